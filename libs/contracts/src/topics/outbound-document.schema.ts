@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { kingdeeTargetSchema, sourcePlatformSchema } from '../platform.schema';
+
+/** Where an outbound document came from: the source records it was built of. */
+export const lineageSchema = z.object({
+  platform: sourcePlatformSchema,
+  stream: z.string().min(1),
+  sourceIds: z.array(z.string().min(1)).min(1),
+  /** Earliest `fetchedAt` among the source records: start of the source-to-Kingdee latency. */
+  firstFetchedAt: z.string().datetime({ offset: true }),
+  /** Raw topic coordinates of the records (for record trace). */
+  rawOffsets: z
+    .array(
+      z.object({
+        topic: z.string(),
+        partition: z.number().int().nonnegative(),
+        offset: z.string(),
+      }),
+    )
+    .default([]),
+});
+export type Lineage = z.infer<typeof lineageSchema>;
+
+/**
+ * Value of the outbound topics: one document ready for a Kingdee save call.
+ * Key: `documentKey`. `documentKey` and `billNo` are deterministic, so a
+ * re-emitted document is the same document and the sink's ledger dedups it.
+ */
+export const outboundDocumentSchema = z.object({
+  schemaVersion: z.literal(1),
+  flow: z.string().min(1),
+  documentKey: z.string().min(1),
+  target: kingdeeTargetSchema,
+  /** K3Cloud form id (SAL_OUTSTOCK, BD_Customer), JDY path, or K3 WISE path. */
+  formId: z.string().min(1),
+  /** Save | BatchSave | the JDY/K3 WISE operation name. */
+  operation: z.string().min(1),
+  /** Target-specific flags from the plan: IsAutoSubmitAndAudit, IsVerifyBaseDataField, ... */
+  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** Bill number (or base-data number) used to verify existence in Kingdee. */
+  billNo: z.string().min(1),
+  /** Max rows per Kingdee request for this flow (the plan's `rows`). */
+  batchRows: z.number().int().positive().max(1000).default(20),
+  /** The document body as the target API expects it (the `Model` for K3Cloud). */
+  document: z.record(z.string(), z.unknown()),
+  lineage: lineageSchema,
+  /** Set when this document corrects an already emitted merged document (late records). */
+  correctionOf: z.string().optional(),
+  createdAt: z.string().datetime({ offset: true }),
+});
+export type OutboundDocument = z.infer<typeof outboundDocumentSchema>;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { kingdeeTargetSchema } from '../platform.schema';
+
+export const writeOutcomeSchema = z.enum([
+  /** Written to Kingdee (this attempt or verified as already present). */
+  'written',
+  /** Already written earlier according to the ledger: not sent again. */
+  'duplicate_skipped',
+  /** Permanently failed and dead-lettered; replayable. */
+  'dead_lettered',
+  /** A transient failure; the sink will retry. */
+  'retrying',
+]);
+export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
+
+/** Bounded set of error classes (used as a metric label). */
+export const errorClassSchema = z.enum([
+  'validation',
+  'missing_base_data',
+  'duplicate_number',
+  'session_lost',
+  'concurrency_limit',
+  'throttled',
+  'network',
+  'timeout',
+  'server_error',
+  'bad_response',
+  'auth',
+  'mapping',
+  'lookup',
+  'schema',
+  'unknown',
+]);
+export type ErrorClass = z.infer<typeof errorClassSchema>;
+
+/** Value of the status topic, one per outbound document outcome. Key: documentKey. */
+export const statusEventSchema = z.object({
+  schemaVersion: z.literal(1),
+  flow: z.string().min(1),
+  documentKey: z.string().min(1),
+  target: kingdeeTargetSchema,
+  formId: z.string().min(1),
+  billNo: z.string().min(1),
+  outcome: writeOutcomeSchema,
+  kingdeeId: z.string().optional(),
+  kingdeeNumber: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  /** Source fetch to Kingdee write, in milliseconds (successes only). */
+  latencyMs: z.number().nonnegative().optional(),
+  errorClass: errorClassSchema.optional(),
+  /** Kingdee's own message, kept verbatim (secrets never appear here). */
+  errorMessage: z.string().optional(),
+  sourceIds: z.array(z.string()),
+  at: z.string().datetime({ offset: true }),
+});
+export type StatusEvent = z.infer<typeof statusEventSchema>;

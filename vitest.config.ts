@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One source of truth for @kingbridge/* aliases: tsconfig.base.json paths.
+const base = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+const alias = Object.fromEntries(
+  Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    resolve(__dirname, target ?? ''),
+  ]),
+);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    env: { TZ: 'UTC' },
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['{libs,services,scripts,deploy}/**/*.spec.ts'],
+          exclude: ['**/node_modules/**'],
+          env: { TZ: 'UTC' },
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['{libs,services,scripts,deploy}/**/*.integration-spec.ts'],
+          exclude: ['**/node_modules/**'],
+          env: { TZ: 'UTC' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          globalSetup: ['libs/testing/src/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
