@@ -1,0 +1,4 @@
+export * from './config.error';
+export * from './secret.schema';
+export * from './load-config';
+export * from './base.config';

@@ -1,0 +1,3 @@
+export * from './pipeline.error';
+export * from './backoff.util';
+export * from './canonical-json.util';
