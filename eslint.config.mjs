@@ -1,0 +1,91 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const TEST_FILES = [
+  '**/*.spec.ts',
+  '**/*.integration-spec.ts',
+  '**/__tests__/**',
+  '**/test/**',
+  'libs/testing/**',
+  'bench/**',
+];
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '.cache/**', 'dist/**', 'deploy/grafana/dashboards/**'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-eval': 'error',
+      'no-new-func': 'error',
+      'no-implied-eval': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:connector', 'type:domain', 'type:infra', 'type:core', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', 'type:testing'], bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg', 'prom-client'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', 'type:testing'], bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:core', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:core', 'type:contracts', 'type:util'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:source', onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'] },
+            { sourceTag: 'scope:transform', onlyDependOnLibsWithTags: ['scope:transform', 'scope:shared'] },
+            { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // kafkajs only inside libs/kafka (swap to another client by touching one lib).
+    files: ['**/*.ts'],
+    ignores: ['libs/kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }],
+          patterns: [
+            { group: ['@kingbridge/testing'], message: 'Test utilities only in test files.' },
+            { group: ['@kingbridge/*/src/*', '../../../*'], message: 'No deep imports.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES,
+    ignores: ['libs/kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }] },
+      ],
+    },
+  },
+  {
+    // Only config files and CLI entry points read process.env.
+    files: ['libs/**/*.ts', 'services/**/src/**/*.ts'],
+    ignores: ['**/*.config.ts', '**/main.ts', '**/cli.ts', ...TEST_FILES, 'libs/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through loadConfig in a *.config.ts file.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the tests and the main job need that npm does not bring: Debian's prometheus (for promtool and the
+# local Prometheus) and the Kafka jars from Maven Central. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing Debian's prometheus package"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+if [ ! -d .cache/kafka-libs ] || [ -z "$(ls -A .cache/kafka-libs 2>/dev/null)" ]; then
+  echo "resolving Apache Kafka jars from Maven Central"
+  mvn -B -q -f deploy/local/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$PWD/.cache/kafka-libs"
+fi

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, unit tests, integration tests against a real Kafka broker and the
+# machine's PostgreSQL, promtool rule tests, drift checks. Ends with "N passed, N failed".
+# Used by the README ("npm test") and by .ci/run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true TZ=UTC
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kingbridge_test}"
+mkdir -p .cache/test
+passed=0; failed=0; failures=()
+
+step() { # name, command...
+  local name=$1; shift
+  local log=".cache/test/${name// /-}.log"
+  local t0=$SECONDS
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1)); echo "ok    ${name} ($((SECONDS - t0))s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "FAIL  ${name} ($((SECONDS - t0))s) — log: ${log}"
+    tail -n 40 "$log" | sed 's/^/      /'
+  fi
+}
+
+echo "== setup"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+bash scripts/ensure-tools.sh || { echo "tool setup failed"; echo "0 passed, 1 failed"; exit 1; }
+bash deploy/local/kafka.sh up || { echo "kafka failed to start"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "== static checks"
+step "project tags" npx tsx scripts/check-tags.ts
+step "format" npx prettier --check .
+npx nx show projects >/dev/null 2>&1 # warms the project graph the boundaries rule reads
+step "lint (incl. module boundaries)" npx eslint --max-warnings 0 libs services scripts bench deploy
+step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "generated files up to date" npx tsx scripts/check-drift.ts
+
+echo "== vitest (unit + integration)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/test/vitest.json 2>&1 | tee .cache/test/vitest.log | grep -E '^( ✓| ×| ❯|FAIL| FAIL|\s+Test Files|\s+Tests)' | tail -n 200
+if [ -f .cache/test/vitest.json ]; then
+  read -r vp vf < <(node -e '
+    const r = require("./.cache/test/vitest.json");
+    console.log(r.numPassedTests + " " + (r.numFailedTests + (r.numRuntimeErrorTestSuites||0) + r.testResults.filter(t => t.status === "failed" && t.assertionResults.length === 0).length));')
+  passed=$((passed + vp)); failed=$((failed + vf))
+else
+  failed=$((failed + 1)); failures+=("vitest produced no report")
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then echo "failed checks: ${failures[*]}"; fi
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
