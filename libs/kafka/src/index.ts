@@ -1,0 +1,12 @@
+export type * from './kafka.types';
+export { createKafkaConnection, CONNECT_BACKOFF } from './kafka-connection';
+export { ensureTopics, type EnsureTopicsResult } from './ensure-topics';
+export { createProducer } from './kafka-producer';
+export {
+  createDeadLetterPublisher,
+  HEADER_ERROR_CLASS,
+  HEADER_ORIGINAL_TOPIC,
+} from './dead-letter.publisher';
+export { createBatchConsumer } from './batch-consumer';
+export { perMessage, outcomeOf } from './per-message.util';
+export { kafkaMetrics, type KafkaMetrics } from './kafka.metrics';
