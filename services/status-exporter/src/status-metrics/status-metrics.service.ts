@@ -1,0 +1,126 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { StatusEvent } from '@kingbridge/contracts';
+import { BoundedLabel } from './bounded-label.util';
+import {
+  LATENCY_BUCKETS_SECONDS,
+  MAX_FLOW_LABEL_VALUES,
+  MAX_FORM_LABEL_VALUES,
+} from './status-metrics.constant';
+
+export const DOCUMENTS_TOTAL = 'kingbridge_documents_total';
+export const DOCUMENT_ERRORS_TOTAL = 'kingbridge_document_errors_total';
+export const SOURCE_TO_KINGDEE_LATENCY_SECONDS =
+  'kingbridge_source_to_kingdee_latency_seconds';
+export const FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS =
+  'kingbridge_flow_last_success_timestamp_seconds';
+
+export interface StatusMetricsOptions {
+  readonly registry: Registry;
+  readonly maxFlows?: number;
+  readonly maxForms?: number;
+  /** Called once per label whose first overflow happens (for a warn log). */
+  readonly onLabelOverflow?: (label: string, value: string) => void;
+}
+
+/**
+ * Turns write-status events into the status exporter's metrics. Labels come
+ * only from bounded sets: flow and form go through BoundedLabel, target,
+ * outcome and error class are zod enums. No document key, bill number or
+ * Kingdee id ever becomes a label.
+ *
+ * The status topic is at-least-once: a redelivered event is counted again.
+ * Rates are what dashboards and alerts use, so a rare double count is harmless.
+ */
+export class StatusMetrics {
+  private readonly documents: Counter<'flow' | 'target' | 'form' | 'outcome'>;
+  private readonly errors: Counter<'flow' | 'target' | 'error_class'>;
+  private readonly latency: Histogram<'flow'>;
+  private readonly lastSuccess: Gauge<'flow'>;
+  private readonly lastSuccessByFlow = new Map<string, number>();
+  private readonly flows: BoundedLabel;
+  private readonly forms: BoundedLabel;
+  private readonly overflowReported = new Set<string>();
+
+  constructor(private readonly options: StatusMetricsOptions) {
+    const registers = [options.registry];
+    this.documents = new Counter({
+      name: DOCUMENTS_TOTAL,
+      help: 'Outbound documents by final or intermediate write outcome, from the status topic',
+      labelNames: ['flow', 'target', 'form', 'outcome'],
+      registers,
+    });
+    this.errors = new Counter({
+      name: DOCUMENT_ERRORS_TOTAL,
+      help: 'Failed document writes (dead-lettered or retrying) by error class, from the status topic',
+      labelNames: ['flow', 'target', 'error_class'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: SOURCE_TO_KINGDEE_LATENCY_SECONDS,
+      help: 'Time from source fetch to the Kingdee write, per written document',
+      labelNames: ['flow'],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS,
+      help: 'Unix time (s) of the newest document written to Kingdee per flow',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.flows = new BoundedLabel('flow', options.maxFlows ?? MAX_FLOW_LABEL_VALUES);
+    this.forms = new BoundedLabel('form', options.maxForms ?? MAX_FORM_LABEL_VALUES);
+  }
+
+  /** Updates every metric for one event. */
+  record(event: StatusEvent): void {
+    const flow = this.bounded(this.flows, event.flow);
+    const form = this.bounded(this.forms, event.formId);
+    const target = event.target;
+    this.documents.inc({ flow, target, form, outcome: event.outcome });
+
+    switch (event.outcome) {
+      case 'written':
+        if (event.latencyMs !== undefined) {
+          this.latency.observe({ flow }, event.latencyMs / 1000);
+        }
+        this.markSuccess(flow, event.at);
+        break;
+      case 'dead_lettered':
+      case 'retrying':
+        this.errors.inc({ flow, target, error_class: event.errorClass ?? 'unknown' });
+        break;
+      case 'duplicate_skipped':
+        // Already in Kingdee: counted in documents_total, not a new success.
+        break;
+      default:
+        assertNever(event.outcome);
+    }
+  }
+
+  recordAll(events: Iterable<StatusEvent>): void {
+    for (const event of events) this.record(event);
+  }
+
+  private markSuccess(flow: string, at: string): void {
+    const seconds = Date.parse(at) / 1000;
+    const previous = this.lastSuccessByFlow.get(flow);
+    // Events of one flow arrive out of order across partitions: keep the newest.
+    if (previous !== undefined && previous >= seconds) return;
+    this.lastSuccessByFlow.set(flow, seconds);
+    this.lastSuccess.set({ flow }, seconds);
+  }
+
+  private bounded(label: BoundedLabel, raw: string): string {
+    const value = label.value(raw);
+    if (value !== raw && !this.overflowReported.has(label.name)) {
+      this.overflowReported.add(label.name);
+      this.options.onLabelOverflow?.(label.name, raw);
+    }
+    return value;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected outcome ${String(value)}`);
+}
