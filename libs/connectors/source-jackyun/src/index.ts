@@ -1,0 +1,7 @@
+export * from './jackyun.client';
+export * from './jackyun-request.error';
+export * from './jackyun-sign.util';
+export * from './jackyun.schemas';
+export { parseJsonLossless } from './lossless-json.util';
+export { formatChinaTime, chinaTimeToIso } from './china-time.util';
+export type { RequestHooks, RequestOutcome, FetchFn } from './http.util';

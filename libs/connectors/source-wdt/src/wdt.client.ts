@@ -1,0 +1,224 @@
+import type { SourceEntity } from '@kingbridge/contracts';
+import { formatZodIssues, zodPath } from '@kingbridge/contracts';
+import { chinaTimeToIso, formatChinaTime } from './china-time.util';
+import {
+  type FetchFn,
+  formBody,
+  HttpTransportError,
+  httpRequest,
+  newRequestId,
+  type RequestHooks,
+  type RequestOutcome,
+} from './http.util';
+import { WdtRequestError } from './wdt-request.error';
+import { wdtSign } from './wdt-sign.util';
+import { wdtResponseSchema, wdtStockoutSchema } from './wdt.schemas';
+
+export const WDT_DEFAULT_BASE_URL = 'https://api.wangdian.cn';
+export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
+/** "max span 30 days" (WDT-DOC 1.4). */
+export const WDT_MAX_WINDOW_MS = 30 * 24 * 3600_000;
+export const WDT_MAX_PAGE_SIZE = 100;
+
+export interface WdtCredentials {
+  readonly sid: string;
+  readonly appKey: string;
+  readonly appSecret: string;
+}
+
+export interface WdtClientOptions {
+  readonly baseUrl: string;
+  readonly credentials: WdtCredentials;
+  readonly timeoutMs?: number;
+  readonly hooks?: RequestHooks;
+  readonly fetch?: FetchFn;
+  readonly now?: () => Date;
+}
+
+export type WdtParam = string | number | boolean | readonly (string | number)[];
+
+export interface WdtPageQuery {
+  readonly entity: SourceEntity;
+  readonly from: Date;
+  readonly to: Date;
+  readonly params: Readonly<Record<string, WdtParam>>;
+  readonly pageSize?: number;
+  readonly page: { index: number; cursor?: string } | null;
+}
+
+export interface WdtPage {
+  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly total: number | undefined;
+  readonly next: { index: number } | null;
+  readonly requestId: string | undefined;
+}
+
+/**
+ * WDT 企业版 openapi2 client (one URL per API, flat form params,
+ * length-prefixed MD5 signature). Entity: `stockout-order`.
+ */
+export class WdtClient {
+  readonly platform = 'wdt' as const;
+  readonly entities: readonly SourceEntity[] = ['stockout-order'];
+  private readonly fetchFn: FetchFn;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: WdtClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  maxWindowMs(_entity: SourceEntity): number {
+    return WDT_MAX_WINDOW_MS;
+  }
+
+  async fetchPage(query: WdtPageQuery, signal?: AbortSignal): Promise<WdtPage> {
+    if (query.entity !== 'stockout-order') throw new Error(`wdt: unsupported entity ${query.entity}`);
+    const pageSize = Math.max(1, Math.min(WDT_MAX_PAGE_SIZE, query.pageSize ?? WDT_MAX_PAGE_SIZE));
+    const pageNo = query.page?.index ?? 0;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query.params)) params[k] = Array.isArray(v) ? v.join(',') : String(v);
+    Object.assign(params, {
+      sid: this.options.credentials.sid,
+      appkey: this.options.credentials.appKey,
+      timestamp: String(Math.floor(this.now().getTime() / 1000)),
+      start_time: formatChinaTime(query.from),
+      end_time: formatChinaTime(query.to),
+      page_no: String(pageNo),
+      page_size: String(pageSize),
+    });
+    params.sign = wdtSign(params, this.options.credentials.appSecret);
+
+    const endpoint = 'stockout_order_query_trade';
+    const requestId = newRequestId();
+    const body = await this.post(endpoint, WDT_STOCKOUT_PATH, params, requestId, signal);
+    const list = body.stockout_list ?? [];
+    const records = list.map((raw, i) => {
+      const parsed = wdtStockoutSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new WdtRequestError('invalid_response', `invalid stockout: ${formatZodIssues(parsed.error)}`, {
+          requestId, endpoint, fieldPath: `stockout_list[${i}]${issue ? pathSuffix(issue.path) : ''}`,
+        });
+      }
+      const modifiedAt = chinaTimeToIso(parsed.data.modified);
+      if (!modifiedAt) {
+        throw new WdtRequestError('invalid_response', 'modified is not yyyy-MM-dd HH:mm:ss', {
+          requestId, endpoint, fieldPath: `stockout_list[${i}].modified`,
+        });
+      }
+      return { sourceId: parsed.data.stockout_id, modifiedAt, payload: raw as Record<string, unknown> };
+    });
+    return {
+      records,
+      // total_count is only meaningful on page 0.
+      total: pageNo === 0 ? (body.total_count ?? 0) : undefined,
+      next: list.length >= pageSize ? { index: pageNo + 1 } : null,
+      requestId,
+    };
+  }
+
+  private async post(
+    endpoint: string,
+    path: string,
+    params: Record<string, string>,
+    requestId: string,
+    signal: AbortSignal | undefined,
+  ) {
+    const hooks = this.options.hooks;
+    await hooks?.beforeRequest?.(endpoint, signal);
+    const started = performance.now();
+    let outcome: RequestOutcome = 'error';
+    try {
+      const body = await this.send(endpoint, path, params, requestId, signal);
+      outcome = 'ok';
+      return body;
+    } catch (err) {
+      if (err instanceof WdtRequestError) outcome = outcomeOf(err);
+      throw err;
+    } finally {
+      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async send(
+    endpoint: string,
+    path: string,
+    params: Record<string, string>,
+    requestId: string,
+    signal: AbortSignal | undefined,
+  ) {
+    let res;
+    try {
+      res = await httpRequest(this.fetchFn, {
+        url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+        body: formBody(params),
+        timeoutMs: this.options.timeoutMs ?? 15_000,
+        signal,
+      });
+    } catch (err) {
+      if (err instanceof HttpTransportError) {
+        throw new WdtRequestError('transient', err.message, { requestId, endpoint, errorClass: err.errorClass, cause: err });
+      }
+      throw err;
+    }
+    if (res.status === 429) {
+      throw new WdtRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+    }
+    if (res.status >= 500) {
+      throw new WdtRequestError('transient', `HTTP ${res.status}`, { requestId, endpoint, errorClass: 'server_error' });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw new WdtRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
+        requestId, endpoint, fieldPath: '(root)',
+      });
+    }
+    const parsed = wdtResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new WdtRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
+        requestId, endpoint, fieldPath: issue ? zodPath(issue.path) : '(root)',
+      });
+    }
+    if (parsed.data.code !== 0) throw classifyFailure(parsed.data.code, parsed.data.message ?? '', requestId, endpoint);
+    return parsed.data;
+  }
+}
+
+function pathSuffix(path: ReadonlyArray<PropertyKey>): string {
+  const p = zodPath(path);
+  return p === '(root)' ? '' : p.startsWith('[') ? p : `.${p}`;
+}
+
+function classifyFailure(code: number, message: string, requestId: string, endpoint: string): WdtRequestError {
+  const text = `code ${code}: ${message}`;
+  if (/频|限流|超过.*次|too many|throttl|rate limit/i.test(message)) {
+    return new WdtRequestError('throttle', text, { requestId, endpoint });
+  }
+  if (/签名|sign|appkey|卖家账号|sid|授权|权限|欠费|invalid app/i.test(message) || code === 1060) {
+    return new WdtRequestError('auth', text, { requestId, endpoint });
+  }
+  if (/系统繁忙|服务.*不可用|超时|busy|timeout|internal/i.test(message)) {
+    return new WdtRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+  }
+  return new WdtRequestError('rejected', text, { requestId, endpoint });
+}
+
+function outcomeOf(err: WdtRequestError): RequestOutcome {
+  switch (err.kind) {
+    case 'throttle':
+      return 'throttled';
+    case 'auth':
+      return 'auth_error';
+    case 'invalid_response':
+      return 'invalid_response';
+    case 'transient':
+    case 'rejected':
+      return 'error';
+  }
+}

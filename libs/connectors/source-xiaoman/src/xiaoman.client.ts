@@ -1,0 +1,262 @@
+import type { SourceEntity } from '@kingbridge/contracts';
+import { formatZodIssues, zodPath } from '@kingbridge/contracts';
+import type { z } from 'zod';
+import { chinaTimeToIso, formatChinaTime } from './china-time.util';
+import {
+  type FetchFn,
+  HttpTransportError,
+  type HttpResponse,
+  httpRequest,
+  newRequestId,
+  type RequestHooks,
+  type RequestOutcome,
+} from './http.util';
+import { XiaomanRequestError } from './xiaoman-request.error';
+import { xiaomanListResponseSchema, xiaomanOrderSchema, xiaomanTokenSchema } from './xiaoman.schemas';
+
+export const XIAOMAN_DEFAULT_BASE_URL = 'https://api-sandbox.xiaoman.cn';
+export const XIAOMAN_TOKEN_PATH = '/v1/oauth2/access_token';
+export const XIAOMAN_ORDER_LIST_PATH = '/v1/invoices/order/list';
+/** No maximum documented; we keep windows at 7 days. */
+export const XIAOMAN_MAX_WINDOW_MS = 7 * 24 * 3600_000;
+export const XIAOMAN_MAX_PAGE_SIZE = 200;
+/** Tokens live ~8 h; refresh 5 minutes early. */
+const TOKEN_TTL_MS = 8 * 3600_000;
+const TOKEN_MARGIN_MS = 5 * 60_000;
+
+export interface XiaomanCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** OAuth scope; `invoices` covers orders. */
+  readonly scope?: string;
+}
+
+export interface XiaomanClientOptions {
+  readonly baseUrl: string;
+  readonly credentials: XiaomanCredentials;
+  readonly timeoutMs?: number;
+  readonly hooks?: RequestHooks;
+  readonly fetch?: FetchFn;
+  readonly now?: () => Date;
+}
+
+export type XiaomanParam = string | number | boolean | readonly (string | number)[];
+
+export interface XiaomanPageQuery {
+  readonly entity: SourceEntity;
+  readonly from: Date;
+  readonly to: Date;
+  readonly params: Readonly<Record<string, XiaomanParam>>;
+  readonly pageSize?: number;
+  readonly page: { index: number; cursor?: string } | null;
+}
+
+export interface XiaomanPage {
+  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly total: number | undefined;
+  readonly next: { index: number } | null;
+  readonly requestId: string | undefined;
+}
+
+/**
+ * OKKI (小满) CRM client: OAuth2 client_credentials token (cached ~8 h,
+ * force-refreshed once on a 401), Bearer GET calls. Entity: `sales-order`.
+ */
+export class XiaomanClient {
+  readonly platform = 'xiaoman' as const;
+  readonly entities: readonly SourceEntity[] = ['sales-order'];
+  private readonly fetchFn: FetchFn;
+  private readonly now: () => Date;
+  private token: { value: string; expiresAt: number } | undefined;
+  private tokenPromise: Promise<string> | undefined;
+
+  constructor(private readonly options: XiaomanClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  maxWindowMs(_entity: SourceEntity): number {
+    return XIAOMAN_MAX_WINDOW_MS;
+  }
+
+  async fetchPage(query: XiaomanPageQuery, signal?: AbortSignal): Promise<XiaomanPage> {
+    if (query.entity !== 'sales-order') throw new Error(`xiaoman: unsupported entity ${query.entity}`);
+    const count = Math.max(1, Math.min(XIAOMAN_MAX_PAGE_SIZE, query.pageSize ?? 100));
+    const startIndex = (query.page?.index ?? 0) + 1;
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query.params)) search.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    if (!search.has('time_type')) search.set('time_type', '1');
+    search.set('start_time', formatChinaTime(query.from));
+    search.set('end_time', formatChinaTime(query.to));
+    search.set('count', String(count));
+    search.set('start_index', String(startIndex));
+    const endpoint = 'invoices/order/list';
+    const requestId = newRequestId();
+    const res = await this.authorizedGet(endpoint, `${XIAOMAN_ORDER_LIST_PATH}?${search.toString()}`, requestId, signal);
+    const body = validate(xiaomanListResponseSchema, parseJson(res, requestId, endpoint), requestId, endpoint, '');
+    if (body.code !== 200) throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
+    const list = body.data?.list ?? [];
+    const records = list.map((raw, i) => {
+      const order = validate(xiaomanOrderSchema, raw, requestId, endpoint, `data.list[${i}]`);
+      const modifiedAt = chinaTimeToIso(order.update_time);
+      if (!modifiedAt) {
+        throw new XiaomanRequestError('invalid_response', 'update_time is not yyyy-MM-dd HH:mm:ss', {
+          requestId, endpoint, fieldPath: `data.list[${i}].update_time`,
+        });
+      }
+      return { sourceId: order.order_id, modifiedAt, payload: raw as Record<string, unknown> };
+    });
+    const total = body.data?.count;
+    const seen = (startIndex - 1) * count + list.length;
+    const hasNext = list.length >= count && (total === undefined || seen < total);
+    return { records, total, next: hasNext ? { index: startIndex } : null, requestId };
+  }
+
+  /** GET with the bearer token; a 401 forces one token refresh and one retry. */
+  private async authorizedGet(
+    endpoint: string,
+    pathAndQuery: string,
+    requestId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    let token = await this.accessToken(signal);
+    let res = await this.request(endpoint, 'GET', pathAndQuery, requestId, signal, { authorization: `Bearer ${token}` });
+    if (res.status === 401) {
+      this.token = undefined;
+      token = await this.accessToken(signal);
+      res = await this.request(endpoint, 'GET', pathAndQuery, requestId, signal, { authorization: `Bearer ${token}` });
+      if (res.status === 401) {
+        throw new XiaomanRequestError('auth', 'HTTP 401 after a fresh token', { requestId, endpoint });
+      }
+    }
+    return res;
+  }
+
+  private async accessToken(signal: AbortSignal | undefined): Promise<string> {
+    if (this.token && this.token.expiresAt > this.now().getTime()) return this.token.value;
+    this.tokenPromise ??= this.fetchToken(signal).finally(() => {
+      this.tokenPromise = undefined;
+    });
+    return this.tokenPromise;
+  }
+
+  private async fetchToken(signal: AbortSignal | undefined): Promise<string> {
+    const endpoint = 'oauth2/access_token';
+    const requestId = newRequestId();
+    const { clientId, clientSecret, scope } = this.options.credentials;
+    const res = await this.request(endpoint, 'POST', XIAOMAN_TOKEN_PATH, requestId, signal, {
+      'content-type': 'application/json',
+    }, JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: scope ?? 'invoices' }));
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
+      throw new XiaomanRequestError('auth', `token request refused (HTTP ${res.status})`, { requestId, endpoint });
+    }
+    const json = parseJson(res, requestId, endpoint);
+    const code = (json as { code?: unknown }).code;
+    if (typeof code === 'number' && code !== 200 && !(json as { access_token?: unknown }).access_token) {
+      throw new XiaomanRequestError('auth', `token request refused (code ${code})`, { requestId, endpoint });
+    }
+    const token = validate(xiaomanTokenSchema, json, requestId, endpoint, '');
+    const ttl = (token.expires_in ?? TOKEN_TTL_MS / 1000) * 1000;
+    this.token = { value: token.access_token, expiresAt: this.now().getTime() + Math.max(60_000, ttl - TOKEN_MARGIN_MS) };
+    return token.access_token;
+  }
+
+  private async request(
+    endpoint: string,
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    requestId: string,
+    signal: AbortSignal | undefined,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<HttpResponse> {
+    const hooks = this.options.hooks;
+    await hooks?.beforeRequest?.(endpoint, signal);
+    const started = performance.now();
+    let outcome: RequestOutcome = 'error';
+    try {
+      let res: HttpResponse;
+      try {
+        res = await httpRequest(this.fetchFn, {
+          url: `${this.options.baseUrl.replace(/\/$/, '')}${pathAndQuery}`,
+          method,
+          headers: { ...headers, 'x-request-id': requestId },
+          body,
+          timeoutMs: this.options.timeoutMs ?? 60_000,
+          signal,
+        });
+      } catch (err) {
+        if (err instanceof HttpTransportError) {
+          throw new XiaomanRequestError('transient', err.message, { requestId, endpoint, errorClass: err.errorClass, cause: err });
+        }
+        throw err;
+      }
+      if (res.status === 429) {
+        throw new XiaomanRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+      }
+      if (res.status >= 500) {
+        throw new XiaomanRequestError('transient', `HTTP ${res.status}`, { requestId, endpoint, errorClass: 'server_error' });
+      }
+      outcome = res.status === 401 ? 'auth_error' : 'ok';
+      return res;
+    } catch (err) {
+      if (err instanceof XiaomanRequestError) outcome = outcomeOf(err);
+      throw err;
+    } finally {
+      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000);
+    }
+  }
+}
+
+function parseJson(res: HttpResponse, requestId: string, endpoint: string): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    throw new XiaomanRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
+      requestId, endpoint, fieldPath: '(root)',
+    });
+  }
+}
+
+function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  requestId: string,
+  endpoint: string,
+  prefix: string,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const sub = issue ? zodPath(issue.path) : '(root)';
+  const fieldPath = !prefix ? sub : sub === '(root)' ? prefix : `${prefix}${sub.startsWith('[') ? '' : '.'}${sub}`;
+  throw new XiaomanRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
+    requestId, endpoint, fieldPath,
+  });
+}
+
+function classifyFailure(code: number, message: string, requestId: string, endpoint: string): XiaomanRequestError {
+  const text = `code ${code}: ${message}`;
+  if (code === 429 || /频|限流|too many|throttl|rate limit/i.test(message)) {
+    return new XiaomanRequestError('throttle', text, { requestId, endpoint });
+  }
+  if (code === 401 || code === 403 || /permission|scope|token|授权|无权限/i.test(message)) {
+    return new XiaomanRequestError('auth', text, { requestId, endpoint });
+  }
+  if (code >= 500) return new XiaomanRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+  return new XiaomanRequestError('rejected', text, { requestId, endpoint });
+}
+
+function outcomeOf(err: XiaomanRequestError): RequestOutcome {
+  switch (err.kind) {
+    case 'throttle':
+      return 'throttled';
+    case 'auth':
+      return 'auth_error';
+    case 'invalid_response':
+      return 'invalid_response';
+    case 'transient':
+    case 'rejected':
+      return 'error';
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const looseString = z.union([z.string(), z.number()]).transform(String);
+
+/** `POST /v1/oauth2/access_token` answer; client_credentials may omit `expires_in`. */
+export const xiaomanTokenSchema = z
+  .object({
+    access_token: z.string().min(1),
+    token_type: z.string().optional(),
+    expires_in: z.coerce.number().int().positive().optional(),
+  })
+  .passthrough();
+
+/** One order of `/v1/invoices/order/list`. */
+export const xiaomanOrderSchema = z
+  .object({
+    order_id: looseString,
+    order_no: z.string().nullish(),
+    update_time: z.string(),
+  })
+  .passthrough();
+
+/** `code == 200` is success; `data.count` is the total of the query. */
+export const xiaomanListResponseSchema = z
+  .object({
+    code: z.coerce.number().int(),
+    message: z.string().nullish(),
+    data: z
+      .object({
+        count: z.coerce.number().int().nonnegative().optional(),
+        list: z.array(z.unknown()).nullish(),
+      })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
