@@ -10,3 +10,4 @@ export {
 export { createBatchConsumer } from './batch-consumer';
 export { perMessage, outcomeOf } from './per-message.util';
 export { kafkaMetrics, type KafkaMetrics } from './kafka.metrics';
+export { readTopic, type ReadTopicOptions, type ReadMessage } from './read-topic';

@@ -103,10 +103,18 @@ export function clientOf(connection: KafkaConnection): Kafka {
   return client;
 }
 
+/*
+ * kafkajs warnings we act on by design: bounded producer retries (the caller
+ * gets a RetriableError instead of a send that never returns; consumers are
+ * idempotent, so a resend is safe).
+ */
+const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
+
 function forwardLog(logger: Logger, entry: LogEntry): void {
   const { message, ...extra } = entry.log;
   const context = { kafkaLogger: entry.namespace, ...extra };
-  switch (entry.level) {
+  const expected = EXPECTED_WARNINGS.some((w) => message.startsWith(w));
+  switch (expected ? logLevel.DEBUG : entry.level) {
     case logLevel.ERROR:
       logger.error(context, message);
       break;

@@ -5,7 +5,7 @@ import {
   backoffDelay,
   sleep,
 } from '@kingbridge/pipeline-core';
-import { CompressionTypes, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import type { z } from 'zod';
 import { CONNECT_BACKOFF, clientOf } from './kafka-connection';
 import type {
@@ -34,6 +34,7 @@ export function createProducer(
     idempotent: true,
     maxInFlightRequests: maxInFlight,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   let connected = false;

@@ -200,6 +200,8 @@ export interface BatchConsumerOptions<S extends z.ZodType> {
   readonly sessionTimeoutMs?: number;
   /** Max bytes fetched per partition per batch (default 1 MiB). */
   readonly maxBytesPerPartition?: number;
+  /** Max time the broker holds an empty fetch (default 1000 ms; bounds stop() latency when idle). */
+  readonly maxWaitTimeMs?: number;
   /** Partitions handled concurrently (default 1). */
   readonly partitionsConsumedConcurrently?: number;
   /** Create missing `<topic>.dlq` topics at start (default true). */

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
+/*
+ * vitest globalSetup of the integration project: a real Kafka broker on
+ * 127.0.0.1:19092 (started with deploy/local/kafka.sh when nothing answers),
+ * database kingbridge_test (created if missing), migrations applied when
+ * scripts/migrate.ts exports migrateAll(databaseUrl). Runs once per run.
+ */
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    kafkaBrokers: string;
+  }
+}
+
+const ROOT = resolve(__dirname, '../../..');
+const KAFKA_HOST = '127.0.0.1';
+const KAFKA_PORT = 19092;
+const TEST_DATABASE = 'kingbridge_test';
+
+export default async function setup(project: TestProject): Promise<void> {
+  const brokers = process.env['KAFKA_BROKERS'] ?? `${KAFKA_HOST}:${KAFKA_PORT}`;
+  if (process.env['KAFKA_BROKERS'] === undefined && !(await portAnswers(KAFKA_HOST, KAFKA_PORT))) {
+    // The script resolves jars, formats storage, starts the broker and waits until it answers.
+    execFileSync('bash', [resolve(ROOT, 'deploy/local/kafka.sh'), 'up'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+  process.env['KAFKA_BROKERS'] = brokers;
+
+  const databaseUrl =
+    process.env['DATABASE_URL'] ?? `postgres://postgres@127.0.0.1:5432/${TEST_DATABASE}`;
+  await ensureDatabase(databaseUrl);
+  // Forked test workers inherit the environment of this process.
+  process.env['DATABASE_URL'] = databaseUrl;
+  await runMigrations(databaseUrl);
+
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('kafkaBrokers', brokers);
+}
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+    throw new Error(`global-setup: unexpected database name in DATABASE_URL: ${name}`);
+  }
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `global-setup: PostgreSQL not reachable at ${url.host} (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`create database "${name}"`);
+      } catch (err) {
+        // Another run may have created it in between (42P04 duplicate_database).
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function runMigrations(databaseUrl: string): Promise<void> {
+  const file = resolve(ROOT, 'scripts/migrate.ts');
+  if (!existsSync(file)) return;
+  const mod = (await import(pathToFileURL(file).href)) as {
+    migrateAll?: (url: string) => Promise<unknown>;
+  };
+  if (typeof mod.migrateAll === 'function') await mod.migrateAll(databaseUrl);
+}

@@ -1,0 +1,2 @@
+export * from './poll-until.util';
+export * from './kafka-test.util';
