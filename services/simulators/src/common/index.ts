@@ -1,0 +1,23 @@
+/**
+ * Shared simulator HTTP framework (node:http, no Nest).
+ *
+ * - `startSimServer(spec, {host, port})` runs one simulator: parses the request (`SimRequest`, with the
+ *   form body already parsed), applies seeded fault injection (`FaultInjector`: latency, reset, hang,
+ *   5xx, platform error envelope via `spec.platformError`, lost response after the handler ran),
+ *   calls `spec.handle`, logs every request (`RequestLog`) and serves `/__admin/*` when enabled
+ *   (built-ins: GET/POST faults, GET requests, GET stats, POST reset; add more with `adminRoutes`).
+ * - Helpers: `createPrng`/`hashUnit` (deterministic randomness), `SlidingWindowLimiter` (throttling on
+ *   the simulator clock), `VersionedStore` (records with every version kept), `formatBeijing`/
+ *   `parseBeijing` (Asia/Shanghai `yyyy-MM-dd HH:mm:ss`), `stringifyWithBigInt` (bigint -> bare JSON
+ *   integer), `readScenarioFile` (JSON/YAML), `readNdjsonFile`.
+ */
+export * from './prng';
+export * from './beijing-time.util';
+export * from './json-bigint.util';
+export * from './rate-limiter';
+export * from './versioned-store';
+export * from './fault.schema';
+export * from './fault-injector';
+export * from './request-log';
+export * from './sim-server';
+export * from './scenario-file';

@@ -1,0 +1,39 @@
+import { loadConfigOrExit } from '@kingbridge/config';
+import { createLogger } from '@kingbridge/observability';
+import { readScenarioFile } from './common';
+import { SIMULATORS, type StartedSimulator } from './simulators';
+import { simulatorsConfigSchema } from './simulators.config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(simulatorsConfigSchema);
+  const logger = createLogger('simulators', config.LOG_LEVEL);
+  const scenario = config.SIM_SCENARIO ? readScenarioFile(config.SIM_SCENARIO) : {};
+  const selected = SIMULATORS.filter((s) => !config.SIM_ONLY || config.SIM_ONLY.includes(s.name));
+  const unknown = (config.SIM_ONLY ?? []).filter((n) => !SIMULATORS.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    logger.fatal({ unknown, known: SIMULATORS.map((s) => s.name) }, 'unknown simulator in SIM_ONLY');
+    process.exit(1);
+  }
+  const running: StartedSimulator[] = [];
+  for (const sim of selected) {
+    const port = sim.defaultPort + config.SIM_PORT_OFFSET;
+    const started = await sim.start({
+      host: config.SIM_HOST,
+      port,
+      adminEnabled: config.SIM_ADMIN,
+      scenario: scenario[sim.name] ?? {},
+    });
+    running.push(started);
+    logger.info({ simulator: sim.name, url: started.url, admin: config.SIM_ADMIN }, 'simulator listening');
+  }
+  const stop = (): void => {
+    void Promise.all(running.map((r) => r.close())).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) })}\n`);
+  process.exit(1);
+});
