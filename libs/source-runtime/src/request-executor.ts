@@ -1,0 +1,84 @@
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from '@kingbridge/pipeline-core';
+import type { Logger } from '@kingbridge/observability';
+import type { AdaptiveRateLimiter } from './rate-limiter';
+import { errorLogFields, retryAfterOf, sourceErrorKind } from './source-error.util';
+import type { RequestHooks } from './source-connector.port';
+import type { SourceMetrics } from './source.metrics';
+
+export interface RequestPolicy {
+  /** Transient failures: attempts in total (default 3, as in the seeds), with exponential backoff + jitter. */
+  readonly transient: BackoffPolicy;
+  /** Throttle answers retried before the window fails (the limiter paves the pauses). */
+  readonly maxThrottleRetries: number;
+}
+
+export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
+  transient: { ...DEFAULT_BACKOFF, initialMs: 500, attempts: 3 },
+  maxThrottleRetries: 10,
+};
+
+/**
+ * One credential set: its rate limiter (shared by all streams that use the
+ * credential), request hooks for the connector client, and the retry policy
+ * around each page fetch.
+ */
+export class CredentialChannel {
+  constructor(
+    readonly connector: string,
+    readonly limiter: AdaptiveRateLimiter,
+    private readonly metrics: SourceMetrics,
+    private readonly logger: Logger,
+    private readonly policy: RequestPolicy = DEFAULT_REQUEST_POLICY,
+  ) {}
+
+  /** Hooks to pass to the connector client's constructor. */
+  hooks(): RequestHooks {
+    return {
+      beforeRequest: (_endpoint, signal) => this.limiter.acquire(signal),
+      afterRequest: (endpoint, outcome, seconds) => {
+        this.metrics.requests.inc({ connector: this.connector, endpoint, outcome });
+        this.metrics.requestDuration.observe({ connector: this.connector, endpoint }, seconds);
+      },
+    };
+  }
+
+  /**
+   * Runs `call` with the retry policy: transient failures up to
+   * `transient.attempts`, throttles (pause + lower rate) up to
+   * `maxThrottleRetries`; anything else is thrown at once.
+   */
+  async execute<T>(call: () => Promise<T>, context: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    let transientFailures = 0;
+    let throttles = 0;
+    for (;;) {
+      try {
+        const result = await call();
+        this.limiter.onSuccess();
+        return result;
+      } catch (err) {
+        const kind = sourceErrorKind(err, signal);
+        if (kind === 'throttle' && throttles < this.policy.maxThrottleRetries) {
+          throttles += 1;
+          this.metrics.throttled.inc({ connector: this.connector });
+          this.metrics.retries.inc({ connector: this.connector });
+          this.limiter.onThrottle(retryAfterOf(err));
+          this.logger.debug({ ...context, ...errorLogFields(err), factor: this.limiter.currentFactor() }, 'throttled; rate lowered');
+          continue;
+        }
+        if (kind === 'throttle') this.metrics.throttled.inc({ connector: this.connector });
+        if (kind === 'transient') {
+          transientFailures += 1;
+          if (transientFailures < this.policy.transient.attempts) {
+            this.metrics.retries.inc({ connector: this.connector });
+            const delay = backoffDelay(this.policy.transient, transientFailures);
+            this.logger.debug({ ...context, ...errorLogFields(err), attempt: transientFailures, delay }, 'transient failure; retrying');
+            await sleep(delay, signal);
+            if (signal?.aborted) throw err;
+            continue;
+          }
+        }
+        throw err;
+      }
+    }
+  }
+}

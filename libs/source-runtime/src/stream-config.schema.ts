@@ -1,0 +1,32 @@
+import { sourceEntitySchema, sourcePlatformSchema } from '@kingbridge/contracts';
+import { z } from 'zod';
+
+const paramValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.array(z.union([z.string(), z.number()])),
+]);
+
+/**
+ * One stream: a platform + entity + source-side query, as a sync plan asks
+ * for it. `params` are sent to the platform as-is (e.g. WDT `status: 95`,
+ * Jackyun `companyCode: DSGL` or `tradeStatusList`), so filtering happens
+ * at the source.
+ */
+export const sourceStreamSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore')
+    .describe('stream id, unique across plans, e.g. jackyun.sales-order.shipped'),
+  platform: sourcePlatformSchema,
+  entity: sourceEntitySchema,
+  params: z.record(z.string(), paramValueSchema).default({}).describe('source-side filters and query params'),
+  pageSize: z.number().int().positive().optional().describe('page size (clamped to the platform maximum)'),
+  maxWindowMinutes: z.number().int().positive().optional().describe('window length cap (≤ platform max)'),
+  remediationCron: z.string().default('0 0 * * *').describe('cron of the remediation scan (Asia/Shanghai)'),
+  remediationDays: z.number().int().positive().max(90).default(7).describe('days re-queried by a remediation scan'),
+  startFrom: z.string().datetime({ offset: true }).optional().describe('first checkpoint when the stream has none'),
+});
+export type SourceStream = z.infer<typeof sourceStreamSchema>;
+export type SourceStreamInput = z.input<typeof sourceStreamSchema>;
