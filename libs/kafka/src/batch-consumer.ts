@@ -126,6 +126,13 @@ export function createBatchConsumer<S extends z.ZodType>(
 
   async function launch(): Promise<void> {
     for (let attempt = 1; !stopController.signal.aborted; attempt++) {
+      if (!(await connection.ping())) {
+        lastError = `kafka not reachable at ${connection.brokers.join(',')}`;
+        const delay = backoffDelay(CONNECT_BACKOFF, attempt);
+        logger.warn({ topics, attempt, retryInMs: delay }, `${lastError}, retrying`);
+        await sleep(delay, stopController.signal);
+        continue;
+      }
       const c = newConsumer();
       consumer = c;
       try {

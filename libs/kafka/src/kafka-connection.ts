@@ -40,9 +40,17 @@ export function createKafkaConnection(
     logCreator: () => (entry) => forwardLog(logger, entry),
   });
   const admin: KafkaAdmin = createKafkaAdmin(client);
+  // Separate client without retries: a down broker must answer "no" fast.
+  const probeClient = new Kafka({
+    clientId: `${options.clientId}-probe`,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
 
   async function ping(timeoutMs = 3000): Promise<boolean> {
-    const probe = client.admin({ retry: { retries: 0 } });
+    const probe = probeClient.admin();
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {

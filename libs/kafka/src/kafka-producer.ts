@@ -51,6 +51,10 @@ export function createProducer(
     connecting ??= (async () => {
       for (let attempt = 1; ; attempt++) {
         try {
+          // A cheap probe first: kafkajs' own connect retries take many seconds to fail.
+          if (!(await connection.ping())) {
+            throw new Error(`kafka not reachable at ${connection.brokers.join(',')}`);
+          }
           await producer.connect();
           connected = true;
           if (attempt > 1) logger.info({ attempt }, 'kafka producer connected');
