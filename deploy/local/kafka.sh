@@ -48,14 +48,17 @@ broker_answers() {
 }
 
 resolve_jars() {
-  if [[ -f "$LIBS/kafka_2.13-3.9.1.jar" ]] && ls "$LIBS"/slf4j-reload4j-*.jar >/dev/null 2>&1; then
+  local version
+  version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
+  [[ -n "$version" ]] || die "no <kafka.version> in $POM"
+  if [[ -f "$LIBS/kafka_2.13-$version.jar" ]] && ls "$LIBS"/slf4j-reload4j-*.jar >/dev/null 2>&1; then
     return 0
   fi
   command -v mvn >/dev/null || die "mvn not found (apt-get install -y maven)"
   command -v java >/dev/null || die "java not found (apt-get install -y openjdk-17-jre-headless)"
   log "resolving Kafka jars with Maven into $LIBS"
   mkdir -p "$LIBS"
-  mvn -B -q -f "$POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" \
+  mvn -B -q -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" \
     || die "mvn could not resolve the Kafka jars (see output above)"
 }
 
