@@ -1,0 +1,331 @@
+import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
+import { NonRetriableError, PipelineError } from '@kingbridge/pipeline-core';
+import type { LookupProvider, LookupQuery } from '../lookup/lookup-provider';
+import { applyConditions, compileConditions, type CompiledConditions } from '../mapping/condition';
+import { compileFields, mapFields, type CompiledField } from '../mapping/field-mapper';
+import { PlanCompileError } from '../mapping/plan-compile.error';
+import { collectFieldRefs, collectValueRefs, type ReferencedKeys } from '../mapping/reference-collector';
+import { compileValue, evalValue, type CompiledValue, type MapContext } from '../mapping/value-template';
+import { toText } from '../expression/expression-value';
+import {
+  WindowedMerger,
+  type AddStatus,
+  type MergeConfig,
+  type MergeStateSnapshot,
+  type RawOffset,
+} from '../merge/windowed-merger';
+import type { SyncPlan } from '../plan/sync-plan.schema';
+import { formatDateTime, parseDateTime, parseDuration, zoneOffsetMinutes } from '../util/date-time.util';
+import { getPath, parsePath } from '../util/record-path.util';
+
+/** What happened to one raw record. */
+export type RecordOutcome =
+  | { readonly outcome: 'filtered'; readonly reason: string }
+  | { readonly outcome: 'mapped'; readonly documents: readonly OutboundDocument[] }
+  | { readonly outcome: 'merged'; readonly status: AddStatus; readonly windowKey: string }
+  | { readonly outcome: 'failed'; readonly error: PipelineError };
+
+/** Result of emitting one due window. */
+export type WindowEmission =
+  | { readonly windowKey: string; readonly document: OutboundDocument; readonly sourceIds: readonly string[] }
+  | { readonly windowKey: string; readonly error: PipelineError; readonly sourceIds: readonly string[] };
+
+export interface FlowTransformerOptions {
+  readonly lookups: LookupProvider;
+  /** Wall clock in epoch ms (injected in tests). */
+  readonly clock?: () => number;
+  /** Merge flows: map each record on arrival too, so a bad record fails alone (default true). */
+  readonly validateOnAdd?: boolean;
+}
+
+/** Where a raw record sat in Kafka (for lineage). */
+export interface RecordMeta {
+  readonly offset?: RawOffset;
+}
+
+function camelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k.length > 0 ? k[0]!.toLowerCase() + k.slice(1) : k] = camelKeys(v);
+  }
+  return out;
+}
+
+function asPipelineError(err: unknown): PipelineError {
+  if (err instanceof PipelineError) return err;
+  return new NonRetriableError(err instanceof Error ? err.message : String(err), { errorClass: 'mapping', cause: err });
+}
+
+function duration(value: string | number, path: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new PlanCompileError(path, `invalid duration '${String(value)}' (use 30s, 15m, 2h, 1d)`);
+  return ms;
+}
+
+function stripList(name: string, list: string, path: string): string {
+  for (const sep of ['_', '.']) if (name.startsWith(`${list}${sep}`)) return name.slice(list.length + 1);
+  throw new PlanCompileError(path, `'${name}' must name a field of '${list}' (${list}_<field>)`);
+}
+
+/**
+ * One sync plan compiled for execution. Pure: no Kafka, no database.
+ * Per-record flows map each record to one document; merge flows buffer
+ * records in a WindowedMerger and emit one document per due window.
+ */
+export class FlowTransformer {
+  readonly flow: string;
+  readonly offsetMinutes: number;
+  readonly merger: WindowedMerger | undefined;
+  private readonly sourceFilters: CompiledConditions;
+  private readonly recordFilters: CompiledConditions;
+  private readonly fields: readonly CompiledField[];
+  private readonly billNo: CompiledValue;
+  private readonly documentKey: CompiledValue;
+  private readonly clock: () => number;
+  private readonly validateOnAdd: boolean;
+  private readonly mergeConfig: MergeConfig | undefined;
+
+  constructor(
+    readonly plan: SyncPlan,
+    private readonly options: FlowTransformerOptions,
+  ) {
+    this.flow = plan.id;
+    this.clock = options.clock ?? Date.now;
+    this.validateOnAdd = options.validateOnAdd ?? true;
+    const offset = zoneOffsetMinutes(plan.timeZone);
+    if (offset === undefined) throw new PlanCompileError('timeZone', `unsupported time zone '${plan.timeZone}'`);
+    this.offsetMinutes = offset;
+    const lists = new Set<string>();
+    this.fields = compileFields(plan.mapping, 'mapping', undefined, lists);
+    if (plan.merge) lists.add(plan.merge.list);
+    this.sourceFilters = compileConditions(plan.source.filters, [...lists], 'source.filters');
+    this.recordFilters = compileConditions(plan.filters, [...lists], 'filters');
+    this.billNo = compileValue(plan.billNo, {}, 'billNo');
+    this.documentKey = compileValue(plan.documentKey ?? `{${plan.source.idField}}`, {}, 'documentKey');
+    if (plan.merge && plan.documentKey) {
+      throw new PlanCompileError('documentKey', 'merged flows derive the document key from group + window; remove documentKey');
+    }
+    if (plan.merge) {
+      const m = plan.merge;
+      const keys: ReferencedKeys = { root: new Set(), row: new Set() };
+      collectFieldRefs(this.fields, keys);
+      collectValueRefs(this.billNo, keys);
+      m.headerGroup.forEach((g) => keys.root.add(parsePath(g)[0] as string));
+      keys.root.add(parsePath(m.eventTimeField)[0] as string);
+      const bodyGroup = m.bodyGroup.map((b, i) => stripList(b, m.list, `merge.bodyGroup[${i}]`));
+      const calculate = Object.entries(m.calculate).map(([name, op]) => ({
+        field: stripList(name, m.list, `merge.calculate.${name}`),
+        op,
+      }));
+      [...bodyGroup, ...calculate.map((c) => c.field)].forEach((f) => keys.row.add(parsePath(f)[0] as string));
+      const sizeMs = duration(m.window.size, 'merge.window.size');
+      if (sizeMs <= 0) throw new PlanCompileError('merge.window.size', 'must be positive');
+      this.mergeConfig = {
+        flow: plan.id,
+        list: m.list,
+        headerGroup: m.headerGroup,
+        eventTimeField: m.eventTimeField,
+        sizeMs,
+        graceMs: duration(m.window.grace, 'merge.window.grace'),
+        idleTimeoutMs: duration(m.window.idleTimeout, 'merge.window.idleTimeout'),
+        dedupRetentionMs: duration(m.dedupRetention, 'merge.dedupRetention'),
+        offsetMinutes: offset,
+        bodyGroup,
+        calculate,
+        headerKeys: [...keys.root].filter((k) => !k.startsWith('_')),
+        rowKeys: [...keys.row],
+      };
+      this.merger = new WindowedMerger(this.mergeConfig);
+    }
+  }
+
+  /** True when the raw record belongs to this flow's source stream. */
+  accepts(raw: Pick<RawRecord, 'platform' | 'entity' | 'stream'>): boolean {
+    const s = this.plan.source;
+    return raw.platform === s.platform && raw.entity === s.entity && raw.stream === s.stream;
+  }
+
+  private payload(raw: RawRecord): Record<string, unknown> {
+    return this.plan.source.normalizeKeys === 'camelCase'
+      ? (camelKeys(raw.payload) as Record<string, unknown>)
+      : raw.payload;
+  }
+
+  private filter(raw: RawRecord): { pass: true; record: Record<string, unknown> } | { pass: false; reason: string } {
+    const source = applyConditions(this.sourceFilters, this.payload(raw));
+    if (!source.pass) return { pass: false, reason: `source filter: ${source.reason}` };
+    const rec = applyConditions(this.recordFilters, source.record);
+    if (!rec.pass) return { pass: false, reason: `filter: ${rec.reason}` };
+    return rec;
+  }
+
+  private context(root: unknown, collect?: LookupQuery[]): MapContext {
+    return {
+      root,
+      row: undefined,
+      offsetMinutes: this.offsetMinutes,
+      nowMs: this.clock(),
+      lookups: this.options.lookups,
+      collect,
+    };
+  }
+
+  /** Every lookup the record will make, for `LookupProvider.preload` before `process`. */
+  lookupQueries(raw: RawRecord): LookupQuery[] {
+    const f = this.filter(raw);
+    if (!f.pass) return [];
+    const root = this.merger ? this.probeRecord(f.record) : f.record;
+    const collect: LookupQuery[] = [];
+    mapFields(this.fields, this.context(root, collect), {}, '');
+    return collect;
+  }
+
+  /** Maps one raw record, or places it in its merge window. Never throws for bad data. */
+  process(raw: RawRecord, meta: RecordMeta = {}): RecordOutcome {
+    try {
+      const f = this.filter(raw);
+      if (!f.pass) return { outcome: 'filtered', reason: f.reason };
+      if (!this.merger) {
+        const key = this.render(this.documentKey, f.record, 'documentKey');
+        const document = this.buildDocument(f.record, {
+          documentKey: `${this.flow}:${key}`,
+          sourceIds: [raw.sourceId],
+          firstFetchedAt: raw.fetchedAt,
+          rawOffsets: meta.offset ? [meta.offset] : [],
+          stream: raw.stream,
+          correctionOf: undefined,
+          billSuffix: '',
+        });
+        return { outcome: 'mapped', documents: [document] };
+      }
+      if (this.validateOnAdd) mapFields(this.fields, this.context(this.probeRecord(f.record)), {}, '');
+      const added = this.merger.add(
+        { sourceId: raw.sourceId, contentHash: raw.contentHash, fetchedAt: raw.fetchedAt, record: f.record, offset: meta.offset },
+        this.clock(),
+      );
+      return { outcome: 'merged', status: added.status, windowKey: added.windowKey };
+    } catch (err) {
+      return { outcome: 'failed', error: asPipelineError(err) };
+    }
+  }
+
+  /** Keys of merge windows ready to emit (see WindowedMerger.due). */
+  dueWindows(watermark?: number): string[] {
+    return this.merger ? this.merger.due(this.clock(), watermark) : [];
+  }
+
+  /** Maps a due window into its document (state unchanged; call markEmitted after the produce is acked). */
+  emitWindow(windowKey: string): WindowEmission {
+    const merger = this.requireMerger();
+    const merged = merger.emit(windowKey);
+    try {
+      const document = this.buildDocument(merged.record, {
+        documentKey: merged.documentKey,
+        sourceIds: merged.sourceIds,
+        firstFetchedAt: merged.firstFetchedAt,
+        rawOffsets: merged.rawOffsets,
+        stream: this.plan.source.stream,
+        correctionOf: merged.correctionOf,
+        billSuffix: merged.correctionOf ? `-C${String((merged.record._merge as { correctionId: string }).correctionId).slice(0, 6).toUpperCase()}` : '',
+      });
+      return { windowKey, document, sourceIds: merged.sourceIds };
+    } catch (err) {
+      return { windowKey, error: asPipelineError(err), sourceIds: merged.sourceIds };
+    }
+  }
+
+  markEmitted(windowKey: string): void {
+    this.requireMerger().markEmitted(windowKey, this.clock());
+  }
+
+  /** Replaces the merge state (after a restart) with a persisted snapshot. */
+  restoreMergeState(snapshot: MergeStateSnapshot): void {
+    const config = this.mergeConfig;
+    if (!config) throw new Error(`flow ${this.flow} has no merge`);
+    (this as { merger: WindowedMerger | undefined }).merger = WindowedMerger.restore(config, snapshot);
+  }
+
+  private requireMerger(): WindowedMerger {
+    if (!this.merger) throw new Error(`flow ${this.flow} has no merge`);
+    return this.merger;
+  }
+
+  /** A one-record stand-in for a merged record, used to validate a record on arrival. */
+  private probeRecord(record: Record<string, unknown>): Record<string, unknown> {
+    const m = this.mergeConfig as MergeConfig;
+    const t = parseDateTime(getPath(record, parsePath(m.eventTimeField)), this.offsetMinutes) ?? 0;
+    const off = this.offsetMinutes * 60_000;
+    const start = Math.floor((t + off) / m.sizeMs) * m.sizeMs - off;
+    const group: Record<string, string> = {};
+    m.headerGroup.forEach((g) => {
+      group[g.replace(/\./g, '_')] = toText(getPath(record, parsePath(g)), this.offsetMinutes);
+    });
+    return {
+      ...record,
+      _group: group,
+      _window: {
+        start: formatDateTime(start, 'yyyy-MM-dd HH:mm:ss', this.offsetMinutes),
+        end: formatDateTime(start + m.sizeMs, 'yyyy-MM-dd HH:mm:ss', this.offsetMinutes),
+        date: formatDateTime(start, 'yyyy-MM-dd', this.offsetMinutes),
+        compact: formatDateTime(start, m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm', this.offsetMinutes),
+      },
+      _merge: { records: 1, correction: false },
+      _doc: { billNo: 'probe', documentKey: 'probe' },
+    };
+  }
+
+  private render(value: CompiledValue, root: unknown, path: string): string {
+    const v = evalValue(value, this.context(root), path);
+    const s = toText(v, this.offsetMinutes);
+    if (s === '') throw new NonRetriableError(`${path} is empty`, { errorClass: 'mapping', fieldPath: path });
+    return s;
+  }
+
+  private buildDocument(
+    root: Record<string, unknown>,
+    info: {
+      documentKey: string;
+      sourceIds: readonly string[];
+      firstFetchedAt: string;
+      rawOffsets: readonly RawOffset[];
+      stream: string;
+      correctionOf: string | undefined;
+      billSuffix: string;
+    },
+  ): OutboundDocument {
+    const billNo = `${this.render(this.billNo, root, 'billNo')}${info.billSuffix}`;
+    // The mapping may read the bill number and key as {_doc.billNo} / {_doc.documentKey}.
+    const scoped = { ...root, _doc: { billNo, documentKey: info.documentKey } };
+    const document: Record<string, unknown> = {};
+    mapFields(this.fields, this.context(scoped), document, '');
+    const t = this.plan.target;
+    return {
+      schemaVersion: 1,
+      flow: this.flow,
+      documentKey: info.documentKey,
+      target: t.system,
+      formId: t.formId,
+      operation: t.operation,
+      options: { ...t.options },
+      billNo,
+      batchRows: t.batch.rows,
+      document,
+      lineage: {
+        platform: this.plan.source.platform,
+        stream: info.stream,
+        sourceIds: [...info.sourceIds],
+        firstFetchedAt: info.firstFetchedAt,
+        rawOffsets: info.rawOffsets.map((o) => ({ ...o })),
+      },
+      ...(info.correctionOf ? { correctionOf: info.correctionOf } : {}),
+      createdAt: new Date(this.clock()).toISOString(),
+    };
+  }
+}
+
+/** Compiles a validated plan. Throws PlanCompileError with the plan path of the bad field. */
+export function compileFlow(plan: SyncPlan, options: FlowTransformerOptions): FlowTransformer {
+  return new FlowTransformer(plan, options);
+}

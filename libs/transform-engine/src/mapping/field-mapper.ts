@@ -1,0 +1,178 @@
+import { NonRetriableError } from '@kingbridge/pipeline-core';
+import { isMissing, toOutput, toText, truthy } from '../expression/expression-value';
+import type { MappingFieldInput } from '../plan/sync-plan.schema';
+import { Decimal } from '../util/decimal';
+import { formatDateTime, parseDateTime } from '../util/date-time.util';
+import { isForbiddenName } from '../util/forbidden-names.constant';
+import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
+import { PlanCompileError } from './plan-compile.error';
+import { compileValue, evalValue, type CompiledValue, type MapContext } from './value-template';
+
+type FieldType = NonNullable<MappingFieldInput['type']>;
+
+/** A compiled mapping field: a value, an object of children, or an array of rows. */
+export type CompiledField =
+  | {
+      readonly kind: 'value';
+      readonly key: string;
+      readonly value: CompiledValue;
+      readonly type: FieldType | undefined;
+      readonly format: string | undefined;
+      readonly wrapKey: string | undefined;
+      readonly optional: boolean;
+      readonly fallback: unknown;
+    }
+  | { readonly kind: 'object'; readonly key: string; readonly children: readonly CompiledField[]; readonly wrapKey: string | undefined }
+  | {
+      readonly kind: 'array';
+      readonly key: string;
+      /** Detail list the rows come from; undefined = exactly one row. */
+      readonly list: string | undefined;
+      readonly listPath: RecordPath | undefined;
+      readonly children: readonly CompiledField[];
+    };
+
+function wrapKeyOf(parser: MappingFieldInput['parser']): string | undefined {
+  if (parser === undefined) return undefined;
+  return typeof parser === 'string' ? 'FNumber' : parser.params;
+}
+
+/**
+ * Compiles the mapping tree. `rowList` is the detail list of the enclosing
+ * array (what `{{list.field}}` refers to). Collects the detail lists used.
+ */
+export function compileFields(
+  fields: readonly MappingFieldInput[],
+  path: string,
+  rowList: string | undefined,
+  lists: Set<string>,
+): CompiledField[] {
+  const seen = new Set<string>();
+  return fields.map((f, i) => {
+    const at = `${path}[${i}]`;
+    if (isForbiddenName(f.field)) throw new PlanCompileError(`${at}.field`, `forbidden field name '${f.field}'`);
+    if (seen.has(f.field)) throw new PlanCompileError(`${at}.field`, `duplicate field '${f.field}'`);
+    seen.add(f.field);
+    const type = f.type ?? (f.children ? 'object' : undefined);
+    if (type === 'array') {
+      if (!f.children?.length) throw new PlanCompileError(`${at}.children`, 'an array field needs children');
+      let list: string | undefined;
+      if (typeof f.value === 'string' && f.value.trim() !== '') {
+        list = f.value.trim().replace(/^\{+|\}+$/g, '');
+        const bad = parsePath(list).find((s) => s === '' || isForbiddenName(s) || !/^[\p{L}\p{N}_$]+$/u.test(s));
+        if (bad !== undefined) throw new PlanCompileError(`${at}.value`, `invalid list path '${f.value}'`);
+        if (rowList !== undefined) throw new PlanCompileError(`${at}.value`, 'nested detail lists are not supported');
+        lists.add(list);
+      } else if (f.value !== undefined && f.value !== null && f.value !== '') {
+        throw new PlanCompileError(`${at}.value`, 'an array value must name a detail list');
+      }
+      return {
+        kind: 'array',
+        key: f.field,
+        list,
+        listPath: list === undefined ? undefined : parsePath(list),
+        children: compileFields(f.children, `${at}.children`, list ?? rowList, lists),
+      };
+    }
+    if (type === 'object') {
+      if (!f.children?.length) throw new PlanCompileError(`${at}.children`, 'an object field needs children');
+      return {
+        kind: 'object',
+        key: f.field,
+        children: compileFields(f.children, `${at}.children`, rowList, lists),
+        wrapKey: wrapKeyOf(f.parser),
+      };
+    }
+    if (f.children) throw new PlanCompileError(`${at}.children`, `children need type object or array`);
+    if (f.value === undefined) throw new PlanCompileError(`${at}.value`, 'Required');
+    if (f.format !== undefined && !/yyyy|MM|dd|HH|mm|ss|%Y/.test(f.format)) {
+      throw new PlanCompileError(`${at}.format`, `unsupported date format '${f.format}'`);
+    }
+    return {
+      kind: 'value',
+      key: f.field,
+      value: compileValue(f.value, rowList === undefined ? {} : { rowList }, `${at}.value`),
+      type,
+      format: f.format ?? (type === 'date' ? 'yyyy-MM-dd' : type === 'datetime' ? 'yyyy-MM-dd HH:mm:ss' : undefined),
+      wrapKey: wrapKeyOf(f.parser),
+      optional: f.optional ?? false,
+      fallback: f.default,
+    };
+  });
+}
+
+function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, ctx: MapContext, at: string): unknown {
+  let v = raw;
+  if (field.format !== undefined) {
+    const ms = parseDateTime(v instanceof Decimal ? v.toNumber() : v, ctx.offsetMinutes);
+    if (ms === undefined) {
+      throw new NonRetriableError(`'${String(v)}' is not a date`, { errorClass: 'mapping', fieldPath: at });
+    }
+    v = formatDateTime(ms, field.format, ctx.offsetMinutes);
+  }
+  switch (field.type) {
+    case 'string':
+      return toText(v, ctx.offsetMinutes);
+    case 'number': {
+      const d = Decimal.of(v);
+      if (!d) throw new NonRetriableError(`'${String(v)}' is not a number`, { errorClass: 'mapping', fieldPath: at });
+      return d.toNumber();
+    }
+    case 'boolean':
+      return typeof v === 'string' ? v === 'true' || v === '1' : truthy(v);
+    default:
+      return toOutput(v, ctx.offsetMinutes);
+  }
+}
+
+/** Maps fields into `out`. Throws NonRetriableError (mapping | lookup) with the document path. */
+export function mapFields(
+  fields: readonly CompiledField[],
+  ctx: MapContext,
+  out: Record<string, unknown>,
+  docPath: string,
+): void {
+  for (const field of fields) {
+    const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
+    try {
+      if (field.kind === 'object') {
+        const obj: Record<string, unknown> = {};
+        mapFields(field.children, ctx, obj, at);
+        out[field.key] = field.wrapKey ? { [field.wrapKey]: obj } : obj;
+        continue;
+      }
+      if (field.kind === 'array') {
+        if (field.listPath === undefined) {
+          const obj: Record<string, unknown> = {};
+          mapFields(field.children, ctx, obj, `${at}[0]`);
+          out[field.key] = [obj];
+          continue;
+        }
+        const rows = getPath(ctx.root, field.listPath);
+        if (!Array.isArray(rows)) {
+          throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: at });
+        }
+        const mapped: Record<string, unknown>[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i += 1) {
+          const obj: Record<string, unknown> = {};
+          mapFields(field.children, { ...ctx, row: rows[i] }, obj, `${at}[${i}]`);
+          mapped[i] = obj;
+        }
+        out[field.key] = mapped;
+        continue;
+      }
+      let v = evalValue(field.value, ctx, at);
+      if (isMissing(v)) {
+        if (field.fallback !== undefined) v = field.fallback;
+        else if (field.optional) continue;
+        else throw new NonRetriableError(`missing value for ${at}`, { errorClass: 'mapping', fieldPath: at });
+      }
+      const coerced = isMissing(v) ? v : coerce(field, v, ctx, at);
+      out[field.key] = field.wrapKey ? { [field.wrapKey]: coerced } : coerced;
+    } catch (err) {
+      // In the lookup-collection pass a field that cannot be mapped yet is skipped.
+      if (ctx.collect) continue;
+      throw err;
+    }
+  }
+}
