@@ -4,7 +4,11 @@ import { z } from 'zod';
  * A secret value. Branded so it cannot be passed where a plain string is
  * expected by accident; `redact` hides it in any output.
  */
-export const secretSchema = z.string().min(1).brand<'Secret'>();
+export const secretSchema = z
+  .string()
+  .min(1)
+  .describe('secret')
+  .brand<'Secret'>();
 export type Secret = z.infer<typeof secretSchema>;
 
 const registered = new Set<string>();
