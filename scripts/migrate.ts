@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import { createLogger, type Logger } from '@kingbridge/observability';
+import {
+  pendingMigrations,
+  redactDatabaseUrl,
+  runMigrations,
+  type MigrationClass,
+} from '@kingbridge/persistence';
+
+/*
+ * The migrate step (`npm run db:migrate`): applies every schema-owning
+ * service's migrations to DATABASE_URL. Called by the main job, by the
+ * integration tests' global setup and by deployments; `--check` is the CI
+ * pending-migration check (exit 1 when anything is not applied).
+ */
+
+/** Schema-owning services, in the order their migrations run. */
+export const MIGRATION_SOURCES = [
+  { service: 'source-connector', schema: 'source_connector' },
+  { service: 'transform', schema: 'transform' },
+  { service: 'sink-kingdee', schema: 'sink_kingdee' },
+] as const;
+
+const ROOT = resolve(__dirname, '..');
+
+const migrationModuleSchema = z.object({
+  MIGRATIONS: z
+    .array(z.custom<MigrationClass>((v) => typeof v === 'function'))
+    .min(1),
+  SCHEMA: z.string().optional(),
+});
+
+export interface ServiceMigrations {
+  readonly service: string;
+  readonly schema: string;
+  readonly migrations: readonly MigrationClass[];
+}
+
+export interface MigrationReport {
+  readonly service: string;
+  readonly schema: string;
+  readonly names: readonly string[];
+}
+
+/** Loads `services/<svc>/src/database/migrations/index.ts` of every service that has one. */
+export async function loadServiceMigrations(): Promise<ServiceMigrations[]> {
+  const found: ServiceMigrations[] = [];
+  for (const { service, schema } of MIGRATION_SOURCES) {
+    const file = resolve(
+      ROOT,
+      'services',
+      service,
+      'src/database/migrations/index.ts',
+    );
+    if (!existsSync(file)) continue;
+    const parsed = migrationModuleSchema.safeParse(
+      await import(pathToFileURL(file).href),
+    );
+    if (!parsed.success) {
+      throw new Error(
+        `${service}: ${file} must export a non-empty MIGRATIONS array of migration classes`,
+      );
+    }
+    if (parsed.data.SCHEMA !== undefined && parsed.data.SCHEMA !== schema) {
+      throw new Error(
+        `${service}: SCHEMA is "${parsed.data.SCHEMA}", expected "${schema}"`,
+      );
+    }
+    found.push({ service, schema, migrations: parsed.data.MIGRATIONS });
+  }
+  return found;
+}
+
+/**
+ * Creates the database if missing and applies every pending migration of
+ * every service, each service in its own schema. Returns what ran.
+ */
+export async function migrateAll(
+  databaseUrl: string,
+  logger?: Logger,
+): Promise<MigrationReport[]> {
+  const reports: MigrationReport[] = [];
+  for (const { service, schema, migrations } of await loadServiceMigrations()) {
+    const names = await runMigrations(databaseUrl, migrations, {
+      schema,
+      logger,
+    });
+    reports.push({ service, schema, names });
+  }
+  return reports;
+}
+
+/** Migrations not yet applied, per service (empty lists when up to date). */
+export async function checkPending(
+  databaseUrl: string,
+): Promise<MigrationReport[]> {
+  const reports: MigrationReport[] = [];
+  for (const { service, schema, migrations } of await loadServiceMigrations()) {
+    const names = await pendingMigrations(databaseUrl, migrations, { schema });
+    reports.push({ service, schema, names });
+  }
+  return reports;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const config = loadConfigOrExit(
+    z.object({
+      DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+      LOG_LEVEL: z.string().default('warn'),
+    }),
+  );
+  const target = redactDatabaseUrl(config.DATABASE_URL);
+  if (argv.includes('--check')) {
+    const reports = await checkPending(config.DATABASE_URL);
+    const pending = reports.filter((r) => r.names.length > 0);
+    for (const r of pending) {
+      console.log(
+        `pending in ${r.schema} (${r.service}): ${r.names.join(', ')}`,
+      );
+    }
+    if (pending.length > 0) {
+      console.log(`${target}: migrations pending — run npm run db:migrate`);
+      return 1;
+    }
+    console.log(
+      `${target}: all migrations applied (${reports.map((r) => r.schema).join(', ') || 'no services with migrations'})`,
+    );
+    return 0;
+  }
+  const logger = createLogger('migrate', config.LOG_LEVEL);
+  const reports = await migrateAll(config.DATABASE_URL, logger);
+  for (const r of reports) {
+    console.log(
+      r.names.length > 0
+        ? `${r.schema}: applied ${r.names.join(', ')}`
+        : `${r.schema}: up to date`,
+    );
+  }
+  if (reports.length === 0) console.log('no services with migrations found');
+  console.log(`${target}: migrated`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(
+        `migrate failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      process.exit(1);
+    },
+  );
+}
