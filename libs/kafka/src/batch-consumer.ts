@@ -210,7 +210,7 @@ export function createBatchConsumer<S extends z.ZodType>(
           !batchAbort.signal.aborted && payload.isRunning() && !payload.isStale();
         if (pending.length > 0 && live()) {
           const outcomes = await callHandler(pending, ctx);
-          applyOutcomes(pending, outcomes);
+          applyOutcomes(pending, outcomes, batchAbort.signal.aborted);
         }
         await publishDeadLetters(slots, topic, partition);
         committed = await resolveAndCommit(payload, slots, committed);
@@ -326,7 +326,12 @@ export function createBatchConsumer<S extends z.ZodType>(
     }
   }
 
-  function applyOutcomes(pending: Slot<T>[], outcomes: MessageOutcome[]): void {
+  /** `aborted`: a retry caused by stop/partition loss costs no attempt (the message is redelivered). */
+  function applyOutcomes(
+    pending: Slot<T>[],
+    outcomes: MessageOutcome[],
+    aborted: boolean,
+  ): void {
     const now = new Date().toISOString();
     pending.forEach((slot, i) => {
       const outcome = outcomes[i];
@@ -341,6 +346,7 @@ export function createBatchConsumer<S extends z.ZodType>(
           slot.firstFailedAt ??= now;
           return;
         case 'retry':
+          if (aborted) return;
           slot.error = outcome.error;
           slot.firstFailedAt ??= now;
           if (slot.attempt >= retryPolicy.attempts) {

@@ -290,4 +290,31 @@ describe('batch consumer runtime (real broker)', () => {
     expect(await conn.admin.describeGroupMembers(groupId)).toBe(0);
     expect(consumer.isReady()).toBe(false);
   });
+
+  it('should leave unfinished messages uncommitted and not dead-letter them when stopped mid-handler', async () => {
+    const [topic] = await createTestTopics(['stop-retry']);
+    const groupId = uniqueName('g-stop-retry');
+    await sendItems(topic!, [1]);
+    let entered = false;
+
+    const consumer = createBatchConsumer(conn, {
+      groupId,
+      topics: [topic!],
+      schema: itemSchema,
+      service: 'test',
+      retry: { ...FAST_RETRY, attempts: 1 },
+      handler: async (_messages, ctx) => {
+        entered = true;
+        await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done()));
+        throw new RetriableError('interrupted', { errorClass: 'network' });
+      },
+    });
+    await consumer.start();
+    await pollUntil(() => entered, { description: 'handler entered' });
+
+    await consumer.stop();
+
+    expect(await committed(groupId, topic!)).toEqual(['-1']);
+    expect((await conn.admin.fetchHighWatermarks(`${topic}.dlq`))[0]?.offset).toBe('0');
+  });
 });
