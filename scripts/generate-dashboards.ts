@@ -6,7 +6,10 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DASHBOARDS_DIR, renderAllDashboards } from '../deploy/grafana/dashboard-registry';
+import {
+  DASHBOARDS_DIR,
+  renderAllDashboards,
+} from '../deploy/grafana/dashboard-registry';
 
 export interface DashboardDrift {
   readonly stale: string[];
@@ -54,6 +57,9 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (process.argv[1] !== undefined && /generate-dashboards\.ts$/.test(process.argv[1])) {
+if (
+  process.argv[1] !== undefined &&
+  /generate-dashboards\.ts$/.test(process.argv[1])
+) {
   process.exitCode = main(process.argv.slice(2));
 }

@@ -21,10 +21,16 @@ import {
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { Dashboard, DataSourceRef } from '@grafana/grafana-foundation-sdk/dashboard';
+import type {
+  Dashboard,
+  DataSourceRef,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 
 /** Every panel and variable queries the data source picked by `$datasource`. */
-export const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+export const DATASOURCE: DataSourceRef = {
+  type: 'prometheus',
+  uid: '${datasource}',
+};
 
 /** Tag of every generated dashboard (the provisioning folder lists them). */
 export const DASHBOARD_TAG = 'kingbridge';
@@ -83,15 +89,19 @@ export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
         .placement(LegendPlacement.Bottom)
         .calcs([]),
     );
-  if (spec.stacked) panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
+  if (spec.stacked)
+    panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
   if (spec.min !== undefined) panel.min(spec.min);
   spec.queries.forEach((q, i) => panel.withTarget(target(q, i)));
   return panel;
 }
 
 export function statPanel(spec: PanelSpec): stat.PanelBuilder {
-  const steps: Array<{ value: number | null; color: string }> = [{ value: null, color: 'green' }];
-  if (spec.redFrom !== undefined) steps.push({ value: spec.redFrom, color: 'red' });
+  const steps: Array<{ value: number | null; color: string }> = [
+    { value: null, color: 'green' },
+  ];
+  if (spec.redFrom !== undefined)
+    steps.push({ value: spec.redFrom, color: 'red' });
   const panel = new stat.PanelBuilder()
     .title(spec.title)
     .description(spec.description)
@@ -99,7 +109,9 @@ export function statPanel(spec: PanelSpec): stat.PanelBuilder {
     .unit(spec.unit)
     .span(spec.span)
     .height(STAT_HEIGHT)
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .reduceOptions(
+      new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false),
+    )
     .thresholds(
       new ThresholdsConfigBuilder()
         .mode(ThresholdsMode.Absolute)
@@ -137,7 +149,8 @@ export function renderDashboard(spec: DashboardSpec): Dashboard {
   const builder = dashboardBuilder(spec);
   for (const r of spec.rows) {
     builder.withRow(new RowBuilder(r.title));
-    for (const p of r.panels) builder.withPanel(p.kind === 'stat' ? statPanel(p) : timeseriesPanel(p));
+    for (const p of r.panels)
+      builder.withPanel(p.kind === 'stat' ? statPanel(p) : timeseriesPanel(p));
   }
   const built = builder.build();
   let id = 0;
@@ -155,7 +168,11 @@ function dashboardBuilder(spec: DashboardSpec): DashboardBuilder {
     .timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
-    .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+    .withVariable(
+      new DatasourceVariableBuilder('datasource')
+        .label('Data source')
+        .type('prometheus'),
+    );
   for (const v of spec.variables) {
     builder.withVariable(
       new QueryVariableBuilder(v.name)

@@ -29,6 +29,10 @@ export interface RenderedDashboard {
 export function renderAllDashboards(): RenderedDashboard[] {
   return ALL_DASHBOARDS.map((spec) => {
     const dashboard = renderDashboard(spec);
-    return { file: spec.file, dashboard, text: `${JSON.stringify(dashboard, null, 2)}\n` };
+    return {
+      file: spec.file,
+      dashboard,
+      text: `${JSON.stringify(dashboard, null, 2)}\n`,
+    };
   });
 }

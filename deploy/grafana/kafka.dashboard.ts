@@ -7,8 +7,15 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
   uid: 'kingbridge-kafka',
   file: 'kafka.json',
   title: 'Kingbridge / Kafka consumers',
-  description: 'Consumer groups of transform, sink and status exporter: lag per partition, throughput, batches, DLQ; service health.',
-  variables: [{ name: 'group', label: 'Consumer group', query: 'label_values(kingbridge_kafka_consumer_lag, group)' }],
+  description:
+    'Consumer groups of transform, sink and status exporter: lag per partition, throughput, batches, DLQ; service health.',
+  variables: [
+    {
+      name: 'group',
+      label: 'Consumer group',
+      query: 'label_values(kingbridge_kafka_consumer_lag, group)',
+    },
+  ],
   rows: [
     {
       title: 'Consumers',
@@ -21,7 +28,10 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
           span: 12,
           min: 0,
           queries: [
-            { expr: `sum by (group, topic) (kingbridge_kafka_consumer_lag{${G}})`, legend: '{{group}} ← {{topic}}' },
+            {
+              expr: `sum by (group, topic) (kingbridge_kafka_consumer_lag{${G}})`,
+              legend: '{{group}} ← {{topic}}',
+            },
           ],
         },
         {
@@ -73,7 +83,8 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Dead letters per second',
-          description: 'Messages sent to <topic>.dlq, by group, topic and error class.',
+          description:
+            'Messages sent to <topic>.dlq, by group, topic and error class.',
           unit: 'ops',
           span: 8,
           min: 0,
@@ -94,7 +105,8 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Scrape targets up',
-          description: '1 = Prometheus scrapes the service; 0 for 2 minutes pages (KingbridgeServiceDown).',
+          description:
+            '1 = Prometheus scrapes the service; 0 for 2 minutes pages (KingbridgeServiceDown).',
           unit: 'short',
           span: 8,
           min: 0,
@@ -107,7 +119,12 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
           unit: 'bytes',
           span: 8,
           min: 0,
-          queries: [{ expr: 'process_resident_memory_bytes', legend: '{{job}} {{instance}}' }],
+          queries: [
+            {
+              expr: 'process_resident_memory_bytes',
+              legend: '{{job}} {{instance}}',
+            },
+          ],
         },
         {
           kind: 'timeseries',
@@ -117,7 +134,10 @@ export const KAFKA_DASHBOARD: DashboardSpec = {
           span: 8,
           min: 0,
           queries: [
-            { expr: 'rate(process_cpu_seconds_total[$__rate_interval])', legend: '{{job}} {{instance}}' },
+            {
+              expr: 'rate(process_cpu_seconds_total[$__rate_interval])',
+              legend: '{{job}} {{instance}}',
+            },
           ],
         },
       ],

@@ -9,7 +9,13 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
   title: 'Kingbridge / Overview',
   description:
     'Business view of every flow from the status topic (status exporter), with the Kafka lag, source freshness and dead letters behind it.',
-  variables: [{ name: 'flow', label: 'Flow', query: 'label_values(kingbridge_documents_total, flow)' }],
+  variables: [
+    {
+      name: 'flow',
+      label: 'Flow',
+      query: 'label_values(kingbridge_documents_total, flow)',
+    },
+  ],
   rows: [
     {
       title: 'Flows at a glance',
@@ -17,15 +23,22 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'stat',
           title: 'Documents written (1h)',
-          description: 'Documents written to Kingdee in the last hour, all selected flows.',
+          description:
+            'Documents written to Kingdee in the last hour, all selected flows.',
           unit: 'short',
           span: 6,
-          queries: [{ expr: `sum(increase(kingbridge_documents_total{${FLOW},outcome="written"}[1h]))`, legend: 'written' }],
+          queries: [
+            {
+              expr: `sum(increase(kingbridge_documents_total{${FLOW},outcome="written"}[1h]))`,
+              legend: 'written',
+            },
+          ],
         },
         {
           kind: 'stat',
           title: 'Dead-lettered documents (1h)',
-          description: 'Documents that failed permanently in the last hour: each needs a fix and a replay.',
+          description:
+            'Documents that failed permanently in the last hour: each needs a fix and a replay.',
           unit: 'short',
           span: 6,
           redFrom: 1,
@@ -39,7 +52,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'stat',
           title: 'On time (SLO 99% within 300 s, 1h)',
-          description: 'Share of written documents that reached Kingdee within 300 s of the source fetch, last hour.',
+          description:
+            'Share of written documents that reached Kingdee within 300 s of the source fetch, last hour.',
           unit: 'percentunit',
           span: 6,
           queries: [
@@ -52,7 +66,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'stat',
           title: 'Oldest last success',
-          description: 'Time since the most stale selected flow last wrote a document to Kingdee.',
+          description:
+            'Time since the most stale selected flow last wrote a document to Kingdee.',
           unit: 's',
           span: 6,
           redFrom: 3600,
@@ -71,7 +86,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Documents written per second by flow',
-          description: 'Throughput per flow: documents written to Kingdee per second.',
+          description:
+            'Throughput per flow: documents written to Kingdee per second.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -85,7 +101,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Document outcomes per second',
-          description: 'written / duplicate_skipped / retrying / dead_lettered per flow (status topic).',
+          description:
+            'written / duplicate_skipped / retrying / dead_lettered per flow (status topic).',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -100,7 +117,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Document errors per second by class',
-          description: 'Failed or retried writes by error class (bounded set), per flow.',
+          description:
+            'Failed or retried writes by error class (bounded set), per flow.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -116,7 +134,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Dead letters per second by topic',
-          description: 'Messages sent to <topic>.dlq by any consumer (transform, sink, status exporter).',
+          description:
+            'Messages sent to <topic>.dlq by any consumer (transform, sink, status exporter).',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -137,7 +156,8 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Source-to-Kingdee latency p50 / p95',
-          description: 'Time from source fetch to the Kingdee write, per flow (status exporter histogram).',
+          description:
+            'Time from source fetch to the Kingdee write, per flow (status exporter histogram).',
           unit: 's',
           span: 12,
           min: 0,
@@ -155,30 +175,42 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Latency SLO: share slower than 300 s',
-          description: 'Error-budget burn: share of documents slower than 300 s over 5m and 1h (budget: 1%).',
+          description:
+            'Error-budget burn: share of documents slower than 300 s over 5m and 1h (budget: 1%).',
           unit: 'percentunit',
           span: 12,
           min: 0,
           queries: [
-            { expr: `flow:kingbridge_source_to_kingdee_latency:slow_ratio_rate5m{${FLOW}}`, legend: '{{flow}} 5m' },
-            { expr: `flow:kingbridge_source_to_kingdee_latency:slow_ratio_rate1h{${FLOW}}`, legend: '{{flow}} 1h' },
+            {
+              expr: `flow:kingbridge_source_to_kingdee_latency:slow_ratio_rate5m{${FLOW}}`,
+              legend: '{{flow}} 5m',
+            },
+            {
+              expr: `flow:kingbridge_source_to_kingdee_latency:slow_ratio_rate1h{${FLOW}}`,
+              legend: '{{flow}} 1h',
+            },
           ],
         },
         {
           kind: 'timeseries',
           title: 'Time since last success by flow',
-          description: 'Freshness: seconds since each flow last wrote a document to Kingdee.',
+          description:
+            'Freshness: seconds since each flow last wrote a document to Kingdee.',
           unit: 's',
           span: 12,
           min: 0,
           queries: [
-            { expr: `flow:kingbridge_flow_last_success_timestamp_seconds:age{${FLOW}}`, legend: '{{flow}}' },
+            {
+              expr: `flow:kingbridge_flow_last_success_timestamp_seconds:age{${FLOW}}`,
+              legend: '{{flow}}',
+            },
           ],
         },
         {
           kind: 'timeseries',
           title: 'Source checkpoint age by stream',
-          description: 'Freshness of the source side: seconds since each stream checkpoint.',
+          description:
+            'Freshness of the source side: seconds since each stream checkpoint.',
           unit: 's',
           span: 12,
           min: 0,
@@ -201,7 +233,12 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
           unit: 'short',
           span: 24,
           min: 0,
-          queries: [{ expr: 'group_topic:kingbridge_kafka_consumer_lag:sum', legend: '{{group}} ← {{topic}}' }],
+          queries: [
+            {
+              expr: 'group_topic:kingbridge_kafka_consumer_lag:sum',
+              legend: '{{group}} ← {{topic}}',
+            },
+          ],
         },
       ],
     },

@@ -22,7 +22,10 @@ export interface PanelQueryRef {
  */
 export function grafanaExprToPromql(expr: string, rateInterval = '1m'): string {
   return expr
-    .replace(/\$__rate_interval|\$__interval|\$__range|\$\{__rate_interval\}|\$\{__interval\}|\$\{__range\}/g, rateInterval)
+    .replace(
+      /\$__rate_interval|\$__interval|\$__range|\$\{__rate_interval\}|\$\{__interval\}|\$\{__range\}/g,
+      rateInterval,
+    )
     .replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '.*');
 }
 

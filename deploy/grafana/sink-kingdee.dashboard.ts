@@ -7,8 +7,15 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
   uid: 'kingbridge-sink-kingdee',
   file: 'sink-kingdee.json',
   title: 'Kingbridge / Kingdee sink',
-  description: 'Writes to K3Cloud, JDY and K3 WISE: requests, rows by outcome, latency, batch sizes, retries, ledger.',
-  variables: [{ name: 'target', label: 'Target', query: 'label_values(kingbridge_sink_requests_total, target)' }],
+  description:
+    'Writes to K3Cloud, JDY and K3 WISE: requests, rows by outcome, latency, batch sizes, retries, ledger.',
+  variables: [
+    {
+      name: 'target',
+      label: 'Target',
+      query: 'label_values(kingbridge_sink_requests_total, target)',
+    },
+  ],
   rows: [
     {
       title: 'Writes',
@@ -16,7 +23,8 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Rows per second by outcome',
-          description: 'written / failed / retried / duplicate_skipped rows per target.',
+          description:
+            'written / failed / retried / duplicate_skipped rows per target.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -31,7 +39,8 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Requests per second by outcome',
-          description: 'Save/batch-save calls to Kingdee per target and outcome.',
+          description:
+            'Save/batch-save calls to Kingdee per target and outcome.',
           unit: 'reqps',
           span: 12,
           min: 0,
@@ -60,7 +69,8 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Rows per batch (median)',
-          description: 'Median batch size per target and form; many tiny batches cost many requests.',
+          description:
+            'Median batch size per target and form; many tiny batches cost many requests.',
           unit: 'short',
           span: 12,
           min: 0,
@@ -79,16 +89,23 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'In-flight requests',
-          description: 'Concurrent requests per target (bounded by the writer max in-flight).',
+          description:
+            'Concurrent requests per target (bounded by the writer max in-flight).',
           unit: 'short',
           span: 8,
           min: 0,
-          queries: [{ expr: `sum by (target) (kingbridge_sink_in_flight_requests{${T}})`, legend: '{{target}}' }],
+          queries: [
+            {
+              expr: `sum by (target) (kingbridge_sink_in_flight_requests{${T}})`,
+              legend: '{{target}}',
+            },
+          ],
         },
         {
           kind: 'timeseries',
           title: 'Retries per second by error class',
-          description: 'Retried writes: throttled / concurrency_limit / session_lost / network / timeout / server_error…',
+          description:
+            'Retried writes: throttled / concurrency_limit / session_lost / network / timeout / server_error…',
           unit: 'ops',
           span: 8,
           min: 0,
@@ -104,7 +121,8 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Row error ratio',
-          description: 'Failed + retried rows over rows sent; the Kingdee error-rate alert fires above 10%.',
+          description:
+            'Failed + retried rows over rows sent; the Kingdee error-rate alert fires above 10%.',
           unit: 'percentunit',
           span: 8,
           min: 0,
@@ -123,7 +141,12 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
           unit: 'short',
           span: 12,
           min: 0,
-          queries: [{ expr: 'sum by (state) (kingbridge_sink_ledger_documents)', legend: '{{state}}' }],
+          queries: [
+            {
+              expr: 'sum by (state) (kingbridge_sink_ledger_documents)',
+              legend: '{{state}}',
+            },
+          ],
         },
         {
           kind: 'timeseries',
@@ -133,7 +156,11 @@ export const SINK_KINGDEE_DASHBOARD: DashboardSpec = {
           span: 12,
           min: 0,
           queries: [
-            { expr: 'sum by (flow) (kingbridge_sink_dead_letters)', legend: '{{flow}}', mayBeEmpty: true },
+            {
+              expr: 'sum by (flow) (kingbridge_sink_dead_letters)',
+              legend: '{{flow}}',
+              mayBeEmpty: true,
+            },
           ],
         },
       ],

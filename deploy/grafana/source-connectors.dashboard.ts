@@ -7,8 +7,15 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
   uid: 'kingbridge-source-connectors',
   file: 'source-connectors.json',
   title: 'Kingbridge / Source connectors',
-  description: 'Jackyun, WDT, Jushuitan and Xiaoman pulls: API calls, throttling, retries, records, checkpoint freshness.',
-  variables: [{ name: 'connector', label: 'Connector', query: 'label_values(kingbridge_source_requests_total, connector)' }],
+  description:
+    'Jackyun, WDT, Jushuitan and Xiaoman pulls: API calls, throttling, retries, records, checkpoint freshness.',
+  variables: [
+    {
+      name: 'connector',
+      label: 'Connector',
+      query: 'label_values(kingbridge_source_requests_total, connector)',
+    },
+  ],
   rows: [
     {
       title: 'Streams',
@@ -16,21 +23,31 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
         {
           kind: 'stat',
           title: 'Stopped streams',
-          description: 'Streams the connector gave up on (e.g. invalid credentials). Anything above 0 pages.',
+          description:
+            'Streams the connector gave up on (e.g. invalid credentials). Anything above 0 pages.',
           unit: 'short',
           span: 8,
           redFrom: 1,
-          queries: [{ expr: `sum(kingbridge_source_stream_stopped{${C}})`, legend: 'stopped' }],
+          queries: [
+            {
+              expr: `sum(kingbridge_source_stream_stopped{${C}})`,
+              legend: 'stopped',
+            },
+          ],
         },
         {
           kind: 'stat',
           title: 'Oldest checkpoint',
-          description: 'Age of the oldest stream checkpoint; the stall alert fires above 30 minutes.',
+          description:
+            'Age of the oldest stream checkpoint; the stall alert fires above 30 minutes.',
           unit: 's',
           span: 8,
           redFrom: 1800,
           queries: [
-            { expr: `max(time() - kingbridge_source_checkpoint_timestamp_seconds{${C}})`, legend: 'oldest' },
+            {
+              expr: `max(time() - kingbridge_source_checkpoint_timestamp_seconds{${C}})`,
+              legend: 'oldest',
+            },
           ],
         },
         {
@@ -40,13 +57,17 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
           unit: 'short',
           span: 8,
           queries: [
-            { expr: `sum(increase(kingbridge_source_records_published_total{${C}}[1h]))`, legend: 'published' },
+            {
+              expr: `sum(increase(kingbridge_source_records_published_total{${C}}[1h]))`,
+              legend: 'published',
+            },
           ],
         },
         {
           kind: 'timeseries',
           title: 'Checkpoint age by stream',
-          description: 'Seconds since each stream last advanced its checkpoint.',
+          description:
+            'Seconds since each stream last advanced its checkpoint.',
           unit: 's',
           span: 12,
           min: 0,
@@ -60,7 +81,8 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Records published and deduplicated per second',
-          description: 'Records produced to the raw topics, and records skipped as already seen (overlap re-reads).',
+          description:
+            'Records produced to the raw topics, and records skipped as already seen (overlap re-reads).',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -84,7 +106,8 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Requests per second by outcome',
-          description: 'ok / throttled / error / invalid_response / auth_error per connector.',
+          description:
+            'ok / throttled / error / invalid_response / auth_error per connector.',
           unit: 'reqps',
           span: 12,
           min: 0,
@@ -113,7 +136,8 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Throttled requests and retries per second',
-          description: 'Rate-limit answers and retries; sustained throttling above 25% of requests alerts.',
+          description:
+            'Rate-limit answers and retries; sustained throttling above 25% of requests alerts.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -133,7 +157,8 @@ export const SOURCE_CONNECTORS_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Window failures per second by error class',
-          description: 'Query windows that failed and will be retried; the checkpoint does not move past them.',
+          description:
+            'Query windows that failed and will be retried; the checkpoint does not move past them.',
           unit: 'ops',
           span: 12,
           min: 0,

@@ -7,8 +7,15 @@ export const TRANSFORM_DASHBOARD: DashboardSpec = {
   uid: 'kingbridge-transform',
   file: 'transform.json',
   title: 'Kingbridge / Transform',
-  description: 'Sync plans and windowed merges: records in, out, filtered and failed; open windows; watermark lag.',
-  variables: [{ name: 'flow', label: 'Flow', query: 'label_values(kingbridge_transform_records_total, flow)' }],
+  description:
+    'Sync plans and windowed merges: records in, out, filtered and failed; open windows; watermark lag.',
+  variables: [
+    {
+      name: 'flow',
+      label: 'Flow',
+      query: 'label_values(kingbridge_transform_records_total, flow)',
+    },
+  ],
   rows: [
     {
       title: 'Records',
@@ -16,7 +23,8 @@ export const TRANSFORM_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Records per second by outcome',
-          description: 'in (consumed raw records), out (documents emitted), filtered, failed — per flow.',
+          description:
+            'in (consumed raw records), out (documents emitted), filtered, failed — per flow.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -30,7 +38,8 @@ export const TRANSFORM_DASHBOARD: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Failed and late records per second',
-          description: 'Records that failed mapping (dead-lettered) and records that arrived after their window closed.',
+          description:
+            'Records that failed mapping (dead-lettered) and records that arrived after their window closed.',
           unit: 'ops',
           span: 12,
           min: 0,
@@ -59,7 +68,12 @@ export const TRANSFORM_DASHBOARD: DashboardSpec = {
           unit: 'short',
           span: 8,
           min: 0,
-          queries: [{ expr: `sum by (flow) (kingbridge_transform_open_windows{${F}})`, legend: '{{flow}}' }],
+          queries: [
+            {
+              expr: `sum by (flow) (kingbridge_transform_open_windows{${F}})`,
+              legend: '{{flow}}',
+            },
+          ],
         },
         {
           kind: 'timeseries',
@@ -68,16 +82,27 @@ export const TRANSFORM_DASHBOARD: DashboardSpec = {
           unit: 'short',
           span: 8,
           min: 0,
-          queries: [{ expr: `sum by (flow) (kingbridge_transform_window_records{${F}})`, legend: '{{flow}}' }],
+          queries: [
+            {
+              expr: `sum by (flow) (kingbridge_transform_window_records{${F}})`,
+              legend: '{{flow}}',
+            },
+          ],
         },
         {
           kind: 'timeseries',
           title: 'Watermark lag',
-          description: 'How far the event-time watermark trails the wall clock, per flow.',
+          description:
+            'How far the event-time watermark trails the wall clock, per flow.',
           unit: 's',
           span: 8,
           min: 0,
-          queries: [{ expr: `max by (flow) (kingbridge_transform_watermark_lag_seconds{${F}})`, legend: '{{flow}}' }],
+          queries: [
+            {
+              expr: `max by (flow) (kingbridge_transform_watermark_lag_seconds{${F}})`,
+              legend: '{{flow}}',
+            },
+          ],
         },
       ],
     },

@@ -2,8 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
-  'bool', 'offset', 'inf', 'nan',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
 ]);
 
 /**
@@ -17,7 +28,10 @@ export function metricNamesInPromql(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(
+      /\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g,
+      ' ',
+    )
     .replace(/\boffset\s+\S+/g, ' ');
   const names = new Set<string>();
   for (const match of stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
@@ -43,13 +57,20 @@ export function pinnedMetrics(
 ): PinnedMetric[] {
   const out: PinnedMetric[] = [];
   for (const line of readFileSync(contributingPath, 'utf8').split('\n')) {
-    const m = /^\|\s*`(kingbridge_[a-z0-9_]+)`[^|]*\|\s*(counter|gauge|histogram)\s*\|\s*([^|]*)\|/.exec(line);
+    const m =
+      /^\|\s*`(kingbridge_[a-z0-9_]+)`[^|]*\|\s*(counter|gauge|histogram)\s*\|\s*([^|]*)\|/.exec(
+        line,
+      );
     if (!m) continue;
     const labels = (m[3] ?? '')
       .split(',')
       .map((l) => l.trim().split(/\s|\(/)[0] ?? '')
       .filter((l) => /^[a-z_]+$/.test(l));
-    out.push({ name: m[1] as string, type: m[2] as PinnedMetric['type'], labels });
+    out.push({
+      name: m[1] as string,
+      type: m[2] as PinnedMetric['type'],
+      labels,
+    });
   }
   return out;
 }
@@ -63,22 +84,34 @@ export function exposedSeriesNames(metric: PinnedMetric): string[] {
 
 /** Standard series every Prometheus or prom-client target has. */
 export function isStandardMetric(name: string): boolean {
-  return name === 'up' || name.startsWith('process_') || name.startsWith('nodejs_') || name.startsWith('scrape_');
+  return (
+    name === 'up' ||
+    name.startsWith('process_') ||
+    name.startsWith('nodejs_') ||
+    name.startsWith('scrape_')
+  );
 }
 
 /** `metric{a="x", b=~"y"}` selectors of an expression with their label names. */
-export function selectorsInPromql(expr: string): Array<{ name: string; labels: string[] }> {
+export function selectorsInPromql(
+  expr: string,
+): Array<{ name: string; labels: string[] }> {
   const out: Array<{ name: string; labels: string[] }> = [];
   for (const m of expr.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\s*\{([^}]*)\}/g)) {
     const body = (m[2] ?? '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
-    const labels = [...body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1] as string);
+    const labels = [
+      ...body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g),
+    ].map((l) => l[1] as string);
     out.push({ name: m[1] as string, labels });
   }
   return out;
 }
 
 /** Labels a series of `metric` may carry: its pinned labels, `le`, and target labels. */
-export function allowedLabels(metric: PinnedMetric, seriesName: string): Set<string> {
+export function allowedLabels(
+  metric: PinnedMetric,
+  seriesName: string,
+): Set<string> {
   const labels = new Set([...metric.labels, 'job', 'instance']);
   if (seriesName.endsWith('_bucket')) labels.add('le');
   return labels;

@@ -25,8 +25,15 @@ export function assertPromtoolAvailable(): void {
   }
 }
 
-export function runPromtool(args: readonly string[], cwd?: string): PromtoolResult {
-  const result = spawnSync(promtoolPath(), args, { encoding: 'utf8', cwd, timeout: 60_000 });
+export function runPromtool(
+  args: readonly string[],
+  cwd?: string,
+): PromtoolResult {
+  const result = spawnSync(promtoolPath(), args, {
+    encoding: 'utf8',
+    cwd,
+    timeout: 60_000,
+  });
   return {
     ok: result.status === 0,
     output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,

@@ -48,7 +48,9 @@ export interface RuleExpression {
 }
 
 export function loadRuleFile(file: string): RuleFile {
-  return ruleFileSchema.parse(parse(readFileSync(join(RULES_DIR, file), 'utf8')));
+  return ruleFileSchema.parse(
+    parse(readFileSync(join(RULES_DIR, file), 'utf8')),
+  );
 }
 
 /**
@@ -63,7 +65,13 @@ export function allRuleExpressions(): RuleExpression[] {
       for (const rule of group.rules) {
         const common = { file, group: group.name, expr: rule.expr.trim() };
         if ('record' in rule) {
-          out.push({ ...common, kind: 'record', name: rule.record, labels: rule.labels ?? {}, annotations: {} });
+          out.push({
+            ...common,
+            kind: 'record',
+            name: rule.record,
+            labels: rule.labels ?? {},
+            annotations: {},
+          });
         } else {
           out.push({
             ...common,
@@ -82,7 +90,13 @@ export function allRuleExpressions(): RuleExpression[] {
 
 /** Names of all alerts (each once, even when several rules share a name). */
 export function allAlertNames(): string[] {
-  return [...new Set(allRuleExpressions().filter((r) => r.kind === 'alert').map((r) => r.name))];
+  return [
+    ...new Set(
+      allRuleExpressions()
+        .filter((r) => r.kind === 'alert')
+        .map((r) => r.name),
+    ),
+  ];
 }
 
 /** `KingbridgeServiceDown` -> `kingbridge-service-down` (the runbook file name). */

@@ -25,7 +25,9 @@ import { assertPromtoolAvailable, runPromtool } from '../promtool.util';
 
 const PROMETHEUS_DIR = resolve(__dirname, '..');
 const REPO_ROOT = resolve(__dirname, '../../..');
-const TEST_FILES = readdirSync(RULES_DIR).filter((f) => f.endsWith('.test.yml'));
+const TEST_FILES = readdirSync(RULES_DIR).filter((f) =>
+  f.endsWith('.test.yml'),
+);
 const CONFIG_FILES = [
   join(PROMETHEUS_DIR, 'prometheus.docker.yml'),
   join(PROMETHEUS_DIR, 'prometheus.k8s.yml'),
@@ -57,21 +59,31 @@ describe('prometheus rules and configs (promtool)', () => {
     expect(result.ok, result.output).toBe(true);
   });
 
-  it.each(TEST_FILES)('should pass promtool test rules when given %s', (file) => {
-    const result = runPromtool(['test', 'rules', file], RULES_DIR);
+  it.each(TEST_FILES)(
+    'should pass promtool test rules when given %s',
+    (file) => {
+      const result = runPromtool(['test', 'rules', file], RULES_DIR);
 
-    expect(result.ok, result.output).toBe(true);
-  });
+      expect(result.ok, result.output).toBe(true);
+    },
+  );
 
-  it.each(CONFIG_FILES)('should pass promtool check config when given %s', (file) => {
-    const result = runPromtool(['check', 'config', file]);
+  it.each(CONFIG_FILES)(
+    'should pass promtool check config when given %s',
+    (file) => {
+      const result = runPromtool(['check', 'config', file]);
 
-    expect(result.ok, result.output).toBe(true);
-  });
+      expect(result.ok, result.output).toBe(true);
+    },
+  );
 
   it('should fail promtool test rules when an expectation is wrong', () => {
     // Guards against a promtool invocation that passes whatever the rules do.
-    const result = runPromtool(['test', 'rules', join(__dirname, 'fixtures', 'wrong-expectation.test.yml')]);
+    const result = runPromtool([
+      'test',
+      'rules',
+      join(__dirname, 'fixtures', 'wrong-expectation.test.yml'),
+    ]);
 
     expect(result.ok).toBe(false);
     expect(result.output).toContain('KingbridgeServiceDown');
@@ -79,13 +91,18 @@ describe('prometheus rules and configs (promtool)', () => {
 });
 
 describe('prometheus configs', () => {
-  it.each(CONFIG_FILES)('should load exactly the rule files when reading %s', (file) => {
-    const config = parse(readFileSync(file, 'utf8')) as { rule_files?: string[] };
+  it.each(CONFIG_FILES)(
+    'should load exactly the rule files when reading %s',
+    (file) => {
+      const config = parse(readFileSync(file, 'utf8')) as {
+        rule_files?: string[];
+      };
 
-    const names = (config.rule_files ?? []).map((f) => f.split('/').pop());
+      const names = (config.rule_files ?? []).map((f) => f.split('/').pop());
 
-    expect(names).toEqual([...RULE_FILES]);
-  });
+      expect(names).toEqual([...RULE_FILES]);
+    },
+  );
 });
 
 describe('alert rules', () => {
@@ -94,7 +111,9 @@ describe('alert rules', () => {
   it.each(alerts.map((a) => [`${a.name}/${a.labels['severity']}`, a] as const))(
     'should have severity, summary, description and a runbook when defining %s',
     (_, alert) => {
-      expect(['critical', 'warning', 'info']).toContain(alert.labels['severity']);
+      expect(['critical', 'warning', 'info']).toContain(
+        alert.labels['severity'],
+      );
       expect(alert.annotations['summary']?.length).toBeGreaterThan(10);
       expect(alert.annotations['description']?.length).toBeGreaterThan(30);
       const runbook = `docs/runbooks/${runbookSlug(alert.name)}.md`;
@@ -107,39 +126,60 @@ describe('alert rules', () => {
     },
   );
 
-  it.each(allAlertNames())('should have a firing and a quiet promtool case when testing %s', (name) => {
-    const cases = alertRuleTests().filter((t) => t.alertname === name);
+  it.each(allAlertNames())(
+    'should have a firing and a quiet promtool case when testing %s',
+    (name) => {
+      const cases = alertRuleTests().filter((t) => t.alertname === name);
 
-    expect(cases.some((c) => (c.exp_alerts ?? []).length > 0), `${name}: no case where it fires`).toBe(true);
-    expect(cases.some((c) => (c.exp_alerts ?? []).length === 0), `${name}: no case where it stays quiet`).toBe(true);
-  });
+      expect(
+        cases.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${name}: no case where it fires`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${name}: no case where it stays quiet`,
+      ).toBe(true);
+    },
+  );
 
   it('should test every severity of an alert that has several rules', () => {
     const fired = new Set(
       alertRuleTests().flatMap((t) =>
-        (t.exp_alerts ?? []).map((a) => `${t.alertname}/${a.exp_labels?.['severity'] ?? ''}`),
+        (t.exp_alerts ?? []).map(
+          (a) => `${t.alertname}/${a.exp_labels?.['severity'] ?? ''}`,
+        ),
       ),
     );
 
-    for (const alert of alerts) expect(fired).toContain(`${alert.name}/${alert.labels['severity']}`);
+    for (const alert of alerts)
+      expect(fired).toContain(`${alert.name}/${alert.labels['severity']}`);
   });
 });
 
 describe('metric names in rules', () => {
   const pinned = pinnedMetrics();
-  const records = new Set(allRuleExpressions().filter((r) => r.kind === 'record').map((r) => r.name));
-  const exposed = new Map(pinned.flatMap((m) => exposedSeriesNames(m).map((s) => [s, m] as const)));
+  const records = new Set(
+    allRuleExpressions()
+      .filter((r) => r.kind === 'record')
+      .map((r) => r.name),
+  );
+  const exposed = new Map(
+    pinned.flatMap((m) => exposedSeriesNames(m).map((s) => [s, m] as const)),
+  );
 
   it('should read the pinned metric table from CONTRIBUTING.md', () => {
     expect(pinned.length).toBeGreaterThanOrEqual(30);
-    expect(exposed.has('kingbridge_source_to_kingdee_latency_seconds_bucket')).toBe(true);
+    expect(
+      exposed.has('kingbridge_source_to_kingdee_latency_seconds_bucket'),
+    ).toBe(true);
   });
 
   it.each(allRuleExpressions().map((r) => [r.name, r] as const))(
     'should use only pinned, recorded or standard metrics when evaluating %s',
     (_, rule) => {
       for (const name of metricNamesInPromql(rule.expr)) {
-        const known = exposed.has(name) || records.has(name) || isStandardMetric(name);
+        const known =
+          exposed.has(name) || records.has(name) || isStandardMetric(name);
         expect(known, `${rule.name}: unknown metric ${name}`).toBe(true);
       }
       for (const selector of selectorsInPromql(rule.expr)) {
@@ -147,21 +187,28 @@ describe('metric names in rules', () => {
         if (!metric) continue;
         const allowed = allowedLabels(metric, selector.name);
         for (const label of selector.labels) {
-          expect(allowed.has(label), `${rule.name}: ${selector.name} has no label ${label}`).toBe(true);
+          expect(
+            allowed.has(label),
+            `${rule.name}: ${selector.name} has no label ${label}`,
+          ).toBe(true);
         }
       }
     },
   );
 
   it('should name recording rules level:metric:operations', () => {
-    for (const name of records) expect(name).toMatch(/^[a-z_]+:kingbridge_[a-z0-9_]+:[a-z0-9_]+$/);
+    for (const name of records)
+      expect(name).toMatch(/^[a-z_]+:kingbridge_[a-z0-9_]+:[a-z0-9_]+$/);
   });
 
   it('should read the SLO bucket the status exporter actually exposes', () => {
-    const sloRules = allRuleExpressions().filter((r) => r.name.includes('slow_ratio'));
+    const sloRules = allRuleExpressions().filter((r) =>
+      r.name.includes('slow_ratio'),
+    );
 
     expect(LATENCY_BUCKETS_SECONDS).toContain(LATENCY_SLO_THRESHOLD_SECONDS);
     expect(sloRules.length).toBe(4);
-    for (const rule of sloRules) expect(rule.expr).toContain(`le="${LATENCY_SLO_THRESHOLD_SECONDS}"`);
+    for (const rule of sloRules)
+      expect(rule.expr).toContain(`le="${LATENCY_SLO_THRESHOLD_SECONDS}"`);
   });
 });

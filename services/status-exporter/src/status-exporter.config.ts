@@ -34,7 +34,9 @@ export const statusExporterConfigSchema = baseConfigSchema.extend({
     .describe('consumer group id'),
   STATUS_FROM_BEGINNING: booleanString
     .default(false)
-    .describe('read the topic from the start when the group has no committed offset'),
+    .describe(
+      'read the topic from the start when the group has no committed offset',
+    ),
   STATUS_MAX_FLOWS: z.coerce
     .number()
     .int()

@@ -17,7 +17,9 @@ function parseEnvFile(text: string): Record<string, string> {
 
 describe('statusExporterConfigSchema', () => {
   it('should accept .env.example and match the defaults when loaded', () => {
-    const example = parseEnvFile(readFileSync(resolve(__dirname, '../../.env.example'), 'utf8'));
+    const example = parseEnvFile(
+      readFileSync(resolve(__dirname, '../../.env.example'), 'utf8'),
+    );
 
     const fromExample = loadConfig(statusExporterConfigSchema, example);
     const defaults = loadConfig(statusExporterConfigSchema, {});
@@ -26,13 +28,18 @@ describe('statusExporterConfigSchema', () => {
       expect(Object.keys(statusExporterConfigSchema.shape)).toContain(key);
     }
     expect(fromExample.HTTP_PORT).toBe(19430);
-    expect({ ...fromExample, KAFKA_CLIENT_ID: undefined }).toEqual({ ...defaults, KAFKA_CLIENT_ID: undefined });
+    expect({ ...fromExample, KAFKA_CLIENT_ID: undefined }).toEqual({
+      ...defaults,
+      KAFKA_CLIENT_ID: undefined,
+    });
   });
 
   it('should name the variable when a value is invalid', () => {
-    expect(() => loadConfig(statusExporterConfigSchema, { STATUS_MAX_FLOWS: 'many' })).toThrow(ConfigError);
-    expect(() => loadConfig(statusExporterConfigSchema, { STATUS_FROM_BEGINNING: 'yes' })).toThrow(
-      /STATUS_FROM_BEGINNING/,
-    );
+    expect(() =>
+      loadConfig(statusExporterConfigSchema, { STATUS_MAX_FLOWS: 'many' }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig(statusExporterConfigSchema, { STATUS_FROM_BEGINNING: 'yes' }),
+    ).toThrow(/STATUS_FROM_BEGINNING/);
   });
 });

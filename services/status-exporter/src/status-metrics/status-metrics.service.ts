@@ -68,8 +68,14 @@ export class StatusMetrics {
       labelNames: ['flow'],
       registers,
     });
-    this.flows = new BoundedLabel('flow', options.maxFlows ?? MAX_FLOW_LABEL_VALUES);
-    this.forms = new BoundedLabel('form', options.maxForms ?? MAX_FORM_LABEL_VALUES);
+    this.flows = new BoundedLabel(
+      'flow',
+      options.maxFlows ?? MAX_FLOW_LABEL_VALUES,
+    );
+    this.forms = new BoundedLabel(
+      'form',
+      options.maxForms ?? MAX_FORM_LABEL_VALUES,
+    );
   }
 
   /** Updates every metric for one event. */
@@ -88,7 +94,11 @@ export class StatusMetrics {
         break;
       case 'dead_lettered':
       case 'retrying':
-        this.errors.inc({ flow, target, error_class: event.errorClass ?? 'unknown' });
+        this.errors.inc({
+          flow,
+          target,
+          error_class: event.errorClass ?? 'unknown',
+        });
         break;
       case 'duplicate_skipped':
         // Already in Kingdee: counted in documents_total, not a new success.

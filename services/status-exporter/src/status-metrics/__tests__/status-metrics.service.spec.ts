@@ -65,22 +65,49 @@ describe('StatusMetrics', () => {
 
   it('should count errors by error class when documents fail or retry', async () => {
     const text = await metricsText([
-      event({ outcome: 'dead_lettered', errorClass: 'missing_base_data', latencyMs: undefined }),
-      event({ outcome: 'retrying', errorClass: 'session_lost', latencyMs: undefined }),
+      event({
+        outcome: 'dead_lettered',
+        errorClass: 'missing_base_data',
+        latencyMs: undefined,
+      }),
+      event({
+        outcome: 'retrying',
+        errorClass: 'session_lost',
+        latencyMs: undefined,
+      }),
       event({ outcome: 'retrying', latencyMs: undefined }),
     ]);
 
     const flow = 'flow="jackyun-sales-order-to-k3cloud",target="k3cloud"';
-    expect(sampleValue(text, `kingbridge_document_errors_total{${flow},error_class="missing_base_data"}`)).toBe(1);
-    expect(sampleValue(text, `kingbridge_document_errors_total{${flow},error_class="session_lost"}`)).toBe(1);
-    expect(sampleValue(text, `kingbridge_document_errors_total{${flow},error_class="unknown"}`)).toBe(1);
+    expect(
+      sampleValue(
+        text,
+        `kingbridge_document_errors_total{${flow},error_class="missing_base_data"}`,
+      ),
+    ).toBe(1);
+    expect(
+      sampleValue(
+        text,
+        `kingbridge_document_errors_total{${flow},error_class="session_lost"}`,
+      ),
+    ).toBe(1);
+    expect(
+      sampleValue(
+        text,
+        `kingbridge_document_errors_total{${flow},error_class="unknown"}`,
+      ),
+    ).toBe(1);
   });
 
   it('should observe latency in seconds into named buckets when a document is written', async () => {
     const text = await metricsText([
       event({ latencyMs: 42_000 }),
       event({ latencyMs: 400_000 }),
-      event({ outcome: 'dead_lettered', errorClass: 'validation', latencyMs: 9_000 }),
+      event({
+        outcome: 'dead_lettered',
+        errorClass: 'validation',
+        latencyMs: 9_000,
+      }),
     ]);
 
     const series = (le: string): string =>
@@ -88,11 +115,16 @@ describe('StatusMetrics', () => {
     expect(LATENCY_BUCKETS_SECONDS).toContain(LATENCY_SLO_THRESHOLD_SECONDS);
     expect(sampleValue(text, series('30'))).toBe(0);
     expect(sampleValue(text, series('60'))).toBe(1);
-    expect(sampleValue(text, series(String(LATENCY_SLO_THRESHOLD_SECONDS)))).toBe(1);
+    expect(
+      sampleValue(text, series(String(LATENCY_SLO_THRESHOLD_SECONDS))),
+    ).toBe(1);
     expect(sampleValue(text, series('600'))).toBe(2);
     expect(sampleValue(text, series('+Inf'))).toBe(2);
     expect(
-      sampleValue(text, 'kingbridge_source_to_kingdee_latency_seconds_sum{flow="jackyun-sales-order-to-k3cloud"}'),
+      sampleValue(
+        text,
+        'kingbridge_source_to_kingdee_latency_seconds_sum{flow="jackyun-sales-order-to-k3cloud"}',
+      ),
     ).toBe(442);
   });
 
@@ -100,16 +132,25 @@ describe('StatusMetrics', () => {
     const text = await metricsText([
       event({ at: '2026-11-22T08:00:10.000Z' }),
       event({ at: '2026-11-22T08:00:05.000Z' }),
-      event({ outcome: 'dead_lettered', errorClass: 'validation', at: '2026-11-22T09:00:00.000Z' }),
+      event({
+        outcome: 'dead_lettered',
+        errorClass: 'validation',
+        at: '2026-11-22T09:00:00.000Z',
+      }),
     ]);
 
     expect(
-      sampleValue(text, 'kingbridge_flow_last_success_timestamp_seconds{flow="jackyun-sales-order-to-k3cloud"}'),
+      sampleValue(
+        text,
+        'kingbridge_flow_last_success_timestamp_seconds{flow="jackyun-sales-order-to-k3cloud"}',
+      ),
     ).toBe(Date.parse('2026-11-22T08:00:10.000Z') / 1000);
   });
 
   it('should never expose a document key, bill number or Kingdee id as a label when events carry them', async () => {
-    const text = await metricsText([event({ flow: 'SO-2026-0001/abc', formId: 'SO 2026 0001' })]);
+    const text = await metricsText([
+      event({ flow: 'SO-2026-0001/abc', formId: 'SO 2026 0001' }),
+    ]);
 
     expect(text).not.toContain('SO-2026-0001');
     expect(text).not.toContain('XSDD000123');
@@ -120,17 +161,24 @@ describe('StatusMetrics', () => {
   });
 
   it('should cap distinct flows when an attacker-controlled flow name varies per event', async () => {
-    const events = Array.from({ length: 500 }, (_, i) => event({ flow: `flow-${i}`, formId: `Form_${i}` }));
+    const events = Array.from({ length: 500 }, (_, i) =>
+      event({ flow: `flow-${i}`, formId: `Form_${i}` }),
+    );
 
     const text = await metricsText(events, { maxFlows: 10, maxForms: 10 });
 
     const flows = new Set(
-      [...text.matchAll(/kingbridge_documents_total\{flow="([^"]+)"/g)].map((m) => m[1]),
+      [...text.matchAll(/kingbridge_documents_total\{flow="([^"]+)"/g)].map(
+        (m) => m[1],
+      ),
     );
     expect(flows.size).toBe(11);
     expect(flows.has('other')).toBe(true);
     expect(
-      sampleValue(text, 'kingbridge_documents_total{flow="other",target="k3cloud",form="other",outcome="written"}'),
+      sampleValue(
+        text,
+        'kingbridge_documents_total{flow="other",target="k3cloud",form="other",outcome="written"}',
+      ),
     ).toBe(490);
   });
 });
