@@ -317,4 +317,35 @@ describe('batch consumer runtime (real broker)', () => {
     expect(await committed(groupId, topic!)).toEqual(['-1']);
     expect((await conn.admin.fetchHighWatermarks(`${topic}.dlq`))[0]?.offset).toBe('0');
   });
+
+  it('should keep group membership and commit once when a handler runs longer than the session timeout', async () => {
+    const [topic] = await createTestTopics(['slow']);
+    const groupId = uniqueName('g-slow');
+    await sendItems(topic!, [1]);
+    let calls = 0;
+
+    track(
+      createBatchConsumer(conn, {
+        groupId,
+        topics: [topic!],
+        schema: itemSchema,
+        service: 'test',
+        sessionTimeoutMs: 6000,
+        heartbeatIntervalMs: 1000,
+        handler: async (messages) => {
+          calls++;
+          // A slow Kingdee call: longer than the session timeout (the broker minimum, 6 s).
+          await new Promise((done) => setTimeout(done, 7500));
+          return messages.map((): MessageOutcome => ({ kind: 'done' }));
+        },
+      }),
+    ).start();
+
+    await pollUntil(async () => (await committed(groupId, topic!))[0] === '1', {
+      timeoutMs: 20_000,
+      description: 'slow batch committed',
+    });
+    expect(calls).toBe(1);
+    expect(await conn.admin.describeGroupMembers(groupId)).toBe(1);
+  });
 });
