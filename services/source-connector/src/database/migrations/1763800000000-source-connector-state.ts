@@ -1,0 +1,52 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Checkpoints per stream, last published content hash per record, backfill progress. */
+export class SourceConnectorState1763800000000 implements MigrationInterface {
+  name = 'SourceConnectorState1763800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS source_connector`);
+    await queryRunner.query(`
+      CREATE TABLE source_connector.stream_checkpoint (
+        stream_id text PRIMARY KEY,
+        platform text NOT NULL,
+        entity text NOT NULL,
+        checkpoint_at timestamptz NOT NULL,
+        last_run_id text,
+        last_success_at timestamptz,
+        last_error text,
+        last_remediation_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE source_connector.record_state (
+        stream_id text NOT NULL,
+        source_id text NOT NULL,
+        content_hash char(64) NOT NULL,
+        modified_at timestamptz NOT NULL,
+        published_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (stream_id, source_id)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE source_connector.backfill_job (
+        job_id text PRIMARY KEY,
+        stream_id text NOT NULL,
+        range_from timestamptz NOT NULL,
+        range_to timestamptz NOT NULL,
+        next_from timestamptz NOT NULL,
+        windows_total integer NOT NULL,
+        windows_done integer NOT NULL DEFAULT 0,
+        records_published bigint NOT NULL DEFAULT 0,
+        status text NOT NULL CHECK (status IN ('running', 'done')),
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE source_connector.backfill_job`);
+    await queryRunner.query(`DROP TABLE source_connector.record_state`);
+    await queryRunner.query(`DROP TABLE source_connector.stream_checkpoint`);
+  }
+}
