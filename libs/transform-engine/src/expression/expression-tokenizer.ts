@@ -1,3 +1,4 @@
+import { isForbiddenName } from '../util/forbidden-names.constant';
 import { ExpressionSyntaxError } from './expression.error';
 
 export type Token =
@@ -66,6 +67,8 @@ export function tokenize(source: string): Token[] {
     if (/[A-Za-z_$]/.test(ch)) {
       const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(source.slice(i));
       const name = (m as RegExpExecArray)[0];
+      // Refused as early as possible, whatever follows (process.x, constructor[...]).
+      if (isForbiddenName(name)) throw new ExpressionSyntaxError(`forbidden identifier '${name}'`, start);
       tokens.push({ kind: 'ident', name, pos: start });
       i += name.length;
       continue;

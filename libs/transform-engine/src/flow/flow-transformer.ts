@@ -200,6 +200,7 @@ export class FlowTransformer {
         });
         return { outcome: 'mapped', documents: [document] };
       }
+      this.merger.locate(f.record);
       if (this.validateOnAdd) mapFields(this.fields, this.context(this.probeRecord(f.record)), {}, '');
       const added = this.merger.add(
         { sourceId: raw.sourceId, contentHash: raw.contentHash, fetchedAt: raw.fetchedAt, record: f.record, offset: meta.offset },

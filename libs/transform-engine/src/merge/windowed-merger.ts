@@ -184,18 +184,22 @@ export class WindowedMerger {
     }
   }
 
-  /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
-  add(input: MergeInput, nowMs: number): AddResult {
-    const t = parseDateTime(getPath(input.record, this.timePath), this.config.offsetMinutes);
+  /**
+   * Validates a record for merging and tells where it belongs: group values,
+   * window bounds and base key. Throws NonRetriableError (mapping) with the
+   * field path when the event time, a group key or a summed number is bad.
+   */
+  locate(record: Readonly<Record<string, unknown>>): { group: string[]; start: number; end: number; baseKey: string; rows: unknown[] } {
+    const t = parseDateTime(getPath(record, this.timePath), this.config.offsetMinutes);
     if (t === undefined) fail(`event time '${this.config.eventTimeField}' is missing or not a date`, this.config.eventTimeField);
     const group = this.groupPaths.map((p, i) => {
-      const v = getPath(input.record, p);
+      const v = getPath(record, p);
       if (v === null || v === undefined || v === '') fail(`group key '${this.config.headerGroup[i]}' is missing`, this.config.headerGroup[i] as string);
       return text(v);
     });
-    const rawRows = getPath(input.record, this.listPath);
-    if (!Array.isArray(rawRows)) fail(`detail list '${this.config.list}' is missing`, this.config.list);
-    rawRows.forEach((row, i) => {
+    const rows = getPath(record, this.listPath);
+    if (!Array.isArray(rows)) fail(`detail list '${this.config.list}' is missing`, this.config.list);
+    rows.forEach((row, i) => {
       for (const c of this.calcPaths) {
         if (c.op === '$sum' || c.op === '$min' || c.op === '$max') {
           const v = getPath(row, c.path);
@@ -205,10 +209,15 @@ export class WindowedMerger {
         }
       }
     });
+    const off = this.config.offsetMinutes * 60_000;
+    const start = Math.floor((t + off) / this.config.sizeMs) * this.config.sizeMs - off;
+    return { group, start, end: start + this.config.sizeMs, baseKey: this.documentKey(group, start), rows };
+  }
 
-    const start = Math.floor((t + this.config.offsetMinutes * 60_000) / this.config.sizeMs) * this.config.sizeMs - this.config.offsetMinutes * 60_000;
-    const end = start + this.config.sizeMs;
-    const baseKey = this.documentKey(group, start);
+  /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
+  add(input: MergeInput, nowMs: number): AddResult {
+    const { group, start, end, baseKey, rows: rawRows } = this.locate(input.record);
+    const t = parseDateTime(getPath(input.record, this.timePath), this.config.offsetMinutes) as number;
 
     // Redelivery / update of a record already known.
     const knownKey = this.index.get(input.sourceId);

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PlanValidationError, loadPlans, parsePlan } from '../plan/load-plans';
+import { REPO_ROOT } from './fixture-runner';
+
+const CUSTOMER_PLAN = readFileSync(join(REPO_ROOT, 'plans/jackyun-shops-to-k3cloud-customer.yaml'), 'utf8');
+
+function issuesOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof PlanValidationError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a PlanValidationError');
+}
+
+describe('plan loading', () => {
+  it('should load and validate every shipped plan', async () => {
+    const plans = await loadPlans(join(REPO_ROOT, 'plans'));
+    expect(plans.map((p) => p.plan.id).sort()).toEqual([
+      'jackyun-retail-orders-to-k3cloud-outstock',
+      'jackyun-shops-to-k3cloud-customer',
+      'jushuitan-count-loss-to-jdy',
+      'wdt-stockout-to-k3cloud-outstock',
+      'xiaoman-orders-to-k3wise-so',
+    ]);
+  });
+
+  it('should name the file and the path of a missing field', () => {
+    const text = CUSTOMER_PLAN.replace('  formId: BD_Customer\n', '');
+    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml'))).toEqual(['plans/flow.yaml: target.formId: Required']);
+  });
+
+  it('should name the path of a wrong type inside the mapping', () => {
+    const text = CUSTOMER_PLAN.replace("params: FNumber }\n    value: '100'", "params: 7 }\n    value: '100'");
+    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml')).join('\n')).toMatch(/^plans\/flow\.yaml: mapping\[2\]\.parser/);
+  });
+
+  it('should refuse an expression that reaches for the process, with the field path', () => {
+    const text = CUSTOMER_PLAN.replace("value: '{channelName}'", 'value: _function process.mainModule');
+    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml'))).toEqual([
+      "plans/flow.yaml: mapping[0].value: _function: forbidden identifier 'process' (at 0)",
+    ]);
+  });
+
+  it.each([
+    ['_function require("fs")', /forbidden identifier 'require'/],
+    ['_function {constructor.prototype}', /forbidden name 'constructor'/],
+    ['{__proto__}', /forbidden name '__proto__'/],
+    ['_function globalThis', /forbidden identifier 'globalThis'/],
+    ['_function spawn("sh")', /function 'spawn' is not allowed/],
+    ['_findCollection find constructor from materials where id={channelCode}', /forbidden name 'constructor'/],
+    ['_mongoQuery something', /unsupported directive/],
+  ])('should refuse the value %s', (value, message) => {
+    const text = CUSTOMER_PLAN.replace("value: '{channelName}'", `value: '${value.replace(/'/g, "''")}'`);
+    expect(issuesOf(() => parsePlan(text, 'p.yaml')).join('\n')).toMatch(message);
+  });
+
+  it('should report a YAML syntax error with the file', () => {
+    expect(issuesOf(() => parsePlan('id: [unclosed', 'plans/bad.yaml'))[0]).toMatch(/^plans\/bad\.yaml: \(syntax\)/);
+  });
+
+  it('should collect the problems of every file and refuse duplicate flow ids', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'plans-'));
+    writeFileSync(join(dir, 'a.yaml'), CUSTOMER_PLAN);
+    writeFileSync(join(dir, 'b.yaml'), CUSTOMER_PLAN);
+    writeFileSync(join(dir, 'c.yaml'), CUSTOMER_PLAN.replace('  pageSize: 50\n', ''));
+
+    // Act
+    const error = await loadPlans(dir).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+    // Assert
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as PlanValidationError).issues).toEqual([
+      `${join(dir, 'c.yaml')}: source.pageSize: Required`,
+      `${join(dir, 'b.yaml')}: id: duplicate flow id 'jackyun-shops-to-k3cloud-customer' (also in a.yaml)`,
+    ]);
+  });
+});

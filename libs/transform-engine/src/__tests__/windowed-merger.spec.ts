@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../util/decimal';
+import { WindowedMerger, type MergeConfig, type MergeInput } from '../merge/windowed-merger';
+
+const HOUR = 3_600_000;
+const CONFIG: MergeConfig = {
+  flow: 'flow-t',
+  list: 'goodsDetail',
+  headerGroup: ['shopcode', 'warehouseCode'],
+  eventTimeField: 'consignTime',
+  sizeMs: 24 * HOUR,
+  graceMs: HOUR,
+  idleTimeoutMs: 10 * 60_000,
+  dedupRetentionMs: 7 * 24 * HOUR,
+  offsetMinutes: 480,
+  bodyGroup: ['goodsNo'],
+  calculate: [
+    { field: 'sellCount', op: '$sum' },
+    { field: 'shareFavourableAfterFee', op: '$sum' },
+  ],
+};
+// 2026-05-01 00:00 Asia/Shanghai
+const DAY1 = Date.parse('2026-04-30T16:00:00.000Z');
+
+let seq = 0;
+function rec(
+  id: string,
+  at: string,
+  goods: Array<[string, unknown, unknown]>,
+  opts: { shop?: string; hash?: string } = {},
+): MergeInput {
+  seq += 1;
+  return {
+    sourceId: id,
+    contentHash: opts.hash ?? `h-${id}`,
+    fetchedAt: `2026-05-01T0${seq % 10}:00:00.000Z`,
+    record: {
+      tradeNo: id,
+      shopcode: opts.shop ?? 'SHOP-A',
+      warehouseCode: 'WH-1',
+      consignTime: at,
+      goodsDetail: goods.map(([goodsNo, sellCount, shareFavourableAfterFee]) => ({ goodsNo, sellCount, shareFavourableAfterFee })),
+    },
+  };
+}
+
+function totals(merger: WindowedMerger, key: string): Array<{ goodsNo: unknown; qty: string; fee: string }> {
+  const rows = merger.emit(key).record.goodsDetail as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ goodsNo: r.goodsNo, qty: String(r.sellCount), fee: String(r.shareFavourableAfterFee) }));
+}
+
+const KEY = 'flow-t:SHOP-A|WH-1:2026-05-01';
+
+describe('windowed merger', () => {
+  it('should sum money exactly where floats drift', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    let float = 0;
+
+    // Act
+    for (let i = 0; i < 1000; i += 1) {
+      merger.add(rec(`T${i}`, '2026-05-01 10:00:00', [['G1', 1, '0.10']]), DAY1);
+      float += 0.1;
+    }
+
+    // Assert
+    expect(float).not.toBe(100);
+    expect(totals(merger, KEY)).toEqual([{ goodsNo: 'G1', qty: '1000', fee: '100' }]);
+    expect((merger.emit(KEY).record.goodsDetail as Array<{ shareFavourableAfterFee: Decimal }>)[0]?.shareFavourableAfterFee.toNumber()).toBe(100);
+  });
+
+  it('should group rows by bodyGroup in first-seen order and keep one window per group and day', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+
+    // Act
+    merger.add(rec('T2', '2026-05-01 22:00:00', [['G2', '1', '0.2'], ['G1', 2, 1.5]]), DAY1);
+    merger.add(rec('T1', '2026-05-01 09:00:00', [['G1', '1', '0.1']]), DAY1);
+    merger.add(rec('T3', '2026-05-02 00:00:00', [['G1', 1, 1]]), DAY1);
+    merger.add(rec('T4', '2026-05-01 12:00:00', [['G1', 1, 1]], { shop: 'SHOP-B' }), DAY1);
+
+    // Assert
+    expect(merger.stats()).toMatchObject({ openWindows: 3, openRecords: 4 });
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '3', fee: '1.6' },
+      { goodsNo: 'G2', qty: '1', fee: '0.2' },
+    ]);
+    expect(merger.emit(KEY).sourceIds).toEqual(['T1', 'T2']);
+    expect(merger.emit(KEY).record._window).toEqual({
+      start: '2026-05-01 00:00:00',
+      end: '2026-05-02 00:00:00',
+      date: '2026-05-01',
+      compact: '20260501',
+    });
+  });
+
+  it('should not count a redelivered record twice, before or after emission', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    const first = rec('T1', '2026-05-01 10:00:00', [['G1', 2, '19.90']]);
+    merger.add(first, DAY1);
+
+    // Act
+    const again = merger.add(first, DAY1);
+    merger.markEmitted(KEY, DAY1);
+    const afterEmit = merger.add(first, DAY1 + 48 * HOUR);
+
+    // Assert
+    expect(again.status).toBe('duplicate');
+    expect(afterEmit).toEqual({ status: 'duplicate', windowKey: KEY });
+    expect(merger.due(DAY1 + 48 * HOUR)).toEqual([]);
+  });
+
+  it('should replace the contribution of an updated record instead of adding it', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '10']]), DAY1);
+
+    // Act
+    const result = merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 5, '25']], { hash: 'h-T1-v2' }), DAY1);
+
+    // Assert
+    expect(result.status).toBe('replaced');
+    expect(totals(merger, KEY)).toEqual([{ goodsNo: 'G1', qty: '5', fee: '25' }]);
+  });
+
+  it('should give identical totals after a snapshot and restore in the middle of a window', () => {
+    // Arrange
+    const records = Array.from({ length: 200 }, (_v, i) =>
+      rec(`T${i}`, `2026-05-01 ${String(10 + (i % 10)).padStart(2, '0')}:00:00`, [
+        [`G${i % 7}`, (i % 3) + 1, `${i}.${String(i % 100).padStart(2, '0')}`],
+        ['G0', 1, '0.01'],
+      ]),
+    );
+    const uninterrupted = new WindowedMerger(CONFIG);
+    records.forEach((r) => uninterrupted.add(r, DAY1));
+    const before = new WindowedMerger(CONFIG);
+    records.slice(0, 120).forEach((r) => before.add(r, DAY1));
+
+    // Act: persist, "crash", restore, then receive the uncommitted tail again plus the rest.
+    const persisted = JSON.parse(JSON.stringify(before.snapshot()));
+    const after = WindowedMerger.restore(CONFIG, persisted);
+    const replay = [...records.slice(100, 120), ...records.slice(120)].map((r) => after.add(r, DAY1).status);
+
+    // Assert
+    expect(replay.filter((s) => s === 'duplicate')).toHaveLength(20);
+    expect(totals(after, KEY)).toEqual(totals(uninterrupted, KEY));
+    expect(after.emit(KEY).sourceIds).toEqual(uninterrupted.emit(KEY).sourceIds);
+  });
+
+  it('should make a correction document for a record that arrives after its window was emitted', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]), DAY1);
+    merger.add(rec('T9', '2026-05-02 03:00:00', [['G1', 1, '1']]), DAY1);
+    expect(merger.due(DAY1 + HOUR)).toEqual([KEY]);
+    const original = merger.emit(KEY);
+    merger.markEmitted(KEY, DAY1 + HOUR);
+
+    // Act
+    const late = merger.add(rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]), DAY1 + 2 * HOUR);
+    const due = merger.due(DAY1 + 2 * HOUR);
+    const correction = merger.emit(late.windowKey);
+    merger.markEmitted(late.windowKey, DAY1 + 2 * HOUR);
+    const redelivered = merger.add(rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]), DAY1 + 3 * HOUR);
+
+    // Assert
+    expect(late).toEqual({ status: 'late', windowKey: `${KEY}#late` });
+    expect(due).toContain(`${KEY}#late`);
+    expect(correction.correctionOf).toBe(original.documentKey);
+    expect(correction.documentKey).toMatch(new RegExp(`^${KEY.replace(/[|]/g, '\\|')}#c-[0-9a-f]{10}$`));
+    expect(correction.sourceIds).toEqual(['T2']);
+    expect((correction.record.goodsDetail as Array<Record<string, unknown>>).map((r) => String(r.shareFavourableAfterFee))).toEqual(['30.5']);
+    expect(redelivered.status).toBe('duplicate');
+  });
+
+  it('should treat a record behind the watermark as late even if its window never opened', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-03 10:00:00', [['G1', 1, '1']]), DAY1);
+
+    // Act
+    const result = merger.add(rec('T2', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+
+    // Assert
+    expect(result).toEqual({ status: 'late', windowKey: `${KEY}#late` });
+    expect(merger.emit(result.windowKey).correctionOf).toBe(KEY);
+  });
+
+  it('should emit a quiet window after the idle timeout once its end + grace has passed on the wall clock', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    const lastSeen = DAY1 + 10 * HOUR;
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), lastSeen);
+    const closeAt = DAY1 + 25 * HOUR;
+
+    // Act + Assert
+    expect(merger.due(lastSeen + 11 * 60_000)).toEqual([]);
+    expect(merger.due(closeAt - 1)).toEqual([]);
+    expect(merger.due(closeAt)).toEqual([KEY]);
+  });
+
+  it('should close a window when the watermark passes its end plus grace', () => {
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    merger.add(rec('T2', '2026-05-02 00:59:59', [['G1', 1, '1']]), DAY1);
+    expect(merger.due(DAY1)).toEqual([]);
+    merger.add(rec('T3', '2026-05-02 01:00:00', [['G1', 1, '1']]), DAY1);
+    expect(merger.due(DAY1)).toEqual([KEY]);
+  });
+
+  it('should aggregate with $min $max $first $last $count', () => {
+    // Arrange
+    const merger = new WindowedMerger({
+      ...CONFIG,
+      calculate: [
+        { field: 'price', op: '$min' },
+        { field: 'top', op: '$max' },
+        { field: 'name', op: '$first' },
+        { field: 'memo', op: '$last' },
+        { field: 'lines', op: '$count' },
+      ],
+    });
+    const row = (price: string, top: number, name: string, memo: string) => ({ goodsNo: 'G1', price, top, name, memo });
+
+    // Act
+    merger.add({ ...rec('T1', '2026-05-01 09:00:00', []), record: { ...rec('T1', '2026-05-01 09:00:00', []).record, goodsDetail: [row('5.5', 1, 'a', 'x'), row('2.25', 9, 'b', 'y')] } }, DAY1);
+    merger.add({ ...rec('T2', '2026-05-01 10:00:00', []), record: { ...rec('T2', '2026-05-01 10:00:00', []).record, goodsDetail: [row('3', 4, 'c', 'z')] } }, DAY1);
+    const merged = (merger.emit(KEY).record.goodsDetail as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+
+    // Assert
+    expect({ ...merged, price: String(merged.price), top: String(merged.top), lines: String(merged.lines) }).toMatchObject({
+      price: '2.25',
+      top: '9',
+      name: 'a',
+      memo: 'z',
+      lines: '3',
+    });
+  });
+
+  it('should reject a record with a non-numeric summed field, naming the row', () => {
+    const merger = new WindowedMerger(CONFIG);
+    expect(() => merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1'], ['G2', 'x', '1']]), DAY1)).toThrow(
+      expect.objectContaining({ errorClass: 'mapping', fieldPath: 'goodsDetail[1].sellCount' }),
+    );
+    expect(merger.stats().openRecords).toBe(0);
+  });
+
+  it('should report changed and pruned windows for incremental persistence', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    const first = merger.takeChanges();
+    merger.markEmitted(KEY, DAY1);
+    merger.add(rec('T2', '2026-05-20 10:00:00', [['G1', 1, '1']]), DAY1);
+
+    // Act
+    merger.due(DAY1);
+    const second = merger.takeChanges();
+
+    // Assert
+    expect(first.upserted.map((w) => w.key)).toEqual([KEY]);
+    expect(second.deleted).toEqual([KEY]);
+    expect(second.upserted.map((w) => w.key)).toEqual(['flow-t:SHOP-A|WH-1:2026-05-20']);
+    expect(merger.takeChanges()).toMatchObject({ upserted: [], deleted: [] });
+  });
+});
+
+describe('decimal', () => {
+  it.each([
+    ['0.1', '0.2', '0.3'],
+    ['1.0000', '-0.0001', '0.9999'],
+    ['1e3', '0.5', '1000.5'],
+    ['-19.90', '19.9', '0'],
+  ])('should add %s and %s exactly', (a, b, sum) => {
+    expect((Decimal.parse(a) as Decimal).add(Decimal.parse(b) as Decimal).toString()).toBe(sum);
+  });
+
+  it('should divide, round half up and compare', () => {
+    const d = (s: string) => Decimal.parse(s) as Decimal;
+    expect(d('100').div(d('3'))?.toString()).toBe('33.3333333333');
+    expect(d('2').div(d('3'))?.round(2).toString()).toBe('0.67');
+    expect(d('-2.5').round(0).toString()).toBe('-3');
+    expect(d('1').div(d('0'))).toBeUndefined();
+    expect(d('0.10').cmp(d('0.1'))).toBe(0);
+    expect(d('1.2').mul(d('-0.5')).toString()).toBe('-0.6');
+    expect(Decimal.parse('abc')).toBeUndefined();
+  });
+});
