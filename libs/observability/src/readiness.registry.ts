@@ -1,13 +1,20 @@
 import { redactSecrets } from '@kingbridge/config';
 
 /**
+ * What a check returns: `true`/`undefined` or `{ ready: true }` when healthy;
+ * `false` or `{ ready: false, reason }` when not. Throwing also means not
+ * ready (the error message becomes the reason).
+ */
+export type ReadinessOutcome =
+  boolean | void | { readonly ready: boolean; readonly reason?: string };
+
+/**
  * One dependency the service needs before it can do work (Kafka, Postgres,
- * a source API login). `check` resolves `true`/`undefined` when healthy;
- * `false` or a throw means not ready (the error message becomes the reason).
+ * a source API login), e.g. `{ name: 'kafka', check: kafkaHealthIndicator(...) }`.
  */
 export interface ReadinessCheck {
   readonly name: string;
-  readonly check: () => Promise<boolean | void> | boolean | void;
+  readonly check: () => Promise<ReadinessOutcome> | ReadinessOutcome;
 }
 
 export interface ReadinessCheckResult {
@@ -76,9 +83,17 @@ export class ReadinessRegistry {
     const attempt = (async (): Promise<ReadinessCheckResult> => {
       try {
         const outcome = await check.check();
-        return outcome === false
-          ? { name: check.name, ok: false, reason: 'check failed' }
-          : { name: check.name, ok: true };
+        if (outcome === false) {
+          return { name: check.name, ok: false, reason: 'check failed' };
+        }
+        if (typeof outcome === 'object' && outcome !== null && !outcome.ready) {
+          return {
+            name: check.name,
+            ok: false,
+            reason: redactSecrets(outcome.reason ?? 'not ready'),
+          };
+        }
+        return { name: check.name, ok: true };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return {

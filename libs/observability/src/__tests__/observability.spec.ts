@@ -15,7 +15,7 @@ import {
 
 describe('ObservabilityModule on a minimal Nest app', () => {
   const registry = createMetricsRegistry('observability-test');
-  const state = { postgresUp: false };
+  const state = { postgresUp: false, kafkaUp: true };
   let app: INestApplication;
   let baseUrl: string;
 
@@ -26,7 +26,13 @@ describe('ObservabilityModule on a minimal Nest app', () => {
           service: 'observability-test',
           registry,
           readinessChecks: [
-            { name: 'kafka', check: () => true },
+            {
+              name: 'kafka',
+              check: async () => ({
+                ready: state.kafkaUp,
+                reason: 'broker down',
+              }),
+            },
             { name: 'postgres', check: async () => state.postgresUp },
           ],
         }),
@@ -79,6 +85,26 @@ describe('ObservabilityModule on a minimal Nest app', () => {
     expect(await res.json()).toMatchObject({
       status: 'not_ready',
       failing: ['postgres'],
+    });
+  });
+
+  it('should report the reason when a check returns a not-ready result object', async () => {
+    state.postgresUp = true;
+    state.kafkaUp = false;
+
+    const res = await fetch(`${baseUrl}/health/ready`);
+    const body = (await res.json()) as {
+      failing: string[];
+      checks: { name: string; reason?: string }[];
+    };
+    state.kafkaUp = true;
+
+    expect(res.status).toBe(503);
+    expect(body.failing).toEqual(['kafka']);
+    expect(body.checks).toContainEqual({
+      name: 'kafka',
+      ok: false,
+      reason: 'broker down',
     });
   });
 
