@@ -5,7 +5,11 @@ import { SIMULATORS, type StartedSimulator } from './simulators';
 import { simulatorsConfigSchema } from './simulators.config';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(simulatorsConfigSchema);
+  // Only our own variables: unrelated `*_FILE` variables of the host must not break start-up.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('SIM_') || k === 'LOG_LEVEL'),
+  );
+  const config = loadConfigOrExit(simulatorsConfigSchema, env);
   const logger = createLogger('simulators', config.LOG_LEVEL);
   const scenario = config.SIM_SCENARIO ? readScenarioFile(config.SIM_SCENARIO) : {};
   const selected = SIMULATORS.filter((s) => !config.SIM_ONLY || config.SIM_ONLY.includes(s.name));

@@ -1,7 +1,9 @@
 /**
  * Registry of every simulator `main.ts` starts. To add one, append a `SimulatorRegistration`
- * (its port is pinned in CONTRIBUTING.md).
+ * to `SIMULATORS` (its port is pinned in CONTRIBUTING.md).
  */
+import { startJackyunSimulator, type JackyunOptions } from './sources/jackyun/jackyun.simulator';
+
 export interface SimulatorStartOptions {
   host: string;
   port: number;
@@ -23,4 +25,12 @@ export interface SimulatorRegistration {
   start(options: SimulatorStartOptions): Promise<StartedSimulator>;
 }
 
-export const SIMULATORS: SimulatorRegistration[] = [];
+/** Scenario section + listen options -> the simulator's own options object. */
+function withListen<T>(options: SimulatorStartOptions): T {
+  const section = options.scenario !== null && typeof options.scenario === 'object' ? options.scenario : {};
+  return { ...section, host: options.host, port: options.port, adminEnabled: options.adminEnabled } as T;
+}
+
+export const SIMULATORS: SimulatorRegistration[] = [
+  { name: 'jackyun', defaultPort: 18101, start: (o) => startJackyunSimulator(withListen<JackyunOptions>(o)) },
+];

@@ -1,0 +1,58 @@
+export interface K3Error {
+  FieldName: string | null;
+  Message: string;
+  DIndex: number;
+}
+
+export interface K3SuccessEntity {
+  Id: number;
+  Number: string;
+  DIndex: number;
+}
+
+export interface K3ResponseStatus {
+  ErrorCode?: number;
+  IsSuccess: boolean;
+  Errors: K3Error[];
+  SuccessEntitys: K3SuccessEntity[];
+  SuccessMessages: K3Error[];
+  MsgCode: number;
+}
+
+export const K3_MSG = {
+  default: 0,
+  sessionLost: 1,
+  noPermission: 2,
+  exception: 4,
+  emptyFormId: 5,
+  parameterError: 8,
+  fieldNotExist: 9,
+  dataNotFound: 10,
+  validationFailed: 11,
+  notOperable: 12,
+  callLimited: 14,
+} as const;
+
+export const K3_SESSION_LOST_MESSAGE = '会话信息已丢失，请重新登录';
+
+export function k3Status(
+  errors: K3Error[],
+  successes: K3SuccessEntity[],
+  msgCode: number,
+  successMessages: K3Error[] = [],
+): K3ResponseStatus {
+  const ok = errors.length === 0;
+  return {
+    ...(ok ? {} : { ErrorCode: 500 }),
+    IsSuccess: ok,
+    Errors: errors,
+    SuccessEntitys: successes,
+    SuccessMessages: successMessages,
+    MsgCode: ok ? K3_MSG.default : msgCode,
+  };
+}
+
+/** `{"Result":{"ResponseStatus":{…IsSuccess:false…}}}` with a single error. */
+export function k3Failure(msgCode: number, message: string, fieldName: string | null = ''): { Result: { ResponseStatus: K3ResponseStatus } } {
+  return { Result: { ResponseStatus: k3Status([{ FieldName: fieldName, Message: message, DIndex: 0 }], [], msgCode) } };
+}

@@ -1,0 +1,279 @@
+import type { DocumentStore } from '../shared/document-store';
+import type { K3FieldGroup, K3FormDef, K3RefField } from './k3cloud-forms';
+import type { K3MasterDataStore, K3MasterRecord } from './k3cloud-master-data.store';
+import { K3_MSG, type K3Error, type K3SuccessEntity } from './k3cloud-response.util';
+
+/** A stored field: a resolved base-data reference or a plain value. */
+export type K3StoredValue =
+  | { readonly ref: true; readonly id: number; readonly number: string | null; readonly name: string | null; readonly given: unknown }
+  | { readonly ref: false; readonly value: unknown };
+
+export interface K3StoredEntry {
+  readonly entryId: number;
+  readonly seq: number;
+  readonly fields: Record<string, K3StoredValue>;
+}
+
+/** A saved bill or base-data record as the simulated database holds it (field keys upper-cased). */
+export interface K3StoredBill {
+  readonly model: Record<string, unknown>;
+  readonly header: Record<string, K3StoredValue>;
+  readonly entries: K3StoredEntry[];
+  /** Reference fields that were sent but did not resolve and were stored empty (IsVerifyBaseDataField false). */
+  readonly unresolvedRefs: string[];
+}
+
+export interface K3SaveContext {
+  readonly documents: DocumentStore<K3StoredBill>;
+  readonly master: K3MasterDataStore;
+  readonly now: () => Date;
+  readonly nextEntryId: () => number;
+}
+
+export interface K3SaveFlags {
+  readonly autoSubmitAndAudit: boolean;
+  readonly verifyBaseData: boolean;
+  readonly needReturnFields: readonly string[];
+}
+
+export type K3SaveOutcome =
+  | { readonly ok: true; readonly success: K3SuccessEntity; readonly returnData: Record<string, unknown> }
+  | { readonly ok: false; readonly errors: K3Error[]; readonly msgCode: number };
+
+interface Problem {
+  readonly field: string;
+  readonly message: string;
+  readonly msgCode: number;
+}
+
+/** Validates and stores one Model the way K3Cloud's Save does; DIndex is stamped by the caller. */
+export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown, dIndex: number, flags: K3SaveFlags): K3SaveOutcome {
+  const fail = (problems: Problem[]): K3SaveOutcome => ({
+    ok: false,
+    errors: problems.map((p) => ({ FieldName: p.field, Message: p.message, DIndex: dIndex })),
+    msgCode: problems[0]?.msgCode ?? K3_MSG.validationFailed,
+  });
+  if (!isRecord(rawModel)) {
+    return fail([{ field: '', message: 'Model 数据格式不正确，应为 JSON 对象', msgCode: K3_MSG.parameterError }]);
+  }
+  const model = rawModel;
+  const problems: Problem[] = [];
+  const unresolvedRefs: string[] = [];
+
+  // Update or create: a non-zero primary key addresses an existing record.
+  const pkRaw = getCI(model, form.pkField);
+  const pk = pkRaw === undefined || pkRaw === null || pkRaw === '' ? 0 : Number(pkRaw);
+  const existing = pk > 0 ? ctx.documents.findById(form.formId, pk) : undefined;
+  if (pk > 0 && !existing) {
+    return fail([{ field: form.pkField, message: `${form.caption}数据不存在或已被删除（内码 ${pk}）`, msgCode: K3_MSG.dataNotFound }]);
+  }
+  if (existing && existing.status !== 'A' && existing.status !== 'D') {
+    return fail([
+      {
+        field: '',
+        message: `单据编号为“${existing.billNo}”的${form.caption}，${existing.status === 'C' ? '单据已审核' : '单据审核中'}，不允许修改！`,
+        msgCode: K3_MSG.notOperable,
+      },
+    ]);
+  }
+
+  const header: Record<string, K3StoredValue> = {};
+  storeGroup(ctx, model, form.header, header, flags, problems, unresolvedRefs, (ref) => headerRequired(ref.caption), '');
+  for (const [subKey, group] of Object.entries(form.subHeads)) {
+    const sub = getCI(model, subKey);
+    storeGroup(ctx, isRecord(sub) ? sub : {}, group, header, flags, problems, unresolvedRefs, (ref) => headerRequired(ref.caption), `${subKey}.`);
+  }
+  storePlainFields(model, header, [form.entry?.key, ...Object.keys(form.subHeads)]);
+
+  const entries: K3StoredEntry[] = [];
+  if (form.entry) {
+    const entryDef = form.entry;
+    const rows = getCI(model, entryDef.key);
+    if (!Array.isArray(rows) || rows.length === 0) {
+      problems.push({ field: entryDef.key, message: `单据体【${entryDef.caption}】不能为空，请至少录入一行分录`, msgCode: K3_MSG.validationFailed });
+    } else {
+      rows.forEach((row, index) => {
+        const fields: Record<string, K3StoredValue> = {};
+        const n = index + 1;
+        const rowRecord = isRecord(row) ? row : {};
+        storeGroup(
+          ctx,
+          rowRecord,
+          entryDef,
+          fields,
+          flags,
+          problems,
+          unresolvedRefs,
+          (ref) => `单据体实体【${entryDef.caption}】第【${n}】行分录，【${ref.caption}】字段必录`,
+          `${entryDef.key}[${index}].`,
+        );
+        storePlainFields(rowRecord, fields, []);
+        const entryIdRaw = Number(getCI(rowRecord, 'FEntryID') ?? 0);
+        entries.push({ entryId: entryIdRaw > 0 ? entryIdRaw : ctx.nextEntryId(), seq: n, fields });
+      });
+    }
+  }
+
+  if (problems.length > 0) return fail(problems);
+
+  // Uniqueness is checked after field validation, at the database write.
+  const givenNumber = getCI(model, form.numberField);
+  const billNo =
+    givenNumber !== undefined && givenNumber !== null && String(givenNumber) !== ''
+      ? String(givenNumber)
+      : (existing?.billNo ?? ctx.documents.generateNumber(form.formId, form.numberPrefix));
+  const holder = ctx.documents.findByNumber(form.formId, billNo);
+  if (holder && holder !== existing) {
+    ctx.documents.noteDuplicate(form.formId, billNo);
+    return fail([
+      { field: form.numberField, message: `违反字段唯一性要求：编码唯一。[${billNo}]在当前系统中已经被使用。`, msgCode: K3_MSG.validationFailed },
+    ]);
+  }
+
+  const status = flags.autoSubmitAndAudit ? 'C' : (existing?.status ?? 'A');
+  const body: K3StoredBill = { model: structuredClone(model), header, entries, unresolvedRefs };
+  let doc;
+  if (existing) {
+    existing.billNo = billNo;
+    existing.status = status;
+    ctx.documents.update(existing, body, ctx.now());
+    doc = existing;
+  } else {
+    doc = ctx.documents.insert(form.formId, billNo, status, body, ctx.now());
+  }
+  if (form.kind === 'basedata') {
+    const name = header['FNAME'];
+    ctx.master.upsert(form.formId, {
+      number: billNo,
+      name: name && !name.ref ? String(name.value) : billNo,
+      status: status === 'C' ? 'C' : 'A',
+      attrs: { ...header },
+    });
+  }
+
+  const returnData: Record<string, unknown> = {};
+  for (const key of flags.needReturnFields) {
+    if (key.toUpperCase() === form.pkField.toUpperCase()) returnData[key] = doc.id;
+    else if (key.toUpperCase() === form.numberField.toUpperCase()) returnData[key] = billNo;
+    else returnData[key] = getCI(model, key) ?? null;
+  }
+  return { ok: true, success: { Id: doc.id, Number: billNo, DIndex: dIndex }, returnData };
+}
+
+function headerRequired(caption: string): string {
+  return `字段“${caption}”是必填项`;
+}
+
+function storeGroup(
+  ctx: K3SaveContext,
+  source: Record<string, unknown>,
+  group: K3FieldGroup,
+  target: Record<string, K3StoredValue>,
+  flags: K3SaveFlags,
+  problems: Problem[],
+  unresolvedRefs: string[],
+  requiredMessage: (field: { caption: string }) => string,
+  pathPrefix: string,
+): void {
+  for (const ref of group.refs) {
+    const given = getCI(source, ref.field);
+    const resolution = resolveRef(ctx.master, ref, given);
+    if (resolution.kind === 'unresolved') {
+      if (flags.verifyBaseData) {
+        problems.push({
+          field: ref.field,
+          message: `字段“${ref.caption}”的值“${resolution.display}”在基础资料中不存在，或未审核、已禁用`,
+          msgCode: K3_MSG.fieldNotExist,
+        });
+        continue;
+      }
+      // Unverified: an unresolvable number silently becomes an empty value.
+      unresolvedRefs.push(`${pathPrefix}${ref.field}`);
+    }
+    if (resolution.kind === 'resolved') {
+      const r = resolution.record;
+      target[ref.field.toUpperCase()] = { ref: true, id: r.id, number: r.number, name: r.name, given };
+    } else {
+      target[ref.field.toUpperCase()] = { ref: true, id: 0, number: null, name: null, given };
+      if (ref.required) problems.push({ field: ref.field, message: requiredMessage(ref), msgCode: K3_MSG.validationFailed });
+    }
+  }
+  for (const scalar of group.scalars) {
+    const given = getCI(source, scalar.field);
+    target[scalar.field.toUpperCase()] = { ref: false, value: given ?? null };
+    if (!scalar.required) continue;
+    if (given === undefined || given === null || String(given).trim() === '') {
+      problems.push({ field: scalar.field, message: requiredMessage(scalar), msgCode: K3_MSG.validationFailed });
+    } else if (scalar.kind === 'numeric') {
+      const value = Number(given);
+      if (!Number.isFinite(value) || typeof given === 'boolean') {
+        problems.push({ field: scalar.field, message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的数值`, msgCode: K3_MSG.validationFailed });
+      } else if (value === 0) {
+        problems.push({ field: scalar.field, message: requiredMessage(scalar), msgCode: K3_MSG.validationFailed });
+      }
+    } else if (scalar.kind === 'date' && !isK3Date(given)) {
+      problems.push({ field: scalar.field, message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的日期`, msgCode: K3_MSG.validationFailed });
+    }
+  }
+}
+
+/** Keeps every other field of the model as a plain value so queries can read it back. */
+function storePlainFields(source: Record<string, unknown>, target: Record<string, K3StoredValue>, skip: Array<string | undefined>): void {
+  const skipped = new Set(skip.filter((s): s is string => s !== undefined).map((s) => s.toUpperCase()));
+  for (const [key, value] of Object.entries(source)) {
+    const upper = key.toUpperCase();
+    if (skipped.has(upper) || upper in target || Array.isArray(value)) continue;
+    target[upper] = { ref: false, value };
+  }
+}
+
+type RefResolution = { kind: 'empty' } | { kind: 'resolved'; record: K3MasterRecord } | { kind: 'unresolved'; display: string };
+
+function resolveRef(master: K3MasterDataStore, ref: K3RefField, given: unknown): RefResolution {
+  if (given === undefined || given === null || given === '') return { kind: 'empty' };
+  if (typeof given === 'number') {
+    if (given === 0) return { kind: 'empty' };
+    const record = master.usableById(ref.refForm, given);
+    return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(given) };
+  }
+  if (isRecord(given)) {
+    const number = getCI(given, 'FNumber');
+    if (number !== undefined && number !== null && number !== '') {
+      const record = master.usable(ref.refForm, String(number));
+      return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(number) };
+    }
+    const name = getCI(given, 'FName');
+    if (name !== undefined && name !== null && name !== '') {
+      const record = master.usableByName(ref.refForm, String(name));
+      return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(name) };
+    }
+    return Object.keys(given).length === 0 ? { kind: 'empty' } : { kind: 'unresolved', display: JSON.stringify(given) };
+  }
+  // A bare string is read as an internal id, so a number code sent without {FNumber} does not resolve.
+  if (typeof given === 'string' && /^\d+$/.test(given)) {
+    const record = master.usableById(ref.refForm, Number(given));
+    return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: given };
+  }
+  return { kind: 'unresolved', display: String(given) };
+}
+
+function isK3Date(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value.trim());
+  if (!match) return false;
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Case-insensitive property read (the server matches JSON keys case-insensitively). */
+export function getCI(source: Record<string, unknown>, key: string): unknown {
+  if (key in source) return source[key];
+  const upper = key.toUpperCase();
+  for (const [k, v] of Object.entries(source)) if (k.toUpperCase() === upper) return v;
+  return undefined;
+}

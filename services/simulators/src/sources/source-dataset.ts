@@ -1,0 +1,147 @@
+import { createPrng, hashUnit, VersionedStore, type Prng, type RecordHistory } from '../common';
+
+/** How one simulator creates and changes its records. */
+export interface DatasetSpec<T> {
+  idOf(record: T): string;
+  /** A new record created at `at` (ms). `seq` is 1, 2, 3… in creation order. */
+  generate(prng: Prng, seq: number, at: number): T;
+  /** A modified copy of `record` (status moves on, memo changes…), modified at `at`. */
+  modify(prng: Prng, record: T, at: number): T;
+}
+
+export interface DatasetOptions<T> {
+  seed: number;
+  initialRecords: number;
+  /** End of the generated history (ms); records are created over [anchor - historyMs, anchor]. */
+  anchor: number;
+  historyMs: number;
+  arrivalsPerMinute: number;
+  modificationsPerMinute: number;
+  /** Records loaded instead of generated ones (NDJSON fixtures). */
+  fixtures?: T[];
+}
+
+const MAX_EVENTS_PER_EVOLVE = 5_000;
+
+/**
+ * The records of one source simulator, alive in time: `evolve(now)` lazily adds the arrivals and
+ * modifications due since the last call (at the configured per-minute rates), `drift` modifies
+ * records while a client pages. Every version is kept in a `VersionedStore`.
+ */
+export class SourceDataset<T> {
+  readonly store: VersionedStore<T>;
+  private prng!: Prng;
+  private seq = 0;
+  private lastEvolve = 0;
+  private arrivalCarry = 0;
+  private modificationCarry = 0;
+
+  constructor(
+    private readonly spec: DatasetSpec<T>,
+    private options: DatasetOptions<T>,
+  ) {
+    this.store = new VersionedStore(spec.idOf);
+    this.reset();
+  }
+
+  /** Back to the seeded initial state (same records, same versions). */
+  reset(): void {
+    this.store.clear();
+    this.prng = createPrng(this.options.seed);
+    this.seq = 0;
+    this.arrivalCarry = 0;
+    this.modificationCarry = 0;
+    const { anchor, historyMs, initialRecords, fixtures } = this.options;
+    if (fixtures) {
+      for (const record of fixtures) this.store.put(record, anchor);
+      this.seq = fixtures.length;
+    } else {
+      const start = anchor - historyMs;
+      for (let i = 0; i < initialRecords; i++) {
+        const at = Math.floor(start + ((i + this.prng.next()) * historyMs) / Math.max(1, initialRecords));
+        this.store.put(this.spec.generate(this.prng, ++this.seq, at), at);
+      }
+    }
+    this.lastEvolve = anchor;
+  }
+
+  setRates(arrivalsPerMinute: number, modificationsPerMinute: number): void {
+    this.options = { ...this.options, arrivalsPerMinute, modificationsPerMinute };
+  }
+
+  /** Applies the arrivals and modifications due between the last call and `now`. */
+  evolve(now: number): void {
+    if (now <= this.lastEvolve) return;
+    const minutes = (now - this.lastEvolve) / 60_000;
+    this.arrivalCarry += minutes * this.options.arrivalsPerMinute;
+    this.modificationCarry += minutes * this.options.modificationsPerMinute;
+    const arrivals = Math.min(MAX_EVENTS_PER_EVOLVE, Math.floor(this.arrivalCarry));
+    const modifications = Math.min(MAX_EVENTS_PER_EVOLVE, Math.floor(this.modificationCarry));
+    this.arrivalCarry -= Math.floor(this.arrivalCarry);
+    this.modificationCarry -= Math.floor(this.modificationCarry);
+    const from = this.lastEvolve;
+    for (let i = 0; i < arrivals; i++) {
+      const at = Math.floor(from + ((i + 1) * (now - from)) / (arrivals + 1));
+      this.insert(undefined, at);
+    }
+    for (let i = 0; i < modifications; i++) this.modify(undefined, now);
+    this.lastEvolve = now;
+  }
+
+  /** Inserts `record` (or a generated one) created at `at`. */
+  insert(record: T | undefined, at: number): T {
+    const r = record ?? this.spec.generate(this.prng, ++this.seq, at);
+    this.store.put(r, at);
+    return r;
+  }
+
+  /** Modifies record `id` (or a random one) at `at`. Returns the new version, or undefined when absent. */
+  modify(id: string | undefined, at: number): T | undefined {
+    const current = id === undefined ? this.randomRecord() : this.store.get(id);
+    if (current === undefined) return undefined;
+    const next = this.spec.modify(this.prng, current, at);
+    this.store.put(next, at);
+    return next;
+  }
+
+  /** Modifies `count` records picked among `candidates` (page drift). */
+  drift(candidates: readonly T[], count: number, at: number): void {
+    if (candidates.length === 0) return;
+    for (let i = 0; i < count; i++) this.modify(this.spec.idOf(this.prng.pick(candidates)), at);
+  }
+
+  current(): T[] {
+    return this.store.current();
+  }
+
+  history(): RecordHistory<T>[] {
+    return this.store.all();
+  }
+
+  private randomRecord(): T | undefined {
+    const all = this.store.current();
+    return all.length === 0 ? undefined : this.prng.pick(all);
+  }
+}
+
+/**
+ * The `duplicateRate` fault: a seeded fraction of the matching records appears a second time one page
+ * later (clamped to the end), so the same record is delivered on two pages of one query. Nothing is
+ * lost; the total grows by the number of duplicates.
+ */
+export function withDuplicates<T>(
+  list: readonly T[],
+  rate: number,
+  seed: number,
+  idOf: (r: T) => string,
+  pageSize: number,
+): T[] {
+  if (rate <= 0) return [...list];
+  const out: T[] = [...list];
+  const inserts: { pos: number; record: T }[] = [];
+  list.forEach((r, i) => {
+    if (hashUnit(seed, idOf(r)) < rate) inserts.push({ pos: Math.min(list.length, i + pageSize), record: r });
+  });
+  for (const { pos, record } of inserts.sort((a, b) => b.pos - a.pos)) out.splice(pos, 0, record);
+  return out;
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { FaultInjector, readNdjsonFile, RequestLog } from '../common';
+import type { SourceAdminApi } from './source-admin';
+import type { SourceBaseOptions } from './source-options.schema';
+
+/** What every `start*Simulator` returns. */
+export interface SourceSimulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  admin: SourceAdminApi;
+}
+
+/** Accepts a number or a decimal string (`"50"`), as gateways that take everything as text do. */
+export const intLike = z.union([
+  z.number().int(),
+  z.string().regex(/^-?\d+$/).transform(Number),
+]);
+
+/** Shared plumbing of a source simulator built from its parsed options. */
+export function sourcePlumbing<T>(
+  options: SourceBaseOptions,
+  clock: (() => number) | undefined,
+  recordSchema: z.ZodType<T>,
+  fixtures: T[] | undefined,
+): { clock: () => number; faults: FaultInjector; log: RequestLog; anchor: number; historyMs: number; fixtures: T[] | undefined } {
+  const c = clock ?? Date.now;
+  const fromFile = options.fixturesFile
+    ? readNdjsonFile(options.fixturesFile).map((line, i) => {
+        const parsed = recordSchema.safeParse(line);
+        if (!parsed.success) throw new Error(`${options.fixturesFile}: record ${i + 1}: ${parsed.error.message}`);
+        return parsed.data;
+      })
+    : undefined;
+  return {
+    clock: c,
+    faults: new FaultInjector(options.faults),
+    log: new RequestLog(),
+    anchor: options.anchor ?? c(),
+    historyMs: options.historyDays * 86_400_000,
+    fixtures: fixtures ?? fromFile,
+  };
+}
+
+/** Opaque cursor bound to one query (scrollId-style). */
+export function encodeCursor(queryKey: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ q: queryKey, o: offset }), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, queryKey: string): number | null {
+  try {
+    const parsed = z
+      .object({ q: z.string(), o: z.number().int().min(0) })
+      .parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.q === queryKey ? parsed.o : null;
+  } catch {
+    return null;
+  }
+}
+
+export function queryKeyOf(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || '参数'}: ${issue.message}` : '参数错误';
+}
