@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDatabase } from '@kingbridge/persistence';
+import { loadPlans } from '@kingbridge/transform-engine';
+import { migrateAll } from '../migrate';
+import { CONNECTORS, ROOT, SERVICE_PORTS, infra, startStack } from './stack';
+import { flowRows, renderTable, scrape } from './summary';
+
+/**
+ * The main job: infrastructure up, migrations, master data, simulators with live data, every service, and a live
+ * per-flow summary on the console. Ctrl-C stops everything it started, Kafka and Prometheus included.
+ */
+async function main(): Promise<void> {
+  // The stack's own settings; the services read theirs through loadConfig.
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kingbridge';
+  const kafkaBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+  const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
+  const logDir = join(ROOT, '.cache/run/logs');
+  const scenario = join(ROOT, 'deploy/local/scenario.live.yaml');
+
+  console.log('kingbridge: starting Kafka and Prometheus');
+  infra('kafka', 'up');
+  infra('prometheus', 'up');
+  console.log('kingbridge: migrating the database');
+  await ensureDatabase(databaseUrl);
+  await migrateAll(databaseUrl);
+  await seedMasterData(databaseUrl);
+  const plans = (await loadPlans(join(ROOT, 'plans'))).map((p) => p.plan);
+
+  console.log(`kingbridge: starting services (logs in ${logDir})`);
+  const group = await startStack({
+    databaseUrl,
+    kafkaBrokers,
+    logDir,
+    adminToken,
+    scenarioFile: existsSync(scenario) ? scenario : undefined,
+    extraEnv: {
+      // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
+      MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
+      MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
+      MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
+      POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
+      SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
+    },
+  });
+
+  let stopping = false;
+  const stop = async (why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nkingbridge: stopping (${why})`);
+    await group.stopAll();
+    infra('prometheus', 'down');
+    infra('kafka', 'down');
+    console.log('kingbridge: stopped, nothing left running');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('Ctrl-C'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  console.log(
+    [
+      'kingbridge: running. Ctrl-C stops everything.',
+      '  Prometheus      http://127.0.0.1:19090',
+      ...CONNECTORS.map((c) => `  metrics ${c.id.padEnd(10)} http://127.0.0.1:${c.port}/metrics`),
+      ...Object.entries(SERVICE_PORTS).map(([n, p]) => `  metrics ${n.padEnd(16)} http://127.0.0.1:${p}/metrics`),
+      `  admin token     ${adminToken.slice(0, 4)}… (set ADMIN_TOKEN to choose it)`,
+    ].join('\n'),
+  );
+  const interactive = process.stdout.isTTY === true;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, interactive ? 2_000 : 15_000));
+    if (stopping) return;
+    const dead = group.all().filter((p) => p.exited);
+    for (const p of dead) {
+      console.log(`kingbridge: ${p.spec.name} exited (${p.exitCode}); restarting — see ${join(logDir, `${p.spec.name}.log`)}`);
+      group.start(p.spec);
+    }
+    const [connectors, transform, sink, exporter] = await Promise.all([
+      Promise.all(CONNECTORS.map((c) => scrape(c.port))).then((a) => a.flat()),
+      scrape(SERVICE_PORTS.transform),
+      scrape(SERVICE_PORTS['sink-kingdee']),
+      scrape(SERVICE_PORTS['status-exporter']),
+    ]);
+    const table = renderTable(flowRows(plans, { connectors, transform, sink, exporter }, Date.now() / 1000));
+    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${new Date().toISOString()}  Kingbridge live (Ctrl-C to stop)\n\n${table}\n`);
+    else console.log(`${new Date().toISOString()}\n${table}`);
+  }
+}
+
+/** Loads the lookup tables the seed plans' `_findCollection` need (same master data the Kingdee simulators hold). */
+async function seedMasterData(databaseUrl: string): Promise<void> {
+  const file = join(ROOT, 'deploy/local/master-data.json');
+  const cli = join(ROOT, 'scripts/lookups.ts');
+  if (!existsSync(file) || !existsSync(cli)) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), cli, 'load', file], {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`kingbridge: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
