@@ -112,7 +112,8 @@ export function allowedLabels(
   metric: PinnedMetric,
   seriesName: string,
 ): Set<string> {
-  const labels = new Set([...metric.labels, 'job', 'instance']);
+  // job and instance come from the scrape target, service from the registry's default labels.
+  const labels = new Set([...metric.labels, 'job', 'instance', 'service']);
   if (seriesName.endsWith('_bucket')) labels.add('le');
   return labels;
 }

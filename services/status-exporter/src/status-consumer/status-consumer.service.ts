@@ -1,0 +1,146 @@
+import {
+  STATUS_TOPIC_PARTITIONS,
+  statusEventSchema,
+  type StatusEvent,
+} from '@kingbridge/contracts';
+import {
+  createBatchConsumer,
+  createKafkaConnection,
+  ensureTopics,
+  type BatchConsumer,
+  type ConsumedMessage,
+  type KafkaConnection,
+  type MessageOutcome,
+} from '@kingbridge/kafka';
+import {
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  type Logger,
+} from '@kingbridge/observability';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import {
+  STATUS_EXPORTER_CONFIG,
+  STATUS_EXPORTER_SERVICE,
+  type StatusExporterConfig,
+} from '../status-exporter.config';
+import { STATUS_EXPORTER_LOGGER } from '../status-exporter.tokens';
+import { StatusMetrics } from '../status-metrics/status-metrics.service';
+
+const DONE: MessageOutcome = { kind: 'done' };
+
+/**
+ * Consumes the write-status topic with the batch runtime and feeds every
+ * event into StatusMetrics. Updating a counter cannot fail, so each message
+ * is `done` once recorded; values failing `statusEventSchema` never reach the
+ * handler (the runtime dead-letters them to `<topic>.dlq`).
+ * Start-up never blocks boot: the topic is ensured and the group joined in
+ * the background while /health/ready says why it is not ready yet.
+ */
+@Injectable()
+export class StatusConsumerService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly abort = new AbortController();
+  private connection: KafkaConnection | undefined;
+  private consumer: BatchConsumer | undefined;
+  private startup: Promise<void> | undefined;
+  private notReadyReason = 'starting';
+
+  constructor(
+    @Inject(STATUS_EXPORTER_CONFIG)
+    private readonly config: StatusExporterConfig,
+    @Inject(STATUS_EXPORTER_LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(StatusMetrics) private readonly metrics: StatusMetrics,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register({ name: 'kafka', check: () => this.checkReady() });
+    this.connection = createKafkaConnection({
+      brokers: this.config.KAFKA_BROKERS,
+      clientId: this.config.KAFKA_CLIENT_ID ?? STATUS_EXPORTER_SERVICE,
+      logger: this.logger,
+    });
+    this.consumer = createBatchConsumer(this.connection, {
+      groupId: this.config.STATUS_GROUP_ID,
+      topics: [this.config.STATUS_TOPIC],
+      schema: statusEventSchema,
+      handler: async (messages) => this.handle(messages),
+      service: STATUS_EXPORTER_SERVICE,
+      registry: this.registry,
+      fromBeginning: this.config.STATUS_FROM_BEGINNING,
+    });
+    this.startup = this.start(this.connection, this.consumer).catch(
+      (err: unknown) => {
+        if (this.abort.signal.aborted) return;
+        this.notReadyReason = `start-up failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.logger.error(
+          { err: this.notReadyReason },
+          'status consumer start-up failed',
+        );
+      },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    await this.startup;
+    await this.consumer?.stop();
+  }
+
+  /** Records every event of the batch; all are `done`. */
+  handle(messages: readonly ConsumedMessage<StatusEvent>[]): MessageOutcome[] {
+    for (const message of messages) this.metrics.record(message.value);
+    return messages.map(() => DONE);
+  }
+
+  private async start(
+    connection: KafkaConnection,
+    consumer: BatchConsumer,
+  ): Promise<void> {
+    const signal = this.abort.signal;
+    this.notReadyReason = `kafka not reachable at ${connection.brokers.join(',')}`;
+    await connection.waitUntilReachable(signal);
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await ensureTopics(connection, [
+          {
+            name: this.config.STATUS_TOPIC,
+            partitions: STATUS_TOPIC_PARTITIONS,
+          },
+        ]);
+        break;
+      } catch (err) {
+        this.notReadyReason = `cannot ensure ${this.config.STATUS_TOPIC}: ${err instanceof Error ? err.message : String(err)}`;
+        this.logger.warn(
+          {
+            attempt,
+            topic: this.config.STATUS_TOPIC,
+            err: this.notReadyReason,
+          },
+          'retrying topic creation',
+        );
+        await connection.waitUntilReachable(signal);
+      }
+    }
+    if (signal.aborted) return;
+    await consumer.start();
+    this.logger.info(
+      { topic: this.config.STATUS_TOPIC, group: this.config.STATUS_GROUP_ID },
+      'consuming write-status events',
+    );
+  }
+
+  private checkReady(): boolean {
+    const health = this.consumer?.health();
+    if (health?.ready) return true;
+    throw new Error(health?.reason ?? this.notReadyReason);
+  }
+}
