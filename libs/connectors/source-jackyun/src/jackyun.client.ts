@@ -30,14 +30,13 @@ export const JACKYUN_MAX_PAGE_SIZE = 200;
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [
-  'tradeId', 'tradeNo', 'tradeStatus', 'tradeStatusExplain', 'tradeType', 'shopId', 'shopName', 'shopCode',
-  'warehouseId', 'warehouseName', 'warehouseCode', 'consignTime', 'billDate', 'tradeTime', 'payTime',
-  'gmtCreate', 'gmtModified', 'sourceTradeNo', 'onlineTradeNo', 'checkTotal', 'totalFee', 'payment',
-  'postFee', 'discountFee', 'otherFee', 'isDelete', 'sellerMemo', 'buyerMemo', 'companyName', 'departName',
-  'goodsDetail.subTradeId', 'goodsDetail.goodsId', 'goodsDetail.goodsNo', 'goodsDetail.goodsName',
-  'goodsDetail.specName', 'goodsDetail.barcode', 'goodsDetail.sellCount', 'goodsDetail.sellPrice',
-  'goodsDetail.sellTotal', 'goodsDetail.unit', 'goodsDetail.isGift', 'goodsDetail.shareFavourableFee',
-  'goodsDetail.shareFavourableAfterFee', 'goodsDetail.divideSellTotal', 'scrollId',
+  'tradeId', 'tradeNo', 'tradeStatus', 'tradeStatusExplain', 'tradeType', 'shopId', 'shopName', 'shopcode',
+  'warehouseId', 'warehouseName', 'warehouseCode', 'consignTime', 'billDate', 'tradeTime', 'payTime', 'auditTime',
+  'gmtCreate', 'gmtModified', 'sourceTradeNo', 'onlineTradeNo', 'orderNo', 'checkTotal', 'totalFee', 'payment',
+  'postFee', 'discountFee', 'otherFee', 'isDelete', 'mainPostid', 'logisticName', 'companyName', 'departName',
+  'sellerMemo', 'buyerMemo', 'flagNames',
+  // Whole detail lists (every line field), then the cursor.
+  'goodsDetail', 'packageDetail', 'scrollId',
 ].join(',');
 
 export interface JackyunCredentials {
@@ -211,9 +210,9 @@ export class JackyunClient {
     const index = query.page?.index ?? 0;
     const { timeField = 'Modified', ...rest } = query.params as Record<string, JackyunParam>;
     const biz: Record<string, unknown> = {
-      fields: JACKYUN_DEFAULT_TRADE_FIELDS,
       hasTotal: 1,
       ...toBiz(rest),
+      fields: withRequiredFields(typeof rest.fields === 'string' ? rest.fields : JACKYUN_DEFAULT_TRADE_FIELDS),
       [`start${String(timeField)}`]: formatChinaTime(query.from),
       [`end${String(timeField)}`]: formatChinaTime(query.to),
       pageIndex: index,
@@ -272,6 +271,13 @@ function toBiz(params: Readonly<Record<string, JackyunParam>>): Record<string, u
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) out[k] = Array.isArray(v) ? v.join(',') : v;
   return out;
+}
+
+/** The id, the modified time and the cursor are always requested: the runtime needs them. */
+function withRequiredFields(fields: string): string {
+  const list = fields.split(',').map((f) => f.trim()).filter(Boolean);
+  for (const f of ['tradeId', 'gmtModified', 'scrollId']) if (!list.includes(f)) list.push(f);
+  return list.join(',');
 }
 
 function clampPageSize(size: number | undefined, max: number): number {
