@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 POM="$ROOT/deploy/local/kafka/pom.xml"
 LIBS="$ROOT/.cache/kafka-libs"
-STATE="$ROOT/.cache/kafka"
+STATE="${KAFKA_STATE_DIR:-$ROOT/.cache/kafka}"
 DATA="$STATE/data"
 PID_FILE="$STATE/kafka.pid"
 LOG_FILE="$STATE/kafka.out"

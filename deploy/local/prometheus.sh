@@ -7,8 +7,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-CONFIG="$ROOT/deploy/local/prometheus/prometheus.yml"
-STATE="$ROOT/.cache/prometheus"
+CONFIG="${PROMETHEUS_CONFIG:-$ROOT/deploy/local/prometheus/prometheus.yml}"
+STATE="${PROMETHEUS_STATE_DIR:-$ROOT/.cache/prometheus}"
 DATA="$STATE/data"
 PID_FILE="$STATE/prometheus.pid"
 LOG_FILE="$STATE/prometheus.log"
