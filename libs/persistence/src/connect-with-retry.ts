@@ -25,6 +25,8 @@ export interface ConnectWithRetryOptions {
   readonly signal?: AbortSignal;
   /** What the log lines call this database (default `postgres`). */
   readonly name?: string;
+  /** Called after each failed attempt that will be retried (e.g. for health reasons). */
+  readonly onRetry?: (reason: string, attempt: number) => void;
 }
 
 /** Thrown when retrying stops (attempts used up or aborted). */
@@ -68,6 +70,7 @@ export async function connectWithRetry(
           { cause: err },
         );
       }
+      options.onRetry?.(reason, attempt);
       const delayMs = backoffDelay(policy, attempt);
       options.logger.warn(
         { database: name, attempt, delayMs, reason },

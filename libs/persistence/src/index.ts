@@ -8,3 +8,5 @@ export * from './run-migrations';
 export * from './connect-with-retry';
 export * from './ping-database';
 export * from './describe-error.util';
+export * from './database-connection.service';
+export * from './persistence.module';
