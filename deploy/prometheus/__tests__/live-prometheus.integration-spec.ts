@@ -13,22 +13,18 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allPanelQueries } from '../../../../deploy/grafana/panel-queries';
+import { allPanelQueries } from '../../grafana/panel-queries';
 import {
   loadedRules,
   queryPrometheus,
   resultSize,
   startPrometheus,
   type PrometheusProcess,
-} from '../../../../deploy/prometheus/prometheus-api.util';
-import { metricNamesInPromql } from '../../../../deploy/prometheus/promql-metrics.util';
-import {
-  allRuleExpressions,
-  RULE_FILES,
-  RULES_DIR,
-} from '../../../../deploy/prometheus/rule-expressions';
-import { AppModule } from '../../src/app.module';
-import { statusExporterConfigSchema } from '../../src/status-exporter.config';
+} from '../prometheus-api.util';
+import { metricNamesInPromql } from '../promql-metrics.util';
+import { allRuleExpressions, RULE_FILES, RULES_DIR } from '../rule-expressions';
+import { AppModule } from '../../../services/status-exporter/src/app.module';
+import { statusExporterConfigSchema } from '../../../services/status-exporter/src/status-exporter.config';
 
 /*
  * The status exporter scraped by a real Prometheus loaded with the repo's
