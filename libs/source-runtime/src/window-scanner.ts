@@ -50,8 +50,8 @@ export interface ScannerDeps {
  * 1. note the total the platform reports at the first page and again at the
  *    end of the pass (from the last page, or by re-reading the first page when
  *    the platform reports totals only there, like WDT);
- * 2. the pass is complete when the total did not change and the pass saw at
- *    least `total` distinct ids; otherwise the window is re-scanned (records
+ * 2. the pass is complete when the total did not change and the pass read at
+ *    least `total` rows; otherwise the window is re-scanned (records
  *    already sent in this run are skipped by id + content hash);
  * 3. after `maxPasses` unstable passes the window is halved and each half is
  *    scanned the same way (a one-page window is atomic, so this terminates);
@@ -114,7 +114,7 @@ export class WindowScanner {
 
   /** One pass over every page; true when the pass is known complete. */
   private async scanPass(stream: SourceStream, window: TimeWindow, run: RunContext, signal?: AbortSignal): Promise<boolean> {
-    const ids = new Set<string>();
+    let rows = 0;
     let token: PageToken | null = null;
     let pages = 0;
     let firstTotal: number | undefined;
@@ -128,7 +128,7 @@ export class WindowScanner {
         lastTotal = page.total;
         lastTotalPage = pages;
       }
-      for (const r of page.records) ids.add(r.sourceId);
+      rows += page.records.length;
       await this.publishPage(stream, page.records, run);
       if (signal?.aborted) return false;
       token = page.next;
@@ -139,11 +139,11 @@ export class WindowScanner {
     let endTotal = lastTotal;
     if (pages > 1 && lastTotalPage === 1) {
       const first = await this.fetch(stream, window, null, signal);
-      for (const r of first.records) ids.add(r.sourceId);
       await this.publishPage(stream, first.records, run);
       endTotal = first.total;
     }
-    return endTotal === firstTotal && ids.size >= firstTotal;
+    // Rows, not distinct ids: a platform may deliver a record on two pages and count it twice.
+    return endTotal === firstTotal && rows >= firstTotal;
   }
 
   private fetch(stream: SourceStream, window: TimeWindow, page: PageToken | null, signal?: AbortSignal) {
