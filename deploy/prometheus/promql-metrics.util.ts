@@ -96,11 +96,14 @@ export function isStandardMetric(name: string): boolean {
 export function selectorsInPromql(
   expr: string,
 ): Array<{ name: string; labels: string[] }> {
+  // Blank string contents first: a value may contain braces or operators.
+  const blanked = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
   const out: Array<{ name: string; labels: string[] }> = [];
-  for (const m of expr.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\s*\{([^}]*)\}/g)) {
-    const body = (m[2] ?? '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (const m of blanked.matchAll(
+    /([A-Za-z_:][A-Za-z0-9_:]*)\s*\{([^}]*)\}/g,
+  )) {
     const labels = [
-      ...body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g),
+      ...(m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g),
     ].map((l) => l[1] as string);
     out.push({ name: m[1] as string, labels });
   }
