@@ -2,7 +2,9 @@
  * Registry of every simulator `main.ts` starts. To add one, append a `SimulatorRegistration`
  * to `SIMULATORS` (its port is pinned in CONTRIBUTING.md).
  */
+import { KINGDEE_SIMULATORS } from './kingdee/kingdee.registrations';
 import { startJackyunSimulator, type JackyunOptions } from './sources/jackyun/jackyun.simulator';
+import { startWdtSimulator, type WdtOptions } from './sources/wdt/wdt.simulator';
 
 export interface SimulatorStartOptions {
   host: string;
@@ -33,4 +35,6 @@ function withListen<T>(options: SimulatorStartOptions): T {
 
 export const SIMULATORS: SimulatorRegistration[] = [
   { name: 'jackyun', defaultPort: 18101, start: (o) => startJackyunSimulator(withListen<JackyunOptions>(o)) },
+  { name: 'wdt', defaultPort: 18102, start: (o) => startWdtSimulator(withListen<WdtOptions>(o)) },
+  ...KINGDEE_SIMULATORS,
 ];

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startK3WiseSimulator, type K3WiseSimulator } from '../k3wise/k3wise.simulator';
+
+interface WiseAnswer<T = unknown> {
+  StatusCode: number;
+  Message: string;
+  Data: T;
+}
+
+describe('K3 WISE simulator', () => {
+  let sim: K3WiseSimulator;
+  let clock = Date.now();
+
+  beforeEach(async () => {
+    clock = Date.now();
+    sim = await startK3WiseSimulator({ admin: true }, { now: () => clock });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  async function token(): Promise<string> {
+    const res = await fetch(`${sim.url}/K3API/Token/Create?authorityCode=${sim.options.authorityCode}`);
+    const body = (await res.json()) as WiseAnswer<{ Token: string; Validity: number }>;
+    expect(body.StatusCode).toBe(200);
+    return body.Data.Token;
+  }
+
+  async function save(t: string, page1: Record<string, unknown>, page2: Array<Record<string, unknown>>): Promise<WiseAnswer<{ FBillNo: string; FInterID: number } | null>> {
+    const res = await fetch(`${sim.url}/K3API/SO/Save?token=${t}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Data: { Page1: [page1], Page2: page2 } }),
+    });
+    return (await res.json()) as WiseAnswer<{ FBillNo: string; FInterID: number } | null>;
+  }
+
+  const header = { FCancellation: 'false', Fdate: '2026-11-20', FCustID: { FNumber: '01.002', FName: '1' }, FCurrencyID: { FNumber: 'USD' }, FExchangeRate: '7.1' };
+  const lines = [
+    { FItemID: { FNumber: '1.01.001' }, FAuxQty: '12', FAuxTaxPrice: '8.50' },
+    { FItemID: { FNumber: '1.02.001' }, FAuxQty: '3', FAuxTaxPrice: '0' },
+  ];
+
+  it('should save a sales order and list it by bill number when the token is valid', async () => {
+    const t = await token();
+    const body = await save(t, header, lines);
+    expect(body.StatusCode).toBe(200);
+    expect(body.Message).toContain(body.Data!.FBillNo);
+    const res = await fetch(`${sim.url}/K3API/SO/GetList?token=${t}`, {
+      method: 'POST',
+      body: JSON.stringify({ Data: { Top: '0', PageSize: '10', PageIndex: '1', Fields: 'FBillNo,FCustID', Filter: `[FBillNo] = '${body.Data!.FBillNo}'` } }),
+    });
+    const list = (await res.json()) as WiseAnswer<{ Total: number; DATA: unknown[] }>;
+    expect(list.Data.DATA).toEqual([{ FBillNo: body.Data!.FBillNo, FCustID: '01.002' }]);
+  });
+
+  it('should refuse a missing or expired token', async () => {
+    expect((await save('nope', header, lines)).StatusCode).toBe(401);
+    const t = await token();
+    clock += 61 * 60_000;
+    expect((await save(t, header, lines)).StatusCode).toBe(401);
+    expect(sim.documents.list()).toHaveLength(0);
+  });
+
+  it('should reject unknown customer and material codes with the row number', async () => {
+    const t = await token();
+    const body = await save(t, { ...header, FCustID: { FNumber: '09.999' } }, [lines[0]!, { FItemID: { FNumber: '9.99' }, FAuxQty: '1' }]);
+    expect(body.StatusCode).toBe(500);
+    expect(body.Message).toContain('购货单位代码[09.999]不存在');
+    expect(body.Message).toContain('第2行物料代码[9.99]不存在');
+    await fetch(`${sim.url}/__admin/master-data`, { method: 'POST', body: JSON.stringify({ customers: [{ number: '09.999', name: '新客户' }], materials: [{ number: '9.99', name: '新品' }] }) });
+    expect((await save(t, { ...header, FCustID: { FNumber: '09.999' } }, [{ FItemID: { FNumber: '9.99' }, FAuxQty: '1' }])).StatusCode).toBe(200);
+  });
+
+  it('should answer 503 when the concurrency limit is exceeded', async () => {
+    await sim.close();
+    sim = await startK3WiseSimulator({ maxConcurrent: 1, faults: { latency: { kind: 'fixed', ms: 200 } } });
+    const statuses = await Promise.all(
+      [1, 2, 3].map(async () => (await fetch(`${sim.url}/K3API/Token/Create?authorityCode=${sim.options.authorityCode}`)).status),
+    );
+    expect(statuses.sort()).toEqual([200, 503, 503]);
+  });
+});
