@@ -8,6 +8,7 @@ import {
   pendingMigrations,
   redactDatabaseUrl,
   runMigrations,
+  waitForPostgres,
   type MigrationClass,
 } from '@kingbridge/persistence';
 
@@ -111,9 +112,20 @@ async function main(argv: readonly string[]): Promise<number> {
     z.object({
       DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
       LOG_LEVEL: z.string().default('warn'),
+      MIGRATE_WAIT_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(30)
+        .describe('how long to wait for Postgres to accept connections'),
     }),
   );
   const target = redactDatabaseUrl(config.DATABASE_URL);
+  const logger = createLogger('migrate', config.LOG_LEVEL);
+  await waitForPostgres(config.DATABASE_URL, {
+    logger,
+    timeoutMs: config.MIGRATE_WAIT_SECONDS * 1000,
+  });
   if (argv.includes('--check')) {
     const reports = await checkPending(config.DATABASE_URL);
     const pending = reports.filter((r) => r.names.length > 0);
@@ -131,7 +143,6 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
-  const logger = createLogger('migrate', config.LOG_LEVEL);
   const reports = await migrateAll(config.DATABASE_URL, logger);
   for (const r of reports) {
     console.log(

@@ -10,3 +10,4 @@ export * from './ping-database';
 export * from './describe-error.util';
 export * from './database-connection.service';
 export * from './persistence.module';
+export * from './wait-for-postgres';
