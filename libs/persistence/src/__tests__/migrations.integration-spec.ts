@@ -20,6 +20,7 @@ import {
   pendingMigrations,
   pingDatabase,
   runMigrations,
+  waitForPostgres,
   withDatabase,
 } from '../index';
 
@@ -247,5 +248,23 @@ describe('createDataSource + connectWithRetry', () => {
     expect(logged.at(-1)).toMatchObject({ level: 'error', attempt: 3 });
     expect(String(logged[0]?.['reason'])).toMatch(/ECONNREFUSED/);
     expect(await pingDatabase(ds)).toBe(false);
+  });
+});
+
+describe('waitForPostgres', () => {
+  it('should resolve when the server answers even if the database is missing', async () => {
+    await expect(
+      waitForPostgres(withDatabase(BASE_URL, 'kb_does_not_exist'), {
+        timeoutMs: 2_000,
+      }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('should give up with the reason when nothing listens before the timeout', async () => {
+    await expect(
+      waitForPostgres('postgres://postgres@127.0.0.1:1/kingbridge', {
+        timeoutMs: 300,
+      }),
+    ).rejects.toThrow(/unreachable: .*ECONNREFUSED/);
   });
 });
