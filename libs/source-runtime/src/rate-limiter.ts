@@ -1,5 +1,8 @@
 import { sleep } from '@kingbridge/pipeline-core';
 
+/** Opaque handle of one acquired token. */
+export type RateTicket = { readonly __brand: 'RateTicket' };
+
 /** At most `limit` requests in any `intervalMs` window. */
 export interface RateRule {
   readonly limit: number;
@@ -25,16 +28,18 @@ export interface AdaptiveRateLimiterOptions {
 
 /**
  * A token bucket per credential set, shared by every stream using that
- * credential. Each rule is a bucket of `limit` tokens where every token taken
- * returns exactly `intervalMs` after it was taken, so no window of
- * `intervalMs` ever holds more than `limit` requests (a refill-rate bucket
- * would allow 2x at the window edges). On a throttle answer the limiter
+ * credential. Each rule is a bucket of `limit` tokens where every token
+ * returns exactly `intervalMs` after its request *completed* (not after it was
+ * sent): a request arrives at the server before it completes, so no window of
+ * `intervalMs` at the server ever holds more than `limit` requests, whatever
+ * the network jitter (a refill-rate bucket would allow 2x at window edges). On a throttle answer the limiter
  * pauses every caller (backoff with jitter) and scales all limits down
  * (multiplicative decrease); quiet periods scale them back up (additive
  * increase) to the configured limit.
  */
 export class AdaptiveRateLimiter {
-  private readonly taken: number[] = [];
+  /** One slot per request: `at` = when it completed (Infinity while in flight). */
+  private taken: { at: number }[] = [];
   private factor = 1;
   private pausedUntil = 0;
   private lastAdjustAt = 0;
@@ -63,11 +68,24 @@ export class AdaptiveRateLimiter {
     return this.factor;
   }
 
-  /** Waits for a token. Callers are served in arrival order. Rejects when `signal` aborts. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a token; pass the returned ticket to `release` once the request
+   * completed (or failed). Callers are served in arrival order. Rejects when
+   * `signal` aborts.
+   */
+  acquire(signal?: AbortSignal): Promise<RateTicket> {
     const turn = this.queue.then(() => this.take(signal));
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
+  }
+
+  /** Marks the request of `ticket` as completed: its token returns `intervalMs` from now. */
+  release(ticket: RateTicket | undefined): void {
+    const slot = ticket as { at: number } | undefined;
+    if (slot && slot.at === Number.POSITIVE_INFINITY) slot.at = this.now();
   }
 
   /** A throttle answer was received: pause everyone and lower the rate. */
@@ -88,35 +106,40 @@ export class AdaptiveRateLimiter {
   }
 
   private margin(): number {
-    return this.options.safetyMarginMs ?? 25;
+    return this.options.safetyMarginMs ?? 10;
   }
 
-  private async take(signal?: AbortSignal): Promise<void> {
+  private async take(signal?: AbortSignal): Promise<RateTicket> {
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       const now = this.now();
       this.recover(now);
       const wait = this.waitMs(now);
       if (wait <= 0) {
-        this.taken.push(now);
-        return;
+        const slot = { at: Number.POSITIVE_INFINITY };
+        this.taken.push(slot);
+        return slot as unknown as RateTicket;
       }
-      await sleep(wait, signal);
+      // A slot still in flight frees up only when released: poll briefly.
+      await sleep(Number.isFinite(wait) ? wait : 10, signal);
     }
   }
 
   private waitMs(now: number): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;
-    // Drop timestamps no rule can see any more.
-    while (this.taken.length > 0 && (this.taken[0] ?? 0) <= now - this.maxIntervalMs) this.taken.shift();
+    // Drop slots no rule can see any more.
+    this.taken = this.taken.filter((t) => t.at > now - this.maxIntervalMs);
     let wait = 0;
     for (const rule of this.rules) {
       const interval = rule.intervalMs + this.margin();
       const limit = Math.max(1, Math.floor(rule.limit * this.factor));
-      const inWindow = this.taken.filter((t) => t > now - interval);
+      const inWindow = this.taken
+        .map((t) => t.at)
+        .filter((at) => at > now - interval)
+        .sort((a, b) => a - b);
       if (inWindow.length >= limit) {
-        const oldestThatMustExpire = inWindow[inWindow.length - limit] ?? now;
-        wait = Math.max(wait, oldestThatMustExpire + interval - now);
+        const mustExpire = inWindow[inWindow.length - limit] ?? now;
+        wait = Math.max(wait, mustExpire + interval - now);
       }
     }
     return wait;

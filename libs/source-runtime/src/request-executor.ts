@@ -1,6 +1,6 @@
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
-import type { AdaptiveRateLimiter } from './rate-limiter';
+import type { AdaptiveRateLimiter, RateTicket } from './rate-limiter';
 import { errorLogFields, retryAfterOf, sourceErrorKind } from './source-error.util';
 import type { RequestHooks } from './source-connector.port';
 import type { SourceMetrics } from './source.metrics';
@@ -35,7 +35,8 @@ export class CredentialChannel {
   hooks(): RequestHooks {
     return {
       beforeRequest: (_endpoint, signal) => this.limiter.acquire(signal),
-      afterRequest: (endpoint, outcome, seconds) => {
+      afterRequest: (endpoint, outcome, seconds, ticket) => {
+        this.limiter.release(ticket as RateTicket | undefined);
         this.metrics.requests.inc({ connector: this.connector, endpoint, outcome });
         this.metrics.requestDuration.observe({ connector: this.connector, endpoint }, seconds);
       },

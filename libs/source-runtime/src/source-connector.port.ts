@@ -55,10 +55,10 @@ export type RequestOutcome = 'ok' | 'throttled' | 'error' | 'invalid_response' |
  * limiting and request metrics live in the runtime, once.
  */
 export interface RequestHooks {
-  /** Awaited before each HTTP request (the rate limiter). Must honour `signal`. */
-  beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<void>;
-  /** Called after each HTTP request with its outcome and duration. */
-  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number): void;
+  /** Awaited before each HTTP request (the rate limiter); returns a ticket. Must honour `signal`. */
+  beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
+  /** Called after each HTTP request (also a failed one) with its outcome, duration and the ticket. */
+  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
 }
 
 export interface SourceConnectorClient {

@@ -120,7 +120,7 @@ export class JackyunClient {
     params.contextid = requestId;
 
     const hooks = this.options.hooks;
-    await hooks?.beforeRequest?.(method, signal);
+    const ticket = await hooks?.beforeRequest?.(method, signal);
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
@@ -131,7 +131,7 @@ export class JackyunClient {
       if (err instanceof JackyunRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(method, outcome, (performance.now() - started) / 1000);
+      hooks?.afterRequest?.(method, outcome, (performance.now() - started) / 1000, ticket);
     }
   }
 

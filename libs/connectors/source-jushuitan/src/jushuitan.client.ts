@@ -131,7 +131,7 @@ export class JushuitanClient {
     signal: AbortSignal | undefined,
   ) {
     const hooks = this.options.hooks;
-    await hooks?.beforeRequest?.(endpoint, signal);
+    const ticket = await hooks?.beforeRequest?.(endpoint, signal);
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
@@ -151,7 +151,7 @@ export class JushuitanClient {
       if (err instanceof JushuitanRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000);
+      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
     }
   }
 

@@ -6,8 +6,9 @@ export type RequestOutcome = 'ok' | 'throttled' | 'error' | 'invalid_response' |
 
 /** Rate limiting and metrics hooks, provided by the runtime (structurally `RequestHooks`). */
 export interface RequestHooks {
-  beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<void>;
-  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number): void;
+  /** Awaited before each request (rate limiter); the returned ticket goes back to `afterRequest`. */
+  beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
+  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
 }
 
 export type FetchFn = typeof fetch;

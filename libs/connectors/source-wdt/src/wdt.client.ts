@@ -126,7 +126,7 @@ export class WdtClient {
     signal: AbortSignal | undefined,
   ) {
     const hooks = this.options.hooks;
-    await hooks?.beforeRequest?.(endpoint, signal);
+    const ticket = await hooks?.beforeRequest?.(endpoint, signal);
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
@@ -137,7 +137,7 @@ export class WdtClient {
       if (err instanceof WdtRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000);
+      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
     }
   }
 

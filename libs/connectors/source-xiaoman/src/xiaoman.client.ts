@@ -171,7 +171,7 @@ export class XiaomanClient {
     body?: string,
   ): Promise<HttpResponse> {
     const hooks = this.options.hooks;
-    await hooks?.beforeRequest?.(endpoint, signal);
+    const ticket = await hooks?.beforeRequest?.(endpoint, signal);
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
@@ -203,7 +203,7 @@ export class XiaomanClient {
       if (err instanceof XiaomanRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000);
+      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
     }
   }
 }

@@ -16,8 +16,9 @@ describe('AdaptiveRateLimiter', () => {
     const times: number[] = [];
     await Promise.all(
       Array.from({ length: 16 }, async () => {
-        await limiter.acquire();
+        const ticket = await limiter.acquire();
         times.push(performance.now());
+        limiter.release(ticket);
       }),
     );
     expect(times).toHaveLength(16);
@@ -39,6 +40,18 @@ describe('AdaptiveRateLimiter', () => {
     expect(limiter.currentFactor()).toBe(0.75);
     now += 5000;
     expect(limiter.currentFactor()).toBe(1);
+  });
+
+  it('should hold a token until its request is released when the request is slow', async () => {
+    const limiter = new AdaptiveRateLimiter([{ limit: 1, intervalMs: 20 }], { safetyMarginMs: 0 });
+    const first = await limiter.acquire();
+    const waiting = limiter.acquire();
+    // Far more than 20 ms of polling turns pass, yet the token stays taken while the request is in flight.
+    for (let i = 0; i < 5; i++) {
+      expect(await Promise.race([waiting.then(() => 'granted'), new Promise((r) => setImmediate(() => r('pending')))])).toBe('pending');
+    }
+    limiter.release(first);
+    limiter.release(await waiting);
   });
 
   it('should reject waiting callers when the signal aborts', async () => {
