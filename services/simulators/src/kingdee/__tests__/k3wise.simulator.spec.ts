@@ -80,4 +80,20 @@ describe('K3 WISE simulator', () => {
     );
     expect(statuses.sort()).toEqual([200, 503, 503]);
   });
+
+  it('should fire injected errors at about the configured rate and log them', async () => {
+    await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 0.3, seed: 7 }) });
+    const codes: number[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const res = await fetch(`${sim.url}/K3API/Token/Create?authorityCode=${sim.options.authorityCode}`);
+      codes.push(((await res.json()) as WiseAnswer).StatusCode);
+    }
+    const errors = codes.filter((c) => c === 500).length;
+    expect(errors).toBeGreaterThan(40);
+    expect(errors).toBeLessThan(80);
+    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as { requests: number; faults: { error?: number } };
+    expect(stats).toMatchObject({ requests: 200, faults: { error: errors } });
+    const log = (await (await fetch(`${sim.url}/__admin/requests`)).json()) as Array<{ fault?: string }>;
+    expect(log.filter((e) => e.fault === 'error')).toHaveLength(errors);
+  });
 });

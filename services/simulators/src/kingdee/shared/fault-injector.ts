@@ -10,14 +10,14 @@ import {
 /** Picks the fault (if any) and latency for each request from a config plus a deterministic queue. */
 export class FaultInjector {
   private config: FaultConfig;
-  private readonly random: () => number;
+  private random: () => number;
 
   constructor(
     private readonly initial: FaultConfig,
-    seed: number,
+    private readonly seed: number,
   ) {
     this.config = cloneConfig(initial);
-    this.random = createSeededRandom(seed);
+    this.random = createSeededRandom(initial.seed ?? seed);
   }
 
   current(): FaultConfig {
@@ -26,11 +26,23 @@ export class FaultInjector {
 
   replace(input: FaultConfigInput): FaultConfig {
     this.config = faultConfigSchema.parse(input);
+    if (this.config.seed !== undefined) this.random = createSeededRandom(this.config.seed);
     return this.current();
+  }
+
+  /** Merges a partial config into the current one (the admin POST semantics of every simulator). */
+  merge(partial: FaultConfigInput): FaultConfig {
+    return this.replace({ ...this.current(), ...partial });
   }
 
   reset(): void {
     this.config = cloneConfig(this.initial);
+    this.random = createSeededRandom(this.initial.seed ?? this.seed);
+  }
+
+  /** Status of an injected 5xx. */
+  pick5xx(): number {
+    return [500, 502, 503][Math.floor(this.random() * 3)] ?? 503;
   }
 
   pick(path: string): FaultKind | undefined {
@@ -43,8 +55,7 @@ export class FaultInjector {
       if (queued.count <= 0) this.config.queue.splice(this.config.queue.indexOf(queued), 1);
       return queued.fault;
     }
-    const filter = this.config.pathContains;
-    if (filter !== undefined && !lower.includes(filter.toLowerCase())) return undefined;
+    if (!this.applies(lower)) return undefined;
     const c = this.config;
     const table: Array<[FaultKind, number]> = [
       ['reset', c.resetRate],
@@ -64,8 +75,15 @@ export class FaultInjector {
     return undefined;
   }
 
-  latencyMs(): number {
-    return sampleLatency(this.config.latency, this.random);
+  latencyMs(path: string): number {
+    return this.applies(path.toLowerCase()) ? sampleLatency(this.config.latency, this.random) : 0;
+  }
+
+  private applies(lowerPath: string): boolean {
+    const { pathContains, endpoints } = this.config;
+    if (pathContains !== undefined && !lowerPath.includes(pathContains.toLowerCase())) return false;
+    if (endpoints !== undefined && !endpoints.some((e) => lowerPath.includes(e.toLowerCase()))) return false;
+    return true;
   }
 }
 
@@ -81,6 +99,8 @@ export function sampleLatency(latency: LatencyConfig, random: () => number): num
       return Math.max(0, latency.meanMs + gaussian(random) * latency.stdDevMs);
     case 'lognormal':
       return latency.medianMs * Math.exp(gaussian(random) * latency.sigma);
+    case 'exponential':
+      return Math.min(latency.maxMs, -Math.log(1 - random()) * latency.meanMs);
   }
 }
 

@@ -9,6 +9,7 @@ export const latencySchema = z
     z.object({ kind: z.literal('uniform'), minMs: z.number().min(0), maxMs: z.number().min(0) }),
     z.object({ kind: z.literal('normal'), meanMs: z.number().min(0), stdDevMs: z.number().min(0) }),
     z.object({ kind: z.literal('lognormal'), medianMs: z.number().min(0), sigma: z.number().min(0) }),
+    z.object({ kind: z.literal('exponential'), meanMs: z.number().min(0), maxMs: z.number().min(0).default(30_000) }),
   ])
   .describe('Server-side latency added to every non-admin request before it is handled');
 export type LatencyConfig = z.infer<typeof latencySchema>;
@@ -33,6 +34,7 @@ export const queuedFaultSchema = z.object({
 export type QueuedFault = z.infer<typeof queuedFaultSchema>;
 
 export const faultConfigSchema = z.object({
+  seed: z.number().int().optional().describe('Re-seeds the fault/latency PRNG when set'),
   errorRate: rate.default(0).describe('Share of requests answered with the platform business error'),
   http5xxRate: rate.default(0).describe('Share answered HTTP 503'),
   htmlErrorRate: rate.default(0).describe('Share answered HTTP 502 with an HTML page'),
@@ -45,6 +47,10 @@ export const faultConfigSchema = z.object({
     .string()
     .optional()
     .describe('Rates apply only to paths containing this (case-insensitive); queued faults have their own'),
+  endpoints: z
+    .array(z.string())
+    .optional()
+    .describe('Like pathContains, any of several path fragments (same key as the source simulators use)'),
   latency: latencySchema.default({ kind: 'none' }),
   queue: z.array(queuedFaultSchema).default([]).describe('Deterministic faults for the next matching requests'),
 });

@@ -86,6 +86,18 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   };
 }
 
+export interface RequestLogEntry {
+  readonly at: string;
+  readonly method: string;
+  readonly path: string;
+  /** 0 when no answer was sent (reset, hang, lost response). */
+  readonly status: number;
+  readonly fault?: FaultKind;
+  readonly durationMs: number;
+}
+
+const REQUEST_LOG_SIZE = 1000;
+
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 const HTML_ERROR_PAGE =
@@ -95,15 +107,20 @@ const HTML_ERROR_PAGE =
 export async function startSimServer(behaviour: PlatformBehaviour, options: SimServerOptions): Promise<SimServerHandle> {
   const faults = new FaultInjector(options.faults, options.seed);
   let stats = emptyStats();
+  const requestLog: RequestLogEntry[] = [];
 
   const commonAdmin: AdminRoute[] = [
     { method: 'GET', path: '/__admin/stats', handle: () => jsonResponse(200, { ...stats, ...behaviour.extraStats?.() }) },
     { method: 'GET', path: '/__admin/faults', handle: () => jsonResponse(200, faults.current()) },
+    { method: 'GET', path: '/__admin/requests', handle: () => jsonResponse(200, requestLog) },
     {
       method: 'POST',
       path: '/__admin/faults',
       handle: (req) => {
-        const parsed = faultConfigSchema.safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
+        // Partial body, merged into the current config (same semantics as the source simulators).
+        const body = z.record(z.string(), z.unknown()).safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
+        if (!body.success) return jsonResponse(400, { error: 'fault config must be a JSON object' });
+        const parsed = faultConfigSchema.safeParse({ ...faults.current(), ...body.data });
         if (!parsed.success) return jsonResponse(400, { error: 'invalid fault config', issues: parsed.error.issues });
         return jsonResponse(200, faults.replace(parsed.data));
       },
@@ -115,6 +132,7 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
         behaviour.reset();
         faults.reset();
         stats = emptyStats();
+        requestLog.length = 0;
         return jsonResponse(200, { ok: true });
       },
     },
@@ -150,7 +168,20 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
       released = true;
       stats.inFlight -= 1;
     };
-    res.once('close', release);
+    const startedAt = Date.now();
+    let fault: FaultKind | undefined;
+    res.once('close', () => {
+      release();
+      requestLog.push({
+        at: new Date(startedAt).toISOString(),
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        status: res.headersSent ? res.statusCode : 0,
+        ...(fault ? { fault } : {}),
+        durationMs: Date.now() - startedAt,
+      });
+      if (requestLog.length > REQUEST_LOG_SIZE) requestLog.shift();
+    });
 
     const simReq = await readRequest(req, url);
     if (!simReq) return void res.destroy();
@@ -161,18 +192,18 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
     }
     stats.maxConcurrent = Math.max(stats.maxConcurrent, stats.inFlight);
 
-    const fault = faults.pick(url.pathname);
+    fault = faults.pick(url.pathname);
     if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return;
 
-    const delay = faults.latencyMs();
+    const delay = faults.latencyMs(url.pathname);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (res.destroyed) return;
 
     switch (fault) {
       case 'http-5xx':
-        return write(res, { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' });
+        return write(res, { status: faults.pick5xx(), headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' });
       case 'html-error':
         return write(res, { status: 502, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_ERROR_PAGE });
       case 'empty-body':
