@@ -2,7 +2,7 @@ import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
 import { NonRetriableError, PipelineError } from '@kingbridge/pipeline-core';
 import type { LookupProvider, LookupQuery } from '../lookup/lookup-provider';
 import { applyConditions, compileConditions, type CompiledConditions } from '../mapping/condition';
-import { compileFields, mapFields, type CompiledField } from '../mapping/field-mapper';
+import { checkFields, compileFields, mapFields, type CompiledField } from '../mapping/field-mapper';
 import { PlanCompileError } from '../mapping/plan-compile.error';
 import { collectFieldRefs, collectValueRefs, type ReferencedKeys } from '../mapping/reference-collector';
 import { compileValue, evalValue, type CompiledValue, type MapContext } from '../mapping/value-template';
@@ -13,10 +13,14 @@ import {
   type MergeConfig,
   type MergeStateSnapshot,
   type RawOffset,
+  type RecordLocation,
 } from '../merge/windowed-merger';
 import type { SyncPlan } from '../plan/sync-plan.schema';
-import { formatDateTime, parseDateTime, parseDuration, zoneOffsetMinutes } from '../util/date-time.util';
+import { formatDateTime, parseDuration, zoneOffsetMinutes } from '../util/date-time.util';
 import { getPath, parsePath } from '../util/record-path.util';
+
+const PROBE_MERGE = Object.freeze({ records: 1, correction: false });
+const PROBE_DOC = Object.freeze({ billNo: 'probe', documentKey: 'probe' });
 
 /** What happened to one raw record. */
 export type RecordOutcome =
@@ -43,12 +47,25 @@ export interface RecordMeta {
   readonly offset?: RawOffset;
 }
 
+const CAMEL_CACHE = new Map<string, string>();
+
+function camelKey(k: string): string {
+  let c = CAMEL_CACHE.get(k);
+  if (c === undefined) {
+    c = k.length > 0 ? k.charAt(0).toLowerCase() + k.slice(1) : k;
+    if (CAMEL_CACHE.size < 10_000) CAMEL_CACHE.set(k, c);
+  }
+  return c;
+}
+
+/** Lower-cases the first letter of every key (PascalCase payloads -> camelCase). */
 function camelKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelKeys);
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(camelKeys);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k.length > 0 ? k[0]!.toLowerCase() + k.slice(1) : k] = camelKeys(v);
+  const source = value as Record<string, unknown>;
+  for (const k in source) {
+    if (Object.prototype.hasOwnProperty.call(source, k)) out[camelKey(k)] = camelKeys(source[k]);
   }
   return out;
 }
@@ -86,6 +103,10 @@ export class FlowTransformer {
   private readonly clock: () => number;
   private readonly validateOnAdd: boolean;
   private readonly mergeConfig: MergeConfig | undefined;
+  private readonly windowFields = new Map<number, Record<string, string>>();
+  /** Windows whose header mapping was checked, with the probe record used. */
+  private readonly checkedWindows = new Map<string, Record<string, unknown>>();
+  private readonly rowFields: readonly CompiledField[];
 
   constructor(
     readonly plan: SyncPlan,
@@ -99,6 +120,7 @@ export class FlowTransformer {
     this.offsetMinutes = offset;
     const lists = new Set<string>();
     this.fields = compileFields(plan.mapping, 'mapping', undefined, lists);
+    this.rowFields = this.fields.filter((f) => f.kind === 'array' && f.list !== undefined);
     if (plan.merge) lists.add(plan.merge.list);
     this.sourceFilters = compileConditions(plan.source.filters, [...lists], 'source.filters');
     this.recordFilters = compileConditions(plan.filters, [...lists], 'filters');
@@ -174,12 +196,17 @@ export class FlowTransformer {
 
   /** Every lookup the record will make, for `LookupProvider.preload` before `process`. */
   lookupQueries(raw: RawRecord): LookupQuery[] {
-    const f = this.filter(raw);
-    if (!f.pass) return [];
-    const root = this.merger ? this.probeRecord(f.record) : f.record;
-    const collect: LookupQuery[] = [];
-    mapFields(this.fields, this.context(root, collect), {}, '');
-    return collect;
+    try {
+      const f = this.filter(raw);
+      if (!f.pass) return [];
+      const root = this.merger ? this.probeRecord(f.record, this.merger.locate(f.record)) : f.record;
+      const collect: LookupQuery[] = [];
+      mapFields(this.fields, this.context(root, collect), {}, '');
+      return collect;
+    } catch {
+      // A record that cannot even be located has no lookups; process() reports why.
+      return [];
+    }
   }
 
   /** Maps one raw record, or places it in its merge window. Never throws for bad data. */
@@ -200,11 +227,12 @@ export class FlowTransformer {
         });
         return { outcome: 'mapped', documents: [document] };
       }
-      this.merger.locate(f.record);
-      if (this.validateOnAdd) mapFields(this.fields, this.context(this.probeRecord(f.record)), {}, '');
+      const location = this.merger.locate(f.record);
+      if (this.validateOnAdd) this.validateForMerge(f.record, location);
       const added = this.merger.add(
         { sourceId: raw.sourceId, contentHash: raw.contentHash, fetchedAt: raw.fetchedAt, record: f.record, offset: meta.offset },
         this.clock(),
+        location,
       );
       return { outcome: 'merged', status: added.status, windowKey: added.windowKey };
     } catch (err) {
@@ -253,27 +281,60 @@ export class FlowTransformer {
     return this.merger;
   }
 
+  /**
+   * Maps what this record will contribute to its window's document, so a bad
+   * record fails alone instead of failing the whole window later. Header
+   * fields come from the group and the window's first record: they are
+   * checked once per window; this record's detail rows are checked always.
+   */
+  private validateForMerge(record: Record<string, unknown>, location: RecordLocation): void {
+    let root = this.checkedWindows.get(location.baseKey);
+    if (root === undefined) {
+      root = this.probeRecord(record, location);
+      checkFields(this.fields, this.context(root), '');
+      if (this.checkedWindows.size >= 10_000) this.checkedWindows.clear();
+      this.checkedWindows.set(location.baseKey, root);
+      return;
+    }
+    const ctx: { -readonly [K in keyof MapContext]: MapContext[K] } = this.context(root);
+    for (const field of this.rowFields) {
+      if (field.kind !== 'array' || field.listPath === undefined) continue;
+      const rows = getPath(record, field.listPath);
+      if (!Array.isArray(rows)) {
+        throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: field.key });
+      }
+      for (let i = 0; i < rows.length; i += 1) {
+        ctx.row = rows[i];
+        checkFields(field.children, ctx, `${field.key}[${i}]`);
+      }
+    }
+  }
+
   /** A one-record stand-in for a merged record, used to validate a record on arrival. */
-  private probeRecord(record: Record<string, unknown>): Record<string, unknown> {
+  private probeRecord(record: Record<string, unknown>, location: RecordLocation): Record<string, unknown> {
     const m = this.mergeConfig as MergeConfig;
-    const t = parseDateTime(getPath(record, parsePath(m.eventTimeField)), this.offsetMinutes) ?? 0;
-    const off = this.offsetMinutes * 60_000;
-    const start = Math.floor((t + off) / m.sizeMs) * m.sizeMs - off;
+    let window = this.windowFields.get(location.start);
+    if (window === undefined) {
+      const off = this.offsetMinutes;
+      window = {
+        start: formatDateTime(location.start, 'yyyy-MM-dd HH:mm:ss', off),
+        end: formatDateTime(location.end, 'yyyy-MM-dd HH:mm:ss', off),
+        date: formatDateTime(location.start, 'yyyy-MM-dd', off),
+        compact: formatDateTime(location.start, m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm', off),
+      };
+      if (this.windowFields.size > 1000) this.windowFields.clear();
+      this.windowFields.set(location.start, window);
+    }
     const group: Record<string, string> = {};
-    m.headerGroup.forEach((g) => {
-      group[g.replace(/\./g, '_')] = toText(getPath(record, parsePath(g)), this.offsetMinutes);
+    m.headerGroup.forEach((g, i) => {
+      group[g.replace(/\./g, '_')] = location.group[i] as string;
     });
     return {
       ...record,
       _group: group,
-      _window: {
-        start: formatDateTime(start, 'yyyy-MM-dd HH:mm:ss', this.offsetMinutes),
-        end: formatDateTime(start + m.sizeMs, 'yyyy-MM-dd HH:mm:ss', this.offsetMinutes),
-        date: formatDateTime(start, 'yyyy-MM-dd', this.offsetMinutes),
-        compact: formatDateTime(start, m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm', this.offsetMinutes),
-      },
-      _merge: { records: 1, correction: false },
-      _doc: { billNo: 'probe', documentKey: 'probe' },
+      _window: window,
+      _merge: PROBE_MERGE,
+      _doc: PROBE_DOC,
     };
   }
 

@@ -102,6 +102,7 @@ export function compileFields(
 }
 
 function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, ctx: MapContext, at: string): unknown {
+  // `at` may be '' here: mapFields adds the path to errors thrown without one.
   let v = raw;
   if (field.format !== undefined) {
     const ms = parseDateTime(v instanceof Decimal ? v.toNumber() : v, ctx.offsetMinutes);
@@ -125,6 +126,14 @@ function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, 
   }
 }
 
+function withPath(err: unknown, at: string): unknown {
+  // Values fail without a path (building one per field is measurable); the path is added here.
+  if (err instanceof NonRetriableError && !err.fieldPath) {
+    return new NonRetriableError(err.message, { errorClass: err.errorClass, fieldPath: at, cause: err.cause });
+  }
+  return err;
+}
+
 /** Maps fields into `out`. Throws NonRetriableError (mapping | lookup) with the document path. */
 export function mapFields(
   fields: readonly CompiledField[],
@@ -133,15 +142,15 @@ export function mapFields(
   docPath: string,
 ): void {
   for (const field of fields) {
-    const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
     try {
       if (field.kind === 'object') {
         const obj: Record<string, unknown> = {};
-        mapFields(field.children, ctx, obj, at);
+        mapFields(field.children, ctx, obj, docPath === '' ? field.key : `${docPath}.${field.key}`);
         out[field.key] = field.wrapKey ? { [field.wrapKey]: obj } : obj;
         continue;
       }
       if (field.kind === 'array') {
+        const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
         if (field.listPath === undefined) {
           const obj: Record<string, unknown> = {};
           mapFields(field.children, ctx, obj, `${at}[0]`);
@@ -153,26 +162,67 @@ export function mapFields(
           throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: at });
         }
         const mapped: Record<string, unknown>[] = new Array(rows.length);
+        const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = { ...ctx };
         for (let i = 0; i < rows.length; i += 1) {
           const obj: Record<string, unknown> = {};
-          mapFields(field.children, { ...ctx, row: rows[i] }, obj, `${at}[${i}]`);
+          rowCtx.row = rows[i];
+          mapFields(field.children, rowCtx, obj, `${at}[${i}]`);
           mapped[i] = obj;
         }
         out[field.key] = mapped;
         continue;
       }
-      let v = evalValue(field.value, ctx, at);
+      let v = evalValue(field.value, ctx, '');
       if (isMissing(v)) {
         if (field.fallback !== undefined) v = field.fallback;
         else if (field.optional) continue;
-        else throw new NonRetriableError(`missing value for ${at}`, { errorClass: 'mapping', fieldPath: at });
+        else throw new NonRetriableError(`missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`, { errorClass: 'mapping' });
       }
-      const coerced = isMissing(v) ? v : coerce(field, v, ctx, at);
+      const coerced = isMissing(v) ? v : coerce(field, v, ctx, '');
       out[field.key] = field.wrapKey ? { [field.wrapKey]: coerced } : coerced;
     } catch (err) {
       // In the lookup-collection pass a field that cannot be mapped yet is skipped.
       if (ctx.collect) continue;
-      throw err;
+      throw withPath(err, docPath === '' ? field.key : `${docPath}.${field.key}`);
+    }
+  }
+}
+
+/**
+ * Checks that fields can be mapped without building the output: references
+ * present, lookups found, typed values convertible. `_function` fields are
+ * skipped (in merged documents they run on aggregated values). Same errors
+ * and paths as mapFields.
+ */
+export function checkFields(fields: readonly CompiledField[], ctx: MapContext, docPath: string): void {
+  for (const field of fields) {
+    if (field.kind === 'value') {
+      if (field.value.k === 'expr' || field.value.k === 'const') continue;
+      try {
+        const v = evalValue(field.value, ctx, '');
+        if (isMissing(v)) {
+          if (field.fallback !== undefined || field.optional) continue;
+          throw new NonRetriableError(`missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`, { errorClass: 'mapping' });
+        }
+        if (field.type !== undefined || field.format !== undefined) coerce(field, v, ctx, '');
+      } catch (err) {
+        throw withPath(err, docPath === '' ? field.key : `${docPath}.${field.key}`);
+      }
+      continue;
+    }
+    const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
+    if (field.kind === 'object' || field.listPath === undefined) {
+      checkFields(field.children, ctx, field.kind === 'array' ? `${at}[0]` : at);
+      continue;
+    }
+    const rows = getPath(ctx.root, field.listPath);
+    if (!Array.isArray(rows)) {
+      throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: at });
+    }
+    const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = { ...ctx };
+    for (let i = 0; i < rows.length; i += 1) {
+      rowCtx.row = rows[i];
+      checkFields(field.children, rowCtx, `${at}[${i}]`);
     }
   }
 }

@@ -27,6 +27,7 @@ export interface MapContext extends EvalContext {
   readonly lookups: LookupProvider;
   /** When set, lookups are recorded here instead of resolved (preload pass). */
   readonly collect: LookupQuery[] | undefined;
+
 }
 
 const REF_RE = /\{\{([^{}]+)\}\}|\{([^{}]+)\}/g;

@@ -79,6 +79,23 @@ export interface MergeStateSnapshot {
   readonly windows: readonly WindowState[];
 }
 
+/** Where a record belongs (from `locate`): event time, group values, window and base key. */
+export interface RecordLocation {
+  readonly t: number;
+  readonly group: readonly string[];
+  readonly start: number;
+  readonly end: number;
+  readonly baseKey: string;
+  readonly rows: readonly unknown[];
+}
+
+const DECIMAL_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+function isDecimalLike(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  return typeof v === 'string' && DECIMAL_RE.test(v);
+}
+
 export type AddStatus = 'added' | 'replaced' | 'duplicate' | 'late';
 
 export interface AddResult {
@@ -189,7 +206,7 @@ export class WindowedMerger {
    * window bounds and base key. Throws NonRetriableError (mapping) with the
    * field path when the event time, a group key or a summed number is bad.
    */
-  locate(record: Readonly<Record<string, unknown>>): { group: string[]; start: number; end: number; baseKey: string; rows: unknown[] } {
+  locate(record: Readonly<Record<string, unknown>>): RecordLocation {
     const t = parseDateTime(getPath(record, this.timePath), this.config.offsetMinutes);
     if (t === undefined) fail(`event time '${this.config.eventTimeField}' is missing or not a date`, this.config.eventTimeField);
     const group = this.groupPaths.map((p, i) => {
@@ -203,7 +220,7 @@ export class WindowedMerger {
       for (const c of this.calcPaths) {
         if (c.op === '$sum' || c.op === '$min' || c.op === '$max') {
           const v = getPath(row, c.path);
-          if (v !== null && v !== undefined && v !== '' && !Decimal.of(v)) {
+          if (v !== null && v !== undefined && v !== '' && !isDecimalLike(v)) {
             fail(`'${text(v)}' is not a number`, `${this.config.list}[${i}].${c.field}`);
           }
         }
@@ -211,13 +228,12 @@ export class WindowedMerger {
     });
     const off = this.config.offsetMinutes * 60_000;
     const start = Math.floor((t + off) / this.config.sizeMs) * this.config.sizeMs - off;
-    return { group, start, end: start + this.config.sizeMs, baseKey: this.documentKey(group, start), rows };
+    return { t, group, start, end: start + this.config.sizeMs, baseKey: this.documentKey(group, start), rows };
   }
 
   /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
-  add(input: MergeInput, nowMs: number): AddResult {
-    const { group, start, end, baseKey, rows: rawRows } = this.locate(input.record);
-    const t = parseDateTime(getPath(input.record, this.timePath), this.config.offsetMinutes) as number;
+  add(input: MergeInput, nowMs: number, location?: RecordLocation): AddResult {
+    const { t, group, start, end, baseKey, rows: rawRows } = location ?? this.locate(input.record);
 
     // Redelivery / update of a record already known.
     const knownKey = this.index.get(input.sourceId);
@@ -429,13 +445,24 @@ export class WindowedMerger {
     }
   }
 
+  private readonly labels = new Map<number, string>();
+
   private documentKey(group: readonly string[], start: number): string {
-    const label = formatDateTime(
+    let label = this.labels.get(start);
+    if (label === undefined) {
+      label = this.windowLabel(start);
+      if (this.labels.size > 1000) this.labels.clear();
+      this.labels.set(start, label);
+    }
+    return `${this.config.flow}:${group.join('|')}:${label}`;
+  }
+
+  private windowLabel(start: number): string {
+    return formatDateTime(
       start,
       this.config.sizeMs % DAY_MS === 0 ? 'yyyy-MM-dd' : 'yyyy-MM-ddTHH:mm',
       this.config.offsetMinutes,
     );
-    return `${this.config.flow}:${group.join('|')}:${label}`;
   }
 
   private touch(key: string): void {

@@ -3,6 +3,13 @@
  * Money and quantities go through this type so sums never drift the way
  * binary floats do (0.1 + 0.2 is exactly 0.3 here).
  */
+const POW10: bigint[] = Array.from({ length: 64 }, (_v, i) => 10n ** BigInt(i));
+
+/** 10^n as a bigint (cached for small n). */
+function pow10(n: number): bigint {
+  return n < POW10.length ? (POW10[n] as bigint) : 10n ** BigInt(n);
+}
+
 export class Decimal {
   private constructor(
     readonly mantissa: bigint,
@@ -17,6 +24,7 @@ export class Decimal {
   static of(value: unknown): Decimal | undefined {
     if (value instanceof Decimal) return value;
     if (typeof value === 'number') {
+      if (Number.isSafeInteger(value)) return new Decimal(BigInt(value), 0);
       if (!Number.isFinite(value)) return undefined;
       return Decimal.parse(String(value));
     }
@@ -35,7 +43,7 @@ export class Decimal {
     const exp = expPart === undefined ? 0 : Number(expPart);
     if (exp > 0) {
       if (exp >= scale) {
-        mantissa *= 10n ** BigInt(exp - scale);
+        mantissa *= pow10(exp - scale);
         scale = 0;
       } else scale -= exp;
     } else if (exp < 0) scale -= exp;
@@ -46,9 +54,9 @@ export class Decimal {
   private static align(a: Decimal, b: Decimal): [bigint, bigint, number] {
     if (a.scale === b.scale) return [a.mantissa, b.mantissa, a.scale];
     if (a.scale > b.scale) {
-      return [a.mantissa, b.mantissa * 10n ** BigInt(a.scale - b.scale), a.scale];
+      return [a.mantissa, b.mantissa * pow10(a.scale - b.scale), a.scale];
     }
-    return [a.mantissa * 10n ** BigInt(b.scale - a.scale), b.mantissa, b.scale];
+    return [a.mantissa * pow10(b.scale - a.scale), b.mantissa, b.scale];
   }
 
   add(other: Decimal): Decimal {
@@ -72,8 +80,8 @@ export class Decimal {
     const shift = scale + 1 + other.scale - this.scale;
     let num = this.mantissa;
     let den = other.mantissa;
-    if (shift >= 0) num *= 10n ** BigInt(shift);
-    else den *= 10n ** BigInt(-shift);
+    if (shift >= 0) num *= pow10(shift);
+    else den *= pow10(-shift);
     return new Decimal(num / den, scale + 1).round(scale);
   }
 
@@ -95,7 +103,7 @@ export class Decimal {
   /** Rounds half away from zero (ROUND_HALF_UP, the usual rule for money). */
   round(digits = 0): Decimal {
     if (this.scale <= digits) return this;
-    const drop = 10n ** BigInt(this.scale - digits);
+    const drop = pow10(this.scale - digits);
     const negative = this.mantissa < 0n;
     const abs = negative ? -this.mantissa : this.mantissa;
     let q = abs / drop;
@@ -105,7 +113,7 @@ export class Decimal {
 
   floor(): Decimal {
     if (this.scale <= 0) return this;
-    const drop = 10n ** BigInt(this.scale);
+    const drop = pow10(this.scale);
     let q = this.mantissa / drop;
     if (this.mantissa < 0n && this.mantissa % drop !== 0n) q -= 1n;
     return new Decimal(q, 0);
@@ -137,7 +145,7 @@ export class Decimal {
   }
 
   toString(): string {
-    if (this.scale <= 0) return (this.mantissa * 10n ** BigInt(-this.scale)).toString();
+    if (this.scale <= 0) return (this.mantissa * pow10(-this.scale)).toString();
     const negative = this.mantissa < 0n;
     const digits = (negative ? -this.mantissa : this.mantissa).toString().padStart(this.scale + 1, '0');
     const cut = digits.length - this.scale;

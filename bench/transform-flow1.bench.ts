@@ -1,0 +1,100 @@
+/**
+ * Throughput of flow 1 (seed 000: Jackyun retail orders merged into K3Cloud SAL_OUTSTOCK)
+ * in one process, without Kafka: filter + key normalisation + per-record validation
+ * mapping + windowed merge, then emit + map every merged document.
+ *   tsx bench/transform-flow1.bench.ts [records=200000]
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { RawRecord } from '@kingbridge/contracts';
+import { contentHash } from '@kingbridge/pipeline-core';
+import { InMemoryLookupProvider, compileFlow, parsePlan } from '@kingbridge/transform-engine';
+
+const FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';
+const N = Number(process.argv[2] ?? 200_000);
+const SHOPS = 50;
+const WAREHOUSES = 3;
+const DAYS = 5;
+
+function records(n: number): RawRecord[] {
+  const out: RawRecord[] = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const lines = 1 + (i % 4);
+    const day = 1 + (i % DAYS);
+    const second = i % 86_400;
+    const time = `${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor((second % 3600) / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}`;
+    const payload = {
+      TradeNo: `JY${i}`,
+      TradeId: `7${String(i).padStart(17, '0')}`,
+      TradeStatus: i % 10 === 0 ? 5010 : 6000,
+      TradeType: 1,
+      Shopcode: `SHOP-${i % SHOPS}`,
+      ShopName: `店铺${i % SHOPS}`,
+      WarehouseCode: `WH-${i % WAREHOUSES}`,
+      WarehouseName: '主仓',
+      ConsignTime: `2026-05-0${day} ${time}`,
+      IsDelete: '0',
+      GoodsDetail: Array.from({ length: lines }, (_v, j) => ({
+        GoodsNo: `G${(i * 7 + j) % 500}`,
+        GoodsName: `商品${(i * 7 + j) % 500}`,
+        SellCount: 1 + ((i + j) % 3),
+        SellPrice: '19.90',
+        ShareFavourableAfterFee: `${(i % 997) + 1}.${String((i + j) % 100).padStart(2, '0')}`,
+        IsGift: 0,
+      })),
+    };
+    out[i] = {
+      schemaVersion: 1,
+      platform: 'jackyun',
+      entity: 'sales-order',
+      stream: 'jackyun.sales-order.retail-shipped',
+      sourceId: payload.TradeNo,
+      modifiedAt: '2026-05-06T00:00:00.000Z',
+      contentHash: contentHash(payload),
+      payload,
+      runId: 'bench',
+      fetchedAt: '2026-05-06T00:00:00.000Z',
+    };
+  }
+  return out;
+}
+
+function run(
+  input: readonly RawRecord[],
+  validateOnAdd: boolean,
+): { seconds: number; cpuSeconds: number; documents: number; filtered: number; failed: number } {
+  const plan = parsePlan(readFileSync(join('plans', `${FLOW}.yaml`), 'utf8'), FLOW);
+  const orgs = Array.from({ length: SHOPS }, (_v, i) => ({ shop_code: `SHOP-${i}`, sale_org_number: '101', stock_org_number: '201' }));
+  const lookups = new InMemoryLookupProvider({ orgs });
+  const flow = compileFlow(plan, { lookups, validateOnAdd, clock: () => Date.parse('2026-05-06T00:00:00.000Z') });
+  let filtered = 0;
+  let failed = 0;
+  let documents = 0;
+  const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
+  for (const raw of input) {
+    const r = flow.process(raw);
+    if (r.outcome === 'filtered') filtered += 1;
+    else if (r.outcome === 'failed') failed += 1;
+  }
+  for (const key of flow.dueWindows(Number.MAX_SAFE_INTEGER)) {
+    const emitted = flow.emitWindow(key);
+    if ('document' in emitted) documents += 1;
+    else failed += 1;
+    flow.markEmitted(key);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStarted);
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, documents, filtered, failed };
+}
+
+const input = records(N);
+run(input.slice(0, 20_000), true); // warm-up
+for (const validateOnAdd of [true, false]) {
+  const r = run(input, validateOnAdd);
+  process.stdout.write(
+    `${FLOW} validateOnAdd=${validateOnAdd}: ${N} records (${r.filtered} filtered, ${r.failed} failed) -> ${r.documents} documents in ${r.seconds.toFixed(2)} s wall = ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.cpuSeconds.toFixed(2)} s cpu = ${Math.round(N / r.cpuSeconds).toLocaleString('en-US')} records/cpu-s)\n`,
+  );
+}
+process.stdout.write(`node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
