@@ -142,11 +142,21 @@ export async function startPrometheus(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => resolve()),
-  );
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // A missing binary emits 'error' and never 'exit'.
+    child.once('error', (err) => {
+      spawnError = err;
+      resolve();
+    });
+  });
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (
+      spawnError === undefined &&
+      child.exitCode === null &&
+      child.signalCode === null
+    ) {
       child.kill('SIGTERM');
       await exited;
     }
@@ -154,6 +164,13 @@ export async function startPrometheus(
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
   for (;;) {
+    if (spawnError !== undefined) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(
+        `cannot start prometheus (${spawnError.message}): install it with ` +
+          '`apt-get install -y --no-install-recommends prometheus` or set PROMETHEUS=/path/to/prometheus',
+      );
+    }
     if (child.exitCode !== null) {
       await stop();
       throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
