@@ -82,6 +82,13 @@ export class AdaptiveRateLimiter {
     return turn;
   }
 
+  /** True when a token could be taken right now (ignores callers already queued). */
+  availableNow(): boolean {
+    const now = this.now();
+    this.recover(now);
+    return this.waitMs(now) <= 0;
+  }
+
   /** Marks the request of `ticket` as completed: its token returns `intervalMs` from now. */
   release(ticket: RateTicket | undefined): void {
     const slot = ticket as { at: number } | undefined;
