@@ -4,6 +4,7 @@
  */
 import { KINGDEE_SIMULATORS } from './kingdee/kingdee.registrations';
 import { startJackyunSimulator, type JackyunOptions } from './sources/jackyun/jackyun.simulator';
+import { startJushuitanSimulator, type JushuitanOptions } from './sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator, type WdtOptions } from './sources/wdt/wdt.simulator';
 
 export interface SimulatorStartOptions {
@@ -36,5 +37,6 @@ function withListen<T>(options: SimulatorStartOptions): T {
 export const SIMULATORS: SimulatorRegistration[] = [
   { name: 'jackyun', defaultPort: 18101, start: (o) => startJackyunSimulator(withListen<JackyunOptions>(o)) },
   { name: 'wdt', defaultPort: 18102, start: (o) => startWdtSimulator(withListen<WdtOptions>(o)) },
+  { name: 'jushuitan', defaultPort: 18103, start: (o) => startJushuitanSimulator(withListen<JushuitanOptions>(o)) },
   ...KINGDEE_SIMULATORS,
 ];
