@@ -287,4 +287,44 @@ describe('K3Cloud simulator', () => {
       await closed.close();
     }
   });
+
+  it('should make a batch-saved customer referencable only once it is audited', async () => {
+    const cookie = await login(sim);
+    const customer = (n: string): Record<string, unknown> => ({ FCUSTID: 0, FNumber: n, FName: `门店${n}`, FCreateOrgId: { FNumber: '100' }, FUseOrgId: { FNumber: '100' } });
+    const save = async (models: unknown[], audit: boolean): Promise<SaveResult> =>
+      (await post(sim, `${DYN}.BatchSave`, { formid: 'BD_Customer', data: { Model: models, IsAutoSubmitAndAudit: audit, IsVerifyBaseDataField: false } }, { cookie })).json() as Promise<SaveResult>;
+    expect((await save([customer('SHOP-A')], true)).Result.ResponseStatus.IsSuccess).toBe(true);
+    expect((await save([customer('SHOP-B')], false)).Result.ResponseStatus.IsSuccess).toBe(true);
+    const dup = await save([customer('SHOP-A')], true);
+    expect(dup.Result.ResponseStatus.Errors[0]).toMatchObject({ FieldName: 'FNumber', Message: '违反字段唯一性要求：编码唯一。[SHOP-A]在当前系统中已经被使用。' });
+
+    const bills = await batchSave(sim, cookie, [outstock('XS-9000', { FCustomerID: { FNumber: 'SHOP-A' } }), outstock('XS-9001', { FCustomerID: { FNumber: 'SHOP-B' } })]);
+    expect(bills.Result.ResponseStatus.SuccessEntitys.map((e) => e.Number)).toEqual(['XS-9000']);
+    expect(bills.Result.ResponseStatus.Errors).toEqual([{ FieldName: 'FCustomerID', Message: '字段“客户”是必填项', DIndex: 1 }]);
+  });
+
+  it('should accept the positional envelope with data as JSON text and reject a body that is not JSON', async () => {
+    const cookie = await login(sim);
+    const positional = await post(sim, `${DYN}.Save`, { parameters: ['SAL_OUTSTOCK', JSON.stringify({ Model: outstock('XS-9100') })] }, { cookie });
+    expect(((await positional.json()) as SaveResult).Result.Number).toBe('XS-9100');
+    const res = await fetch(`${sim.baseUrl}${DYN}.Save.common.kdsvc`, { method: 'POST', headers: { cookie }, body: '{"formid":' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as SaveResult).Result.ResponseStatus.MsgCode).toBe(8);
+  });
+
+  it('should store the bill and never answer when the lost response is a hang', async () => {
+    const cookie = await login(sim);
+    await fetch(`${sim.url}/__admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ lostResponseMode: 'hang', queue: [{ fault: 'lost-response', pathContains: 'BatchSave' }] }),
+    });
+    const res = fetch(`${sim.baseUrl}${DYN}.BatchSave.common.kdsvc`, {
+      method: 'POST',
+      headers: { cookie },
+      body: JSON.stringify({ formid: 'SAL_OUTSTOCK', data: { Model: [outstock('XS-9200')] } }),
+      signal: AbortSignal.timeout(300),
+    });
+    await expect(res).rejects.toThrow();
+    expect(sim.documents.findByNumber('SAL_OUTSTOCK', 'XS-9200')).toBeDefined();
+  });
 });
