@@ -1,11 +1,8 @@
-import {
-  LABEL_VALUE_PATTERN,
-  OVERFLOW_LABEL_VALUE,
-} from './status-metrics.constant';
+import { OVERFLOW_LABEL_VALUE } from './status-metrics.constant';
 
 /**
  * Keeps a metric label bounded whatever the events contain: values must match
- * LABEL_VALUE_PATTERN and only the first `maxValues` distinct ones are kept;
+ * `pattern` and only the first `maxValues` distinct ones are kept;
  * everything else maps to `other`. The set of series can therefore never grow
  * past `maxValues + 1` for this label.
  */
@@ -15,12 +12,13 @@ export class BoundedLabel {
   constructor(
     readonly name: string,
     private readonly maxValues: number,
+    private readonly pattern: RegExp,
   ) {}
 
   /** The label value to use for `raw`. */
   value(raw: string): string {
     if (this.seen.has(raw)) return raw;
-    if (!LABEL_VALUE_PATTERN.test(raw) || raw === OVERFLOW_LABEL_VALUE) {
+    if (!this.pattern.test(raw) || raw === OVERFLOW_LABEL_VALUE) {
       return OVERFLOW_LABEL_VALUE;
     }
     if (this.seen.size >= this.maxValues) return OVERFLOW_LABEL_VALUE;

@@ -20,11 +20,19 @@ export const MAX_FLOW_LABEL_VALUES = 100;
 export const MAX_FORM_LABEL_VALUES = 100;
 
 /**
- * A label value taken from an event must look like an identifier (flow names
- * and Kingdee form ids do: `jackyun-sales-order-to-k3cloud`, `SAL_SaleOrder`).
- * Anything else (a bill number with slashes, a free text) collapses to `other`.
+ * A flow label must look like an identifier (sync plan ids do:
+ * `jackyun-retail-orders-to-k3cloud-outstock`). Anything else (free text,
+ * a value with spaces or slashes) collapses to `other`.
  */
-export const LABEL_VALUE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+export const FLOW_LABEL_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * A form label is a Kingdee form id: an identifier (K3Cloud `SAL_OUTSTOCK`,
+ * `BD_Customer`) or an API path of identifier segments (JDY
+ * `/jdy/v2/scm/inv_check_loss_bill`, K3 WISE `/SO/Save`).
+ */
+export const FORM_LABEL_PATTERN =
+  /^(?=.{1,96}$)\/?[A-Za-z][A-Za-z0-9_.-]*(?:\/[A-Za-z][A-Za-z0-9_.-]*)*$/;
 
 /** Label value used for overflow and malformed values. */
 export const OVERFLOW_LABEL_VALUE = 'other';

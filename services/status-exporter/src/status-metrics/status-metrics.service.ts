@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { StatusEvent } from '@kingbridge/contracts';
 import { BoundedLabel } from './bounded-label.util';
 import {
+  FLOW_LABEL_PATTERN,
+  FORM_LABEL_PATTERN,
   LATENCY_BUCKETS_SECONDS,
   MAX_FLOW_LABEL_VALUES,
   MAX_FORM_LABEL_VALUES,
@@ -71,10 +73,12 @@ export class StatusMetrics {
     this.flows = new BoundedLabel(
       'flow',
       options.maxFlows ?? MAX_FLOW_LABEL_VALUES,
+      FLOW_LABEL_PATTERN,
     );
     this.forms = new BoundedLabel(
       'form',
       options.maxForms ?? MAX_FORM_LABEL_VALUES,
+      FORM_LABEL_PATTERN,
     );
   }
 

@@ -147,6 +147,19 @@ describe('StatusMetrics', () => {
     ).toBe(Date.parse('2026-11-22T08:00:10.000Z') / 1000);
   });
 
+  it('should keep Kingdee form ids and API paths as form labels when targets use them', async () => {
+    const text = await metricsText([
+      event({ target: 'jdy', formId: '/jdy/v2/scm/inv_check_loss_bill' }),
+      event({ target: 'k3wise', formId: '/SO/Save' }),
+      event({ formId: 'BD_Customer' }),
+    ]);
+
+    expect(text).toContain('form="/jdy/v2/scm/inv_check_loss_bill"');
+    expect(text).toContain('form="/SO/Save"');
+    expect(text).toContain('form="BD_Customer"');
+    expect(text).not.toContain('form="other"');
+  });
+
   it('should never expose a document key, bill number or Kingdee id as a label when events carry them', async () => {
     const text = await metricsText([
       event({ flow: 'SO-2026-0001/abc', formId: 'SO 2026 0001' }),
