@@ -9,7 +9,11 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
-import { InMemoryLookupProvider, compileFlow, parsePlan } from '@kingbridge/transform-engine';
+import {
+  InMemoryLookupProvider,
+  compileFlow,
+  parsePlan,
+} from '@kingbridge/transform-engine';
 
 const FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';
 const N = Number(process.argv[2] ?? 200_000);
@@ -63,11 +67,28 @@ function records(n: number): RawRecord[] {
 function run(
   input: readonly RawRecord[],
   validateOnAdd: boolean,
-): { seconds: number; cpuSeconds: number; documents: number; filtered: number; failed: number } {
-  const plan = parsePlan(readFileSync(join('plans', `${FLOW}.yaml`), 'utf8'), FLOW);
-  const orgs = Array.from({ length: SHOPS }, (_v, i) => ({ shop_code: `SHOP-${i}`, sale_org_number: '101', stock_org_number: '201' }));
+): {
+  seconds: number;
+  cpuSeconds: number;
+  documents: number;
+  filtered: number;
+  failed: number;
+} {
+  const plan = parsePlan(
+    readFileSync(join('plans', `${FLOW}.yaml`), 'utf8'),
+    FLOW,
+  );
+  const orgs = Array.from({ length: SHOPS }, (_v, i) => ({
+    shop_code: `SHOP-${i}`,
+    sale_org_number: '101',
+    stock_org_number: '201',
+  }));
   const lookups = new InMemoryLookupProvider({ orgs });
-  const flow = compileFlow(plan, { lookups, validateOnAdd, clock: () => Date.parse('2026-05-06T00:00:00.000Z') });
+  const flow = compileFlow(plan, {
+    lookups,
+    validateOnAdd,
+    clock: () => Date.parse('2026-05-06T00:00:00.000Z'),
+  });
   let filtered = 0;
   let failed = 0;
   let documents = 0;
@@ -86,7 +107,13 @@ function run(
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStarted);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, documents, filtered, failed };
+  return {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    documents,
+    filtered,
+    failed,
+  };
 }
 
 const input = records(N);
@@ -97,4 +124,8 @@ for (const validateOnAdd of [true, false]) {
     `${FLOW} validateOnAdd=${validateOnAdd}: ${N} records (${r.filtered} filtered, ${r.failed} failed) -> ${r.documents} documents in ${r.seconds.toFixed(2)} s wall = ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.cpuSeconds.toFixed(2)} s cpu = ${Math.round(N / r.cpuSeconds).toLocaleString('en-US')} records/cpu-s)\n`,
   );
 }
-process.stdout.write(`node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+process.stdout.write(
+  `node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);

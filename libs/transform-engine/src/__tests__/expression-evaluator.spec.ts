@@ -1,14 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../expression/expression-evaluator';
-import { ExpressionEvaluationError, ExpressionSyntaxError } from '../expression/expression.error';
+import {
+  ExpressionEvaluationError,
+  ExpressionSyntaxError,
+} from '../expression/expression.error';
 import { parseExpression } from '../expression/expression-parser';
 import { toOutput } from '../expression/expression-value';
 
 const NOW = Date.parse('2026-05-01T16:30:00.000Z'); // 2026-05-02 00:30 in Asia/Shanghai
 
-function run(source: string, root: unknown = {}, row?: unknown, rowList?: string): unknown {
+function run(
+  source: string,
+  root: unknown = {},
+  row?: unknown,
+  rowList?: string,
+): unknown {
   const node = parseExpression(source, rowList ? { rowList } : {});
-  return toOutput(evaluate(node, { root, row, offsetMinutes: 480, nowMs: NOW }), 480);
+  return toOutput(
+    evaluate(node, { root, row, offsetMinutes: 480, nowMs: NOW }),
+    480,
+  );
 }
 
 describe('expression evaluator', () => {
@@ -33,26 +44,53 @@ describe('expression evaluator', () => {
     ['concat("JY-", {no}, "-", 7)', { no: 'A1' }, 'JY-A1-7'],
     ['"a" + "b"', {}, 'ab'],
     ['upper(trim("  ab ")) + lower("CD")', {}, 'ABcd'],
-    ['substr("吉客云零售", 1, 2) + left("abc", 1) + right("abc", 2)', {}, '客云abc'],
+    [
+      'substr("吉客云零售", 1, 2) + left("abc", 1) + right("abc", 2)',
+      {},
+      '客云abc',
+    ],
     ['replace("a-b-c", "-", "")', {}, 'abc'],
     ['length("包材ab")', {}, 4],
-    ['contains({remark}, "包材") or startsWith("abc", "a") and endsWith("abc", "c")', { remark: '无' }, true],
+    [
+      'contains({remark}, "包材") or startsWith("abc", "a") and endsWith("abc", "c")',
+      { remark: '无' },
+      true,
+    ],
     ['coalesce({missing}, "", "x")', {}, 'x'],
     ['ifnull({missing}, 0) + 1', {}, 1],
     ['isEmpty({missing})', {}, true],
     ['fixed({a}, 2)', { a: 3 }, '3.00'],
-    ['formatDate({t}, "yyyy-MM-dd")', { t: '2026-05-01 23:59:59' }, '2026-05-01'],
-    ['formatDate("2026-05-01T16:10:00Z", "yyyy-MM-dd HH:mm:ss")', {}, '2026-05-02 00:10:00'],
-    ['formatDate(addDays({t}, 1), "yyyyMMdd")', { t: '2026-05-31' }, '20260601'],
+    [
+      'formatDate({t}, "yyyy-MM-dd")',
+      { t: '2026-05-01 23:59:59' },
+      '2026-05-01',
+    ],
+    [
+      'formatDate("2026-05-01T16:10:00Z", "yyyy-MM-dd HH:mm:ss")',
+      {},
+      '2026-05-02 00:10:00',
+    ],
+    [
+      'formatDate(addDays({t}, 1), "yyyyMMdd")',
+      { t: '2026-05-31' },
+      '20260601',
+    ],
     ['dateDiff("2026-05-03", "2026-05-01")', {}, 2],
     ['formatDate(now(), "yyyy-MM-dd")', {}, '2026-05-02'],
-    ['FROM_UNIXTIME(unix_timestamp() - 604800, "%Y-%m-%d %H:%i:%s")', {}, '2026-04-25 00:30:00'],
+    [
+      'FROM_UNIXTIME(unix_timestamp() - 604800, "%Y-%m-%d %H:%i:%s")',
+      {},
+      '2026-04-25 00:30:00',
+    ],
     ['{{items.qty}} * 2', {}, -6, { qty: -3 }, 'items'],
     ['{a.b.c}', { a: { b: { c: 5 } } }, 5],
     ['{list.1.x}', { list: [{ x: 1 }, { x: 2 }] }, 2],
-  ] as const)('should evaluate %s', (source, root, expected, row?: unknown, list?: string) => {
-    expect(run(source, root, row, list)).toEqual(expected);
-  });
+  ] as const)(
+    'should evaluate %s',
+    (source, root, expected, row?: unknown, list?: string) => {
+      expect(run(source, root, row, list)).toEqual(expected);
+    },
+  );
 
   it('should keep money sums exact when adding many cents', () => {
     // Arrange
@@ -110,21 +148,31 @@ describe('expression safety', () => {
     '`template`',
     '{a}; process.exit(1)',
   ])('should refuse %s at parse time', (source) => {
-    expect(() => parseExpression(source, { rowList: 'items' })).toThrow(ExpressionSyntaxError);
+    expect(() => parseExpression(source, { rowList: 'items' })).toThrow(
+      ExpressionSyntaxError,
+    );
   });
 
   it('should refuse a row reference outside its detail list', () => {
-    expect(() => parseExpression('{{items.qty}}')).toThrow(/outside a detail list/);
-    expect(() => parseExpression('{{other.qty}}', { rowList: 'items' })).toThrow(/does not belong/);
+    expect(() => parseExpression('{{items.qty}}')).toThrow(
+      /outside a detail list/,
+    );
+    expect(() =>
+      parseExpression('{{other.qty}}', { rowList: 'items' }),
+    ).toThrow(/does not belong/);
   });
 
   it('should treat hostile text inside string literals as plain data', () => {
-    expect(run('concat("process.exit(1)", "__proto__")')).toBe('process.exit(1)__proto__');
+    expect(run('concat("process.exit(1)", "__proto__")')).toBe(
+      'process.exit(1)__proto__',
+    );
   });
 
   it('should not pollute Object.prototype through record data', () => {
     // Arrange
-    const root = JSON.parse('{"__proto__": {"polluted": "yes"}, "a": 1}') as unknown;
+    const root = JSON.parse(
+      '{"__proto__": {"polluted": "yes"}, "a": 1}',
+    ) as unknown;
 
     // Act
     run('{a} + 1', root);

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rawRecordSchema, type OutboundDocument } from '@kingbridge/contracts';
 import { compileFlow } from '../flow/flow-transformer';
-import { InMemoryLookupProvider, type LookupRow } from '../lookup/lookup-provider';
+import {
+  InMemoryLookupProvider,
+  type LookupRow,
+} from '../lookup/lookup-provider';
 import { parsePlan } from '../plan/load-plans';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -12,7 +15,13 @@ export const FIXTURE_NOW = Date.parse('2026-05-02T02:00:00.000Z');
 /** Per-record result, in a compact form for golden files. */
 export type FixtureOutcome =
   | { sourceId: string; outcome: 'filtered'; reason: string }
-  | { sourceId: string; outcome: 'failed'; errorClass: string; fieldPath: string | undefined; message: string }
+  | {
+      sourceId: string;
+      outcome: 'failed';
+      errorClass: string;
+      fieldPath: string | undefined;
+      message: string;
+    }
   | { sourceId: string; outcome: 'merged'; status: string; windowKey: string }
   | { sourceId: string; outcome: 'mapped'; documentKeys: string[] };
 
@@ -30,18 +39,28 @@ export function loadFixturePlan(flow: string) {
 export async function runFixture(flow: string): Promise<FixtureResult> {
   const plan = loadFixturePlan(flow);
   const dir = join(FIXTURES_DIR, flow);
-  const input = (JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as unknown[]).map((r) => rawRecordSchema.parse(r));
-  const tables = JSON.parse(readFileSync(join(dir, 'lookups.json'), 'utf8')) as Record<string, LookupRow[]>;
+  const input = (
+    JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as unknown[]
+  ).map((r) => rawRecordSchema.parse(r));
+  const tables = JSON.parse(
+    readFileSync(join(dir, 'lookups.json'), 'utf8'),
+  ) as Record<string, LookupRow[]>;
   const lookups = new InMemoryLookupProvider(tables);
   const transformer = compileFlow(plan, { lookups, clock: () => FIXTURE_NOW });
   const outcomes: FixtureOutcome[] = [];
   const documents: OutboundDocument[] = [];
   await lookups.preload(input.flatMap((r) => transformer.lookupQueries(r)));
   for (const [i, raw] of input.entries()) {
-    const r = transformer.process(raw, { offset: { topic: `raw.${flow}`, partition: 0, offset: String(i) } });
+    const r = transformer.process(raw, {
+      offset: { topic: `raw.${flow}`, partition: 0, offset: String(i) },
+    });
     switch (r.outcome) {
       case 'filtered':
-        outcomes.push({ sourceId: raw.sourceId, outcome: 'filtered', reason: r.reason });
+        outcomes.push({
+          sourceId: raw.sourceId,
+          outcome: 'filtered',
+          reason: r.reason,
+        });
         break;
       case 'failed':
         outcomes.push({
@@ -53,10 +72,19 @@ export async function runFixture(flow: string): Promise<FixtureResult> {
         });
         break;
       case 'merged':
-        outcomes.push({ sourceId: raw.sourceId, outcome: 'merged', status: r.status, windowKey: r.windowKey });
+        outcomes.push({
+          sourceId: raw.sourceId,
+          outcome: 'merged',
+          status: r.status,
+          windowKey: r.windowKey,
+        });
         break;
       case 'mapped':
-        outcomes.push({ sourceId: raw.sourceId, outcome: 'mapped', documentKeys: r.documents.map((d) => d.documentKey) });
+        outcomes.push({
+          sourceId: raw.sourceId,
+          outcome: 'mapped',
+          documentKeys: r.documents.map((d) => d.documentKey),
+        });
         documents.push(...r.documents);
         break;
     }

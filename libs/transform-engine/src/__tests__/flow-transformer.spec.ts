@@ -1,24 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rawRecordSchema, type OutboundDocument, type RawRecord } from '@kingbridge/contracts';
+import {
+  rawRecordSchema,
+  type OutboundDocument,
+  type RawRecord,
+} from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
 import { describe, expect, it } from 'vitest';
 import { compileFlow, type FlowTransformer } from '../flow/flow-transformer';
-import { InMemoryLookupProvider, type LookupRow } from '../lookup/lookup-provider';
+import {
+  InMemoryLookupProvider,
+  type LookupRow,
+} from '../lookup/lookup-provider';
 import { FIXTURES_DIR, loadFixturePlan } from './fixture-runner';
 
 const MERGE_FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';
 const NOW = Date.parse('2026-05-02T02:00:00.000Z');
-const LOOKUPS = JSON.parse(readFileSync(join(FIXTURES_DIR, MERGE_FLOW, 'lookups.json'), 'utf8')) as Record<string, LookupRow[]>;
+const LOOKUPS = JSON.parse(
+  readFileSync(join(FIXTURES_DIR, MERGE_FLOW, 'lookups.json'), 'utf8'),
+) as Record<string, LookupRow[]>;
 
-function order(no: string, at: string, goods: Array<[string, number, string]>): RawRecord {
+function order(
+  no: string,
+  at: string,
+  goods: Array<[string, number, string]>,
+): RawRecord {
   const payload = {
     TradeNo: no,
     TradeStatus: 6000,
     Shopcode: 'SHOP-A',
     WarehouseCode: 'WH-1',
     ConsignTime: at,
-    GoodsDetail: goods.map(([GoodsNo, SellCount, ShareFavourableAfterFee]) => ({ GoodsNo, SellCount, ShareFavourableAfterFee })),
+    GoodsDetail: goods.map(([GoodsNo, SellCount, ShareFavourableAfterFee]) => ({
+      GoodsNo,
+      SellCount,
+      ShareFavourableAfterFee,
+    })),
   };
   return rawRecordSchema.parse({
     schemaVersion: 1,
@@ -35,10 +52,16 @@ function order(no: string, at: string, goods: Array<[string, number, string]>): 
 }
 
 function newFlow(): FlowTransformer {
-  return compileFlow(loadFixturePlan(MERGE_FLOW), { lookups: new InMemoryLookupProvider(LOOKUPS), clock: () => NOW });
+  return compileFlow(loadFixturePlan(MERGE_FLOW), {
+    lookups: new InMemoryLookupProvider(LOOKUPS),
+    clock: () => NOW,
+  });
 }
 
-function flush(flow: FlowTransformer, watermark = Number.MAX_SAFE_INTEGER): OutboundDocument[] {
+function flush(
+  flow: FlowTransformer,
+  watermark = Number.MAX_SAFE_INTEGER,
+): OutboundDocument[] {
   return flow.dueWindows(watermark).map((key) => {
     const emitted = flow.emitWindow(key);
     if (!('document' in emitted)) throw emitted.error;
@@ -48,10 +71,14 @@ function flush(flow: FlowTransformer, watermark = Number.MAX_SAFE_INTEGER): Outb
 }
 
 const ORDERS = Array.from({ length: 60 }, (_v, i) =>
-  order(`JY${1000 + i}`, `2026-05-01 ${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`, [
-    [`G${i % 4}`, (i % 3) + 1, `${(i * 1.37).toFixed(2)}`],
-    ['G9', 1, '0.10'],
-  ]),
+  order(
+    `JY${1000 + i}`,
+    `2026-05-01 ${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`,
+    [
+      [`G${i % 4}`, (i % 3) + 1, `${(i * 1.37).toFixed(2)}`],
+      ['G9', 1, '0.10'],
+    ],
+  ),
 );
 
 describe('flow transformer', () => {
@@ -71,10 +98,16 @@ describe('flow transformer', () => {
     const actual = flush(restarted);
 
     // Assert
-    expect(statuses.slice(0, 10).every((s) => s.outcome === 'merged' && s.status === 'duplicate')).toBe(true);
+    expect(
+      statuses
+        .slice(0, 10)
+        .every((s) => s.outcome === 'merged' && s.status === 'duplicate'),
+    ).toBe(true);
     expect(actual).toEqual(expected);
     expect(actual).toHaveLength(1);
-    const g9 = (actual[0]?.document.FEntity as Array<Record<string, unknown>>).find((e) => (e.FMaterialID as { FNumber: string }).FNumber === 'G9');
+    const g9 = (
+      actual[0]?.document.FEntity as Array<Record<string, unknown>>
+    ).find((e) => (e.FMaterialID as { FNumber: string }).FNumber === 'G9');
     expect(g9).toMatchObject({ FRealQty: 60, FAllAmount: 6 });
   });
 
@@ -85,17 +118,29 @@ describe('flow transformer', () => {
     const [original] = flush(flow);
 
     // Act
-    const late = flow.process(order('JY2', '2026-05-01 23:00:00', [['G1', 2, '20.00']]));
+    const late = flow.process(
+      order('JY2', '2026-05-01 23:00:00', [['G1', 2, '20.00']]),
+    );
     const [correction] = flush(flow);
-    const again = flow.process(order('JY2', '2026-05-01 23:00:00', [['G1', 2, '20.00']]));
+    const again = flow.process(
+      order('JY2', '2026-05-01 23:00:00', [['G1', 2, '20.00']]),
+    );
 
     // Assert
     expect(late).toMatchObject({ outcome: 'merged', status: 'late' });
     expect(correction?.correctionOf).toBe(original?.documentKey);
-    expect(correction?.billNo).toMatch(/^JKY20260501-SHOP-A-WH-1-C[0-9A-F]{6}$/);
+    expect(correction?.billNo).toMatch(
+      /^JKY20260501-SHOP-A-WH-1-C[0-9A-F]{6}$/,
+    );
     expect(correction?.document.FBillNo).toBe(correction?.billNo);
     expect(correction?.document.FEntity).toEqual([
-      { FMaterialID: { FNumber: 'G1' }, FRealQty: 2, FAllAmount: 20, FTaxPrice: 10, FStockID: { FNumber: 'WH-1' } },
+      {
+        FMaterialID: { FNumber: 'G1' },
+        FRealQty: 2,
+        FAllAmount: 20,
+        FTaxPrice: 10,
+        FStockID: { FNumber: 'WH-1' },
+      },
     ]);
     expect(correction?.lineage.sourceIds).toEqual(['JY2']);
     expect(again).toMatchObject({ outcome: 'merged', status: 'duplicate' });
@@ -103,18 +148,37 @@ describe('flow transformer', () => {
 
   it('should only accept records of its own source stream', () => {
     const flow = newFlow();
-    expect(flow.accepts({ platform: 'jackyun', entity: 'sales-order', stream: 'jackyun.sales-order.retail-shipped' })).toBe(true);
-    expect(flow.accepts({ platform: 'jackyun', entity: 'sales-order', stream: 'jackyun.sales-order.other' })).toBe(false);
+    expect(
+      flow.accepts({
+        platform: 'jackyun',
+        entity: 'sales-order',
+        stream: 'jackyun.sales-order.retail-shipped',
+      }),
+    ).toBe(true);
+    expect(
+      flow.accepts({
+        platform: 'jackyun',
+        entity: 'sales-order',
+        stream: 'jackyun.sales-order.other',
+      }),
+    ).toBe(false);
   });
 
   it('should list the lookups a record needs so the service can preload them', () => {
     // Arrange
     const plan = loadFixturePlan('jushuitan-count-loss-to-jdy');
     const flow = compileFlow(plan, { lookups: new InMemoryLookupProvider({}) });
-    const input = JSON.parse(readFileSync(join(FIXTURES_DIR, 'jushuitan-count-loss-to-jdy', 'input.json'), 'utf8')) as unknown[];
+    const input = JSON.parse(
+      readFileSync(
+        join(FIXTURES_DIR, 'jushuitan-count-loss-to-jdy', 'input.json'),
+        'utf8',
+      ),
+    ) as unknown[];
 
     // Act
-    const keys = flow.lookupQueries(rawRecordSchema.parse(input[0])).map((q) => q.key);
+    const keys = flow
+      .lookupQueries(rawRecordSchema.parse(input[0]))
+      .map((q) => q.key);
 
     // Assert
     expect(keys).toEqual([
@@ -130,6 +194,9 @@ describe('flow transformer', () => {
   it('should fail a merge record without an event time with the field path', () => {
     const flow = newFlow();
     const result = flow.process(order('JY1', 'yesterday', [['G1', 1, '1']]));
-    expect(result).toMatchObject({ outcome: 'failed', error: { errorClass: 'mapping', fieldPath: 'consignTime' } });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      error: { errorClass: 'mapping', fieldPath: 'consignTime' },
+    });
   });
 });

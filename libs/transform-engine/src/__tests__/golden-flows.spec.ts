@@ -13,17 +13,24 @@ const FLOWS = [
 ] as const;
 
 describe('seed flow golden files', () => {
-  it.each(FLOWS)('should turn the sample records of %s into exactly the expected documents', async (flow) => {
-    // Arrange
-    const expectedFile = join(FIXTURES_DIR, flow, 'expected.json');
+  it.each(FLOWS)(
+    'should turn the sample records of %s into exactly the expected documents',
+    async (flow) => {
+      // Arrange
+      const expectedFile = join(FIXTURES_DIR, flow, 'expected.json');
 
-    // Act
-    const actual = await runFixture(flow);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expectedFile, `${JSON.stringify(actual, null, 2)}\n`);
-    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as FixtureResult;
+      // Act
+      const actual = await runFixture(flow);
+      if (process.env.UPDATE_GOLDEN === '1')
+        writeFileSync(expectedFile, `${JSON.stringify(actual, null, 2)}\n`);
+      const expected = JSON.parse(
+        readFileSync(expectedFile, 'utf8'),
+      ) as FixtureResult;
 
-    // Assert
-    expect(JSON.parse(JSON.stringify(actual))).toEqual(expected);
-    for (const document of actual.documents) expect(outboundDocumentSchema.safeParse(document).success).toBe(true);
-  });
+      // Assert
+      expect(JSON.parse(JSON.stringify(actual))).toEqual(expected);
+      for (const document of actual.documents)
+        expect(outboundDocumentSchema.safeParse(document).success).toBe(true);
+    },
+  );
 });

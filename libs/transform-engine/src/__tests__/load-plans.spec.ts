@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { PlanValidationError, loadPlans, parsePlan } from '../plan/load-plans';
 import { REPO_ROOT } from './fixture-runner';
 
-const CUSTOMER_PLAN = readFileSync(join(REPO_ROOT, 'plans/jackyun-shops-to-k3cloud-customer.yaml'), 'utf8');
+const CUSTOMER_PLAN = readFileSync(
+  join(REPO_ROOT, 'plans/jackyun-shops-to-k3cloud-customer.yaml'),
+  'utf8',
+);
 
 function issuesOf(fn: () => unknown): readonly string[] {
   try {
@@ -31,16 +34,26 @@ describe('plan loading', () => {
 
   it('should name the file and the path of a missing field', () => {
     const text = CUSTOMER_PLAN.replace('  formId: BD_Customer\n', '');
-    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml'))).toEqual(['plans/flow.yaml: target.formId: Required']);
+    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml'))).toEqual([
+      'plans/flow.yaml: target.formId: Required',
+    ]);
   });
 
   it('should name the path of a wrong type inside the mapping', () => {
-    const text = CUSTOMER_PLAN.replace("params: FNumber }\n    value: '100'", "params: 7 }\n    value: '100'");
-    expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml')).join('\n')).toMatch(/^plans\/flow\.yaml: mapping\[2\]\.parser/);
+    const text = CUSTOMER_PLAN.replace(
+      "params: FNumber }\n    value: '100'",
+      "params: 7 }\n    value: '100'",
+    );
+    expect(
+      issuesOf(() => parsePlan(text, 'plans/flow.yaml')).join('\n'),
+    ).toMatch(/^plans\/flow\.yaml: mapping\[2\]\.parser/);
   });
 
   it('should refuse an expression that reaches for the process, with the field path', () => {
-    const text = CUSTOMER_PLAN.replace("value: '{channelName}'", 'value: _function process.mainModule');
+    const text = CUSTOMER_PLAN.replace(
+      "value: '{channelName}'",
+      'value: _function process.mainModule',
+    );
     expect(issuesOf(() => parsePlan(text, 'plans/flow.yaml'))).toEqual([
       "plans/flow.yaml: mapping[0].value: _function: forbidden identifier 'process' (at 0)",
     ]);
@@ -52,15 +65,25 @@ describe('plan loading', () => {
     ['{__proto__}', /forbidden name '__proto__'/],
     ['_function globalThis', /forbidden identifier 'globalThis'/],
     ['_function spawn("sh")', /function 'spawn' is not allowed/],
-    ['_findCollection find constructor from materials where id={channelCode}', /forbidden name 'constructor'/],
+    [
+      '_findCollection find constructor from materials where id={channelCode}',
+      /forbidden name 'constructor'/,
+    ],
     ['_mongoQuery something', /unsupported directive/],
   ])('should refuse the value %s', (value, message) => {
-    const text = CUSTOMER_PLAN.replace("value: '{channelName}'", `value: '${value.replace(/'/g, "''")}'`);
-    expect(issuesOf(() => parsePlan(text, 'p.yaml')).join('\n')).toMatch(message);
+    const text = CUSTOMER_PLAN.replace(
+      "value: '{channelName}'",
+      `value: '${value.replace(/'/g, "''")}'`,
+    );
+    expect(issuesOf(() => parsePlan(text, 'p.yaml')).join('\n')).toMatch(
+      message,
+    );
   });
 
   it('should report a YAML syntax error with the file', () => {
-    expect(issuesOf(() => parsePlan('id: [unclosed', 'plans/bad.yaml'))[0]).toMatch(/^plans\/bad\.yaml: \(syntax\)/);
+    expect(
+      issuesOf(() => parsePlan('id: [unclosed', 'plans/bad.yaml'))[0],
+    ).toMatch(/^plans\/bad\.yaml: \(syntax\)/);
   });
 
   it('should collect the problems of every file and refuse duplicate flow ids', async () => {
@@ -68,7 +91,10 @@ describe('plan loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plans-'));
     writeFileSync(join(dir, 'a.yaml'), CUSTOMER_PLAN);
     writeFileSync(join(dir, 'b.yaml'), CUSTOMER_PLAN);
-    writeFileSync(join(dir, 'c.yaml'), CUSTOMER_PLAN.replace('  pageSize: 50\n', ''));
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      CUSTOMER_PLAN.replace('  pageSize: 50\n', ''),
+    );
 
     // Act
     const error = await loadPlans(dir).then(

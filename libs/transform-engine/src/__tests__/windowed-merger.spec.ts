@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../util/decimal';
-import { WindowedMerger, type MergeConfig, type MergeInput } from '../merge/windowed-merger';
+import {
+  WindowedMerger,
+  type MergeConfig,
+  type MergeInput,
+} from '../merge/windowed-merger';
 
 const HOUR = 3_600_000;
 const CONFIG: MergeConfig = {
@@ -39,14 +43,29 @@ function rec(
       shopcode: opts.shop ?? 'SHOP-A',
       warehouseCode: 'WH-1',
       consignTime: at,
-      goodsDetail: goods.map(([goodsNo, sellCount, shareFavourableAfterFee]) => ({ goodsNo, sellCount, shareFavourableAfterFee })),
+      goodsDetail: goods.map(
+        ([goodsNo, sellCount, shareFavourableAfterFee]) => ({
+          goodsNo,
+          sellCount,
+          shareFavourableAfterFee,
+        }),
+      ),
     },
   };
 }
 
-function totals(merger: WindowedMerger, key: string): Array<{ goodsNo: unknown; qty: string; fee: string }> {
-  const rows = merger.emit(key).record.goodsDetail as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ goodsNo: r.goodsNo, qty: String(r.sellCount), fee: String(r.shareFavourableAfterFee) }));
+function totals(
+  merger: WindowedMerger,
+  key: string,
+): Array<{ goodsNo: unknown; qty: string; fee: string }> {
+  const rows = merger.emit(key).record.goodsDetail as Array<
+    Record<string, unknown>
+  >;
+  return rows.map((r) => ({
+    goodsNo: r.goodsNo,
+    qty: String(r.sellCount),
+    fee: String(r.shareFavourableAfterFee),
+  }));
 }
 
 const KEY = 'flow-t:SHOP-A|WH-1:2026-05-01';
@@ -59,14 +78,25 @@ describe('windowed merger', () => {
 
     // Act
     for (let i = 0; i < 1000; i += 1) {
-      merger.add(rec(`T${i}`, '2026-05-01 10:00:00', [['G1', 1, '0.10']]), DAY1);
+      merger.add(
+        rec(`T${i}`, '2026-05-01 10:00:00', [['G1', 1, '0.10']]),
+        DAY1,
+      );
       float += 0.1;
     }
 
     // Assert
     expect(float).not.toBe(100);
-    expect(totals(merger, KEY)).toEqual([{ goodsNo: 'G1', qty: '1000', fee: '100' }]);
-    expect((merger.emit(KEY).record.goodsDetail as Array<{ shareFavourableAfterFee: Decimal }>)[0]?.shareFavourableAfterFee.toNumber()).toBe(100);
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '1000', fee: '100' },
+    ]);
+    expect(
+      (
+        merger.emit(KEY).record.goodsDetail as Array<{
+          shareFavourableAfterFee: Decimal;
+        }>
+      )[0]?.shareFavourableAfterFee.toNumber(),
+    ).toBe(100);
   });
 
   it('should group rows by bodyGroup in first-seen order and keep one window per group and day', () => {
@@ -74,10 +104,19 @@ describe('windowed merger', () => {
     const merger = new WindowedMerger(CONFIG);
 
     // Act
-    merger.add(rec('T2', '2026-05-01 22:00:00', [['G2', '1', '0.2'], ['G1', 2, 1.5]]), DAY1);
+    merger.add(
+      rec('T2', '2026-05-01 22:00:00', [
+        ['G2', '1', '0.2'],
+        ['G1', 2, 1.5],
+      ]),
+      DAY1,
+    );
     merger.add(rec('T1', '2026-05-01 09:00:00', [['G1', '1', '0.1']]), DAY1);
     merger.add(rec('T3', '2026-05-02 00:00:00', [['G1', 1, 1]]), DAY1);
-    merger.add(rec('T4', '2026-05-01 12:00:00', [['G1', 1, 1]], { shop: 'SHOP-B' }), DAY1);
+    merger.add(
+      rec('T4', '2026-05-01 12:00:00', [['G1', 1, 1]], { shop: 'SHOP-B' }),
+      DAY1,
+    );
 
     // Assert
     expect(merger.stats()).toMatchObject({ openWindows: 3, openRecords: 4 });
@@ -117,20 +156,33 @@ describe('windowed merger', () => {
     merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '10']]), DAY1);
 
     // Act
-    const result = merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 5, '25']], { hash: 'h-T1-v2' }), DAY1);
+    const result = merger.add(
+      rec('T1', '2026-05-01 10:00:00', [['G1', 5, '25']], { hash: 'h-T1-v2' }),
+      DAY1,
+    );
 
     // Assert
     expect(result.status).toBe('replaced');
-    expect(totals(merger, KEY)).toEqual([{ goodsNo: 'G1', qty: '5', fee: '25' }]);
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '5', fee: '25' },
+    ]);
   });
 
   it('should give identical totals after a snapshot and restore in the middle of a window', () => {
     // Arrange
     const records = Array.from({ length: 200 }, (_v, i) =>
-      rec(`T${i}`, `2026-05-01 ${String(10 + (i % 10)).padStart(2, '0')}:00:00`, [
-        [`G${i % 7}`, (i % 3) + 1, `${i}.${String(i % 100).padStart(2, '0')}`],
-        ['G0', 1, '0.01'],
-      ]),
+      rec(
+        `T${i}`,
+        `2026-05-01 ${String(10 + (i % 10)).padStart(2, '0')}:00:00`,
+        [
+          [
+            `G${i % 7}`,
+            (i % 3) + 1,
+            `${i}.${String(i % 100).padStart(2, '0')}`,
+          ],
+          ['G0', 1, '0.01'],
+        ],
+      ),
     );
     const uninterrupted = new WindowedMerger(CONFIG);
     records.forEach((r) => uninterrupted.add(r, DAY1));
@@ -140,12 +192,16 @@ describe('windowed merger', () => {
     // Act: persist, "crash", restore, then receive the uncommitted tail again plus the rest.
     const persisted = JSON.parse(JSON.stringify(before.snapshot()));
     const after = WindowedMerger.restore(CONFIG, persisted);
-    const replay = [...records.slice(100, 120), ...records.slice(120)].map((r) => after.add(r, DAY1).status);
+    const replay = [...records.slice(100, 120), ...records.slice(120)].map(
+      (r) => after.add(r, DAY1).status,
+    );
 
     // Assert
     expect(replay.filter((s) => s === 'duplicate')).toHaveLength(20);
     expect(totals(after, KEY)).toEqual(totals(uninterrupted, KEY));
-    expect(after.emit(KEY).sourceIds).toEqual(uninterrupted.emit(KEY).sourceIds);
+    expect(after.emit(KEY).sourceIds).toEqual(
+      uninterrupted.emit(KEY).sourceIds,
+    );
   });
 
   it('should make a correction document for a record that arrives after its window was emitted', () => {
@@ -158,19 +214,31 @@ describe('windowed merger', () => {
     merger.markEmitted(KEY, DAY1 + HOUR);
 
     // Act
-    const late = merger.add(rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]), DAY1 + 2 * HOUR);
+    const late = merger.add(
+      rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]),
+      DAY1 + 2 * HOUR,
+    );
     const due = merger.due(DAY1 + 2 * HOUR);
     const correction = merger.emit(late.windowKey);
     merger.markEmitted(late.windowKey, DAY1 + 2 * HOUR);
-    const redelivered = merger.add(rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]), DAY1 + 3 * HOUR);
+    const redelivered = merger.add(
+      rec('T2', '2026-05-01 23:59:00', [['G1', 3, '30.5']]),
+      DAY1 + 3 * HOUR,
+    );
 
     // Assert
     expect(late).toEqual({ status: 'late', windowKey: `${KEY}#late` });
     expect(due).toContain(`${KEY}#late`);
     expect(correction.correctionOf).toBe(original.documentKey);
-    expect(correction.documentKey).toMatch(new RegExp(`^${KEY.replace(/[|]/g, '\\|')}#c-[0-9a-f]{10}$`));
+    expect(correction.documentKey).toMatch(
+      new RegExp(`^${KEY.replace(/[|]/g, '\\|')}#c-[0-9a-f]{10}$`),
+    );
     expect(correction.sourceIds).toEqual(['T2']);
-    expect((correction.record.goodsDetail as Array<Record<string, unknown>>).map((r) => String(r.shareFavourableAfterFee))).toEqual(['30.5']);
+    expect(
+      (correction.record.goodsDetail as Array<Record<string, unknown>>).map(
+        (r) => String(r.shareFavourableAfterFee),
+      ),
+    ).toEqual(['30.5']);
     expect(redelivered.status).toBe('duplicate');
   });
 
@@ -180,7 +248,10 @@ describe('windowed merger', () => {
     merger.add(rec('T1', '2026-05-03 10:00:00', [['G1', 1, '1']]), DAY1);
 
     // Act
-    const result = merger.add(rec('T2', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    const result = merger.add(
+      rec('T2', '2026-05-01 10:00:00', [['G1', 1, '1']]),
+      DAY1,
+    );
 
     // Assert
     expect(result).toEqual({ status: 'late', windowKey: `${KEY}#late` });
@@ -221,15 +292,46 @@ describe('windowed merger', () => {
         { field: 'lines', op: '$count' },
       ],
     });
-    const row = (price: string, top: number, name: string, memo: string) => ({ goodsNo: 'G1', price, top, name, memo });
+    const row = (price: string, top: number, name: string, memo: string) => ({
+      goodsNo: 'G1',
+      price,
+      top,
+      name,
+      memo,
+    });
 
     // Act
-    merger.add({ ...rec('T1', '2026-05-01 09:00:00', []), record: { ...rec('T1', '2026-05-01 09:00:00', []).record, goodsDetail: [row('5.5', 1, 'a', 'x'), row('2.25', 9, 'b', 'y')] } }, DAY1);
-    merger.add({ ...rec('T2', '2026-05-01 10:00:00', []), record: { ...rec('T2', '2026-05-01 10:00:00', []).record, goodsDetail: [row('3', 4, 'c', 'z')] } }, DAY1);
-    const merged = (merger.emit(KEY).record.goodsDetail as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    merger.add(
+      {
+        ...rec('T1', '2026-05-01 09:00:00', []),
+        record: {
+          ...rec('T1', '2026-05-01 09:00:00', []).record,
+          goodsDetail: [row('5.5', 1, 'a', 'x'), row('2.25', 9, 'b', 'y')],
+        },
+      },
+      DAY1,
+    );
+    merger.add(
+      {
+        ...rec('T2', '2026-05-01 10:00:00', []),
+        record: {
+          ...rec('T2', '2026-05-01 10:00:00', []).record,
+          goodsDetail: [row('3', 4, 'c', 'z')],
+        },
+      },
+      DAY1,
+    );
+    const merged = (
+      merger.emit(KEY).record.goodsDetail as Array<Record<string, unknown>>
+    )[0] as Record<string, unknown>;
 
     // Assert
-    expect({ ...merged, price: String(merged.price), top: String(merged.top), lines: String(merged.lines) }).toMatchObject({
+    expect({
+      ...merged,
+      price: String(merged.price),
+      top: String(merged.top),
+      lines: String(merged.lines),
+    }).toMatchObject({
       price: '2.25',
       top: '9',
       name: 'a',
@@ -240,8 +342,19 @@ describe('windowed merger', () => {
 
   it('should reject a record with a non-numeric summed field, naming the row', () => {
     const merger = new WindowedMerger(CONFIG);
-    expect(() => merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1'], ['G2', 'x', '1']]), DAY1)).toThrow(
-      expect.objectContaining({ errorClass: 'mapping', fieldPath: 'goodsDetail[1].sellCount' }),
+    expect(() =>
+      merger.add(
+        rec('T1', '2026-05-01 10:00:00', [
+          ['G1', 1, '1'],
+          ['G2', 'x', '1'],
+        ]),
+        DAY1,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        errorClass: 'mapping',
+        fieldPath: 'goodsDetail[1].sellCount',
+      }),
     );
     expect(merger.stats().openRecords).toBe(0);
   });
@@ -261,7 +374,9 @@ describe('windowed merger', () => {
     // Assert
     expect(first.upserted.map((w) => w.key)).toEqual([KEY]);
     expect(second.deleted).toEqual([KEY]);
-    expect(second.upserted.map((w) => w.key)).toEqual(['flow-t:SHOP-A|WH-1:2026-05-20']);
+    expect(second.upserted.map((w) => w.key)).toEqual([
+      'flow-t:SHOP-A|WH-1:2026-05-20',
+    ]);
     expect(merger.takeChanges()).toMatchObject({ upserted: [], deleted: [] });
   });
 });
@@ -273,7 +388,9 @@ describe('decimal', () => {
     ['1e3', '0.5', '1000.5'],
     ['-19.90', '19.9', '0'],
   ])('should add %s and %s exactly', (a, b, sum) => {
-    expect((Decimal.parse(a) as Decimal).add(Decimal.parse(b) as Decimal).toString()).toBe(sum);
+    expect(
+      (Decimal.parse(a) as Decimal).add(Decimal.parse(b) as Decimal).toString(),
+    ).toBe(sum);
   });
 
   it('should divide, round half up and compare', () => {

@@ -23,16 +23,22 @@ function compare(a: Value, b: Value): number | undefined {
 
 function equals(a: Value, b: Value): boolean {
   if (isMissing(a) || isMissing(b)) return isMissing(a) && isMissing(b);
-  if (typeof a === 'boolean' || typeof b === 'boolean') return String(a) === String(b);
+  if (typeof a === 'boolean' || typeof b === 'boolean')
+    return String(a) === String(b);
   return compare(a, b) === 0;
 }
 
-function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Value, b: Value): Value {
+function arithmetic(
+  op: '+' | '-' | '*' | '/' | '%',
+  a: Value,
+  b: Value,
+): Value {
   if (op === '+' && (typeof a === 'string' || typeof b === 'string')) {
     const da = Decimal.of(a);
     const db = Decimal.of(b);
     if (!da || !db) {
-      if (isMissing(a) || isMissing(b)) throw new ExpressionEvaluationError(`'+': value is missing`);
+      if (isMissing(a) || isMissing(b))
+        throw new ExpressionEvaluationError(`'+': value is missing`);
       return `${String(a instanceof Decimal ? a.toString() : a)}${String(b instanceof Decimal ? b.toString() : b)}`;
     }
     return da.add(db);
@@ -81,7 +87,9 @@ export function evaluate(node: ExprNode, ctx: EvalContext): Value {
     case 'or':
       return truthy(evaluate(node.a, ctx)) || truthy(evaluate(node.b, ctx));
     case 'cond':
-      return truthy(evaluate(node.c, ctx)) ? evaluate(node.a, ctx) : evaluate(node.b, ctx);
+      return truthy(evaluate(node.c, ctx))
+        ? evaluate(node.a, ctx)
+        : evaluate(node.b, ctx);
     case 'call':
       return node.fn.call(
         node.args.map((a) => evaluate(a, ctx)),
@@ -101,7 +109,13 @@ export function evaluate(node: ExprNode, ctx: EvalContext): Value {
         case '<=': {
           const c = compare(a, b);
           if (c === undefined) return false;
-          return node.op === '>' ? c > 0 : node.op === '>=' ? c >= 0 : node.op === '<' ? c < 0 : c <= 0;
+          return node.op === '>'
+            ? c > 0
+            : node.op === '>='
+              ? c >= 0
+              : node.op === '<'
+                ? c < 0
+                : c <= 0;
         }
         default:
           return arithmetic(node.op, a, b);

@@ -2,21 +2,45 @@ import { Decimal } from '../util/decimal';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { parsePath, type RecordPath } from '../util/record-path.util';
 import { ExpressionSyntaxError } from './expression.error';
-import { EXPRESSION_FUNCTIONS, type ExpressionFunction } from './expression-functions';
+import {
+  EXPRESSION_FUNCTIONS,
+  type ExpressionFunction,
+} from './expression-functions';
 import { tokenize, type Token } from './expression-tokenizer';
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '>' | '>=' | '<' | '<=';
+export type BinaryOp =
+  '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '>' | '>=' | '<' | '<=';
 
 /** Expression tree: a closed set of node kinds, evaluated by a tree walk. */
 export type ExprNode =
   | { readonly k: 'lit'; readonly v: unknown }
-  | { readonly k: 'ref'; readonly row: boolean; readonly path: RecordPath; readonly text: string }
+  | {
+      readonly k: 'ref';
+      readonly row: boolean;
+      readonly path: RecordPath;
+      readonly text: string;
+    }
   | { readonly k: 'neg'; readonly a: ExprNode }
   | { readonly k: 'not'; readonly a: ExprNode }
-  | { readonly k: 'bin'; readonly op: BinaryOp; readonly a: ExprNode; readonly b: ExprNode }
+  | {
+      readonly k: 'bin';
+      readonly op: BinaryOp;
+      readonly a: ExprNode;
+      readonly b: ExprNode;
+    }
   | { readonly k: 'and' | 'or'; readonly a: ExprNode; readonly b: ExprNode }
-  | { readonly k: 'cond'; readonly c: ExprNode; readonly a: ExprNode; readonly b: ExprNode }
-  | { readonly k: 'call'; readonly name: string; readonly fn: ExpressionFunction; readonly args: readonly ExprNode[] };
+  | {
+      readonly k: 'cond';
+      readonly c: ExprNode;
+      readonly a: ExprNode;
+      readonly b: ExprNode;
+    }
+  | {
+      readonly k: 'call';
+      readonly name: string;
+      readonly fn: ExpressionFunction;
+      readonly args: readonly ExprNode[];
+    };
 
 /** Where an expression sits in a plan: the detail list `{{list.x}}` refers to, if any. */
 export interface ExpressionScope {
@@ -27,19 +51,39 @@ export interface ExpressionScope {
  * Resolves a `{path}` / `{{list.path}}` reference against the scope, refusing
  * forbidden segments and row references outside their detail list.
  */
-export function resolveReference(text: string, row: boolean, scope: ExpressionScope, pos = 0): ExprNode {
+export function resolveReference(
+  text: string,
+  row: boolean,
+  scope: ExpressionScope,
+  pos = 0,
+): ExprNode {
   const full = parsePath(text);
   const bad = full.find((s) => s === '' || isForbiddenName(s));
-  if (bad !== undefined) throw new ExpressionSyntaxError(`forbidden name '${bad}' in reference '${text}'`, pos);
+  if (bad !== undefined)
+    throw new ExpressionSyntaxError(
+      `forbidden name '${bad}' in reference '${text}'`,
+      pos,
+    );
   if (!row) return { k: 'ref', row: false, path: full, text };
   const list = scope.rowList;
   if (list === undefined) {
-    throw new ExpressionSyntaxError(`row reference '{{${text}}}' used outside a detail list`, pos);
+    throw new ExpressionSyntaxError(
+      `row reference '{{${text}}}' used outside a detail list`,
+      pos,
+    );
   }
   if (!text.startsWith(`${list}.`)) {
-    throw new ExpressionSyntaxError(`row reference '{{${text}}}' does not belong to list '${list}'`, pos);
+    throw new ExpressionSyntaxError(
+      `row reference '{{${text}}}' does not belong to list '${list}'`,
+      pos,
+    );
   }
-  return { k: 'ref', row: true, path: parsePath(text.slice(list.length + 1)), text };
+  return {
+    k: 'ref',
+    row: true,
+    path: parsePath(text.slice(list.length + 1)),
+    text,
+  };
 }
 
 class Parser {
@@ -53,7 +97,8 @@ class Parser {
   parse(): ExprNode {
     const node = this.ternary();
     const t = this.peek();
-    if (t.kind !== 'eof') throw new ExpressionSyntaxError('unexpected token', t.pos);
+    if (t.kind !== 'eof')
+      throw new ExpressionSyntaxError('unexpected token', t.pos);
     return node;
   }
 
@@ -79,7 +124,8 @@ class Parser {
 
   private expectOp(op: string): void {
     const t = this.next();
-    if (t.kind !== 'op' || t.op !== op) throw new ExpressionSyntaxError(`expected '${op}'`, t.pos);
+    if (t.kind !== 'op' || t.op !== op)
+      throw new ExpressionSyntaxError(`expected '${op}'`, t.pos);
   }
 
   private ternary(): ExprNode {
@@ -132,7 +178,9 @@ class Parser {
       '<': '<',
       '<=': '<=',
     };
-    const op = Object.prototype.hasOwnProperty.call(map, t.op) ? map[t.op] : undefined;
+    const op = Object.prototype.hasOwnProperty.call(map, t.op)
+      ? map[t.op]
+      : undefined;
     if (!op) return a;
     this.next();
     return { k: 'bin', op, a, b: this.additive() };
@@ -192,13 +240,17 @@ class Parser {
   }
 
   private identifier(name: string, pos: number): ExprNode {
-    if (isForbiddenName(name)) throw new ExpressionSyntaxError(`forbidden identifier '${name}'`, pos);
+    if (isForbiddenName(name))
+      throw new ExpressionSyntaxError(`forbidden identifier '${name}'`, pos);
     const lower = name.toLowerCase();
     if (!this.isOp('(')) {
       if (lower === 'true') return { k: 'lit', v: true };
       if (lower === 'false') return { k: 'lit', v: false };
       if (lower === 'null') return { k: 'lit', v: null };
-      throw new ExpressionSyntaxError(`unknown identifier '${name}' (record fields are written {field})`, pos);
+      throw new ExpressionSyntaxError(
+        `unknown identifier '${name}' (record fields are written {field})`,
+        pos,
+      );
     }
     this.next();
     const args: ExprNode[] = [];
@@ -211,20 +263,28 @@ class Parser {
     }
     this.expectOp(')');
     if (lower === 'if' || lower === 'iif') {
-      if (args.length !== 3) throw new ExpressionSyntaxError(`${name}() takes 3 arguments`, pos);
+      if (args.length !== 3)
+        throw new ExpressionSyntaxError(`${name}() takes 3 arguments`, pos);
       const [c, a, b] = args as [ExprNode, ExprNode, ExprNode];
       return { k: 'cond', c, a, b };
     }
     const fn = EXPRESSION_FUNCTIONS.get(lower);
-    if (!fn) throw new ExpressionSyntaxError(`function '${name}' is not allowed`, pos);
+    if (!fn)
+      throw new ExpressionSyntaxError(`function '${name}' is not allowed`, pos);
     if (args.length < fn.minArgs || args.length > fn.maxArgs) {
-      throw new ExpressionSyntaxError(`${name}() takes ${fn.minArgs}..${fn.maxArgs} arguments, got ${args.length}`, pos);
+      throw new ExpressionSyntaxError(
+        `${name}() takes ${fn.minArgs}..${fn.maxArgs} arguments, got ${args.length}`,
+        pos,
+      );
     }
     return { k: 'call', name: lower, fn, args };
   }
 }
 
 /** Parses an expression (the text after `_function`). Throws ExpressionSyntaxError. */
-export function parseExpression(source: string, scope: ExpressionScope = {}): ExprNode {
+export function parseExpression(
+  source: string,
+  scope: ExpressionScope = {},
+): ExprNode {
   return new Parser(tokenize(source), scope).parse();
 }

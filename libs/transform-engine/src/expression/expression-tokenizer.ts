@@ -4,12 +4,39 @@ import { ExpressionSyntaxError } from './expression.error';
 export type Token =
   | { readonly kind: 'number'; readonly text: string; readonly pos: number }
   | { readonly kind: 'string'; readonly value: string; readonly pos: number }
-  | { readonly kind: 'ref'; readonly row: boolean; readonly path: string; readonly pos: number }
+  | {
+      readonly kind: 'ref';
+      readonly row: boolean;
+      readonly path: string;
+      readonly pos: number;
+    }
   | { readonly kind: 'ident'; readonly name: string; readonly pos: number }
   | { readonly kind: 'op'; readonly op: string; readonly pos: number }
   | { readonly kind: 'eof'; readonly pos: number };
 
-const OPERATORS = ['==', '!=', '<>', '>=', '<=', '&&', '||', '(', ')', ',', '?', ':', '+', '-', '*', '/', '%', '>', '<', '=', '!'];
+const OPERATORS = [
+  '==',
+  '!=',
+  '<>',
+  '>=',
+  '<=',
+  '&&',
+  '||',
+  '(',
+  ')',
+  ',',
+  '?',
+  ':',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '>',
+  '<',
+  '=',
+  '!',
+];
 
 /**
  * Splits an expression into tokens. Record references are written `{path}`
@@ -30,7 +57,11 @@ export function tokenize(source: string): Token[] {
       const row = source[i + 1] === '{';
       const close = row ? '}}' : '}';
       const end = source.indexOf(close, i + (row ? 2 : 1));
-      if (end < 0) throw new ExpressionSyntaxError(`unclosed reference '${row ? '{{' : '{'}'`, start);
+      if (end < 0)
+        throw new ExpressionSyntaxError(
+          `unclosed reference '${row ? '{{' : '{'}'`,
+          start,
+        );
       const path = source.slice(i + (row ? 2 : 1), end).trim();
       if (!/^[\p{L}\p{N}_$]+(\.[\p{L}\p{N}_$]+)*$/u.test(path)) {
         throw new ExpressionSyntaxError(`invalid reference '${path}'`, start);
@@ -59,7 +90,8 @@ export function tokenize(source: string): Token[] {
           i += 1;
         }
       }
-      if (i >= source.length) throw new ExpressionSyntaxError('unterminated string', start);
+      if (i >= source.length)
+        throw new ExpressionSyntaxError('unterminated string', start);
       i += 1;
       tokens.push({ kind: 'string', value, pos: start });
       continue;
@@ -68,13 +100,18 @@ export function tokenize(source: string): Token[] {
       const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(source.slice(i));
       const name = (m as RegExpExecArray)[0];
       // Refused as early as possible, whatever follows (process.x, constructor[...]).
-      if (isForbiddenName(name)) throw new ExpressionSyntaxError(`forbidden identifier '${name}'`, start);
+      if (isForbiddenName(name))
+        throw new ExpressionSyntaxError(
+          `forbidden identifier '${name}'`,
+          start,
+        );
       tokens.push({ kind: 'ident', name, pos: start });
       i += name.length;
       continue;
     }
     const op = OPERATORS.find((o) => source.startsWith(o, i));
-    if (!op) throw new ExpressionSyntaxError(`unexpected character '${ch}'`, start);
+    if (!op)
+      throw new ExpressionSyntaxError(`unexpected character '${ch}'`, start);
     tokens.push({ kind: 'op', op, pos: start });
     i += op.length;
   }

@@ -15,10 +15,14 @@ export function isMissing(v: Value): boolean {
 }
 
 export function toDecimal(v: Value, what: string): Decimal {
-  if (isMissing(v)) throw new ExpressionEvaluationError(`${what}: value is missing`);
-  if (typeof v === 'boolean') return (Decimal.of(v ? 1 : 0) as Decimal);
+  if (isMissing(v))
+    throw new ExpressionEvaluationError(`${what}: value is missing`);
+  if (typeof v === 'boolean') return Decimal.of(v ? 1 : 0) as Decimal;
   const d = Decimal.of(v);
-  if (!d) throw new ExpressionEvaluationError(`${what}: '${String(v)}' is not a number`);
+  if (!d)
+    throw new ExpressionEvaluationError(
+      `${what}: '${String(v)}' is not a number`,
+    );
   return d;
 }
 
@@ -33,7 +37,8 @@ export function truthy(v: Value): boolean {
 export function toText(v: Value, offsetMinutes: number): string {
   if (isMissing(v)) return '';
   if (v instanceof Decimal) return v.toString();
-  if (v instanceof DateValue) return formatDateTime(v.epochMs, 'yyyy-MM-dd HH:mm:ss', offsetMinutes);
+  if (v instanceof DateValue)
+    return formatDateTime(v.epochMs, 'yyyy-MM-dd HH:mm:ss', offsetMinutes);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -41,6 +46,7 @@ export function toText(v: Value, offsetMinutes: number): string {
 /** Converts an evaluation result to plain JSON data for a document. */
 export function toOutput(v: Value, offsetMinutes: number): unknown {
   if (v instanceof Decimal) return v.toNumber();
-  if (v instanceof DateValue) return formatDateTime(v.epochMs, 'yyyy-MM-dd HH:mm:ss', offsetMinutes);
+  if (v instanceof DateValue)
+    return formatDateTime(v.epochMs, 'yyyy-MM-dd HH:mm:ss', offsetMinutes);
   return v;
 }

@@ -1,11 +1,29 @@
 import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
 import { NonRetriableError, PipelineError } from '@kingbridge/pipeline-core';
 import type { LookupProvider, LookupQuery } from '../lookup/lookup-provider';
-import { applyConditions, compileConditions, type CompiledConditions } from '../mapping/condition';
-import { checkFields, compileFields, mapFields, type CompiledField } from '../mapping/field-mapper';
+import {
+  applyConditions,
+  compileConditions,
+  type CompiledConditions,
+} from '../mapping/condition';
+import {
+  checkFields,
+  compileFields,
+  mapFields,
+  type CompiledField,
+} from '../mapping/field-mapper';
 import { PlanCompileError } from '../mapping/plan-compile.error';
-import { collectFieldRefs, collectValueRefs, type ReferencedKeys } from '../mapping/reference-collector';
-import { compileValue, evalValue, type CompiledValue, type MapContext } from '../mapping/value-template';
+import {
+  collectFieldRefs,
+  collectValueRefs,
+  type ReferencedKeys,
+} from '../mapping/reference-collector';
+import {
+  compileValue,
+  evalValue,
+  type CompiledValue,
+  type MapContext,
+} from '../mapping/value-template';
 import { toText } from '../expression/expression-value';
 import {
   WindowedMerger,
@@ -16,7 +34,11 @@ import {
   type RecordLocation,
 } from '../merge/windowed-merger';
 import type { SyncPlan } from '../plan/sync-plan.schema';
-import { formatDateTime, parseDuration, zoneOffsetMinutes } from '../util/date-time.util';
+import {
+  formatDateTime,
+  parseDuration,
+  zoneOffsetMinutes,
+} from '../util/date-time.util';
 import { getPath, parsePath } from '../util/record-path.util';
 
 const PROBE_MERGE = Object.freeze({ records: 1, correction: false });
@@ -25,14 +47,29 @@ const PROBE_DOC = Object.freeze({ billNo: 'probe', documentKey: 'probe' });
 /** What happened to one raw record. */
 export type RecordOutcome =
   | { readonly outcome: 'filtered'; readonly reason: string }
-  | { readonly outcome: 'mapped'; readonly documents: readonly OutboundDocument[] }
-  | { readonly outcome: 'merged'; readonly status: AddStatus; readonly windowKey: string }
+  | {
+      readonly outcome: 'mapped';
+      readonly documents: readonly OutboundDocument[];
+    }
+  | {
+      readonly outcome: 'merged';
+      readonly status: AddStatus;
+      readonly windowKey: string;
+    }
   | { readonly outcome: 'failed'; readonly error: PipelineError };
 
 /** Result of emitting one due window. */
 export type WindowEmission =
-  | { readonly windowKey: string; readonly document: OutboundDocument; readonly sourceIds: readonly string[] }
-  | { readonly windowKey: string; readonly error: PipelineError; readonly sourceIds: readonly string[] };
+  | {
+      readonly windowKey: string;
+      readonly document: OutboundDocument;
+      readonly sourceIds: readonly string[];
+    }
+  | {
+      readonly windowKey: string;
+      readonly error: PipelineError;
+      readonly sourceIds: readonly string[];
+    };
 
 export interface FlowTransformerOptions {
   readonly lookups: LookupProvider;
@@ -65,25 +102,37 @@ function camelKeys(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
   for (const k in source) {
-    if (Object.prototype.hasOwnProperty.call(source, k)) out[camelKey(k)] = camelKeys(source[k]);
+    if (Object.prototype.hasOwnProperty.call(source, k))
+      out[camelKey(k)] = camelKeys(source[k]);
   }
   return out;
 }
 
 function asPipelineError(err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
-  return new NonRetriableError(err instanceof Error ? err.message : String(err), { errorClass: 'mapping', cause: err });
+  return new NonRetriableError(
+    err instanceof Error ? err.message : String(err),
+    { errorClass: 'mapping', cause: err },
+  );
 }
 
 function duration(value: string | number, path: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined) throw new PlanCompileError(path, `invalid duration '${String(value)}' (use 30s, 15m, 2h, 1d)`);
+  if (ms === undefined)
+    throw new PlanCompileError(
+      path,
+      `invalid duration '${String(value)}' (use 30s, 15m, 2h, 1d)`,
+    );
   return ms;
 }
 
 function stripList(name: string, list: string, path: string): string {
-  for (const sep of ['_', '.']) if (name.startsWith(`${list}${sep}`)) return name.slice(list.length + 1);
-  throw new PlanCompileError(path, `'${name}' must name a field of '${list}' (${list}_<field>)`);
+  for (const sep of ['_', '.'])
+    if (name.startsWith(`${list}${sep}`)) return name.slice(list.length + 1);
+  throw new PlanCompileError(
+    path,
+    `'${name}' must name a field of '${list}' (${list}_<field>)`,
+  );
 }
 
 /**
@@ -116,18 +165,35 @@ export class FlowTransformer {
     this.clock = options.clock ?? Date.now;
     this.validateOnAdd = options.validateOnAdd ?? true;
     const offset = zoneOffsetMinutes(plan.timeZone);
-    if (offset === undefined) throw new PlanCompileError('timeZone', `unsupported time zone '${plan.timeZone}'`);
+    if (offset === undefined)
+      throw new PlanCompileError(
+        'timeZone',
+        `unsupported time zone '${plan.timeZone}'`,
+      );
     this.offsetMinutes = offset;
     const lists = new Set<string>();
     this.fields = compileFields(plan.mapping, 'mapping', undefined, lists);
-    this.rowFields = this.fields.filter((f) => f.kind === 'array' && f.list !== undefined);
+    this.rowFields = this.fields.filter(
+      (f) => f.kind === 'array' && f.list !== undefined,
+    );
     if (plan.merge) lists.add(plan.merge.list);
-    this.sourceFilters = compileConditions(plan.source.filters, [...lists], 'source.filters');
+    this.sourceFilters = compileConditions(
+      plan.source.filters,
+      [...lists],
+      'source.filters',
+    );
     this.recordFilters = compileConditions(plan.filters, [...lists], 'filters');
     this.billNo = compileValue(plan.billNo, {}, 'billNo');
-    this.documentKey = compileValue(plan.documentKey ?? `{${plan.source.idField}}`, {}, 'documentKey');
+    this.documentKey = compileValue(
+      plan.documentKey ?? `{${plan.source.idField}}`,
+      {},
+      'documentKey',
+    );
     if (plan.merge && plan.documentKey) {
-      throw new PlanCompileError('documentKey', 'merged flows derive the document key from group + window; remove documentKey');
+      throw new PlanCompileError(
+        'documentKey',
+        'merged flows derive the document key from group + window; remove documentKey',
+      );
     }
     if (plan.merge) {
       const m = plan.merge;
@@ -136,14 +202,19 @@ export class FlowTransformer {
       collectValueRefs(this.billNo, keys);
       m.headerGroup.forEach((g) => keys.root.add(parsePath(g)[0] as string));
       keys.root.add(parsePath(m.eventTimeField)[0] as string);
-      const bodyGroup = m.bodyGroup.map((b, i) => stripList(b, m.list, `merge.bodyGroup[${i}]`));
+      const bodyGroup = m.bodyGroup.map((b, i) =>
+        stripList(b, m.list, `merge.bodyGroup[${i}]`),
+      );
       const calculate = Object.entries(m.calculate).map(([name, op]) => ({
         field: stripList(name, m.list, `merge.calculate.${name}`),
         op,
       }));
-      [...bodyGroup, ...calculate.map((c) => c.field)].forEach((f) => keys.row.add(parsePath(f)[0] as string));
+      [...bodyGroup, ...calculate.map((c) => c.field)].forEach((f) =>
+        keys.row.add(parsePath(f)[0] as string),
+      );
       const sizeMs = duration(m.window.size, 'merge.window.size');
-      if (sizeMs <= 0) throw new PlanCompileError('merge.window.size', 'must be positive');
+      if (sizeMs <= 0)
+        throw new PlanCompileError('merge.window.size', 'must be positive');
       this.mergeConfig = {
         flow: plan.id,
         list: m.list,
@@ -151,7 +222,10 @@ export class FlowTransformer {
         eventTimeField: m.eventTimeField,
         sizeMs,
         graceMs: duration(m.window.grace, 'merge.window.grace'),
-        idleTimeoutMs: duration(m.window.idleTimeout, 'merge.window.idleTimeout'),
+        idleTimeoutMs: duration(
+          m.window.idleTimeout,
+          'merge.window.idleTimeout',
+        ),
         dedupRetentionMs: duration(m.dedupRetention, 'merge.dedupRetention'),
         offsetMinutes: offset,
         bodyGroup,
@@ -166,7 +240,11 @@ export class FlowTransformer {
   /** True when the raw record belongs to this flow's source stream. */
   accepts(raw: Pick<RawRecord, 'platform' | 'entity' | 'stream'>): boolean {
     const s = this.plan.source;
-    return raw.platform === s.platform && raw.entity === s.entity && raw.stream === s.stream;
+    return (
+      raw.platform === s.platform &&
+      raw.entity === s.entity &&
+      raw.stream === s.stream
+    );
   }
 
   private payload(raw: RawRecord): Record<string, unknown> {
@@ -175,9 +253,14 @@ export class FlowTransformer {
       : raw.payload;
   }
 
-  private filter(raw: RawRecord): { pass: true; record: Record<string, unknown> } | { pass: false; reason: string } {
+  private filter(
+    raw: RawRecord,
+  ):
+    | { pass: true; record: Record<string, unknown> }
+    | { pass: false; reason: string } {
     const source = applyConditions(this.sourceFilters, this.payload(raw));
-    if (!source.pass) return { pass: false, reason: `source filter: ${source.reason}` };
+    if (!source.pass)
+      return { pass: false, reason: `source filter: ${source.reason}` };
     const rec = applyConditions(this.recordFilters, source.record);
     if (!rec.pass) return { pass: false, reason: `filter: ${rec.reason}` };
     return rec;
@@ -199,7 +282,9 @@ export class FlowTransformer {
     try {
       const f = this.filter(raw);
       if (!f.pass) return [];
-      const root = this.merger ? this.probeRecord(f.record, this.merger.locate(f.record)) : f.record;
+      const root = this.merger
+        ? this.probeRecord(f.record, this.merger.locate(f.record))
+        : f.record;
       const collect: LookupQuery[] = [];
       mapFields(this.fields, this.context(root, collect), {}, '');
       return collect;
@@ -230,11 +315,21 @@ export class FlowTransformer {
       const location = this.merger.locate(f.record);
       if (this.validateOnAdd) this.validateForMerge(f.record, location);
       const added = this.merger.add(
-        { sourceId: raw.sourceId, contentHash: raw.contentHash, fetchedAt: raw.fetchedAt, record: f.record, offset: meta.offset },
+        {
+          sourceId: raw.sourceId,
+          contentHash: raw.contentHash,
+          fetchedAt: raw.fetchedAt,
+          record: f.record,
+          offset: meta.offset,
+        },
         this.clock(),
         location,
       );
-      return { outcome: 'merged', status: added.status, windowKey: added.windowKey };
+      return {
+        outcome: 'merged',
+        status: added.status,
+        windowKey: added.windowKey,
+      };
     } catch (err) {
       return { outcome: 'failed', error: asPipelineError(err) };
     }
@@ -257,11 +352,21 @@ export class FlowTransformer {
         rawOffsets: merged.rawOffsets,
         stream: this.plan.source.stream,
         correctionOf: merged.correctionOf,
-        billSuffix: merged.correctionOf ? `-C${String((merged.record._merge as { correctionId: string }).correctionId).slice(0, 6).toUpperCase()}` : '',
+        billSuffix: merged.correctionOf
+          ? `-C${String(
+              (merged.record._merge as { correctionId: string }).correctionId,
+            )
+              .slice(0, 6)
+              .toUpperCase()}`
+          : '',
       });
       return { windowKey, document, sourceIds: merged.sourceIds };
     } catch (err) {
-      return { windowKey, error: asPipelineError(err), sourceIds: merged.sourceIds };
+      return {
+        windowKey,
+        error: asPipelineError(err),
+        sourceIds: merged.sourceIds,
+      };
     }
   }
 
@@ -273,7 +378,8 @@ export class FlowTransformer {
   restoreMergeState(snapshot: MergeStateSnapshot): void {
     const config = this.mergeConfig;
     if (!config) throw new Error(`flow ${this.flow} has no merge`);
-    (this as { merger: WindowedMerger | undefined }).merger = WindowedMerger.restore(config, snapshot);
+    (this as { merger: WindowedMerger | undefined }).merger =
+      WindowedMerger.restore(config, snapshot);
   }
 
   private requireMerger(): WindowedMerger {
@@ -287,7 +393,10 @@ export class FlowTransformer {
    * fields come from the group and the window's first record: they are
    * checked once per window; this record's detail rows are checked always.
    */
-  private validateForMerge(record: Record<string, unknown>, location: RecordLocation): void {
+  private validateForMerge(
+    record: Record<string, unknown>,
+    location: RecordLocation,
+  ): void {
     let root = this.checkedWindows.get(location.baseKey);
     if (root === undefined) {
       root = this.probeRecord(record, location);
@@ -296,12 +405,16 @@ export class FlowTransformer {
       this.checkedWindows.set(location.baseKey, root);
       return;
     }
-    const ctx: { -readonly [K in keyof MapContext]: MapContext[K] } = this.context(root);
+    const ctx: { -readonly [K in keyof MapContext]: MapContext[K] } =
+      this.context(root);
     for (const field of this.rowFields) {
       if (field.kind !== 'array' || field.listPath === undefined) continue;
       const rows = getPath(record, field.listPath);
       if (!Array.isArray(rows)) {
-        throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: field.key });
+        throw new NonRetriableError(
+          `detail list '${field.list}' is missing or not a list`,
+          { errorClass: 'mapping', fieldPath: field.key },
+        );
       }
       for (let i = 0; i < rows.length; i += 1) {
         ctx.row = rows[i];
@@ -311,7 +424,10 @@ export class FlowTransformer {
   }
 
   /** A one-record stand-in for a merged record, used to validate a record on arrival. */
-  private probeRecord(record: Record<string, unknown>, location: RecordLocation): Record<string, unknown> {
+  private probeRecord(
+    record: Record<string, unknown>,
+    location: RecordLocation,
+  ): Record<string, unknown> {
     const m = this.mergeConfig as MergeConfig;
     let window = this.windowFields.get(location.start);
     if (window === undefined) {
@@ -320,7 +436,11 @@ export class FlowTransformer {
         start: formatDateTime(location.start, 'yyyy-MM-dd HH:mm:ss', off),
         end: formatDateTime(location.end, 'yyyy-MM-dd HH:mm:ss', off),
         date: formatDateTime(location.start, 'yyyy-MM-dd', off),
-        compact: formatDateTime(location.start, m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm', off),
+        compact: formatDateTime(
+          location.start,
+          m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm',
+          off,
+        ),
       };
       if (this.windowFields.size > 1000) this.windowFields.clear();
       this.windowFields.set(location.start, window);
@@ -341,7 +461,11 @@ export class FlowTransformer {
   private render(value: CompiledValue, root: unknown, path: string): string {
     const v = evalValue(value, this.context(root), path);
     const s = toText(v, this.offsetMinutes);
-    if (s === '') throw new NonRetriableError(`${path} is empty`, { errorClass: 'mapping', fieldPath: path });
+    if (s === '')
+      throw new NonRetriableError(`${path} is empty`, {
+        errorClass: 'mapping',
+        fieldPath: path,
+      });
     return s;
   }
 
@@ -388,6 +512,9 @@ export class FlowTransformer {
 }
 
 /** Compiles a validated plan. Throws PlanCompileError with the plan path of the bad field. */
-export function compileFlow(plan: SyncPlan, options: FlowTransformerOptions): FlowTransformer {
+export function compileFlow(
+  plan: SyncPlan,
+  options: FlowTransformerOptions,
+): FlowTransformer {
   return new FlowTransformer(plan, options);
 }

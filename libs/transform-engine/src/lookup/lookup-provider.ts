@@ -29,11 +29,17 @@ export interface LookupProvider {
   get(query: LookupQuery): LookupRow | undefined;
 }
 
-export function lookupKey(table: string, where: ReadonlyArray<readonly [string, string]>): string {
+export function lookupKey(
+  table: string,
+  where: ReadonlyArray<readonly [string, string]>,
+): string {
   return `${table}?${where.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
-export function lookupQuery(table: string, where: ReadonlyArray<readonly [string, string]>): LookupQuery {
+export function lookupQuery(
+  table: string,
+  where: ReadonlyArray<readonly [string, string]>,
+): LookupQuery {
   return { table, where, key: lookupKey(table, where) };
 }
 
@@ -44,7 +50,9 @@ export function lookupQuery(table: string, where: ReadonlyArray<readonly [string
 export class InMemoryLookupProvider implements LookupProvider {
   private readonly index = new Map<string, LookupRow | null>();
 
-  constructor(private readonly tables: Readonly<Record<string, readonly LookupRow[]>>) {}
+  constructor(
+    private readonly tables: Readonly<Record<string, readonly LookupRow[]>>,
+  ) {}
 
   async preload(queries: readonly LookupQuery[]): Promise<void> {
     for (const q of queries) this.get(q);
@@ -53,10 +61,16 @@ export class InMemoryLookupProvider implements LookupProvider {
   get(query: LookupQuery): LookupRow | undefined {
     const cached = this.index.get(query.key);
     if (cached !== undefined) return cached ?? undefined;
-    const rows = Object.prototype.hasOwnProperty.call(this.tables, query.table) ? this.tables[query.table] : undefined;
+    const rows = Object.prototype.hasOwnProperty.call(this.tables, query.table)
+      ? this.tables[query.table]
+      : undefined;
     const row =
       rows?.find((r) =>
-        query.where.every(([col, value]) => Object.prototype.hasOwnProperty.call(r, col) && String(r[col]) === value),
+        query.where.every(
+          ([col, value]) =>
+            Object.prototype.hasOwnProperty.call(r, col) &&
+            String(r[col]) === value,
+        ),
       ) ?? null;
     this.index.set(query.key, row);
     return row ?? undefined;

@@ -1,7 +1,11 @@
 import { Decimal } from '../util/decimal';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
-import type { ConditionInput, ConditionLogic, ConditionsInput } from '../plan/sync-plan.schema';
+import type {
+  ConditionInput,
+  ConditionLogic,
+  ConditionsInput,
+} from '../plan/sync-plan.schema';
 import { PlanCompileError } from './plan-compile.error';
 
 /** A compiled condition: on the record (`list` undefined) or on each row of a detail list. */
@@ -15,7 +19,8 @@ export interface CompiledCondition {
 /** OR of AND groups. An empty array means "no filter". */
 export type CompiledConditions = readonly (readonly CompiledCondition[])[];
 
-const SHORT_RE = /^\s*(\S+)\s+(not\s+like|like|in|eq|ne|gte|gt|lte|lt|>=|<=|!=|<>|==|=|>|<)\s+(.+?)\s*$/i;
+const SHORT_RE =
+  /^\s*(\S+)\s+(not\s+like|like|in|eq|ne|gte|gt|lte|lt|>=|<=|!=|<>|==|=|>|<)\s+(.+?)\s*$/i;
 
 const SYMBOL_LOGIC: Readonly<Record<string, ConditionLogic>> = {
   '=': 'eq',
@@ -30,14 +35,26 @@ const SYMBOL_LOGIC: Readonly<Record<string, ConditionLogic>> = {
 
 function unquote(text: string): string {
   const t = text.trim();
-  if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  if (
+    t.length >= 2 &&
+    (t[0] === "'" || t[0] === '"') &&
+    t[t.length - 1] === t[0]
+  )
+    return t.slice(1, -1);
   return t;
 }
 
-function normalize(input: ConditionInput, path: string): { field: string; logic: ConditionLogic; value: unknown } {
+function normalize(
+  input: ConditionInput,
+  path: string,
+): { field: string; logic: ConditionLogic; value: unknown } {
   if (typeof input !== 'string') return input;
   const m = SHORT_RE.exec(input);
-  if (!m) throw new PlanCompileError(path, `cannot parse condition '${input}' (expected "<field> <op> <value>")`);
+  if (!m)
+    throw new PlanCompileError(
+      path,
+      `cannot parse condition '${input}' (expected "<field> <op> <value>")`,
+    );
   const op = (m[2] as string).toLowerCase().replace(/\s+/g, ' ');
   const logic = (SYMBOL_LOGIC[op] ?? op) as ConditionLogic;
   let raw = m[3] as string;
@@ -59,7 +76,8 @@ function compareValues(a: unknown, b: unknown): number | undefined {
 }
 
 function likeTester(pattern: string): (v: unknown) => boolean {
-  if (!pattern.includes('%')) return (v) => v !== null && v !== undefined && String(v).includes(pattern);
+  if (!pattern.includes('%'))
+    return (v) => v !== null && v !== undefined && String(v).includes(pattern);
   const body = pattern
     .split('%')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
@@ -68,7 +86,11 @@ function likeTester(pattern: string): (v: unknown) => boolean {
   return (v) => v !== null && v !== undefined && re.test(String(v));
 }
 
-function tester(logic: ConditionLogic, value: unknown, path: string): (v: unknown) => boolean {
+function tester(
+  logic: ConditionLogic,
+  value: unknown,
+  path: string,
+): (v: unknown) => boolean {
   const cmp = (pred: (c: number) => boolean) => (v: unknown) => {
     const c = compareValues(v, value);
     return c !== undefined && pred(c);
@@ -89,7 +111,10 @@ function tester(logic: ConditionLogic, value: unknown, path: string): (v: unknow
     case 'in': {
       const list = Array.isArray(value) ? value : String(value).split(',');
       const options = list.map((x) => String(x).trim());
-      return (v) => v !== null && v !== undefined && options.some((o) => compareValues(v, o) === 0);
+      return (v) =>
+        v !== null &&
+        v !== undefined &&
+        options.some((o) => compareValues(v, o) === 0);
     }
     case 'like':
       return likeTester(String(value));
@@ -112,17 +137,34 @@ export function compileConditions(
   planPath: string,
 ): CompiledConditions {
   if (!input || input.length === 0) return [];
-  const grouped = (Array.isArray(input[0]) ? input : [input]) as readonly (readonly ConditionInput[])[];
+  const grouped = (
+    Array.isArray(input[0]) ? input : [input]
+  ) as readonly (readonly ConditionInput[])[];
   return grouped.map((group, gi) =>
     group.map((raw, ci) => {
-      const path = Array.isArray(input[0]) ? `${planPath}[${gi}][${ci}]` : `${planPath}[${ci}]`;
+      const path = Array.isArray(input[0])
+        ? `${planPath}[${gi}][${ci}]`
+        : `${planPath}[${ci}]`;
       const c = normalize(raw, path);
-      const bad = parsePath(c.field).find((s) => s === '' || isForbiddenName(s));
-      if (bad !== undefined) throw new PlanCompileError(path, `forbidden name '${bad}' in field '${c.field}'`);
-      const list = [...lists].sort((a, b) => b.length - a.length).find((l) => c.field.startsWith(`${l}.`));
-      const fieldPath = parsePath(list ? c.field.slice(list.length + 1) : c.field);
+      const bad = parsePath(c.field).find(
+        (s) => s === '' || isForbiddenName(s),
+      );
+      if (bad !== undefined)
+        throw new PlanCompileError(
+          path,
+          `forbidden name '${bad}' in field '${c.field}'`,
+        );
+      const list = [...lists]
+        .sort((a, b) => b.length - a.length)
+        .find((l) => c.field.startsWith(`${l}.`));
+      const fieldPath = parsePath(
+        list ? c.field.slice(list.length + 1) : c.field,
+      );
       return {
-        text: typeof raw === 'string' ? raw : `${c.field} ${c.logic} ${JSON.stringify(c.value)}`,
+        text:
+          typeof raw === 'string'
+            ? raw
+            : `${c.field} ${c.logic} ${JSON.stringify(c.value)}`,
         list,
         path: fieldPath,
         test: tester(c.logic, c.value, path),
@@ -141,7 +183,10 @@ export type FilterResult =
  * list it filters keeps at least one row. The returned record is a shallow
  * copy with filtered lists (the input is never modified).
  */
-export function applyConditions(conditions: CompiledConditions, record: Record<string, unknown>): FilterResult {
+export function applyConditions(
+  conditions: CompiledConditions,
+  record: Record<string, unknown>,
+): FilterResult {
   if (conditions.length === 0) return { pass: true, record };
   const passing: Map<string, number[]>[] = [];
   let firstFailure = '';
@@ -164,7 +209,9 @@ export function applyConditions(conditions: CompiledConditions, record: Record<s
         break;
       }
       const candidates = groupRows.get(c.list) ?? rows.map((_r, i) => i);
-      const survivors = candidates.filter((i) => c.test(getPath(rows[i], c.path)));
+      const survivors = candidates.filter((i) =>
+        c.test(getPath(rows[i], c.path)),
+      );
       groupRows.set(c.list, survivors);
       if (survivors.length === 0) {
         ok = false;
@@ -184,13 +231,21 @@ export function applyConditions(conditions: CompiledConditions, record: Record<s
     const rows = getPath(record, parsePath(list)) as unknown[];
     if (keep.size === rows.length) continue;
     out ??= { ...record };
-    setTopLevelOrNested(out, list, rows.filter((_r, i) => keep.has(i)));
+    setTopLevelOrNested(
+      out,
+      list,
+      rows.filter((_r, i) => keep.has(i)),
+    );
   }
   return { pass: true, record: out ?? record };
 }
 
 /** Replaces a (possibly nested) list in a shallow-copied record without touching the input. */
-function setTopLevelOrNested(out: Record<string, unknown>, list: string, rows: unknown[]): void {
+function setTopLevelOrNested(
+  out: Record<string, unknown>,
+  list: string,
+  rows: unknown[],
+): void {
   const path = parsePath(list);
   let target = out;
   for (let i = 0; i < path.length - 1; i += 1) {

@@ -1,12 +1,22 @@
 import { NonRetriableError } from '@kingbridge/pipeline-core';
-import { isMissing, toOutput, toText, truthy } from '../expression/expression-value';
+import {
+  isMissing,
+  toOutput,
+  toText,
+  truthy,
+} from '../expression/expression-value';
 import type { MappingFieldInput } from '../plan/sync-plan.schema';
 import { Decimal } from '../util/decimal';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
 import { PlanCompileError } from './plan-compile.error';
-import { compileValue, evalValue, type CompiledValue, type MapContext } from './value-template';
+import {
+  compileValue,
+  evalValue,
+  type CompiledValue,
+  type MapContext,
+} from './value-template';
 
 type FieldType = NonNullable<MappingFieldInput['type']>;
 
@@ -22,7 +32,12 @@ export type CompiledField =
       readonly optional: boolean;
       readonly fallback: unknown;
     }
-  | { readonly kind: 'object'; readonly key: string; readonly children: readonly CompiledField[]; readonly wrapKey: string | undefined }
+  | {
+      readonly kind: 'object';
+      readonly key: string;
+      readonly children: readonly CompiledField[];
+      readonly wrapKey: string | undefined;
+    }
   | {
       readonly kind: 'array';
       readonly key: string;
@@ -50,32 +65,64 @@ export function compileFields(
   const seen = new Set<string>();
   return fields.map((f, i) => {
     const at = `${path}[${i}]`;
-    if (isForbiddenName(f.field)) throw new PlanCompileError(`${at}.field`, `forbidden field name '${f.field}'`);
-    if (seen.has(f.field)) throw new PlanCompileError(`${at}.field`, `duplicate field '${f.field}'`);
+    if (isForbiddenName(f.field))
+      throw new PlanCompileError(
+        `${at}.field`,
+        `forbidden field name '${f.field}'`,
+      );
+    if (seen.has(f.field))
+      throw new PlanCompileError(`${at}.field`, `duplicate field '${f.field}'`);
     seen.add(f.field);
     const type = f.type ?? (f.children ? 'object' : undefined);
     if (type === 'array') {
-      if (!f.children?.length) throw new PlanCompileError(`${at}.children`, 'an array field needs children');
+      if (!f.children?.length)
+        throw new PlanCompileError(
+          `${at}.children`,
+          'an array field needs children',
+        );
       let list: string | undefined;
       if (typeof f.value === 'string' && f.value.trim() !== '') {
         list = f.value.trim().replace(/^\{+|\}+$/g, '');
-        const bad = parsePath(list).find((s) => s === '' || isForbiddenName(s) || !/^[\p{L}\p{N}_$]+$/u.test(s));
-        if (bad !== undefined) throw new PlanCompileError(`${at}.value`, `invalid list path '${f.value}'`);
-        if (rowList !== undefined) throw new PlanCompileError(`${at}.value`, 'nested detail lists are not supported');
+        const bad = parsePath(list).find(
+          (s) =>
+            s === '' || isForbiddenName(s) || !/^[\p{L}\p{N}_$]+$/u.test(s),
+        );
+        if (bad !== undefined)
+          throw new PlanCompileError(
+            `${at}.value`,
+            `invalid list path '${f.value}'`,
+          );
+        if (rowList !== undefined)
+          throw new PlanCompileError(
+            `${at}.value`,
+            'nested detail lists are not supported',
+          );
         lists.add(list);
       } else if (f.value !== undefined && f.value !== null && f.value !== '') {
-        throw new PlanCompileError(`${at}.value`, 'an array value must name a detail list');
+        throw new PlanCompileError(
+          `${at}.value`,
+          'an array value must name a detail list',
+        );
       }
       return {
         kind: 'array',
         key: f.field,
         list,
         listPath: list === undefined ? undefined : parsePath(list),
-        children: compileFields(f.children, `${at}.children`, list ?? rowList, lists),
+        children: compileFields(
+          f.children,
+          `${at}.children`,
+          list ?? rowList,
+          lists,
+        ),
       };
     }
     if (type === 'object') {
-      if (!f.children?.length) throw new PlanCompileError(`${at}.children`, 'an object field needs children');
+      if (!f.children?.length)
+        throw new PlanCompileError(
+          `${at}.children`,
+          'an object field needs children',
+        );
       return {
         kind: 'object',
         key: f.field,
@@ -83,17 +130,35 @@ export function compileFields(
         wrapKey: wrapKeyOf(f.parser),
       };
     }
-    if (f.children) throw new PlanCompileError(`${at}.children`, `children need type object or array`);
-    if (f.value === undefined) throw new PlanCompileError(`${at}.value`, 'Required');
+    if (f.children)
+      throw new PlanCompileError(
+        `${at}.children`,
+        `children need type object or array`,
+      );
+    if (f.value === undefined)
+      throw new PlanCompileError(`${at}.value`, 'Required');
     if (f.format !== undefined && !/yyyy|MM|dd|HH|mm|ss|%Y/.test(f.format)) {
-      throw new PlanCompileError(`${at}.format`, `unsupported date format '${f.format}'`);
+      throw new PlanCompileError(
+        `${at}.format`,
+        `unsupported date format '${f.format}'`,
+      );
     }
     return {
       kind: 'value',
       key: f.field,
-      value: compileValue(f.value, rowList === undefined ? {} : { rowList }, `${at}.value`),
+      value: compileValue(
+        f.value,
+        rowList === undefined ? {} : { rowList },
+        `${at}.value`,
+      ),
       type,
-      format: f.format ?? (type === 'date' ? 'yyyy-MM-dd' : type === 'datetime' ? 'yyyy-MM-dd HH:mm:ss' : undefined),
+      format:
+        f.format ??
+        (type === 'date'
+          ? 'yyyy-MM-dd'
+          : type === 'datetime'
+            ? 'yyyy-MM-dd HH:mm:ss'
+            : undefined),
       wrapKey: wrapKeyOf(f.parser),
       optional: f.optional ?? false,
       fallback: f.default,
@@ -101,13 +166,24 @@ export function compileFields(
   });
 }
 
-function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, ctx: MapContext, at: string): unknown {
+function coerce(
+  field: Extract<CompiledField, { kind: 'value' }>,
+  raw: unknown,
+  ctx: MapContext,
+  at: string,
+): unknown {
   // `at` may be '' here: mapFields adds the path to errors thrown without one.
   let v = raw;
   if (field.format !== undefined) {
-    const ms = parseDateTime(v instanceof Decimal ? v.toNumber() : v, ctx.offsetMinutes);
+    const ms = parseDateTime(
+      v instanceof Decimal ? v.toNumber() : v,
+      ctx.offsetMinutes,
+    );
     if (ms === undefined) {
-      throw new NonRetriableError(`'${String(v)}' is not a date`, { errorClass: 'mapping', fieldPath: at });
+      throw new NonRetriableError(`'${String(v)}' is not a date`, {
+        errorClass: 'mapping',
+        fieldPath: at,
+      });
     }
     v = formatDateTime(ms, field.format, ctx.offsetMinutes);
   }
@@ -116,7 +192,11 @@ function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, 
       return toText(v, ctx.offsetMinutes);
     case 'number': {
       const d = Decimal.of(v);
-      if (!d) throw new NonRetriableError(`'${String(v)}' is not a number`, { errorClass: 'mapping', fieldPath: at });
+      if (!d)
+        throw new NonRetriableError(`'${String(v)}' is not a number`, {
+          errorClass: 'mapping',
+          fieldPath: at,
+        });
       return d.toNumber();
     }
     case 'boolean':
@@ -129,7 +209,11 @@ function coerce(field: Extract<CompiledField, { kind: 'value' }>, raw: unknown, 
 function withPath(err: unknown, at: string): unknown {
   // Values fail without a path (building one per field is measurable); the path is added here.
   if (err instanceof NonRetriableError && !err.fieldPath) {
-    return new NonRetriableError(err.message, { errorClass: err.errorClass, fieldPath: at, cause: err.cause });
+    return new NonRetriableError(err.message, {
+      errorClass: err.errorClass,
+      fieldPath: at,
+      cause: err.cause,
+    });
   }
   return err;
 }
@@ -145,7 +229,12 @@ export function mapFields(
     try {
       if (field.kind === 'object') {
         const obj: Record<string, unknown> = {};
-        mapFields(field.children, ctx, obj, docPath === '' ? field.key : `${docPath}.${field.key}`);
+        mapFields(
+          field.children,
+          ctx,
+          obj,
+          docPath === '' ? field.key : `${docPath}.${field.key}`,
+        );
         out[field.key] = field.wrapKey ? { [field.wrapKey]: obj } : obj;
         continue;
       }
@@ -159,10 +248,15 @@ export function mapFields(
         }
         const rows = getPath(ctx.root, field.listPath);
         if (!Array.isArray(rows)) {
-          throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: at });
+          throw new NonRetriableError(
+            `detail list '${field.list}' is missing or not a list`,
+            { errorClass: 'mapping', fieldPath: at },
+          );
         }
         const mapped: Record<string, unknown>[] = new Array(rows.length);
-        const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = { ...ctx };
+        const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = {
+          ...ctx,
+        };
         for (let i = 0; i < rows.length; i += 1) {
           const obj: Record<string, unknown> = {};
           rowCtx.row = rows[i];
@@ -176,14 +270,21 @@ export function mapFields(
       if (isMissing(v)) {
         if (field.fallback !== undefined) v = field.fallback;
         else if (field.optional) continue;
-        else throw new NonRetriableError(`missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`, { errorClass: 'mapping' });
+        else
+          throw new NonRetriableError(
+            `missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`,
+            { errorClass: 'mapping' },
+          );
       }
       const coerced = isMissing(v) ? v : coerce(field, v, ctx, '');
       out[field.key] = field.wrapKey ? { [field.wrapKey]: coerced } : coerced;
     } catch (err) {
       // In the lookup-collection pass a field that cannot be mapped yet is skipped.
       if (ctx.collect) continue;
-      throw withPath(err, docPath === '' ? field.key : `${docPath}.${field.key}`);
+      throw withPath(
+        err,
+        docPath === '' ? field.key : `${docPath}.${field.key}`,
+      );
     }
   }
 }
@@ -194,7 +295,11 @@ export function mapFields(
  * skipped (in merged documents they run on aggregated values). Same errors
  * and paths as mapFields.
  */
-export function checkFields(fields: readonly CompiledField[], ctx: MapContext, docPath: string): void {
+export function checkFields(
+  fields: readonly CompiledField[],
+  ctx: MapContext,
+  docPath: string,
+): void {
   for (const field of fields) {
     if (field.kind === 'value') {
       if (field.value.k === 'expr' || field.value.k === 'const') continue;
@@ -202,24 +307,40 @@ export function checkFields(fields: readonly CompiledField[], ctx: MapContext, d
         const v = evalValue(field.value, ctx, '');
         if (isMissing(v)) {
           if (field.fallback !== undefined || field.optional) continue;
-          throw new NonRetriableError(`missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`, { errorClass: 'mapping' });
+          throw new NonRetriableError(
+            `missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`,
+            { errorClass: 'mapping' },
+          );
         }
-        if (field.type !== undefined || field.format !== undefined) coerce(field, v, ctx, '');
+        if (field.type !== undefined || field.format !== undefined)
+          coerce(field, v, ctx, '');
       } catch (err) {
-        throw withPath(err, docPath === '' ? field.key : `${docPath}.${field.key}`);
+        throw withPath(
+          err,
+          docPath === '' ? field.key : `${docPath}.${field.key}`,
+        );
       }
       continue;
     }
     const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
     if (field.kind === 'object' || field.listPath === undefined) {
-      checkFields(field.children, ctx, field.kind === 'array' ? `${at}[0]` : at);
+      checkFields(
+        field.children,
+        ctx,
+        field.kind === 'array' ? `${at}[0]` : at,
+      );
       continue;
     }
     const rows = getPath(ctx.root, field.listPath);
     if (!Array.isArray(rows)) {
-      throw new NonRetriableError(`detail list '${field.list}' is missing or not a list`, { errorClass: 'mapping', fieldPath: at });
+      throw new NonRetriableError(
+        `detail list '${field.list}' is missing or not a list`,
+        { errorClass: 'mapping', fieldPath: at },
+      );
     }
-    const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = { ...ctx };
+    const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = {
+      ...ctx,
+    };
     for (let i = 0; i < rows.length; i += 1) {
       rowCtx.row = rows[i];
       checkFields(field.children, rowCtx, `${at}[${i}]`);

@@ -36,7 +36,10 @@ function fromNode(node: ExprNode, keys: ReferencedKeys): void {
   }
 }
 
-export function collectValueRefs(value: CompiledValue, keys: ReferencedKeys): void {
+export function collectValueRefs(
+  value: CompiledValue,
+  keys: ReferencedKeys,
+): void {
   switch (value.k) {
     case 'const':
       return;
@@ -53,11 +56,15 @@ export function collectValueRefs(value: CompiledValue, keys: ReferencedKeys): vo
   }
 }
 
-export function collectFieldRefs(fields: readonly CompiledField[], keys: ReferencedKeys): void {
+export function collectFieldRefs(
+  fields: readonly CompiledField[],
+  keys: ReferencedKeys,
+): void {
   for (const f of fields) {
     if (f.kind === 'value') collectValueRefs(f.value, keys);
     else {
-      if (f.kind === 'array' && f.listPath) keys.root.add(f.listPath[0] as string);
+      if (f.kind === 'array' && f.listPath)
+        keys.root.add(f.listPath[0] as string);
       collectFieldRefs(f.children, keys);
     }
   }

@@ -1,11 +1,23 @@
 import { NonRetriableError } from '@kingbridge/pipeline-core';
-import { ExpressionEvaluationError, ExpressionSyntaxError } from '../expression/expression.error';
+import {
+  ExpressionEvaluationError,
+  ExpressionSyntaxError,
+} from '../expression/expression.error';
 import { evaluate, type EvalContext } from '../expression/expression-evaluator';
-import { parseExpression, resolveReference, type ExprNode, type ExpressionScope } from '../expression/expression-parser';
+import {
+  parseExpression,
+  resolveReference,
+  type ExprNode,
+  type ExpressionScope,
+} from '../expression/expression-parser';
 import { isMissing, toText } from '../expression/expression-value';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath } from '../util/record-path.util';
-import { lookupQuery, type LookupProvider, type LookupQuery } from '../lookup/lookup-provider';
+import {
+  lookupQuery,
+  type LookupProvider,
+  type LookupQuery,
+} from '../lookup/lookup-provider';
 import { PlanCompileError } from './plan-compile.error';
 
 /** A compiled `value`: constant, single reference, interpolated text, expression or lookup. */
@@ -27,13 +39,17 @@ export interface MapContext extends EvalContext {
   readonly lookups: LookupProvider;
   /** When set, lookups are recorded here instead of resolved (preload pass). */
   readonly collect: LookupQuery[] | undefined;
-
 }
 
 const REF_RE = /\{\{([^{}]+)\}\}|\{([^{}]+)\}/g;
-const FIND_RE = /^_findCollection\s+find\s+(\S+)\s+from\s+(\S+)\s+where\s+(.+)$/is;
+const FIND_RE =
+  /^_findCollection\s+find\s+(\S+)\s+from\s+(\S+)\s+where\s+(.+)$/is;
 
-function compileTemplate(text: string, scope: ExpressionScope, path: string): CompiledValue {
+function compileTemplate(
+  text: string,
+  scope: ExpressionScope,
+  path: string,
+): CompiledValue {
   const parts: (string | ExprNode)[] = [];
   let last = 0;
   for (const m of text.matchAll(REF_RE)) {
@@ -50,37 +66,64 @@ function compileTemplate(text: string, scope: ExpressionScope, path: string): Co
   }
   if (last < text.length) parts.push(text.slice(last));
   if (parts.length === 0) return { k: 'const', v: text };
-  if (parts.length === 1 && typeof parts[0] !== 'string') return { k: 'ref', node: parts[0] as ExprNode };
+  if (parts.length === 1 && typeof parts[0] !== 'string')
+    return { k: 'ref', node: parts[0] as ExprNode };
   if (parts.every((p) => typeof p === 'string')) return { k: 'const', v: text };
   return { k: 'interp', parts };
 }
 
-function compileLookup(text: string, scope: ExpressionScope, path: string): CompiledValue {
+function compileLookup(
+  text: string,
+  scope: ExpressionScope,
+  path: string,
+): CompiledValue {
   const m = FIND_RE.exec(text.trim());
   if (!m) {
-    throw new PlanCompileError(path, `cannot parse '${text}' (expected _findCollection find <col> from <table> where <key>=<value> [and ...])`);
+    throw new PlanCompileError(
+      path,
+      `cannot parse '${text}' (expected _findCollection find <col> from <table> where <key>=<value> [and ...])`,
+    );
   }
-  const [, column, table, whereText] = m as unknown as [string, string, string, string];
+  const [, column, table, whereText] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
   for (const name of [column, table]) {
     if (!/^[A-Za-z_][\w]*$/.test(name) || isForbiddenName(name)) {
-      throw new PlanCompileError(path, `invalid or forbidden name '${name}' in _findCollection`);
+      throw new PlanCompileError(
+        path,
+        `invalid or forbidden name '${name}' in _findCollection`,
+      );
     }
   }
   const where = whereText.split(/\s+and\s+/i).map((clause) => {
     const eq = clause.indexOf('=');
-    if (eq <= 0) throw new PlanCompileError(path, `bad where clause '${clause}'`);
+    if (eq <= 0)
+      throw new PlanCompileError(path, `bad where clause '${clause}'`);
     const key = clause.slice(0, eq).trim();
     if (!/^[A-Za-z_][\w]*$/.test(key) || isForbiddenName(key)) {
-      throw new PlanCompileError(path, `invalid or forbidden column '${key}' in _findCollection`);
+      throw new PlanCompileError(
+        path,
+        `invalid or forbidden column '${key}' in _findCollection`,
+      );
     }
-    const raw = clause.slice(eq + 1).trim().replace(/^'(.*)'$/s, '$1');
+    const raw = clause
+      .slice(eq + 1)
+      .trim()
+      .replace(/^'(.*)'$/s, '$1');
     return [key, compileTemplate(raw, scope, path)] as const;
   });
   return { k: 'lookup', table, column, where, source: text };
 }
 
 /** Compiles a mapping `value`. Throws PlanCompileError with the plan path. */
-export function compileValue(value: unknown, scope: ExpressionScope, path: string): CompiledValue {
+export function compileValue(
+  value: unknown,
+  scope: ExpressionScope,
+  path: string,
+): CompiledValue {
   if (typeof value !== 'string') return { k: 'const', v: value };
   const trimmed = value.trim();
   if (/^_function\s/i.test(trimmed)) {
@@ -88,23 +131,34 @@ export function compileValue(value: unknown, scope: ExpressionScope, path: strin
     try {
       return { k: 'expr', node: parseExpression(source, scope), source };
     } catch (err) {
-      if (err instanceof ExpressionSyntaxError) throw new PlanCompileError(path, `_function: ${err.message}`);
+      if (err instanceof ExpressionSyntaxError)
+        throw new PlanCompileError(path, `_function: ${err.message}`);
       throw err;
     }
   }
-  if (/^_findCollection\s/i.test(trimmed)) return compileLookup(trimmed, scope, path);
+  if (/^_findCollection\s/i.test(trimmed))
+    return compileLookup(trimmed, scope, path);
   if (/^_(mongoQuery|function|findCollection)\b/i.test(trimmed)) {
     throw new PlanCompileError(path, `unsupported directive in '${trimmed}'`);
   }
   return compileTemplate(value, scope, path);
 }
 
-function fail(errorClass: 'mapping' | 'lookup', message: string, fieldPath: string, cause?: unknown): never {
+function fail(
+  errorClass: 'mapping' | 'lookup',
+  message: string,
+  fieldPath: string,
+  cause?: unknown,
+): never {
   throw new NonRetriableError(message, { errorClass, fieldPath, cause });
 }
 
 /** Evaluates a compiled value. Returns null for a missing reference; throws NonRetriableError on bad data. */
-export function evalValue(value: CompiledValue, ctx: MapContext, fieldPath: string): unknown {
+export function evalValue(
+  value: CompiledValue,
+  ctx: MapContext,
+  fieldPath: string,
+): unknown {
   switch (value.k) {
     case 'const':
       return value.v;
@@ -122,7 +176,11 @@ export function evalValue(value: CompiledValue, ctx: MapContext, fieldPath: stri
         }
         const v = evaluate(p, ctx);
         if (isMissing(v)) {
-          fail('mapping', `missing value for '${(p as { text: string }).text}'`, fieldPath);
+          fail(
+            'mapping',
+            `missing value for '${(p as { text: string }).text}'`,
+            fieldPath,
+          );
         }
         out += toText(v, ctx.offsetMinutes);
       }
@@ -133,7 +191,12 @@ export function evalValue(value: CompiledValue, ctx: MapContext, fieldPath: stri
         return evaluate(value.node, ctx);
       } catch (err) {
         if (err instanceof ExpressionEvaluationError) {
-          fail('mapping', `_function ${value.source}: ${err.message}`, fieldPath, err);
+          fail(
+            'mapping',
+            `_function ${value.source}: ${err.message}`,
+            fieldPath,
+            err,
+          );
         }
         throw err;
       }
@@ -141,7 +204,11 @@ export function evalValue(value: CompiledValue, ctx: MapContext, fieldPath: stri
       const where = value.where.map(([col, v]) => {
         const key = evalValue(v, ctx, fieldPath);
         if (isMissing(key) || key === '') {
-          fail('lookup', `lookup ${value.table}: key '${col}' is missing in the record`, fieldPath);
+          fail(
+            'lookup',
+            `lookup ${value.table}: key '${col}' is missing in the record`,
+            fieldPath,
+          );
         }
         return [col, toText(key, ctx.offsetMinutes)] as const;
       });
@@ -152,11 +219,21 @@ export function evalValue(value: CompiledValue, ctx: MapContext, fieldPath: stri
       }
       const row = ctx.lookups.get(query);
       if (!row) {
-        fail('lookup', `lookup ${value.table} where ${where.map(([c, v]) => `${c}=${v}`).join(' and ')}: not found`, fieldPath);
+        fail(
+          'lookup',
+          `lookup ${value.table} where ${where.map(([c, v]) => `${c}=${v}`).join(' and ')}: not found`,
+          fieldPath,
+        );
       }
-      const out = Object.prototype.hasOwnProperty.call(row, value.column) ? row[value.column] : undefined;
+      const out = Object.prototype.hasOwnProperty.call(row, value.column)
+        ? row[value.column]
+        : undefined;
       if (isMissing(out)) {
-        fail('lookup', `lookup ${value.table}: column '${value.column}' is empty for ${query.key}`, fieldPath);
+        fail(
+          'lookup',
+          `lookup ${value.table}: column '${value.column}' is empty for ${query.key}`,
+          fieldPath,
+        );
       }
       return out;
     }

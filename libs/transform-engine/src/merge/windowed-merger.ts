@@ -20,7 +20,10 @@ export interface MergeConfig {
   readonly offsetMinutes: number;
   /** Row fields (inside one list row) forming the row group. */
   readonly bodyGroup: readonly string[];
-  readonly calculate: ReadonlyArray<{ readonly field: string; readonly op: AggregateOp }>;
+  readonly calculate: ReadonlyArray<{
+    readonly field: string;
+    readonly op: AggregateOp;
+  }>;
   /** Top-level payload keys kept per record (what the mapping reads); undefined = all. */
   readonly headerKeys?: readonly string[] | undefined;
   /** Row keys kept per row; undefined = all. */
@@ -126,17 +129,26 @@ function fail(message: string, fieldPath: string): never {
 }
 
 function text(v: unknown): string {
-  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return v === null || v === undefined
+    ? ''
+    : typeof v === 'object'
+      ? JSON.stringify(v)
+      : String(v);
 }
 
-function pick(source: Readonly<Record<string, unknown>>, keys: readonly string[] | undefined, skip: string): Record<string, unknown> {
+function pick(
+  source: Readonly<Record<string, unknown>>,
+  keys: readonly string[] | undefined,
+  skip: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (keys === undefined) {
     for (const k of Object.keys(source)) if (k !== skip) out[k] = source[k];
     return out;
   }
   for (const k of keys) {
-    if (k !== skip && Object.prototype.hasOwnProperty.call(source, k)) out[k] = source[k];
+    if (k !== skip && Object.prototype.hasOwnProperty.call(source, k))
+      out[k] = source[k];
   }
   return out;
 }
@@ -167,7 +179,11 @@ export class WindowedMerger {
   private readonly groupPaths: readonly RecordPath[];
   private readonly timePath: RecordPath;
   private readonly bodyPaths: readonly RecordPath[];
-  private readonly calcPaths: ReadonlyArray<{ field: string; path: RecordPath; op: AggregateOp }>;
+  private readonly calcPaths: ReadonlyArray<{
+    field: string;
+    path: RecordPath;
+    op: AggregateOp;
+  }>;
 
   constructor(
     readonly config: MergeConfig,
@@ -177,17 +193,26 @@ export class WindowedMerger {
     this.groupPaths = config.headerGroup.map(parsePath);
     this.timePath = parsePath(config.eventTimeField);
     this.bodyPaths = config.bodyGroup.map(parsePath);
-    this.calcPaths = config.calculate.map((c) => ({ ...c, path: parsePath(c.field) }));
+    this.calcPaths = config.calculate.map((c) => ({
+      ...c,
+      path: parsePath(c.field),
+    }));
     if (snapshot) this.load(snapshot);
   }
 
   /** Rebuilds a merger from a snapshot taken by `snapshot()` (or assembled from persisted windows). */
-  static restore(config: MergeConfig, snapshot: MergeStateSnapshot): WindowedMerger {
+  static restore(
+    config: MergeConfig,
+    snapshot: MergeStateSnapshot,
+  ): WindowedMerger {
     return new WindowedMerger(config, snapshot);
   }
 
   private load(snapshot: MergeStateSnapshot): void {
-    if (snapshot.version !== 1) throw new Error(`unsupported merge state version ${String(snapshot.version)}`);
+    if (snapshot.version !== 1)
+      throw new Error(
+        `unsupported merge state version ${String(snapshot.version)}`,
+      );
     this.watermark = snapshot.watermark;
     for (const w of snapshot.windows) {
       const copy: WindowState = structuredClone(w);
@@ -207,40 +232,75 @@ export class WindowedMerger {
    * field path when the event time, a group key or a summed number is bad.
    */
   locate(record: Readonly<Record<string, unknown>>): RecordLocation {
-    const t = parseDateTime(getPath(record, this.timePath), this.config.offsetMinutes);
-    if (t === undefined) fail(`event time '${this.config.eventTimeField}' is missing or not a date`, this.config.eventTimeField);
+    const t = parseDateTime(
+      getPath(record, this.timePath),
+      this.config.offsetMinutes,
+    );
+    if (t === undefined)
+      fail(
+        `event time '${this.config.eventTimeField}' is missing or not a date`,
+        this.config.eventTimeField,
+      );
     const group = this.groupPaths.map((p, i) => {
       const v = getPath(record, p);
-      if (v === null || v === undefined || v === '') fail(`group key '${this.config.headerGroup[i]}' is missing`, this.config.headerGroup[i] as string);
+      if (v === null || v === undefined || v === '')
+        fail(
+          `group key '${this.config.headerGroup[i]}' is missing`,
+          this.config.headerGroup[i] as string,
+        );
       return text(v);
     });
     const rows = getPath(record, this.listPath);
-    if (!Array.isArray(rows)) fail(`detail list '${this.config.list}' is missing`, this.config.list);
+    if (!Array.isArray(rows))
+      fail(`detail list '${this.config.list}' is missing`, this.config.list);
     rows.forEach((row, i) => {
       for (const c of this.calcPaths) {
         if (c.op === '$sum' || c.op === '$min' || c.op === '$max') {
           const v = getPath(row, c.path);
           if (v !== null && v !== undefined && v !== '' && !isDecimalLike(v)) {
-            fail(`'${text(v)}' is not a number`, `${this.config.list}[${i}].${c.field}`);
+            fail(
+              `'${text(v)}' is not a number`,
+              `${this.config.list}[${i}].${c.field}`,
+            );
           }
         }
       }
     });
     const off = this.config.offsetMinutes * 60_000;
-    const start = Math.floor((t + off) / this.config.sizeMs) * this.config.sizeMs - off;
-    return { t, group, start, end: start + this.config.sizeMs, baseKey: this.documentKey(group, start), rows };
+    const start =
+      Math.floor((t + off) / this.config.sizeMs) * this.config.sizeMs - off;
+    return {
+      t,
+      group,
+      start,
+      end: start + this.config.sizeMs,
+      baseKey: this.documentKey(group, start),
+      rows,
+    };
   }
 
   /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
   add(input: MergeInput, nowMs: number, location?: RecordLocation): AddResult {
-    const { t, group, start, end, baseKey, rows: rawRows } = location ?? this.locate(input.record);
+    const {
+      t,
+      group,
+      start,
+      end,
+      baseKey,
+      rows: rawRows,
+    } = location ?? this.locate(input.record);
 
     // Redelivery / update of a record already known.
     const knownKey = this.index.get(input.sourceId);
     if (knownKey !== undefined) {
       const known = this.windows.get(knownKey);
-      const knownHash = known ? (known.status === 'open' ? known.records[input.sourceId]?.h : known.emitted[input.sourceId]) : undefined;
-      if (knownHash === input.contentHash) return { status: 'duplicate', windowKey: knownKey };
+      const knownHash = known
+        ? known.status === 'open'
+          ? known.records[input.sourceId]?.h
+          : known.emitted[input.sourceId]
+        : undefined;
+      if (knownHash === input.contentHash)
+        return { status: 'duplicate', windowKey: knownKey };
       if (known && known.status === 'open' && known.records[input.sourceId]) {
         // An update replaces the old contribution wherever it now belongs.
         delete known.records[input.sourceId];
@@ -248,22 +308,31 @@ export class WindowedMerger {
         if (Object.keys(known.records).length === 0) this.drop(known.key);
       }
       const corr = this.windows.get(`${knownKey}#late`);
-      if (corr?.records[input.sourceId]?.h === input.contentHash) return { status: 'duplicate', windowKey: corr.key };
+      if (corr?.records[input.sourceId]?.h === input.contentHash)
+        return { status: 'duplicate', windowKey: corr.key };
     }
 
     const contribution: Contribution = {
       h: input.contentHash,
       t,
       f: input.fetchedAt,
-      header: pick(input.record, this.config.headerKeys, this.listPath[0] as string),
-      rows: rawRows.map((r) => pick((r ?? {}) as Record<string, unknown>, this.config.rowKeys, '')),
+      header: pick(
+        input.record,
+        this.config.headerKeys,
+        this.listPath[0] as string,
+      ),
+      rows: rawRows.map((r) =>
+        pick((r ?? {}) as Record<string, unknown>, this.config.rowKeys, ''),
+      ),
       o: input.offset,
     };
 
     const base = this.windows.get(baseKey);
     const isLate =
       (base !== undefined && base.status === 'emitted') ||
-      (base === undefined && this.watermark !== null && end + this.config.graceMs <= this.watermark);
+      (base === undefined &&
+        this.watermark !== null &&
+        end + this.config.graceMs <= this.watermark);
     const key = isLate ? `${baseKey}#late` : baseKey;
     let target = this.windows.get(key);
     if (!target) {
@@ -282,13 +351,17 @@ export class WindowedMerger {
       };
       this.windows.set(key, target);
     }
-    const replaced = target.records[input.sourceId] !== undefined || knownKey !== undefined;
+    const replaced =
+      target.records[input.sourceId] !== undefined || knownKey !== undefined;
     target.records[input.sourceId] = contribution;
     target.lastSeenAt = nowMs;
     if (!isLate) this.index.set(input.sourceId, key);
     this.touch(key);
     if (this.watermark === null || t > this.watermark) this.watermark = t;
-    return { status: isLate ? 'late' : replaced ? 'replaced' : 'added', windowKey: key };
+    return {
+      status: isLate ? 'late' : replaced ? 'replaced' : 'added',
+      windowKey: key,
+    };
   }
 
   /**
@@ -305,7 +378,11 @@ export class WindowedMerger {
         if (wm >= closeAt + this.config.dedupRetentionMs) this.drop(w.key);
         continue;
       }
-      if (wm >= closeAt || (nowMs >= closeAt && nowMs - w.lastSeenAt >= this.config.idleTimeoutMs)) out.push(w.key);
+      if (
+        wm >= closeAt ||
+        (nowMs >= closeAt && nowMs - w.lastSeenAt >= this.config.idleTimeoutMs)
+      )
+        out.push(w.key);
     }
     return out.sort();
   }
@@ -313,7 +390,8 @@ export class WindowedMerger {
   /** Builds the merged record of an open window without changing state. */
   emit(windowKey: string): MergedWindow {
     const w = this.windows.get(windowKey);
-    if (!w || w.status !== 'open') throw new Error(`window ${windowKey} is not open`);
+    if (!w || w.status !== 'open')
+      throw new Error(`window ${windowKey} is not open`);
     const ids = Object.keys(w.records).sort((a, b) => {
       const ca = w.records[a] as Contribution;
       const cb = w.records[b] as Contribution;
@@ -338,7 +416,11 @@ export class WindowedMerger {
         start: formatDateTime(w.start, 'yyyy-MM-dd HH:mm:ss', off),
         end: formatDateTime(w.end, 'yyyy-MM-dd HH:mm:ss', off),
         date: formatDateTime(w.start, 'yyyy-MM-dd', off),
-        compact: formatDateTime(w.start, sizeIsDays ? 'yyyyMMdd' : 'yyyyMMddHHmm', off),
+        compact: formatDateTime(
+          w.start,
+          sizeIsDays ? 'yyyyMMdd' : 'yyyyMMddHHmm',
+          off,
+        ),
       },
       _merge: { records: contributions.length, correction: w.correction },
     };
@@ -346,7 +428,11 @@ export class WindowedMerger {
     let correctionOf: string | undefined;
     if (w.correction) {
       const digest = createHash('sha256')
-        .update(ids.map((id) => `${id}:${(w.records[id] as Contribution).h}`).join('\n'))
+        .update(
+          ids
+            .map((id) => `${id}:${(w.records[id] as Contribution).h}`)
+            .join('\n'),
+        )
         .digest('hex')
         .slice(0, 10);
       documentKey = `${w.baseKey}#c-${digest}`;
@@ -375,7 +461,14 @@ export class WindowedMerger {
       // Fold the correction's records into the emitted base window (created if it was pruned).
       let base = this.windows.get(w.baseKey);
       if (!base || base.status !== 'emitted') {
-        base = { ...w, key: w.baseKey, correction: false, status: 'emitted', records: {}, emitted: {} };
+        base = {
+          ...w,
+          key: w.baseKey,
+          correction: false,
+          status: 'emitted',
+          records: {},
+          emitted: {},
+        };
         this.windows.set(base.key, base);
       }
       Object.assign(base.emitted, hashes);
@@ -392,7 +485,9 @@ export class WindowedMerger {
     this.touch(w.key);
   }
 
-  private aggregate(contributions: readonly Contribution[]): Record<string, unknown>[] {
+  private aggregate(
+    contributions: readonly Contribution[],
+  ): Record<string, unknown>[] {
     interface Acc {
       row: Record<string, unknown>;
       values: unknown[];
@@ -401,7 +496,9 @@ export class WindowedMerger {
     const groups = new Map<string, Acc>();
     for (const c of contributions) {
       for (const row of c.rows) {
-        const key = this.bodyPaths.map((p) => text(getPath(row, p))).join('\u001f');
+        const key = this.bodyPaths
+          .map((p) => text(getPath(row, p)))
+          .join('\u001f');
         let acc = groups.get(key);
         if (!acc) {
           acc = { row, values: this.calcPaths.map(() => undefined), count: 0 };
@@ -417,7 +514,10 @@ export class WindowedMerger {
     return [...groups.values()].map((acc) => {
       const out: Record<string, unknown> = { ...acc.row };
       this.calcPaths.forEach((calc, i) => {
-        out[calc.field] = calc.op === '$count' ? Decimal.of(acc.count) : (acc.values[i] ?? null);
+        out[calc.field] =
+          calc.op === '$count'
+            ? Decimal.of(acc.count)
+            : (acc.values[i] ?? null);
       });
       return out;
     });
@@ -427,7 +527,11 @@ export class WindowedMerger {
     const present = v !== null && v !== undefined && v !== '';
     switch (op) {
       case '$sum':
-        return present ? ((acc as Decimal | undefined) ?? Decimal.ZERO).add(Decimal.of(v) as Decimal) : (acc ?? Decimal.ZERO);
+        return present
+          ? ((acc as Decimal | undefined) ?? Decimal.ZERO).add(
+              Decimal.of(v) as Decimal,
+            )
+          : (acc ?? Decimal.ZERO);
       case '$min':
       case '$max': {
         if (!present) return acc;
@@ -485,14 +589,22 @@ export class WindowedMerger {
 
   /** A deep copy of the whole state, safe to JSON.stringify and persist. */
   snapshot(): MergeStateSnapshot {
-    return structuredClone({ version: 1 as const, watermark: this.watermark, windows: [...this.windows.values()] });
+    return structuredClone({
+      version: 1 as const,
+      watermark: this.watermark,
+      windows: [...this.windows.values()],
+    });
   }
 
   /**
    * Windows changed or deleted since the last call, for incremental
    * persistence (one row per window key), plus the current watermark.
    */
-  takeChanges(): { upserted: WindowState[]; deleted: string[]; watermark: number | null } {
+  takeChanges(): {
+    upserted: WindowState[];
+    deleted: string[];
+    watermark: number | null;
+  } {
     const upserted = [...this.dirty].flatMap((k) => {
       const w = this.windows.get(k);
       return w ? [structuredClone(w)] : [];
@@ -513,7 +625,12 @@ export class WindowedMerger {
         openRecords += Object.keys(w.records).length;
       } else emittedWindows += 1;
     }
-    return { openWindows, openRecords, emittedWindows, watermark: this.watermark };
+    return {
+      openWindows,
+      openRecords,
+      emittedWindows,
+      watermark: this.watermark,
+    };
   }
 
   currentWatermark(): number | null {

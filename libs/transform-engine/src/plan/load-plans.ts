@@ -21,15 +21,29 @@ export interface LoadedPlan {
   readonly plan: SyncPlan;
 }
 
-const requiredMessage = (issue: { input?: unknown; code?: string }): string | undefined =>
-  issue.input === undefined && issue.code === 'invalid_type' ? 'Required' : undefined;
+const requiredMessage = (issue: {
+  input?: unknown;
+  code?: string;
+}): string | undefined =>
+  issue.input === undefined && issue.code === 'invalid_type'
+    ? 'Required'
+    : undefined;
 
 function describeIssues(file: string, error: z.ZodError): string[] {
   // A union reports its branches; keep the deepest, most specific issues.
   const issues = error.issues.flatMap((issue) => {
     if (issue.code === 'invalid_union' && 'errors' in issue) {
-      const branches = (issue.errors as z.core.$ZodIssue[][]).map((b) => b.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
-      const best = branches.reduce((a, b) => (Math.max(0, ...b.map((i) => i.path.length)) > Math.max(0, ...a.map((i) => i.path.length)) ? b : a), branches[0] ?? []);
+      const branches = (issue.errors as z.core.$ZodIssue[][]).map((b) =>
+        b.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+      );
+      const best = branches.reduce(
+        (a, b) =>
+          Math.max(0, ...b.map((i) => i.path.length)) >
+          Math.max(0, ...a.map((i) => i.path.length))
+            ? b
+            : a,
+        branches[0] ?? [],
+      );
       return best.length > 0 ? best : [issue];
     }
     return [issue];
@@ -45,14 +59,20 @@ function describeIssues(file: string, error: z.ZodError): string[] {
 export function parsePlan(text: string, file: string): SyncPlan {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new PlanValidationError(doc.errors.map((e) => `${file}: (syntax): ${e.message.split('\n')[0]}`));
+    throw new PlanValidationError(
+      doc.errors.map((e) => `${file}: (syntax): ${e.message.split('\n')[0]}`),
+    );
   }
-  const parsed = syncPlanSchema.safeParse(doc.toJS(), { error: requiredMessage });
-  if (!parsed.success) throw new PlanValidationError(describeIssues(file, parsed.error));
+  const parsed = syncPlanSchema.safeParse(doc.toJS(), {
+    error: requiredMessage,
+  });
+  if (!parsed.success)
+    throw new PlanValidationError(describeIssues(file, parsed.error));
   try {
     compileFlow(parsed.data, { lookups: new InMemoryLookupProvider({}) });
   } catch (err) {
-    if (err instanceof PlanCompileError) throw new PlanValidationError([`${file}: ${err.path}: ${err.reason}`]);
+    if (err instanceof PlanCompileError)
+      throw new PlanValidationError([`${file}: ${err.path}: ${err.reason}`]);
     throw err;
   }
   return parsed.data;
@@ -64,7 +84,9 @@ export function parsePlan(text: string, file: string): SyncPlan {
  * also refuses two plans with the same id or the same source stream + target.
  */
 export async function loadPlans(dir: string): Promise<LoadedPlan[]> {
-  const names = (await readdir(dir)).filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n))).sort();
+  const names = (await readdir(dir))
+    .filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n)))
+    .sort();
   const problems: string[] = [];
   const plans: LoadedPlan[] = [];
   for (const name of names) {
@@ -79,7 +101,10 @@ export async function loadPlans(dir: string): Promise<LoadedPlan[]> {
   const ids = new Map<string, string>();
   for (const { file, plan } of plans) {
     const other = ids.get(plan.id);
-    if (other) problems.push(`${file}: id: duplicate flow id '${plan.id}' (also in ${basename(other)})`);
+    if (other)
+      problems.push(
+        `${file}: id: duplicate flow id '${plan.id}' (also in ${basename(other)})`,
+      );
     ids.set(plan.id, file);
   }
   if (problems.length > 0) throw new PlanValidationError(problems);

@@ -1,10 +1,16 @@
-import { kingdeeTargetSchema, sourceEntitySchema, sourcePlatformSchema } from '@kingbridge/contracts';
+import {
+  kingdeeTargetSchema,
+  sourceEntitySchema,
+  sourcePlatformSchema,
+} from '@kingbridge/contracts';
 import { z } from 'zod';
 
 /** Condition operators of the seeds' `condition` / `condition_bk` blocks. */
 export const conditionLogicSchema = z
   .enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'like', 'not like'])
-  .describe('eq ne gt gte lt lte in like "not like"; like without % means "contains"');
+  .describe(
+    'eq ne gt gte lt lte in like "not like"; like without % means "contains"',
+  );
 export type ConditionLogic = z.infer<typeof conditionLogicSchema>;
 
 const conditionValueSchema = z.union([
@@ -19,12 +25,24 @@ const conditionValueSchema = z.union([
  * (`"items.qty < 0"`, `"remark not like 包材"`, `"status in (95,105)"`).
  */
 export const conditionSchema = z.union([
-  z.string().min(3).describe('short form: "<field> <op> <value>", op one of = != > >= < <= eq ne gt gte lt lte in like "not like"'),
+  z
+    .string()
+    .min(3)
+    .describe(
+      'short form: "<field> <op> <value>", op one of = != > >= < <= eq ne gt gte lt lte in like "not like"',
+    ),
   z
     .object({
-      field: z.string().min(1).describe('dotted path; a path into a detail list (items.qty) filters its rows'),
+      field: z
+        .string()
+        .min(1)
+        .describe(
+          'dotted path; a path into a detail list (items.qty) filters its rows',
+        ),
       logic: conditionLogicSchema,
-      value: conditionValueSchema.describe('constant to compare with; for `in` a list or "a,b,c"'),
+      value: conditionValueSchema.describe(
+        'constant to compare with; for `in` a list or "a,b,c"',
+      ),
     })
     .strict(),
 ]);
@@ -41,15 +59,32 @@ export const parserSchema = z
     z.literal('ConvertObjectParser'),
     z
       .object({
-        name: z.literal('ConvertObjectParser').describe('wraps the value as {<params>: value}'),
-        params: z.string().min(1).default('FNumber').describe('key of the wrapper object (FNumber, FNUMBER, FNAME, ...)'),
+        name: z
+          .literal('ConvertObjectParser')
+          .describe('wraps the value as {<params>: value}'),
+        params: z
+          .string()
+          .min(1)
+          .default('FNumber')
+          .describe('key of the wrapper object (FNumber, FNUMBER, FNAME, ...)'),
       })
       .strict(),
   ])
-  .describe('value parser applied last; ConvertObjectParser wraps a base-data number as {FNumber: v}');
+  .describe(
+    'value parser applied last; ConvertObjectParser wraps a base-data number as {FNumber: v}',
+  );
 
 /** Field types; `array` + `value: <list>` yields one row per detail row, `object` nests children. */
-export const fieldTypeSchema = z.enum(['string', 'number', 'boolean', 'date', 'datetime', 'object', 'array', 'any']);
+export const fieldTypeSchema = z.enum([
+  'string',
+  'number',
+  'boolean',
+  'date',
+  'datetime',
+  'object',
+  'array',
+  'any',
+]);
 
 export interface MappingFieldInput {
   field: string;
@@ -72,19 +107,49 @@ export interface MappingFieldInput {
 export const mappingFieldSchema: z.ZodType<MappingFieldInput> = z.lazy(() =>
   z
     .object({
-      field: z.string().min(1).describe('target field key (FBillNo, FEntity, Page1, material_entity, ...)'),
-      label: z.string().optional().describe('human label (中文名) from the seed'),
+      field: z
+        .string()
+        .min(1)
+        .describe(
+          'target field key (FBillNo, FEntity, Page1, material_entity, ...)',
+        ),
+      label: z
+        .string()
+        .optional()
+        .describe('human label (中文名) from the seed'),
       describe: z.string().optional().describe('free-text note'),
-      type: fieldTypeSchema.optional().describe('output type; string/number/boolean coerce, date/datetime format'),
+      type: fieldTypeSchema
+        .optional()
+        .describe(
+          'output type; string/number/boolean coerce, date/datetime format',
+        ),
       value: z
         .union([z.string(), z.number(), z.boolean(), z.null()])
         .optional()
-        .describe('constant, template, _function or _findCollection; for arrays: the detail list path'),
-      format: z.string().optional().describe('date pattern, e.g. yyyy-MM-dd or yyyy-MM-dd HH:mm:ss (plan time zone)'),
+        .describe(
+          'constant, template, _function or _findCollection; for arrays: the detail list path',
+        ),
+      format: z
+        .string()
+        .optional()
+        .describe(
+          'date pattern, e.g. yyyy-MM-dd or yyyy-MM-dd HH:mm:ss (plan time zone)',
+        ),
       parser: parserSchema.optional(),
-      optional: z.boolean().optional().describe('when the value is missing, leave the field out instead of failing'),
-      default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().describe('used when the value is missing'),
-      children: z.array(mappingFieldSchema).optional().describe('fields of an object, or of each row of an array'),
+      optional: z
+        .boolean()
+        .optional()
+        .describe(
+          'when the value is missing, leave the field out instead of failing',
+        ),
+      default: z
+        .union([z.string(), z.number(), z.boolean(), z.null()])
+        .optional()
+        .describe('used when the value is missing'),
+      children: z
+        .array(mappingFieldSchema)
+        .optional()
+        .describe('fields of an object, or of each row of an array'),
     })
     .strict(),
 );
@@ -92,111 +157,245 @@ export const mappingFieldSchema: z.ZodType<MappingFieldInput> = z.lazy(() =>
 export const sourceSchema = z
   .object({
     platform: sourcePlatformSchema.describe('source platform'),
-    entity: sourceEntitySchema.describe('source entity; with platform it names the raw topic'),
+    entity: sourceEntitySchema.describe(
+      'source entity; with platform it names the raw topic',
+    ),
     stream: z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]*$/)
-      .describe('stream id carried in raw records (platform + query), e.g. jackyun.sales-order.retail-shipped'),
-    api: z.string().min(1).describe('source API method or path, e.g. jackyun.tradenotsensitiveinfos.list.get'),
-    method: z.enum(['GET', 'POST']).default('POST').describe('HTTP method of the source API'),
-    idField: z.string().min(1).describe('path of the record id in the payload (the seeds\' `id`)'),
-    numberField: z.string().min(1).optional().describe('path of the record number (the seeds\' `number`)'),
-    idCheck: z.boolean().default(true).describe('source-side duplicate check on idField (the seeds\' idCheck)'),
+      .describe(
+        'stream id carried in raw records (platform + query), e.g. jackyun.sales-order.retail-shipped',
+      ),
+    api: z
+      .string()
+      .min(1)
+      .describe(
+        'source API method or path, e.g. jackyun.tradenotsensitiveinfos.list.get',
+      ),
+    method: z
+      .enum(['GET', 'POST'])
+      .default('POST')
+      .describe('HTTP method of the source API'),
+    idField: z
+      .string()
+      .min(1)
+      .describe("path of the record id in the payload (the seeds' `id`)"),
+    numberField: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("path of the record number (the seeds' `number`)"),
+    idCheck: z
+      .boolean()
+      .default(true)
+      .describe("source-side duplicate check on idField (the seeds' idCheck)"),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
-      .describe('fixed request params; {{LAST_SYNC_TIME|datetime}} / {{CURRENT_TIME|datetime}} are filled by the connector'),
+      .describe(
+        'fixed request params; {{LAST_SYNC_TIME|datetime}} / {{CURRENT_TIME|datetime}} are filled by the connector',
+      ),
     filters: conditionsSchema
       .default([])
-      .describe('source-side filters (tradeStatus >= 6000, status = 95, companyCode = DSGL); sent as params when the API supports it, and enforced again by the transform'),
-    pageSize: z.number().int().positive().max(1000).describe('records per page requested from the source'),
+      .describe(
+        'source-side filters (tradeStatus >= 6000, status = 95, companyCode = DSGL); sent as params when the API supports it, and enforced again by the transform',
+      ),
+    pageSize: z
+      .number()
+      .int()
+      .positive()
+      .max(1000)
+      .describe('records per page requested from the source'),
     schedule: z
       .object({
-        cron: z.string().min(1).optional().describe('incremental pull schedule (cron)'),
-        intervalSeconds: z.number().int().positive().optional().describe('or a fixed interval'),
+        cron: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('incremental pull schedule (cron)'),
+        intervalSeconds: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('or a fixed interval'),
       })
       .strict()
       .default({ intervalSeconds: 60 })
       .describe('incremental sync schedule'),
     remediation: z
       .object({
-        cron: z.string().min(1).default('0 0 * * *').describe('remediation scan schedule (遗漏补救), default daily 00:00'),
-        lookbackDays: z.number().int().positive().max(30).default(7).describe('days re-queried by each scan'),
+        cron: z
+          .string()
+          .min(1)
+          .default('0 0 * * *')
+          .describe(
+            'remediation scan schedule (遗漏补救), default daily 00:00',
+          ),
+        lookbackDays: z
+          .number()
+          .int()
+          .positive()
+          .max(30)
+          .default(7)
+          .describe('days re-queried by each scan'),
       })
       .strict()
       .optional()
-      .describe('re-query of recent days to catch records missed by incremental pulls'),
+      .describe(
+        're-query of recent days to catch records missed by incremental pulls',
+      ),
     normalizeKeys: z
       .enum(['none', 'camelCase'])
       .default('none')
-      .describe('camelCase lower-cases the first letter of every payload key (Jackyun returns PascalCase on some gateways)'),
+      .describe(
+        'camelCase lower-cases the first letter of every payload key (Jackyun returns PascalCase on some gateways)',
+      ),
   })
   .strict();
 
 export const targetSchema = z
   .object({
     system: kingdeeTargetSchema.describe('k3cloud | jdy | k3wise'),
-    formId: z.string().min(1).describe('K3Cloud form id (SAL_OUTSTOCK), JDY API path, or K3 WISE path (/SO/Save)'),
-    operation: z.string().min(1).describe('Save | BatchSave (K3Cloud), save (JDY), Save (K3 WISE)'),
+    formId: z
+      .string()
+      .min(1)
+      .describe(
+        'K3Cloud form id (SAL_OUTSTOCK), JDY API path, or K3 WISE path (/SO/Save)',
+      ),
+    operation: z
+      .string()
+      .min(1)
+      .describe('Save | BatchSave (K3Cloud), save (JDY), Save (K3 WISE)'),
     options: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
-      .describe('flags passed with the call: IsAutoSubmitAndAudit, IsVerifyBaseDataField, ...'),
+      .describe(
+        'flags passed with the call: IsAutoSubmitAndAudit, IsVerifyBaseDataField, ...',
+      ),
     batch: z
       .object({
-        rows: z.number().int().positive().max(1000).default(20).describe('documents per Kingdee request'),
+        rows: z
+          .number()
+          .int()
+          .positive()
+          .max(1000)
+          .default(20)
+          .describe('documents per Kingdee request'),
         rowsKey: z.string().optional().describe('seed `rowsKey` (array)'),
-        method: z.string().optional().describe('seed batch method (batchArraySave)'),
+        method: z
+          .string()
+          .optional()
+          .describe('seed batch method (batchArraySave)'),
       })
       .strict()
       .default({ rows: 20 })
       .describe('sink batch settings'),
-    idCheck: z.boolean().default(true).describe('the sink checks the ledger / Kingdee for billNo before writing'),
+    idCheck: z
+      .boolean()
+      .default(true)
+      .describe(
+        'the sink checks the ledger / Kingdee for billNo before writing',
+      ),
   })
   .strict();
 
-export const aggregateOpSchema = z.enum(['$sum', '$min', '$max', '$first', '$last', '$count']);
+export const aggregateOpSchema = z.enum([
+  '$sum',
+  '$min',
+  '$max',
+  '$first',
+  '$last',
+  '$count',
+]);
 export type AggregateOp = z.infer<typeof aggregateOpSchema>;
 
 export const mergeSchema = z
   .object({
-    list: z.string().min(1).describe('detail list whose rows are merged (goodsDetail)'),
-    headerGroup: z.array(z.string().min(1)).min(1).describe('header keys that form a group (shop, warehouse, ...)'),
-    eventTimeField: z.string().min(1).describe('payload time that places a record in a window (consignTime)'),
+    list: z
+      .string()
+      .min(1)
+      .describe('detail list whose rows are merged (goodsDetail)'),
+    headerGroup: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('header keys that form a group (shop, warehouse, ...)'),
+    eventTimeField: z
+      .string()
+      .min(1)
+      .describe('payload time that places a record in a window (consignTime)'),
     window: z
       .object({
-        size: z.union([z.string(), z.number()]).describe('tumbling window size: 1d, 1h, 15m'),
-        grace: z.union([z.string(), z.number()]).default('0s').describe('wait after window end before emitting'),
+        size: z
+          .union([z.string(), z.number()])
+          .describe('tumbling window size: 1d, 1h, 15m'),
+        grace: z
+          .union([z.string(), z.number()])
+          .default('0s')
+          .describe('wait after window end before emitting'),
         idleTimeout: z
           .union([z.string(), z.number()])
           .default('5m')
-          .describe('emit a window past end+grace (wall clock) that got no record for this long, even if the watermark is stuck'),
+          .describe(
+            'emit a window past end+grace (wall clock) that got no record for this long, even if the watermark is stuck',
+          ),
       })
       .strict(),
-    bodyGroup: z.array(z.string().min(1)).min(1).describe('row keys, written <list>_<field> as in the seed (goodsDetail_goodsNo)'),
-    calculate: z.record(z.string(), aggregateOpSchema).describe('<list>_<field>: $sum | $min | $max | $first | $last | $count'),
+    bodyGroup: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'row keys, written <list>_<field> as in the seed (goodsDetail_goodsNo)',
+      ),
+    calculate: z
+      .record(z.string(), aggregateOpSchema)
+      .describe('<list>_<field>: $sum | $min | $max | $first | $last | $count'),
     dedupRetention: z
       .union([z.string(), z.number()])
       .default('7d')
-      .describe('how long (event time past window end) emitted record ids are kept to drop redeliveries'),
+      .describe(
+        'how long (event time past window end) emitted record ids are kept to drop redeliveries',
+      ),
   })
   .strict()
-  .describe('windowed merge (the seeds\' groupCalculate)');
+  .describe("windowed merge (the seeds' groupCalculate)");
 
 export const syncPlanSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe('flow id, kebab-case; used in metrics and document keys'),
-    name: z.string().optional().describe('human name (the seed\'s 方案名)'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .describe('flow id, kebab-case; used in metrics and document keys'),
+    name: z.string().optional().describe("human name (the seed's 方案名)"),
     description: z.string().optional(),
     seed: z.string().optional().describe('seed write-up this plan implements'),
     enabled: z.boolean().default(true),
-    timeZone: z.string().default('Asia/Shanghai').describe('zone of source wall times and of formatted dates'),
+    timeZone: z
+      .string()
+      .default('Asia/Shanghai')
+      .describe('zone of source wall times and of formatted dates'),
     source: sourceSchema,
-    filters: conditionsSchema.default([]).describe('record filters applied by the transform'),
+    filters: conditionsSchema
+      .default([])
+      .describe('record filters applied by the transform'),
     target: targetSchema,
-    documentKey: z.string().min(1).optional().describe('template of the document key (per-record flows); merged flows derive it from group + window'),
-    billNo: z.string().min(1).describe('template of the bill / base-data number; merged flows may use {_group.*} and {_window.*}'),
-    mapping: z.array(mappingFieldSchema).min(1).describe('target document fields (header, entries, link rows)'),
+    documentKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'template of the document key (per-record flows); merged flows derive it from group + window',
+      ),
+    billNo: z
+      .string()
+      .min(1)
+      .describe(
+        'template of the bill / base-data number; merged flows may use {_group.*} and {_window.*}',
+      ),
+    mapping: z
+      .array(mappingFieldSchema)
+      .min(1)
+      .describe('target document fields (header, entries, link rows)'),
     merge: mergeSchema.optional(),
   })
   .strict();

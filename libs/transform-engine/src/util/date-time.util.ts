@@ -30,8 +30,12 @@ const LOCAL_RE =
  * given by `offsetMinutes`), ISO-8601 with an explicit offset, or epoch
  * milliseconds. Returns epoch ms, or undefined when the value is not a date.
  */
-export function parseDateTime(value: unknown, offsetMinutes: number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+export function parseDateTime(
+  value: unknown,
+  offsetMinutes: number,
+): number | undefined {
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? value : undefined;
   if (value instanceof Date) return value.getTime();
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
@@ -39,10 +43,19 @@ export function parseDateTime(value: unknown, offsetMinutes: number): number | u
   const m = LOCAL_RE.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', ms = '0', zone] = m;
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+  const wall = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(ms.padEnd(3, '0')),
+  );
   if (Number.isNaN(wall)) return undefined;
   let offset = offsetMinutes;
-  if (zone !== undefined) offset = zone === 'Z' ? 0 : (zoneOffsetMinutes(zone) ?? offsetMinutes);
+  if (zone !== undefined)
+    offset = zone === 'Z' ? 0 : (zoneOffsetMinutes(zone) ?? offsetMinutes);
   return wall - offset * 60_000;
 }
 
@@ -53,7 +66,11 @@ function pad(n: number, width = 2): string {
 const TOKEN_RE = /yyyy|MM|dd|HH|mm|ss|SSS|%Y|%m|%d|%H|%i|%s/g;
 
 /** Formats epoch ms as wall time in the zone: yyyy MM dd HH mm ss SSS (and MySQL %Y %m %d %H %i %s). */
-export function formatDateTime(epochMs: number, pattern: string, offsetMinutes: number): string {
+export function formatDateTime(
+  epochMs: number,
+  pattern: string,
+  offsetMinutes: number,
+): string {
   const d = new Date(epochMs + offsetMinutes * 60_000);
   return pattern.replace(TOKEN_RE, (token) => {
     switch (token) {
@@ -86,6 +103,8 @@ export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return value >= 0 ? value : undefined;
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
   if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
   return Math.round(Number(m[1]) * unit);
 }

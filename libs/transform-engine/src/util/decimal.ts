@@ -70,7 +70,10 @@ export class Decimal {
   }
 
   mul(other: Decimal): Decimal {
-    return new Decimal(this.mantissa * other.mantissa, this.scale + other.scale).normalize();
+    return new Decimal(
+      this.mantissa * other.mantissa,
+      this.scale + other.scale,
+    ).normalize();
   }
 
   /** Returns undefined on division by zero. */
@@ -147,9 +150,14 @@ export class Decimal {
   toString(): string {
     if (this.scale <= 0) return (this.mantissa * pow10(-this.scale)).toString();
     const negative = this.mantissa < 0n;
-    const digits = (negative ? -this.mantissa : this.mantissa).toString().padStart(this.scale + 1, '0');
+    const digits = (negative ? -this.mantissa : this.mantissa)
+      .toString()
+      .padStart(this.scale + 1, '0');
     const cut = digits.length - this.scale;
-    const text = `${digits.slice(0, cut)}.${digits.slice(cut)}`.replace(/\.?0+$/, '');
+    const text = `${digits.slice(0, cut)}.${digits.slice(cut)}`.replace(
+      /\.?0+$/,
+      '',
+    );
     return negative && text !== '0' ? `-${text}` : text;
   }
 

@@ -13,7 +13,8 @@ export function parsePath(text: string): RecordPath {
 /** First forbidden or malformed segment of a path, if any (for plan validation). */
 export function invalidPathSegment(path: RecordPath): string | undefined {
   for (const segment of path) {
-    if (segment === '' || isForbiddenName(segment)) return segment === '' ? '(empty)' : segment;
+    if (segment === '' || isForbiddenName(segment))
+      return segment === '' ? '(empty)' : segment;
   }
   return undefined;
 }
@@ -33,7 +34,8 @@ export function getPath(root: unknown, path: RecordPath): unknown {
       continue;
     }
     if (typeof current !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, segment))
+      return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
   return current;
