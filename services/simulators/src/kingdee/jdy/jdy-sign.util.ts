@@ -6,13 +6,25 @@ export type QueryEncoding = 'rfc3986' | 'form';
 function encodeOnce(value: string, style: QueryEncoding): string {
   const base = encodeURIComponent(value);
   if (style === 'rfc3986') return base;
-  return base.replace(/%20/g, '+').replace(/[!'()*~]/g, (c) => (c === '~' ? '%7E' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return base
+    .replace(/%20/g, '+')
+    .replace(/[!'()*~]/g, (c) =>
+      c === '~' ? '%7E' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
 }
 
 /** Query part of the plain text: keys sorted (ASCII), key=value joined by '&', each part URL-encoded twice. */
-export function jdyCanonicalQuery(params: Iterable<[string, string]>, style: QueryEncoding = 'rfc3986'): string {
+export function jdyCanonicalQuery(
+  params: Iterable<[string, string]>,
+  style: QueryEncoding = 'rfc3986',
+): string {
   const pairs = [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return pairs.map(([k, v]) => `${encodeOnce(encodeOnce(k, style), style)}=${encodeOnce(encodeOnce(v, style), style)}`).join('&');
+  return pairs
+    .map(
+      ([k, v]) =>
+        `${encodeOnce(encodeOnce(k, style), style)}=${encodeOnce(encodeOnce(v, style), style)}`,
+    )
+    .join('&');
 }
 
 /** X-Api-Signature = base64(hex(HMAC-SHA256(clientSecret, METHOD\nenc(path)\nquery\nx-api-nonce:n\nx-api-timestamp:t\n))). */

@@ -15,7 +15,11 @@ import {
   type SimulatorDeps,
 } from '../shared/sim-server';
 import { safeEqual } from '../k3cloud/k3cloud-sign.util';
-import { jdyAppSignature, jdyCanonicalQuery, jdyGatewaySignature } from './jdy-sign.util';
+import {
+  jdyAppSignature,
+  jdyCanonicalQuery,
+  jdyGatewaySignature,
+} from './jdy-sign.util';
 
 /**
  * errcodes the simulator answers with. 0, 2000002000 and 1030002006 are documented; the others are
@@ -31,8 +35,17 @@ export const JDY_ERRCODE = {
   instanceNotFound: 1030002007,
 } as const;
 
-const materialSchema = z.object({ id: z.string(), number: z.string(), name: z.string(), unitIds: z.array(z.string()).min(1) });
-const namedSchema = z.object({ id: z.string(), number: z.string(), name: z.string() });
+const materialSchema = z.object({
+  id: z.string(),
+  number: z.string(),
+  name: z.string(),
+  unitIds: z.array(z.string()).min(1),
+});
+const namedSchema = z.object({
+  id: z.string(),
+  number: z.string(),
+  name: z.string(),
+});
 export const jdyMasterDataSchema = z.object({
   materials: z.array(materialSchema).default([]),
   units: z.array(namedSchema).default([]),
@@ -47,11 +60,36 @@ const DEFAULT_MASTER: JdyMasterData = {
     { id: '1540000000000000003', number: 'Set', name: '套' },
   ],
   materials: [
-    { id: '1550000000000000001', number: 'SKU001', name: '有机绿茶 250g', unitIds: ['1540000000000000001'] },
-    { id: '1550000000000000002', number: 'SKU002', name: '龙井礼盒 500g', unitIds: ['1540000000000000002', '1540000000000000001'] },
-    { id: '1550000000000000003', number: 'SKU003', name: '紫砂茶杯', unitIds: ['1540000000000000001'] },
-    { id: '1550000000000000004', number: 'SKU004', name: '便携茶具套装', unitIds: ['1540000000000000003'] },
-    { id: '1550000000000000005', number: 'PKG001', name: '包材-快递纸箱', unitIds: ['1540000000000000001'] },
+    {
+      id: '1550000000000000001',
+      number: 'SKU001',
+      name: '有机绿茶 250g',
+      unitIds: ['1540000000000000001'],
+    },
+    {
+      id: '1550000000000000002',
+      number: 'SKU002',
+      name: '龙井礼盒 500g',
+      unitIds: ['1540000000000000002', '1540000000000000001'],
+    },
+    {
+      id: '1550000000000000003',
+      number: 'SKU003',
+      name: '紫砂茶杯',
+      unitIds: ['1540000000000000001'],
+    },
+    {
+      id: '1550000000000000004',
+      number: 'SKU004',
+      name: '便携茶具套装',
+      unitIds: ['1540000000000000003'],
+    },
+    {
+      id: '1550000000000000005',
+      number: 'PKG001',
+      name: '包材-快递纸箱',
+      unitIds: ['1540000000000000001'],
+    },
   ],
   stocks: [
     { id: '1560000000000000001', number: 'CK001', name: '杭州成品仓' },
@@ -61,42 +99,84 @@ const DEFAULT_MASTER: JdyMasterData = {
 
 export const jdySimulatorOptionsSchema = z.object({
   ...simServerOptionsShape,
-  clientId: z.string().default('232087').describe('X-Api-ClientID of the developer app'),
-  clientSecret: z.string().default('5f1c8b2e7d9a4c3b8e6f0a1d2c3b4a59').describe('Client secret signing every gateway call'),
-  outerInstanceId: z.string().default('509132114453729280').describe('Instance id accepted by push_app_authorize'),
-  appKey: z.string().default('kbJdyAppKey01').describe('Account app key returned by push_app_authorize'),
-  appSecret: z.string().default('b7d3e1f09c8a4e2d9f6b5a4c3d2e1f00').describe('Account app secret (rotate via admin)'),
+  clientId: z
+    .string()
+    .default('232087')
+    .describe('X-Api-ClientID of the developer app'),
+  clientSecret: z
+    .string()
+    .default('5f1c8b2e7d9a4c3b8e6f0a1d2c3b4a59')
+    .describe('Client secret signing every gateway call'),
+  outerInstanceId: z
+    .string()
+    .default('509132114453729280')
+    .describe('Instance id accepted by push_app_authorize'),
+  appKey: z
+    .string()
+    .default('kbJdyAppKey01')
+    .describe('Account app key returned by push_app_authorize'),
+  appSecret: z
+    .string()
+    .default('b7d3e1f09c8a4e2d9f6b5a4c3d2e1f00')
+    .describe('Account app secret (rotate via admin)'),
   accountId: z.string().default('1598765432109876543'),
-  domain: z.string().default('https://tf.jdy.com').describe('IDC domain clients must send as X-GW-Router-Addr'),
-  tokenTtlMs: z.number().int().min(1).default(24 * 3600 * 1000).describe('app-token lifetime'),
-  timestampWindowMs: z.number().int().min(0).default(5 * 60 * 1000).describe('Accepted X-Api-TimeStamp skew'),
-  masterData: jdyMasterDataSchema.optional().describe('Materials (with allowed units), units and stocks by internal id'),
+  domain: z
+    .string()
+    .default('https://tf.jdy.com')
+    .describe('IDC domain clients must send as X-GW-Router-Addr'),
+  tokenTtlMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 3600 * 1000)
+    .describe('app-token lifetime'),
+  timestampWindowMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60 * 1000)
+    .describe('Accepted X-Api-TimeStamp skew'),
+  masterData: jdyMasterDataSchema
+    .optional()
+    .describe(
+      'Materials (with allowed units), units and stocks by internal id',
+    ),
 });
 export type JdySimulatorOptions = z.input<typeof jdySimulatorOptionsSchema>;
 
-const entrySchema = z.object({
-  id: z.string().optional(),
-  material_id: z.string().optional(),
-  stock_id: z.string().optional(),
-  unit_id: z.string().optional(),
-  qty: z.union([z.number(), z.string()]).optional(),
-}).passthrough();
+const entrySchema = z
+  .object({
+    id: z.string().optional(),
+    material_id: z.string().optional(),
+    stock_id: z.string().optional(),
+    unit_id: z.string().optional(),
+    qty: z.union([z.number(), z.string()]).optional(),
+  })
+  .passthrough();
 
-const saveSchema = z.object({
-  id: z.string().optional(),
-  bill_no: z.string().optional(),
-  bill_date: z.string().optional(),
-  remark: z.string().optional(),
-  operation_key: z.string().optional(),
-  custom_field: z.record(z.string(), z.string()).optional(),
-  material_entity: z.array(entrySchema).optional(),
-}).passthrough();
+const saveSchema = z
+  .object({
+    id: z.string().optional(),
+    bill_no: z.string().optional(),
+    bill_date: z.string().optional(),
+    remark: z.string().optional(),
+    operation_key: z.string().optional(),
+    custom_field: z.record(z.string(), z.string()).optional(),
+    material_entity: z.array(entrySchema).optional(),
+  })
+  .passthrough();
 type JdySaveBody = z.infer<typeof saveSchema>;
 
 export interface JdyStoredBill {
   readonly request: JdySaveBody;
   readonly billDate: string;
-  readonly entries: Array<{ id: string; materialId: string; stockId: string; unitId: string; qty: number }>;
+  readonly entries: Array<{
+    id: string;
+    materialId: string;
+    stockId: string;
+    unitId: string;
+    qty: number;
+  }>;
 }
 
 export interface JdySimulator extends SimServerHandle {
@@ -111,7 +191,10 @@ const FORM = 'inv_check_loss_bill';
 const LOSS_PATH = '/jdy/v2/scm/inv_check_loss_bill';
 
 /** Starts the 金蝶云星辰 (JDY) open API v2 simulator. */
-export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: SimulatorDeps = {}): Promise<JdySimulator> {
+export async function startJdySimulator(
+  input: JdySimulatorOptions = {},
+  deps: SimulatorDeps = {},
+): Promise<JdySimulator> {
   const options = jdySimulatorOptionsSchema.parse(input);
   const now = deps.now ?? (() => Date.now());
   const documents = new DocumentStore<JdyStoredBill>(1);
@@ -121,14 +204,23 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
   const tokens = new Map<string, number>();
   let entrySeq = 1;
 
-  const envelope = (errcode: number, description: string, data: unknown = null): SimResponse =>
-    jsonResponse(200, { errcode, description, data });
+  const envelope = (
+    errcode: number,
+    description: string,
+    data: unknown = null,
+  ): SimResponse => jsonResponse(200, { errcode, description, data });
 
   const behaviour: PlatformBehaviour = {
     name: 'jdy',
     handle: async (req) => handle(req),
-    overLimit: () => jsonResponse(429, { code: 429, message: 'Too Many Requests: 请求过于频繁，请稍后再试', details: [] }),
-    injectedError: () => envelope(JDY_ERRCODE.systemError, '系统异常，请稍后重试'),
+    overLimit: () =>
+      jsonResponse(429, {
+        code: 429,
+        message: 'Too Many Requests: 请求过于频繁，请稍后再试',
+        details: [],
+      }),
+    injectedError: () =>
+      envelope(JDY_ERRCODE.systemError, '系统异常，请稍后重试'),
     adminRoutes: adminRoutes(),
     reset: () => {
       documents.clear();
@@ -137,22 +229,47 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
       tokens.clear();
       entrySeq = 1;
     },
-    extraStats: () => ({ documents: documents.list().length, tokens: tokens.size }),
+    extraStats: () => ({
+      documents: documents.list().length,
+      tokens: tokens.size,
+    }),
   };
 
   function gatewayCheck(req: SimRequest): SimResponse | undefined {
-    const refuse = (message: string): SimResponse => jsonResponse(519, { code: 519, message: `API Not Found/sign: ${message}`, details: [] });
-    if (headerValue(req.headers, 'x-api-clientid') !== options.clientId) return refuse('X-Api-ClientID 无效');
-    if (headerValue(req.headers, 'x-api-auth-version') !== '2.0') return refuse('X-Api-Auth-Version 必须为 2.0');
+    const refuse = (message: string): SimResponse =>
+      jsonResponse(519, {
+        code: 519,
+        message: `API Not Found/sign: ${message}`,
+        details: [],
+      });
+    if (headerValue(req.headers, 'x-api-clientid') !== options.clientId)
+      return refuse('X-Api-ClientID 无效');
+    if (headerValue(req.headers, 'x-api-auth-version') !== '2.0')
+      return refuse('X-Api-Auth-Version 必须为 2.0');
     const timestamp = headerValue(req.headers, 'x-api-timestamp') ?? '';
     const nonce = headerValue(req.headers, 'x-api-nonce') ?? '';
     const signature = headerValue(req.headers, 'x-api-signature') ?? '';
-    if (timestamp === '' || nonce === '' || signature === '') return refuse('缺少签名头');
+    if (timestamp === '' || nonce === '' || signature === '')
+      return refuse('缺少签名头');
     const ts = Number(timestamp);
-    if (!Number.isFinite(ts) || Math.abs(now() - ts) > options.timestampWindowMs) return refuse('X-Api-TimeStamp 已过期');
+    if (
+      !Number.isFinite(ts) ||
+      Math.abs(now() - ts) > options.timestampWindowMs
+    )
+      return refuse('X-Api-TimeStamp 已过期');
     const params = [...req.url.searchParams.entries()];
     const valid = (['rfc3986', 'form'] as const).some((style) =>
-      safeEqual(jdyGatewaySignature(options.clientSecret, req.method, req.path, jdyCanonicalQuery(params, style), nonce, timestamp), signature),
+      safeEqual(
+        jdyGatewaySignature(
+          options.clientSecret,
+          req.method,
+          req.path,
+          jdyCanonicalQuery(params, style),
+          nonce,
+          timestamp,
+        ),
+        signature,
+      ),
     );
     return valid ? undefined : refuse('签名校验失败');
   }
@@ -165,7 +282,10 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
     const expires = tokens.get(token);
     if (expires === undefined || expires <= now()) {
       tokens.delete(token);
-      return envelope(JDY_ERRCODE.tokenInvalid, 'app-token 无效或已过期，请重新获取');
+      return envelope(
+        JDY_ERRCODE.tokenInvalid,
+        'app-token 无效或已过期，请重新获取',
+      );
     }
     return undefined;
   }
@@ -177,12 +297,18 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
       path === '/jdyconnector/app_management/kingdee_auth_token' ||
       path === LOSS_PATH ||
       path === `${LOSS_PATH}_detail`;
-    if (!known) return jsonResponse(404, { code: 404, message: 'No Route', details: [] });
+    if (!known)
+      return jsonResponse(404, { code: 404, message: 'No Route', details: [] });
     const gateway = gatewayCheck(req);
     if (gateway) return gateway;
 
-    if (path === '/jdyconnector/app_management/push_app_authorize' && req.method === 'POST') {
-      if (req.url.searchParams.get('outerInstanceId') !== options.outerInstanceId) {
+    if (
+      path === '/jdyconnector/app_management/push_app_authorize' &&
+      req.method === 'POST'
+    ) {
+      if (
+        req.url.searchParams.get('outerInstanceId') !== options.outerInstanceId
+      ) {
         return envelope(JDY_ERRCODE.instanceNotFound, '未找到该实例的授权信息');
       }
       return envelope(JDY_ERRCODE.ok, 'success', [
@@ -200,10 +326,16 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
         },
       ]);
     }
-    if (path === '/jdyconnector/app_management/kingdee_auth_token' && req.method === 'GET') {
+    if (
+      path === '/jdyconnector/app_management/kingdee_auth_token' &&
+      req.method === 'GET'
+    ) {
       const appKey = req.url.searchParams.get('app_key') ?? '';
       const signature = req.url.searchParams.get('app_signature') ?? '';
-      if (appKey !== options.appKey || !safeEqual(jdyAppSignature(appKey, appSecret), signature)) {
+      if (
+        appKey !== options.appKey ||
+        !safeEqual(jdyAppSignature(appKey, appSecret), signature)
+      ) {
         return envelope(JDY_ERRCODE.appSecretInvalid, '授权密钥校验失败');
       }
       const token = `${randomBytes(20).toString('hex')}`;
@@ -222,51 +354,98 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
     if (business) return business;
     if (path === LOSS_PATH && req.method === 'POST') return save(req);
     if (path === LOSS_PATH && req.method === 'GET') return list(req);
-    if (path === `${LOSS_PATH}_detail` && req.method === 'GET') return detail(req);
-    return jsonResponse(405, { code: 405, message: 'Method Not Allowed', details: [] });
+    if (path === `${LOSS_PATH}_detail` && req.method === 'GET')
+      return detail(req);
+    return jsonResponse(405, {
+      code: 405,
+      message: 'Method Not Allowed',
+      details: [],
+    });
   }
 
   function save(req: SimRequest): SimResponse {
     const parsed = saveSchema.safeParse(parseJsonOrUndefined(req.rawBody));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return envelope(JDY_ERRCODE.validation, `参数格式错误：${issue ? `${issue.path.join('.')} ${issue.message}` : '请求体不是 JSON 对象'}`);
+      return envelope(
+        JDY_ERRCODE.validation,
+        `参数格式错误：${issue ? `${issue.path.join('.')} ${issue.message}` : '请求体不是 JSON 对象'}`,
+      );
     }
     const body = parsed.data;
     const problems: string[] = [];
-    if (!body.bill_date || !/^\d{4}-\d{2}-\d{2}$/.test(body.bill_date)) problems.push('单据日期(bill_date)不能为空，格式为 yyyy-MM-dd');
+    if (!body.bill_date || !/^\d{4}-\d{2}-\d{2}$/.test(body.bill_date))
+      problems.push('单据日期(bill_date)不能为空，格式为 yyyy-MM-dd');
     const op = body.operation_key ?? '';
-    if (!['', 'save', 'submit', 'audit'].includes(op)) problems.push(`操作类型(operation_key)不支持：${op}`);
+    if (!['', 'save', 'submit', 'audit'].includes(op))
+      problems.push(`操作类型(operation_key)不支持：${op}`);
     const rows = body.material_entity ?? [];
     if (rows.length === 0) problems.push('商品分录(material_entity)不能为空');
     const entries: JdyStoredBill['entries'] = [];
     rows.forEach((row, index) => {
       const n = index + 1;
       const material = master.materials.find((m) => m.id === row.material_id);
-      if (!row.material_id) problems.push(`第${n}行：商品(material_id)不能为空`);
-      else if (!material) problems.push(`第${n}行：商品[${row.material_id}]不存在或已禁用`);
+      if (!row.material_id)
+        problems.push(`第${n}行：商品(material_id)不能为空`);
+      else if (!material)
+        problems.push(`第${n}行：商品[${row.material_id}]不存在或已禁用`);
       if (!row.unit_id) problems.push(`第${n}行：单位(unit_id)不能为空`);
-      else if (!master.units.some((u) => u.id === row.unit_id)) problems.push(`第${n}行：单位[${row.unit_id}]不存在`);
-      else if (material && !material.unitIds.includes(row.unit_id)) problems.push(`第${n}行：单位[${row.unit_id}]不是商品[${material.number}]的计量单位`);
+      else if (!master.units.some((u) => u.id === row.unit_id))
+        problems.push(`第${n}行：单位[${row.unit_id}]不存在`);
+      else if (material && !material.unitIds.includes(row.unit_id))
+        problems.push(
+          `第${n}行：单位[${row.unit_id}]不是商品[${material.number}]的计量单位`,
+        );
       if (!row.stock_id) problems.push(`第${n}行：仓库(stock_id)不能为空`);
-      else if (!master.stocks.some((s) => s.id === row.stock_id)) problems.push(`第${n}行：仓库[${row.stock_id}]不存在或已禁用`);
+      else if (!master.stocks.some((s) => s.id === row.stock_id))
+        problems.push(`第${n}行：仓库[${row.stock_id}]不存在或已禁用`);
       const qty = Number(row.qty);
-      if (row.qty === undefined || row.qty === '' || !Number.isFinite(qty) || qty <= 0) problems.push(`第${n}行：数量(qty)必须大于0`);
-      entries.push({ id: row.id ?? String(1570000000000000000n + BigInt(entrySeq++)), materialId: row.material_id ?? '', stockId: row.stock_id ?? '', unitId: row.unit_id ?? '', qty });
+      if (
+        row.qty === undefined ||
+        row.qty === '' ||
+        !Number.isFinite(qty) ||
+        qty <= 0
+      )
+        problems.push(`第${n}行：数量(qty)必须大于0`);
+      entries.push({
+        id: row.id ?? String(1570000000000000000n + BigInt(entrySeq++)),
+        materialId: row.material_id ?? '',
+        stockId: row.stock_id ?? '',
+        unitId: row.unit_id ?? '',
+        qty,
+      });
     });
-    if (problems.length > 0) return envelope(JDY_ERRCODE.validation, problems.join('；'));
+    if (problems.length > 0)
+      return envelope(JDY_ERRCODE.validation, problems.join('；'));
 
-    const existing = body.id ? documents.list({ formId: FORM }).find((d) => String(d.id) === body.id) : undefined;
-    if (body.id && !existing) return envelope(JDY_ERRCODE.notFound, `单据[${body.id}]不存在或已删除`);
-    if (existing && existing.status === 'C') return envelope(JDY_ERRCODE.validation, `单据[${existing.billNo}]已审核，不允许修改`);
-    const billNo = body.bill_no && body.bill_no !== '' ? body.bill_no : (existing?.billNo ?? documents.generateNumber(FORM, 'PKD'));
+    const existing = body.id
+      ? documents.list({ formId: FORM }).find((d) => String(d.id) === body.id)
+      : undefined;
+    if (body.id && !existing)
+      return envelope(JDY_ERRCODE.notFound, `单据[${body.id}]不存在或已删除`);
+    if (existing && existing.status === 'C')
+      return envelope(
+        JDY_ERRCODE.validation,
+        `单据[${existing.billNo}]已审核，不允许修改`,
+      );
+    const billNo =
+      body.bill_no && body.bill_no !== ''
+        ? body.bill_no
+        : (existing?.billNo ?? documents.generateNumber(FORM, 'PKD'));
     const holder = documents.findByNumber(FORM, billNo);
     if (holder && holder !== existing) {
       documents.noteDuplicate(FORM, billNo);
-      return envelope(JDY_ERRCODE.validation, `单据编号[${billNo}]已存在，不能重复`);
+      return envelope(
+        JDY_ERRCODE.validation,
+        `单据编号[${billNo}]已存在，不能重复`,
+      );
     }
     const status = op === 'audit' ? 'C' : op === 'submit' ? 'B' : 'A';
-    const stored: JdyStoredBill = { request: structuredClone(body), billDate: body.bill_date ?? '', entries };
+    const stored: JdyStoredBill = {
+      request: structuredClone(body),
+      billDate: body.bill_date ?? '',
+      entries,
+    };
     let doc;
     if (existing) {
       existing.billNo = billNo;
@@ -277,10 +456,15 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
       doc = documents.insert(FORM, billNo, status, stored, new Date(now()));
     }
     const id = String(doc.id);
-    return envelope(JDY_ERRCODE.ok, '成功', { ids: [id], id_number_map: { [id]: billNo } });
+    return envelope(JDY_ERRCODE.ok, '成功', {
+      ids: [id],
+      id_number_map: { [id]: billNo },
+    });
   }
 
-  function view(doc: ReturnType<typeof documents.list>[number]): Record<string, unknown> {
+  function view(
+    doc: ReturnType<typeof documents.list>[number],
+  ): Record<string, unknown> {
     return {
       id: String(doc.id),
       bill_no: doc.billNo,
@@ -306,9 +490,17 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
 
   function list(req: SimRequest): SimResponse {
     const search = req.url.searchParams.get('search') ?? '';
-    const page = Math.max(1, Number(req.url.searchParams.get('page') ?? '1') || 1);
-    const pageSize = Math.max(1, Number(req.url.searchParams.get('page_size') ?? '10') || 10);
-    const all = documents.list({ formId: FORM }).filter((d) => search === '' || d.billNo.includes(search));
+    const page = Math.max(
+      1,
+      Number(req.url.searchParams.get('page') ?? '1') || 1,
+    );
+    const pageSize = Math.max(
+      1,
+      Number(req.url.searchParams.get('page_size') ?? '10') || 10,
+    );
+    const all = documents
+      .list({ formId: FORM })
+      .filter((d) => search === '' || d.billNo.includes(search));
     const rows = all.slice((page - 1) * pageSize, page * pageSize).map(view);
     return envelope(JDY_ERRCODE.ok, 'success', {
       count: String(all.length),
@@ -324,15 +516,24 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
   function detail(req: SimRequest): SimResponse {
     const id = req.url.searchParams.get('id');
     const number = req.url.searchParams.get('number');
-    if (!id && !number) return envelope(JDY_ERRCODE.validation, '参数 id 与 number 不能同时为空');
-    const doc = id ? documents.list({ formId: FORM }).find((d) => String(d.id) === id) : documents.findByNumber(FORM, number ?? '');
+    if (!id && !number)
+      return envelope(JDY_ERRCODE.validation, '参数 id 与 number 不能同时为空');
+    const doc = id
+      ? documents.list({ formId: FORM }).find((d) => String(d.id) === id)
+      : documents.findByNumber(FORM, number ?? '');
     if (!doc) return envelope(JDY_ERRCODE.notFound, '单据不存在或已删除');
     return envelope(JDY_ERRCODE.ok, 'success', view(doc));
   }
 
   function adminRoutes(): AdminRoute[] {
     const masterUpsert = jdyMasterDataSchema.extend({
-      remove: z.object({ materials: z.array(z.string()).default([]), units: z.array(z.string()).default([]), stocks: z.array(z.string()).default([]) }).optional(),
+      remove: z
+        .object({
+          materials: z.array(z.string()).default([]),
+          units: z.array(z.string()).default([]),
+          stocks: z.array(z.string()).default([]),
+        })
+        .optional(),
     });
     return [
       {
@@ -341,32 +542,59 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
         handle: (req) =>
           jsonResponse(
             200,
-            documents.list({ formId: FORM, billNo: req.url.searchParams.get('billNo') ?? undefined }).map((doc) => ({
-              formId: doc.formId,
-              id: String(doc.id),
-              billNo: doc.billNo,
-              status: doc.status,
-              writeCount: doc.writeCount,
-              duplicateRejections: doc.duplicateRejections,
-              firstWrittenAt: doc.firstWrittenAt,
-              lastWrittenAt: doc.lastWrittenAt,
-              body: doc.body.request,
-            })),
+            documents
+              .list({
+                formId: FORM,
+                billNo: req.url.searchParams.get('billNo') ?? undefined,
+              })
+              .map((doc) => ({
+                formId: doc.formId,
+                id: String(doc.id),
+                billNo: doc.billNo,
+                status: doc.status,
+                writeCount: doc.writeCount,
+                duplicateRejections: doc.duplicateRejections,
+                firstWrittenAt: doc.firstWrittenAt,
+                lastWrittenAt: doc.lastWrittenAt,
+                body: doc.body.request,
+              })),
           ),
       },
-      { method: 'GET', path: '/__admin/master-data', handle: () => jsonResponse(200, master) },
+      {
+        method: 'GET',
+        path: '/__admin/master-data',
+        handle: () => jsonResponse(200, master),
+      },
       {
         method: 'POST',
         path: '/__admin/master-data',
         handle: (req) => {
-          const parsed = masterUpsert.safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
-          if (!parsed.success) return jsonResponse(400, { error: 'invalid master-data body', issues: parsed.error.issues });
-          const upsert = <T extends { id: string }>(target: T[], items: T[]): T[] => [...target.filter((t) => !items.some((i) => i.id === t.id)), ...items];
+          const parsed = masterUpsert.safeParse(
+            parseJsonOrUndefined(req.rawBody) ?? {},
+          );
+          if (!parsed.success)
+            return jsonResponse(400, {
+              error: 'invalid master-data body',
+              issues: parsed.error.issues,
+            });
+          const upsert = <T extends { id: string }>(
+            target: T[],
+            items: T[],
+          ): T[] => [
+            ...target.filter((t) => !items.some((i) => i.id === t.id)),
+            ...items,
+          ];
           const removeIds = parsed.data.remove;
           master = {
-            materials: upsert(master.materials, parsed.data.materials).filter((m) => !removeIds?.materials.includes(m.id)),
-            units: upsert(master.units, parsed.data.units).filter((u) => !removeIds?.units.includes(u.id)),
-            stocks: upsert(master.stocks, parsed.data.stocks).filter((s) => !removeIds?.stocks.includes(s.id)),
+            materials: upsert(master.materials, parsed.data.materials).filter(
+              (m) => !removeIds?.materials.includes(m.id),
+            ),
+            units: upsert(master.units, parsed.data.units).filter(
+              (u) => !removeIds?.units.includes(u.id),
+            ),
+            stocks: upsert(master.stocks, parsed.data.stocks).filter(
+              (s) => !removeIds?.stocks.includes(s.id),
+            ),
           };
           return jsonResponse(200, master);
         },
@@ -392,5 +620,11 @@ export async function startJdySimulator(input: JdySimulatorOptions = {}, deps: S
   }
 
   const server = await startSimServer(behaviour, options);
-  return { ...server, documents, options, masterData: () => structuredClone(master), appSecret: () => appSecret };
+  return {
+    ...server,
+    documents,
+    options,
+    masterData: () => structuredClone(master),
+    appSecret: () => appSecret,
+  };
 }

@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { headerValue, type SimRequest } from '../shared/sim-server';
-import { k3ApiSignature, k3GatewaySecrets, k3KdSignature, k3LoginSign, safeEqual, type LoginSignAlgorithm } from './k3cloud-sign.util';
+import {
+  k3ApiSignature,
+  k3GatewaySecrets,
+  k3KdSignature,
+  k3LoginSign,
+  safeEqual,
+  type LoginSignAlgorithm,
+} from './k3cloud-sign.util';
 
 export interface K3User {
   readonly userName: string;
@@ -62,38 +69,108 @@ export class K3SessionManager {
     return sid !== undefined && this.sessions.delete(sid);
   }
 
-  validateUser(acctId: string, userName: string, password: string, lcid: number): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return { ok: false, resultType: -1, message: '数据中心不存在或已被禁用，请检查数据中心ID' };
+  validateUser(
+    acctId: string,
+    userName: string,
+    password: string,
+    lcid: number,
+  ): K3LoginOutcome {
+    if (acctId !== this.config.acctId)
+      return {
+        ok: false,
+        resultType: -1,
+        message: '数据中心不存在或已被禁用，请检查数据中心ID',
+      };
     const user = this.config.users.find((u) => u.userName === userName);
-    if (!user || user.password !== password) return { ok: false, resultType: 0, message: '用户名或密码错误！' };
+    if (!user || user.password !== password)
+      return { ok: false, resultType: 0, message: '用户名或密码错误！' };
     return { ok: true, session: this.create(userName, lcid) };
   }
 
-  loginByAppSecret(acctId: string, userName: string, appId: string, appSecret: string, lcid: number): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return { ok: false, resultType: -1, message: '数据中心不存在或已被禁用，请检查数据中心ID' };
+  loginByAppSecret(
+    acctId: string,
+    userName: string,
+    appId: string,
+    appSecret: string,
+    lcid: number,
+  ): K3LoginOutcome {
+    if (acctId !== this.config.acctId)
+      return {
+        ok: false,
+        resultType: -1,
+        message: '数据中心不存在或已被禁用，请检查数据中心ID',
+      };
     const app = this.config.apps.find((a) => a.appId === appId);
-    if (!app || app.appSecret !== appSecret) return { ok: false, resultType: -1, message: '第三方系统登录授权验证失败：应用ID或应用密钥不正确' };
-    if (!this.config.users.some((u) => u.userName === userName)) return { ok: false, resultType: -1, message: `用户[${userName}]不存在或已被禁用` };
+    if (!app || app.appSecret !== appSecret)
+      return {
+        ok: false,
+        resultType: -1,
+        message: '第三方系统登录授权验证失败：应用ID或应用密钥不正确',
+      };
+    if (!this.config.users.some((u) => u.userName === userName))
+      return {
+        ok: false,
+        resultType: -1,
+        message: `用户[${userName}]不存在或已被禁用`,
+      };
     return { ok: true, session: this.create(userName, lcid) };
   }
 
-  loginBySign(acctId: string, userName: string, appId: string, timestamp: string, sign: string, lcid: number): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return { ok: false, resultType: -1, message: '数据中心不存在或已被禁用，请检查数据中心ID' };
+  loginBySign(
+    acctId: string,
+    userName: string,
+    appId: string,
+    timestamp: string,
+    sign: string,
+    lcid: number,
+  ): K3LoginOutcome {
+    if (acctId !== this.config.acctId)
+      return {
+        ok: false,
+        resultType: -1,
+        message: '数据中心不存在或已被禁用，请检查数据中心ID',
+      };
     const app = this.config.apps.find((a) => a.appId === appId);
-    if (!app) return { ok: false, resultType: -1, message: '第三方系统登录授权验证失败：应用ID不存在' };
-    const expected = k3LoginSign({ acctId, userName, appId, appSecret: app.appSecret, timestamp }, this.config.loginSignAlgorithm);
-    if (!safeEqual(expected, sign.toLowerCase())) return { ok: false, resultType: -1, message: '第三方系统登录授权验证失败：签名信息不正确' };
+    if (!app)
+      return {
+        ok: false,
+        resultType: -1,
+        message: '第三方系统登录授权验证失败：应用ID不存在',
+      };
+    const expected = k3LoginSign(
+      { acctId, userName, appId, appSecret: app.appSecret, timestamp },
+      this.config.loginSignAlgorithm,
+    );
+    if (!safeEqual(expected, sign.toLowerCase()))
+      return {
+        ok: false,
+        resultType: -1,
+        message: '第三方系统登录授权验证失败：签名信息不正确',
+      };
     const seconds = Number(timestamp);
-    if (!Number.isFinite(seconds) || Math.abs(this.now() - seconds * 1000) > this.config.loginSignMaxSkewMs) {
-      return { ok: false, resultType: -1, message: '第三方系统登录授权验证失败：时间戳已过期' };
+    if (
+      !Number.isFinite(seconds) ||
+      Math.abs(this.now() - seconds * 1000) > this.config.loginSignMaxSkewMs
+    ) {
+      return {
+        ok: false,
+        resultType: -1,
+        message: '第三方系统登录授权验证失败：时间戳已过期',
+      };
     }
-    if (!this.config.users.some((u) => u.userName === userName)) return { ok: false, resultType: -1, message: `用户[${userName}]不存在或已被禁用` };
+    if (!this.config.users.some((u) => u.userName === userName))
+      return {
+        ok: false,
+        resultType: -1,
+        message: `用户[${userName}]不存在或已被禁用`,
+      };
     return { ok: true, session: this.create(userName, lcid) };
   }
 
   /** Session from the cookie or the SDK headers, or the signed-header mode when X-Kd-Appkey is present. */
   authenticate(req: SimRequest): K3AuthOutcome {
-    if (headerValue(req.headers, 'x-kd-appkey') !== undefined) return this.authenticateSigned(req);
+    if (headerValue(req.headers, 'x-kd-appkey') !== undefined)
+      return this.authenticateSigned(req);
     const session = this.live(sessionIdOf(req));
     if (!session) return { ok: false, kind: 'session-lost' };
     session.lastSeenMs = this.now();
@@ -107,10 +184,24 @@ export class K3SessionManager {
     const appData = Buffer.from(appDataB64, 'base64').toString('utf8');
     const [acctId = '', userName = '', lcid = '2052'] = appData.split(',');
     const kdSignature = headerValue(req.headers, 'x-kd-signature') ?? '';
-    if (!app || !safeEqual(k3KdSignature(appKey, app.appSecret, appData), kdSignature)) return { ok: false, kind: 'session-lost' };
-    if (acctId !== this.config.acctId) return { ok: false, kind: 'passport', text: 'Fail to verify thirty passport' };
-    if (!this.config.users.some((u) => u.userName === userName)) return { ok: false, kind: 'session-lost' };
-    if (this.config.verifyGatewaySignature && !gatewaySignatureValid(req, appKey)) return { ok: false, kind: 'session-lost' };
+    if (
+      !app ||
+      !safeEqual(k3KdSignature(appKey, app.appSecret, appData), kdSignature)
+    )
+      return { ok: false, kind: 'session-lost' };
+    if (acctId !== this.config.acctId)
+      return {
+        ok: false,
+        kind: 'passport',
+        text: 'Fail to verify thirty passport',
+      };
+    if (!this.config.users.some((u) => u.userName === userName))
+      return { ok: false, kind: 'session-lost' };
+    if (
+      this.config.verifyGatewaySignature &&
+      !gatewaySignatureValid(req, appKey)
+    )
+      return { ok: false, kind: 'session-lost' };
     // Signed mode needs no login: a missing, unknown or expired SID is silently replaced.
     let session = this.live(sessionIdOf(req));
     const setCookies: string[] = [];
@@ -147,12 +238,17 @@ export class K3SessionManager {
 }
 
 export function sessionCookies(session: K3Session): string[] {
-  return [`kdservice-sessionid=${session.sid}; path=/`, `ASP.NET_SessionId=${session.aspNetSessionId}; path=/; HttpOnly`];
+  return [
+    `kdservice-sessionid=${session.sid}; path=/`,
+    `ASP.NET_SessionId=${session.aspNetSessionId}; path=/; HttpOnly`,
+  ];
 }
 
 /** The Python SDK sends header kdservice-sessionid, the Java SDK header SID, browsers and both SDKs the cookie. */
 export function sessionIdOf(req: SimRequest): string | undefined {
-  const fromHeader = headerValue(req.headers, 'kdservice-sessionid') ?? headerValue(req.headers, 'sid');
+  const fromHeader =
+    headerValue(req.headers, 'kdservice-sessionid') ??
+    headerValue(req.headers, 'sid');
   if (fromHeader) return fromHeader;
   const cookie = headerValue(req.headers, 'cookie') ?? '';
   for (const part of cookie.split(';')) {
@@ -169,5 +265,7 @@ function gatewaySignatureValid(req: SimRequest, appKey: string): boolean {
   const nonce = headerValue(req.headers, 'x-api-nonce') ?? '';
   const signature = headerValue(req.headers, 'x-api-signature') ?? '';
   if (timestamp === '' || nonce === '' || signature === '') return false;
-  return k3GatewaySecrets(appKey).some((secret) => safeEqual(k3ApiSignature(secret, req.path, nonce, timestamp), signature));
+  return k3GatewaySecrets(appKey).some((secret) =>
+    safeEqual(k3ApiSignature(secret, req.path, nonce, timestamp), signature),
+  );
 }

@@ -1,12 +1,28 @@
 /** A small SQL-like WHERE parser for K3Cloud FilterString (and K/3 WISE `[Field]` filters). */
-export type FilterOperand = { kind: 'field'; name: string } | { kind: 'literal'; value: string | number };
+export type FilterOperand =
+  { kind: 'field'; name: string } | { kind: 'literal'; value: string | number };
 
 export type FilterExpr =
   | { kind: 'and' | 'or'; left: FilterExpr; right: FilterExpr }
   | { kind: 'not'; expr: FilterExpr }
-  | { kind: 'cmp'; op: '=' | '<>' | '>' | '<' | '>=' | '<='; left: FilterOperand; right: FilterOperand }
-  | { kind: 'in'; operand: FilterOperand; values: FilterOperand[]; negated: boolean }
-  | { kind: 'like'; operand: FilterOperand; pattern: FilterOperand; negated: boolean }
+  | {
+      kind: 'cmp';
+      op: '=' | '<>' | '>' | '<' | '>=' | '<=';
+      left: FilterOperand;
+      right: FilterOperand;
+    }
+  | {
+      kind: 'in';
+      operand: FilterOperand;
+      values: FilterOperand[];
+      negated: boolean;
+    }
+  | {
+      kind: 'like';
+      operand: FilterOperand;
+      pattern: FilterOperand;
+      negated: boolean;
+    }
   | { kind: 'isnull'; operand: FilterOperand; negated: boolean };
 
 export class FilterSyntaxError extends Error {}
@@ -28,12 +44,16 @@ function tokenize(text: string): Token[] {
     const c = text.charAt(i);
     if (/\s/.test(c)) {
       i += 1;
-    } else if (c === "'" || ((c === 'N' || c === 'n') && text.charAt(i + 1) === "'")) {
+    } else if (
+      c === "'" ||
+      ((c === 'N' || c === 'n') && text.charAt(i + 1) === "'")
+    ) {
       if (c !== "'") i += 1;
       let value = '';
       i += 1;
       for (;;) {
-        if (i >= text.length) throw new FilterSyntaxError('unterminated string literal');
+        if (i >= text.length)
+          throw new FilterSyntaxError('unterminated string literal');
         if (text.charAt(i) === "'") {
           if (text.charAt(i + 1) === "'") {
             value += "'";
@@ -47,7 +67,10 @@ function tokenize(text: string): Token[] {
         i += 1;
       }
       tokens.push({ t: 'str', v: value });
-    } else if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(text.charAt(i + 1)))) {
+    } else if (
+      /[0-9]/.test(c) ||
+      (c === '-' && /[0-9]/.test(text.charAt(i + 1)))
+    ) {
       const match = /^-?\d+(\.\d+)?/.exec(text.slice(i));
       const raw = match?.[0] ?? c;
       tokens.push({ t: 'num', v: Number(raw) });
@@ -60,7 +83,8 @@ function tokenize(text: string): Token[] {
     } else if (/[A-Za-z_]/.test(c)) {
       const match = /^[A-Za-z_][\w.]*/.exec(text.slice(i));
       const raw = match?.[0] ?? c;
-      if (KEYWORDS.has(raw.toUpperCase())) tokens.push({ t: 'kw', v: raw.toUpperCase() });
+      if (KEYWORDS.has(raw.toUpperCase()))
+        tokens.push({ t: 'kw', v: raw.toUpperCase() });
       else tokens.push({ t: 'ident', v: raw });
       i += raw.length;
     } else {
@@ -104,7 +128,8 @@ export function parseFilter(text: string): FilterExpr | undefined {
     const tok = peek();
     pos += 1;
     if (tok?.t === 'ident') return { kind: 'field', name: tok.v };
-    if (tok?.t === 'str' || tok?.t === 'num') return { kind: 'literal', value: tok.v };
+    if (tok?.t === 'str' || tok?.t === 'num')
+      return { kind: 'literal', value: tok.v };
     throw new FilterSyntaxError('expected a field or a value');
   };
 
@@ -137,7 +162,8 @@ export function parseFilter(text: string): FilterExpr | undefined {
       return { kind: 'isnull', operand: left, negated: not };
     }
     const tok = peek();
-    if (tok?.t !== 'op') throw new FilterSyntaxError('expected a comparison operator');
+    if (tok?.t !== 'op')
+      throw new FilterSyntaxError('expected a comparison operator');
     pos += 1;
     return { kind: 'cmp', op: tok.v as '=', left, right: operand() };
   };
@@ -173,13 +199,15 @@ export function parseFilter(text: string): FilterExpr | undefined {
   };
 
   const expr = orExpr();
-  if (pos !== tokens.length) throw new FilterSyntaxError('unexpected trailing input');
+  if (pos !== tokens.length)
+    throw new FilterSyntaxError('unexpected trailing input');
   return expr;
 }
 
 export function filterFields(expr: FilterExpr | undefined): string[] {
   if (!expr) return [];
-  const fromOperand = (o: FilterOperand): string[] => (o.kind === 'field' ? [o.name] : []);
+  const fromOperand = (o: FilterOperand): string[] =>
+    o.kind === 'field' ? [o.name] : [];
   switch (expr.kind) {
     case 'and':
     case 'or':
@@ -189,7 +217,10 @@ export function filterFields(expr: FilterExpr | undefined): string[] {
     case 'cmp':
       return [...fromOperand(expr.left), ...fromOperand(expr.right)];
     case 'in':
-      return [...fromOperand(expr.operand), ...expr.values.flatMap(fromOperand)];
+      return [
+        ...fromOperand(expr.operand),
+        ...expr.values.flatMap(fromOperand),
+      ];
     case 'like':
       return [...fromOperand(expr.operand), ...fromOperand(expr.pattern)];
     case 'isnull':
@@ -197,14 +228,24 @@ export function filterFields(expr: FilterExpr | undefined): string[] {
   }
 }
 
-export function evaluateFilter(expr: FilterExpr | undefined, resolve: (field: string) => unknown): boolean {
+export function evaluateFilter(
+  expr: FilterExpr | undefined,
+  resolve: (field: string) => unknown,
+): boolean {
   if (!expr) return true;
-  const value = (o: FilterOperand): unknown => (o.kind === 'field' ? resolve(o.name) : o.value);
+  const value = (o: FilterOperand): unknown =>
+    o.kind === 'field' ? resolve(o.name) : o.value;
   switch (expr.kind) {
     case 'and':
-      return evaluateFilter(expr.left, resolve) && evaluateFilter(expr.right, resolve);
+      return (
+        evaluateFilter(expr.left, resolve) &&
+        evaluateFilter(expr.right, resolve)
+      );
     case 'or':
-      return evaluateFilter(expr.left, resolve) || evaluateFilter(expr.right, resolve);
+      return (
+        evaluateFilter(expr.left, resolve) ||
+        evaluateFilter(expr.right, resolve)
+      );
     case 'not':
       return !evaluateFilter(expr.expr, resolve);
     case 'cmp': {
@@ -228,13 +269,21 @@ export function evaluateFilter(expr: FilterExpr | undefined, resolve: (field: st
     }
     case 'in': {
       const v = value(expr.operand);
-      const hit = expr.values.some((candidate) => compare(v, value(candidate)) === 0);
+      const hit = expr.values.some(
+        (candidate) => compare(v, value(candidate)) === 0,
+      );
       return v === null || v === undefined ? false : expr.negated ? !hit : hit;
     }
     case 'like': {
       const v = value(expr.operand);
       const pattern = value(expr.pattern);
-      if (v === null || v === undefined || pattern === null || pattern === undefined) return false;
+      if (
+        v === null ||
+        v === undefined ||
+        pattern === null ||
+        pattern === undefined
+      )
+        return false;
       const source = String(pattern)
         .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
         .replace(/%/g, '.*')
@@ -252,10 +301,14 @@ export function evaluateFilter(expr: FilterExpr | undefined, resolve: (field: st
 
 /** SQL Server-like comparison: numbers numerically, strings case-insensitively, NULL never compares. */
 function compare(a: unknown, b: unknown): number | undefined {
-  if (a === null || a === undefined || b === null || b === undefined) return undefined;
+  if (a === null || a === undefined || b === null || b === undefined)
+    return undefined;
   if (typeof a === 'boolean') a = a ? 1 : 0;
   if (typeof b === 'boolean') b = b ? 1 : 0;
-  const numeric = (typeof a === 'number' || typeof b === 'number') && isNumeric(a) && isNumeric(b);
+  const numeric =
+    (typeof a === 'number' || typeof b === 'number') &&
+    isNumeric(a) &&
+    isNumeric(b);
   if (numeric) {
     const diff = Number(a) - Number(b);
     return diff === 0 ? 0 : diff > 0 ? 1 : -1;
@@ -266,5 +319,8 @@ function compare(a: unknown, b: unknown): number | undefined {
 }
 
 function isNumeric(v: unknown): boolean {
-  return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
+  return (
+    (typeof v === 'number' && Number.isFinite(v)) ||
+    (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))
+  );
 }

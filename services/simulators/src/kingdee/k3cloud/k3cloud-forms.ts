@@ -31,19 +31,55 @@ export interface K3FormDef {
   readonly numberPrefix: string;
   readonly header: K3FieldGroup;
   readonly subHeads: Readonly<Record<string, K3FieldGroup>>;
-  readonly entry?: { readonly key: string; readonly caption: string } & K3FieldGroup;
+  readonly entry?: {
+    readonly key: string;
+    readonly caption: string;
+  } & K3FieldGroup;
   /** Other fields known to the form (queryable even when no stored document carries them). */
   readonly extraFields: readonly string[];
 }
 
 const ORG = 'ORG_Organizations';
-const req = (field: string, caption: string, refForm: string): K3RefField => ({ field, caption, refForm, required: true });
-const opt = (field: string, caption: string, refForm: string): K3RefField => ({ field, caption, refForm, required: false });
-const date = (field: string, caption: string): K3ScalarField => ({ field, caption, required: true, kind: 'date' });
-const qty = (field: string, caption: string): K3ScalarField => ({ field, caption, required: true, kind: 'numeric' });
-const text = (field: string, caption: string): K3ScalarField => ({ field, caption, required: true, kind: 'text' });
+const req = (field: string, caption: string, refForm: string): K3RefField => ({
+  field,
+  caption,
+  refForm,
+  required: true,
+});
+const opt = (field: string, caption: string, refForm: string): K3RefField => ({
+  field,
+  caption,
+  refForm,
+  required: false,
+});
+const date = (field: string, caption: string): K3ScalarField => ({
+  field,
+  caption,
+  required: true,
+  kind: 'date',
+});
+const qty = (field: string, caption: string): K3ScalarField => ({
+  field,
+  caption,
+  required: true,
+  kind: 'numeric',
+});
+const text = (field: string, caption: string): K3ScalarField => ({
+  field,
+  caption,
+  required: true,
+  kind: 'text',
+});
 
-const billCommon = ['FNote', 'FCreateDate', 'FModifyDate', 'FApproveDate', 'FCancelStatus', 'FBusinessType', 'FOwnerTypeIdHead'];
+const billCommon = [
+  'FNote',
+  'FCreateDate',
+  'FModifyDate',
+  'FApproveDate',
+  'FCancelStatus',
+  'FBusinessType',
+  'FOwnerTypeIdHead',
+];
 
 export const K3_BILL_FORMS: readonly K3FormDef[] = [
   {
@@ -67,7 +103,10 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     },
     subHeads: {
       SubHeadEntity: {
-        refs: [opt('FSettleCurrID', '结算币别', 'BD_Currency'), opt('FSettleOrgID', '结算组织', ORG)],
+        refs: [
+          opt('FSettleCurrID', '结算币别', 'BD_Currency'),
+          opt('FSettleOrgID', '结算组织', ORG),
+        ],
         scalars: [],
       },
     },
@@ -84,7 +123,19 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       ],
       scalars: [qty('FRealQty', '实发数量')],
     },
-    extraFields: [...billCommon, 'FCarriageNO', 'FSRCBillNo', 'FTaxPrice', 'FPrice', 'FIsFree', 'FEntryTaxRate', 'FAllAmount', 'FSrcType', 'FSrcBillNo', 'FEntrynote'],
+    extraFields: [
+      ...billCommon,
+      'FCarriageNO',
+      'FSRCBillNo',
+      'FTaxPrice',
+      'FPrice',
+      'FIsFree',
+      'FEntryTaxRate',
+      'FAllAmount',
+      'FSrcType',
+      'FSrcBillNo',
+      'FEntrynote',
+    ],
   },
   {
     formId: 'SAL_SaleOrder',
@@ -94,17 +145,37 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     numberField: 'FBillNo',
     numberPrefix: 'XSDD',
     header: {
-      refs: [req('FBillTypeID', '单据类型', 'BOS_BillType'), req('FSaleOrgId', '销售组织', ORG), req('FCustId', '客户', 'BD_Customer'), opt('FSalerId', '销售员', 'BD_Saler')],
+      refs: [
+        req('FBillTypeID', '单据类型', 'BOS_BillType'),
+        req('FSaleOrgId', '销售组织', ORG),
+        req('FCustId', '客户', 'BD_Customer'),
+        opt('FSalerId', '销售员', 'BD_Saler'),
+      ],
       scalars: [date('FDate', '日期')],
     },
-    subHeads: { FSaleOrderFinance: { refs: [opt('FSettleCurrId', '结算币别', 'BD_Currency')], scalars: [] } },
+    subHeads: {
+      FSaleOrderFinance: {
+        refs: [opt('FSettleCurrId', '结算币别', 'BD_Currency')],
+        scalars: [],
+      },
+    },
     entry: {
       key: 'FSaleOrderEntry',
       caption: '订单明细',
-      refs: [req('FMaterialId', '物料编码', 'BD_MATERIAL'), opt('FUnitID', '销售单位', 'BD_UNIT')],
+      refs: [
+        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+        opt('FUnitID', '销售单位', 'BD_UNIT'),
+      ],
       scalars: [qty('FQty', '销售数量')],
     },
-    extraFields: [...billCommon, 'FTaxPrice', 'FPrice', 'FEntryTaxRate', 'FIsFree', 'FExchangeRate'],
+    extraFields: [
+      ...billCommon,
+      'FTaxPrice',
+      'FPrice',
+      'FEntryTaxRate',
+      'FIsFree',
+      'FExchangeRate',
+    ],
   },
   {
     formId: 'SAL_RETURNSTOCK',
@@ -114,14 +185,23 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     numberField: 'FBillNo',
     numberPrefix: 'XSTHD',
     header: {
-      refs: [req('FBillTypeID', '单据类型', 'BOS_BillType'), req('FStockOrgId', '库存组织', ORG), req('FSaleOrgId', '销售组织', ORG), req('FRetcustId', '退货客户', 'BD_Customer')],
+      refs: [
+        req('FBillTypeID', '单据类型', 'BOS_BillType'),
+        req('FStockOrgId', '库存组织', ORG),
+        req('FSaleOrgId', '销售组织', ORG),
+        req('FRetcustId', '退货客户', 'BD_Customer'),
+      ],
       scalars: [date('FDate', '日期')],
     },
     subHeads: {},
     entry: {
       key: 'FEntity',
       caption: '明细信息',
-      refs: [req('FMaterialId', '物料编码', 'BD_MATERIAL'), opt('FUnitID', '库存单位', 'BD_UNIT'), req('FStockId', '仓库', 'BD_STOCK')],
+      refs: [
+        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+        opt('FUnitID', '库存单位', 'BD_UNIT'),
+        req('FStockId', '仓库', 'BD_STOCK'),
+      ],
       scalars: [qty('FRealQty', '实退数量')],
     },
     extraFields: [...billCommon, 'FTaxPrice'],
@@ -134,14 +214,23 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     numberField: 'FBillNo',
     numberPrefix: 'PKD',
     header: {
-      refs: [req('FBillTypeID', '单据类型', 'BOS_BillType'), req('FStockOrgId', '库存组织', ORG), opt('FOwnerIdHead', '货主', ORG), opt('FDeptId', '部门', 'BD_Department')],
+      refs: [
+        req('FBillTypeID', '单据类型', 'BOS_BillType'),
+        req('FStockOrgId', '库存组织', ORG),
+        opt('FOwnerIdHead', '货主', ORG),
+        opt('FDeptId', '部门', 'BD_Department'),
+      ],
       scalars: [date('FDate', '日期')],
     },
     subHeads: {},
     entry: {
       key: 'FBillEntry',
       caption: '明细信息',
-      refs: [req('FMaterialId', '物料编码', 'BD_MATERIAL'), opt('FUnitID', '单位', 'BD_UNIT'), req('FStockId', '仓库', 'BD_STOCK')],
+      refs: [
+        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+        opt('FUnitID', '单位', 'BD_UNIT'),
+        req('FStockId', '仓库', 'BD_STOCK'),
+      ],
       scalars: [qty('FLossQty', '盘亏数量')],
     },
     extraFields: [...billCommon, 'FAcctQty', 'FCountQty'],
@@ -154,23 +243,45 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     numberField: 'FBillNo',
     numberPrefix: 'PYD',
     header: {
-      refs: [req('FBillTypeID', '单据类型', 'BOS_BillType'), req('FStockOrgId', '库存组织', ORG), opt('FOwnerIdHead', '货主', ORG)],
+      refs: [
+        req('FBillTypeID', '单据类型', 'BOS_BillType'),
+        req('FStockOrgId', '库存组织', ORG),
+        opt('FOwnerIdHead', '货主', ORG),
+      ],
       scalars: [date('FDate', '日期')],
     },
     subHeads: {},
     entry: {
       key: 'FBillEntry',
       caption: '明细信息',
-      refs: [req('FMaterialId', '物料编码', 'BD_MATERIAL'), opt('FUnitID', '单位', 'BD_UNIT'), req('FStockId', '仓库', 'BD_STOCK')],
+      refs: [
+        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+        opt('FUnitID', '单位', 'BD_UNIT'),
+        req('FStockId', '仓库', 'BD_STOCK'),
+      ],
       scalars: [qty('FGainQty', '盘盈数量')],
     },
     extraFields: [...billCommon, 'FAcctQty', 'FCountQty'],
   },
 ];
 
-const baseDataCommon = ['FName', 'FDocumentStatus', 'FForbidStatus', 'FCreateOrgId', 'FUseOrgId', 'FDescription'];
+const baseDataCommon = [
+  'FName',
+  'FDocumentStatus',
+  'FForbidStatus',
+  'FCreateOrgId',
+  'FUseOrgId',
+  'FDescription',
+];
 
-function baseData(formId: string, caption: string, pkField: string, numberPrefix: string, saveable: boolean, extra: string[] = []): K3FormDef {
+function baseData(
+  formId: string,
+  caption: string,
+  pkField: string,
+  numberPrefix: string,
+  saveable: boolean,
+  extra: string[] = [],
+): K3FormDef {
   return {
     formId,
     caption,
@@ -179,7 +290,13 @@ function baseData(formId: string, caption: string, pkField: string, numberPrefix
     numberField: 'FNumber',
     numberPrefix,
     header: saveable
-      ? { refs: [req('FCreateOrgId', '创建组织', ORG), opt('FUseOrgId', '使用组织', ORG)], scalars: [text('FName', '名称')] }
+      ? {
+          refs: [
+            req('FCreateOrgId', '创建组织', ORG),
+            opt('FUseOrgId', '使用组织', ORG),
+          ],
+          scalars: [text('FName', '名称')],
+        }
       : { refs: [], scalars: [text('FName', '名称')] },
     subHeads: {},
     extraFields: [...baseDataCommon, ...extra],
@@ -187,8 +304,17 @@ function baseData(formId: string, caption: string, pkField: string, numberPrefix
 }
 
 export const K3_BASE_DATA_FORMS: readonly K3FormDef[] = [
-  baseData('BD_Customer', '客户', 'FCUSTID', 'CUST', true, ['FShortName', 'FSELLER', 'FCustTypeId', 'FTEL']),
-  baseData('BD_MATERIAL', '物料', 'FMATERIALID', 'MAT', true, ['FSpecification', 'FBaseUnitId', 'FErpClsID']),
+  baseData('BD_Customer', '客户', 'FCUSTID', 'CUST', true, [
+    'FShortName',
+    'FSELLER',
+    'FCustTypeId',
+    'FTEL',
+  ]),
+  baseData('BD_MATERIAL', '物料', 'FMATERIALID', 'MAT', true, [
+    'FSpecification',
+    'FBaseUnitId',
+    'FErpClsID',
+  ]),
   baseData('BD_STOCK', '仓库', 'FStockId', 'CK', true),
   baseData('ORG_Organizations', '组织机构', 'FOrgID', 'ORG', false),
   baseData('BD_UNIT', '计量单位', 'FUNITID', 'UNIT', false),
@@ -199,7 +325,10 @@ export const K3_BASE_DATA_FORMS: readonly K3FormDef[] = [
   baseData('BD_Saler', '销售员', 'fid', 'YW', false),
 ];
 
-export const K3_FORMS: readonly K3FormDef[] = [...K3_BILL_FORMS, ...K3_BASE_DATA_FORMS];
+export const K3_FORMS: readonly K3FormDef[] = [
+  ...K3_BILL_FORMS,
+  ...K3_BASE_DATA_FORMS,
+];
 
 export function findK3Form(formId: string): K3FormDef | undefined {
   const upper = formId.toUpperCase();
@@ -213,7 +342,9 @@ export interface K3MasterSeedRecord {
 }
 
 /** Default master data; numbers follow Kingdee's shipped presets where they exist (PRE001, XSCKD01_SYS, KCZT01_SYS). */
-export const K3_DEFAULT_MASTER_DATA: Readonly<Record<string, readonly K3MasterSeedRecord[]>> = {
+export const K3_DEFAULT_MASTER_DATA: Readonly<
+  Record<string, readonly K3MasterSeedRecord[]>
+> = {
   ORG_Organizations: [
     { number: '100', name: '金桥科技集团' },
     { number: '101', name: '华东电商销售公司' },

@@ -24,7 +24,11 @@ export class K3MasterDataStore {
   private readonly forms = new Map<string, Map<string, K3MasterRecord>>();
   private nextId = 100001;
 
-  constructor(private readonly seed: Readonly<Record<string, readonly K3MasterSeedRecord[]>>) {
+  constructor(
+    private readonly seed: Readonly<
+      Record<string, readonly K3MasterSeedRecord[]>
+    >,
+  ) {
     this.reset();
   }
 
@@ -32,24 +36,31 @@ export class K3MasterDataStore {
     this.forms.clear();
     this.nextId = 100001;
     for (const [formId, records] of Object.entries(this.seed)) {
-      for (const record of records) this.upsert(formId, { ...record, status: 'C' });
+      for (const record of records)
+        this.upsert(formId, { ...record, status: 'C' });
     }
   }
 
   /** The record a bill may reference: audited and not forbidden. */
   usable(formId: string, number: string): K3MasterRecord | undefined {
     const record = this.find(formId, number);
-    return record && record.status === 'C' && !record.forbidden ? record : undefined;
+    return record && record.status === 'C' && !record.forbidden
+      ? record
+      : undefined;
   }
 
   usableById(formId: string, id: number): K3MasterRecord | undefined {
     const record = this.list(formId).find((r) => r.id === id);
-    return record && record.status === 'C' && !record.forbidden ? record : undefined;
+    return record && record.status === 'C' && !record.forbidden
+      ? record
+      : undefined;
   }
 
   usableByName(formId: string, name: string): K3MasterRecord | undefined {
     const record = this.list(formId).find((r) => r.name === name);
-    return record && record.status === 'C' && !record.forbidden ? record : undefined;
+    return record && record.status === 'C' && !record.forbidden
+      ? record
+      : undefined;
   }
 
   find(formId: string, number: string): K3MasterRecord | undefined {
@@ -89,7 +100,8 @@ export class K3MasterDataStore {
   }
 
   list(formId?: string): K3MasterRecord[] {
-    if (formId !== undefined) return [...(this.forms.get(formId.toUpperCase())?.values() ?? [])];
+    if (formId !== undefined)
+      return [...(this.forms.get(formId.toUpperCase())?.values() ?? [])];
     return [...this.forms.values()].flatMap((form) => [...form.values()]);
   }
 }

@@ -1,9 +1,22 @@
 import type { DocumentStore, StoredDocument } from '../shared/document-store';
-import { evaluateFilter, filterFields, FilterSyntaxError, parseFilter } from './k3cloud-filter.parser';
+import {
+  evaluateFilter,
+  filterFields,
+  FilterSyntaxError,
+  parseFilter,
+} from './k3cloud-filter.parser';
 import type { K3FormDef } from './k3cloud-forms';
-import type { K3MasterDataStore, K3MasterRecord } from './k3cloud-master-data.store';
+import type {
+  K3MasterDataStore,
+  K3MasterRecord,
+} from './k3cloud-master-data.store';
 import { K3_MSG } from './k3cloud-response.util';
-import { getCI, isRecord, type K3StoredBill, type K3StoredValue } from './k3cloud-save.handler';
+import {
+  getCI,
+  isRecord,
+  type K3StoredBill,
+  type K3StoredValue,
+} from './k3cloud-save.handler';
 
 export interface K3QueryRequest {
   readonly fieldKeys: string[];
@@ -14,7 +27,9 @@ export interface K3QueryRequest {
   readonly limit: number;
 }
 
-export type K3QueryOutcome = { ok: true; rows: unknown[][] } | { ok: false; msgCode: number; message: string };
+export type K3QueryOutcome =
+  | { ok: true; rows: unknown[][] }
+  | { ok: false; msgCode: number; message: string };
 
 const UNKNOWN = Symbol('unknown-field');
 type Resolver = (field: string) => unknown;
@@ -29,47 +44,79 @@ export function executeBillQuery(
   documents: DocumentStore<K3StoredBill>,
   master: K3MasterDataStore,
 ): K3QueryOutcome {
-  if (query.fieldKeys.length === 0) return { ok: false, msgCode: K3_MSG.parameterError, message: '参数FieldKeys不能为空' };
+  if (query.fieldKeys.length === 0)
+    return {
+      ok: false,
+      msgCode: K3_MSG.parameterError,
+      message: '参数FieldKeys不能为空',
+    };
   let filter;
   try {
     filter = parseFilter(query.filter);
   } catch (err) {
     const reason = err instanceof FilterSyntaxError ? err.message : String(err);
-    return { ok: false, msgCode: K3_MSG.exception, message: `过滤条件语法错误：${query.filter}（${reason}）` };
+    return {
+      ok: false,
+      msgCode: K3_MSG.exception,
+      message: `过滤条件语法错误：${query.filter}（${reason}）`,
+    };
   }
   const orderKeys = parseOrder(query.orderString);
-  const referenced = [...query.fieldKeys, ...filterFields(filter), ...orderKeys.map((o) => o.field)];
+  const referenced = [
+    ...query.fieldKeys,
+    ...filterFields(filter),
+    ...orderKeys.map((o) => o.field),
+  ];
 
   let resolvers: Resolver[];
   if (form.kind === 'bill' && !isMasterOnly(form, master)) {
     const docs = documents.list({ formId: form.formId });
-    const entryLevel = (field: string): boolean => isEntryField(form, docs, field);
+    const entryLevel = (field: string): boolean =>
+      isEntryField(form, docs, field);
     for (const field of referenced) {
       if (!isKnownBillField(form, docs, field)) {
-        return { ok: false, msgCode: K3_MSG.fieldNotExist, message: `元数据中标识为${baseName(field)}的字段不存在` };
+        return {
+          ok: false,
+          msgCode: K3_MSG.fieldNotExist,
+          message: `元数据中标识为${baseName(field)}的字段不存在`,
+        };
       }
     }
     const expand = referenced.some(entryLevel);
     resolvers = docs.flatMap((doc) =>
       expand
-        ? doc.body.entries.map((_entry, index): Resolver => (field) => resolveBill(form, doc, index, field))
+        ? doc.body.entries.map(
+            (_entry, index): Resolver =>
+              (field) =>
+                resolveBill(form, doc, index, field),
+          )
         : [(field: string) => resolveBill(form, doc, undefined, field)],
     );
   } else {
     const records = master.list(form.formId);
     for (const field of referenced) {
       if (!isKnownMasterField(form, records, field)) {
-        return { ok: false, msgCode: K3_MSG.fieldNotExist, message: `元数据中标识为${baseName(field)}的字段不存在` };
+        return {
+          ok: false,
+          msgCode: K3_MSG.fieldNotExist,
+          message: `元数据中标识为${baseName(field)}的字段不存在`,
+        };
       }
     }
-    resolvers = records.map((record): Resolver => (field) => resolveMaster(form, record, field));
+    resolvers = records.map(
+      (record): Resolver =>
+        (field) =>
+          resolveMaster(form, record, field),
+    );
   }
 
   const plain = (resolve: Resolver) => (field: string) => {
     const value = resolve(field);
     return value === UNKNOWN ? null : value;
   };
-  let matched = resolvers.filter((resolve) => evaluateFilter(filter, plain(resolve)));
+  let matched = resolvers.filter((resolve) =>
+    evaluateFilter(filter, plain(resolve)),
+  );
   if (orderKeys.length > 0) {
     matched = [...matched].sort((a, b) => {
       for (const key of orderKeys) {
@@ -79,10 +126,16 @@ export function executeBillQuery(
       return 0;
     });
   }
-  let limit = query.limit > 0 ? Math.min(query.limit, MAX_LIMIT) : DEFAULT_LIMIT;
+  let limit =
+    query.limit > 0 ? Math.min(query.limit, MAX_LIMIT) : DEFAULT_LIMIT;
   if (query.topRowCount > 0) limit = Math.min(limit, query.topRowCount);
   const page = matched.slice(query.startRow, query.startRow + limit);
-  return { ok: true, rows: page.map((resolve) => query.fieldKeys.map((field) => plain(resolve)(field))) };
+  return {
+    ok: true,
+    rows: page.map((resolve) =>
+      query.fieldKeys.map((field) => plain(resolve)(field)),
+    ),
+  };
 }
 
 function isMasterOnly(form: K3FormDef, _master: K3MasterDataStore): boolean {
@@ -96,7 +149,12 @@ function baseName(field: string): string {
 
 function splitField(field: string): { base: string; sub: string | undefined } {
   const dot = field.indexOf('.');
-  return dot >= 0 ? { base: field.slice(0, dot).toUpperCase(), sub: field.slice(dot + 1).toUpperCase() } : { base: field.toUpperCase(), sub: undefined };
+  return dot >= 0
+    ? {
+        base: field.slice(0, dot).toUpperCase(),
+        sub: field.slice(dot + 1).toUpperCase(),
+      }
+    : { base: field.toUpperCase(), sub: undefined };
 }
 
 function entrySpecial(form: K3FormDef, base: string): 'id' | 'seq' | undefined {
@@ -108,38 +166,68 @@ function entrySpecial(form: K3FormDef, base: string): 'id' | 'seq' | undefined {
 }
 
 function headerSpecial(form: K3FormDef, base: string): boolean {
-  return [form.pkField.toUpperCase(), form.numberField.toUpperCase(), 'FDOCUMENTSTATUS', 'FCREATEDATE', 'FMODIFYDATE', 'FID'].includes(base);
+  return [
+    form.pkField.toUpperCase(),
+    form.numberField.toUpperCase(),
+    'FDOCUMENTSTATUS',
+    'FCREATEDATE',
+    'FMODIFYDATE',
+    'FID',
+  ].includes(base);
 }
 
 function defFields(form: K3FormDef, where: 'header' | 'entry'): Set<string> {
   const names = new Set<string>();
   if (where === 'header') {
     for (const group of [form.header, ...Object.values(form.subHeads)]) {
-      for (const f of [...group.refs, ...group.scalars]) names.add(f.field.toUpperCase());
+      for (const f of [...group.refs, ...group.scalars])
+        names.add(f.field.toUpperCase());
     }
     for (const f of form.extraFields) names.add(f.toUpperCase());
   } else if (form.entry) {
-    for (const f of [...form.entry.refs, ...form.entry.scalars]) names.add(f.field.toUpperCase());
+    for (const f of [...form.entry.refs, ...form.entry.scalars])
+      names.add(f.field.toUpperCase());
   }
   return names;
 }
 
-function isEntryField(form: K3FormDef, docs: StoredDocument<K3StoredBill>[], field: string): boolean {
+function isEntryField(
+  form: K3FormDef,
+  docs: StoredDocument<K3StoredBill>[],
+  field: string,
+): boolean {
   const { base } = splitField(field);
   if (entrySpecial(form, base)) return true;
-  if (headerSpecial(form, base) || defFields(form, 'header').has(base)) return false;
+  if (headerSpecial(form, base) || defFields(form, 'header').has(base))
+    return false;
   if (defFields(form, 'entry').has(base)) return true;
-  return docs.some((doc) => doc.body.entries.some((entry) => base in entry.fields)) && !docs.some((doc) => base in doc.body.header);
+  return (
+    docs.some((doc) =>
+      doc.body.entries.some((entry) => base in entry.fields),
+    ) && !docs.some((doc) => base in doc.body.header)
+  );
 }
 
-function isKnownBillField(form: K3FormDef, docs: StoredDocument<K3StoredBill>[], field: string): boolean {
+function isKnownBillField(
+  form: K3FormDef,
+  docs: StoredDocument<K3StoredBill>[],
+  field: string,
+): boolean {
   const { base } = splitField(field);
   if (entrySpecial(form, base) || headerSpecial(form, base)) return true;
-  if (defFields(form, 'header').has(base) || defFields(form, 'entry').has(base)) return true;
-  return docs.some((doc) => base in doc.body.header || doc.body.entries.some((entry) => base in entry.fields));
+  if (defFields(form, 'header').has(base) || defFields(form, 'entry').has(base))
+    return true;
+  return docs.some(
+    (doc) =>
+      base in doc.body.header ||
+      doc.body.entries.some((entry) => base in entry.fields),
+  );
 }
 
-function storedValue(value: K3StoredValue | undefined, sub: string | undefined): unknown {
+function storedValue(
+  value: K3StoredValue | undefined,
+  sub: string | undefined,
+): unknown {
   if (!value) return null;
   if (value.ref) {
     if (sub === 'FNUMBER') return value.number;
@@ -151,29 +239,56 @@ function storedValue(value: K3StoredValue | undefined, sub: string | undefined):
   return v ?? null;
 }
 
-function resolveBill(form: K3FormDef, doc: StoredDocument<K3StoredBill>, entryIndex: number | undefined, field: string): unknown {
+function resolveBill(
+  form: K3FormDef,
+  doc: StoredDocument<K3StoredBill>,
+  entryIndex: number | undefined,
+  field: string,
+): unknown {
   const { base, sub } = splitField(field);
   if (base === form.pkField.toUpperCase() || base === 'FID') return doc.id;
   if (base === form.numberField.toUpperCase()) return doc.billNo;
   if (base === 'FDOCUMENTSTATUS') return doc.status;
   if (base === 'FCREATEDATE') return doc.firstWrittenAt.replace('Z', '');
   if (base === 'FMODIFYDATE') return doc.lastWrittenAt.replace('Z', '');
-  const entry = entryIndex === undefined ? undefined : doc.body.entries[entryIndex];
+  const entry =
+    entryIndex === undefined ? undefined : doc.body.entries[entryIndex];
   const special = entrySpecial(form, base);
-  if (special) return entry ? (special === 'id' ? entry.entryId : entry.seq) : null;
+  if (special)
+    return entry ? (special === 'id' ? entry.entryId : entry.seq) : null;
   if (base in doc.body.header) return storedValue(doc.body.header[base], sub);
-  if (entry && base in entry.fields) return storedValue(entry.fields[base], sub);
+  if (entry && base in entry.fields)
+    return storedValue(entry.fields[base], sub);
   return null;
 }
 
-function isKnownMasterField(form: K3FormDef, records: K3MasterRecord[], field: string): boolean {
+function isKnownMasterField(
+  form: K3FormDef,
+  records: K3MasterRecord[],
+  field: string,
+): boolean {
   const { base } = splitField(field);
-  if ([form.pkField.toUpperCase(), 'FNUMBER', 'FNAME', 'FDOCUMENTSTATUS', 'FFORBIDSTATUS'].includes(base)) return true;
+  if (
+    [
+      form.pkField.toUpperCase(),
+      'FNUMBER',
+      'FNAME',
+      'FDOCUMENTSTATUS',
+      'FFORBIDSTATUS',
+    ].includes(base)
+  )
+    return true;
   if (form.extraFields.some((f) => f.toUpperCase() === base)) return true;
-  return records.some((record) => Object.keys(record.attrs).some((k) => k.toUpperCase() === base));
+  return records.some((record) =>
+    Object.keys(record.attrs).some((k) => k.toUpperCase() === base),
+  );
 }
 
-function resolveMaster(form: K3FormDef, record: K3MasterRecord, field: string): unknown {
+function resolveMaster(
+  form: K3FormDef,
+  record: K3MasterRecord,
+  field: string,
+): unknown {
   const { base, sub } = splitField(field);
   if (base === form.pkField.toUpperCase()) return record.id;
   if (base === 'FNUMBER') return record.number;
@@ -182,11 +297,14 @@ function resolveMaster(form: K3FormDef, record: K3MasterRecord, field: string): 
   if (base === 'FFORBIDSTATUS') return record.forbidden ? 'B' : 'A';
   const attr = getCI(record.attrs, base);
   if (attr === undefined) return null;
-  if (isRecord(attr) && 'ref' in attr && typeof attr['ref'] === 'boolean') return storedValue(attr as K3StoredValue, sub);
+  if (isRecord(attr) && 'ref' in attr && typeof attr['ref'] === 'boolean')
+    return storedValue(attr as K3StoredValue, sub);
   return attr;
 }
 
-function parseOrder(orderString: string): Array<{ field: string; desc: boolean }> {
+function parseOrder(
+  orderString: string,
+): Array<{ field: string; desc: boolean }> {
   return orderString
     .split(',')
     .map((part) => part.trim())

@@ -53,6 +53,18 @@ export function k3Status(
 }
 
 /** `{"Result":{"ResponseStatus":{…IsSuccess:false…}}}` with a single error. */
-export function k3Failure(msgCode: number, message: string, fieldName: string | null = ''): { Result: { ResponseStatus: K3ResponseStatus } } {
-  return { Result: { ResponseStatus: k3Status([{ FieldName: fieldName, Message: message, DIndex: 0 }], [], msgCode) } };
+export function k3Failure(
+  msgCode: number,
+  message: string,
+  fieldName: string | null = '',
+): { Result: { ResponseStatus: K3ResponseStatus } } {
+  return {
+    Result: {
+      ResponseStatus: k3Status(
+        [{ FieldName: fieldName, Message: message, DIndex: 0 }],
+        [],
+        msgCode,
+      ),
+    },
+  };
 }

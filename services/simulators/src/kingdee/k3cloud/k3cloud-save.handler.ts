@@ -1,11 +1,24 @@
 import type { DocumentStore } from '../shared/document-store';
 import type { K3FieldGroup, K3FormDef, K3RefField } from './k3cloud-forms';
-import type { K3MasterDataStore, K3MasterRecord } from './k3cloud-master-data.store';
-import { K3_MSG, type K3Error, type K3SuccessEntity } from './k3cloud-response.util';
+import type {
+  K3MasterDataStore,
+  K3MasterRecord,
+} from './k3cloud-master-data.store';
+import {
+  K3_MSG,
+  type K3Error,
+  type K3SuccessEntity,
+} from './k3cloud-response.util';
 
 /** A stored field: a resolved base-data reference or a plain value. */
 export type K3StoredValue =
-  | { readonly ref: true; readonly id: number; readonly number: string | null; readonly name: string | null; readonly given: unknown }
+  | {
+      readonly ref: true;
+      readonly id: number;
+      readonly number: string | null;
+      readonly name: string | null;
+      readonly given: unknown;
+    }
   | { readonly ref: false; readonly value: unknown };
 
 export interface K3StoredEntry {
@@ -37,8 +50,16 @@ export interface K3SaveFlags {
 }
 
 export type K3SaveOutcome =
-  | { readonly ok: true; readonly success: K3SuccessEntity; readonly returnData: Record<string, unknown> }
-  | { readonly ok: false; readonly errors: K3Error[]; readonly msgCode: number };
+  | {
+      readonly ok: true;
+      readonly success: K3SuccessEntity;
+      readonly returnData: Record<string, unknown>;
+    }
+  | {
+      readonly ok: false;
+      readonly errors: K3Error[];
+      readonly msgCode: number;
+    };
 
 interface Problem {
   readonly field: string;
@@ -47,14 +68,30 @@ interface Problem {
 }
 
 /** Validates and stores one Model the way K3Cloud's Save does; DIndex is stamped by the caller. */
-export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown, dIndex: number, flags: K3SaveFlags): K3SaveOutcome {
+export function saveModel(
+  ctx: K3SaveContext,
+  form: K3FormDef,
+  rawModel: unknown,
+  dIndex: number,
+  flags: K3SaveFlags,
+): K3SaveOutcome {
   const fail = (problems: Problem[]): K3SaveOutcome => ({
     ok: false,
-    errors: problems.map((p) => ({ FieldName: p.field, Message: p.message, DIndex: dIndex })),
+    errors: problems.map((p) => ({
+      FieldName: p.field,
+      Message: p.message,
+      DIndex: dIndex,
+    })),
     msgCode: problems[0]?.msgCode ?? K3_MSG.validationFailed,
   });
   if (!isRecord(rawModel)) {
-    return fail([{ field: '', message: 'Model 数据格式不正确，应为 JSON 对象', msgCode: K3_MSG.parameterError }]);
+    return fail([
+      {
+        field: '',
+        message: 'Model 数据格式不正确，应为 JSON 对象',
+        msgCode: K3_MSG.parameterError,
+      },
+    ]);
   }
   const model = rawModel;
   const problems: Problem[] = [];
@@ -62,10 +99,17 @@ export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown
 
   // Update or create: a non-zero primary key addresses an existing record.
   const pkRaw = getCI(model, form.pkField);
-  const pk = pkRaw === undefined || pkRaw === null || pkRaw === '' ? 0 : Number(pkRaw);
+  const pk =
+    pkRaw === undefined || pkRaw === null || pkRaw === '' ? 0 : Number(pkRaw);
   const existing = pk > 0 ? ctx.documents.findById(form.formId, pk) : undefined;
   if (pk > 0 && !existing) {
-    return fail([{ field: form.pkField, message: `${form.caption}数据不存在或已被删除（内码 ${pk}）`, msgCode: K3_MSG.dataNotFound }]);
+    return fail([
+      {
+        field: form.pkField,
+        message: `${form.caption}数据不存在或已被删除（内码 ${pk}）`,
+        msgCode: K3_MSG.dataNotFound,
+      },
+    ]);
   }
   if (existing && existing.status !== 'A' && existing.status !== 'D') {
     return fail([
@@ -78,19 +122,46 @@ export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown
   }
 
   const header: Record<string, K3StoredValue> = {};
-  storeGroup(ctx, model, form.header, header, flags, problems, unresolvedRefs, (ref) => headerRequired(ref.caption), '');
+  storeGroup(
+    ctx,
+    model,
+    form.header,
+    header,
+    flags,
+    problems,
+    unresolvedRefs,
+    (ref) => headerRequired(ref.caption),
+    '',
+  );
   for (const [subKey, group] of Object.entries(form.subHeads)) {
     const sub = getCI(model, subKey);
-    storeGroup(ctx, isRecord(sub) ? sub : {}, group, header, flags, problems, unresolvedRefs, (ref) => headerRequired(ref.caption), `${subKey}.`);
+    storeGroup(
+      ctx,
+      isRecord(sub) ? sub : {},
+      group,
+      header,
+      flags,
+      problems,
+      unresolvedRefs,
+      (ref) => headerRequired(ref.caption),
+      `${subKey}.`,
+    );
   }
-  storePlainFields(model, header, [form.entry?.key, ...Object.keys(form.subHeads)]);
+  storePlainFields(model, header, [
+    form.entry?.key,
+    ...Object.keys(form.subHeads),
+  ]);
 
   const entries: K3StoredEntry[] = [];
   if (form.entry) {
     const entryDef = form.entry;
     const rows = getCI(model, entryDef.key);
     if (!Array.isArray(rows) || rows.length === 0) {
-      problems.push({ field: entryDef.key, message: `单据体【${entryDef.caption}】不能为空，请至少录入一行分录`, msgCode: K3_MSG.validationFailed });
+      problems.push({
+        field: entryDef.key,
+        message: `单据体【${entryDef.caption}】不能为空，请至少录入一行分录`,
+        msgCode: K3_MSG.validationFailed,
+      });
     } else {
       rows.forEach((row, index) => {
         const fields: Record<string, K3StoredValue> = {};
@@ -104,12 +175,17 @@ export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown
           flags,
           problems,
           unresolvedRefs,
-          (ref) => `单据体实体【${entryDef.caption}】第【${n}】行分录，【${ref.caption}】字段必录`,
+          (ref) =>
+            `单据体实体【${entryDef.caption}】第【${n}】行分录，【${ref.caption}】字段必录`,
           `${entryDef.key}[${index}].`,
         );
         storePlainFields(rowRecord, fields, []);
         const entryIdRaw = Number(getCI(rowRecord, 'FEntryID') ?? 0);
-        entries.push({ entryId: entryIdRaw > 0 ? entryIdRaw : ctx.nextEntryId(), seq: n, fields });
+        entries.push({
+          entryId: entryIdRaw > 0 ? entryIdRaw : ctx.nextEntryId(),
+          seq: n,
+          fields,
+        });
       });
     }
   }
@@ -119,19 +195,31 @@ export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown
   // Uniqueness is checked after field validation, at the database write.
   const givenNumber = getCI(model, form.numberField);
   const billNo =
-    givenNumber !== undefined && givenNumber !== null && String(givenNumber) !== ''
+    givenNumber !== undefined &&
+    givenNumber !== null &&
+    String(givenNumber) !== ''
       ? String(givenNumber)
-      : (existing?.billNo ?? ctx.documents.generateNumber(form.formId, form.numberPrefix));
+      : (existing?.billNo ??
+        ctx.documents.generateNumber(form.formId, form.numberPrefix));
   const holder = ctx.documents.findByNumber(form.formId, billNo);
   if (holder && holder !== existing) {
     ctx.documents.noteDuplicate(form.formId, billNo);
     return fail([
-      { field: form.numberField, message: `违反字段唯一性要求：编码唯一。[${billNo}]在当前系统中已经被使用。`, msgCode: K3_MSG.validationFailed },
+      {
+        field: form.numberField,
+        message: `违反字段唯一性要求：编码唯一。[${billNo}]在当前系统中已经被使用。`,
+        msgCode: K3_MSG.validationFailed,
+      },
     ]);
   }
 
   const status = flags.autoSubmitAndAudit ? 'C' : (existing?.status ?? 'A');
-  const body: K3StoredBill = { model: structuredClone(model), header, entries, unresolvedRefs };
+  const body: K3StoredBill = {
+    model: structuredClone(model),
+    header,
+    entries,
+    unresolvedRefs,
+  };
   let doc;
   if (existing) {
     existing.billNo = billNo;
@@ -153,11 +241,17 @@ export function saveModel(ctx: K3SaveContext, form: K3FormDef, rawModel: unknown
 
   const returnData: Record<string, unknown> = {};
   for (const key of flags.needReturnFields) {
-    if (key.toUpperCase() === form.pkField.toUpperCase()) returnData[key] = doc.id;
-    else if (key.toUpperCase() === form.numberField.toUpperCase()) returnData[key] = billNo;
+    if (key.toUpperCase() === form.pkField.toUpperCase())
+      returnData[key] = doc.id;
+    else if (key.toUpperCase() === form.numberField.toUpperCase())
+      returnData[key] = billNo;
     else returnData[key] = getCI(model, key) ?? null;
   }
-  return { ok: true, success: { Id: doc.id, Number: billNo, DIndex: dIndex }, returnData };
+  return {
+    ok: true,
+    success: { Id: doc.id, Number: billNo, DIndex: dIndex },
+    returnData,
+  };
 }
 
 function headerRequired(caption: string): string {
@@ -192,10 +286,27 @@ function storeGroup(
     }
     if (resolution.kind === 'resolved') {
       const r = resolution.record;
-      target[ref.field.toUpperCase()] = { ref: true, id: r.id, number: r.number, name: r.name, given };
+      target[ref.field.toUpperCase()] = {
+        ref: true,
+        id: r.id,
+        number: r.number,
+        name: r.name,
+        given,
+      };
     } else {
-      target[ref.field.toUpperCase()] = { ref: true, id: 0, number: null, name: null, given };
-      if (ref.required) problems.push({ field: ref.field, message: requiredMessage(ref), msgCode: K3_MSG.validationFailed });
+      target[ref.field.toUpperCase()] = {
+        ref: true,
+        id: 0,
+        number: null,
+        name: null,
+        given,
+      };
+      if (ref.required)
+        problems.push({
+          field: ref.field,
+          message: requiredMessage(ref),
+          msgCode: K3_MSG.validationFailed,
+        });
     }
   }
   for (const scalar of group.scalars) {
@@ -203,23 +314,47 @@ function storeGroup(
     target[scalar.field.toUpperCase()] = { ref: false, value: given ?? null };
     if (!scalar.required) continue;
     if (given === undefined || given === null || String(given).trim() === '') {
-      problems.push({ field: scalar.field, message: requiredMessage(scalar), msgCode: K3_MSG.validationFailed });
+      problems.push({
+        field: scalar.field,
+        message: requiredMessage(scalar),
+        msgCode: K3_MSG.validationFailed,
+      });
     } else if (scalar.kind === 'numeric') {
       const value = Number(given);
       if (!Number.isFinite(value) || typeof given === 'boolean') {
-        problems.push({ field: scalar.field, message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的数值`, msgCode: K3_MSG.validationFailed });
+        problems.push({
+          field: scalar.field,
+          message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的数值`,
+          msgCode: K3_MSG.validationFailed,
+        });
       } else if (value === 0) {
-        problems.push({ field: scalar.field, message: requiredMessage(scalar), msgCode: K3_MSG.validationFailed });
+        problems.push({
+          field: scalar.field,
+          message: requiredMessage(scalar),
+          msgCode: K3_MSG.validationFailed,
+        });
       }
     } else if (scalar.kind === 'date' && !isK3Date(given)) {
-      problems.push({ field: scalar.field, message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的日期`, msgCode: K3_MSG.validationFailed });
+      problems.push({
+        field: scalar.field,
+        message: `字段“${scalar.caption}”的值“${String(given)}”不是有效的日期`,
+        msgCode: K3_MSG.validationFailed,
+      });
     }
   }
 }
 
 /** Keeps every other field of the model as a plain value so queries can read it back. */
-function storePlainFields(source: Record<string, unknown>, target: Record<string, K3StoredValue>, skip: Array<string | undefined>): void {
-  const skipped = new Set(skip.filter((s): s is string => s !== undefined).map((s) => s.toUpperCase()));
+function storePlainFields(
+  source: Record<string, unknown>,
+  target: Record<string, K3StoredValue>,
+  skip: Array<string | undefined>,
+): void {
+  const skipped = new Set(
+    skip
+      .filter((s): s is string => s !== undefined)
+      .map((s) => s.toUpperCase()),
+  );
   for (const [key, value] of Object.entries(source)) {
     const upper = key.toUpperCase();
     if (skipped.has(upper) || upper in target || Array.isArray(value)) continue;
@@ -227,39 +362,60 @@ function storePlainFields(source: Record<string, unknown>, target: Record<string
   }
 }
 
-type RefResolution = { kind: 'empty' } | { kind: 'resolved'; record: K3MasterRecord } | { kind: 'unresolved'; display: string };
+type RefResolution =
+  | { kind: 'empty' }
+  | { kind: 'resolved'; record: K3MasterRecord }
+  | { kind: 'unresolved'; display: string };
 
-function resolveRef(master: K3MasterDataStore, ref: K3RefField, given: unknown): RefResolution {
-  if (given === undefined || given === null || given === '') return { kind: 'empty' };
+function resolveRef(
+  master: K3MasterDataStore,
+  ref: K3RefField,
+  given: unknown,
+): RefResolution {
+  if (given === undefined || given === null || given === '')
+    return { kind: 'empty' };
   if (typeof given === 'number') {
     if (given === 0) return { kind: 'empty' };
     const record = master.usableById(ref.refForm, given);
-    return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(given) };
+    return record
+      ? { kind: 'resolved', record }
+      : { kind: 'unresolved', display: String(given) };
   }
   if (isRecord(given)) {
     const number = getCI(given, 'FNumber');
     if (number !== undefined && number !== null && number !== '') {
       const record = master.usable(ref.refForm, String(number));
-      return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(number) };
+      return record
+        ? { kind: 'resolved', record }
+        : { kind: 'unresolved', display: String(number) };
     }
     const name = getCI(given, 'FName');
     if (name !== undefined && name !== null && name !== '') {
       const record = master.usableByName(ref.refForm, String(name));
-      return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: String(name) };
+      return record
+        ? { kind: 'resolved', record }
+        : { kind: 'unresolved', display: String(name) };
     }
-    return Object.keys(given).length === 0 ? { kind: 'empty' } : { kind: 'unresolved', display: JSON.stringify(given) };
+    return Object.keys(given).length === 0
+      ? { kind: 'empty' }
+      : { kind: 'unresolved', display: JSON.stringify(given) };
   }
   // A bare string is read as an internal id, so a number code sent without {FNumber} does not resolve.
   if (typeof given === 'string' && /^\d+$/.test(given)) {
     const record = master.usableById(ref.refForm, Number(given));
-    return record ? { kind: 'resolved', record } : { kind: 'unresolved', display: given };
+    return record
+      ? { kind: 'resolved', record }
+      : { kind: 'unresolved', display: given };
   }
   return { kind: 'unresolved', display: String(given) };
 }
 
 function isK3Date(value: unknown): boolean {
   if (typeof value !== 'string') return false;
-  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value.trim());
+  const match =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(
+      value.trim(),
+    );
   if (!match) return false;
   const month = Number(match[2]);
   const day = Number(match[3]);
@@ -274,6 +430,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function getCI(source: Record<string, unknown>, key: string): unknown {
   if (key in source) return source[key];
   const upper = key.toUpperCase();
-  for (const [k, v] of Object.entries(source)) if (k.toUpperCase() === upper) return v;
+  for (const [k, v] of Object.entries(source))
+    if (k.toUpperCase() === upper) return v;
   return undefined;
 }

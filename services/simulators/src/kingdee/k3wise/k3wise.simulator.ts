@@ -13,7 +13,11 @@ import {
   type SimServerHandle,
   type SimulatorDeps,
 } from '../shared/sim-server';
-import { evaluateFilter, FilterSyntaxError, parseFilter } from '../k3cloud/k3cloud-filter.parser';
+import {
+  evaluateFilter,
+  FilterSyntaxError,
+  parseFilter,
+} from '../k3cloud/k3cloud-filter.parser';
 
 const itemSchema = z.object({ number: z.string().min(1), name: z.string() });
 export const k3WiseMasterDataSchema = z.object({
@@ -53,17 +57,33 @@ const DEFAULT_MASTER: K3WiseMasterData = {
 
 export const k3WiseSimulatorOptionsSchema = z.object({
   ...simServerOptionsShape,
-  authorityCode: z.string().default('7c1f2e9a4b3d4c8e9f0a1b2c3d4e5f60').describe('authorityCode issued by EBDI to the partner'),
-  tokenTtlMs: z.number().int().min(1).default(3600 * 1000).describe('Token lifetime (default 1 h)'),
-  masterData: k3WiseMasterDataSchema.optional().describe('Customers, materials, units, currencies, departments, employees by FNumber'),
+  authorityCode: z
+    .string()
+    .default('7c1f2e9a4b3d4c8e9f0a1b2c3d4e5f60')
+    .describe('authorityCode issued by EBDI to the partner'),
+  tokenTtlMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(3600 * 1000)
+    .describe('Token lifetime (default 1 h)'),
+  masterData: k3WiseMasterDataSchema
+    .optional()
+    .describe(
+      'Customers, materials, units, currencies, departments, employees by FNumber',
+    ),
 });
-export type K3WiseSimulatorOptions = z.input<typeof k3WiseSimulatorOptionsSchema>;
+export type K3WiseSimulatorOptions = z.input<
+  typeof k3WiseSimulatorOptionsSchema
+>;
 
 const saveBodySchema = z.object({
-  Data: z.object({
-    Page1: z.array(z.record(z.string(), z.unknown())).min(1),
-    Page2: z.array(z.record(z.string(), z.unknown())).min(1),
-  }).passthrough(),
+  Data: z
+    .object({
+      Page1: z.array(z.record(z.string(), z.unknown())).min(1),
+      Page2: z.array(z.record(z.string(), z.unknown())).min(1),
+    })
+    .passthrough(),
 });
 
 const listBodySchema = z.object({
@@ -93,7 +113,10 @@ export interface K3WiseSimulator extends SimServerHandle {
 const FORM = 'SO';
 
 /** Starts the K/3 WISE WebAPI (K3API) simulator: token by authorityCode, `/K3API/SO/Save`, `/K3API/SO/GetList`. */
-export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, deps: SimulatorDeps = {}): Promise<K3WiseSimulator> {
+export async function startK3WiseSimulator(
+  input: K3WiseSimulatorOptions = {},
+  deps: SimulatorDeps = {},
+): Promise<K3WiseSimulator> {
   const options = k3WiseSimulatorOptionsSchema.parse(input);
   const now = deps.now ?? (() => Date.now());
   const documents = new DocumentStore<K3WiseStoredBill>(1001);
@@ -101,13 +124,22 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
   let master: K3WiseMasterData = structuredClone(initialMaster);
   const tokens = new Map<string, number>();
 
-  const answer = (statusCode: number, message: string, data: unknown = null): SimResponse =>
+  const answer = (
+    statusCode: number,
+    message: string,
+    data: unknown = null,
+  ): SimResponse =>
     jsonResponse(200, { StatusCode: statusCode, Message: message, Data: data });
 
   const behaviour: PlatformBehaviour = {
     name: 'k3wise',
     handle: async (req) => handle(req),
-    overLimit: () => jsonResponse(503, { StatusCode: 503, Message: '服务器繁忙，当前并发请求过多，请稍后重试', Data: null }),
+    overLimit: () =>
+      jsonResponse(503, {
+        StatusCode: 503,
+        Message: '服务器繁忙，当前并发请求过多，请稍后重试',
+        Data: null,
+      }),
     injectedError: () => answer(500, '保存失败：数据库操作超时，事务已回滚'),
     adminRoutes: adminRoutes(),
     reset: () => {
@@ -115,14 +147,18 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
       master = structuredClone(initialMaster);
       tokens.clear();
     },
-    extraStats: () => ({ documents: documents.list().length, tokens: tokens.size }),
+    extraStats: () => ({
+      documents: documents.list().length,
+      tokens: tokens.size,
+    }),
   };
 
   function handle(req: SimRequest): SimResponse {
     const path = req.path.toLowerCase();
     if (path === '/k3api/token/create') {
       if (req.method !== 'GET') return answer(405, '请使用 GET 方法获取 Token');
-      if (req.url.searchParams.get('authorityCode') !== options.authorityCode) return answer(401, '授权码(authorityCode)无效或已停用');
+      if (req.url.searchParams.get('authorityCode') !== options.authorityCode)
+        return answer(401, '授权码(authorityCode)无效或已停用');
       const token = randomBytes(16).toString('hex').toUpperCase();
       tokens.set(token, now() + options.tokenTtlMs);
       return answer(200, '获取Token成功', {
@@ -135,8 +171,16 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
       });
     }
     const match = /^\/k3api\/([^/]+)\/([^/]+)$/.exec(path);
-    if (!match) return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body><h2>404 - 找不到文件或目录。</h2></body></html>' };
-    const token = req.url.searchParams.get('token') ?? req.url.searchParams.get('Token') ?? '';
+    if (!match)
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body><h2>404 - 找不到文件或目录。</h2></body></html>',
+      };
+    const token =
+      req.url.searchParams.get('token') ??
+      req.url.searchParams.get('Token') ??
+      '';
     const expires = tokens.get(token);
     if (expires === undefined || expires <= now()) {
       tokens.delete(token);
@@ -153,81 +197,140 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
   function refNumber(value: unknown): string | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value === 'object' && !Array.isArray(value)) {
-      const n = (value as Record<string, unknown>)['FNumber'] ?? (value as Record<string, unknown>)['FNUMBER'];
+      const n =
+        (value as Record<string, unknown>)['FNumber'] ??
+        (value as Record<string, unknown>)['FNUMBER'];
       return n === undefined || n === null || n === '' ? undefined : String(n);
     }
     return String(value);
   }
 
-  function checkRef(category: Category, caption: string, value: unknown, required: boolean, where: string, problems: string[]): void {
+  function checkRef(
+    category: Category,
+    caption: string,
+    value: unknown,
+    required: boolean,
+    where: string,
+    problems: string[],
+  ): void {
     const number = refNumber(value);
     if (number === undefined) {
       if (required) problems.push(`${where}${caption}不能为空`);
       return;
     }
-    if (!master[category].some((item) => item.number === number)) problems.push(`${where}${caption}代码[${number}]不存在`);
+    if (!master[category].some((item) => item.number === number))
+      problems.push(`${where}${caption}代码[${number}]不存在`);
   }
 
   function save(req: SimRequest): SimResponse {
     const parsed = saveBodySchema.safeParse(parseJsonOrUndefined(req.rawBody));
-    if (!parsed.success) return answer(500, '数据格式错误：请求体应为 {"Data":{"Page1":[{…}],"Page2":[{…}]}}');
+    if (!parsed.success)
+      return answer(
+        500,
+        '数据格式错误：请求体应为 {"Data":{"Page1":[{…}],"Page2":[{…}]}}',
+      );
     const page1 = parsed.data.Data.Page1[0] ?? {};
     const page2 = parsed.data.Data.Page2;
     const problems: string[] = [];
     const date = page1['Fdate'] ?? page1['FDate'];
-    if (typeof date !== 'string' || !/^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$/.test(date.trim())) problems.push('表头日期(Fdate)不能为空或格式不正确');
+    if (
+      typeof date !== 'string' ||
+      !/^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$/.test(date.trim())
+    )
+      problems.push('表头日期(Fdate)不能为空或格式不正确');
     checkRef('customers', '购货单位', page1['FCustID'], true, '表头', problems);
-    checkRef('currencies', '币别', page1['FCurrencyID'], false, '表头', problems);
+    checkRef(
+      'currencies',
+      '币别',
+      page1['FCurrencyID'],
+      false,
+      '表头',
+      problems,
+    );
     checkRef('departments', '部门', page1['FDeptID'], false, '表头', problems);
     checkRef('employees', '业务员', page1['FEmpID'], false, '表头', problems);
     const rate = page1['FExchangeRate'];
-    if (rate !== undefined && !(Number(rate) > 0)) problems.push(`表头汇率(FExchangeRate)[${String(rate)}]必须大于0`);
+    if (rate !== undefined && !(Number(rate) > 0))
+      problems.push(`表头汇率(FExchangeRate)[${String(rate)}]必须大于0`);
     page2.forEach((row, index) => {
       const where = `第${index + 1}行`;
       checkRef('materials', '物料', row['FItemID'], true, where, problems);
       checkRef('units', '单位', row['FUnitID'], false, where, problems);
       const qty = Number(row['FAuxQty'] ?? row['FQty']);
-      if (!Number.isFinite(qty) || qty <= 0) problems.push(`${where}数量(FAuxQty)必须大于0`);
+      if (!Number.isFinite(qty) || qty <= 0)
+        problems.push(`${where}数量(FAuxQty)必须大于0`);
       const price = row['FAuxTaxPrice'];
-      if (price !== undefined && price !== '' && !(Number(price) >= 0)) problems.push(`${where}含税单价(FAuxTaxPrice)[${String(price)}]不是有效数值`);
+      if (price !== undefined && price !== '' && !(Number(price) >= 0))
+        problems.push(
+          `${where}含税单价(FAuxTaxPrice)[${String(price)}]不是有效数值`,
+        );
     });
-    if (problems.length > 0) return answer(500, `保存失败：${problems.join('；')}`);
+    if (problems.length > 0)
+      return answer(500, `保存失败：${problems.join('；')}`);
 
     const given = page1['FBillNo'];
-    const billNo = typeof given === 'string' && given !== '' ? given : documents.generateNumber(FORM, 'SEORD');
+    const billNo =
+      typeof given === 'string' && given !== ''
+        ? given
+        : documents.generateNumber(FORM, 'SEORD');
     if (documents.findByNumber(FORM, billNo)) {
       documents.noteDuplicate(FORM, billNo);
       return answer(500, `保存失败：单据号[${billNo}]已经存在，不能重复`);
     }
-    const doc = documents.insert(FORM, billNo, '0', { page1: structuredClone(page1), page2: structuredClone(page2) }, new Date(now()));
-    return answer(200, `保存成功！单据号：${billNo}`, { FBillNo: billNo, FInterID: doc.id });
+    const doc = documents.insert(
+      FORM,
+      billNo,
+      '0',
+      { page1: structuredClone(page1), page2: structuredClone(page2) },
+      new Date(now()),
+    );
+    return answer(200, `保存成功！单据号：${billNo}`, {
+      FBillNo: billNo,
+      FInterID: doc.id,
+    });
   }
 
-  function fieldOf(doc: ReturnType<typeof documents.list>[number], field: string): unknown {
+  function fieldOf(
+    doc: ReturnType<typeof documents.list>[number],
+    field: string,
+  ): unknown {
     const key = field.toUpperCase();
     if (key === 'FBILLNO') return doc.billNo;
     if (key === 'FINTERID') return doc.id;
-    const entry = Object.entries(doc.body.page1).find(([k]) => k.toUpperCase() === key);
+    const entry = Object.entries(doc.body.page1).find(
+      ([k]) => k.toUpperCase() === key,
+    );
     if (!entry) return null;
     const value = entry[1];
-    return typeof value === 'object' && value !== null ? (refNumber(value) ?? null) : value;
+    return typeof value === 'object' && value !== null
+      ? (refNumber(value) ?? null)
+      : value;
   }
 
   function getList(req: SimRequest): SimResponse {
     const parsed = listBodySchema.safeParse(parseJsonOrUndefined(req.rawBody));
-    if (!parsed.success) return answer(500, '数据格式错误：请求体应为 {"Data":{…}}');
+    if (!parsed.success)
+      return answer(500, '数据格式错误：请求体应为 {"Data":{…}}');
     const q = parsed.data.Data;
     let filter;
     try {
       filter = parseFilter(q.Filter ?? '');
     } catch (err) {
-      return answer(500, `过滤条件错误：${err instanceof FilterSyntaxError ? err.message : String(err)}`);
+      return answer(
+        500,
+        `过滤条件错误：${err instanceof FilterSyntaxError ? err.message : String(err)}`,
+      );
     }
-    const fields = (q.Fields ?? 'FBillNo,FInterID').split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = (q.Fields ?? 'FBillNo,FInterID')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     const top = Number(q.Top ?? 0) || 0;
     const pageSize = Math.max(1, Number(q.PageSize ?? 10) || 10);
     const pageIndex = Math.max(1, Number(q.PageIndex ?? 1) || 1);
-    let rows = documents.list({ formId: FORM }).filter((doc) => evaluateFilter(filter, (f) => fieldOf(doc, f)));
+    let rows = documents
+      .list({ formId: FORM })
+      .filter((doc) => evaluateFilter(filter, (f) => fieldOf(doc, f)));
     if (top > 0) rows = rows.slice(0, top);
     const page = rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     return answer(200, '成功', {
@@ -235,7 +338,9 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
       PageSize: pageSize,
       PageCount: Math.ceil(rows.length / pageSize),
       Total: rows.length,
-      DATA: page.map((doc) => Object.fromEntries(fields.map((f) => [f, fieldOf(doc, f)]))),
+      DATA: page.map((doc) =>
+        Object.fromEntries(fields.map((f) => [f, fieldOf(doc, f)])),
+      ),
     });
   }
 
@@ -250,31 +355,53 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
         handle: (req) =>
           jsonResponse(
             200,
-            documents.list({ formId: FORM, billNo: req.url.searchParams.get('billNo') ?? undefined }).map((doc) => ({
-              formId: doc.formId,
-              id: doc.id,
-              billNo: doc.billNo,
-              writeCount: doc.writeCount,
-              duplicateRejections: doc.duplicateRejections,
-              firstWrittenAt: doc.firstWrittenAt,
-              lastWrittenAt: doc.lastWrittenAt,
-              page1: doc.body.page1,
-              page2: doc.body.page2,
-            })),
+            documents
+              .list({
+                formId: FORM,
+                billNo: req.url.searchParams.get('billNo') ?? undefined,
+              })
+              .map((doc) => ({
+                formId: doc.formId,
+                id: doc.id,
+                billNo: doc.billNo,
+                writeCount: doc.writeCount,
+                duplicateRejections: doc.duplicateRejections,
+                firstWrittenAt: doc.firstWrittenAt,
+                lastWrittenAt: doc.lastWrittenAt,
+                page1: doc.body.page1,
+                page2: doc.body.page2,
+              })),
           ),
       },
-      { method: 'GET', path: '/__admin/master-data', handle: () => jsonResponse(200, master) },
+      {
+        method: 'GET',
+        path: '/__admin/master-data',
+        handle: () => jsonResponse(200, master),
+      },
       {
         method: 'POST',
         path: '/__admin/master-data',
         handle: (req) => {
-          const parsed = upsertSchema.safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
-          if (!parsed.success) return jsonResponse(400, { error: 'invalid master-data body', issues: parsed.error.issues });
+          const parsed = upsertSchema.safeParse(
+            parseJsonOrUndefined(req.rawBody) ?? {},
+          );
+          if (!parsed.success)
+            return jsonResponse(400, {
+              error: 'invalid master-data body',
+              issues: parsed.error.issues,
+            });
           const next = structuredClone(master);
           for (const category of Object.keys(next) as Category[]) {
             const added = parsed.data[category] ?? [];
             const removed = parsed.data.remove?.[category] ?? [];
-            next[category] = [...next[category].filter((i) => !added.some((a) => a.number === i.number) && !removed.includes(i.number)), ...added];
+            next[category] = [
+              ...next[category].filter(
+                (i) =>
+                  !added.some((a) => a.number === i.number) &&
+                  !removed.includes(i.number),
+              ),
+              ...added,
+            ];
           }
           master = next;
           return jsonResponse(200, master);
@@ -293,9 +420,17 @@ export async function startK3WiseSimulator(input: K3WiseSimulatorOptions = {}, d
   }
 
   const server = await startSimServer(behaviour, options);
-  return { ...server, documents, options, masterData: () => structuredClone(master) };
+  return {
+    ...server,
+    documents,
+    options,
+    masterData: () => structuredClone(master),
+  };
 }
 
 function beijing(ms: number): string {
-  return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return new Date(ms + 8 * 3600 * 1000)
+    .toISOString()
+    .slice(0, 19)
+    .replace('T', ' ');
 }

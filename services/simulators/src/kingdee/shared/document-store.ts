@@ -30,7 +30,10 @@ export class DocumentStore<TBody> {
     this.nextId = firstId;
   }
 
-  findByNumber(formId: string, billNo: string): StoredDocument<TBody> | undefined {
+  findByNumber(
+    formId: string,
+    billNo: string,
+  ): StoredDocument<TBody> | undefined {
     const doc = this.byNumber.get(numberKey(formId, billNo));
     return doc && !doc.deleted ? doc : undefined;
   }
@@ -50,7 +53,13 @@ export class DocumentStore<TBody> {
     }
   }
 
-  insert(formId: string, billNo: string, status: string, body: TBody, now = new Date()): StoredDocument<TBody> {
+  insert(
+    formId: string,
+    billNo: string,
+    status: string,
+    body: TBody,
+    now = new Date(),
+  ): StoredDocument<TBody> {
     const at = now.toISOString();
     const previous = this.byNumber.get(numberKey(formId, billNo));
     const doc: StoredDocument<TBody> = {
@@ -90,7 +99,8 @@ export class DocumentStore<TBody> {
     return [...this.byId.values()].filter(
       (doc) =>
         !doc.deleted &&
-        (filter.formId === undefined || doc.formId.toUpperCase() === filter.formId.toUpperCase()) &&
+        (filter.formId === undefined ||
+          doc.formId.toUpperCase() === filter.formId.toUpperCase()) &&
         (filter.billNo === undefined || doc.billNo === filter.billNo),
     );
   }

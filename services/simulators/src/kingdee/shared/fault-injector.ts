@@ -26,7 +26,8 @@ export class FaultInjector {
 
   replace(input: FaultConfigInput): FaultConfig {
     this.config = faultConfigSchema.parse(input);
-    if (this.config.seed !== undefined) this.random = createSeededRandom(this.config.seed);
+    if (this.config.seed !== undefined)
+      this.random = createSeededRandom(this.config.seed);
     return this.current();
   }
 
@@ -48,11 +49,14 @@ export class FaultInjector {
   pick(path: string): FaultKind | undefined {
     const lower = path.toLowerCase();
     const queued = this.config.queue.find(
-      (entry) => entry.pathContains === undefined || lower.includes(entry.pathContains.toLowerCase()),
+      (entry) =>
+        entry.pathContains === undefined ||
+        lower.includes(entry.pathContains.toLowerCase()),
     );
     if (queued) {
       queued.count -= 1;
-      if (queued.count <= 0) this.config.queue.splice(this.config.queue.indexOf(queued), 1);
+      if (queued.count <= 0)
+        this.config.queue.splice(this.config.queue.indexOf(queued), 1);
       return queued.fault;
     }
     if (!this.applies(lower)) return undefined;
@@ -76,25 +80,40 @@ export class FaultInjector {
   }
 
   latencyMs(path: string): number {
-    return this.applies(path.toLowerCase()) ? sampleLatency(this.config.latency, this.random) : 0;
+    return this.applies(path.toLowerCase())
+      ? sampleLatency(this.config.latency, this.random)
+      : 0;
   }
 
   private applies(lowerPath: string): boolean {
     const { pathContains, endpoints } = this.config;
-    if (pathContains !== undefined && !lowerPath.includes(pathContains.toLowerCase())) return false;
-    if (endpoints !== undefined && !endpoints.some((e) => lowerPath.includes(e.toLowerCase()))) return false;
+    if (
+      pathContains !== undefined &&
+      !lowerPath.includes(pathContains.toLowerCase())
+    )
+      return false;
+    if (
+      endpoints !== undefined &&
+      !endpoints.some((e) => lowerPath.includes(e.toLowerCase()))
+    )
+      return false;
     return true;
   }
 }
 
-export function sampleLatency(latency: LatencyConfig, random: () => number): number {
+export function sampleLatency(
+  latency: LatencyConfig,
+  random: () => number,
+): number {
   switch (latency.kind) {
     case 'none':
       return 0;
     case 'fixed':
       return latency.ms;
     case 'uniform':
-      return latency.minMs + random() * Math.max(0, latency.maxMs - latency.minMs);
+      return (
+        latency.minMs + random() * Math.max(0, latency.maxMs - latency.minMs)
+      );
     case 'normal':
       return Math.max(0, latency.meanMs + gaussian(random) * latency.stdDevMs);
     case 'lognormal':

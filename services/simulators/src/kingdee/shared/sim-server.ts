@@ -1,8 +1,17 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { FaultInjector } from './fault-injector';
-import { faultConfigSchema, type FaultConfig, type FaultKind } from './kingdee-fault.schema';
+import {
+  faultConfigSchema,
+  type FaultConfig,
+  type FaultKind,
+} from './kingdee-fault.schema';
 
 export interface SimRequest {
   readonly method: string;
@@ -71,14 +80,33 @@ export interface SimulatorDeps {
 
 export const simServerOptionsShape = {
   host: z.string().default('127.0.0.1').describe('Listen address'),
-  port: z.number().int().min(0).max(65535).default(0).describe('Listen port (0 = any free port)'),
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(0)
+    .describe('Listen port (0 = any free port)'),
   admin: z.boolean().default(false).describe('Serve /__admin/ endpoints'),
-  maxConcurrent: z.number().int().min(1).default(8).describe('Requests in flight above this get the over-limit answer'),
+  maxConcurrent: z
+    .number()
+    .int()
+    .min(1)
+    .default(8)
+    .describe('Requests in flight above this get the over-limit answer'),
   faults: faultConfigSchema.default(faultConfigSchema.parse({})),
-  seed: z.number().int().default(1).describe('Seed for fault draws and latency samples'),
+  seed: z
+    .number()
+    .int()
+    .default(1)
+    .describe('Seed for fault draws and latency samples'),
 };
 
-export function jsonResponse(status: number, value: unknown, headers: Record<string, string | string[]> = {}): SimResponse {
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): SimResponse {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -104,24 +132,52 @@ const HTML_ERROR_PAGE =
   '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>' +
   '<h1>502 - Web 服务器在作为网关或代理服务器时收到了无效响应。</h1></body></html>';
 
-export async function startSimServer(behaviour: PlatformBehaviour, options: SimServerOptions): Promise<SimServerHandle> {
+export async function startSimServer(
+  behaviour: PlatformBehaviour,
+  options: SimServerOptions,
+): Promise<SimServerHandle> {
   const faults = new FaultInjector(options.faults, options.seed);
   let stats = emptyStats();
   const requestLog: RequestLogEntry[] = [];
 
   const commonAdmin: AdminRoute[] = [
-    { method: 'GET', path: '/__admin/stats', handle: () => jsonResponse(200, { ...stats, ...behaviour.extraStats?.() }) },
-    { method: 'GET', path: '/__admin/faults', handle: () => jsonResponse(200, faults.current()) },
-    { method: 'GET', path: '/__admin/requests', handle: () => jsonResponse(200, requestLog) },
+    {
+      method: 'GET',
+      path: '/__admin/stats',
+      handle: () =>
+        jsonResponse(200, { ...stats, ...behaviour.extraStats?.() }),
+    },
+    {
+      method: 'GET',
+      path: '/__admin/faults',
+      handle: () => jsonResponse(200, faults.current()),
+    },
+    {
+      method: 'GET',
+      path: '/__admin/requests',
+      handle: () => jsonResponse(200, requestLog),
+    },
     {
       method: 'POST',
       path: '/__admin/faults',
       handle: (req) => {
         // Partial body, merged into the current config (same semantics as the source simulators).
-        const body = z.record(z.string(), z.unknown()).safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
-        if (!body.success) return jsonResponse(400, { error: 'fault config must be a JSON object' });
-        const parsed = faultConfigSchema.safeParse({ ...faults.current(), ...body.data });
-        if (!parsed.success) return jsonResponse(400, { error: 'invalid fault config', issues: parsed.error.issues });
+        const body = z
+          .record(z.string(), z.unknown())
+          .safeParse(parseJsonOrUndefined(req.rawBody) ?? {});
+        if (!body.success)
+          return jsonResponse(400, {
+            error: 'fault config must be a JSON object',
+          });
+        const parsed = faultConfigSchema.safeParse({
+          ...faults.current(),
+          ...body.data,
+        });
+        if (!parsed.success)
+          return jsonResponse(400, {
+            error: 'invalid fault config',
+            issues: parsed.error.issues,
+          });
         return jsonResponse(200, faults.replace(parsed.data));
       },
     },
@@ -143,18 +199,38 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
     void serve(req, res);
   });
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.local');
     if (url.pathname.startsWith('/__admin/')) {
       const simReq = await readRequest(req, url);
       if (!simReq) return void res.destroy();
-      if (!options.admin) return write(res, jsonResponse(404, { error: 'admin endpoints are disabled' }));
-      const route = adminRoutes.find((r) => r.method === req.method && r.path === url.pathname);
-      if (!route) return write(res, jsonResponse(404, { error: `no admin route ${req.method} ${url.pathname}` }));
+      if (!options.admin)
+        return write(
+          res,
+          jsonResponse(404, { error: 'admin endpoints are disabled' }),
+        );
+      const route = adminRoutes.find(
+        (r) => r.method === req.method && r.path === url.pathname,
+      );
+      if (!route)
+        return write(
+          res,
+          jsonResponse(404, {
+            error: `no admin route ${req.method} ${url.pathname}`,
+          }),
+        );
       try {
         return write(res, await route.handle(simReq));
       } catch (err) {
-        return write(res, jsonResponse(500, { error: err instanceof Error ? err.message : String(err) }));
+        return write(
+          res,
+          jsonResponse(500, {
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
       }
     }
 
@@ -169,7 +245,7 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
       stats.inFlight -= 1;
     };
     const startedAt = Date.now();
-    let fault: FaultKind | undefined;
+    let fault: FaultKind | undefined = undefined;
     res.once('close', () => {
       release();
       requestLog.push({
@@ -203,11 +279,23 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
 
     switch (fault) {
       case 'http-5xx':
-        return write(res, { status: faults.pick5xx(), headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' });
+        return write(res, {
+          status: faults.pick5xx(),
+          headers: { 'content-type': 'text/plain' },
+          body: 'Service Unavailable',
+        });
       case 'html-error':
-        return write(res, { status: 502, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_ERROR_PAGE });
+        return write(res, {
+          status: 502,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: HTML_ERROR_PAGE,
+        });
       case 'empty-body':
-        return write(res, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '' });
+        return write(res, {
+          status: 200,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: '',
+        });
       case 'error':
         return write(res, behaviour.injectedError(simReq));
       default:
@@ -248,10 +336,20 @@ export async function startSimServer(behaviour: PlatformBehaviour, options: SimS
 }
 
 function emptyStats(): SimStats {
-  return { requests: 0, byPath: {}, inFlight: 0, maxConcurrent: 0, rejectedOverLimit: 0, faults: {} };
+  return {
+    requests: 0,
+    byPath: {},
+    inFlight: 0,
+    maxConcurrent: 0,
+    rejectedOverLimit: 0,
+    faults: {},
+  };
 }
 
-async function readRequest(req: IncomingMessage, url: URL): Promise<SimRequest | undefined> {
+async function readRequest(
+  req: IncomingMessage,
+  url: URL,
+): Promise<SimRequest | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -275,7 +373,10 @@ async function readRequest(req: IncomingMessage, url: URL): Promise<SimRequest |
 
 function write(res: ServerResponse, response: SimResponse): void {
   if (res.destroyed || res.headersSent) return;
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
   res.end(response.body);
 }
 
@@ -288,7 +389,10 @@ export function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+export function headerValue(
+  headers: IncomingHttpHeaders,
+  name: string,
+): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
