@@ -58,7 +58,7 @@ export interface JushuitanPage {
   readonly requestId: string | undefined;
 }
 
-const AUTH_CODES = new Set([10, 100, 110, 150, 190]);
+const AUTH_CODES = new Set([10, 20, 100, 110, 150, 190]);
 const THROTTLE_CODES = new Set([199, 200]);
 
 /**

@@ -200,7 +200,7 @@ function classifyFailure(code: number, message: string, requestId: string, endpo
   if (/频|限流|超过.*次|too many|throttl|rate limit/i.test(message)) {
     return new WdtRequestError('throttle', text, { requestId, endpoint });
   }
-  if (/签名|sign|appkey|卖家账号|sid|授权|权限|欠费|invalid app/i.test(message) || code === 1060) {
+  if (/签名|sign|appkey|账号|sid|授权|权限|欠费|invalid app/i.test(message) || code === 1060) {
     return new WdtRequestError('auth', text, { requestId, endpoint });
   }
   if (/系统繁忙|服务.*不可用|超时|busy|timeout|internal/i.test(message)) {

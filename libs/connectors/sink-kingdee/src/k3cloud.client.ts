@@ -1,0 +1,405 @@
+import type { ErrorClass } from '@kingbridge/contracts';
+import { toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
+import type { z } from 'zod';
+import { classifyK3MsgCode, classifyK3RowError, kingdeeError } from './kingdee-error.classifier';
+import { kingdeeFetch, parseKingdeeJson, type FetchFn, type KingdeeHttpResponse, type KingdeeRequestHooks } from './kingdee-http.util';
+import type { BillRef, KingdeeWriter, RowOutcome, WriteRequest } from './kingdee-writer.port';
+import { k3FormKeys } from './k3cloud-forms';
+import {
+  k3LoginAnswerSchema,
+  k3OperationAnswerSchema,
+  k3QueryAnswerSchema,
+  k3QueryFailureSchema,
+  type K3ResponseStatus,
+} from './k3cloud.schemas';
+import {
+  k3ApiSignature,
+  k3AppDataPlain,
+  k3GatewaySecret,
+  k3KdSignature,
+  k3LoginSign,
+  type K3LoginSignAlgorithm,
+} from './kingdee-sign.util';
+
+const AUTH = 'Kingdee.BOS.WebApi.ServicesStub.AuthService';
+const DYN = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService';
+const USER_AGENT = 'Kingbridge/1.0 (K3Cloud WebAPI client)';
+const LOOKUP_CHUNK = 200;
+
+/** How the client authenticates (reference §1.4–1.5). */
+export type K3CloudAuth =
+  | { readonly mode: 'password'; readonly password: string }
+  | { readonly mode: 'app-secret'; readonly appId: string; readonly appSecret: string }
+  | { readonly mode: 'sign'; readonly appId: string; readonly appSecret: string; readonly algorithm?: K3LoginSignAlgorithm }
+  | { readonly mode: 'signed-headers'; readonly appId: string; readonly appSecret: string };
+
+export interface K3CloudClientOptions {
+  /** Base URL ending in `/k3cloud/` (private cloud) or `/galaxyapi/`. */
+  readonly baseUrl: string;
+  readonly acctId: string;
+  readonly userName: string;
+  readonly auth: K3CloudAuth;
+  /** 2052 zh-CN (default), 1033 en-US. */
+  readonly lcid?: number;
+  /** Org number for the signed-header mode (default `0`). */
+  readonly orgNum?: string;
+  /** Per-request timeout (default 30 s). */
+  readonly timeoutMs?: number;
+  readonly fetch?: FetchFn;
+  readonly now?: () => number;
+  readonly hooks?: KingdeeRequestHooks;
+}
+
+interface Session {
+  readonly id: string;
+  readonly cookies: string;
+}
+
+/** A K3Cloud answer with its session-lost flag, after one automatic re-login. */
+class SessionLost extends Error {}
+
+/**
+ * 金蝶云星空 WebAPI client: login (ValidateUser, LoginByAppSecret,
+ * LoginBySign) or SDK signed headers, the sliding session renewed when a
+ * call answers `MsgCode 1`, Save / BatchSave with per-row results (DIndex),
+ * ExecuteBillQuery by bill number.
+ */
+export class K3CloudClient implements KingdeeWriter {
+  readonly target = 'k3cloud' as const;
+  private readonly fetchFn: FetchFn;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly lcid: number;
+  private session: Session | undefined;
+  private loggingIn: Promise<Session> | undefined;
+  private logins = 0;
+
+  constructor(private readonly options: K3CloudClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+    this.lcid = options.lcid ?? 2052;
+  }
+
+  /** Number of successful logins so far (session renewals show up here). */
+  loginCount(): number {
+    return this.logins;
+  }
+
+  maxRowsPerRequest(operation: string): number {
+    return operation.toLowerCase() === 'batchsave' ? 1000 : 1;
+  }
+
+  /** Logs in now (no-op in signed-header mode). Throws a classified `auth` error on refusal. */
+  async login(signal?: AbortSignal): Promise<void> {
+    if (this.options.auth.mode === 'signed-headers') return;
+    await this.ensureSession(undefined, signal);
+  }
+
+  async write(request: WriteRequest): Promise<RowOutcome[]> {
+    const { rows } = request;
+    const batch = request.operation.toLowerCase() === 'batchsave';
+    const keys = k3FormKeys(request.formId);
+    const models = rows.map((r) => ({ ...r.document, [keys.numberField]: r.billNo }));
+    const data = { ...request.options, Model: batch ? models : models[0] };
+    let status: K3ResponseStatus;
+    try {
+      const answer = await this.call(batch ? 'BatchSave' : 'Save', { formid: request.formId, data }, k3OperationAnswerSchema, request.signal);
+      status = answer.Result.ResponseStatus;
+    } catch (err) {
+      const error = toPipelineError(err);
+      return rows.map(() => ({ kind: 'failed', error }));
+    }
+    return mapRows(status, rows.map((r) => r.billNo), request.options, request.formId);
+  }
+
+  async findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>> {
+    const keys = k3FormKeys(formId);
+    const found = new Map<string, BillRef>();
+    for (let i = 0; i < billNos.length; i += LOOKUP_CHUNK) {
+      const chunk = billNos.slice(i, i + LOOKUP_CHUNK);
+      const rows = await this.executeBillQuery(
+        {
+          FormId: formId,
+          FieldKeys: `${keys.pkField},${keys.numberField}`,
+          FilterString: `${keys.numberField} IN (${chunk.map(sqlString).join(',')})`,
+          TopRowCount: 0,
+          Limit: chunk.length * 10,
+        },
+        signal,
+      );
+      for (const row of rows) {
+        const [id, number] = row;
+        if (number === null || number === undefined) continue;
+        found.set(String(number), { id: id === null || id === undefined ? '' : String(id), number: String(number) });
+      }
+    }
+    return found;
+  }
+
+  /** ExecuteBillQuery: rows as arrays in FieldKeys order. */
+  async executeBillQuery(data: Record<string, unknown>, signal?: AbortSignal): Promise<unknown[][]> {
+    const rows = await this.call('ExecuteBillQuery', { data }, k3QueryAnswerSchema, signal);
+    const first = rows[0]?.[0];
+    const failure = k3QueryFailureSchema.safeParse(first);
+    if (failure.success && failure.data.Result.ResponseStatus.IsSuccess === false) {
+      throw statusError(failure.data.Result.ResponseStatus, 'ExecuteBillQuery');
+    }
+    return rows;
+  }
+
+  /**
+   * One service call. A `MsgCode 1` answer (session lost) triggers one
+   * re-login and one resend; the write is safe to resend because the server
+   * refused it before doing anything.
+   */
+  private async call<S extends z.ZodType>(service: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+    const path = `${DYN}.${service}.common.kdsvc`;
+    for (let attempt = 1; ; attempt++) {
+      const session = this.options.auth.mode === 'signed-headers' ? this.session : await this.ensureSession(undefined, signal);
+      try {
+        return await this.send(path, service, body, schema, session, signal);
+      } catch (err) {
+        if (!(err instanceof SessionLost)) throw err;
+        if (this.options.auth.mode === 'signed-headers') {
+          throw kingdeeError('auth', `k3cloud ${service}: ${err.message} (signed-header credentials refused)`);
+        }
+        if (attempt >= 2) throw kingdeeError('session_lost', `k3cloud ${service}: ${err.message}`);
+        await this.ensureSession(session, signal);
+      }
+    }
+  }
+
+  private async send<S extends z.ZodType>(
+    path: string,
+    service: string,
+    body: unknown,
+    schema: S,
+    session: Session | undefined,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
+    const started = this.now();
+    let outcome: 'ok' | ErrorClass = 'ok';
+    try {
+      const res = await this.post(path, body, session, signal);
+      this.keepSignedSession(res);
+      const value = parseKingdeeJson(res, schema, `k3cloud ${service}`);
+      const lost = sessionLostMessage(value);
+      if (lost !== undefined) {
+        outcome = 'session_lost';
+        throw new SessionLost(lost);
+      }
+      return value;
+    } catch (err) {
+      if (!(err instanceof SessionLost)) outcome = toPipelineError(err).errorClass;
+      throw err;
+    } finally {
+      this.options.hooks?.onRequest?.({ endpoint: service, outcome, seconds: (this.now() - started) / 1000 });
+    }
+  }
+
+  private post(path: string, body: unknown, session: Session | undefined, signal?: AbortSignal): Promise<KingdeeHttpResponse> {
+    const url = new URL(path, ensureSlash(this.options.baseUrl));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'accept-charset': 'utf-8',
+      'user-agent': USER_AGENT,
+      ...(session ? { 'kdservice-sessionid': session.id, cookie: session.cookies } : {}),
+      ...(this.options.auth.mode === 'signed-headers' ? this.signedHeaders(url.pathname) : {}),
+    };
+    return kingdeeFetch(
+      this.fetchFn,
+      { url: url.toString(), method: 'POST', headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) },
+      'k3cloud',
+    );
+  }
+
+  /** SDK "第三方系统登录授权" headers (reference §1.5). */
+  private signedHeaders(pathname: string): Record<string, string> {
+    const auth = this.options.auth;
+    if (auth.mode !== 'signed-headers') return {};
+    const timestamp = String(Math.floor(this.now() / 1000));
+    const appData = k3AppDataPlain(this.options.acctId, this.options.userName, this.lcid, this.options.orgNum ?? '0');
+    return {
+      'X-Api-ClientID': auth.appId.split('_')[0] ?? '',
+      'X-Api-Auth-Version': '2.0',
+      'x-api-timestamp': timestamp,
+      'x-api-nonce': timestamp,
+      'x-api-signheaders': 'x-api-timestamp,x-api-nonce',
+      'X-Api-Signature': k3ApiSignature(k3GatewaySecret(auth.appId), pathname, timestamp, timestamp),
+      'X-Kd-Appkey': auth.appId,
+      'X-Kd-Appdata': Buffer.from(appData, 'utf8').toString('base64'),
+      'X-Kd-Signature': k3KdSignature(auth.appId, auth.appSecret, appData),
+    };
+  }
+
+  /** Signed mode: reuse the server session the gateway hands out (fewer server contexts). */
+  private keepSignedSession(res: KingdeeHttpResponse): void {
+    if (this.options.auth.mode !== 'signed-headers') return;
+    const session = sessionFromCookies(res.setCookies);
+    if (session) this.session = session;
+  }
+
+  /** The current session, or a new login when there is none or `stale` is the one that was lost. */
+  private ensureSession(stale: Session | undefined, signal?: AbortSignal): Promise<Session> {
+    if (this.session && this.session !== stale) return Promise.resolve(this.session);
+    this.loggingIn ??= this.doLogin(signal).finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async doLogin(signal?: AbortSignal): Promise<Session> {
+    this.session = undefined;
+    const { acctId, userName } = this.options;
+    const auth = this.options.auth;
+    let service: string;
+    let body: Record<string, unknown>;
+    switch (auth.mode) {
+      case 'password':
+        service = 'ValidateUser';
+        body = { acctID: acctId, username: userName, password: auth.password, lcid: this.lcid };
+        break;
+      case 'app-secret':
+        service = 'LoginByAppSecret';
+        body = { acctID: acctId, username: userName, appId: auth.appId, appSecret: auth.appSecret, lcid: this.lcid };
+        break;
+      case 'sign': {
+        const timestamp = String(Math.floor(this.now() / 1000));
+        const sign = k3LoginSign({ acctId, userName, appId: auth.appId, appSecret: auth.appSecret, timestamp }, auth.algorithm ?? 'sha256');
+        service = 'LoginBySign';
+        body = { acctID: acctId, username: userName, appId: auth.appId, timestamp, sign, lcid: this.lcid };
+        break;
+      }
+      case 'signed-headers':
+        throw new Error('signed-header mode has no login');
+    }
+    const started = this.now();
+    let outcome: 'ok' | ErrorClass = 'ok';
+    try {
+      const res = await this.post(`${AUTH}.${service}.common.kdsvc`, body, undefined, signal);
+      const answer = parseKingdeeJson(res, k3LoginAnswerSchema, `k3cloud ${service}`);
+      // -5 DealWithForm is a successful login that wants a form shown (admin users).
+      if (answer.LoginResultType !== 1 && answer.LoginResultType !== -5) {
+        throw kingdeeError('auth', `k3cloud ${service} refused (LoginResultType ${answer.LoginResultType}): ${answer.Message ?? ''}`);
+      }
+      const id = answer.KDSVCSessionId ?? answer.Context?.SessionId ?? sessionFromCookies(res.setCookies)?.id;
+      if (!id) throw kingdeeError('bad_response', `k3cloud ${service}: login answer without a session id`);
+      const fromCookies = sessionFromCookies(res.setCookies);
+      const session: Session = { id, cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}` };
+      this.session = session;
+      this.logins += 1;
+      return session;
+    } catch (err) {
+      outcome = toPipelineError(err).errorClass;
+      throw err;
+    } finally {
+      this.options.hooks?.onRequest?.({ endpoint: service, outcome, seconds: (this.now() - started) / 1000 });
+    }
+  }
+}
+
+/** Maps a (Batch)Save ResponseStatus to one outcome per row (reference §1.8, DIndex). */
+export function mapRows(
+  status: K3ResponseStatus,
+  billNos: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  formId: string,
+): RowOutcome[] {
+  const n = billNos.length;
+  const outcomes: Array<RowOutcome | undefined> = new Array(n).fill(undefined);
+  const msgCode = status.MsgCode ?? 0;
+  const batchCount = Math.trunc(Number(options['BatchCount'] ?? 0)) || 0;
+  // With BatchCount the server splits the models into slices and DIndex restarts in each.
+  const sliceSize = batchCount > 0 && n > batchCount ? Math.ceil(n / batchCount) : n;
+  const indexOfNumber = new Map(billNos.map((b, i) => [b, i]));
+
+  for (const s of status.SuccessEntitys ?? []) {
+    const byNumber = s.Number ? indexOfNumber.get(s.Number) : undefined;
+    const index = byNumber ?? (sliceSize === n ? (s.DIndex ?? 0) : undefined);
+    if (index === undefined || index >= n) continue;
+    outcomes[index] = { kind: 'written', id: String(s.Id), number: s.Number ?? billNos[index] ?? '' };
+  }
+
+  const errorsByRow = new Map<number, Array<{ field: string; message: string }>>();
+  const unplaced: string[] = [];
+  for (const e of status.Errors ?? []) {
+    const message = e.Message ?? '';
+    const dIndex = e.DIndex ?? 0;
+    const candidates: number[] = [];
+    for (let i = dIndex; i < n; i += sliceSize) if (outcomes[i] === undefined) candidates.push(i);
+    if (candidates.length === 1 && candidates[0] !== undefined) {
+      const list = errorsByRow.get(candidates[0]) ?? [];
+      list.push({ field: e.FieldName ?? '', message });
+      errorsByRow.set(candidates[0], list);
+    } else {
+      unplaced.push(message);
+    }
+  }
+  for (const [index, errors] of errorsByRow) {
+    const classes = errors.map((e) => classifyK3RowError(msgCode, e.message));
+    // The most telling class wins: a duplicate number means "maybe written" and must be verified.
+    const errorClass = pickClass(classes);
+    const message = `k3cloud ${formId}: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`;
+    outcomes[index] = { kind: 'failed', error: kingdeeError(errorClass, message, { fieldPath: errors[0]?.field ?? '' }) };
+  }
+  return outcomes.map((o, i): RowOutcome => {
+    if (o) return o;
+    if (status.IsSuccess && (status.Errors ?? []).length === 0 && n === 1 && (status.SuccessEntitys ?? []).length === 0) {
+      return { kind: 'failed', error: kingdeeError('bad_response', `k3cloud ${formId}: success without SuccessEntitys for ${billNos[i]}`) };
+    }
+    const why = unplaced.length > 0 ? unplaced.join('; ') : 'row missing from the answer';
+    // Not placeable on a row: the outcome is unknown, so it is verified before any resend.
+    const errorClass = unplaced.length > 0 ? pickClass(unplaced.map((m) => classifyK3RowError(msgCode, m))) : 'bad_response';
+    return { kind: 'failed', error: kingdeeError(errorClass === 'validation' ? 'unknown' : errorClass, `k3cloud ${formId}: ${why}`) };
+  });
+}
+
+const CLASS_PRIORITY: readonly ErrorClass[] = [
+  'duplicate_number',
+  'session_lost',
+  'concurrency_limit',
+  'server_error',
+  'missing_base_data',
+  'validation',
+  'auth',
+];
+
+function pickClass(classes: readonly ErrorClass[]): ErrorClass {
+  for (const c of CLASS_PRIORITY) if (classes.includes(c)) return c;
+  return classes[0] ?? 'unknown';
+}
+
+function statusError(status: K3ResponseStatus, what: string): PipelineError {
+  const message = (status.Errors ?? []).map((e) => e.Message ?? '').filter(Boolean).join('; ') || `IsSuccess false (MsgCode ${status.MsgCode ?? 0})`;
+  return kingdeeError(classifyK3MsgCode(status.MsgCode ?? 0, message), `k3cloud ${what}: ${message}`);
+}
+
+/** `MsgCode 1` anywhere an answer can carry it (operation envelope or query failure). */
+function sessionLostMessage(value: unknown): string | undefined {
+  const direct = k3OperationAnswerSchema.safeParse(value);
+  const status = direct.success
+    ? direct.data.Result.ResponseStatus
+    : Array.isArray(value) && Array.isArray(value[0])
+      ? k3QueryFailureSchema.safeParse(value[0][0]).data?.Result.ResponseStatus
+      : undefined;
+  if (status && status.IsSuccess === false && status.MsgCode === 1) {
+    return status.Errors?.[0]?.Message ?? '会话信息已丢失，请重新登录';
+  }
+  return undefined;
+}
+
+function sessionFromCookies(setCookies: readonly string[]): Session | undefined {
+  const pairs = setCookies.map((c) => c.split(';')[0]?.trim() ?? '').filter((p) => p.includes('='));
+  const sid = pairs.find((p) => p.toLowerCase().startsWith('kdservice-sessionid='));
+  if (!sid) return undefined;
+  return { id: sid.slice(sid.indexOf('=') + 1), cookies: ['Theme=standard', ...pairs].join('; ') };
+}
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function ensureSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,199 @@
+import type { ErrorClass } from '@kingbridge/contracts';
+import { toPipelineError } from '@kingbridge/pipeline-core';
+import { z } from 'zod';
+import { classifyHttpStatus, classifyKingdeeMessage, kingdeeError } from './kingdee-error.classifier';
+import { kingdeeFetch, parseKingdeeJson, type FetchFn, type KingdeeRequestHooks } from './kingdee-http.util';
+import type { BillRef, KingdeeWriter, RowOutcome, WriteRequest } from './kingdee-writer.port';
+
+export interface K3WiseClientOptions {
+  /** `http(s)://{host}/K3API` (the simulator: `http://127.0.0.1:18203/K3API`). */
+  readonly baseUrl: string;
+  /** Partner authorisation code issued in EBDI. */
+  readonly authorityCode: string;
+  readonly timeoutMs?: number;
+  readonly fetch?: FetchFn;
+  readonly now?: () => number;
+  readonly hooks?: KingdeeRequestHooks;
+}
+
+const answerSchema = z.object({
+  StatusCode: z.union([z.number(), z.string()]).transform(Number),
+  Message: z.string().nullish(),
+  Data: z.unknown().optional(),
+});
+type Answer = z.infer<typeof answerSchema>;
+
+const tokenDataSchema = z.object({ Token: z.string().min(1), Validity: z.union([z.number(), z.string()]).optional() }).passthrough();
+const saveDataSchema = z.object({ FBillNo: z.string().nullish(), FInterID: z.union([z.number(), z.string()]).nullish() }).passthrough();
+const listDataSchema = z.object({ DATA: z.array(z.record(z.string(), z.unknown())).default([]) }).passthrough();
+
+class TokenRefused extends Error {}
+
+/**
+ * K/3 WISE WebAPI (K3API) client: token by authorityCode (cached until its
+ * validity ends, refetched when refused), `POST /{Object}/Save?token=` and a
+ * GetList lookup by FBillNo.
+ */
+export class K3WiseClient implements KingdeeWriter {
+  readonly target = 'k3wise' as const;
+  private readonly fetchFn: FetchFn;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private token: { value: string; expiresAt: number } | undefined;
+  private fetchingToken: Promise<string> | undefined;
+
+  constructor(private readonly options: K3WiseClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  maxRowsPerRequest(): number {
+    return 1;
+  }
+
+  async write(request: WriteRequest): Promise<RowOutcome[]> {
+    return Promise.all(
+      request.rows.map(async (row): Promise<RowOutcome> => {
+        try {
+          const data = withBillNo(row.document, row.billNo);
+          const answer = await this.call('POST', request.formId, { Data: data }, request.signal);
+          if (answer.StatusCode !== 200) {
+            const message = answer.Message ?? '';
+            return { kind: 'failed', error: kingdeeError(classifyAnswer(answer), `k3wise ${request.formId}: ${message}`) };
+          }
+          const saved = saveDataSchema.safeParse(answer.Data ?? {});
+          const id = saved.data?.FInterID;
+          return { kind: 'written', id: id === null || id === undefined ? '' : String(id), number: saved.data?.FBillNo ?? row.billNo };
+        } catch (err) {
+          return { kind: 'failed', error: toPipelineError(err) };
+        }
+      }),
+    );
+  }
+
+  async findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>> {
+    const found = new Map<string, BillRef>();
+    const object = objectOf(formId);
+    for (let i = 0; i < billNos.length; i += 100) {
+      const chunk = billNos.slice(i, i + 100);
+      const answer = await this.call(
+        'POST',
+        `/${object}/GetList`,
+        {
+          Data: {
+            Top: '0',
+            PageSize: String(chunk.length * 2),
+            PageIndex: '1',
+            Fields: 'FBillNo,FInterID',
+            Filter: `[FBillNo] IN (${chunk.map((b) => `'${b.replace(/'/g, "''")}'`).join(',')})`,
+          },
+        },
+        signal,
+      );
+      if (answer.StatusCode !== 200) throw kingdeeError(classifyAnswer(answer), `k3wise /${object}/GetList: ${answer.Message ?? ''}`);
+      const list = listDataSchema.safeParse(answer.Data ?? {});
+      if (!list.success) throw kingdeeError('bad_response', `k3wise /${object}/GetList: unexpected answer`);
+      for (const row of list.data.DATA) {
+        const number = row['FBillNo'];
+        if (typeof number !== 'string') continue;
+        found.set(number, { id: String(row['FInterID'] ?? ''), number });
+      }
+    }
+    return found;
+  }
+
+  /** One call with `?token=`; a refused token (401) is refetched once. */
+  private async call(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.ensureToken(signal);
+      try {
+        return await this.request(method, path, { token }, body, signal);
+      } catch (err) {
+        if (!(err instanceof TokenRefused)) throw err;
+        if (attempt >= 2) throw kingdeeError('session_lost', `k3wise ${path}: ${err.message}`);
+        if (this.token?.value === token) this.token = undefined;
+      }
+    }
+  }
+
+  private ensureToken(signal?: AbortSignal): Promise<string> {
+    if (this.token && this.token.expiresAt > this.now() + 30_000) return Promise.resolve(this.token.value);
+    this.fetchingToken ??= (async () => {
+      const answer = await this.request('GET', '/Token/Create', { authorityCode: this.options.authorityCode }, undefined, signal);
+      if (answer.StatusCode !== 200) throw kingdeeError('auth', `k3wise Token/Create: ${answer.Message ?? ''}`);
+      const data = tokenDataSchema.safeParse(answer.Data);
+      if (!data.success) throw kingdeeError('bad_response', 'k3wise Token/Create: answer without Token');
+      const validity = Number(data.data.Validity ?? 3600);
+      this.token = { value: data.data.Token, expiresAt: this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000 };
+      return data.data.Token;
+    })().finally(() => {
+      this.fetchingToken = undefined;
+    });
+    return this.fetchingToken;
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    const started = this.now();
+    let outcome: 'ok' | ErrorClass = 'ok';
+    try {
+      const base = this.options.baseUrl.replace(/\/+$/, '');
+      const url = new URL(`${base}${path.startsWith('/') ? path : `/${path}`}`);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const res = await kingdeeFetch(
+        this.fetchFn,
+        {
+          url: url.toString(),
+          method,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          timeoutMs: this.timeoutMs,
+          ...(signal ? { signal } : {}),
+        },
+        'k3wise',
+      );
+      const answer = parseKingdeeJson(res, answerSchema, `k3wise ${path}`);
+      if (answer.StatusCode === 401 && !path.startsWith('/Token/')) {
+        outcome = 'session_lost';
+        throw new TokenRefused(answer.Message ?? 'token refused');
+      }
+      if (res.status >= 300 && answer.StatusCode === 200) {
+        throw kingdeeError(classifyHttpStatus(res.status), `k3wise ${path}: HTTP ${res.status}`);
+      }
+      if (answer.StatusCode !== 200) outcome = classifyAnswer(answer);
+      return answer;
+    } catch (err) {
+      if (!(err instanceof TokenRefused)) outcome = toPipelineError(err).errorClass;
+      throw err;
+    } finally {
+      this.options.hooks?.onRequest?.({ endpoint: path, outcome, seconds: (this.now() - started) / 1000 });
+    }
+  }
+}
+
+function classifyAnswer(answer: Answer): ErrorClass {
+  const message = answer.Message ?? '';
+  if (answer.StatusCode === 503) return 'concurrency_limit';
+  if (answer.StatusCode === 401 || answer.StatusCode === 403) return 'auth';
+  return classifyKingdeeMessage(message) ?? (answer.StatusCode >= 500 && !/保存失败/.test(message) ? 'server_error' : 'validation');
+}
+
+/** `/SO/Save` → `SO`. */
+function objectOf(formId: string): string {
+  return formId.replace(/^\/+/, '').split('/')[0] ?? formId;
+}
+
+/** The Save `Data` (`{Page1, Page2}`) with the bill number stamped into Page1. */
+function withBillNo(document: Readonly<Record<string, unknown>>, billNo: string): Record<string, unknown> {
+  const data = (document['Data'] ?? document) as Record<string, unknown>;
+  const page1 = Array.isArray(data['Page1']) ? (data['Page1'] as unknown[]) : [];
+  const [head, ...rest] = page1;
+  const header = typeof head === 'object' && head !== null ? { ...(head as Record<string, unknown>), FBillNo: billNo } : { FBillNo: billNo };
+  return { ...data, Page1: [header, ...rest] };
+}

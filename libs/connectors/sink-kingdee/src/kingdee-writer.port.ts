@@ -1,0 +1,56 @@
+import type { KingdeeTarget } from '@kingbridge/contracts';
+import type { PipelineError } from '@kingbridge/pipeline-core';
+
+/** One document of a write request: its bill number and the target body (K3Cloud `Model`, JDY body, K3 WISE `Data`). */
+export interface WriteRow {
+  readonly billNo: string;
+  readonly document: Readonly<Record<string, unknown>>;
+}
+
+export interface WriteRequest {
+  /** K3Cloud form id, JDY API path or K3 WISE path (`/SO/Save`). */
+  readonly formId: string;
+  /** `Save` / `BatchSave` (K3Cloud), `save` (JDY), `Save` (K3 WISE). */
+  readonly operation: string;
+  /** Target flags from the plan (IsAutoSubmitAndAudit, IsVerifyBaseDataField, BatchCount, ...). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  readonly rows: readonly WriteRow[];
+  readonly signal?: AbortSignal;
+}
+
+/** The bill as Kingdee knows it. */
+export interface BillRef {
+  readonly id: string;
+  readonly number: string;
+}
+
+/**
+ * What happened to one row. `failed` carries a classified PipelineError whose
+ * message is Kingdee's own text; `isAmbiguous(error.errorClass)` says whether
+ * the write may have happened anyway (verify before resending).
+ */
+export type RowOutcome =
+  | ({ readonly kind: 'written' } & BillRef)
+  | { readonly kind: 'failed'; readonly error: PipelineError };
+
+/**
+ * A Kingdee target as the sink sees it. Implemented by K3CloudClient,
+ * JdyClient and K3WiseClient.
+ */
+export interface KingdeeWriter {
+  readonly target: KingdeeTarget;
+  /** Documents one request of `operation` may carry (1 unless the API saves several at once). */
+  maxRowsPerRequest(operation: string): number;
+  /**
+   * Sends one request with `rows` and maps the answer row by row, in the
+   * order of `rows`. Never throws for Kingdee or transport failures: the
+   * whole request failing gives every row the same classified error.
+   */
+  write(request: WriteRequest): Promise<RowOutcome[]>;
+  /**
+   * Asks Kingdee which of `billNos` exist in `formId` (ExecuteBillQuery,
+   * JDY detail, K3 WISE GetList). Throws a classified PipelineError when
+   * Kingdee cannot answer.
+   */
+  findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>>;
+}
