@@ -32,8 +32,11 @@ export const statusExporterConfigSchema = baseConfigSchema.extend({
     .min(1)
     .default(`${STATUS_EXPORTER_SERVICE}.write-status`)
     .describe('consumer group id'),
+  // Default true: a new group counts the whole topic once. Prometheus rate()
+  // ignores a series' initial value, so history fills the last-success gauge
+  // without a throughput spike, and events sent before the first start count.
   STATUS_FROM_BEGINNING: booleanString
-    .default(false)
+    .default(true)
     .describe(
       'read the topic from the start when the group has no committed offset',
     ),
