@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ensureDatabase } from '@kingbridge/persistence';
 import { loadPlans } from '@kingbridge/transform-engine';
 import { migrateAll } from '../migrate';
-import { CONNECTORS, ROOT, SERVICE_PORTS, infra, startStack } from './stack';
+import { CONNECTORS, ROOT, SERVICE_PORTS, infra, infraRunning, startStack } from './stack';
 import { flowRows, renderTable, scrape } from './summary';
 
 /**
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const scenario = join(ROOT, 'deploy/local/scenario.live.yaml');
 
   console.log('kingbridge: starting Kafka and Prometheus');
+  // Stop on exit only what this job started (a broker already running for other work stays up).
+  const started = { kafka: !infraRunning('kafka'), prometheus: !infraRunning('prometheus') };
   infra('kafka', 'up');
   infra('prometheus', 'up');
   console.log('kingbridge: migrating the database');
@@ -30,6 +32,10 @@ async function main(): Promise<void> {
   const plans = (await loadPlans(join(ROOT, 'plans'))).map((p) => p.plan);
 
   console.log(`kingbridge: starting services (logs in ${logDir})`);
+  const stopInfra = (): void => {
+    if (started.prometheus) infra('prometheus', 'down');
+    if (started.kafka) infra('kafka', 'down');
+  };
   const group = await startStack({
     databaseUrl,
     kafkaBrokers,
@@ -44,6 +50,9 @@ async function main(): Promise<void> {
       POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
       SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
     },
+  }).catch((err: unknown) => {
+    stopInfra();
+    throw err;
   });
 
   let stopping = false;
@@ -52,8 +61,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\nkingbridge: stopping (${why})`);
     await group.stopAll();
-    infra('prometheus', 'down');
-    infra('kafka', 'down');
+    stopInfra();
     console.log('kingbridge: stopped, nothing left running');
     process.exit(0);
   };

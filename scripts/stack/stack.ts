@@ -39,11 +39,29 @@ export interface StackOptions {
   readonly logLevel?: string;
   /** Admin token for the services' ops endpoints. */
   readonly adminToken: string;
+  /** Added to every service and simulator port, so a test stack can run beside the main job. */
+  readonly portOffset?: number;
+}
+
+/** URLs of the simulators as the services see them. */
+export function simulatorUrls(offset = 0): Record<string, string> {
+  const url = (port: number): string => `http://127.0.0.1:${port + offset}`;
+  return {
+    JACKYUN_BASE_URL: url(SIMULATOR_PORTS.jackyun),
+    WDT_BASE_URL: url(SIMULATOR_PORTS.wdt),
+    JUSHUITAN_BASE_URL: url(SIMULATOR_PORTS.jushuitan),
+    XIAOMAN_BASE_URL: url(SIMULATOR_PORTS.xiaoman),
+    K3CLOUD_BASE_URL: url(SIMULATOR_PORTS.k3cloud),
+    JDY_BASE_URL: url(SIMULATOR_PORTS.jdy),
+    K3WISE_BASE_URL: url(SIMULATOR_PORTS.k3wise),
+  };
 }
 
 /** Every process of the stack, in start order (simulators first, connectors last). */
 export function stackProcesses(o: StackOptions): ProcessSpec[] {
+  const off = o.portOffset ?? 0;
   const common: Record<string, string> = {
+    ...simulatorUrls(off),
     KAFKA_BROKERS: o.kafkaBrokers,
     DATABASE_URL: o.databaseUrl,
     LOG_LEVEL: o.logLevel ?? 'info',
@@ -54,9 +72,9 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
   const svc = (name: keyof typeof SERVICE_PORTS): ProcessSpec => ({
     name,
     script: `services/${name}/src/main.ts`,
-    env: { ...common, HTTP_PORT: String(SERVICE_PORTS[name]) },
-    port: SERVICE_PORTS[name],
-    readyUrl: `http://127.0.0.1:${SERVICE_PORTS[name]}/health/ready`,
+    env: { ...common, HTTP_PORT: String(SERVICE_PORTS[name] + off) },
+    port: SERVICE_PORTS[name] + off,
+    readyUrl: `http://127.0.0.1:${SERVICE_PORTS[name] + off}/health/ready`,
   });
   return [
     {
@@ -64,10 +82,11 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
       script: 'services/simulators/src/main.ts',
       env: {
         SIM_ADMIN: '1',
+        SIM_PORT_OFFSET: String(off),
         LOG_LEVEL: o.logLevel ?? 'info',
         ...(o.scenarioFile ? { SIM_SCENARIO: o.scenarioFile } : {}),
       },
-      readyUrl: `http://127.0.0.1:${SIMULATOR_PORTS.k3wise}/__admin/stats`,
+      readyUrl: `http://127.0.0.1:${SIMULATOR_PORTS.k3wise + off}/__admin/stats`,
     },
     svc('sink-kingdee'),
     svc('transform'),
@@ -75,16 +94,38 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
     ...CONNECTORS.map((c) => ({
       name: `source-connector-${c.id}`,
       script: 'services/source-connector/src/main.ts',
-      env: { ...common, CONNECTOR_ID: c.id, HTTP_PORT: String(c.port) },
-      port: c.port,
-      readyUrl: `http://127.0.0.1:${c.port}/health/ready`,
+      env: { ...common, CONNECTOR_ID: c.id, HTTP_PORT: String(c.port + off) },
+      port: c.port + off,
+      readyUrl: `http://127.0.0.1:${c.port + off}/health/ready`,
     })),
   ].filter((p) => existsSync(join(ROOT, p.script)));
 }
 
 /** Runs a project script (kafka.sh, prometheus.sh) and fails loudly. */
-export function infra(script: 'kafka' | 'prometheus', action: 'up' | 'down'): void {
-  execFileSync('bash', [join(ROOT, `deploy/local/${script}.sh`), action], { stdio: 'inherit', cwd: ROOT });
+export function infra(
+  script: 'kafka' | 'prometheus',
+  action: 'up' | 'down',
+  env: Readonly<Record<string, string>> = {},
+): void {
+  execFileSync('bash', [join(ROOT, `deploy/local/${script}.sh`), action], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** True when the script reports its process running (`status` exits 0). */
+export function infraRunning(script: 'kafka' | 'prometheus', env: Readonly<Record<string, string>> = {}): boolean {
+  try {
+    execFileSync('bash', [join(ROOT, `deploy/local/${script}.sh`), 'status'], {
+      stdio: 'ignore',
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts every process and waits until each is ready. */
