@@ -69,7 +69,7 @@ export type DocumentCheck =
  * deduplicates by it).
  */
 export function checkOutboundDocument(doc: OutboundDocument): DocumentCheck {
-  const { schema, numberPath } = schemaFor(doc.target, doc.formId, doc.document);
+  const { schema, numberPath } = schemaFor(doc.target, doc.formId);
   const parsed = schema.safeParse(doc.target === 'k3wise' ? unwrapData(doc.document) : doc.document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -87,7 +87,7 @@ export function checkOutboundDocument(doc: OutboundDocument): DocumentCheck {
   return { ok: true };
 }
 
-function schemaFor(target: KingdeeTarget, formId: string, _document: Record<string, unknown>): { schema: z.ZodType; numberPath: Array<string | number> } {
+function schemaFor(target: KingdeeTarget, formId: string): { schema: z.ZodType; numberPath: Array<string | number> } {
   switch (target) {
     case 'k3cloud':
       return { schema: k3CloudModelSchema(formId), numberPath: [k3FormKeys(formId).numberField] };

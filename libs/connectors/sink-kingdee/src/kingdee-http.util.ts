@@ -76,13 +76,14 @@ export function parseKingdeeJson<S extends z.ZodType>(
   let json: unknown;
   const trimmed = res.text.trim();
   if (trimmed === '') {
-    throw fail(res, target, `empty body (HTTP ${res.status})`);
+    throw fail(res, target, `empty body (HTTP ${res.status})`, 'bad_response');
   }
   try {
     json = JSON.parse(trimmed);
   } catch {
-    const kind = /^<(!doctype|html)/i.test(trimmed) ? 'HTML page' : 'non-JSON answer';
-    throw fail(res, target, `${kind} (HTTP ${res.status}): ${snippet}`);
+    // HTML error pages come from proxies / IIS in front of Kingdee: a bad answer, whatever the status.
+    if (/^<(!doctype|html)/i.test(trimmed)) throw fail(res, target, `HTML page (HTTP ${res.status}): ${snippet}`, 'bad_response');
+    throw fail(res, target, `non-JSON answer (HTTP ${res.status}): ${snippet}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -91,8 +92,8 @@ export function parseKingdeeJson<S extends z.ZodType>(
   return parsed.data;
 }
 
-function fail(res: KingdeeHttpResponse, target: string, what: string): PipelineError {
-  const errorClass: ErrorClass = res.status >= 200 && res.status < 300 ? 'bad_response' : classifyHttpStatus(res.status);
+function fail(res: KingdeeHttpResponse, target: string, what: string, forced?: ErrorClass): PipelineError {
+  const errorClass: ErrorClass = forced ?? (res.status >= 200 && res.status < 300 ? 'bad_response' : classifyHttpStatus(res.status));
   return kingdeeError(errorClass, `${target}: ${what}`, {
     ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
   });
