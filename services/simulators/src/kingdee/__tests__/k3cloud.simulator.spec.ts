@@ -681,4 +681,67 @@ describe('K3Cloud simulator', () => {
     await expect(res).rejects.toThrow();
     expect(sim.documents.findByNumber('SAL_OUTSTOCK', 'XS-9200')).toBeDefined();
   });
+
+  it('should update only the fields the Model carries when saving with an existing FID', async () => {
+    const cookie = await login(sim);
+    const first = await batchSave(sim, cookie, [outstock('XS-9300')], {
+      IsAutoSubmitAndAudit: false,
+    });
+    const id = first.Result.ResponseStatus.SuccessEntitys[0]!.Id;
+    const rows = (await (
+      await post(
+        sim,
+        `${DYN}.ExecuteBillQuery`,
+        {
+          data: {
+            FormId: 'SAL_OUTSTOCK',
+            FieldKeys: 'FEntity_FEntryId,FRealQty',
+            FilterString: `FID = ${id}`,
+            OrderString: 'FEntity_FSeq',
+          },
+        },
+        { cookie },
+      )
+    ).json()) as number[][];
+    const [entryId] = rows[0]!;
+    const update = await post(
+      sim,
+      `${DYN}.Save`,
+      {
+        formid: 'SAL_OUTSTOCK',
+        data: {
+          NeedUpDateFields: ['FNote', 'FEntity', 'FRealQty'],
+          IsDeleteEntry: false,
+          Model: {
+            FID: id,
+            FNote: '改数量',
+            FEntity: [{ FEntryID: entryId, FRealQty: 5 }],
+          },
+        },
+      },
+      { cookie },
+    );
+    expect(
+      ((await update.json()) as SaveResult).Result.ResponseStatus.IsSuccess,
+    ).toBe(true);
+    const after = await (
+      await post(
+        sim,
+        `${DYN}.ExecuteBillQuery`,
+        {
+          data: {
+            FormId: 'SAL_OUTSTOCK',
+            FieldKeys: 'FBillNo,FNote,FMaterialID.FNumber,FRealQty',
+            FilterString: `FID = ${id}`,
+          },
+        },
+        { cookie },
+      )
+    ).json();
+    expect(after).toEqual([
+      ['XS-9300', '改数量', 'SKU001', 5],
+      ['XS-9300', '改数量', 'GIFT001', 1],
+    ]);
+    expect(sim.documents.findById('SAL_OUTSTOCK', id)?.writeCount).toBe(2);
+  });
 });

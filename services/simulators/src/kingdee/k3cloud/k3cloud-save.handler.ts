@@ -45,6 +45,10 @@ export interface K3SaveContext {
 
 export interface K3SaveFlags {
   readonly autoSubmitAndAudit: boolean;
+  /** Fields an update may change (empty = every field the Model carries). */
+  readonly needUpdateFields: readonly string[];
+  /** On update, drop stored entry rows the Model does not list (default true). */
+  readonly isDeleteEntry: boolean;
   readonly verifyBaseData: boolean;
   readonly needReturnFields: readonly string[];
 }
@@ -93,12 +97,11 @@ export function saveModel(
       },
     ]);
   }
-  const model = rawModel;
   const problems: Problem[] = [];
   const unresolvedRefs: string[] = [];
 
   // Update or create: a non-zero primary key addresses an existing record.
-  const pkRaw = getCI(model, form.pkField);
+  const pkRaw = getCI(rawModel, form.pkField);
   const pk =
     pkRaw === undefined || pkRaw === null || pkRaw === '' ? 0 : Number(pkRaw);
   const existing = pk > 0 ? ctx.documents.findById(form.formId, pk) : undefined;
@@ -120,6 +123,11 @@ export function saveModel(
       },
     ]);
   }
+
+  // An update only changes what the Model carries (limited to NeedUpDateFields when given).
+  const model = existing
+    ? mergeForUpdate(existing.body.model, rawModel, form, flags)
+    : rawModel;
 
   const header: Record<string, K3StoredValue> = {};
   storeGroup(
@@ -214,20 +222,31 @@ export function saveModel(
   }
 
   const status = flags.autoSubmitAndAudit ? 'C' : (existing?.status ?? 'A');
+  const storedModel = structuredClone(model);
+  const storedRows = form.entry
+    ? getCI(storedModel, form.entry.key)
+    : undefined;
+  if (form.entry && Array.isArray(storedRows)) {
+    storedRows.forEach((row, i) => {
+      if (isRecord(row)) setCI(row, 'FEntryID', entries[i]?.entryId ?? 0);
+    });
+  }
   const body: K3StoredBill = {
-    model: structuredClone(model),
+    model: storedModel,
     header,
     entries,
     unresolvedRefs,
   };
   let doc;
   if (existing) {
+    setCI(storedModel, form.pkField, existing.id);
     existing.billNo = billNo;
     existing.status = status;
     ctx.documents.update(existing, body, ctx.now());
     doc = existing;
   } else {
     doc = ctx.documents.insert(form.formId, billNo, status, body, ctx.now());
+    setCI(storedModel, form.pkField, doc.id);
   }
   if (form.kind === 'basedata') {
     const name = header['FNAME'];
@@ -252,6 +271,59 @@ export function saveModel(
     success: { Id: doc.id, Number: billNo, DIndex: dIndex },
     returnData,
   };
+}
+
+function mergeForUpdate(
+  stored: Record<string, unknown>,
+  incoming: Record<string, unknown>,
+  form: K3FormDef,
+  flags: K3SaveFlags,
+): Record<string, unknown> {
+  const allowed = new Set(flags.needUpdateFields.map((f) => f.toUpperCase()));
+  const takes = (key: string): boolean =>
+    allowed.size === 0 ||
+    allowed.has(key.toUpperCase()) ||
+    key.toUpperCase() === form.pkField.toUpperCase();
+  const merged: Record<string, unknown> = structuredClone(stored);
+  const entryKey = form.entry?.key.toUpperCase();
+  for (const [key, value] of Object.entries(incoming)) {
+    if (key.toUpperCase() === entryKey) continue;
+    if (takes(key)) setCI(merged, key, value);
+  }
+  const incomingRows = form.entry ? getCI(incoming, form.entry.key) : undefined;
+  if (form.entry && Array.isArray(incomingRows)) {
+    const storedRows = getCI(stored, form.entry.key);
+    const previous = Array.isArray(storedRows)
+      ? storedRows.filter(isRecord)
+      : [];
+    const idOf = (row: Record<string, unknown>): number =>
+      Number(getCI(row, 'FEntryID') ?? 0);
+    const incoming = incomingRows.filter(isRecord);
+    const byId = new Map(
+      incoming.filter((r) => idOf(r) > 0).map((r) => [idOf(r), r]),
+    );
+    // Stored rows keep their order: updated in place, dropped when unlisted and IsDeleteEntry.
+    const rows = previous.flatMap((p) => {
+      const update = byId.get(idOf(p));
+      if (update) return [{ ...p, ...update }];
+      return flags.isDeleteEntry ? [] : [p];
+    });
+    const added = incoming.filter(
+      (r) => !previous.some((p) => idOf(r) > 0 && idOf(p) === idOf(r)),
+    );
+    setCI(merged, form.entry.key, [...rows, ...added]);
+  }
+  return merged;
+}
+
+function setCI(
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): void {
+  const upper = key.toUpperCase();
+  const existing = Object.keys(target).find((k) => k.toUpperCase() === upper);
+  target[existing ?? key] = value;
 }
 
 function headerRequired(caption: string): string {

@@ -466,6 +466,10 @@ export async function startK3CloudSimulator(
       autoSubmitAndAudit: bool(getCI(data, 'IsAutoSubmitAndAudit')),
       verifyBaseData: bool(getCI(data, 'IsVerifyBaseDataField')),
       needReturnFields: stringList(getCI(data, 'NeedReturnFields')),
+      needUpdateFields: stringList(getCI(data, 'NeedUpDateFields')),
+      isDeleteEntry:
+        getCI(data, 'IsDeleteEntry') === undefined ||
+        bool(getCI(data, 'IsDeleteEntry')),
     };
     const ctx = {
       documents,
