@@ -12,11 +12,12 @@ import {
   type RequestOutcome,
 } from './http.util';
 import { XiaomanRequestError } from './xiaoman-request.error';
-import { xiaomanListResponseSchema, xiaomanOrderSchema, xiaomanTokenSchema } from './xiaoman.schemas';
+import { xiaomanInfoResponseSchema, xiaomanListResponseSchema, xiaomanOrderSchema, xiaomanTokenSchema } from './xiaoman.schemas';
 
 export const XIAOMAN_DEFAULT_BASE_URL = 'https://api-sandbox.xiaoman.cn';
 export const XIAOMAN_TOKEN_PATH = '/v1/oauth2/access_token';
 export const XIAOMAN_ORDER_LIST_PATH = '/v1/invoices/order/list';
+export const XIAOMAN_ORDER_INFO_PATH = '/v1/invoices/order/info';
 /** No maximum documented; we keep windows at 7 days. */
 export const XIAOMAN_MAX_WINDOW_MS = 7 * 24 * 3600_000;
 export const XIAOMAN_MAX_PAGE_SIZE = 200;
@@ -83,8 +84,9 @@ export class XiaomanClient {
     if (query.entity !== 'sales-order') throw new Error(`xiaoman: unsupported entity ${query.entity}`);
     const count = Math.max(1, Math.min(XIAOMAN_MAX_PAGE_SIZE, query.pageSize ?? 100));
     const startIndex = (query.page?.index ?? 0) + 1;
+    const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(query.params)) search.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    for (const [k, v] of Object.entries(listParams)) search.set(k, Array.isArray(v) ? v.join(',') : String(v));
     if (!search.has('time_type')) search.set('time_type', '1');
     search.set('start_time', formatChinaTime(query.from));
     search.set('end_time', formatChinaTime(query.to));
@@ -96,20 +98,32 @@ export class XiaomanClient {
     const body = validate(xiaomanListResponseSchema, parseJson(res, requestId, endpoint), requestId, endpoint, '');
     if (body.code !== 200) throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
     const list = body.data?.list ?? [];
-    const records = list.map((raw, i) => {
+    const orders = list.map((raw, i) => {
       const order = validate(xiaomanOrderSchema, raw, requestId, endpoint, `data.list[${i}]`);
-      const modifiedAt = chinaTimeToIso(order.update_time);
-      if (!modifiedAt) {
-        throw new XiaomanRequestError('invalid_response', 'update_time is not yyyy-MM-dd HH:mm:ss', {
-          requestId, endpoint, fieldPath: `data.list[${i}].update_time`,
-        });
-      }
-      return { sourceId: order.order_id, modifiedAt, payload: raw as Record<string, unknown> };
+      return toRecord(order, raw, requestId, endpoint, `data.list[${i}]`);
     });
+    const records = [];
+    // The list has no line items (product_list): by default each order is read in full from
+    // /v1/invoices/order/info (params.details = 0 turns that off).
+    for (const order of orders) {
+      records.push(String(details) === '0' ? order : ((await this.fetchOrderInfo(order.sourceId, signal)) ?? order));
+    }
     const total = body.data?.count;
     const seen = (startIndex - 1) * count + list.length;
     const hasNext = list.length >= count && (total === undefined || seen < total);
     return { records, total, next: hasNext ? { index: startIndex } : null, requestId };
+  }
+
+  /** One order in full (with `product_list`); undefined when it was deleted meanwhile. */
+  async fetchOrderInfo(orderId: string, signal?: AbortSignal): Promise<XiaomanRecord | undefined> {
+    const endpoint = 'invoices/order/info';
+    const requestId = newRequestId();
+    const res = await this.authorizedGet(endpoint, `${XIAOMAN_ORDER_INFO_PATH}?order_id=${encodeURIComponent(orderId)}`, requestId, signal);
+    if (res.status === 404) return undefined;
+    const body = validate(xiaomanInfoResponseSchema, parseJson(res, requestId, endpoint), requestId, endpoint, '');
+    if (body.code !== 200) throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
+    const order = validate(xiaomanOrderSchema, body.data, requestId, endpoint, 'data');
+    return toRecord(order, body.data, requestId, endpoint, 'data');
   }
 
   /** GET with the bearer token; a 401 forces one token refresh and one retry. */
@@ -206,6 +220,28 @@ export class XiaomanClient {
       hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
     }
   }
+}
+
+interface XiaomanRecord {
+  sourceId: string;
+  modifiedAt: string;
+  payload: Record<string, unknown>;
+}
+
+function toRecord(
+  order: z.output<typeof xiaomanOrderSchema>,
+  raw: unknown,
+  requestId: string,
+  endpoint: string,
+  path: string,
+): XiaomanRecord {
+  const modifiedAt = chinaTimeToIso(order.update_time);
+  if (!modifiedAt) {
+    throw new XiaomanRequestError('invalid_response', 'update_time is not yyyy-MM-dd HH:mm:ss', {
+      requestId, endpoint, fieldPath: `${path}.update_time`,
+    });
+  }
+  return { sourceId: order.order_id, modifiedAt, payload: raw as Record<string, unknown> };
 }
 
 function parseJson(res: HttpResponse, requestId: string, endpoint: string): unknown {

@@ -34,3 +34,12 @@ export const xiaomanListResponseSchema = z
       .nullish(),
   })
   .passthrough();
+
+/** `GET /v1/invoices/order/info`: one order with `product_list`. */
+export const xiaomanInfoResponseSchema = z
+  .object({
+    code: z.coerce.number().int(),
+    message: z.string().nullish(),
+    data: z.unknown(),
+  })
+  .passthrough();
