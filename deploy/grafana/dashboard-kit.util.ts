@@ -1,6 +1,8 @@
 import {
   DashboardBuilder,
   DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   RowBuilder,
@@ -18,8 +20,12 @@ import {
   VisibilityMode,
   VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
-import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import {
+  DataqueryBuilder,
+  PromQueryFormat,
+} from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type {
   Dashboard,
@@ -50,7 +56,8 @@ export interface PanelQuery {
 }
 
 export interface PanelSpec {
-  readonly kind: 'timeseries' | 'stat';
+  /** `table`: instant queries shown as rows (one per series). */
+  readonly kind: 'timeseries' | 'stat' | 'table';
   readonly title: string;
   readonly description: string;
   readonly unit: string;
@@ -63,12 +70,18 @@ export interface PanelSpec {
   readonly redFrom?: number;
 }
 
-function target(query: PanelQuery, index: number): DataqueryBuilder {
-  return new DataqueryBuilder()
+function target(
+  query: PanelQuery,
+  index: number,
+  instantTable = false,
+): DataqueryBuilder {
+  const builder = new DataqueryBuilder()
     .expr(query.expr)
     .legendFormat(query.legend)
     .refId(String.fromCharCode(65 + index))
     .datasource(DATASOURCE);
+  if (instantTable) builder.instant().format(PromQueryFormat.Table);
+  return builder;
 }
 
 export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
@@ -93,6 +106,19 @@ export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
     panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
   if (spec.min !== undefined) panel.min(spec.min);
   spec.queries.forEach((q, i) => panel.withTarget(target(q, i)));
+  return panel;
+}
+
+export function tablePanel(spec: PanelSpec): table.PanelBuilder {
+  const panel = new table.PanelBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(DATASOURCE)
+    .unit(spec.unit)
+    .span(spec.span)
+    .height(PANEL_HEIGHT)
+    .noValue('none');
+  spec.queries.forEach((q, i) => panel.withTarget(target(q, i, true)));
   return panel;
 }
 
@@ -149,13 +175,31 @@ export function renderDashboard(spec: DashboardSpec): Dashboard {
   const builder = dashboardBuilder(spec);
   for (const r of spec.rows) {
     builder.withRow(new RowBuilder(r.title));
-    for (const p of r.panels)
-      builder.withPanel(p.kind === 'stat' ? statPanel(p) : timeseriesPanel(p));
+    for (const p of r.panels) builder.withPanel(panelBuilder(p));
   }
   const built = builder.build();
   let id = 0;
   for (const panel of built.panels ?? []) panel.id = ++id;
   return built;
+}
+
+function panelBuilder(
+  spec: PanelSpec,
+): stat.PanelBuilder | table.PanelBuilder | timeseries.PanelBuilder {
+  switch (spec.kind) {
+    case 'stat':
+      return statPanel(spec);
+    case 'table':
+      return tablePanel(spec);
+    case 'timeseries':
+      return timeseriesPanel(spec);
+    default:
+      return assertNever(spec.kind);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown panel kind ${String(value)}`);
 }
 
 function dashboardBuilder(spec: DashboardSpec): DashboardBuilder {
@@ -168,6 +212,15 @@ function dashboardBuilder(spec: DashboardSpec): DashboardBuilder {
     .timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
+    .link(
+      new DashboardLinkBuilder('Kingbridge dashboards')
+        .type(DashboardLinkType.Dashboards)
+        .tags([DASHBOARD_TAG])
+        .asDropdown(true)
+        .keepTime(true)
+        .includeVars(false)
+        .targetBlank(false),
+    )
     .withVariable(
       new DatasourceVariableBuilder('datasource')
         .label('Data source')

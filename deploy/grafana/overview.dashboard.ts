@@ -81,6 +81,26 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
       ],
     },
     {
+      title: 'Alerts',
+      panels: [
+        {
+          kind: 'table',
+          title: 'Firing alerts',
+          description:
+            'Kingbridge alerts firing now (deploy/prometheus/rules/alerts.yml); each has a runbook in docs/runbooks/.',
+          unit: 'short',
+          span: 24,
+          queries: [
+            {
+              expr: 'sort_desc(ALERTS{alertstate="firing"})',
+              legend: '{{alertname}}',
+              mayBeEmpty: true,
+            },
+          ],
+        },
+      ],
+    },
+    {
       title: 'Throughput and outcomes',
       panels: [
         {

@@ -82,9 +82,10 @@ export function exposedSeriesNames(metric: PinnedMetric): string[] {
     : [metric.name];
 }
 
-/** Standard series every Prometheus or prom-client target has. */
+/** Standard series every Prometheus or prom-client target has (ALERTS: Prometheus' own alert state). */
 export function isStandardMetric(name: string): boolean {
   return (
+    name === 'ALERTS' ||
     name === 'up' ||
     name.startsWith('process_') ||
     name.startsWith('nodejs_') ||
