@@ -146,6 +146,26 @@ describe('flow transformer', () => {
     expect(again).toMatchObject({ outcome: 'merged', status: 'duplicate' });
   });
 
+  it('should give the same merge key to records of one shop, warehouse and business day', () => {
+    const flow = newFlow();
+    const a = flow.mergeKey(
+      order('JY1', '2026-05-01 00:00:00', [['G1', 1, '1']]),
+    );
+    const b = flow.mergeKey(
+      order('JY2', '2026-05-01 23:59:59', [['G2', 1, '1']]),
+    );
+    const c = flow.mergeKey(
+      order('JY3', '2026-05-02 00:00:00', [['G1', 1, '1']]),
+    );
+    expect(a).toBe(
+      'jackyun-retail-orders-to-k3cloud-outstock:SHOP-A|WH-1:2026-05-01',
+    );
+    expect(b).toBe(a);
+    expect(c).toBe(
+      'jackyun-retail-orders-to-k3cloud-outstock:SHOP-A|WH-1:2026-05-02',
+    );
+  });
+
   it('should only accept records of its own source stream', () => {
     const flow = newFlow();
     expect(

@@ -277,6 +277,22 @@ export class FlowTransformer {
     };
   }
 
+  /**
+   * Merge flows: the window key a record belongs to (group + window), or
+   * undefined when it is filtered out, cannot be located, or the flow does not
+   * merge. All records of one key must reach the same merger instance: use it
+   * to re-key records when more than one transform instance consumes a topic.
+   */
+  mergeKey(raw: RawRecord): string | undefined {
+    if (!this.merger) return undefined;
+    try {
+      const f = this.filter(raw);
+      return f.pass ? this.merger.locate(f.record).baseKey : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Every lookup the record will make, for `LookupProvider.preload` before `process`. */
   lookupQueries(raw: RawRecord): LookupQuery[] {
     try {
