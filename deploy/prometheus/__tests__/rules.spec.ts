@@ -142,6 +142,20 @@ describe('alert rules', () => {
     },
   );
 
+  it('should list every alert in the runbook index', () => {
+    const index = readFileSync(
+      join(REPO_ROOT, 'docs/runbooks/README.md'),
+      'utf8',
+    );
+
+    for (const name of allAlertNames()) {
+      expect(index, `docs/runbooks/README.md lacks ${name}`).toContain(
+        `| ${name} |`,
+      );
+      expect(index).toContain(`(${runbookSlug(name)}.md)`);
+    }
+  });
+
   it('should test every severity of an alert that has several rules', () => {
     const fired = new Set(
       alertRuleTests().flatMap((t) =>
