@@ -7,15 +7,26 @@ import { simulatorsConfigSchema } from './simulators.config';
 async function main(): Promise<void> {
   // Only our own variables: unrelated `*_FILE` variables of the host must not break start-up.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k.startsWith('SIM_') || k === 'LOG_LEVEL'),
+    Object.entries(process.env).filter(
+      ([k]) => k.startsWith('SIM_') || k === 'LOG_LEVEL',
+    ),
   );
   const config = loadConfigOrExit(simulatorsConfigSchema, env);
   const logger = createLogger('simulators', config.LOG_LEVEL);
-  const scenario = config.SIM_SCENARIO ? readScenarioFile(config.SIM_SCENARIO) : {};
-  const selected = SIMULATORS.filter((s) => !config.SIM_ONLY || config.SIM_ONLY.includes(s.name));
-  const unknown = (config.SIM_ONLY ?? []).filter((n) => !SIMULATORS.some((s) => s.name === n));
+  const scenario = config.SIM_SCENARIO
+    ? readScenarioFile(config.SIM_SCENARIO)
+    : {};
+  const selected = SIMULATORS.filter(
+    (s) => !config.SIM_ONLY || config.SIM_ONLY.includes(s.name),
+  );
+  const unknown = (config.SIM_ONLY ?? []).filter(
+    (n) => !SIMULATORS.some((s) => s.name === n),
+  );
   if (unknown.length > 0) {
-    logger.fatal({ unknown, known: SIMULATORS.map((s) => s.name) }, 'unknown simulator in SIM_ONLY');
+    logger.fatal(
+      { unknown, known: SIMULATORS.map((s) => s.name) },
+      'unknown simulator in SIM_ONLY',
+    );
     process.exit(1);
   }
   const running: StartedSimulator[] = [];
@@ -28,7 +39,10 @@ async function main(): Promise<void> {
       scenario: scenario[sim.name] ?? {},
     });
     running.push(started);
-    logger.info({ simulator: sim.name, url: started.url, admin: config.SIM_ADMIN }, 'simulator listening');
+    logger.info(
+      { simulator: sim.name, url: started.url, admin: config.SIM_ADMIN },
+      'simulator listening',
+    );
   }
   const stop = (): void => {
     void Promise.all(running.map((r) => r.close())).then(() => process.exit(0));
@@ -38,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 void main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) })}\n`,
+  );
   process.exit(1);
 });

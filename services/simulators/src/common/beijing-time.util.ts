@@ -21,15 +21,30 @@ export function formatBeijingDate(ms: number): string {
  * Strict parse of `yyyy-MM-dd HH:mm:ss` (or `yyyy-MM-dd` when `allowDateOnly`) as Beijing time.
  * Returns null for anything else, including impossible dates like 2024-02-30.
  */
-export function parseBeijing(text: string, allowDateOnly = false): number | null {
+export function parseBeijing(
+  text: string,
+  allowDateOnly = false,
+): number | null {
   const m = PATTERN.exec(text);
   if (!m) return null;
   if (m[4] === undefined && !allowDateOnly) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [y, mo, d, h, mi, s] = [
+    m[1],
+    m[2],
+    m[3],
+    m[4] ?? '0',
+    m[5] ?? '0',
+    m[6] ?? '0',
+  ].map(Number) as [number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(ms);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
+  if (
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  )
+    return null;
   return ms - BEIJING_OFFSET_MS;
 }

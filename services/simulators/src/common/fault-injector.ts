@@ -1,5 +1,10 @@
 import { createPrng, type Prng } from './prng';
-import { faultConfigSchema, type FaultConfig, type FaultConfigInput, type FaultKind } from './fault.schema';
+import {
+  faultConfigSchema,
+  type FaultConfig,
+  type FaultConfigInput,
+  type FaultKind,
+} from './fault.schema';
 
 /** Seeded fault decisions. `update` merges a partial config (admin endpoint) and re-seeds. */
 export class FaultInjector {
@@ -46,7 +51,9 @@ export class FaultInjector {
 
   /** Whether to drop the answer of a request whose handler already ran. */
   loseResponse(endpoint: string): boolean {
-    return this.applies(endpoint) && this.prng.chance(this.config.lostResponseRate);
+    return (
+      this.applies(endpoint) && this.prng.chance(this.config.lostResponseRate)
+    );
   }
 
   latencyMs(endpoint: string): number {
@@ -58,9 +65,15 @@ export class FaultInjector {
       case 'fixed':
         return l.ms;
       case 'uniform':
-        return this.prng.int(Math.min(l.minMs, l.maxMs), Math.max(l.minMs, l.maxMs));
+        return this.prng.int(
+          Math.min(l.minMs, l.maxMs),
+          Math.max(l.minMs, l.maxMs),
+        );
       case 'exponential':
-        return Math.min(l.maxMs, Math.round(-Math.log(1 - this.prng.next()) * l.meanMs));
+        return Math.min(
+          l.maxMs,
+          Math.round(-Math.log(1 - this.prng.next()) * l.meanMs),
+        );
     }
   }
 

@@ -6,6 +6,8 @@ const MARK = '\u0000bigint:';
  * precision on those, exactly as it would in production.
  */
 export function stringifyWithBigInt(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${MARK}${v.toString()}` : v));
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `${MARK}${v.toString()}` : v,
+  );
   return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }

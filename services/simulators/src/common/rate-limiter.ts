@@ -22,7 +22,9 @@ export class SlidingWindowLimiter<TCode = string> {
     this.admitted = this.admitted.filter((t) => t > now - longest);
     for (const rule of this.rules) {
       if (rule.limit <= 0) continue;
-      const inWindow = this.admitted.filter((t) => t > now - rule.windowMs).length;
+      const inWindow = this.admitted.filter(
+        (t) => t > now - rule.windowMs,
+      ).length;
       if (inWindow >= rule.limit) return rule.code;
     }
     this.admitted.push(now);

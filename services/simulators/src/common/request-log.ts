@@ -4,7 +4,8 @@ import type { FaultKind } from './fault.schema';
  * How a request ended. `ok` = accepted and answered with success; `rejected` = platform error
  * (bad sign, bad params…); `throttled` = rate limit; `fault` = injected fault; `not_found` = unknown path.
  */
-export type RequestOutcome = 'ok' | 'rejected' | 'throttled' | 'fault' | 'not_found';
+export type RequestOutcome =
+  'ok' | 'rejected' | 'throttled' | 'fault' | 'not_found';
 
 export interface RequestLogEntry {
   seq: number;
@@ -40,7 +41,12 @@ export class RequestLog {
   constructor(private readonly capacity = 10_000) {}
 
   private static emptyStats(): RequestStats {
-    return { total: 0, byOutcome: { ok: 0, rejected: 0, throttled: 0, fault: 0, not_found: 0 }, byEndpoint: {}, acceptedAt: [] };
+    return {
+      total: 0,
+      byOutcome: { ok: 0, rejected: 0, throttled: 0, fault: 0, not_found: 0 },
+      byEndpoint: {},
+      acceptedAt: [],
+    };
   }
 
   add(entry: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
@@ -49,10 +55,12 @@ export class RequestLog {
     if (this.entries.length > this.capacity) this.entries.shift();
     this.stats.total++;
     this.stats.byOutcome[entry.outcome]++;
-    this.stats.byEndpoint[entry.endpoint] = (this.stats.byEndpoint[entry.endpoint] ?? 0) + 1;
+    this.stats.byEndpoint[entry.endpoint] =
+      (this.stats.byEndpoint[entry.endpoint] ?? 0) + 1;
     if (entry.outcome === 'ok') {
       this.stats.acceptedAt.push(entry.wallAt);
-      if (this.stats.acceptedAt.length > this.capacity) this.stats.acceptedAt.shift();
+      if (this.stats.acceptedAt.length > this.capacity)
+        this.stats.acceptedAt.shift();
     }
     return full;
   }

@@ -7,9 +7,13 @@ import { parse as parseYaml } from 'yaml';
  */
 export function readScenarioFile(path: string): Record<string, unknown> {
   const text = readFileSync(path, 'utf8');
-  const data: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  const data: unknown = /\.ya?ml$/i.test(path)
+    ? parseYaml(text)
+    : JSON.parse(text);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new Error(`scenario file ${path}: top level must be an object keyed by simulator name`);
+    throw new Error(
+      `scenario file ${path}: top level must be an object keyed by simulator name`,
+    );
   }
   return data as Record<string, unknown>;
 }

@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ZodError } from 'zod';
 import type { FaultInjector } from './fault-injector';
@@ -73,7 +78,10 @@ export interface SimServerSpec {
   /** Serves one non-admin request. Thrown errors become `platformError('internal')` (never a stack trace). */
   handle(req: SimRequest, endpoint: string): SimResult | Promise<SimResult>;
   /** The platform's own error envelope for an injected error, an internal error or an unknown path. */
-  platformError(kind: 'fault' | 'internal' | 'not_found' | 'too_large', req: SimRequest): SimResult;
+  platformError(
+    kind: 'fault' | 'internal' | 'not_found' | 'too_large',
+    req: SimRequest,
+  ): SimResult;
   adminRoutes?: AdminRoute[];
   /** Called by `POST /__admin/reset` (after the log is cleared and faults are restored). */
   onReset?(): void;
@@ -103,7 +111,10 @@ export interface ListenOptions {
  * `GET /faults`, `POST /faults` (partial FaultConfig, merged), `GET /requests`, `GET /stats`,
  * `POST /reset`; plus the simulator's own `adminRoutes`.
  */
-export async function startSimServer(spec: SimServerSpec, options: ListenOptions = {}): Promise<RunningSimServer> {
+export async function startSimServer(
+  spec: SimServerSpec,
+  options: ListenOptions = {},
+): Promise<RunningSimServer> {
   const initialFaults: FaultConfigInput = structuredClone(spec.faults.current);
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const sockets = new Set<Socket>();
@@ -115,7 +126,8 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
     {
       method: 'POST',
       path: '/faults',
-      handle: (req) => spec.faults.update(parseJsonBody(req) as FaultConfigInput),
+      handle: (req) =>
+        spec.faults.update(parseJsonBody(req) as FaultConfigInput),
     },
     { method: 'GET', path: '/requests', handle: () => spec.log.list() },
     { method: 'GET', path: '/stats', handle: () => spec.log.summary() },
@@ -134,7 +146,8 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
 
   const server = createServer((req, res) => {
     void serve(req, res).catch(() => {
-      if (!res.headersSent) writeResponse(res, { status: 500, text: 'internal simulator error' });
+      if (!res.headersSent)
+        writeResponse(res, { status: 500, text: 'internal simulator error' });
       else res.destroy();
     });
   });
@@ -143,12 +156,18 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function serve(raw: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(
+    raw: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const wallAt = Date.now();
     const at = spec.clock();
     const url = new URL(raw.url ?? '/', 'http://localhost');
     const { body, tooLarge } = await readBody(raw, maxBody);
-    const contentType = (raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = (raw.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     const req: SimRequest = {
       method: (raw.method ?? 'GET').toUpperCase(),
       path: url.pathname,
@@ -156,7 +175,10 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
       headers: raw.headers,
       body,
       contentType,
-      form: contentType === 'application/x-www-form-urlencoded' ? new URLSearchParams(body) : new URLSearchParams(),
+      form:
+        contentType === 'application/x-www-form-urlencoded'
+          ? new URLSearchParams(body)
+          : new URLSearchParams(),
       at,
       wallAt,
       inFlight: 0,
@@ -178,7 +200,10 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
     };
     res.on('close', release);
     const endpoint = tooLarge ? req.path : safeEndpoint(req);
-    const record = (result: SimResult, fault?: 'reset' | 'hang' | 'http5xx' | 'error' | 'lost_response'): void => {
+    const record = (
+      result: SimResult,
+      fault?: 'reset' | 'hang' | 'http5xx' | 'error' | 'lost_response',
+    ): void => {
       spec.log.add({
         at,
         wallAt,
@@ -215,7 +240,12 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
       }
       if (fault === 'http5xx') {
         const status = spec.faults.pick5xx();
-        const result: SimResult = { status, text: `${status} Service Unavailable`, outcome: 'fault', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+        const result: SimResult = {
+          status,
+          text: `${status} Service Unavailable`,
+          outcome: 'fault',
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+        };
         record(result, 'http5xx');
         writeResponse(res, result);
         return;
@@ -252,29 +282,57 @@ export async function startSimServer(spec: SimServerSpec, options: ListenOptions
     }
   }
 
-  async function serveAdmin(req: SimRequest, res: ServerResponse): Promise<void> {
+  async function serveAdmin(
+    req: SimRequest,
+    res: ServerResponse,
+  ): Promise<void> {
     if (!spec.adminEnabled) {
-      writeResponse(res, { status: 404, body: { error: 'admin disabled (set SIM_ADMIN=1)' } });
+      writeResponse(res, {
+        status: 404,
+        body: { error: 'admin disabled (set SIM_ADMIN=1)' },
+      });
       return;
     }
     const sub = req.path.slice('/__admin'.length) || '/';
-    const route = adminRoutes.find((r) => r.path === sub && r.method === req.method);
+    const route = adminRoutes.find(
+      (r) => r.path === sub && r.method === req.method,
+    );
     if (!route) {
-      writeResponse(res, { status: 404, body: { error: `no admin route ${req.method} ${sub}`, routes: adminRoutes.map((r) => `${r.method} /__admin${r.path}`) } });
+      writeResponse(res, {
+        status: 404,
+        body: {
+          error: `no admin route ${req.method} ${sub}`,
+          routes: adminRoutes.map((r) => `${r.method} /__admin${r.path}`),
+        },
+      });
       return;
     }
     try {
       writeResponse(res, { status: 200, body: await route.handle(req) });
     } catch (err) {
-      if (err instanceof AdminError) writeResponse(res, { status: err.status, body: { error: err.message } });
-      else if (err instanceof ZodError) writeResponse(res, { status: 400, body: { error: 'invalid admin request', issues: err.issues } });
-      else writeResponse(res, { status: 500, body: { error: err instanceof Error ? err.message : 'admin error' } });
+      if (err instanceof AdminError)
+        writeResponse(res, {
+          status: err.status,
+          body: { error: err.message },
+        });
+      else if (err instanceof ZodError)
+        writeResponse(res, {
+          status: 400,
+          body: { error: 'invalid admin request', issues: err.issues },
+        });
+      else
+        writeResponse(res, {
+          status: 500,
+          body: { error: err instanceof Error ? err.message : 'admin error' },
+        });
     }
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () =>
+      resolve(),
+    );
   });
   const address = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
@@ -302,16 +360,24 @@ export function parseJsonBody(req: SimRequest): unknown {
 }
 
 function writeResponse(res: ServerResponse, response: SimResponse): void {
-  const text = response.text ?? (response.body === undefined ? '' : stringifyWithBigInt(response.body));
+  const text =
+    response.text ??
+    (response.body === undefined ? '' : stringifyWithBigInt(response.body));
   const headers: Record<string, string> = {
-    'content-type': response.text === undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+    'content-type':
+      response.text === undefined
+        ? 'application/json; charset=utf-8'
+        : 'text/plain; charset=utf-8',
     ...response.headers,
   };
   res.writeHead(response.status, headers);
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<{ body: string; tooLarge: boolean }> {
+async function readBody(
+  req: IncomingMessage,
+  max: number,
+): Promise<{ body: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -321,5 +387,8 @@ async function readBody(req: IncomingMessage, max: number): Promise<{ body: stri
     if (size > max) tooLarge = true;
     else chunks.push(buf);
   }
-  return { body: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge };
+  return {
+    body: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'),
+    tooLarge,
+  };
 }

@@ -23,7 +23,11 @@ export class VersionedStore<T> {
   put(record: T, at: number): RecordVersion<T> {
     const id = this.idOf(record);
     const versions = this.records.get(id) ?? [];
-    const entry: RecordVersion<T> = { version: versions.length + 1, at, data: structuredClone(record) };
+    const entry: RecordVersion<T> = {
+      version: versions.length + 1,
+      at,
+      data: structuredClone(record),
+    };
     versions.push(entry);
     this.records.set(id, versions);
     return entry;
@@ -47,7 +51,10 @@ export class VersionedStore<T> {
   }
 
   all(): RecordHistory<T>[] {
-    return [...this.records.entries()].map(([id, versions]) => ({ id, versions }));
+    return [...this.records.entries()].map(([id, versions]) => ({
+      id,
+      versions,
+    }));
   }
 
   get size(): number {

@@ -22,11 +22,19 @@ export interface AdminDataset {
   reset(): void;
 }
 
-export function adminDataset<T>(name: string, dataset: SourceDataset<T>, schema: z.ZodType<T>): AdminDataset {
+export function adminDataset<T>(
+  name: string,
+  dataset: SourceDataset<T>,
+  schema: z.ZodType<T>,
+): AdminDataset {
   return {
     name,
     history: () => dataset.history(),
-    insert: (record, at) => dataset.insert(record === undefined ? undefined : schema.parse(record), at),
+    insert: (record, at) =>
+      dataset.insert(
+        record === undefined ? undefined : schema.parse(record),
+        at,
+      ),
     modify: (id, at) => dataset.modify(id, at),
     reset: () => dataset.reset(),
   };
@@ -91,8 +99,15 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
 } {
   const initialFaults = structuredClone(deps.faults.current);
   const find = (entity?: string): AdminDataset => {
-    const ds = entity === undefined ? deps.datasets[0] : deps.datasets.find((d) => d.name === entity);
-    if (!ds) throw new AdminError(404, `unknown entity ${entity ?? ''}; known: ${deps.datasets.map((d) => d.name).join(', ')}`);
+    const ds =
+      entity === undefined
+        ? deps.datasets[0]
+        : deps.datasets.find((d) => d.name === entity);
+    if (!ds)
+      throw new AdminError(
+        404,
+        `unknown entity ${entity ?? ''}; known: ${deps.datasets.map((d) => d.name).join(', ')}`,
+      );
     return ds;
   };
   const resetData = (): void => {
@@ -117,14 +132,23 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
         const now = deps.clock();
         const out: unknown[] = [];
         for (let i = 0; i < (body.record !== undefined ? 1 : body.count); i++) {
-          const r = body.op === 'insert' ? ds.insert(body.record, now) : ds.modify(body.id, now);
-          if (r === undefined) throw new AdminError(404, `no record ${body.id ?? ''}`);
+          const r =
+            body.op === 'insert'
+              ? ds.insert(body.record, now)
+              : ds.modify(body.id, now);
+          if (r === undefined)
+            throw new AdminError(404, `no record ${body.id ?? ''}`);
           out.push(r);
         }
         return { entity: ds.name, records: out };
       },
     },
-    { method: 'POST', path: '/data', handle: (req) => deps.setData(dataSettingsSchema.parse(parseJsonBody(req))) },
+    {
+      method: 'POST',
+      path: '/data',
+      handle: (req) =>
+        deps.setData(dataSettingsSchema.parse(parseJsonBody(req))),
+    },
   ];
   const api: SourceAdminApi = {
     records: (entity) => find(entity).history(),

@@ -1,4 +1,10 @@
-import { createPrng, hashUnit, VersionedStore, type Prng, type RecordHistory } from '../common';
+import {
+  createPrng,
+  hashUnit,
+  VersionedStore,
+  type Prng,
+  type RecordHistory,
+} from '../common';
 
 /** How one simulator creates and changes its records. */
 export interface DatasetSpec<T> {
@@ -58,7 +64,10 @@ export class SourceDataset<T> {
     } else {
       const start = anchor - historyMs;
       for (let i = 0; i < initialRecords; i++) {
-        const at = Math.floor(start + ((i + this.prng.next()) * historyMs) / Math.max(1, initialRecords));
+        const at = Math.floor(
+          start +
+            ((i + this.prng.next()) * historyMs) / Math.max(1, initialRecords),
+        );
         this.store.put(this.spec.generate(this.prng, ++this.seq, at), at);
       }
     }
@@ -66,7 +75,11 @@ export class SourceDataset<T> {
   }
 
   setRates(arrivalsPerMinute: number, modificationsPerMinute: number): void {
-    this.options = { ...this.options, arrivalsPerMinute, modificationsPerMinute };
+    this.options = {
+      ...this.options,
+      arrivalsPerMinute,
+      modificationsPerMinute,
+    };
   }
 
   /** Applies the arrivals and modifications due between the last call and `now`. */
@@ -75,8 +88,14 @@ export class SourceDataset<T> {
     const minutes = (now - this.lastEvolve) / 60_000;
     this.arrivalCarry += minutes * this.options.arrivalsPerMinute;
     this.modificationCarry += minutes * this.options.modificationsPerMinute;
-    const arrivals = Math.min(MAX_EVENTS_PER_EVOLVE, Math.floor(this.arrivalCarry));
-    const modifications = Math.min(MAX_EVENTS_PER_EVOLVE, Math.floor(this.modificationCarry));
+    const arrivals = Math.min(
+      MAX_EVENTS_PER_EVOLVE,
+      Math.floor(this.arrivalCarry),
+    );
+    const modifications = Math.min(
+      MAX_EVENTS_PER_EVOLVE,
+      Math.floor(this.modificationCarry),
+    );
     this.arrivalCarry -= Math.floor(this.arrivalCarry);
     this.modificationCarry -= Math.floor(this.modificationCarry);
     const from = this.lastEvolve;
@@ -107,7 +126,8 @@ export class SourceDataset<T> {
   /** Modifies `count` records picked among `candidates` (page drift). */
   drift(candidates: readonly T[], count: number, at: number): void {
     if (candidates.length === 0) return;
-    for (let i = 0; i < count; i++) this.modify(this.spec.idOf(this.prng.pick(candidates)), at);
+    for (let i = 0; i < count; i++)
+      this.modify(this.spec.idOf(this.prng.pick(candidates)), at);
   }
 
   current(): T[] {
@@ -140,8 +160,10 @@ export function withDuplicates<T>(
   const out: T[] = [...list];
   const inserts: { pos: number; record: T }[] = [];
   list.forEach((r, i) => {
-    if (hashUnit(seed, idOf(r)) < rate) inserts.push({ pos: Math.min(list.length, i + pageSize), record: r });
+    if (hashUnit(seed, idOf(r)) < rate)
+      inserts.push({ pos: Math.min(list.length, i + pageSize), record: r });
   });
-  for (const { pos, record } of inserts.sort((a, b) => b.pos - a.pos)) out.splice(pos, 0, record);
+  for (const { pos, record } of inserts.sort((a, b) => b.pos - a.pos))
+    out.splice(pos, 0, record);
   return out;
 }

@@ -15,7 +15,10 @@ export interface SourceSimulator {
 /** Accepts a number or a decimal string (`"50"`), as gateways that take everything as text do. */
 export const intLike = z.union([
   z.number().int(),
-  z.string().regex(/^-?\d+$/).transform(Number),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
 ]);
 
 /** Shared plumbing of a source simulator built from its parsed options. */
@@ -24,12 +27,22 @@ export function sourcePlumbing<T>(
   clock: (() => number) | undefined,
   recordSchema: z.ZodType<T>,
   fixtures: T[] | undefined,
-): { clock: () => number; faults: FaultInjector; log: RequestLog; anchor: number; historyMs: number; fixtures: T[] | undefined } {
+): {
+  clock: () => number;
+  faults: FaultInjector;
+  log: RequestLog;
+  anchor: number;
+  historyMs: number;
+  fixtures: T[] | undefined;
+} {
   const c = clock ?? Date.now;
   const fromFile = options.fixturesFile
     ? readNdjsonFile(options.fixturesFile).map((line, i) => {
         const parsed = recordSchema.safeParse(line);
-        if (!parsed.success) throw new Error(`${options.fixturesFile}: record ${i + 1}: ${parsed.error.message}`);
+        if (!parsed.success)
+          throw new Error(
+            `${options.fixturesFile}: record ${i + 1}: ${parsed.error.message}`,
+          );
         return parsed.data;
       })
     : undefined;
@@ -45,7 +58,10 @@ export function sourcePlumbing<T>(
 
 /** Opaque cursor bound to one query (scrollId-style). */
 export function encodeCursor(queryKey: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ q: queryKey, o: offset }), 'utf8').toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ q: queryKey, o: offset }),
+    'utf8',
+  ).toString('base64url');
 }
 
 export function decodeCursor(cursor: string, queryKey: string): number | null {
@@ -60,10 +76,15 @@ export function decodeCursor(cursor: string, queryKey: string): number | null {
 }
 
 export function queryKeyOf(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  return createHash('sha1')
+    .update(JSON.stringify(value))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || '参数'}: ${issue.message}` : '参数错误';
+  return issue
+    ? `${issue.path.join('.') || '参数'}: ${issue.message}`
+    : '参数错误';
 }

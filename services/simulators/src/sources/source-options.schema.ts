@@ -7,23 +7,55 @@ export const sourceBaseOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   adminEnabled: z.boolean().default(false).describe('serve /__admin/*'),
   seed: z.number().int().default(42).describe('seed of the generated data'),
-  initialRecords: z.number().int().min(0).default(300).describe('records generated at start'),
+  initialRecords: z
+    .number()
+    .int()
+    .min(0)
+    .default(300)
+    .describe('records generated at start'),
   anchor: z
-    .union([z.number(), z.string().transform((s, ctx) => {
-      const ms = Date.parse(s);
-      if (Number.isNaN(ms)) {
-        ctx.addIssue({ code: 'custom', message: 'not a date' });
-        return z.NEVER;
-      }
-      return ms;
-    })])
+    .union([
+      z.number(),
+      z.string().transform((s, ctx) => {
+        const ms = Date.parse(s);
+        if (Number.isNaN(ms)) {
+          ctx.addIssue({ code: 'custom', message: 'not a date' });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+    ])
     .optional()
-    .describe('end of the generated history (ISO date or epoch ms); default: the clock at start'),
-  historyDays: z.number().positive().default(10).describe('span of the generated history'),
-  arrivalsPerMinute: z.number().min(0).default(0).describe('new records per minute (simulator clock)'),
-  modificationsPerMinute: z.number().min(0).default(0).describe('modified records per minute'),
-  driftPerPage: z.number().int().min(0).default(0).describe('records of the current query modified after each page answered'),
-  fixturesFile: z.string().optional().describe('NDJSON file of records in the wire shape, instead of generated data'),
+    .describe(
+      'end of the generated history (ISO date or epoch ms); default: the clock at start',
+    ),
+  historyDays: z
+    .number()
+    .positive()
+    .default(10)
+    .describe('span of the generated history'),
+  arrivalsPerMinute: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('new records per minute (simulator clock)'),
+  modificationsPerMinute: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('modified records per minute'),
+  driftPerPage: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('records of the current query modified after each page answered'),
+  fixturesFile: z
+    .string()
+    .optional()
+    .describe(
+      'NDJSON file of records in the wire shape, instead of generated data',
+    ),
   faults: faultConfigSchema.prefault({}),
 });
 export type SourceBaseOptions = z.infer<typeof sourceBaseOptionsSchema>;

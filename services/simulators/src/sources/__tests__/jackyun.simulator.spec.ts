@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
 import { jackyunSign } from '../jackyun/jackyun-sign.util';
-import { startJackyunSimulator, type JackyunOptions } from '../jackyun/jackyun.simulator';
+import {
+  startJackyunSimulator,
+  type JackyunOptions,
+} from '../jackyun/jackyun.simulator';
 import type { SourceSimulator } from '../source-kit';
 
 // Test-local signer, written from reference §1.3 (independent of the simulator's verifier).
@@ -11,7 +14,9 @@ function sign(params: Record<string, string>, secret: string): string {
     .filter((k) => k !== 'sign' && k !== 'contextid' && k !== 'token')
     .sort()
     .reduce((acc, k) => acc + k + params[k], secret);
-  return createHash('md5').update((s + secret).toLowerCase()).digest('hex');
+  return createHash('md5')
+    .update((s + secret).toLowerCase())
+    .digest('hex');
 }
 
 const NOW = Date.parse('2026-05-10T04:00:00Z');
@@ -25,7 +30,13 @@ afterEach(async () => {
 });
 
 async function start(options: JackyunOptions = {}): Promise<SourceSimulator> {
-  sim = await startJackyunSimulator({ anchor: NOW, initialRecords: 400, rateLimit: { perSecond: 0 }, clock: () => now, ...options });
+  sim = await startJackyunSimulator({
+    anchor: NOW,
+    initialRecords: 400,
+    rateLimit: { perSecond: 0 },
+    clock: () => now,
+    ...options,
+  });
   return sim;
 }
 
@@ -37,7 +48,10 @@ interface Call {
   tamper?: (p: Record<string, string>) => void;
 }
 
-async function call(s: SourceSimulator, c: Call): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+async function call(
+  s: SourceSimulator,
+  c: Call,
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const params: Record<string, string> = {
     method: c.method ?? 'jackyun.tradenotsensitiveinfos.list.get',
     appkey: '12345678',
@@ -54,10 +68,15 @@ async function call(s: SourceSimulator, c: Call): Promise<{ status: number; body
     body: new URLSearchParams(params).toString(),
   });
   const text = await res.text();
-  return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
+  return {
+    status: res.status,
+    body: JSON.parse(text) as Record<string, unknown>,
+    text,
+  };
 }
 
-const FIELDS = 'tradeNo,tradeStatus,consignTime,shopcode,warehouseCode,goodsDetail.goodsNo,goodsDetail.sellCount,goodsDetail.sellPrice,goodsDetail.shareFavourableAfterFee,goodsDetail.isGift,tradeId';
+const FIELDS =
+  'tradeNo,tradeStatus,consignTime,shopcode,warehouseCode,goodsDetail.goodsNo,goodsDetail.sellCount,goodsDetail.sellPrice,goodsDetail.shareFavourableAfterFee,goodsDetail.isGift,tradeId';
 
 interface TradesData {
   TotalResults?: number;
@@ -69,7 +88,9 @@ const dataOf = (body: Record<string, unknown>): TradesData => {
   return (typeof data === 'string' ? JSON.parse(data) : data) as TradesData;
 };
 
-const windowBiz = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const windowBiz = (
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   startConsignTime: formatBeijing(NOW - 3 * 86_400_000),
   endConsignTime: formatBeijing(NOW),
   fields: FIELDS,
@@ -79,24 +100,48 @@ const windowBiz = (extra: Record<string, unknown> = {}): Record<string, unknown>
 
 describe('jackyun simulator', () => {
   it('should match the reference test vector when signing', () => {
-    const params = { appkey: '12345678', method: 'erp.sales.get', version: 'v1.0', contenttype: 'json', timestamp: '2024-01-01 12:00:00', bizcontent: '{"pageIndex":0,"pageSize":50}' };
-    expect(jackyunSign(params, 'DemoSecret')).toBe('dcf5d7ce076f1bac6b35c936882f64d2');
+    const params = {
+      appkey: '12345678',
+      method: 'erp.sales.get',
+      version: 'v1.0',
+      contenttype: 'json',
+      timestamp: '2024-01-01 12:00:00',
+      bizcontent: '{"pageIndex":0,"pageSize":50}',
+    };
+    expect(jackyunSign(params, 'DemoSecret')).toBe(
+      'dcf5d7ce076f1bac6b35c936882f64d2',
+    );
     expect(sign(params, 'DemoSecret')).toBe('dcf5d7ce076f1bac6b35c936882f64d2');
   });
 
   it('should answer a correctly signed order query with PascalCase trades in a JSON-string data', async () => {
     const s = await start();
-    const res = await call(s, { biz: windowBiz({ pageIndex: 0, pageSize: 50 }) });
+    const res = await call(s, {
+      biz: windowBiz({ pageIndex: 0, pageSize: 50 }),
+    });
     expect(res.status).toBe(200);
     expect(res.body['code']).toBe(200);
-    expect(typeof (res.body['result'] as { data: unknown }).data).toBe('string');
+    expect(typeof (res.body['result'] as { data: unknown }).data).toBe(
+      'string',
+    );
     const data = dataOf(res.body);
     expect(data.Trades.length).toBe(50);
     const trade = data.Trades[0]!;
-    expect(Object.keys(trade)).toEqual(expect.arrayContaining(['TradeNo', 'TradeStatus', 'ConsignTime', 'Shopcode', 'GoodsDetail', 'TradeId']));
+    expect(Object.keys(trade)).toEqual(
+      expect.arrayContaining([
+        'TradeNo',
+        'TradeStatus',
+        'ConsignTime',
+        'Shopcode',
+        'GoodsDetail',
+        'TradeId',
+      ]),
+    );
     expect(typeof trade['TradeId']).toBe('string');
     expect(trade['TradeStatus']).toBeGreaterThanOrEqual(6000);
-    const gifts = data.Trades.flatMap((t) => t['GoodsDetail'] as Record<string, unknown>[]).filter((l) => l['IsGift'] === 1);
+    const gifts = data.Trades.flatMap(
+      (t) => t['GoodsDetail'] as Record<string, unknown>[],
+    ).filter((l) => l['IsGift'] === 1);
     expect(gifts.length).toBeGreaterThan(0);
     for (const g of gifts) expect(g['SellPrice']).toBe(0);
   });
@@ -106,22 +151,39 @@ describe('jackyun simulator', () => {
     const bad = await call(s, { biz: windowBiz(), secret: 'WrongSecret' });
     expect(bad.body).toMatchObject({ code: 0, subCode: '0130020004' });
     expect(String(bad.body['msg'])).toContain('签名错误');
-    const expired = await call(s, { biz: windowBiz(), timestamp: formatBeijing(now - 11 * 60_000) });
+    const expired = await call(s, {
+      biz: windowBiz(),
+      timestamp: formatBeijing(now - 11 * 60_000),
+    });
     expect(expired.body).toMatchObject({ code: 0, subCode: '0130020005' });
     expect(String(expired.body['msg'])).toContain('时间戳');
-    const utc = await call(s, { biz: windowBiz(), timestamp: new Date(now).toISOString().slice(0, 19).replace('T', ' ') });
+    const utc = await call(s, {
+      biz: windowBiz(),
+      timestamp: new Date(now).toISOString().slice(0, 19).replace('T', ' '),
+    });
     expect(utc.body['subCode']).toBe('0130020005');
-    const renamed = await call(s, { biz: windowBiz(), tamper: (p) => { p['app_key'] = p['appkey']!; delete p['appkey']; } });
+    const renamed = await call(s, {
+      biz: windowBiz(),
+      tamper: (p) => {
+        p['app_key'] = p['appkey']!;
+        delete p['appkey'];
+      },
+    });
     expect(renamed.body).toMatchObject({ code: 0, subCode: '0130020003' });
   });
 
   it('should page completely with pageIndex from 0 and refuse pageSize over 200', async () => {
     const s = await start();
-    const first = dataOf((await call(s, { biz: windowBiz({ pageIndex: 0, pageSize: 200 }) })).body);
+    const first = dataOf(
+      (await call(s, { biz: windowBiz({ pageIndex: 0, pageSize: 200 }) })).body,
+    );
     const total = first.TotalResults ?? 0;
     const seen = new Set<string>();
     for (let page = 0; ; page++) {
-      const data = dataOf((await call(s, { biz: windowBiz({ pageIndex: page, pageSize: 40 }) })).body);
+      const data = dataOf(
+        (await call(s, { biz: windowBiz({ pageIndex: page, pageSize: 40 }) }))
+          .body,
+      );
       expect(data.Trades.length).toBeLessThanOrEqual(40);
       for (const t of data.Trades) seen.add(String(t['TradeNo']));
       if (data.Trades.length < 40) break;
@@ -137,34 +199,60 @@ describe('jackyun simulator', () => {
     let scrollId = '';
     let firstCursor = '';
     for (;;) {
-      const data = dataOf((await call(s, { biz: windowBiz({ pageSize: 100, scrollId }) })).body);
+      const data = dataOf(
+        (await call(s, { biz: windowBiz({ pageSize: 100, scrollId }) })).body,
+      );
       for (const t of data.Trades) seen.push(String(t['TradeNo']));
       scrollId = data.ScrollId ?? '';
       firstCursor ||= scrollId;
       if (data.Trades.length < 100) break;
     }
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(dataOf((await call(s, { biz: windowBiz({ pageSize: 1 }) })).body).TotalResults);
-    const other = await call(s, { biz: windowBiz({ pageSize: 100, scrollId: firstCursor, tradeStatus: 9090 }) });
+    expect(seen.length).toBe(
+      dataOf((await call(s, { biz: windowBiz({ pageSize: 1 }) })).body)
+        .TotalResults,
+    );
+    const other = await call(s, {
+      biz: windowBiz({
+        pageSize: 100,
+        scrollId: firstCursor,
+        tradeStatus: 9090,
+      }),
+    });
     expect(other.body['subCode']).toBe('0130020010');
   });
 
   it('should refuse a window over 7 days and a query without any time pair or number', async () => {
     const s = await start();
-    const wide = await call(s, { biz: { startModified: '2026-05-01 00:00:00', endModified: '2026-05-08 00:00:01', fields: FIELDS } });
+    const wide = await call(s, {
+      biz: {
+        startModified: '2026-05-01 00:00:00',
+        endModified: '2026-05-08 00:00:01',
+        fields: FIELDS,
+      },
+    });
     expect(wide.body).toMatchObject({ code: 0, subCode: '0130020008' });
     const none = await call(s, { biz: { fields: FIELDS, pageSize: 10 } });
     expect(none.body).toMatchObject({ code: 0, subCode: '0130020007' });
-    const half = await call(s, { biz: { startModified: '2026-05-01 00:00:00', fields: FIELDS } });
+    const half = await call(s, {
+      biz: { startModified: '2026-05-01 00:00:00', fields: FIELDS },
+    });
     expect(half.body['code']).toBe(0);
   });
 
   it('should list shops with channelCode, companyCode and 64-bit channelId as bare JSON numbers', async () => {
     const s = await start();
-    const res = await call(s, { method: 'erp.sales.get', biz: { pageIndex: '0', pageSize: '50' } });
+    const res = await call(s, {
+      method: 'erp.sales.get',
+      biz: { pageIndex: '0', pageSize: '50' },
+    });
     expect(res.body['code']).toBe(200);
     expect(res.text).toMatch(/"channelId":\d{19}[,}]/);
-    const info = ((res.body['result'] as { data: { salesChannelInfo: Record<string, unknown>[] } }).data).salesChannelInfo;
+    const info = (
+      res.body['result'] as {
+        data: { salesChannelInfo: Record<string, unknown>[] };
+      }
+    ).data.salesChannelInfo;
     expect(info.length).toBe(24);
     expect(info.some((c) => c['companyCode'] === 'DSGL')).toBe(true);
     expect(info.some((c) => c['companyCode'] !== 'DSGL')).toBe(true);
@@ -174,28 +262,43 @@ describe('jackyun simulator', () => {
   it('should throttle over the configured rate with the throttle subCode', async () => {
     const s = await start({ rateLimit: { perSecond: 3 } });
     const codes: unknown[] = [];
-    for (let i = 0; i < 5; i++) codes.push((await call(s, { method: 'erp.sales.get', biz: {} })).body['subCode']);
+    for (let i = 0; i < 5; i++)
+      codes.push(
+        (await call(s, { method: 'erp.sales.get', biz: {} })).body['subCode'],
+      );
     expect(codes).toEqual(['', '', '', '0130020429', '0130020429']);
     now += 1000;
-    expect((await call(s, { method: 'erp.sales.get', biz: {} })).body['code']).toBe(200);
+    expect(
+      (await call(s, { method: 'erp.sales.get', biz: {} })).body['code'],
+    ).toBe(200);
     expect(s.admin.stats().byOutcome.throttled).toBe(2);
   });
 
   it('should make records drift while a client pages when driftPerPage is set', async () => {
     const s = await start({ driftPerPage: 5 });
-    const biz = { startModified: formatBeijing(NOW - 5 * 86_400_000), endModified: formatBeijing(NOW + 3_600_000), fields: 'tradeNo,gmtModified', hasTotal: 1 };
+    const biz = {
+      startModified: formatBeijing(NOW - 5 * 86_400_000),
+      endModified: formatBeijing(NOW + 3_600_000),
+      fields: 'tradeNo,gmtModified',
+      hasTotal: 1,
+    };
     const seen = new Set<string>();
     let rows = 0;
     for (let page = 0; ; page++) {
       now += 1000;
-      const data = dataOf((await call(s, { biz: { ...biz, pageIndex: page, pageSize: 50 } })).body);
+      const data = dataOf(
+        (await call(s, { biz: { ...biz, pageIndex: page, pageSize: 50 } }))
+          .body,
+      );
       rows += data.Trades.length;
       for (const t of data.Trades) seen.add(String(t['TradeNo']));
       if (data.Trades.length < 50) break;
     }
     // Modified records move to the end of the modified-time order: some show up twice, others are skipped.
     expect(rows).toBeGreaterThan(seen.size);
-    const versions = s.admin.records('trades').filter((r) => r.versions.length > 1);
+    const versions = s.admin
+      .records('trades')
+      .filter((r) => r.versions.length > 1);
     expect(versions.length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
 import { jushuitanSign } from '../jushuitan/jushuitan-sign.util';
-import { startJushuitanSimulator, type JushuitanOptions } from '../jushuitan/jushuitan.simulator';
+import {
+  startJushuitanSimulator,
+  type JushuitanOptions,
+} from '../jushuitan/jushuitan.simulator';
 import type { SourceSimulator } from '../source-kit';
 
 const SECRET = 'e9c5ca33fecb404b8e6cdbd0ef4a6d25';
@@ -11,8 +14,14 @@ const TOKEN = 'd7b01bf0842a4742a9450e21ffd95f60';
 
 // Test-local signer written from reference §3.3.
 function sign(params: Record<string, string>, secret: string): string {
-  const body = Object.keys(params).filter((k) => k !== 'sign').sort().map((k) => k + params[k]).join('');
-  return createHash('md5').update(secret + body).digest('hex');
+  const body = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+    .map((k) => k + params[k])
+    .join('');
+  return createHash('md5')
+    .update(secret + body)
+    .digest('hex');
 }
 
 const NOW = Date.parse('2026-05-10T04:00:00Z');
@@ -26,7 +35,13 @@ afterEach(async () => {
 });
 
 async function start(options: JushuitanOptions = {}): Promise<SourceSimulator> {
-  sim = await startJushuitanSimulator({ anchor: NOW, initialRecords: 200, rateLimit: { perSecond: 0, perMinute: 0 }, clock: () => now, ...options });
+  sim = await startJushuitanSimulator({
+    anchor: NOW,
+    initialRecords: 200,
+    rateLimit: { perSecond: 0, perMinute: 0 },
+    clock: () => now,
+    ...options,
+  });
   return sim;
 }
 
@@ -34,7 +49,18 @@ async function call(
   s: SourceSimulator,
   biz: Record<string, unknown>,
   opts: { secret?: string; timestamp?: number; token?: string } = {},
-): Promise<{ code: number; msg: string; data: { page_index: number; page_size: number; data_count: number; page_count: number; has_next: boolean; datas: Record<string, unknown>[] } }> {
+): Promise<{
+  code: number;
+  msg: string;
+  data: {
+    page_index: number;
+    page_size: number;
+    data_count: number;
+    page_count: number;
+    has_next: boolean;
+    datas: Record<string, unknown>[];
+  };
+}> {
   const params: Record<string, string> = {
     app_key: APP_KEY,
     access_token: opts.token ?? TOKEN,
@@ -52,7 +78,10 @@ async function call(
   return (await res.json()) as Awaited<ReturnType<typeof call>>;
 }
 
-const window = (days: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const window = (
+  days: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   modified_begin: formatBeijing(NOW - days * 86_400_000),
   modified_end: formatBeijing(NOW),
   ...extra,
@@ -60,11 +89,26 @@ const window = (days: number, extra: Record<string, unknown> = {}): Record<strin
 
 describe('jushuitan simulator', () => {
   it('should reproduce both published sign vectors', () => {
-    const biz = { access_token: TOKEN, app_key: APP_KEY, timestamp: '1639128407', charset: 'utf-8', version: '2', biz: '{"page_index":"1","page_size":"100","nicks":["老板"]}' };
+    const biz = {
+      access_token: TOKEN,
+      app_key: APP_KEY,
+      timestamp: '1639128407',
+      charset: 'utf-8',
+      version: '2',
+      biz: '{"page_index":"1","page_size":"100","nicks":["老板"]}',
+    };
     expect(jushuitanSign(biz, SECRET)).toBe('395f5a78b446be465ac03a02491296c7');
     expect(sign(biz, SECRET)).toBe('395f5a78b446be465ac03a02491296c7');
-    const token = { app_key: APP_KEY, grant_type: 'authorization_code', charset: 'utf-8', code: '123456', timestamp: '1639128407' };
-    expect(jushuitanSign(token, SECRET)).toBe('05e3a51e19e0883afd1882ccd309e0b9');
+    const token = {
+      app_key: APP_KEY,
+      grant_type: 'authorization_code',
+      charset: 'utf-8',
+      code: '123456',
+      timestamp: '1639128407',
+    };
+    expect(jushuitanSign(token, SECRET)).toBe(
+      '05e3a51e19e0883afd1882ccd309e0b9',
+    );
   });
 
   it('should answer a signed count query with items, negative qty and 包材 remarks', async () => {
@@ -74,16 +118,24 @@ describe('jushuitan simulator', () => {
     expect(res.data.page_index).toBe(1);
     expect(res.data.datas.length).toBe(50);
     expect(res.data.has_next).toBe(true);
-    const items = res.data.datas.flatMap((d) => d['items'] as { qty: number }[]);
+    const items = res.data.datas.flatMap(
+      (d) => d['items'] as { qty: number }[],
+    );
     expect(items.some((i) => i.qty < 0)).toBe(true);
-    expect(res.data.datas.some((d) => String(d['remark']).includes('包材'))).toBe(true);
+    expect(
+      res.data.datas.some((d) => String(d['remark']).includes('包材')),
+    ).toBe(true);
   });
 
   it('should refuse a bad sign (10), a stale timestamp (140) and a bad token (100)', async () => {
     const s = await start();
     expect((await call(s, window(1), { secret: 'x' })).code).toBe(10);
-    expect((await call(s, window(1), { timestamp: now - 901_000 })).code).toBe(140);
-    expect((await call(s, window(1), { timestamp: now - 899_000 })).code).toBe(0);
+    expect((await call(s, window(1), { timestamp: now - 901_000 })).code).toBe(
+      140,
+    );
+    expect((await call(s, window(1), { timestamp: now - 899_000 })).code).toBe(
+      0,
+    );
     expect((await call(s, window(1), { token: 'expired' })).code).toBe(100);
   });
 
@@ -103,7 +155,9 @@ describe('jushuitan simulator', () => {
     expect((await call(s, window(1, { page_index: 0 }))).code).toBe(90);
     expect((await call(s, window(7.001))).code).toBe(90);
     expect((await call(s, { page_index: 1 })).code).toBe(90);
-    expect((await call(s, { modified_begin: '2026-05-01 00:00:00' })).code).toBe(90);
+    expect(
+      (await call(s, { modified_begin: '2026-05-01 00:00:00' })).code,
+    ).toBe(90);
   });
 
   it('should throttle with 199 over 5/s and 200 over 100/min', async () => {

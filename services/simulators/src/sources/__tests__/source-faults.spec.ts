@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
-import { startJushuitanSimulator, type JushuitanOptions } from '../jushuitan/jushuitan.simulator';
+import {
+  startJushuitanSimulator,
+  type JushuitanOptions,
+} from '../jushuitan/jushuitan.simulator';
 import type { SourceSimulator } from '../source-kit';
 
 const SECRET = 'e9c5ca33fecb404b8e6cdbd0ef4a6d25';
@@ -18,7 +21,13 @@ afterEach(async () => {
 });
 
 async function start(options: JushuitanOptions = {}): Promise<SourceSimulator> {
-  const sim = await startJushuitanSimulator({ anchor: NOW, initialRecords: 50, rateLimit: { perSecond: 0, perMinute: 0 }, clock: () => now, ...options });
+  const sim = await startJushuitanSimulator({
+    anchor: NOW,
+    initialRecords: 50,
+    rateLimit: { perSecond: 0, perMinute: 0 },
+    clock: () => now,
+    ...options,
+  });
   running.push(sim);
   return sim;
 }
@@ -30,10 +39,19 @@ function form(): string {
     timestamp: String(Math.floor(now / 1000)),
     charset: 'utf-8',
     version: '2',
-    biz: JSON.stringify({ modified_begin: formatBeijing(NOW - 86_400_000), modified_end: formatBeijing(NOW), page_size: 50 }),
+    biz: JSON.stringify({
+      modified_begin: formatBeijing(NOW - 86_400_000),
+      modified_end: formatBeijing(NOW),
+      page_size: 50,
+    }),
   };
-  const body = Object.keys(params).sort().map((k) => k + params[k]).join('');
-  params['sign'] = createHash('md5').update(SECRET + body).digest('hex');
+  const body = Object.keys(params)
+    .sort()
+    .map((k) => k + params[k])
+    .join('');
+  params['sign'] = createHash('md5')
+    .update(SECRET + body)
+    .digest('hex');
   return new URLSearchParams(params).toString();
 }
 
@@ -48,7 +66,8 @@ function post(sim: SourceSimulator, signal?: AbortSignal): Promise<Response> {
 
 async function codes(sim: SourceSimulator, n: number): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(((await (await post(sim)).json()) as { code: number }).code);
+  for (let i = 0; i < n; i++)
+    out.push(((await (await post(sim)).json()) as { code: number }).code);
   return out;
 }
 
@@ -79,7 +98,10 @@ describe('source simulator faults, admin and data life', () => {
     await expect(post(sim)).rejects.toThrow();
     sim.admin.setFaults({ resetRate: 0, lostResponseRate: 1 });
     await expect(post(sim)).rejects.toThrow();
-    expect(sim.admin.requests().at(-1)).toMatchObject({ fault: 'lost_response', status: 200 });
+    expect(sim.admin.requests().at(-1)).toMatchObject({
+      fault: 'lost_response',
+      status: 200,
+    });
     sim.admin.setFaults({ lostResponseRate: 0, hangRate: 1 });
     await expect(post(sim, AbortSignal.timeout(150))).rejects.toThrow();
     sim.admin.setFaults({ hangRate: 0, latency: { kind: 'fixed', ms: 120 } });
@@ -93,27 +115,54 @@ describe('source simulator faults, admin and data life', () => {
     expect((await fetch(`${off.url}/__admin/stats`)).status).toBe(404);
     const sim = await start({ adminEnabled: true });
     const admin = (path: string, body?: unknown): Promise<Response> =>
-      fetch(`${sim.url}/__admin${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(
+        `${sim.url}/__admin${path}`,
+        body === undefined
+          ? {}
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            },
+      );
     expect((await admin('/faults', { errorRate: 1 })).status).toBe(200);
     expect(await codes(sim, 2)).toEqual([500, 500]);
     expect((await admin('/faults', { errorRate: 2 })).status).toBe(400);
     await admin('/faults', { errorRate: 0 });
-    const inserted = (await (await admin('/records', { op: 'insert' })).json()) as { records: { io_id: number }[] };
+    const inserted = (await (
+      await admin('/records', { op: 'insert' })
+    ).json()) as { records: { io_id: number }[] };
     const id = inserted.records[0]!.io_id;
     await admin('/records', { op: 'modify', id: String(id) });
-    const records = (await (await admin('/records?entity=counts')).json()) as { records: { id: string; versions: unknown[] }[] };
-    expect(records.records.find((r) => r.id === String(id))?.versions).toHaveLength(2);
-    const stats = (await (await admin('/stats')).json()) as { byOutcome: { ok: number; fault: number }; acceptedAt: number[] };
+    const records = (await (await admin('/records?entity=counts')).json()) as {
+      records: { id: string; versions: unknown[] }[];
+    };
+    expect(
+      records.records.find((r) => r.id === String(id))?.versions,
+    ).toHaveLength(2);
+    const stats = (await (await admin('/stats')).json()) as {
+      byOutcome: { ok: number; fault: number };
+      acceptedAt: number[];
+    };
     expect(stats.byOutcome.fault).toBe(2);
-    expect((await (await admin('/requests')).json()) as unknown[]).toHaveLength(2);
+    expect((await (await admin('/requests')).json()) as unknown[]).toHaveLength(
+      2,
+    );
     await admin('/reset', {});
-    const after = (await (await admin('/records?entity=counts')).json()) as { records: unknown[] };
+    const after = (await (await admin('/records?entity=counts')).json()) as {
+      records: unknown[];
+    };
     expect(after.records).toHaveLength(50);
-    expect(((await (await admin('/stats')).json()) as { total: number }).total).toBe(0);
+    expect(
+      ((await (await admin('/stats')).json()) as { total: number }).total,
+    ).toBe(0);
   });
 
   it('should add and modify records as the clock moves, keeping every version', async () => {
-    const sim = await start({ arrivalsPerMinute: 6, modificationsPerMinute: 2 });
+    const sim = await start({
+      arrivalsPerMinute: 6,
+      modificationsPerMinute: 2,
+    });
     now += 10 * 60_000;
     await codes(sim, 1);
     const records = sim.admin.records();
@@ -125,8 +174,31 @@ describe('source simulator faults, admin and data life', () => {
   it('should load records from an NDJSON fixtures file and refuse an invalid one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-fixtures-'));
     const good = join(dir, 'counts.ndjson');
-    const record = { io_id: 1, io_date: '2026-05-09 10:00:00', status: 'Confirmed', warehouse: '主仓', wh_id: 1, wms_co_id: 10086, remark: '包材盘点', modified: '2026-05-09 10:05:00', items: [{ io_id: 1, ioi_id: 11, sku_id: 'BC-ZX-03', i_id: 'BC-ZX', name: '快递纸箱', r_qty: 10, qty: -3 }] };
-    writeFileSync(good, `${JSON.stringify(record)}\n\n${JSON.stringify({ ...record, io_id: 2 })}\n`);
+    const record = {
+      io_id: 1,
+      io_date: '2026-05-09 10:00:00',
+      status: 'Confirmed',
+      warehouse: '主仓',
+      wh_id: 1,
+      wms_co_id: 10086,
+      remark: '包材盘点',
+      modified: '2026-05-09 10:05:00',
+      items: [
+        {
+          io_id: 1,
+          ioi_id: 11,
+          sku_id: 'BC-ZX-03',
+          i_id: 'BC-ZX',
+          name: '快递纸箱',
+          r_qty: 10,
+          qty: -3,
+        },
+      ],
+    };
+    writeFileSync(
+      good,
+      `${JSON.stringify(record)}\n\n${JSON.stringify({ ...record, io_id: 2 })}\n`,
+    );
     const sim = await start({ fixturesFile: good });
     expect(sim.admin.records().map((r) => r.id)).toEqual(['1', '2']);
     const bad = join(dir, 'bad.ndjson');

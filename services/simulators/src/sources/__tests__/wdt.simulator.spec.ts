@@ -11,7 +11,10 @@ function sign(params: Record<string, string>, secret: string): string {
     Object.keys(params)
       .filter((k) => k !== 'sign')
       .sort()
-      .map((k) => `${String([...k].length).padStart(2, '0')}-${k}:${String([...params[k]!].length).padStart(4, '0')}-${params[k]}`)
+      .map(
+        (k) =>
+          `${String([...k].length).padStart(2, '0')}-${k}:${String([...params[k]!].length).padStart(4, '0')}-${params[k]}`,
+      )
       .join(';') + secret;
   return createHash('md5').update(text).digest('hex');
 }
@@ -27,7 +30,13 @@ afterEach(async () => {
 });
 
 async function start(options: WdtOptions = {}): Promise<SourceSimulator> {
-  sim = await startWdtSimulator({ anchor: NOW, initialRecords: 300, rateLimit: { perSecond: 0 }, clock: () => now, ...options });
+  sim = await startWdtSimulator({
+    anchor: NOW,
+    initialRecords: 300,
+    rateLimit: { perSecond: 0 },
+    clock: () => now,
+    ...options,
+  });
   return sim;
 }
 
@@ -52,22 +61,39 @@ async function call(
   return (await res.json()) as Record<string, unknown>;
 }
 
-const window = (days: number, extra: Record<string, string> = {}): Record<string, string> => ({
+const window = (
+  days: number,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   start_time: formatBeijing(NOW - days * 86_400_000),
   end_time: formatBeijing(NOW),
   ...extra,
 });
 
-type Stockout = Record<string, unknown> & { details_list: Record<string, unknown>[] };
+type Stockout = Record<string, unknown> & {
+  details_list: Record<string, unknown>[];
+};
 
 describe('wdt simulator', () => {
   it('should match the reference sign vector', () => {
-    const params = { sid: 'demo_sid', appkey: 'demo_key', timestamp: '1700000000', start_time: '2024-01-01 00:00:00', end_time: '2024-01-01 01:00:00', page_no: '0', page_size: '100' };
+    const params = {
+      sid: 'demo_sid',
+      appkey: 'demo_key',
+      timestamp: '1700000000',
+      start_time: '2024-01-01 00:00:00',
+      end_time: '2024-01-01 01:00:00',
+      page_no: '0',
+      page_size: '100',
+    };
     expect(wdtSignInput(params, 'demo_secret')).toBe(
       '06-appkey:0008-demo_key;08-end_time:0019-2024-01-01 01:00:00;07-page_no:0001-0;09-page_size:0003-100;03-sid:0008-demo_sid;10-start_time:0019-2024-01-01 00:00:00;09-timestamp:0010-1700000000demo_secret',
     );
-    expect(wdtSign(params, 'demo_secret')).toBe('aa122a3cbfdf75a72350ac6ded56eca4');
-    expect(sign(params, 'demo_secret')).toBe('aa122a3cbfdf75a72350ac6ded56eca4');
+    expect(wdtSign(params, 'demo_secret')).toBe(
+      'aa122a3cbfdf75a72350ac6ded56eca4',
+    );
+    expect(sign(params, 'demo_secret')).toBe(
+      'aa122a3cbfdf75a72350ac6ded56eca4',
+    );
   });
 
   it('should answer a signed query with stock-outs, details and total_count on page 0 only', async () => {
@@ -84,7 +110,9 @@ describe('wdt simulator', () => {
       expect(so).toHaveProperty('logistics_no');
       expect(so.details_list.length).toBeGreaterThan(0);
     }
-    const gifts = list.flatMap((so) => so.details_list).filter((d) => d['gift_type'] !== 0);
+    const gifts = list
+      .flatMap((so) => so.details_list)
+      .filter((d) => d['gift_type'] !== 0);
     expect(gifts.length).toBeGreaterThan(0);
     for (const g of gifts) expect(g['sell_price']).toBe('0.0000');
     const second = await call(s, window(5, { page_no: '1', page_size: '20' }));
@@ -93,9 +121,15 @@ describe('wdt simulator', () => {
 
   it('should refuse a bad sign and a timestamp more than 5 minutes off', async () => {
     const s = await start();
-    expect(await call(s, window(1), { secret: 'nope' })).toMatchObject({ code: 1040 });
-    expect(await call(s, window(1), { timestamp: now - 301_000 })).toMatchObject({ code: 1030 });
-    expect(await call(s, window(1), { timestamp: now + 299_000 })).toMatchObject({ code: 0 });
+    expect(await call(s, window(1), { secret: 'nope' })).toMatchObject({
+      code: 1040,
+    });
+    expect(
+      await call(s, window(1), { timestamp: now - 301_000 }),
+    ).toMatchObject({ code: 1030 });
+    expect(
+      await call(s, window(1), { timestamp: now + 299_000 }),
+    ).toMatchObject({ code: 0 });
   });
 
   it('should page from 0 completely, bound page_size to 100 and refuse windows over 30 days', async () => {
@@ -103,15 +137,27 @@ describe('wdt simulator', () => {
     const total = (await call(s, window(9)))['total_count'] as number;
     const ids = new Set<unknown>();
     for (let page = 0; ; page++) {
-      const list = (await call(s, window(9, { page_no: String(page), page_size: '100' })))['stockout_list'] as Stockout[];
+      const list = (
+        await call(s, window(9, { page_no: String(page), page_size: '100' }))
+      )['stockout_list'] as Stockout[];
       expect(list.length).toBeLessThanOrEqual(100);
       for (const so of list) ids.add(so['stockout_id']);
       if (list.length < 100) break;
     }
     expect(ids.size).toBe(total);
-    expect(await call(s, window(1, { page_size: '101' }))).toMatchObject({ code: 2900 });
-    expect(await call(s, { start_time: '2026-04-01 00:00:00', end_time: '2026-05-01 00:00:01' })).toMatchObject({ code: 2900 });
-    expect(await call(s, { page_no: '0' })).toMatchObject({ code: 2900, message: '时间范围与订单编号不能全部为空' });
+    expect(await call(s, window(1, { page_size: '101' }))).toMatchObject({
+      code: 2900,
+    });
+    expect(
+      await call(s, {
+        start_time: '2026-04-01 00:00:00',
+        end_time: '2026-05-01 00:00:01',
+      }),
+    ).toMatchObject({ code: 2900 });
+    expect(await call(s, { page_no: '0' })).toMatchObject({
+      code: 2900,
+      message: '时间范围与订单编号不能全部为空',
+    });
   });
 
   it('should filter by modified time when status < 95 is asked for', async () => {
@@ -120,7 +166,9 @@ describe('wdt simulator', () => {
     const list = res['stockout_list'] as Stockout[];
     expect(list.length).toBeGreaterThan(0);
     for (const so of list) expect([5, 55]).toContain(so['status']);
-    expect(list.some((so) => so['consign_time'] === '0000-00-00 00:00:00')).toBe(true);
+    expect(
+      list.some((so) => so['consign_time'] === '0000-00-00 00:00:00'),
+    ).toBe(true);
   });
 
   it('should throttle over the configured rate', async () => {
@@ -135,7 +183,9 @@ describe('wdt simulator', () => {
     const total = (await call(s, window(9)))['total_count'] as number;
     const rows: unknown[] = [];
     for (let page = 0; page * 50 < total; page++) {
-      const list = (await call(s, window(9, { page_no: String(page), page_size: '50' })))['stockout_list'] as Stockout[];
+      const list = (
+        await call(s, window(9, { page_no: String(page), page_size: '50' }))
+      )['stockout_list'] as Stockout[];
       expect(list.length).toBeLessThanOrEqual(50);
       rows.push(...list.map((so) => so['stockout_id']));
     }

@@ -10,7 +10,11 @@ import {
   WAREHOUSES,
 } from '../data/catalog.data';
 import type { DatasetSpec } from '../source-dataset';
-import type { JackyunChannel, JackyunGoodsLine, JackyunTrade } from './jackyun.model';
+import type {
+  JackyunChannel,
+  JackyunGoodsLine,
+  JackyunTrade,
+} from './jackyun.model';
 
 export const TRADE_STATUS_EXPLAIN: Readonly<Record<number, string>> = {
   1010: '待审核',
@@ -34,8 +38,21 @@ function goodsLines(prng: Prng, tradeId: bigint): JackyunGoodsLine[] {
     used.add(goods.goodsNo);
     const qty = prng.int(1, 5);
     const total = goods.priceCents * qty;
-    const share = prng.chance(0.4) ? Math.round(total * prng.int(5, 20) / 100) : 0;
-    lines.push(line(tradeId, lines.length, goods, qty, goods.priceCents, total, share, 0));
+    const share = prng.chance(0.4)
+      ? Math.round((total * prng.int(5, 20)) / 100)
+      : 0;
+    lines.push(
+      line(
+        tradeId,
+        lines.length,
+        goods,
+        qty,
+        goods.priceCents,
+        total,
+        share,
+        0,
+      ),
+    );
   }
   if (prng.chance(0.3)) {
     const gift = prng.pick(GIFTS);
@@ -96,16 +113,30 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
     const logistic = prng.pick(LOGISTICS);
     const detail = goodsLines(prng, tradeId);
     const totalCents = detail.reduce((s, l) => s + cents(l.sellTotal), 0);
-    const shareCents = detail.reduce((s, l) => s + cents(l.shareFavourableFee), 0);
+    const shareCents = detail.reduce(
+      (s, l) => s + cents(l.shareFavourableFee),
+      0,
+    );
     const postCents = prng.chance(0.2) ? 1000 : 0;
     const tradeTime = at - prng.int(120, 1800) * MIN;
     const payTime = tradeTime + prng.int(1, 10) * MIN;
     const created = payTime + prng.int(1, 5) * MIN;
     const audit = created + prng.int(5, 60) * MIN;
     const u = prng.next();
-    const status = u < 0.45 ? 6000 : u < 0.75 ? 9090 : u < 0.85 ? 4110 : u < 0.93 ? 1010 : 5010;
+    const status =
+      u < 0.45
+        ? 6000
+        : u < 0.75
+          ? 9090
+          : u < 0.85
+            ? 4110
+            : u < 0.93
+              ? 1010
+              : 5010;
     const shipped = status >= 6000;
-    const consign = shipped ? Math.min(at, audit + prng.int(10, 240) * MIN) : null;
+    const consign = shipped
+      ? Math.min(at, audit + prng.int(10, 240) * MIN)
+      : null;
     const day = formatBeijing(tradeTime).slice(0, 10).replace(/-/g, '');
     const tradeNo = `JY${day}${String(seq).padStart(6, '0')}`;
     return {
@@ -137,7 +168,9 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
       discountFee: centsToNumber(shareCents),
       otherFee: 0,
       isDelete: 0,
-      mainPostid: shipped ? `${logistic.prefix}${String(1000000000 + seq * 37)}` : '',
+      mainPostid: shipped
+        ? `${logistic.prefix}${String(1000000000 + seq * 37)}`
+        : '',
       logisticName: logistic.name,
       companyName: '杭州山水茗电子商务有限公司',
       departName: prng.pick(DEPARTMENTS),
@@ -146,7 +179,22 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
       flagNames: '',
       goodsDetail: detail,
       packageDetail: shipped
-        ? [{ logisticNo: `${logistic.prefix}${String(1000000000 + seq * 37)}`, logisticName: logistic.name, logisticCode: logistic.code, warehouseName: wh.name, sellCount: detail.reduce((s, l) => s + l.sellCount, 0), isGift: 0, isPlatGift: 0, barcode: '', tradeNo, sourceTradeNo: '', buyerMemo: '', sellerMemo: '' }]
+        ? [
+            {
+              logisticNo: `${logistic.prefix}${String(1000000000 + seq * 37)}`,
+              logisticName: logistic.name,
+              logisticCode: logistic.code,
+              warehouseName: wh.name,
+              sellCount: detail.reduce((s, l) => s + l.sellCount, 0),
+              isGift: 0,
+              isPlatGift: 0,
+              barcode: '',
+              tradeNo,
+              sourceTradeNo: '',
+              buyerMemo: '',
+              sellerMemo: '',
+            },
+          ]
         : [],
     };
   },
@@ -167,7 +215,9 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
         next.tradeStatus = 9090;
         break;
       default:
-        next.sellerMemo = prng.pick(MEMOS.filter((m) => m !== trade.sellerMemo));
+        next.sellerMemo = prng.pick(
+          MEMOS.filter((m) => m !== trade.sellerMemo),
+        );
     }
     next.tradeStatusExplain = TRADE_STATUS_EXPLAIN[next.tradeStatus] ?? '';
     return next;
@@ -180,7 +230,14 @@ const COMPANIES = [
   { id: 3, code: 'MDGS', name: '山水茗门店管理有限公司' },
   { id: 4, code: 'FXGS', name: '山水茗分销有限公司' },
 ];
-const PLATFORMS: Readonly<Record<string, string>> = { 天猫: 'TMALL', 京东: 'JD', 抖音: 'DOUYIN', 拼多多: 'PDD', 小红书: 'XHS', 快手: 'KUAISHOU' };
+const PLATFORMS: Readonly<Record<string, string>> = {
+  天猫: 'TMALL',
+  京东: 'JD',
+  抖音: 'DOUYIN',
+  拼多多: 'PDD',
+  小红书: 'XHS',
+  快手: 'KUAISHOU',
+};
 
 export const CHANNEL_ID_BASE = 1790000000000000000n;
 
@@ -191,10 +248,14 @@ export const jackyunChannelSpec: DatasetSpec<JackyunChannel> = {
     const shop = SHOPS[(seq - 1) % SHOPS.length]!;
     const wh = prng.chance(0.15) ? null : prng.pick(WAREHOUSES);
     const online = seq % 5 !== 0;
-    const name = online ? `${shop.name}${seq > SHOPS.length ? String(Math.ceil(seq / SHOPS.length)) + '号' : ''}` : `${prng.pick(['杭州', '上海', '成都', '广州'])}${prng.pick(['西湖', '徐汇', '春熙路', '天河'])}门店${seq}`;
+    const name = online
+      ? `${shop.name}${seq > SHOPS.length ? String(Math.ceil(seq / SHOPS.length)) + '号' : ''}`
+      : `${prng.pick(['杭州', '上海', '成都', '广州'])}${prng.pick(['西湖', '徐汇', '春熙路', '天河'])}门店${seq}`;
     return {
       channelId: CHANNEL_ID_BASE + BigInt(seq) * 104729n,
-      channelCode: online ? `${shop.code}-${String(seq).padStart(3, '0')}` : `MD${String(seq).padStart(4, '0')}`,
+      channelCode: online
+        ? `${shop.code}-${String(seq).padStart(3, '0')}`
+        : `MD${String(seq).padStart(4, '0')}`,
       channelName: name,
       channelType: online ? 1 : 2,
       onlinePlatTypeCode: online ? (PLATFORMS[shop.platform] ?? 'OTHER') : '',
@@ -222,6 +283,11 @@ export const jackyunChannelSpec: DatasetSpec<JackyunChannel> = {
     };
   },
   modify(prng, channel, at) {
-    return { ...channel, memo: prng.pick(['', '大促店铺', '重点维护', '新开店']), linkTel: `1${prng.int(3, 9)}${String(prng.int(100000000, 999999999))}`, gmtModified: formatBeijing(at) };
+    return {
+      ...channel,
+      memo: prng.pick(['', '大促店铺', '重点维护', '新开店']),
+      linkTel: `1${prng.int(3, 9)}${String(prng.int(100000000, 999999999))}`,
+      gmtModified: formatBeijing(at),
+    };
   },
 };

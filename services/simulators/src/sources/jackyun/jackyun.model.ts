@@ -42,7 +42,13 @@ export type JackyunTrade = z.infer<typeof jackyunTradeSchema>;
 
 /** A sales channel (shop) as returned by erp.sales.get. `channelId` is a 64-bit id (bigint on the wire). */
 export const jackyunChannelSchema = z.looseObject({
-  channelId: z.union([z.bigint(), z.string().regex(/^\d+$/).transform((s) => BigInt(s))]),
+  channelId: z.union([
+    z.bigint(),
+    z
+      .string()
+      .regex(/^\d+$/)
+      .transform((s) => BigInt(s)),
+  ]),
   channelCode: z.string(),
   channelName: z.string(),
   companyCode: z.string(),

@@ -17,10 +17,18 @@ import {
   sourcePlumbing,
   type SourceSimulator,
 } from '../source-kit';
-import { sourceBaseOptionsSchema, type RuntimeOptions } from '../source-options.schema';
+import {
+  sourceBaseOptionsSchema,
+  type RuntimeOptions,
+} from '../source-options.schema';
 import { jackyunChannelSpec, jackyunTradeSpec } from './jackyun-data';
 import { jackyunSign } from './jackyun-sign.util';
-import { jackyunChannelSchema, jackyunTradeSchema, type JackyunChannel, type JackyunTrade } from './jackyun.model';
+import {
+  jackyunChannelSchema,
+  jackyunTradeSchema,
+  type JackyunChannel,
+  type JackyunTrade,
+} from './jackyun.model';
 
 export const JACKYUN_GATEWAY_PATH = '/open/openapi/do';
 export const JACKYUN_TRADES_METHOD = 'jackyun.tradenotsensitiveinfos.list.get';
@@ -46,7 +54,12 @@ export const JACKYUN_SUBCODES = {
 export const jackyunOptionsSchema = sourceBaseOptionsSchema.extend({
   appkey: z.string().default('12345678'),
   secret: z.string().default('DemoSecret'),
-  timestampSkewSeconds: z.number().int().min(0).default(600).describe('allowed |timestamp - now| (U: our choice)'),
+  timestampSkewSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .describe('allowed |timestamp - now| (U: our choice)'),
   maxPageSize: z.number().int().min(1).default(200),
   maxWindowDays: z.number().positive().default(7),
   rateLimit: z
@@ -55,15 +68,34 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema.extend({
       perMinute: z.number().int().min(0).default(0).describe('0 = unlimited'),
     })
     .prefault({}),
-  dataAsJsonString: z.boolean().default(true).describe('order method: result.data is a JSON-encoded string'),
+  dataAsJsonString: z
+    .boolean()
+    .default(true)
+    .describe('order method: result.data is a JSON-encoded string'),
   scrollIdPlacement: z.enum(['data', 'result', 'both']).default('data'),
-  emptyScrollIdRate: z.number().min(0).max(1).default(0).describe('share of cursor pages answered with an empty scrollId'),
+  emptyScrollIdRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('share of cursor pages answered with an empty scrollId'),
   channelCount: z.number().int().min(0).default(24),
-  includeChannelGmtModified: z.boolean().default(false).describe('erp.sales.get returns gmtCreate/gmtModified'),
+  includeChannelGmtModified: z
+    .boolean()
+    .default(false)
+    .describe('erp.sales.get returns gmtCreate/gmtModified'),
 });
 export type JackyunOptions = z.input<typeof jackyunOptionsSchema>;
 
-const SYSTEM_PARAMS = ['method', 'appkey', 'version', 'contenttype', 'timestamp', 'bizcontent', 'sign'] as const;
+const SYSTEM_PARAMS = [
+  'method',
+  'appkey',
+  'version',
+  'contenttype',
+  'timestamp',
+  'bizcontent',
+  'sign',
+] as const;
 
 /** Time filter pairs of the order method -> stored field. */
 const TIME_PAIRS = [
@@ -74,7 +106,9 @@ const TIME_PAIRS = [
   ['startAuditTime', 'endAuditTime', 'auditTime'],
 ] as const;
 
-const optionalText = z.union([z.string(), z.number().transform(String)]).optional();
+const optionalText = z
+  .union([z.string(), z.number().transform(String)])
+  .optional();
 
 const tradeBizSchema = z.looseObject({
   pageIndex: intLike.optional(),
@@ -91,7 +125,12 @@ const tradeBizSchema = z.looseObject({
   tradeStatusList: optionalText,
   tradeType: intLike.optional(),
   isDelete: optionalText,
-  ...Object.fromEntries(TIME_PAIRS.flatMap(([s, e]) => [[s, z.string().optional()], [e, z.string().optional()]])),
+  ...Object.fromEntries(
+    TIME_PAIRS.flatMap(([s, e]) => [
+      [s, z.string().optional()],
+      [e, z.string().optional()],
+    ]),
+  ),
 });
 
 const channelBizSchema = z.looseObject({
@@ -109,13 +148,23 @@ const channelBizSchema = z.looseObject({
 });
 
 const csv = (v: string | undefined): string[] | undefined =>
-  v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  v === undefined || v.trim() === ''
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
-const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+const pascal = (name: string): string =>
+  name.charAt(0).toUpperCase() + name.slice(1);
 
-function projectRecord(record: Readonly<Record<string, unknown>>, names: readonly string[] | 'all'): Record<string, unknown> {
+function projectRecord(
+  record: Readonly<Record<string, unknown>>,
+  names: readonly string[] | 'all',
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (names === 'all' || names.includes(k)) out[pascal(k)] = v;
+  for (const [k, v] of Object.entries(record))
+    if (names === 'all' || names.includes(k)) out[pascal(k)] = v;
   return out;
 }
 
@@ -123,7 +172,9 @@ function projectRecord(record: Readonly<Record<string, unknown>>, names: readonl
  * Starts the Jackyun (吉客云) open-platform gateway simulator: `POST /open/openapi/do`, form body,
  * methods `jackyun.tradenotsensitiveinfos.list.get` and `erp.sales.get`.
  */
-export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptions<JackyunTrade> = {}): Promise<SourceSimulator> {
+export async function startJackyunSimulator(
+  input: JackyunOptions & RuntimeOptions<JackyunTrade> = {},
+): Promise<SourceSimulator> {
   const { clock: clockOpt, fixtures: fixturesOpt, ...rest } = input;
   const opts = jackyunOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, jackyunTradeSchema, fixturesOpt);
@@ -147,22 +198,46 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
     modificationsPerMinute: 0,
   });
   const limiter = new SlidingWindowLimiter([
-    { limit: opts.rateLimit.perSecond, windowMs: 1000, code: JACKYUN_SUBCODES.throttled },
-    { limit: opts.rateLimit.perMinute, windowMs: 60_000, code: JACKYUN_SUBCODES.throttled },
+    {
+      limit: opts.rateLimit.perSecond,
+      windowMs: 1000,
+      code: JACKYUN_SUBCODES.throttled,
+    },
+    {
+      limit: opts.rateLimit.perMinute,
+      windowMs: 60_000,
+      code: JACKYUN_SUBCODES.throttled,
+    },
   ]);
   let contextSeq = 0;
   let cursorPages = 0;
-  const contextId = (): string => String(2086180815808988032n + BigInt(++contextSeq));
+  const contextId = (): string =>
+    String(2086180815808988032n + BigInt(++contextSeq));
 
-  const fail = (subCode: string, msg: string, outcome: SimResult['outcome'] = 'rejected', status = 200): SimResult => ({
+  const fail = (
+    subCode: string,
+    msg: string,
+    outcome: SimResult['outcome'] = 'rejected',
+    status = 200,
+  ): SimResult => ({
     status,
-    body: { code: 0, msg, subCode, result: { data: null, contextId: contextId() } },
+    body: {
+      code: 0,
+      msg,
+      subCode,
+      result: { data: null, contextId: contextId() },
+    },
     outcome,
     code: subCode,
   });
   const ok = (result: Record<string, unknown>): SimResult => ({
     status: 200,
-    body: { code: 200, msg: '', subCode: '', result: { ...result, contextId: contextId() } },
+    body: {
+      code: 200,
+      msg: '',
+      subCode: '',
+      result: { ...result, contextId: contextId() },
+    },
     outcome: 'ok',
     code: 200,
   });
@@ -174,41 +249,72 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
     return params;
   }
 
-  function checkPageSize(size: number | undefined, fallback: number): number | SimResult {
+  function checkPageSize(
+    size: number | undefined,
+    fallback: number,
+  ): number | SimResult {
     const pageSize = size ?? fallback;
-    if (pageSize > opts.maxPageSize) return fail(JACKYUN_SUBCODES.pageSizeTooLarge, `pageSize不能大于${opts.maxPageSize}`);
-    if (pageSize < 1) return fail(JACKYUN_SUBCODES.badParam, 'pageSize必须大于0');
+    if (pageSize > opts.maxPageSize)
+      return fail(
+        JACKYUN_SUBCODES.pageSizeTooLarge,
+        `pageSize不能大于${opts.maxPageSize}`,
+      );
+    if (pageSize < 1)
+      return fail(JACKYUN_SUBCODES.badParam, 'pageSize必须大于0');
     return pageSize;
   }
 
   function queryTrades(bizRaw: unknown, now: number): SimResult {
     const parsed = tradeBizSchema.safeParse(bizRaw);
-    if (!parsed.success) return fail(JACKYUN_SUBCODES.badParam, `参数错误: ${firstIssue(parsed.error)}`);
-    const biz = parsed.data as z.infer<typeof tradeBizSchema> & Record<string, string | undefined>;
+    if (!parsed.success)
+      return fail(
+        JACKYUN_SUBCODES.badParam,
+        `参数错误: ${firstIssue(parsed.error)}`,
+      );
+    const biz = parsed.data as z.infer<typeof tradeBizSchema> &
+      Record<string, string | undefined>;
     const pageSize = checkPageSize(biz.pageSize, 50);
     if (typeof pageSize !== 'number') return pageSize;
     const pageIndex = biz.pageIndex ?? 0;
-    if (pageIndex < 0) return fail(JACKYUN_SUBCODES.badParam, 'pageIndex不能小于0');
-    if (!biz.fields || biz.fields.trim() === '') return fail(JACKYUN_SUBCODES.missingParam, '缺少必要参数fields');
+    if (pageIndex < 0)
+      return fail(JACKYUN_SUBCODES.badParam, 'pageIndex不能小于0');
+    if (!biz.fields || biz.fields.trim() === '')
+      return fail(JACKYUN_SUBCODES.missingParam, '缺少必要参数fields');
 
-    const ranges: { field: (typeof TIME_PAIRS)[number][2]; from: number; to: number }[] = [];
+    const ranges: {
+      field: (typeof TIME_PAIRS)[number][2];
+      from: number;
+      to: number;
+    }[] = [];
     for (const [s, e, field] of TIME_PAIRS) {
       const start = biz[s];
       const end = biz[e];
       if (start === undefined && end === undefined) continue;
-      if (start === undefined || end === undefined) return fail(JACKYUN_SUBCODES.badParam, `${s}和${e}必须同时传入`);
+      if (start === undefined || end === undefined)
+        return fail(JACKYUN_SUBCODES.badParam, `${s}和${e}必须同时传入`);
       const from = parseBeijing(start);
       const to = parseBeijing(end);
-      if (from === null || to === null) return fail(JACKYUN_SUBCODES.badParam, `时间格式错误，应为yyyy-MM-dd HH:mm:ss: ${s}/${e}`);
+      if (from === null || to === null)
+        return fail(
+          JACKYUN_SUBCODES.badParam,
+          `时间格式错误，应为yyyy-MM-dd HH:mm:ss: ${s}/${e}`,
+        );
       if (to < from) return fail(JACKYUN_SUBCODES.badParam, `${e}不能早于${s}`);
-      if (to - from > opts.maxWindowDays * 86_400_000) return fail(JACKYUN_SUBCODES.windowTooLong, `起止时间不能超过${opts.maxWindowDays}天`);
+      if (to - from > opts.maxWindowDays * 86_400_000)
+        return fail(
+          JACKYUN_SUBCODES.windowTooLong,
+          `起止时间不能超过${opts.maxWindowDays}天`,
+        );
       ranges.push({ field, from, to });
     }
     const tradeNos = csv(biz.tradeNo);
     const tradeIds = csv(biz.tradeIds);
     const sourceTradeNos = csv(biz.sourceTradeNos);
     if (ranges.length === 0 && !tradeNos && !tradeIds && !sourceTradeNos) {
-      return fail(JACKYUN_SUBCODES.badParam, '销售单号、网店订单号、修改时间、创建时间、审核时间、发货时间、下单时间必传其一');
+      return fail(
+        JACKYUN_SUBCODES.badParam,
+        '销售单号、网店订单号、修改时间、创建时间、审核时间、发货时间、下单时间必传其一',
+      );
     }
     const shopIds = csv(biz.shopIds);
     const warehouseIds = csv(biz.warehouseIds);
@@ -216,32 +322,46 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
 
     trades.evolve(now);
     const sortField = ranges[0]?.field;
-    const timeOf = (t: JackyunTrade, f: (typeof TIME_PAIRS)[number][2]): number | null => {
+    const timeOf = (
+      t: JackyunTrade,
+      f: (typeof TIME_PAIRS)[number][2],
+    ): number | null => {
       const v = t[f];
       return typeof v === 'string' ? parseBeijing(v) : null;
     };
     const matched = trades
       .current()
-      .filter((t) =>
-        ranges.every(({ field, from, to }) => {
-          const v = timeOf(t, field);
-          return v !== null && v >= from && v <= to;
-        }) &&
-        (!tradeNos || tradeNos.includes(t.tradeNo)) &&
-        (!tradeIds || tradeIds.includes(t.tradeId)) &&
-        (!sourceTradeNos || sourceTradeNos.includes(String(t['sourceTradeNo']))) &&
-        (!shopIds || shopIds.includes(t.shopId)) &&
-        (!warehouseIds || warehouseIds.includes(t.warehouseId)) &&
-        (biz.tradeStatus === undefined || t.tradeStatus === biz.tradeStatus) &&
-        (!statusList || statusList.includes(t.tradeStatus)) &&
-        (biz.tradeType === undefined || t.tradeType === biz.tradeType) &&
-        (biz.isDelete === undefined || String(t.isDelete) === biz.isDelete),
+      .filter(
+        (t) =>
+          ranges.every(({ field, from, to }) => {
+            const v = timeOf(t, field);
+            return v !== null && v >= from && v <= to;
+          }) &&
+          (!tradeNos || tradeNos.includes(t.tradeNo)) &&
+          (!tradeIds || tradeIds.includes(t.tradeId)) &&
+          (!sourceTradeNos ||
+            sourceTradeNos.includes(String(t['sourceTradeNo']))) &&
+          (!shopIds || shopIds.includes(t.shopId)) &&
+          (!warehouseIds || warehouseIds.includes(t.warehouseId)) &&
+          (biz.tradeStatus === undefined ||
+            t.tradeStatus === biz.tradeStatus) &&
+          (!statusList || statusList.includes(t.tradeStatus)) &&
+          (biz.tradeType === undefined || t.tradeType === biz.tradeType) &&
+          (biz.isDelete === undefined || String(t.isDelete) === biz.isDelete),
       )
       .sort((a, b) => {
-        const d = sortField ? (timeOf(a, sortField) ?? 0) - (timeOf(b, sortField) ?? 0) : 0;
+        const d = sortField
+          ? (timeOf(a, sortField) ?? 0) - (timeOf(b, sortField) ?? 0)
+          : 0;
         return d !== 0 ? d : a.tradeId.localeCompare(b.tradeId);
       });
-    const list = withDuplicates(matched, faults.current.duplicateRate, faults.current.seed, (t) => t.tradeId, pageSize);
+    const list = withDuplicates(
+      matched,
+      faults.current.duplicateRate,
+      faults.current.seed,
+      (t) => t.tradeId,
+      pageSize,
+    );
 
     const cursorMode = biz.scrollId !== undefined;
     const { scrollId: _s, pageIndex: _p, ...queryShape } = biz;
@@ -249,27 +369,42 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
     let offset = pageIndex * pageSize;
     if (cursorMode && biz.scrollId !== '') {
       const decoded = decodeCursor(biz.scrollId ?? '', queryKey);
-      if (decoded === null) return fail(JACKYUN_SUBCODES.badScrollId, 'scrollId无效或已过期');
+      if (decoded === null)
+        return fail(JACKYUN_SUBCODES.badScrollId, 'scrollId无效或已过期');
       offset = decoded;
     }
     const page = list.slice(offset, offset + pageSize);
 
-    const fields = biz.fields.split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = biz.fields
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     const top = fields.filter((f) => !f.includes('.'));
     const sub = (prefix: string): string[] | 'all' | null => {
-      const nested = fields.filter((f) => f.startsWith(`${prefix}.`)).map((f) => f.slice(prefix.length + 1));
+      const nested = fields
+        .filter((f) => f.startsWith(`${prefix}.`))
+        .map((f) => f.slice(prefix.length + 1));
       if (nested.length > 0) return nested;
       return top.includes(prefix) ? 'all' : null;
     };
     const goodsFields = sub('goodsDetail');
     const packageFields = sub('packageDetail');
-    const plainFields = top.filter((f) => f !== 'goodsDetail' && f !== 'packageDetail' && f !== 'scrollId');
+    const plainFields = top.filter(
+      (f) => f !== 'goodsDetail' && f !== 'packageDetail' && f !== 'scrollId',
+    );
     const rows = page.map((t) => {
       const row = projectRecord(t, plainFields);
-      if (goodsFields) row['GoodsDetail'] = t.goodsDetail.map((l) => projectRecord(l, goodsFields));
+      if (goodsFields)
+        row['GoodsDetail'] = t.goodsDetail.map((l) =>
+          projectRecord(l, goodsFields),
+        );
       if (packageFields) {
-        const packages = Array.isArray(t['packageDetail']) ? (t['packageDetail'] as Record<string, unknown>[]) : [];
-        row['PackageDetail'] = packages.map((p) => projectRecord(p, packageFields));
+        const packages = Array.isArray(t['packageDetail'])
+          ? (t['packageDetail'] as Record<string, unknown>[])
+          : [];
+        row['PackageDetail'] = packages.map((p) =>
+          projectRecord(p, packageFields),
+        );
       }
       return row;
     });
@@ -277,37 +412,55 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
     let nextScrollId: string | undefined;
     if (cursorMode) {
       cursorPages++;
-      const empty = opts.emptyScrollIdRate > 0 && (cursorPages * 0.6180339887) % 1 < opts.emptyScrollIdRate;
+      const empty =
+        opts.emptyScrollIdRate > 0 &&
+        (cursorPages * 0.6180339887) % 1 < opts.emptyScrollIdRate;
       nextScrollId = empty ? '' : encodeCursor(queryKey, offset + page.length);
     }
     const data: Record<string, unknown> = {};
     if (biz.hasTotal === 1) data['TotalResults'] = list.length;
-    if (nextScrollId !== undefined && opts.scrollIdPlacement !== 'result') data['ScrollId'] = nextScrollId;
+    if (nextScrollId !== undefined && opts.scrollIdPlacement !== 'result')
+      data['ScrollId'] = nextScrollId;
     data['Trades'] = rows;
     if (driftPerPage > 0) trades.drift(matched, driftPerPage, now);
     return ok({
       data: opts.dataAsJsonString ? JSON.stringify(data) : data,
-      ...(nextScrollId !== undefined && opts.scrollIdPlacement !== 'data' ? { scrollId: nextScrollId } : {}),
+      ...(nextScrollId !== undefined && opts.scrollIdPlacement !== 'data'
+        ? { scrollId: nextScrollId }
+        : {}),
     });
   }
 
   function queryChannels(bizRaw: unknown): SimResult {
     const parsed = channelBizSchema.safeParse(bizRaw);
-    if (!parsed.success) return fail(JACKYUN_SUBCODES.badParam, `参数错误: ${firstIssue(parsed.error)}`);
+    if (!parsed.success)
+      return fail(
+        JACKYUN_SUBCODES.badParam,
+        `参数错误: ${firstIssue(parsed.error)}`,
+      );
     const biz = parsed.data;
     const pageSize = checkPageSize(biz.pageSize, 50);
     if (typeof pageSize !== 'number') return pageSize;
     const pageIndex = biz.pageIndex ?? 0;
-    if (pageIndex < 0) return fail(JACKYUN_SUBCODES.badParam, 'pageIndex不能小于0');
+    if (pageIndex < 0)
+      return fail(JACKYUN_SUBCODES.badParam, 'pageIndex不能小于0');
     let from: number | null = null;
     let to: number | null = null;
     if (biz.gmtModifiedStart !== undefined) {
       from = parseBeijing(biz.gmtModifiedStart);
-      if (from === null) return fail(JACKYUN_SUBCODES.badParam, '时间格式错误，应为yyyy-MM-dd HH:mm:ss: gmtModifiedStart');
+      if (from === null)
+        return fail(
+          JACKYUN_SUBCODES.badParam,
+          '时间格式错误，应为yyyy-MM-dd HH:mm:ss: gmtModifiedStart',
+        );
     }
     if (biz.gmtModifiedEnd !== undefined) {
       to = parseBeijing(biz.gmtModifiedEnd);
-      if (to === null) return fail(JACKYUN_SUBCODES.badParam, '时间格式错误，应为yyyy-MM-dd HH:mm:ss: gmtModifiedEnd');
+      if (to === null)
+        return fail(
+          JACKYUN_SUBCODES.badParam,
+          '时间格式错误，应为yyyy-MM-dd HH:mm:ss: gmtModifiedEnd',
+        );
     }
     const codes = csv(biz.channelCodes);
     const ids = csv(biz.channelIds);
@@ -317,7 +470,8 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
       .filter((c) => {
         const modified = parseBeijing(String(c['gmtModified']));
         return (
-          (biz.isBlockup === undefined || String(c.isBlockup) === biz.isBlockup) &&
+          (biz.isBlockup === undefined ||
+            String(c.isBlockup) === biz.isBlockup) &&
           (biz.isDelete === undefined || String(c.isDelete) === biz.isDelete) &&
           (!codes || codes.includes(c.channelCode)) &&
           (!ids || ids.includes(c.channelId.toString())) &&
@@ -328,19 +482,33 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
           (to === null || (modified !== null && modified <= to))
         );
       })
-      .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0));
-    const list = withDuplicates(matched, faults.current.duplicateRate, faults.current.seed, (c) => c.channelId.toString(), pageSize);
-    const page = list.slice(pageIndex * pageSize, (pageIndex + 1) * pageSize).map((c) => {
-      if (opts.includeChannelGmtModified) return c;
-      const { gmtCreate: _c, gmtModified: _m, ...visible } = c;
-      return visible;
-    });
+      .sort((a, b) =>
+        a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0,
+      );
+    const list = withDuplicates(
+      matched,
+      faults.current.duplicateRate,
+      faults.current.seed,
+      (c) => c.channelId.toString(),
+      pageSize,
+    );
+    const page = list
+      .slice(pageIndex * pageSize, (pageIndex + 1) * pageSize)
+      .map((c) => {
+        if (opts.includeChannelGmtModified) return c;
+        const { gmtCreate: _c, gmtModified: _m, ...visible } = c;
+        return visible;
+      });
     return ok({ data: { salesChannelInfo: page } });
   }
 
   const adminDatasets = [
     adminDataset('trades', trades, jackyunTradeSchema),
-    adminDataset('channels', channels, jackyunChannelSchema as z.ZodType<JackyunChannel>),
+    adminDataset(
+      'channels',
+      channels,
+      jackyunChannelSchema as z.ZodType<JackyunChannel>,
+    ),
   ];
   const admin = createSourceAdmin({
     datasets: adminDatasets,
@@ -348,9 +516,15 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
     log,
     clock,
     setData: (s) => {
-      if (s.arrivalsPerMinute !== undefined || s.modificationsPerMinute !== undefined) {
+      if (
+        s.arrivalsPerMinute !== undefined ||
+        s.modificationsPerMinute !== undefined
+      ) {
         trades.evolve(clock());
-        trades.setRates(s.arrivalsPerMinute ?? opts.arrivalsPerMinute, s.modificationsPerMinute ?? opts.modificationsPerMinute);
+        trades.setRates(
+          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
+          s.modificationsPerMinute ?? opts.modificationsPerMinute,
+        );
       }
       if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
       return { driftPerPage };
@@ -378,26 +552,65 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
           ? fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404)
           : kind === 'too_large'
             ? fail(JACKYUN_SUBCODES.badParam, '请求体过大')
-            : fail(JACKYUN_SUBCODES.unknown, '未知错误', kind === 'fault' ? 'fault' : 'rejected'),
+            : fail(
+                JACKYUN_SUBCODES.unknown,
+                '未知错误',
+                kind === 'fault' ? 'fault' : 'rejected',
+              ),
       handle: (req) => {
-        if (req.path !== JACKYUN_GATEWAY_PATH) return fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404);
-        if (req.method !== 'POST') return fail(JACKYUN_SUBCODES.notPost, '请使用POST方式调用');
+        if (req.path !== JACKYUN_GATEWAY_PATH)
+          return fail(
+            JACKYUN_SUBCODES.notFound,
+            '请求路径不存在',
+            'not_found',
+            404,
+          );
+        if (req.method !== 'POST')
+          return fail(JACKYUN_SUBCODES.notPost, '请使用POST方式调用');
         const params = paramsOf(req);
         for (const name of SYSTEM_PARAMS) {
-          if (params[name] === undefined || params[name] === '') return fail(JACKYUN_SUBCODES.missingParam, `缺少必要参数${name}`);
+          if (params[name] === undefined || params[name] === '')
+            return fail(JACKYUN_SUBCODES.missingParam, `缺少必要参数${name}`);
         }
-        if (params['appkey'] !== opts.appkey) return fail(JACKYUN_SUBCODES.appNotOpened, '该应用未开通开放平台，无法调用接口，请联系客户经理处理');
-        if (params['sign'] !== jackyunSign(params, opts.secret)) return fail(JACKYUN_SUBCODES.badSign, '签名错误');
-        if (params['version'] !== 'v1.0' && params['version'] !== '1.0') return fail(JACKYUN_SUBCODES.badParam, `不支持的版本号${params['version']}`);
-        if (params['contenttype']?.toLowerCase() !== 'json') return fail(JACKYUN_SUBCODES.badParam, 'contenttype必须为json');
+        if (params['appkey'] !== opts.appkey)
+          return fail(
+            JACKYUN_SUBCODES.appNotOpened,
+            '该应用未开通开放平台，无法调用接口，请联系客户经理处理',
+          );
+        if (params['sign'] !== jackyunSign(params, opts.secret))
+          return fail(JACKYUN_SUBCODES.badSign, '签名错误');
+        if (params['version'] !== 'v1.0' && params['version'] !== '1.0')
+          return fail(
+            JACKYUN_SUBCODES.badParam,
+            `不支持的版本号${params['version']}`,
+          );
+        if (params['contenttype']?.toLowerCase() !== 'json')
+          return fail(JACKYUN_SUBCODES.badParam, 'contenttype必须为json');
         const ts = parseBeijing(params['timestamp'] ?? '');
-        if (ts === null || Math.abs(ts - req.at) > opts.timestampSkewSeconds * 1000) {
-          return fail(JACKYUN_SUBCODES.badTimestamp, '时间戳错误或已过期，请检查timestamp（yyyy-MM-dd HH:mm:ss，北京时间）');
+        if (
+          ts === null ||
+          Math.abs(ts - req.at) > opts.timestampSkewSeconds * 1000
+        ) {
+          return fail(
+            JACKYUN_SUBCODES.badTimestamp,
+            '时间戳错误或已过期，请检查timestamp（yyyy-MM-dd HH:mm:ss，北京时间）',
+          );
         }
-        if (limiter.tryAcquire(req.at) !== null) return fail(JACKYUN_SUBCODES.throttled, '接口调用频率超过限制，请稍后再试', 'throttled');
+        if (limiter.tryAcquire(req.at) !== null)
+          return fail(
+            JACKYUN_SUBCODES.throttled,
+            '接口调用频率超过限制，请稍后再试',
+            'throttled',
+          );
         const method = params['method'];
-        if (method !== JACKYUN_TRADES_METHOD && method !== JACKYUN_CHANNELS_METHOD) {
-          return fail(JACKYUN_SUBCODES.unknownMethod, `接口${method}不存在或未授权`);
+        if (
+          method !== JACKYUN_TRADES_METHOD &&
+          method !== JACKYUN_CHANNELS_METHOD
+        ) {
+          return fail(
+            JACKYUN_SUBCODES.unknownMethod,
+            `接口${method}不存在或未授权`,
+          );
         }
         let biz: unknown;
         try {
@@ -405,8 +618,11 @@ export async function startJackyunSimulator(input: JackyunOptions & RuntimeOptio
         } catch {
           return fail(JACKYUN_SUBCODES.badParam, 'bizcontent不是合法的JSON');
         }
-        if (biz === null || typeof biz !== 'object' || Array.isArray(biz)) return fail(JACKYUN_SUBCODES.badParam, 'bizcontent必须是JSON对象');
-        return method === JACKYUN_TRADES_METHOD ? queryTrades(biz, req.at) : queryChannels(biz);
+        if (biz === null || typeof biz !== 'object' || Array.isArray(biz))
+          return fail(JACKYUN_SUBCODES.badParam, 'bizcontent必须是JSON对象');
+        return method === JACKYUN_TRADES_METHOD
+          ? queryTrades(biz, req.at)
+          : queryChannels(biz);
       },
     },
     { host: opts.host, port: opts.port },

@@ -17,7 +17,14 @@ const PACKAGING = [
   { sku: 'BC-QPM-01', iid: 'BC-QPM', name: '气泡膜', props: '50cm*100m' },
   { sku: 'BC-JD-01', iid: 'BC-JD', name: '封箱胶带', props: '4.5cm' },
 ] as const;
-const GOODS_REMARKS = ['月度盘点', '季度全盘', '抽盘', '', '仓库复盘', '盘点差异调整'];
+const GOODS_REMARKS = [
+  '月度盘点',
+  '季度全盘',
+  '抽盘',
+  '',
+  '仓库复盘',
+  '盘点差异调整',
+];
 const PACKAGING_REMARKS = ['包材盘点', '月末包材盘亏', '包材月度盘点'];
 
 export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
@@ -40,11 +47,28 @@ export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
         const g = prng.pick(GOODS);
         if (used.has(g.goodsNo)) continue;
         used.add(g.goodsNo);
-        items.push(item(ioId, ioiId, `${g.goodsNo}-01`, g.goodsNo, g.goodsName, g.specName.replace(' ', ';'), prng));
+        items.push(
+          item(
+            ioId,
+            ioiId,
+            `${g.goodsNo}-01`,
+            g.goodsNo,
+            g.goodsName,
+            g.specName.replace(' ', ';'),
+            prng,
+          ),
+        );
       }
     }
     const u = prng.next();
-    const status = u < 0.7 ? 'Confirmed' : u < 0.85 ? 'WaitConfirm' : u < 0.95 ? 'Archive' : 'Cancelled';
+    const status =
+      u < 0.7
+        ? 'Confirmed'
+        : u < 0.85
+          ? 'WaitConfirm'
+          : u < 0.95
+            ? 'Archive'
+            : 'Cancelled';
     const ioDate = at - prng.int(5, 600) * MIN;
     return {
       io_id: ioId,
@@ -52,7 +76,9 @@ export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
       status,
       warehouse: wh.warehouse,
       creator_name: personName(prng.pick),
-      remark: packaging ? prng.pick(PACKAGING_REMARKS) : prng.pick(GOODS_REMARKS),
+      remark: packaging
+        ? prng.pick(PACKAGING_REMARKS)
+        : prng.pick(GOODS_REMARKS),
       wh_id: wh.wh_id,
       wms_co_id: prng.pick(BRANCHES),
       modified: formatBeijing(at),
@@ -84,7 +110,15 @@ export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
   },
 };
 
-function item(ioId: number, ioiId: number, sku: string, iid: string, name: string, props: string, prng: Prng): JushuitanCountItem {
+function item(
+  ioId: number,
+  ioiId: number,
+  sku: string,
+  iid: string,
+  name: string,
+  props: string,
+  prng: Prng,
+): JushuitanCountItem {
   const rQty = prng.int(0, 200);
   const u = prng.next();
   const qty = u < 0.45 ? -prng.int(1, 12) : u < 0.8 ? prng.int(1, 8) : 0;

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 
 /** Jushuitan v2 signature (reference §3.3): md5_hex_lower(secret + Σ sorted(key + value)), sign excluded. */
-export function jushuitanSign(params: Readonly<Record<string, string>>, secret: string): string {
+export function jushuitanSign(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
   const body = Object.keys(params)
     .filter((k) => k !== 'sign')
     .sort()
     .map((k) => k + params[k])
     .join('');
-  return createHash('md5').update(secret + body, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(secret + body, 'utf8')
+    .digest('hex');
 }

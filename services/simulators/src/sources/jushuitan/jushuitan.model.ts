@@ -11,7 +11,13 @@ export const jushuitanCountItemSchema = z.looseObject({
 });
 export type JushuitanCountItem = z.infer<typeof jushuitanCountItemSchema>;
 
-export const JUSHUITAN_COUNT_STATUSES = ['WaitConfirm', 'Confirmed', 'Archive', 'Cancelled', 'Delete'] as const;
+export const JUSHUITAN_COUNT_STATUSES = [
+  'WaitConfirm',
+  'Confirmed',
+  'Archive',
+  'Cancelled',
+  'Delete',
+] as const;
 
 /** A stock count (库存盘点单) in the wire shape of `/open/inventory/count/query`. */
 export const jushuitanCountSchema = z.looseObject({

@@ -1,12 +1,30 @@
 import { z } from 'zod';
-import { parseBeijing, SlidingWindowLimiter, startSimServer, type SimRequest, type SimResult } from '../../common';
+import {
+  parseBeijing,
+  SlidingWindowLimiter,
+  startSimServer,
+  type SimRequest,
+  type SimResult,
+} from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
-import { firstIssue, intLike, sourcePlumbing, type SourceSimulator } from '../source-kit';
-import { sourceBaseOptionsSchema, type RuntimeOptions } from '../source-options.schema';
+import {
+  firstIssue,
+  intLike,
+  sourcePlumbing,
+  type SourceSimulator,
+} from '../source-kit';
+import {
+  sourceBaseOptionsSchema,
+  type RuntimeOptions,
+} from '../source-options.schema';
 import { jushuitanCountSpec } from './jushuitan-data';
 import { jushuitanSign } from './jushuitan-sign.util';
-import { JUSHUITAN_COUNT_STATUSES, jushuitanCountSchema, type JushuitanCount } from './jushuitan.model';
+import {
+  JUSHUITAN_COUNT_STATUSES,
+  jushuitanCountSchema,
+  type JushuitanCount,
+} from './jushuitan.model';
 
 export const JUSHUITAN_COUNT_PATH = '/open/inventory/count/query';
 export const JUSHUITAN_TOKEN_PATH = '/openWeb/auth/getInitToken';
@@ -46,21 +64,44 @@ export const jushuitanOptionsSchema = sourceBaseOptionsSchema.extend({
   maxIoIds: z.number().int().min(1).default(50),
   rateLimit: z
     .object({
-      perSecond: z.number().int().min(0).default(5).describe('code 199 above it; 0 = unlimited'),
-      perMinute: z.number().int().min(0).default(100).describe('code 200 above it; 0 = unlimited'),
+      perSecond: z
+        .number()
+        .int()
+        .min(0)
+        .default(5)
+        .describe('code 199 above it; 0 = unlimited'),
+      perMinute: z
+        .number()
+        .int()
+        .min(0)
+        .default(100)
+        .describe('code 200 above it; 0 = unlimited'),
     })
     .prefault({}),
 });
 export type JushuitanOptions = z.input<typeof jushuitanOptionsSchema>;
 
-const BIZ_REQUIRED = ['app_key', 'access_token', 'timestamp', 'charset', 'version', 'biz', 'sign'] as const;
+const BIZ_REQUIRED = [
+  'app_key',
+  'access_token',
+  'timestamp',
+  'charset',
+  'version',
+  'biz',
+  'sign',
+] as const;
 
 const bizSchema = z.looseObject({
   page_index: intLike.optional(),
   page_size: intLike.optional(),
   modified_begin: z.string().optional(),
   modified_end: z.string().optional(),
-  io_ids: z.union([z.string(), z.array(z.union([z.string(), z.number()])).transform((a) => a.join(','))]).optional(),
+  io_ids: z
+    .union([
+      z.string(),
+      z.array(z.union([z.string(), z.number()])).transform((a) => a.join(',')),
+    ])
+    .optional(),
   status: z.enum(JUSHUITAN_COUNT_STATUSES).optional(),
 });
 
@@ -68,10 +109,17 @@ const bizSchema = z.looseObject({
  * Starts the Jushuitan (聚水潭) open API v2 simulator: `POST /open/inventory/count/query` (form body,
  * `biz` JSON) and the self-developed app token call `POST /openWeb/auth/getInitToken`.
  */
-export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeOptions<JushuitanCount> = {}): Promise<SourceSimulator> {
+export async function startJushuitanSimulator(
+  input: JushuitanOptions & RuntimeOptions<JushuitanCount> = {},
+): Promise<SourceSimulator> {
   const { clock: clockOpt, fixtures: fixturesOpt, ...rest } = input;
   const opts = jushuitanOptionsSchema.parse(rest);
-  const base = sourcePlumbing(opts, clockOpt, jushuitanCountSchema, fixturesOpt);
+  const base = sourcePlumbing(
+    opts,
+    clockOpt,
+    jushuitanCountSchema,
+    fixturesOpt,
+  );
   const { clock, faults, log } = base;
   let driftPerPage = opts.driftPerPage;
   const counts = new SourceDataset<JushuitanCount>(jushuitanCountSpec, {
@@ -85,11 +133,24 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
   });
   // Scope of the limits is unconfirmed: we count per app (all APIs together).
   const limiter = new SlidingWindowLimiter<number>([
-    { limit: opts.rateLimit.perSecond, windowMs: 1000, code: JUSHUITAN_CODES.perSecond },
-    { limit: opts.rateLimit.perMinute, windowMs: 60_000, code: JUSHUITAN_CODES.perMinute },
+    {
+      limit: opts.rateLimit.perSecond,
+      windowMs: 1000,
+      code: JUSHUITAN_CODES.perSecond,
+    },
+    {
+      limit: opts.rateLimit.perMinute,
+      windowMs: 60_000,
+      code: JUSHUITAN_CODES.perMinute,
+    },
   ]);
 
-  const fail = (code: number, msg?: string, outcome: SimResult['outcome'] = 'rejected', status = 200): SimResult => ({
+  const fail = (
+    code: number,
+    msg?: string,
+    outcome: SimResult['outcome'] = 'rejected',
+    status = 200,
+  ): SimResult => ({
     status,
     body: { code, msg: msg ?? MESSAGES[code] ?? '参数错误', data: null },
     outcome,
@@ -102,21 +163,35 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
     return out;
   }
 
-  function checkCommon(p: Record<string, string>, required: readonly string[], at: number): SimResult | null {
-    for (const name of required) if (p[name] === undefined || p[name] === '') return fail(JUSHUITAN_CODES.badParam, `缺少必要参数${name}`);
+  function checkCommon(
+    p: Record<string, string>,
+    required: readonly string[],
+    at: number,
+  ): SimResult | null {
+    for (const name of required)
+      if (p[name] === undefined || p[name] === '')
+        return fail(JUSHUITAN_CODES.badParam, `缺少必要参数${name}`);
     if (p['app_key'] !== opts.appKey) return fail(JUSHUITAN_CODES.badAppKey);
-    if (p['sign'] !== jushuitanSign(p, opts.appSecret)) return fail(JUSHUITAN_CODES.badSign);
+    if (p['sign'] !== jushuitanSign(p, opts.appSecret))
+      return fail(JUSHUITAN_CODES.badSign);
     const ts = p['timestamp'] ?? '';
-    if (!/^\d{10}$/.test(ts) || Math.abs(Number(ts) * 1000 - at) > opts.timestampSkewSeconds * 1000) return fail(JUSHUITAN_CODES.badTimestamp);
-    if (p['charset'] !== 'utf-8') return fail(JUSHUITAN_CODES.badParam, 'charset目前只能传utf-8');
+    if (
+      !/^\d{10}$/.test(ts) ||
+      Math.abs(Number(ts) * 1000 - at) > opts.timestampSkewSeconds * 1000
+    )
+      return fail(JUSHUITAN_CODES.badTimestamp);
+    if (p['charset'] !== 'utf-8')
+      return fail(JUSHUITAN_CODES.badParam, 'charset目前只能传utf-8');
     return null;
   }
 
   function countQuery(p: Record<string, string>, at: number): SimResult {
     const common = checkCommon(p, BIZ_REQUIRED, at);
     if (common) return common;
-    if (p['access_token'] !== opts.accessToken) return fail(JUSHUITAN_CODES.badToken);
-    if (p['version'] !== '2') return fail(JUSHUITAN_CODES.badParam, 'version必须为2');
+    if (p['access_token'] !== opts.accessToken)
+      return fail(JUSHUITAN_CODES.badToken);
+    if (p['version'] !== '2')
+      return fail(JUSHUITAN_CODES.badParam, 'version必须为2');
     const throttled = limiter.tryAcquire(at);
     if (throttled !== null) return fail(throttled, undefined, 'throttled');
     let raw: unknown;
@@ -126,39 +201,76 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
       return fail(JUSHUITAN_CODES.badParam, 'biz不是合法的JSON');
     }
     const parsed = bizSchema.safeParse(raw);
-    if (!parsed.success) return fail(JUSHUITAN_CODES.badParam, `参数错误: ${firstIssue(parsed.error)}`);
+    if (!parsed.success)
+      return fail(
+        JUSHUITAN_CODES.badParam,
+        `参数错误: ${firstIssue(parsed.error)}`,
+      );
     const biz = parsed.data;
     const pageIndex = biz.page_index ?? 1;
     const pageSize = biz.page_size ?? opts.defaultPageSize;
-    if (pageIndex < 1) return fail(JUSHUITAN_CODES.badParam, 'page_index从1开始');
-    if (pageSize < 1 || pageSize > opts.maxPageSize) return fail(JUSHUITAN_CODES.badParam, `page_size不能大于${opts.maxPageSize}`);
-    const ioIds = biz.io_ids === undefined || biz.io_ids === '' ? undefined : biz.io_ids.split(',').map((s) => s.trim());
-    if (ioIds && ioIds.length > opts.maxIoIds) return fail(JUSHUITAN_CODES.badParam, `io_ids最多${opts.maxIoIds}个`);
+    if (pageIndex < 1)
+      return fail(JUSHUITAN_CODES.badParam, 'page_index从1开始');
+    if (pageSize < 1 || pageSize > opts.maxPageSize)
+      return fail(
+        JUSHUITAN_CODES.badParam,
+        `page_size不能大于${opts.maxPageSize}`,
+      );
+    const ioIds =
+      biz.io_ids === undefined || biz.io_ids === ''
+        ? undefined
+        : biz.io_ids.split(',').map((s) => s.trim());
+    if (ioIds && ioIds.length > opts.maxIoIds)
+      return fail(JUSHUITAN_CODES.badParam, `io_ids最多${opts.maxIoIds}个`);
     let from: number | null = null;
     let to: number | null = null;
     if (biz.modified_begin !== undefined || biz.modified_end !== undefined) {
-      if (!biz.modified_begin || !biz.modified_end) return fail(JUSHUITAN_CODES.badParam, 'modified_begin和modified_end必须同时存在');
+      if (!biz.modified_begin || !biz.modified_end)
+        return fail(
+          JUSHUITAN_CODES.badParam,
+          'modified_begin和modified_end必须同时存在',
+        );
       from = parseBeijing(biz.modified_begin);
       to = parseBeijing(biz.modified_end);
-      if (from === null || to === null) return fail(JUSHUITAN_CODES.badParam, '时间格式错误，应为yyyy-MM-dd HH:mm:ss');
-      if (to < from) return fail(JUSHUITAN_CODES.badParam, 'modified_end不能早于modified_begin');
-      if (to - from > opts.maxWindowDays * 86_400_000) return fail(JUSHUITAN_CODES.badParam, `修改时间跨度不能超过${opts.maxWindowDays}天`);
+      if (from === null || to === null)
+        return fail(
+          JUSHUITAN_CODES.badParam,
+          '时间格式错误，应为yyyy-MM-dd HH:mm:ss',
+        );
+      if (to < from)
+        return fail(
+          JUSHUITAN_CODES.badParam,
+          'modified_end不能早于modified_begin',
+        );
+      if (to - from > opts.maxWindowDays * 86_400_000)
+        return fail(
+          JUSHUITAN_CODES.badParam,
+          `修改时间跨度不能超过${opts.maxWindowDays}天`,
+        );
     } else if (!ioIds) {
       return fail(JUSHUITAN_CODES.badParam, '修改时间和单号不能同时为空');
     }
 
     counts.evolve(at);
-    const modifiedOf = (c: JushuitanCount): number => parseBeijing(c.modified) ?? 0;
+    const modifiedOf = (c: JushuitanCount): number =>
+      parseBeijing(c.modified) ?? 0;
     const matched = counts
       .current()
       .filter(
         (c) =>
-          (from === null || (modifiedOf(c) >= from && to !== null && modifiedOf(c) <= to)) &&
+          (from === null ||
+            (modifiedOf(c) >= from && to !== null && modifiedOf(c) <= to)) &&
           (!ioIds || ioIds.includes(String(c.io_id))) &&
           (biz.status === undefined || c.status === biz.status),
       )
       .sort((a, b) => modifiedOf(a) - modifiedOf(b) || a.io_id - b.io_id);
-    const list = withDuplicates(matched, faults.current.duplicateRate, faults.current.seed, (c) => String(c.io_id), pageSize);
+    const list = withDuplicates(
+      matched,
+      faults.current.duplicateRate,
+      faults.current.seed,
+      (c) => String(c.io_id),
+      pageSize,
+    );
     const page = list.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     const pageCount = Math.ceil(list.length / pageSize);
     if (driftPerPage > 0) counts.drift(matched, driftPerPage, at);
@@ -167,7 +279,14 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
       body: {
         code: 0,
         msg: MESSAGES[0],
-        data: { page_size: pageSize, page_index: pageIndex, data_count: list.length, page_count: pageCount, has_next: pageIndex < pageCount, datas: page },
+        data: {
+          page_size: pageSize,
+          page_index: pageIndex,
+          data_count: list.length,
+          page_count: pageCount,
+          has_next: pageIndex < pageCount,
+          datas: page,
+        },
       },
       outcome: 'ok',
       code: 0,
@@ -175,12 +294,26 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
   }
 
   function initToken(p: Record<string, string>, at: number): SimResult {
-    const common = checkCommon(p, ['app_key', 'grant_type', 'timestamp', 'charset', 'code', 'sign'], at);
+    const common = checkCommon(
+      p,
+      ['app_key', 'grant_type', 'timestamp', 'charset', 'code', 'sign'],
+      at,
+    );
     if (common) return common;
-    if (p['grant_type'] !== 'authorization_code') return fail(JUSHUITAN_CODES.badParam, 'grant_type错误');
+    if (p['grant_type'] !== 'authorization_code')
+      return fail(JUSHUITAN_CODES.badParam, 'grant_type错误');
     return {
       status: 200,
-      body: { code: 0, msg: MESSAGES[0], data: { access_token: opts.accessToken, expires_in: 2_592_000, refresh_token: `r${opts.accessToken.slice(1)}`, scope: 'all' } },
+      body: {
+        code: 0,
+        msg: MESSAGES[0],
+        data: {
+          access_token: opts.accessToken,
+          expires_in: 2_592_000,
+          refresh_token: `r${opts.accessToken.slice(1)}`,
+          scope: 'all',
+        },
+      },
       outcome: 'ok',
       code: 0,
     };
@@ -192,9 +325,15 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
     log,
     clock,
     setData: (s) => {
-      if (s.arrivalsPerMinute !== undefined || s.modificationsPerMinute !== undefined) {
+      if (
+        s.arrivalsPerMinute !== undefined ||
+        s.modificationsPerMinute !== undefined
+      ) {
         counts.evolve(clock());
-        counts.setRates(s.arrivalsPerMinute ?? opts.arrivalsPerMinute, s.modificationsPerMinute ?? opts.modificationsPerMinute);
+        counts.setRates(
+          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
+          s.modificationsPerMinute ?? opts.modificationsPerMinute,
+        );
       }
       if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
       return { driftPerPage };
@@ -221,16 +360,28 @@ export async function startJushuitanSimulator(input: JushuitanOptions & RuntimeO
           ? fail(404, '接口不存在', 'not_found', 404)
           : kind === 'too_large'
             ? fail(JUSHUITAN_CODES.badParam, '请求数据过大')
-            : fail(JUSHUITAN_CODES.busy, undefined, kind === 'fault' ? 'fault' : 'rejected'),
+            : fail(
+                JUSHUITAN_CODES.busy,
+                undefined,
+                kind === 'fault' ? 'fault' : 'rejected',
+              ),
       handle: (req) => {
-        const known = req.path === JUSHUITAN_COUNT_PATH || req.path === JUSHUITAN_TOKEN_PATH;
+        const known =
+          req.path === JUSHUITAN_COUNT_PATH ||
+          req.path === JUSHUITAN_TOKEN_PATH;
         if (!known) return fail(404, '接口不存在', 'not_found', 404);
-        if (req.method !== 'POST') return fail(JUSHUITAN_CODES.badParam, '请使用POST方式调用');
+        if (req.method !== 'POST')
+          return fail(JUSHUITAN_CODES.badParam, '请使用POST方式调用');
         if (req.contentType !== 'application/x-www-form-urlencoded') {
-          return fail(JUSHUITAN_CODES.badParam, 'Content-Type必须为application/x-www-form-urlencoded');
+          return fail(
+            JUSHUITAN_CODES.badParam,
+            'Content-Type必须为application/x-www-form-urlencoded',
+          );
         }
         const p = params(req);
-        return req.path === JUSHUITAN_COUNT_PATH ? countQuery(p, req.at) : initToken(p, req.at);
+        return req.path === JUSHUITAN_COUNT_PATH
+          ? countQuery(p, req.at)
+          : initToken(p, req.at);
       },
     },
     { host: opts.host, port: opts.port },

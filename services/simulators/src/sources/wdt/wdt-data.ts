@@ -12,7 +12,11 @@ import {
   WAREHOUSES,
 } from '../data/catalog.data';
 import type { DatasetSpec } from '../source-dataset';
-import { WDT_NO_DATE, type WdtStockout, type WdtStockoutDetail } from './wdt.model';
+import {
+  WDT_NO_DATE,
+  type WdtStockout,
+  type WdtStockoutDetail,
+} from './wdt.model';
 
 const MIN = 60_000;
 const money = (cents: number): string => centsToString(cents, 4);
@@ -26,11 +30,24 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
     const wh = prng.pick(WAREHOUSES);
     const logistic = prng.pick(LOGISTICS);
     const u = prng.next();
-    const status = u < 0.45 ? 95 : u < 0.75 ? 110 : u < 0.8 ? 105 : u < 0.83 ? 113 : u < 0.93 ? 55 : 5;
+    const status =
+      u < 0.45
+        ? 95
+        : u < 0.75
+          ? 110
+          : u < 0.8
+            ? 105
+            : u < 0.83
+              ? 113
+              : u < 0.93
+                ? 55
+                : 5;
     const created = at - prng.int(60, 1440) * MIN;
     const tradeTime = created - prng.int(10, 600) * MIN;
     const shipped = status >= 95;
-    const consign = shipped ? Math.min(at, created + prng.int(30, 600) * MIN) : null;
+    const consign = shipped
+      ? Math.min(at, created + prng.int(30, 600) * MIN)
+      : null;
     const srcTid = String(4100000000000 + seq * 31);
     const details: WdtStockoutDetail[] = [];
     const lines = prng.int(1, 4);
@@ -41,12 +58,47 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
       used.add(goods.goodsNo);
       const n = prng.int(1, 6);
       const total = goods.priceCents * n;
-      const share = prng.chance(0.3) ? Math.round((total * prng.int(3, 15)) / 100) : 0;
-      details.push(detail(stockoutId, details.length, goods, n, goods.priceCents, total, share, 0, srcTid, at));
+      const share = prng.chance(0.3)
+        ? Math.round((total * prng.int(3, 15)) / 100)
+        : 0;
+      details.push(
+        detail(
+          stockoutId,
+          details.length,
+          goods,
+          n,
+          goods.priceCents,
+          total,
+          share,
+          0,
+          srcTid,
+          at,
+        ),
+      );
     }
-    if (prng.chance(0.35)) details.push(detail(stockoutId, details.length, prng.pick(GIFTS), 1, 0, 0, 0, prng.pick([1, 2]), srcTid, at));
-    const totalCents = details.reduce((s, d) => s + Math.round(Number(d['total_amount']) * 100), 0);
-    const shareCents = details.reduce((s, d) => s + Math.round(Number(d['share_amount']) * 100), 0);
+    if (prng.chance(0.35))
+      details.push(
+        detail(
+          stockoutId,
+          details.length,
+          prng.pick(GIFTS),
+          1,
+          0,
+          0,
+          0,
+          prng.pick([1, 2]),
+          srcTid,
+          at,
+        ),
+      );
+    const totalCents = details.reduce(
+      (s, d) => s + Math.round(Number(d['total_amount']) * 100),
+      0,
+    );
+    const shareCents = details.reduce(
+      (s, d) => s + Math.round(Number(d['share_amount']) * 100),
+      0,
+    );
     const postCents = prng.chance(0.25) ? 800 : 0;
     const day = formatBeijing(created).slice(0, 10).replace(/-/g, '');
     const fenxiao = prng.chance(0.3) ? prng.pick(DISTRIBUTORS) : '';
@@ -79,7 +131,9 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
       nick_name: prng.pick(NICKS),
       customer_name: personName(prng.pick),
       customer_no: `KH${String(10000 + (seq % 500))}`,
-      logistics_no: shipped ? `${logistic.prefix}${String(2000000000 + seq * 41)}` : '',
+      logistics_no: shipped
+        ? `${logistic.prefix}${String(2000000000 + seq * 41)}`
+        : '',
       logistics_name: logistic.name,
       logistics_code: logistic.code,
       goods_count: qty(details.reduce((s, d) => s + Number(d.goods_count), 0)),

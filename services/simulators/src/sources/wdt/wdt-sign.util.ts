@@ -1,21 +1,33 @@
 import { createHash } from 'node:crypto';
 
-const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+const pad = (n: number, width: number): string =>
+  String(n).padStart(width, '0');
 /** Character count as PHP iconv_strlen (code points), the SDKs' notion of length. */
 const chars = (s: string): number => [...s].length;
 
 /** The string WDT 企业版 signs (reference §2.3), before MD5. */
-export function wdtSignInput(params: Readonly<Record<string, string>>, secret: string): string {
+export function wdtSignInput(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
   return (
     Object.keys(params)
       .filter((k) => k !== 'sign')
       .sort()
-      .map((k) => `${pad(chars(k), 2)}-${k}:${pad(chars(params[k] ?? ''), 4)}-${params[k] ?? ''}`)
+      .map(
+        (k) =>
+          `${pad(chars(k), 2)}-${k}:${pad(chars(params[k] ?? ''), 4)}-${params[k] ?? ''}`,
+      )
       .join(';') + secret
   );
 }
 
 /** WDT 企业版 signature: length-prefixed pairs joined by `;`, secret appended, MD5, lowercase hex. */
-export function wdtSign(params: Readonly<Record<string, string>>, secret: string): string {
-  return createHash('md5').update(wdtSignInput(params, secret), 'utf8').digest('hex');
+export function wdtSign(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
+  return createHash('md5')
+    .update(wdtSignInput(params, secret), 'utf8')
+    .digest('hex');
 }

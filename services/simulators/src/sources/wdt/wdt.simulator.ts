@@ -1,15 +1,25 @@
 import { z } from 'zod';
-import { parseBeijing, SlidingWindowLimiter, startSimServer, type SimRequest, type SimResult } from '../../common';
+import {
+  parseBeijing,
+  SlidingWindowLimiter,
+  startSimServer,
+  type SimRequest,
+  type SimResult,
+} from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
 import { sourcePlumbing, type SourceSimulator } from '../source-kit';
-import { sourceBaseOptionsSchema, type RuntimeOptions } from '../source-options.schema';
+import {
+  sourceBaseOptionsSchema,
+  type RuntimeOptions,
+} from '../source-options.schema';
 import { wdtStockoutSpec } from './wdt-data';
 import { wdtSign } from './wdt-sign.util';
 import { WDT_NO_DATE, wdtStockoutSchema, type WdtStockout } from './wdt.model';
 
 export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
-export const WDT_STOCKOUT_HISTORY_PATH = '/openapi2/his_stockout_order_query_trade.php';
+export const WDT_STOCKOUT_HISTORY_PATH =
+  '/openapi2/his_stockout_order_query_trade.php';
 
 /** Error codes. 2900 (parameters) and 1060 are documented; the others are our choice (reference §2.5: U). */
 export const WDT_CODES = {
@@ -36,11 +46,19 @@ export const wdtOptionsSchema = sourceBaseOptionsSchema.extend({
   maxWindowDays: z.number().positive().default(30),
   rateLimit: z
     .object({
-      perSecond: z.number().int().min(0).default(5).describe('0 = unlimited (U: our choice)'),
+      perSecond: z
+        .number()
+        .int()
+        .min(0)
+        .default(5)
+        .describe('0 = unlimited (U: our choice)'),
       perMinute: z.number().int().min(0).default(0),
     })
     .prefault({}),
-  totalCountBeyondFirstPage: z.enum(['zero', 'absent']).default('zero').describe('total_count on page_no > 0'),
+  totalCountBeyondFirstPage: z
+    .enum(['zero', 'absent'])
+    .default('zero')
+    .describe('total_count on page_no > 0'),
 });
 export type WdtOptions = z.input<typeof wdtOptionsSchema>;
 
@@ -51,7 +69,9 @@ const DIGITS = /^\d+$/;
  * Starts the WDT 企业版 (旺店通) openapi2 simulator: `POST /openapi2/stockout_order_query_trade.php`
  * (and the `his_` archive path), flat form params, length-prefixed MD5 sign.
  */
-export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtStockout> = {}): Promise<SourceSimulator> {
+export async function startWdtSimulator(
+  input: WdtOptions & RuntimeOptions<WdtStockout> = {},
+): Promise<SourceSimulator> {
   const { clock: clockOpt, fixtures: fixturesOpt, ...rest } = input;
   const opts = wdtOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, wdtStockoutSchema, fixturesOpt);
@@ -67,11 +87,24 @@ export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtSt
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
   const limiter = new SlidingWindowLimiter([
-    { limit: opts.rateLimit.perSecond, windowMs: 1000, code: WDT_CODES.throttled },
-    { limit: opts.rateLimit.perMinute, windowMs: 60_000, code: WDT_CODES.throttled },
+    {
+      limit: opts.rateLimit.perSecond,
+      windowMs: 1000,
+      code: WDT_CODES.throttled,
+    },
+    {
+      limit: opts.rateLimit.perMinute,
+      windowMs: 60_000,
+      code: WDT_CODES.throttled,
+    },
   ]);
 
-  const fail = (code: number, message: string, outcome: SimResult['outcome'] = 'rejected', status = 200): SimResult => ({
+  const fail = (
+    code: number,
+    message: string,
+    outcome: SimResult['outcome'] = 'rejected',
+    status = 200,
+  ): SimResult => ({
     status,
     body: { code, message },
     outcome,
@@ -88,51 +121,83 @@ export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtSt
   function query(p: Record<string, string>, now: number): SimResult {
     const pageNoText = p['page_no'] ?? '0';
     const pageSizeText = p['page_size'] ?? String(opts.defaultPageSize);
-    if (!DIGITS.test(pageNoText)) return fail(WDT_CODES.badParam, 'page_no必须是非负整数');
-    if (!DIGITS.test(pageSizeText)) return fail(WDT_CODES.badParam, 'page_size必须是正整数');
+    if (!DIGITS.test(pageNoText))
+      return fail(WDT_CODES.badParam, 'page_no必须是非负整数');
+    if (!DIGITS.test(pageSizeText))
+      return fail(WDT_CODES.badParam, 'page_size必须是正整数');
     const pageNo = Number(pageNoText);
     const pageSize = Number(pageSizeText);
-    if (pageSize < 1 || pageSize > opts.maxPageSize) return fail(WDT_CODES.badParam, `page_size超出范围(1-${opts.maxPageSize})`);
+    if (pageSize < 1 || pageSize > opts.maxPageSize)
+      return fail(
+        WDT_CODES.badParam,
+        `page_size超出范围(1-${opts.maxPageSize})`,
+      );
 
     const start = p['start_time'];
     const end = p['end_time'];
     const srcOrderNo = p['src_order_no'];
     const srcTid = p['src_tid'];
     const stockoutNo = p['stockout_no'];
-    const hasNumber = [srcOrderNo, srcTid, stockoutNo].some((v) => v !== undefined && v !== '');
+    const hasNumber = [srcOrderNo, srcTid, stockoutNo].some(
+      (v) => v !== undefined && v !== '',
+    );
     let from: number | null = null;
     let to: number | null = null;
     if ((start ?? '') !== '' || (end ?? '') !== '') {
-      if (!start || !end) return fail(WDT_CODES.badParam, '必传参数缺失: start_time和end_time必须同时传入');
+      if (!start || !end)
+        return fail(
+          WDT_CODES.badParam,
+          '必传参数缺失: start_time和end_time必须同时传入',
+        );
       from = parseBeijing(start);
       to = parseBeijing(end);
-      if (from === null || to === null) return fail(WDT_CODES.badParam, '时间格式错误，应为yyyy-MM-dd HH:mm:ss');
-      if (to < from) return fail(WDT_CODES.badParam, 'end_time不能早于start_time');
-      if (to - from > opts.maxWindowDays * 86_400_000) return fail(WDT_CODES.badParam, `时间跨度不能超过${opts.maxWindowDays}天`);
+      if (from === null || to === null)
+        return fail(
+          WDT_CODES.badParam,
+          '时间格式错误，应为yyyy-MM-dd HH:mm:ss',
+        );
+      if (to < from)
+        return fail(WDT_CODES.badParam, 'end_time不能早于start_time');
+      if (to - from > opts.maxWindowDays * 86_400_000)
+        return fail(
+          WDT_CODES.badParam,
+          `时间跨度不能超过${opts.maxWindowDays}天`,
+        );
     } else if (!hasNumber) {
       return fail(WDT_CODES.badParam, '时间范围与订单编号不能全部为空');
     }
     let statuses: number[] | undefined;
     if (p['status'] !== undefined && p['status'] !== '') {
       const parts = p['status'].split(',').map((s) => s.trim());
-      if (parts.some((s) => !DIGITS.test(s) || !(WDT_STATUSES as readonly number[]).includes(Number(s)))) {
+      if (
+        parts.some(
+          (s) =>
+            !DIGITS.test(s) ||
+            !(WDT_STATUSES as readonly number[]).includes(Number(s)),
+        )
+      ) {
         return fail(WDT_CODES.badParam, `status取值错误: ${p['status']}`);
       }
       statuses = parts.map(Number);
     }
     // Time meaning (reference §2.4): no status or status >= 95 -> consign time; status < 95 or is_by_modified=1 -> modified.
-    const byModified = p['is_by_modified'] === '1' || (statuses?.some((s) => s < 95) ?? false);
-    const timeField: 'modified' | 'consign_time' = byModified ? 'modified' : 'consign_time';
+    const byModified =
+      p['is_by_modified'] === '1' || (statuses?.some((s) => s < 95) ?? false);
+    const timeField: 'modified' | 'consign_time' = byModified
+      ? 'modified'
+      : 'consign_time';
     const effectiveStatuses = statuses ?? [95, 105, 110, 113];
 
     stockouts.evolve(now);
-    const timeOf = (s: WdtStockout): number | null => (s[timeField] === WDT_NO_DATE ? null : parseBeijing(s[timeField]));
+    const timeOf = (s: WdtStockout): number | null =>
+      s[timeField] === WDT_NO_DATE ? null : parseBeijing(s[timeField]);
     const matched = stockouts
       .current()
       .filter((s) => {
         const t = timeOf(s);
         return (
-          (from === null || (t !== null && t >= from && to !== null && t <= to)) &&
+          (from === null ||
+            (t !== null && t >= from && to !== null && t <= to)) &&
           effectiveStatuses.includes(s.status) &&
           (!p['shop_no'] || s.shop_no === p['shop_no']) &&
           (!p['warehouse_no'] || s.warehouse_no === p['warehouse_no']) &&
@@ -141,8 +206,17 @@ export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtSt
           (!stockoutNo || s.order_no === stockoutNo)
         );
       })
-      .sort((a, b) => (timeOf(a) ?? 0) - (timeOf(b) ?? 0) || a.stockout_id - b.stockout_id);
-    const list = withDuplicates(matched, faults.current.duplicateRate, faults.current.seed, (s) => String(s.stockout_id), pageSize);
+      .sort(
+        (a, b) =>
+          (timeOf(a) ?? 0) - (timeOf(b) ?? 0) || a.stockout_id - b.stockout_id,
+      );
+    const list = withDuplicates(
+      matched,
+      faults.current.duplicateRate,
+      faults.current.seed,
+      (s) => String(s.stockout_id),
+      pageSize,
+    );
     const page = list.slice(pageNo * pageSize, (pageNo + 1) * pageSize);
     if (driftPerPage > 0) stockouts.drift(matched, driftPerPage, now);
     const body: Record<string, unknown> = { code: 0, message: '' };
@@ -158,9 +232,15 @@ export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtSt
     log,
     clock,
     setData: (s) => {
-      if (s.arrivalsPerMinute !== undefined || s.modificationsPerMinute !== undefined) {
+      if (
+        s.arrivalsPerMinute !== undefined ||
+        s.modificationsPerMinute !== undefined
+      ) {
         stockouts.evolve(clock());
-        stockouts.setRates(s.arrivalsPerMinute ?? opts.arrivalsPerMinute, s.modificationsPerMinute ?? opts.modificationsPerMinute);
+        stockouts.setRates(
+          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
+          s.modificationsPerMinute ?? opts.modificationsPerMinute,
+        );
       }
       if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
       return { driftPerPage };
@@ -187,22 +267,47 @@ export async function startWdtSimulator(input: WdtOptions & RuntimeOptions<WdtSt
           ? fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404)
           : kind === 'too_large'
             ? fail(WDT_CODES.badParam, '请求数据过大')
-            : fail(WDT_CODES.busy, '系统繁忙，请稍后再试', kind === 'fault' ? 'fault' : 'rejected'),
+            : fail(
+                WDT_CODES.busy,
+                '系统繁忙，请稍后再试',
+                kind === 'fault' ? 'fault' : 'rejected',
+              ),
       handle: (req) => {
-        if (req.path !== WDT_STOCKOUT_PATH && req.path !== WDT_STOCKOUT_HISTORY_PATH) {
+        if (
+          req.path !== WDT_STOCKOUT_PATH &&
+          req.path !== WDT_STOCKOUT_HISTORY_PATH
+        ) {
           return fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404);
         }
-        if (req.method !== 'POST') return fail(WDT_CODES.badParam, '请使用POST方式提交');
+        if (req.method !== 'POST')
+          return fail(WDT_CODES.badParam, '请使用POST方式提交');
         const p = params(req);
-        for (const name of SYSTEM_PARAMS) if (!p[name]) return fail(WDT_CODES.badParam, `必传参数缺失: ${name}`);
-        if (p['sid'] !== opts.sid) return fail(WDT_CODES.badSid, '卖家账号不存在');
-        if (p['appkey'] !== opts.appkey) return fail(WDT_CODES.badAppkey, '接口账号不存在');
-        if (p['sign'] !== wdtSign(p, opts.secret)) return fail(WDT_CODES.badSign, '签名错误');
+        for (const name of SYSTEM_PARAMS)
+          if (!p[name])
+            return fail(WDT_CODES.badParam, `必传参数缺失: ${name}`);
+        if (p['sid'] !== opts.sid)
+          return fail(WDT_CODES.badSid, '卖家账号不存在');
+        if (p['appkey'] !== opts.appkey)
+          return fail(WDT_CODES.badAppkey, '接口账号不存在');
+        if (p['sign'] !== wdtSign(p, opts.secret))
+          return fail(WDT_CODES.badSign, '签名错误');
         const ts = p['timestamp'] ?? '';
-        if (!/^\d{10}$/.test(ts) || Math.abs(Number(ts) * 1000 - req.at) > opts.timestampSkewSeconds * 1000) {
-          return fail(WDT_CODES.badTimestamp, `时间戳超出允许范围(±${opts.timestampSkewSeconds}秒)`);
+        if (
+          !/^\d{10}$/.test(ts) ||
+          Math.abs(Number(ts) * 1000 - req.at) >
+            opts.timestampSkewSeconds * 1000
+        ) {
+          return fail(
+            WDT_CODES.badTimestamp,
+            `时间戳超出允许范围(±${opts.timestampSkewSeconds}秒)`,
+          );
         }
-        if (limiter.tryAcquire(req.at) !== null) return fail(WDT_CODES.throttled, '调用频率超过限制，请稍后再试', 'throttled');
+        if (limiter.tryAcquire(req.at) !== null)
+          return fail(
+            WDT_CODES.throttled,
+            '调用频率超过限制，请稍后再试',
+            'throttled',
+          );
         return query(p, req.at);
       },
     },

@@ -1,17 +1,58 @@
 import { formatBeijing, formatBeijingDate, type Prng } from '../../common';
 import { GOODS, personName } from '../data/catalog.data';
 import type { DatasetSpec } from '../source-dataset';
-import { XIAOMAN_EXCHANGE_RATES, XIAOMAN_ORDER_STATUSES, type XiaomanOrder, type XiaomanProductLine } from './xiaoman.model';
+import {
+  XIAOMAN_EXCHANGE_RATES,
+  XIAOMAN_ORDER_STATUSES,
+  type XiaomanOrder,
+  type XiaomanProductLine,
+} from './xiaoman.model';
 
 const MIN = 60_000;
 const CUSTOMERS = [
-  { id: 31470001, name: 'Global Trading LLC', country: 'US', contact: 'John Smith', email: 'john@globaltrading.example' },
-  { id: 31470002, name: 'Nordic Home AB', country: 'SE', contact: 'Anna Berg', email: 'anna@nordichome.example' },
-  { id: 31470003, name: 'Berlin Tea GmbH', country: 'DE', contact: 'Max Weber', email: 'max@berlintea.example' },
-  { id: 31470004, name: 'London Gifts Ltd', country: 'GB', contact: 'Emma Brown', email: 'emma@londongifts.example' },
-  { id: 31470005, name: '深圳市海纳贸易有限公司', country: 'CN', contact: '陈海', email: 'chen@haina.example' },
+  {
+    id: 31470001,
+    name: 'Global Trading LLC',
+    country: 'US',
+    contact: 'John Smith',
+    email: 'john@globaltrading.example',
+  },
+  {
+    id: 31470002,
+    name: 'Nordic Home AB',
+    country: 'SE',
+    contact: 'Anna Berg',
+    email: 'anna@nordichome.example',
+  },
+  {
+    id: 31470003,
+    name: 'Berlin Tea GmbH',
+    country: 'DE',
+    contact: 'Max Weber',
+    email: 'max@berlintea.example',
+  },
+  {
+    id: 31470004,
+    name: 'London Gifts Ltd',
+    country: 'GB',
+    contact: 'Emma Brown',
+    email: 'emma@londongifts.example',
+  },
+  {
+    id: 31470005,
+    name: '深圳市海纳贸易有限公司',
+    country: 'CN',
+    contact: '陈海',
+    email: 'chen@haina.example',
+  },
 ] as const;
-const CURRENCY_BY_COUNTRY: Readonly<Record<string, string>> = { US: 'USD', SE: 'EUR', DE: 'EUR', GB: 'GBP', CN: 'CNY' };
+const CURRENCY_BY_COUNTRY: Readonly<Record<string, string>> = {
+  US: 'USD',
+  SE: 'EUR',
+  DE: 'EUR',
+  GB: 'GBP',
+  CN: 'CNY',
+};
 const USERS = [
   { user_id: 55001, nickname: '销售-王芳' },
   { user_id: 55002, nickname: '销售-李强' },
@@ -40,11 +81,36 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
       if (used.has(g.goodsNo)) continue;
       used.add(g.goodsNo);
       const count = prng.int(1, 50) * 10;
-      const unitPrice = round2(g.priceCents / 100 / rate.cny * 0.6);
-      lines.push(line(orderId, lines.length, g.goodsNo, g.goodsName, g.specName, g.unit, count, unitPrice));
+      const unitPrice = round2((g.priceCents / 100 / rate.cny) * 0.6);
+      lines.push(
+        line(
+          orderId,
+          lines.length,
+          g.goodsNo,
+          g.goodsName,
+          g.specName,
+          g.unit,
+          count,
+          unitPrice,
+        ),
+      );
     }
-    if (prng.chance(0.25)) lines.push(line(orderId, lines.length, 'YP-0001', '样品（免费）', '样品', '件', prng.int(1, 5), 0));
-    const productTotal = round2(lines.reduce((s, l) => s + l.count * l.unit_price, 0));
+    if (prng.chance(0.25))
+      lines.push(
+        line(
+          orderId,
+          lines.length,
+          'YP-0001',
+          '样品（免费）',
+          '样品',
+          '件',
+          prng.int(1, 5),
+          0,
+        ),
+      );
+    const productTotal = round2(
+      lines.reduce((s, l) => s + l.count * l.unit_price, 0),
+    );
     const addition = prng.chance(0.3) ? round2(prng.int(50, 400)) : 0;
     const amount = round2(productTotal + addition);
     const created = at - prng.int(30, 4000) * MIN;
@@ -80,10 +146,18 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
       opportunity_id: 0,
       shipment_deadline_remark: '',
       users: [{ user_id: user.user_id, rate: 100 }],
-      users_info: [{ user_id: user.user_id, rate: 100, nickname: user.nickname }],
-      departments_info: [{ department_id: dept.department_id, rate: 100, name: dept.name }],
+      users_info: [
+        { user_id: user.user_id, rate: 100, nickname: user.nickname },
+      ],
+      departments_info: [
+        { department_id: dept.department_id, rate: 100, name: dept.name },
+      ],
       handler_info: [{ user_id: user.user_id, nickname: user.nickname }],
-      company: { company_id: customer.id, name: customer.name, serial_id: `C${customer.id}` },
+      company: {
+        company_id: customer.id,
+        name: customer.name,
+        serial_id: `C${customer.id}`,
+      },
       customer_name: customer.contact,
       customer_phone: '',
       customer_email: customer.email,
@@ -107,7 +181,11 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
       archive_type: 1,
       remark: prng.chance(0.3) ? `联系人：${personName(prng.pick)}` : '',
       source_type: 1,
-      ali_status_info: { status_name: '', ali_status_name: '', ali_status_id: 0 },
+      ali_status_info: {
+        status_name: '',
+        ali_status_name: '',
+        ali_status_id: 0,
+      },
       product_list: lines,
     };
   },
@@ -120,7 +198,9 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
       next.delete_time = formatBeijing(at);
       return next;
     }
-    const idx = XIAOMAN_ORDER_STATUSES.findIndex((s) => s.code === order.status);
+    const idx = XIAOMAN_ORDER_STATUSES.findIndex(
+      (s) => s.code === order.status,
+    );
     const following = XIAOMAN_ORDER_STATUSES[idx + 1];
     if (following) next.status = following.code;
     else next['remark'] = `更新于${formatBeijing(at)}`;
@@ -128,7 +208,16 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
   },
 };
 
-function line(orderId: number, index: number, no: string, name: string, model: string, unit: string, count: number, unitPrice: number): XiaomanProductLine {
+function line(
+  orderId: number,
+  index: number,
+  no: string,
+  name: string,
+  model: string,
+  unit: string,
+  count: number,
+  unitPrice: number,
+): XiaomanProductLine {
   return {
     unique_id: orderId * 100 + index + 1,
     product_id: 8800000 + Number(no.replace(/\D/g, '') || '0'),

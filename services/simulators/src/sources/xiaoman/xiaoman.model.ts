@@ -38,7 +38,9 @@ export const XIAOMAN_ORDER_STATUSES = [
 ] as const;
 
 /** CNY per unit of currency, and USD per unit of currency. */
-export const XIAOMAN_EXCHANGE_RATES: Readonly<Record<string, { cny: number; usd: number }>> = {
+export const XIAOMAN_EXCHANGE_RATES: Readonly<
+  Record<string, { cny: number; usd: number }>
+> = {
   USD: { cny: 7.1826, usd: 1 },
   EUR: { cny: 7.8412, usd: 1.0917 },
   GBP: { cny: 9.1305, usd: 1.2712 },
