@@ -34,6 +34,7 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:connector', 'type:domain', 'type:infra', 'type:core', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:infra', 'type:domain', 'type:core'] },
             { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', 'type:testing'], bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg', 'prom-client'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', 'type:testing'], bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:core', 'type:contracts', 'type:util', 'type:testing'] },

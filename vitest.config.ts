@@ -42,6 +42,19 @@ export default defineConfig({
           globalSetup: ['libs/testing/src/global-setup.ts'],
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['services/pipeline-e2e/**/*.e2e-spec.ts'],
+          exclude: ['**/node_modules/**'],
+          env: { TZ: 'UTC' },
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });
