@@ -9,6 +9,7 @@ export {
 } from './mapping/condition';
 export * from './lookup/lookup-provider';
 export * from './merge/windowed-merger';
+export * from './merge/merge-state.schema';
 export * from './flow/flow-transformer';
 export {
   parseExpression,

@@ -204,6 +204,16 @@ describe('windowed merger', () => {
     );
   });
 
+  it('should refuse to restore a corrupted snapshot', () => {
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    const broken = JSON.parse(JSON.stringify(merger.snapshot()));
+    broken.windows[0].records.T1.h = 42;
+    expect(() => WindowedMerger.restore(CONFIG, broken)).toThrow(
+      /invalid merge state for flow flow-t: windows\[0\]\.records\.T1\.h/,
+    );
+  });
+
   it('should make a correction document for a record that arrives after its window was emitted', () => {
     // Arrange
     const merger = new WindowedMerger(CONFIG);

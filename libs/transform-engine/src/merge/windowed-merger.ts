@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { formatZodIssues } from '@kingbridge/contracts';
 import { NonRetriableError } from '@kingbridge/pipeline-core';
 import type { AggregateOp } from '../plan/sync-plan.schema';
 import { Decimal } from '../util/decimal';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
+import { mergeStateSnapshotSchema } from './merge-state.schema';
 
 const DAY_MS = 86_400_000;
 
@@ -208,11 +210,14 @@ export class WindowedMerger {
     return new WindowedMerger(config, snapshot);
   }
 
-  private load(snapshot: MergeStateSnapshot): void {
-    if (snapshot.version !== 1)
+  private load(input: MergeStateSnapshot): void {
+    const parsed = mergeStateSnapshotSchema.safeParse(input);
+    if (!parsed.success) {
       throw new Error(
-        `unsupported merge state version ${String(snapshot.version)}`,
+        `invalid merge state for flow ${this.config.flow}: ${formatZodIssues(parsed.error)}`,
       );
+    }
+    const snapshot = parsed.data as MergeStateSnapshot;
     this.watermark = snapshot.watermark;
     for (const w of snapshot.windows) {
       const copy: WindowState = structuredClone(w);
