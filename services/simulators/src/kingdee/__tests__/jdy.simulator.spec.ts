@@ -243,4 +243,26 @@ describe('JDY simulator', () => {
     const res = await call('GET', tokenPath, q, signed('GET', tokenPath, q));
     expect(res.json.errcode).toBe(1030002006);
   });
+
+  it('should look a material id up by number when the base-data list is searched', async () => {
+    const { token: t, domain } = await token();
+    const q = { search: 'SKU002' };
+    const res = await call<{
+      count: string;
+      rows: Array<{ id: string; number: string; unit_ids: string[] }>;
+    }>(
+      'GET',
+      '/jdy/v2/bd/material',
+      q,
+      signed('GET', '/jdy/v2/bd/material', q, {
+        'app-token': t,
+        'X-GW-Router-Addr': domain,
+      }),
+    );
+    expect(res.json.data.count).toBe('1');
+    expect(res.json.data.rows[0]).toMatchObject({
+      id: '1550000000000000002',
+      number: 'SKU002',
+    });
+  });
 });

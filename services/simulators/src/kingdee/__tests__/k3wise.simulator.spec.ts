@@ -86,6 +86,17 @@ describe('K3 WISE simulator', () => {
     expect(list.Data.DATA).toEqual([
       { FBillNo: body.Data!.FBillNo, FCustID: '01.002' },
     ]);
+    const customers = await fetch(
+      `${sim.url}/K3API/Customer/GetList?token=${t}`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ Data: { Filter: "[FName] like '%香茗%'" } }),
+      },
+    );
+    const found = (await customers.json()) as WiseAnswer<{ DATA: unknown[] }>;
+    expect(found.Data.DATA).toEqual([
+      { FNumber: '01.003', FName: '深圳市香茗进出口有限公司' },
+    ]);
   });
 
   it('should refuse a missing or expired token', async () => {

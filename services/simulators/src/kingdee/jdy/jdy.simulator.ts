@@ -188,6 +188,12 @@ export interface JdySimulator extends SimServerHandle {
 }
 
 const FORM = 'inv_check_loss_bill';
+/** Base-data lists for id lookups by number (paths unconfirmed; see the README). */
+const BASE_DATA_PATHS: Record<string, keyof JdyMasterData> = {
+  '/jdy/v2/bd/material': 'materials',
+  '/jdy/v2/bd/unit': 'units',
+  '/jdy/v2/bd/store': 'stocks',
+};
 const LOSS_PATH = '/jdy/v2/scm/inv_check_loss_bill';
 
 /** Starts the 金蝶云星辰 (JDY) open API v2 simulator. */
@@ -296,7 +302,8 @@ export async function startJdySimulator(
       path === '/jdyconnector/app_management/push_app_authorize' ||
       path === '/jdyconnector/app_management/kingdee_auth_token' ||
       path === LOSS_PATH ||
-      path === `${LOSS_PATH}_detail`;
+      path === `${LOSS_PATH}_detail` ||
+      path in BASE_DATA_PATHS;
     if (!known)
       return jsonResponse(404, { code: 404, message: 'No Route', details: [] });
     const gateway = gatewayCheck(req);
@@ -354,6 +361,8 @@ export async function startJdySimulator(
     if (business) return business;
     if (path === LOSS_PATH && req.method === 'POST') return save(req);
     if (path === LOSS_PATH && req.method === 'GET') return list(req);
+    const baseData = BASE_DATA_PATHS[path];
+    if (baseData && req.method === 'GET') return listBaseData(req, baseData);
     if (path === `${LOSS_PATH}_detail` && req.method === 'GET')
       return detail(req);
     return jsonResponse(405, {
@@ -502,6 +511,55 @@ export async function startJdySimulator(
       .list({ formId: FORM })
       .filter((d) => search === '' || d.billNo.includes(search));
     const rows = all.slice((page - 1) * pageSize, page * pageSize).map(view);
+    return envelope(JDY_ERRCODE.ok, 'success', {
+      count: String(all.length),
+      current_page: page,
+      current_page_size: rows.length,
+      page,
+      page_size: pageSize,
+      total_page: Math.ceil(all.length / pageSize),
+      rows,
+    });
+  }
+
+  function listBaseData(
+    req: SimRequest,
+    kind: keyof JdyMasterData,
+  ): SimResponse {
+    const search = req.url.searchParams.get('search') ?? '';
+    const page = Math.max(
+      1,
+      Number(req.url.searchParams.get('page') ?? '1') || 1,
+    );
+    const pageSize = Math.max(
+      1,
+      Number(req.url.searchParams.get('page_size') ?? '10') || 10,
+    );
+    const items: Array<{
+      id: string;
+      number: string;
+      name: string;
+      unitIds?: string[];
+    }> = master[kind];
+    const all = items.filter(
+      (item) =>
+        search === '' ||
+        item.number.includes(search) ||
+        item.name.includes(search),
+    );
+    const rows = all
+      .slice((page - 1) * pageSize, page * pageSize)
+      .map((item) =>
+        item.unitIds
+          ? {
+              id: item.id,
+              number: item.number,
+              name: item.name,
+              base_unit_id: item.unitIds[0],
+              unit_ids: item.unitIds,
+            }
+          : { id: item.id, number: item.number, name: item.name },
+      );
     return envelope(JDY_ERRCODE.ok, 'success', {
       count: String(all.length),
       current_page: page,

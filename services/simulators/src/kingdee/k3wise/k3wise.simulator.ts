@@ -111,6 +111,15 @@ export interface K3WiseSimulator extends SimServerHandle {
 }
 
 const FORM = 'SO';
+/** Base-data objects readable through `/K3API/<Object>/GetList`. */
+const MASTER_OBJECTS: Record<string, Category> = {
+  customer: 'customers',
+  material: 'materials',
+  unit: 'units',
+  currency: 'currencies',
+  department: 'departments',
+  emp: 'employees',
+};
 
 /** Starts the K/3 WISE WebAPI (K3API) simulator: token by authorityCode, `/K3API/SO/Save`, `/K3API/SO/GetList`. */
 export async function startK3WiseSimulator(
@@ -187,10 +196,27 @@ export async function startK3WiseSimulator(
       return answer(401, 'Token无效或已过期，请重新获取Token');
     }
     const [, object, action] = match;
-    if (object !== 'so') return answer(500, `对象[${object}]未开放或不存在`);
+    const category = object ? MASTER_OBJECTS[object] : undefined;
+    if (object !== 'so' && !category)
+      return answer(500, `对象[${object}]未开放或不存在`);
     if (req.method !== 'POST') return answer(405, '请使用 POST 方法');
-    if (action === 'save') return save(req);
-    if (action === 'getlist') return getList(req);
+    if (action === 'save' && object === 'so') return save(req);
+    if (action === 'getlist') {
+      if (category) {
+        const resolvers = master[category].map(
+          (item, i) =>
+            (f: string): unknown =>
+              ({ FNUMBER: item.number, FNAME: item.name, FITEMID: i + 1 })[
+                f.toUpperCase()
+              ] ?? null,
+        );
+        return getList(req, resolvers, 'FNumber,FName');
+      }
+      const resolvers = documents
+        .list({ formId: FORM })
+        .map((doc) => (f: string) => fieldOf(doc, f));
+      return getList(req, resolvers, 'FBillNo,FInterID');
+    }
     return answer(500, `方法[${action}]不存在`);
   }
 
@@ -307,7 +333,11 @@ export async function startK3WiseSimulator(
       : value;
   }
 
-  function getList(req: SimRequest): SimResponse {
+  function getList(
+    req: SimRequest,
+    source: Array<(field: string) => unknown>,
+    defaultFields: string,
+  ): SimResponse {
     const parsed = listBodySchema.safeParse(parseJsonOrUndefined(req.rawBody));
     if (!parsed.success)
       return answer(500, '数据格式错误：请求体应为 {"Data":{…}}');
@@ -321,16 +351,14 @@ export async function startK3WiseSimulator(
         `过滤条件错误：${err instanceof FilterSyntaxError ? err.message : String(err)}`,
       );
     }
-    const fields = (q.Fields ?? 'FBillNo,FInterID')
+    const fields = (q.Fields ?? defaultFields)
       .split(',')
       .map((f) => f.trim())
       .filter(Boolean);
     const top = Number(q.Top ?? 0) || 0;
     const pageSize = Math.max(1, Number(q.PageSize ?? 10) || 10);
     const pageIndex = Math.max(1, Number(q.PageIndex ?? 1) || 1);
-    let rows = documents
-      .list({ formId: FORM })
-      .filter((doc) => evaluateFilter(filter, (f) => fieldOf(doc, f)));
+    let rows = source.filter((resolve) => evaluateFilter(filter, resolve));
     if (top > 0) rows = rows.slice(0, top);
     const page = rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     return answer(200, '成功', {
@@ -338,8 +366,8 @@ export async function startK3WiseSimulator(
       PageSize: pageSize,
       PageCount: Math.ceil(rows.length / pageSize),
       Total: rows.length,
-      DATA: page.map((doc) =>
-        Object.fromEntries(fields.map((f) => [f, fieldOf(doc, f)])),
+      DATA: page.map((resolve) =>
+        Object.fromEntries(fields.map((f) => [f, resolve(f)])),
       ),
     });
   }
