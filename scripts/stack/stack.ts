@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { demoServiceEnv, writeScenarioWithCredentials } from './demo-credentials';
 import { ProcessGroup, waitForHttp, type ProcessSpec } from './process-group';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -62,6 +63,7 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
   const off = o.portOffset ?? 0;
   const common: Record<string, string> = {
     ...simulatorUrls(off),
+    ...demoServiceEnv(),
     KAFKA_BROKERS: o.kafkaBrokers,
     DATABASE_URL: o.databaseUrl,
     LOG_LEVEL: o.logLevel ?? 'info',
@@ -84,7 +86,7 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
         SIM_ADMIN: '1',
         SIM_PORT_OFFSET: String(off),
         LOG_LEVEL: o.logLevel ?? 'info',
-        ...(o.scenarioFile ? { SIM_SCENARIO: o.scenarioFile } : {}),
+        SIM_SCENARIO: writeScenarioWithCredentials(o.scenarioFile, join(o.logDir, 'scenario.generated.yaml')),
       },
       readyUrl: `http://127.0.0.1:${SIMULATOR_PORTS.k3wise + off}/__admin/stats`,
     },
