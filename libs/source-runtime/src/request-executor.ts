@@ -40,6 +40,7 @@ export class CredentialChannel {
         this.metrics.requests.inc({ connector: this.connector, endpoint, outcome });
         this.metrics.requestDuration.observe({ connector: this.connector, endpoint }, seconds);
       },
+      retry: (call, signal) => this.execute(call, { connector: this.connector }, signal),
     };
   }
 

@@ -59,6 +59,12 @@ export interface RequestHooks {
   beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
   /** Called after each HTTP request (also a failed one) with its outcome, duration and the ticket. */
   afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
+  /**
+   * Runs one sub-request of a page with the runtime's retry policy (a page
+   * made of several requests, e.g. OKKI list + order info, retries each
+   * request, not the whole page).
+   */
+  retry?<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export interface SourceConnectorClient {

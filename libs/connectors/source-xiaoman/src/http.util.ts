@@ -9,6 +9,8 @@ export interface RequestHooks {
   /** Awaited before each request (rate limiter); the returned ticket goes back to `afterRequest`. */
   beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
   afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
+  /** Runs a sub-request of a page with the runtime's retry policy. */
+  retry?<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export type FetchFn = typeof fetch;

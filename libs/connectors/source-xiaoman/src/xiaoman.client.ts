@@ -106,7 +106,13 @@ export class XiaomanClient {
     // The list has no line items (product_list): by default each order is read in full from
     // /v1/invoices/order/info (params.details = 0 turns that off).
     for (const order of orders) {
-      records.push(String(details) === '0' ? order : ((await this.fetchOrderInfo(order.sourceId, signal)) ?? order));
+      if (String(details) === '0') {
+        records.push(order);
+        continue;
+      }
+      const info = () => this.fetchOrderInfo(order.sourceId, signal);
+      const full = this.options.hooks?.retry ? await this.options.hooks.retry(info, signal) : await info();
+      records.push(full ?? order);
     }
     const total = body.data?.count;
     const seen = (startIndex - 1) * count + list.length;
