@@ -8,6 +8,7 @@ export {
   type FilterResult,
 } from './mapping/condition';
 export * from './lookup/lookup-provider';
+export * from './lookup/cached-lookup-provider';
 export * from './merge/windowed-merger';
 export * from './merge/merge-state.schema';
 export * from './flow/flow-transformer';
