@@ -32,6 +32,11 @@ export interface PageQuery {
   readonly to: Date;
   /** Source-side filters and query params from the plan, sent as the platform expects them. */
   readonly params: Readonly<Record<string, QueryParamValue>>;
+  /**
+   * Names of the window's start/end params when the plan picks them (e.g.
+   * Jackyun `startConsignTime`/`endConsignTime`); each client has defaults.
+   */
+  readonly timeParams?: { readonly from: string; readonly to: string };
   /** Page size; the connector clamps it to the platform maximum. */
   readonly pageSize?: number;
   /** `null` for the first page. */

@@ -22,6 +22,10 @@ export const sourceStreamSchema = z.object({
   platform: sourcePlatformSchema,
   entity: sourceEntitySchema,
   params: z.record(z.string(), paramValueSchema).default({}).describe('source-side filters and query params'),
+  timeParams: z
+    .object({ from: z.string().min(1), to: z.string().min(1) })
+    .optional()
+    .describe('names of the window start/end params (default per platform: the modified-time pair)'),
   pageSize: z.number().int().positive().optional().describe('page size (clamped to the platform maximum)'),
   maxWindowMinutes: z.number().int().positive().optional().describe('window length cap (≤ platform max)'),
   remediationCron: z.string().default('0 0 * * *').describe('cron of the remediation scan (Asia/Shanghai)'),

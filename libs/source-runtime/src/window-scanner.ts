@@ -150,7 +150,15 @@ export class WindowScanner {
     return this.deps.channel.execute(
       () =>
         this.deps.client.fetchPage(
-          { entity: stream.entity, from: window.from, to: window.to, params: stream.params, pageSize: stream.pageSize, page },
+          {
+            entity: stream.entity,
+            from: window.from,
+            to: window.to,
+            params: stream.params,
+            pageSize: stream.pageSize,
+            page,
+            ...(stream.timeParams ? { timeParams: stream.timeParams } : {}),
+          },
           signal,
         ),
       { connector: stream.platform, stream: stream.id, window: describeWindow(window), page: page?.index ?? 0 },

@@ -79,6 +79,8 @@ export interface JackyunPageQuery {
   readonly params: Readonly<Record<string, JackyunParam>>;
   readonly pageSize?: number;
   readonly page: { index: number; cursor?: string } | null;
+  /** Names of the window start/end params (defaults per entity). */
+  readonly timeParams?: { readonly from: string; readonly to: string };
 }
 
 /**
@@ -208,13 +210,14 @@ export class JackyunClient {
   private async fetchTradePage(query: JackyunPageQuery, signal?: AbortSignal): Promise<JackyunPage> {
     const pageSize = clampPageSize(query.pageSize, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
-    const { timeField = 'Modified', ...rest } = query.params as Record<string, JackyunParam>;
+    const rest = query.params as Record<string, JackyunParam>;
+    const time = query.timeParams ?? { from: 'startModified', to: 'endModified' };
     const biz: Record<string, unknown> = {
       hasTotal: 1,
       ...toBiz(rest),
       fields: withRequiredFields(typeof rest.fields === 'string' ? rest.fields : JACKYUN_DEFAULT_TRADE_FIELDS),
-      [`start${String(timeField)}`]: formatChinaTime(query.from),
-      [`end${String(timeField)}`]: formatChinaTime(query.to),
+      [time.from]: formatChinaTime(query.from),
+      [time.to]: formatChinaTime(query.to),
       pageIndex: index,
       pageSize,
       scrollId: query.page?.cursor ?? '',
@@ -247,8 +250,8 @@ export class JackyunClient {
     const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
       ...toBiz(query.params),
-      gmtModifiedStart: formatChinaTime(query.from),
-      gmtModifiedEnd: formatChinaTime(query.to),
+      [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(query.from),
+      [query.timeParams?.to ?? 'gmtModifiedEnd']: formatChinaTime(query.to),
       pageIndex: index,
       pageSize,
     };

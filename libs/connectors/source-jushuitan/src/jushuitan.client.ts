@@ -49,6 +49,8 @@ export interface JushuitanPageQuery {
   readonly params: Readonly<Record<string, JushuitanParam>>;
   readonly pageSize?: number;
   readonly page: { index: number; cursor?: string } | null;
+  /** Names of the window start/end params (defaults per entity). */
+  readonly timeParams?: { readonly from: string; readonly to: string };
 }
 
 export interface JushuitanPage {
@@ -89,8 +91,8 @@ export class JushuitanClient {
     Object.assign(biz, {
       page_index: pageIndex,
       page_size: pageSize,
-      modified_begin: formatChinaTime(query.from),
-      modified_end: formatChinaTime(query.to),
+      [query.timeParams?.from ?? 'modified_begin']: formatChinaTime(query.from),
+      [query.timeParams?.to ?? 'modified_end']: formatChinaTime(query.to),
     });
     const endpoint = 'inventory/count/query';
     const requestId = newRequestId();

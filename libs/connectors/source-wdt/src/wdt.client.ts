@@ -44,6 +44,8 @@ export interface WdtPageQuery {
   readonly params: Readonly<Record<string, WdtParam>>;
   readonly pageSize?: number;
   readonly page: { index: number; cursor?: string } | null;
+  /** Names of the window start/end params (defaults per entity). */
+  readonly timeParams?: { readonly from: string; readonly to: string };
 }
 
 export interface WdtPage {
@@ -82,8 +84,8 @@ export class WdtClient {
       sid: this.options.credentials.sid,
       appkey: this.options.credentials.appKey,
       timestamp: String(Math.floor(this.now().getTime() / 1000)),
-      start_time: formatChinaTime(query.from),
-      end_time: formatChinaTime(query.to),
+      [query.timeParams?.from ?? 'start_time']: formatChinaTime(query.from),
+      [query.timeParams?.to ?? 'end_time']: formatChinaTime(query.to),
       page_no: String(pageNo),
       page_size: String(pageSize),
     });

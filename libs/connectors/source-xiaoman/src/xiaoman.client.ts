@@ -50,6 +50,8 @@ export interface XiaomanPageQuery {
   readonly params: Readonly<Record<string, XiaomanParam>>;
   readonly pageSize?: number;
   readonly page: { index: number; cursor?: string } | null;
+  /** Names of the window start/end params (defaults per entity). */
+  readonly timeParams?: { readonly from: string; readonly to: string };
 }
 
 export interface XiaomanPage {
@@ -86,10 +88,14 @@ export class XiaomanClient {
     const startIndex = (query.page?.index ?? 0) + 1;
     const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(listParams)) search.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    for (const [k, v] of Object.entries(listParams)) {
+      // The seed sends status "0" for "any status"; real status ids are large tenant ids.
+      if (k === 'status' && String(v) === '0') continue;
+      search.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    }
     if (!search.has('time_type')) search.set('time_type', '1');
-    search.set('start_time', formatChinaTime(query.from));
-    search.set('end_time', formatChinaTime(query.to));
+    search.set(query.timeParams?.from ?? 'start_time', formatChinaTime(query.from));
+    search.set(query.timeParams?.to ?? 'end_time', formatChinaTime(query.to));
     search.set('count', String(count));
     search.set('start_index', String(startIndex));
     const endpoint = 'invoices/order/list';

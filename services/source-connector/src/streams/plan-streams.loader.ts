@@ -31,7 +31,7 @@ const planSourceSchema = z.object({
 const MANAGED_PARAMS = new Set([
   'pageIndex', 'pageSize', 'page_no', 'page_size', 'page_index', 'start_index', 'count', 'scrollId',
   'start_time', 'end_time', 'modified_begin', 'modified_end', 'startModified', 'endModified',
-  'gmtModifiedStart', 'gmtModifiedEnd',
+  'gmtModifiedStart', 'gmtModifiedEnd', 'startConsignTime', 'endConsignTime',
 ]);
 
 export class StreamConfigError extends Error {
@@ -68,7 +68,12 @@ export async function loadPlanStreams(dir: string, platform: SourcePlatform): Pr
     const source = parsed.data.source;
     if (source.platform !== platform) continue;
     const params: Record<string, string | number | boolean> = {};
+    let timeFrom: string | undefined;
+    let timeTo: string | undefined;
     for (const [k, v] of Object.entries(source.params)) {
+      // The window bounds are the params templated with LAST_SYNC_TIME / CURRENT_TIME.
+      if (typeof v === 'string' && v.includes('LAST_SYNC_TIME')) timeFrom = k;
+      if (typeof v === 'string' && v.includes('CURRENT_TIME')) timeTo = k;
       if (MANAGED_PARAMS.has(k) || (typeof v === 'string' && v.includes('{{'))) continue;
       params[k] = v;
     }
@@ -78,6 +83,7 @@ export async function loadPlanStreams(dir: string, platform: SourcePlatform): Pr
       entity: source.entity,
       params: { ...params, ...filtersToParams(source.platform, source.entity, source.filters) },
       pageSize: source.pageSize,
+      ...(timeFrom && timeTo ? { timeParams: { from: timeFrom, to: timeTo } } : {}),
       ...(source.remediation
         ? { remediationCron: source.remediation.cron, remediationDays: source.remediation.lookbackDays }
         : {}),

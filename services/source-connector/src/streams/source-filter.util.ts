@@ -41,7 +41,10 @@ function normalize(input: unknown): Condition | undefined {
  */
 export function filtersToParams(platform: SourcePlatform, entity: SourceEntity, filters: readonly unknown[]): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const f of filters) {
+  // `[[a, b]]` (one OR-group of AND-ed conditions, the seeds' condition_bk) is the same as `[a, b]`;
+  // several OR-groups cannot be sent as params.
+  const flat = filters.length === 1 && Array.isArray(filters[0]) ? (filters[0] as unknown[]) : filters;
+  for (const f of flat) {
     const c = normalize(f);
     if (!c || c.field.includes('.')) continue;
     const value = Array.isArray(c.value) ? c.value.join(',') : String(c.value);

@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlanStreams, StreamConfigError } from '../plan-streams.loader';
+
+const ORDERS_PLAN = `
+id: jackyun-orders
+source:
+  platform: jackyun
+  entity: sales-order
+  stream: jackyun.sales-order.retail-shipped
+  api: jackyun.tradenotsensitiveinfos.list.get
+  idField: tradeNo
+  pageSize: 200
+  params:
+    tradeType: 1
+    isDelete: '0'
+    startConsignTime: '{{LAST_SYNC_TIME|datetime}}'
+    endConsignTime: '{{CURRENT_TIME|datetime}}'
+    pageIndex: 0
+  filters:
+    - tradeStatus >= 6000
+  remediation:
+    cron: '30 1 * * *'
+    lookbackDays: 3
+target: {}
+`;
+
+const SHOPS_PLAN = `
+source:
+  platform: jackyun
+  entity: sales-channel
+  stream: jackyun.sales-channel.dsgl
+  pageSize: 50
+  params:
+    gmtModifiedStart: '{{LAST_SYNC_TIME|datetime}}'
+    gmtModifiedEnd: '{{CURRENT_TIME|datetime}}'
+  filters:
+    - - field: companyCode
+        logic: eq
+        value: DSGL
+`;
+
+const WDT_PLAN = `
+source:
+  platform: wdt
+  entity: stockout-order
+  stream: wdt.stockout-order.shipped
+  params: { status: '95' }
+  filters: ['status = 95']
+`;
+
+function plansDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plans-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('loadPlanStreams', () => {
+  it('should turn plan source sections into streams of the platform when loading a plans folder', async () => {
+    const dir = plansDir({ 'a.yaml': ORDERS_PLAN, 'b.yaml': SHOPS_PLAN, 'c.yaml': WDT_PLAN });
+    const streams = await loadPlanStreams(dir, 'jackyun');
+    expect(streams).toHaveLength(2);
+    expect(streams[0]).toMatchObject({
+      id: 'jackyun.sales-order.retail-shipped',
+      entity: 'sales-order',
+      pageSize: 200,
+      params: { tradeType: 1, isDelete: '0', tradeStatusList: '6000,9090' },
+      timeParams: { from: 'startConsignTime', to: 'endConsignTime' },
+      remediationCron: '30 1 * * *',
+      remediationDays: 3,
+    });
+    expect(streams[0]!.params).not.toHaveProperty('pageIndex');
+    expect(streams[1]).toMatchObject({
+      id: 'jackyun.sales-channel.dsgl',
+      params: { companyCode: 'DSGL' },
+      timeParams: { from: 'gmtModifiedStart', to: 'gmtModifiedEnd' },
+      remediationCron: '0 0 * * *',
+      remediationDays: 7,
+    });
+    expect(await loadPlanStreams(dir, 'wdt')).toMatchObject([{ id: 'wdt.stockout-order.shipped', params: { status: '95' } }]);
+  });
+
+  it('should name the file and field when a source section is invalid', async () => {
+    const dir = plansDir({ 'bad.yaml': 'source:\n  platform: taobao\n  entity: sales-order\n  stream: x\n' });
+    const err = await loadPlanStreams(dir, 'jackyun').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamConfigError);
+    expect((err as Error).message).toMatch(/bad\.yaml: source\.platform/);
+  });
+
+  it('should load the shipped plans for every platform without error', async () => {
+    const dir = resolve(__dirname, '../../../../../plans');
+    for (const platform of ['jackyun', 'wdt', 'jushuitan', 'xiaoman'] as const) {
+      const streams = await loadPlanStreams(dir, platform);
+      expect(streams.length, platform).toBeGreaterThan(0);
+    }
+  });
+});
