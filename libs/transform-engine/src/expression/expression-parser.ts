@@ -86,6 +86,9 @@ export function resolveReference(
   };
 }
 
+const MAX_DEPTH = 64;
+const MAX_SOURCE_LENGTH = 4000;
+
 class Parser {
   private i = 0;
 
@@ -128,7 +131,40 @@ class Parser {
       throw new ExpressionSyntaxError(`expected '${op}'`, t.pos);
   }
 
+  private depth = 0;
+
+  private nested(parse: () => ExprNode): ExprNode {
+    this.depth += 1;
+    try {
+      if (this.depth > MAX_DEPTH) {
+        throw new ExpressionSyntaxError(
+          `expression nested deeper than ${MAX_DEPTH}`,
+          this.peek().pos,
+        );
+      }
+      return parse();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
   private ternary(): ExprNode {
+    // Every nesting level (parentheses, arguments, unary chains) passes here.
+    this.depth += 1;
+    try {
+      return this.ternaryInner();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  private ternaryInner(): ExprNode {
+    if (this.depth > MAX_DEPTH) {
+      throw new ExpressionSyntaxError(
+        `expression nested deeper than ${MAX_DEPTH}`,
+        this.peek().pos,
+      );
+    }
     const c = this.or();
     if (!this.isOp('?')) return c;
     this.next();
@@ -159,7 +195,7 @@ class Parser {
   private not(): ExprNode {
     if (this.isOp('!') || this.isWord('not')) {
       this.next();
-      return { k: 'not', a: this.not() };
+      return { k: 'not', a: this.nested(() => this.not()) };
     }
     return this.comparison();
   }
@@ -205,9 +241,15 @@ class Parser {
   }
 
   private unary(): ExprNode {
+    if (this.depth > MAX_DEPTH) {
+      throw new ExpressionSyntaxError(
+        `expression nested deeper than ${MAX_DEPTH}`,
+        this.peek().pos,
+      );
+    }
     if (this.isOp('-')) {
       this.next();
-      return { k: 'neg', a: this.unary() };
+      return { k: 'neg', a: this.nested(() => this.unary()) };
     }
     if (this.isOp('+')) {
       this.next();
@@ -286,5 +328,11 @@ export function parseExpression(
   source: string,
   scope: ExpressionScope = {},
 ): ExprNode {
+  if (source.length > MAX_SOURCE_LENGTH) {
+    throw new ExpressionSyntaxError(
+      `expression longer than ${MAX_SOURCE_LENGTH} characters`,
+      MAX_SOURCE_LENGTH,
+    );
+  }
   return new Parser(tokenize(source), scope).parse();
 }
