@@ -744,4 +744,25 @@ describe('K3Cloud simulator', () => {
     ]);
     expect(sim.documents.findById('SAL_OUTSTOCK', id)?.writeCount).toBe(2);
   });
+
+  it('should resolve the source catalog goods and warehouses when master data is the default', async () => {
+    const cookie = await login(sim);
+    const body = await batchSave(
+      sim,
+      cookie,
+      [
+        outstock(
+          'XS-9400',
+          {},
+          {
+            FMaterialID: { FNumber: 'SP1001' },
+            FStockID: { FNumber: 'CK004' },
+            FUnitID: { FNumber: 'Box' },
+          },
+        ),
+      ],
+      { IsVerifyBaseDataField: true },
+    );
+    expect(body.Result.ResponseStatus.IsSuccess).toBe(true);
+  });
 });

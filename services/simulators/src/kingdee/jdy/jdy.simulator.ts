@@ -16,6 +16,11 @@ import {
 } from '../shared/sim-server';
 import { safeEqual } from '../k3cloud/k3cloud-sign.util';
 import {
+  CATALOG_MATERIALS,
+  CATALOG_STOCKS,
+  CATALOG_UNITS,
+} from '../shared/source-catalog.master';
+import {
   jdyAppSignature,
   jdyCanonicalQuery,
   jdyGatewaySignature,
@@ -53,7 +58,7 @@ export const jdyMasterDataSchema = z.object({
 });
 export type JdyMasterData = z.infer<typeof jdyMasterDataSchema>;
 
-const DEFAULT_MASTER: JdyMasterData = {
+const BASE_MASTER: JdyMasterData = {
   units: [
     { id: '1540000000000000001', number: 'Pcs', name: '个' },
     { id: '1540000000000000002', number: 'Box', name: '盒' },
@@ -95,6 +100,31 @@ const DEFAULT_MASTER: JdyMasterData = {
     { id: '1560000000000000001', number: 'CK001', name: '杭州成品仓' },
     { id: '1560000000000000002', number: 'CK002', name: '广州电商仓' },
   ],
+};
+
+const catalogUnitId = (unit: string): string =>
+  `15410000000000${String(CATALOG_UNITS.indexOf(unit) + 1).padStart(5, '0')}`;
+
+/** The fixed sample plus the source simulators' catalog (ids are deterministic). */
+const DEFAULT_MASTER: JdyMasterData = {
+  units: [
+    ...BASE_MASTER.units,
+    ...CATALOG_UNITS.map((u) => ({ id: catalogUnitId(u), number: u, name: u })),
+  ],
+  materials: [
+    ...BASE_MASTER.materials,
+    ...CATALOG_MATERIALS.map((m, i) => ({
+      id: `15510000000000${String(i + 1).padStart(5, '0')}`,
+      number: m.number,
+      name: m.name,
+      unitIds: [catalogUnitId(m.unit)],
+    })),
+  ],
+  stocks: CATALOG_STOCKS.map((w, i) => ({
+    id: `15600000000000000${String(i + 1).padStart(2, '0')}`,
+    number: w.number,
+    name: w.name,
+  })),
 };
 
 export const jdySimulatorOptionsSchema = z.object({

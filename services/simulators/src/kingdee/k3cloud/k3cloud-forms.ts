@@ -1,3 +1,9 @@
+import {
+  CATALOG_MATERIALS,
+  CATALOG_STOCKS,
+  CATALOG_UNITS,
+} from '../shared/source-catalog.master';
+
 /** A base-data reference field: `{"FNumber": …}` resolved against the master data of `refForm`. */
 export interface K3RefField {
   readonly field: string;
@@ -342,6 +348,17 @@ export interface K3MasterSeedRecord {
 }
 
 /** Default master data; numbers follow Kingdee's shipped presets where they exist (PRE001, XSCKD01_SYS, KCZT01_SYS). */
+const STANDARD_UNITS: Readonly<Record<string, string>> = {
+  个: 'Pcs',
+  盒: 'Box',
+  套: 'Set',
+};
+
+/** Catalog unit name -> K3Cloud unit number (preset code where one exists, else the name). */
+function unitNumber(unit: string): string {
+  return STANDARD_UNITS[unit] ?? unit;
+}
+
 export const K3_DEFAULT_MASTER_DATA: Readonly<
   Record<string, readonly K3MasterSeedRecord[]>
 > = {
@@ -365,17 +382,22 @@ export const K3_DEFAULT_MASTER_DATA: Readonly<
     { number: 'SKU005', name: '普洱茶饼 357g', attrs: { FBaseUnitId: 'Pcs' } },
     { number: 'GIFT001', name: '赠品-帆布袋', attrs: { FBaseUnitId: 'Pcs' } },
     { number: 'PKG001', name: '包材-快递纸箱', attrs: { FBaseUnitId: 'Pcs' } },
+    ...CATALOG_MATERIALS.map((m) => ({
+      number: m.number,
+      name: m.name,
+      attrs: { FBaseUnitId: unitNumber(m.unit) },
+    })),
   ],
-  BD_STOCK: [
-    { number: 'CK001', name: '杭州成品仓' },
-    { number: 'CK002', name: '广州电商仓' },
-    { number: 'CK003', name: '退货仓' },
-  ],
+  BD_STOCK: [...CATALOG_STOCKS, { number: 'CK009', name: '退货仓' }],
   BD_UNIT: [
     { number: 'Pcs', name: '个' },
     { number: 'Box', name: '盒' },
     { number: 'Set', name: '套' },
     { number: 'kg', name: '千克' },
+    ...CATALOG_UNITS.filter((u) => !STANDARD_UNITS[u]).map((u) => ({
+      number: u,
+      name: u,
+    })),
   ],
   BD_Currency: [
     { number: 'PRE001', name: '人民币' },

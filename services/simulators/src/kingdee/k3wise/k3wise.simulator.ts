@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DocumentStore } from '../shared/document-store';
 import {
+  CATALOG_CRM_CUSTOMERS,
+  CATALOG_MATERIALS,
+} from '../shared/source-catalog.master';
+import {
   jsonResponse,
   parseJsonOrUndefined,
   simServerOptionsShape,
@@ -33,11 +37,13 @@ type Category = keyof K3WiseMasterData;
 
 const DEFAULT_MASTER: K3WiseMasterData = {
   customers: [
+    ...CATALOG_CRM_CUSTOMERS,
     { number: '01.001', name: '上海茗远贸易有限公司' },
     { number: '01.002', name: 'Green Leaf Trading LLC' },
     { number: '01.003', name: '深圳市香茗进出口有限公司' },
   ],
   materials: [
+    ...CATALOG_MATERIALS.map((m) => ({ number: m.number, name: m.name })),
     { number: '1.01.001', name: '有机绿茶 250g' },
     { number: '1.01.002', name: '龙井礼盒 500g' },
     { number: '1.02.001', name: '紫砂茶杯' },
@@ -50,6 +56,9 @@ const DEFAULT_MASTER: K3WiseMasterData = {
   currencies: [
     { number: 'RMB', name: '人民币' },
     { number: 'USD', name: '美元' },
+    { number: 'EUR', name: '欧元' },
+    { number: 'GBP', name: '英镑' },
+    { number: 'CNY', name: '人民币(CNY)' },
   ],
   departments: [{ number: '02', name: '外贸部' }],
   employees: [{ number: '001', name: '王芳' }],
