@@ -1,0 +1,20 @@
+import { ObservabilityModule, type Logger } from '@kingbridge/observability';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { SINK_KINGDEE_CONFIG, SINK_SERVICE, type SinkKingdeeConfig } from './sink-kingdee.config';
+import { SINK_LOGGER } from './sink-kingdee.tokens';
+import { SinkService } from './sink/sink.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SinkKingdeeConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ObservabilityModule.forRoot({ service: SINK_SERVICE })],
+      providers: [
+        { provide: SINK_KINGDEE_CONFIG, useValue: config },
+        { provide: SINK_LOGGER, useValue: logger },
+        SinkService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,286 @@
+import type { KingdeeTarget, OutboundDocument } from '@kingbridge/contracts';
+import type { ConsumedMessage, MessageOutcome } from '@kingbridge/kafka';
+import type { Logger } from '@kingbridge/observability';
+import { contentHash, NonRetriableError, toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
+import {
+  checkOutboundDocument,
+  isAmbiguous,
+  isPermanent,
+  kingdeeError,
+  type BillRef,
+  type KingdeeWriter,
+  type RowOutcome,
+} from '@kingbridge/sink-kingdee-client';
+import type { LedgerDocument, LedgerEntry, LedgerRepository } from '../ledger/ledger.repository';
+import type { WriteScheduler } from '../writer/write-scheduler';
+import type { SinkMetrics } from './sink.metrics';
+import { statusEvent, type StatusPublisher } from './status.publisher';
+import type { StatusEvent } from '@kingbridge/contracts';
+
+export interface SinkPipelineDeps {
+  readonly ledger: LedgerRepository;
+  readonly scheduler: WriteScheduler;
+  readonly writers: ReadonlyMap<KingdeeTarget, KingdeeWriter>;
+  readonly status: StatusPublisher;
+  readonly metrics: SinkMetrics;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+interface Item {
+  readonly index: number;
+  readonly doc: OutboundDocument;
+  readonly ledgerDoc: LedgerDocument;
+}
+
+interface Written {
+  readonly item: Item;
+  readonly ref: BillRef;
+  readonly attempts: number;
+}
+
+interface Retry {
+  readonly item: Item;
+  readonly error: PipelineError;
+  readonly attempts: number;
+}
+
+/**
+ * The sink's batch handler. Per partition batch: target schema check
+ * (dead-letter with the field path before any call), ledger lookup (written
+ * documents are never sent again; `sending`/`ambiguous` ones are looked up in
+ * Kingdee first), `sending` recorded, rows written through the scheduler,
+ * each row's outcome recorded in the ledger and published as a status event,
+ * then one outcome per message for the runtime (done / retry / dead-letter).
+ * Messages with the same document key run in successive waves, in order.
+ */
+export class SinkPipeline {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SinkPipelineDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async handle(messages: readonly ConsumedMessage<OutboundDocument>[]): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = messages.map(() => ({ kind: 'retry', error: kingdeeError('unknown', 'not processed') }));
+    const waves: Item[][] = [];
+    const seen = new Map<string, number>();
+    messages.forEach((m, index) => {
+      const doc = m.value;
+      const check = checkOutboundDocument(doc);
+      if (!check.ok) {
+        outcomes[index] = {
+          kind: 'dead-letter',
+          error: new NonRetriableError(check.message, { errorClass: 'schema', fieldPath: check.fieldPath }),
+        };
+        return;
+      }
+      const wave = seen.get(doc.documentKey) ?? 0;
+      seen.set(doc.documentKey, wave + 1);
+      (waves[wave] ??= []).push({ index, doc, ledgerDoc: ledgerDocument(doc) });
+    });
+    for (const wave of waves) {
+      await this.processWave(wave, outcomes);
+    }
+    return outcomes;
+  }
+
+  private async processWave(items: readonly Item[], outcomes: MessageOutcome[]): Promise<void> {
+    const { ledger } = this.deps;
+    const entries = await ledger.load(items.map((i) => i.doc.documentKey));
+    const events: StatusEvent[] = [];
+    const written: Written[] = [];
+    const retries: Retry[] = [];
+    const toVerify: Item[] = [];
+    let toSend: Item[] = [];
+
+    for (const item of items) {
+      const entry = entries.get(item.doc.documentKey);
+      if (entry?.state === 'written') {
+        this.skip(item, entry, events, outcomes);
+      } else if (entry && needsVerification(entry)) {
+        toVerify.push(item);
+      } else {
+        toSend.push(item);
+      }
+    }
+
+    // A previous attempt may have written these: ask Kingdee before resending.
+    if (toVerify.length > 0) {
+      const { found, notFound, failed } = await this.verify(toVerify);
+      for (const [item, ref] of found) written.push({ item, ref, attempts: entries.get(item.doc.documentKey)?.attempts ?? 0 });
+      for (const [item, error] of failed) retries.push({ item, error, attempts: entries.get(item.doc.documentKey)?.attempts ?? 0 });
+      toSend = [...toSend, ...notFound];
+    }
+
+    if (toSend.length > 0) {
+      const attempts = await ledger.markSending(toSend.map((i) => i.ledgerDoc));
+      const raced = toSend.filter((i) => !attempts.has(i.doc.documentKey));
+      if (raced.length > 0) {
+        // Written by another consumer between load and mark: never send again.
+        const now = await ledger.load(raced.map((i) => i.doc.documentKey));
+        for (const item of raced) {
+          const entry = now.get(item.doc.documentKey);
+          if (entry) this.skip(item, entry, events, outcomes);
+        }
+        toSend = toSend.filter((i) => attempts.has(i.doc.documentKey));
+      }
+      const results = await Promise.all(
+        toSend.map((item) =>
+          this.deps.scheduler.submit({
+            key: item.doc.documentKey,
+            group: {
+              target: item.doc.target,
+              formId: item.doc.formId,
+              operation: item.doc.operation,
+              options: item.doc.options,
+              batchRows: item.doc.batchRows,
+            },
+            row: { billNo: item.doc.billNo, document: item.doc.document },
+          }),
+        ),
+      );
+      const duplicates: Array<{ item: Item; error: PipelineError; attempts: number }> = [];
+      toSend.forEach((item, k) => {
+        const result = results[k] as RowOutcome;
+        const n = attempts.get(item.doc.documentKey) ?? 1;
+        if (result.kind === 'written') {
+          written.push({ item, ref: { id: result.id, number: result.number }, attempts: n });
+        } else if (result.error.errorClass === 'duplicate_number') {
+          duplicates.push({ item, error: result.error, attempts: n });
+        } else if (isPermanent(result.error.errorClass) || !result.error.retriable) {
+          outcomes[item.index] = { kind: 'dead-letter', error: result.error };
+        } else {
+          retries.push({ item, error: result.error, attempts: n });
+        }
+      });
+      // "Already used" means maybe written by us: verify, never resend blind.
+      if (duplicates.length > 0) {
+        const { found, notFound, failed } = await this.verify(duplicates.map((d) => d.item));
+        const attemptsOf = new Map(duplicates.map((d) => [d.item, d.attempts]));
+        const errorOf = new Map(duplicates.map((d) => [d.item, d.error]));
+        for (const [item, ref] of found) written.push({ item, ref, attempts: attemptsOf.get(item) ?? 1 });
+        for (const item of notFound) retries.push({ item, error: errorOf.get(item) as PipelineError, attempts: attemptsOf.get(item) ?? 1 });
+        for (const [item, error] of failed) retries.push({ item, error, attempts: attemptsOf.get(item) ?? 1 });
+      }
+    }
+
+    await ledger.markWritten(written.map((w) => ({ ...w.item.ledgerDoc, kingdeeId: w.ref.id, kingdeeNumber: w.ref.number })));
+    await ledger.markFailed(
+      retries.map((r) => ({
+        ...r.item.ledgerDoc,
+        state: isAmbiguous(r.error.errorClass) ? ('ambiguous' as const) : ('retrying' as const),
+        errorClass: r.error.errorClass,
+        error: r.error.message,
+      })),
+    );
+    const now = new Date(this.now());
+    for (const w of written) {
+      const doc = w.item.doc;
+      events.push(
+        statusEvent(
+          doc,
+          {
+            outcome: 'written',
+            attempts: w.attempts,
+            kingdeeId: w.ref.id,
+            kingdeeNumber: w.ref.number,
+            latencyMs: now.getTime() - Date.parse(doc.lineage.firstFetchedAt),
+          },
+          now,
+        ),
+      );
+      this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'written' });
+      outcomes[w.item.index] = { kind: 'done' };
+    }
+    for (const r of retries) {
+      const doc = r.item.doc;
+      events.push(statusEvent(doc, { outcome: 'retrying', attempts: r.attempts, errorClass: r.error.errorClass, errorMessage: r.error.message }, now));
+      this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'retried' });
+      this.deps.metrics.retries.inc({ target: doc.target, form: doc.formId, error_class: r.error.errorClass });
+      outcomes[r.item.index] = {
+        kind: 'retry',
+        error: r.error,
+        ...(retryAfter(r.error) !== undefined ? { retryAfterMs: retryAfter(r.error) } : {}),
+      };
+    }
+    await this.deps.status.publish(events);
+    if (retries.length > 0) {
+      this.deps.logger.warn(
+        { retries: retries.length, errorClasses: [...new Set(retries.map((r) => r.error.errorClass))], example: retries[0]?.error.message },
+        'documents will be retried',
+      );
+    }
+  }
+
+  private skip(item: Item, entry: LedgerEntry, events: StatusEvent[], outcomes: MessageOutcome[]): void {
+    const doc = item.doc;
+    if (entry.payloadHash !== item.ledgerDoc.payloadHash) {
+      this.deps.logger.warn(
+        { flow: doc.flow, documentKey: doc.documentKey, billNo: doc.billNo },
+        'document already written with a different payload: not sent again (send a correction document instead)',
+      );
+    }
+    events.push(
+      statusEvent(doc, {
+        outcome: 'duplicate_skipped',
+        attempts: entry.attempts,
+        ...(entry.kingdeeId ? { kingdeeId: entry.kingdeeId } : {}),
+        ...(entry.kingdeeNumber ? { kingdeeNumber: entry.kingdeeNumber } : {}),
+      }),
+    );
+    this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'duplicate_skipped' });
+    outcomes[item.index] = { kind: 'done' };
+  }
+
+  /** Asks Kingdee which of these bills exist, per target and form. */
+  private async verify(items: readonly Item[]): Promise<{ found: Array<[Item, BillRef]>; notFound: Item[]; failed: Array<[Item, PipelineError]> }> {
+    const found: Array<[Item, BillRef]> = [];
+    const notFound: Item[] = [];
+    const failed: Array<[Item, PipelineError]> = [];
+    const groups = new Map<string, Item[]>();
+    for (const item of items) {
+      const id = `${item.doc.target}\u0000${item.doc.formId}`;
+      (groups.get(id) ?? groups.set(id, []).get(id))?.push(item);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as Item;
+      const writer = this.deps.writers.get(first.doc.target);
+      try {
+        if (!writer) throw kingdeeError('auth', `no writer configured for target ${first.doc.target}`);
+        const bills = await writer.findBills(first.doc.formId, [...new Set(group.map((i) => i.doc.billNo))]);
+        for (const item of group) {
+          const ref = bills.get(item.doc.billNo);
+          if (ref) found.push([item, ref]);
+          else notFound.push(item);
+        }
+      } catch (err) {
+        const error = toPipelineError(err);
+        for (const item of group) failed.push([item, error]);
+      }
+    }
+    return { found, notFound, failed };
+  }
+}
+
+/** A previous attempt may have reached Kingdee (crash mid-call, timeout, lost answer, duplicate number). */
+function needsVerification(entry: LedgerEntry): boolean {
+  if (entry.state === 'sending' || entry.state === 'ambiguous') return true;
+  return entry.lastErrorClass !== null && isAmbiguous(entry.lastErrorClass as PipelineError['errorClass']);
+}
+
+function ledgerDocument(doc: OutboundDocument): LedgerDocument {
+  return {
+    documentKey: doc.documentKey,
+    flow: doc.flow,
+    target: doc.target,
+    formId: doc.formId,
+    billNo: doc.billNo,
+    payloadHash: contentHash({ formId: doc.formId, operation: doc.operation, options: doc.options, billNo: doc.billNo, document: doc.document }),
+  };
+}
+
+function retryAfter(error: PipelineError): number | undefined {
+  const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof value === 'number' ? value : undefined;
+}

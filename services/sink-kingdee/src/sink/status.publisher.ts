@@ -1,0 +1,50 @@
+import { statusEventSchema, type OutboundDocument, type StatusEvent, type WriteOutcome, type ErrorClass } from '@kingbridge/contracts';
+import type { KafkaProducer } from '@kingbridge/kafka';
+
+export interface StatusDetails {
+  readonly outcome: WriteOutcome;
+  readonly attempts: number;
+  readonly kingdeeId?: string | undefined;
+  readonly kingdeeNumber?: string | undefined;
+  readonly latencyMs?: number | undefined;
+  readonly errorClass?: ErrorClass | undefined;
+  readonly errorMessage?: string | undefined;
+}
+
+/** Builds one `statusEventSchema` event for a document. */
+export function statusEvent(doc: OutboundDocument, details: StatusDetails, at = new Date()): StatusEvent {
+  return {
+    schemaVersion: 1,
+    flow: doc.flow,
+    documentKey: doc.documentKey,
+    target: doc.target,
+    formId: doc.formId,
+    billNo: doc.billNo,
+    outcome: details.outcome,
+    ...(details.kingdeeId ? { kingdeeId: details.kingdeeId } : {}),
+    ...(details.kingdeeNumber ? { kingdeeNumber: details.kingdeeNumber } : {}),
+    attempts: details.attempts,
+    ...(details.latencyMs !== undefined ? { latencyMs: Math.max(0, details.latencyMs) } : {}),
+    ...(details.errorClass ? { errorClass: details.errorClass } : {}),
+    ...(details.errorMessage !== undefined ? { errorMessage: details.errorMessage } : {}),
+    sourceIds: [...doc.lineage.sourceIds],
+    at: at.toISOString(),
+  };
+}
+
+/** Publishes status events (key = document key), resolving once acknowledged. */
+export class StatusPublisher {
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly topic: string,
+  ) {}
+
+  async publish(events: readonly StatusEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.producer.sendJson(
+      this.topic,
+      statusEventSchema,
+      events.map((e) => ({ key: e.documentKey, value: e })),
+    );
+  }
+}

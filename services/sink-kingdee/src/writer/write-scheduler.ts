@@ -1,0 +1,207 @@
+import type { KingdeeTarget } from '@kingbridge/contracts';
+import { kingdeeError, type KingdeeWriter, type RowOutcome, type WriteRow } from '@kingbridge/sink-kingdee-client';
+
+/** Documents that may share one Kingdee request: same target, form, operation and options. */
+export interface WriteGroup {
+  readonly target: KingdeeTarget;
+  readonly formId: string;
+  readonly operation: string;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** The plan's `rows` (capped by what the target accepts per request). */
+  readonly batchRows: number;
+}
+
+export interface WriteJob {
+  /** Document key: jobs with the same key never run at once and keep submission order. */
+  readonly key: string;
+  readonly group: WriteGroup;
+  readonly row: WriteRow;
+}
+
+/** Observes every request (metrics). */
+export interface WriteSchedulerHooks {
+  onRequest?(info: { group: WriteGroup; rows: number; outcomes: readonly RowOutcome[]; seconds: number }): void;
+  onInFlight?(target: KingdeeTarget, inFlight: number): void;
+}
+
+export interface WriteSchedulerOptions {
+  readonly writers: ReadonlyMap<KingdeeTarget, KingdeeWriter>;
+  /** Max requests in flight per target (Kingdee throttles concurrent calls). */
+  readonly concurrency: Readonly<Record<KingdeeTarget, number>>;
+  /** How long a partial batch waits for more documents. */
+  readonly lingerMs: number;
+  readonly hooks?: WriteSchedulerHooks;
+  readonly now?: () => number;
+}
+
+interface Pending {
+  readonly job: WriteJob;
+  readonly resolve: (outcome: RowOutcome) => void;
+}
+
+interface GroupQueue {
+  readonly id: string;
+  readonly group: WriteGroup;
+  readonly maxRows: number;
+  readonly queue: Pending[];
+  timer: NodeJS.Timeout | undefined;
+  lingerExpired: boolean;
+  dispatching: number;
+}
+
+/** FIFO counting semaphore. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  get inUse(): number {
+    return this.active;
+  }
+
+  acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+/**
+ * Groups documents per target + form (+ operation and options) into
+ * requests of up to `batchRows`, flushing full batches at once and partial
+ * ones after `lingerMs`; at most `concurrency[target]` requests in flight per
+ * target; a document whose key is in flight waits for it (order kept).
+ * Rows are taken from the queue only when a request slot is free, so batches
+ * fill up while Kingdee is busy.
+ */
+export class WriteScheduler {
+  private readonly groups = new Map<string, GroupQueue>();
+  private readonly semaphores = new Map<KingdeeTarget, Semaphore>();
+  private readonly keyTails = new Map<string, Promise<unknown>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: WriteSchedulerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Resolves with the row's outcome once its request answered. Never rejects. */
+  submit(job: WriteJob): Promise<RowOutcome> {
+    const previous = this.keyTails.get(job.key);
+    const run = (): Promise<RowOutcome> => this.enqueue(job);
+    const result = previous ? previous.then(run, run) : run();
+    const tail = result.catch(() => undefined);
+    this.keyTails.set(job.key, tail);
+    void tail.then(() => {
+      if (this.keyTails.get(job.key) === tail) this.keyTails.delete(job.key);
+    });
+    return result;
+  }
+
+  /** Requests in flight for `target`. */
+  inFlight(target: KingdeeTarget): number {
+    return this.semaphores.get(target)?.inUse ?? 0;
+  }
+
+  private enqueue(job: WriteJob): Promise<RowOutcome> {
+    const writer = this.options.writers.get(job.group.target);
+    if (!writer) {
+      return Promise.resolve({ kind: 'failed', error: kingdeeError('auth', `no writer configured for target ${job.group.target}`) });
+    }
+    const id = groupId(job.group);
+    let g = this.groups.get(id);
+    if (!g) {
+      const maxRows = Math.max(1, Math.min(job.group.batchRows, writer.maxRowsPerRequest(job.group.operation)));
+      g = { id, group: job.group, maxRows, queue: [], timer: undefined, lingerExpired: false, dispatching: 0 };
+      this.groups.set(id, g);
+    }
+    const queue = g;
+    return new Promise((resolve) => {
+      queue.queue.push({ job, resolve });
+      this.schedule(queue);
+    });
+  }
+
+  private schedule(g: GroupQueue): void {
+    const full = Math.floor(g.queue.length / g.maxRows);
+    const wanted = full > 0 ? full : g.lingerExpired && g.queue.length > 0 ? 1 : 0;
+    while (g.dispatching < wanted) {
+      g.dispatching++;
+      void this.dispatch(g);
+    }
+    if (g.queue.length > 0 && g.dispatching === 0 && g.timer === undefined && !g.lingerExpired) {
+      if (this.options.lingerMs <= 0) {
+        g.lingerExpired = true;
+        this.schedule(g);
+        return;
+      }
+      g.timer = setTimeout(() => {
+        g.timer = undefined;
+        g.lingerExpired = true;
+        this.schedule(g);
+      }, this.options.lingerMs);
+    }
+  }
+
+  private async dispatch(g: GroupQueue): Promise<void> {
+    const target = g.group.target;
+    const semaphore = this.semaphore(target);
+    await semaphore.acquire();
+    g.dispatching--;
+    const batch = g.queue.splice(0, g.maxRows);
+    if (g.queue.length < g.maxRows) {
+      if (g.timer !== undefined) clearTimeout(g.timer);
+      g.timer = undefined;
+      g.lingerExpired = false;
+    }
+    if (batch.length === 0) {
+      semaphore.release();
+      return;
+    }
+    this.schedule(g);
+    this.options.hooks?.onInFlight?.(target, semaphore.inUse);
+    const started = this.now();
+    let outcomes: RowOutcome[];
+    try {
+      const writer = this.options.writers.get(target);
+      outcomes = writer
+        ? await writer.write({ formId: g.group.formId, operation: g.group.operation, options: g.group.options, rows: batch.map((p) => p.job.row) })
+        : [];
+    } catch (err) {
+      const error = kingdeeError('unknown', `${target}: ${err instanceof Error ? err.message : String(err)}`);
+      outcomes = batch.map(() => ({ kind: 'failed', error }));
+    } finally {
+      semaphore.release();
+      this.options.hooks?.onInFlight?.(target, semaphore.inUse);
+    }
+    this.options.hooks?.onRequest?.({ group: g.group, rows: batch.length, outcomes, seconds: (this.now() - started) / 1000 });
+    batch.forEach((p, i) => {
+      p.resolve(outcomes[i] ?? { kind: 'failed', error: kingdeeError('bad_response', `${target}: no outcome for row ${i}`) });
+    });
+  }
+
+  private semaphore(target: KingdeeTarget): Semaphore {
+    let s = this.semaphores.get(target);
+    if (!s) {
+      s = new Semaphore(Math.max(1, this.options.concurrency[target]));
+      this.semaphores.set(target, s);
+    }
+    return s;
+  }
+}
+
+function groupId(g: WriteGroup): string {
+  const options = Object.keys(g.options)
+    .sort()
+    .map((k) => `${k}=${String(g.options[k])}`)
+    .join('&');
+  return `${g.target}\u0000${g.formId}\u0000${g.operation}\u0000${g.batchRows}\u0000${options}`;
+}
