@@ -4,6 +4,7 @@ import {
   filterFields,
   FilterSyntaxError,
   parseFilter,
+  type FilterExpr,
 } from './k3cloud-filter.parser';
 import type { K3FormDef } from './k3cloud-forms';
 import type {
@@ -70,11 +71,14 @@ export function executeBillQuery(
 
   let resolvers: Resolver[];
   if (form.kind === 'bill' && !isMasterOnly(form, master)) {
-    const docs = documents.list({ formId: form.formId });
+    let everyDoc: StoredDocument<K3StoredBill>[] | undefined;
+    const allDocs = (): StoredDocument<K3StoredBill>[] =>
+      (everyDoc ??= documents.list({ formId: form.formId }));
+    const docs = indexedCandidates(form, filter, documents) ?? allDocs();
     const entryLevel = (field: string): boolean =>
-      isEntryField(form, docs, field);
+      isEntryField(form, allDocs, field);
     for (const field of referenced) {
-      if (!isKnownBillField(form, docs, field)) {
+      if (!isKnownBillField(form, allDocs, field)) {
         return {
           ok: false,
           msgCode: K3_MSG.fieldNotExist,
@@ -193,7 +197,7 @@ function defFields(form: K3FormDef, where: 'header' | 'entry'): Set<string> {
 
 function isEntryField(
   form: K3FormDef,
-  docs: StoredDocument<K3StoredBill>[],
+  allDocs: () => StoredDocument<K3StoredBill>[],
   field: string,
 ): boolean {
   const { base } = splitField(field);
@@ -201,6 +205,7 @@ function isEntryField(
   if (headerSpecial(form, base) || defFields(form, 'header').has(base))
     return false;
   if (defFields(form, 'entry').has(base)) return true;
+  const docs = allDocs();
   return (
     docs.some((doc) =>
       doc.body.entries.some((entry) => base in entry.fields),
@@ -210,18 +215,75 @@ function isEntryField(
 
 function isKnownBillField(
   form: K3FormDef,
-  docs: StoredDocument<K3StoredBill>[],
+  allDocs: () => StoredDocument<K3StoredBill>[],
   field: string,
 ): boolean {
   const { base } = splitField(field);
   if (entrySpecial(form, base) || headerSpecial(form, base)) return true;
   if (defFields(form, 'header').has(base) || defFields(form, 'entry').has(base))
     return true;
-  return docs.some(
+  return allDocs().some(
     (doc) =>
       base in doc.body.header ||
       doc.body.entries.some((entry) => base in entry.fields),
   );
+}
+
+/**
+ * Documents a filter can only match, from the bill-number / id index: an equality or IN on the number
+ * field or the primary key (possibly inside an AND). Undefined when the filter needs a full scan.
+ */
+function indexedCandidates(
+  form: K3FormDef,
+  filter: FilterExpr | undefined,
+  documents: DocumentStore<K3StoredBill>,
+): StoredDocument<K3StoredBill>[] | undefined {
+  const keys = indexKeys(form, filter);
+  if (!keys) return undefined;
+  const found = keys.values.map((v) =>
+    keys.kind === 'number'
+      ? documents.findByNumber(form.formId, String(v))
+      : documents.findById(form.formId, Number(v)),
+  );
+  return [
+    ...new Set(
+      found.filter((d): d is StoredDocument<K3StoredBill> => d !== undefined),
+    ),
+  ];
+}
+
+function indexKeys(
+  form: K3FormDef,
+  expr: FilterExpr | undefined,
+): { kind: 'number' | 'id'; values: Array<string | number> } | undefined {
+  if (!expr) return undefined;
+  const kindOf = (name: string): 'number' | 'id' | undefined => {
+    const upper = name.toUpperCase();
+    if (upper === form.numberField.toUpperCase()) return 'number';
+    if (upper === form.pkField.toUpperCase() || upper === 'FID') return 'id';
+    return undefined;
+  };
+  if (expr.kind === 'and')
+    return indexKeys(form, expr.left) ?? indexKeys(form, expr.right);
+  if (expr.kind === 'cmp' && expr.op === '=') {
+    const [field, literal] =
+      expr.left.kind === 'field'
+        ? [expr.left, expr.right]
+        : [expr.right, expr.left];
+    const kind = field.kind === 'field' ? kindOf(field.name) : undefined;
+    if (kind && literal.kind === 'literal')
+      return { kind, values: [literal.value] };
+  }
+  if (expr.kind === 'in' && !expr.negated && expr.operand.kind === 'field') {
+    const kind = kindOf(expr.operand.name);
+    if (kind && expr.values.every((v) => v.kind === 'literal')) {
+      return {
+        kind,
+        values: expr.values.map((v) => (v.kind === 'literal' ? v.value : '')),
+      };
+    }
+  }
+  return undefined;
 }
 
 function storedValue(

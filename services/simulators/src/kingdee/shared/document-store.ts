@@ -113,6 +113,7 @@ export class DocumentStore<TBody> {
   }
 }
 
+// Bill numbers compare case-insensitively, as under SQL Server's default collation.
 function numberKey(formId: string, value: string): string {
-  return `${formId.toUpperCase()}\u0000${value}`;
+  return `${formId.toUpperCase()}\u0000${value.toUpperCase()}`;
 }
