@@ -130,7 +130,7 @@ export class StreamRunner {
       job = await this.deps.state.getBackfillJob(jobId);
     }
     if (!job) throw new Error(`backfill job ${jobId} could not be created`);
-    const remaining = all.filter((w) => w.from.getTime() >= job.nextFrom.getTime());
+    const remaining = all.filter((w) => w.to.getTime() > job.nextFrom.getTime());
     let done = all.length - remaining.length;
     let records = job.recordsPublished;
     options.onProgress?.({ windowsDone: done, windowsTotal: all.length, records });
