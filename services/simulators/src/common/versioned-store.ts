@@ -19,14 +19,17 @@ export class VersionedStore<T> {
 
   constructor(private readonly idOf: (record: T) => string) {}
 
-  /** Inserts a new record or appends a version to an existing one. */
+  /**
+   * Inserts a new record or appends a version to an existing one. The object is stored as given
+   * (no copy): callers hand over a fresh object and never mutate it afterwards.
+   */
   put(record: T, at: number): RecordVersion<T> {
     const id = this.idOf(record);
     const versions = this.records.get(id) ?? [];
     const entry: RecordVersion<T> = {
       version: versions.length + 1,
       at,
-      data: structuredClone(record),
+      data: record,
     };
     versions.push(entry);
     this.records.set(id, versions);

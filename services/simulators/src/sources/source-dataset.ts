@@ -13,6 +13,8 @@ export interface DatasetSpec<T> {
   generate(prng: Prng, seq: number, at: number): T;
   /** A modified copy of `record` (status moves on, memo changes…), modified at `at`. */
   modify(prng: Prng, record: T, at: number): T;
+  /** Parsed times (ms, null when absent) of a record, computed once per stored version for queries. */
+  times?(record: T): Readonly<Record<string, number | null>>;
 }
 
 export interface DatasetOptions<T> {
@@ -41,6 +43,10 @@ export class SourceDataset<T> {
   private lastEvolve = 0;
   private arrivalCarry = 0;
   private modificationCarry = 0;
+  private readonly timeIndex = new Map<
+    string,
+    Readonly<Record<string, number | null>>
+  >();
 
   constructor(
     private readonly spec: DatasetSpec<T>,
@@ -53,13 +59,14 @@ export class SourceDataset<T> {
   /** Back to the seeded initial state (same records, same versions). */
   reset(): void {
     this.store.clear();
+    this.timeIndex.clear();
     this.prng = createPrng(this.options.seed);
     this.seq = 0;
     this.arrivalCarry = 0;
     this.modificationCarry = 0;
     const { anchor, historyMs, initialRecords, fixtures } = this.options;
     if (fixtures) {
-      for (const record of fixtures) this.store.put(record, anchor);
+      for (const record of fixtures) this.put(record, anchor);
       this.seq = fixtures.length;
     } else {
       const start = anchor - historyMs;
@@ -68,7 +75,7 @@ export class SourceDataset<T> {
           start +
             ((i + this.prng.next()) * historyMs) / Math.max(1, initialRecords),
         );
-        this.store.put(this.spec.generate(this.prng, ++this.seq, at), at);
+        this.put(this.spec.generate(this.prng, ++this.seq, at), at);
       }
     }
     this.lastEvolve = anchor;
@@ -110,7 +117,7 @@ export class SourceDataset<T> {
   /** Inserts `record` (or a generated one) created at `at`. */
   insert(record: T | undefined, at: number): T {
     const r = record ?? this.spec.generate(this.prng, ++this.seq, at);
-    this.store.put(r, at);
+    this.put(r, at);
     return r;
   }
 
@@ -119,7 +126,7 @@ export class SourceDataset<T> {
     const current = id === undefined ? this.randomRecord() : this.store.get(id);
     if (current === undefined) return undefined;
     const next = this.spec.modify(this.prng, current, at);
-    this.store.put(next, at);
+    this.put(next, at);
     return next;
   }
 
@@ -128,6 +135,17 @@ export class SourceDataset<T> {
     if (candidates.length === 0) return;
     for (let i = 0; i < count; i++)
       this.modify(this.spec.idOf(this.prng.pick(candidates)), at);
+  }
+
+  /** A parsed time of the current version of `record` (see `DatasetSpec.times`). */
+  timeOf(record: T, field: string): number | null {
+    return this.timeIndex.get(this.spec.idOf(record))?.[field] ?? null;
+  }
+
+  private put(record: T, at: number): void {
+    this.store.put(record, at);
+    if (this.spec.times)
+      this.timeIndex.set(this.spec.idOf(record), this.spec.times(record));
   }
 
   current(): T[] {

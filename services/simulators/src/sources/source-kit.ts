@@ -88,3 +88,15 @@ export function firstIssue(error: z.ZodError): string {
     ? `${issue.path.join('.') || '参数'}: ${issue.message}`
     : '参数错误';
 }
+
+/** Sorts by a numeric key computed once per item (decorate-sort), ties broken by `tie`. */
+export function sortByKey<T>(
+  items: readonly T[],
+  key: (item: T) => number,
+  tie: (a: T, b: T) => number,
+): T[] {
+  return items
+    .map((item) => ({ item, k: key(item) }))
+    .sort((a, b) => a.k - b.k || tie(a.item, b.item))
+    .map((e) => e.item);
+}

@@ -1,4 +1,4 @@
-import { formatBeijing, type Prng } from '../../common';
+import { formatBeijing, parseBeijing, type Prng } from '../../common';
 import {
   centsToNumber,
   DEPARTMENTS,
@@ -104,8 +104,18 @@ function cents(n: number): number {
   return Math.round(n * 100);
 }
 
+const parseOrNull = (v: unknown): number | null =>
+  typeof v === 'string' ? parseBeijing(v) : null;
+
 export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
   idOf: (t) => t.tradeId,
+  times: (t) => ({
+    consignTime: parseOrNull(t.consignTime),
+    gmtModified: parseOrNull(t.gmtModified),
+    gmtCreate: parseOrNull(t.gmtCreate),
+    tradeTime: parseOrNull(t.tradeTime),
+    auditTime: parseOrNull(t.auditTime),
+  }),
   generate(prng, seq, at) {
     const tradeId = TRADE_ID_BASE + BigInt(seq) * 7919n;
     const shop = prng.pick(SHOPS);
@@ -243,6 +253,7 @@ export const CHANNEL_ID_BASE = 1790000000000000000n;
 
 export const jackyunChannelSpec: DatasetSpec<JackyunChannel> = {
   idOf: (c) => c.channelId.toString(),
+  times: (c) => ({ gmtModified: parseOrNull(c['gmtModified']) }),
   generate(prng, seq, at) {
     const company = seq % 3 === 0 ? prng.pick(COMPANIES) : COMPANIES[0]!;
     const shop = SHOPS[(seq - 1) % SHOPS.length]!;

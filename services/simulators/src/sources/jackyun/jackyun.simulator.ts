@@ -14,6 +14,7 @@ import {
   firstIssue,
   intLike,
   queryKeyOf,
+  sortByKey,
   sourcePlumbing,
   type SourceSimulator,
 } from '../source-kit';
@@ -154,6 +155,10 @@ const csv = (v: string | undefined): string[] | undefined =>
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+
+/** Compares non-negative decimal strings numerically without BigInt. */
+const compareDigits = (a: string, b: string): number =>
+  a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 const pascal = (name: string): string =>
   name.charAt(0).toUpperCase() + name.slice(1);
@@ -325,36 +330,29 @@ export async function startJackyunSimulator(
     const timeOf = (
       t: JackyunTrade,
       f: (typeof TIME_PAIRS)[number][2],
-    ): number | null => {
-      const v = t[f];
-      return typeof v === 'string' ? parseBeijing(v) : null;
-    };
-    const matched = trades
-      .current()
-      .filter(
-        (t) =>
-          ranges.every(({ field, from, to }) => {
-            const v = timeOf(t, field);
-            return v !== null && v >= from && v <= to;
-          }) &&
-          (!tradeNos || tradeNos.includes(t.tradeNo)) &&
-          (!tradeIds || tradeIds.includes(t.tradeId)) &&
-          (!sourceTradeNos ||
-            sourceTradeNos.includes(String(t['sourceTradeNo']))) &&
-          (!shopIds || shopIds.includes(t.shopId)) &&
-          (!warehouseIds || warehouseIds.includes(t.warehouseId)) &&
-          (biz.tradeStatus === undefined ||
-            t.tradeStatus === biz.tradeStatus) &&
-          (!statusList || statusList.includes(t.tradeStatus)) &&
-          (biz.tradeType === undefined || t.tradeType === biz.tradeType) &&
-          (biz.isDelete === undefined || String(t.isDelete) === biz.isDelete),
-      )
-      .sort((a, b) => {
-        const d = sortField
-          ? (timeOf(a, sortField) ?? 0) - (timeOf(b, sortField) ?? 0)
-          : 0;
-        return d !== 0 ? d : a.tradeId.localeCompare(b.tradeId);
-      });
+    ): number | null => trades.timeOf(t, f);
+    const filtered = trades.current().filter(
+      (t) =>
+        ranges.every(({ field, from, to }) => {
+          const v = timeOf(t, field);
+          return v !== null && v >= from && v <= to;
+        }) &&
+        (!tradeNos || tradeNos.includes(t.tradeNo)) &&
+        (!tradeIds || tradeIds.includes(t.tradeId)) &&
+        (!sourceTradeNos ||
+          sourceTradeNos.includes(String(t['sourceTradeNo']))) &&
+        (!shopIds || shopIds.includes(t.shopId)) &&
+        (!warehouseIds || warehouseIds.includes(t.warehouseId)) &&
+        (biz.tradeStatus === undefined || t.tradeStatus === biz.tradeStatus) &&
+        (!statusList || statusList.includes(t.tradeStatus)) &&
+        (biz.tradeType === undefined || t.tradeType === biz.tradeType) &&
+        (biz.isDelete === undefined || String(t.isDelete) === biz.isDelete),
+    );
+    const matched = sortByKey(
+      filtered,
+      (t) => (sortField ? (timeOf(t, sortField) ?? 0) : 0),
+      (a, b) => compareDigits(a.tradeId, b.tradeId),
+    );
     const list = withDuplicates(
       matched,
       faults.current.duplicateRate,
@@ -468,7 +466,7 @@ export async function startJackyunSimulator(
     const matched = channels
       .current()
       .filter((c) => {
-        const modified = parseBeijing(String(c['gmtModified']));
+        const modified = channels.timeOf(c, 'gmtModified');
         return (
           (biz.isBlockup === undefined ||
             String(c.isBlockup) === biz.isBlockup) &&

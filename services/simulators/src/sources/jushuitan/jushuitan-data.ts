@@ -1,4 +1,4 @@
-import { formatBeijing, type Prng } from '../../common';
+import { formatBeijing, parseBeijing, type Prng } from '../../common';
 import { GOODS, personName } from '../data/catalog.data';
 import type { DatasetSpec } from '../source-dataset';
 import type { JushuitanCount, JushuitanCountItem } from './jushuitan.model';
@@ -29,6 +29,7 @@ const PACKAGING_REMARKS = ['包材盘点', '月末包材盘亏', '包材月度�
 
 export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
   idOf: (c) => String(c.io_id),
+  times: (c) => ({ modified: parseBeijing(c.modified) }),
   generate(prng: Prng, seq: number, at: number): JushuitanCount {
     const ioId = 100000 + seq;
     const wh = prng.pick(WAREHOUSES);

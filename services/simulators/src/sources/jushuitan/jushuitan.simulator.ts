@@ -11,6 +11,7 @@ import { SourceDataset, withDuplicates } from '../source-dataset';
 import {
   firstIssue,
   intLike,
+  sortByKey,
   sourcePlumbing,
   type SourceSimulator,
 } from '../source-kit';
@@ -253,8 +254,8 @@ export async function startJushuitanSimulator(
 
     counts.evolve(at);
     const modifiedOf = (c: JushuitanCount): number =>
-      parseBeijing(c.modified) ?? 0;
-    const matched = counts
+      counts.timeOf(c, 'modified') ?? 0;
+    const filtered = counts
       .current()
       .filter(
         (c) =>
@@ -262,8 +263,12 @@ export async function startJushuitanSimulator(
             (modifiedOf(c) >= from && to !== null && modifiedOf(c) <= to)) &&
           (!ioIds || ioIds.includes(String(c.io_id))) &&
           (biz.status === undefined || c.status === biz.status),
-      )
-      .sort((a, b) => modifiedOf(a) - modifiedOf(b) || a.io_id - b.io_id);
+      );
+    const matched = sortByKey(
+      filtered,
+      modifiedOf,
+      (a, b) => a.io_id - b.io_id,
+    );
     const list = withDuplicates(
       matched,
       faults.current.duplicateRate,

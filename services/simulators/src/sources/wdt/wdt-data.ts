@@ -1,4 +1,4 @@
-import { formatBeijing, type Prng } from '../../common';
+import { formatBeijing, parseBeijing, type Prng } from '../../common';
 import {
   centsToString,
   DISTRIBUTORS,
@@ -24,6 +24,11 @@ const qty = (n: number): string => `${n}.0000`;
 
 export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
   idOf: (s) => String(s.stockout_id),
+  times: (s) => ({
+    consign_time:
+      s.consign_time === WDT_NO_DATE ? null : parseBeijing(s.consign_time),
+    modified: parseBeijing(s.modified),
+  }),
   generate(prng: Prng, seq: number, at: number): WdtStockout {
     const stockoutId = 880000 + seq;
     const shop = prng.pick(SHOPS);

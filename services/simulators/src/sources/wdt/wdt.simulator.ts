@@ -8,14 +8,14 @@ import {
 } from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
-import { sourcePlumbing, type SourceSimulator } from '../source-kit';
+import { sortByKey, sourcePlumbing, type SourceSimulator } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
   type RuntimeOptions,
 } from '../source-options.schema';
 import { wdtStockoutSpec } from './wdt-data';
 import { wdtSign } from './wdt-sign.util';
-import { WDT_NO_DATE, wdtStockoutSchema, type WdtStockout } from './wdt.model';
+import { wdtStockoutSchema, type WdtStockout } from './wdt.model';
 
 export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
 export const WDT_STOCKOUT_HISTORY_PATH =
@@ -190,26 +190,25 @@ export async function startWdtSimulator(
 
     stockouts.evolve(now);
     const timeOf = (s: WdtStockout): number | null =>
-      s[timeField] === WDT_NO_DATE ? null : parseBeijing(s[timeField]);
-    const matched = stockouts
-      .current()
-      .filter((s) => {
-        const t = timeOf(s);
-        return (
-          (from === null ||
-            (t !== null && t >= from && to !== null && t <= to)) &&
-          effectiveStatuses.includes(s.status) &&
-          (!p['shop_no'] || s.shop_no === p['shop_no']) &&
-          (!p['warehouse_no'] || s.warehouse_no === p['warehouse_no']) &&
-          (!srcOrderNo || s.src_order_no === srcOrderNo) &&
-          (!srcTid || String(s['src_tids']).split(',').includes(srcTid)) &&
-          (!stockoutNo || s.order_no === stockoutNo)
-        );
-      })
-      .sort(
-        (a, b) =>
-          (timeOf(a) ?? 0) - (timeOf(b) ?? 0) || a.stockout_id - b.stockout_id,
+      stockouts.timeOf(s, timeField);
+    const filtered = stockouts.current().filter((s) => {
+      const t = timeOf(s);
+      return (
+        (from === null ||
+          (t !== null && t >= from && to !== null && t <= to)) &&
+        effectiveStatuses.includes(s.status) &&
+        (!p['shop_no'] || s.shop_no === p['shop_no']) &&
+        (!p['warehouse_no'] || s.warehouse_no === p['warehouse_no']) &&
+        (!srcOrderNo || s.src_order_no === srcOrderNo) &&
+        (!srcTid || String(s['src_tids']).split(',').includes(srcTid)) &&
+        (!stockoutNo || s.order_no === stockoutNo)
       );
+    });
+    const matched = sortByKey(
+      filtered,
+      (s) => timeOf(s) ?? 0,
+      (a, b) => a.stockout_id - b.stockout_id,
+    );
     const list = withDuplicates(
       matched,
       faults.current.duplicateRate,

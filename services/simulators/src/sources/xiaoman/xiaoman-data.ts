@@ -1,4 +1,9 @@
-import { formatBeijing, formatBeijingDate, type Prng } from '../../common';
+import {
+  formatBeijing,
+  formatBeijingDate,
+  parseBeijing,
+  type Prng,
+} from '../../common';
 import { GOODS, personName } from '../data/catalog.data';
 import type { DatasetSpec } from '../source-dataset';
 import {
@@ -68,6 +73,13 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
   idOf: (o) => String(o.order_id),
+  times: (o) => ({
+    update_time: parseBeijing(o.update_time, true),
+    create_time: parseBeijing(o.create_time, true),
+    account_date: parseBeijing(o.account_date, true),
+    delete_time:
+      o.delete_time === '' ? null : parseBeijing(o.delete_time, true),
+  }),
   generate(prng: Prng, seq: number, at: number): XiaomanOrder {
     const orderId = 3147480000 + seq * 7;
     const customer = prng.pick(CUSTOMERS);

@@ -14,7 +14,7 @@ import {
   type SourceAdminApi,
 } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
-import { sourcePlumbing, type SourceSimulator } from '../source-kit';
+import { sortByKey, sourcePlumbing, type SourceSimulator } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
   type RuntimeOptions,
@@ -246,25 +246,21 @@ export async function startXiaomanSimulator(
     const removed = q.get('removed') === '1' || timeType === '4';
 
     orders.evolve(req.at);
-    const timeOf = (o: XiaomanOrder): number | null => {
-      const v = o[field];
-      return v === '' ? null : parseBeijing(v, true);
-    };
-    const matched = orders
-      .current()
-      .filter((o) => {
-        const t = timeOf(o);
-        return (
-          (removed ? o.delete_time !== '' : o.delete_time === '') &&
-          (from === null || (t !== null && t >= from)) &&
-          (to === null || (t !== null && t <= to)) &&
-          (!statusText || String(o.status) === statusText)
-        );
-      })
-      .sort(
-        (a, b) =>
-          (timeOf(a) ?? 0) - (timeOf(b) ?? 0) || a.order_id - b.order_id,
+    const timeOf = (o: XiaomanOrder): number | null => orders.timeOf(o, field);
+    const filtered = orders.current().filter((o) => {
+      const t = timeOf(o);
+      return (
+        (removed ? o.delete_time !== '' : o.delete_time === '') &&
+        (from === null || (t !== null && t >= from)) &&
+        (to === null || (t !== null && t <= to)) &&
+        (!statusText || String(o.status) === statusText)
       );
+    });
+    const matched = sortByKey(
+      filtered,
+      (o) => timeOf(o) ?? 0,
+      (a, b) => a.order_id - b.order_id,
+    );
     const list = withDuplicates(
       matched,
       faults.current.duplicateRate,
