@@ -1,3 +1,4 @@
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import { startJackyunSimulator, type JackyunOptions } from '../../../simulators/src/sources/jackyun/jackyun.simulator';
 import { TEST_CREDENTIALS } from './source-connector.harness';
 
