@@ -1,0 +1,253 @@
+import { outboundDocumentSchema, zodPath, type OutboundDocument, type RawRecord } from '@kingbridge/contracts';
+import type {
+  ConsumedMessage,
+  DeadLetterInput,
+  DeadLetterPublisher,
+  KafkaProducer,
+  MessageOutcome,
+} from '@kingbridge/kafka';
+import type { Logger } from '@kingbridge/observability';
+import { NonRetriableError, RetriableError, toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
+import type { LookupProvider, LookupQuery, RecordOutcome } from '@kingbridge/transform-engine';
+import type { Flow } from '../flows/load-flows';
+import type { MergeStateRepository } from '../merge/merge-state.repository';
+import type { TransformMetrics } from '../metrics/transform.metrics';
+
+const DONE: MessageOutcome = Object.freeze({ kind: 'done' });
+
+type Message = ConsumedMessage<RawRecord>;
+
+interface MergeItem {
+  readonly message: Message;
+}
+
+/** A document to produce and the raw record it came from (for logs). */
+interface PendingDocument {
+  readonly topic: string;
+  readonly document: OutboundDocument;
+}
+
+export interface RawBatchProcessorDeps {
+  readonly flows: readonly Flow[];
+  readonly lookups: LookupProvider;
+  readonly repository: MergeStateRepository;
+  readonly producer: KafkaProducer;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly metrics: TransformMetrics;
+  readonly logger: Logger;
+}
+
+/** Re-thrown infrastructure failures are retriable: the runtime retries the batch, never skips it. */
+function infraError(what: string, err: unknown): PipelineError {
+  const e = toPipelineError(err);
+  if (e.retriable) return e;
+  return new RetriableError(`${what}: ${e.message}`, { errorClass: 'server_error', cause: err });
+}
+
+/**
+ * Handles one topic-partition batch of raw records: for each record, every
+ * flow that accepts it maps it (documents produced, acks=all) or merges it
+ * (window state written to Postgres in one transaction); records that fail
+ * go to `<raw topic>.dlq` naming the flow, the field path and the reason.
+ * Every message is reported `done` only after all of that is durable; an
+ * infrastructure failure throws a RetriableError so the whole batch is
+ * retried (idempotent: documents keep their keys, merges dedup by source id
+ * + content hash).
+ */
+export class RawBatchProcessor {
+  private readonly mergeFlows: readonly Flow[];
+
+  constructor(private readonly deps: RawBatchProcessorDeps) {
+    this.mergeFlows = [...deps.flows.filter((f) => f.merge !== undefined)].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** The raw topics to consume: every topic an enabled plan reads. */
+  topics(): string[] {
+    return [...new Set(this.deps.flows.map((f) => f.rawTopic))].sort();
+  }
+
+  async handle(messages: readonly Message[]): Promise<MessageOutcome[]> {
+    const { flows, metrics } = this.deps;
+    const accepted = messages.map((m) => flows.filter((f) => f.transformer.accepts(m.value)));
+
+    const queries: LookupQuery[] = [];
+    messages.forEach((m, i) => {
+      for (const f of accepted[i] ?? []) queries.push(...f.transformer.lookupQueries(m.value));
+    });
+    try {
+      if (queries.length > 0) await this.deps.lookups.preload(queries);
+    } catch (err) {
+      throw infraError('lookup preload failed', err);
+    }
+
+    const documents: PendingDocument[] = [];
+    const deadLetters: DeadLetterInput[] = [];
+    const merges = new Map<Flow, MergeItem[]>();
+
+    messages.forEach((message, i) => {
+      for (const flow of accepted[i] ?? []) {
+        metrics.count(flow.id, 'in');
+        if (flow.merge) {
+          const list = merges.get(flow) ?? [];
+          list.push({ message });
+          merges.set(flow, list);
+          continue;
+        }
+        const outcome = flow.transformer.process(message.value, { offset: this.offsetOf(message) });
+        this.collect(flow, message, outcome, documents, deadLetters);
+      }
+    });
+
+    if (merges.size > 0) {
+      const outcomes = await this.mergeInTransaction(merges);
+      for (const [flow, items] of merges) {
+        const results = outcomes.get(flow) ?? [];
+        items.forEach((item, j) => {
+          const r = results[j];
+          if (r) this.collect(flow, item.message, r, documents, deadLetters);
+        });
+      }
+    }
+
+    await this.produce(documents);
+    if (deadLetters.length > 0) {
+      try {
+        await this.deps.deadLetters.publish(deadLetters);
+      } catch (err) {
+        throw infraError('dead-letter publish failed', err);
+      }
+    }
+    return messages.map(() => DONE);
+  }
+
+  private offsetOf(m: Message): { topic: string; partition: number; offset: string } {
+    return { topic: m.topic, partition: m.partition, offset: m.offset };
+  }
+
+  private collect(
+    flow: Flow,
+    message: Message,
+    outcome: RecordOutcome,
+    documents: PendingDocument[],
+    deadLetters: DeadLetterInput[],
+  ): void {
+    const { metrics, logger } = this.deps;
+    switch (outcome.outcome) {
+      case 'filtered':
+        metrics.count(flow.id, 'filtered');
+        return;
+      case 'mapped':
+        for (const document of outcome.documents) {
+          const checked = outboundDocumentSchema.safeParse(document);
+          if (checked.success) {
+            documents.push({ topic: flow.outboundTopic, document: checked.data });
+            continue;
+          }
+          const issue = checked.error.issues[0];
+          const error = new NonRetriableError(`outbound document invalid: ${issue?.message ?? 'schema'}`, {
+            errorClass: 'schema',
+            fieldPath: zodPath(issue?.path ?? []),
+          });
+          this.collect(flow, message, { outcome: 'failed', error }, documents, deadLetters);
+        }
+        return;
+      case 'merged':
+        if (outcome.status === 'late') {
+          metrics.late.inc({ flow: flow.id });
+          logger.info(
+            { flow: flow.id, recordId: message.value.sourceId, window: outcome.windowKey },
+            'late record: collected for a correction document',
+          );
+        }
+        return;
+      case 'failed':
+        metrics.count(flow.id, 'failed');
+        logger.warn(
+          {
+            flow: flow.id,
+            recordId: message.value.sourceId,
+            topic: message.topic,
+            partition: message.partition,
+            offset: message.offset,
+            errorClass: outcome.error.errorClass,
+            fieldPath: outcome.error.fieldPath,
+            reason: outcome.error.message,
+          },
+          'record failed: dead-lettered',
+        );
+        deadLetters.push({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          raw: message.raw,
+          error: outcome.error,
+          attempts: message.attempt,
+          flow: flow.id,
+        });
+        return;
+    }
+  }
+
+  /**
+   * One transaction for every merge flow of the batch: lock each flow's
+   * watermark row (serialises merges of a flow across instances) and the
+   * windows the records belong to (base + `#late`), restore a merger from
+   * just those rows, add the records, write back the changes, commit.
+   */
+  private async mergeInTransaction(merges: Map<Flow, MergeItem[]>): Promise<Map<Flow, RecordOutcome[]>> {
+    const { repository } = this.deps;
+    const ordered = this.mergeFlows.filter((f) => merges.has(f));
+    try {
+      return await repository.transaction(async (tx) => {
+        const results = new Map<Flow, RecordOutcome[]>();
+        for (const flow of ordered) {
+          const items = merges.get(flow) ?? [];
+          const watermark = await repository.lockWatermark(tx, flow.id);
+          const keys = new Set<string>();
+          for (const item of items) {
+            const base = flow.transformer.mergeKey(item.message.value);
+            if (base !== undefined) keys.add(base).add(`${base}#late`);
+          }
+          const windows = await repository.lockWindows(tx, flow.id, [...keys].sort());
+          // Synchronous from restore to takeChanges: nothing else can touch this flow's merger in between.
+          flow.transformer.restoreMergeState({ version: 1, watermark, windows });
+          const outcomes = items.map((item) => flow.transformer.process(item.message.value, { offset: this.offsetOf(item.message) }));
+          const changes = this.merger(flow).takeChanges();
+          results.set(flow, outcomes);
+          await repository.writeChanges(tx, flow.id, changes);
+        }
+        return results;
+      });
+    } catch (err) {
+      throw infraError('merge state transaction failed', err);
+    }
+  }
+
+  private merger(flow: Flow): NonNullable<Flow['transformer']['merger']> {
+    const merger = flow.transformer.merger;
+    if (!merger) throw new Error(`flow ${flow.id} has no merger`);
+    return merger;
+  }
+
+  private async produce(documents: readonly PendingDocument[]): Promise<void> {
+    if (documents.length === 0) return;
+    const byTopic = new Map<string, OutboundDocument[]>();
+    for (const d of documents) {
+      const list = byTopic.get(d.topic) ?? [];
+      list.push(d.document);
+      byTopic.set(d.topic, list);
+    }
+    for (const [topic, docs] of byTopic) {
+      try {
+        await this.deps.producer.sendJson(
+          topic,
+          outboundDocumentSchema,
+          docs.map((d) => ({ key: d.documentKey, value: d })),
+        );
+      } catch (err) {
+        throw infraError(`produce to ${topic} failed`, err);
+      }
+      for (const d of docs) this.deps.metrics.count(d.flow, 'out');
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { rawRecordSchema } from '@kingbridge/contracts';
+import {
+  createBatchConsumer,
+  type BatchConsumer,
+  type DeadLetterPublisher,
+  type KafkaConnection,
+  type KafkaProducer,
+} from '@kingbridge/kafka';
+import { KAFKA_CONNECTION, KAFKA_DEAD_LETTERS, KAFKA_PRODUCER, KafkaLifecycle } from '@kingbridge/kafka-nest';
+import { METRICS_REGISTRY, ReadinessRegistry, type Logger } from '@kingbridge/observability';
+import { DatabaseConnection } from '@kingbridge/persistence';
+import { DEFAULT_BACKOFF } from '@kingbridge/pipeline-core';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import type { Flow } from '../flows/load-flows';
+import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
+import { MergeStateRepository } from '../merge/merge-state.repository';
+import { WindowEmitter } from '../merge/window-emitter';
+import { TransformMetrics } from '../metrics/transform.metrics';
+import { TRANSFORM_CONFIG, TRANSFORM_LOGGER, TRANSFORM_SERVICE, type TransformConfig } from '../transform.config';
+import { TRANSFORM_FLOWS } from '../transform.tokens';
+import { RawBatchProcessor } from './raw-batch.processor';
+
+/**
+ * Runs the transform: one consumer group over every raw topic the plans
+ * read (RawBatchProcessor) and a timer emitting due merge windows
+ * (WindowEmitter). Both start once Postgres is connected; boot never blocks,
+ * /health/ready says what is missing.
+ */
+@Injectable()
+export class TransformService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly abort = new AbortController();
+  private consumer: BatchConsumer | undefined;
+  private startup: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private emitter: WindowEmitter | undefined;
+
+  constructor(
+    @Inject(TRANSFORM_CONFIG) private readonly config: TransformConfig,
+    @Inject(TRANSFORM_LOGGER) private readonly logger: Logger,
+    @Inject(TRANSFORM_FLOWS) private readonly flows: readonly Flow[],
+    @Inject(PostgresLookupProvider) private readonly lookups: PostgresLookupProvider,
+    @Inject(DatabaseConnection) private readonly database: DatabaseConnection,
+    @Inject(KAFKA_CONNECTION) private readonly connection: KafkaConnection,
+    @Inject(KAFKA_PRODUCER) private readonly producer: KafkaProducer,
+    @Inject(KAFKA_DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
+    @Inject(KafkaLifecycle) private readonly kafka: KafkaLifecycle,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register({ name: 'kafka', check: () => this.kafkaHealth() });
+    const metrics = new TransformMetrics(this.registry);
+    metrics.init(
+      this.flows.map((f) => f.id),
+      this.flows.filter((f) => f.merge).map((f) => f.id),
+    );
+    const repository = new MergeStateRepository(this.database.dataSource);
+    const deps = {
+      flows: this.flows,
+      lookups: this.lookups,
+      repository,
+      producer: this.producer,
+      deadLetters: this.deadLetters,
+      metrics,
+      logger: this.logger,
+    };
+    const processor = new RawBatchProcessor(deps);
+    this.emitter = new WindowEmitter({ ...deps, limit: this.config.WINDOW_EMIT_LIMIT });
+    const topics = processor.topics();
+    if (topics.length === 0) {
+      this.logger.warn({ plansDir: this.config.PLANS_DIR }, 'no enabled plan: nothing to consume');
+      return;
+    }
+    this.consumer = createBatchConsumer(this.connection, {
+      groupId: this.config.TRANSFORM_GROUP_ID,
+      topics,
+      schema: rawRecordSchema,
+      handler: (messages) => processor.handle(messages),
+      service: TRANSFORM_SERVICE,
+      deadLetters: this.deadLetters,
+      registry: this.registry,
+      fromBeginning: this.config.TRANSFORM_FROM_BEGINNING,
+      retry: { ...DEFAULT_BACKOFF, maxMs: 10_000, attempts: this.config.TRANSFORM_RETRY_ATTEMPTS },
+    });
+    this.startup = this.start(this.consumer, topics).catch((err: unknown) => {
+      if (!this.abort.signal.aborted) this.logger.error({ err: (err as Error).message }, 'transform start-up failed');
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    await this.startup;
+    await this.consumer?.stop();
+    await this.ticking;
+  }
+
+  private async start(consumer: BatchConsumer, topics: readonly string[]): Promise<void> {
+    await this.database.ready();
+    if (this.abort.signal.aborted) return;
+    await consumer.start();
+    this.logger.info(
+      { group: this.config.TRANSFORM_GROUP_ID, topics, flows: this.flows.map((f) => f.id) },
+      'consuming raw topics',
+    );
+    if (this.flows.some((f) => f.merge)) this.schedule();
+  }
+
+  /** Runs the window tick every WINDOW_TICK_MS, never overlapping itself. */
+  private schedule(): void {
+    if (this.abort.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.ticking = (this.emitter?.tick() ?? Promise.resolve())
+        .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'window tick failed'))
+        .finally(() => this.schedule());
+    }, this.config.WINDOW_TICK_MS);
+    this.timer.unref();
+  }
+
+  private kafkaHealth(): { ready: boolean; reason?: string } {
+    const base = this.kafka.health();
+    if (!base.ready) return base;
+    if (!this.consumer) return { ready: true };
+    return this.consumer.health();
+  }
+}

@@ -1,0 +1,176 @@
+import { outboundDocumentSchema, type OutboundDocument } from '@kingbridge/contracts';
+import type { DeadLetterInput, DeadLetterPublisher, KafkaProducer } from '@kingbridge/kafka';
+import type { Logger } from '@kingbridge/observability';
+import type { PipelineError } from '@kingbridge/pipeline-core';
+import type { WindowState } from '@kingbridge/transform-engine';
+import type { Flow } from '../flows/load-flows';
+import type { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
+import { planLookupTables } from '../flows/load-flows';
+import type { TransformMetrics } from '../metrics/transform.metrics';
+import type { MergeStateRepository, WindowRowStatus } from './merge-state.repository';
+
+export interface WindowEmitterDeps {
+  readonly flows: readonly Flow[];
+  readonly repository: MergeStateRepository;
+  readonly lookups: Pick<PostgresLookupProvider, 'preloadTables'>;
+  readonly producer: KafkaProducer;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly metrics: TransformMetrics;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  /** Windows emitted per flow per transaction. */
+  readonly limit: number;
+}
+
+export interface EmitResult {
+  readonly emitted: number;
+  readonly deadLettered: number;
+}
+
+/**
+ * Emits due merge windows from Postgres, safe with several instances: per
+ * flow, in one transaction, lock due windows with SKIP LOCKED, restore a
+ * merger from them, map each into its document, produce (acks=all), and only
+ * then mark them emitted and commit. A crash between produce and commit
+ * re-emits the same deterministic document key (the sink dedups). Mapping
+ * errors at emission go to `<raw topic>.dlq` naming the flow, the path and
+ * the window; the window is then closed as `dead_lettered`.
+ */
+export class WindowEmitter {
+  private readonly mergeFlows: readonly Flow[];
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: WindowEmitterDeps) {
+    this.mergeFlows = deps.flows.filter((f) => f.merge !== undefined);
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /** One pass over every merge flow: emit what is due, prune old windows, refresh the gauges. */
+  async tick(): Promise<void> {
+    for (const flow of this.mergeFlows) {
+      try {
+        for (;;) {
+          const r = await this.emitDue(flow);
+          if (r.emitted + r.deadLettered < this.deps.limit) break;
+        }
+        await this.prune(flow);
+      } catch (err) {
+        this.deps.logger.error({ flow: flow.id, err: (err as Error).message }, 'window emission failed; retrying next tick');
+      }
+      await this.refreshGauges(flow).catch((err: unknown) =>
+        this.deps.logger.warn({ flow: flow.id, err: (err as Error).message }, 'cannot refresh window gauges'),
+      );
+    }
+  }
+
+  /** Emits up to `limit` due windows of one flow in one transaction. */
+  async emitDue(flow: Flow): Promise<EmitResult> {
+    const timings = flow.merge;
+    if (!timings) return { emitted: 0, deadLettered: 0 };
+    const { repository } = this.deps;
+    const tables = planLookupTables(flow.plan);
+    if (tables.length > 0) await this.deps.lookups.preloadTables(tables);
+    return repository.transaction(async (tx) => {
+      const watermark = await repository.readWatermark(flow.id, tx);
+      const now = this.clock();
+      const due = await repository.lockDueWindows(tx, flow.id, timings, watermark, now, this.deps.limit);
+      if (due.length === 0) return { emitted: 0, deadLettered: 0 };
+      // A correction folds into its emitted base window: lock that too, or leave the correction for later.
+      const dueKeys = new Set(due.map((w) => w.key));
+      const bases = [...new Set(due.filter((w) => w.correction && !dueKeys.has(w.baseKey)).map((w) => w.baseKey))].sort();
+      const locked = await repository.tryLockWindows(tx, flow.id, bases);
+      const lockedKeys = new Set(locked.map((w) => w.key));
+      const existing = await repository.existingKeys(tx, flow.id, bases);
+      const ready = due.filter((w) => !w.correction || lockedKeys.has(w.baseKey) || !existing.has(w.baseKey) || dueKeys.has(w.baseKey));
+      const snapshot = { version: 1 as const, watermark, windows: [...ready, ...locked] };
+
+      // Synchronous: restore + map every window.
+      flow.transformer.restoreMergeState(snapshot);
+      const emissions = ready.map((w) => ({ window: w, result: flow.transformer.emitWindow(w.key) }));
+
+      const documents: OutboundDocument[] = [];
+      const deadLetters: DeadLetterInput[] = [];
+      const status = new Map<string, WindowRowStatus>();
+      for (const { window, result } of emissions) {
+        if ('document' in result) {
+          documents.push(result.document);
+          continue;
+        }
+        deadLetters.push(this.deadLetterOf(flow, window, result.error, result.sourceIds));
+        status.set(window.key, 'dead_lettered');
+      }
+      if (documents.length > 0) {
+        await this.deps.producer.sendJson(
+          flow.outboundTopic,
+          outboundDocumentSchema,
+          documents.map((d) => ({ key: d.documentKey, value: d })),
+        );
+      }
+      if (deadLetters.length > 0) await this.deps.deadLetters.publish(deadLetters);
+
+      // Synchronous again (the merger may have been swapped while we awaited the produce).
+      flow.transformer.restoreMergeState(snapshot);
+      for (const { window } of emissions) flow.transformer.markEmitted(window.key);
+      const merger = flow.transformer.merger;
+      if (!merger) throw new Error(`flow ${flow.id} has no merger`);
+      const changes = merger.takeChanges();
+      await repository.writeChanges(tx, flow.id, changes, status, false);
+
+      this.deps.metrics.count(flow.id, 'out', documents.length);
+      this.deps.metrics.count(flow.id, 'failed', deadLetters.length);
+      for (const d of documents) {
+        this.deps.logger.debug(
+          { flow: flow.id, documentKey: d.documentKey, billNo: d.billNo, records: d.lineage.sourceIds.length },
+          'merged window emitted',
+        );
+      }
+      return { emitted: documents.length, deadLettered: deadLetters.length };
+    });
+  }
+
+  private deadLetterOf(flow: Flow, window: WindowState, error: PipelineError, sourceIds: readonly string[]): DeadLetterInput {
+    const first = Object.values(window.records).find((c) => c.o !== undefined)?.o;
+    this.deps.logger.warn(
+      {
+        flow: flow.id,
+        window: window.key,
+        recordIds: sourceIds.slice(0, 20),
+        errorClass: error.errorClass,
+        fieldPath: error.fieldPath,
+        reason: error.message,
+      },
+      'merged window failed to map: dead-lettered',
+    );
+    return {
+      topic: flow.rawTopic,
+      partition: first?.partition ?? 0,
+      offset: first?.offset ?? '-1',
+      raw: {
+        key: Buffer.from(window.key),
+        value: Buffer.from(JSON.stringify({ flow: flow.id, windowKey: window.key, sourceIds })),
+        headers: { 'kb-window-key': window.key },
+      },
+      error,
+      attempts: 1,
+      flow: flow.id,
+    };
+  }
+
+  private async prune(flow: Flow): Promise<void> {
+    const timings = flow.merge;
+    if (!timings) return;
+    const watermark = await this.deps.repository.readWatermark(flow.id);
+    if (watermark === null) return;
+    const n = await this.deps.repository.deleteExpired(flow.id, timings, watermark);
+    if (n > 0) this.deps.logger.debug({ flow: flow.id, windows: n }, 'pruned emitted windows past dedup retention');
+  }
+
+  async refreshGauges(flow: Flow): Promise<void> {
+    const stats = await this.deps.repository.openStats(flow.id);
+    this.deps.metrics.openWindows.set({ flow: flow.id }, stats.openWindows);
+    this.deps.metrics.windowRecords.set({ flow: flow.id }, stats.openRecords);
+    if (stats.watermark !== null) {
+      this.deps.metrics.watermarkLag.set({ flow: flow.id }, Math.max(0, (this.clock() - stats.watermark) / 1000));
+    }
+  }
+}

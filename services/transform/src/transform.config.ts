@@ -1,0 +1,53 @@
+import { baseConfigSchema } from '@kingbridge/config';
+import { parseDuration } from '@kingbridge/transform-engine';
+import { z } from 'zod';
+
+/** Service name: metrics `service` label, Kafka client id, logger name. */
+export const TRANSFORM_SERVICE = 'transform';
+
+/** Port of /metrics and /health (CONTRIBUTING.md). */
+export const DEFAULT_TRANSFORM_HTTP_PORT = 19410;
+
+const duration = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => parseDuration(v) !== undefined, { message: 'not a duration (use 500ms, 30s, 15m, 2h, 1d)' })
+    .optional()
+    .describe(what);
+
+const bool = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((v) => v === 'true');
+
+export const transformConfigSchema = baseConfigSchema.extend({
+  HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(DEFAULT_TRANSFORM_HTTP_PORT)
+    .describe('port of /metrics and /health (0 = any free port)'),
+  PLANS_DIR: z.string().min(1).default('plans').describe('folder of sync plans; every plan is validated at start'),
+  TRANSFORM_GROUP_ID: z.string().min(1).default('transform').describe('consumer group over every raw topic the plans name'),
+  TRANSFORM_FROM_BEGINNING: bool('true').describe('read a raw topic from its start when the group has no committed offset'),
+  TRANSFORM_RETRY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20)
+    .describe('attempts of a batch hit by an infrastructure error (Postgres/Kafka) before its messages are dead-lettered'),
+  WINDOW_TICK_MS: z.coerce.number().int().positive().default(5_000).describe('how often due merge windows are emitted and gauges refreshed'),
+  WINDOW_EMIT_LIMIT: z.coerce.number().int().positive().default(50).describe('windows emitted per flow per transaction'),
+  LOOKUP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000).describe('lookup tables are re-read from Postgres after this'),
+  MERGE_WINDOW_SIZE: duration('overrides merge.window.size of every merge plan (demos, tests)'),
+  MERGE_GRACE: duration('overrides merge.window.grace of every merge plan'),
+  MERGE_IDLE_TIMEOUT: duration('overrides merge.window.idleTimeout of every merge plan'),
+  MERGE_DEDUP_RETENTION: duration('overrides merge.dedupRetention of every merge plan'),
+});
+
+export type TransformConfig = z.infer<typeof transformConfigSchema>;
+export const TRANSFORM_CONFIG = Symbol('TRANSFORM_CONFIG');
+export const TRANSFORM_LOGGER = Symbol('TRANSFORM_LOGGER');
