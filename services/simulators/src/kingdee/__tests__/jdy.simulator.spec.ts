@@ -265,4 +265,20 @@ describe('JDY simulator', () => {
       number: 'SKU002',
     });
   });
+
+  it('should answer HTTP 429 when the per-minute rate limit is used up', async () => {
+    await sim.close();
+    sim = await startJdySimulator(
+      { rateLimitPerMinute: 2 },
+      { now: () => clock },
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      statuses.push(
+        (await fetch(`${sim.url}/jdy/v2/scm/inv_check_loss_bill`)).status,
+      );
+    }
+    expect(statuses).toEqual([519, 519, 429]);
+    expect(sim.stats().rejectedRateLimited).toBe(1);
+  });
 });

@@ -51,6 +51,7 @@ export interface SimServerOptions {
   readonly port: number;
   readonly admin: boolean;
   readonly maxConcurrent: number;
+  readonly rateLimitPerMinute: number;
   readonly faults: FaultConfig;
   readonly seed: number;
 }
@@ -61,6 +62,7 @@ export interface SimStats {
   inFlight: number;
   maxConcurrent: number;
   rejectedOverLimit: number;
+  rejectedRateLimited: number;
   faults: Partial<Record<FaultKind, number>>;
 }
 
@@ -94,6 +96,14 @@ export const simServerOptionsShape = {
     .min(1)
     .default(8)
     .describe('Requests in flight above this get the over-limit answer'),
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Requests accepted per sliding minute (0 = unlimited); beyond it the over-limit answer',
+    ),
   faults: faultConfigSchema.default(faultConfigSchema.parse({})),
   seed: z
     .number()
@@ -139,6 +149,7 @@ export async function startSimServer(
   const faults = new FaultInjector(options.faults, options.seed);
   let stats = emptyStats();
   const requestLog: RequestLogEntry[] = [];
+  const acceptedAt: number[] = [];
 
   const commonAdmin: AdminRoute[] = [
     {
@@ -266,6 +277,17 @@ export async function startSimServer(
       release();
       return write(res, behaviour.overLimit(simReq));
     }
+    if (options.rateLimitPerMinute > 0) {
+      const nowMs = Date.now();
+      while (acceptedAt.length > 0 && (acceptedAt[0] ?? 0) <= nowMs - 60_000)
+        acceptedAt.shift();
+      if (acceptedAt.length >= options.rateLimitPerMinute) {
+        stats.rejectedRateLimited += 1;
+        release();
+        return write(res, behaviour.overLimit(simReq));
+      }
+      acceptedAt.push(nowMs);
+    }
     stats.maxConcurrent = Math.max(stats.maxConcurrent, stats.inFlight);
 
     fault = faults.pick(url.pathname);
@@ -342,6 +364,7 @@ function emptyStats(): SimStats {
     inFlight: 0,
     maxConcurrent: 0,
     rejectedOverLimit: 0,
+    rejectedRateLimited: 0,
     faults: {},
   };
 }
