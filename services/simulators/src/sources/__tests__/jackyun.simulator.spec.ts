@@ -274,6 +274,29 @@ describe('jackyun simulator', () => {
     expect(s.admin.stats().byOutcome.throttled).toBe(2);
   });
 
+  it('should return deleted rows even when isDelete is 0, unless configured to honour it', async () => {
+    const biz = {
+      startModified: formatBeijing(NOW - 7 * 86_400_000),
+      endModified: formatBeijing(NOW),
+      fields: 'tradeNo,isDelete,tradeStatus',
+      isDelete: '0',
+      pageSize: 200,
+    };
+    const deleted = async (s: SourceSimulator): Promise<number> => {
+      let n = 0;
+      for (let page = 0; ; page++) {
+        const data = dataOf(
+          (await call(s, { biz: { ...biz, pageIndex: page } })).body,
+        );
+        n += data.Trades.filter((t) => t['IsDelete'] === 1).length;
+        if (data.Trades.length < 200) return n;
+      }
+    };
+    expect(await deleted(await start())).toBeGreaterThan(0);
+    await sim?.close();
+    expect(await deleted(await start({ honourIsDeleteFilter: true }))).toBe(0);
+  });
+
   it('should make records drift while a client pages when driftPerPage is set', async () => {
     const s = await start({ driftPerPage: 5 });
     const biz = {

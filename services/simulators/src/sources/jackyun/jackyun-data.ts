@@ -177,7 +177,7 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
       postFee: centsToNumber(postCents),
       discountFee: centsToNumber(shareCents),
       otherFee: 0,
-      isDelete: 0,
+      isDelete: status === 5010 && seq % 4 === 0 ? 1 : 0,
       mainPostid: shipped
         ? `${logistic.prefix}${String(1000000000 + seq * 37)}`
         : '',

@@ -80,6 +80,12 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema.extend({
     .max(1)
     .default(0)
     .describe('share of cursor pages answered with an empty scrollId'),
+  honourIsDeleteFilter: z
+    .boolean()
+    .default(false)
+    .describe(
+      'order method: apply the isDelete filter (production returns deleted rows anyway)',
+    ),
   channelCount: z.number().int().min(0).default(24),
   includeChannelGmtModified: z
     .boolean()
@@ -346,7 +352,9 @@ export async function startJackyunSimulator(
         (biz.tradeStatus === undefined || t.tradeStatus === biz.tradeStatus) &&
         (!statusList || statusList.includes(t.tradeStatus)) &&
         (biz.tradeType === undefined || t.tradeType === biz.tradeType) &&
-        (biz.isDelete === undefined || String(t.isDelete) === biz.isDelete),
+        (!opts.honourIsDeleteFilter ||
+          biz.isDelete === undefined ||
+          String(t.isDelete) === biz.isDelete),
     );
     const matched = sortByKey(
       filtered,
