@@ -2,12 +2,19 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@kingbridge/config';
 import { allTopics, rawTopic } from '@kingbridge/contracts';
-import { createKafkaConnection, createProducer, ensureTopics } from '@kingbridge/kafka';
+import {
+  createKafkaConnection,
+  createProducer,
+  ensureTopics,
+} from '@kingbridge/kafka';
 import { createLogger, createMetricsRegistry } from '@kingbridge/observability';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
 import type { BackfillProgress } from '@kingbridge/source-runtime';
 import { SCHEMA } from '../services/source-connector/src/database/migrations';
-import { buildSourceRuntime, kafkaRawRecordPublisher } from '../services/source-connector/src/runtime/source-runtime.factory';
+import {
+  buildSourceRuntime,
+  kafkaRawRecordPublisher,
+} from '../services/source-connector/src/runtime/source-runtime.factory';
 import { sourceConnectorConfigSchema } from '../services/source-connector/src/source-connector.config';
 import { loadStreams } from '../services/source-connector/src/streams/load-streams';
 
@@ -39,13 +46,25 @@ export class ProgressReporter {
     const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
     const rate = (p.records - this.startRecords) / seconds;
     const windowsThisRun = p.windowsDone - this.startWindows;
-    const etaSeconds = windowsThisRun > 0 ? ((p.windowsTotal - p.windowsDone) * seconds) / windowsThisRun : undefined;
+    const etaSeconds =
+      windowsThisRun > 0
+        ? ((p.windowsTotal - p.windowsDone) * seconds) / windowsThisRun
+        : undefined;
     const text = `${p.windowsDone}/${p.windowsTotal} windows | ${p.records} records | ${rate.toFixed(1)} rec/s | ETA ${formatEta(etaSeconds)}`;
     if (this.out.isTTY) {
       const width = 30;
-      const filled = p.windowsTotal === 0 ? width : Math.round((p.windowsDone / p.windowsTotal) * width);
-      this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K${final ? '\n' : ''}`);
-    } else if (final || Date.now() - this.lastPlain >= 2000 || p.windowsDone === p.windowsTotal) {
+      const filled =
+        p.windowsTotal === 0
+          ? width
+          : Math.round((p.windowsDone / p.windowsTotal) * width);
+      this.out.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K${final ? '\n' : ''}`,
+      );
+    } else if (
+      final ||
+      Date.now() - this.lastPlain >= 2000 ||
+      p.windowsDone === p.windowsTotal
+    ) {
       this.lastPlain = Date.now();
       this.out.write(`backfill: ${text}\n`);
     }
@@ -55,7 +74,9 @@ export class ProgressReporter {
 function formatEta(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '--:--:--';
   const s = Math.round(seconds);
-  return [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 }
 
 async function main(): Promise<void> {
@@ -78,41 +99,78 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (!args.connector || !args.stream || !args.from || !args.to) fail('--connector, --stream, --from and --to are required');
+  if (!args.connector || !args.stream || !args.from || !args.to)
+    fail('--connector, --stream, --from and --to are required');
   const from = new Date(args.from);
   const to = new Date(args.to);
-  if (Number.isNaN(from.getTime())) fail(`--from: not an ISO date: ${args.from}`);
+  if (Number.isNaN(from.getTime()))
+    fail(`--from: not an ISO date: ${args.from}`);
   if (Number.isNaN(to.getTime())) fail(`--to: not an ISO date: ${args.to}`);
   if (from >= to) fail('--from must be before --to');
 
   let config;
   try {
-    config = loadConfig(sourceConnectorConfigSchema, { ...process.env, CONNECTOR_ID: args.connector });
+    config = loadConfig(sourceConnectorConfigSchema, {
+      ...process.env,
+      CONNECTOR_ID: args.connector,
+    });
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const logger = createLogger(`backfill-${config.CONNECTOR_ID}`, process.env['LOG_LEVEL'] ?? 'warn', process.stderr);
+  const logger = createLogger(
+    `backfill-${config.CONNECTOR_ID}`,
+    process.env['LOG_LEVEL'] ?? 'warn',
+    process.stderr,
+  );
   const streams = await loadStreams(config);
   const stream = streams.find((s) => s.id === args.stream);
-  if (!stream) fail(`--stream: no ${config.CONNECTOR_ID} stream "${args.stream}" (known: ${streams.map((s) => s.id).join(', ') || 'none'})`);
+  if (!stream)
+    fail(
+      `--stream: no ${config.CONNECTOR_ID} stream "${args.stream}" (known: ${streams.map((s) => s.id).join(', ') || 'none'})`,
+    );
 
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: finishing the current page; run the same command to resume (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\ninterrupted: finishing the current page; run the same command to resume (Ctrl-C again to quit now)\n',
+    );
     controller.abort(new Error('interrupted'));
   });
 
-  const dataSource = createDataSource({ url: config.DATABASE_URL, schema: SCHEMA, applicationName: 'backfill', logger, poolSize: 2 });
-  await connectWithRetry(dataSource, { logger, signal: controller.signal, policy: { initialMs: 500, multiplier: 2, factor: 0.2, maxMs: 5000, attempts: 5 } });
-  const connection = createKafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `backfill-${config.CONNECTOR_ID}`, logger });
+  const dataSource = createDataSource({
+    url: config.DATABASE_URL,
+    schema: SCHEMA,
+    applicationName: 'backfill',
+    logger,
+    poolSize: 2,
+  });
+  await connectWithRetry(dataSource, {
+    logger,
+    signal: controller.signal,
+    policy: {
+      initialMs: 500,
+      multiplier: 2,
+      factor: 0.2,
+      maxMs: 5000,
+      attempts: 5,
+    },
+  });
+  const connection = createKafkaConnection({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `backfill-${config.CONNECTOR_ID}`,
+    logger,
+  });
   await connection.waitUntilReachable(controller.signal);
   const topic = rawTopic(stream.platform, stream.entity);
   const spec = allTopics().find((t) => t.name === topic);
-  if (config.CREATE_TOPICS && spec) await ensureTopics(connection, [{ ...spec, name: `${config.RAW_TOPIC_PREFIX}${topic}` }]);
+  if (config.CREATE_TOPICS && spec)
+    await ensureTopics(connection, [
+      { ...spec, name: `${config.RAW_TOPIC_PREFIX}${topic}` },
+    ]);
   const producer = createProducer(connection);
   await producer.connect(controller.signal);
   const { runners } = buildSourceRuntime({
@@ -129,7 +187,13 @@ async function main(): Promise<void> {
   try {
     const outcome = await runner.runBackfill(
       { from, to },
-      { force: args.force, onProgress: (p) => { last = p; progress.update(p); } },
+      {
+        force: args.force,
+        onProgress: (p) => {
+          last = p;
+          progress.update(p);
+        },
+      },
       controller.signal,
     );
     if (last) progress.update(last, true);
@@ -138,11 +202,15 @@ async function main(): Promise<void> {
         process.stderr.write(`backfill done (job ${outcome.jobId})\n`);
         break;
       case 'aborted':
-        process.stderr.write(`backfill interrupted; resume with the same command (job ${outcome.jobId})\n`);
+        process.stderr.write(
+          `backfill interrupted; resume with the same command (job ${outcome.jobId})\n`,
+        );
         process.exitCode = 130;
         break;
       case 'failed':
-        process.stderr.write(`backfill stopped: window ${outcome.window.from.toISOString()}..${outcome.window.to.toISOString()} failed (${outcome.errorClass}); run again to resume\n`);
+        process.stderr.write(
+          `backfill stopped: window ${outcome.window.from.toISOString()}..${outcome.window.to.toISOString()} failed (${outcome.errorClass}); run again to resume\n`,
+        );
         process.exitCode = 1;
         break;
       case 'stopped':
@@ -158,7 +226,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && /backfill\.ts$/.test(process.argv[1])) {
   main().catch((err: unknown) => {
-    process.stderr.write(`backfill failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `backfill failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

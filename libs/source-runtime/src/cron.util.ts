@@ -17,11 +17,21 @@ const FIELDS: ReadonlyArray<{ min: number; max: number; name: string }> = [
   { min: 0, max: 7, name: 'day of week' },
 ];
 
-export function parseCron(expression: string, utcOffsetMinutes = 0): CronSchedule {
+export function parseCron(
+  expression: string,
+  utcOffsetMinutes = 0,
+): CronSchedule {
   const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error(`cron "${expression}": expected 5 fields`);
+  if (parts.length !== 5)
+    throw new Error(`cron "${expression}": expected 5 fields`);
   const sets = parts.map((part, i) => parseField(part, FIELDS[i]!, expression));
-  const [minutes, hours, days, months, weekdays] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [minutes, hours, days, months, weekdays] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   if (weekdays.has(7)) weekdays.add(0);
   const dayRestricted = parts[2] !== '*';
   const weekdayRestricted = parts[4] !== '*';
@@ -33,15 +43,21 @@ export function parseCron(expression: string, utcOffsetMinutes = 0): CronSchedul
       const limit = t + 366 * 24 * 3600_000 * 5;
       while (t < limit) {
         const d = new Date(t);
-        const dayOk = dayRestricted && weekdayRestricted
-          ? days.has(d.getUTCDate()) || weekdays.has(d.getUTCDay())
-          : days.has(d.getUTCDate()) && weekdays.has(d.getUTCDay());
+        const dayOk =
+          dayRestricted && weekdayRestricted
+            ? days.has(d.getUTCDate()) || weekdays.has(d.getUTCDay())
+            : days.has(d.getUTCDate()) && weekdays.has(d.getUTCDay());
         if (!months.has(d.getUTCMonth() + 1) || !dayOk) {
           t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
           continue;
         }
         if (!hours.has(d.getUTCHours())) {
-          t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours() + 1);
+          t = Date.UTC(
+            d.getUTCFullYear(),
+            d.getUTCMonth(),
+            d.getUTCDate(),
+            d.getUTCHours() + 1,
+          );
           continue;
         }
         if (minutes.has(d.getUTCMinutes())) return new Date(t - offset);
@@ -52,7 +68,11 @@ export function parseCron(expression: string, utcOffsetMinutes = 0): CronSchedul
   };
 }
 
-function parseField(part: string, field: { min: number; max: number; name: string }, expr: string): Set<number> {
+function parseField(
+  part: string,
+  field: { min: number; max: number; name: string },
+  expr: string,
+): Set<number> {
   const out = new Set<number>();
   for (const item of part.split(',')) {
     const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(item);
@@ -65,7 +85,9 @@ function parseField(part: string, field: { min: number; max: number; name: strin
       hi = m[3] !== undefined ? Number(m[3]) : m[4] ? field.max : lo;
     }
     if (lo < field.min || hi > field.max || lo > hi || step < 1) {
-      throw new Error(`cron "${expr}": ${field.name} out of range in "${item}"`);
+      throw new Error(
+        `cron "${expr}": ${field.name} out of range in "${item}"`,
+      );
     }
     for (let v = lo; v <= hi; v += step) out.add(v);
   }

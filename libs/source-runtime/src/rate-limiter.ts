@@ -53,13 +53,16 @@ export class AdaptiveRateLimiter {
     readonly rules: readonly RateRule[],
     private readonly options: AdaptiveRateLimiterOptions = {},
   ) {
-    if (rules.length === 0) throw new Error('AdaptiveRateLimiter needs at least one rule');
+    if (rules.length === 0)
+      throw new Error('AdaptiveRateLimiter needs at least one rule');
     for (const r of rules) {
-      if (!(r.limit >= 1 && r.intervalMs > 0)) throw new Error(`invalid rate rule ${JSON.stringify(r)}`);
+      if (!(r.limit >= 1 && r.intervalMs > 0))
+        throw new Error(`invalid rate rule ${JSON.stringify(r)}`);
     }
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.maxIntervalMs = Math.max(...rules.map((r) => r.intervalMs)) + this.margin();
+    this.maxIntervalMs =
+      Math.max(...rules.map((r) => r.intervalMs)) + this.margin();
   }
 
   /** Current scale of the limits, 0 < factor ≤ 1. */
@@ -99,12 +102,21 @@ export class AdaptiveRateLimiter {
   onThrottle(retryAfterMs?: number): void {
     const now = this.now();
     this.consecutiveThrottles += 1;
-    this.factor = Math.max(this.options.minFactor ?? 0.1, this.factor * (this.options.decreaseFactor ?? 0.5));
+    this.factor = Math.max(
+      this.options.minFactor ?? 0.1,
+      this.factor * (this.options.decreaseFactor ?? 0.5),
+    );
     this.lastAdjustAt = now;
     const base = this.options.throttlePauseMs ?? 1000;
-    const backoff = Math.min(this.options.maxThrottlePauseMs ?? 30_000, base * 2 ** (this.consecutiveThrottles - 1));
+    const backoff = Math.min(
+      this.options.maxThrottlePauseMs ?? 30_000,
+      base * 2 ** (this.consecutiveThrottles - 1),
+    );
     const jittered = backoff * (0.8 + 0.4 * this.random());
-    this.pausedUntil = Math.max(this.pausedUntil, now + Math.max(retryAfterMs ?? 0, jittered));
+    this.pausedUntil = Math.max(
+      this.pausedUntil,
+      now + Math.max(retryAfterMs ?? 0, jittered),
+    );
   }
 
   /** A request succeeded: consecutive throttles reset (the rate recovers with time). */
@@ -156,7 +168,10 @@ export class AdaptiveRateLimiter {
     const every = this.options.recoverAfterMs ?? 10_000;
     if (this.factor >= 1 || now - this.lastAdjustAt < every) return;
     const steps = Math.floor((now - this.lastAdjustAt) / every);
-    this.factor = Math.min(1, this.factor + steps * (this.options.recoverStep ?? 0.1));
+    this.factor = Math.min(
+      1,
+      this.factor + steps * (this.options.recoverStep ?? 0.1),
+    );
     this.lastAdjustAt += steps * every;
   }
 }
@@ -173,7 +188,10 @@ export function parseRateRules(text: string): RateRule[] {
     .filter(Boolean)
     .map((part) => {
       const m = /^(\d+)\s*\/\s*(\d*)\s*(ms|s|m)$/.exec(part);
-      if (!m) throw new Error(`invalid rate "${part}" (expected e.g. 5/1s or 100/60s)`);
+      if (!m)
+        throw new Error(
+          `invalid rate "${part}" (expected e.g. 5/1s or 100/60s)`,
+        );
       const amount = m[2] ? Number(m[2]) : 1;
       const unit = m[3] === 'ms' ? 1 : m[3] === 's' ? 1000 : 60_000;
       return { limit: Number(m[1]), intervalMs: amount * unit };

@@ -1,7 +1,16 @@
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from '@kingbridge/pipeline-core';
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  sleep,
+} from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import type { AdaptiveRateLimiter, RateTicket } from './rate-limiter';
-import { errorLogFields, retryAfterOf, sourceErrorKind } from './source-error.util';
+import {
+  errorLogFields,
+  retryAfterOf,
+  sourceErrorKind,
+} from './source-error.util';
 import type { RequestHooks } from './source-connector.port';
 import type { SourceMetrics } from './source.metrics';
 
@@ -37,10 +46,18 @@ export class CredentialChannel {
       beforeRequest: (_endpoint, signal) => this.limiter.acquire(signal),
       afterRequest: (endpoint, outcome, seconds, ticket) => {
         this.limiter.release(ticket as RateTicket | undefined);
-        this.metrics.requests.inc({ connector: this.connector, endpoint, outcome });
-        this.metrics.requestDuration.observe({ connector: this.connector, endpoint }, seconds);
+        this.metrics.requests.inc({
+          connector: this.connector,
+          endpoint,
+          outcome,
+        });
+        this.metrics.requestDuration.observe(
+          { connector: this.connector, endpoint },
+          seconds,
+        );
       },
-      retry: (call, signal) => this.execute(call, { connector: this.connector }, signal),
+      retry: (call, signal) =>
+        this.execute(call, { connector: this.connector }, signal),
     };
   }
 
@@ -49,7 +66,11 @@ export class CredentialChannel {
    * `transient.attempts`, throttles (pause + lower rate) up to
    * `maxThrottleRetries`; anything else is thrown at once.
    */
-  async execute<T>(call: () => Promise<T>, context: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  async execute<T>(
+    call: () => Promise<T>,
+    context: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     let transientFailures = 0;
     let throttles = 0;
     for (;;) {
@@ -64,16 +85,35 @@ export class CredentialChannel {
           this.metrics.throttled.inc({ connector: this.connector });
           this.metrics.retries.inc({ connector: this.connector });
           this.limiter.onThrottle(retryAfterOf(err));
-          this.logger.debug({ ...context, ...errorLogFields(err), factor: this.limiter.currentFactor() }, 'throttled; rate lowered');
+          this.logger.debug(
+            {
+              ...context,
+              ...errorLogFields(err),
+              factor: this.limiter.currentFactor(),
+            },
+            'throttled; rate lowered',
+          );
           continue;
         }
-        if (kind === 'throttle') this.metrics.throttled.inc({ connector: this.connector });
+        if (kind === 'throttle')
+          this.metrics.throttled.inc({ connector: this.connector });
         if (kind === 'transient') {
           transientFailures += 1;
           if (transientFailures < this.policy.transient.attempts) {
             this.metrics.retries.inc({ connector: this.connector });
-            const delay = backoffDelay(this.policy.transient, transientFailures);
-            this.logger.debug({ ...context, ...errorLogFields(err), attempt: transientFailures, delay }, 'transient failure; retrying');
+            const delay = backoffDelay(
+              this.policy.transient,
+              transientFailures,
+            );
+            this.logger.debug(
+              {
+                ...context,
+                ...errorLogFields(err),
+                attempt: transientFailures,
+                delay,
+              },
+              'transient failure; retrying',
+            );
             await sleep(delay, signal);
             if (signal?.aborted) throw err;
             continue;

@@ -23,7 +23,8 @@ export interface PageToken {
   readonly cursor?: string;
 }
 
-export type QueryParamValue = string | number | boolean | readonly (string | number)[];
+export type QueryParamValue =
+  string | number | boolean | readonly (string | number)[];
 
 /** One page request for a time window `[from, to]` (inclusive, second precision). */
 export interface PageQuery {
@@ -53,7 +54,8 @@ export interface SourcePage {
 }
 
 /** Outcome label of one HTTP request (metric `outcome`). */
-export type RequestOutcome = 'ok' | 'throttled' | 'error' | 'invalid_response' | 'auth_error';
+export type RequestOutcome =
+  'ok' | 'throttled' | 'error' | 'invalid_response' | 'auth_error';
 
 /**
  * Hooks every connector client calls around each HTTP request, so rate
@@ -63,7 +65,12 @@ export interface RequestHooks {
   /** Awaited before each HTTP request (the rate limiter); returns a ticket. Must honour `signal`. */
   beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
   /** Called after each HTTP request (also a failed one) with its outcome, duration and the ticket. */
-  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
+  afterRequest?(
+    endpoint: string,
+    outcome: RequestOutcome,
+    seconds: number,
+    ticket: unknown,
+  ): void;
   /**
    * Runs one sub-request of a page with the runtime's retry policy (a page
    * made of several requests, e.g. OKKI list + order info, retries each

@@ -2,7 +2,13 @@ import type { ErrorClass } from '@kingbridge/contracts';
 import { PipelineError } from '@kingbridge/pipeline-core';
 
 /** How the runtime treats a failure (connectors expose it as `kind` on their request errors). */
-export type SourceErrorKind = 'throttle' | 'auth' | 'transient' | 'invalid_response' | 'rejected' | 'aborted';
+export type SourceErrorKind =
+  | 'throttle'
+  | 'auth'
+  | 'transient'
+  | 'invalid_response'
+  | 'rejected'
+  | 'aborted';
 
 interface ConnectorErrorShape {
   kind?: unknown;
@@ -14,7 +20,10 @@ interface ConnectorErrorShape {
 }
 
 /** Classifies anything a connector threw (duck-typed: connectors cannot import this lib). */
-export function sourceErrorKind(err: unknown, signal?: AbortSignal): SourceErrorKind {
+export function sourceErrorKind(
+  err: unknown,
+  signal?: AbortSignal,
+): SourceErrorKind {
   if (signal?.aborted) return 'aborted';
   const e = (err ?? {}) as ConnectorErrorShape;
   switch (e.kind) {

@@ -43,13 +43,19 @@ export class SourceStateRepository {
     const rows = (await this.db.query(
       `SELECT stream_id, checkpoint_at, last_remediation_at FROM ${SCHEMA}.stream_checkpoint WHERE stream_id = $1`,
       [streamId],
-    )) as { stream_id: string; checkpoint_at: Date; last_remediation_at: Date | null }[];
+    )) as {
+      stream_id: string;
+      checkpoint_at: Date;
+      last_remediation_at: Date | null;
+    }[];
     const row = rows[0];
     if (!row) return undefined;
     return {
       streamId: row.stream_id,
       checkpointAt: new Date(row.checkpoint_at),
-      lastRemediationAt: row.last_remediation_at ? new Date(row.last_remediation_at) : undefined,
+      lastRemediationAt: row.last_remediation_at
+        ? new Date(row.last_remediation_at)
+        : undefined,
     };
   }
 
@@ -66,12 +72,21 @@ export class SourceStateRepository {
          checkpoint_at = GREATEST(${SCHEMA}.stream_checkpoint.checkpoint_at, EXCLUDED.checkpoint_at),
          last_run_id = EXCLUDED.last_run_id, last_success_at = now(), last_error = NULL, updated_at = now()
        RETURNING checkpoint_at`,
-      [stream.id, stream.platform, stream.entity, checkpointAt.toISOString(), runId],
+      [
+        stream.id,
+        stream.platform,
+        stream.entity,
+        checkpointAt.toISOString(),
+        runId,
+      ],
     )) as { checkpoint_at: Date }[];
     return new Date(rows[0]?.checkpoint_at ?? checkpointAt);
   }
 
-  async recordError(stream: { id: string; platform: string; entity: string }, message: string): Promise<void> {
+  async recordError(
+    stream: { id: string; platform: string; entity: string },
+    message: string,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, last_error, updated_at)
        VALUES ($1, $2, $3, to_timestamp(0), $4, now())
@@ -80,7 +95,10 @@ export class SourceStateRepository {
     );
   }
 
-  async markRemediation(stream: { id: string; platform: string; entity: string }, at: Date): Promise<void> {
+  async markRemediation(
+    stream: { id: string; platform: string; entity: string },
+    at: Date,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, last_remediation_at, updated_at)
        VALUES ($1, $2, $3, to_timestamp(0), $4, now())
@@ -89,7 +107,10 @@ export class SourceStateRepository {
     );
   }
 
-  async getRecordStates(streamId: string, sourceIds: readonly string[]): Promise<Map<string, RecordState>> {
+  async getRecordStates(
+    streamId: string,
+    sourceIds: readonly string[],
+  ): Promise<Map<string, RecordState>> {
     const out = new Map<string, RecordState>();
     if (sourceIds.length === 0) return out;
     const rows = (await this.db.query(
@@ -97,12 +118,19 @@ export class SourceStateRepository {
        WHERE stream_id = $1 AND source_id = ANY($2::text[])`,
       [streamId, [...new Set(sourceIds)]],
     )) as { source_id: string; content_hash: string; modified_at: Date }[];
-    for (const r of rows) out.set(r.source_id, { contentHash: r.content_hash, modifiedAt: new Date(r.modified_at) });
+    for (const r of rows)
+      out.set(r.source_id, {
+        contentHash: r.content_hash,
+        modifiedAt: new Date(r.modified_at),
+      });
     return out;
   }
 
   /** Remembers what was published (called only after Kafka acknowledged it). */
-  async saveRecordStates(streamId: string, records: readonly RecordStateInput[]): Promise<void> {
+  async saveRecordStates(
+    streamId: string,
+    records: readonly RecordStateInput[],
+  ): Promise<void> {
     if (records.length === 0) return;
     const latest = new Map<string, RecordStateInput>();
     for (const r of records) latest.set(r.sourceId, r);
@@ -112,7 +140,12 @@ export class SourceStateRepository {
        SELECT $1, s, h, m::timestamptz, now() FROM unnest($2::text[], $3::text[], $4::text[]) AS t(s, h, m)
        ON CONFLICT (stream_id, source_id) DO UPDATE SET
          content_hash = EXCLUDED.content_hash, modified_at = EXCLUDED.modified_at, published_at = now()`,
-      [streamId, rows.map((r) => r.sourceId), rows.map((r) => r.contentHash), rows.map((r) => r.modifiedAt)],
+      [
+        streamId,
+        rows.map((r) => r.sourceId),
+        rows.map((r) => r.contentHash),
+        rows.map((r) => r.modifiedAt),
+      ],
     );
   }
 
@@ -122,8 +155,15 @@ export class SourceStateRepository {
        FROM ${SCHEMA}.backfill_job WHERE job_id = $1`,
       [jobId],
     )) as {
-      job_id: string; stream_id: string; range_from: Date; range_to: Date; next_from: Date;
-      windows_total: number; windows_done: number; records_published: string; status: 'running' | 'done';
+      job_id: string;
+      stream_id: string;
+      range_from: Date;
+      range_to: Date;
+      next_from: Date;
+      windows_total: number;
+      windows_done: number;
+      records_published: string;
+      status: 'running' | 'done';
     }[];
     const r = rows[0];
     if (!r) return undefined;
@@ -140,15 +180,31 @@ export class SourceStateRepository {
     };
   }
 
-  async createBackfillJob(job: Omit<BackfillJob, 'status' | 'windowsDone' | 'recordsPublished' | 'nextFrom'>): Promise<void> {
+  async createBackfillJob(
+    job: Omit<
+      BackfillJob,
+      'status' | 'windowsDone' | 'recordsPublished' | 'nextFrom'
+    >,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO ${SCHEMA}.backfill_job (job_id, stream_id, range_from, range_to, next_from, windows_total, windows_done, records_published, status, started_at, updated_at)
        VALUES ($1, $2, $3, $4, $3, $5, 0, 0, 'running', now(), now()) ON CONFLICT (job_id) DO NOTHING`,
-      [job.jobId, job.streamId, job.rangeFrom.toISOString(), job.rangeTo.toISOString(), job.windowsTotal],
+      [
+        job.jobId,
+        job.streamId,
+        job.rangeFrom.toISOString(),
+        job.rangeTo.toISOString(),
+        job.windowsTotal,
+      ],
     );
   }
 
-  async advanceBackfillJob(jobId: string, nextFrom: Date, recordsAdded: number, done: boolean): Promise<void> {
+  async advanceBackfillJob(
+    jobId: string,
+    nextFrom: Date,
+    recordsAdded: number,
+    done: boolean,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE ${SCHEMA}.backfill_job SET next_from = $2, windows_done = windows_done + 1,
          records_published = records_published + $3, status = $4, updated_at = now(),
@@ -160,4 +216,7 @@ export class SourceStateRepository {
 }
 
 /** The repository's surface (lets tests use an in-memory store). */
-export type SourceStateStore = Pick<SourceStateRepository, keyof SourceStateRepository>;
+export type SourceStateStore = Pick<
+  SourceStateRepository,
+  keyof SourceStateRepository
+>;

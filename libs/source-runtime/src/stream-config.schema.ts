@@ -1,4 +1,7 @@
-import { sourceEntitySchema, sourcePlatformSchema } from '@kingbridge/contracts';
+import {
+  sourceEntitySchema,
+  sourcePlatformSchema,
+} from '@kingbridge/contracts';
 import { z } from 'zod';
 
 const paramValueSchema = z.union([
@@ -17,20 +20,53 @@ const paramValueSchema = z.union([
 export const sourceStreamSchema = z.object({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore')
-    .describe('stream id, unique across plans, e.g. jackyun.sales-order.shipped'),
+    .regex(
+      /^[a-z0-9][a-z0-9._-]*$/,
+      'lower-case letters, digits, dot, dash, underscore',
+    )
+    .describe(
+      'stream id, unique across plans, e.g. jackyun.sales-order.shipped',
+    ),
   platform: sourcePlatformSchema,
   entity: sourceEntitySchema,
-  params: z.record(z.string(), paramValueSchema).default({}).describe('source-side filters and query params'),
+  params: z
+    .record(z.string(), paramValueSchema)
+    .default({})
+    .describe('source-side filters and query params'),
   timeParams: z
     .object({ from: z.string().min(1), to: z.string().min(1) })
     .optional()
-    .describe('names of the window start/end params (default per platform: the modified-time pair)'),
-  pageSize: z.number().int().positive().optional().describe('page size (clamped to the platform maximum)'),
-  maxWindowMinutes: z.number().int().positive().optional().describe('window length cap (≤ platform max)'),
-  remediationCron: z.string().default('0 0 * * *').describe('cron of the remediation scan (Asia/Shanghai)'),
-  remediationDays: z.number().int().positive().max(90).default(7).describe('days re-queried by a remediation scan'),
-  startFrom: z.string().datetime({ offset: true }).optional().describe('first checkpoint when the stream has none'),
+    .describe(
+      'names of the window start/end params (default per platform: the modified-time pair)',
+    ),
+  pageSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('page size (clamped to the platform maximum)'),
+  maxWindowMinutes: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('window length cap (≤ platform max)'),
+  remediationCron: z
+    .string()
+    .default('0 0 * * *')
+    .describe('cron of the remediation scan (Asia/Shanghai)'),
+  remediationDays: z
+    .number()
+    .int()
+    .positive()
+    .max(90)
+    .default(7)
+    .describe('days re-queried by a remediation scan'),
+  startFrom: z
+    .string()
+    .datetime({ offset: true })
+    .optional()
+    .describe('first checkpoint when the stream has none'),
 });
 export type SourceStream = z.infer<typeof sourceStreamSchema>;
 export type SourceStreamInput = z.input<typeof sourceStreamSchema>;

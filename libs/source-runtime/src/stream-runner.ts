@@ -2,9 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { sleep } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import { type CronSchedule, parseCron } from './cron.util';
-import { errorClassOf, errorLogFields, sourceErrorKind } from './source-error.util';
+import {
+  errorClassOf,
+  errorLogFields,
+  sourceErrorKind,
+} from './source-error.util';
 import type { SourceStream } from './stream-config.schema';
-import { describeWindow, floorToSecond, splitWindows, type TimeWindow } from './time-window.util';
+import {
+  describeWindow,
+  floorToSecond,
+  splitWindows,
+  type TimeWindow,
+} from './time-window.util';
 import { RunContext, type ScannerDeps, WindowScanner } from './window-scanner';
 
 export interface StreamTiming {
@@ -19,8 +28,17 @@ export interface StreamTiming {
 }
 
 export type RunOutcome =
-  | { readonly status: 'ok'; readonly windows: number; readonly published: number; readonly deduplicated: number }
-  | { readonly status: 'failed'; readonly window: TimeWindow; readonly errorClass: string }
+  | {
+      readonly status: 'ok';
+      readonly windows: number;
+      readonly published: number;
+      readonly deduplicated: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly window: TimeWindow;
+      readonly errorClass: string;
+    }
   | { readonly status: 'stopped'; readonly reason: string }
   | { readonly status: 'aborted' };
 
@@ -64,42 +82,87 @@ export class StreamRunner {
 
   private maxWindowMs(): number {
     const platformMax = this.deps.client.maxWindowMs(this.stream.entity);
-    const cap = this.stream.maxWindowMinutes ? this.stream.maxWindowMinutes * 60_000 : platformMax;
+    const cap = this.stream.maxWindowMinutes
+      ? this.stream.maxWindowMinutes * 60_000
+      : platformMax;
     return Math.min(platformMax, cap);
   }
 
   /** One incremental run: checkpoint − overlap .. now − lag, window by window. */
   async runIncremental(signal?: AbortSignal): Promise<RunOutcome> {
-    if (this.stoppedReason) return { status: 'stopped', reason: this.stoppedReason };
+    if (this.stoppedReason)
+      return { status: 'stopped', reason: this.stoppedReason };
     const now = this.now().getTime();
     const checkpoint = await this.deps.state.getCheckpoint(this.stream.id);
-    const start = checkpoint && checkpoint.checkpointAt.getTime() > 0
-      ? checkpoint.checkpointAt.getTime()
-      : this.stream.startFrom ? Date.parse(this.stream.startFrom) : now - this.timing.initialLookbackMs;
+    const start =
+      checkpoint && checkpoint.checkpointAt.getTime() > 0
+        ? checkpoint.checkpointAt.getTime()
+        : this.stream.startFrom
+          ? Date.parse(this.stream.startFrom)
+          : now - this.timing.initialLookbackMs;
     if (checkpoint && checkpoint.checkpointAt.getTime() > 0) {
-      this.deps.metrics.checkpointTimestamp.set(this.labels(), checkpoint.checkpointAt.getTime() / 1000);
+      this.deps.metrics.checkpointTimestamp.set(
+        this.labels(),
+        checkpoint.checkpointAt.getTime() / 1000,
+      );
     }
     const from = floorToSecond(start - this.timing.overlapMs);
     const to = floorToSecond(now - this.timing.safetyLagMs);
     const run = new RunContext(`${this.stream.id}:incremental:${randomUUID()}`);
-    return this.runWindows(splitWindows(from, to, this.maxWindowMs()), run, signal, async (w) => {
-      const saved = await this.deps.state.advanceCheckpoint(this.stream, w.to, run.runId);
-      this.deps.metrics.checkpointTimestamp.set(this.labels(), saved.getTime() / 1000);
-    });
+    return this.runWindows(
+      splitWindows(from, to, this.maxWindowMs()),
+      run,
+      signal,
+      async (w) => {
+        const saved = await this.deps.state.advanceCheckpoint(
+          this.stream,
+          w.to,
+          run.runId,
+        );
+        this.deps.metrics.checkpointTimestamp.set(
+          this.labels(),
+          saved.getTime() / 1000,
+        );
+      },
+    );
   }
 
   /** Re-queries the last `remediationDays` and republishes only records whose content hash changed. */
   async runRemediation(signal?: AbortSignal): Promise<RunOutcome> {
-    if (this.stoppedReason) return { status: 'stopped', reason: this.stoppedReason };
+    if (this.stoppedReason)
+      return { status: 'stopped', reason: this.stoppedReason };
     const now = this.now();
     const to = floorToSecond(now.getTime() - this.timing.safetyLagMs);
-    const from = floorToSecond(now.getTime() - this.stream.remediationDays * 24 * 3600_000);
+    const from = floorToSecond(
+      now.getTime() - this.stream.remediationDays * 24 * 3600_000,
+    );
     const run = new RunContext(`${this.stream.id}:remediation:${randomUUID()}`);
-    this.deps.logger.info({ ...this.labels(), runId: run.runId, from: from.toISOString(), to: to.toISOString() }, 'remediation scan started');
-    const outcome = await this.runWindows(splitWindows(from, to, this.maxWindowMs()), run, signal, async () => undefined);
+    this.deps.logger.info(
+      {
+        ...this.labels(),
+        runId: run.runId,
+        from: from.toISOString(),
+        to: to.toISOString(),
+      },
+      'remediation scan started',
+    );
+    const outcome = await this.runWindows(
+      splitWindows(from, to, this.maxWindowMs()),
+      run,
+      signal,
+      async () => undefined,
+    );
     if (outcome.status === 'ok') {
       await this.deps.state.markRemediation(this.stream, now);
-      this.deps.logger.info({ ...this.labels(), runId: run.runId, published: run.published, unchanged: run.deduplicated }, 'remediation scan done');
+      this.deps.logger.info(
+        {
+          ...this.labels(),
+          runId: run.runId,
+          published: run.published,
+          unchanged: run.deduplicated,
+        },
+        'remediation scan done',
+      );
     }
     return outcome;
   }
@@ -126,23 +189,47 @@ export class StreamRunner {
     const all = splitWindows(range.from, range.to, this.maxWindowMs());
     let job = await this.deps.state.getBackfillJob(jobId);
     if (!job) {
-      await this.deps.state.createBackfillJob({ jobId, streamId: this.stream.id, rangeFrom: range.from, rangeTo: range.to, windowsTotal: all.length });
+      await this.deps.state.createBackfillJob({
+        jobId,
+        streamId: this.stream.id,
+        rangeFrom: range.from,
+        rangeTo: range.to,
+        windowsTotal: all.length,
+      });
       job = await this.deps.state.getBackfillJob(jobId);
     }
     if (!job) throw new Error(`backfill job ${jobId} could not be created`);
-    const remaining = all.filter((w) => w.to.getTime() > job.nextFrom.getTime());
+    const remaining = all.filter(
+      (w) => w.to.getTime() > job.nextFrom.getTime(),
+    );
     let done = all.length - remaining.length;
     let records = job.recordsPublished;
-    options.onProgress?.({ windowsDone: done, windowsTotal: all.length, records });
-    const run = new RunContext(`${this.stream.id}:backfill:${randomUUID()}`, options.force ?? false);
+    options.onProgress?.({
+      windowsDone: done,
+      windowsTotal: all.length,
+      records,
+    });
+    const run = new RunContext(
+      `${this.stream.id}:backfill:${randomUUID()}`,
+      options.force ?? false,
+    );
     let before = 0;
     const outcome = await this.runWindows(remaining, run, signal, async (w) => {
       const added = run.published - before;
       before = run.published;
       done += 1;
       records += added;
-      await this.deps.state.advanceBackfillJob(jobId, w.to, added, done === all.length);
-      options.onProgress?.({ windowsDone: done, windowsTotal: all.length, records });
+      await this.deps.state.advanceBackfillJob(
+        jobId,
+        w.to,
+        added,
+        done === all.length,
+      );
+      options.onProgress?.({
+        windowsDone: done,
+        windowsTotal: all.length,
+        records,
+      });
     });
     return { ...outcome, jobId };
   }
@@ -160,24 +247,50 @@ export class StreamRunner {
       } catch (err) {
         const kind = sourceErrorKind(err, signal);
         if (kind === 'aborted') return { status: 'aborted' };
-        const fields = { ...this.labels(), runId: run.runId, window: describeWindow(window), ...errorLogFields(err) };
+        const fields = {
+          ...this.labels(),
+          runId: run.runId,
+          window: describeWindow(window),
+          ...errorLogFields(err),
+        };
         if (kind === 'auth') {
           this.stoppedReason = `invalid credentials: ${err instanceof Error ? err.message : String(err)}`;
           this.deps.metrics.streamStopped.set(this.labels(), 1);
-          this.deps.logger.error(fields, 'stream stopped: the platform refused the credentials; fix them and restart');
-          await this.deps.state.recordError(this.stream, this.stoppedReason).catch(() => undefined);
+          this.deps.logger.error(
+            fields,
+            'stream stopped: the platform refused the credentials; fix them and restart',
+          );
+          await this.deps.state
+            .recordError(this.stream, this.stoppedReason)
+            .catch(() => undefined);
           return { status: 'stopped', reason: this.stoppedReason };
         }
         const errorClass = errorClassOf(err);
-        this.deps.metrics.windowFailures.inc({ ...this.labels(), error_class: errorClass });
-        this.deps.logger.warn(fields, 'window failed; it is retried on the next tick');
-        await this.deps.state.recordError(this.stream, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+        this.deps.metrics.windowFailures.inc({
+          ...this.labels(),
+          error_class: errorClass,
+        });
+        this.deps.logger.warn(
+          fields,
+          'window failed; it is retried on the next tick',
+        );
+        await this.deps.state
+          .recordError(
+            this.stream,
+            err instanceof Error ? err.message : String(err),
+          )
+          .catch(() => undefined);
         return { status: 'failed', window, errorClass };
       }
       if (signal?.aborted) return { status: 'aborted' };
       await afterWindow(window);
     }
-    return { status: 'ok', windows: windows.length, published: run.published, deduplicated: run.deduplicated };
+    return {
+      status: 'ok',
+      windows: windows.length,
+      published: run.published,
+      deduplicated: run.deduplicated,
+    };
   }
 }
 
@@ -209,7 +322,9 @@ export class StreamScheduler {
 
   private async loop(runner: StreamRunner, startedAt: Date): Promise<void> {
     const signal = this.controller.signal;
-    let remediationAt = await runner.nextRemediationAt(startedAt).catch(() => undefined);
+    let remediationAt = await runner
+      .nextRemediationAt(startedAt)
+      .catch(() => undefined);
     while (!signal.aborted) {
       if (runner.stopped) {
         await sleep(3_600_000, signal);
@@ -218,13 +333,25 @@ export class StreamScheduler {
       try {
         await runner.runIncremental(signal);
         remediationAt ??= await runner.nextRemediationAt(startedAt);
-        if (!signal.aborted && !runner.stopped && this.now().getTime() >= remediationAt.getTime()) {
+        if (
+          !signal.aborted &&
+          !runner.stopped &&
+          this.now().getTime() >= remediationAt.getTime()
+        ) {
           const outcome = await runner.runRemediation(signal);
-          if (outcome.status === 'ok') remediationAt = await runner.nextRemediationAt(startedAt);
+          if (outcome.status === 'ok')
+            remediationAt = await runner.nextRemediationAt(startedAt);
         }
       } catch (err) {
         // Window errors are handled inside the runner; this is Postgres or Kafka being unavailable.
-        this.logger.error({ connector: runner.stream.platform, stream: runner.stream.id, ...errorLogFields(err) }, 'run failed; retrying next tick');
+        this.logger.error(
+          {
+            connector: runner.stream.platform,
+            stream: runner.stream.id,
+            ...errorLogFields(err),
+          },
+          'run failed; retrying next tick',
+        );
       }
       await sleep(this.pollIntervalMs, signal);
     }

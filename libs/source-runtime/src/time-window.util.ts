@@ -14,7 +14,11 @@ export function floorToSecond(ms: number): Date {
  * closed and second-precise): a record on the boundary is read twice and
  * deduplicated, never skipped.
  */
-export function splitWindows(from: Date, to: Date, maxMs: number): TimeWindow[] {
+export function splitWindows(
+  from: Date,
+  to: Date,
+  maxMs: number,
+): TimeWindow[] {
   const out: TimeWindow[] = [];
   const step = Math.max(1000, Math.floor(maxMs / 1000) * 1000);
   let start = floorToSecond(from.getTime()).getTime();

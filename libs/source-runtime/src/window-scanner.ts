@@ -4,7 +4,11 @@ import type { Logger } from '@kingbridge/observability';
 import type { RawRecordPublisher } from './raw-record.publisher';
 import type { CredentialChannel } from './request-executor';
 import { PageDriftError, wantsNarrowerWindow } from './source-error.util';
-import type { PageToken, SourceConnectorClient, SourceRecord } from './source-connector.port';
+import type {
+  PageToken,
+  SourceConnectorClient,
+  SourceRecord,
+} from './source-connector.port';
 import type { SourceStateStore } from './source-state.repository';
 import type { SourceMetrics } from './source.metrics';
 import type { SourceStream } from './stream-config.schema';
@@ -73,47 +77,94 @@ export class WindowScanner {
     return `${this.options.topicPrefix ?? ''}${rawTopic(stream.platform, stream.entity)}`;
   }
 
-  async scan(stream: SourceStream, window: TimeWindow, run: RunContext, signal?: AbortSignal, depth = 0): Promise<void> {
+  async scan(
+    stream: SourceStream,
+    window: TimeWindow,
+    run: RunContext,
+    signal?: AbortSignal,
+    depth = 0,
+  ): Promise<void> {
     const maxPasses = this.options.maxPasses ?? 3;
     for (let pass = 1; pass <= maxPasses; pass++) {
       let complete: boolean;
       try {
         complete = await this.scanPass(stream, window, run, signal);
       } catch (err) {
-        if (wantsNarrowerWindow(err) && this.canSplit(window, depth)) return this.scanHalves(stream, window, run, signal, depth);
+        if (wantsNarrowerWindow(err) && this.canSplit(window, depth))
+          return this.scanHalves(stream, window, run, signal, depth);
         throw err;
       }
       if (signal?.aborted) return;
       if (complete) return;
       this.deps.logger.warn(
-        { connector: stream.platform, stream: stream.id, window: describeWindow(window), pass, runId: run.runId },
+        {
+          connector: stream.platform,
+          stream: stream.id,
+          window: describeWindow(window),
+          pass,
+          runId: run.runId,
+        },
         'page drift: totals changed during the scan; re-scanning the window',
       );
     }
-    if (this.canSplit(window, depth)) return this.scanHalves(stream, window, run, signal, depth);
-    throw new PageDriftError(`window ${describeWindow(window)} kept drifting after ${maxPasses} passes`);
+    if (this.canSplit(window, depth))
+      return this.scanHalves(stream, window, run, signal, depth);
+    throw new PageDriftError(
+      `window ${describeWindow(window)} kept drifting after ${maxPasses} passes`,
+    );
   }
 
   private canSplit(window: TimeWindow, depth: number): boolean {
     return (
       depth < (this.options.maxSplitDepth ?? 8) &&
-      window.to.getTime() - window.from.getTime() >= 2 * (this.options.minSplitMs ?? 2000)
+      window.to.getTime() - window.from.getTime() >=
+        2 * (this.options.minSplitMs ?? 2000)
     );
   }
 
-  private async scanHalves(stream: SourceStream, window: TimeWindow, run: RunContext, signal: AbortSignal | undefined, depth: number): Promise<void> {
-    const mid = new Date(Math.floor((window.from.getTime() + window.to.getTime()) / 2000) * 1000);
+  private async scanHalves(
+    stream: SourceStream,
+    window: TimeWindow,
+    run: RunContext,
+    signal: AbortSignal | undefined,
+    depth: number,
+  ): Promise<void> {
+    const mid = new Date(
+      Math.floor((window.from.getTime() + window.to.getTime()) / 2000) * 1000,
+    );
     this.deps.logger.info(
-      { connector: stream.platform, stream: stream.id, window: describeWindow(window), runId: run.runId },
+      {
+        connector: stream.platform,
+        stream: stream.id,
+        window: describeWindow(window),
+        runId: run.runId,
+      },
       'splitting the window in halves',
     );
-    await this.scan(stream, { from: window.from, to: mid }, run, signal, depth + 1);
+    await this.scan(
+      stream,
+      { from: window.from, to: mid },
+      run,
+      signal,
+      depth + 1,
+    );
     if (signal?.aborted) return;
-    await this.scan(stream, { from: mid, to: window.to }, run, signal, depth + 1);
+    await this.scan(
+      stream,
+      { from: mid, to: window.to },
+      run,
+      signal,
+      depth + 1,
+    );
   }
 
   /** One pass over every page; true when the pass is known complete. */
-  private async scanPass(stream: SourceStream, window: TimeWindow, run: RunContext, signal?: AbortSignal): Promise<boolean> {
+  private async scanPass(
+    stream: SourceStream,
+    window: TimeWindow,
+    run: RunContext,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     let rows = 0;
     let token: PageToken | null = null;
     let pages = 0;
@@ -132,7 +183,10 @@ export class WindowScanner {
       await this.publishPage(stream, page.records, run);
       if (signal?.aborted) return false;
       token = page.next;
-      if (pages > 100_000) throw new PageDriftError(`window ${describeWindow(window)}: more than 100000 pages`);
+      if (pages > 100_000)
+        throw new PageDriftError(
+          `window ${describeWindow(window)}: more than 100000 pages`,
+        );
     } while (token);
 
     if (firstTotal === undefined) return true;
@@ -146,7 +200,12 @@ export class WindowScanner {
     return endTotal === firstTotal && rows >= firstTotal;
   }
 
-  private fetch(stream: SourceStream, window: TimeWindow, page: PageToken | null, signal?: AbortSignal) {
+  private fetch(
+    stream: SourceStream,
+    window: TimeWindow,
+    page: PageToken | null,
+    signal?: AbortSignal,
+  ) {
     return this.deps.channel.execute(
       () =>
         this.deps.client.fetchPage(
@@ -161,32 +220,54 @@ export class WindowScanner {
           },
           signal,
         ),
-      { connector: stream.platform, stream: stream.id, window: describeWindow(window), page: page?.index ?? 0 },
+      {
+        connector: stream.platform,
+        stream: stream.id,
+        window: describeWindow(window),
+        page: page?.index ?? 0,
+      },
       signal,
     );
   }
 
   /** Dedups (this run, then Postgres), publishes, waits for the ack, then records what was sent. */
-  private async publishPage(stream: SourceStream, records: readonly SourceRecord[], run: RunContext): Promise<void> {
+  private async publishPage(
+    stream: SourceStream,
+    records: readonly SourceRecord[],
+    run: RunContext,
+  ): Promise<void> {
     if (records.length === 0) return;
     const labels = { connector: stream.platform, stream: stream.id };
     // Newest version per id within the page.
-    const candidates = new Map<string, { record: SourceRecord; hash: string; modifiedAt: number }>();
+    const candidates = new Map<
+      string,
+      { record: SourceRecord; hash: string; modifiedAt: number }
+    >();
     for (const record of records) {
       const modifiedAt = Date.parse(record.modifiedAt);
       const prev = candidates.get(record.sourceId);
       if (prev && prev.modifiedAt > modifiedAt) continue;
-      candidates.set(record.sourceId, { record, hash: contentHash(record.payload), modifiedAt });
+      candidates.set(record.sourceId, {
+        record,
+        hash: contentHash(record.payload),
+        modifiedAt,
+      });
     }
     let fresh = [...candidates.values()].filter((c) => {
       const seen = run.seen.get(c.record.sourceId);
       return !seen || (seen.hash !== c.hash && seen.modifiedAt <= c.modifiedAt);
     });
     if (!run.force && fresh.length > 0) {
-      const stored = await this.deps.state.getRecordStates(stream.id, fresh.map((c) => c.record.sourceId));
+      const stored = await this.deps.state.getRecordStates(
+        stream.id,
+        fresh.map((c) => c.record.sourceId),
+      );
       fresh = fresh.filter((c) => {
         const s = stored.get(c.record.sourceId);
-        return !s || (s.contentHash !== c.hash && s.modifiedAt.getTime() <= c.modifiedAt);
+        return (
+          !s ||
+          (s.contentHash !== c.hash && s.modifiedAt.getTime() <= c.modifiedAt)
+        );
       });
     }
     const skipped = records.length - fresh.length;
@@ -207,15 +288,30 @@ export class WindowScanner {
       await this.deps.publisher.publish(this.topicOf(stream), raw);
       await this.deps.state.saveRecordStates(
         stream.id,
-        fresh.map((c) => ({ sourceId: c.record.sourceId, contentHash: c.hash, modifiedAt: c.record.modifiedAt })),
+        fresh.map((c) => ({
+          sourceId: c.record.sourceId,
+          contentHash: c.hash,
+          modifiedAt: c.record.modifiedAt,
+        })),
       );
       this.deps.metrics.recordsPublished.inc(labels, fresh.length);
       run.published += fresh.length;
-      this.deps.logger.debug({ ...labels, runId: run.runId, recordIds: fresh.map((c) => c.record.sourceId) }, 'published');
+      this.deps.logger.debug(
+        {
+          ...labels,
+          runId: run.runId,
+          recordIds: fresh.map((c) => c.record.sourceId),
+        },
+        'published',
+      );
     }
     for (const c of candidates.values()) {
       const seen = run.seen.get(c.record.sourceId);
-      if (!seen || seen.modifiedAt <= c.modifiedAt) run.seen.set(c.record.sourceId, { hash: c.hash, modifiedAt: c.modifiedAt });
+      if (!seen || seen.modifiedAt <= c.modifiedAt)
+        run.seen.set(c.record.sourceId, {
+          hash: c.hash,
+          modifiedAt: c.modifiedAt,
+        });
     }
     if (skipped > 0) {
       this.deps.metrics.recordsDeduplicated.inc(labels, skipped);

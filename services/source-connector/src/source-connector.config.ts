@@ -15,62 +15,163 @@ const rateSchema = (fallback: string) =>
       }
     });
 
-const secret = (what: string) => z.string().min(1).optional().describe(`secret: ${what}`);
+const secret = (what: string) =>
+  z.string().min(1).optional().describe(`secret: ${what}`);
 
 /** Service port per connector (CONTRIBUTING.md) when HTTP_PORT is not set. */
-export const DEFAULT_HTTP_PORTS = { jackyun: 19401, wdt: 19402, jushuitan: 19403, xiaoman: 19404 } as const;
+export const DEFAULT_HTTP_PORTS = {
+  jackyun: 19401,
+  wdt: 19402,
+  jushuitan: 19403,
+  xiaoman: 19404,
+} as const;
 
 /** Credentials each connector needs; a missing one stops the service at start, naming the variable. */
-const REQUIRED: Record<z.infer<typeof sourcePlatformSchema>, readonly string[]> = {
+const REQUIRED: Record<
+  z.infer<typeof sourcePlatformSchema>,
+  readonly string[]
+> = {
   jackyun: ['JACKYUN_APP_KEY', 'JACKYUN_APP_SECRET'],
   wdt: ['WDT_SID', 'WDT_APP_KEY', 'WDT_APP_SECRET'],
-  jushuitan: ['JUSHUITAN_APP_KEY', 'JUSHUITAN_APP_SECRET', 'JUSHUITAN_ACCESS_TOKEN'],
+  jushuitan: [
+    'JUSHUITAN_APP_KEY',
+    'JUSHUITAN_APP_SECRET',
+    'JUSHUITAN_ACCESS_TOKEN',
+  ],
   xiaoman: ['XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET'],
 };
 
 export const sourceConnectorConfigSchema = baseConfigSchema
   .extend({
-    CONNECTOR_ID: sourcePlatformSchema.describe('platform this process pulls from: jackyun | wdt | jushuitan | xiaoman'),
-    HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('port of /metrics and /health (default per connector: 19401-19404)'),
+    CONNECTOR_ID: sourcePlatformSchema.describe(
+      'platform this process pulls from: jackyun | wdt | jushuitan | xiaoman',
+    ),
+    HTTP_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe(
+        'port of /metrics and /health (default per connector: 19401-19404)',
+      ),
 
-    JACKYUN_BASE_URL: z.string().url().default('http://127.0.0.1:18101').describe('Jackyun gateway origin (prod https://open.jackyun.com)'),
+    JACKYUN_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18101')
+      .describe('Jackyun gateway origin (prod https://open.jackyun.com)'),
     JACKYUN_APP_KEY: z.string().min(1).optional().describe('Jackyun appkey'),
     JACKYUN_APP_SECRET: secret('Jackyun app secret'),
-    JACKYUN_RATE_LIMIT: rateSchema('1/1s').describe('Jackyun request limit per appkey, e.g. 1/1s (community: 1 req/s)'),
+    JACKYUN_RATE_LIMIT: rateSchema('1/1s').describe(
+      'Jackyun request limit per appkey, e.g. 1/1s (community: 1 req/s)',
+    ),
 
-    WDT_BASE_URL: z.string().url().default('http://127.0.0.1:18102').describe('WDT openapi2 origin (prod https://api.wangdian.cn)'),
+    WDT_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18102')
+      .describe('WDT openapi2 origin (prod https://api.wangdian.cn)'),
     WDT_SID: z.string().min(1).optional().describe('WDT seller account (sid)'),
     WDT_APP_KEY: z.string().min(1).optional().describe('WDT appkey'),
     WDT_APP_SECRET: secret('WDT app secret'),
     WDT_RATE_LIMIT: rateSchema('1/1s').describe('WDT request limit per appkey'),
 
-    JUSHUITAN_BASE_URL: z.string().url().default('http://127.0.0.1:18103').describe('Jushuitan origin (prod https://openapi.jushuitan.com)'),
-    JUSHUITAN_APP_KEY: z.string().min(1).optional().describe('Jushuitan app_key'),
+    JUSHUITAN_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18103')
+      .describe('Jushuitan origin (prod https://openapi.jushuitan.com)'),
+    JUSHUITAN_APP_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Jushuitan app_key'),
     JUSHUITAN_APP_SECRET: secret('Jushuitan app secret'),
     JUSHUITAN_ACCESS_TOKEN: secret('Jushuitan access_token'),
-    JUSHUITAN_RATE_LIMIT: rateSchema('5/1s,100/60s').describe('Jushuitan limits (documented: 5/s and 100/min)'),
+    JUSHUITAN_RATE_LIMIT: rateSchema('5/1s,100/60s').describe(
+      'Jushuitan limits (documented: 5/s and 100/min)',
+    ),
 
-    XIAOMAN_BASE_URL: z.string().url().default('http://127.0.0.1:18104').describe('OKKI origin (prod https://api-sandbox.xiaoman.cn)'),
-    XIAOMAN_CLIENT_ID: z.string().min(1).optional().describe('OKKI OAuth client_id'),
+    XIAOMAN_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18104')
+      .describe('OKKI origin (prod https://api-sandbox.xiaoman.cn)'),
+    XIAOMAN_CLIENT_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('OKKI OAuth client_id'),
     XIAOMAN_CLIENT_SECRET: secret('OKKI OAuth client_secret'),
     XIAOMAN_SCOPE: z.string().default('invoices').describe('OKKI OAuth scope'),
-    XIAOMAN_RATE_LIMIT: rateSchema('5/1s').describe('OKKI request limit (undocumented)'),
+    XIAOMAN_RATE_LIMIT: rateSchema('5/1s').describe(
+      'OKKI request limit (undocumented)',
+    ),
 
-    SOURCE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000).describe('per-request timeout'),
-    POLL_INTERVAL_MS: z.coerce.number().int().positive().default(60_000).describe('pause between incremental runs of a stream'),
-    OVERLAP_MS: z.coerce.number().int().min(0).default(300_000).describe('re-read before the checkpoint on each run'),
-    SAFETY_LAG_MS: z.coerce.number().int().min(0).default(60_000).describe('query up to now minus this'),
-    INITIAL_LOOKBACK_MS: z.coerce.number().int().positive().default(86_400_000).describe('start of a stream without checkpoint'),
-    CRON_UTC_OFFSET_MINUTES: z.coerce.number().int().default(480).describe('timezone of remediation crons (480 = Asia/Shanghai)'),
-    PLANS_DIR: z.string().default('plans').describe('folder of sync plans; their source sections name the streams'),
-    SOURCE_STREAMS: z.string().optional().describe('JSON array of streams; replaces the plans (tests, ad-hoc runs)'),
-    RAW_TOPIC_PREFIX: z.string().default('').describe('prefix of raw topic names (tests only)'),
-    CREATE_TOPICS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').describe('create missing topics at start'),
+    SOURCE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('per-request timeout'),
+    POLL_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('pause between incremental runs of a stream'),
+    OVERLAP_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(300_000)
+      .describe('re-read before the checkpoint on each run'),
+    SAFETY_LAG_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe('query up to now minus this'),
+    INITIAL_LOOKBACK_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(86_400_000)
+      .describe('start of a stream without checkpoint'),
+    CRON_UTC_OFFSET_MINUTES: z.coerce
+      .number()
+      .int()
+      .default(480)
+      .describe('timezone of remediation crons (480 = Asia/Shanghai)'),
+    PLANS_DIR: z
+      .string()
+      .default('plans')
+      .describe('folder of sync plans; their source sections name the streams'),
+    SOURCE_STREAMS: z
+      .string()
+      .optional()
+      .describe(
+        'JSON array of streams; replaces the plans (tests, ad-hoc runs)',
+      ),
+    RAW_TOPIC_PREFIX: z
+      .string()
+      .default('')
+      .describe('prefix of raw topic names (tests only)'),
+    CREATE_TOPICS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true')
+      .describe('create missing topics at start'),
   })
   .superRefine((config, ctx) => {
     for (const name of REQUIRED[config.CONNECTOR_ID]) {
       if (!(config as Record<string, unknown>)[name]) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}`,
+        });
       }
     }
   });

@@ -30,13 +30,45 @@ export const JACKYUN_MAX_PAGE_SIZE = 200;
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [
-  'tradeId', 'tradeNo', 'tradeStatus', 'tradeStatusExplain', 'tradeType', 'shopId', 'shopName', 'shopcode',
-  'warehouseId', 'warehouseName', 'warehouseCode', 'consignTime', 'billDate', 'tradeTime', 'payTime', 'auditTime',
-  'gmtCreate', 'gmtModified', 'sourceTradeNo', 'onlineTradeNo', 'orderNo', 'checkTotal', 'totalFee', 'payment',
-  'postFee', 'discountFee', 'otherFee', 'isDelete', 'mainPostid', 'logisticName', 'companyName', 'departName',
-  'sellerMemo', 'buyerMemo', 'flagNames',
+  'tradeId',
+  'tradeNo',
+  'tradeStatus',
+  'tradeStatusExplain',
+  'tradeType',
+  'shopId',
+  'shopName',
+  'shopcode',
+  'warehouseId',
+  'warehouseName',
+  'warehouseCode',
+  'consignTime',
+  'billDate',
+  'tradeTime',
+  'payTime',
+  'auditTime',
+  'gmtCreate',
+  'gmtModified',
+  'sourceTradeNo',
+  'onlineTradeNo',
+  'orderNo',
+  'checkTotal',
+  'totalFee',
+  'payment',
+  'postFee',
+  'discountFee',
+  'otherFee',
+  'isDelete',
+  'mainPostid',
+  'logisticName',
+  'companyName',
+  'departName',
+  'sellerMemo',
+  'buyerMemo',
+  'flagNames',
   // Whole detail lists (every line field), then the cursor.
-  'goodsDetail', 'packageDetail', 'scrollId',
+  'goodsDetail',
+  'packageDetail',
+  'scrollId',
 ].join(',');
 
 export interface JackyunCredentials {
@@ -56,7 +88,8 @@ export interface JackyunClientOptions {
   readonly now?: () => Date;
 }
 
-export type JackyunParam = string | number | boolean | readonly (string | number)[];
+export type JackyunParam =
+  string | number | boolean | readonly (string | number)[];
 
 /** Result of one gateway call: `result.data` decoded (JSON-string data parsed losslessly). */
 export interface JackyunCallResult {
@@ -66,7 +99,11 @@ export interface JackyunCallResult {
 }
 
 export interface JackyunPage {
-  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly records: readonly {
+    sourceId: string;
+    modifiedAt: string;
+    payload: Record<string, unknown>;
+  }[];
   readonly total: number | undefined;
   readonly next: { index: number; cursor?: string } | null;
   readonly requestId: string | undefined;
@@ -133,7 +170,12 @@ export class JackyunClient {
       if (err instanceof JackyunRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(method, outcome, (performance.now() - started) / 1000, ticket);
+      hooks?.afterRequest?.(
+        method,
+        outcome,
+        (performance.now() - started) / 1000,
+        ticket,
+      );
     }
   }
 
@@ -149,7 +191,9 @@ export class JackyunClient {
       res = await httpRequest(this.fetchFn, {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${JACKYUN_GATEWAY_PATH}`,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        },
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 30_000,
         signal,
@@ -157,33 +201,54 @@ export class JackyunClient {
     } catch (err) {
       if (err instanceof HttpTransportError) {
         throw new JackyunRequestError('transient', err.message, {
-          requestId, endpoint, errorClass: err.errorClass, cause: err,
+          requestId,
+          endpoint,
+          errorClass: err.errorClass,
+          cause: err,
         });
       }
       throw err;
     }
     if (res.status === 429) {
-      throw new JackyunRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+      throw new JackyunRequestError('throttle', 'HTTP 429', {
+        requestId,
+        endpoint,
+        retryAfterMs: res.retryAfterMs,
+      });
     }
     if (res.status >= 500) {
       throw new JackyunRequestError('transient', `HTTP ${res.status}`, {
-        requestId, endpoint, errorClass: 'server_error',
+        requestId,
+        endpoint,
+        errorClass: 'server_error',
       });
     }
     if (res.status === 401 || res.status === 403) {
-      throw new JackyunRequestError('auth', `HTTP ${res.status}`, { requestId, endpoint });
+      throw new JackyunRequestError('auth', `HTTP ${res.status}`, {
+        requestId,
+        endpoint,
+      });
     }
     let body: unknown;
     try {
       body = parseJsonLossless(res.text);
     } catch {
-      throw new JackyunRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
-        requestId, endpoint, fieldPath: '(root)',
-      });
+      throw new JackyunRequestError(
+        'invalid_response',
+        `HTTP ${res.status}: body is not JSON`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: '(root)',
+        },
+      );
     }
     const envelope = validate(jackyunEnvelopeSchema, body, requestId, endpoint);
     const platformId = envelope.result?.contextId ?? undefined;
-    const rid = platformId && platformId !== requestId ? `${requestId}/${platformId}` : requestId;
+    const rid =
+      platformId && platformId !== requestId
+        ? `${requestId}/${platformId}`
+        : requestId;
     if (String(envelope.code) !== '200') {
       throw classifyFailure(envelope, rid, endpoint);
     }
@@ -192,30 +257,55 @@ export class JackyunClient {
       try {
         data = data.trim() === '' ? null : parseJsonLossless(data);
       } catch {
-        throw new JackyunRequestError('invalid_response', 'result.data is a string but not JSON', {
-          requestId: rid, endpoint, fieldPath: 'result.data',
-        });
+        throw new JackyunRequestError(
+          'invalid_response',
+          'result.data is a string but not JSON',
+          {
+            requestId: rid,
+            endpoint,
+            fieldPath: 'result.data',
+          },
+        );
       }
     }
-    return { data, scrollId: envelope.result?.scrollId ?? undefined, requestId: rid };
+    return {
+      data,
+      scrollId: envelope.result?.scrollId ?? undefined,
+      requestId: rid,
+    };
   }
 
   /** One page of a window for `sales-order` or `sales-channel`. */
-  async fetchPage(query: JackyunPageQuery, signal?: AbortSignal): Promise<JackyunPage> {
-    if (query.entity === 'sales-order') return this.fetchTradePage(query, signal);
-    if (query.entity === 'sales-channel') return this.fetchChannelPage(query, signal);
+  async fetchPage(
+    query: JackyunPageQuery,
+    signal?: AbortSignal,
+  ): Promise<JackyunPage> {
+    if (query.entity === 'sales-order')
+      return this.fetchTradePage(query, signal);
+    if (query.entity === 'sales-channel')
+      return this.fetchChannelPage(query, signal);
     throw new Error(`jackyun: unsupported entity ${query.entity}`);
   }
 
-  private async fetchTradePage(query: JackyunPageQuery, signal?: AbortSignal): Promise<JackyunPage> {
+  private async fetchTradePage(
+    query: JackyunPageQuery,
+    signal?: AbortSignal,
+  ): Promise<JackyunPage> {
     const pageSize = clampPageSize(query.pageSize, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
     const rest = query.params as Record<string, JackyunParam>;
-    const time = query.timeParams ?? { from: 'startModified', to: 'endModified' };
+    const time = query.timeParams ?? {
+      from: 'startModified',
+      to: 'endModified',
+    };
     const biz: Record<string, unknown> = {
       hasTotal: 1,
       ...toBiz(rest),
-      fields: withRequiredFields(typeof rest.fields === 'string' ? rest.fields : JACKYUN_DEFAULT_TRADE_FIELDS),
+      fields: withRequiredFields(
+        typeof rest.fields === 'string'
+          ? rest.fields
+          : JACKYUN_DEFAULT_TRADE_FIELDS,
+      ),
       [time.from]: formatChinaTime(query.from),
       [time.to]: formatChinaTime(query.to),
       pageIndex: index,
@@ -223,7 +313,13 @@ export class JackyunClient {
       scrollId: query.page?.cursor ?? '',
     };
     const result = await this.call(JACKYUN_TRADES_METHOD, biz, signal);
-    const page = validate(jackyunTradePageSchema, result.data ?? {}, result.requestId, JACKYUN_TRADES_METHOD, 'result.data');
+    const page = validate(
+      jackyunTradePageSchema,
+      result.data ?? {},
+      result.requestId,
+      JACKYUN_TRADES_METHOD,
+      'result.data',
+    );
     const trades = page.Trades ?? page.trades ?? [];
     const scrollId = page.ScrollId ?? page.scrollId ?? result.scrollId ?? '';
     const records = trades.map((t, i) => {
@@ -231,32 +327,56 @@ export class JackyunClient {
       const modified = t.GmtModified ?? t.gmtModified;
       const modifiedAt = chinaTimeToIso(modified);
       if (!modifiedAt) {
-        throw new JackyunRequestError('invalid_response', 'gmtModified missing or not yyyy-MM-dd HH:mm:ss', {
-          requestId: result.requestId,
-          endpoint: JACKYUN_TRADES_METHOD,
-          fieldPath: `result.data.${page.Trades ? 'Trades' : 'trades'}[${i}].${t.GmtModified !== undefined ? 'GmtModified' : 'gmtModified'}`,
-        });
+        throw new JackyunRequestError(
+          'invalid_response',
+          'gmtModified missing or not yyyy-MM-dd HH:mm:ss',
+          {
+            requestId: result.requestId,
+            endpoint: JACKYUN_TRADES_METHOD,
+            fieldPath: `result.data.${page.Trades ? 'Trades' : 'trades'}[${i}].${t.GmtModified !== undefined ? 'GmtModified' : 'gmtModified'}`,
+          },
+        );
       }
       return { sourceId, modifiedAt, payload: t as Record<string, unknown> };
     });
     const full = trades.length >= pageSize;
     // An empty scrollId mid-stream happens in production: fall back to pageIndex paging.
-    const next = full ? (scrollId ? { index: index + 1, cursor: scrollId } : { index: index + 1 }) : null;
-    return { records, total: page.TotalResults ?? page.totalResults, next, requestId: result.requestId };
+    const next = full
+      ? scrollId
+        ? { index: index + 1, cursor: scrollId }
+        : { index: index + 1 }
+      : null;
+    return {
+      records,
+      total: page.TotalResults ?? page.totalResults,
+      next,
+      requestId: result.requestId,
+    };
   }
 
-  private async fetchChannelPage(query: JackyunPageQuery, signal?: AbortSignal): Promise<JackyunPage> {
+  private async fetchChannelPage(
+    query: JackyunPageQuery,
+    signal?: AbortSignal,
+  ): Promise<JackyunPage> {
     const pageSize = clampPageSize(query.pageSize ?? 50, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
       ...toBiz(query.params),
-      [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(query.from),
+      [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(
+        query.from,
+      ),
       [query.timeParams?.to ?? 'gmtModifiedEnd']: formatChinaTime(query.to),
       pageIndex: index,
       pageSize,
     };
     const result = await this.call(JACKYUN_CHANNELS_METHOD, biz, signal);
-    const page = validate(jackyunChannelPageSchema, result.data ?? {}, result.requestId, JACKYUN_CHANNELS_METHOD, 'result.data');
+    const page = validate(
+      jackyunChannelPageSchema,
+      result.data ?? {},
+      result.requestId,
+      JACKYUN_CHANNELS_METHOD,
+      'result.data',
+    );
     const channels = page.salesChannelInfo ?? [];
     const fetchedAt = this.now().toISOString();
     const records = channels.map((c) => ({
@@ -266,20 +386,32 @@ export class JackyunClient {
       payload: c as Record<string, unknown>,
     }));
     const next = channels.length >= pageSize ? { index: index + 1 } : null;
-    return { records, total: page.totalResults, next, requestId: result.requestId };
+    return {
+      records,
+      total: page.totalResults,
+      next,
+      requestId: result.requestId,
+    };
   }
 }
 
-function toBiz(params: Readonly<Record<string, JackyunParam>>): Record<string, unknown> {
+function toBiz(
+  params: Readonly<Record<string, JackyunParam>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(params))
+    out[k] = Array.isArray(v) ? v.join(',') : v;
   return out;
 }
 
 /** The id, the modified time and the cursor are always requested: the runtime needs them. */
 function withRequiredFields(fields: string): string {
-  const list = fields.split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of ['tradeId', 'gmtModified', 'scrollId']) if (!list.includes(f)) list.push(f);
+  const list = fields
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  for (const f of ['tradeId', 'gmtModified', 'scrollId'])
+    if (!list.includes(f)) list.push(f);
   return list.join(',');
 }
 
@@ -299,11 +431,19 @@ function validate<S extends z.ZodType>(
   const first = parsed.error.issues[0];
   const path = first ? zodPath(first.path) : '(root)';
   return fail(
-    new JackyunRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
-      requestId,
-      endpoint,
-      fieldPath: prefix ? (path === '(root)' ? prefix : `${prefix}.${path}`.replace('.[', '[')) : path,
-    }),
+    new JackyunRequestError(
+      'invalid_response',
+      `invalid response: ${formatZodIssues(parsed.error)}`,
+      {
+        requestId,
+        endpoint,
+        fieldPath: prefix
+          ? path === '(root)'
+            ? prefix
+            : `${prefix}.${path}`.replace('.[', '[')
+          : path,
+      },
+    ),
   );
 }
 
@@ -319,16 +459,26 @@ function classifyFailure(
   endpoint: string,
 ): JackyunRequestError {
   const msg = envelope.msg ?? '';
-  const subCode = envelope.subCode === null || envelope.subCode === undefined ? '' : String(envelope.subCode);
+  const subCode =
+    envelope.subCode === null || envelope.subCode === undefined
+      ? ''
+      : String(envelope.subCode);
   const text = `code ${String(envelope.code)} subCode ${subCode || '-'}: ${msg}`;
   if (/频|限流|too many|throttl|rate limit/i.test(msg)) {
     return new JackyunRequestError('throttle', text, { requestId, endpoint });
   }
-  if (/签名|appkey|app ?key|未开通|授权|无权限|sign/i.test(msg) || AUTH_SUBCODES.has(subCode)) {
+  if (
+    /签名|appkey|app ?key|未开通|授权|无权限|sign/i.test(msg) ||
+    AUTH_SUBCODES.has(subCode)
+  ) {
     return new JackyunRequestError('auth', text, { requestId, endpoint });
   }
   if (/未知错误|系统繁忙|服务.*不可用|超时|timeout|busy/i.test(msg)) {
-    return new JackyunRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+    return new JackyunRequestError('transient', text, {
+      requestId,
+      endpoint,
+      errorClass: 'server_error',
+    });
   }
   return new JackyunRequestError('rejected', text, { requestId, endpoint });
 }

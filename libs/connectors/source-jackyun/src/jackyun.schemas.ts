@@ -29,10 +29,13 @@ export const jackyunTradeSchema = z
     gmtModified: z.string().nullish(),
   })
   .passthrough()
-  .refine((t) => (t.TradeId ?? t.tradeId ?? t.TradeNo ?? t.tradeNo) !== undefined, {
-    message: 'TradeId (or tradeId/TradeNo) is required',
-    path: ['TradeId'],
-  });
+  .refine(
+    (t) => (t.TradeId ?? t.tradeId ?? t.TradeNo ?? t.tradeNo) !== undefined,
+    {
+      message: 'TradeId (or tradeId/TradeNo) is required',
+      path: ['TradeId'],
+    },
+  );
 
 export const jackyunTradePageSchema = z
   .object({

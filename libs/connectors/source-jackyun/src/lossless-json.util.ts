@@ -25,7 +25,10 @@ export function quoteBigIntegers(text: string): string {
       i++;
       while (i < n && /[0-9eE.+-]/.test(text[i] ?? '')) i++;
       const literal = text.slice(start, i);
-      if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+      if (
+        /^-?\d{16,}$/.test(literal) &&
+        !Number.isSafeInteger(Number(literal))
+      ) {
         out += `${text.slice(last, start)}"${literal}"`;
         last = i;
       }

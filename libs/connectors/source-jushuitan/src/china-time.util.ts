@@ -9,7 +9,9 @@ export function formatChinaTime(date: Date): string {
 /** `yyyy-MM-dd HH:mm:ss` (Beijing time) -> ISO-8601 with `+08:00`; undefined when not that shape. */
 export function chinaTimeToIso(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(
+    value.trim(),
+  );
   if (!m) return undefined;
   return `${m[1]}T${m[2]}${m[3] ?? ''}+08:00`;
 }

@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
 
 /** Outcome label of one HTTP request, as the runtime's hooks expect it. */
-export type RequestOutcome = 'ok' | 'throttled' | 'error' | 'invalid_response' | 'auth_error';
+export type RequestOutcome =
+  'ok' | 'throttled' | 'error' | 'invalid_response' | 'auth_error';
 
 /** Rate limiting and metrics hooks, provided by the runtime (structurally `RequestHooks`). */
 export interface RequestHooks {
   /** Awaited before each request (rate limiter); the returned ticket goes back to `afterRequest`. */
   beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
-  afterRequest?(endpoint: string, outcome: RequestOutcome, seconds: number, ticket: unknown): void;
+  afterRequest?(
+    endpoint: string,
+    outcome: RequestOutcome,
+    seconds: number,
+    ticket: unknown,
+  ): void;
 }
 
 export type FetchFn = typeof fetch;
@@ -45,7 +51,10 @@ export function newRequestId(): string {
 }
 
 /** One HTTP round trip with a timeout; network failures become HttpTransportError. */
-export async function httpRequest(fetchFn: FetchFn, req: HttpRequest): Promise<HttpResponse> {
+export async function httpRequest(
+  fetchFn: FetchFn,
+  req: HttpRequest,
+): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   try {
@@ -56,12 +65,21 @@ export async function httpRequest(fetchFn: FetchFn, req: HttpRequest): Promise<H
       signal,
     });
     const text = await res.text();
-    return { status: res.status, text, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+    return {
+      status: res.status,
+      text,
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    };
   } catch (err) {
     if (timeout.aborted && !req.signal?.aborted) {
-      throw new HttpTransportError(`timed out after ${req.timeoutMs} ms`, 'timeout', { cause: err });
+      throw new HttpTransportError(
+        `timed out after ${req.timeoutMs} ms`,
+        'timeout',
+        { cause: err },
+      );
     }
-    const message = err instanceof Error ? describeNetworkError(err) : String(err);
+    const message =
+      err instanceof Error ? describeNetworkError(err) : String(err);
     throw new HttpTransportError(message, 'network', { cause: err });
   }
 }

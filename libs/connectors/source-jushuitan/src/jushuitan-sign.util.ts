@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
  * over all params but `sign`, keys sorted ascending; secret at the front
  * only, no separators, no case folding.
  */
-export function jushuitanSign(params: Readonly<Record<string, string>>, secret: string): string {
+export function jushuitanSign(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
   const body = Object.keys(params)
     .filter((k) => k !== 'sign')
     .sort()

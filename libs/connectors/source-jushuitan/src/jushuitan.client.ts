@@ -12,7 +12,10 @@ import {
 } from './http.util';
 import { JushuitanRequestError } from './jushuitan-request.error';
 import { jushuitanSign } from './jushuitan-sign.util';
-import { jushuitanInventoryCountSchema, jushuitanResponseSchema } from './jushuitan.schemas';
+import {
+  jushuitanInventoryCountSchema,
+  jushuitanResponseSchema,
+} from './jushuitan.schemas';
 
 export const JUSHUITAN_DEFAULT_BASE_URL = 'https://openapi.jushuitan.com';
 export const JUSHUITAN_INVENTORY_COUNT_PATH = '/open/inventory/count/query';
@@ -40,7 +43,8 @@ export interface JushuitanClientOptions {
   readonly now?: () => Date;
 }
 
-export type JushuitanParam = string | number | boolean | readonly (string | number)[];
+export type JushuitanParam =
+  string | number | boolean | readonly (string | number)[];
 
 export interface JushuitanPageQuery {
   readonly entity: SourceEntity;
@@ -54,7 +58,11 @@ export interface JushuitanPageQuery {
 }
 
 export interface JushuitanPage {
-  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly records: readonly {
+    sourceId: string;
+    modifiedAt: string;
+    payload: Record<string, unknown>;
+  }[];
   readonly total: number | undefined;
   readonly next: { index: number } | null;
   readonly requestId: string | undefined;
@@ -82,12 +90,23 @@ export class JushuitanClient {
     return JUSHUITAN_MAX_WINDOW_MS;
   }
 
-  async fetchPage(query: JushuitanPageQuery, signal?: AbortSignal): Promise<JushuitanPage> {
-    if (query.entity !== 'inventory-count') throw new Error(`jushuitan: unsupported entity ${query.entity}`);
-    const pageSize = Math.max(1, Math.min(JUSHUITAN_MAX_PAGE_SIZE, query.pageSize ?? JUSHUITAN_MAX_PAGE_SIZE));
+  async fetchPage(
+    query: JushuitanPageQuery,
+    signal?: AbortSignal,
+  ): Promise<JushuitanPage> {
+    if (query.entity !== 'inventory-count')
+      throw new Error(`jushuitan: unsupported entity ${query.entity}`);
+    const pageSize = Math.max(
+      1,
+      Math.min(
+        JUSHUITAN_MAX_PAGE_SIZE,
+        query.pageSize ?? JUSHUITAN_MAX_PAGE_SIZE,
+      ),
+    );
     const pageIndex = (query.page?.index ?? 0) + 1;
     const biz: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(query.params)) biz[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(query.params))
+      biz[k] = Array.isArray(v) ? v.join(',') : v;
     Object.assign(biz, {
       page_index: pageIndex,
       page_size: pageSize,
@@ -96,7 +115,13 @@ export class JushuitanClient {
     });
     const endpoint = 'inventory/count/query';
     const requestId = newRequestId();
-    const body = await this.post(endpoint, JUSHUITAN_INVENTORY_COUNT_PATH, biz, requestId, signal);
+    const body = await this.post(
+      endpoint,
+      JUSHUITAN_INVENTORY_COUNT_PATH,
+      biz,
+      requestId,
+      signal,
+    );
     const data = body.data;
     const list = data?.datas ?? [];
     const records = list.map((raw, i) => {
@@ -104,19 +129,39 @@ export class JushuitanClient {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const sub = issue ? zodPath(issue.path) : '(root)';
-        throw new JushuitanRequestError('invalid_response', `invalid stock count: ${formatZodIssues(parsed.error)}`, {
-          requestId, endpoint, fieldPath: `data.datas[${i}]${sub === '(root)' ? '' : sub.startsWith('[') ? sub : `.${sub}`}`,
-        });
+        throw new JushuitanRequestError(
+          'invalid_response',
+          `invalid stock count: ${formatZodIssues(parsed.error)}`,
+          {
+            requestId,
+            endpoint,
+            fieldPath: `data.datas[${i}]${sub === '(root)' ? '' : sub.startsWith('[') ? sub : `.${sub}`}`,
+          },
+        );
       }
       const modifiedAt = chinaTimeToIso(parsed.data.modified);
       if (!modifiedAt) {
-        throw new JushuitanRequestError('invalid_response', 'modified is not yyyy-MM-dd HH:mm:ss', {
-          requestId, endpoint, fieldPath: `data.datas[${i}].modified`,
-        });
+        throw new JushuitanRequestError(
+          'invalid_response',
+          'modified is not yyyy-MM-dd HH:mm:ss',
+          {
+            requestId,
+            endpoint,
+            fieldPath: `data.datas[${i}].modified`,
+          },
+        );
       }
-      return { sourceId: parsed.data.io_id, modifiedAt, payload: raw as Record<string, unknown> };
+      return {
+        sourceId: parsed.data.io_id,
+        modifiedAt,
+        payload: raw as Record<string, unknown>,
+      };
     });
-    const hasNext = data?.has_next ?? (data?.page_count !== undefined ? pageIndex < data.page_count : list.length >= pageSize);
+    const hasNext =
+      data?.has_next ??
+      (data?.page_count !== undefined
+        ? pageIndex < data.page_count
+        : list.length >= pageSize);
     return {
       records,
       total: data?.data_count,
@@ -153,7 +198,12 @@ export class JushuitanClient {
       if (err instanceof JushuitanRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
+      hooks?.afterRequest?.(
+        endpoint,
+        outcome,
+        (performance.now() - started) / 1000,
+        ticket,
+      );
     }
   }
 
@@ -169,47 +219,86 @@ export class JushuitanClient {
       res = await httpRequest(this.fetchFn, {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        },
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 30_000,
         signal,
       });
     } catch (err) {
       if (err instanceof HttpTransportError) {
-        throw new JushuitanRequestError('transient', err.message, { requestId, endpoint, errorClass: err.errorClass, cause: err });
+        throw new JushuitanRequestError('transient', err.message, {
+          requestId,
+          endpoint,
+          errorClass: err.errorClass,
+          cause: err,
+        });
       }
       throw err;
     }
     if (res.status === 429) {
-      throw new JushuitanRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+      throw new JushuitanRequestError('throttle', 'HTTP 429', {
+        requestId,
+        endpoint,
+        retryAfterMs: res.retryAfterMs,
+      });
     }
     if (res.status >= 500) {
-      throw new JushuitanRequestError('transient', `HTTP ${res.status}`, { requestId, endpoint, errorClass: 'server_error' });
+      throw new JushuitanRequestError('transient', `HTTP ${res.status}`, {
+        requestId,
+        endpoint,
+        errorClass: 'server_error',
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(res.text);
     } catch {
-      throw new JushuitanRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
-        requestId, endpoint, fieldPath: '(root)',
-      });
+      throw new JushuitanRequestError(
+        'invalid_response',
+        `HTTP ${res.status}: body is not JSON`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: '(root)',
+        },
+      );
     }
     const parsed = jushuitanResponseSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new JushuitanRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
-        requestId, endpoint, fieldPath: issue ? zodPath(issue.path) : '(root)',
-      });
+      throw new JushuitanRequestError(
+        'invalid_response',
+        `invalid response: ${formatZodIssues(parsed.error)}`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: issue ? zodPath(issue.path) : '(root)',
+        },
+      );
     }
     const { code, msg } = parsed.data;
     if (code !== 0) {
       const text = `code ${code}: ${msg ?? ''}`;
-      if (THROTTLE_CODES.has(code)) throw new JushuitanRequestError('throttle', text, { requestId, endpoint });
-      if (AUTH_CODES.has(code)) throw new JushuitanRequestError('auth', text, { requestId, endpoint });
+      if (THROTTLE_CODES.has(code))
+        throw new JushuitanRequestError('throttle', text, {
+          requestId,
+          endpoint,
+        });
+      if (AUTH_CODES.has(code))
+        throw new JushuitanRequestError('auth', text, { requestId, endpoint });
       if (code >= 500 || /系统繁忙|超时|busy|timeout/i.test(msg ?? '')) {
-        throw new JushuitanRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+        throw new JushuitanRequestError('transient', text, {
+          requestId,
+          endpoint,
+          errorClass: 'server_error',
+        });
       }
-      throw new JushuitanRequestError('rejected', text, { requestId, endpoint });
+      throw new JushuitanRequestError('rejected', text, {
+        requestId,
+        endpoint,
+      });
     }
     return parsed.data;
   }

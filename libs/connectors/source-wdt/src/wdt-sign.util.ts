@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  * zero-padded to 2/4), pairs joined with `;`, the app secret appended,
  * MD5 over UTF-8, lowercase hex.
  */
-export function wdtSignString(params: Readonly<Record<string, string>>, secret: string): string {
+export function wdtSignString(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
   const pairs = Object.keys(params)
     .filter((k) => k !== 'sign')
     .sort()
@@ -17,8 +20,13 @@ export function wdtSignString(params: Readonly<Record<string, string>>, secret: 
   return `${pairs.join(';')}${secret}`;
 }
 
-export function wdtSign(params: Readonly<Record<string, string>>, secret: string): string {
-  return createHash('md5').update(wdtSignString(params, secret), 'utf8').digest('hex');
+export function wdtSign(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
+  return createHash('md5')
+    .update(wdtSignString(params, secret), 'utf8')
+    .digest('hex');
 }
 
 /** Character count like PHP `iconv_strlen` / Java `String.length()` for BMP text. */

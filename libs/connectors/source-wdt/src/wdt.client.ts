@@ -49,7 +49,11 @@ export interface WdtPageQuery {
 }
 
 export interface WdtPage {
-  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly records: readonly {
+    sourceId: string;
+    modifiedAt: string;
+    payload: Record<string, unknown>;
+  }[];
   readonly total: number | undefined;
   readonly next: { index: number } | null;
   readonly requestId: string | undefined;
@@ -75,11 +79,16 @@ export class WdtClient {
   }
 
   async fetchPage(query: WdtPageQuery, signal?: AbortSignal): Promise<WdtPage> {
-    if (query.entity !== 'stockout-order') throw new Error(`wdt: unsupported entity ${query.entity}`);
-    const pageSize = Math.max(1, Math.min(WDT_MAX_PAGE_SIZE, query.pageSize ?? WDT_MAX_PAGE_SIZE));
+    if (query.entity !== 'stockout-order')
+      throw new Error(`wdt: unsupported entity ${query.entity}`);
+    const pageSize = Math.max(
+      1,
+      Math.min(WDT_MAX_PAGE_SIZE, query.pageSize ?? WDT_MAX_PAGE_SIZE),
+    );
     const pageNo = query.page?.index ?? 0;
     const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(query.params)) params[k] = Array.isArray(v) ? v.join(',') : String(v);
+    for (const [k, v] of Object.entries(query.params))
+      params[k] = Array.isArray(v) ? v.join(',') : String(v);
     Object.assign(params, {
       sid: this.options.credentials.sid,
       appkey: this.options.credentials.appKey,
@@ -93,23 +102,45 @@ export class WdtClient {
 
     const endpoint = 'stockout_order_query_trade';
     const requestId = newRequestId();
-    const body = await this.post(endpoint, WDT_STOCKOUT_PATH, params, requestId, signal);
+    const body = await this.post(
+      endpoint,
+      WDT_STOCKOUT_PATH,
+      params,
+      requestId,
+      signal,
+    );
     const list = body.stockout_list ?? [];
     const records = list.map((raw, i) => {
       const parsed = wdtStockoutSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new WdtRequestError('invalid_response', `invalid stockout: ${formatZodIssues(parsed.error)}`, {
-          requestId, endpoint, fieldPath: `stockout_list[${i}]${issue ? pathSuffix(issue.path) : ''}`,
-        });
+        throw new WdtRequestError(
+          'invalid_response',
+          `invalid stockout: ${formatZodIssues(parsed.error)}`,
+          {
+            requestId,
+            endpoint,
+            fieldPath: `stockout_list[${i}]${issue ? pathSuffix(issue.path) : ''}`,
+          },
+        );
       }
       const modifiedAt = chinaTimeToIso(parsed.data.modified);
       if (!modifiedAt) {
-        throw new WdtRequestError('invalid_response', 'modified is not yyyy-MM-dd HH:mm:ss', {
-          requestId, endpoint, fieldPath: `stockout_list[${i}].modified`,
-        });
+        throw new WdtRequestError(
+          'invalid_response',
+          'modified is not yyyy-MM-dd HH:mm:ss',
+          {
+            requestId,
+            endpoint,
+            fieldPath: `stockout_list[${i}].modified`,
+          },
+        );
       }
-      return { sourceId: parsed.data.stockout_id, modifiedAt, payload: raw as Record<string, unknown> };
+      return {
+        sourceId: parsed.data.stockout_id,
+        modifiedAt,
+        payload: raw as Record<string, unknown>,
+      };
     });
     return {
       records,
@@ -139,7 +170,12 @@ export class WdtClient {
       if (err instanceof WdtRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
+      hooks?.afterRequest?.(
+        endpoint,
+        outcome,
+        (performance.now() - started) / 1000,
+        ticket,
+      );
     }
   }
 
@@ -155,39 +191,72 @@ export class WdtClient {
       res = await httpRequest(this.fetchFn, {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        },
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 15_000,
         signal,
       });
     } catch (err) {
       if (err instanceof HttpTransportError) {
-        throw new WdtRequestError('transient', err.message, { requestId, endpoint, errorClass: err.errorClass, cause: err });
+        throw new WdtRequestError('transient', err.message, {
+          requestId,
+          endpoint,
+          errorClass: err.errorClass,
+          cause: err,
+        });
       }
       throw err;
     }
     if (res.status === 429) {
-      throw new WdtRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+      throw new WdtRequestError('throttle', 'HTTP 429', {
+        requestId,
+        endpoint,
+        retryAfterMs: res.retryAfterMs,
+      });
     }
     if (res.status >= 500) {
-      throw new WdtRequestError('transient', `HTTP ${res.status}`, { requestId, endpoint, errorClass: 'server_error' });
+      throw new WdtRequestError('transient', `HTTP ${res.status}`, {
+        requestId,
+        endpoint,
+        errorClass: 'server_error',
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(res.text);
     } catch {
-      throw new WdtRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
-        requestId, endpoint, fieldPath: '(root)',
-      });
+      throw new WdtRequestError(
+        'invalid_response',
+        `HTTP ${res.status}: body is not JSON`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: '(root)',
+        },
+      );
     }
     const parsed = wdtResponseSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new WdtRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
-        requestId, endpoint, fieldPath: issue ? zodPath(issue.path) : '(root)',
-      });
+      throw new WdtRequestError(
+        'invalid_response',
+        `invalid response: ${formatZodIssues(parsed.error)}`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: issue ? zodPath(issue.path) : '(root)',
+        },
+      );
     }
-    if (parsed.data.code !== 0) throw classifyFailure(parsed.data.code, parsed.data.message ?? '', requestId, endpoint);
+    if (parsed.data.code !== 0)
+      throw classifyFailure(
+        parsed.data.code,
+        parsed.data.message ?? '',
+        requestId,
+        endpoint,
+      );
     return parsed.data;
   }
 }
@@ -197,16 +266,28 @@ function pathSuffix(path: ReadonlyArray<PropertyKey>): string {
   return p === '(root)' ? '' : p.startsWith('[') ? p : `.${p}`;
 }
 
-function classifyFailure(code: number, message: string, requestId: string, endpoint: string): WdtRequestError {
+function classifyFailure(
+  code: number,
+  message: string,
+  requestId: string,
+  endpoint: string,
+): WdtRequestError {
   const text = `code ${code}: ${message}`;
   if (/频|限流|超过.*次|too many|throttl|rate limit/i.test(message)) {
     return new WdtRequestError('throttle', text, { requestId, endpoint });
   }
-  if (/签名|sign|appkey|账号|sid|授权|权限|欠费|invalid app/i.test(message) || code === 1060) {
+  if (
+    /签名|sign|appkey|账号|sid|授权|权限|欠费|invalid app/i.test(message) ||
+    code === 1060
+  ) {
     return new WdtRequestError('auth', text, { requestId, endpoint });
   }
   if (/系统繁忙|服务.*不可用|超时|busy|timeout|internal/i.test(message)) {
-    return new WdtRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+    return new WdtRequestError('transient', text, {
+      requestId,
+      endpoint,
+      errorClass: 'server_error',
+    });
   }
   return new WdtRequestError('rejected', text, { requestId, endpoint });
 }

@@ -9,7 +9,8 @@ import { PipelineError } from '@kingbridge/pipeline-core';
  * - `invalid_response`: the body failed validation: the window fails and is retried later;
  * - `rejected`: the platform refused the query (parameters): the window fails.
  */
-export type XiaomanErrorKind = 'throttle' | 'auth' | 'transient' | 'invalid_response' | 'rejected';
+export type XiaomanErrorKind =
+  'throttle' | 'auth' | 'transient' | 'invalid_response' | 'rejected';
 
 const ERROR_CLASS: Record<XiaomanErrorKind, ErrorClass> = {
   throttle: 'throttled',
@@ -41,12 +42,18 @@ export class XiaomanRequestError extends PipelineError {
       cause?: unknown;
     },
   ) {
-    super(`${message} (endpoint ${details.endpoint}, request ${details.requestId})`, {
-      errorClass: details.errorClass ?? ERROR_CLASS[kind],
-      retriable: kind === 'throttle' || kind === 'transient' || kind === 'invalid_response',
-      fieldPath: details.fieldPath,
-      cause: details.cause,
-    });
+    super(
+      `${message} (endpoint ${details.endpoint}, request ${details.requestId})`,
+      {
+        errorClass: details.errorClass ?? ERROR_CLASS[kind],
+        retriable:
+          kind === 'throttle' ||
+          kind === 'transient' ||
+          kind === 'invalid_response',
+        fieldPath: details.fieldPath,
+        cause: details.cause,
+      },
+    );
     this.kind = kind;
     this.requestId = details.requestId;
     this.endpoint = details.endpoint;

@@ -12,7 +12,12 @@ import {
   type RequestOutcome,
 } from './http.util';
 import { XiaomanRequestError } from './xiaoman-request.error';
-import { xiaomanInfoResponseSchema, xiaomanListResponseSchema, xiaomanOrderSchema, xiaomanTokenSchema } from './xiaoman.schemas';
+import {
+  xiaomanInfoResponseSchema,
+  xiaomanListResponseSchema,
+  xiaomanOrderSchema,
+  xiaomanTokenSchema,
+} from './xiaoman.schemas';
 
 export const XIAOMAN_DEFAULT_BASE_URL = 'https://api-sandbox.xiaoman.cn';
 export const XIAOMAN_TOKEN_PATH = '/v1/oauth2/access_token';
@@ -41,7 +46,8 @@ export interface XiaomanClientOptions {
   readonly now?: () => Date;
 }
 
-export type XiaomanParam = string | number | boolean | readonly (string | number)[];
+export type XiaomanParam =
+  string | number | boolean | readonly (string | number)[];
 
 export interface XiaomanPageQuery {
   readonly entity: SourceEntity;
@@ -55,7 +61,11 @@ export interface XiaomanPageQuery {
 }
 
 export interface XiaomanPage {
-  readonly records: readonly { sourceId: string; modifiedAt: string; payload: Record<string, unknown> }[];
+  readonly records: readonly {
+    sourceId: string;
+    modifiedAt: string;
+    payload: Record<string, unknown>;
+  }[];
   readonly total: number | undefined;
   readonly next: { index: number } | null;
   readonly requestId: string | undefined;
@@ -82,9 +92,16 @@ export class XiaomanClient {
     return XIAOMAN_MAX_WINDOW_MS;
   }
 
-  async fetchPage(query: XiaomanPageQuery, signal?: AbortSignal): Promise<XiaomanPage> {
-    if (query.entity !== 'sales-order') throw new Error(`xiaoman: unsupported entity ${query.entity}`);
-    const count = Math.max(1, Math.min(XIAOMAN_MAX_PAGE_SIZE, query.pageSize ?? 100));
+  async fetchPage(
+    query: XiaomanPageQuery,
+    signal?: AbortSignal,
+  ): Promise<XiaomanPage> {
+    if (query.entity !== 'sales-order')
+      throw new Error(`xiaoman: unsupported entity ${query.entity}`);
+    const count = Math.max(
+      1,
+      Math.min(XIAOMAN_MAX_PAGE_SIZE, query.pageSize ?? 100),
+    );
     const startIndex = (query.page?.index ?? 0) + 1;
     const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
@@ -94,18 +111,39 @@ export class XiaomanClient {
       search.set(k, Array.isArray(v) ? v.join(',') : String(v));
     }
     if (!search.has('time_type')) search.set('time_type', '1');
-    search.set(query.timeParams?.from ?? 'start_time', formatChinaTime(query.from));
+    search.set(
+      query.timeParams?.from ?? 'start_time',
+      formatChinaTime(query.from),
+    );
     search.set(query.timeParams?.to ?? 'end_time', formatChinaTime(query.to));
     search.set('count', String(count));
     search.set('start_index', String(startIndex));
     const endpoint = 'invoices/order/list';
     const requestId = newRequestId();
-    const res = await this.authorizedGet(endpoint, `${XIAOMAN_ORDER_LIST_PATH}?${search.toString()}`, requestId, signal);
-    const body = validate(xiaomanListResponseSchema, parseJson(res, requestId, endpoint), requestId, endpoint, '');
-    if (body.code !== 200) throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
+    const res = await this.authorizedGet(
+      endpoint,
+      `${XIAOMAN_ORDER_LIST_PATH}?${search.toString()}`,
+      requestId,
+      signal,
+    );
+    const body = validate(
+      xiaomanListResponseSchema,
+      parseJson(res, requestId, endpoint),
+      requestId,
+      endpoint,
+      '',
+    );
+    if (body.code !== 200)
+      throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
     const list = body.data?.list ?? [];
     const orders = list.map((raw, i) => {
-      const order = validate(xiaomanOrderSchema, raw, requestId, endpoint, `data.list[${i}]`);
+      const order = validate(
+        xiaomanOrderSchema,
+        raw,
+        requestId,
+        endpoint,
+        `data.list[${i}]`,
+      );
       return toRecord(order, raw, requestId, endpoint, `data.list[${i}]`);
     });
     const records = [];
@@ -117,24 +155,53 @@ export class XiaomanClient {
         continue;
       }
       const info = () => this.fetchOrderInfo(order.sourceId, signal);
-      const full = this.options.hooks?.retry ? await this.options.hooks.retry(info, signal) : await info();
+      const full = this.options.hooks?.retry
+        ? await this.options.hooks.retry(info, signal)
+        : await info();
       records.push(full ?? order);
     }
     const total = body.data?.count;
     const seen = (startIndex - 1) * count + list.length;
-    const hasNext = list.length >= count && (total === undefined || seen < total);
-    return { records, total, next: hasNext ? { index: startIndex } : null, requestId };
+    const hasNext =
+      list.length >= count && (total === undefined || seen < total);
+    return {
+      records,
+      total,
+      next: hasNext ? { index: startIndex } : null,
+      requestId,
+    };
   }
 
   /** One order in full (with `product_list`); undefined when it was deleted meanwhile. */
-  async fetchOrderInfo(orderId: string, signal?: AbortSignal): Promise<XiaomanRecord | undefined> {
+  async fetchOrderInfo(
+    orderId: string,
+    signal?: AbortSignal,
+  ): Promise<XiaomanRecord | undefined> {
     const endpoint = 'invoices/order/info';
     const requestId = newRequestId();
-    const res = await this.authorizedGet(endpoint, `${XIAOMAN_ORDER_INFO_PATH}?order_id=${encodeURIComponent(orderId)}`, requestId, signal);
+    const res = await this.authorizedGet(
+      endpoint,
+      `${XIAOMAN_ORDER_INFO_PATH}?order_id=${encodeURIComponent(orderId)}`,
+      requestId,
+      signal,
+    );
     if (res.status === 404) return undefined;
-    const body = validate(xiaomanInfoResponseSchema, parseJson(res, requestId, endpoint), requestId, endpoint, '');
-    if (body.code !== 200) throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
-    const order = validate(xiaomanOrderSchema, body.data, requestId, endpoint, 'data');
+    const body = validate(
+      xiaomanInfoResponseSchema,
+      parseJson(res, requestId, endpoint),
+      requestId,
+      endpoint,
+      '',
+    );
+    if (body.code !== 200)
+      throw classifyFailure(body.code, body.message ?? '', requestId, endpoint);
+    const order = validate(
+      xiaomanOrderSchema,
+      body.data,
+      requestId,
+      endpoint,
+      'data',
+    );
     return toRecord(order, body.data, requestId, endpoint, 'data');
   }
 
@@ -146,20 +213,38 @@ export class XiaomanClient {
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
     let token = await this.accessToken(signal);
-    let res = await this.request(endpoint, 'GET', pathAndQuery, requestId, signal, { authorization: `Bearer ${token}` });
+    let res = await this.request(
+      endpoint,
+      'GET',
+      pathAndQuery,
+      requestId,
+      signal,
+      { authorization: `Bearer ${token}` },
+    );
     if (res.status === 401) {
       this.token = undefined;
       token = await this.accessToken(signal);
-      res = await this.request(endpoint, 'GET', pathAndQuery, requestId, signal, { authorization: `Bearer ${token}` });
+      res = await this.request(
+        endpoint,
+        'GET',
+        pathAndQuery,
+        requestId,
+        signal,
+        { authorization: `Bearer ${token}` },
+      );
       if (res.status === 401) {
-        throw new XiaomanRequestError('auth', 'HTTP 401 after a fresh token', { requestId, endpoint });
+        throw new XiaomanRequestError('auth', 'HTTP 401 after a fresh token', {
+          requestId,
+          endpoint,
+        });
       }
     }
     return res;
   }
 
   private async accessToken(signal: AbortSignal | undefined): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now().getTime()) return this.token.value;
+    if (this.token && this.token.expiresAt > this.now().getTime())
+      return this.token.value;
     this.tokenPromise ??= this.fetchToken(signal).finally(() => {
       this.tokenPromise = undefined;
     });
@@ -170,20 +255,48 @@ export class XiaomanClient {
     const endpoint = 'oauth2/access_token';
     const requestId = newRequestId();
     const { clientId, clientSecret, scope } = this.options.credentials;
-    const res = await this.request(endpoint, 'POST', XIAOMAN_TOKEN_PATH, requestId, signal, {
-      'content-type': 'application/json',
-    }, JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: scope ?? 'invoices' }));
+    const res = await this.request(
+      endpoint,
+      'POST',
+      XIAOMAN_TOKEN_PATH,
+      requestId,
+      signal,
+      {
+        'content-type': 'application/json',
+      },
+      JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+        scope: scope ?? 'invoices',
+      }),
+    );
     if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new XiaomanRequestError('auth', `token request refused (HTTP ${res.status})`, { requestId, endpoint });
+      throw new XiaomanRequestError(
+        'auth',
+        `token request refused (HTTP ${res.status})`,
+        { requestId, endpoint },
+      );
     }
     const json = parseJson(res, requestId, endpoint);
     const code = (json as { code?: unknown }).code;
-    if (typeof code === 'number' && code !== 200 && !(json as { access_token?: unknown }).access_token) {
-      throw new XiaomanRequestError('auth', `token request refused (code ${code})`, { requestId, endpoint });
+    if (
+      typeof code === 'number' &&
+      code !== 200 &&
+      !(json as { access_token?: unknown }).access_token
+    ) {
+      throw new XiaomanRequestError(
+        'auth',
+        `token request refused (code ${code})`,
+        { requestId, endpoint },
+      );
     }
     const token = validate(xiaomanTokenSchema, json, requestId, endpoint, '');
     const ttl = (token.expires_in ?? TOKEN_TTL_MS / 1000) * 1000;
-    this.token = { value: token.access_token, expiresAt: this.now().getTime() + Math.max(60_000, ttl - TOKEN_MARGIN_MS) };
+    this.token = {
+      value: token.access_token,
+      expiresAt: this.now().getTime() + Math.max(60_000, ttl - TOKEN_MARGIN_MS),
+    };
     return token.access_token;
   }
 
@@ -213,15 +326,28 @@ export class XiaomanClient {
         });
       } catch (err) {
         if (err instanceof HttpTransportError) {
-          throw new XiaomanRequestError('transient', err.message, { requestId, endpoint, errorClass: err.errorClass, cause: err });
+          throw new XiaomanRequestError('transient', err.message, {
+            requestId,
+            endpoint,
+            errorClass: err.errorClass,
+            cause: err,
+          });
         }
         throw err;
       }
       if (res.status === 429) {
-        throw new XiaomanRequestError('throttle', 'HTTP 429', { requestId, endpoint, retryAfterMs: res.retryAfterMs });
+        throw new XiaomanRequestError('throttle', 'HTTP 429', {
+          requestId,
+          endpoint,
+          retryAfterMs: res.retryAfterMs,
+        });
       }
       if (res.status >= 500) {
-        throw new XiaomanRequestError('transient', `HTTP ${res.status}`, { requestId, endpoint, errorClass: 'server_error' });
+        throw new XiaomanRequestError('transient', `HTTP ${res.status}`, {
+          requestId,
+          endpoint,
+          errorClass: 'server_error',
+        });
       }
       outcome = res.status === 401 ? 'auth_error' : 'ok';
       return res;
@@ -229,7 +355,12 @@ export class XiaomanClient {
       if (err instanceof XiaomanRequestError) outcome = outcomeOf(err);
       throw err;
     } finally {
-      hooks?.afterRequest?.(endpoint, outcome, (performance.now() - started) / 1000, ticket);
+      hooks?.afterRequest?.(
+        endpoint,
+        outcome,
+        (performance.now() - started) / 1000,
+        ticket,
+      );
     }
   }
 }
@@ -249,20 +380,40 @@ function toRecord(
 ): XiaomanRecord {
   const modifiedAt = chinaTimeToIso(order.update_time);
   if (!modifiedAt) {
-    throw new XiaomanRequestError('invalid_response', 'update_time is not yyyy-MM-dd HH:mm:ss', {
-      requestId, endpoint, fieldPath: `${path}.update_time`,
-    });
+    throw new XiaomanRequestError(
+      'invalid_response',
+      'update_time is not yyyy-MM-dd HH:mm:ss',
+      {
+        requestId,
+        endpoint,
+        fieldPath: `${path}.update_time`,
+      },
+    );
   }
-  return { sourceId: order.order_id, modifiedAt, payload: raw as Record<string, unknown> };
+  return {
+    sourceId: order.order_id,
+    modifiedAt,
+    payload: raw as Record<string, unknown>,
+  };
 }
 
-function parseJson(res: HttpResponse, requestId: string, endpoint: string): unknown {
+function parseJson(
+  res: HttpResponse,
+  requestId: string,
+  endpoint: string,
+): unknown {
   try {
     return JSON.parse(res.text);
   } catch {
-    throw new XiaomanRequestError('invalid_response', `HTTP ${res.status}: body is not JSON`, {
-      requestId, endpoint, fieldPath: '(root)',
-    });
+    throw new XiaomanRequestError(
+      'invalid_response',
+      `HTTP ${res.status}: body is not JSON`,
+      {
+        requestId,
+        endpoint,
+        fieldPath: '(root)',
+      },
+    );
   }
 }
 
@@ -277,21 +428,45 @@ function validate<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const sub = issue ? zodPath(issue.path) : '(root)';
-  const fieldPath = !prefix ? sub : sub === '(root)' ? prefix : `${prefix}${sub.startsWith('[') ? '' : '.'}${sub}`;
-  throw new XiaomanRequestError('invalid_response', `invalid response: ${formatZodIssues(parsed.error)}`, {
-    requestId, endpoint, fieldPath,
-  });
+  const fieldPath = !prefix
+    ? sub
+    : sub === '(root)'
+      ? prefix
+      : `${prefix}${sub.startsWith('[') ? '' : '.'}${sub}`;
+  throw new XiaomanRequestError(
+    'invalid_response',
+    `invalid response: ${formatZodIssues(parsed.error)}`,
+    {
+      requestId,
+      endpoint,
+      fieldPath,
+    },
+  );
 }
 
-function classifyFailure(code: number, message: string, requestId: string, endpoint: string): XiaomanRequestError {
+function classifyFailure(
+  code: number,
+  message: string,
+  requestId: string,
+  endpoint: string,
+): XiaomanRequestError {
   const text = `code ${code}: ${message}`;
   if (code === 429 || /频|限流|too many|throttl|rate limit/i.test(message)) {
     return new XiaomanRequestError('throttle', text, { requestId, endpoint });
   }
-  if (code === 401 || code === 403 || /permission|scope|token|授权|无权限/i.test(message)) {
+  if (
+    code === 401 ||
+    code === 403 ||
+    /permission|scope|token|授权|无权限/i.test(message)
+  ) {
     return new XiaomanRequestError('auth', text, { requestId, endpoint });
   }
-  if (code >= 500) return new XiaomanRequestError('transient', text, { requestId, endpoint, errorClass: 'server_error' });
+  if (code >= 500)
+    return new XiaomanRequestError('transient', text, {
+      requestId,
+      endpoint,
+      errorClass: 'server_error',
+    });
   return new XiaomanRequestError('rejected', text, { requestId, endpoint });
 }
 

@@ -5,14 +5,19 @@ function maxInWindow(times: number[], windowMs: number): number {
   let max = 0;
   for (let i = 0; i < times.length; i++) {
     const start = times[i]!;
-    max = Math.max(max, times.filter((t) => t >= start && t < start + windowMs).length);
+    max = Math.max(
+      max,
+      times.filter((t) => t >= start && t < start + windowMs).length,
+    );
   }
   return max;
 }
 
 describe('AdaptiveRateLimiter', () => {
   it('should never exceed the limit in any window when many callers compete', async () => {
-    const limiter = new AdaptiveRateLimiter([{ limit: 4, intervalMs: 100 }], { safetyMarginMs: 5 });
+    const limiter = new AdaptiveRateLimiter([{ limit: 4, intervalMs: 100 }], {
+      safetyMarginMs: 5,
+    });
     const times: number[] = [];
     await Promise.all(
       Array.from({ length: 16 }, async () => {
@@ -22,7 +27,12 @@ describe('AdaptiveRateLimiter', () => {
       }),
     );
     expect(times).toHaveLength(16);
-    expect(maxInWindow(times.sort((a, b) => a - b), 100)).toBeLessThanOrEqual(4);
+    expect(
+      maxInWindow(
+        times.sort((a, b) => a - b),
+        100,
+      ),
+    ).toBeLessThanOrEqual(4);
   });
 
   it('should lower the rate on a throttle and recover it over time', () => {
@@ -44,7 +54,10 @@ describe('AdaptiveRateLimiter', () => {
 
   it('should hold a token until its request completed when the request is slow', async () => {
     let now = 0;
-    const limiter = new AdaptiveRateLimiter([{ limit: 1, intervalMs: 20 }], { safetyMarginMs: 0, now: () => now });
+    const limiter = new AdaptiveRateLimiter([{ limit: 1, intervalMs: 20 }], {
+      safetyMarginMs: 0,
+      now: () => now,
+    });
     const ticket = await limiter.acquire();
     expect(limiter.availableNow()).toBe(false);
     now = 1000;

@@ -4,8 +4,16 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { AdaptiveRateLimiter } from '../rate-limiter';
 import { CredentialChannel } from '../request-executor';
-import type { PageQuery, SourceConnectorClient, SourcePage } from '../source-connector.port';
-import type { RecordState, RecordStateInput, SourceStateStore } from '../source-state.repository';
+import type {
+  PageQuery,
+  SourceConnectorClient,
+  SourcePage,
+} from '../source-connector.port';
+import type {
+  RecordState,
+  RecordStateInput,
+  SourceStateStore,
+} from '../source-state.repository';
 import { createSourceMetrics } from '../source.metrics';
 import { sourceStreamSchema } from '../stream-config.schema';
 import { RunContext, WindowScanner } from '../window-scanner';
@@ -39,17 +47,26 @@ class FakeOms implements SourceConnectorClient {
     this.requests += 1;
     const index = q.page?.index ?? 0;
     const matching = this.rows
-      .filter((r) => r.modified >= q.from.getTime() && r.modified <= q.to.getTime())
+      .filter(
+        (r) => r.modified >= q.from.getTime() && r.modified <= q.to.getTime(),
+      )
       .sort((a, b) => a.modified - b.modified || a.id.localeCompare(b.id));
-    const slice = matching.slice(index * this.pageSize, (index + 1) * this.pageSize);
+    const slice = matching.slice(
+      index * this.pageSize,
+      (index + 1) * this.pageSize,
+    );
     const page: SourcePage = {
       records: slice.map((r) => ({
         sourceId: r.id,
         modifiedAt: new Date(r.modified).toISOString(),
         payload: { id: r.id, version: r.version },
       })),
-      total: this.totalsOnFirstPageOnly && index > 0 ? undefined : matching.length,
-      next: (index + 1) * this.pageSize < matching.length ? { index: index + 1 } : null,
+      total:
+        this.totalsOnFirstPageOnly && index > 0 ? undefined : matching.length,
+      next:
+        (index + 1) * this.pageSize < matching.length
+          ? { index: index + 1 }
+          : null,
       requestId: String(this.requests),
     };
     this.onPage?.(index, this);
@@ -57,18 +74,39 @@ class FakeOms implements SourceConnectorClient {
   }
 }
 
-class MemoryState implements Pick<SourceStateStore, 'getRecordStates' | 'saveRecordStates'> {
+class MemoryState implements Pick<
+  SourceStateStore,
+  'getRecordStates' | 'saveRecordStates'
+> {
   readonly states = new Map<string, RecordState>();
-  async getRecordStates(_stream: string, ids: readonly string[]): Promise<Map<string, RecordState>> {
-    return new Map(ids.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id)!]));
+  async getRecordStates(
+    _stream: string,
+    ids: readonly string[],
+  ): Promise<Map<string, RecordState>> {
+    return new Map(
+      ids
+        .filter((id) => this.states.has(id))
+        .map((id) => [id, this.states.get(id)!]),
+    );
   }
-  async saveRecordStates(_stream: string, records: readonly RecordStateInput[]): Promise<void> {
-    for (const r of records) this.states.set(r.sourceId, { contentHash: r.contentHash, modifiedAt: new Date(r.modifiedAt) });
+  async saveRecordStates(
+    _stream: string,
+    records: readonly RecordStateInput[],
+  ): Promise<void> {
+    for (const r of records)
+      this.states.set(r.sourceId, {
+        contentHash: r.contentHash,
+        modifiedAt: new Date(r.modifiedAt),
+      });
   }
 }
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const stream = sourceStreamSchema.parse({ id: 'jst.counts', platform: 'jushuitan', entity: 'inventory-count' });
+const stream = sourceStreamSchema.parse({
+  id: 'jst.counts',
+  platform: 'jushuitan',
+  entity: 'inventory-count',
+});
 const window = { from: new Date(T0), to: new Date(T0 + 3600_000) };
 
 function setup(oms: FakeOms) {
@@ -76,13 +114,20 @@ function setup(oms: FakeOms) {
   const state = new MemoryState();
   const metrics = createSourceMetrics(new Registry());
   const logger = createLogger('test', 'silent');
-  const channel = new CredentialChannel('jushuitan', new AdaptiveRateLimiter([{ limit: 1000, intervalMs: 1000 }]), metrics, logger);
+  const channel = new CredentialChannel(
+    'jushuitan',
+    new AdaptiveRateLimiter([{ limit: 1000, intervalMs: 1000 }]),
+    metrics,
+    logger,
+  );
   const scanner = new WindowScanner(
     {
       client: oms,
       channel,
       state: state as unknown as SourceStateStore,
-      publisher: { publish: async (_topic, records) => void published.push(...records) },
+      publisher: {
+        publish: async (_topic, records) => void published.push(...records),
+      },
       metrics,
       logger,
     },
@@ -92,7 +137,11 @@ function setup(oms: FakeOms) {
 }
 
 function rows(n: number): FakeRow[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, modified: T0 + 1000 * (i + 1), version: 1 }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `r${String(i).padStart(3, '0')}`,
+    modified: T0 + 1000 * (i + 1),
+    version: 1,
+  }));
 }
 
 describe('WindowScanner', () => {
@@ -117,7 +166,8 @@ describe('WindowScanner', () => {
     const { scanner, published } = setup(oms);
     await scanner.scan(stream, window, new RunContext('run-1'));
     const ids = new Set(published.map((r) => r.sourceId));
-    for (const r of rows(23)) if (r.id !== 'r001' && r.id !== 'r002') expect(ids.has(r.id)).toBe(true);
+    for (const r of rows(23))
+      if (r.id !== 'r001' && r.id !== 'r002') expect(ids.has(r.id)).toBe(true);
   });
 
   it('should re-read the first page for the total when only page 0 reports it', async () => {
@@ -128,7 +178,9 @@ describe('WindowScanner', () => {
     const { scanner, published } = setup(oms);
     await scanner.scan(stream, window, new RunContext('run-1'));
     const ids = new Set(published.map((r) => r.sourceId));
-    expect([...rows(12)].filter((r) => r.id !== 'r000').every((r) => ids.has(r.id))).toBe(true);
+    expect(
+      [...rows(12)].filter((r) => r.id !== 'r000').every((r) => ids.has(r.id)),
+    ).toBe(true);
   });
 
   it('should skip records whose content hash was already published when scanning again', async () => {
@@ -138,7 +190,11 @@ describe('WindowScanner', () => {
     oms.touch('r003', T0 + 4500);
     await scanner.scan(stream, window, new RunContext('run-2'));
     expect(published).toHaveLength(9);
-    expect(published.at(-1)).toMatchObject({ sourceId: 'r003', runId: 'run-2', payload: { version: 2 } });
+    expect(published.at(-1)).toMatchObject({
+      sourceId: 'r003',
+      runId: 'run-2',
+      payload: { version: 2 },
+    });
   });
 
   it('should split the window when totals keep changing on every pass', async () => {
@@ -146,13 +202,16 @@ describe('WindowScanner', () => {
     let t = T0 + 7200_000;
     // Every request of a multi-page window modifies a row that is still inside the window.
     oms.onPage = (_index, o) => {
-      const victim = o.rows.find((r) => r.modified <= T0 + 3600_000 && r.modified > T0 + 25_000);
+      const victim = o.rows.find(
+        (r) => r.modified <= T0 + 3600_000 && r.modified > T0 + 25_000,
+      );
       if (victim && o.requests < 40) o.touch(victim.id, (t += 1000));
     };
     const { scanner, published } = setup(oms);
     await scanner.scan(stream, window, new RunContext('run-1'));
     const ids = new Set(published.map((r) => r.sourceId));
     // Rows never modified must all be there.
-    for (const r of oms.rows.filter((r) => r.version === 1)) expect(ids.has(r.id)).toBe(true);
+    for (const r of oms.rows.filter((r) => r.version === 1))
+      expect(ids.has(r.id)).toBe(true);
   });
 });

@@ -18,22 +18,39 @@ describe('source-connector config', () => {
 
   it('should accept .env.example when every connector is selected', () => {
     for (const id of ['jackyun', 'wdt', 'jushuitan', 'xiaoman']) {
-      const config = loadConfig(sourceConnectorConfigSchema, { ...example, CONNECTOR_ID: id });
+      const config = loadConfig(sourceConnectorConfigSchema, {
+        ...example,
+        CONNECTOR_ID: id,
+      });
       expect(config.CONNECTOR_ID).toBe(id);
     }
   });
 
   it('should name the missing credential when the selected connector lacks it', () => {
     const env = { ...example, CONNECTOR_ID: 'wdt', WDT_SID: '' };
-    expect(() => loadConfig(sourceConnectorConfigSchema, env)).toThrow(ConfigError);
-    expect(() => loadConfig(sourceConnectorConfigSchema, env)).toThrow(/WDT_SID: required when CONNECTOR_ID=wdt/);
+    expect(() => loadConfig(sourceConnectorConfigSchema, env)).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig(sourceConnectorConfigSchema, env)).toThrow(
+      /WDT_SID: required when CONNECTOR_ID=wdt/,
+    );
   });
 
   it('should name CONNECTOR_ID when it is unknown', () => {
-    expect(() => loadConfig(sourceConnectorConfigSchema, { ...example, CONNECTOR_ID: 'taobao' })).toThrow(/CONNECTOR_ID/);
+    expect(() =>
+      loadConfig(sourceConnectorConfigSchema, {
+        ...example,
+        CONNECTOR_ID: 'taobao',
+      }),
+    ).toThrow(/CONNECTOR_ID/);
   });
 
   it('should reject a malformed rate limit naming the variable', () => {
-    expect(() => loadConfig(sourceConnectorConfigSchema, { ...example, JUSHUITAN_RATE_LIMIT: 'fast' })).toThrow(/JUSHUITAN_RATE_LIMIT/);
+    expect(() =>
+      loadConfig(sourceConnectorConfigSchema, {
+        ...example,
+        JUSHUITAN_RATE_LIMIT: 'fast',
+      }),
+    ).toThrow(/JUSHUITAN_RATE_LIMIT/);
   });
 });

@@ -1,26 +1,39 @@
 import type { SourcePlatform } from '@kingbridge/contracts';
 import { JackyunClient } from '@kingbridge/source-jackyun';
 import { JushuitanClient } from '@kingbridge/source-jushuitan';
-import type { RequestHooks, SourceConnectorClient } from '@kingbridge/source-runtime';
+import type {
+  RequestHooks,
+  SourceConnectorClient,
+} from '@kingbridge/source-runtime';
 import { WdtClient } from '@kingbridge/source-wdt';
 import { XiaomanClient } from '@kingbridge/source-xiaoman';
 import type { SourceConnectorConfig } from '../source-connector.config';
 
-function required(config: SourceConnectorConfig, name: keyof SourceConnectorConfig): string {
+function required(
+  config: SourceConnectorConfig,
+  name: keyof SourceConnectorConfig,
+): string {
   const value = config[name];
-  if (typeof value !== 'string' || value === '') throw new Error(`${String(name)} is required`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${String(name)} is required`);
   return value;
 }
 
 /** The production client of `CONNECTOR_ID`, with the runtime's hooks (rate limiter, metrics). */
-export function createConnectorClient(config: SourceConnectorConfig, hooks: RequestHooks): SourceConnectorClient {
+export function createConnectorClient(
+  config: SourceConnectorConfig,
+  hooks: RequestHooks,
+): SourceConnectorClient {
   const timeoutMs = config.SOURCE_TIMEOUT_MS;
   const platform: SourcePlatform = config.CONNECTOR_ID;
   switch (platform) {
     case 'jackyun':
       return new JackyunClient({
         baseUrl: config.JACKYUN_BASE_URL,
-        credentials: { appKey: required(config, 'JACKYUN_APP_KEY'), appSecret: required(config, 'JACKYUN_APP_SECRET') },
+        credentials: {
+          appKey: required(config, 'JACKYUN_APP_KEY'),
+          appSecret: required(config, 'JACKYUN_APP_SECRET'),
+        },
         timeoutMs,
         hooks,
       });

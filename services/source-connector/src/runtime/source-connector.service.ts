@@ -1,14 +1,34 @@
 import { allTopics, rawTopic } from '@kingbridge/contracts';
-import { createKafkaConnection, createProducer, ensureTopics, type KafkaProducer } from '@kingbridge/kafka';
-import { type Logger, METRICS_REGISTRY, ReadinessRegistry } from '@kingbridge/observability';
+import {
+  createKafkaConnection,
+  createProducer,
+  ensureTopics,
+  type KafkaProducer,
+} from '@kingbridge/kafka';
+import {
+  type Logger,
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+} from '@kingbridge/observability';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
 import { type SourceStream, StreamScheduler } from '@kingbridge/source-runtime';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SCHEMA } from '../database/migrations';
-import { SOURCE_CONNECTOR_CONFIG, type SourceConnectorConfig } from '../source-connector.config';
-import { buildSourceRuntime, kafkaRawRecordPublisher } from './source-runtime.factory';
+import {
+  SOURCE_CONNECTOR_CONFIG,
+  type SourceConnectorConfig,
+} from '../source-connector.config';
+import {
+  buildSourceRuntime,
+  kafkaRawRecordPublisher,
+} from './source-runtime.factory';
 
 export const SOURCE_LOGGER = Symbol('SOURCE_LOGGER');
 export const SOURCE_STREAMS = Symbol('SOURCE_STREAMS');
@@ -18,7 +38,9 @@ export const SOURCE_STREAMS = Symbol('SOURCE_STREAMS');
  * created), then one loop per stream. Readiness reports each dependency.
  */
 @Injectable()
-export class SourceConnectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SourceConnectorService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly abort = new AbortController();
   private dataSource: DataSource | undefined;
   private producer: KafkaProducer | undefined;
@@ -26,7 +48,8 @@ export class SourceConnectorService implements OnApplicationBootstrap, OnApplica
   private starting: Promise<void> | undefined;
 
   constructor(
-    @Inject(SOURCE_CONNECTOR_CONFIG) private readonly config: SourceConnectorConfig,
+    @Inject(SOURCE_CONNECTOR_CONFIG)
+    private readonly config: SourceConnectorConfig,
     @Inject(SOURCE_LOGGER) private readonly logger: Logger,
     @Inject(SOURCE_STREAMS) private readonly streams: readonly SourceStream[],
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
@@ -34,12 +57,27 @@ export class SourceConnectorService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.readiness.register({ name: 'postgres', check: async () => { await this.dataSource?.query('SELECT 1'); return this.dataSource?.isInitialized === true; } });
-    this.readiness.register({ name: 'kafka', check: () => this.producer?.isReady() === true });
-    this.readiness.register({ name: 'streams', check: () => this.scheduler !== undefined });
+    this.readiness.register({
+      name: 'postgres',
+      check: async () => {
+        await this.dataSource?.query('SELECT 1');
+        return this.dataSource?.isInitialized === true;
+      },
+    });
+    this.readiness.register({
+      name: 'kafka',
+      check: () => this.producer?.isReady() === true,
+    });
+    this.readiness.register({
+      name: 'streams',
+      check: () => this.scheduler !== undefined,
+    });
     this.starting = this.start().catch((err: unknown) => {
       if (this.abort.signal.aborted) return;
-      this.logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'connector failed to start');
+      this.logger.fatal(
+        { err: err instanceof Error ? err.message : String(err) },
+        'connector failed to start',
+      );
       process.exitCode = 1;
       process.kill(process.pid, 'SIGTERM');
     });
@@ -48,15 +86,30 @@ export class SourceConnectorService implements OnApplicationBootstrap, OnApplica
   private async start(): Promise<void> {
     const { config, logger } = this;
     const signal = this.abort.signal;
-    this.dataSource = createDataSource({ url: config.DATABASE_URL, schema: SCHEMA, applicationName: `source-connector-${config.CONNECTOR_ID}`, logger, poolSize: 4 });
+    this.dataSource = createDataSource({
+      url: config.DATABASE_URL,
+      schema: SCHEMA,
+      applicationName: `source-connector-${config.CONNECTOR_ID}`,
+      logger,
+      poolSize: 4,
+    });
     await connectWithRetry(this.dataSource, { logger, signal });
-    const connection = createKafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `source-connector-${config.CONNECTOR_ID}`, logger });
+    const connection = createKafkaConnection({
+      brokers: config.KAFKA_BROKERS,
+      clientId:
+        config.KAFKA_CLIENT_ID ?? `source-connector-${config.CONNECTOR_ID}`,
+      logger,
+    });
     await connection.waitUntilReachable(signal);
     if (config.CREATE_TOPICS) {
       const prefix = config.RAW_TOPIC_PREFIX;
-      const mine = new Set(this.streams.map((s) => rawTopic(s.platform, s.entity)));
+      const mine = new Set(
+        this.streams.map((s) => rawTopic(s.platform, s.entity)),
+      );
       const topics = prefix
-        ? allTopics().filter((t) => mine.has(t.name)).map((t) => ({ ...t, name: `${prefix}${t.name}` }))
+        ? allTopics()
+            .filter((t) => mine.has(t.name))
+            .map((t) => ({ ...t, name: `${prefix}${t.name}` }))
         : allTopics();
       await ensureTopics(connection, topics);
     }
@@ -72,9 +125,19 @@ export class SourceConnectorService implements OnApplicationBootstrap, OnApplica
       logger,
     });
     if (signal.aborted) return;
-    this.scheduler = new StreamScheduler(runners, config.POLL_INTERVAL_MS, logger);
+    this.scheduler = new StreamScheduler(
+      runners,
+      config.POLL_INTERVAL_MS,
+      logger,
+    );
     this.scheduler.start();
-    logger.info({ connector: config.CONNECTOR_ID, streams: this.streams.map((s) => s.id) }, 'connector started');
+    logger.info(
+      {
+        connector: config.CONNECTOR_ID,
+        streams: this.streams.map((s) => s.id),
+      },
+      'connector started',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -83,6 +146,9 @@ export class SourceConnectorService implements OnApplicationBootstrap, OnApplica
     await this.scheduler?.stop();
     await this.producer?.disconnect();
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
-    this.logger.info({ connector: this.config.CONNECTOR_ID }, 'connector stopped');
+    this.logger.info(
+      { connector: this.config.CONNECTOR_ID },
+      'connector stopped',
+    );
   }
 }

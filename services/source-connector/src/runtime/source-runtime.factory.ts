@@ -1,4 +1,8 @@
-import { HEADER_SCHEMA_VERSION, HEADER_SOURCE, rawRecordSchema } from '@kingbridge/contracts';
+import {
+  HEADER_SCHEMA_VERSION,
+  HEADER_SOURCE,
+  rawRecordSchema,
+} from '@kingbridge/contracts';
 import type { KafkaProducer } from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
 import {
@@ -14,11 +18,16 @@ import {
   WindowScanner,
 } from '@kingbridge/source-runtime';
 import type { Registry } from 'prom-client';
-import { createConnectorClient, rateLimitOf } from '../connectors/connector-client.factory';
+import {
+  createConnectorClient,
+  rateLimitOf,
+} from '../connectors/connector-client.factory';
 import type { SourceConnectorConfig } from '../source-connector.config';
 
 /** Adapts the Kafka producer: key = sourceId; resolves once every record is acked. */
-export function kafkaRawRecordPublisher(producer: KafkaProducer): RawRecordPublisher {
+export function kafkaRawRecordPublisher(
+  producer: KafkaProducer,
+): RawRecordPublisher {
   return {
     async publish(topic, records) {
       await producer.sendJson(
@@ -27,7 +36,10 @@ export function kafkaRawRecordPublisher(producer: KafkaProducer): RawRecordPubli
         records.map((r) => ({
           key: r.sourceId,
           value: r,
-          headers: { [HEADER_SOURCE]: r.platform, [HEADER_SCHEMA_VERSION]: String(r.schemaVersion) },
+          headers: {
+            [HEADER_SOURCE]: r.platform,
+            [HEADER_SCHEMA_VERSION]: String(r.schemaVersion),
+          },
         })),
       );
     },
@@ -56,11 +68,25 @@ export function buildSourceRuntime(options: {
   const { config, logger } = options;
   const metrics = createSourceMetrics(options.registry);
   const limiter = new AdaptiveRateLimiter(parseRateRules(rateLimitOf(config)));
-  const channel = new CredentialChannel(config.CONNECTOR_ID, limiter, metrics, logger);
+  const channel = new CredentialChannel(
+    config.CONNECTOR_ID,
+    limiter,
+    metrics,
+    logger,
+  );
   const client = createConnectorClient(config, channel.hooks());
   const state = new SourceStateRepository(options.db);
-  const deps = { client, channel, state, publisher: options.publisher, metrics, logger };
-  const scanner = new WindowScanner(deps, { topicPrefix: config.RAW_TOPIC_PREFIX });
+  const deps = {
+    client,
+    channel,
+    state,
+    publisher: options.publisher,
+    metrics,
+    logger,
+  };
+  const scanner = new WindowScanner(deps, {
+    topicPrefix: config.RAW_TOPIC_PREFIX,
+  });
   const timing = {
     overlapMs: config.OVERLAP_MS,
     safetyLagMs: config.SAFETY_LAG_MS,
@@ -69,7 +95,9 @@ export function buildSourceRuntime(options: {
   };
   const runners = options.streams.map((s) => {
     if (!client.entities.includes(s.entity)) {
-      throw new Error(`stream ${s.id}: ${config.CONNECTOR_ID} has no entity ${s.entity} (has ${client.entities.join(', ')})`);
+      throw new Error(
+        `stream ${s.id}: ${config.CONNECTOR_ID} has no entity ${s.entity} (has ${client.entities.join(', ')})`,
+      );
     }
     return new StreamRunner(s, deps, timing, scanner);
   });

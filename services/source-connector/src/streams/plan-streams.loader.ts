@@ -1,7 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { formatZodIssues, type SourcePlatform, sourceEntitySchema, sourcePlatformSchema } from '@kingbridge/contracts';
-import { type SourceStream, sourceStreamSchema } from '@kingbridge/source-runtime';
+import {
+  formatZodIssues,
+  type SourcePlatform,
+  sourceEntitySchema,
+  sourcePlatformSchema,
+} from '@kingbridge/contracts';
+import {
+  type SourceStream,
+  sourceStreamSchema,
+} from '@kingbridge/source-runtime';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { filtersToParams } from './source-filter.util';
@@ -17,11 +25,16 @@ const planSourceSchema = z.object({
       platform: sourcePlatformSchema,
       entity: sourceEntitySchema,
       stream: z.string().min(1),
-      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+      params: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .default({}),
       filters: z.array(z.unknown()).default([]),
       pageSize: z.number().int().positive().optional(),
       remediation: z
-        .object({ cron: z.string().default('0 0 * * *'), lookbackDays: z.number().int().positive().default(7) })
+        .object({
+          cron: z.string().default('0 0 * * *'),
+          lookbackDays: z.number().int().positive().default(7),
+        })
         .optional(),
     })
     .passthrough(),
@@ -29,9 +42,24 @@ const planSourceSchema = z.object({
 
 /** Params the connector fills itself (paging and the time window). */
 const MANAGED_PARAMS = new Set([
-  'pageIndex', 'pageSize', 'page_no', 'page_size', 'page_index', 'start_index', 'count', 'scrollId',
-  'start_time', 'end_time', 'modified_begin', 'modified_end', 'startModified', 'endModified',
-  'gmtModifiedStart', 'gmtModifiedEnd', 'startConsignTime', 'endConsignTime',
+  'pageIndex',
+  'pageSize',
+  'page_no',
+  'page_size',
+  'page_index',
+  'start_index',
+  'count',
+  'scrollId',
+  'start_time',
+  'end_time',
+  'modified_begin',
+  'modified_end',
+  'startModified',
+  'endModified',
+  'gmtModifiedStart',
+  'gmtModifiedEnd',
+  'startConsignTime',
+  'endConsignTime',
 ]);
 
 export class StreamConfigError extends Error {
@@ -42,12 +70,19 @@ export class StreamConfigError extends Error {
 }
 
 /** Streams of `platform` named by the plans in `dir` (one stream per distinct `source.stream`). */
-export async function loadPlanStreams(dir: string, platform: SourcePlatform): Promise<SourceStream[]> {
+export async function loadPlanStreams(
+  dir: string,
+  platform: SourcePlatform,
+): Promise<SourceStream[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n))).sort();
+    names = (await readdir(dir))
+      .filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n)))
+      .sort();
   } catch (err) {
-    throw new StreamConfigError([`PLANS_DIR: cannot read ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new StreamConfigError([
+      `PLANS_DIR: cannot read ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   const issues: string[] = [];
   const streams = new Map<string, { stream: SourceStream; file: string }>();
@@ -74,18 +109,27 @@ export async function loadPlanStreams(dir: string, platform: SourcePlatform): Pr
       // The window bounds are the params templated with LAST_SYNC_TIME / CURRENT_TIME.
       if (typeof v === 'string' && v.includes('LAST_SYNC_TIME')) timeFrom = k;
       if (typeof v === 'string' && v.includes('CURRENT_TIME')) timeTo = k;
-      if (MANAGED_PARAMS.has(k) || (typeof v === 'string' && v.includes('{{'))) continue;
+      if (MANAGED_PARAMS.has(k) || (typeof v === 'string' && v.includes('{{')))
+        continue;
       params[k] = v;
     }
     const candidate = {
       id: source.stream,
       platform: source.platform,
       entity: source.entity,
-      params: { ...params, ...filtersToParams(source.platform, source.entity, source.filters) },
+      params: {
+        ...params,
+        ...filtersToParams(source.platform, source.entity, source.filters),
+      },
       pageSize: source.pageSize,
-      ...(timeFrom && timeTo ? { timeParams: { from: timeFrom, to: timeTo } } : {}),
+      ...(timeFrom && timeTo
+        ? { timeParams: { from: timeFrom, to: timeTo } }
+        : {}),
       ...(source.remediation
-        ? { remediationCron: source.remediation.cron, remediationDays: source.remediation.lookbackDays }
+        ? {
+            remediationCron: source.remediation.cron,
+            remediationDays: source.remediation.lookbackDays,
+          }
         : {}),
     };
     const stream = sourceStreamSchema.safeParse(candidate);
@@ -94,8 +138,13 @@ export async function loadPlanStreams(dir: string, platform: SourcePlatform): Pr
       continue;
     }
     const existing = streams.get(stream.data.id);
-    if (existing && JSON.stringify(existing.stream) !== JSON.stringify(stream.data)) {
-      issues.push(`${file}: source.stream: '${stream.data.id}' is also defined differently in ${existing.file}`);
+    if (
+      existing &&
+      JSON.stringify(existing.stream) !== JSON.stringify(stream.data)
+    ) {
+      issues.push(
+        `${file}: source.stream: '${stream.data.id}' is also defined differently in ${existing.file}`,
+      );
       continue;
     }
     streams.set(stream.data.id, { stream: stream.data, file });
@@ -105,7 +154,10 @@ export async function loadPlanStreams(dir: string, platform: SourcePlatform): Pr
 }
 
 /** `SOURCE_STREAMS` (JSON array of streams) for tests and ad-hoc runs. */
-export function parseStreamsJson(text: string, platform: SourcePlatform): SourceStream[] {
+export function parseStreamsJson(
+  text: string,
+  platform: SourcePlatform,
+): SourceStream[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -113,10 +165,15 @@ export function parseStreamsJson(text: string, platform: SourcePlatform): Source
     throw new StreamConfigError(['SOURCE_STREAMS: not JSON']);
   }
   const parsed = z.array(sourceStreamSchema).safeParse(json);
-  if (!parsed.success) throw new StreamConfigError([`SOURCE_STREAMS: ${formatZodIssues(parsed.error)}`]);
+  if (!parsed.success)
+    throw new StreamConfigError([
+      `SOURCE_STREAMS: ${formatZodIssues(parsed.error)}`,
+    ]);
   const wrong = parsed.data.filter((s) => s.platform !== platform);
   if (wrong.length > 0) {
-    throw new StreamConfigError([`SOURCE_STREAMS: streams ${wrong.map((s) => s.id).join(', ')} are not ${platform} streams`]);
+    throw new StreamConfigError([
+      `SOURCE_STREAMS: streams ${wrong.map((s) => s.id).join(', ')} are not ${platform} streams`,
+    ]);
   }
   return parsed.data;
 }

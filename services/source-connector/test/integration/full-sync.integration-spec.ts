@@ -1,6 +1,11 @@
 import type { RunOutcome } from '@kingbridge/source-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestTrades, startTestJackyun, tradeOnTheWire, type JackyunSim } from './jackyun-fixtures';
+import {
+  latestTrades,
+  startTestJackyun,
+  tradeOnTheWire,
+  type JackyunSim,
+} from './jackyun-fixtures';
 import {
   connectorEnv,
   deleteStreamState,
@@ -18,14 +23,33 @@ describe('full sync of a simulated week (jackyun, throttling and 10% faults on)'
   beforeAll(async () => {
     sim = await startTestJackyun({
       rateLimit: { perSecond: 6 },
-      faults: { seed: 7, errorRate: 0.04, http5xxRate: 0.03, resetRate: 0.03, duplicateRate: 0.05 },
+      faults: {
+        seed: 7,
+        errorRate: 0.04,
+        http5xxRate: 0.03,
+        resetRate: 0.03,
+        duplicateRate: 0.05,
+      },
     });
     const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
     connector = await InProcessConnector.start(
-      connectorEnv('jackyun', sim.url, [{ id: streamId, platform: 'jackyun', entity: 'sales-order', pageSize: 40, startFrom }], {
-        // Above the simulator's 6/s: the connector must meet throttling and adapt.
-        JACKYUN_RATE_LIMIT: '12/1s',
-      }),
+      connectorEnv(
+        'jackyun',
+        sim.url,
+        [
+          {
+            id: streamId,
+            platform: 'jackyun',
+            entity: 'sales-order',
+            pageSize: 40,
+            startFrom,
+          },
+        ],
+        {
+          // Above the simulator's 6/s: the connector must meet throttling and adapt.
+          JACKYUN_RATE_LIMIT: '12/1s',
+        },
+      ),
     );
   });
 
@@ -49,7 +73,10 @@ describe('full sync of a simulated week (jackyun, throttling and 10% faults on)'
 
     const held = latestTrades(sim);
     const topic = connector.topicOf();
-    const records = await readRawRecords(topic, published >= 0 ? published : held.size);
+    const records = await readRawRecords(
+      topic,
+      published >= 0 ? published : held.size,
+    );
     const latest = latestBySourceId(records);
     expect(latest.size).toBe(held.size);
     for (const [id, trade] of held) {
@@ -58,8 +85,16 @@ describe('full sync of a simulated week (jackyun, throttling and 10% faults on)'
       expect(record!.payload).toEqual(tradeOnTheWire(trade));
       expect(record!.stream).toBe(streamId);
     }
-    expect(await connector.metric('kingbridge_source_throttled_total')).toBeGreaterThan(0);
-    expect(await connector.metric('kingbridge_source_retries_total')).toBeGreaterThan(0);
-    expect(await connector.metric('kingbridge_source_records_published_total', { stream: streamId })).toBeGreaterThanOrEqual(held.size);
+    expect(
+      await connector.metric('kingbridge_source_throttled_total'),
+    ).toBeGreaterThan(0);
+    expect(
+      await connector.metric('kingbridge_source_retries_total'),
+    ).toBeGreaterThan(0);
+    expect(
+      await connector.metric('kingbridge_source_records_published_total', {
+        stream: streamId,
+      }),
+    ).toBeGreaterThanOrEqual(held.size);
   });
 });

@@ -4,7 +4,12 @@ import { rawTopic } from '@kingbridge/contracts';
 import { pollUntil, testKafkaConnection } from '@kingbridge/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestTrades, startTestJackyun, tradeOnTheWire, type JackyunSim } from './jackyun-fixtures';
+import {
+  latestTrades,
+  startTestJackyun,
+  tradeOnTheWire,
+  type JackyunSim,
+} from './jackyun-fixtures';
 import {
   connectorEnv,
   deleteStreamState,
@@ -42,12 +47,28 @@ describe('kill the connector mid-window, restart', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    sim = await startTestJackyun({ initialRecords: 300, rateLimit: { perSecond: 0 } });
-    const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
-    env = connectorEnv('jackyun', sim.url, [{ id: streamId, platform: 'jackyun', entity: 'sales-order', pageSize: 20, startFrom }], {
-      JACKYUN_RATE_LIMIT: '8/1s',
-      POLL_INTERVAL_MS: '300',
+    sim = await startTestJackyun({
+      initialRecords: 300,
+      rateLimit: { perSecond: 0 },
     });
+    const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    env = connectorEnv(
+      'jackyun',
+      sim.url,
+      [
+        {
+          id: streamId,
+          platform: 'jackyun',
+          entity: 'sales-order',
+          pageSize: 20,
+          startFrom,
+        },
+      ],
+      {
+        JACKYUN_RATE_LIMIT: '8/1s',
+        POLL_INTERVAL_MS: '300',
+      },
+    );
     db = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
   });
@@ -63,9 +84,21 @@ describe('kill the connector mid-window, restart', () => {
   });
 
   const published = async (): Promise<number> =>
-    Number((await db.query('SELECT count(*) AS n FROM source_connector.record_state WHERE stream_id = $1', [streamId])).rows[0].n);
+    Number(
+      (
+        await db.query(
+          'SELECT count(*) AS n FROM source_connector.record_state WHERE stream_id = $1',
+          [streamId],
+        )
+      ).rows[0].n,
+    );
   const checkpoint = async (): Promise<Date | undefined> => {
-    const rows = (await db.query('SELECT checkpoint_at FROM source_connector.stream_checkpoint WHERE stream_id = $1', [streamId])).rows;
+    const rows = (
+      await db.query(
+        'SELECT checkpoint_at FROM source_connector.stream_checkpoint WHERE stream_id = $1',
+        [streamId],
+      )
+    ).rows;
     return rows[0] ? new Date(rows[0].checkpoint_at) : undefined;
   };
 
@@ -73,7 +106,10 @@ describe('kill the connector mid-window, restart', () => {
     const startedAt = Date.now();
     child = startConnectorProcess(env);
     // Part of the first window is published, and its checkpoint not yet written.
-    await pollUntil(async () => (await published()) >= 40, { timeoutMs: 30_000, description: 'first records published' });
+    await pollUntil(async () => (await published()) >= 40, {
+      timeoutMs: 30_000,
+      description: 'first records published',
+    });
     expect(await checkpoint()).toBeUndefined();
     child.kill('SIGKILL');
     await exited(child);
@@ -81,10 +117,13 @@ describe('kill the connector mid-window, restart', () => {
     expect(beforeRestart).toBeLessThan(300);
 
     child = startConnectorProcess(env);
-    await pollUntil(async () => ((await checkpoint())?.getTime() ?? 0) >= startedAt - 1000, {
-      timeoutMs: 40_000,
-      description: 'checkpoint at the end of the range after restart',
-    });
+    await pollUntil(
+      async () => ((await checkpoint())?.getTime() ?? 0) >= startedAt - 1000,
+      {
+        timeoutMs: 40_000,
+        description: 'checkpoint at the end of the range after restart',
+      },
+    );
     child.kill('SIGTERM');
     await exited(child);
 
@@ -94,6 +133,7 @@ describe('kill the connector mid-window, restart', () => {
     const latest = latestBySourceId(await readRawRecords(topic, total));
     const held = latestTrades(sim);
     expect(latest.size).toBe(held.size);
-    for (const [id, trade] of held) expect(latest.get(id)?.payload).toEqual(tradeOnTheWire(trade));
+    for (const [id, trade] of held)
+      expect(latest.get(id)?.payload).toEqual(tradeOnTheWire(trade));
   });
 });

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestTrades, startTestJackyun, tradeOnTheWire, type JackyunSim } from './jackyun-fixtures';
+import {
+  latestTrades,
+  startTestJackyun,
+  tradeOnTheWire,
+  type JackyunSim,
+} from './jackyun-fixtures';
 import {
   connectorEnv,
   deleteStreamState,
@@ -17,12 +22,29 @@ describe('page drift during a scan (jackyun scroll cursor)', () => {
   beforeAll(async () => {
     // After every page answered, 3 records of the query are modified: they leave the window and
     // the rows behind them shift onto pages already read.
-    sim = await startTestJackyun({ initialRecords: 240, driftPerPage: 3, rateLimit: { perSecond: 0 } });
+    sim = await startTestJackyun({
+      initialRecords: 240,
+      driftPerPage: 3,
+      rateLimit: { perSecond: 0 },
+    });
     const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
     connector = await InProcessConnector.start(
-      connectorEnv('jackyun', sim.url, [{ id: streamId, platform: 'jackyun', entity: 'sales-order', pageSize: 25, startFrom }], {
-        JACKYUN_RATE_LIMIT: '200/1s',
-      }),
+      connectorEnv(
+        'jackyun',
+        sim.url,
+        [
+          {
+            id: streamId,
+            platform: 'jackyun',
+            entity: 'sales-order',
+            pageSize: 25,
+            startFrom,
+          },
+        ],
+        {
+          JACKYUN_RATE_LIMIT: '200/1s',
+        },
+      ),
     );
   });
 
@@ -38,17 +60,25 @@ describe('page drift during a scan (jackyun scroll cursor)', () => {
     expect(first.status).toBe('ok');
     const before = latestTrades(sim);
     const idsBefore = [...before.keys()];
-    const drifted = (sim.admin.records('trades') as { versions: unknown[] }[]).filter((h) => h.versions.length > 1).length;
+    const drifted = (
+      sim.admin.records('trades') as { versions: unknown[] }[]
+    ).filter((h) => h.versions.length > 1).length;
     expect(drifted).toBeGreaterThan(10);
 
     // Drift stops; the next run picks up the versions modified during the first one.
     sim.admin.setData({ driftPerPage: 0 });
     const second = await runner.runIncremental();
     expect(second.status).toBe('ok');
-    const published = (first.status === 'ok' ? first.published : 0) + (second.status === 'ok' ? second.published : 0);
-    const latest = latestBySourceId(await readRawRecords(connector.topicOf(), published));
+    const published =
+      (first.status === 'ok' ? first.published : 0) +
+      (second.status === 'ok' ? second.published : 0);
+    const latest = latestBySourceId(
+      await readRawRecords(connector.topicOf(), published),
+    );
 
-    for (const id of idsBefore) expect(latest.has(id), `trade ${id} published`).toBe(true);
-    for (const [id, trade] of latestTrades(sim)) expect(latest.get(id)?.payload).toEqual(tradeOnTheWire(trade));
+    for (const id of idsBefore)
+      expect(latest.has(id), `trade ${id} published`).toBe(true);
+    for (const [id, trade] of latestTrades(sim))
+      expect(latest.get(id)?.payload).toEqual(tradeOnTheWire(trade));
   });
 });

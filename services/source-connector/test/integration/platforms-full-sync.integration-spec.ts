@@ -18,7 +18,13 @@ import {
 } from './source-connector.harness';
 
 /** 10% injected faults: platform error envelopes, HTTP 5xx, connection resets; plus duplicates across pages. */
-const FAULTS = { seed: 11, errorRate: 0.04, http5xxRate: 0.03, resetRate: 0.03, duplicateRate: 0.05 };
+const FAULTS = {
+  seed: 11,
+  errorRate: 0.04,
+  http5xxRate: 0.03,
+  resetRate: 0.03,
+  duplicateRate: 0.05,
+};
 
 interface Held {
   id: string;
@@ -31,12 +37,21 @@ interface Case {
   params?: SourceStreamInput['params'];
   pageSize: number;
   rateLimit: string;
-  start(): Promise<{ url: string; close(): Promise<void>; admin: { records(): unknown } }>;
+  start(): Promise<{
+    url: string;
+    close(): Promise<void>;
+    admin: { records(): unknown };
+  }>;
   /** What the connector must publish for each held record (undefined = not expected). */
   expected(data: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
-const common = { initialRecords: 160, historyDays: 7, adminEnabled: true, faults: FAULTS };
+const common = {
+  initialRecords: 160,
+  historyDays: 7,
+  adminEnabled: true,
+  faults: FAULTS,
+};
 
 const CASES: Case[] = [
   {
@@ -47,7 +62,13 @@ const CASES: Case[] = [
     rateLimit: '10/1s',
     start: () => {
       const c = TEST_CREDENTIALS.wdt;
-      return startWdtSimulator({ ...common, sid: c.WDT_SID, appkey: c.WDT_APP_KEY, secret: c.WDT_APP_SECRET, rateLimit: { perSecond: 5 } });
+      return startWdtSimulator({
+        ...common,
+        sid: c.WDT_SID,
+        appkey: c.WDT_APP_KEY,
+        secret: c.WDT_APP_SECRET,
+        rateLimit: { perSecond: 5 },
+      });
     },
     expected: (d) => d,
   },
@@ -59,7 +80,12 @@ const CASES: Case[] = [
     rateLimit: '10/1s,100/60s',
     start: () => {
       const c = TEST_CREDENTIALS.jushuitan;
-      return startJushuitanSimulator({ ...common, appKey: c.JUSHUITAN_APP_KEY, appSecret: c.JUSHUITAN_APP_SECRET, accessToken: c.JUSHUITAN_ACCESS_TOKEN });
+      return startJushuitanSimulator({
+        ...common,
+        appKey: c.JUSHUITAN_APP_KEY,
+        appSecret: c.JUSHUITAN_APP_SECRET,
+        accessToken: c.JUSHUITAN_ACCESS_TOKEN,
+      });
     },
     expected: (d) => d,
   },
@@ -71,9 +97,16 @@ const CASES: Case[] = [
     start: () => {
       const c = TEST_CREDENTIALS.xiaoman;
       // Each order costs one list share plus one order/info request: keep the week small.
-      return startXiaomanSimulator({ ...common, initialRecords: 50, clientId: c.XIAOMAN_CLIENT_ID, clientSecret: c.XIAOMAN_CLIENT_SECRET, rateLimit: { perSecond: 12 } });
+      return startXiaomanSimulator({
+        ...common,
+        initialRecords: 50,
+        clientId: c.XIAOMAN_CLIENT_ID,
+        clientSecret: c.XIAOMAN_CLIENT_SECRET,
+        rateLimit: { perSecond: 12 },
+      });
     },
-    expected: ({ delete_time, ...visible }) => (delete_time === '' ? visible : undefined),
+    expected: ({ delete_time, ...visible }) =>
+      delete_time === '' ? visible : undefined,
   },
 ];
 
@@ -95,21 +128,42 @@ describe('full sync of a simulated week per platform (throttling and 10% faults 
       const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
       const rateVar = `${c.platform.toUpperCase()}_RATE_LIMIT`;
       const connector = await InProcessConnector.start(
-        connectorEnv(c.platform, sim.url, [{ id: streamId, platform: c.platform, entity: c.entity, params: c.params ?? {}, pageSize: c.pageSize, startFrom }], {
-          [rateVar]: c.rateLimit,
-        }),
+        connectorEnv(
+          c.platform,
+          sim.url,
+          [
+            {
+              id: streamId,
+              platform: c.platform,
+              entity: c.entity,
+              params: c.params ?? {},
+              pageSize: c.pageSize,
+              startFrom,
+            },
+          ],
+          {
+            [rateVar]: c.rateLimit,
+          },
+        ),
       );
       cleanup.push(() => connector.close());
 
       let published = 0;
       let outcome: RunOutcome | undefined;
-      for (let attempt = 0; attempt < 6 && outcome?.status !== 'ok'; attempt++) {
+      for (
+        let attempt = 0;
+        attempt < 6 && outcome?.status !== 'ok';
+        attempt++
+      ) {
         outcome = await connector.runner().runIncremental();
         if (outcome.status === 'ok') published += outcome.published;
       }
       expect(outcome?.status).toBe('ok');
       // Windows that failed and were retried published what they had read: count what Kafka holds.
-      const runsPublished = await connector.metric('kingbridge_source_records_published_total', { stream: streamId });
+      const runsPublished = await connector.metric(
+        'kingbridge_source_records_published_total',
+        { stream: streamId },
+      );
       expect(runsPublished).toBeGreaterThanOrEqual(published);
 
       const expected = new Map<string, Record<string, unknown>>();
@@ -117,13 +171,26 @@ describe('full sync of a simulated week per platform (throttling and 10% faults 
         const e = c.expected(h.versions.at(-1)!.data);
         if (e) expected.set(h.id, e);
       }
-      const latest = latestBySourceId(await readRawRecords(connector.topicOf(), runsPublished));
+      const latest = latestBySourceId(
+        await readRawRecords(connector.topicOf(), runsPublished),
+      );
       expect(latest.size).toBe(expected.size);
-      for (const [id, payload] of expected) expect(latest.get(id)?.payload, `${c.platform} record ${id}`).toEqual(payload);
-      const stats = (sim.admin as unknown as { stats(): { byOutcome: Record<string, number> } }).stats();
+      for (const [id, payload] of expected)
+        expect(latest.get(id)?.payload, `${c.platform} record ${id}`).toEqual(
+          payload,
+        );
+      const stats = (
+        sim.admin as unknown as {
+          stats(): { byOutcome: Record<string, number> };
+        }
+      ).stats();
       // Every injected fault and throttle answer was retried, none skipped.
-      expect(await connector.metric('kingbridge_source_retries_total')).toBeGreaterThanOrEqual(
-        stats.byOutcome['fault']! > 0 || stats.byOutcome['throttled']! > 0 ? 1 : 0,
+      expect(
+        await connector.metric('kingbridge_source_retries_total'),
+      ).toBeGreaterThanOrEqual(
+        stats.byOutcome['fault']! > 0 || stats.byOutcome['throttled']! > 0
+          ? 1
+          : 0,
       );
     });
   }

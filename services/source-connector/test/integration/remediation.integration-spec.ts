@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestTrades, startTestJackyun, tradeOnTheWire, type JackyunSim } from './jackyun-fixtures';
-import { connectorEnv, deleteStreamState, InProcessConnector, readRawRecords, uniqueStreamId } from './source-connector.harness';
+import {
+  latestTrades,
+  startTestJackyun,
+  tradeOnTheWire,
+  type JackyunSim,
+} from './jackyun-fixtures';
+import {
+  connectorEnv,
+  deleteStreamState,
+  InProcessConnector,
+  readRawRecords,
+  uniqueStreamId,
+} from './source-connector.harness';
 
 describe('remediation scan', () => {
   let sim: JackyunSim;
@@ -8,12 +19,28 @@ describe('remediation scan', () => {
   const streamId = uniqueStreamId('jackyun', 'sales-order');
 
   beforeAll(async () => {
-    sim = await startTestJackyun({ initialRecords: 150, rateLimit: { perSecond: 0 } });
+    sim = await startTestJackyun({
+      initialRecords: 150,
+      rateLimit: { perSecond: 0 },
+    });
     const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
     connector = await InProcessConnector.start(
-      connectorEnv('jackyun', sim.url, [{ id: streamId, platform: 'jackyun', entity: 'sales-order', pageSize: 50, startFrom }], {
-        JACKYUN_RATE_LIMIT: '200/1s',
-      }),
+      connectorEnv(
+        'jackyun',
+        sim.url,
+        [
+          {
+            id: streamId,
+            platform: 'jackyun',
+            entity: 'sales-order',
+            pageSize: 50,
+            startFrom,
+          },
+        ],
+        {
+          JACKYUN_RATE_LIMIT: '200/1s',
+        },
+      ),
     );
   });
 
@@ -40,9 +67,16 @@ describe('remediation scan', () => {
 
     const all = await readRawRecords(connector.topicOf(), synced + 5);
     const republished = all.filter((r) => r.runId.includes(':remediation:'));
-    expect(republished.map((r) => r.sourceId).sort()).toEqual([...changed].sort());
+    expect(republished.map((r) => r.sourceId).sort()).toEqual(
+      [...changed].sort(),
+    );
     const held = latestTrades(sim);
-    for (const r of republished) expect(r.payload).toEqual(tradeOnTheWire(held.get(r.sourceId)!));
-    expect(await connector.metric('kingbridge_source_records_deduplicated_total', { stream: streamId })).toBeGreaterThanOrEqual(145);
+    for (const r of republished)
+      expect(r.payload).toEqual(tradeOnTheWire(held.get(r.sourceId)!));
+    expect(
+      await connector.metric('kingbridge_source_records_deduplicated_total', {
+        stream: streamId,
+      }),
+    ).toBeGreaterThanOrEqual(145);
   });
 });

@@ -13,24 +13,37 @@ describe('jackyunSign', () => {
   };
 
   it('should match the reference vector when signing the documented params', () => {
-    expect(jackyunSign(params, 'DemoSecret')).toBe('dcf5d7ce076f1bac6b35c936882f64d2');
-  });
-
-  it('should ignore sign, contextid and token when they are present', () => {
-    expect(jackyunSign({ ...params, sign: 'x', contextid: '1', token: 't' }, 'DemoSecret')).toBe(
+    expect(jackyunSign(params, 'DemoSecret')).toBe(
       'dcf5d7ce076f1bac6b35c936882f64d2',
     );
   });
 
+  it('should ignore sign, contextid and token when they are present', () => {
+    expect(
+      jackyunSign(
+        { ...params, sign: 'x', contextid: '1', token: 't' },
+        'DemoSecret',
+      ),
+    ).toBe('dcf5d7ce076f1bac6b35c936882f64d2');
+  });
+
   it('should change when the secret is wrong', () => {
-    expect(jackyunSign(params, 'OtherSecret')).not.toBe('dcf5d7ce076f1bac6b35c936882f64d2');
+    expect(jackyunSign(params, 'OtherSecret')).not.toBe(
+      'dcf5d7ce076f1bac6b35c936882f64d2',
+    );
   });
 });
 
 describe('parseJsonLossless', () => {
   it('should keep ids beyond 2^53 exact when parsing', () => {
-    const parsed = parseJsonLossless('{"TradeId":1712345678901234567,"n":12.5,"s":"1712345678901234567:9"}');
-    expect(parsed).toEqual({ TradeId: '1712345678901234567', n: 12.5, s: '1712345678901234567:9' });
+    const parsed = parseJsonLossless(
+      '{"TradeId":1712345678901234567,"n":12.5,"s":"1712345678901234567:9"}',
+    );
+    expect(parsed).toEqual({
+      TradeId: '1712345678901234567',
+      n: 12.5,
+      s: '1712345678901234567:9',
+    });
   });
 
   it('should leave text untouched when there is no big integer', () => {

@@ -14,8 +14,15 @@ const WEEK_AGO = new Date(NOW - 7 * 86_400_000);
 
 describe('JackyunClient against the simulator', () => {
   let sim: Sim;
-  const client = (overrides: Partial<ConstructorParameters<typeof JackyunClient>[0]> = {}) =>
-    new JackyunClient({ baseUrl: sim.url, credentials: { appKey: APPKEY, appSecret: SECRET }, timeoutMs: 2000, ...overrides });
+  const client = (
+    overrides: Partial<ConstructorParameters<typeof JackyunClient>[0]> = {},
+  ) =>
+    new JackyunClient({
+      baseUrl: sim.url,
+      credentials: { appKey: APPKEY, appSecret: SECRET },
+      timeoutMs: 2000,
+      ...overrides,
+    });
 
   beforeAll(async () => {
     sim = await startJackyunSimulator({
@@ -38,27 +45,54 @@ describe('JackyunClient against the simulator', () => {
     let page: Awaited<ReturnType<JackyunClient['fetchPage']>> | undefined;
     let token: { index: number; cursor?: string } | null = null;
     do {
-      page = await c.fetchPage({ entity: 'sales-order', from: WEEK_AGO, to: new Date(NOW), params: {}, pageSize: 15, page: token });
+      page = await c.fetchPage({
+        entity: 'sales-order',
+        from: WEEK_AGO,
+        to: new Date(NOW),
+        params: {},
+        pageSize: 15,
+        page: token,
+      });
       for (const r of page.records) seen.set(r.sourceId, r.payload);
       token = page.next;
     } while (token);
-    const held = sim.admin.records('trades') as { id: string; versions: { data: { tradeId: string; gmtModified: string } }[] }[];
+    const held = sim.admin.records('trades') as {
+      id: string;
+      versions: { data: { tradeId: string; gmtModified: string } }[];
+    }[];
     expect(page.total).toBe(held.length);
     expect([...seen.keys()].sort()).toEqual(held.map((h) => h.id).sort());
     const first = held[0]!.versions.at(-1)!.data;
-    expect(seen.get(first.tradeId)).toMatchObject({ TradeId: first.tradeId, GmtModified: first.gmtModified });
+    expect(seen.get(first.tradeId)).toMatchObject({
+      TradeId: first.tradeId,
+      GmtModified: first.gmtModified,
+    });
     expect(typeof seen.get(first.tradeId)?.['GoodsDetail']).toBe('object');
   });
 
   it('should parse sales channels with 64-bit ids as strings', async () => {
-    const page = await client().fetchPage({ entity: 'sales-channel', from: new Date(NOW - 400 * 86_400_000), to: new Date(NOW), params: {}, page: null });
+    const page = await client().fetchPage({
+      entity: 'sales-channel',
+      from: new Date(NOW - 400 * 86_400_000),
+      to: new Date(NOW),
+      params: {},
+      page: null,
+    });
     expect(page.records.length).toBeGreaterThan(0);
     for (const r of page.records) expect(r.sourceId).toMatch(/^\d{15,}$/);
   });
 
   it('should throw an auth error when the secret is wrong', async () => {
-    const err = await client({ credentials: { appKey: APPKEY, appSecret: 'wrong' } })
-      .fetchPage({ entity: 'sales-order', from: WEEK_AGO, to: new Date(NOW), params: {}, page: null })
+    const err = await client({
+      credentials: { appKey: APPKEY, appSecret: 'wrong' },
+    })
+      .fetchPage({
+        entity: 'sales-order',
+        from: WEEK_AGO,
+        to: new Date(NOW),
+        params: {},
+        page: null,
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JackyunRequestError);
     expect((err as JackyunRequestError).kind).toBe('auth');
@@ -68,7 +102,13 @@ describe('JackyunClient against the simulator', () => {
     sim.admin.setFaults({ errorRate: 1 });
     try {
       const err = await client()
-        .fetchPage({ entity: 'sales-order', from: WEEK_AGO, to: new Date(NOW), params: {}, page: null })
+        .fetchPage({
+          entity: 'sales-order',
+          from: WEEK_AGO,
+          to: new Date(NOW),
+          params: {},
+          page: null,
+        })
         .catch((e: unknown) => e);
       expect((err as JackyunRequestError).kind).toBe('transient');
     } finally {
@@ -79,11 +119,20 @@ describe('JackyunClient against the simulator', () => {
   it('should name the request id and the bad field when a record fails validation', async () => {
     const corrupting: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
-      const body = (await res.text()).replace(/\\"GmtModified\\":\\"[^\\]*\\"/, '\\"GmtModified\\":42');
+      const body = (await res.text()).replace(
+        /\\"GmtModified\\":\\"[^\\]*\\"/,
+        '\\"GmtModified\\":42',
+      );
       return new Response(body, { status: res.status });
     };
     const err = (await client({ fetch: corrupting })
-      .fetchPage({ entity: 'sales-order', from: WEEK_AGO, to: new Date(NOW), params: {}, page: null })
+      .fetchPage({
+        entity: 'sales-order',
+        from: WEEK_AGO,
+        to: new Date(NOW),
+        params: {},
+        page: null,
+      })
       .catch((e: unknown) => e)) as JackyunRequestError;
     expect(err.kind).toBe('invalid_response');
     expect(err.fieldPath).toMatch(/^result\.data\.Trades\[\d+\]\.GmtModified$/);

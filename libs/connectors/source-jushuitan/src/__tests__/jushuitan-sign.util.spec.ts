@@ -14,7 +14,9 @@ describe('jushuitanSign', () => {
       version: '2',
       biz: '{"page_index":"1","page_size":"100","nicks":["老板"]}',
     };
-    expect(jushuitanSign(params, SECRET)).toBe('395f5a78b446be465ac03a02491296c7');
+    expect(jushuitanSign(params, SECRET)).toBe(
+      '395f5a78b446be465ac03a02491296c7',
+    );
   });
 
   it('should match published vector 2 when signing a token request', () => {
@@ -25,11 +27,21 @@ describe('jushuitanSign', () => {
       code: '123456',
       timestamp: '1639128407',
     };
-    expect(jushuitanSign(params, SECRET)).toBe('05e3a51e19e0883afd1882ccd309e0b9');
+    expect(jushuitanSign(params, SECRET)).toBe(
+      '05e3a51e19e0883afd1882ccd309e0b9',
+    );
   });
 
   it('should ignore an existing sign param when signing', () => {
-    const params = { app_key: APP_KEY, grant_type: 'authorization_code', charset: 'utf-8', code: '123456', timestamp: '1639128407' };
-    expect(jushuitanSign({ ...params, sign: 'zzz' }, SECRET)).toBe('05e3a51e19e0883afd1882ccd309e0b9');
+    const params = {
+      app_key: APP_KEY,
+      grant_type: 'authorization_code',
+      charset: 'utf-8',
+      code: '123456',
+      timestamp: '1639128407',
+    };
+    expect(jushuitanSign({ ...params, sign: 'zzz' }, SECRET)).toBe(
+      '05e3a51e19e0883afd1882ccd309e0b9',
+    );
   });
 });

@@ -19,10 +19,14 @@ describe('wdtSign', () => {
   });
 
   it('should match the reference vector when signing the reference params', () => {
-    expect(wdtSign(params, 'demo_secret')).toBe('aa122a3cbfdf75a72350ac6ded56eca4');
+    expect(wdtSign(params, 'demo_secret')).toBe(
+      'aa122a3cbfdf75a72350ac6ded56eca4',
+    );
   });
 
   it('should count characters, not bytes, when values are Chinese', () => {
-    expect(wdtSignString({ shop_no: '旗舰店' }, 's')).toBe('07-shop_no:0003-旗舰店s');
+    expect(wdtSignString({ shop_no: '旗舰店' }, 's')).toBe(
+      '07-shop_no:0003-旗舰店s',
+    );
   });
 });

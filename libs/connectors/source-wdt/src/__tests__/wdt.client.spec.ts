@@ -12,11 +12,26 @@ const FROM = new Date(NOW - 10 * 86_400_000);
 
 describe('WdtClient against the simulator', () => {
   let sim: Sim;
-  const client = (overrides: Partial<ConstructorParameters<typeof WdtClient>[0]> = {}) =>
-    new WdtClient({ baseUrl: sim.url, credentials: CREDS, timeoutMs: 2000, ...overrides });
+  const client = (
+    overrides: Partial<ConstructorParameters<typeof WdtClient>[0]> = {},
+  ) =>
+    new WdtClient({
+      baseUrl: sim.url,
+      credentials: CREDS,
+      timeoutMs: 2000,
+      ...overrides,
+    });
 
   beforeAll(async () => {
-    sim = await startWdtSimulator({ sid: CREDS.sid, appkey: CREDS.appKey, secret: CREDS.appSecret, initialRecords: 60, historyDays: 8, rateLimit: { perSecond: 0 }, adminEnabled: true });
+    sim = await startWdtSimulator({
+      sid: CREDS.sid,
+      appkey: CREDS.appKey,
+      secret: CREDS.appSecret,
+      initialRecords: 60,
+      historyDays: 8,
+      rateLimit: { perSecond: 0 },
+      adminEnabled: true,
+    });
   });
   afterAll(async () => {
     await sim.close();
@@ -29,7 +44,14 @@ describe('WdtClient against the simulator', () => {
     let total: number | undefined;
     let pages = 0;
     do {
-      const page = await c.fetchPage({ entity: 'stockout-order', from: FROM, to: new Date(), params: { is_by_modified: 1, status: '5,55,95,105,110,113' }, pageSize: 25, page: token });
+      const page = await c.fetchPage({
+        entity: 'stockout-order',
+        from: FROM,
+        to: new Date(),
+        params: { is_by_modified: 1, status: '5,55,95,105,110,113' },
+        pageSize: 25,
+        page: token,
+      });
       if (pages === 0) total = page.total;
       else expect(page.total).toBeUndefined();
       pages += 1;
@@ -46,19 +68,43 @@ describe('WdtClient against the simulator', () => {
 
   it('should throw an auth error when the appkey is unknown', async () => {
     const err = (await client({ credentials: { ...CREDS, appKey: 'nobody' } })
-      .fetchPage({ entity: 'stockout-order', from: FROM, to: new Date(), params: {}, page: null })
+      .fetchPage({
+        entity: 'stockout-order',
+        from: FROM,
+        to: new Date(),
+        params: {},
+        page: null,
+      })
       .catch((e: unknown) => e)) as WdtRequestError;
     expect(err).toBeInstanceOf(WdtRequestError);
     expect(err.kind).toBe('auth');
   });
 
   it('should throw a throttle error when the rate limit is exceeded', async () => {
-    const limited = await startWdtSimulator({ sid: CREDS.sid, appkey: CREDS.appKey, secret: CREDS.appSecret, initialRecords: 5, rateLimit: { perSecond: 1 } });
+    const limited = await startWdtSimulator({
+      sid: CREDS.sid,
+      appkey: CREDS.appKey,
+      secret: CREDS.appSecret,
+      initialRecords: 5,
+      rateLimit: { perSecond: 1 },
+    });
     try {
       const c = new WdtClient({ baseUrl: limited.url, credentials: CREDS });
-      const query = { entity: 'stockout-order' as const, from: FROM, to: new Date(), params: {}, page: null };
-      const results = await Promise.allSettled([c.fetchPage(query), c.fetchPage(query), c.fetchPage(query)]);
-      const kinds = results.map((r) => (r.status === 'rejected' ? (r.reason as WdtRequestError).kind : 'ok'));
+      const query = {
+        entity: 'stockout-order' as const,
+        from: FROM,
+        to: new Date(),
+        params: {},
+        page: null,
+      };
+      const results = await Promise.allSettled([
+        c.fetchPage(query),
+        c.fetchPage(query),
+        c.fetchPage(query),
+      ]);
+      const kinds = results.map((r) =>
+        r.status === 'rejected' ? (r.reason as WdtRequestError).kind : 'ok',
+      );
       expect(kinds).toContain('throttle');
     } finally {
       await limited.close();
@@ -68,7 +114,15 @@ describe('WdtClient against the simulator', () => {
   it('should throw a transient error when the server answers 5xx', async () => {
     sim.admin.setFaults({ http5xxRate: 1 });
     try {
-      const err = (await client().fetchPage({ entity: 'stockout-order', from: FROM, to: new Date(), params: {}, page: null }).catch((e: unknown) => e)) as WdtRequestError;
+      const err = (await client()
+        .fetchPage({
+          entity: 'stockout-order',
+          from: FROM,
+          to: new Date(),
+          params: {},
+          page: null,
+        })
+        .catch((e: unknown) => e)) as WdtRequestError;
       expect(err.kind).toBe('transient');
       expect(err.errorClass).toBe('server_error');
     } finally {

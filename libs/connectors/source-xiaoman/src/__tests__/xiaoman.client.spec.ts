@@ -11,11 +11,24 @@ const FROM = new Date(Date.now() - 6 * 86_400_000);
 
 describe('XiaomanClient against the simulator', () => {
   let sim: Sim;
-  const client = (overrides: Partial<ConstructorParameters<typeof XiaomanClient>[0]> = {}) =>
-    new XiaomanClient({ baseUrl: sim.url, credentials: CREDS, timeoutMs: 2000, ...overrides });
+  const client = (
+    overrides: Partial<ConstructorParameters<typeof XiaomanClient>[0]> = {},
+  ) =>
+    new XiaomanClient({
+      baseUrl: sim.url,
+      credentials: CREDS,
+      timeoutMs: 2000,
+      ...overrides,
+    });
 
   beforeAll(async () => {
-    sim = await startXiaomanSimulator({ ...CREDS, initialRecords: 30, historyDays: 5, rateLimit: { perSecond: 0 }, adminEnabled: true });
+    sim = await startXiaomanSimulator({
+      ...CREDS,
+      initialRecords: 30,
+      historyDays: 5,
+      rateLimit: { perSecond: 0 },
+      adminEnabled: true,
+    });
   });
   afterAll(async () => {
     await sim.close();
@@ -26,13 +39,23 @@ describe('XiaomanClient against the simulator', () => {
     const seen = new Map<string, Record<string, unknown>>();
     let token: { index: number } | null = null;
     do {
-      const page = await c.fetchPage({ entity: 'sales-order', from: FROM, to: new Date(), params: {}, pageSize: 12, page: token });
+      const page = await c.fetchPage({
+        entity: 'sales-order',
+        from: FROM,
+        to: new Date(),
+        params: {},
+        pageSize: 12,
+        page: token,
+      });
       for (const r of page.records) seen.set(r.sourceId, r.payload);
       token = page.next;
     } while (token);
-    const held = (sim.admin.records() as { id: string; versions: { data: Record<string, unknown> }[] }[]).filter(
-      (h) => h.versions.at(-1)!.data['delete_time'] === '',
-    );
+    const held = (
+      sim.admin.records() as {
+        id: string;
+        versions: { data: Record<string, unknown> }[];
+      }[]
+    ).filter((h) => h.versions.at(-1)!.data['delete_time'] === '');
     expect(held.length).toBeGreaterThan(20);
     expect([...seen.keys()].sort()).toEqual(held.map((h) => h.id).sort());
     for (const h of held) {
@@ -44,15 +67,37 @@ describe('XiaomanClient against the simulator', () => {
 
   it('should refresh the token once when the platform revoked it', async () => {
     const c = client();
-    await c.fetchPage({ entity: 'sales-order', from: FROM, to: new Date(), params: { details: 0 }, pageSize: 5, page: null });
+    await c.fetchPage({
+      entity: 'sales-order',
+      from: FROM,
+      to: new Date(),
+      params: { details: 0 },
+      pageSize: 5,
+      page: null,
+    });
     await fetch(`${sim.url}/__admin/revoke-tokens`, { method: 'POST' });
-    const page = await c.fetchPage({ entity: 'sales-order', from: FROM, to: new Date(), params: { details: 0 }, pageSize: 5, page: null });
+    const page = await c.fetchPage({
+      entity: 'sales-order',
+      from: FROM,
+      to: new Date(),
+      params: { details: 0 },
+      pageSize: 5,
+      page: null,
+    });
     expect(page.records.length).toBe(5);
   });
 
   it('should throw an auth error when the client secret is wrong', async () => {
-    const err = (await client({ credentials: { ...CREDS, clientSecret: 'nope' } })
-      .fetchPage({ entity: 'sales-order', from: FROM, to: new Date(), params: {}, page: null })
+    const err = (await client({
+      credentials: { ...CREDS, clientSecret: 'nope' },
+    })
+      .fetchPage({
+        entity: 'sales-order',
+        from: FROM,
+        to: new Date(),
+        params: {},
+        page: null,
+      })
       .catch((e: unknown) => e)) as XiaomanRequestError;
     expect(err).toBeInstanceOf(XiaomanRequestError);
     expect(err.kind).toBe('auth');
@@ -60,7 +105,13 @@ describe('XiaomanClient against the simulator', () => {
 
   it('should throw an auth error when the scope does not cover orders', async () => {
     const err = (await client({ credentials: { ...CREDS, scope: 'company' } })
-      .fetchPage({ entity: 'sales-order', from: FROM, to: new Date(), params: {}, page: null })
+      .fetchPage({
+        entity: 'sales-order',
+        from: FROM,
+        to: new Date(),
+        params: {},
+        page: null,
+      })
       .catch((e: unknown) => e)) as XiaomanRequestError;
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('no permission invoices scopes');

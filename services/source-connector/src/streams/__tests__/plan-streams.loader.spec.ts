@@ -53,13 +53,18 @@ source:
 
 function plansDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'plans-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files))
+    writeFileSync(join(dir, name), text);
   return dir;
 }
 
 describe('loadPlanStreams', () => {
   it('should turn plan source sections into streams of the platform when loading a plans folder', async () => {
-    const dir = plansDir({ 'a.yaml': ORDERS_PLAN, 'b.yaml': SHOPS_PLAN, 'c.yaml': WDT_PLAN });
+    const dir = plansDir({
+      'a.yaml': ORDERS_PLAN,
+      'b.yaml': SHOPS_PLAN,
+      'c.yaml': WDT_PLAN,
+    });
     const streams = await loadPlanStreams(dir, 'jackyun');
     expect(streams).toHaveLength(2);
     expect(streams[0]).toMatchObject({
@@ -79,11 +84,16 @@ describe('loadPlanStreams', () => {
       remediationCron: '0 0 * * *',
       remediationDays: 7,
     });
-    expect(await loadPlanStreams(dir, 'wdt')).toMatchObject([{ id: 'wdt.stockout-order.shipped', params: { status: '95' } }]);
+    expect(await loadPlanStreams(dir, 'wdt')).toMatchObject([
+      { id: 'wdt.stockout-order.shipped', params: { status: '95' } },
+    ]);
   });
 
   it('should name the file and field when a source section is invalid', async () => {
-    const dir = plansDir({ 'bad.yaml': 'source:\n  platform: taobao\n  entity: sales-order\n  stream: x\n' });
+    const dir = plansDir({
+      'bad.yaml':
+        'source:\n  platform: taobao\n  entity: sales-order\n  stream: x\n',
+    });
     const err = await loadPlanStreams(dir, 'jackyun').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StreamConfigError);
     expect((err as Error).message).toMatch(/bad\.yaml: source\.platform/);
@@ -91,7 +101,12 @@ describe('loadPlanStreams', () => {
 
   it('should load the shipped plans for every platform without error', async () => {
     const dir = resolve(__dirname, '../../../../../plans');
-    for (const platform of ['jackyun', 'wdt', 'jushuitan', 'xiaoman'] as const) {
+    for (const platform of [
+      'jackyun',
+      'wdt',
+      'jushuitan',
+      'xiaoman',
+    ] as const) {
       const streams = await loadPlanStreams(dir, platform);
       expect(streams.length, platform).toBeGreaterThan(0);
     }
