@@ -765,4 +765,44 @@ describe('K3Cloud simulator', () => {
     );
     expect(body.Result.ResponseStatus.IsSuccess).toBe(true);
   });
+
+  it('should audit a submitted bill once and answer 单据已经审核 when audited again', async () => {
+    const cookie = await login(sim);
+    await batchSave(sim, cookie, [outstock('XS-9500')], {
+      IsAutoSubmitAndAudit: false,
+    });
+    const op = async (
+      name: string,
+    ): Promise<
+      SaveResult & {
+        Result: {
+          ResponseStatus: { SuccessMessages: Array<{ Message: string }> };
+        };
+      }
+    > =>
+      (
+        await post(
+          sim,
+          `${DYN}.${name}`,
+          { formid: 'SAL_OUTSTOCK', data: { Numbers: ['XS-9500'] } },
+          { cookie },
+        )
+      ).json() as never;
+    expect((await op('Submit')).Result.ResponseStatus.IsSuccess).toBe(true);
+    const audited = await op('Audit');
+    expect(audited.Result.ResponseStatus.SuccessMessages[0]?.Message).toBe(
+      '单据编号为“XS-9500”的销售出库单，审核成功！',
+    );
+    const again = await op('Audit');
+    expect(again.Result.ResponseStatus).toMatchObject({
+      IsSuccess: false,
+      MsgCode: 11,
+      Errors: [
+        {
+          Message: '单据编号为“XS-9500”的销售出库单，单据已经审核！',
+          DIndex: 0,
+        },
+      ],
+    });
+  });
 });
