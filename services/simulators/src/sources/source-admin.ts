@@ -16,7 +16,8 @@ import type { SourceDataset } from './source-dataset';
 /** Type-erased view of one dataset for the admin surface. */
 export interface AdminDataset {
   name: string;
-  history(): RecordHistory<unknown>[];
+  /** Every record with its versions, after applying the arrivals/modifications due at `now`. */
+  history(now: number): RecordHistory<unknown>[];
   insert(record: unknown, at: number): unknown;
   modify(id: string | undefined, at: number): unknown;
   reset(): void;
@@ -29,7 +30,10 @@ export function adminDataset<T>(
 ): AdminDataset {
   return {
     name,
-    history: () => dataset.history(),
+    history: (now) => {
+      dataset.evolve(now);
+      return dataset.history();
+    },
     insert: (record, at) =>
       dataset.insert(
         record === undefined ? undefined : schema.parse(record),
@@ -120,7 +124,7 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
       path: '/records',
       handle: (req) => {
         const ds = find(req.query.get('entity') ?? undefined);
-        return { entity: ds.name, records: ds.history() };
+        return { entity: ds.name, records: ds.history(deps.clock()) };
       },
     },
     {
@@ -151,7 +155,7 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
     },
   ];
   const api: SourceAdminApi = {
-    records: (entity) => find(entity).history(),
+    records: (entity) => find(entity).history(deps.clock()),
     insert: (entity, record) => find(entity).insert(record, deps.clock()),
     modify: (entity, id) => find(entity).modify(id, deps.clock()),
     faults: () => deps.faults.current,

@@ -110,7 +110,12 @@ export class SourceDataset<T> {
       const at = Math.floor(from + ((i + 1) * (now - from)) / (arrivals + 1));
       this.insert(undefined, at);
     }
-    for (let i = 0; i < modifications; i++) this.modify(undefined, now);
+    for (let i = 0; i < modifications; i++) {
+      this.modify(
+        undefined,
+        Math.floor(from + ((i + 1) * (now - from)) / (modifications + 1)),
+      );
+    }
     this.lastEvolve = now;
   }
 
@@ -125,8 +130,11 @@ export class SourceDataset<T> {
   modify(id: string | undefined, at: number): T | undefined {
     const current = id === undefined ? this.randomRecord() : this.store.get(id);
     if (current === undefined) return undefined;
-    const next = this.spec.modify(this.prng, current, at);
-    this.put(next, at);
+    // A version never predates the previous one.
+    const previous = this.store.history(this.spec.idOf(current)).at(-1)?.at;
+    const when = previous === undefined ? at : Math.max(at, previous);
+    const next = this.spec.modify(this.prng, current, when);
+    this.put(next, when);
     return next;
   }
 

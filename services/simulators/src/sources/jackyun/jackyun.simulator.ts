@@ -52,46 +52,48 @@ export const JACKYUN_SUBCODES = {
   notFound: '0130020404',
 } as const;
 
-export const jackyunOptionsSchema = sourceBaseOptionsSchema.extend({
-  appkey: z.string().default('12345678'),
-  secret: z.string().default('DemoSecret'),
-  timestampSkewSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .default(600)
-    .describe('allowed |timestamp - now| (U: our choice)'),
-  maxPageSize: z.number().int().min(1).default(200),
-  maxWindowDays: z.number().positive().default(7),
-  rateLimit: z
-    .object({
-      perSecond: z.number().int().min(0).default(5).describe('0 = unlimited'),
-      perMinute: z.number().int().min(0).default(0).describe('0 = unlimited'),
-    })
-    .prefault({}),
-  dataAsJsonString: z
-    .boolean()
-    .default(true)
-    .describe('order method: result.data is a JSON-encoded string'),
-  scrollIdPlacement: z.enum(['data', 'result', 'both']).default('data'),
-  emptyScrollIdRate: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0)
-    .describe('share of cursor pages answered with an empty scrollId'),
-  honourIsDeleteFilter: z
-    .boolean()
-    .default(false)
-    .describe(
-      'order method: apply the isDelete filter (production returns deleted rows anyway)',
-    ),
-  channelCount: z.number().int().min(0).default(24),
-  includeChannelGmtModified: z
-    .boolean()
-    .default(false)
-    .describe('erp.sales.get returns gmtCreate/gmtModified'),
-});
+export const jackyunOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    appkey: z.string().default('12345678'),
+    secret: z.string().default('DemoSecret'),
+    timestampSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(600)
+      .describe('allowed |timestamp - now| (U: our choice)'),
+    maxPageSize: z.number().int().min(1).default(200),
+    maxWindowDays: z.number().positive().default(7),
+    rateLimit: z
+      .object({
+        perSecond: z.number().int().min(0).default(5).describe('0 = unlimited'),
+        perMinute: z.number().int().min(0).default(0).describe('0 = unlimited'),
+      })
+      .prefault({}),
+    dataAsJsonString: z
+      .boolean()
+      .default(true)
+      .describe('order method: result.data is a JSON-encoded string'),
+    scrollIdPlacement: z.enum(['data', 'result', 'both']).default('data'),
+    emptyScrollIdRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('share of cursor pages answered with an empty scrollId'),
+    honourIsDeleteFilter: z
+      .boolean()
+      .default(false)
+      .describe(
+        'order method: apply the isDelete filter (production returns deleted rows anyway)',
+      ),
+    channelCount: z.number().int().min(0).default(24),
+    includeChannelGmtModified: z
+      .boolean()
+      .default(false)
+      .describe('erp.sales.get returns gmtCreate/gmtModified'),
+  })
+  .strict();
 export type JackyunOptions = z.input<typeof jackyunOptionsSchema>;
 
 const SYSTEM_PARAMS = [

@@ -54,32 +54,34 @@ const MESSAGES: Readonly<Record<number, string>> = {
   500: '系统繁忙，请稍后再试',
 };
 
-export const jushuitanOptionsSchema = sourceBaseOptionsSchema.extend({
-  appKey: z.string().default('5b53060f23d84ddf9703056e84fa5a2d'),
-  appSecret: z.string().default('e9c5ca33fecb404b8e6cdbd0ef4a6d25'),
-  accessToken: z.string().default('d7b01bf0842a4742a9450e21ffd95f60'),
-  timestampSkewSeconds: z.number().int().min(0).default(900),
-  maxPageSize: z.number().int().min(1).default(50),
-  defaultPageSize: z.number().int().min(1).default(30),
-  maxWindowDays: z.number().positive().default(7),
-  maxIoIds: z.number().int().min(1).default(50),
-  rateLimit: z
-    .object({
-      perSecond: z
-        .number()
-        .int()
-        .min(0)
-        .default(5)
-        .describe('code 199 above it; 0 = unlimited'),
-      perMinute: z
-        .number()
-        .int()
-        .min(0)
-        .default(100)
-        .describe('code 200 above it; 0 = unlimited'),
-    })
-    .prefault({}),
-});
+export const jushuitanOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    appKey: z.string().default('5b53060f23d84ddf9703056e84fa5a2d'),
+    appSecret: z.string().default('e9c5ca33fecb404b8e6cdbd0ef4a6d25'),
+    accessToken: z.string().default('d7b01bf0842a4742a9450e21ffd95f60'),
+    timestampSkewSeconds: z.number().int().min(0).default(900),
+    maxPageSize: z.number().int().min(1).default(50),
+    defaultPageSize: z.number().int().min(1).default(30),
+    maxWindowDays: z.number().positive().default(7),
+    maxIoIds: z.number().int().min(1).default(50),
+    rateLimit: z
+      .object({
+        perSecond: z
+          .number()
+          .int()
+          .min(0)
+          .default(5)
+          .describe('code 199 above it; 0 = unlimited'),
+        perMinute: z
+          .number()
+          .int()
+          .min(0)
+          .default(100)
+          .describe('code 200 above it; 0 = unlimited'),
+      })
+      .prefault({}),
+  })
+  .strict();
 export type JushuitanOptions = z.input<typeof jushuitanOptionsSchema>;
 
 const BIZ_REQUIRED = [

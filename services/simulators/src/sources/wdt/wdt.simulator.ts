@@ -36,30 +36,32 @@ export const WDT_CODES = {
 
 export const WDT_STATUSES = [5, 55, 95, 105, 110, 113] as const;
 
-export const wdtOptionsSchema = sourceBaseOptionsSchema.extend({
-  sid: z.string().default('demo_sid'),
-  appkey: z.string().default('demo_key'),
-  secret: z.string().default('demo_secret'),
-  timestampSkewSeconds: z.number().int().min(0).default(300),
-  maxPageSize: z.number().int().min(1).default(100),
-  defaultPageSize: z.number().int().min(1).default(40),
-  maxWindowDays: z.number().positive().default(30),
-  rateLimit: z
-    .object({
-      perSecond: z
-        .number()
-        .int()
-        .min(0)
-        .default(5)
-        .describe('0 = unlimited (U: our choice)'),
-      perMinute: z.number().int().min(0).default(0),
-    })
-    .prefault({}),
-  totalCountBeyondFirstPage: z
-    .enum(['zero', 'absent'])
-    .default('zero')
-    .describe('total_count on page_no > 0'),
-});
+export const wdtOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    sid: z.string().default('demo_sid'),
+    appkey: z.string().default('demo_key'),
+    secret: z.string().default('demo_secret'),
+    timestampSkewSeconds: z.number().int().min(0).default(300),
+    maxPageSize: z.number().int().min(1).default(100),
+    defaultPageSize: z.number().int().min(1).default(40),
+    maxWindowDays: z.number().positive().default(30),
+    rateLimit: z
+      .object({
+        perSecond: z
+          .number()
+          .int()
+          .min(0)
+          .default(5)
+          .describe('0 = unlimited (U: our choice)'),
+        perMinute: z.number().int().min(0).default(0),
+      })
+      .prefault({}),
+    totalCountBeyondFirstPage: z
+      .enum(['zero', 'absent'])
+      .default('zero')
+      .describe('total_count on page_no > 0'),
+  })
+  .strict();
 export type WdtOptions = z.input<typeof wdtOptionsSchema>;
 
 const SYSTEM_PARAMS = ['sid', 'appkey', 'timestamp', 'sign'] as const;

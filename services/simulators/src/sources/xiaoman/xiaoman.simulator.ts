@@ -31,34 +31,36 @@ export const XIAOMAN_ORDER_LIST_PATH = '/v1/invoices/order/list';
 export const XIAOMAN_ORDER_INFO_PATH = '/v1/invoices/order/info';
 export const XIAOMAN_ORDER_ENUMS_PATH = '/v1/invoices/order/orderEnums';
 
-export const xiaomanOptionsSchema = sourceBaseOptionsSchema.extend({
-  clientId: z.string().default('okki_client_id'),
-  clientSecret: z.string().default('okki_client_secret'),
-  tokenTtlSeconds: z.number().int().min(1).default(28_800),
-  maxCount: z
-    .number()
-    .int()
-    .min(1)
-    .default(500)
-    .describe('max page size (`count`); U, 500 observed'),
-  maxWindowDays: z
-    .number()
-    .positive()
-    .nullable()
-    .default(null)
-    .describe('max start/end span; none documented'),
-  rateLimit: z
-    .object({
-      perSecond: z
-        .number()
-        .int()
-        .min(0)
-        .default(10)
-        .describe('U: our choice; 0 = unlimited'),
-      perMinute: z.number().int().min(0).default(0),
-    })
-    .prefault({}),
-});
+export const xiaomanOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    clientId: z.string().default('okki_client_id'),
+    clientSecret: z.string().default('okki_client_secret'),
+    tokenTtlSeconds: z.number().int().min(1).default(28_800),
+    maxCount: z
+      .number()
+      .int()
+      .min(1)
+      .default(500)
+      .describe('max page size (`count`); U, 500 observed'),
+    maxWindowDays: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('max start/end span; none documented'),
+    rateLimit: z
+      .object({
+        perSecond: z
+          .number()
+          .int()
+          .min(0)
+          .default(10)
+          .describe('U: our choice; 0 = unlimited'),
+        perMinute: z.number().int().min(0).default(0),
+      })
+      .prefault({}),
+  })
+  .strict();
 export type XiaomanOptions = z.input<typeof xiaomanOptionsSchema>;
 
 /** Xiaoman admin API: the source admin plus token revocation (-> 401 on the next call). */
