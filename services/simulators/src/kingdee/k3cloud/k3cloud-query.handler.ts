@@ -32,7 +32,6 @@ export type K3QueryOutcome =
   | { ok: true; rows: unknown[][] }
   | { ok: false; msgCode: number; message: string };
 
-const UNKNOWN = Symbol('unknown-field');
 type Resolver = (field: string) => unknown;
 
 const DEFAULT_LIMIT = 2000;
@@ -70,7 +69,7 @@ export function executeBillQuery(
   ];
 
   let resolvers: Resolver[];
-  if (form.kind === 'bill' && !isMasterOnly(form, master)) {
+  if (form.kind === 'bill') {
     let everyDoc: StoredDocument<K3StoredBill>[] | undefined;
     const allDocs = (): StoredDocument<K3StoredBill>[] =>
       (everyDoc ??= documents.list({ formId: form.formId }));
@@ -114,10 +113,8 @@ export function executeBillQuery(
     );
   }
 
-  const plain = (resolve: Resolver) => (field: string) => {
-    const value = resolve(field);
-    return value === UNKNOWN ? null : value;
-  };
+  const plain = (resolve: Resolver) => (field: string) =>
+    resolve(field) ?? null;
   let matched = resolvers.filter((resolve) =>
     evaluateFilter(filter, plain(resolve)),
   );
@@ -140,10 +137,6 @@ export function executeBillQuery(
       query.fieldKeys.map((field) => plain(resolve)(field)),
     ),
   };
-}
-
-function isMasterOnly(form: K3FormDef, _master: K3MasterDataStore): boolean {
-  return form.kind !== 'bill';
 }
 
 function baseName(field: string): string {
