@@ -51,6 +51,14 @@ export const sourceStreamSchema = z.object({
     .positive()
     .optional()
     .describe('window length cap (≤ platform max)'),
+  pollIntervalSeconds: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'pause between incremental runs (default: the service POLL_INTERVAL_MS)',
+    ),
   remediationCron: z
     .string()
     .default('0 0 * * *')

@@ -353,7 +353,12 @@ export class StreamScheduler {
           'run failed; retrying next tick',
         );
       }
-      await sleep(this.pollIntervalMs, signal);
+      await sleep(
+        runner.stream.pollIntervalSeconds
+          ? runner.stream.pollIntervalSeconds * 1000
+          : this.pollIntervalMs,
+        signal,
+      );
     }
   }
 }

@@ -30,6 +30,10 @@ const planSourceSchema = z.object({
         .default({}),
       filters: z.array(z.unknown()).default([]),
       pageSize: z.number().int().positive().optional(),
+      schedule: z
+        .object({ intervalSeconds: z.number().int().positive().optional() })
+        .passthrough()
+        .optional(),
       remediation: z
         .object({
           cron: z.string().default('0 0 * * *'),
@@ -122,6 +126,9 @@ export async function loadPlanStreams(
         ...filtersToParams(source.platform, source.entity, source.filters),
       },
       pageSize: source.pageSize,
+      ...(source.schedule?.intervalSeconds
+        ? { pollIntervalSeconds: source.schedule.intervalSeconds }
+        : {}),
       ...(timeFrom && timeTo
         ? { timeParams: { from: timeFrom, to: timeTo } }
         : {}),

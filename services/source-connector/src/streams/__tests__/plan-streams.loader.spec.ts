@@ -21,6 +21,8 @@ source:
     pageIndex: 0
   filters:
     - tradeStatus >= 6000
+  schedule:
+    intervalSeconds: 90
   remediation:
     cron: '30 1 * * *'
     lookbackDays: 3
@@ -75,6 +77,7 @@ describe('loadPlanStreams', () => {
       timeParams: { from: 'startConsignTime', to: 'endConsignTime' },
       remediationCron: '30 1 * * *',
       remediationDays: 3,
+      pollIntervalSeconds: 90,
     });
     expect(streams[0]!.params).not.toHaveProperty('pageIndex');
     expect(streams[1]).toMatchObject({
