@@ -1,4 +1,4 @@
-import { createSeededRandom } from './seeded-random.util';
+import { createPrng } from '../../common';
 import {
   faultConfigSchema,
   type FaultConfig,
@@ -17,7 +17,7 @@ export class FaultInjector {
     private readonly seed: number,
   ) {
     this.config = cloneConfig(initial);
-    this.random = createSeededRandom(initial.seed ?? seed);
+    this.random = seededRandom(initial.seed ?? seed);
   }
 
   current(): FaultConfig {
@@ -27,7 +27,7 @@ export class FaultInjector {
   replace(input: FaultConfigInput): FaultConfig {
     this.config = faultConfigSchema.parse(input);
     if (this.config.seed !== undefined)
-      this.random = createSeededRandom(this.config.seed);
+      this.random = seededRandom(this.config.seed);
     return this.current();
   }
 
@@ -38,7 +38,7 @@ export class FaultInjector {
 
   reset(): void {
     this.config = cloneConfig(this.initial);
-    this.random = createSeededRandom(this.initial.seed ?? this.seed);
+    this.random = seededRandom(this.initial.seed ?? this.seed);
   }
 
   /** Status of an injected 5xx. */
@@ -131,4 +131,8 @@ function gaussian(random: () => number): number {
 
 function cloneConfig(config: FaultConfig): FaultConfig {
   return { ...config, queue: config.queue.map((entry) => ({ ...entry })) };
+}
+
+function seededRandom(seed: number): () => number {
+  return createPrng(seed).next;
 }
