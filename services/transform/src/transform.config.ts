@@ -39,6 +39,12 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .positive()
     .default(20)
     .describe('attempts of a batch hit by an infrastructure error (Postgres/Kafka) before its messages are dead-lettered'),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(6_000)
+    .default(30_000)
+    .describe('consumer group session timeout: how long a crashed instance keeps its partitions'),
   WINDOW_TICK_MS: z.coerce.number().int().positive().default(5_000).describe('how often due merge windows are emitted and gauges refreshed'),
   WINDOW_EMIT_LIMIT: z.coerce.number().int().positive().default(50).describe('windows emitted per flow per transaction'),
   LOOKUP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000).describe('lookup tables are re-read from Postgres after this'),

@@ -178,7 +178,7 @@ export class ServiceProcess {
   /** kill -9: no shutdown hook runs, nothing is committed on the way out. */
   async kill9(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     child.kill('SIGKILL');
     await exited;
@@ -207,6 +207,8 @@ export function serviceEnv(plansDir: string, groupId: string, extra: Record<stri
     TRANSFORM_GROUP_ID: groupId,
     LOG_LEVEL: 'info', // the harness reads the port from the 'http listening' line
     WINDOW_TICK_MS: '300',
+    // A killed member holds its partitions until the session times out: keep that short in tests.
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOOKUP_CACHE_TTL_MS: '60000',
     ...extra,
   };
