@@ -1,0 +1,90 @@
+import { createDataSource } from '@kingbridge/persistence';
+import { uniqueName } from '@kingbridge/testing';
+import type { WindowState } from '@kingbridge/transform-engine';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MergeStateRepository } from '../../src/merge/merge-state.repository';
+import { TEST_DATABASE_URL } from './transform.harness';
+
+const HOUR = 3_600_000;
+const TIMINGS = { graceMs: 10 * 60_000, idleTimeoutMs: 5 * 60_000, dedupRetentionMs: 24 * HOUR };
+
+function window(key: string, end: number, lastSeenAt: number, status: 'open' | 'emitted' = 'open'): WindowState {
+  return {
+    key,
+    baseKey: key,
+    group: ['S'],
+    start: end - HOUR,
+    end,
+    status,
+    correction: false,
+    createdAt: lastSeenAt,
+    lastSeenAt,
+    records: status === 'open' ? { r1: { h: 'a'.repeat(64), t: end - 1, f: '2026-01-01T00:00:00.000Z', header: {}, rows: [] } } : {},
+    emitted: status === 'emitted' ? { r1: 'a'.repeat(64) } : {},
+  };
+}
+
+describe('merge state repository against Postgres', () => {
+  let db: DataSource;
+  let repo: MergeStateRepository;
+
+  beforeAll(async () => {
+    db = createDataSource({ url: TEST_DATABASE_URL });
+    await db.initialize();
+    repo = new MergeStateRepository(db);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it('should pick windows due by watermark or by idle wall clock, and skip ones another transaction holds', async () => {
+    const flow = uniqueName('it-flow');
+    const t0 = Date.UTC(2026, 2, 1);
+    await repo.transaction(async (tx) => {
+      await repo.lockWatermark(tx, flow);
+      await repo.writeChanges(tx, flow, {
+        upserted: [
+          window('by-watermark', t0, t0),
+          window('not-yet', t0 + 5 * HOUR, t0 + 5 * HOUR),
+          window('idle', t0 + 2 * HOUR, t0 + 2 * HOUR),
+          window('busy', t0 + 2 * HOUR, t0 + 4 * HOUR),
+        ],
+        deleted: [],
+        watermark: t0 + TIMINGS.graceMs,
+      });
+    });
+    expect(await repo.readWatermark(flow)).toBe(t0 + TIMINGS.graceMs);
+
+    // Wall clock: 'idle' is past end + grace and quiet for > idle timeout; 'busy' got a record 3 min ago.
+    const now = t0 + 4 * HOUR + 3 * 60_000;
+    const due = await repo.transaction(async (tx) => (await repo.lockDueWindows(tx, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 10)).map((w) => w.key));
+    expect(due).toEqual(['by-watermark', 'idle']);
+
+    // While one transaction holds the due windows, a second instance gets none of them (SKIP LOCKED, no waiting).
+    await repo.transaction(async (tx1) => {
+      const held = await repo.lockDueWindows(tx1, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 1);
+      const other = await repo.transaction(async (tx2) => repo.lockDueWindows(tx2, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 10));
+      expect(held.map((w) => w.key)).toEqual(['by-watermark']);
+      expect(other.map((w) => w.key)).toEqual(['idle']);
+    });
+  });
+
+  it('should delete only emitted windows past the dedup retention when pruning', async () => {
+    const flow = uniqueName('it-flow');
+    const t0 = Date.UTC(2026, 2, 1);
+    await repo.transaction(async (tx) => {
+      await repo.lockWatermark(tx, flow);
+      await repo.writeChanges(tx, flow, {
+        upserted: [window('old', t0, t0, 'emitted'), window('recent', t0 + 20 * HOUR, t0, 'emitted'), window('open', t0, t0)],
+        deleted: [],
+        watermark: t0 + 26 * HOUR,
+      });
+    });
+    expect(await repo.deleteExpired(flow, TIMINGS, t0 + 26 * HOUR)).toBe(1);
+    const left = (await db.query('SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key', [flow])) as Array<{ window_key: string }>;
+    expect(left.map((r) => r.window_key)).toEqual(['open', 'recent']);
+    expect(await repo.openStats(flow)).toEqual({ openWindows: 1, openRecords: 1, watermark: t0 + 26 * HOUR });
+  });
+});
