@@ -79,8 +79,19 @@ export class SinkPipeline {
       seen.set(doc.documentKey, wave + 1);
       (waves[wave] ??= []).push({ index, doc, ledgerDoc: ledgerDocument(doc) });
     });
+    // A key whose earlier message is not done holds back its later messages (order per key).
+    const blocked = new Set<string>();
     for (const wave of waves) {
-      await this.processWave(wave, outcomes);
+      const ready: Item[] = [];
+      for (const item of wave) {
+        if (blocked.has(item.doc.documentKey)) {
+          outcomes[item.index] = { kind: 'retry', error: kingdeeError('unknown', `waiting for an earlier message of ${item.doc.documentKey}`) };
+        } else {
+          ready.push(item);
+        }
+      }
+      await this.processWave(ready, outcomes);
+      for (const item of ready) if (outcomes[item.index]?.kind !== 'done') blocked.add(item.doc.documentKey);
     }
     return outcomes;
   }
@@ -248,7 +259,8 @@ export class SinkPipeline {
       const writer = this.deps.writers.get(first.doc.target);
       try {
         if (!writer) throw kingdeeError('auth', `no writer configured for target ${first.doc.target}`);
-        const bills = await writer.findBills(first.doc.formId, [...new Set(group.map((i) => i.doc.billNo))]);
+        const billNos = [...new Set(group.map((i) => i.doc.billNo))];
+        const bills = await this.deps.scheduler.withSlot(first.doc.target, () => writer.findBills(first.doc.formId, billNos));
         for (const item of group) {
           const ref = bills.get(item.doc.billNo);
           if (ref) found.push([item, ref]);

@@ -106,6 +106,19 @@ export class WriteScheduler {
     return result;
   }
 
+  /** Runs `fn` (e.g. an existence lookup) inside one of `target`'s request slots, so lookups obey the same limit. */
+  async withSlot<T>(target: KingdeeTarget, fn: () => Promise<T>): Promise<T> {
+    const semaphore = this.semaphore(target);
+    await semaphore.acquire();
+    this.options.hooks?.onInFlight?.(target, semaphore.inUse);
+    try {
+      return await fn();
+    } finally {
+      semaphore.release();
+      this.options.hooks?.onInFlight?.(target, semaphore.inUse);
+    }
+  }
+
   /** Requests in flight for `target`. */
   inFlight(target: KingdeeTarget): number {
     return this.semaphores.get(target)?.inUse ?? 0;
