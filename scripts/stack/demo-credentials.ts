@@ -17,6 +17,22 @@ export const DEMO_CREDENTIALS = {
   xiaoman: { clientId: 'kb_okki_client', clientSecret: 'OkkiDemoSecret-3e9a7c1b05' },
 } as const;
 
+/**
+ * Kingdee side: the Kingdee simulators' own default accounts (services/simulators/src/kingdee/README.md), given to
+ * the sink through its variables like production credentials.
+ */
+export const KINGDEE_DEMO_ENV = {
+  K3CLOUD_ACCT_ID: '66b1f0c2a8e4d1',
+  K3CLOUD_USERNAME: 'kingbridge',
+  K3CLOUD_AUTH_MODE: 'password',
+  K3CLOUD_PASSWORD: 'Kb@2026!',
+  JDY_CLIENT_ID: '232087',
+  JDY_CLIENT_SECRET: '5f1c8b2e7d9a4c3b8e6f0a1d2c3b4a59',
+  JDY_APP_KEY: 'kbJdyAppKey01',
+  JDY_OUTER_INSTANCE_ID: '509132114453729280',
+  K3WISE_AUTHORITY_CODE: '7c1f2e9a4b3d4c8e9f0a1b2c3d4e5f60',
+} as const;
+
 /** Environment the source connectors read their credentials from. */
 export function demoServiceEnv(): Record<string, string> {
   const c = DEMO_CREDENTIALS;
@@ -31,13 +47,24 @@ export function demoServiceEnv(): Record<string, string> {
     JUSHUITAN_ACCESS_TOKEN: c.jushuitan.accessToken,
     XIAOMAN_CLIENT_ID: c.xiaoman.clientId,
     XIAOMAN_CLIENT_SECRET: c.xiaoman.clientSecret,
+    ...KINGDEE_DEMO_ENV,
   };
 }
 
 /** Every secret value of the demo world (for leak checks). */
 export function demoSecrets(): string[] {
   const c = DEMO_CREDENTIALS;
-  return [c.jackyun.secret, c.wdt.secret, c.jushuitan.appSecret, c.jushuitan.accessToken, c.xiaoman.clientSecret];
+  const k = KINGDEE_DEMO_ENV;
+  return [
+    c.jackyun.secret,
+    c.wdt.secret,
+    c.jushuitan.appSecret,
+    c.jushuitan.accessToken,
+    c.xiaoman.clientSecret,
+    k.K3CLOUD_PASSWORD,
+    k.JDY_CLIENT_SECRET,
+    k.K3WISE_AUTHORITY_CODE,
+  ];
 }
 
 /**

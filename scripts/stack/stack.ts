@@ -52,9 +52,9 @@ export function simulatorUrls(offset = 0): Record<string, string> {
     WDT_BASE_URL: url(SIMULATOR_PORTS.wdt),
     JUSHUITAN_BASE_URL: url(SIMULATOR_PORTS.jushuitan),
     XIAOMAN_BASE_URL: url(SIMULATOR_PORTS.xiaoman),
-    K3CLOUD_BASE_URL: url(SIMULATOR_PORTS.k3cloud),
+    K3CLOUD_BASE_URL: `${url(SIMULATOR_PORTS.k3cloud)}/k3cloud/`,
     JDY_BASE_URL: url(SIMULATOR_PORTS.jdy),
-    K3WISE_BASE_URL: url(SIMULATOR_PORTS.k3wise),
+    K3WISE_BASE_URL: `${url(SIMULATOR_PORTS.k3wise)}/K3API`,
   };
 }
 
