@@ -151,8 +151,9 @@ async function run(latencyMs: number, concurrency: number): Promise<Record<strin
   const duplicates = written.filter((d) => d.writeCount !== 1).length;
   // Mean observed request time (simulator latency + HTTP + both event loops on a shared machine).
   const histogram = (await registry.getSingleMetric('kingbridge_sink_request_duration_seconds')?.get())?.values ?? [];
-  const sum = histogram.filter((v) => v.metricName?.endsWith('_sum')).reduce((a, v) => a + v.value, 0);
-  const count = histogram.filter((v) => v.metricName?.endsWith('_count')).reduce((a, v) => a + v.value, 0);
+  const named = histogram as ReadonlyArray<{ value: number; metricName?: string }>;
+  const sum = named.filter((v) => v.metricName?.endsWith('_sum')).reduce((a, v) => a + v.value, 0);
+  const count = named.filter((v) => v.metricName?.endsWith('_count')).reduce((a, v) => a + v.value, 0);
   const meanRequestMs = count > 0 ? (1000 * sum) / count : 0;
   const observedCeiling = meanRequestMs > 0 ? (concurrency * rows * 1000) / meanRequestMs : 0;
   return {
