@@ -4,6 +4,7 @@ import {
   type FaultConfig,
   type FaultConfigInput,
   type FaultKind,
+  type GarbageKind,
 } from './fault.schema';
 
 /** Seeded fault decisions. `update` merges a partial config (admin endpoint) and re-seeds. */
@@ -54,6 +55,25 @@ export class FaultInjector {
     return (
       this.applies(endpoint) && this.prng.chance(this.config.lostResponseRate)
     );
+  }
+
+  /** Whether (and how) to break the body of an answer the handler produced. */
+  garble(endpoint: string): GarbageKind | null {
+    if (!this.applies(endpoint) || !this.prng.chance(this.config.garbageRate))
+      return null;
+    return this.prng.pick(['truncated', 'html', 'empty'] as const);
+  }
+
+  /** Index of the record to corrupt in a page of `size` records, or null. */
+  corruptIndex(endpoint: string, size: number): number | null {
+    if (size === 0 || !this.applies(endpoint)) return null;
+    if (!this.prng.chance(this.config.corruptRecordRate)) return null;
+    return this.prng.int(0, size - 1);
+  }
+
+  /** Draws a corruption: remove the field, or replace it with a value of the wrong type. */
+  corruption(): 'remove' | 'wrong_type' {
+    return this.prng.chance(0.5) ? 'remove' : 'wrong_type';
   }
 
   latencyMs(endpoint: string): number {

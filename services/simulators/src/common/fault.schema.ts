@@ -52,6 +52,16 @@ export const faultConfigSchema = z.object({
     .describe(
       'run the handler (the write happens) then destroy the connection: the answer is lost',
     ),
+  garbageRate: rate
+    .default(0)
+    .describe(
+      'run the handler, then answer HTTP 200 with a broken body (truncated JSON, an HTML proxy page or nothing)',
+    ),
+  corruptRecordRate: rate
+    .default(0)
+    .describe(
+      'sources: share of data pages in which one record has its id or time field removed or of the wrong type',
+    ),
   duplicateRate: rate
     .default(0)
     .describe(
@@ -69,3 +79,9 @@ export type FaultConfig = z.infer<typeof faultConfigSchema>;
 export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 
 export type FaultKind = 'reset' | 'hang' | 'http5xx' | 'error';
+
+/** What the request log records as the fault of a request. */
+export type LoggedFault =
+  FaultKind | 'lost_response' | 'garbage' | 'corrupt_record';
+
+export type GarbageKind = 'truncated' | 'html' | 'empty';

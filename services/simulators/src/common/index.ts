@@ -3,8 +3,9 @@
  *
  * - `startSimServer(spec, {host, port})` runs one simulator: parses the request (`SimRequest`, with the
  *   form body already parsed), applies seeded fault injection (`FaultInjector`: latency, reset, hang,
- *   5xx, platform error envelope via `spec.platformError`, lost response after the handler ran),
- *   calls `spec.handle`, logs every request (`RequestLog`) and serves `/__admin/*` when enabled
+ *   5xx, platform error envelope via `spec.platformError`, lost response after the handler ran, garbled
+ *   body), calls `spec.handle` (a handler may report its own injected fault via `SimResult.fault`),
+ *   logs every request (`RequestLog`) and serves `/__admin/*` when enabled
  *   (built-ins: GET/POST faults, GET requests, GET stats, POST reset; add more with `adminRoutes`).
  * - Helpers: `createPrng`/`hashUnit` (deterministic randomness), `SlidingWindowLimiter` (throttling on
  *   the simulator clock), `VersionedStore` (records with every version kept), `formatBeijing`/

@@ -1,4 +1,4 @@
-import type { FaultKind } from './fault.schema';
+import type { LoggedFault } from './fault.schema';
 
 /**
  * How a request ended. `ok` = accepted and answered with success; `rejected` = platform error
@@ -20,7 +20,7 @@ export interface RequestLogEntry {
   outcome: RequestOutcome;
   /** Platform code of the answer (e.g. '199', '0130020327'), when there is one. */
   code?: string;
-  fault?: FaultKind | 'lost_response';
+  fault?: LoggedFault;
   durationMs: number;
 }
 

@@ -7,7 +7,11 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import { ZodError } from 'zod';
 import type { FaultInjector } from './fault-injector';
-import type { FaultConfigInput } from './fault.schema';
+import type {
+  FaultConfigInput,
+  GarbageKind,
+  LoggedFault,
+} from './fault.schema';
 import { stringifyWithBigInt } from './json-bigint.util';
 import type { RequestLog, RequestOutcome } from './request-log';
 
@@ -45,6 +49,8 @@ export interface SimResult extends SimResponse {
   outcome: RequestOutcome;
   /** Platform code of the answer (logged, e.g. '10', '0130020327'). */
   code?: string | number;
+  /** A fault the handler itself injected (e.g. 'corrupt_record'), for the request log. */
+  fault?: LoggedFault;
 }
 
 /** Extra admin route of one simulator, served under `/__admin<path>` when admin is enabled. */
@@ -200,10 +206,8 @@ export async function startSimServer(
     };
     res.on('close', release);
     const endpoint = tooLarge ? req.path : safeEndpoint(req);
-    const record = (
-      result: SimResult,
-      fault?: 'reset' | 'hang' | 'http5xx' | 'error' | 'lost_response',
-    ): void => {
+    const record = (result: SimResult, injected?: LoggedFault): void => {
+      const fault = injected ?? result.fault;
       spec.log.add({
         at,
         wallAt,
@@ -265,6 +269,13 @@ export async function startSimServer(
       if (spec.faults.loseResponse(endpoint)) {
         record(result, 'lost_response');
         res.socket?.destroy();
+        return;
+      }
+      const garbage = spec.faults.garble(endpoint);
+      if (garbage) {
+        const broken = garble(result, garbage);
+        record(broken, 'garbage');
+        writeResponse(res, broken);
         return;
       }
       record(result);
@@ -356,6 +367,31 @@ export function parseJsonBody(req: SimRequest): unknown {
     return JSON.parse(req.body) as unknown;
   } catch {
     throw new AdminError(400, 'body is not valid JSON');
+  }
+}
+
+function garble(result: SimResult, kind: GarbageKind): SimResult {
+  const text =
+    result.text ??
+    (result.body === undefined ? '' : stringifyWithBigInt(result.body));
+  const headers = { 'content-type': 'application/json; charset=utf-8' };
+  switch (kind) {
+    case 'truncated':
+      return {
+        ...result,
+        status: 200,
+        headers,
+        text: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+      };
+    case 'html':
+      return {
+        ...result,
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+        text: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+      };
+    case 'empty':
+      return { ...result, status: 200, headers, text: '' };
   }
 }
 

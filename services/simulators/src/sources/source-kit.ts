@@ -100,3 +100,39 @@ export function sortByKey<T>(
     .sort((a, b) => a.k - b.k || tie(a.item, b.item))
     .map((e) => e.item);
 }
+
+/**
+ * The `corruptRecordRate` fault: maybe replaces one row of a page by a copy whose first present
+ * field among `fields` (ids, times) is removed or of the wrong type. Returns the (new) rows and
+ * whether a row was corrupted. Stored records are never touched.
+ */
+export function corruptPage<R extends object>(
+  rows: readonly R[],
+  faults: FaultInjector,
+  endpoint: string,
+  fields: readonly string[],
+): { rows: R[]; corrupted: boolean } {
+  const index = faults.corruptIndex(endpoint, rows.length);
+  const target = index === null ? undefined : rows[index];
+  if (index === null || target === undefined)
+    return { rows: [...rows], corrupted: false };
+  const copy: Record<string, unknown> = {
+    ...(target as Record<string, unknown>),
+  };
+  const present = fields.filter((f) => f in copy);
+  const field = present[index % Math.max(1, present.length)];
+  if (field === undefined) return { rows: [...rows], corrupted: false };
+  if (faults.corruption() === 'remove') delete copy[field];
+  else {
+    const v = copy[field];
+    copy[field] =
+      typeof v === 'number' || typeof v === 'bigint'
+        ? `${String(v)}x`
+        : typeof v === 'string'
+          ? 0
+          : 'invalid';
+  }
+  const out = [...rows];
+  out[index] = copy as R;
+  return { rows: out, corrupted: true };
+}

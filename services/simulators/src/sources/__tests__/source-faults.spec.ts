@@ -110,6 +110,41 @@ describe('source simulator faults, admin and data life', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
   });
 
+  it('should break bodies and corrupt records when asked to', async () => {
+    const sim = await start({ faults: { garbageRate: 1 } });
+    for (let i = 0; i < 4; i++) {
+      const res = await post(sim);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(() => JSON.parse(text) as unknown).toThrow();
+    }
+    expect(sim.admin.requests().every((r) => r.fault === 'garbage')).toBe(true);
+    sim.admin.setFaults({ garbageRate: 0, corruptRecordRate: 1 });
+    const body = (await (await post(sim)).json()) as {
+      code: number;
+      data: { datas: Record<string, unknown>[] };
+    };
+    expect(body.code).toBe(0);
+    const bad = body.data.datas.filter(
+      (d) =>
+        typeof d['io_id'] !== 'number' ||
+        typeof d['modified'] !== 'string' ||
+        !Array.isArray(d['items']),
+    );
+    expect(bad).toHaveLength(1);
+    expect(sim.admin.requests().at(-1)?.fault).toBe('corrupt_record');
+    // The stored record is untouched.
+    expect(
+      sim.admin
+        .records()
+        .every(
+          (r) =>
+            typeof (r.versions.at(-1)?.data as { io_id: unknown }).io_id ===
+            'number',
+        ),
+    ).toBe(true);
+  });
+
   it('should keep admin endpoints off unless enabled and drive faults, records and reset through them', async () => {
     const off = await start();
     expect((await fetch(`${off.url}/__admin/stats`)).status).toBe(404);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   parseBeijing,
+  stringifyWithBigInt,
   SlidingWindowLimiter,
   startSimServer,
   type SimRequest,
@@ -14,6 +15,7 @@ import {
   firstIssue,
   intLike,
   queryKeyOf,
+  corruptPage,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -429,14 +431,24 @@ export async function startJackyunSimulator(
     if (biz.hasTotal === 1) data['TotalResults'] = list.length;
     if (nextScrollId !== undefined && opts.scrollIdPlacement !== 'result')
       data['ScrollId'] = nextScrollId;
-    data['Trades'] = rows;
+    const corrupt = corruptPage(rows, faults, JACKYUN_TRADES_METHOD, [
+      'TradeId',
+      'TradeNo',
+      'GmtModified',
+      'ConsignTime',
+      'GoodsDetail',
+    ]);
+    data['Trades'] = corrupt.rows;
     if (driftPerPage > 0) trades.drift(matched, driftPerPage, now);
-    return ok({
-      data: opts.dataAsJsonString ? JSON.stringify(data) : data,
-      ...(nextScrollId !== undefined && opts.scrollIdPlacement !== 'data'
-        ? { scrollId: nextScrollId }
-        : {}),
-    });
+    return {
+      ...ok({
+        data: opts.dataAsJsonString ? stringifyWithBigInt(data) : data,
+        ...(nextScrollId !== undefined && opts.scrollIdPlacement !== 'data'
+          ? { scrollId: nextScrollId }
+          : {}),
+      }),
+      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+    };
   }
 
   function queryChannels(bizRaw: unknown): SimResult {
@@ -507,7 +519,15 @@ export async function startJackyunSimulator(
         const { gmtCreate: _c, gmtModified: _m, ...visible } = c;
         return visible;
       });
-    return ok({ data: { salesChannelInfo: page } });
+    const corrupt = corruptPage(page, faults, JACKYUN_CHANNELS_METHOD, [
+      'channelId',
+      'channelCode',
+      'companyCode',
+    ]);
+    return {
+      ...ok({ data: { salesChannelInfo: corrupt.rows } }),
+      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+    };
   }
 
   const adminDatasets = [

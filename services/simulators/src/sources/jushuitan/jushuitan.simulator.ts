@@ -11,6 +11,7 @@ import { SourceDataset, withDuplicates } from '../source-dataset';
 import {
   firstIssue,
   intLike,
+  corruptPage,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -281,7 +282,13 @@ export async function startJushuitanSimulator(
     const page = list.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     const pageCount = Math.ceil(list.length / pageSize);
     if (driftPerPage > 0) counts.drift(matched, driftPerPage, at);
+    const corrupt = corruptPage(page, faults, JUSHUITAN_COUNT_PATH, [
+      'io_id',
+      'modified',
+      'items',
+    ]);
     return {
+      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
       status: 200,
       body: {
         code: 0,
@@ -292,7 +299,7 @@ export async function startJushuitanSimulator(
           data_count: list.length,
           page_count: pageCount,
           has_next: pageIndex < pageCount,
-          datas: page,
+          datas: corrupt.rows,
         },
       },
       outcome: 'ok',

@@ -8,7 +8,12 @@ import {
 } from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
-import { sortByKey, sourcePlumbing, type SourceSimulator } from '../source-kit';
+import {
+  corruptPage,
+  sortByKey,
+  sourcePlumbing,
+  type SourceSimulator,
+} from '../source-kit';
 import {
   sourceBaseOptionsSchema,
   type RuntimeOptions,
@@ -223,8 +228,19 @@ export async function startWdtSimulator(
     const body: Record<string, unknown> = { code: 0, message: '' };
     if (pageNo === 0) body['total_count'] = list.length;
     else if (opts.totalCountBeyondFirstPage === 'zero') body['total_count'] = 0;
-    body['stockout_list'] = page;
-    return { status: 200, body, outcome: 'ok', code: 0 };
+    const corrupt = corruptPage(page, faults, WDT_STOCKOUT_PATH, [
+      'stockout_id',
+      'modified',
+      'details_list',
+    ]);
+    body['stockout_list'] = corrupt.rows;
+    return {
+      status: 200,
+      body,
+      outcome: 'ok',
+      code: 0,
+      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+    };
   }
 
   const admin = createSourceAdmin({

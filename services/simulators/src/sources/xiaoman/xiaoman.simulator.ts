@@ -14,7 +14,12 @@ import {
   type SourceAdminApi,
 } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
-import { sortByKey, sourcePlumbing, type SourceSimulator } from '../source-kit';
+import {
+  corruptPage,
+  sortByKey,
+  sourcePlumbing,
+  type SourceSimulator,
+} from '../source-kit';
 import {
   sourceBaseOptionsSchema,
   type RuntimeOptions,
@@ -274,7 +279,14 @@ export async function startXiaomanSimulator(
       .slice((index - 1) * count, index * count)
       .map(({ product_list: _p, delete_time: _d, ...visible }) => visible);
     if (driftPerPage > 0) orders.drift(matched, driftPerPage, req.at);
-    return ok({ count: list.length, list: page });
+    const corrupt = corruptPage(page, faults, XIAOMAN_ORDER_LIST_PATH, [
+      'order_id',
+      'update_time',
+    ]);
+    return {
+      ...ok({ count: list.length, list: corrupt.rows }),
+      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+    };
   }
 
   function orderInfo(req: SimRequest): SimResult {
