@@ -4,12 +4,22 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@kingbridge/config';
-import { outboundDocumentSchema, type OutboundDocument } from '@kingbridge/contracts';
-import { createKafkaConnection, createProducer, ensureTopics } from '@kingbridge/kafka';
+import {
+  outboundDocumentSchema,
+  type OutboundDocument,
+} from '@kingbridge/contracts';
+import {
+  createKafkaConnection,
+  createProducer,
+  ensureTopics,
+} from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { Registry } from 'prom-client';
 import { sinkKingdeeConfigSchema } from '../services/sink-kingdee/src/sink-kingdee.config';
-import { SinkRuntime, sinkTopics } from '../services/sink-kingdee/src/sink/sink-runtime';
+import {
+  SinkRuntime,
+  sinkTopics,
+} from '../services/sink-kingdee/src/sink/sink-runtime';
 
 /*
  * Sink throughput, end to end: documents on a real Kafka outbound topic ->
@@ -35,16 +45,30 @@ interface SimDocument {
   readonly writeCount: number;
 }
 
-async function startSimulatorProcess(options: Record<string, unknown>): Promise<SimHandle> {
-  const child = spawn(resolve(__dirname, '../node_modules/.bin/tsx'), [resolve(__dirname, 'sink-sim.process.ts'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startSimulatorProcess(
+  options: Record<string, unknown>,
+): Promise<SimHandle> {
+  const child = spawn(
+    resolve(__dirname, '../node_modules/.bin/tsx'),
+    [resolve(__dirname, 'sink-sim.process.ts'), JSON.stringify(options)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const first = await new Promise<string>((done, fail) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const lines = createInterface({
+      input: child.stdout as NodeJS.ReadableStream,
+    });
     lines.once('line', done);
-    child.once('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
+    child.once('exit', (code) =>
+      fail(new Error(`simulator exited with ${code}`)),
+    );
   });
-  const info = JSON.parse(first) as { url: string; baseUrl: string; acctId: string };
+  const info = JSON.parse(first) as {
+    url: string;
+    baseUrl: string;
+    acctId: string;
+  };
   return { ...info, child };
 }
 
@@ -66,7 +90,9 @@ const settings = values.settings.split(',').map((s) => {
   const [l, c] = s.split('x').map(Number);
   return { latencyMs: l ?? 200, concurrency: c ?? 4 };
 });
-const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/kingbridge';
+const databaseUrl =
+  process.env['DATABASE_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/kingbridge';
 const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
 const logger = createLogger('sink-bench', process.env['LOG_LEVEL'] ?? 'error');
 
@@ -90,19 +116,39 @@ function document(flow: string, n: number): OutboundDocument {
       FSaleOrgId: { FNumber: '100' },
       FCustomerID: { FNumber: 'CUST0001' },
       FEntity: [
-        { FMaterialID: { FNumber: 'SKU001' }, FRealQty: 2, FStockID: { FNumber: 'CK001' } },
-        { FMaterialID: { FNumber: 'SKU002' }, FRealQty: 1, FStockID: { FNumber: 'CK001' } },
+        {
+          FMaterialID: { FNumber: 'SKU001' },
+          FRealQty: 2,
+          FStockID: { FNumber: 'CK001' },
+        },
+        {
+          FMaterialID: { FNumber: 'SKU002' },
+          FRealQty: 1,
+          FStockID: { FNumber: 'CK001' },
+        },
       ],
     },
-    lineage: { platform: 'wdt', stream: 'bench', sourceIds: [String(n)], firstFetchedAt: new Date().toISOString(), rawOffsets: [] },
+    lineage: {
+      platform: 'wdt',
+      stream: 'bench',
+      sourceIds: [String(n)],
+      firstFetchedAt: new Date().toISOString(),
+      rawOffsets: [],
+    },
     createdAt: new Date().toISOString(),
   });
 }
 
-async function run(latencyMs: number, concurrency: number): Promise<Record<string, string | number>> {
+async function run(
+  latencyMs: number,
+  concurrency: number,
+): Promise<Record<string, string | number>> {
   const ceiling = (concurrency * rows * 1000) / latencyMs;
   const total = Math.ceil(ceiling * seconds);
-  const sim = await startSimulatorProcess({ maxConcurrent: concurrency + 4, faults: { latency: { kind: 'fixed', ms: latencyMs } } });
+  const sim = await startSimulatorProcess({
+    maxConcurrent: concurrency + 4,
+    faults: { latency: { kind: 'fixed', ms: latencyMs } },
+  });
   const id = randomBytes(4).toString('hex');
   const flow = `bench-${id}`;
   const config = loadConfig(sinkKingdeeConfigSchema, {
@@ -118,14 +164,28 @@ async function run(latencyMs: number, concurrency: number): Promise<Record<strin
     KAFKA_BROKERS: brokers,
     LOG_LEVEL: 'error',
   });
-  const connection = createKafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: 'sink-bench', logger });
+  const connection = createKafkaConnection({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'sink-bench',
+    logger,
+  });
   const topic = sinkTopics(config).outbound.get('k3cloud') ?? '';
-  await ensureTopics(connection, [{ name: topic, partitions: 6 }, { name: `${topic}.dlq`, partitions: 1 }, { name: sinkTopics(config).status, partitions: 3 }]);
+  await ensureTopics(connection, [
+    { name: topic, partitions: 6 },
+    { name: `${topic}.dlq`, partitions: 1 },
+    { name: sinkTopics(config).status, partitions: 3 },
+  ]);
   const producer = createProducer(connection);
   await producer.connect();
   for (let i = 0; i < total; i += 500) {
-    const docs = Array.from({ length: Math.min(500, total - i) }, (_, k) => document(flow, i + k));
-    await producer.sendJson(topic, outboundDocumentSchema, docs.map((d) => ({ key: d.documentKey, value: d })));
+    const docs = Array.from({ length: Math.min(500, total - i) }, (_, k) =>
+      document(flow, i + k),
+    );
+    await producer.sendJson(
+      topic,
+      outboundDocumentSchema,
+      docs.map((d) => ({ key: d.documentKey, value: d })),
+    );
   }
   await producer.disconnect();
 
@@ -136,26 +196,49 @@ async function run(latencyMs: number, concurrency: number): Promise<Record<strin
   for (;;) {
     const { documents } = await admin<{ documents: number }>(sim, 'stats');
     if (documents >= total) break;
-    if (Date.now() - started > (seconds * 6 + 60) * 1000) throw new Error(`only ${documents}/${total} written`);
+    if (Date.now() - started > (seconds * 6 + 60) * 1000)
+      throw new Error(`only ${documents}/${total} written`);
     await new Promise((r) => setTimeout(r, 200));
   }
   await runtime.stop();
-  const stats = await admin<{ maxConcurrent: number; rejectedOverLimit: number }>(sim, 'stats');
-  const written = await admin<SimDocument[]>(sim, 'documents?formId=SAL_OUTSTOCK');
+  const stats = await admin<{
+    maxConcurrent: number;
+    rejectedOverLimit: number;
+  }>(sim, 'stats');
+  const written = await admin<SimDocument[]>(
+    sim,
+    'documents?formId=SAL_OUTSTOCK',
+  );
   sim.child.kill('SIGTERM');
 
-  const times = written.map((d) => Date.parse(d.firstWrittenAt)).sort((a, b) => a - b);
-  const at = (q: number): number => times[Math.min(times.length - 1, Math.floor(q * (times.length - 1)))] ?? 0;
+  const times = written
+    .map((d) => Date.parse(d.firstWrittenAt))
+    .sort((a, b) => a - b);
+  const at = (q: number): number =>
+    times[Math.min(times.length - 1, Math.floor(q * (times.length - 1)))] ?? 0;
   const sustained = (0.8 * total) / ((at(0.9) - at(0.1)) / 1000);
   const overall = total / ((at(1) - at(0)) / 1000);
   const duplicates = written.filter((d) => d.writeCount !== 1).length;
   // Mean observed request time (simulator latency + HTTP + both event loops on a shared machine).
-  const histogram = (await registry.getSingleMetric('kingbridge_sink_request_duration_seconds')?.get())?.values ?? [];
-  const named = histogram as ReadonlyArray<{ value: number; metricName?: string }>;
-  const sum = named.filter((v) => v.metricName?.endsWith('_sum')).reduce((a, v) => a + v.value, 0);
-  const count = named.filter((v) => v.metricName?.endsWith('_count')).reduce((a, v) => a + v.value, 0);
+  const histogram =
+    (
+      await registry
+        .getSingleMetric('kingbridge_sink_request_duration_seconds')
+        ?.get()
+    )?.values ?? [];
+  const named = histogram as ReadonlyArray<{
+    value: number;
+    metricName?: string;
+  }>;
+  const sum = named
+    .filter((v) => v.metricName?.endsWith('_sum'))
+    .reduce((a, v) => a + v.value, 0);
+  const count = named
+    .filter((v) => v.metricName?.endsWith('_count'))
+    .reduce((a, v) => a + v.value, 0);
   const meanRequestMs = count > 0 ? (1000 * sum) / count : 0;
-  const observedCeiling = meanRequestMs > 0 ? (concurrency * rows * 1000) / meanRequestMs : 0;
+  const observedCeiling =
+    meanRequestMs > 0 ? (concurrency * rows * 1000) / meanRequestMs : 0;
   return {
     'L ms': latencyMs,
     C: concurrency,
@@ -166,7 +249,10 @@ async function run(latencyMs: number, concurrency: number): Promise<Record<strin
     '% of ceiling': `${((100 * sustained) / ceiling).toFixed(1)}%`,
     'overall rows/s': Math.round(overall),
     'mean request ms': Math.round(meanRequestMs),
-    '% of C·R/mean': observedCeiling > 0 ? `${((100 * sustained) / observedCeiling).toFixed(1)}%` : '-',
+    '% of C·R/mean':
+      observedCeiling > 0
+        ? `${((100 * sustained) / observedCeiling).toFixed(1)}%`
+        : '-',
     'max in flight': stats.maxConcurrent,
     'over limit': stats.rejectedOverLimit,
     'rewritten docs': duplicates,
@@ -181,8 +267,11 @@ async function main(): Promise<void> {
     results.push(result);
   }
   const head = Object.keys(results[0] ?? {});
-  process.stdout.write(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`);
-  for (const r of results) process.stdout.write(`| ${head.map((h) => String(r[h])).join(' | ')} |\n`);
+  process.stdout.write(
+    `\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`,
+  );
+  for (const r of results)
+    process.stdout.write(`| ${head.map((h) => String(r[h])).join(' | ')} |\n`);
 }
 
 main().then(

@@ -1,6 +1,10 @@
 import { ObservabilityModule, type Logger } from '@kingbridge/observability';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { SINK_KINGDEE_CONFIG, SINK_SERVICE, type SinkKingdeeConfig } from './sink-kingdee.config';
+import {
+  SINK_KINGDEE_CONFIG,
+  SINK_SERVICE,
+  type SinkKingdeeConfig,
+} from './sink-kingdee.config';
 import { SINK_LOGGER } from './sink-kingdee.tokens';
 import { SinkService } from './sink/sink.service';
 

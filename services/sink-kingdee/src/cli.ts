@@ -5,7 +5,11 @@ import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
 import { z } from 'zod';
 import { SCHEMA } from './database/migrations';
-import { DeadLetterRepository, type DeadLetterFilter, type StoredDeadLetter } from './dead-letters/dead-letter.repository';
+import {
+  DeadLetterRepository,
+  type DeadLetterFilter,
+  type StoredDeadLetter,
+} from './dead-letters/dead-letter.repository';
 import { replayDeadLetters } from './dead-letters/dead-letter.replayer';
 
 const USAGE = `usage: tsx services/sink-kingdee/src/cli.ts dlq <list|replay> [options]
@@ -35,7 +39,12 @@ const optionsSchema = z.object({
 });
 
 /** Parses `dlq list|replay` arguments into a command and a filter; throws with the usage on error. */
-export function parseDlqArgs(argv: readonly string[]): { command: 'list' | 'replay'; filter: DeadLetterFilter; json: boolean; dryRun: boolean } {
+export function parseDlqArgs(argv: readonly string[]): {
+  command: 'list' | 'replay';
+  filter: DeadLetterFilter;
+  json: boolean;
+  dryRun: boolean;
+} {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -53,9 +62,13 @@ export function parseDlqArgs(argv: readonly string[]): { command: 'list' | 'repl
     },
   });
   const [group, command] = positionals;
-  if (group !== 'dlq' || (command !== 'list' && command !== 'replay')) throw new Error(USAGE);
+  if (group !== 'dlq' || (command !== 'list' && command !== 'replay'))
+    throw new Error(USAGE);
   const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
+  if (!parsed.success)
+    throw new Error(
+      `${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`,
+    );
   const o = parsed.data;
   return {
     command,
@@ -75,8 +88,21 @@ export function parseDlqArgs(argv: readonly string[]): { command: 'list' | 'repl
 }
 
 function line(d: StoredDeadLetter): string {
-  const state = d.resolvedAt ? 'resolved' : d.replayedAt ? `replayed x${d.replayCount}` : 'open';
-  return [d.id, d.deadLetteredAt, d.flow ?? '-', d.documentKey ?? '-', d.billNo ?? '-', d.errorClass, state, `${d.fieldPath ? `${d.fieldPath}: ` : ''}${d.errorMessage}`].join('\t');
+  const state = d.resolvedAt
+    ? 'resolved'
+    : d.replayedAt
+      ? `replayed x${d.replayCount}`
+      : 'open';
+  return [
+    d.id,
+    d.deadLetteredAt,
+    d.flow ?? '-',
+    d.documentKey ?? '-',
+    d.billNo ?? '-',
+    d.errorClass,
+    state,
+    `${d.fieldPath ? `${d.fieldPath}: ` : ''}${d.errorMessage}`,
+  ].join('\t');
 }
 
 async function main(): Promise<void> {
@@ -87,25 +113,45 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  const config = loadConfigOrExit(baseConfigSchema.extend({ LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.default('warn') }));
+  const config = loadConfigOrExit(
+    baseConfigSchema.extend({
+      LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.default('warn'),
+    }),
+  );
   const logger = createLogger('sink-kingdee-cli', config.LOG_LEVEL);
-  const db = createDataSource({ url: config.DATABASE_URL, schema: SCHEMA, applicationName: 'sink-kingdee-cli' });
+  const db = createDataSource({
+    url: config.DATABASE_URL,
+    schema: SCHEMA,
+    applicationName: 'sink-kingdee-cli',
+  });
   await db.initialize();
   try {
     const repository = new DeadLetterRepository(db);
     if (args.command === 'list') {
       const rows = await repository.list(args.filter);
-      for (const d of rows) process.stdout.write(`${args.json ? JSON.stringify(d) : line(d)}\n`);
+      for (const d of rows)
+        process.stdout.write(`${args.json ? JSON.stringify(d) : line(d)}\n`);
       process.stderr.write(`${rows.length} dead letter(s)\n`);
       return;
     }
-    const connection = createKafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: 'sink-kingdee-cli', logger });
+    const connection = createKafkaConnection({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'sink-kingdee-cli',
+      logger,
+    });
     const producer = createProducer(connection);
     await producer.connect();
     try {
-      const replayed = await replayDeadLetters(repository, producer, args.filter, { dryRun: args.dryRun });
+      const replayed = await replayDeadLetters(
+        repository,
+        producer,
+        args.filter,
+        { dryRun: args.dryRun },
+      );
       for (const d of replayed) process.stdout.write(`${line(d)}\n`);
-      process.stderr.write(`${args.dryRun ? 'would replay' : 'replayed'} ${replayed.length} dead letter(s)\n`);
+      process.stderr.write(
+        `${args.dryRun ? 'would replay' : 'replayed'} ${replayed.length} dead letter(s)\n`,
+      );
     } finally {
       await producer.disconnect();
     }
@@ -116,7 +162,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && /cli\.ts$/.test(process.argv[1])) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -5,15 +5,28 @@ import { z } from 'zod';
 export const SINK_SERVICE = 'sink-kingdee';
 export const SINK_DEFAULT_PORT = 19420;
 
-const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
-const secret = (what: string) => z.string().min(1).optional().describe(`secret: ${what}`);
+const int = (min: number, fallback: number) =>
+  z.coerce.number().int().min(min).default(fallback);
+const secret = (what: string) =>
+  z.string().min(1).optional().describe(`secret: ${what}`);
 const booleanString = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** Credentials each target needs when it is in SINK_TARGETS; a missing one stops the service, naming the variable. */
-function requiredFor(config: { K3CLOUD_AUTH_MODE: string; JDY_OUTER_INSTANCE_ID?: string | undefined }): Record<KingdeeTarget, string[]> {
+function requiredFor(config: {
+  K3CLOUD_AUTH_MODE: string;
+  JDY_OUTER_INSTANCE_ID?: string | undefined;
+}): Record<KingdeeTarget, string[]> {
   return {
-    k3cloud: config.K3CLOUD_AUTH_MODE === 'password' ? ['K3CLOUD_PASSWORD'] : ['K3CLOUD_APP_ID', 'K3CLOUD_APP_SECRET'],
-    jdy: ['JDY_CLIENT_ID', 'JDY_CLIENT_SECRET', 'JDY_APP_KEY', ...(config.JDY_OUTER_INSTANCE_ID ? [] : ['JDY_APP_SECRET'])],
+    k3cloud:
+      config.K3CLOUD_AUTH_MODE === 'password'
+        ? ['K3CLOUD_PASSWORD']
+        : ['K3CLOUD_APP_ID', 'K3CLOUD_APP_SECRET'],
+    jdy: [
+      'JDY_CLIENT_ID',
+      'JDY_CLIENT_SECRET',
+      'JDY_APP_KEY',
+      ...(config.JDY_OUTER_INSTANCE_ID ? [] : ['JDY_APP_SECRET']),
+    ],
     k3wise: ['K3WISE_AUTHORITY_CODE'],
   };
 }
@@ -21,53 +34,139 @@ function requiredFor(config: { K3CLOUD_AUTH_MODE: string; JDY_OUTER_INSTANCE_ID?
 /** Environment of the Kingdee sink. Kingdee URLs default to the local simulators; secrets come as env or `*_FILE`. */
 export const sinkKingdeeConfigSchema = baseConfigSchema
   .extend({
-    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(SINK_DEFAULT_PORT).describe('port of /metrics and /health'),
+    HTTP_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(SINK_DEFAULT_PORT)
+      .describe('port of /metrics and /health'),
     SINK_TARGETS: csvSchema
       .pipe(z.array(kingdeeTargetSchema))
       .default(['k3cloud', 'jdy', 'k3wise'])
       .describe('targets whose outbound topics this process consumes'),
-    SINK_GROUP_ID: z.string().min(1).default('sink-kingdee').describe('consumer group of the outbound topics'),
-    TOPIC_PREFIX: z.string().default('').describe('prefix of every topic name (tests only)'),
-    CREATE_TOPICS: booleanString.default(true).describe('create missing outbound/status/dlq topics at start'),
-    SINK_PARTITIONS_CONCURRENTLY: int(1, 6).describe('partitions handled at once (batches are built across them)'),
-    SINK_LINGER_MS: int(0, 200).describe('how long a partial batch waits for more documents'),
-    SINK_RETRY_ATTEMPTS: int(1, 8).describe('attempts of a transiently failing document before it is dead-lettered'),
-    SINK_RETRY_INITIAL_MS: int(1, 1000).describe('first retry delay (doubles, with jitter)'),
+    SINK_GROUP_ID: z
+      .string()
+      .min(1)
+      .default('sink-kingdee')
+      .describe('consumer group of the outbound topics'),
+    TOPIC_PREFIX: z
+      .string()
+      .default('')
+      .describe('prefix of every topic name (tests only)'),
+    CREATE_TOPICS: booleanString
+      .default(true)
+      .describe('create missing outbound/status/dlq topics at start'),
+    SINK_PARTITIONS_CONCURRENTLY: int(1, 6).describe(
+      'partitions handled at once (batches are built across them)',
+    ),
+    SINK_LINGER_MS: int(0, 200).describe(
+      'how long a partial batch waits for more documents',
+    ),
+    SINK_RETRY_ATTEMPTS: int(1, 8).describe(
+      'attempts of a transiently failing document before it is dead-lettered',
+    ),
+    SINK_RETRY_INITIAL_MS: int(1, 1000).describe(
+      'first retry delay (doubles, with jitter)',
+    ),
     SINK_RETRY_MAX_MS: int(1, 60_000).describe('retry delay cap'),
-    SINK_GAUGE_REFRESH_MS: int(100, 15_000).describe('refresh period of the ledger and dead-letter gauges'),
-    KINGDEE_TIMEOUT_MS: int(100, 30_000).describe('per-request timeout of every Kingdee call'),
+    SINK_GAUGE_REFRESH_MS: int(100, 15_000).describe(
+      'refresh period of the ledger and dead-letter gauges',
+    ),
+    KINGDEE_TIMEOUT_MS: int(100, 30_000).describe(
+      'per-request timeout of every Kingdee call',
+    ),
 
-    K3CLOUD_BASE_URL: z.string().url().default('http://127.0.0.1:18201/k3cloud/').describe('K3Cloud WebAPI base (ends with /k3cloud/)'),
-    K3CLOUD_ACCT_ID: z.string().min(1).default('66b1f0c2a8e4d1').describe('data-centre (账套) id'),
-    K3CLOUD_USERNAME: z.string().min(1).default('kingbridge').describe('integration user'),
-    K3CLOUD_AUTH_MODE: z.enum(['password', 'app-secret', 'sign', 'signed-headers']).default('password').describe('ValidateUser | LoginByAppSecret | LoginBySign | SDK signed headers'),
+    K3CLOUD_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18201/k3cloud/')
+      .describe('K3Cloud WebAPI base (ends with /k3cloud/)'),
+    K3CLOUD_ACCT_ID: z
+      .string()
+      .min(1)
+      .default('66b1f0c2a8e4d1')
+      .describe('data-centre (账套) id'),
+    K3CLOUD_USERNAME: z
+      .string()
+      .min(1)
+      .default('kingbridge')
+      .describe('integration user'),
+    K3CLOUD_AUTH_MODE: z
+      .enum(['password', 'app-secret', 'sign', 'signed-headers'])
+      .default('password')
+      .describe(
+        'ValidateUser | LoginByAppSecret | LoginBySign | SDK signed headers',
+      ),
     K3CLOUD_PASSWORD: secret('K3Cloud user password (password mode)'),
-    K3CLOUD_APP_ID: z.string().min(1).optional().describe('third-party app id {clientId}_{secret} (app-secret, sign, signed-headers)'),
+    K3CLOUD_APP_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'third-party app id {clientId}_{secret} (app-secret, sign, signed-headers)',
+      ),
     K3CLOUD_APP_SECRET: secret('K3Cloud app secret'),
-    K3CLOUD_LOGIN_SIGN_ALGORITHM: z.enum(['sha256', 'sha1']).default('sha256').describe('LoginBySign hash (sha1 before PT-146911)'),
+    K3CLOUD_LOGIN_SIGN_ALGORITHM: z
+      .enum(['sha256', 'sha1'])
+      .default('sha256')
+      .describe('LoginBySign hash (sha1 before PT-146911)'),
     K3CLOUD_LCID: int(1, 2052).describe('language id'),
-    K3CLOUD_ORG_NUM: z.string().default('0').describe('org number for signed headers'),
-    K3CLOUD_CONCURRENCY: int(1, 4).describe('K3Cloud requests in flight at once'),
+    K3CLOUD_ORG_NUM: z
+      .string()
+      .default('0')
+      .describe('org number for signed headers'),
+    K3CLOUD_CONCURRENCY: int(1, 4).describe(
+      'K3Cloud requests in flight at once',
+    ),
 
-    JDY_BASE_URL: z.string().url().default('http://127.0.0.1:18202').describe('JDY gateway origin (prod https://api.kingdee.com)'),
-    JDY_CLIENT_ID: z.string().min(1).optional().describe('developer app client id'),
+    JDY_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18202')
+      .describe('JDY gateway origin (prod https://api.kingdee.com)'),
+    JDY_CLIENT_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('developer app client id'),
     JDY_CLIENT_SECRET: secret('JDY client secret'),
     JDY_APP_KEY: z.string().min(1).optional().describe('account app key'),
-    JDY_APP_SECRET: secret('JDY account app secret (fetched with JDY_OUTER_INSTANCE_ID when unset)'),
-    JDY_OUTER_INSTANCE_ID: z.string().min(1).optional().describe('instance id for push_app_authorize (rotating secret)'),
-    JDY_ROUTER_ADDR: z.string().min(1).optional().describe('X-GW-Router-Addr (from the authorisation when unset)'),
+    JDY_APP_SECRET: secret(
+      'JDY account app secret (fetched with JDY_OUTER_INSTANCE_ID when unset)',
+    ),
+    JDY_OUTER_INSTANCE_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('instance id for push_app_authorize (rotating secret)'),
+    JDY_ROUTER_ADDR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('X-GW-Router-Addr (from the authorisation when unset)'),
     JDY_CONCURRENCY: int(1, 4).describe('JDY requests in flight at once'),
 
-    K3WISE_BASE_URL: z.string().url().default('http://127.0.0.1:18203/K3API').describe('K/3 WISE K3API base'),
+    K3WISE_BASE_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:18203/K3API')
+      .describe('K/3 WISE K3API base'),
     K3WISE_AUTHORITY_CODE: secret('K/3 WISE authorityCode'),
-    K3WISE_CONCURRENCY: int(1, 2).describe('K/3 WISE requests in flight at once'),
+    K3WISE_CONCURRENCY: int(1, 2).describe(
+      'K/3 WISE requests in flight at once',
+    ),
   })
   .superRefine((config, ctx) => {
     const required = requiredFor(config);
     for (const target of config.SINK_TARGETS) {
       for (const name of required[target]) {
         if (!(config as Record<string, unknown>)[name]) {
-          ctx.addIssue({ code: 'custom', path: [name], message: `required when SINK_TARGETS includes ${target}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `required when SINK_TARGETS includes ${target}`,
+          });
         }
       }
     }

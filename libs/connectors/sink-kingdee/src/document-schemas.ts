@@ -1,11 +1,19 @@
-import { formatZodIssues, zodPath, type KingdeeTarget, type OutboundDocument } from '@kingbridge/contracts';
+import {
+  formatZodIssues,
+  zodPath,
+  type KingdeeTarget,
+  type OutboundDocument,
+} from '@kingbridge/contracts';
 import { z } from 'zod';
 import { k3FormKeys } from './k3cloud-forms';
 
 const row = z.record(z.string(), z.unknown());
 const positiveNumber = z.union([
   z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive number').refine((s) => Number(s) > 0, 'expected a positive number'),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected a positive number')
+    .refine((s) => Number(s) > 0, 'expected a positive number'),
 ]);
 
 /** JDY 盘亏单 save body (`InvCheckLossBillSaveReq`; references by internal id). */
@@ -47,12 +55,20 @@ function k3CloudModelSchema(formId: string): z.ZodType {
   return base.superRefine((model, ctx) => {
     const entries = model[entryKey];
     if (!Array.isArray(entries) || entries.length === 0) {
-      ctx.addIssue({ code: 'custom', path: [entryKey], message: `entry rows ${entryKey} required for ${formId}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [entryKey],
+        message: `entry rows ${entryKey} required for ${formId}`,
+      });
       return;
     }
     entries.forEach((e, i) => {
       if (typeof e !== 'object' || e === null || Array.isArray(e)) {
-        ctx.addIssue({ code: 'custom', path: [entryKey, i], message: 'entry row must be an object' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [entryKey, i],
+          message: 'entry row must be an object',
+        });
       }
     });
   });
@@ -60,7 +76,11 @@ function k3CloudModelSchema(formId: string): z.ZodType {
 
 export type DocumentCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly fieldPath: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly fieldPath: string;
+      readonly message: string;
+    };
 
 /**
  * Checks an outbound document against its target's body schema before any
@@ -70,7 +90,9 @@ export type DocumentCheck =
  */
 export function checkOutboundDocument(doc: OutboundDocument): DocumentCheck {
   const { schema, numberPath } = schemaFor(doc.target, doc.formId);
-  const parsed = schema.safeParse(doc.target === 'k3wise' ? unwrapData(doc.document) : doc.document);
+  const parsed = schema.safeParse(
+    doc.target === 'k3wise' ? unwrapData(doc.document) : doc.document,
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
@@ -79,26 +101,52 @@ export function checkOutboundDocument(doc: OutboundDocument): DocumentCheck {
       message: `${doc.target} ${doc.formId} document: ${formatZodIssues(parsed.error)}`,
     };
   }
-  const given = numberPath.reduce<unknown>((v, k) => (v === null || v === undefined ? undefined : (v as Record<string | number, unknown>)[k]), doc.target === 'k3wise' ? unwrapData(doc.document) : doc.document);
-  if (given !== undefined && given !== null && given !== '' && String(given) !== doc.billNo) {
+  const given = numberPath.reduce<unknown>(
+    (v, k) =>
+      v === null || v === undefined
+        ? undefined
+        : (v as Record<string | number, unknown>)[k],
+    doc.target === 'k3wise' ? unwrapData(doc.document) : doc.document,
+  );
+  if (
+    given !== undefined &&
+    given !== null &&
+    given !== '' &&
+    String(given) !== doc.billNo
+  ) {
     const path = `document.${zodPath(numberPath)}`;
-    return { ok: false, fieldPath: path, message: `${path} is "${String(given)}" but billNo is "${doc.billNo}"` };
+    return {
+      ok: false,
+      fieldPath: path,
+      message: `${path} is "${String(given)}" but billNo is "${doc.billNo}"`,
+    };
   }
   return { ok: true };
 }
 
-function schemaFor(target: KingdeeTarget, formId: string): { schema: z.ZodType; numberPath: Array<string | number> } {
+function schemaFor(
+  target: KingdeeTarget,
+  formId: string,
+): { schema: z.ZodType; numberPath: Array<string | number> } {
   switch (target) {
     case 'k3cloud':
-      return { schema: k3CloudModelSchema(formId), numberPath: [k3FormKeys(formId).numberField] };
+      return {
+        schema: k3CloudModelSchema(formId),
+        numberPath: [k3FormKeys(formId).numberField],
+      };
     case 'jdy':
       return { schema: jdyCheckLossBillSchema, numberPath: ['bill_no'] };
     case 'k3wise':
-      return { schema: k3WiseSaveDataSchema, numberPath: ['Page1', 0, 'FBillNo'] };
+      return {
+        schema: k3WiseSaveDataSchema,
+        numberPath: ['Page1', 0, 'FBillNo'],
+      };
   }
 }
 
 function unwrapData(document: Record<string, unknown>): unknown {
   const data = document['Data'];
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? data : document;
+  return typeof data === 'object' && data !== null && !Array.isArray(data)
+    ? data
+    : document;
 }

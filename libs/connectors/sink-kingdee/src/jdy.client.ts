@@ -2,10 +2,28 @@ import { randomInt } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
 import { toPipelineError } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
-import { classifyHttpStatus, classifyKingdeeMessage, kingdeeError } from './kingdee-error.classifier';
-import { kingdeeFetch, parseKingdeeJson, type FetchFn, type KingdeeRequestHooks } from './kingdee-http.util';
-import type { BillRef, KingdeeWriter, RowOutcome, WriteRequest } from './kingdee-writer.port';
-import { jdyAppSignature, jdyCanonicalQuery, jdyGatewaySignature } from './kingdee-sign.util';
+import {
+  classifyHttpStatus,
+  classifyKingdeeMessage,
+  kingdeeError,
+} from './kingdee-error.classifier';
+import {
+  kingdeeFetch,
+  parseKingdeeJson,
+  type FetchFn,
+  type KingdeeRequestHooks,
+} from './kingdee-http.util';
+import type {
+  BillRef,
+  KingdeeWriter,
+  RowOutcome,
+  WriteRequest,
+} from './kingdee-writer.port';
+import {
+  jdyAppSignature,
+  jdyCanonicalQuery,
+  jdyGatewaySignature,
+} from './kingdee-sign.util';
 
 /** errcodes with a meaning for the client (0 and 2000002000 documented; the token ones from client code). */
 export const JDY_ERRCODE = {
@@ -41,11 +59,20 @@ const envelopeSchema = z.object({
   data: z.unknown().optional(),
 });
 /** Gateway-level refusals: `{code, message, details}` (HTTP 404/429/519). */
-const gatewayErrorSchema = z.object({ code: z.union([z.number(), z.string()]), message: z.string().nullish() });
+const gatewayErrorSchema = z.object({
+  code: z.union([z.number(), z.string()]),
+  message: z.string().nullish(),
+});
 const answerSchema = z.union([envelopeSchema, gatewayErrorSchema]);
 
 const authorizeDataSchema = z.array(
-  z.object({ appKey: z.string(), appSecret: z.string(), domain: z.string().nullish() }).passthrough(),
+  z
+    .object({
+      appKey: z.string(),
+      appSecret: z.string(),
+      domain: z.string().nullish(),
+    })
+    .passthrough(),
 );
 const tokenDataSchema = z
   .object({
@@ -60,7 +87,12 @@ const saveDataSchema = z.object({
   ids: z.array(z.string()).min(1),
   id_number_map: z.record(z.string(), z.string()).default({}),
 });
-const detailDataSchema = z.object({ id: z.union([z.string(), z.number()]), bill_no: z.string().nullish() }).passthrough();
+const detailDataSchema = z
+  .object({
+    id: z.union([z.string(), z.number()]),
+    bill_no: z.string().nullish(),
+  })
+  .passthrough();
 
 interface Envelope {
   readonly errcode: number;
@@ -101,17 +133,43 @@ export class JdyClient implements KingdeeWriter {
     return Promise.all(
       request.rows.map(async (row): Promise<RowOutcome> => {
         try {
-          const body = { ...row.document, bill_no: row.billNo, ...stringOptions(request.options) };
-          const env = await this.business('POST', request.formId, {}, body, request.signal);
+          const body = {
+            ...row.document,
+            bill_no: row.billNo,
+            ...stringOptions(request.options),
+          };
+          const env = await this.business(
+            'POST',
+            request.formId,
+            {},
+            body,
+            request.signal,
+          );
           if (env.errcode !== JDY_ERRCODE.ok) {
-            return { kind: 'failed', error: kingdeeError(classifyEnvelope(env), `jdy ${request.formId}: ${env.description}`) };
+            return {
+              kind: 'failed',
+              error: kingdeeError(
+                classifyEnvelope(env),
+                `jdy ${request.formId}: ${env.description}`,
+              ),
+            };
           }
           const data = saveDataSchema.safeParse(env.data);
           if (!data.success) {
-            return { kind: 'failed', error: kingdeeError('bad_response', `jdy ${request.formId}: save answer without ids`) };
+            return {
+              kind: 'failed',
+              error: kingdeeError(
+                'bad_response',
+                `jdy ${request.formId}: save answer without ids`,
+              ),
+            };
           }
           const id = data.data.ids[0] ?? '';
-          return { kind: 'written', id, number: data.data.id_number_map[id] ?? row.billNo };
+          return {
+            kind: 'written',
+            id,
+            number: data.data.id_number_map[id] ?? row.billNo,
+          };
         } catch (err) {
           return { kind: 'failed', error: toPipelineError(err) };
         }
@@ -119,16 +177,39 @@ export class JdyClient implements KingdeeWriter {
     );
   }
 
-  async findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>> {
+  async findBills(
+    formId: string,
+    billNos: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillRef>> {
     const found = new Map<string, BillRef>();
     for (const number of billNos) {
-      const env = await this.business('GET', `${formId}_detail`, { number }, undefined, signal);
+      const env = await this.business(
+        'GET',
+        `${formId}_detail`,
+        { number },
+        undefined,
+        signal,
+      );
       if (env.errcode === JDY_ERRCODE.ok) {
         const detail = detailDataSchema.safeParse(env.data);
-        if (!detail.success) throw kingdeeError('bad_response', `jdy ${formId}_detail: unexpected answer`);
-        found.set(number, { id: String(detail.data.id), number: detail.data.bill_no ?? number });
-      } else if (env.errcode !== JDY_ERRCODE.notFound && !/不存在/.test(env.description)) {
-        throw kingdeeError(classifyEnvelope(env), `jdy ${formId}_detail: ${env.description}`);
+        if (!detail.success)
+          throw kingdeeError(
+            'bad_response',
+            `jdy ${formId}_detail: unexpected answer`,
+          );
+        found.set(number, {
+          id: String(detail.data.id),
+          number: detail.data.bill_no ?? number,
+        });
+      } else if (
+        env.errcode !== JDY_ERRCODE.notFound &&
+        !/不存在/.test(env.description)
+      ) {
+        throw kingdeeError(
+          classifyEnvelope(env),
+          `jdy ${formId}_detail: ${env.description}`,
+        );
       }
     }
     return found;
@@ -145,17 +226,26 @@ export class JdyClient implements KingdeeWriter {
     for (let attempt = 1; ; attempt++) {
       const token = await this.ensureToken(signal);
       try {
-        return await this.request(method, path, query, body, { 'app-token': token, 'X-GW-Router-Addr': this.routerAddr ?? '' }, signal);
+        return await this.request(
+          method,
+          path,
+          query,
+          body,
+          { 'app-token': token, 'X-GW-Router-Addr': this.routerAddr ?? '' },
+          signal,
+        );
       } catch (err) {
         if (!(err instanceof TokenRefused)) throw err;
-        if (attempt >= 2) throw kingdeeError('session_lost', `jdy ${path}: ${err.message}`);
+        if (attempt >= 2)
+          throw kingdeeError('session_lost', `jdy ${path}: ${err.message}`);
         if (this.token?.value === token) this.token = undefined;
       }
     }
   }
 
   private ensureToken(signal?: AbortSignal): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now() + 60_000) return Promise.resolve(this.token.value);
+    if (this.token && this.token.expiresAt > this.now() + 60_000)
+      return Promise.resolve(this.token.value);
     this.fetchingToken ??= this.fetchToken(signal).finally(() => {
       this.fetchingToken = undefined;
     });
@@ -163,28 +253,57 @@ export class JdyClient implements KingdeeWriter {
   }
 
   private async fetchToken(signal?: AbortSignal): Promise<string> {
-    if (this.appSecret === undefined || this.routerAddr === undefined) await this.authorize(signal);
+    if (this.appSecret === undefined || this.routerAddr === undefined)
+      await this.authorize(signal);
     for (let attempt = 1; ; attempt++) {
       const env = await this.request(
         'GET',
         '/jdyconnector/app_management/kingdee_auth_token',
-        { app_key: this.options.appKey, app_signature: jdyAppSignature(this.options.appKey, this.appSecret ?? '') },
+        {
+          app_key: this.options.appKey,
+          app_signature: jdyAppSignature(
+            this.options.appKey,
+            this.appSecret ?? '',
+          ),
+        },
         undefined,
         {},
         signal,
       );
-      if (env.errcode === JDY_ERRCODE.appSecretInvalid && attempt === 1 && this.options.outerInstanceId) {
+      if (
+        env.errcode === JDY_ERRCODE.appSecretInvalid &&
+        attempt === 1 &&
+        this.options.outerInstanceId
+      ) {
         // The account secret rotates every 24 h: fetch the current one and try once more.
         await this.authorize(signal);
         continue;
       }
-      if (env.errcode !== JDY_ERRCODE.ok) throw kingdeeError('auth', `jdy kingdee_auth_token: ${env.description}`);
+      if (env.errcode !== JDY_ERRCODE.ok)
+        throw kingdeeError(
+          'auth',
+          `jdy kingdee_auth_token: ${env.description}`,
+        );
       const data = tokenDataSchema.safeParse(env.data);
-      const value = data.data?.['app-token'] ?? data.data?.app_token ?? data.data?.access_token;
-      if (!data.success || !value) throw kingdeeError('bad_response', 'jdy kingdee_auth_token: answer without app-token');
-      if (this.routerAddr === undefined && data.data.domain) this.routerAddr = data.data.domain;
+      const value =
+        data.data?.['app-token'] ??
+        data.data?.app_token ??
+        data.data?.access_token;
+      if (!data.success || !value)
+        throw kingdeeError(
+          'bad_response',
+          'jdy kingdee_auth_token: answer without app-token',
+        );
+      if (this.routerAddr === undefined && data.data.domain)
+        this.routerAddr = data.data.domain;
       const expires = Number(data.data.expires);
-      this.token = { value, expiresAt: Number.isFinite(expires) && expires > this.now() ? expires : this.now() + 23 * 3600_000 };
+      this.token = {
+        value,
+        expiresAt:
+          Number.isFinite(expires) && expires > this.now()
+            ? expires
+            : this.now() + 23 * 3600_000,
+      };
       return value;
     }
   }
@@ -192,16 +311,35 @@ export class JdyClient implements KingdeeWriter {
   private async authorize(signal?: AbortSignal): Promise<void> {
     const instance = this.options.outerInstanceId;
     if (!instance) {
-      if (this.appSecret === undefined) throw kingdeeError('auth', 'jdy: no app secret and no outerInstanceId to fetch it');
+      if (this.appSecret === undefined)
+        throw kingdeeError(
+          'auth',
+          'jdy: no app secret and no outerInstanceId to fetch it',
+        );
       return;
     }
-    const env = await this.request('POST', '/jdyconnector/app_management/push_app_authorize', { outerInstanceId: instance }, {}, {}, signal);
-    if (env.errcode !== JDY_ERRCODE.ok) throw kingdeeError('auth', `jdy push_app_authorize: ${env.description}`);
+    const env = await this.request(
+      'POST',
+      '/jdyconnector/app_management/push_app_authorize',
+      { outerInstanceId: instance },
+      {},
+      {},
+      signal,
+    );
+    if (env.errcode !== JDY_ERRCODE.ok)
+      throw kingdeeError('auth', `jdy push_app_authorize: ${env.description}`);
     const data = authorizeDataSchema.safeParse(env.data);
-    const account = data.data?.find((a) => a.appKey === this.options.appKey) ?? data.data?.[0];
-    if (!account) throw kingdeeError('auth', `jdy push_app_authorize: no authorisation for app key ${this.options.appKey}`);
+    const account =
+      data.data?.find((a) => a.appKey === this.options.appKey) ??
+      data.data?.[0];
+    if (!account)
+      throw kingdeeError(
+        'auth',
+        `jdy push_app_authorize: no authorisation for app key ${this.options.appKey}`,
+      );
     this.appSecret = account.appSecret;
-    if (this.options.routerAddr === undefined && account.domain) this.routerAddr = account.domain;
+    if (this.options.routerAddr === undefined && account.domain)
+      this.routerAddr = account.domain;
   }
 
   /** One signed gateway call (reference §2.1–2.2). */
@@ -251,7 +389,11 @@ export class JdyClient implements KingdeeWriter {
       );
       const answer = parseKingdeeJson(res, answerSchema, `jdy ${path}`);
       if ('errcode' in answer) {
-        const env: Envelope = { errcode: answer.errcode, description: answer.description ?? '', data: answer.data };
+        const env: Envelope = {
+          errcode: answer.errcode,
+          description: answer.description ?? '',
+          data: answer.data,
+        };
         if (env.errcode === JDY_ERRCODE.tokenInvalid) {
           outcome = 'session_lost';
           throw new TokenRefused(env.description);
@@ -259,15 +401,29 @@ export class JdyClient implements KingdeeWriter {
         if (env.errcode !== JDY_ERRCODE.ok) outcome = classifyEnvelope(env);
         return env;
       }
-      const errorClass = res.status >= 200 && res.status < 300 ? 'bad_response' : classifyHttpStatus(res.status);
-      throw kingdeeError(errorClass, `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(), {
-        ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-      });
+      const errorClass =
+        res.status >= 200 && res.status < 300
+          ? 'bad_response'
+          : classifyHttpStatus(res.status);
+      throw kingdeeError(
+        errorClass,
+        `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(),
+        {
+          ...(res.retryAfterMs !== undefined
+            ? { retryAfterMs: res.retryAfterMs }
+            : {}),
+        },
+      );
     } catch (err) {
-      if (!(err instanceof TokenRefused)) outcome = toPipelineError(err).errorClass;
+      if (!(err instanceof TokenRefused))
+        outcome = toPipelineError(err).errorClass;
       throw err;
     } finally {
-      this.options.hooks?.onRequest?.({ endpoint: path, outcome, seconds: (this.now() - started) / 1000 });
+      this.options.hooks?.onRequest?.({
+        endpoint: path,
+        outcome,
+        seconds: (this.now() - started) / 1000,
+      });
     }
   }
 }
@@ -279,8 +435,11 @@ function classifyEnvelope(env: Envelope): ErrorClass {
 }
 
 /** JDY body fields from plan options (e.g. operation_key); K3Cloud-style flags are not JDY fields. */
-function stringOptions(options: Readonly<Record<string, string | number | boolean>>): Record<string, string> {
+function stringOptions(
+  options: Readonly<Record<string, string | number | boolean>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options)) if (/^[a-z_]+$/.test(k)) out[k] = String(v);
+  for (const [k, v] of Object.entries(options))
+    if (/^[a-z_]+$/.test(k)) out[k] = String(v);
   return out;
 }

@@ -9,8 +9,17 @@ export interface K3FormKeys {
   readonly entryKey?: string;
 }
 
-const bill = (formId: string, entryKey: string): K3FormKeys => ({ formId, pkField: 'FID', numberField: 'FBillNo', entryKey });
-const base = (formId: string, pkField: string): K3FormKeys => ({ formId, pkField, numberField: 'FNumber' });
+const bill = (formId: string, entryKey: string): K3FormKeys => ({
+  formId,
+  pkField: 'FID',
+  numberField: 'FBillNo',
+  entryKey,
+});
+const base = (formId: string, pkField: string): K3FormKeys => ({
+  formId,
+  pkField,
+  numberField: 'FNumber',
+});
 
 /** Forms from the Kingdee reference (§1.11). Unknown forms fall back to bill keys (FID / FBillNo). */
 export const K3_FORM_KEYS: readonly K3FormKeys[] = [
@@ -33,5 +42,7 @@ export function k3FormKeys(formId: string): K3FormKeys {
   const upper = formId.toUpperCase();
   const known = K3_FORM_KEYS.find((f) => f.formId.toUpperCase() === upper);
   if (known) return known;
-  return upper.startsWith('BD_') ? { formId, pkField: 'FID', numberField: 'FNumber' } : { formId, pkField: 'FID', numberField: 'FBillNo' };
+  return upper.startsWith('BD_')
+    ? { formId, pkField: 'FID', numberField: 'FNumber' }
+    : { formId, pkField: 'FID', numberField: 'FBillNo' };
 }

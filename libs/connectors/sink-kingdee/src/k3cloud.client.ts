@@ -1,9 +1,24 @@
 import type { ErrorClass } from '@kingbridge/contracts';
 import { toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
 import type { z } from 'zod';
-import { classifyK3MsgCode, classifyK3RowError, kingdeeError } from './kingdee-error.classifier';
-import { kingdeeFetch, parseKingdeeJson, type FetchFn, type KingdeeHttpResponse, type KingdeeRequestHooks } from './kingdee-http.util';
-import type { BillRef, KingdeeWriter, RowOutcome, WriteRequest } from './kingdee-writer.port';
+import {
+  classifyK3MsgCode,
+  classifyK3RowError,
+  kingdeeError,
+} from './kingdee-error.classifier';
+import {
+  kingdeeFetch,
+  parseKingdeeJson,
+  type FetchFn,
+  type KingdeeHttpResponse,
+  type KingdeeRequestHooks,
+} from './kingdee-http.util';
+import type {
+  BillRef,
+  KingdeeWriter,
+  RowOutcome,
+  WriteRequest,
+} from './kingdee-writer.port';
 import { k3FormKeys } from './k3cloud-forms';
 import {
   k3LoginAnswerSchema,
@@ -29,9 +44,22 @@ const LOOKUP_CHUNK = 200;
 /** How the client authenticates (reference §1.4–1.5). */
 export type K3CloudAuth =
   | { readonly mode: 'password'; readonly password: string }
-  | { readonly mode: 'app-secret'; readonly appId: string; readonly appSecret: string }
-  | { readonly mode: 'sign'; readonly appId: string; readonly appSecret: string; readonly algorithm?: K3LoginSignAlgorithm }
-  | { readonly mode: 'signed-headers'; readonly appId: string; readonly appSecret: string };
+  | {
+      readonly mode: 'app-secret';
+      readonly appId: string;
+      readonly appSecret: string;
+    }
+  | {
+      readonly mode: 'sign';
+      readonly appId: string;
+      readonly appSecret: string;
+      readonly algorithm?: K3LoginSignAlgorithm;
+    }
+  | {
+      readonly mode: 'signed-headers';
+      readonly appId: string;
+      readonly appSecret: string;
+    };
 
 export interface K3CloudClientOptions {
   /** Base URL ending in `/k3cloud/` (private cloud) or `/galaxyapi/`. */
@@ -100,20 +128,37 @@ export class K3CloudClient implements KingdeeWriter {
     const { rows } = request;
     const batch = request.operation.toLowerCase() === 'batchsave';
     const keys = k3FormKeys(request.formId);
-    const models = rows.map((r) => ({ ...r.document, [keys.numberField]: r.billNo }));
+    const models = rows.map((r) => ({
+      ...r.document,
+      [keys.numberField]: r.billNo,
+    }));
     const data = { ...request.options, Model: batch ? models : models[0] };
     let status: K3ResponseStatus;
     try {
-      const answer = await this.call(batch ? 'BatchSave' : 'Save', { formid: request.formId, data }, k3OperationAnswerSchema, request.signal);
+      const answer = await this.call(
+        batch ? 'BatchSave' : 'Save',
+        { formid: request.formId, data },
+        k3OperationAnswerSchema,
+        request.signal,
+      );
       status = answer.Result.ResponseStatus;
     } catch (err) {
       const error = toPipelineError(err);
       return rows.map(() => ({ kind: 'failed', error }));
     }
-    return mapRows(status, rows.map((r) => r.billNo), request.options, request.formId);
+    return mapRows(
+      status,
+      rows.map((r) => r.billNo),
+      request.options,
+      request.formId,
+    );
   }
 
-  async findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>> {
+  async findBills(
+    formId: string,
+    billNos: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillRef>> {
     const keys = k3FormKeys(formId);
     const found = new Map<string, BillRef>();
     for (let i = 0; i < billNos.length; i += LOOKUP_CHUNK) {
@@ -131,18 +176,32 @@ export class K3CloudClient implements KingdeeWriter {
       for (const row of rows) {
         const [id, number] = row;
         if (number === null || number === undefined) continue;
-        found.set(String(number), { id: id === null || id === undefined ? '' : String(id), number: String(number) });
+        found.set(String(number), {
+          id: id === null || id === undefined ? '' : String(id),
+          number: String(number),
+        });
       }
     }
     return found;
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order. */
-  async executeBillQuery(data: Record<string, unknown>, signal?: AbortSignal): Promise<unknown[][]> {
-    const rows = await this.call('ExecuteBillQuery', { data }, k3QueryAnswerSchema, signal);
+  async executeBillQuery(
+    data: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<unknown[][]> {
+    const rows = await this.call(
+      'ExecuteBillQuery',
+      { data },
+      k3QueryAnswerSchema,
+      signal,
+    );
     const first = rows[0]?.[0];
     const failure = k3QueryFailureSchema.safeParse(first);
-    if (failure.success && failure.data.Result.ResponseStatus.IsSuccess === false) {
+    if (
+      failure.success &&
+      failure.data.Result.ResponseStatus.IsSuccess === false
+    ) {
       throw statusError(failure.data.Result.ResponseStatus, 'ExecuteBillQuery');
     }
     return rows;
@@ -153,18 +212,33 @@ export class K3CloudClient implements KingdeeWriter {
    * re-login and one resend; the write is safe to resend because the server
    * refused it before doing anything.
    */
-  private async call<S extends z.ZodType>(service: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    service: string,
+    body: unknown,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
     const path = `${DYN}.${service}.common.kdsvc`;
     for (let attempt = 1; ; attempt++) {
-      const session = this.options.auth.mode === 'signed-headers' ? this.session : await this.ensureSession(undefined, signal);
+      const session =
+        this.options.auth.mode === 'signed-headers'
+          ? this.session
+          : await this.ensureSession(undefined, signal);
       try {
         return await this.send(path, service, body, schema, session, signal);
       } catch (err) {
         if (!(err instanceof SessionLost)) throw err;
         if (this.options.auth.mode === 'signed-headers') {
-          throw kingdeeError('auth', `k3cloud ${service}: ${err.message} (signed-header credentials refused)`);
+          throw kingdeeError(
+            'auth',
+            `k3cloud ${service}: ${err.message} (signed-header credentials refused)`,
+          );
         }
-        if (attempt >= 2) throw kingdeeError('session_lost', `k3cloud ${service}: ${err.message}`);
+        if (attempt >= 2)
+          throw kingdeeError(
+            'session_lost',
+            `k3cloud ${service}: ${err.message}`,
+          );
         await this.ensureSession(session, signal);
       }
     }
@@ -191,25 +265,46 @@ export class K3CloudClient implements KingdeeWriter {
       }
       return value;
     } catch (err) {
-      if (!(err instanceof SessionLost)) outcome = toPipelineError(err).errorClass;
+      if (!(err instanceof SessionLost))
+        outcome = toPipelineError(err).errorClass;
       throw err;
     } finally {
-      this.options.hooks?.onRequest?.({ endpoint: service, outcome, seconds: (this.now() - started) / 1000 });
+      this.options.hooks?.onRequest?.({
+        endpoint: service,
+        outcome,
+        seconds: (this.now() - started) / 1000,
+      });
     }
   }
 
-  private post(path: string, body: unknown, session: Session | undefined, signal?: AbortSignal): Promise<KingdeeHttpResponse> {
+  private post(
+    path: string,
+    body: unknown,
+    session: Session | undefined,
+    signal?: AbortSignal,
+  ): Promise<KingdeeHttpResponse> {
     const url = new URL(path, ensureSlash(this.options.baseUrl));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'accept-charset': 'utf-8',
       'user-agent': USER_AGENT,
-      ...(session ? { 'kdservice-sessionid': session.id, cookie: session.cookies } : {}),
-      ...(this.options.auth.mode === 'signed-headers' ? this.signedHeaders(url.pathname) : {}),
+      ...(session
+        ? { 'kdservice-sessionid': session.id, cookie: session.cookies }
+        : {}),
+      ...(this.options.auth.mode === 'signed-headers'
+        ? this.signedHeaders(url.pathname)
+        : {}),
     };
     return kingdeeFetch(
       this.fetchFn,
-      { url: url.toString(), method: 'POST', headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) },
+      {
+        url: url.toString(),
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        timeoutMs: this.timeoutMs,
+        ...(signal ? { signal } : {}),
+      },
       'k3cloud',
     );
   }
@@ -219,14 +314,24 @@ export class K3CloudClient implements KingdeeWriter {
     const auth = this.options.auth;
     if (auth.mode !== 'signed-headers') return {};
     const timestamp = String(Math.floor(this.now() / 1000));
-    const appData = k3AppDataPlain(this.options.acctId, this.options.userName, this.lcid, this.options.orgNum ?? '0');
+    const appData = k3AppDataPlain(
+      this.options.acctId,
+      this.options.userName,
+      this.lcid,
+      this.options.orgNum ?? '0',
+    );
     return {
       'X-Api-ClientID': auth.appId.split('_')[0] ?? '',
       'X-Api-Auth-Version': '2.0',
       'x-api-timestamp': timestamp,
       'x-api-nonce': timestamp,
       'x-api-signheaders': 'x-api-timestamp,x-api-nonce',
-      'X-Api-Signature': k3ApiSignature(k3GatewaySecret(auth.appId), pathname, timestamp, timestamp),
+      'X-Api-Signature': k3ApiSignature(
+        k3GatewaySecret(auth.appId),
+        pathname,
+        timestamp,
+        timestamp,
+      ),
       'X-Kd-Appkey': auth.appId,
       'X-Kd-Appdata': Buffer.from(appData, 'utf8').toString('base64'),
       'X-Kd-Signature': k3KdSignature(auth.appId, auth.appSecret, appData),
@@ -241,8 +346,12 @@ export class K3CloudClient implements KingdeeWriter {
   }
 
   /** The current session, or a new login when there is none or `stale` is the one that was lost. */
-  private ensureSession(stale: Session | undefined, signal?: AbortSignal): Promise<Session> {
-    if (this.session && this.session !== stale) return Promise.resolve(this.session);
+  private ensureSession(
+    stale: Session | undefined,
+    signal?: AbortSignal,
+  ): Promise<Session> {
+    if (this.session && this.session !== stale)
+      return Promise.resolve(this.session);
     this.loggingIn ??= this.doLogin(signal).finally(() => {
       this.loggingIn = undefined;
     });
@@ -258,17 +367,44 @@ export class K3CloudClient implements KingdeeWriter {
     switch (auth.mode) {
       case 'password':
         service = 'ValidateUser';
-        body = { acctID: acctId, username: userName, password: auth.password, lcid: this.lcid };
+        body = {
+          acctID: acctId,
+          username: userName,
+          password: auth.password,
+          lcid: this.lcid,
+        };
         break;
       case 'app-secret':
         service = 'LoginByAppSecret';
-        body = { acctID: acctId, username: userName, appId: auth.appId, appSecret: auth.appSecret, lcid: this.lcid };
+        body = {
+          acctID: acctId,
+          username: userName,
+          appId: auth.appId,
+          appSecret: auth.appSecret,
+          lcid: this.lcid,
+        };
         break;
       case 'sign': {
         const timestamp = String(Math.floor(this.now() / 1000));
-        const sign = k3LoginSign({ acctId, userName, appId: auth.appId, appSecret: auth.appSecret, timestamp }, auth.algorithm ?? 'sha256');
+        const sign = k3LoginSign(
+          {
+            acctId,
+            userName,
+            appId: auth.appId,
+            appSecret: auth.appSecret,
+            timestamp,
+          },
+          auth.algorithm ?? 'sha256',
+        );
         service = 'LoginBySign';
-        body = { acctID: acctId, username: userName, appId: auth.appId, timestamp, sign, lcid: this.lcid };
+        body = {
+          acctID: acctId,
+          username: userName,
+          appId: auth.appId,
+          timestamp,
+          sign,
+          lcid: this.lcid,
+        };
         break;
       }
       case 'signed-headers':
@@ -277,16 +413,38 @@ export class K3CloudClient implements KingdeeWriter {
     const started = this.now();
     let outcome: 'ok' | ErrorClass = 'ok';
     try {
-      const res = await this.post(`${AUTH}.${service}.common.kdsvc`, body, undefined, signal);
-      const answer = parseKingdeeJson(res, k3LoginAnswerSchema, `k3cloud ${service}`);
+      const res = await this.post(
+        `${AUTH}.${service}.common.kdsvc`,
+        body,
+        undefined,
+        signal,
+      );
+      const answer = parseKingdeeJson(
+        res,
+        k3LoginAnswerSchema,
+        `k3cloud ${service}`,
+      );
       // -5 DealWithForm is a successful login that wants a form shown (admin users).
       if (answer.LoginResultType !== 1 && answer.LoginResultType !== -5) {
-        throw kingdeeError('auth', `k3cloud ${service} refused (LoginResultType ${answer.LoginResultType}): ${answer.Message ?? ''}`);
+        throw kingdeeError(
+          'auth',
+          `k3cloud ${service} refused (LoginResultType ${answer.LoginResultType}): ${answer.Message ?? ''}`,
+        );
       }
-      const id = answer.KDSVCSessionId ?? answer.Context?.SessionId ?? sessionFromCookies(res.setCookies)?.id;
-      if (!id) throw kingdeeError('bad_response', `k3cloud ${service}: login answer without a session id`);
+      const id =
+        answer.KDSVCSessionId ??
+        answer.Context?.SessionId ??
+        sessionFromCookies(res.setCookies)?.id;
+      if (!id)
+        throw kingdeeError(
+          'bad_response',
+          `k3cloud ${service}: login answer without a session id`,
+        );
       const fromCookies = sessionFromCookies(res.setCookies);
-      const session: Session = { id, cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}` };
+      const session: Session = {
+        id,
+        cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}`,
+      };
       this.session = session;
       this.logins += 1;
       return session;
@@ -294,7 +452,11 @@ export class K3CloudClient implements KingdeeWriter {
       outcome = toPipelineError(err).errorClass;
       throw err;
     } finally {
-      this.options.hooks?.onRequest?.({ endpoint: service, outcome, seconds: (this.now() - started) / 1000 });
+      this.options.hooks?.onRequest?.({
+        endpoint: service,
+        outcome,
+        seconds: (this.now() - started) / 1000,
+      });
     }
   }
 }
@@ -311,23 +473,32 @@ export function mapRows(
   const msgCode = status.MsgCode ?? 0;
   const batchCount = Math.trunc(Number(options['BatchCount'] ?? 0)) || 0;
   // With BatchCount the server splits the models into slices and DIndex restarts in each.
-  const sliceSize = batchCount > 0 && n > batchCount ? Math.ceil(n / batchCount) : n;
+  const sliceSize =
+    batchCount > 0 && n > batchCount ? Math.ceil(n / batchCount) : n;
   const indexOfNumber = new Map(billNos.map((b, i) => [b, i]));
 
   for (const s of status.SuccessEntitys ?? []) {
     const byNumber = s.Number ? indexOfNumber.get(s.Number) : undefined;
     const index = byNumber ?? (sliceSize === n ? (s.DIndex ?? 0) : undefined);
     if (index === undefined || index >= n) continue;
-    outcomes[index] = { kind: 'written', id: String(s.Id), number: s.Number ?? billNos[index] ?? '' };
+    outcomes[index] = {
+      kind: 'written',
+      id: String(s.Id),
+      number: s.Number ?? billNos[index] ?? '',
+    };
   }
 
-  const errorsByRow = new Map<number, Array<{ field: string; message: string }>>();
+  const errorsByRow = new Map<
+    number,
+    Array<{ field: string; message: string }>
+  >();
   const unplaced: string[] = [];
   for (const e of status.Errors ?? []) {
     const message = e.Message ?? '';
     const dIndex = e.DIndex ?? 0;
     const candidates: number[] = [];
-    for (let i = dIndex; i < n; i += sliceSize) if (outcomes[i] === undefined) candidates.push(i);
+    for (let i = dIndex; i < n; i += sliceSize)
+      if (outcomes[i] === undefined) candidates.push(i);
     if (candidates.length === 1 && candidates[0] !== undefined) {
       const list = errorsByRow.get(candidates[0]) ?? [];
       list.push({ field: e.FieldName ?? '', message });
@@ -341,17 +512,43 @@ export function mapRows(
     // The most telling class wins: a duplicate number means "maybe written" and must be verified.
     const errorClass = pickClass(classes);
     const message = `k3cloud ${formId}: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`;
-    outcomes[index] = { kind: 'failed', error: kingdeeError(errorClass, message, { fieldPath: errors[0]?.field ?? '' }) };
+    outcomes[index] = {
+      kind: 'failed',
+      error: kingdeeError(errorClass, message, {
+        fieldPath: errors[0]?.field ?? '',
+      }),
+    };
   }
   return outcomes.map((o, i): RowOutcome => {
     if (o) return o;
-    if (status.IsSuccess && (status.Errors ?? []).length === 0 && n === 1 && (status.SuccessEntitys ?? []).length === 0) {
-      return { kind: 'failed', error: kingdeeError('bad_response', `k3cloud ${formId}: success without SuccessEntitys for ${billNos[i]}`) };
+    if (
+      status.IsSuccess &&
+      (status.Errors ?? []).length === 0 &&
+      n === 1 &&
+      (status.SuccessEntitys ?? []).length === 0
+    ) {
+      return {
+        kind: 'failed',
+        error: kingdeeError(
+          'bad_response',
+          `k3cloud ${formId}: success without SuccessEntitys for ${billNos[i]}`,
+        ),
+      };
     }
-    const why = unplaced.length > 0 ? unplaced.join('; ') : 'row missing from the answer';
+    const why =
+      unplaced.length > 0 ? unplaced.join('; ') : 'row missing from the answer';
     // Not placeable on a row: the outcome is unknown, so it is verified before any resend.
-    const errorClass = unplaced.length > 0 ? pickClass(unplaced.map((m) => classifyK3RowError(msgCode, m))) : 'bad_response';
-    return { kind: 'failed', error: kingdeeError(errorClass === 'validation' ? 'unknown' : errorClass, `k3cloud ${formId}: ${why}`) };
+    const errorClass =
+      unplaced.length > 0
+        ? pickClass(unplaced.map((m) => classifyK3RowError(msgCode, m)))
+        : 'bad_response';
+    return {
+      kind: 'failed',
+      error: kingdeeError(
+        errorClass === 'validation' ? 'unknown' : errorClass,
+        `k3cloud ${formId}: ${why}`,
+      ),
+    };
   });
 }
 
@@ -371,8 +568,15 @@ function pickClass(classes: readonly ErrorClass[]): ErrorClass {
 }
 
 function statusError(status: K3ResponseStatus, what: string): PipelineError {
-  const message = (status.Errors ?? []).map((e) => e.Message ?? '').filter(Boolean).join('; ') || `IsSuccess false (MsgCode ${status.MsgCode ?? 0})`;
-  return kingdeeError(classifyK3MsgCode(status.MsgCode ?? 0, message), `k3cloud ${what}: ${message}`);
+  const message =
+    (status.Errors ?? [])
+      .map((e) => e.Message ?? '')
+      .filter(Boolean)
+      .join('; ') || `IsSuccess false (MsgCode ${status.MsgCode ?? 0})`;
+  return kingdeeError(
+    classifyK3MsgCode(status.MsgCode ?? 0, message),
+    `k3cloud ${what}: ${message}`,
+  );
 }
 
 /** `MsgCode 1` anywhere an answer can carry it (operation envelope or query failure). */
@@ -389,11 +593,20 @@ function sessionLostMessage(value: unknown): string | undefined {
   return undefined;
 }
 
-function sessionFromCookies(setCookies: readonly string[]): Session | undefined {
-  const pairs = setCookies.map((c) => c.split(';')[0]?.trim() ?? '').filter((p) => p.includes('='));
-  const sid = pairs.find((p) => p.toLowerCase().startsWith('kdservice-sessionid='));
+function sessionFromCookies(
+  setCookies: readonly string[],
+): Session | undefined {
+  const pairs = setCookies
+    .map((c) => c.split(';')[0]?.trim() ?? '')
+    .filter((p) => p.includes('='));
+  const sid = pairs.find((p) =>
+    p.toLowerCase().startsWith('kdservice-sessionid='),
+  );
   if (!sid) return undefined;
-  return { id: sid.slice(sid.indexOf('=') + 1), cookies: ['Theme=standard', ...pairs].join('; ') };
+  return {
+    id: sid.slice(sid.indexOf('=') + 1),
+    cookies: ['Theme=standard', ...pairs].join('; '),
+  };
 }
 
 function sqlString(value: string): string {

@@ -38,7 +38,10 @@ export const k3LoginAnswerSchema = z.object({
   LoginResultType: z.number().int(),
   Message: z.string().nullish(),
   KDSVCSessionId: z.string().nullish(),
-  Context: z.object({ SessionId: z.string().nullish() }).passthrough().nullish(),
+  Context: z
+    .object({ SessionId: z.string().nullish() })
+    .passthrough()
+    .nullish(),
 });
 export type K3LoginAnswer = z.infer<typeof k3LoginAnswerSchema>;
 

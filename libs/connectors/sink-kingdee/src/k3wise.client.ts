@@ -1,9 +1,23 @@
 import type { ErrorClass } from '@kingbridge/contracts';
 import { toPipelineError } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
-import { classifyHttpStatus, classifyKingdeeMessage, kingdeeError } from './kingdee-error.classifier';
-import { kingdeeFetch, parseKingdeeJson, type FetchFn, type KingdeeRequestHooks } from './kingdee-http.util';
-import type { BillRef, KingdeeWriter, RowOutcome, WriteRequest } from './kingdee-writer.port';
+import {
+  classifyHttpStatus,
+  classifyKingdeeMessage,
+  kingdeeError,
+} from './kingdee-error.classifier';
+import {
+  kingdeeFetch,
+  parseKingdeeJson,
+  type FetchFn,
+  type KingdeeRequestHooks,
+} from './kingdee-http.util';
+import type {
+  BillRef,
+  KingdeeWriter,
+  RowOutcome,
+  WriteRequest,
+} from './kingdee-writer.port';
 
 export interface K3WiseClientOptions {
   /** `http(s)://{host}/K3API` (the simulator: `http://127.0.0.1:18203/K3API`). */
@@ -23,9 +37,21 @@ const answerSchema = z.object({
 });
 type Answer = z.infer<typeof answerSchema>;
 
-const tokenDataSchema = z.object({ Token: z.string().min(1), Validity: z.union([z.number(), z.string()]).optional() }).passthrough();
-const saveDataSchema = z.object({ FBillNo: z.string().nullish(), FInterID: z.union([z.number(), z.string()]).nullish() }).passthrough();
-const listDataSchema = z.object({ DATA: z.array(z.record(z.string(), z.unknown())).default([]) }).passthrough();
+const tokenDataSchema = z
+  .object({
+    Token: z.string().min(1),
+    Validity: z.union([z.number(), z.string()]).optional(),
+  })
+  .passthrough();
+const saveDataSchema = z
+  .object({
+    FBillNo: z.string().nullish(),
+    FInterID: z.union([z.number(), z.string()]).nullish(),
+  })
+  .passthrough();
+const listDataSchema = z
+  .object({ DATA: z.array(z.record(z.string(), z.unknown())).default([]) })
+  .passthrough();
 
 class TokenRefused extends Error {}
 
@@ -57,14 +83,29 @@ export class K3WiseClient implements KingdeeWriter {
       request.rows.map(async (row): Promise<RowOutcome> => {
         try {
           const data = withBillNo(row.document, row.billNo);
-          const answer = await this.call('POST', request.formId, { Data: data }, request.signal);
+          const answer = await this.call(
+            'POST',
+            request.formId,
+            { Data: data },
+            request.signal,
+          );
           if (answer.StatusCode !== 200) {
             const message = answer.Message ?? '';
-            return { kind: 'failed', error: kingdeeError(classifyAnswer(answer), `k3wise ${request.formId}: ${message}`) };
+            return {
+              kind: 'failed',
+              error: kingdeeError(
+                classifyAnswer(answer),
+                `k3wise ${request.formId}: ${message}`,
+              ),
+            };
           }
           const saved = saveDataSchema.safeParse(answer.Data ?? {});
           const id = saved.data?.FInterID;
-          return { kind: 'written', id: id === null || id === undefined ? '' : String(id), number: saved.data?.FBillNo ?? row.billNo };
+          return {
+            kind: 'written',
+            id: id === null || id === undefined ? '' : String(id),
+            number: saved.data?.FBillNo ?? row.billNo,
+          };
         } catch (err) {
           return { kind: 'failed', error: toPipelineError(err) };
         }
@@ -72,7 +113,11 @@ export class K3WiseClient implements KingdeeWriter {
     );
   }
 
-  async findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>> {
+  async findBills(
+    formId: string,
+    billNos: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillRef>> {
     const found = new Map<string, BillRef>();
     const object = objectOf(formId);
     for (let i = 0; i < billNos.length; i += 100) {
@@ -91,9 +136,17 @@ export class K3WiseClient implements KingdeeWriter {
         },
         signal,
       );
-      if (answer.StatusCode !== 200) throw kingdeeError(classifyAnswer(answer), `k3wise /${object}/GetList: ${answer.Message ?? ''}`);
+      if (answer.StatusCode !== 200)
+        throw kingdeeError(
+          classifyAnswer(answer),
+          `k3wise /${object}/GetList: ${answer.Message ?? ''}`,
+        );
       const list = listDataSchema.safeParse(answer.Data ?? {});
-      if (!list.success) throw kingdeeError('bad_response', `k3wise /${object}/GetList: unexpected answer`);
+      if (!list.success)
+        throw kingdeeError(
+          'bad_response',
+          `k3wise /${object}/GetList: unexpected answer`,
+        );
       for (const row of list.data.DATA) {
         const number = row['FBillNo'];
         if (typeof number !== 'string') continue;
@@ -104,28 +157,53 @@ export class K3WiseClient implements KingdeeWriter {
   }
 
   /** One call with `?token=`; a refused token (401) is refetched once. */
-  private async call(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<Answer> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.ensureToken(signal);
       try {
         return await this.request(method, path, { token }, body, signal);
       } catch (err) {
         if (!(err instanceof TokenRefused)) throw err;
-        if (attempt >= 2) throw kingdeeError('session_lost', `k3wise ${path}: ${err.message}`);
+        if (attempt >= 2)
+          throw kingdeeError('session_lost', `k3wise ${path}: ${err.message}`);
         if (this.token?.value === token) this.token = undefined;
       }
     }
   }
 
   private ensureToken(signal?: AbortSignal): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now() + 30_000) return Promise.resolve(this.token.value);
+    if (this.token && this.token.expiresAt > this.now() + 30_000)
+      return Promise.resolve(this.token.value);
     this.fetchingToken ??= (async () => {
-      const answer = await this.request('GET', '/Token/Create', { authorityCode: this.options.authorityCode }, undefined, signal);
-      if (answer.StatusCode !== 200) throw kingdeeError('auth', `k3wise Token/Create: ${answer.Message ?? ''}`);
+      const answer = await this.request(
+        'GET',
+        '/Token/Create',
+        { authorityCode: this.options.authorityCode },
+        undefined,
+        signal,
+      );
+      if (answer.StatusCode !== 200)
+        throw kingdeeError(
+          'auth',
+          `k3wise Token/Create: ${answer.Message ?? ''}`,
+        );
       const data = tokenDataSchema.safeParse(answer.Data);
-      if (!data.success) throw kingdeeError('bad_response', 'k3wise Token/Create: answer without Token');
+      if (!data.success)
+        throw kingdeeError(
+          'bad_response',
+          'k3wise Token/Create: answer without Token',
+        );
       const validity = Number(data.data.Validity ?? 3600);
-      this.token = { value: data.data.Token, expiresAt: this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000 };
+      this.token = {
+        value: data.data.Token,
+        expiresAt:
+          this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000,
+      };
       return data.data.Token;
     })().finally(() => {
       this.fetchingToken = undefined;
@@ -164,15 +242,23 @@ export class K3WiseClient implements KingdeeWriter {
         throw new TokenRefused(answer.Message ?? 'token refused');
       }
       if (res.status >= 300 && answer.StatusCode === 200) {
-        throw kingdeeError(classifyHttpStatus(res.status), `k3wise ${path}: HTTP ${res.status}`);
+        throw kingdeeError(
+          classifyHttpStatus(res.status),
+          `k3wise ${path}: HTTP ${res.status}`,
+        );
       }
       if (answer.StatusCode !== 200) outcome = classifyAnswer(answer);
       return answer;
     } catch (err) {
-      if (!(err instanceof TokenRefused)) outcome = toPipelineError(err).errorClass;
+      if (!(err instanceof TokenRefused))
+        outcome = toPipelineError(err).errorClass;
       throw err;
     } finally {
-      this.options.hooks?.onRequest?.({ endpoint: path, outcome, seconds: (this.now() - started) / 1000 });
+      this.options.hooks?.onRequest?.({
+        endpoint: path,
+        outcome,
+        seconds: (this.now() - started) / 1000,
+      });
     }
   }
 }
@@ -181,7 +267,12 @@ function classifyAnswer(answer: Answer): ErrorClass {
   const message = answer.Message ?? '';
   if (answer.StatusCode === 503) return 'concurrency_limit';
   if (answer.StatusCode === 401 || answer.StatusCode === 403) return 'auth';
-  return classifyKingdeeMessage(message) ?? (answer.StatusCode >= 500 && !/保存失败/.test(message) ? 'server_error' : 'validation');
+  return (
+    classifyKingdeeMessage(message) ??
+    (answer.StatusCode >= 500 && !/保存失败/.test(message)
+      ? 'server_error'
+      : 'validation')
+  );
 }
 
 /** `/SO/Save` → `SO`. */
@@ -190,10 +281,18 @@ function objectOf(formId: string): string {
 }
 
 /** The Save `Data` (`{Page1, Page2}`) with the bill number stamped into Page1. */
-function withBillNo(document: Readonly<Record<string, unknown>>, billNo: string): Record<string, unknown> {
+function withBillNo(
+  document: Readonly<Record<string, unknown>>,
+  billNo: string,
+): Record<string, unknown> {
   const data = (document['Data'] ?? document) as Record<string, unknown>;
-  const page1 = Array.isArray(data['Page1']) ? (data['Page1'] as unknown[]) : [];
+  const page1 = Array.isArray(data['Page1'])
+    ? (data['Page1'] as unknown[])
+    : [];
   const [head, ...rest] = page1;
-  const header = typeof head === 'object' && head !== null ? { ...(head as Record<string, unknown>), FBillNo: billNo } : { FBillNo: billNo };
+  const header =
+    typeof head === 'object' && head !== null
+      ? { ...(head as Record<string, unknown>), FBillNo: billNo }
+      : { FBillNo: billNo };
   return { ...data, Page1: [header, ...rest] };
 }

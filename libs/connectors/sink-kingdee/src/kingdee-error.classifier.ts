@@ -47,7 +47,10 @@ export function kingdeeError(
   message: string,
   options: { fieldPath?: string; retryAfterMs?: number; cause?: unknown } = {},
 ): PipelineError {
-  const fieldPath = options.fieldPath !== undefined && options.fieldPath !== '' ? options.fieldPath : undefined;
+  const fieldPath =
+    options.fieldPath !== undefined && options.fieldPath !== ''
+      ? options.fieldPath
+      : undefined;
   if (isPermanent(errorClass)) {
     return new NonRetriableError(message, {
       errorClass,
@@ -58,25 +61,53 @@ export function kingdeeError(
   return new RetriableError(message, {
     errorClass,
     ...(fieldPath !== undefined ? { fieldPath } : {}),
-    ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+    ...(options.retryAfterMs !== undefined
+      ? { retryAfterMs: options.retryAfterMs }
+      : {}),
     cause: options.cause,
   });
 }
 
-const DUPLICATE_PATTERNS = [/违反字段唯一性要求/, /已经被使用/, /已经存在，不能重复/, /已存在，不能重复/, /重复提交的数据包/];
-const MISSING_BASE_DATA_PATTERNS = [/在基础资料中不存在/, /代码\[[^\]]*\]不存在/, /\]不存在或已禁用/, /不是商品\[[^\]]*\]的计量单位/, /单位\[[^\]]*\]不存在/];
-const TRANSIENT_TEXT = [/死锁/, /超时/, /繁忙/, /稍后重试/, /事务已回滚/, /系统异常/];
+const DUPLICATE_PATTERNS = [
+  /违反字段唯一性要求/,
+  /已经被使用/,
+  /已经存在，不能重复/,
+  /已存在，不能重复/,
+  /重复提交的数据包/,
+];
+const MISSING_BASE_DATA_PATTERNS = [
+  /在基础资料中不存在/,
+  /代码\[[^\]]*\]不存在/,
+  /\]不存在或已禁用/,
+  /不是商品\[[^\]]*\]的计量单位/,
+  /单位\[[^\]]*\]不存在/,
+];
+const TRANSIENT_TEXT = [
+  /死锁/,
+  /超时/,
+  /繁忙/,
+  /稍后重试/,
+  /事务已回滚/,
+  /系统异常/,
+];
 
 /** Classifies one Kingdee message (a row error or a whole answer) by its text. */
-export function classifyKingdeeMessage(message: string): ErrorClass | undefined {
-  if (DUPLICATE_PATTERNS.some((p) => p.test(message))) return 'duplicate_number';
-  if (MISSING_BASE_DATA_PATTERNS.some((p) => p.test(message))) return 'missing_base_data';
+export function classifyKingdeeMessage(
+  message: string,
+): ErrorClass | undefined {
+  if (DUPLICATE_PATTERNS.some((p) => p.test(message)))
+    return 'duplicate_number';
+  if (MISSING_BASE_DATA_PATTERNS.some((p) => p.test(message)))
+    return 'missing_base_data';
   if (TRANSIENT_TEXT.some((p) => p.test(message))) return 'server_error';
   return undefined;
 }
 
 /** K3Cloud `MsgCode` (WebAPI explorer table) to an error class. */
-export function classifyK3MsgCode(msgCode: number, message: string): ErrorClass {
+export function classifyK3MsgCode(
+  msgCode: number,
+  message: string,
+): ErrorClass {
   switch (msgCode) {
     case 1:
       return 'session_lost';
@@ -94,7 +125,9 @@ export function classifyK3MsgCode(msgCode: number, message: string): ErrorClass 
       return 'missing_base_data';
     case 4:
       // "exception": an unknown form is permanent, anything else may pass on retry.
-      return /业务对象不存在|不存在或未实现/.test(message) ? 'validation' : 'server_error';
+      return /业务对象不存在|不存在或未实现/.test(message)
+        ? 'validation'
+        : 'server_error';
     case 3:
     case 5:
     case 8:
@@ -108,7 +141,10 @@ export function classifyK3MsgCode(msgCode: number, message: string): ErrorClass 
 }
 
 /** One K3Cloud row error: its text decides first, the answer's MsgCode second. */
-export function classifyK3RowError(msgCode: number, message: string): ErrorClass {
+export function classifyK3RowError(
+  msgCode: number,
+  message: string,
+): ErrorClass {
   return classifyKingdeeMessage(message) ?? classifyK3MsgCode(msgCode, message);
 }
 

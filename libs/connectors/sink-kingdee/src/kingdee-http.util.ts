@@ -23,14 +23,22 @@ export interface KingdeeHttpResponse {
 
 /** Hooks for metrics (the service passes prom-client callbacks; the lib imports none). */
 export interface KingdeeRequestHooks {
-  onRequest?(info: { endpoint: string; outcome: 'ok' | ErrorClass; seconds: number }): void;
+  onRequest?(info: {
+    endpoint: string;
+    outcome: 'ok' | ErrorClass;
+    seconds: number;
+  }): void;
 }
 
 /**
  * One HTTP round trip with a timeout (AbortSignal). Transport failures become
  * classified errors (`timeout` / `network`), never raw exceptions.
  */
-export async function kingdeeFetch(fetchFn: FetchFn, req: KingdeeHttpRequest, target: string): Promise<KingdeeHttpResponse> {
+export async function kingdeeFetch(
+  fetchFn: FetchFn,
+  req: KingdeeHttpRequest,
+  target: string,
+): Promise<KingdeeHttpResponse> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   try {
@@ -46,20 +54,33 @@ export async function kingdeeFetch(fetchFn: FetchFn, req: KingdeeHttpRequest, ta
       status: res.status,
       text,
       setCookies: res.headers.getSetCookie(),
-      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      retryAfterMs:
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? retryAfter * 1000
+          : undefined,
     };
   } catch (err) {
     if (timeout.aborted && !req.signal?.aborted) {
-      throw kingdeeError('timeout', `${target}: no answer within ${req.timeoutMs} ms`, { cause: err });
+      throw kingdeeError(
+        'timeout',
+        `${target}: no answer within ${req.timeoutMs} ms`,
+        { cause: err },
+      );
     }
-    throw kingdeeError('network', `${target}: ${describeNetworkError(err)}`, { cause: err });
+    throw kingdeeError('network', `${target}: ${describeNetworkError(err)}`, {
+      cause: err,
+    });
   }
 }
 
 function describeNetworkError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${err.message} (${cause.code})` : cause?.message ? `${err.message} (${cause.message})` : err.message;
+  return cause?.code
+    ? `${err.message} (${cause.code})`
+    : cause?.message
+      ? `${err.message} (${cause.message})`
+      : err.message;
 }
 
 /**
@@ -82,19 +103,40 @@ export function parseKingdeeJson<S extends z.ZodType>(
     json = JSON.parse(trimmed);
   } catch {
     // HTML error pages come from proxies / IIS in front of Kingdee: a bad answer, whatever the status.
-    if (/^<(!doctype|html)/i.test(trimmed)) throw fail(res, target, `HTML page (HTTP ${res.status}): ${snippet}`, 'bad_response');
+    if (/^<(!doctype|html)/i.test(trimmed))
+      throw fail(
+        res,
+        target,
+        `HTML page (HTTP ${res.status}): ${snippet}`,
+        'bad_response',
+      );
     throw fail(res, target, `non-JSON answer (HTTP ${res.status}): ${snippet}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw fail(res, target, `unexpected answer (HTTP ${res.status}): ${snippet}`);
+    throw fail(
+      res,
+      target,
+      `unexpected answer (HTTP ${res.status}): ${snippet}`,
+    );
   }
   return parsed.data;
 }
 
-function fail(res: KingdeeHttpResponse, target: string, what: string, forced?: ErrorClass): PipelineError {
-  const errorClass: ErrorClass = forced ?? (res.status >= 200 && res.status < 300 ? 'bad_response' : classifyHttpStatus(res.status));
+function fail(
+  res: KingdeeHttpResponse,
+  target: string,
+  what: string,
+  forced?: ErrorClass,
+): PipelineError {
+  const errorClass: ErrorClass =
+    forced ??
+    (res.status >= 200 && res.status < 300
+      ? 'bad_response'
+      : classifyHttpStatus(res.status));
   return kingdeeError(errorClass, `${target}: ${what}`, {
-    ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+    ...(res.retryAfterMs !== undefined
+      ? { retryAfterMs: res.retryAfterMs }
+      : {}),
   });
 }

@@ -17,24 +17,41 @@ export function k3LoginSign(
   },
   algorithm: K3LoginSignAlgorithm = 'sha256',
 ): string {
-  const values = [parts.acctId, parts.userName, parts.appId, parts.appSecret, parts.timestamp];
+  const values = [
+    parts.acctId,
+    parts.userName,
+    parts.appId,
+    parts.appSecret,
+    parts.timestamp,
+  ];
   values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash(algorithm).update(values.join(''), 'utf8').digest('hex');
 }
 
 /** base64 of the lowercase hex string of HMAC-SHA256 (not of the raw digest), as Kingdee's SDKs do. */
 export function b64HexHmacSha256(key: string, message: string): string {
-  const hex = createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex');
+  const hex = createHmac('sha256', Buffer.from(key, 'utf8'))
+    .update(message, 'utf8')
+    .digest('hex');
   return Buffer.from(hex, 'utf8').toString('base64');
 }
 
 /** `X-Kd-Appdata` plain text: `acctId,userName,lcid,orgNum`. */
-export function k3AppDataPlain(acctId: string, userName: string, lcid: number, orgNum: string): string {
+export function k3AppDataPlain(
+  acctId: string,
+  userName: string,
+  lcid: number,
+  orgNum: string,
+): string {
   return `${acctId},${userName},${lcid},${orgNum}`;
 }
 
 /** `X-Kd-Signature` = B64HEX(HMAC-SHA256(appSecret, appId + appDataPlain)). */
-export function k3KdSignature(appId: string, appSecret: string, appDataPlain: string): string {
+export function k3KdSignature(
+  appId: string,
+  appSecret: string,
+  appDataPlain: string,
+): string {
   return b64HexHmacSha256(appSecret, appId + appDataPlain);
 }
 
@@ -52,18 +69,26 @@ export function k3GatewaySecret(appId: string): string {
   const raw = Buffer.from(encoded, 'base64');
   const seed = Buffer.from(GATEWAY_XOR_SEED, 'ascii');
   const out = Buffer.alloc(raw.length);
-  for (let i = 0; i < raw.length; i += 1) out[i] = (raw[i] ?? 0) ^ (seed[i] ?? 0);
+  for (let i = 0; i < raw.length; i += 1)
+    out[i] = (raw[i] ?? 0) ^ (seed[i] ?? 0);
   return out.toString('base64');
 }
 
 /** `X-Api-Signature` over `POST\n<enc(path)>\n\nx-api-nonce:..\nx-api-timestamp:..\n` (body not signed). */
-export function k3ApiSignature(gwSecret: string, path: string, nonce: string, timestamp: string): string {
+export function k3ApiSignature(
+  gwSecret: string,
+  path: string,
+  nonce: string,
+  timestamp: string,
+): string {
   const plain = `POST\n${encodeURIComponent(path)}\n\nx-api-nonce:${nonce}\nx-api-timestamp:${timestamp}\n`;
   return b64HexHmacSha256(gwSecret, plain);
 }
 
 /** JDY query part of the signed text: keys sorted (ASCII), each key and value URL-encoded twice. */
-export function jdyCanonicalQuery(params: Iterable<readonly [string, string]>): string {
+export function jdyCanonicalQuery(
+  params: Iterable<readonly [string, string]>,
+): string {
   const pairs = [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const enc2 = (s: string): string => encodeURIComponent(encodeURIComponent(s));
   return pairs.map(([k, v]) => `${enc2(k)}=${enc2(v)}`).join('&');

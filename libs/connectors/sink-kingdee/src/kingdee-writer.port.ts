@@ -52,5 +52,9 @@ export interface KingdeeWriter {
    * JDY detail, K3 WISE GetList). Throws a classified PipelineError when
    * Kingdee cannot answer.
    */
-  findBills(formId: string, billNos: readonly string[], signal?: AbortSignal): Promise<Map<string, BillRef>>;
+  findBills(
+    formId: string,
+    billNos: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillRef>>;
 }

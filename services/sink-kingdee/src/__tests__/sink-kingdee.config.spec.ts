@@ -18,24 +18,54 @@ function parseEnvFile(text: string): Record<string, string> {
 
 describe('sinkKingdeeConfigSchema', () => {
   it('should accept .env.example and know every variable in it', () => {
-    const example = parseEnvFile(readFileSync(resolve(__dirname, '../../.env.example'), 'utf8'));
+    const example = parseEnvFile(
+      readFileSync(resolve(__dirname, '../../.env.example'), 'utf8'),
+    );
     const config = loadConfig(sinkKingdeeConfigSchema, example);
-    for (const key of Object.keys(example)) expect(Object.keys(sinkKingdeeConfigSchema.shape)).toContain(key);
+    for (const key of Object.keys(example))
+      expect(Object.keys(sinkKingdeeConfigSchema.shape)).toContain(key);
     expect(config.HTTP_PORT).toBe(19420);
     expect(config.SINK_TARGETS).toEqual(['k3cloud', 'jdy', 'k3wise']);
     expect(config.K3CLOUD_BASE_URL).toBe('http://127.0.0.1:18201/k3cloud/');
   });
 
   it('should name the missing credential when a target is enabled without it', () => {
-    expect(() => loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'k3wise' })).toThrow(/K3WISE_AUTHORITY_CODE/);
-    expect(() => loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'k3cloud', K3CLOUD_AUTH_MODE: 'sign' })).toThrow(/K3CLOUD_APP_ID/);
-    expect(() => loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'sap' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'k3wise' }),
+    ).toThrow(/K3WISE_AUTHORITY_CODE/);
+    expect(() =>
+      loadConfig(sinkKingdeeConfigSchema, {
+        SINK_TARGETS: 'k3cloud',
+        K3CLOUD_AUTH_MODE: 'sign',
+      }),
+    ).toThrow(/K3CLOUD_APP_ID/);
+    expect(() =>
+      loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'sap' }),
+    ).toThrow(ConfigError);
   });
 
   it('should parse dlq filters when given the documented flags', () => {
-    const args = parseDlqArgs(['dlq', 'replay', '--flow', 'f1', '--error-class', 'missing_base_data', '--since', '2026-01-01T00:00:00Z', '--id', '3', '--id', '4']);
-    expect(args).toMatchObject({ command: 'replay', filter: { flow: 'f1', errorClass: 'missing_base_data', ids: ['3', '4'] } });
+    const args = parseDlqArgs([
+      'dlq',
+      'replay',
+      '--flow',
+      'f1',
+      '--error-class',
+      'missing_base_data',
+      '--since',
+      '2026-01-01T00:00:00Z',
+      '--id',
+      '3',
+      '--id',
+      '4',
+    ]);
+    expect(args).toMatchObject({
+      command: 'replay',
+      filter: { flow: 'f1', errorClass: 'missing_base_data', ids: ['3', '4'] },
+    });
     expect(() => parseDlqArgs(['dlq', 'drop'])).toThrow(/usage/);
-    expect(() => parseDlqArgs(['dlq', 'list', '--since', 'yesterday'])).toThrow(/--since/);
+    expect(() => parseDlqArgs(['dlq', 'list', '--since', 'yesterday'])).toThrow(
+      /--since/,
+    );
   });
 });

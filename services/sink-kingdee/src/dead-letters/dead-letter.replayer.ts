@@ -1,5 +1,9 @@
 import type { KafkaProducer } from '@kingbridge/kafka';
-import type { DeadLetterFilter, DeadLetterRepository, StoredDeadLetter } from './dead-letter.repository';
+import type {
+  DeadLetterFilter,
+  DeadLetterRepository,
+  StoredDeadLetter,
+} from './dead-letter.repository';
 
 /** Header on a replayed message: the dead letter's id. */
 export const HEADER_REPLAY_OF = 'kb-replay-of';
@@ -16,15 +20,23 @@ export async function replayDeadLetters(
   filter: DeadLetterFilter,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<StoredDeadLetter[]> {
-  const selected = await repository.list({ ...filter, status: filter.status ?? 'open' });
+  const selected = await repository.list({
+    ...filter,
+    status: filter.status ?? 'open',
+  });
   const replayable = selected.filter((d) => d.value !== null);
   if (options.dryRun || replayable.length === 0) return replayable;
   const byTopic = new Map<string, StoredDeadLetter[]>();
-  for (const d of replayable) (byTopic.get(d.topic) ?? byTopic.set(d.topic, []).get(d.topic))?.push(d);
+  for (const d of replayable)
+    (byTopic.get(d.topic) ?? byTopic.set(d.topic, []).get(d.topic))?.push(d);
   for (const [topic, list] of byTopic) {
     await producer.send(
       topic,
-      list.map((d) => ({ key: d.key, value: d.value, headers: { ...d.headers, [HEADER_REPLAY_OF]: d.id } })),
+      list.map((d) => ({
+        key: d.key,
+        value: d.value,
+        headers: { ...d.headers, [HEADER_REPLAY_OF]: d.id },
+      })),
     );
     await repository.markReplayed(list.map((d) => d.id));
   }

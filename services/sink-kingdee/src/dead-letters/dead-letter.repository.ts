@@ -83,8 +83,23 @@ export class DeadLetterRepository {
            SET error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message, field_path = EXCLUDED.field_path,
                attempts = EXCLUDED.attempts, dead_lettered_at = now()`,
         [
-          r.topic, r.partition, r.offset, r.key, r.value, JSON.stringify(r.headers), r.documentKey, r.flow, r.target, r.formId, r.billNo,
-          JSON.stringify(r.sourceIds), r.errorClass, r.errorMessage, r.fieldPath, r.attempts, r.firstFailedAt,
+          r.topic,
+          r.partition,
+          r.offset,
+          r.key,
+          r.value,
+          JSON.stringify(r.headers),
+          r.documentKey,
+          r.flow,
+          r.target,
+          r.formId,
+          r.billNo,
+          JSON.stringify(r.sourceIds),
+          r.errorClass,
+          r.errorMessage,
+          r.fieldPath,
+          r.attempts,
+          r.firstFailedAt,
         ],
       );
     }
@@ -97,7 +112,8 @@ export class DeadLetterRepository {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (filter.ids && filter.ids.length > 0) add('id = ANY(?::bigint[])', filter.ids);
+    if (filter.ids && filter.ids.length > 0)
+      add('id = ANY(?::bigint[])', filter.ids);
     if (filter.flow) add('flow = ?', filter.flow);
     if (filter.errorClass) add('error_class = ?', filter.errorClass);
     if (filter.key) add('document_key = ?', filter.key);

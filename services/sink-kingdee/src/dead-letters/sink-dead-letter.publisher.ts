@@ -1,10 +1,17 @@
-import { outboundDocumentSchema, type ErrorClass, type StatusEvent } from '@kingbridge/contracts';
+import {
+  outboundDocumentSchema,
+  type ErrorClass,
+  type StatusEvent,
+} from '@kingbridge/contracts';
 import type { DeadLetterInput, DeadLetterPublisher } from '@kingbridge/kafka';
 import { contentHash } from '@kingbridge/pipeline-core';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 import type { SinkMetrics } from '../sink/sink.metrics';
 import { statusEvent, type StatusPublisher } from '../sink/status.publisher';
-import type { DeadLetterRecord, DeadLetterRepository } from './dead-letter.repository';
+import type {
+  DeadLetterRecord,
+  DeadLetterRepository,
+} from './dead-letter.repository';
 
 /**
  * Every dead letter of the sink's consumer goes through here, whoever
@@ -25,13 +32,21 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
   async publish(entries: readonly DeadLetterInput[]): Promise<void> {
     const records: DeadLetterRecord[] = [];
     const events: StatusEvent[] = [];
-    const ledgerRows: Parameters<LedgerRepository['markFailed']>[0][number][] = [];
+    const ledgerRows: Parameters<LedgerRepository['markFailed']>[0][number][] =
+      [];
     for (const e of entries) {
       const value = e.raw.value?.toString('utf8') ?? null;
-      const parsed = value === null ? undefined : outboundDocumentSchema.safeParse(safeJson(value));
+      const parsed =
+        value === null
+          ? undefined
+          : outboundDocumentSchema.safeParse(safeJson(value));
       const doc = parsed?.success ? parsed.data : undefined;
-      const loose = (value === null ? {} : (safeJson(value) ?? {})) as Record<string, unknown>;
-      const str = (k: string): string | null => (typeof loose[k] === 'string' ? (loose[k] as string) : null);
+      const loose = (value === null ? {} : (safeJson(value) ?? {})) as Record<
+        string,
+        unknown
+      >;
+      const str = (k: string): string | null =>
+        typeof loose[k] === 'string' ? (loose[k] as string) : null;
       records.push({
         topic: e.topic,
         partition: e.partition,
@@ -66,7 +81,13 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
           target: doc.target,
           formId: doc.formId,
           billNo: doc.billNo,
-          payloadHash: contentHash({ formId: doc.formId, operation: doc.operation, options: doc.options, billNo: doc.billNo, document: doc.document }),
+          payloadHash: contentHash({
+            formId: doc.formId,
+            operation: doc.operation,
+            options: doc.options,
+            billNo: doc.billNo,
+            document: doc.document,
+          }),
           state: 'dead_lettered',
           errorClass: e.error.errorClass,
           error: e.error.message,
@@ -78,7 +99,11 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
     await this.status.publish(events);
     await this.kafka.publish(entries);
     for (const r of records) {
-      this.metrics.rows.inc({ target: r.target ?? 'unknown', form: r.formId ?? 'unknown', outcome: 'failed' });
+      this.metrics.rows.inc({
+        target: r.target ?? 'unknown',
+        form: r.formId ?? 'unknown',
+        outcome: 'failed',
+      });
     }
   }
 }

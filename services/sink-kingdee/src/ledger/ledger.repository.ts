@@ -1,8 +1,15 @@
 import type { DataSource } from 'typeorm';
 
-export type LedgerState = 'sending' | 'ambiguous' | 'retrying' | 'written' | 'dead_lettered';
+export type LedgerState =
+  'sending' | 'ambiguous' | 'retrying' | 'written' | 'dead_lettered';
 
-export const LEDGER_STATES: readonly LedgerState[] = ['sending', 'ambiguous', 'retrying', 'written', 'dead_lettered'];
+export const LEDGER_STATES: readonly LedgerState[] = [
+  'sending',
+  'ambiguous',
+  'retrying',
+  'written',
+  'dead_lettered',
+];
 
 export interface LedgerEntry {
   readonly documentKey: string;
@@ -71,7 +78,9 @@ export class LedgerRepository {
   }
 
   /** Marks documents as being sent now (attempts + 1). Never downgrades a written document. Returns attempts per key. */
-  async markSending(docs: readonly LedgerDocument[]): Promise<Map<string, number>> {
+  async markSending(
+    docs: readonly LedgerDocument[],
+  ): Promise<Map<string, number>> {
     if (docs.length === 0) return new Map();
     const rows = (await this.db.query(
       `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_attempt_at)
@@ -86,7 +95,11 @@ export class LedgerRepository {
     return new Map(rows.map((r) => [r.document_key, r.attempts]));
   }
 
-  async markWritten(entries: ReadonlyArray<LedgerDocument & { kingdeeId: string; kingdeeNumber: string }>): Promise<void> {
+  async markWritten(
+    entries: ReadonlyArray<
+      LedgerDocument & { kingdeeId: string; kingdeeNumber: string }
+    >,
+  ): Promise<void> {
     if (entries.length === 0) return;
     await this.db.query(
       `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, kingdee_id, kingdee_number, written_at)
@@ -96,7 +109,11 @@ export class LedgerRepository {
        ON CONFLICT (document_key) DO UPDATE
          SET state = 'written', kingdee_id = EXCLUDED.kingdee_id, kingdee_number = EXCLUDED.kingdee_number,
              written_at = COALESCE(l.written_at, now()), last_error_class = NULL, last_error = NULL, updated_at = now()`,
-      [...columns(entries), entries.map((e) => e.kingdeeId), entries.map((e) => e.kingdeeNumber)],
+      [
+        ...columns(entries),
+        entries.map((e) => e.kingdeeId),
+        entries.map((e) => e.kingdeeNumber),
+      ],
     );
     await this.db.query(
       `UPDATE sink_kingdee.dead_letter SET resolved_at = now() WHERE document_key = ANY($1) AND resolved_at IS NULL`,
@@ -105,7 +122,15 @@ export class LedgerRepository {
   }
 
   /** Records a failed attempt (`ambiguous`, `retrying` or `dead_lettered`) with Kingdee's message. */
-  async markFailed(entries: ReadonlyArray<LedgerDocument & { state: Exclude<LedgerState, 'written' | 'sending'>; errorClass: string; error: string }>): Promise<void> {
+  async markFailed(
+    entries: ReadonlyArray<
+      LedgerDocument & {
+        state: Exclude<LedgerState, 'written' | 'sending'>;
+        errorClass: string;
+        error: string;
+      }
+    >,
+  ): Promise<void> {
     if (entries.length === 0) return;
     await this.db.query(
       `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_error_class, last_error)
@@ -115,12 +140,19 @@ export class LedgerRepository {
        ON CONFLICT (document_key) DO UPDATE
          SET state = EXCLUDED.state, last_error_class = EXCLUDED.last_error_class, last_error = EXCLUDED.last_error, updated_at = now()
          WHERE l.state <> 'written'`,
-      [...columns(entries), entries.map((e) => e.state), entries.map((e) => e.errorClass), entries.map((e) => e.error)],
+      [
+        ...columns(entries),
+        entries.map((e) => e.state),
+        entries.map((e) => e.errorClass),
+        entries.map((e) => e.error),
+      ],
     );
   }
 
   async countByState(): Promise<Map<LedgerState, number>> {
-    const rows = (await this.db.query(`SELECT state, count(*)::int AS n FROM sink_kingdee.ledger GROUP BY state`)) as Array<{ state: LedgerState; n: number }>;
+    const rows = (await this.db.query(
+      `SELECT state, count(*)::int AS n FROM sink_kingdee.ledger GROUP BY state`,
+    )) as Array<{ state: LedgerState; n: number }>;
     return new Map(rows.map((r) => [r.state, r.n]));
   }
 }

@@ -1,7 +1,12 @@
 import type { KingdeeTarget, OutboundDocument } from '@kingbridge/contracts';
 import type { ConsumedMessage, MessageOutcome } from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
-import { contentHash, NonRetriableError, toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
+import {
+  contentHash,
+  NonRetriableError,
+  toPipelineError,
+  type PipelineError,
+} from '@kingbridge/pipeline-core';
 import {
   checkOutboundDocument,
   isAmbiguous,
@@ -11,7 +16,11 @@ import {
   type KingdeeWriter,
   type RowOutcome,
 } from '@kingbridge/sink-kingdee-client';
-import type { LedgerDocument, LedgerEntry, LedgerRepository } from '../ledger/ledger.repository';
+import type {
+  LedgerDocument,
+  LedgerEntry,
+  LedgerRepository,
+} from '../ledger/ledger.repository';
 import type { WriteScheduler } from '../writer/write-scheduler';
 import type { SinkMetrics } from './sink.metrics';
 import { statusEvent, type StatusPublisher } from './status.publisher';
@@ -61,8 +70,13 @@ export class SinkPipeline {
     this.now = deps.now ?? Date.now;
   }
 
-  async handle(messages: readonly ConsumedMessage<OutboundDocument>[]): Promise<MessageOutcome[]> {
-    const outcomes: MessageOutcome[] = messages.map(() => ({ kind: 'retry', error: kingdeeError('unknown', 'not processed') }));
+  async handle(
+    messages: readonly ConsumedMessage<OutboundDocument>[],
+  ): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = messages.map(() => ({
+      kind: 'retry',
+      error: kingdeeError('unknown', 'not processed'),
+    }));
     const waves: Item[][] = [];
     const seen = new Map<string, number>();
     messages.forEach((m, index) => {
@@ -71,7 +85,10 @@ export class SinkPipeline {
       if (!check.ok) {
         outcomes[index] = {
           kind: 'dead-letter',
-          error: new NonRetriableError(check.message, { errorClass: 'schema', fieldPath: check.fieldPath }),
+          error: new NonRetriableError(check.message, {
+            errorClass: 'schema',
+            fieldPath: check.fieldPath,
+          }),
         };
         return;
       }
@@ -85,18 +102,29 @@ export class SinkPipeline {
       const ready: Item[] = [];
       for (const item of wave) {
         if (blocked.has(item.doc.documentKey)) {
-          outcomes[item.index] = { kind: 'retry', error: kingdeeError('unknown', `waiting for an earlier message of ${item.doc.documentKey}`) };
+          outcomes[item.index] = {
+            kind: 'retry',
+            error: kingdeeError(
+              'unknown',
+              `waiting for an earlier message of ${item.doc.documentKey}`,
+            ),
+          };
         } else {
           ready.push(item);
         }
       }
       await this.processWave(ready, outcomes);
-      for (const item of ready) if (outcomes[item.index]?.kind !== 'done') blocked.add(item.doc.documentKey);
+      for (const item of ready)
+        if (outcomes[item.index]?.kind !== 'done')
+          blocked.add(item.doc.documentKey);
     }
     return outcomes;
   }
 
-  private async processWave(items: readonly Item[], outcomes: MessageOutcome[]): Promise<void> {
+  private async processWave(
+    items: readonly Item[],
+    outcomes: MessageOutcome[],
+  ): Promise<void> {
     const { ledger } = this.deps;
     const entries = await ledger.load(items.map((i) => i.doc.documentKey));
     const events: StatusEvent[] = [];
@@ -119,8 +147,18 @@ export class SinkPipeline {
     // A previous attempt may have written these: ask Kingdee before resending.
     if (toVerify.length > 0) {
       const { found, notFound, failed } = await this.verify(toVerify);
-      for (const [item, ref] of found) written.push({ item, ref, attempts: entries.get(item.doc.documentKey)?.attempts ?? 0 });
-      for (const [item, error] of failed) retries.push({ item, error, attempts: entries.get(item.doc.documentKey)?.attempts ?? 0 });
+      for (const [item, ref] of found)
+        written.push({
+          item,
+          ref,
+          attempts: entries.get(item.doc.documentKey)?.attempts ?? 0,
+        });
+      for (const [item, error] of failed)
+        retries.push({
+          item,
+          error,
+          attempts: entries.get(item.doc.documentKey)?.attempts ?? 0,
+        });
       toSend = [...toSend, ...notFound];
     }
 
@@ -151,15 +189,26 @@ export class SinkPipeline {
           }),
         ),
       );
-      const duplicates: Array<{ item: Item; error: PipelineError; attempts: number }> = [];
+      const duplicates: Array<{
+        item: Item;
+        error: PipelineError;
+        attempts: number;
+      }> = [];
       toSend.forEach((item, k) => {
         const result = results[k] as RowOutcome;
         const n = attempts.get(item.doc.documentKey) ?? 1;
         if (result.kind === 'written') {
-          written.push({ item, ref: { id: result.id, number: result.number }, attempts: n });
+          written.push({
+            item,
+            ref: { id: result.id, number: result.number },
+            attempts: n,
+          });
         } else if (result.error.errorClass === 'duplicate_number') {
           duplicates.push({ item, error: result.error, attempts: n });
-        } else if (isPermanent(result.error.errorClass) || !result.error.retriable) {
+        } else if (
+          isPermanent(result.error.errorClass) ||
+          !result.error.retriable
+        ) {
           outcomes[item.index] = { kind: 'dead-letter', error: result.error };
         } else {
           retries.push({ item, error: result.error, attempts: n });
@@ -167,20 +216,37 @@ export class SinkPipeline {
       });
       // "Already used" means maybe written by us: verify, never resend blind.
       if (duplicates.length > 0) {
-        const { found, notFound, failed } = await this.verify(duplicates.map((d) => d.item));
+        const { found, notFound, failed } = await this.verify(
+          duplicates.map((d) => d.item),
+        );
         const attemptsOf = new Map(duplicates.map((d) => [d.item, d.attempts]));
         const errorOf = new Map(duplicates.map((d) => [d.item, d.error]));
-        for (const [item, ref] of found) written.push({ item, ref, attempts: attemptsOf.get(item) ?? 1 });
-        for (const item of notFound) retries.push({ item, error: errorOf.get(item) as PipelineError, attempts: attemptsOf.get(item) ?? 1 });
-        for (const [item, error] of failed) retries.push({ item, error, attempts: attemptsOf.get(item) ?? 1 });
+        for (const [item, ref] of found)
+          written.push({ item, ref, attempts: attemptsOf.get(item) ?? 1 });
+        for (const item of notFound)
+          retries.push({
+            item,
+            error: errorOf.get(item) as PipelineError,
+            attempts: attemptsOf.get(item) ?? 1,
+          });
+        for (const [item, error] of failed)
+          retries.push({ item, error, attempts: attemptsOf.get(item) ?? 1 });
       }
     }
 
-    await ledger.markWritten(written.map((w) => ({ ...w.item.ledgerDoc, kingdeeId: w.ref.id, kingdeeNumber: w.ref.number })));
+    await ledger.markWritten(
+      written.map((w) => ({
+        ...w.item.ledgerDoc,
+        kingdeeId: w.ref.id,
+        kingdeeNumber: w.ref.number,
+      })),
+    );
     await ledger.markFailed(
       retries.map((r) => ({
         ...r.item.ledgerDoc,
-        state: isAmbiguous(r.error.errorClass) ? ('ambiguous' as const) : ('retrying' as const),
+        state: isAmbiguous(r.error.errorClass)
+          ? ('ambiguous' as const)
+          : ('retrying' as const),
         errorClass: r.error.errorClass,
         error: r.error.message,
       })),
@@ -201,30 +267,64 @@ export class SinkPipeline {
           now,
         ),
       );
-      this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'written' });
+      this.deps.metrics.rows.inc({
+        target: doc.target,
+        form: doc.formId,
+        outcome: 'written',
+      });
       outcomes[w.item.index] = { kind: 'done' };
     }
     for (const r of retries) {
       const doc = r.item.doc;
-      events.push(statusEvent(doc, { outcome: 'retrying', attempts: r.attempts, errorClass: r.error.errorClass, errorMessage: r.error.message }, now));
-      this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'retried' });
-      this.deps.metrics.retries.inc({ target: doc.target, form: doc.formId, error_class: r.error.errorClass });
+      events.push(
+        statusEvent(
+          doc,
+          {
+            outcome: 'retrying',
+            attempts: r.attempts,
+            errorClass: r.error.errorClass,
+            errorMessage: r.error.message,
+          },
+          now,
+        ),
+      );
+      this.deps.metrics.rows.inc({
+        target: doc.target,
+        form: doc.formId,
+        outcome: 'retried',
+      });
+      this.deps.metrics.retries.inc({
+        target: doc.target,
+        form: doc.formId,
+        error_class: r.error.errorClass,
+      });
       outcomes[r.item.index] = {
         kind: 'retry',
         error: r.error,
-        ...(retryAfter(r.error) !== undefined ? { retryAfterMs: retryAfter(r.error) } : {}),
+        ...(retryAfter(r.error) !== undefined
+          ? { retryAfterMs: retryAfter(r.error) }
+          : {}),
       };
     }
     await this.deps.status.publish(events);
     if (retries.length > 0) {
       this.deps.logger.warn(
-        { retries: retries.length, errorClasses: [...new Set(retries.map((r) => r.error.errorClass))], example: retries[0]?.error.message },
+        {
+          retries: retries.length,
+          errorClasses: [...new Set(retries.map((r) => r.error.errorClass))],
+          example: retries[0]?.error.message,
+        },
         'documents will be retried',
       );
     }
   }
 
-  private skip(item: Item, entry: LedgerEntry, events: StatusEvent[], outcomes: MessageOutcome[]): void {
+  private skip(
+    item: Item,
+    entry: LedgerEntry,
+    events: StatusEvent[],
+    outcomes: MessageOutcome[],
+  ): void {
     const doc = item.doc;
     if (entry.payloadHash !== item.ledgerDoc.payloadHash) {
       this.deps.logger.warn(
@@ -240,12 +340,20 @@ export class SinkPipeline {
         ...(entry.kingdeeNumber ? { kingdeeNumber: entry.kingdeeNumber } : {}),
       }),
     );
-    this.deps.metrics.rows.inc({ target: doc.target, form: doc.formId, outcome: 'duplicate_skipped' });
+    this.deps.metrics.rows.inc({
+      target: doc.target,
+      form: doc.formId,
+      outcome: 'duplicate_skipped',
+    });
     outcomes[item.index] = { kind: 'done' };
   }
 
   /** Asks Kingdee which of these bills exist, per target and form. */
-  private async verify(items: readonly Item[]): Promise<{ found: Array<[Item, BillRef]>; notFound: Item[]; failed: Array<[Item, PipelineError]> }> {
+  private async verify(items: readonly Item[]): Promise<{
+    found: Array<[Item, BillRef]>;
+    notFound: Item[];
+    failed: Array<[Item, PipelineError]>;
+  }> {
     const found: Array<[Item, BillRef]> = [];
     const notFound: Item[] = [];
     const failed: Array<[Item, PipelineError]> = [];
@@ -258,9 +366,15 @@ export class SinkPipeline {
       const first = group[0] as Item;
       const writer = this.deps.writers.get(first.doc.target);
       try {
-        if (!writer) throw kingdeeError('auth', `no writer configured for target ${first.doc.target}`);
+        if (!writer)
+          throw kingdeeError(
+            'auth',
+            `no writer configured for target ${first.doc.target}`,
+          );
         const billNos = [...new Set(group.map((i) => i.doc.billNo))];
-        const bills = await this.deps.scheduler.withSlot(first.doc.target, () => writer.findBills(first.doc.formId, billNos));
+        const bills = await this.deps.scheduler.withSlot(first.doc.target, () =>
+          writer.findBills(first.doc.formId, billNos),
+        );
         for (const item of group) {
           const ref = bills.get(item.doc.billNo);
           if (ref) found.push([item, ref]);
@@ -278,7 +392,10 @@ export class SinkPipeline {
 /** A previous attempt may have reached Kingdee (crash mid-call, timeout, lost answer, duplicate number). */
 function needsVerification(entry: LedgerEntry): boolean {
   if (entry.state === 'sending' || entry.state === 'ambiguous') return true;
-  return entry.lastErrorClass !== null && isAmbiguous(entry.lastErrorClass as PipelineError['errorClass']);
+  return (
+    entry.lastErrorClass !== null &&
+    isAmbiguous(entry.lastErrorClass as PipelineError['errorClass'])
+  );
 }
 
 function ledgerDocument(doc: OutboundDocument): LedgerDocument {
@@ -288,7 +405,13 @@ function ledgerDocument(doc: OutboundDocument): LedgerDocument {
     target: doc.target,
     formId: doc.formId,
     billNo: doc.billNo,
-    payloadHash: contentHash({ formId: doc.formId, operation: doc.operation, options: doc.options, billNo: doc.billNo, document: doc.document }),
+    payloadHash: contentHash({
+      formId: doc.formId,
+      operation: doc.operation,
+      options: doc.options,
+      billNo: doc.billNo,
+      document: doc.document,
+    }),
   };
 }
 

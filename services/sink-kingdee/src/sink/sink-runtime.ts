@@ -41,10 +41,14 @@ export interface SinkRuntimeDeps {
 }
 
 /** Topic names the sink uses (TOPIC_PREFIX applied). */
-export function sinkTopics(config: Pick<SinkKingdeeConfig, 'TOPIC_PREFIX' | 'SINK_TARGETS'>): { outbound: Map<KingdeeTarget, string>; status: string } {
+export function sinkTopics(
+  config: Pick<SinkKingdeeConfig, 'TOPIC_PREFIX' | 'SINK_TARGETS'>,
+): { outbound: Map<KingdeeTarget, string>; status: string } {
   const prefix = config.TOPIC_PREFIX;
   return {
-    outbound: new Map(config.SINK_TARGETS.map((t) => [t, `${prefix}${outboundTopic(t)}`])),
+    outbound: new Map(
+      config.SINK_TARGETS.map((t) => [t, `${prefix}${outboundTopic(t)}`]),
+    ),
     status: `${prefix}${STATUS_TOPIC}`,
   };
 }
@@ -69,9 +73,19 @@ export class SinkRuntime {
     const signal = this.abort.signal;
     const metrics = sinkMetrics(registry);
     this.notReady = 'postgres not connected';
-    this.dataSource = createDataSource({ url: config.DATABASE_URL, schema: SCHEMA, applicationName: SINK_SERVICE, logger, poolSize: 6 });
+    this.dataSource = createDataSource({
+      url: config.DATABASE_URL,
+      schema: SCHEMA,
+      applicationName: SINK_SERVICE,
+      logger,
+      poolSize: 6,
+    });
     await connectWithRetry(this.dataSource, { logger, signal });
-    const connection = createKafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? SINK_SERVICE, logger });
+    const connection = createKafkaConnection({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? SINK_SERVICE,
+      logger,
+    });
     this.notReady = `kafka not reachable at ${config.KAFKA_BROKERS.join(',')}`;
     await connection.waitUntilReachable(signal);
     const topics = sinkTopics(config);
@@ -94,7 +108,11 @@ export class SinkRuntime {
     const writers = this.deps.writers ?? createKingdeeWriters(config);
     const scheduler = new WriteScheduler({
       writers,
-      concurrency: { k3cloud: config.K3CLOUD_CONCURRENCY, jdy: config.JDY_CONCURRENCY, k3wise: config.K3WISE_CONCURRENCY },
+      concurrency: {
+        k3cloud: config.K3CLOUD_CONCURRENCY,
+        jdy: config.JDY_CONCURRENCY,
+        k3wise: config.K3WISE_CONCURRENCY,
+      },
       lingerMs: config.SINK_LINGER_MS,
       hooks: {
         onInFlight: (target, n) => metrics.inFlight.set({ target }, n),
@@ -102,14 +120,28 @@ export class SinkRuntime {
           const labels = { target: group.target, form: group.formId };
           const failed = outcomes.filter((o) => o.kind === 'failed');
           const first = failed[0];
-          const outcome = failed.length === 0 ? 'ok' : failed.length < outcomes.length ? 'partial' : first?.kind === 'failed' ? first.error.errorClass : 'unknown';
+          const outcome =
+            failed.length === 0
+              ? 'ok'
+              : failed.length < outcomes.length
+                ? 'partial'
+                : first?.kind === 'failed'
+                  ? first.error.errorClass
+                  : 'unknown';
           metrics.requests.inc({ ...labels, outcome });
           metrics.requestDuration.observe(labels, seconds);
           metrics.batchRows.observe(labels, rows);
         },
       },
     });
-    const pipeline = new SinkPipeline({ ledger, scheduler, writers, status, metrics, logger });
+    const pipeline = new SinkPipeline({
+      ledger,
+      scheduler,
+      writers,
+      status,
+      metrics,
+      logger,
+    });
     const deadLetters = new SinkDeadLetterPublisher(
       createDeadLetterPublisher(producer, { service: SINK_SERVICE }),
       deadLetterRepository,
@@ -124,32 +156,53 @@ export class SinkRuntime {
       schema: outboundDocumentSchema,
       handler: (messages) => pipeline.handle(messages),
       service: SINK_SERVICE,
-      retry: { initialMs: config.SINK_RETRY_INITIAL_MS, multiplier: 2, factor: 0.2, maxMs: config.SINK_RETRY_MAX_MS, attempts: config.SINK_RETRY_ATTEMPTS },
+      retry: {
+        initialMs: config.SINK_RETRY_INITIAL_MS,
+        multiplier: 2,
+        factor: 0.2,
+        maxMs: config.SINK_RETRY_MAX_MS,
+        attempts: config.SINK_RETRY_ATTEMPTS,
+      },
       partitionsConsumedConcurrently: config.SINK_PARTITIONS_CONCURRENTLY,
       registry,
       deadLetters,
     });
     const refresh = async (): Promise<void> => {
-      const [states, open] = await Promise.all([ledger.countByState(), deadLetterRepository.countOpenByFlow()]);
-      for (const state of LEDGER_STATES) metrics.ledger.set({ state }, states.get(state) ?? 0);
+      const [states, open] = await Promise.all([
+        ledger.countByState(),
+        deadLetterRepository.countOpenByFlow(),
+      ]);
+      for (const state of LEDGER_STATES)
+        metrics.ledger.set({ state }, states.get(state) ?? 0);
       metrics.deadLetters.reset();
       for (const [flow, n] of open) metrics.deadLetters.set({ flow }, n);
     };
     this.gaugeTimer = setInterval(() => {
-      refresh().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot refresh sink gauges'));
+      refresh().catch((err: unknown) =>
+        logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'cannot refresh sink gauges',
+        ),
+      );
     }, config.SINK_GAUGE_REFRESH_MS);
     this.gaugeTimer.unref();
     this.notReady = 'joining consumer group';
     await this.consumer.start();
-    logger.info({ topics: [...topics.outbound.values()], group: config.SINK_GROUP_ID }, 'sink consuming outbound topics');
+    logger.info(
+      { topics: [...topics.outbound.values()], group: config.SINK_GROUP_ID },
+      'sink consuming outbound topics',
+    );
   }
 
   /** Readiness: the consumer has joined and Postgres is connected. */
   health(): { ready: boolean; reason?: string } {
-    if (!this.dataSource?.isInitialized) return { ready: false, reason: this.notReady };
+    if (!this.dataSource?.isInitialized)
+      return { ready: false, reason: this.notReady };
     const consumer = this.consumer?.health();
     if (!consumer) return { ready: false, reason: this.notReady };
-    return consumer.ready ? { ready: true } : { ready: false, reason: consumer.reason ?? 'consumer not ready' };
+    return consumer.ready
+      ? { ready: true }
+      : { ready: false, reason: consumer.reason ?? 'consumer not ready' };
   }
 
   async stop(): Promise<void> {

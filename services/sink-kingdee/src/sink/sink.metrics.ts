@@ -1,4 +1,8 @@
-import { defineCounter, defineGauge, defineHistogram } from '@kingbridge/observability';
+import {
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+} from '@kingbridge/observability';
 import type { Registry } from 'prom-client';
 
 /** The sink's metrics (names pinned in CONTRIBUTING.md; bounded labels only). */

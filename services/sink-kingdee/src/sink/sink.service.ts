@@ -1,7 +1,19 @@
-import { METRICS_REGISTRY, ReadinessRegistry, type Logger } from '@kingbridge/observability';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  type Logger,
+} from '@kingbridge/observability';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { SINK_KINGDEE_CONFIG, type SinkKingdeeConfig } from '../sink-kingdee.config';
+import {
+  SINK_KINGDEE_CONFIG,
+  type SinkKingdeeConfig,
+} from '../sink-kingdee.config';
 import { SINK_LOGGER } from '../sink-kingdee.tokens';
 import { SinkRuntime } from './sink-runtime';
 
@@ -11,7 +23,9 @@ import { SinkRuntime } from './sink-runtime';
  * in-flight batches finish and commit what has a durable outcome.
  */
 @Injectable()
-export class SinkService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SinkService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private runtime: SinkRuntime | undefined;
   private starting: Promise<void> | undefined;
   private stopping = false;
@@ -24,11 +38,22 @@ export class SinkService implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runtime = new SinkRuntime({ config: this.config, logger: this.logger, registry: this.registry });
-    this.readiness.register({ name: 'sink', check: () => this.runtime?.health() ?? { ready: false, reason: 'not started' } });
+    this.runtime = new SinkRuntime({
+      config: this.config,
+      logger: this.logger,
+      registry: this.registry,
+    });
+    this.readiness.register({
+      name: 'sink',
+      check: () =>
+        this.runtime?.health() ?? { ready: false, reason: 'not started' },
+    });
     this.starting = this.runtime.start().catch((err: unknown) => {
       if (this.stopping) return;
-      this.logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'sink failed to start');
+      this.logger.fatal(
+        { err: err instanceof Error ? err.message : String(err) },
+        'sink failed to start',
+      );
       process.exitCode = 1;
       process.kill(process.pid, 'SIGTERM');
     });

@@ -1,4 +1,10 @@
-import { statusEventSchema, type OutboundDocument, type StatusEvent, type WriteOutcome, type ErrorClass } from '@kingbridge/contracts';
+import {
+  statusEventSchema,
+  type OutboundDocument,
+  type StatusEvent,
+  type WriteOutcome,
+  type ErrorClass,
+} from '@kingbridge/contracts';
 import type { KafkaProducer } from '@kingbridge/kafka';
 
 export interface StatusDetails {
@@ -12,7 +18,11 @@ export interface StatusDetails {
 }
 
 /** Builds one `statusEventSchema` event for a document. */
-export function statusEvent(doc: OutboundDocument, details: StatusDetails, at = new Date()): StatusEvent {
+export function statusEvent(
+  doc: OutboundDocument,
+  details: StatusDetails,
+  at = new Date(),
+): StatusEvent {
   return {
     schemaVersion: 1,
     flow: doc.flow,
@@ -24,9 +34,13 @@ export function statusEvent(doc: OutboundDocument, details: StatusDetails, at = 
     ...(details.kingdeeId ? { kingdeeId: details.kingdeeId } : {}),
     ...(details.kingdeeNumber ? { kingdeeNumber: details.kingdeeNumber } : {}),
     attempts: details.attempts,
-    ...(details.latencyMs !== undefined ? { latencyMs: Math.max(0, details.latencyMs) } : {}),
+    ...(details.latencyMs !== undefined
+      ? { latencyMs: Math.max(0, details.latencyMs) }
+      : {}),
     ...(details.errorClass ? { errorClass: details.errorClass } : {}),
-    ...(details.errorMessage !== undefined ? { errorMessage: details.errorMessage } : {}),
+    ...(details.errorMessage !== undefined
+      ? { errorMessage: details.errorMessage }
+      : {}),
     sourceIds: [...doc.lineage.sourceIds],
     at: at.toISOString(),
   };

@@ -1,5 +1,10 @@
 import type { KingdeeTarget } from '@kingbridge/contracts';
-import { kingdeeError, type KingdeeWriter, type RowOutcome, type WriteRow } from '@kingbridge/sink-kingdee-client';
+import {
+  kingdeeError,
+  type KingdeeWriter,
+  type RowOutcome,
+  type WriteRow,
+} from '@kingbridge/sink-kingdee-client';
 
 /** Documents that may share one Kingdee request: same target, form, operation and options. */
 export interface WriteGroup {
@@ -20,7 +25,12 @@ export interface WriteJob {
 
 /** Observes every request (metrics). */
 export interface WriteSchedulerHooks {
-  onRequest?(info: { group: WriteGroup; rows: number; outcomes: readonly RowOutcome[]; seconds: number }): void;
+  onRequest?(info: {
+    group: WriteGroup;
+    rows: number;
+    outcomes: readonly RowOutcome[];
+    seconds: number;
+  }): void;
   onInFlight?(target: KingdeeTarget, inFlight: number): void;
 }
 
@@ -127,13 +137,33 @@ export class WriteScheduler {
   private enqueue(job: WriteJob): Promise<RowOutcome> {
     const writer = this.options.writers.get(job.group.target);
     if (!writer) {
-      return Promise.resolve({ kind: 'failed', error: kingdeeError('auth', `no writer configured for target ${job.group.target}`) });
+      return Promise.resolve({
+        kind: 'failed',
+        error: kingdeeError(
+          'auth',
+          `no writer configured for target ${job.group.target}`,
+        ),
+      });
     }
     const id = groupId(job.group);
     let g = this.groups.get(id);
     if (!g) {
-      const maxRows = Math.max(1, Math.min(job.group.batchRows, writer.maxRowsPerRequest(job.group.operation)));
-      g = { id, group: job.group, maxRows, queue: [], timer: undefined, lingerExpired: false, dispatching: 0 };
+      const maxRows = Math.max(
+        1,
+        Math.min(
+          job.group.batchRows,
+          writer.maxRowsPerRequest(job.group.operation),
+        ),
+      );
+      g = {
+        id,
+        group: job.group,
+        maxRows,
+        queue: [],
+        timer: undefined,
+        lingerExpired: false,
+        dispatching: 0,
+      };
       this.groups.set(id, g);
     }
     const queue = g;
@@ -145,12 +175,18 @@ export class WriteScheduler {
 
   private schedule(g: GroupQueue): void {
     const full = Math.floor(g.queue.length / g.maxRows);
-    const wanted = full > 0 ? full : g.lingerExpired && g.queue.length > 0 ? 1 : 0;
+    const wanted =
+      full > 0 ? full : g.lingerExpired && g.queue.length > 0 ? 1 : 0;
     while (g.dispatching < wanted) {
       g.dispatching++;
       void this.dispatch(g);
     }
-    if (g.queue.length > 0 && g.dispatching === 0 && g.timer === undefined && !g.lingerExpired) {
+    if (
+      g.queue.length > 0 &&
+      g.dispatching === 0 &&
+      g.timer === undefined &&
+      !g.lingerExpired
+    ) {
       if (this.options.lingerMs <= 0) {
         g.lingerExpired = true;
         this.schedule(g);
@@ -186,18 +222,39 @@ export class WriteScheduler {
     try {
       const writer = this.options.writers.get(target);
       outcomes = writer
-        ? await writer.write({ formId: g.group.formId, operation: g.group.operation, options: g.group.options, rows: batch.map((p) => p.job.row) })
+        ? await writer.write({
+            formId: g.group.formId,
+            operation: g.group.operation,
+            options: g.group.options,
+            rows: batch.map((p) => p.job.row),
+          })
         : [];
     } catch (err) {
-      const error = kingdeeError('unknown', `${target}: ${err instanceof Error ? err.message : String(err)}`);
+      const error = kingdeeError(
+        'unknown',
+        `${target}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       outcomes = batch.map(() => ({ kind: 'failed', error }));
     } finally {
       semaphore.release();
       this.options.hooks?.onInFlight?.(target, semaphore.inUse);
     }
-    this.options.hooks?.onRequest?.({ group: g.group, rows: batch.length, outcomes, seconds: (this.now() - started) / 1000 });
+    this.options.hooks?.onRequest?.({
+      group: g.group,
+      rows: batch.length,
+      outcomes,
+      seconds: (this.now() - started) / 1000,
+    });
     batch.forEach((p, i) => {
-      p.resolve(outcomes[i] ?? { kind: 'failed', error: kingdeeError('bad_response', `${target}: no outcome for row ${i}`) });
+      p.resolve(
+        outcomes[i] ?? {
+          kind: 'failed',
+          error: kingdeeError(
+            'bad_response',
+            `${target}: no outcome for row ${i}`,
+          ),
+        },
+      );
     });
   }
 

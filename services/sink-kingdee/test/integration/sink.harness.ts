@@ -1,22 +1,46 @@
 import { loadConfig } from '@kingbridge/config';
-import { outboundDocumentSchema, type OutboundDocument } from '@kingbridge/contracts';
-import { createProducer, ensureTopics, type KafkaProducer } from '@kingbridge/kafka';
+import {
+  outboundDocumentSchema,
+  type OutboundDocument,
+} from '@kingbridge/contracts';
+import {
+  createProducer,
+  ensureTopics,
+  type KafkaProducer,
+} from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
-import { testKafkaConnection, TEST_KAFKA_BROKERS, uniqueName } from '@kingbridge/testing';
+import {
+  testKafkaConnection,
+  TEST_KAFKA_BROKERS,
+  uniqueName,
+} from '@kingbridge/testing';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 // Tests may start the simulators; production code never imports them.
-import { startK3CloudSimulator, type K3CloudSimulator, type K3CloudSimulatorOptions } from '../../../simulators/src/kingdee/k3cloud/k3cloud.simulator';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
+import {
+  startK3CloudSimulator,
+  type K3CloudSimulator,
+  type K3CloudSimulatorOptions,
+} from '../../../simulators/src/kingdee/k3cloud/k3cloud.simulator';
 import { SCHEMA } from '../../src/database/migrations';
-import { sinkKingdeeConfigSchema, type SinkKingdeeConfig } from '../../src/sink-kingdee.config';
+import {
+  sinkKingdeeConfigSchema,
+  type SinkKingdeeConfig,
+} from '../../src/sink-kingdee.config';
 import { SinkRuntime, sinkTopics } from '../../src/sink/sink-runtime';
 
-export const TEST_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/kingbridge_test';
+export const TEST_DATABASE_URL =
+  process.env['DATABASE_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
 export const K3_PASSWORD = 'Kb@2026!';
 
 /** Environment of a sink under test: unique topic prefix and group, the test DB, short retries. */
-export function sinkEnv(sim: K3CloudSimulator, extra: Record<string, string> = {}): Record<string, string> {
+export function sinkEnv(
+  sim: K3CloudSimulator,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     SINK_TARGETS: 'k3cloud',
     TOPIC_PREFIX: `${uniqueName('it-sink')}.`,
@@ -39,7 +63,11 @@ export function sinkEnv(sim: K3CloudSimulator, extra: Record<string, string> = {
 }
 
 /** A 销售出库单 for the simulator's default master data. */
-export function outstockDocument(flow: string, n: number, options: { material?: string; rows?: number; verify?: boolean } = {}): OutboundDocument {
+export function outstockDocument(
+  flow: string,
+  n: number,
+  options: { material?: string; rows?: number; verify?: boolean } = {},
+): OutboundDocument {
   const billNo = `${flow}-${n}`.toUpperCase();
   return outboundDocumentSchema.parse({
     schemaVersion: 1,
@@ -58,9 +86,21 @@ export function outstockDocument(flow: string, n: number, options: { material?: 
       FStockOrgId: { FNumber: '100' },
       FSaleOrgId: { FNumber: '100' },
       FCustomerID: { FNumber: 'CUST0001' },
-      FEntity: [{ FMaterialID: { FNumber: options.material ?? 'SKU001' }, FRealQty: 2, FStockID: { FNumber: 'CK001' } }],
+      FEntity: [
+        {
+          FMaterialID: { FNumber: options.material ?? 'SKU001' },
+          FRealQty: 2,
+          FStockID: { FNumber: 'CK001' },
+        },
+      ],
     },
-    lineage: { platform: 'wdt', stream: 'wdt.stockout-order.it', sourceIds: [`S${n}`], firstFetchedAt: new Date(Date.now() - 60_000).toISOString(), rawOffsets: [] },
+    lineage: {
+      platform: 'wdt',
+      stream: 'wdt.stockout-order.it',
+      sourceIds: [`S${n}`],
+      firstFetchedAt: new Date(Date.now() - 60_000).toISOString(),
+      rawOffsets: [],
+    },
     createdAt: new Date().toISOString(),
   });
 }
@@ -78,7 +118,10 @@ export class SinkHarness {
     readonly config: SinkKingdeeConfig,
   ) {}
 
-  static async create(simOptions: K3CloudSimulatorOptions = {}, extra: Record<string, string> = {}): Promise<SinkHarness> {
+  static async create(
+    simOptions: K3CloudSimulatorOptions = {},
+    extra: Record<string, string> = {},
+  ): Promise<SinkHarness> {
     const sim = await startK3CloudSimulator({ admin: true, ...simOptions });
     const config = loadConfig(sinkKingdeeConfigSchema, sinkEnv(sim, extra));
     return new SinkHarness(sim, config);
@@ -101,7 +144,11 @@ export class SinkHarness {
   }
 
   async startSink(): Promise<SinkRuntime> {
-    this.runtime = new SinkRuntime({ config: this.config, logger: createLogger('sink-kingdee-it', this.config.LOG_LEVEL), registry: this.registry });
+    this.runtime = new SinkRuntime({
+      config: this.config,
+      logger: createLogger('sink-kingdee-it', this.config.LOG_LEVEL),
+      registry: this.registry,
+    });
     await this.runtime.start();
     return this.runtime;
   }
@@ -111,7 +158,11 @@ export class SinkHarness {
       this.producer = createProducer(testKafkaConnection());
       await this.producer.connect();
     }
-    await this.producer.sendJson(this.topic, outboundDocumentSchema, docs.map((d) => ({ key: d.documentKey, value: d })));
+    await this.producer.sendJson(
+      this.topic,
+      outboundDocumentSchema,
+      docs.map((d) => ({ key: d.documentKey, value: d })),
+    );
   }
 
   async database(): Promise<DataSource> {
@@ -129,7 +180,9 @@ export class SinkHarness {
 
   /** Simulator bills of this harness's flow. */
   bills(): ReturnType<K3CloudSimulator['documents']['list']> {
-    return this.sim.documents.list({ formId: 'SAL_OUTSTOCK' }).filter((d) => d.billNo.startsWith(this.flow.toUpperCase()));
+    return this.sim.documents
+      .list({ formId: 'SAL_OUTSTOCK' })
+      .filter((d) => d.billNo.startsWith(this.flow.toUpperCase()));
   }
 
   async close(): Promise<void> {

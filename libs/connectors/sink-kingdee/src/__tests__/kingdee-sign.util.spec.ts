@@ -10,7 +10,13 @@ import {
 describe('kingdee signatures', () => {
   it('should match the LoginBySign vector when signing with sha256', () => {
     expect(
-      k3LoginSign({ acctId: 'acct001', userName: 'demo', appId: 'appid001', appSecret: 'secret001', timestamp: '1700000000' }),
+      k3LoginSign({
+        acctId: 'acct001',
+        userName: 'demo',
+        appId: 'appid001',
+        appSecret: 'secret001',
+        timestamp: '1700000000',
+      }),
     ).toBe('7bcff58ba87330748813796cb485935be859ea08dfb3f760187298c5bc991a6e');
   });
 
@@ -25,8 +31,19 @@ describe('kingdee signatures', () => {
         '1234567',
         '1741234567890',
       ),
-    ).toBe('YTliMzk3ZWU0MGYwYjIwNGE1NzU0NTA5MmIyNDA5ZTQ0MGI4M2Q2MmI2YWM0NWNlYmE0ZTZlZTE4ODEyOTc4Nw==');
-    expect(jdyGatewaySignature(secret, 'POST', '/jdy/v2/scm/inv_check_loss_bill', '', '1234567', '1741234567890')).toBe(
+    ).toBe(
+      'YTliMzk3ZWU0MGYwYjIwNGE1NzU0NTA5MmIyNDA5ZTQ0MGI4M2Q2MmI2YWM0NWNlYmE0ZTZlZTE4ODEyOTc4Nw==',
+    );
+    expect(
+      jdyGatewaySignature(
+        secret,
+        'POST',
+        '/jdy/v2/scm/inv_check_loss_bill',
+        '',
+        '1234567',
+        '1741234567890',
+      ),
+    ).toBe(
       'NDJiN2Q0MDVkZDdhMjY4NDBkMjlkOWExMDEwNTkxOWJkOWRmNmJmODJiNTlhMzlmMTAyYjUxNDE2MWUwOGVhNQ==',
     );
   });
@@ -38,6 +55,11 @@ describe('kingdee signatures', () => {
   });
 
   it('should sort keys and encode twice when building the JDY query', () => {
-    expect(jdyCanonicalQuery([['b', 'x y'], ['a', '1/2']])).toBe('a=1%252F2&b=x%2520y');
+    expect(
+      jdyCanonicalQuery([
+        ['b', 'x y'],
+        ['a', '1/2'],
+      ]),
+    ).toBe('a=1%252F2&b=x%2520y');
   });
 });

@@ -25,7 +25,9 @@ export class SinkKingdeeLedger1763900000000 implements MigrationInterface {
         written_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX ledger_state_idx ON sink_kingdee.ledger (state)`);
+    await queryRunner.query(
+      `CREATE INDEX ledger_state_idx ON sink_kingdee.ledger (state)`,
+    );
     await queryRunner.query(`
       CREATE TABLE sink_kingdee.dead_letter (
         id bigserial PRIMARY KEY,
@@ -52,8 +54,12 @@ export class SinkKingdeeLedger1763900000000 implements MigrationInterface {
         resolved_at timestamptz,
         UNIQUE (topic, partition, message_offset)
       )`);
-    await queryRunner.query(`CREATE INDEX dead_letter_flow_idx ON sink_kingdee.dead_letter (flow, dead_lettered_at)`);
-    await queryRunner.query(`CREATE INDEX dead_letter_key_idx ON sink_kingdee.dead_letter (document_key)`);
+    await queryRunner.query(
+      `CREATE INDEX dead_letter_flow_idx ON sink_kingdee.dead_letter (flow, dead_lettered_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX dead_letter_key_idx ON sink_kingdee.dead_letter (document_key)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,5 +1,9 @@
 import type { KingdeeTarget } from '@kingbridge/contracts';
-import type { KingdeeWriter, RowOutcome, WriteRequest } from '@kingbridge/sink-kingdee-client';
+import type {
+  KingdeeWriter,
+  RowOutcome,
+  WriteRequest,
+} from '@kingbridge/sink-kingdee-client';
 import { describe, expect, it } from 'vitest';
 import { WriteScheduler, type WriteGroup } from '../write-scheduler';
 
@@ -19,16 +23,30 @@ class RecordingWriter implements KingdeeWriter {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise((r) => setTimeout(r, this.delayMs));
     this.inFlight--;
-    return request.rows.map((r) => ({ kind: 'written', id: r.billNo, number: r.billNo }));
+    return request.rows.map((r) => ({
+      kind: 'written',
+      id: r.billNo,
+      number: r.billNo,
+    }));
   }
   async findBills(): Promise<Map<string, { id: string; number: string }>> {
     return new Map();
   }
 }
 
-const group = (batchRows: number): WriteGroup => ({ target: 'k3cloud', formId: 'SAL_OUTSTOCK', operation: 'BatchSave', options: {}, batchRows });
+const group = (batchRows: number): WriteGroup => ({
+  target: 'k3cloud',
+  formId: 'SAL_OUTSTOCK',
+  operation: 'BatchSave',
+  options: {},
+  batchRows,
+});
 
-function scheduler(writer: RecordingWriter, concurrency: number, lingerMs: number): WriteScheduler {
+function scheduler(
+  writer: RecordingWriter,
+  concurrency: number,
+  lingerMs: number,
+): WriteScheduler {
   return new WriteScheduler({
     writers: new Map<KingdeeTarget, KingdeeWriter>([['k3cloud', writer]]),
     concurrency: { k3cloud: concurrency, jdy: 1, k3wise: 1 },
@@ -40,7 +58,15 @@ describe('WriteScheduler', () => {
   it('should send full batches of batchRows and respect the concurrency limit when many rows are queued', async () => {
     const writer = new RecordingWriter(20);
     const s = scheduler(writer, 2, 1000);
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => s.submit({ key: `k${i}`, group: group(10), row: { billNo: `B${i}`, document: {} } })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        s.submit({
+          key: `k${i}`,
+          group: group(10),
+          row: { billNo: `B${i}`, document: {} },
+        }),
+      ),
+    );
     expect(outcomes.every((o) => o.kind === 'written')).toBe(true);
     expect(writer.requests.map((r) => r.length)).toEqual([10, 10, 10, 10, 10]);
     expect(writer.maxInFlight).toBe(2);
@@ -50,7 +76,15 @@ describe('WriteScheduler', () => {
     const writer = new RecordingWriter(1);
     const s = scheduler(writer, 2, 30);
     const started = Date.now();
-    await Promise.all([1, 2, 3].map((i) => s.submit({ key: `k${i}`, group: group(10), row: { billNo: `B${i}`, document: {} } })));
+    await Promise.all(
+      [1, 2, 3].map((i) =>
+        s.submit({
+          key: `k${i}`,
+          group: group(10),
+          row: { billNo: `B${i}`, document: {} },
+        }),
+      ),
+    );
     expect(writer.requests).toEqual([['B1', 'B2', 'B3']]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
@@ -59,14 +93,30 @@ describe('WriteScheduler', () => {
     const writer = new RecordingWriter(10);
     const s = scheduler(writer, 4, 0);
     await Promise.all([
-      s.submit({ key: 'same', group: group(10), row: { billNo: 'first', document: {} } }),
-      s.submit({ key: 'other', group: group(10), row: { billNo: 'x', document: {} } }),
-      s.submit({ key: 'same', group: group(10), row: { billNo: 'second', document: {} } }),
+      s.submit({
+        key: 'same',
+        group: group(10),
+        row: { billNo: 'first', document: {} },
+      }),
+      s.submit({
+        key: 'other',
+        group: group(10),
+        row: { billNo: 'x', document: {} },
+      }),
+      s.submit({
+        key: 'same',
+        group: group(10),
+        row: { billNo: 'second', document: {} },
+      }),
     ]);
     const first = writer.requests.findIndex((r) => r.includes('first'));
     const second = writer.requests.findIndex((r) => r.includes('second'));
     expect(first).toBeGreaterThanOrEqual(0);
     expect(second).toBeGreaterThan(first);
-    expect(writer.requests.every((r) => !(r.includes('first') && r.includes('second')))).toBe(true);
+    expect(
+      writer.requests.every(
+        (r) => !(r.includes('first') && r.includes('second')),
+      ),
+    ).toBe(true);
   });
 });
