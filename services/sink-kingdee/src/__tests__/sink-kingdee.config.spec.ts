@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@kingbridge/config';
 import { describe, expect, it } from 'vitest';
 import { sinkKingdeeConfigSchema } from '../sink-kingdee.config';
@@ -27,6 +28,21 @@ describe('sinkKingdeeConfigSchema', () => {
     expect(config.HTTP_PORT).toBe(19420);
     expect(config.SINK_TARGETS).toEqual(['k3cloud', 'jdy', 'k3wise']);
     expect(config.K3CLOUD_BASE_URL).toBe('http://127.0.0.1:18201/k3cloud/');
+  });
+
+  it('should read a secret from its *_FILE variable and document every variable in the README', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sink-config-'));
+    writeFileSync(join(dir, 'password'), 'from-file-secret\n');
+    const config = loadConfig(sinkKingdeeConfigSchema, {
+      SINK_TARGETS: 'k3cloud',
+      K3CLOUD_PASSWORD_FILE: join(dir, 'password'),
+    });
+    expect(config.K3CLOUD_PASSWORD).toBe('from-file-secret');
+    const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
+    const missing = Object.keys(sinkKingdeeConfigSchema.shape).filter(
+      (key) => !readme.includes(key),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('should name the missing credential when a target is enabled without it', () => {
