@@ -77,6 +77,8 @@ export interface FlowTransformerOptions {
   readonly clock?: () => number;
   /** Merge flows: map each record on arrival too, so a bad record fails alone (default true). */
   readonly validateOnAdd?: boolean;
+  /** Merge flows: keep a change journal for `merger.takeChanges()` (default false). */
+  readonly trackMergeChanges?: boolean;
 }
 
 /** Where a raw record sat in Kafka (for lineage). */
@@ -232,6 +234,7 @@ export class FlowTransformer {
         calculate,
         headerKeys: [...keys.root].filter((k) => !k.startsWith('_')),
         rowKeys: [...keys.row],
+        trackChanges: options.trackMergeChanges ?? false,
       };
       this.merger = new WindowedMerger(this.mergeConfig);
     }

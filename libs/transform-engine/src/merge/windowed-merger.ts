@@ -30,6 +30,8 @@ export interface MergeConfig {
   readonly headerKeys?: readonly string[] | undefined;
   /** Row keys kept per row; undefined = all. */
   readonly rowKeys?: readonly string[] | undefined;
+  /** Keep a record-level change journal for `takeRecordChanges`. Default false. */
+  readonly trackChanges?: boolean | undefined;
 }
 
 export interface RawOffset {
@@ -75,6 +77,54 @@ export interface WindowState {
   records: Record<string, Contribution>;
   /** Emitted windows: source id -> content hash, for dedup of redeliveries. */
   emitted: Record<string, string>;
+}
+
+/** A window without its records: one row of a `merge_window` table. */
+export type WindowMeta = Omit<WindowState, 'records' | 'emitted'>;
+
+/**
+ * One record-level change, in order: `put` stores (or replaces) a record's
+ * contribution in an open window; `delete` removes it; `emitted` replaces it
+ * by its content hash only (the window was emitted; kept for dedup).
+ */
+export type RecordChange =
+  | {
+      readonly op: 'put';
+      readonly windowKey: string;
+      readonly sourceId: string;
+      readonly contribution: Contribution;
+    }
+  | {
+      readonly op: 'delete';
+      readonly windowKey: string;
+      readonly sourceId: string;
+    }
+  | {
+      readonly op: 'emitted';
+      readonly windowKey: string;
+      readonly sourceId: string;
+      readonly hash: string;
+    };
+
+/**
+ * Everything changed since the previous `takeRecordChanges`. Apply in this order:
+ * delete `deletedWindows` (with all their records), upsert `windows`, apply
+ * `records` in order, store `watermark` — in one database transaction.
+ */
+export interface MergeChanges {
+  readonly watermark: number | null;
+  readonly deletedWindows: readonly string[];
+  readonly windows: readonly WindowMeta[];
+  readonly records: readonly RecordChange[];
+}
+
+/** A persisted record row, as read back to rebuild the state. */
+export interface PersistedRecord {
+  readonly windowKey: string;
+  readonly sourceId: string;
+  readonly hash: string;
+  /** Present while the window is open; null once emitted. */
+  readonly contribution: Contribution | null;
 }
 
 /** Plain, JSON-serialisable snapshot of the whole merge state. */
@@ -177,6 +227,7 @@ export class WindowedMerger {
   private watermark: number | null = null;
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
+  private journal: RecordChange[] = [];
   private readonly listPath: RecordPath;
   private readonly groupPaths: readonly RecordPath[];
   private readonly timePath: RecordPath;
@@ -309,6 +360,11 @@ export class WindowedMerger {
       if (known && known.status === 'open' && known.records[input.sourceId]) {
         // An update replaces the old contribution wherever it now belongs.
         delete known.records[input.sourceId];
+        this.record({
+          op: 'delete',
+          windowKey: known.key,
+          sourceId: input.sourceId,
+        });
         this.touch(known.key);
         if (Object.keys(known.records).length === 0) this.drop(known.key);
       }
@@ -359,6 +415,12 @@ export class WindowedMerger {
     const replaced =
       target.records[input.sourceId] !== undefined || knownKey !== undefined;
     target.records[input.sourceId] = contribution;
+    this.record({
+      op: 'put',
+      windowKey: key,
+      sourceId: input.sourceId,
+      contribution,
+    });
     target.lastSeenAt = nowMs;
     if (!isLate) this.index.set(input.sourceId, key);
     this.touch(key);
@@ -397,12 +459,11 @@ export class WindowedMerger {
     const w = this.windows.get(windowKey);
     if (!w || w.status !== 'open')
       throw new Error(`window ${windowKey} is not open`);
-    const ids = Object.keys(w.records).sort((a, b) => {
-      const ca = w.records[a] as Contribution;
-      const cb = w.records[b] as Contribution;
-      return ca.t - cb.t || (a < b ? -1 : a > b ? 1 : 0);
-    });
-    const contributions = ids.map((id) => w.records[id] as Contribution);
+    const entries = Object.entries(w.records).sort(
+      ([a, ca], [b, cb]) => ca.t - cb.t || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    const ids = entries.map(([id]) => id);
+    const contributions = entries.map(([, c]) => c);
     const first = contributions[0];
     if (!first) throw new Error(`window ${windowKey} is empty`);
     const rows = this.aggregate(contributions);
@@ -477,7 +538,10 @@ export class WindowedMerger {
         this.windows.set(base.key, base);
       }
       Object.assign(base.emitted, hashes);
-      for (const id of Object.keys(hashes)) this.index.set(id, base.key);
+      for (const [id, hash] of Object.entries(hashes)) {
+        this.index.set(id, base.key);
+        this.record({ op: 'emitted', windowKey: base.key, sourceId: id, hash });
+      }
       base.emittedAt = nowMs;
       this.touch(base.key);
       this.drop(w.key, false);
@@ -487,6 +551,9 @@ export class WindowedMerger {
     w.emittedAt = nowMs;
     w.records = {};
     w.emitted = hashes;
+    for (const [id, hash] of Object.entries(hashes)) {
+      this.record({ op: 'emitted', windowKey: w.key, sourceId: id, hash });
+    }
     this.touch(w.key);
   }
 
@@ -575,8 +642,9 @@ export class WindowedMerger {
   }
 
   private touch(key: string): void {
+    // `deleted` keeps a key even when the window comes back: record-level
+    // persistence must drop the old rows first (takeChanges filters it out).
     this.dirty.add(key);
-    this.deleted.delete(key);
   }
 
   private drop(key: string, unindex = true): void {
@@ -590,6 +658,14 @@ export class WindowedMerger {
     this.windows.delete(key);
     this.dirty.delete(key);
     this.deleted.add(key);
+    // The window's rows go with it; earlier ops must not resurrect them if the key comes back.
+    if (this.config.trackChanges && this.journal.length > 0) {
+      this.journal = this.journal.filter((c) => c.windowKey !== key);
+    }
+  }
+
+  private record(change: RecordChange): void {
+    if (this.config.trackChanges) this.journal.push(change);
   }
 
   /** A deep copy of the whole state, safe to JSON.stringify and persist. */
@@ -602,8 +678,8 @@ export class WindowedMerger {
   }
 
   /**
-   * Windows changed or deleted since the last call, for incremental
-   * persistence (one row per window key), plus the current watermark.
+   * Windows changed or deleted since the last call (whole windows, deep
+   * copies), for persistence as one row per window key, plus the watermark.
    */
   takeChanges(): {
     upserted: WindowState[];
@@ -614,10 +690,62 @@ export class WindowedMerger {
       const w = this.windows.get(k);
       return w ? [structuredClone(w)] : [];
     });
-    const deleted = [...this.deleted];
+    const deleted = [...this.deleted].filter((k) => !this.windows.has(k));
     this.dirty.clear();
     this.deleted.clear();
+    this.journal = [];
     return { upserted, deleted, watermark: this.watermark };
+  }
+
+  /**
+   * Changes since the previous call at record granularity, for persistence
+   * as a window table plus a record table: cost proportional to what
+   * changed, not to window size. Requires `trackChanges`. Use either this or
+   * `takeChanges`, not both.
+   */
+  takeRecordChanges(): MergeChanges {
+    if (!this.config.trackChanges)
+      throw new Error('takeRecordChanges needs MergeConfig.trackChanges');
+    const windows = [...this.dirty].flatMap((k) => {
+      const w = this.windows.get(k);
+      if (!w) return [];
+      const { records: _records, emitted: _emitted, ...meta } = w;
+      return [{ ...meta, group: [...meta.group] }];
+    });
+    const changes: MergeChanges = {
+      watermark: this.watermark,
+      deletedWindows: [...this.deleted],
+      windows,
+      records: this.journal,
+    };
+    this.journal = [];
+    this.dirty.clear();
+    this.deleted.clear();
+    return changes;
+  }
+
+  /** Builds a snapshot from persisted window and record rows (see takeRecordChanges). */
+  static assembleSnapshot(
+    watermark: number | null,
+    windows: readonly WindowMeta[],
+    records: readonly PersistedRecord[],
+  ): MergeStateSnapshot {
+    const byKey = new Map<string, WindowState>();
+    for (const meta of windows)
+      byKey.set(meta.key, {
+        ...meta,
+        group: [...meta.group],
+        records: {},
+        emitted: {},
+      });
+    for (const r of records) {
+      const w = byKey.get(r.windowKey);
+      if (!w) continue;
+      if (w.status === 'open') {
+        if (r.contribution) w.records[r.sourceId] = r.contribution;
+      } else w.emitted[r.sourceId] = r.hash;
+    }
+    return { version: 1, watermark, windows: [...byKey.values()] };
   }
 
   stats(): MergeStats {
