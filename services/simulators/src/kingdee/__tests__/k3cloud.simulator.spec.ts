@@ -1,3 +1,4 @@
+import { pollUntil } from '@kingbridge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   startK3CloudSimulator,
@@ -487,35 +488,46 @@ describe('K3Cloud simulator', () => {
   it('should answer MsgCode 14 when more requests are in flight than the limit', async () => {
     await sim.close();
     sim = await startK3CloudSimulator({
-      admin: true,
       maxConcurrent: 2,
-      faults: { latency: { kind: 'fixed', ms: 300 } },
+      faults: { queue: [{ fault: 'hang', pathContains: 'Save', count: 2 }] },
     });
     const cookie = await login(sim);
-    const results = await Promise.all(
-      Array.from(
-        { length: 5 },
-        async (_, i) =>
-          (
-            await post(
-              sim,
-              `${DYN}.Save`,
-              {
-                formid: 'SAL_OUTSTOCK',
-                data: { Model: outstock(`XS-60${i}`) },
-              },
-              { cookie },
-            )
-          ).json() as Promise<SaveResult>,
+    const save = (i: number, signal?: AbortSignal): Promise<Response> =>
+      fetch(`${sim.baseUrl}${DYN}.Save.common.kdsvc`, {
+        method: 'POST',
+        headers: { cookie },
+        body: JSON.stringify({
+          formid: 'SAL_OUTSTOCK',
+          data: { Model: outstock(`XS-60${i}`) },
+        }),
+        ...(signal ? { signal } : {}),
+      });
+    // Two requests hang and hold both slots; every further one is over the limit.
+    const abort = new AbortController();
+    const held = [save(0, abort.signal), save(1, abort.signal)].map((p) =>
+      p.catch(() => 'aborted'),
+    );
+    await pollUntil(() => sim.stats().inFlight === 2, { intervalMs: 10 });
+    const rejected = await Promise.all(
+      [2, 3, 4].map(
+        async (i) =>
+          ((await (await save(i)).json()) as SaveResult).Result.ResponseStatus,
       ),
     );
-    const codes = results.map((r) => r.Result.ResponseStatus.MsgCode).sort();
-    expect(codes).toEqual([0, 0, 14, 14, 14]);
-    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as {
-      maxConcurrent: number;
-      rejectedOverLimit: number;
-    };
-    expect(stats).toMatchObject({ maxConcurrent: 2, rejectedOverLimit: 3 });
+    expect(rejected.map((r) => [r.MsgCode, r.IsSuccess])).toEqual([
+      [14, false],
+      [14, false],
+      [14, false],
+    ]);
+    abort.abort();
+    expect(await Promise.all(held)).toEqual(['aborted', 'aborted']);
+    await pollUntil(() => sim.stats().inFlight === 0, { intervalMs: 10 });
+    const ok = (await (await save(5)).json()) as SaveResult;
+    expect(ok.Result.ResponseStatus.IsSuccess).toBe(true);
+    expect(sim.stats()).toMatchObject({
+      maxConcurrent: 2,
+      rejectedOverLimit: 3,
+    });
   });
 
   it('should store the bill but lose the answer when the lost-response fault fires', async () => {
@@ -669,6 +681,8 @@ describe('K3Cloud simulator', () => {
         queue: [{ fault: 'lost-response', pathContains: 'BatchSave' }],
       }),
     });
+    const abort = new AbortController();
+    let answered = false;
     const res = fetch(`${sim.baseUrl}${DYN}.BatchSave.common.kdsvc`, {
       method: 'POST',
       headers: { cookie },
@@ -676,10 +690,16 @@ describe('K3Cloud simulator', () => {
         formid: 'SAL_OUTSTOCK',
         data: { Model: [outstock('XS-9200')] },
       }),
-      signal: AbortSignal.timeout(300),
-    });
+      signal: abort.signal,
+    }).then(() => (answered = true));
+    await pollUntil(
+      () => sim.documents.findByNumber('SAL_OUTSTOCK', 'XS-9200') !== undefined,
+      { intervalMs: 10, description: 'bill stored' },
+    );
+    expect(sim.stats().inFlight).toBe(1);
+    abort.abort();
     await expect(res).rejects.toThrow();
-    expect(sim.documents.findByNumber('SAL_OUTSTOCK', 'XS-9200')).toBeDefined();
+    expect(answered).toBe(false);
   });
 
   it('should update only the fields the Model carries when saving with an existing FID', async () => {

@@ -1,3 +1,4 @@
+import { pollUntil } from '@kingbridge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   startK3WiseSimulator,
@@ -136,19 +137,19 @@ describe('K3 WISE simulator', () => {
     await sim.close();
     sim = await startK3WiseSimulator({
       maxConcurrent: 1,
-      faults: { latency: { kind: 'fixed', ms: 200 } },
+      faults: { queue: [{ fault: 'hang' }] },
     });
-    const statuses = await Promise.all(
-      [1, 2, 3].map(
-        async () =>
-          (
-            await fetch(
-              `${sim.url}/K3API/Token/Create?authorityCode=${sim.options.authorityCode}`,
-            )
-          ).status,
-      ),
-    );
-    expect(statuses.sort()).toEqual([200, 503, 503]);
+    const url = `${sim.url}/K3API/Token/Create?authorityCode=${sim.options.authorityCode}`;
+    const abort = new AbortController();
+    const held = fetch(url, { signal: abort.signal }).catch(() => 'aborted');
+    await pollUntil(() => sim.stats().inFlight === 1, { intervalMs: 10 });
+    const busy = await fetch(url);
+    expect(busy.status).toBe(503);
+    expect(((await busy.json()) as WiseAnswer).StatusCode).toBe(503);
+    abort.abort();
+    expect(await held).toBe('aborted');
+    await pollUntil(() => sim.stats().inFlight === 0, { intervalMs: 10 });
+    expect((await fetch(url)).status).toBe(200);
   });
 
   it('should fire injected errors at about the configured rate and log them', async () => {
