@@ -85,52 +85,64 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
     ).toHaveLength(3);
   });
 
-  it('should write every document once when the response of a write is lost', async () => {
-    h = await SinkHarness.create({
-      faults: {
-        queue: [
-          { fault: 'lost-response', pathContains: 'BatchSave', count: 1 },
-        ],
-      },
-    });
-    await h.ensureTopics();
-    const docs = Array.from({ length: 8 }, (_, i) =>
-      outstockDocument(h!.flow, i),
-    );
-    await h.produce(docs);
-    await h.startSink();
+  it.each([
+    ['reset', 'network'],
+    ['hang', 'timeout'],
+  ] as const)(
+    'should write every document once when the response of a write is lost (%s)',
+    async (mode, errorClass) => {
+      h = await SinkHarness.create(
+        {
+          faults: {
+            lostResponseMode: mode,
+            queue: [
+              { fault: 'lost-response', pathContains: 'BatchSave', count: 1 },
+            ],
+          },
+        },
+        { KINGDEE_TIMEOUT_MS: '700' },
+      );
+      await h.ensureTopics();
+      const docs = Array.from({ length: 8 }, (_, i) =>
+        outstockDocument(h!.flow, i),
+      );
+      await h.produce(docs);
+      await h.startSink();
 
-    const events = await waitForMessages(h.statusTopic, 16, {
-      schema: statusEventSchema,
-      timeoutMs: 30_000,
-    });
-    await pollUntil(() => h!.bills().length === 8, {
-      timeoutMs: 30_000,
-      description: '8 bills',
-    });
-    const written = await pollUntil(async () => {
-      const rows = (await (
-        await h!.database()
-      ).query(
-        `SELECT state, attempts FROM sink_kingdee.ledger WHERE flow = $1`,
-        [h!.flow],
-      )) as Array<{ state: string; attempts: number }>;
-      return rows.length === 8 && rows.every((r) => r.state === 'written')
-        ? rows
-        : undefined;
-    });
-    expect(
-      h.bills().every((b) => b.writeCount === 1 && b.duplicateRejections === 0),
-    ).toBe(true);
-    expect(h.sim.stats().faults['lost-response']).toBe(1);
-    expect(written.every((r) => r.attempts === 1)).toBe(true);
-    const outcomes = events.map((e) => e.value.outcome);
-    expect(outcomes.filter((o) => o === 'retrying')).toHaveLength(8);
-    expect(outcomes.filter((o) => o === 'written')).toHaveLength(8);
-    expect(
-      events.find((e) => e.value.outcome === 'retrying')?.value.errorClass,
-    ).toBe('network');
-  });
+      const events = await waitForMessages(h.statusTopic, 16, {
+        schema: statusEventSchema,
+        timeoutMs: 30_000,
+      });
+      await pollUntil(() => h!.bills().length === 8, {
+        timeoutMs: 30_000,
+        description: '8 bills',
+      });
+      const written = await pollUntil(async () => {
+        const rows = (await (
+          await h!.database()
+        ).query(
+          `SELECT state, attempts FROM sink_kingdee.ledger WHERE flow = $1`,
+          [h!.flow],
+        )) as Array<{ state: string; attempts: number }>;
+        return rows.length === 8 && rows.every((r) => r.state === 'written')
+          ? rows
+          : undefined;
+      });
+      expect(
+        h
+          .bills()
+          .every((b) => b.writeCount === 1 && b.duplicateRejections === 0),
+      ).toBe(true);
+      expect(h.sim.stats().faults['lost-response']).toBe(1);
+      expect(written.every((r) => r.attempts === 1)).toBe(true);
+      const outcomes = events.map((e) => e.value.outcome);
+      expect(outcomes.filter((o) => o === 'retrying')).toHaveLength(8);
+      expect(outcomes.filter((o) => o === 'written')).toHaveLength(8);
+      expect(
+        events.find((e) => e.value.outcome === 'retrying')?.value.errorClass,
+      ).toBe(errorClass);
+    },
+  );
 
   it('should log in again and lose nothing when the session expires mid-run', async () => {
     h = await SinkHarness.create(
