@@ -13,11 +13,18 @@ import {
 } from '../common';
 import type { SourceDataset } from './source-dataset';
 
+/**
+ * `stored`: records as the simulator keeps them. `wire`: each version as the platform's richest
+ * answer would carry it (Jackyun PascalCase with every field, Xiaoman as `order/info` returns it, …),
+ * for comparing what a connector published with what the source holds.
+ */
+export type RecordView = 'stored' | 'wire';
+
 /** Type-erased view of one dataset for the admin surface. */
 export interface AdminDataset {
   name: string;
   /** Every record with its versions, after applying the arrivals/modifications due at `now`. */
-  history(now: number): RecordHistory<unknown>[];
+  history(now: number, view?: RecordView): RecordHistory<unknown>[];
   insert(record: unknown, at: number): unknown;
   modify(id: string | undefined, at: number): unknown;
   reset(): void;
@@ -27,12 +34,18 @@ export function adminDataset<T>(
   name: string,
   dataset: SourceDataset<T>,
   schema: z.ZodType<T>,
+  wire?: (record: T) => unknown,
 ): AdminDataset {
   return {
     name,
-    history: (now) => {
+    history: (now, view = 'stored') => {
       dataset.evolve(now);
-      return dataset.history();
+      const all = dataset.history();
+      if (view === 'stored' || !wire) return all;
+      return all.map((h) => ({
+        id: h.id,
+        versions: h.versions.map((v) => ({ ...v, data: wire(v.data) })),
+      }));
     },
     insert: (record, at) =>
       dataset.insert(
@@ -53,7 +66,7 @@ export interface DataSettings {
 /** Programmatic twin of the `/__admin/*` routes, returned by every `start*Simulator`. */
 export interface SourceAdminApi {
   /** Every record of `entity` (default: the first dataset) with all its versions. */
-  records(entity?: string): RecordHistory<unknown>[];
+  records(entity?: string, view?: RecordView): RecordHistory<unknown>[];
   /** Inserts `record` (wire shape, validated) or a generated one; created at the simulator clock. */
   insert(entity?: string, record?: unknown): unknown;
   /** Modifies record `id` (or a random one): a new version, modified time = the simulator clock. */
@@ -124,7 +137,12 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
       path: '/records',
       handle: (req) => {
         const ds = find(req.query.get('entity') ?? undefined);
-        return { entity: ds.name, records: ds.history(deps.clock()) };
+        const view = req.query.get('view') === 'wire' ? 'wire' : 'stored';
+        return {
+          entity: ds.name,
+          view,
+          records: ds.history(deps.clock(), view),
+        };
       },
     },
     {
@@ -155,7 +173,7 @@ export function createSourceAdmin(deps: SourceAdminDeps): {
     },
   ];
   const api: SourceAdminApi = {
-    records: (entity) => find(entity).history(deps.clock()),
+    records: (entity, view) => find(entity).history(deps.clock(), view),
     insert: (entity, record) => find(entity).insert(record, deps.clock()),
     modify: (entity, id) => find(entity).modify(id, deps.clock()),
     faults: () => deps.faults.current,

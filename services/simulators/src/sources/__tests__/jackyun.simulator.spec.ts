@@ -323,5 +323,11 @@ describe('jackyun simulator', () => {
       .records('trades')
       .filter((r) => r.versions.length > 1);
     expect(versions.length).toBeGreaterThan(0);
+    const wire = s.admin.records('trades', 'wire')[0]?.versions[0]?.data as {
+      TradeNo: string;
+      GoodsDetail: { GoodsNo: string }[];
+    };
+    expect(wire.TradeNo).toMatch(/^JY/);
+    expect(wire.GoodsDetail[0]?.GoodsNo).toMatch(/^SP/);
   });
 });

@@ -531,11 +531,24 @@ export async function startJackyunSimulator(
   }
 
   const adminDatasets = [
-    adminDataset('trades', trades, jackyunTradeSchema),
+    adminDataset('trades', trades, jackyunTradeSchema, (t) => {
+      const row = projectRecord(t, 'all');
+      row['GoodsDetail'] = t.goodsDetail.map((l) => projectRecord(l, 'all'));
+      const packages = Array.isArray(t['packageDetail'])
+        ? (t['packageDetail'] as Record<string, unknown>[])
+        : [];
+      row['PackageDetail'] = packages.map((p) => projectRecord(p, 'all'));
+      return row;
+    }),
     adminDataset(
       'channels',
       channels,
       jackyunChannelSchema as z.ZodType<JackyunChannel>,
+      (c) => {
+        if (opts.includeChannelGmtModified) return c;
+        const { gmtCreate: _c, gmtModified: _m, ...visible } = c;
+        return visible;
+      },
     ),
   ];
   const admin = createSourceAdmin({

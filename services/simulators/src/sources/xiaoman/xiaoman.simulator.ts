@@ -301,7 +301,12 @@ export async function startXiaomanSimulator(
   }
 
   const admin = createSourceAdmin({
-    datasets: [adminDataset('orders', orders, xiaomanOrderSchema)],
+    datasets: [
+      adminDataset('orders', orders, xiaomanOrderSchema, (o) => {
+        const { delete_time: _d, ...visible } = o;
+        return visible;
+      }),
+    ],
     faults,
     log,
     clock,
