@@ -208,6 +208,9 @@ export class RawBatchProcessor {
             const base = flow.transformer.mergeKey(item.message.value);
             if (base !== undefined) keys.add(base).add(`${base}#late`);
           }
+          // An updated record may now belong to another window: lock the one it was counted in too.
+          const holding = await repository.openWindowsHolding(tx, flow.id, items.map((i) => i.message.value.sourceId));
+          for (const key of holding) keys.add(key);
           const windows = await repository.lockWindows(tx, flow.id, [...keys].sort());
           // Synchronous from restore to takeChanges: nothing else can touch this flow's merger in between.
           flow.transformer.restoreMergeState({ version: 1, watermark, windows });

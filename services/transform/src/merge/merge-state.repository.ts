@@ -54,6 +54,16 @@ export class MergeStateRepository {
     return rows.map((r) => r.state);
   }
 
+  /** Keys of the open windows already holding any of these source ids (an update may move a record). */
+  async openWindowsHolding(tx: QueryRunner, flow: string, sourceIds: readonly string[]): Promise<string[]> {
+    if (sourceIds.length === 0) return [];
+    const rows = (await tx.query(
+      `SELECT window_key FROM transform.merge_window WHERE flow = $1 AND status = 'open' AND source_ids && $2::text[]`,
+      [flow, [...sourceIds]],
+    )) as Array<{ window_key: string }>;
+    return rows.map((r) => r.window_key);
+  }
+
   /** Like lockWindows but never waits: rows locked by someone else are left out. */
   async tryLockWindows(tx: QueryRunner, flow: string, keys: readonly string[]): Promise<WindowState[]> {
     if (keys.length === 0) return [];
@@ -114,14 +124,15 @@ export class MergeStateRepository {
       const w = changes.upserted;
       await tx.query(
         `INSERT INTO transform.merge_window
-           (flow, window_key, base_key, status, start_ms, end_ms, last_seen_ms, record_count, state, updated_at)
-         SELECT $1, k, b, s, st, e, ls, rc, js, now()
+           (flow, window_key, base_key, status, start_ms, end_ms, last_seen_ms, record_count, state, source_ids, updated_at)
+         SELECT $1, k, b, s, st, e, ls, rc, js,
+                CASE WHEN s = 'open' THEN ARRAY(SELECT jsonb_object_keys(js->'records')) ELSE '{}'::text[] END, now()
            FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::jsonb[])
              AS t(k, b, s, st, e, ls, rc, js)
          ON CONFLICT (flow, window_key) DO UPDATE SET
            base_key = EXCLUDED.base_key, status = EXCLUDED.status, start_ms = EXCLUDED.start_ms,
            end_ms = EXCLUDED.end_ms, last_seen_ms = EXCLUDED.last_seen_ms, record_count = EXCLUDED.record_count,
-           state = EXCLUDED.state, updated_at = now()`,
+           state = EXCLUDED.state, source_ids = EXCLUDED.source_ids, updated_at = now()`,
         [
           flow,
           w.map((x) => x.key),

@@ -74,6 +74,22 @@ function orders(flow: TestFlow, prefix: string, day: string, n: number): { recor
   return { records, totals };
 }
 
+/** Totals recomputed from the payloads (exact cents). */
+function totalsOf(records: readonly RawRecord[]): Totals {
+  const totals: Totals = new Map();
+  for (const r of records) {
+    const shop = r.payload['Shopcode'] as string;
+    const shopTotals = totals.get(shop) ?? new Map<string, { count: number; cents: number }>();
+    for (const l of r.payload['GoodsDetail'] as Array<Record<string, unknown>>) {
+      const goods = l['GoodsNo'] as string;
+      const t = shopTotals.get(goods) ?? { count: 0, cents: 0 };
+      shopTotals.set(goods, { count: t.count + Number(l['SellCount']), cents: t.cents + Math.round(Number(l['ShareFavourableAfterFee']) * 100) });
+    }
+    totals.set(shop, shopTotals);
+  }
+  return totals;
+}
+
 function entries(doc: OutboundDocument | undefined): Array<{ goods: unknown; qty: unknown; amount: unknown }> {
   const rows = (doc?.document['FEntity'] ?? []) as Array<Record<string, unknown>>;
   return rows
@@ -192,10 +208,25 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
       timeoutMs: 30_000,
       description: 'all 40 records of 2026-03-03 merged by the two instances',
     });
+    // An update moves a counted record to the other shop's window: counted there, no longer here.
+    const moved = day.records[0] as RawRecord;
+    const update = rawRecord(flow, moved.sourceId, { ...moved.payload, Shopcode: 'SHOP-B' });
+    await publish(rawTopicOf(flow), [update]);
+    await pollUntil(
+      async () =>
+        ((await db.query(
+          `SELECT 1 FROM transform.merge_window WHERE flow = $1 AND window_key = $2 AND source_ids @> ARRAY[$3]`,
+          [flow.id, `${flow.id}:SHOP-B|WH-1:2026-03-03`, moved.sourceId],
+        )) as unknown[]).length === 1,
+      { timeoutMs: 20_000, description: 'update merged into the SHOP-B window' },
+    );
+    expect(await countedRecords('2026-03-03')).toBe(40);
+
     await publish(rawTopicOf(flow), [order(flow, `${flow.id}-d4-0`, 'SHOP-B', '2026-03-04 09:00:00', [{ goods: 'G1', count: 1, cents: 100 }])]);
     await pollUntil(() => docsFor('2026-03-03').length >= 2, { timeoutMs: 20_000, description: 'two merged documents for 2026-03-03' });
 
-    for (const shop of SHOPS) expect(entries(docsFor('2026-03-03').find((d) => d.billNo.includes(shop)))).toEqual(expectedEntries(day.totals, shop));
+    const totals = totalsOf([update, ...day.records.slice(1)]);
+    for (const shop of SHOPS) expect(entries(docsFor('2026-03-03').find((d) => d.billNo.includes(shop)))).toEqual(expectedEntries(totals, shop));
     // Both instances consumed (records of each shop were spread over partitions owned by both).
     const owners = (await Promise.all(processes.slice(1).map((p) => p.metrics()))).map((m) =>
       /kingbridge_kafka_messages_consumed_total\{[^}]*\} (\d+)/.test(m),

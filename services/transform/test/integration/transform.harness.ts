@@ -149,6 +149,8 @@ export class ServiceProcess {
       cwd: ROOT,
       env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // tsx runs the service in a child process: a process group lets kill -9 reach both.
+      detached: true,
     });
     this.child = child;
     const onData = (chunk: Buffer): void => {
@@ -180,16 +182,26 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGKILL');
+    process.kill(-(child.pid as number), 'SIGKILL');
     await exited;
+    await pollUntil(() => !this.groupAlive(), { timeoutMs: 5_000, intervalMs: 20, description: 'transform process group gone after SIGKILL' });
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGTERM');
+    process.kill(-(child.pid as number), 'SIGTERM');
     await exited;
+  }
+
+  private groupAlive(): boolean {
+    try {
+      process.kill(-(this.child?.pid as number), 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   logs(): string {
