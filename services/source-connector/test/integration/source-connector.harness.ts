@@ -87,7 +87,7 @@ export function connectorEnv(
     SOURCE_STREAMS: JSON.stringify(streams),
     OVERLAP_MS: '0',
     SAFETY_LAG_MS: '0',
-    SOURCE_TIMEOUT_MS: '2000',
+    SOURCE_TIMEOUT_MS: '5000',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'error',
     HTTP_PORT: '0',
     ...extra,
