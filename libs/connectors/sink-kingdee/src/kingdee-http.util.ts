@@ -110,7 +110,12 @@ export function parseKingdeeJson<S extends z.ZodType>(
         `HTML page (HTTP ${res.status}): ${snippet}`,
         'bad_response',
       );
-    throw fail(res, target, `non-JSON answer (HTTP ${res.status}): ${snippet}`);
+    throw fail(
+      res,
+      target,
+      `non-JSON answer (HTTP ${res.status}): ${snippet}`,
+      'bad_response',
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -129,11 +134,14 @@ function fail(
   what: string,
   forced?: ErrorClass,
 ): PipelineError {
+  // 429 stays `throttled` whatever the body, so Retry-After is honoured.
   const errorClass: ErrorClass =
-    forced ??
-    (res.status >= 200 && res.status < 300
-      ? 'bad_response'
-      : classifyHttpStatus(res.status));
+    res.status === 429
+      ? 'throttled'
+      : (forced ??
+        (res.status >= 200 && res.status < 300
+          ? 'bad_response'
+          : classifyHttpStatus(res.status)));
   return kingdeeError(errorClass, `${target}: ${what}`, {
     ...(res.retryAfterMs !== undefined
       ? { retryAfterMs: res.retryAfterMs }

@@ -191,7 +191,7 @@ describe('K3CloudClient against the K3Cloud simulator', () => {
   it.each([
     ['html-error', 'bad_response', 'HTML page'],
     ['empty-body', 'bad_response', 'empty body'],
-    ['http-5xx', 'server_error', 'HTTP 5'],
+    ['http-5xx', 'bad_response', 'HTTP 5'],
     ['lost-response', 'network', 'k3cloud'],
   ] as const)(
     'should classify a %s answer as %s without throwing',
