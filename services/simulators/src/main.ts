@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '@kingbridge/config';
+import { ZodError } from 'zod';
 import { createLogger } from '@kingbridge/observability';
 import { readScenarioFile } from './common';
 import { SIMULATORS, type StartedSimulator } from './simulators';
@@ -32,12 +33,26 @@ async function main(): Promise<void> {
   const running: StartedSimulator[] = [];
   for (const sim of selected) {
     const port = sim.defaultPort + config.SIM_PORT_OFFSET;
-    const started = await sim.start({
-      host: config.SIM_HOST,
-      port,
-      adminEnabled: config.SIM_ADMIN,
-      scenario: scenario[sim.name] ?? {},
-    });
+    let started: StartedSimulator;
+    try {
+      started = await sim.start({
+        host: config.SIM_HOST,
+        port,
+        adminEnabled: config.SIM_ADMIN,
+        scenario: scenario[sim.name] ?? {},
+      });
+    } catch (err) {
+      const issues =
+        err instanceof ZodError
+          ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+          : [err instanceof Error ? err.message : String(err)];
+      logger.fatal(
+        { simulator: sim.name, port, issues },
+        'simulator failed to start',
+      );
+      await Promise.all(running.map((r) => r.close()));
+      process.exit(1);
+    }
     running.push(started);
     logger.info(
       { simulator: sim.name, url: started.url, admin: config.SIM_ADMIN },
