@@ -3,12 +3,12 @@ import { createDataSource } from '@kingbridge/persistence';
 import { pollUntil, uniqueName } from '@kingbridge/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLookups } from '../../../../scripts/lookups';
 import {
   ServiceProcess,
   TEST_DATABASE_URL,
   TopicCollector,
   publish,
+  seedLookups,
   rawRecord,
   rawTopicOf,
   serviceEnv,
@@ -122,7 +122,7 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
   beforeAll(async () => {
     const suffix = uniqueName('it').replace('-', '');
     flow = await testFlow('jackyun-retail-orders-to-k3cloud-outstock.yaml', suffix);
-    await loadLookups(TEST_DATABASE_URL, {
+    await seedLookups({
       [flow.table('orgs')]: [
         { shop_code: 'SHOP-A', sale_org_number: '101', stock_org_number: '201' },
         { shop_code: 'SHOP-B', sale_org_number: '102', stock_org_number: '202' },

@@ -7,7 +7,6 @@ import { TEST_KAFKA_BROKERS, uniqueName } from '@kingbridge/testing';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLookups } from '../../../../scripts/lookups';
 import { AppModule } from '../../src/app.module';
 import { transformConfigSchema } from '../../src/transform.config';
 import {
@@ -15,6 +14,7 @@ import {
   TEST_DATABASE_URL,
   TopicCollector,
   publish,
+  seedLookups,
   rawRecord,
   rawTopicOf,
   testFlow,
@@ -41,7 +41,8 @@ describe('transform: per-record flow against real Kafka and Postgres', () => {
     const suffix = uniqueName('it').replace('-', '');
     flow = await testFlow('jushuitan-count-loss-to-jdy.yaml', suffix);
     const lookups = JSON.parse(readFileSync(join(FIXTURE, 'lookups.json'), 'utf8')) as Record<string, Record<string, unknown>[]>;
-    await loadLookups(TEST_DATABASE_URL, Object.fromEntries(Object.entries(lookups).map(([t, rows]) => [flow.table(t), rows])));
+    const seeded = await seedLookups(Object.fromEntries(Object.entries(lookups).map(([t, rows]) => [flow.table(t), rows])));
+    expect(seeded).toContain(`lookup ${flow.table('materials')}: ${lookups['materials']?.length} rows`);
     const config = loadConfig(transformConfigSchema, {
       DATABASE_URL: TEST_DATABASE_URL,
       KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),

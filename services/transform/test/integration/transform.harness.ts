@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { rawRecordSchema, rawTopic, type RawRecord } from '@kingbridge/contracts';
 import { createBatchConsumer, createProducer, type BatchConsumer, type KafkaProducer } from '@kingbridge/kafka';
 import { contentHash } from '@kingbridge/pipeline-core';
@@ -61,6 +62,18 @@ export function rawRecord(flow: TestFlow, sourceId: string, payload: Record<stri
     runId: 'it-run',
     fetchedAt: '2026-05-01T01:00:00.000Z',
   });
+}
+
+/** Loads lookup tables with the real CLI (`tsx scripts/lookups.ts load <file>`), as the main job does. */
+export async function seedLookups(tables: Record<string, readonly Record<string, unknown>[]>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kb-lookups-'));
+  const file = join(dir, 'tables.json');
+  await writeFile(file, JSON.stringify(tables));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/lookups.ts', 'load', file], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL },
+  });
+  return stdout;
 }
 
 export function rawTopicOf(flow: TestFlow): string {
