@@ -80,6 +80,16 @@ describe('plan loading', () => {
     );
   });
 
+  it('should refuse merge-only variables in a per-record flow', () => {
+    const text = CUSTOMER_PLAN.replace(
+      "value: '{channelName}'",
+      "value: '{_window.date}'",
+    );
+    expect(issuesOf(() => parsePlan(text, 'p.yaml'))).toEqual([
+      'p.yaml: mapping: {_window.*} exists only in merge flows (add merge: or remove it)',
+    ]);
+  });
+
   it('should report a YAML syntax error with the file', () => {
     expect(
       issuesOf(() => parsePlan('id: [unclosed', 'plans/bad.yaml'))[0],

@@ -197,6 +197,21 @@ export class FlowTransformer {
         'merged flows derive the document key from group + window; remove documentKey',
       );
     }
+    if (!plan.merge) {
+      const used: ReferencedKeys = { root: new Set(), row: new Set() };
+      collectFieldRefs(this.fields, used);
+      collectValueRefs(this.billNo, used);
+      collectValueRefs(this.documentKey, used);
+      const mergeOnly = ['_window', '_group', '_merge'].find((k) =>
+        used.root.has(k),
+      );
+      if (mergeOnly) {
+        throw new PlanCompileError(
+          'mapping',
+          `{${mergeOnly}.*} exists only in merge flows (add merge: or remove it)`,
+        );
+      }
+    }
     if (plan.merge) {
       const m = plan.merge;
       const keys: ReferencedKeys = { root: new Set(), row: new Set() };
