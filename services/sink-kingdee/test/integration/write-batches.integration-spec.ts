@@ -24,6 +24,9 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       document: { ...invalid.document, FEntity: [] },
     };
     await h.produce([...docs, noEntries]);
+    await h
+      .producerHandle()
+      .send(h.topic, [{ key: 'garbage', value: 'not json' }]);
     await h.startSink();
 
     const events = await waitForMessages(h.statusTopic, 11, {
@@ -62,7 +65,7 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       latencyMs: expect.any(Number),
     });
 
-    const dlq = await waitForMessages(`${h.topic}.dlq`, 4, {
+    const dlq = await waitForMessages(`${h.topic}.dlq`, 5, {
       schema: deadLetterSchema,
     });
     expect(dlq.map((m) => m.value.errorClass).sort()).toEqual([
@@ -70,16 +73,25 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       'missing_base_data',
       'missing_base_data',
       'schema',
+      'schema',
     ]);
     expect(
-      dlq.find((m) => m.value.errorClass === 'schema')?.value.fieldPath,
-    ).toBe('document.FEntity');
+      dlq
+        .map((m) => m.value.fieldPath)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['(root)', 'document.FEntity']);
     const db = await h.database();
     const stored = (await db.query(
       `SELECT document_key, error_class, error_message FROM sink_kingdee.dead_letter WHERE flow = $1 ORDER BY document_key`,
       [h.flow],
     )) as Array<{ error_message: string }>;
     expect(stored).toHaveLength(4);
+    const garbage = (await db.query(
+      `SELECT error_class FROM sink_kingdee.dead_letter WHERE topic = $1 AND message_key = 'garbage'`,
+      [h.topic],
+    )) as Array<{ error_class: string }>;
+    expect(garbage).toEqual([{ error_class: 'schema' }]);
     expect(
       stored.filter((r) => r.error_message.includes('在基础资料中不存在')),
     ).toHaveLength(3);
