@@ -6,6 +6,7 @@ import { ensureDatabase } from '@kingbridge/persistence';
 import { loadPlans } from '@kingbridge/transform-engine';
 import { migrateAll } from '../migrate';
 import { CONNECTORS, ROOT, SERVICE_PORTS, infra, infraRunning, startStack } from './stack';
+import { ProcessGroup } from './process-group';
 import { flowRows, renderTable, scrape } from './summary';
 
 /**
@@ -32,29 +33,7 @@ async function main(): Promise<void> {
   const plans = (await loadPlans(join(ROOT, 'plans'))).map((p) => p.plan);
 
   console.log(`kingbridge: starting services (logs in ${logDir})`);
-  const stopInfra = (): void => {
-    if (started.prometheus) infra('prometheus', 'down');
-    if (started.kafka) infra('kafka', 'down');
-  };
-  const group = await startStack({
-    databaseUrl,
-    kafkaBrokers,
-    logDir,
-    adminToken,
-    scenarioFile: existsSync(scenario) ? scenario : undefined,
-    extraEnv: {
-      // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
-      MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
-      MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
-      MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
-      POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
-      SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
-    },
-  }).catch((err: unknown) => {
-    stopInfra();
-    throw err;
-  });
-
+  const group = new ProcessGroup(ROOT, logDir);
   let stopping = false;
   const stop = async (why: string): Promise<void> => {
     if (stopping) return;
@@ -67,6 +46,30 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  const stopInfra = (): void => {
+    if (started.prometheus) infra('prometheus', 'down');
+    if (started.kafka) infra('kafka', 'down');
+  };
+  await startStack({
+    databaseUrl,
+    kafkaBrokers,
+    logDir,
+    adminToken,
+    scenarioFile: existsSync(scenario) ? scenario : undefined,
+    onReady: (name, ms) => console.log(`  ${name} ready (${(ms / 1000).toFixed(1)}s)`),
+    extraEnv: {
+      // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
+      MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
+      MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
+      MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
+      POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
+      SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
+    },
+  }, 120_000, group).catch((err: unknown) => {
+    stopInfra();
+    throw err;
+  });
+
 
   console.log(
     [

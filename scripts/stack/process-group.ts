@@ -40,9 +40,11 @@ export class ProcessGroup {
 
   start(spec: ProcessSpec): RunningProcess {
     const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
+    // `node --import tsx` runs the service in this very process: a SIGKILL reaches the service itself
+    // (the tsx CLI would fork a grandchild that survives its parent's kill -9).
     const child = spawn(
       process.execPath,
-      [join(this.root, 'node_modules/tsx/dist/cli.mjs'), spec.script, ...(spec.args ?? [])],
+      ['--import', 'tsx', spec.script, ...(spec.args ?? [])],
       {
         cwd: this.root,
         env: { ...this.baseEnv, ...spec.env },

@@ -42,6 +42,8 @@ export interface StackOptions {
   readonly adminToken: string;
   /** Added to every service and simulator port, so a test stack can run beside the main job. */
   readonly portOffset?: number;
+  /** Called as each process becomes ready. */
+  readonly onReady?: (name: string, ms: number) => void;
 }
 
 /** URLs of the simulators as the services see them. */
@@ -131,10 +133,14 @@ export function infraRunning(script: 'kafka' | 'prometheus', env: Readonly<Recor
 }
 
 /** Starts every process and waits until each is ready. */
-export async function startStack(o: StackOptions, readyTimeoutMs = 90_000): Promise<ProcessGroup> {
-  const group = new ProcessGroup(ROOT, o.logDir);
+export async function startStack(
+  o: StackOptions,
+  readyTimeoutMs = 90_000,
+  group: ProcessGroup = new ProcessGroup(ROOT, o.logDir),
+): Promise<ProcessGroup> {
   for (const spec of stackProcesses(o)) {
     const running = group.start(spec);
+    const t0 = Date.now();
     if (spec.readyUrl) {
       try {
         await waitForHttp(spec.readyUrl, readyTimeoutMs, () => !running.exited);
@@ -142,6 +148,7 @@ export async function startStack(o: StackOptions, readyTimeoutMs = 90_000): Prom
         await group.stopAll(5_000);
         throw new Error(`${spec.name} did not become ready: ${(err as Error).message} (log: ${join(o.logDir, `${spec.name}.log`)})`);
       }
+      o.onReady?.(spec.name, Date.now() - t0);
     }
   }
   return group;
