@@ -80,7 +80,13 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
         .map((m) => m.value.fieldPath)
         .filter(Boolean)
         .sort(),
-    ).toEqual(['(root)', 'document.FEntity']);
+    ).toEqual([
+      '(root)',
+      'FMaterialID',
+      'FMaterialID',
+      'FMaterialID',
+      'document.FEntity',
+    ]);
     const db = await h.database();
     const stored = (await db.query(
       `SELECT document_key, error_class, error_message FROM sink_kingdee.dead_letter WHERE flow = $1 ORDER BY document_key`,
