@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
-import { wdtSign, wdtSignInput } from '../wdt/wdt-sign.util';
+import { qimenSign, wdtSign, wdtSignInput } from '../wdt/wdt-sign.util';
 import { startWdtSimulator, type WdtOptions } from '../wdt/wdt.simulator';
 import type { SourceSimulator } from '../source-kit';
 
@@ -169,6 +169,58 @@ describe('wdt simulator', () => {
     expect(
       list.some((so) => so['consign_time'] === '0000-00-00 00:00:00'),
     ).toBe(true);
+  });
+
+  it('should serve the Qimen variant with an uppercase TOP sign and a response wrapper', async () => {
+    const s = await start();
+    const qimen = async (
+      business: Record<string, string>,
+      tamper?: (p: Record<string, string>) => void,
+    ): Promise<Record<string, unknown>> => {
+      const p: Record<string, string> = {
+        method: 'wdt.stockout.order.query.trade',
+        app_key: 'demo_qm_key',
+        target_app_key: 'demo_target_key',
+        sid: 'demo_sid',
+        format: 'json',
+        v: '2.0',
+        sign_method: 'md5',
+        timestamp: formatBeijing(now),
+        ...business,
+      };
+      // Test-local TOP signer (reference §2.7).
+      const text = Object.keys(p)
+        .sort()
+        .reduce((acc, k) => acc + k + p[k], 'demo_qm_secret');
+      p['sign'] = createHash('md5')
+        .update(text + 'demo_qm_secret')
+        .digest('hex')
+        .toUpperCase();
+      tamper?.(p);
+      const res = await fetch(`${s.url}/router/qm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(p).toString(),
+      });
+      return ((await res.json()) as { response: Record<string, unknown> })
+        .response;
+    };
+    const ok = await qimen(window(2, { page_no: '0', page_size: '10' }));
+    expect(ok['errorcode']).toBe(0);
+    expect(ok['total_count']).toBeGreaterThan(0);
+    expect((ok['stockout_list'] as unknown[]).length).toBe(10);
+    const lower = await qimen(window(2), (p) => {
+      p['sign'] = p['sign']!.toLowerCase();
+    });
+    expect(lower).toMatchObject({
+      flag: 'failure',
+      code: 'sign-check-failure',
+    });
+    expect(qimenSign({ a: '1' }, 's')).toBe(
+      createHash('md5').update('sa1s').digest('hex').toUpperCase(),
+    );
+    const business = await qimen({ page_no: '0' });
+    expect(business).toMatchObject({ errorcode: 2900 });
   });
 
   it('should throttle over the configured rate', async () => {

@@ -31,3 +31,22 @@ export function wdtSign(
     .update(wdtSignInput(params, secret), 'utf8')
     .digest('hex');
 }
+
+/**
+ * TOP / Qimen signature (reference §2.7): params minus `sign`, keys sorted, `secret + Σ(k + v) + secret`,
+ * MD5, UPPERCASE hex.
+ */
+export function qimenSign(
+  params: Readonly<Record<string, string>>,
+  secret: string,
+): string {
+  const body = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+    .map((k) => k + params[k])
+    .join('');
+  return createHash('md5')
+    .update(secret + body + secret, 'utf8')
+    .digest('hex')
+    .toUpperCase();
+}

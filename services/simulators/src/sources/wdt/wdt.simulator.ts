@@ -19,7 +19,7 @@ import {
   type RuntimeOptions,
 } from '../source-options.schema';
 import { wdtStockoutSpec } from './wdt-data';
-import { wdtSign } from './wdt-sign.util';
+import { qimenSign, wdtSign } from './wdt-sign.util';
 import { wdtStockoutSchema, type WdtStockout } from './wdt.model';
 
 export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
@@ -38,6 +38,21 @@ export const WDT_CODES = {
   notFound: 1090,
   badParam: 2900,
 } as const;
+
+/** WDT through the Qimen (奇门) router (reference §2.7). */
+export const WDT_QIMEN_PATH = '/router/qm';
+export const WDT_QIMEN_METHOD = 'wdt.stockout.order.query.trade';
+const QIMEN_SYSTEM_PARAMS = [
+  'method',
+  'app_key',
+  'target_app_key',
+  'sid',
+  'format',
+  'v',
+  'sign_method',
+  'timestamp',
+  'sign',
+] as const;
 
 export const WDT_STATUSES = [5, 55, 95, 105, 110, 113] as const;
 
@@ -61,6 +76,10 @@ export const wdtOptionsSchema = sourceBaseOptionsSchema
         perMinute: z.number().int().min(0).default(0),
       })
       .prefault({}),
+    qimenAppKey: z.string().default('demo_qm_key'),
+    qimenSecret: z.string().default('demo_qm_secret'),
+    qimenTargetAppKey: z.string().default('demo_target_key'),
+    qimenTimestampSkewSeconds: z.number().int().min(0).default(600),
     totalCountBeyondFirstPage: z
       .enum(['zero', 'absent'])
       .default('zero')
@@ -243,6 +262,57 @@ export async function startWdtSimulator(
     };
   }
 
+  const qimenFail = (
+    code: string,
+    message: string,
+    outcome: SimResult['outcome'] = 'rejected',
+  ): SimResult => ({
+    status: 200,
+    body: { response: { flag: 'failure', code, message } },
+    outcome,
+    code,
+  });
+
+  /** The Qimen variant: TOP sign, `yyyy-MM-dd HH:mm:ss` timestamp, answers wrapped in `response` with `errorcode`. */
+  function qimen(req: SimRequest): SimResult {
+    const p = params(req);
+    for (const name of QIMEN_SYSTEM_PARAMS)
+      if (!p[name]) return qimenFail('missing-parameter', `缺少参数${name}`);
+    if (p['app_key'] !== opts.qimenAppKey)
+      return qimenFail('invalid-app-key', 'Invalid app key');
+    if (p['sign_method'] !== 'md5')
+      return qimenFail('invalid-sign-method', 'Invalid sign method');
+    if (p['sign'] !== qimenSign(p, opts.qimenSecret))
+      return qimenFail('sign-check-failure', 'Illegal request');
+    const ts = parseBeijing(p['timestamp'] ?? '');
+    if (
+      ts === null ||
+      Math.abs(ts - req.at) > opts.qimenTimestampSkewSeconds * 1000
+    )
+      return qimenFail('invalid-timestamp', 'Invalid timestamp');
+    if (p['method'] !== WDT_QIMEN_METHOD)
+      return qimenFail('invalid-method', `Invalid method ${p['method']}`);
+    if (p['target_app_key'] !== opts.qimenTargetAppKey || p['sid'] !== opts.sid)
+      return qimenFail('isv.invalid-target', '卖家账号或目标应用不存在');
+    if (limiter.tryAcquire(req.at) !== null)
+      return qimenFail('app-call-limited', 'App Call Limited', 'throttled');
+    const business: Record<string, string> = {};
+    for (const [k, v] of Object.entries(p))
+      if (!(QIMEN_SYSTEM_PARAMS as readonly string[]).includes(k))
+        business[k] = v;
+    const result = query(business, req.at);
+    const {
+      code,
+      message: msg,
+      ...rest
+    } = result.body as Record<string, unknown>;
+    const response =
+      code === 0
+        ? { errorcode: 0, ...rest }
+        : { errorcode: code, message: msg };
+    return { ...result, body: { response } };
+  }
+
   const admin = createSourceAdmin({
     datasets: [adminDataset('stockouts', stockouts, wdtStockoutSchema)],
     faults,
@@ -278,18 +348,28 @@ export async function startWdtSimulator(
       adminEnabled: opts.adminEnabled,
       adminRoutes: admin.routes,
       onReset: admin.resetData,
-      endpointOf: (req) => req.path,
-      platformError: (kind) =>
-        kind === 'not_found'
-          ? fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404)
-          : kind === 'too_large'
-            ? fail(WDT_CODES.badParam, '请求数据过大')
-            : fail(
-                WDT_CODES.busy,
-                '系统繁忙，请稍后再试',
-                kind === 'fault' ? 'fault' : 'rejected',
-              ),
+      endpointOf: (req) =>
+        req.path === WDT_QIMEN_PATH
+          ? (params(req)['method'] ?? req.path)
+          : req.path,
+      platformError: (kind, req) =>
+        req.path === WDT_QIMEN_PATH && kind !== 'not_found'
+          ? qimenFail(
+              'isp.service-unavailable',
+              '服务暂不可用',
+              kind === 'fault' ? 'fault' : 'rejected',
+            )
+          : kind === 'not_found'
+            ? fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404)
+            : kind === 'too_large'
+              ? fail(WDT_CODES.badParam, '请求数据过大')
+              : fail(
+                  WDT_CODES.busy,
+                  '系统繁忙，请稍后再试',
+                  kind === 'fault' ? 'fault' : 'rejected',
+                ),
       handle: (req) => {
+        if (req.path === WDT_QIMEN_PATH) return qimen(req);
         if (
           req.path !== WDT_STOCKOUT_PATH &&
           req.path !== WDT_STOCKOUT_HISTORY_PATH
