@@ -166,6 +166,24 @@ describe('flow transformer', () => {
     );
   });
 
+  it('should keep a __proto__ key in the payload as plain data when normalising and merging', () => {
+    // Arrange
+    const raw = order('JY1', '2026-05-01 10:00:00', [['G1', 1, '1']]);
+    const payload = JSON.parse(
+      `{"__proto__": {"ShopCode": "EVIL"}, ${JSON.stringify(raw.payload).slice(1)}`,
+    ) as Record<string, unknown>;
+    const flow = newFlow();
+
+    // Act
+    const result = flow.process({ ...raw, payload });
+    const [document] = flush(flow);
+
+    // Assert
+    expect(result).toMatchObject({ outcome: 'merged', status: 'added' });
+    expect(document?.document.FCustomerID).toEqual({ FNumber: 'SHOP-A' });
+    expect(({} as Record<string, unknown>).ShopCode).toBeUndefined();
+  });
+
   it('should only accept records of its own source stream', () => {
     const flow = newFlow();
     expect(

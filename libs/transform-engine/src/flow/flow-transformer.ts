@@ -39,6 +39,7 @@ import {
   parseDuration,
   zoneOffsetMinutes,
 } from '../util/date-time.util';
+import { setOwn } from '../util/own-property.util';
 import { getPath, parsePath } from '../util/record-path.util';
 
 const PROBE_MERGE = Object.freeze({ records: 1, correction: false });
@@ -105,7 +106,7 @@ function camelKeys(value: unknown): unknown {
   const source = value as Record<string, unknown>;
   for (const k in source) {
     if (Object.prototype.hasOwnProperty.call(source, k))
-      out[camelKey(k)] = camelKeys(source[k]);
+      setOwn(out, camelKey(k), camelKeys(source[k]));
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { AggregateOp } from '../plan/sync-plan.schema';
 import { Decimal } from '../util/decimal';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
+import { setOwn } from '../util/own-property.util';
 import { mergeStateSnapshotSchema } from './merge-state.schema';
 
 const DAY_MS = 86_400_000;
@@ -195,12 +196,13 @@ function pick(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (keys === undefined) {
-    for (const k of Object.keys(source)) if (k !== skip) out[k] = source[k];
+    for (const k of Object.keys(source))
+      if (k !== skip) setOwn(out, k, source[k]);
     return out;
   }
   for (const k of keys) {
     if (k !== skip && Object.prototype.hasOwnProperty.call(source, k))
-      out[k] = source[k];
+      setOwn(out, k, source[k]);
   }
   return out;
 }
