@@ -49,11 +49,14 @@ async function startSimulatorProcess(
   options: Record<string, unknown>,
 ): Promise<SimHandle> {
   const child = spawn(
-    resolve(__dirname, '../node_modules/.bin/tsx'),
-    [resolve(__dirname, 'sink-sim.process.ts'), JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      resolve(__dirname, 'sink-sim.process.ts'),
+      JSON.stringify(options),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const first = await new Promise<string>((done, fail) => {
     const lines = createInterface({

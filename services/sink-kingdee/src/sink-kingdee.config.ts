@@ -60,6 +60,9 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
     SINK_PARTITIONS_CONCURRENTLY: int(1, 6).describe(
       'partitions handled at once (batches are built across them)',
     ),
+    SINK_SESSION_TIMEOUT_MS: int(6000, 30_000).describe(
+      'consumer group session timeout: how long a crashed sink holds its partitions',
+    ),
     SINK_LINGER_MS: int(0, 200).describe(
       'how long a partial batch waits for more documents',
     ),

@@ -164,6 +164,7 @@ export class SinkRuntime {
         attempts: config.SINK_RETRY_ATTEMPTS,
       },
       partitionsConsumedConcurrently: config.SINK_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: config.SINK_SESSION_TIMEOUT_MS,
       registry,
       deadLetters,
     });

@@ -5,11 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SinkHarness, outstockDocument, sinkEnv } from './sink.harness';
 
 const ROOT = resolve(__dirname, '../../../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
 const MAIN = resolve(ROOT, 'services/sink-kingdee/src/main.ts');
 
 function startSinkProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(TSX, [MAIN], {
+  // node itself with the tsx loader (not the tsx CLI, which would run the sink in a grandchild
+  // that SIGKILL would not reach).
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -46,6 +47,8 @@ describe('sink-kingdee crash recovery', () => {
       SINK_GROUP_ID: h.config.SINK_GROUP_ID,
       K3CLOUD_CONCURRENCY: '2',
       SINK_LINGER_MS: '20',
+      // The killed member holds its partitions until its session times out.
+      SINK_SESSION_TIMEOUT_MS: '6000',
     });
     const docs = Array.from({ length: 60 }, (_, i) =>
       outstockDocument(h!.flow, i, { rows: 5 }),
