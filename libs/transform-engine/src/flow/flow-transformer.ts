@@ -42,6 +42,14 @@ import {
 import { setOwn } from '../util/own-property.util';
 import { getPath, parsePath } from '../util/record-path.util';
 
+/** Variables the engine adds to a record for the mapping (never taken from the payload). */
+const SYNTHETIC_KEYS: ReadonlySet<string> = new Set([
+  '_window',
+  '_group',
+  '_merge',
+  '_doc',
+]);
+
 const PROBE_MERGE = Object.freeze({ records: 1, correction: false });
 const PROBE_DOC = Object.freeze({ billNo: 'probe', documentKey: 'probe' });
 
@@ -248,7 +256,7 @@ export class FlowTransformer {
         offsetMinutes: offset,
         bodyGroup,
         calculate,
-        headerKeys: [...keys.root].filter((k) => !k.startsWith('_')),
+        headerKeys: [...keys.root].filter((k) => !SYNTHETIC_KEYS.has(k)),
         rowKeys: [...keys.row],
         trackChanges: options.trackMergeChanges ?? false,
       };
