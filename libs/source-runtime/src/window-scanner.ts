@@ -54,8 +54,10 @@ export interface ScannerDeps {
  * 1. note the total the platform reports at the first page and again at the
  *    end of the pass (from the last page, or by re-reading the first page when
  *    the platform reports totals only there, like WDT);
- * 2. the pass is complete when the total did not change and the pass read at
- *    least `total` rows; otherwise the window is re-scanned (records
+ * 2. the pass is complete when the total did not change, the pass read at
+ *    least `total` rows, and no record was read twice with different content
+ *    (modified during the scan and moved within the window: the total stays
+ *    the same but rows shift); otherwise the window is re-scanned (records
  *    already sent in this run are skipped by id + content hash);
  * 3. after `maxPasses` unstable passes the window is halved and each half is
  *    scanned the same way (a one-page window is atomic, so this terminates);
@@ -104,7 +106,7 @@ export class WindowScanner {
           pass,
           runId: run.runId,
         },
-        'page drift: totals changed during the scan; re-scanning the window',
+        'page drift: records moved during the scan; re-scanning the window',
       );
     }
     if (this.canSplit(window, depth))
@@ -171,6 +173,18 @@ export class WindowScanner {
     let firstTotal: number | undefined;
     let lastTotal: number | undefined;
     let lastTotalPage = 0;
+    // id -> content hash as first read in this pass: a record read again with other content was
+    // modified during the scan and may have moved within the window (the total stays the same).
+    const readInPass = new Map<string, string>();
+    let movedWithinWindow = false;
+    const note = (records: readonly SourceRecord[]): void => {
+      for (const r of records) {
+        const hash = contentHash(r.payload);
+        const before = readInPass.get(r.sourceId);
+        if (before !== undefined && before !== hash) movedWithinWindow = true;
+        readInPass.set(r.sourceId, hash);
+      }
+    };
     do {
       const page = await this.fetch(stream, window, token, signal);
       pages += 1;
@@ -180,6 +194,7 @@ export class WindowScanner {
         lastTotalPage = pages;
       }
       rows += page.records.length;
+      note(page.records);
       await this.publishPage(stream, page.records, run);
       if (signal?.aborted) return false;
       token = page.next;
@@ -189,15 +204,17 @@ export class WindowScanner {
         );
     } while (token);
 
+    if (movedWithinWindow) return false;
     if (firstTotal === undefined) return true;
     let endTotal = lastTotal;
     if (pages > 1 && lastTotalPage === 1) {
       const first = await this.fetch(stream, window, null, signal);
+      note(first.records);
       await this.publishPage(stream, first.records, run);
       endTotal = first.total;
     }
     // Rows, not distinct ids: a platform may deliver a record on two pages and count it twice.
-    return endTotal === firstTotal && rows >= firstTotal;
+    return !movedWithinWindow && endTotal === firstTotal && rows >= firstTotal;
   }
 
   private fetch(

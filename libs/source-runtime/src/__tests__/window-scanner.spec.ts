@@ -170,6 +170,18 @@ describe('WindowScanner', () => {
       if (r.id !== 'r001' && r.id !== 'r002') expect(ids.has(r.id)).toBe(true);
   });
 
+  it('should not lose a record when a row moves to the end of the window and the total stays the same', async () => {
+    const oms = new FakeOms(rows(23), 5);
+    // r001 is modified to a time still inside the window: it moves to the last page, r005 shifts onto page 0.
+    oms.onPage = (index, o) => {
+      if (index === 0 && o.requests === 1) o.touch('r001', T0 + 3_500_000);
+    };
+    const { scanner, published } = setup(oms);
+    await scanner.scan(stream, window, new RunContext('run-1'));
+    const ids = new Set(published.map((r) => r.sourceId));
+    expect(rows(23).every((r) => ids.has(r.id))).toBe(true);
+  });
+
   it('should re-read the first page for the total when only page 0 reports it', async () => {
     const oms = new FakeOms(rows(12), 5, true);
     oms.onPage = (index, o) => {

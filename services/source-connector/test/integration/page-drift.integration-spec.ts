@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
+import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
 import {
   latestTrades,
   startTestJackyun,
@@ -11,6 +13,7 @@ import {
   InProcessConnector,
   latestBySourceId,
   readRawRecords,
+  TEST_CREDENTIALS,
   uniqueStreamId,
 } from './source-connector.harness';
 
@@ -80,5 +83,66 @@ describe('page drift during a scan (jackyun scroll cursor)', () => {
       expect(latest.has(id), `trade ${id} published`).toBe(true);
     for (const [id, trade] of latestTrades(sim))
       expect(latest.get(id)?.payload).toEqual(tradeOnTheWire(trade));
+  });
+});
+
+describe('page drift during a scan (wdt page_no, total only on page 0)', () => {
+  it('should lose no record when rows shift between pages while paging by page number', async () => {
+    const c = TEST_CREDENTIALS.wdt;
+    const sim = await startWdtSimulator({
+      sid: c.WDT_SID,
+      appkey: c.WDT_APP_KEY,
+      secret: c.WDT_APP_SECRET,
+      initialRecords: 150,
+      historyDays: 7,
+      driftPerPage: 2,
+      rateLimit: { perSecond: 0 },
+      adminEnabled: true,
+    });
+    const streamId = uniqueStreamId('wdt', 'stockout-order');
+    const startFrom = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    const connector = await InProcessConnector.start(
+      connectorEnv(
+        'wdt',
+        sim.url,
+        [
+          {
+            id: streamId,
+            platform: 'wdt',
+            entity: 'stockout-order',
+            params: { is_by_modified: 1, status: '5,55,95,105,110,113' },
+            pageSize: 20,
+            startFrom,
+          },
+        ],
+        { WDT_RATE_LIMIT: '200/1s' },
+      ),
+    );
+    try {
+      const held = sim.admin.records() as {
+        id: string;
+        versions: { data: Record<string, unknown> }[];
+      }[];
+      const idsBefore = held.map((h) => h.id);
+      const first = await connector.runner().runIncremental();
+      expect(first.status).toBe('ok');
+      sim.admin.setData({ driftPerPage: 0 });
+      const second = await connector.runner().runIncremental();
+      expect(second.status).toBe('ok');
+      const published =
+        (first.status === 'ok' ? first.published : 0) +
+        (second.status === 'ok' ? second.published : 0);
+      const latest = latestBySourceId(
+        await readRawRecords(connector.topicOf(), published),
+      );
+      for (const id of idsBefore)
+        expect(latest.has(id), `stockout ${id} published`).toBe(true);
+      for (const h of sim.admin.records() as typeof held)
+        expect(latest.get(h.id)?.payload).toEqual(h.versions.at(-1)!.data);
+    } finally {
+      await connector.close();
+      await sim.close();
+      await deleteStreamState([streamId]);
+    }
   });
 });
