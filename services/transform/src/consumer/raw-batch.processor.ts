@@ -21,7 +21,15 @@ interface MergeItem {
   readonly message: Message;
 }
 
-/** A document to produce and the raw record it came from (for logs). */
+/** Metric increments of one handler call, applied once everything is durable (a retried batch counts once). */
+type Tally = Map<string, number>;
+
+function bump(tally: Tally, flow: string, what: 'in' | 'out' | 'filtered' | 'failed' | 'late'): void {
+  const key = `${flow}\u0000${what}`;
+  tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+
+/** A document to produce (mapped by a per-record flow). */
 interface PendingDocument {
   readonly topic: string;
   readonly document: OutboundDocument;
@@ -82,11 +90,12 @@ export class RawBatchProcessor {
 
     const documents: PendingDocument[] = [];
     const deadLetters: DeadLetterInput[] = [];
+    const tally: Tally = new Map();
     const merges = new Map<Flow, MergeItem[]>();
 
     messages.forEach((message, i) => {
       for (const flow of accepted[i] ?? []) {
-        metrics.count(flow.id, 'in');
+        bump(tally, flow.id, 'in');
         if (flow.merge) {
           const list = merges.get(flow) ?? [];
           list.push({ message });
@@ -94,7 +103,7 @@ export class RawBatchProcessor {
           continue;
         }
         const outcome = flow.transformer.process(message.value, { offset: this.offsetOf(message) });
-        this.collect(flow, message, outcome, documents, deadLetters);
+        this.collect(flow, message, outcome, documents, deadLetters, tally);
       }
     });
 
@@ -104,7 +113,7 @@ export class RawBatchProcessor {
         const results = outcomes.get(flow) ?? [];
         items.forEach((item, j) => {
           const r = results[j];
-          if (r) this.collect(flow, item.message, r, documents, deadLetters);
+          if (r) this.collect(flow, item.message, r, documents, deadLetters, tally);
         });
       }
     }
@@ -116,6 +125,12 @@ export class RawBatchProcessor {
       } catch (err) {
         throw infraError('dead-letter publish failed', err);
       }
+    }
+    for (const d of documents) bump(tally, d.document.flow, 'out');
+    for (const [key, n] of tally) {
+      const [flow, what] = key.split('\u0000') as [string, 'in' | 'out' | 'filtered' | 'failed' | 'late'];
+      if (what === 'late') metrics.late.inc({ flow }, n);
+      else metrics.count(flow, what, n);
     }
     return messages.map(() => DONE);
   }
@@ -130,11 +145,12 @@ export class RawBatchProcessor {
     outcome: RecordOutcome,
     documents: PendingDocument[],
     deadLetters: DeadLetterInput[],
+    tally: Tally,
   ): void {
-    const { metrics, logger } = this.deps;
+    const { logger } = this.deps;
     switch (outcome.outcome) {
       case 'filtered':
-        metrics.count(flow.id, 'filtered');
+        bump(tally, flow.id, 'filtered');
         return;
       case 'mapped':
         for (const document of outcome.documents) {
@@ -148,12 +164,12 @@ export class RawBatchProcessor {
             errorClass: 'schema',
             fieldPath: zodPath(issue?.path ?? []),
           });
-          this.collect(flow, message, { outcome: 'failed', error }, documents, deadLetters);
+          this.collect(flow, message, { outcome: 'failed', error }, documents, deadLetters, tally);
         }
         return;
       case 'merged':
         if (outcome.status === 'late') {
-          metrics.late.inc({ flow: flow.id });
+          bump(tally, flow.id, 'late');
           logger.info(
             { flow: flow.id, recordId: message.value.sourceId, window: outcome.windowKey },
             'late record: collected for a correction document',
@@ -161,7 +177,7 @@ export class RawBatchProcessor {
         }
         return;
       case 'failed':
-        metrics.count(flow.id, 'failed');
+        bump(tally, flow.id, 'failed');
         logger.warn(
           {
             flow: flow.id,
@@ -250,7 +266,7 @@ export class RawBatchProcessor {
       } catch (err) {
         throw infraError(`produce to ${topic} failed`, err);
       }
-      for (const d of docs) this.deps.metrics.count(d.flow, 'out');
+
     }
   }
 }
