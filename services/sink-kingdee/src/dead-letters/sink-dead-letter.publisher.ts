@@ -97,7 +97,13 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
     await this.repository.save(records);
     await this.ledger.markFailed(ledgerRows);
     await this.status.publish(events);
-    await this.kafka.publish(entries);
+    // The consumer serves every flow: name each dead letter's flow from its document.
+    await this.kafka.publish(
+      entries.map((e, i) => {
+        const flow = records[i]?.flow;
+        return flow ? { ...e, flow } : e;
+      }),
+    );
     for (const r of records) {
       this.metrics.rows.inc({
         target: r.target ?? 'unknown',

@@ -87,6 +87,11 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       'FMaterialID',
       'document.FEntity',
     ]);
+    expect(
+      dlq
+        .filter((m) => m.value.flow === h!.flow)
+        .map((m) => m.value.errorClass),
+    ).toHaveLength(4);
     const db = await h.database();
     const stored = (await db.query(
       `SELECT document_key, error_class, error_message FROM sink_kingdee.dead_letter WHERE flow = $1 ORDER BY document_key`,
