@@ -103,6 +103,25 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       [h.topic],
     )) as Array<{ error_class: string }>;
     expect(garbage).toEqual([{ error_class: 'schema' }]);
+    const metrics = await h.registry.metrics();
+    expect(metrics).toMatch(
+      /kingbridge_sink_requests_total\{target="k3cloud",form="SAL_OUTSTOCK",outcome="partial"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /kingbridge_sink_rows_total\{target="k3cloud",form="SAL_OUTSTOCK",outcome="written"\} 7/,
+    );
+    expect(metrics).toMatch(
+      /kingbridge_sink_batch_rows_count\{target="k3cloud",form="SAL_OUTSTOCK"\} [1-9]/,
+    );
+    await pollUntil(
+      async () =>
+        (
+          await h!.registry.getSingleMetricAsString(
+            'kingbridge_sink_dead_letters',
+          )
+        ).includes(`flow="${h!.flow}"} 4`),
+      { description: 'open dead letters gauge' },
+    );
     expect(
       stored.filter((r) => r.error_message.includes('在基础资料中不存在')),
     ).toHaveLength(3);
