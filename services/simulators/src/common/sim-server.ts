@@ -51,6 +51,8 @@ export interface SimResult extends SimResponse {
   code?: string | number;
   /** A fault the handler itself injected (e.g. 'corrupt_record'), for the request log. */
   fault?: LoggedFault;
+  /** Extra real-time delay before answering (e.g. query cost proportional to the rows scanned). */
+  delayMs?: number;
 }
 
 /** Extra admin route of one simulator, served under `/__admin<path>` when admin is enabled. */
@@ -265,6 +267,10 @@ export async function startSimServer(
         result = await spec.handle(req, endpoint);
       } catch {
         result = spec.platformError('internal', req);
+      }
+      if (result.delayMs !== undefined && result.delayMs > 0) {
+        const ms = result.delayMs;
+        await new Promise((r) => setTimeout(r, ms));
       }
       if (spec.faults.loseResponse(endpoint)) {
         record(result, 'lost_response');

@@ -136,3 +136,12 @@ export function corruptPage<R extends object>(
   out[index] = copy as R;
   return { rows: out, corrupted: true };
 }
+
+/** `queryCostMsPerThousand` as a `SimResult` fragment. */
+export function queryCost(
+  perThousandMs: number,
+  matched: number,
+): { delayMs?: number } {
+  const ms = Math.round((perThousandMs * matched) / 1000);
+  return ms > 0 ? { delayMs: ms } : {};
+}

@@ -44,6 +44,13 @@ export const sourceBaseOptionsSchema = z.object({
     .min(0)
     .default(0)
     .describe('modified records per minute'),
+  queryCostMsPerThousand: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      'extra latency per 1000 records matched by a data query (wide windows get slow, as in production)',
+    ),
   driftPerPage: z
     .number()
     .int()

@@ -110,6 +110,18 @@ describe('source simulator faults, admin and data life', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
   });
 
+  it('should slow data queries in proportion to the records they match', async () => {
+    const sim = await start({ queryCostMsPerThousand: 20_000 });
+    const t0 = Date.now();
+    const body = (await (await post(sim)).json()) as {
+      data: { data_count: number };
+    };
+    expect(body.data.data_count).toBeGreaterThan(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(
+      body.data.data_count * 20 - 5,
+    );
+  });
+
   it('should break bodies and corrupt records when asked to', async () => {
     const sim = await start({ faults: { garbageRate: 1 } });
     for (let i = 0; i < 4; i++) {

@@ -16,6 +16,7 @@ import {
   intLike,
   queryKeyOf,
   corruptPage,
+  queryCost,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -448,6 +449,7 @@ export async function startJackyunSimulator(
           : {}),
       }),
       ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
 
@@ -527,6 +529,7 @@ export async function startJackyunSimulator(
     return {
       ...ok({ data: { salesChannelInfo: corrupt.rows } }),
       ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
 

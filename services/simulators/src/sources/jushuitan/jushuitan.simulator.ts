@@ -12,6 +12,7 @@ import {
   firstIssue,
   intLike,
   corruptPage,
+  queryCost,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -289,6 +290,7 @@ export async function startJushuitanSimulator(
     ]);
     return {
       ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...queryCost(opts.queryCostMsPerThousand, matched.length),
       status: 200,
       body: {
         code: 0,

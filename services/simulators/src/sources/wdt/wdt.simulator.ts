@@ -10,6 +10,7 @@ import { adminDataset, createSourceAdmin } from '../source-admin';
 import { SourceDataset, withDuplicates } from '../source-dataset';
 import {
   corruptPage,
+  queryCost,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -259,6 +260,7 @@ export async function startWdtSimulator(
       outcome: 'ok',
       code: 0,
       ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
 

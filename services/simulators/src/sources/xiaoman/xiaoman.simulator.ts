@@ -16,6 +16,7 @@ import {
 import { SourceDataset, withDuplicates } from '../source-dataset';
 import {
   corruptPage,
+  queryCost,
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
@@ -286,6 +287,7 @@ export async function startXiaomanSimulator(
     return {
       ...ok({ count: list.length, list: corrupt.rows }),
       ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
 
