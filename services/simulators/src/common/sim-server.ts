@@ -34,6 +34,8 @@ export interface SimRequest {
   wallAt: number;
   /** Non-admin requests in flight on this simulator, this one included (for concurrency limits). */
   inFlight: number;
+  /** Client address as seen by the socket (e.g. `127.0.0.1`). */
+  remoteAddress: string;
 }
 
 /** An answer. `body` is JSON-serialised (bigint -> bare integer literal) unless `text` is given. */
@@ -190,6 +192,7 @@ export async function startSimServer(
       at,
       wallAt,
       inFlight: 0,
+      remoteAddress: (raw.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
     };
 
     if (req.path === '/__admin' || req.path.startsWith('/__admin/')) {

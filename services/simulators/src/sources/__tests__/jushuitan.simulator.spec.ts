@@ -139,6 +139,16 @@ describe('jushuitan simulator', () => {
     expect((await call(s, window(1), { token: 'expired' })).code).toBe(100);
   });
 
+  it('should refuse an API not granted (190) and a client outside the IP whitelist (110)', async () => {
+    const denied = await start({ grantedApis: [] });
+    expect((await call(denied, window(1))).code).toBe(190);
+    await denied.close();
+    const walled = await start({ ipWhitelist: ['10.0.0.1'] });
+    const res = await call(walled, window(1));
+    expect(res.code).toBe(110);
+    expect(res.msg).toContain('127.0.0.1');
+  });
+
   it('should page from 1 until has_next is false, bounded to 50, and refuse windows over 7 days', async () => {
     const s = await start();
     const ids = new Set<unknown>();

@@ -39,7 +39,9 @@ export const JUSHUITAN_CODES = {
   badAppKey: 20,
   badParam: 90,
   badToken: 100,
+  ipNotAllowed: 110,
   badTimestamp: 140,
+  apiNotGranted: 190,
   perSecond: 199,
   perMinute: 200,
   busy: 500,
@@ -49,6 +51,7 @@ const MESSAGES: Readonly<Record<number, string>> = {
   0: '执行成功',
   10: '验证失败！无效签名',
   20: '验证失败！无效的app_key',
+  190: '验证失败！无API权限，请申请API权限',
   100: '验证失败！无效的access_token或access_token已过期',
   140: '验证失败！无效的timestamp，请求最大时间误差15分钟',
   199: '调用频次超过限制!请稍后再试',
@@ -66,6 +69,18 @@ export const jushuitanOptionsSchema = sourceBaseOptionsSchema
     defaultPageSize: z.number().int().min(1).default(30),
     maxWindowDays: z.number().positive().default(7),
     maxIoIds: z.number().int().min(1).default(50),
+    grantedApis: z
+      .array(z.string())
+      .nullable()
+      .default(null)
+      .describe('paths the app may call (code 190 otherwise); null = all'),
+    ipWhitelist: z
+      .array(z.string())
+      .nullable()
+      .default(null)
+      .describe(
+        'client addresses allowed (code 110 otherwise); null = no whitelist',
+      ),
     rateLimit: z
       .object({
         perSecond: z
@@ -195,6 +210,8 @@ export async function startJushuitanSimulator(
     if (common) return common;
     if (p['access_token'] !== opts.accessToken)
       return fail(JUSHUITAN_CODES.badToken);
+    if (opts.grantedApis && !opts.grantedApis.includes(JUSHUITAN_COUNT_PATH))
+      return fail(JUSHUITAN_CODES.apiNotGranted);
     if (p['version'] !== '2')
       return fail(JUSHUITAN_CODES.badParam, 'version必须为2');
     const throttled = limiter.tryAcquire(at);
@@ -392,6 +409,12 @@ export async function startJushuitanSimulator(
           return fail(
             JUSHUITAN_CODES.badParam,
             'Content-Type必须为application/x-www-form-urlencoded',
+          );
+        }
+        if (opts.ipWhitelist && !opts.ipWhitelist.includes(req.remoteAddress)) {
+          return fail(
+            JUSHUITAN_CODES.ipNotAllowed,
+            `验证失败！已设置IP白名单，该IP不在白名单列表：${req.remoteAddress}`,
           );
         }
         const p = params(req);
