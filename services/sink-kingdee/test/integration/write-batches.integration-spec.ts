@@ -222,9 +222,15 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
     expect(h.sim.stats().byPath[loginPath]).toBeGreaterThan(
       logins[loginPath] ?? 0,
     );
-    const metrics = await h.registry.getSingleMetricAsString(
-      'kingbridge_sink_rows_total',
+    // The bills exist before the sink has recorded the last answer: wait for the count.
+    await pollUntil(
+      async () =>
+        /outcome="written"} 30/.test(
+          await h!.registry.getSingleMetricAsString(
+            'kingbridge_sink_rows_total',
+          ),
+        ),
+      { description: '30 written rows counted' },
     );
-    expect(metrics).toMatch(/outcome="written"} 30/);
   });
 });
