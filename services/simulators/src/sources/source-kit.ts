@@ -56,20 +56,31 @@ export function sourcePlumbing<T>(
   };
 }
 
-/** Opaque cursor bound to one query (scrollId-style). */
-export function encodeCursor(queryKey: string, offset: number): string {
+/** Opaque cursor bound to one query (scrollId-style), stamped with its issue time. */
+export function encodeCursor(
+  queryKey: string,
+  offset: number,
+  issuedAt = 0,
+): string {
   return Buffer.from(
-    JSON.stringify({ q: queryKey, o: offset }),
+    JSON.stringify({ q: queryKey, o: offset, t: issuedAt }),
     'utf8',
   ).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, queryKey: string): number | null {
+/** Offset of a cursor issued for `queryKey` no longer than `ttlMs` before `now`, else null. */
+export function decodeCursor(
+  cursor: string,
+  queryKey: string,
+  now = 0,
+  ttlMs = Number.POSITIVE_INFINITY,
+): number | null {
   try {
     const parsed = z
-      .object({ q: z.string(), o: z.number().int().min(0) })
+      .object({ q: z.string(), o: z.number().int().min(0), t: z.number() })
       .parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return parsed.q === queryKey ? parsed.o : null;
+    if (parsed.q !== queryKey || now - parsed.t > ttlMs) return null;
+    return parsed.o;
   } catch {
     return null;
   }

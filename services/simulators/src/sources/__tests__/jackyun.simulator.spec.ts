@@ -220,6 +220,14 @@ describe('jackyun simulator', () => {
       }),
     });
     expect(other.body['subCode']).toBe('0130020010');
+    const resumed = dataOf(
+      (await call(s, { biz: windowBiz({ pageSize: 100, scrollId: '' }) })).body,
+    ).ScrollId;
+    now += 601_000;
+    const stale = await call(s, {
+      biz: windowBiz({ pageSize: 100, scrollId: resumed }),
+    });
+    expect(stale.body['subCode']).toBe('0130020010');
   });
 
   it('should refuse a window over 7 days and a query without any time pair or number', async () => {

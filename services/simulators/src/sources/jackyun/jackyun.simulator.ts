@@ -78,6 +78,12 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema
       .default(true)
       .describe('order method: result.data is a JSON-encoded string'),
     scrollIdPlacement: z.enum(['data', 'result', 'both']).default('data'),
+    scrollIdTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(600)
+      .describe('a scrollId older than this is refused (U: our choice)'),
     emptyScrollIdRate: z
       .number()
       .min(0)
@@ -379,7 +385,12 @@ export async function startJackyunSimulator(
     const queryKey = queryKeyOf(queryShape);
     let offset = pageIndex * pageSize;
     if (cursorMode && biz.scrollId !== '') {
-      const decoded = decodeCursor(biz.scrollId ?? '', queryKey);
+      const decoded = decodeCursor(
+        biz.scrollId ?? '',
+        queryKey,
+        now,
+        opts.scrollIdTtlSeconds * 1000,
+      );
       if (decoded === null)
         return fail(JACKYUN_SUBCODES.badScrollId, 'scrollId无效或已过期');
       offset = decoded;
@@ -426,7 +437,9 @@ export async function startJackyunSimulator(
       const empty =
         opts.emptyScrollIdRate > 0 &&
         (cursorPages * 0.6180339887) % 1 < opts.emptyScrollIdRate;
-      nextScrollId = empty ? '' : encodeCursor(queryKey, offset + page.length);
+      nextScrollId = empty
+        ? ''
+        : encodeCursor(queryKey, offset + page.length, now);
     }
     const data: Record<string, unknown> = {};
     if (biz.hasTotal === 1) data['TotalResults'] = list.length;
