@@ -45,6 +45,13 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .min(6_000)
     .default(30_000)
     .describe('consumer group session timeout: how long a crashed instance keeps its partitions'),
+  TRANSFORM_PARTITIONS_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe('raw topic partitions handled at once per instance (merges of one flow still serialise on its watermark row)'),
   WINDOW_TICK_MS: z.coerce.number().int().positive().default(5_000).describe('how often due merge windows are emitted and gauges refreshed'),
   WINDOW_EMIT_LIMIT: z.coerce.number().int().positive().default(50).describe('windows emitted per flow per transaction'),
   LOOKUP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000).describe('lookup tables are re-read from Postgres after this'),

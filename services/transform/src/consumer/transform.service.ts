@@ -84,6 +84,7 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
       registry: this.registry,
       fromBeginning: this.config.TRANSFORM_FROM_BEGINNING,
       sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
+      partitionsConsumedConcurrently: this.config.TRANSFORM_PARTITIONS_CONCURRENCY,
       retry: { ...DEFAULT_BACKOFF, maxMs: 10_000, attempts: this.config.TRANSFORM_RETRY_ATTEMPTS },
     });
     this.startup = this.start(this.consumer, topics).catch((err: unknown) => {

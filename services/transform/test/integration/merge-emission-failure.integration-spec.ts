@@ -58,7 +58,7 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
     });
     outbound = await new TopicCollector(outboundTopic('k3cloud'), outboundDocumentSchema, (d) => d.flow === flow.id).start();
     deadLetters = await new TopicCollector(dlqTopic(rawTopicOf(flow)), deadLetterSchema, (d) => d.flow === flow.id).start();
-    app = await NestFactory.create(AppModule.forRoot(config, createLogger('transform', 'error')), { logger: false });
+    app = await NestFactory.create(AppModule.forRoot(config, createLogger('transform', process.env['TEST_LOG_LEVEL'] ?? 'error')), { logger: false });
     await app.listen(0, '127.0.0.1');
   });
 

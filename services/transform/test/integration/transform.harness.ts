@@ -234,6 +234,8 @@ export function serviceEnv(plansDir: string, groupId: string, extra: Record<stri
     WINDOW_TICK_MS: '300',
     // A killed member holds its partitions until the session times out: keep that short in tests.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // Concurrent partitions in one process: merges of a flow must still serialise correctly.
+    TRANSFORM_PARTITIONS_CONCURRENCY: '3',
     LOOKUP_CACHE_TTL_MS: '60000',
     ...extra,
   };
