@@ -162,7 +162,11 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
   modify(prng, stockout, at) {
     const next = structuredClone(stockout);
     next.modified = formatBeijing(at);
-    if (stockout.status === 55) {
+    if (stockout.status === 55 && prng.chance(0.2)) {
+      // Rejected and re-audited: WDT issues a new stock-out number (WDT-DOC 1.5②).
+      const day = formatBeijing(at).slice(0, 10).replace(/-/g, '');
+      next.order_no = `CK${day}${String(stockout.stockout_id % 1_000_000).padStart(6, '0')}${prng.int(1, 9)}`;
+    } else if (stockout.status === 55) {
       next.status = 95;
       next['trade_status'] = 95;
       next.consign_time = formatBeijing(at);
