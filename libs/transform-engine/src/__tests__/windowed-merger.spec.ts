@@ -207,6 +207,25 @@ describe('windowed merger', () => {
     );
   });
 
+  it('should leave the snapshot of the caller untouched so it can be restored again', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1.5']]), DAY1);
+    const snapshot = merger.snapshot();
+    const first = WindowedMerger.restore(CONFIG, snapshot);
+
+    // Act
+    first.markEmitted(KEY, DAY1);
+    first.add(rec('T2', '2026-05-01 11:00:00', [['G1', 1, '1']]), DAY1);
+    const second = WindowedMerger.restore(CONFIG, snapshot);
+
+    // Assert
+    expect(second.stats()).toMatchObject({ openWindows: 1, openRecords: 1 });
+    expect(totals(second, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '1', fee: '1.5' },
+    ]);
+  });
+
   it('should refuse to restore a corrupted snapshot', () => {
     const merger = new WindowedMerger(CONFIG);
     merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+function isPlainObject(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+const plainObject = isPlainObject;
+
 const rawOffsetSchema = z.object({
   topic: z.string(),
   partition: z.number().int().nonnegative(),
@@ -30,8 +35,16 @@ export const windowStateSchema = z.object({
   createdAt: z.number(),
   lastSeenAt: z.number(),
   emittedAt: z.number().optional(),
-  records: z.record(z.string(), contributionSchema),
-  emitted: z.record(z.string(), z.string()),
+  /** Checked per entry by `checkContribution` (a zod pass over thousands of rows per restore is too slow). */
+  records: z.custom<Record<string, unknown>>(
+    isPlainObject,
+    'expected an object of contributions',
+  ),
+  /** Source id -> content hash; values checked by `checkEmitted`. */
+  emitted: z.custom<Record<string, string>>(
+    isPlainObject,
+    'expected an object of content hashes',
+  ),
 });
 
 /** Validates merge state read back from storage before it is restored. */
@@ -40,3 +53,26 @@ export const mergeStateSnapshotSchema = z.object({
   watermark: z.number().nullable(),
   windows: z.array(windowStateSchema),
 });
+
+/**
+ * Fast structural check of one stored contribution (same rules as
+ * `contributionSchema`); returns the problem or undefined.
+ */
+export function checkContribution(value: unknown): string | undefined {
+  if (!plainObject(value)) return 'expected an object';
+  const c = value as Record<string, unknown>;
+  if (typeof c.h !== 'string' || c.h === '')
+    return 'h: expected a content hash';
+  if (typeof c.t !== 'number' || !Number.isFinite(c.t))
+    return 't: expected epoch ms';
+  if (typeof c.f !== 'string') return 'f: expected fetchedAt';
+  if (!plainObject(c.header)) return 'header: expected an object';
+  if (!Array.isArray(c.rows) || !c.rows.every(plainObject))
+    return 'rows: expected a list of objects';
+  if (c.o !== undefined && !rawOffsetSchema.safeParse(c.o).success)
+    return 'o: expected {topic, partition, offset}';
+  return undefined;
+}
+
+/** Full schema of one contribution (documentation and tests). */
+export { contributionSchema };

@@ -6,7 +6,10 @@ import { Decimal } from '../util/decimal';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
 import { setOwn } from '../util/own-property.util';
-import { mergeStateSnapshotSchema } from './merge-state.schema';
+import {
+  checkContribution,
+  mergeStateSnapshotSchema,
+} from './merge-state.schema';
 
 const DAY_MS = 86_400_000;
 
@@ -177,6 +180,16 @@ export interface MergeStats {
   readonly watermark: number | null;
 }
 
+/** Copies a window and its record maps; contributions (never mutated) are shared. */
+function copyWindow(w: WindowState): WindowState {
+  return {
+    ...w,
+    group: [...w.group],
+    records: { ...w.records },
+    emitted: { ...w.emitted },
+  };
+}
+
 function fail(message: string, fieldPath: string): never {
   throw new NonRetriableError(message, { errorClass: 'mapping', fieldPath });
 }
@@ -270,12 +283,29 @@ export class WindowedMerger {
         `invalid merge state for flow ${this.config.flow}: ${formatZodIssues(parsed.error)}`,
       );
     }
-    const snapshot = parsed.data as MergeStateSnapshot;
-    this.watermark = snapshot.watermark;
-    for (const w of snapshot.windows) {
-      const copy: WindowState = structuredClone(w);
-      this.windows.set(copy.key, copy);
-    }
+    this.watermark = parsed.data.watermark;
+    // zod returned fresh window objects and record maps; contributions are
+    // shared with the caller and never mutated (treat them as read-only).
+    parsed.data.windows.forEach((parsedWindow, i) => {
+      // Record maps are not copied by z.custom: copy them so the caller's snapshot stays untouched.
+      const w = copyWindow(parsedWindow as WindowState);
+      for (const [id, hash] of Object.entries(w.emitted)) {
+        if (typeof hash !== 'string') {
+          throw new Error(
+            `invalid merge state for flow ${this.config.flow}: windows[${i}].emitted.${id}: expected a content hash`,
+          );
+        }
+      }
+      for (const [id, c] of Object.entries(w.records)) {
+        const problem = checkContribution(c);
+        if (problem) {
+          throw new Error(
+            `invalid merge state for flow ${this.config.flow}: windows[${i}].records.${id}.${problem}`,
+          );
+        }
+      }
+      this.windows.set(w.key, w);
+    });
     for (const w of this.windows.values()) {
       for (const id of Object.keys(w.emitted)) this.index.set(id, w.key);
     }
@@ -670,13 +700,16 @@ export class WindowedMerger {
     if (this.config.trackChanges) this.journal.push(change);
   }
 
-  /** A deep copy of the whole state, safe to JSON.stringify and persist. */
+  /**
+   * The whole state, safe to JSON.stringify and persist. Windows and record
+   * maps are copies; contributions are shared and must be treated as read-only.
+   */
   snapshot(): MergeStateSnapshot {
-    return structuredClone({
-      version: 1 as const,
+    return {
+      version: 1,
       watermark: this.watermark,
-      windows: [...this.windows.values()],
-    });
+      windows: [...this.windows.values()].map(copyWindow),
+    };
   }
 
   /**
@@ -690,7 +723,7 @@ export class WindowedMerger {
   } {
     const upserted = [...this.dirty].flatMap((k) => {
       const w = this.windows.get(k);
-      return w ? [structuredClone(w)] : [];
+      return w ? [copyWindow(w)] : [];
     });
     const deleted = [...this.deleted].filter((k) => !this.windows.has(k));
     this.dirty.clear();
