@@ -8,6 +8,7 @@ const TEST_FILES = [
   '**/test/**',
   'libs/testing/**',
   'bench/**',
+  'services/pipeline-e2e/**',
 ];
 
 export default tseslint.config(
@@ -46,6 +47,7 @@ export default tseslint.config(
             { sourceTag: 'scope:source', onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'] },
             { sourceTag: 'scope:transform', onlyDependOnLibsWithTags: ['scope:transform', 'scope:shared'] },
             { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared', 'scope:source', 'scope:transform', 'scope:sink'] },
           ],
         },
       ],
@@ -88,5 +90,19 @@ export default tseslint.config(
         { object: 'process', property: 'env', message: 'Read configuration through loadConfig in a *.config.ts file.' },
       ],
     },
+  },
+  {
+    // The e2e project drives the whole repo: it starts the stack with the main job's own scripts
+    // (scripts/stack) and checks the Prometheus rules and dashboards under deploy/.
+    files: ['services/pipeline-e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }] }],
+      '@nx/enforce-module-boundaries': 'off',
+    },
+  },
+  {
+    // Test-only cycle: libs/kafka's own tests use the Kafka test helpers of libs/testing, which build on libs/kafka.
+    files: ['libs/kafka/src/__tests__/**/*.ts', 'libs/testing/src/kafka-test.util.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 );
