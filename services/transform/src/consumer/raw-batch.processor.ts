@@ -224,14 +224,16 @@ export class RawBatchProcessor {
             const base = flow.transformer.mergeKey(item.message.value);
             if (base !== undefined) keys.add(base).add(`${base}#late`);
           }
-          // An updated record may now belong to another window: lock the one it was counted in too.
+          // An updated record may now belong to another open window: lock the one it was counted in too.
           const holding = await repository.openWindowsHolding(tx, flow.id, items.map((i) => i.message.value.sourceId));
           for (const key of holding) keys.add(key);
           const windows = await repository.lockWindows(tx, flow.id, [...keys].sort());
-          // Synchronous from restore to takeChanges: nothing else can touch this flow's merger in between.
-          flow.transformer.restoreMergeState({ version: 1, watermark, windows });
+          const ids = items.map((i) => i.message.value.sourceId);
+          const snapshot = await repository.snapshot(tx, flow.id, watermark, windows, ids);
+          // Synchronous from restore to takeRecordChanges: nothing else can touch this flow's merger in between.
+          flow.transformer.restoreMergeState(snapshot);
           const outcomes = items.map((item) => flow.transformer.process(item.message.value, { offset: this.offsetOf(item.message) }));
-          const changes = this.merger(flow).takeChanges();
+          const changes = this.merger(flow).takeRecordChanges();
           results.set(flow, outcomes);
           await repository.writeChanges(tx, flow.id, changes);
         }

@@ -69,7 +69,7 @@ export async function loadFlows(
     .filter(({ plan }) => plan.enabled)
     .map(({ file, plan: original }) => {
       const plan = applyMergeOverrides(original, config);
-      const transformer = compileFlow(plan, { lookups, ...(clock ? { clock } : {}) });
+      const transformer = compileFlow(plan, { lookups, trackMergeChanges: true, ...(clock ? { clock } : {}) });
       return {
         id: plan.id,
         file,

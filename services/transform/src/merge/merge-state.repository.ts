@@ -1,15 +1,16 @@
-import type { WindowState } from '@kingbridge/transform-engine';
+import {
+  WindowedMerger,
+  type MergeChanges,
+  type MergeStateSnapshot,
+  type PersistedRecord,
+  type RecordChange,
+  type WindowMeta,
+} from '@kingbridge/transform-engine';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { MergeTimings } from '../flows/load-flows';
 
-/** Column `status`: `dead_lettered` = emission failed and went to the DLQ (state says emitted). */
+/** Column `status`: `dead_lettered` = emission failed and went to the DLQ (the merger sees it as emitted). */
 export type WindowRowStatus = 'open' | 'emitted' | 'dead_lettered';
-
-export interface WindowChanges {
-  readonly upserted: readonly WindowState[];
-  readonly deleted: readonly string[];
-  readonly watermark: number | null;
-}
 
 export interface OpenWindowStats {
   readonly openWindows: number;
@@ -19,11 +20,14 @@ export interface OpenWindowStats {
 
 const toNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+type Lock = 'wait' | 'skip';
+
 /**
- * SQL over `transform.merge_window` / `transform.merge_watermark`: the
- * authority for window state shared by every transform instance. Every
- * method takes the caller's transaction (QueryRunner) except the read-only
- * stats and the retention cleanup.
+ * SQL over `transform.merge_window` (one row per window: metadata), `transform.merge_record`
+ * (one row per record of a window: contribution while open, content hash once emitted) and
+ * `transform.merge_watermark` (one row per flow): the authority for merge state shared by every
+ * transform instance. Window rows are the lock unit. Every method except the stats and the
+ * retention cleanup runs in the caller's transaction.
  */
 export class MergeStateRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -44,13 +48,17 @@ export class MergeStateRepository {
     return toNumber(rows[0]?.watermark_ms);
   }
 
-  /** Locks (waiting) and reads the windows among `keys` that exist, in key order (one lock order everywhere). */
-  async lockWindows(tx: QueryRunner, flow: string, keys: readonly string[]): Promise<WindowState[]> {
+  /**
+   * Locks the existing windows among `keys` in key order (one lock order everywhere);
+   * `skip` never waits and leaves out rows someone else holds.
+   */
+  async lockWindows(tx: QueryRunner, flow: string, keys: readonly string[], lock: Lock = 'wait'): Promise<WindowMeta[]> {
     if (keys.length === 0) return [];
     const rows = (await tx.query(
-      'SELECT state FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2) ORDER BY window_key FOR UPDATE',
+      `SELECT state FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)
+        ORDER BY window_key FOR UPDATE${lock === 'skip' ? ' SKIP LOCKED' : ''}`,
       [flow, [...keys]],
-    )) as Array<{ state: WindowState }>;
+    )) as Array<{ state: WindowMeta }>;
     return rows.map((r) => r.state);
   }
 
@@ -58,20 +66,12 @@ export class MergeStateRepository {
   async openWindowsHolding(tx: QueryRunner, flow: string, sourceIds: readonly string[]): Promise<string[]> {
     if (sourceIds.length === 0) return [];
     const rows = (await tx.query(
-      `SELECT window_key FROM transform.merge_window WHERE flow = $1 AND status = 'open' AND source_ids && $2::text[]`,
+      `SELECT DISTINCT r.window_key FROM transform.merge_record r
+         JOIN transform.merge_window w ON w.flow = r.flow AND w.window_key = r.window_key
+        WHERE r.flow = $1 AND r.source_id = ANY($2) AND w.status = 'open'`,
       [flow, [...sourceIds]],
     )) as Array<{ window_key: string }>;
     return rows.map((r) => r.window_key);
-  }
-
-  /** Like lockWindows but never waits: rows locked by someone else are left out. */
-  async tryLockWindows(tx: QueryRunner, flow: string, keys: readonly string[]): Promise<WindowState[]> {
-    if (keys.length === 0) return [];
-    const rows = (await tx.query(
-      'SELECT state FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2) ORDER BY window_key FOR UPDATE SKIP LOCKED',
-      [flow, [...keys]],
-    )) as Array<{ state: WindowState }>;
-    return rows.map((r) => r.state);
   }
 
   async existingKeys(tx: QueryRunner, flow: string, keys: readonly string[]): Promise<Set<string>> {
@@ -84,9 +84,35 @@ export class MergeStateRepository {
   }
 
   /**
-   * Open windows ready to emit, locked without waiting (another instance's
-   * emitter or a batch holding one simply makes us skip it this tick):
-   * watermark past end + grace, or wall clock past end + grace and idle.
+   * A merger snapshot of these (locked) windows: every record of the open ones (emit and
+   * the drop of an emptied window need them all); of the emitted ones only the hashes of
+   * `emittedIds` (what redelivery dedup of this batch needs; undefined = none).
+   */
+  async snapshot(
+    tx: QueryRunner,
+    flow: string,
+    watermark: number | null,
+    windows: readonly WindowMeta[],
+    emittedIds?: readonly string[],
+  ): Promise<MergeStateSnapshot> {
+    const open = windows.filter((w) => w.status === 'open').map((w) => w.key);
+    const emitted = emittedIds && emittedIds.length > 0 ? windows.filter((w) => w.status !== 'open').map((w) => w.key) : [];
+    let records: PersistedRecord[] = [];
+    if (open.length > 0 || emitted.length > 0) {
+      const rows = (await tx.query(
+        `SELECT window_key, source_id, hash, contribution FROM transform.merge_record
+          WHERE flow = $1 AND (window_key = ANY($2) OR (window_key = ANY($3) AND source_id = ANY($4)))`,
+        [flow, open, emitted, [...(emittedIds ?? [])]],
+      )) as Array<{ window_key: string; source_id: string; hash: string; contribution: PersistedRecord['contribution'] }>;
+      records = rows.map((r) => ({ windowKey: r.window_key, sourceId: r.source_id, hash: r.hash, contribution: r.contribution }));
+    }
+    return WindowedMerger.assembleSnapshot(watermark, windows, records);
+  }
+
+  /**
+   * Open windows ready to emit, locked without waiting (another instance's emitter or a
+   * batch holding one simply makes us skip it this tick): watermark past end + grace, or
+   * wall clock past end + grace and idle.
    */
   async lockDueWindows(
     tx: QueryRunner,
@@ -95,7 +121,7 @@ export class MergeStateRepository {
     watermark: number | null,
     nowMs: number,
     limit: number,
-  ): Promise<WindowState[]> {
+  ): Promise<WindowMeta[]> {
     const rows = (await tx.query(
       `SELECT state FROM transform.merge_window
         WHERE flow = $1 AND status = 'open'
@@ -105,34 +131,38 @@ export class MergeStateRepository {
         LIMIT $6
         FOR UPDATE SKIP LOCKED`,
       [flow, timings.graceMs, watermark, nowMs, timings.idleTimeoutMs, limit],
-    )) as Array<{ state: WindowState }>;
+    )) as Array<{ state: WindowMeta }>;
     return rows.map((r) => r.state);
   }
 
-  /** Writes back what the merger changed; `status` overrides the column status of some windows. */
+  /**
+   * Writes `takeRecordChanges()` in the documented order: deleted windows (with their
+   * records), window rows, record ops (last op per record wins), record counts, watermark.
+   * `status` overrides the column status of some windows.
+   */
   async writeChanges(
     tx: QueryRunner,
     flow: string,
-    changes: WindowChanges,
+    changes: MergeChanges,
     status: ReadonlyMap<string, WindowRowStatus> = new Map(),
     writeWatermark = true,
   ): Promise<void> {
-    if (changes.deleted.length > 0) {
-      await tx.query('DELETE FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)', [flow, [...changes.deleted]]);
+    if (changes.deletedWindows.length > 0) {
+      const keys = [...changes.deletedWindows];
+      await tx.query('DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)', [flow, keys]);
+      await tx.query('DELETE FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)', [flow, keys]);
     }
-    if (changes.upserted.length > 0) {
-      const w = changes.upserted;
+    const w = changes.windows;
+    if (w.length > 0) {
       await tx.query(
         `INSERT INTO transform.merge_window
-           (flow, window_key, base_key, status, start_ms, end_ms, last_seen_ms, record_count, state, source_ids, updated_at)
-         SELECT $1, k, b, s, st, e, ls, rc, js,
-                CASE WHEN s = 'open' THEN ARRAY(SELECT jsonb_object_keys(js->'records')) ELSE '{}'::text[] END, now()
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::jsonb[])
-             AS t(k, b, s, st, e, ls, rc, js)
+           (flow, window_key, base_key, status, start_ms, end_ms, last_seen_ms, record_count, state, updated_at)
+         SELECT $1, k, b, s, st, e, ls, 0, js, now()
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::jsonb[])
+             AS t(k, b, s, st, e, ls, js)
          ON CONFLICT (flow, window_key) DO UPDATE SET
            base_key = EXCLUDED.base_key, status = EXCLUDED.status, start_ms = EXCLUDED.start_ms,
-           end_ms = EXCLUDED.end_ms, last_seen_ms = EXCLUDED.last_seen_ms, record_count = EXCLUDED.record_count,
-           state = EXCLUDED.state, source_ids = EXCLUDED.source_ids, updated_at = now()`,
+           end_ms = EXCLUDED.end_ms, last_seen_ms = EXCLUDED.last_seen_ms, state = EXCLUDED.state, updated_at = now()`,
         [
           flow,
           w.map((x) => x.key),
@@ -141,9 +171,43 @@ export class MergeStateRepository {
           w.map((x) => x.start),
           w.map((x) => x.end),
           w.map((x) => x.lastSeenAt),
-          w.map((x) => Object.keys(x.records).length),
           w.map((x) => JSON.stringify(x)),
         ],
+      );
+    }
+    const last = new Map<string, RecordChange>();
+    for (const c of changes.records) last.set(`${c.windowKey}\u0000${c.sourceId}`, c);
+    const deletes = [...last.values()].filter((c) => c.op === 'delete');
+    const puts = [...last.values()].filter((c) => c.op !== 'delete');
+    if (deletes.length > 0) {
+      await tx.query(
+        `DELETE FROM transform.merge_record r USING unnest($2::text[], $3::text[]) AS d(k, s)
+          WHERE r.flow = $1 AND r.window_key = d.k AND r.source_id = d.s`,
+        [flow, deletes.map((c) => c.windowKey), deletes.map((c) => c.sourceId)],
+      );
+    }
+    if (puts.length > 0) {
+      await tx.query(
+        `INSERT INTO transform.merge_record (flow, window_key, source_id, hash, contribution)
+         SELECT $1, k, s, h, c FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(k, s, h, c)
+         ON CONFLICT (flow, window_key, source_id) DO UPDATE SET hash = EXCLUDED.hash, contribution = EXCLUDED.contribution`,
+        [
+          flow,
+          puts.map((c) => c.windowKey),
+          puts.map((c) => c.sourceId),
+          puts.map((c) => (c.op === 'put' ? c.contribution.h : c.op === 'emitted' ? c.hash : '')),
+          puts.map((c) => (c.op === 'put' ? JSON.stringify(c.contribution) : null)),
+        ],
+      );
+    }
+    const touched = [...new Set([...w.map((x) => x.key), ...changes.records.map((c) => c.windowKey)])];
+    if (touched.length > 0) {
+      await tx.query(
+        `UPDATE transform.merge_window w SET record_count =
+           (SELECT count(*) FROM transform.merge_record r
+             WHERE r.flow = w.flow AND r.window_key = w.window_key AND r.contribution IS NOT NULL)
+          WHERE w.flow = $1 AND w.window_key = ANY($2)`,
+        [flow, touched],
       );
     }
     if (writeWatermark && changes.watermark !== null) {
@@ -156,15 +220,24 @@ export class MergeStateRepository {
     }
   }
 
-  /** Deletes emitted windows whose dedup retention (event time past end + grace) is over. Returns how many. */
+  /** Deletes emitted windows (and their record hashes) whose dedup retention is over. Returns how many windows. */
   async deleteExpired(flow: string, timings: MergeTimings, watermark: number): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `DELETE FROM transform.merge_window
-        WHERE flow = $1 AND status <> 'open' AND end_ms + $2 + $3 <= $4
-        RETURNING window_key`,
-      [flow, timings.graceMs, timings.dedupRetentionMs, watermark],
-    )) as unknown[];
-    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    return this.transaction(async (tx) => {
+      const rows = (await tx.query(
+        `DELETE FROM transform.merge_window
+          WHERE flow = $1 AND status <> 'open' AND end_ms + $2 + $3 <= $4
+          RETURNING window_key`,
+        [flow, timings.graceMs, timings.dedupRetentionMs, watermark],
+      )) as unknown[];
+      const deleted = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ window_key: string }>;
+      if (deleted.length > 0) {
+        await tx.query('DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)', [
+          flow,
+          deleted.map((r) => r.window_key),
+        ]);
+      }
+      return deleted.length;
+    });
   }
 
   async openStats(flow: string): Promise<OpenWindowStats> {

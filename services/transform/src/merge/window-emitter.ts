@@ -78,15 +78,19 @@ export class WindowEmitter {
       // A correction folds into its emitted base window: lock that too, or leave the correction for later.
       const dueKeys = new Set(due.map((w) => w.key));
       const bases = [...new Set(due.filter((w) => w.correction && !dueKeys.has(w.baseKey)).map((w) => w.baseKey))].sort();
-      const locked = await repository.tryLockWindows(tx, flow.id, bases);
+      const locked = await repository.lockWindows(tx, flow.id, bases, 'skip');
       const lockedKeys = new Set(locked.map((w) => w.key));
       const existing = await repository.existingKeys(tx, flow.id, bases);
       const ready = due.filter((w) => !w.correction || lockedKeys.has(w.baseKey) || !existing.has(w.baseKey) || dueKeys.has(w.baseKey));
-      const snapshot = { version: 1 as const, watermark, windows: [...ready, ...locked] };
+      // Open windows come with all their records; emitted bases need none (a correction only adds hashes).
+      const snapshot = await repository.snapshot(tx, flow.id, watermark, [...ready, ...locked]);
 
       // Synchronous: restore + map every window.
       flow.transformer.restoreMergeState(snapshot);
-      const emissions = ready.map((w) => ({ window: w, result: flow.transformer.emitWindow(w.key) }));
+      const emissions = ready.map((w) => ({
+        window: snapshot.windows.find((x) => x.key === w.key) as WindowState,
+        result: flow.transformer.emitWindow(w.key),
+      }));
 
       const documents: OutboundDocument[] = [];
       const deadLetters: DeadLetterInput[] = [];
@@ -113,7 +117,7 @@ export class WindowEmitter {
       for (const { window } of emissions) flow.transformer.markEmitted(window.key);
       const merger = flow.transformer.merger;
       if (!merger) throw new Error(`flow ${flow.id} has no merger`);
-      const changes = merger.takeChanges();
+      const changes = merger.takeRecordChanges();
       await repository.writeChanges(tx, flow.id, changes, status, false);
 
       this.deps.metrics.count(flow.id, 'out', documents.length);

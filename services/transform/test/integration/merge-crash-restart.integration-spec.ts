@@ -1,6 +1,6 @@
 import { outboundDocumentSchema, outboundTopic, type OutboundDocument, type RawRecord } from '@kingbridge/contracts';
 import { createDataSource } from '@kingbridge/persistence';
-import { pollUntil, uniqueName } from '@kingbridge/testing';
+import { pollUntil, testKafkaConnection, uniqueName } from '@kingbridge/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -108,6 +108,7 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
   let db: DataSource;
   let outbound: TopicCollector<OutboundDocument>;
   let env: Record<string, string>;
+  let firstDay: RawRecord[] = [];
   const processes: ServiceProcess[] = [];
 
   const countedRecords = async (windowPrefix: string): Promise<number> => {
@@ -150,6 +151,7 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
 
   it('should emit exact merged totals when the service is killed with -9 mid-stream and restarted', async () => {
     const day = orders(flow, `${flow.id}-d1`, '2026-03-01', 40);
+    firstDay = day.records;
     const first = await new ServiceProcess(env).start();
     processes.push(first);
 
@@ -183,6 +185,16 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
   });
 
   it('should emit a correction document with only the late record when a record arrives after its window was emitted', async () => {
+    // First a redelivery of a record the emitted window already counted: dropped, not a correction.
+    const [redelivered] = await publish(rawTopicOf(flow), [firstDay[0] as RawRecord]);
+    await pollUntil(
+      async () => {
+        const committed = await testKafkaConnection().admin.fetchCommittedOffsets(env['TRANSFORM_GROUP_ID'] as string, rawTopicOf(flow));
+        const p = committed.find((c) => c.partition === redelivered?.partition);
+        return p !== undefined && BigInt(p.offset) > BigInt(redelivered?.offset ?? '0');
+      },
+      { timeoutMs: 20_000, description: 'redelivered record consumed and committed' },
+    );
     const late = order(flow, `${flow.id}-late-0`, 'SHOP-A', '2026-03-01 23:00:00', [{ goods: 'G3', count: 2, cents: 1999 }]);
     await publish(rawTopicOf(flow), [late]);
     await pollUntil(() => docsFor('2026-03-01').some((d) => d.correctionOf !== undefined), {
@@ -215,7 +227,7 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     await pollUntil(
       async () =>
         ((await db.query(
-          `SELECT 1 FROM transform.merge_window WHERE flow = $1 AND window_key = $2 AND source_ids @> ARRAY[$3]`,
+          `SELECT 1 FROM transform.merge_record WHERE flow = $1 AND window_key = $2 AND source_id = $3 AND contribution IS NOT NULL`,
           [flow.id, `${flow.id}:SHOP-B|WH-1:2026-03-03`, moved.sourceId],
         )) as unknown[]).length === 1,
       { timeoutMs: 20_000, description: 'update merged into the SHOP-B window' },

@@ -1,6 +1,6 @@
 import { createDataSource } from '@kingbridge/persistence';
 import { uniqueName } from '@kingbridge/testing';
-import type { WindowState } from '@kingbridge/transform-engine';
+import type { MergeChanges, RecordChange, WindowState } from '@kingbridge/transform-engine';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MergeStateRepository } from '../../src/merge/merge-state.repository';
@@ -25,6 +25,15 @@ function window(key: string, end: number, lastSeenAt: number, status: 'open' | '
   };
 }
 
+/** What a merger's takeRecordChanges would report for these new windows. */
+function changesOf(windows: readonly WindowState[], watermark: number): MergeChanges {
+  const records: RecordChange[] = windows.flatMap((w) => [
+    ...Object.entries(w.records).map(([sourceId, contribution]) => ({ op: 'put' as const, windowKey: w.key, sourceId, contribution })),
+    ...Object.entries(w.emitted).map(([sourceId, hash]) => ({ op: 'emitted' as const, windowKey: w.key, sourceId, hash })),
+  ]);
+  return { watermark, deletedWindows: [], windows: windows.map(({ records: _r, emitted: _e, ...meta }) => meta), records };
+}
+
 describe('merge state repository against Postgres', () => {
   let db: DataSource;
   let repo: MergeStateRepository;
@@ -44,16 +53,19 @@ describe('merge state repository against Postgres', () => {
     const t0 = Date.UTC(2026, 2, 1);
     await repo.transaction(async (tx) => {
       await repo.lockWatermark(tx, flow);
-      await repo.writeChanges(tx, flow, {
-        upserted: [
-          window('by-watermark', t0, t0),
-          window('not-yet', t0 + 5 * HOUR, t0 + 5 * HOUR),
-          window('idle', t0 + 2 * HOUR, t0 + 2 * HOUR),
-          window('busy', t0 + 2 * HOUR, t0 + 4 * HOUR),
-        ],
-        deleted: [],
-        watermark: t0 + TIMINGS.graceMs,
-      });
+      await repo.writeChanges(
+        tx,
+        flow,
+        changesOf(
+          [
+            window('by-watermark', t0, t0),
+            window('not-yet', t0 + 5 * HOUR, t0 + 5 * HOUR),
+            window('idle', t0 + 2 * HOUR, t0 + 2 * HOUR),
+            window('busy', t0 + 2 * HOUR, t0 + 4 * HOUR),
+          ],
+          t0 + TIMINGS.graceMs,
+        ),
+      );
     });
     expect(await repo.readWatermark(flow)).toBe(t0 + TIMINGS.graceMs);
 
@@ -76,15 +88,17 @@ describe('merge state repository against Postgres', () => {
     const t0 = Date.UTC(2026, 2, 1);
     await repo.transaction(async (tx) => {
       await repo.lockWatermark(tx, flow);
-      await repo.writeChanges(tx, flow, {
-        upserted: [window('old', t0, t0, 'emitted'), window('recent', t0 + 20 * HOUR, t0, 'emitted'), window('open', t0, t0)],
-        deleted: [],
-        watermark: t0 + 26 * HOUR,
-      });
+      await repo.writeChanges(
+        tx,
+        flow,
+        changesOf([window('old', t0, t0, 'emitted'), window('recent', t0 + 20 * HOUR, t0, 'emitted'), window('open', t0, t0)], t0 + 26 * HOUR),
+      );
     });
     expect(await repo.deleteExpired(flow, TIMINGS, t0 + 26 * HOUR)).toBe(1);
     const left = (await db.query('SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key', [flow])) as Array<{ window_key: string }>;
     expect(left.map((r) => r.window_key)).toEqual(['open', 'recent']);
+    const records = (await db.query('SELECT window_key FROM transform.merge_record WHERE flow = $1 ORDER BY window_key', [flow])) as Array<{ window_key: string }>;
+    expect(records.map((r) => r.window_key)).toEqual(['open', 'recent']);
     expect(await repo.openStats(flow)).toEqual({ openWindows: 1, openRecords: 1, watermark: t0 + 26 * HOUR });
   });
 });

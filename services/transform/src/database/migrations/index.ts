@@ -1,6 +1,7 @@
 import { TransformState1763850000000 } from './1763850000000-transform-state';
 import { MergeWindowSourceIds1763860000000 } from './1763860000000-merge-window-source-ids';
+import { MergeRecord1763870000000 } from './1763870000000-merge-record';
 
 /** Every migration of the `transform` schema, in order. */
-export const MIGRATIONS = [TransformState1763850000000, MergeWindowSourceIds1763860000000];
+export const MIGRATIONS = [TransformState1763850000000, MergeWindowSourceIds1763860000000, MergeRecord1763870000000];
 export const SCHEMA = 'transform';
