@@ -7,6 +7,7 @@ import {
   ServiceProcess,
   TEST_DATABASE_URL,
   TopicCollector,
+  cleanupFlow,
   publish,
   seedLookups,
   rawRecord,
@@ -147,6 +148,7 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     }
     await outbound?.stop();
     await db?.destroy();
+    if (flow) await cleanupFlow(flow);
   });
 
   it('should emit exact merged totals when the service is killed with -9 mid-stream and restarted', async () => {

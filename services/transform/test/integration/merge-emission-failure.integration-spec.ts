@@ -12,6 +12,7 @@ import { transformConfigSchema } from '../../src/transform.config';
 import {
   TEST_DATABASE_URL,
   TopicCollector,
+  cleanupFlow,
   publish,
   rawRecord,
   rawTopicOf,
@@ -66,6 +67,7 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
     await app?.close();
     await outbound?.stop();
     await deadLetters?.stop();
+    if (flow) await cleanupFlow(flow);
   });
 
   it('should dead-letter the window with flow, field path and its records while other windows are emitted', async () => {

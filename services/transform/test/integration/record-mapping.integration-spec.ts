@@ -13,6 +13,7 @@ import {
   ROOT,
   TEST_DATABASE_URL,
   TopicCollector,
+  cleanupFlow,
   publish,
   seedLookups,
   rawRecord,
@@ -61,6 +62,7 @@ describe('transform: per-record flow against real Kafka and Postgres', () => {
     await app?.close();
     await outbound?.stop();
     await deadLetters?.stop();
+    if (flow) await cleanupFlow(flow);
   });
 
   it('should produce the golden documents and dead-letter the failed lookup with flow and field path when records are published', async () => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { rawRecordSchema, rawTopic, type RawRecord } from '@kingbridge/contracts';
 import { createBatchConsumer, createProducer, type BatchConsumer, type KafkaProducer } from '@kingbridge/kafka';
+import { createDataSource } from '@kingbridge/persistence';
 import { contentHash } from '@kingbridge/pipeline-core';
 import { pollUntil, TEST_KAFKA_BROKERS, testKafkaConnection, uniqueName } from '@kingbridge/testing';
 import type { SyncPlanInput } from '@kingbridge/transform-engine';
@@ -74,6 +75,20 @@ export async function seedLookups(tables: Record<string, readonly Record<string,
     env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL },
   });
   return stdout;
+}
+
+/** Removes what a test flow left in the test database (lookup tables `<name>_<suffix>`, merge state). */
+export async function cleanupFlow(flow: TestFlow): Promise<void> {
+  const ds = createDataSource({ url: TEST_DATABASE_URL });
+  await ds.initialize();
+  try {
+    await ds.query('DELETE FROM transform.lookup_row WHERE table_name LIKE $1', [`%${flow.table('')}`]);
+    for (const table of ['merge_record', 'merge_window', 'merge_watermark']) {
+      await ds.query(`DELETE FROM transform.${table} WHERE flow = $1`, [flow.id]);
+    }
+  } finally {
+    await ds.destroy();
+  }
 }
 
 export function rawTopicOf(flow: TestFlow): string {
