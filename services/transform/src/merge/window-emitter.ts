@@ -70,7 +70,7 @@ export class WindowEmitter {
     const { repository } = this.deps;
     const tables = planLookupTables(flow.plan);
     if (tables.length > 0) await this.deps.lookups.preloadTables(tables);
-    return repository.transaction(async (tx) => {
+    const result = await repository.transaction(async (tx): Promise<EmitResult> => {
       const watermark = await repository.readWatermark(flow.id, tx);
       const now = this.clock();
       const due = await repository.lockDueWindows(tx, flow.id, timings, watermark, now, this.deps.limit);
@@ -120,8 +120,6 @@ export class WindowEmitter {
       const changes = merger.takeRecordChanges();
       await repository.writeChanges(tx, flow.id, changes, status, false);
 
-      this.deps.metrics.count(flow.id, 'out', documents.length);
-      this.deps.metrics.count(flow.id, 'failed', deadLetters.length);
       for (const d of documents) {
         this.deps.logger.debug(
           { flow: flow.id, documentKey: d.documentKey, billNo: d.billNo, records: d.lineage.sourceIds.length },
@@ -130,6 +128,10 @@ export class WindowEmitter {
       }
       return { emitted: documents.length, deadLettered: deadLetters.length };
     });
+    // Counted once committed (a rolled-back emission is emitted again next tick).
+    this.deps.metrics.count(flow.id, 'out', result.emitted);
+    this.deps.metrics.count(flow.id, 'failed', result.deadLettered);
+    return result;
   }
 
   private deadLetterOf(flow: Flow, window: WindowState, error: PipelineError, sourceIds: readonly string[]): DeadLetterInput {
