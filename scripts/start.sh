@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-tools.sh
 exec node node_modules/tsx/dist/cli.mjs scripts/stack/main.ts

@@ -22,7 +22,7 @@ step() { # name, command...
 }
 
 echo "== setup"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-tools.sh || { echo "tool setup failed"; echo "0 passed, 1 failed"; exit 1; }
 bash deploy/local/kafka.sh up || { echo "kafka failed to start"; echo "0 passed, 1 failed"; exit 1; }
 
