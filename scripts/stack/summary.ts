@@ -3,6 +3,8 @@ import { parsePrometheusText, sumOf, type Sample } from './prometheus-text.util'
 
 export interface FlowRow {
   readonly flow: string;
+  /** Records read from the source (published + skipped as unchanged). */
+  readonly fetched: number;
   readonly published: number;
   readonly mapped: number;
   readonly written: number;
@@ -33,9 +35,11 @@ export function flowRows(
     const checkpoint = m.connectors.find(
       (s) => s.name === 'kingbridge_source_checkpoint_timestamp_seconds' && s.labels.stream === stream,
     );
+    const published = sumOf(m.connectors, 'kingbridge_source_records_published_total', { stream });
     return {
       flow: p.id,
-      published: sumOf(m.connectors, 'kingbridge_source_records_published_total', { stream }),
+      fetched: published + sumOf(m.connectors, 'kingbridge_source_records_deduplicated_total', { stream }),
+      published,
       mapped: sumOf(m.transform, 'kingbridge_transform_records_total', { flow: p.id, outcome: 'out' }),
       written: sumOf(m.exporter, 'kingbridge_documents_total', { flow: p.id, outcome: 'written' }),
       failed:
@@ -56,9 +60,10 @@ function rawTopicOf(p: SyncPlan): string {
 
 /** A compact fixed-width table for the console. */
 export function renderTable(rows: readonly FlowRow[]): string {
-  const header = ['flow', 'published', 'mapped', 'written', 'failed', 'lag', 'freshness'];
+  const header = ['flow', 'fetched', 'published', 'mapped', 'written', 'failed', 'lag', 'freshness'];
   const body = rows.map((r) => [
     r.flow,
+    String(r.fetched),
     String(r.published),
     String(r.mapped),
     String(r.written),
