@@ -1,4 +1,4 @@
-import { NonRetriableError } from '@kingbridge/pipeline-core';
+import { NonRetriableError, PipelineError } from '@kingbridge/pipeline-core';
 import {
   isMissing,
   toOutput,
@@ -266,7 +266,14 @@ export function mapFields(
         out[field.key] = mapped;
         continue;
       }
-      let v = evalValue(field.value, ctx, '');
+      let v: unknown;
+      try {
+        v = evalValue(field.value, ctx, '');
+      } catch (err) {
+        // An optional lookup that finds nothing leaves the field out, like any missing optional value.
+        if (field.optional && err instanceof PipelineError && err.errorClass === 'lookup' && !ctx.collect) continue;
+        throw err;
+      }
       if (isMissing(v)) {
         if (field.fallback !== undefined) v = field.fallback;
         else if (field.optional) continue;
@@ -304,7 +311,13 @@ export function checkFields(
     if (field.kind === 'value') {
       if (field.value.k === 'expr' || field.value.k === 'const') continue;
       try {
-        const v = evalValue(field.value, ctx, '');
+        let v: unknown;
+        try {
+          v = evalValue(field.value, ctx, '');
+        } catch (err) {
+          if (field.optional && err instanceof PipelineError && err.errorClass === 'lookup') continue;
+          throw err;
+        }
         if (isMissing(v)) {
           if (field.fallback !== undefined || field.optional) continue;
           throw new NonRetriableError(
