@@ -1,11 +1,14 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { dropDatabase, ensureDatabase } from '@kingbridge/persistence';
 import { RULES_DIR, RULE_FILES } from '../../../deploy/prometheus/rule-expressions';
 import { startPrometheus, type PrometheusProcess } from '../../../deploy/prometheus/prometheus-api.util';
+import { loadLookups } from '../../../scripts/lookups';
 import { migrateAll } from '../../../scripts/migrate';
-import type { ProcessGroup } from '../../../scripts/stack/process-group';
-import { CONNECTORS, ROOT, SERVICE_PORTS, infra, startStack } from '../../../scripts/stack/stack';
+import { waitForHttp, type ProcessGroup } from '../../../scripts/stack/process-group';
+import { CONNECTORS, ROOT, SERVICE_PORTS, SIMULATOR_PORTS, infra, startStack } from '../../../scripts/stack/stack';
 
 /** Ports of the e2e stack: the main job's ports + 10000, so both can run at once. */
 export const E2E_PORT_OFFSET = 10_000;
@@ -26,6 +29,8 @@ export interface E2eStack {
   /** Secrets configured for the run (for the leak check). */
   readonly secrets: readonly string[];
   stop(): Promise<void>;
+  /** kill -9 then restart one process; waits until it is ready again. */
+  kill9AndRestart(name: string): Promise<void>;
   kafkaDown(): void;
   kafkaUp(): void;
 }
@@ -50,6 +55,7 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
   const kafkaBrokers = `127.0.0.1:${KAFKA_ENV.KAFKA_PORT}`;
   const adminToken = 'e2e-admin-token-7f3a9c2b41d8e6f0';
 
+  killLeftovers();
   infra('kafka', 'up', KAFKA_ENV);
   await dropDatabase(databaseUrl);
   await ensureDatabase(databaseUrl);
@@ -80,6 +86,7 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
       MERGE_IDLE_TIMEOUT: '10s',
       POLL_INTERVAL_MS: '3000',
       SAFETY_LAG_MS: '1000',
+      LOOKUP_CACHE_TTL_MS: '1000',
       ...extraEnv,
     },
   }).catch(async (err: unknown) => {
@@ -87,6 +94,7 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
     infra('kafka', 'down', KAFKA_ENV);
     throw err;
   });
+  writePids(group, prometheus);
   return {
     group,
     kafkaBrokers,
@@ -96,11 +104,88 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
     adminToken,
     secrets: [adminToken],
     async stop() {
-      await group.stopAll();
-      await prometheus.stop();
-      infra('kafka', 'down', KAFKA_ENV);
+      try {
+        await group.stopAll(10_000);
+      } finally {
+        await prometheus.stop().catch(() => undefined);
+        infra('kafka', 'down', KAFKA_ENV);
+        rmSync(PIDS_FILE, { force: true });
+      }
+    },
+    async kill9AndRestart(name: string) {
+      group.kill9(name);
+      const next = await group.restart(name);
+      writePids(group, prometheus);
+      if (next.spec.readyUrl) await waitForHttp(next.spec.readyUrl, 90_000, () => !next.exited);
     },
     kafkaDown: () => infra('kafka', 'down', { ...KAFKA_ENV, KAFKA_FRESH: '0' }),
     kafkaUp: () => infra('kafka', 'up', { ...KAFKA_ENV, KAFKA_FRESH: '0' }),
   };
+}
+
+const PIDS_FILE = join(ROOT, '.cache/e2e/pids.json');
+
+function allE2ePorts(): number[] {
+  return [
+    ...CONNECTORS.map((c) => c.port),
+    ...Object.values(SERVICE_PORTS),
+    ...Object.values(SIMULATOR_PORTS),
+  ].map((p) => p + E2E_PORT_OFFSET);
+}
+
+function writePids(group: ProcessGroup, prometheus: PrometheusProcess): void {
+  const pids = group.all().flatMap((p) => (p.child.pid !== undefined ? [p.child.pid] : []));
+  writeFileSync(PIDS_FILE, JSON.stringify({ pids, prometheusUrl: prometheus.url }));
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+function killPid(pid: number, why: string): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+    console.warn(`e2e: killed leftover ${why} (pid ${pid})`);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * A previous run killed before its afterAll leaves services, a Prometheus and a broker behind: kill what the pid file
+ * names, whatever still listens on an e2e port (only our own service scripts), and the e2e broker (kafka.sh pid file).
+ */
+export function killLeftovers(): void {
+  if (existsSync(PIDS_FILE)) {
+    const parsed = z.object({ pids: z.array(z.number().int()) }).safeParse(JSON.parse(readFileSync(PIDS_FILE, 'utf8')));
+    for (const pid of parsed.success ? parsed.data.pids : []) {
+      if (cmdline(pid).includes('main.ts')) killPid(pid, cmdline(pid).slice(0, 80));
+    }
+    rmSync(PIDS_FILE, { force: true });
+  }
+  for (const port of allE2ePorts()) {
+    let out = '';
+    try {
+      out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    } catch {
+      continue;
+    }
+    for (const m of out.matchAll(/pid=(\d+)/g)) {
+      const pid = Number(m[1]);
+      const cmd = cmdline(pid);
+      if (cmd.includes('main.ts') && cmd.includes('services/')) killPid(pid, `listener on :${port}`);
+    }
+  }
+  // Throw-away Prometheus instances of earlier e2e runs: orphans whose generated config scrapes the e2e ports.
+  for (const entry of execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s+prometheus .*--config\.file=(\S*kb-prometheus-\S*)/.exec(entry);
+    if (!m || m[2] !== '1') continue;
+    const config = existsSync(m[3] as string) ? readFileSync(m[3] as string, 'utf8') : '';
+    if (config.includes(`:${SERVICE_PORTS.transform + E2E_PORT_OFFSET}`)) killPid(Number(m[1]), 'orphan prometheus');
+  }
+  infra('kafka', 'down', KAFKA_ENV);
 }
