@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
+import { k3CloudMasterData } from './demo-master-data';
 
 /**
  * Credentials of the local demo world: the simulators are configured with them and the services get them as
@@ -69,13 +70,14 @@ export function demoSecrets(): string[] {
 
 /**
  * Writes `target`: the scenario file `base` (data rates, faults) with the demo credentials merged into each
- * simulator's section.
+ * source simulator's section and the demo world's base data into the K3Cloud simulator's.
  */
-export function writeScenarioWithCredentials(base: string | undefined, target: string): string {
+export function writeDemoScenario(base: string | undefined, target: string): string {
   const scenario = (base ? (parse(readFileSync(base, 'utf8')) as Record<string, Record<string, unknown>> | null) : null) ?? {};
   for (const [sim, creds] of Object.entries(DEMO_CREDENTIALS)) {
     scenario[sim] = { ...(scenario[sim] ?? {}), ...creds };
   }
+  scenario.k3cloud = { ...(scenario.k3cloud ?? {}), masterData: k3CloudMasterData() };
   writeFileSync(target, stringify(scenario));
   return target;
 }

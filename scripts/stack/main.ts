@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabase } from '@kingbridge/persistence';
 import { loadPlans } from '@kingbridge/transform-engine';
+import { loadLookups } from '../lookups';
 import { migrateAll } from '../migrate';
+import { lookupTables } from './demo-master-data';
 import { CONNECTORS, ROOT, SERVICE_PORTS, infra, infraRunning, startStack } from './stack';
 import { ProcessGroup } from './process-group';
 import { flowRows, renderTable, scrape } from './summary';
@@ -101,15 +102,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** Loads the lookup tables the seed plans' `_findCollection` need (same master data the Kingdee simulators hold). */
+/** Loads the lookup tables the seed plans' `_findCollection` need (the demo world's master data). */
 async function seedMasterData(databaseUrl: string): Promise<void> {
-  const file = join(ROOT, 'deploy/local/master-data.json');
-  const cli = join(ROOT, 'scripts/lookups.ts');
-  if (!existsSync(file) || !existsSync(cli)) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), cli, 'load', file], {
-    stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  });
+  const loaded = await loadLookups(databaseUrl, lookupTables());
+  console.log(`kingbridge: master data loaded (${loaded.map((t) => `${t.table} ${t.rows}`).join(', ')})`);
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { demoServiceEnv, writeScenarioWithCredentials } from './demo-credentials';
+import { demoServiceEnv, writeDemoScenario } from './demo-credentials';
 import { ProcessGroup, waitForHttp, type ProcessSpec } from './process-group';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -88,7 +88,7 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
         SIM_ADMIN: '1',
         SIM_PORT_OFFSET: String(off),
         LOG_LEVEL: o.logLevel ?? 'info',
-        SIM_SCENARIO: writeScenarioWithCredentials(o.scenarioFile, join(o.logDir, 'scenario.generated.yaml')),
+        SIM_SCENARIO: writeDemoScenario(o.scenarioFile, join(o.logDir, 'scenario.generated.yaml')),
       },
       readyUrl: `http://127.0.0.1:${SIMULATOR_PORTS.k3wise + off}/__admin/stats`,
     },

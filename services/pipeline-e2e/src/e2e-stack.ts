@@ -7,6 +7,7 @@ import { RULES_DIR, RULE_FILES } from '../../../deploy/prometheus/rule-expressio
 import { startPrometheus, type PrometheusProcess } from '../../../deploy/prometheus/prometheus-api.util';
 import { loadLookups } from '../../../scripts/lookups';
 import { migrateAll } from '../../../scripts/migrate';
+import { lookupTables } from '../../../scripts/stack/demo-master-data';
 import { waitForHttp, type ProcessGroup } from '../../../scripts/stack/process-group';
 import { CONNECTORS, ROOT, SERVICE_PORTS, SIMULATOR_PORTS, infra, startStack } from '../../../scripts/stack/stack';
 
@@ -60,6 +61,7 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
   await dropDatabase(databaseUrl);
   await ensureDatabase(databaseUrl);
   await migrateAll(databaseUrl);
+  await loadLookups(databaseUrl, lookupTables());
 
   const targets: Record<string, string[]> = {
     'source-connector': CONNECTORS.map((c) => `127.0.0.1:${c.port + E2E_PORT_OFFSET}`),

@@ -106,7 +106,7 @@ const catalogUnitId = (unit: string): string =>
   `15410000000000${String(CATALOG_UNITS.indexOf(unit) + 1).padStart(5, '0')}`;
 
 /** The fixed sample plus the source simulators' catalog (ids are deterministic). */
-const DEFAULT_MASTER: JdyMasterData = {
+export const JDY_DEFAULT_MASTER_DATA: JdyMasterData = {
   units: [
     ...BASE_MASTER.units,
     ...CATALOG_UNITS.map((u) => ({ id: catalogUnitId(u), number: u, name: u })),
@@ -234,7 +234,7 @@ export async function startJdySimulator(
   const options = jdySimulatorOptionsSchema.parse(input);
   const now = deps.now ?? (() => Date.now());
   const documents = new DocumentStore<JdyStoredBill>(1);
-  const initialMaster = options.masterData ?? DEFAULT_MASTER;
+  const initialMaster = options.masterData ?? JDY_DEFAULT_MASTER_DATA;
   let master: JdyMasterData = structuredClone(initialMaster);
   let appSecret = options.appSecret;
   const tokens = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DocumentStore } from '../shared/document-store';
+import { XIAOMAN_SAMPLE_PRODUCT } from '../../sources/xiaoman/xiaoman-data';
 import {
   CATALOG_CRM_CUSTOMERS,
   CATALOG_MATERIALS,
@@ -44,6 +45,7 @@ const DEFAULT_MASTER: K3WiseMasterData = {
   ],
   materials: [
     ...CATALOG_MATERIALS.map((m) => ({ number: m.number, name: m.name })),
+    { ...XIAOMAN_SAMPLE_PRODUCT },
     { number: '1.01.001', name: '有机绿茶 250g' },
     { number: '1.01.002', name: '龙井礼盒 500g' },
     { number: '1.02.001', name: '紫砂茶杯' },

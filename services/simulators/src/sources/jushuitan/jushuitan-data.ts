@@ -10,7 +10,10 @@ const WAREHOUSES = [
   { wh_id: 3, warehouse: '进货仓' },
   { wh_id: 4, warehouse: '次品仓' },
 ] as const;
-const BRANCHES = [10086, 10087, 10088] as const;
+export const JUSHUITAN_BRANCHES = [10086, 10087, 10088] as const;
+export const JUSHUITAN_WAREHOUSE_IDS = [1, 2, 3, 4] as const;
+/** Jushuitan SKU code of a catalog style (one SKU per style in the simulated shop). */
+export const jushuitanSkuOf = (goodsNo: string): string => `${goodsNo}-01`;
 const PACKAGING = [
   { sku: 'BC-ZX-03', iid: 'BC-ZX', name: '快递纸箱', props: '3号' },
   { sku: 'BC-ZX-05', iid: 'BC-ZX', name: '快递纸箱', props: '5号' },
@@ -52,7 +55,7 @@ export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
           item(
             ioId,
             ioiId,
-            `${g.goodsNo}-01`,
+            jushuitanSkuOf(g.goodsNo),
             g.goodsNo,
             g.goodsName,
             g.specName.replace(' ', ';'),
@@ -81,7 +84,7 @@ export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
         ? prng.pick(PACKAGING_REMARKS)
         : prng.pick(GOODS_REMARKS),
       wh_id: wh.wh_id,
-      wms_co_id: prng.pick(BRANCHES),
+      wms_co_id: prng.pick(JUSHUITAN_BRANCHES),
       modified: formatBeijing(at),
       type: '盘点',
       f_status: status === 'WaitConfirm' ? 'WaitConfirm' : 'Confirmed',

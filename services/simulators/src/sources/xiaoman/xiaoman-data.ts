@@ -14,6 +14,9 @@ import {
 } from './xiaoman.model';
 
 const MIN = 60_000;
+/** The free sample line some orders carry (also a material in the ERP). */
+export const XIAOMAN_SAMPLE_PRODUCT = { number: 'YP-0001', name: '样品（免费）' } as const;
+
 const CUSTOMERS = [
   {
     id: 31470001,
@@ -112,8 +115,8 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
         line(
           orderId,
           lines.length,
-          'YP-0001',
-          '样品（免费）',
+          XIAOMAN_SAMPLE_PRODUCT.number,
+          XIAOMAN_SAMPLE_PRODUCT.name,
           '样品',
           '件',
           prng.int(1, 5),

@@ -1,0 +1,68 @@
+import { DISTRIBUTORS, NICKS, SHOPS } from '../../services/simulators/src/sources/data/catalog.data';
+import { JUSHUITAN_BRANCHES, JUSHUITAN_WAREHOUSE_IDS, jushuitanSkuOf } from '../../services/simulators/src/sources/jushuitan/jushuitan-data';
+import { JDY_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/jdy/jdy.simulator';
+import { K3_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/k3cloud/k3cloud-forms';
+import { CATALOG_CRM_CUSTOMERS, CATALOG_MATERIALS } from '../../services/simulators/src/kingdee/shared/source-catalog.master';
+
+/**
+ * The local demo world's master data, derived from the same catalog the simulators generate records from, so
+ * that every seed flow resolves its lookups and Kingdee accepts the documents:
+ * - `lookupTables()`: the transform's `_findCollection` tables (what an integrator loads from Kingdee and the
+ *   back office in production);
+ * - `k3CloudMasterData()`: base data the K3Cloud simulator holds in addition to its defaults (distributors as
+ *   sales orgs, buyers and shops as customers).
+ * A source record that names something outside this world still fails its lookup and is dead-lettered.
+ */
+const SALE_ORG = '101';
+const STOCK_ORG = '100';
+const SELLERS = ['YW001', 'YW002'] as const;
+
+/** Jushuitan warehouse (wh_id 1 主仓 … 4 次品仓) of every branch -> JDY stock number. */
+const JST_STOCK_BY_WH: Readonly<Record<number, string>> = { 1: 'CK001', 2: 'CK002', 3: 'CK003', 4: 'CK004' };
+
+function jdyId(kind: 'materials' | 'stocks', number: string): string {
+  const row = JDY_DEFAULT_MASTER_DATA[kind].find((r) => r.number === number);
+  if (!row) throw new Error(`demo master data: JDY ${kind} has no ${number}`);
+  return row.id;
+}
+
+export function lookupTables(): Record<string, Record<string, unknown>[]> {
+  const jdyMaterials = JDY_DEFAULT_MASTER_DATA.materials;
+  return {
+    orgs: SHOPS.map((s) => ({ shop_code: s.code, sale_org_number: SALE_ORG, stock_org_number: STOCK_ORG })),
+    customers: [
+      ...NICKS.map((nick, i) => ({ number: nick, seller_number: SELLERS[i % SELLERS.length] })),
+      ...CATALOG_CRM_CUSTOMERS.map((c) => ({ company_id: c.number.slice(1), serial_id: c.number })),
+    ],
+    // Jushuitan counts name SKUs; JDY holds one material per catalog style.
+    materials: CATALOG_MATERIALS.map((m) => ({ number: jushuitanSkuOf(m.number), id: jdyId('materials', m.number) })),
+    units: CATALOG_MATERIALS.map((m) => {
+      const material = jdyMaterials.find((j) => j.number === m.number);
+      const unitId = (material as { unitIds?: string[] } | undefined)?.unitIds?.[0];
+      if (!unitId) throw new Error(`demo master data: JDY material ${m.number} has no unit`);
+      return { sku_id: jushuitanSkuOf(m.number), id: unitId };
+    }),
+    stocks: JUSHUITAN_BRANCHES.flatMap((branch) =>
+      JUSHUITAN_WAREHOUSE_IDS.map((wh) => ({
+        wms_co_id: String(branch),
+        wh_id: String(wh),
+        id: jdyId('stocks', JST_STOCK_BY_WH[wh] as string),
+      })),
+    ),
+  };
+}
+
+/** K3Cloud base data of the demo world, as complete forms (a scenario form replaces the default form). */
+export function k3CloudMasterData(): Record<string, Array<{ number: string; name: string; attrs?: Record<string, unknown> }>> {
+  return {
+    ORG_Organizations: [
+      ...(K3_DEFAULT_MASTER_DATA.ORG_Organizations ?? []).map((r) => ({ ...r })),
+      ...DISTRIBUTORS.map((d) => ({ number: d, name: d })),
+    ],
+    BD_Customer: [
+      ...(K3_DEFAULT_MASTER_DATA.BD_Customer ?? []).map((r) => ({ ...r })),
+      ...NICKS.map((nick, i) => ({ number: nick, name: nick, attrs: { FSELLER: SELLERS[i % SELLERS.length] } })),
+      ...SHOPS.map((s) => ({ number: s.code, name: s.name, attrs: { FSELLER: SELLERS[0] } })),
+    ],
+  };
+}
