@@ -7,3 +7,4 @@ export * from './observability.constants';
 export * from './observability.module';
 export * from './metrics.controller';
 export * from './health.controller';
+export * from './admin-token.guard';

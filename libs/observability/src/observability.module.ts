@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import { ADMIN_TOKEN } from './admin-token.guard';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry } from './metrics-registry';
@@ -25,6 +26,8 @@ export interface ObservabilityModuleOptions {
   readonly readinessChecks?: readonly ReadinessCheck[];
   /** Per-check timeout of `/health/ready` (default 3000 ms). */
   readonly readinessTimeoutMs?: number;
+  /** Bearer token of admin endpoints (`AdminTokenGuard`); unset = admin endpoints answer 401. */
+  readonly adminToken?: string;
 }
 
 export interface ObservabilityModuleAsyncOptions {
@@ -85,8 +88,14 @@ export class ObservabilityModule {
               o.readinessTimeoutMs,
             ),
         },
+        {
+          provide: ADMIN_TOKEN,
+          inject: [OBSERVABILITY_OPTIONS],
+          useFactory: (o: ObservabilityModuleOptions): string | undefined =>
+            o.adminToken,
+        },
       ],
-      exports: [METRICS_REGISTRY, ReadinessRegistry],
+      exports: [METRICS_REGISTRY, ReadinessRegistry, ADMIN_TOKEN],
     };
   }
 }
