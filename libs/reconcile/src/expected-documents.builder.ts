@@ -1,0 +1,147 @@
+import type { RawRecord } from '@kingbridge/contracts';
+import { contentHash } from '@kingbridge/pipeline-core';
+import {
+  compileFlow,
+  type LookupProvider,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
+import { addTotals, documentTotals } from './document-totals.util';
+import type { SourceRecord } from './inventory.port';
+import type { ExpectedDocument, ExpectedFailure } from './reconcile.comparator';
+
+export interface MergeOverrides {
+  readonly size?: string | undefined;
+  readonly grace?: string | undefined;
+  readonly idleTimeout?: string | undefined;
+}
+
+/** Same override rule as the transform service (`MERGE_WINDOW_SIZE`, `MERGE_GRACE`, `MERGE_IDLE_TIMEOUT`). */
+export function withMergeOverrides(plan: SyncPlan, o: MergeOverrides): SyncPlan {
+  if (!plan.merge) return plan;
+  const m = plan.merge;
+  return {
+    ...plan,
+    merge: {
+      ...m,
+      window: {
+        size: o.size ?? m.window.size,
+        grace: o.grace ?? m.window.grace,
+        idleTimeout: o.idleTimeout ?? m.window.idleTimeout,
+      },
+    },
+  };
+}
+
+export interface ExpectedSet {
+  readonly documents: ExpectedDocument[];
+  readonly filtered: number;
+  readonly failures: ExpectedFailure[];
+}
+
+/** The source record as the connector publishes it (payload = the platform's wire record). */
+export function toRawRecord(plan: SyncPlan, r: SourceRecord): RawRecord {
+  const at = new Date(r.modifiedAt).toISOString();
+  return {
+    schemaVersion: 1,
+    platform: plan.source.platform,
+    entity: plan.source.entity,
+    stream: plan.source.stream,
+    sourceId: r.sourceId,
+    modifiedAt: at,
+    contentHash: contentHash(r.payload),
+    payload: r.payload,
+    runId: 'reconcile',
+    fetchedAt: at,
+  } as RawRecord;
+}
+
+export function businessDay(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(ms));
+}
+
+/**
+ * Runs the latest version of each source record through the flow's plan exactly as the
+ * transform does (filters, mapping, lookups, merges) and flushes every window at the end.
+ * Each record is processed once, so a merge window holds each record's latest version.
+ */
+export async function buildExpectedDocuments(
+  plan: SyncPlan,
+  records: readonly SourceRecord[],
+  lookups: LookupProvider,
+): Promise<ExpectedSet> {
+  const flow = compileFlow(plan, { lookups });
+  const timeZone = plan.timeZone;
+  const dayOfSource = new Map<string, number>();
+  const documents: ExpectedDocument[] = [];
+  const failures: ExpectedFailure[] = [];
+  let filtered = 0;
+  const raws = records.map((r) => toRawRecord(plan, r));
+  await lookups.preload(raws.flatMap((raw) => flow.lookupQueries(raw)));
+  for (const [i, raw] of raws.entries()) {
+    dayOfSource.set(raw.sourceId, records[i]!.createdAt);
+    const result = flow.process(raw);
+    switch (result.outcome) {
+      case 'filtered':
+        filtered += 1;
+        break;
+      case 'failed':
+        failures.push({ sourceIds: [raw.sourceId], reason: `${result.error.errorClass}: ${result.error.message}` });
+        break;
+      case 'merged':
+        break;
+      case 'mapped':
+        for (const d of result.documents) {
+          documents.push({
+            billNo: d.billNo,
+            documentKey: d.documentKey,
+            sourceIds: d.lineage.sourceIds,
+            day: businessDay(records[i]!.createdAt, timeZone),
+            totals: documentTotals(d.document),
+          });
+        }
+        break;
+    }
+  }
+  const corrections: { of: string; doc: ExpectedDocument }[] = [];
+  for (const key of flow.dueWindows(Number.MAX_SAFE_INTEGER)) {
+    const emitted = flow.emitWindow(key);
+    if ('document' in emitted) {
+      const d = emitted.document;
+      const first = Math.min(...emitted.sourceIds.map((id) => dayOfSource.get(id) ?? Number.MAX_SAFE_INTEGER));
+      const doc: ExpectedDocument = {
+        billNo: d.billNo,
+        documentKey: d.documentKey,
+        sourceIds: [...emitted.sourceIds],
+        day: businessDay(first, timeZone),
+        group: key,
+        totals: documentTotals(d.document),
+      };
+      if (d.correctionOf !== undefined) corrections.push({ of: d.correctionOf, doc });
+      else documents.push(doc);
+      flow.markEmitted(key);
+    } else {
+      failures.push({ sourceIds: [...emitted.sourceIds], reason: `${emitted.error.errorClass}: ${emitted.error.message}` });
+    }
+  }
+  // Records seen out of event-time order land in correction windows; reconciliation only
+  // cares that the group adds up, so fold them into their group.
+  for (const c of corrections) {
+    const i = documents.findIndex((d) => d.group === c.of);
+    const base = documents[i];
+    if (base === undefined) {
+      documents.push({ ...c.doc, group: c.of });
+      continue;
+    }
+    documents[i] = {
+      ...base,
+      sourceIds: [...new Set([...base.sourceIds, ...c.doc.sourceIds])],
+      totals: addTotals(base.totals, c.doc.totals),
+    };
+  }
+  return { documents, filtered, failures };
+}

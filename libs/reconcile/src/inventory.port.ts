@@ -1,0 +1,44 @@
+/** Range of source records to reconcile: `[fromMs, toMs)` on the record's creation time at the source. */
+export interface TimeRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** The latest version of one source record. */
+export interface SourceRecord {
+  readonly sourceId: string;
+  readonly version: number;
+  /** Creation time at the source (first version), epoch ms. */
+  readonly createdAt: number;
+  /** Time of the latest version, epoch ms. */
+  readonly modifiedAt: number;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * What a source system holds. Implementations: `SimulatorSourceInventory` (simulator admin
+ * endpoint); a real platform would page through its list API for the range.
+ */
+export interface SourceInventory {
+  /** Latest version of every record created in `range` for `entity`. */
+  list(entity: string, range: TimeRange): Promise<SourceRecord[]>;
+}
+
+/** One document as the Kingdee system holds it. */
+export interface KingdeeDocument {
+  readonly id: string;
+  readonly billNo: string;
+  /** Successful writes of this bill (1 = written once); undefined when the system cannot tell. */
+  readonly writeCount?: number | undefined;
+  readonly firstWrittenAt?: string | undefined;
+  /** The stored document (model / bill / data); used for quantity and amount sums. */
+  readonly body: unknown;
+}
+
+/**
+ * What a Kingdee system holds for one form. Implementations: `SimulatorKingdeeInventory`
+ * (simulator admin endpoint) and `K3CloudBillQueryInventory` (`ExecuteBillQuery`).
+ */
+export interface KingdeeInventory {
+  list(formId: string): Promise<KingdeeDocument[]>;
+}

@@ -1,0 +1,256 @@
+import {
+  ZERO_TOTALS,
+  addTotals,
+  documentTotals,
+  totalsEqual,
+  type Totals,
+} from './document-totals.util';
+import type { KingdeeDocument } from './inventory.port';
+
+/** A document the flow should have written, computed from the source records. */
+export interface ExpectedDocument {
+  readonly billNo: string;
+  readonly documentKey: string;
+  readonly sourceIds: readonly string[];
+  /** Business day (yyyy-MM-dd in the plan's time zone). */
+  readonly day: string;
+  /** Merge flows: the window key (group); undefined for one-to-one flows. */
+  readonly group?: string | undefined;
+  readonly totals: Totals;
+}
+
+/** A source record that could not become a document (the pipeline dead-letters it too). */
+export interface ExpectedFailure {
+  readonly sourceIds: readonly string[];
+  readonly reason: string;
+}
+
+export interface CompareInput {
+  readonly expected: readonly ExpectedDocument[];
+  readonly actual: readonly KingdeeDocument[];
+  /** Which unmatched Kingdee documents count as extra (default: all). */
+  readonly isExtraCandidate?: (doc: KingdeeDocument) => boolean;
+  /** Day of an extra document (default: the date part of firstWrittenAt, else 'unknown'). */
+  readonly dayOf?: (doc: KingdeeDocument) => string;
+}
+
+export interface SideSums {
+  documents: number;
+  qty: number;
+  amount: number;
+}
+
+export interface DaySums {
+  readonly day: string;
+  readonly expected: SideSums;
+  readonly actual: SideSums;
+  readonly match: boolean;
+}
+
+export interface GroupSums {
+  readonly group: string;
+  readonly billNo: string;
+  readonly sourceIds: readonly string[];
+  readonly expected: Totals;
+  readonly actual: Totals;
+  /** Bill numbers found in Kingdee for this group: the document and its corrections. */
+  readonly bills: readonly string[];
+  readonly status: 'ok' | 'missing' | 'mismatch';
+}
+
+export interface MissingItem {
+  readonly billNo: string;
+  readonly documentKey: string;
+  readonly day: string;
+  readonly sourceIds: readonly string[];
+}
+
+export interface ExtraItem {
+  readonly billNo: string;
+  readonly id: string;
+  readonly writeCount: number | undefined;
+}
+
+export interface DuplicateItem {
+  readonly billNo: string;
+  readonly ids: readonly string[];
+  readonly writeCount: number;
+  readonly reason: 'written-more-than-once' | 'same-bill-twice';
+  readonly sourceIds: readonly string[];
+}
+
+export interface MismatchItem {
+  readonly billNo: string;
+  readonly sourceIds: readonly string[];
+  readonly expected: Totals;
+  readonly actual: Totals;
+}
+
+export interface Comparison {
+  readonly counts: {
+    readonly expected: number;
+    readonly actual: number;
+    readonly matched: number;
+    readonly missing: number;
+    readonly extra: number;
+    readonly duplicate: number;
+    readonly mismatch: number;
+  };
+  readonly days: readonly DaySums[];
+  readonly groups: readonly GroupSums[];
+  readonly missing: readonly MissingItem[];
+  readonly extra: readonly ExtraItem[];
+  readonly duplicates: readonly DuplicateItem[];
+  readonly mismatches: readonly MismatchItem[];
+}
+
+// Late-record corrections of a merged window: `<billNo>-C<6 hex>` (transform-engine README).
+const CORRECTION_BILL = /^(.*)-C[0-9a-f]{6}$/i;
+
+const norm = (billNo: string): string => billNo.toUpperCase();
+
+/**
+ * Compares expected documents with what Kingdee holds. Bill numbers compare case-insensitively
+ * (SQL Server collation). Merge groups match when the document plus its corrections add up to
+ * the group's expected quantity and amount; one-to-one documents match on the bill number, and
+ * a differing sum is reported as a mismatch.
+ */
+export function compareInventories(input: CompareInput): Comparison {
+  const isExtraCandidate = input.isExtraCandidate ?? (() => true);
+  const dayOf =
+    input.dayOf ?? ((d: KingdeeDocument) => d.firstWrittenAt?.slice(0, 10) ?? 'unknown');
+  const actualByBill = new Map<string, KingdeeDocument[]>();
+  for (const doc of input.actual) {
+    const list = actualByBill.get(norm(doc.billNo)) ?? [];
+    list.push(doc);
+    actualByBill.set(norm(doc.billNo), list);
+  }
+  const expectedByBill = new Map<string, ExpectedDocument>();
+  for (const e of input.expected) expectedByBill.set(norm(e.billNo), e);
+  const correctionsOf = new Map<string, KingdeeDocument[]>();
+  for (const doc of input.actual) {
+    const base = CORRECTION_BILL.exec(doc.billNo)?.[1];
+    if (base === undefined) continue;
+    const exp = expectedByBill.get(norm(base));
+    if (exp?.group === undefined) continue;
+    const list = correctionsOf.get(norm(base)) ?? [];
+    list.push(doc);
+    correctionsOf.set(norm(base), list);
+  }
+
+  const used = new Set<KingdeeDocument>();
+  const days = new Map<string, { expected: SideSums; actual: SideSums }>();
+  const dayEntry = (day: string) => {
+    let e = days.get(day);
+    if (!e) {
+      e = {
+        expected: { documents: 0, qty: 0, amount: 0 },
+        actual: { documents: 0, qty: 0, amount: 0 },
+      };
+      days.set(day, e);
+    }
+    return e;
+  };
+  const addSide = (side: SideSums, t: Totals, docs: number) => {
+    const sum = addTotals({ qty: side.qty, amount: side.amount }, t);
+    side.documents += docs;
+    side.qty = sum.qty;
+    side.amount = sum.amount;
+  };
+
+  const missing: MissingItem[] = [];
+  const mismatches: MismatchItem[] = [];
+  const groups: GroupSums[] = [];
+  let matched = 0;
+  for (const e of input.expected) {
+    const found = actualByBill.get(norm(e.billNo)) ?? [];
+    const corrections = e.group !== undefined ? (correctionsOf.get(norm(e.billNo)) ?? []) : [];
+    const docs = [...found, ...corrections];
+    docs.forEach((d) => used.add(d));
+    // A second document with the same bill is a duplicate, not part of the sum.
+    const counted = [...found.slice(0, 1), ...corrections];
+    const actualTotals = counted.reduce(
+      (t, d) => addTotals(t, documentTotals(d.body)),
+      ZERO_TOTALS,
+    );
+    const day = dayEntry(e.day);
+    addSide(day.expected, e.totals, 1);
+    addSide(day.actual, actualTotals, counted.length);
+    const status: GroupSums['status'] =
+      counted.length === 0
+        ? 'missing'
+        : totalsEqual(actualTotals, e.totals)
+          ? 'ok'
+          : 'mismatch';
+    if (status === 'missing') {
+      missing.push({ billNo: e.billNo, documentKey: e.documentKey, day: e.day, sourceIds: e.sourceIds });
+    } else {
+      matched += 1;
+      if (status === 'mismatch')
+        mismatches.push({ billNo: e.billNo, sourceIds: e.sourceIds, expected: e.totals, actual: actualTotals });
+    }
+    if (e.group !== undefined) {
+      groups.push({
+        group: e.group,
+        billNo: e.billNo,
+        sourceIds: e.sourceIds,
+        expected: e.totals,
+        actual: actualTotals,
+        bills: counted.map((d) => d.billNo),
+        status,
+      });
+    }
+  }
+
+  const extra: ExtraItem[] = [];
+  for (const doc of input.actual) {
+    if (used.has(doc) || !isExtraCandidate(doc)) continue;
+    used.add(doc);
+    extra.push({ billNo: doc.billNo, id: doc.id, writeCount: doc.writeCount });
+    addSide(dayEntry(dayOf(doc)).actual, documentTotals(doc.body), 1);
+  }
+
+  const duplicates: DuplicateItem[] = [];
+  for (const [bill, docs] of actualByBill) {
+    const considered = docs.filter((d) => used.has(d));
+    if (considered.length === 0) continue;
+    const first = considered[0]!;
+    const writeCount = considered.reduce((n, d) => n + (d.writeCount ?? 1), 0);
+    if (considered.length < 2 && writeCount < 2) continue;
+    const base = CORRECTION_BILL.exec(first.billNo)?.[1];
+    const exp = expectedByBill.get(bill) ?? (base !== undefined ? expectedByBill.get(norm(base)) : undefined);
+    duplicates.push({
+      billNo: first.billNo,
+      ids: considered.map((d) => d.id),
+      writeCount,
+      reason: considered.length > 1 ? 'same-bill-twice' : 'written-more-than-once',
+      sourceIds: exp?.sourceIds ?? [],
+    });
+  }
+
+  const dayList: DaySums[] = [...days.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, s]) => ({
+      day,
+      expected: s.expected,
+      actual: s.actual,
+      match: s.expected.documents <= s.actual.documents && totalsEqual(s.expected, s.actual),
+    }));
+  return {
+    counts: {
+      expected: input.expected.length,
+      actual: used.size,
+      matched,
+      missing: missing.length,
+      extra: extra.length,
+      duplicate: duplicates.length,
+      mismatch: mismatches.length,
+    },
+    days: dayList,
+    groups,
+    missing,
+    extra,
+    duplicates,
+    mismatches,
+  };
+}
