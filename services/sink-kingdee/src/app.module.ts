@@ -6,6 +6,9 @@ import {
   type SinkKingdeeConfig,
 } from './sink-kingdee.config';
 import { SINK_LOGGER } from './sink-kingdee.tokens';
+import { SinkAdminController } from './admin/sink-admin.controller';
+import { SinkAdminService } from './admin/sink-admin.service';
+import { SinkAdminShutdown } from './admin/sink-admin.shutdown';
 import { SinkService } from './sink/sink.service';
 
 @Module({})
@@ -13,11 +16,28 @@ export class AppModule {
   static forRoot(config: SinkKingdeeConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservabilityModule.forRoot({ service: SINK_SERVICE })],
+      imports: [
+        ObservabilityModule.forRoot({
+          service: SINK_SERVICE,
+          adminToken: config.ADMIN_TOKEN,
+        }),
+      ],
+      controllers: [SinkAdminController],
       providers: [
         { provide: SINK_KINGDEE_CONFIG, useValue: config },
         { provide: SINK_LOGGER, useValue: logger },
         SinkService,
+        {
+          provide: SinkAdminService,
+          useFactory: (): SinkAdminService =>
+            new SinkAdminService({
+              databaseUrl: config.DATABASE_URL,
+              kafkaBrokers: config.KAFKA_BROKERS,
+              logger,
+              applicationName: `${SINK_SERVICE}-admin`,
+            }),
+        },
+        SinkAdminShutdown,
       ],
     };
   }

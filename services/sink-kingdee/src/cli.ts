@@ -1,16 +1,12 @@
 import { parseArgs } from 'node:util';
 import { baseConfigSchema, loadConfigOrExit } from '@kingbridge/config';
-import { createKafkaConnection, createProducer } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
-import { createDataSource } from '@kingbridge/persistence';
 import { z } from 'zod';
-import { SCHEMA } from './database/migrations';
-import {
-  DeadLetterRepository,
-  type DeadLetterFilter,
-  type StoredDeadLetter,
+import { SinkAdminService } from './admin/sink-admin.service';
+import type {
+  DeadLetterFilter,
+  StoredDeadLetter,
 } from './dead-letters/dead-letter.repository';
-import { replayDeadLetters } from './dead-letters/dead-letter.replayer';
 
 const USAGE = `usage: tsx services/sink-kingdee/src/cli.ts dlq <list|replay> [options]
   --flow <id>            only this flow
@@ -119,44 +115,27 @@ async function main(): Promise<void> {
     }),
   );
   const logger = createLogger('sink-kingdee-cli', config.LOG_LEVEL);
-  const db = createDataSource({
-    url: config.DATABASE_URL,
-    schema: SCHEMA,
+  const admin = new SinkAdminService({
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    logger,
     applicationName: 'sink-kingdee-cli',
   });
-  await db.initialize();
   try {
-    const repository = new DeadLetterRepository(db);
     if (args.command === 'list') {
-      const rows = await repository.list(args.filter);
+      const rows = await admin.listDeadLetters(args.filter);
       for (const d of rows)
         process.stdout.write(`${args.json ? JSON.stringify(d) : line(d)}\n`);
       process.stderr.write(`${rows.length} dead letter(s)\n`);
       return;
     }
-    const connection = createKafkaConnection({
-      brokers: config.KAFKA_BROKERS,
-      clientId: 'sink-kingdee-cli',
-      logger,
-    });
-    const producer = createProducer(connection);
-    await producer.connect();
-    try {
-      const replayed = await replayDeadLetters(
-        repository,
-        producer,
-        args.filter,
-        { dryRun: args.dryRun },
-      );
-      for (const d of replayed) process.stdout.write(`${line(d)}\n`);
-      process.stderr.write(
-        `${args.dryRun ? 'would replay' : 'replayed'} ${replayed.length} dead letter(s)\n`,
-      );
-    } finally {
-      await producer.disconnect();
-    }
+    const replayed = await admin.replay(args.filter, args.dryRun);
+    for (const d of replayed) process.stdout.write(`${line(d)}\n`);
+    process.stderr.write(
+      `${args.dryRun ? 'would replay' : 'replayed'} ${replayed.length} dead letter(s)\n`,
+    );
   } finally {
-    await db.destroy();
+    await admin.close();
   }
 }
 

@@ -35,6 +35,8 @@ export interface DeadLetterFilter {
   readonly flow?: string;
   readonly errorClass?: string;
   readonly key?: string;
+  /** Dead letters whose document was built from this source record id. */
+  readonly sourceId?: string;
   readonly since?: Date;
   readonly until?: Date;
   /** `open` (default): not replayed and not resolved; `all`: everything. */
@@ -117,6 +119,8 @@ export class DeadLetterRepository {
     if (filter.flow) add('flow = ?', filter.flow);
     if (filter.errorClass) add('error_class = ?', filter.errorClass);
     if (filter.key) add('document_key = ?', filter.key);
+    if (filter.sourceId)
+      add('source_ids @> ?::jsonb', JSON.stringify([filter.sourceId]));
     if (filter.since) add('dead_lettered_at >= ?', filter.since);
     if (filter.until) add('dead_lettered_at < ?', filter.until);
     switch (filter.status ?? 'open') {
