@@ -4,3 +4,4 @@ export * from './reconcile.comparator';
 export * from './expected-documents.builder';
 export * from './reconcile-flow';
 export * from './simulator-inventory.adapter';
+export * from './reconcile-report.formatter';

@@ -40,18 +40,21 @@ async function getJson(url: string, headers: Record<string, string>): Promise<un
   return JSON.parse(text) as unknown;
 }
 
-/** Source records from a source simulator's `GET /__admin/records?view=wire` (SIM_ADMIN=1). */
+/**
+ * Source records from a source simulator's `GET /__admin/records` (SIM_ADMIN=1). `view` `stored`
+ * (default) is the record as the simulator keeps it; `wire` as the platform's richest answer.
+ */
 export class SimulatorSourceInventory implements SourceInventory {
   constructor(
     private readonly baseUrl: string,
-    private readonly headers: Record<string, string> = {},
+    private readonly options: { readonly view?: 'stored' | 'wire'; readonly headers?: Record<string, string> } = {},
   ) {}
 
   async list(dataset: string, range: TimeRange): Promise<SourceRecord[]> {
     const url = new URL('/__admin/records', this.baseUrl);
     url.searchParams.set('entity', dataset);
-    url.searchParams.set('view', 'wire');
-    const body = recordsResponseSchema.parse(await getJson(url.toString(), this.headers));
+    url.searchParams.set('view', this.options.view ?? 'stored');
+    const body = recordsResponseSchema.parse(await getJson(url.toString(), this.options.headers ?? {}));
     const out: SourceRecord[] = [];
     for (const r of body.records) {
       const first = r.versions[0]!;
