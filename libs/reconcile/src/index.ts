@@ -5,3 +5,4 @@ export * from './expected-documents.builder';
 export * from './reconcile-flow';
 export * from './simulator-inventory.adapter';
 export * from './reconcile-report.formatter';
+export * from './record-trace';
