@@ -25,6 +25,13 @@ export interface SinkAdminOptions {
   readonly applicationName: string;
 }
 
+// A dry run only selects; it never publishes, so no Kafka connection is opened for it.
+const NO_PRODUCER: KafkaProducer = new Proxy({} as KafkaProducer, {
+  get(): never {
+    throw new Error('dry run must not publish');
+  },
+});
+
 /** A dead letter as the admin API shows it (without the raw message value). */
 export type DeadLetterView = Omit<StoredDeadLetter, 'value'>;
 
@@ -56,10 +63,11 @@ export class SinkAdminService {
     dryRun = false,
   ): Promise<StoredDeadLetter[]> {
     const repository = await this.deadLetters();
-    const producer = dryRun ? undefined : await this.connectProducer();
-    return replayDeadLetters(repository, producer as KafkaProducer, filter, {
-      dryRun,
-    });
+    if (dryRun)
+      return replayDeadLetters(repository, NO_PRODUCER, filter, {
+        dryRun: true,
+      });
+    return replayDeadLetters(repository, await this.connectProducer(), filter);
   }
 
   async ledger(documentKey: string): Promise<LedgerEntry | undefined> {

@@ -62,6 +62,11 @@ describe('sink-kingdee admin HTTP endpoints', () => {
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${port}`;
+    // The sink grows the topics while starting; read status events only once it is ready.
+    await pollUntil(
+      async () => (await fetch(`${baseUrl}/health/ready`)).status === 200,
+      { timeoutMs: 30_000, description: 'sink ready' },
+    );
     await waitForMessages(h.statusTopic, 2, {
       schema: statusEventSchema,
       timeoutMs: 30_000,
