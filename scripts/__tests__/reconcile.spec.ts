@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  K3CloudBillQueryInventory,
   SimulatorKingdeeInventory,
   SimulatorSourceInventory,
   buildExpectedDocuments,
@@ -119,5 +120,26 @@ describe('reconcile against the simulators', () => {
     const actualQty = report.days.reduce((n, d) => n + d.actual.qty, 0);
     // The extra bill is a copy of the first one.
     expect(actualQty).toBeCloseTo(written + expected[0]!.totals.qty, 6);
+  });
+
+  it('should see the same bills and sums through ExecuteBillQuery as through the admin endpoint', async () => {
+    const viaQuery = new K3CloudBillQueryInventory({
+      baseUrl: kingdee.baseUrl,
+      acctId: kingdee.acctId,
+      username: 'kingbridge',
+      password: 'Kb@2026!',
+      pageSize: 2,
+    });
+    const queried = await reconcileFlow({
+      plan,
+      source: new SimulatorSourceInventory(source.url),
+      sourceEntity: 'stockouts',
+      kingdee: viaQuery,
+      range: ALL_TIME,
+      lookups: new InMemoryLookupProvider(lookupTables()),
+    });
+    expect(queried.counts).toEqual({ ...report.counts, duplicate: 0 });
+    expect(queried.missing).toEqual(report.missing);
+    expect(queried.extra.map((e) => e.billNo)).toEqual(['EXTRA-0001']);
   });
 });

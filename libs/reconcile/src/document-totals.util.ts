@@ -6,12 +6,14 @@ export interface Totals {
 
 export const ZERO_TOTALS: Totals = Object.freeze({ qty: 0, amount: 0 });
 
-const QTY_KEY = /(^|_)?qty$/i;
+const QTY_KEY = /qty$/i;
+// Source-bill links (FEntity_Link_FBaseUnitQty) repeat the row's quantity: not counted.
+const LINK_KEY = /_link_/i;
 const AMOUNT_KEY = /amount$/i;
 
 /**
  * Sums every numeric leaf whose key ends in `qty` (FRealQty, FAuxQty, qty) or `amount`
- * (FAllAmount, amount) anywhere in the document. The same function reads the expected
+ * (FAllAmount, amount) anywhere in the document, except source-bill link fields. The same function reads the expected
  * (outbound) document and the stored Kingdee body, so both sides are measured alike.
  */
 export function documentTotals(body: unknown): Totals {
@@ -26,7 +28,7 @@ export function documentTotals(body: unknown): Totals {
       for (const [k, v] of Object.entries(node)) walk(v, k);
       return;
     }
-    if (key === undefined) return;
+    if (key === undefined || LINK_KEY.test(key)) return;
     const n = typeof node === 'number' ? node : typeof node === 'string' && node.trim() !== '' ? Number(node) : NaN;
     if (!Number.isFinite(n)) return;
     if (QTY_KEY.test(key)) qty += n;

@@ -6,3 +6,4 @@ export * from './reconcile-flow';
 export * from './simulator-inventory.adapter';
 export * from './reconcile-report.formatter';
 export * from './record-trace';
+export * from './k3cloud-bill-query.inventory';

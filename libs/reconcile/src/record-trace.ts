@@ -147,7 +147,7 @@ export function formatRecordTrace(trace: RecordTrace): string {
       .filter(([, v]) => v !== undefined && v !== null)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    lines.push(`  ${s.step.padEnd(15)} ${s.at ?? ''.padEnd(0)} ${s.where}  ${detail}`);
+    lines.push(`  ${s.step.padEnd(15)} ${(s.at ?? '-').padEnd(24)} ${s.where}  ${detail}`);
   }
   for (const n of trace.notes) lines.push(`  note: ${n}`);
   return `${lines.join('\n')}\n`;
