@@ -19,11 +19,24 @@ import {
   reconcileFlow,
   simulatorFormId,
 } from '@kingbridge/reconcile';
-import { InMemoryLookupProvider, loadPlans, type LookupRow } from '@kingbridge/transform-engine';
+import {
+  InMemoryLookupProvider,
+  loadPlans,
+  type LookupRow,
+} from '@kingbridge/transform-engine';
 import { z } from 'zod';
 
-const SOURCE_PORTS: Readonly<Record<string, number>> = { jackyun: 18101, wdt: 18102, jushuitan: 18103, xiaoman: 18104 };
-const KINGDEE_PORTS: Readonly<Record<string, number>> = { k3cloud: 18201, jdy: 18202, k3wise: 18203 };
+const SOURCE_PORTS: Readonly<Record<string, number>> = {
+  jackyun: 18101,
+  wdt: 18102,
+  jushuitan: 18103,
+  xiaoman: 18104,
+};
+const KINGDEE_PORTS: Readonly<Record<string, number>> = {
+  k3cloud: 18201,
+  jdy: 18202,
+  k3wise: 18203,
+};
 
 const argsSchema = z.object({
   flow: z.string().min(1),
@@ -45,19 +58,30 @@ function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
     const a = argv[i]!;
     if (a === '--json') raw.json = true;
     else if (a.startsWith('--')) {
-      raw[a.slice(2).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase())] = argv[++i];
+      raw[
+        a.slice(2).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase())
+      ] = argv[++i];
     } else throw new Error(`unexpected argument ${a}`);
   }
   const parsed = argsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((x) => `--${x.path.join('.')}: ${x.message}`).join('; '));
+  if (!parsed.success)
+    throw new Error(
+      parsed.error.issues
+        .map((x) => `--${x.path.join('.')}: ${x.message}`)
+        .join('; '),
+    );
   return parsed.data;
 }
 
-async function lookupsFromPostgres(url: string): Promise<Record<string, LookupRow[]>> {
+async function lookupsFromPostgres(
+  url: string,
+): Promise<Record<string, LookupRow[]>> {
   const ds = createDataSource({ url, applicationName: 'kingbridge-reconcile' });
   await ds.initialize();
   try {
-    const rows = (await ds.query('SELECT table_name, row FROM transform.lookup_row ORDER BY id')) as Array<{
+    const rows = (await ds.query(
+      'SELECT table_name, row FROM transform.lookup_row ORDER BY id',
+    )) as Array<{
       table_name: string;
       row: LookupRow;
     }>;
@@ -88,33 +112,55 @@ async function main(argv: readonly string[]): Promise<number> {
   const plans = (await loadPlans(args.plans)).map((p) => p.plan);
   const plan = plans.find((p) => p.id === args.flow);
   if (!plan) {
-    console.error(`no plan '${args.flow}' in ${args.plans}; known: ${plans.map((p) => p.id).join(', ')}`);
+    console.error(
+      `no plan '${args.flow}' in ${args.plans}; known: ${plans.map((p) => p.id).join(', ')}`,
+    );
     return 2;
   }
   let tables: Record<string, LookupRow[]>;
   if (args.lookups) {
-    tables = JSON.parse(await readFile(args.lookups, 'utf8')) as Record<string, LookupRow[]>;
+    tables = JSON.parse(await readFile(args.lookups, 'utf8')) as Record<
+      string,
+      LookupRow[]
+    >;
   } else {
     try {
       tables = await lookupsFromPostgres(config.DATABASE_URL);
     } catch (err) {
-      console.error(`cannot read lookup tables from Postgres (${(err as Error).message}); pass --lookups <tables.json>`);
+      console.error(
+        `cannot read lookup tables from Postgres (${(err as Error).message}); pass --lookups <tables.json>`,
+      );
       return 2;
     }
   }
-  const dataset = SIMULATOR_DATASETS[`${plan.source.platform}/${plan.source.entity}`];
+  const dataset =
+    SIMULATOR_DATASETS[`${plan.source.platform}/${plan.source.entity}`];
   const report = await reconcileFlow({
     plan,
     otherPlans: plans,
-    source: new SimulatorSourceInventory(args.sourceUrl ?? `http://127.0.0.1:${SOURCE_PORTS[plan.source.platform] ?? 0}`),
+    source: new SimulatorSourceInventory(
+      args.sourceUrl ??
+        `http://127.0.0.1:${SOURCE_PORTS[plan.source.platform] ?? 0}`,
+    ),
     sourceEntity: dataset ?? plan.source.entity,
-    kingdee: new SimulatorKingdeeInventory(args.kingdeeUrl ?? `http://127.0.0.1:${KINGDEE_PORTS[plan.target.system] ?? 0}`),
+    kingdee: new SimulatorKingdeeInventory(
+      args.kingdeeUrl ??
+        `http://127.0.0.1:${KINGDEE_PORTS[plan.target.system] ?? 0}`,
+    ),
     kingdeeFormId: simulatorFormId(plan.target.system, plan.target.formId),
     range: { fromMs: Date.parse(args.from), toMs: Date.parse(args.to) },
     lookups: new InMemoryLookupProvider(tables),
-    mergeOverrides: { size: config.MERGE_WINDOW_SIZE, grace: config.MERGE_GRACE, idleTimeout: config.MERGE_IDLE_TIMEOUT },
+    mergeOverrides: {
+      size: config.MERGE_WINDOW_SIZE,
+      grace: config.MERGE_GRACE,
+      idleTimeout: config.MERGE_IDLE_TIMEOUT,
+    },
   });
-  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReconcileReport(report));
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : formatReconcileReport(report),
+  );
   const c = report.counts;
   return c.missing + c.duplicate + c.mismatch + c.extra > 0 ? 1 : 0;
 }
@@ -122,7 +168,9 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`reconcile: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `reconcile: ${err instanceof Error ? err.message : String(err)}`,
+    );
     process.exit(2);
   },
 );

@@ -8,11 +8,24 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATABASE_URL } from '@kingbridge/config';
-import { KINGDEE_TARGETS, STATUS_TOPIC, dlqTopic, outboundTopic, rawStreams, rawTopic } from '@kingbridge/contracts';
+import {
+  KINGDEE_TARGETS,
+  STATUS_TOPIC,
+  dlqTopic,
+  outboundTopic,
+  rawStreams,
+  rawTopic,
+} from '@kingbridge/contracts';
 import { createKafkaConnection, readTopic } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
-import { formatRecordTrace, traceInMessages, type RecordTrace, type TraceStep, type TracedMessage } from '@kingbridge/reconcile';
+import {
+  formatRecordTrace,
+  traceInMessages,
+  type RecordTrace,
+  type TraceStep,
+  type TracedMessage,
+} from '@kingbridge/reconcile';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -20,7 +33,12 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
 });
 
-async function readKafka(brokers: string, platform: string | undefined, timeoutMs: number, notes: string[]): Promise<TracedMessage[]> {
+async function readKafka(
+  brokers: string,
+  platform: string | undefined,
+  timeoutMs: number,
+  notes: string[],
+): Promise<TracedMessage[]> {
   const connection = createKafkaConnection({
     brokers: brokers.split(','),
     clientId: 'kingbridge-trace',
@@ -29,26 +47,46 @@ async function readKafka(brokers: string, platform: string | undefined, timeoutM
   const raw = rawStreams()
     .filter((s) => platform === undefined || s.platform === platform)
     .map((s) => rawTopic(s.platform, s.entity));
-  const data = [...raw, ...KINGDEE_TARGETS.map((t) => outboundTopic(t)), STATUS_TOPIC];
+  const data = [
+    ...raw,
+    ...KINGDEE_TARGETS.map((t) => outboundTopic(t)),
+    STATUS_TOPIC,
+  ];
   const topics = [...data, ...data.map(dlqTopic)];
   const out: TracedMessage[] = [];
   await Promise.all(
     topics.map(async (topic) => {
       try {
         // No count known up front: read until the topic goes quiet for the timeout.
-        const messages = await readTopic(connection, topic, { count: Number.MAX_SAFE_INTEGER, timeoutMs });
+        const messages = await readTopic(connection, topic, {
+          count: Number.MAX_SAFE_INTEGER,
+          timeoutMs,
+        });
         for (const m of messages)
-          out.push({ topic, partition: m.partition, offset: m.offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? null });
+          out.push({
+            topic,
+            partition: m.partition,
+            offset: m.offset,
+            key: m.key?.toString() ?? null,
+            value: m.value?.toString() ?? null,
+          });
       } catch (err) {
         notes.push(`could not read topic ${topic}: ${(err as Error).message}`);
       }
     }),
   );
-  notes.push(`scanned ${topics.length} topics, ${out.length} messages (reading stops after ${timeoutMs} ms per topic; raise --timeout-ms for big topics)`);
+  notes.push(
+    `scanned ${topics.length} topics, ${out.length} messages (reading stops after ${timeoutMs} ms per topic; raise --timeout-ms for big topics)`,
+  );
   return out;
 }
 
-async function readDatabase(url: string, sourceId: string, documentKeys: ReadonlySet<string>, notes: string[]): Promise<TraceStep[]> {
+async function readDatabase(
+  url: string,
+  sourceId: string,
+  documentKeys: ReadonlySet<string>,
+  notes: string[],
+): Promise<TraceStep[]> {
   const ds = createDataSource({ url, applicationName: 'kingbridge-trace' });
   try {
     await ds.initialize();
@@ -69,13 +107,21 @@ async function readDatabase(url: string, sourceId: string, documentKeys: Readonl
       const rows = (await ds.query(
         'SELECT stream_id, content_hash, modified_at, published_at FROM source_connector.record_state WHERE source_id = $1',
         [sourceId],
-      )) as Array<{ stream_id: string; content_hash: string; modified_at: Date; published_at: Date }>;
+      )) as Array<{
+        stream_id: string;
+        content_hash: string;
+        modified_at: Date;
+        published_at: Date;
+      }>;
       for (const r of rows)
         steps.push({
           step: 'connector-state',
           where: `source_connector.record_state ${r.stream_id}`,
           at: r.published_at.toISOString(),
-          detail: { lastPublishedVersionModifiedAt: r.modified_at.toISOString(), contentHash: r.content_hash },
+          detail: {
+            lastPublishedVersionModifiedAt: r.modified_at.toISOString(),
+            contentHash: r.content_hash,
+          },
         });
     });
     await query('sink_kingdee.ledger', async () => {
@@ -85,10 +131,20 @@ async function readDatabase(url: string, sourceId: string, documentKeys: Readonl
         `SELECT document_key, flow, form_id, bill_no, state, kingdee_id, kingdee_number, attempts, last_error_class, last_error, last_attempt_at
            FROM sink_kingdee.ledger WHERE document_key = ANY($1) OR document_key LIKE '%:' || $2`,
         [[...documentKeys], sourceId],
-      )) as Array<Record<string, unknown> & { document_key: string; last_attempt_at: Date | null }>;
+      )) as Array<
+        Record<string, unknown> & {
+          document_key: string;
+          last_attempt_at: Date | null;
+        }
+      >;
       for (const r of rows) {
         const { last_attempt_at, ...detail } = r;
-        steps.push({ step: 'ledger', where: 'sink_kingdee.ledger', at: last_attempt_at?.toISOString(), detail });
+        steps.push({
+          step: 'ledger',
+          where: 'sink_kingdee.ledger',
+          at: last_attempt_at?.toISOString(),
+          detail,
+        });
       }
     });
     await query('sink_kingdee.dead_letter', async () => {
@@ -99,7 +155,12 @@ async function readDatabase(url: string, sourceId: string, documentKeys: Readonl
       )) as Array<Record<string, unknown> & { dead_lettered_at: Date }>;
       for (const r of rows) {
         const { dead_lettered_at, ...detail } = r;
-        steps.push({ step: 'dead-letter', where: 'sink_kingdee.dead_letter', at: dead_lettered_at.toISOString(), detail });
+        steps.push({
+          step: 'dead-letter',
+          where: 'sink_kingdee.dead_letter',
+          at: dead_lettered_at.toISOString(),
+          detail,
+        });
       }
     });
   } finally {
@@ -123,23 +184,46 @@ async function main(argv: readonly string[]): Promise<number> {
   const sourceId = values['source-id'];
   const timeoutMs = Number(values['timeout-ms']);
   if (!sourceId || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    console.error('usage: tsx scripts/trace.ts --source-id <id> [--platform <p>] [--json] [--timeout-ms 8000] [--no-kafka] [--no-db]');
+    console.error(
+      'usage: tsx scripts/trace.ts --source-id <id> [--platform <p>] [--json] [--timeout-ms 8000] [--no-kafka] [--no-db]',
+    );
     return 2;
   }
   // This CLI is a script, not a service: its settings are read here and validated.
-  const env = envSchema.parse({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL });
+  const env = envSchema.parse({
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+    DATABASE_URL: process.env.DATABASE_URL,
+  });
   const notes: string[] = [];
-  const messages = values['no-kafka'] ? [] : await readKafka(env.KAFKA_BROKERS, values.platform, timeoutMs, notes);
+  const messages = values['no-kafka']
+    ? []
+    : await readKafka(env.KAFKA_BROKERS, values.platform, timeoutMs, notes);
   if (values['no-kafka']) notes.push('Kafka not read (--no-kafka)');
   const steps = traceInMessages(sourceId, messages, values.platform);
-  const documentKeys = new Set(steps.map((s) => s.detail.documentKey).filter((k): k is string => typeof k === 'string'));
+  const documentKeys = new Set(
+    steps
+      .map((s) => s.detail.documentKey)
+      .filter((k): k is string => typeof k === 'string'),
+  );
   if (values['no-db']) notes.push('Postgres not read (--no-db)');
-  else steps.push(...(await readDatabase(env.DATABASE_URL, sourceId, documentKeys, notes)));
-  if (!steps.some((s) => s.step === 'fetched')) notes.push('no raw record with this id was found on the raw topics (not fetched yet, or outside retention)');
+  else
+    steps.push(
+      ...(await readDatabase(env.DATABASE_URL, sourceId, documentKeys, notes)),
+    );
+  if (!steps.some((s) => s.step === 'fetched'))
+    notes.push(
+      'no raw record with this id was found on the raw topics (not fetched yet, or outside retention)',
+    );
   if (!steps.some((s) => s.step === 'status' || s.step === 'ledger'))
-    notes.push('no write outcome found (not written yet, still in an open merge window, or filtered by the plan)');
+    notes.push(
+      'no write outcome found (not written yet, still in an open merge window, or filtered by the plan)',
+    );
   const trace: RecordTrace = { sourceId, steps, notes };
-  process.stdout.write(values.json ? `${JSON.stringify(trace, null, 2)}\n` : formatRecordTrace(trace));
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(trace, null, 2)}\n`
+      : formatRecordTrace(trace),
+  );
   return steps.length > 0 ? 0 : 1;
 }
 

@@ -10,9 +10,17 @@ import {
   type ExpectedDocument,
   type ReconcileReport,
 } from '@kingbridge/reconcile';
-import { InMemoryLookupProvider, compileFlow, loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
+import {
+  InMemoryLookupProvider,
+  compileFlow,
+  loadPlans,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
 // Reconciliation is checked against the simulators themselves, started in-process.
-import { startK3CloudSimulator, type K3CloudSimulator } from '../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import {
+  startK3CloudSimulator,
+  type K3CloudSimulator,
+} from '../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
 import { startWdtSimulator } from '../../services/simulators/src/sources/wdt/wdt.simulator';
 import type { SourceSimulator } from '../../services/simulators/src/sources/source-kit';
 import { k3CloudMasterData, lookupTables } from '../stack/demo-master-data';
@@ -22,27 +30,53 @@ const ALL_TIME = { fromMs: 0, toMs: Date.parse('2100-01-01T00:00:00Z') };
 
 /** Minimal K3Cloud Web API client: ValidateUser session cookie, then Save calls. */
 async function k3Login(baseUrl: string, acctId: string): Promise<string> {
-  const res = await fetch(`${baseUrl}Kingdee.BOS.WebApi.ServicesStub.AuthService.ValidateUser.common.kdsvc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ acctID: acctId, username: 'kingbridge', password: 'Kb@2026!', lcid: 2052 }),
-  });
+  const res = await fetch(
+    `${baseUrl}Kingdee.BOS.WebApi.ServicesStub.AuthService.ValidateUser.common.kdsvc`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        acctID: acctId,
+        username: 'kingbridge',
+        password: 'Kb@2026!',
+        lcid: 2052,
+      }),
+    },
+  );
   const body = (await res.json()) as { LoginResultType?: number };
   expect(body.LoginResultType).toBe(1);
-  const cookie = res.headers.getSetCookie().find((c) => c.toLowerCase().startsWith('kdservice-sessionid='));
+  const cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.toLowerCase().startsWith('kdservice-sessionid='));
   if (!cookie) throw new Error('no session cookie');
   return cookie.split(';')[0]!;
 }
 
-async function k3Save(baseUrl: string, cookie: string, model: unknown): Promise<{ Id: unknown; Number: string }> {
-  const res = await fetch(`${baseUrl}Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save.common.kdsvc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({ formid: 'SAL_OUTSTOCK', data: { Model: model } }),
-  });
-  const body = (await res.json()) as { Result: { ResponseStatus: { IsSuccess: boolean; Errors: unknown[]; SuccessEntitys: { Id: unknown; Number: string }[] } } };
+async function k3Save(
+  baseUrl: string,
+  cookie: string,
+  model: unknown,
+): Promise<{ Id: unknown; Number: string }> {
+  const res = await fetch(
+    `${baseUrl}Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save.common.kdsvc`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ formid: 'SAL_OUTSTOCK', data: { Model: model } }),
+    },
+  );
+  const body = (await res.json()) as {
+    Result: {
+      ResponseStatus: {
+        IsSuccess: boolean;
+        Errors: unknown[];
+        SuccessEntitys: { Id: unknown; Number: string }[];
+      };
+    };
+  };
   const status = body.Result.ResponseStatus;
-  if (!status.IsSuccess) throw new Error(`save failed: ${JSON.stringify(status.Errors)}`);
+  if (!status.IsSuccess)
+    throw new Error(`save failed: ${JSON.stringify(status.Errors)}`);
   return status.SuccessEntitys[0]!;
 }
 
@@ -54,21 +88,48 @@ describe('reconcile against the simulators', () => {
   let report: ReconcileReport;
 
   beforeAll(async () => {
-    plan = (await loadPlans(join(__dirname, '../../plans'))).map((p) => p.plan).find((p) => p.id === FLOW)!;
-    source = await startWdtSimulator({ port: 0, adminEnabled: true, initialRecords: 12, historyDays: 1 });
-    kingdee = await startK3CloudSimulator({ port: 0, admin: true, masterData: k3CloudMasterData() });
+    plan = (await loadPlans(join(__dirname, '../../plans')))
+      .map((p) => p.plan)
+      .find((p) => p.id === FLOW)!;
+    source = await startWdtSimulator({
+      port: 0,
+      adminEnabled: true,
+      initialRecords: 12,
+      historyDays: 1,
+    });
+    kingdee = await startK3CloudSimulator({
+      port: 0,
+      admin: true,
+      masterData: k3CloudMasterData(),
+    });
     const sourceInventory = new SimulatorSourceInventory(source.url);
     const records = await sourceInventory.list('stockouts', ALL_TIME);
-    expected = (await buildExpectedDocuments(plan, records, new InMemoryLookupProvider(lookupTables()))).documents;
+    expected = (
+      await buildExpectedDocuments(
+        plan,
+        records,
+        new InMemoryLookupProvider(lookupTables()),
+      )
+    ).documents;
     expect(expected.length).toBeGreaterThanOrEqual(3);
 
     // Two documents written as the sink would; the second one written again (an update by id);
     // one document nobody asked for.
     const cookie = await k3Login(kingdee.baseUrl, kingdee.acctId);
     await k3Save(kingdee.baseUrl, cookie, await modelsOf(expected[0]!));
-    const second = await k3Save(kingdee.baseUrl, cookie, await modelsOf(expected[1]!));
-    await k3Save(kingdee.baseUrl, cookie, { ...(await modelsOf(expected[1]!)), FID: second.Id });
-    await k3Save(kingdee.baseUrl, cookie, { ...(await modelsOf(expected[0]!)), FBillNo: 'EXTRA-0001' });
+    const second = await k3Save(
+      kingdee.baseUrl,
+      cookie,
+      await modelsOf(expected[1]!),
+    );
+    await k3Save(kingdee.baseUrl, cookie, {
+      ...(await modelsOf(expected[1]!)),
+      FID: second.Id,
+    });
+    await k3Save(kingdee.baseUrl, cookie, {
+      ...(await modelsOf(expected[0]!)),
+      FBillNo: 'EXTRA-0001',
+    });
 
     report = await reconcileFlow({
       plan,
@@ -79,14 +140,17 @@ describe('reconcile against the simulators', () => {
       lookups: new InMemoryLookupProvider(lookupTables()),
     });
 
-    async function modelsOf(e: ExpectedDocument): Promise<Record<string, unknown>> {
+    async function modelsOf(
+      e: ExpectedDocument,
+    ): Promise<Record<string, unknown>> {
       const one = records.filter((r) => e.sourceIds.includes(r.sourceId));
       const lookups = new InMemoryLookupProvider(lookupTables());
       const flow = compileFlow(plan, { lookups });
       const raw = toRawRecord(plan, one[0]!);
       await lookups.preload(flow.lookupQueries(raw));
       const out = flow.process(raw);
-      if (out.outcome !== 'mapped') throw new Error(`record ${raw.sourceId} did not map: ${out.outcome}`);
+      if (out.outcome !== 'mapped')
+        throw new Error(`record ${raw.sourceId} did not map: ${out.outcome}`);
       return out.documents[0]!.document as Record<string, unknown>;
     }
   });
@@ -98,13 +162,23 @@ describe('reconcile against the simulators', () => {
 
   it('should list every unwritten document as missing with its source ids when Kingdee holds only some', () => {
     expect(report.counts.expected).toBe(expected.length);
-    expect(report.missing.map((m) => m.billNo).sort()).toEqual(expected.slice(2).map((e) => e.billNo).sort());
+    expect(report.missing.map((m) => m.billNo).sort()).toEqual(
+      expected
+        .slice(2)
+        .map((e) => e.billNo)
+        .sort(),
+    );
     expect(report.missing.every((m) => m.sourceIds.length > 0)).toBe(true);
   });
 
   it('should report the bill written twice as a duplicate when Kingdee counts two writes', () => {
     expect(report.duplicates).toEqual([
-      expect.objectContaining({ billNo: expected[1]!.billNo, writeCount: 2, reason: 'written-more-than-once', sourceIds: expected[1]!.sourceIds }),
+      expect.objectContaining({
+        billNo: expected[1]!.billNo,
+        writeCount: 2,
+        reason: 'written-more-than-once',
+        sourceIds: expected[1]!.sourceIds,
+      }),
     ]);
   });
 

@@ -29,7 +29,12 @@ export function documentTotals(body: unknown): Totals {
       return;
     }
     if (key === undefined || LINK_KEY.test(key)) return;
-    const n = typeof node === 'number' ? node : typeof node === 'string' && node.trim() !== '' ? Number(node) : NaN;
+    const n =
+      typeof node === 'number'
+        ? node
+        : typeof node === 'string' && node.trim() !== ''
+          ? Number(node)
+          : NaN;
     if (!Number.isFinite(n)) return;
     if (QTY_KEY.test(key)) qty += n;
     else if (AMOUNT_KEY.test(key)) amount += n;

@@ -16,7 +16,10 @@ export interface MergeOverrides {
 }
 
 /** Same override rule as the transform service (`MERGE_WINDOW_SIZE`, `MERGE_GRACE`, `MERGE_IDLE_TIMEOUT`). */
-export function withMergeOverrides(plan: SyncPlan, o: MergeOverrides): SyncPlan {
+export function withMergeOverrides(
+  plan: SyncPlan,
+  o: MergeOverrides,
+): SyncPlan {
   if (!plan.merge) return plan;
   const m = plan.merge;
   return {
@@ -55,6 +58,11 @@ export function toRawRecord(plan: SyncPlan, r: SourceRecord): RawRecord {
   } as RawRecord;
 }
 
+/** The business day a merge window key names (`SHOP|WH:2026-11-20`), if it names one. */
+export function windowDay(windowKey: string): string | undefined {
+  return /:(\d{4}-\d{2}-\d{2})(?:[T ]|#|$)/.exec(windowKey)?.[1];
+}
+
 export function businessDay(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -90,7 +98,10 @@ export async function buildExpectedDocuments(
         filtered += 1;
         break;
       case 'failed':
-        failures.push({ sourceIds: [raw.sourceId], reason: `${result.error.errorClass}: ${result.error.message}` });
+        failures.push({
+          sourceIds: [raw.sourceId],
+          reason: `${result.error.errorClass}: ${result.error.message}`,
+        });
         break;
       case 'merged':
         break;
@@ -112,20 +123,28 @@ export async function buildExpectedDocuments(
     const emitted = flow.emitWindow(key);
     if ('document' in emitted) {
       const d = emitted.document;
-      const first = Math.min(...emitted.sourceIds.map((id) => dayOfSource.get(id) ?? Number.MAX_SAFE_INTEGER));
+      const first = Math.min(
+        ...emitted.sourceIds.map(
+          (id) => dayOfSource.get(id) ?? Number.MAX_SAFE_INTEGER,
+        ),
+      );
       const doc: ExpectedDocument = {
         billNo: d.billNo,
         documentKey: d.documentKey,
         sourceIds: [...emitted.sourceIds],
-        day: businessDay(first, timeZone),
+        day: windowDay(key) ?? businessDay(first, timeZone),
         group: key,
         totals: documentTotals(d.document),
       };
-      if (d.correctionOf !== undefined) corrections.push({ of: d.correctionOf, doc });
+      if (d.correctionOf !== undefined)
+        corrections.push({ of: d.correctionOf, doc });
       else documents.push(doc);
       flow.markEmitted(key);
     } else {
-      failures.push({ sourceIds: [...emitted.sourceIds], reason: `${emitted.error.errorClass}: ${emitted.error.message}` });
+      failures.push({
+        sourceIds: [...emitted.sourceIds],
+        reason: `${emitted.error.errorClass}: ${emitted.error.message}`,
+      });
     }
   }
   // Records seen out of event-time order land in correction windows; reconciliation only
@@ -134,7 +153,14 @@ export async function buildExpectedDocuments(
     const i = documents.findIndex((d) => d.group === c.of);
     const base = documents[i];
     if (base === undefined) {
-      documents.push({ ...c.doc, group: c.of });
+      // Every record of the window came late: only corrections exist. Name the group by its
+      // base bill; the comparator accepts the base bill and its corrections alike.
+      documents.push({
+        ...c.doc,
+        billNo: c.doc.billNo.replace(/-C[0-9a-f]{6}$/i, ''),
+        documentKey: c.of,
+        group: c.of,
+      });
       continue;
     }
     documents[i] = {

@@ -30,14 +30,22 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
   constructor(private readonly options: K3CloudBillQueryOptions) {}
 
   private async call(service: string, body: unknown): Promise<unknown> {
-    const res = await fetch(`${this.options.baseUrl}Kingdee.BOS.WebApi.ServicesStub.${service}.common.kdsvc`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: JSON.stringify(body),
-    });
+    const res = await fetch(
+      `${this.options.baseUrl}Kingdee.BOS.WebApi.ServicesStub.${service}.common.kdsvc`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+        body: JSON.stringify(body),
+      },
+    );
     const text = await res.text();
     if (!res.ok) throw new Error(`K3Cloud ${service}: HTTP ${res.status}`);
-    const cookie = res.headers.getSetCookie().find((c) => c.toLowerCase().startsWith('kdservice-sessionid='));
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.toLowerCase().startsWith('kdservice-sessionid='));
     if (cookie) this.cookie = cookie.split(';')[0];
     return JSON.parse(text) as unknown;
   }
@@ -45,9 +53,17 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
   private async login(): Promise<void> {
     const o = this.options;
     const result = loginSchema.parse(
-      await this.call('AuthService.ValidateUser', { acctID: o.acctId, username: o.username, password: o.password, lcid: 2052 }),
+      await this.call('AuthService.ValidateUser', {
+        acctID: o.acctId,
+        username: o.username,
+        password: o.password,
+        lcid: 2052,
+      }),
     );
-    if (result.LoginResultType !== 1) throw new Error(`K3Cloud login refused (LoginResultType ${result.LoginResultType})`);
+    if (result.LoginResultType !== 1)
+      throw new Error(
+        `K3Cloud login refused (LoginResultType ${result.LoginResultType})`,
+      );
   }
 
   async list(formId: string): Promise<KingdeeDocument[]> {
@@ -55,7 +71,10 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
     const qty = this.options.qtyField ?? 'FRealQty';
     const amount = this.options.amountField ?? 'FAllAmount';
     const limit = this.options.pageSize ?? 2000;
-    const byId = new Map<string, { billNo: string; rows: Record<string, unknown>[] }>();
+    const byId = new Map<
+      string,
+      { billNo: string; rows: Record<string, unknown>[] }
+    >();
     for (let start = 0; ; start += limit) {
       const answer = await this.call('DynamicFormService.ExecuteBillQuery', {
         data: {
@@ -69,8 +88,13 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
       });
       const rows = rowsSchema.safeParse(answer);
       // Errors come back as [[{"Result":{"ResponseStatus":…}}]].
-      if (!rows.success || rows.data.some((r) => r.length === 1 && typeof r[0] === 'object')) {
-        throw new Error(`K3Cloud ExecuteBillQuery ${formId}: ${JSON.stringify(answer).slice(0, 300)}`);
+      if (
+        !rows.success ||
+        rows.data.some((r) => r.length === 1 && typeof r[0] === 'object')
+      ) {
+        throw new Error(
+          `K3Cloud ExecuteBillQuery ${formId}: ${JSON.stringify(answer).slice(0, 300)}`,
+        );
       }
       for (const [id, billNo, q, a] of rows.data) {
         const key = String(id);
@@ -80,6 +104,10 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
       }
       if (rows.data.length < limit) break;
     }
-    return [...byId.entries()].map(([id, d]) => ({ id, billNo: d.billNo, body: { rows: d.rows } }));
+    return [...byId.entries()].map(([id, d]) => ({
+      id,
+      billNo: d.billNo,
+      body: { rows: d.rows },
+    }));
   }
 }

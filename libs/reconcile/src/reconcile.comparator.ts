@@ -118,7 +118,8 @@ const norm = (billNo: string): string => billNo.toUpperCase();
 export function compareInventories(input: CompareInput): Comparison {
   const isExtraCandidate = input.isExtraCandidate ?? (() => true);
   const dayOf =
-    input.dayOf ?? ((d: KingdeeDocument) => d.firstWrittenAt?.slice(0, 10) ?? 'unknown');
+    input.dayOf ??
+    ((d: KingdeeDocument) => d.firstWrittenAt?.slice(0, 10) ?? 'unknown');
   const actualByBill = new Map<string, KingdeeDocument[]>();
   for (const doc of input.actual) {
     const list = actualByBill.get(norm(doc.billNo)) ?? [];
@@ -164,7 +165,8 @@ export function compareInventories(input: CompareInput): Comparison {
   let matched = 0;
   for (const e of input.expected) {
     const found = actualByBill.get(norm(e.billNo)) ?? [];
-    const corrections = e.group !== undefined ? (correctionsOf.get(norm(e.billNo)) ?? []) : [];
+    const corrections =
+      e.group !== undefined ? (correctionsOf.get(norm(e.billNo)) ?? []) : [];
     const docs = [...found, ...corrections];
     docs.forEach((d) => used.add(d));
     // A second document with the same bill is a duplicate, not part of the sum.
@@ -183,11 +185,21 @@ export function compareInventories(input: CompareInput): Comparison {
           ? 'ok'
           : 'mismatch';
     if (status === 'missing') {
-      missing.push({ billNo: e.billNo, documentKey: e.documentKey, day: e.day, sourceIds: e.sourceIds });
+      missing.push({
+        billNo: e.billNo,
+        documentKey: e.documentKey,
+        day: e.day,
+        sourceIds: e.sourceIds,
+      });
     } else {
       matched += 1;
       if (status === 'mismatch')
-        mismatches.push({ billNo: e.billNo, sourceIds: e.sourceIds, expected: e.totals, actual: actualTotals });
+        mismatches.push({
+          billNo: e.billNo,
+          sourceIds: e.sourceIds,
+          expected: e.totals,
+          actual: actualTotals,
+        });
     }
     if (e.group !== undefined) {
       groups.push({
@@ -218,12 +230,15 @@ export function compareInventories(input: CompareInput): Comparison {
     const writeCount = considered.reduce((n, d) => n + (d.writeCount ?? 1), 0);
     if (considered.length < 2 && writeCount < 2) continue;
     const base = CORRECTION_BILL.exec(first.billNo)?.[1];
-    const exp = expectedByBill.get(bill) ?? (base !== undefined ? expectedByBill.get(norm(base)) : undefined);
+    const exp =
+      expectedByBill.get(bill) ??
+      (base !== undefined ? expectedByBill.get(norm(base)) : undefined);
     duplicates.push({
       billNo: first.billNo,
       ids: considered.map((d) => d.id),
       writeCount,
-      reason: considered.length > 1 ? 'same-bill-twice' : 'written-more-than-once',
+      reason:
+        considered.length > 1 ? 'same-bill-twice' : 'written-more-than-once',
       sourceIds: exp?.sourceIds ?? [],
     });
   }
@@ -234,7 +249,9 @@ export function compareInventories(input: CompareInput): Comparison {
       day,
       expected: s.expected,
       actual: s.actual,
-      match: s.expected.documents <= s.actual.documents && totalsEqual(s.expected, s.actual),
+      match:
+        s.expected.documents <= s.actual.documents &&
+        totalsEqual(s.expected, s.actual),
     }));
   return {
     counts: {

@@ -15,7 +15,13 @@ export interface TracedMessage {
 }
 
 export interface TraceStep {
-  readonly step: 'fetched' | 'outbound' | 'status' | 'dead-letter' | 'ledger' | 'connector-state';
+  readonly step:
+    | 'fetched'
+    | 'outbound'
+    | 'status'
+    | 'dead-letter'
+    | 'ledger'
+    | 'connector-state';
   readonly where: string;
   readonly at?: string | undefined;
   readonly detail: Record<string, unknown>;
@@ -28,7 +34,8 @@ export interface RecordTrace {
   readonly notes: string[];
 }
 
-const where = (m: TracedMessage): string => `${m.topic}[${m.partition}]@${m.offset}`;
+const where = (m: TracedMessage): string =>
+  `${m.topic}[${m.partition}]@${m.offset}`;
 
 function json(value: string | null): unknown {
   if (value === null) return undefined;
@@ -53,7 +60,11 @@ export function traceInMessages(
   const steps: TraceStep[] = [];
   const documentKeys = new Set<string>();
   const rawCoordinates = new Set<string>();
-  const raws = messages.filter((m) => !m.topic.endsWith('.dlq') && (m.topic.startsWith('oms.') || m.topic.startsWith('crm.')));
+  const raws = messages.filter(
+    (m) =>
+      !m.topic.endsWith('.dlq') &&
+      (m.topic.startsWith('oms.') || m.topic.startsWith('crm.')),
+  );
   for (const m of raws) {
     if (m.key !== sourceId) continue;
     const raw = rawRecordSchema.safeParse(json(m.value));
@@ -64,14 +75,25 @@ export function traceInMessages(
       step: 'fetched',
       where: where(m),
       at: raw.data.fetchedAt,
-      detail: { stream: raw.data.stream, modifiedAt: raw.data.modifiedAt, runId: raw.data.runId, contentHash: raw.data.contentHash },
+      detail: {
+        stream: raw.data.stream,
+        modifiedAt: raw.data.modifiedAt,
+        runId: raw.data.runId,
+        contentHash: raw.data.contentHash,
+      },
     });
   }
   for (const m of messages) {
-    if (!m.topic.startsWith('erp.kingdee.') || !m.topic.endsWith('.outbound.v1')) continue;
+    if (
+      !m.topic.startsWith('erp.kingdee.') ||
+      !m.topic.endsWith('.outbound.v1')
+    )
+      continue;
     const doc = outboundDocumentSchema.safeParse(json(m.value));
-    if (!doc.success || !doc.data.lineage.sourceIds.includes(sourceId)) continue;
-    if (platform !== undefined && doc.data.lineage.platform !== platform) continue;
+    if (!doc.success || !doc.data.lineage.sourceIds.includes(sourceId))
+      continue;
+    if (platform !== undefined && doc.data.lineage.platform !== platform)
+      continue;
     documentKeys.add(doc.data.documentKey);
     steps.push({
       step: 'outbound',
@@ -90,7 +112,11 @@ export function traceInMessages(
     if (m.topic.endsWith('.dlq') || !m.topic.includes('write-status')) continue;
     const ev = statusEventSchema.safeParse(json(m.value));
     if (!ev.success) continue;
-    if (!ev.data.sourceIds.includes(sourceId) && !documentKeys.has(ev.data.documentKey)) continue;
+    if (
+      !ev.data.sourceIds.includes(sourceId) &&
+      !documentKeys.has(ev.data.documentKey)
+    )
+      continue;
     documentKeys.add(ev.data.documentKey);
     steps.push({
       step: 'status',
@@ -113,12 +139,20 @@ export function traceInMessages(
     const dl = deadLetterSchema.safeParse(json(m.value));
     if (!dl.success) continue;
     const original = `${dl.data.originalTopic}[${dl.data.partition}]@${dl.data.offset}`;
-    const inner = json(dl.data.value) as { sourceId?: unknown; documentKey?: unknown; lineage?: { sourceIds?: unknown } } | undefined;
+    const inner = json(dl.data.value) as
+      | {
+          sourceId?: unknown;
+          documentKey?: unknown;
+          lineage?: { sourceIds?: unknown };
+        }
+      | undefined;
     const hit =
       rawCoordinates.has(original) ||
-      (dl.data.key !== null && (dl.data.key === sourceId || documentKeys.has(dl.data.key))) ||
+      (dl.data.key !== null &&
+        (dl.data.key === sourceId || documentKeys.has(dl.data.key))) ||
       inner?.sourceId === sourceId ||
-      (Array.isArray(inner?.lineage?.sourceIds) && inner.lineage.sourceIds.includes(sourceId));
+      (Array.isArray(inner?.lineage?.sourceIds) &&
+        inner.lineage.sourceIds.includes(sourceId));
     if (!hit) continue;
     steps.push({
       step: 'dead-letter',
@@ -147,7 +181,9 @@ export function formatRecordTrace(trace: RecordTrace): string {
       .filter(([, v]) => v !== undefined && v !== null)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    lines.push(`  ${s.step.padEnd(15)} ${(s.at ?? '-').padEnd(24)} ${s.where}  ${detail}`);
+    lines.push(
+      `  ${s.step.padEnd(15)} ${(s.at ?? '-').padEnd(24)} ${s.where}  ${detail}`,
+    );
   }
   for (const n of trace.notes) lines.push(`  note: ${n}`);
   return `${lines.join('\n')}\n`;

@@ -8,13 +8,14 @@ import type {
 } from './inventory.port';
 
 /** Simulator dataset behind each plan entity (`GET /__admin/records?entity=`). */
-export const SIMULATOR_DATASETS: Readonly<Record<string, string>> = Object.freeze({
-  'jackyun/sales-order': 'trades',
-  'jackyun/sales-channel': 'channels',
-  'wdt/stockout-order': 'stockouts',
-  'jushuitan/inventory-count': 'counts',
-  'xiaoman/sales-order': 'orders',
-});
+export const SIMULATOR_DATASETS: Readonly<Record<string, string>> =
+  Object.freeze({
+    'jackyun/sales-order': 'trades',
+    'jackyun/sales-channel': 'channels',
+    'wdt/stockout-order': 'stockouts',
+    'jushuitan/inventory-count': 'counts',
+    'xiaoman/sales-order': 'orders',
+  });
 
 const recordsResponseSchema = z.object({
   records: z.array(
@@ -33,10 +34,14 @@ const recordsResponseSchema = z.object({
   ),
 });
 
-async function getJson(url: string, headers: Record<string, string>): Promise<unknown> {
+async function getJson(
+  url: string,
+  headers: Record<string, string>,
+): Promise<unknown> {
   const res = await fetch(url, { headers });
   const text = await res.text();
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  if (!res.ok)
+    throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text) as unknown;
 }
 
@@ -47,18 +52,25 @@ async function getJson(url: string, headers: Record<string, string>): Promise<un
 export class SimulatorSourceInventory implements SourceInventory {
   constructor(
     private readonly baseUrl: string,
-    private readonly options: { readonly view?: 'stored' | 'wire'; readonly headers?: Record<string, string> } = {},
+    private readonly options: {
+      readonly view?: 'stored' | 'wire';
+      readonly headers?: Record<string, string>;
+    } = {},
   ) {}
 
   async list(dataset: string, range: TimeRange): Promise<SourceRecord[]> {
     const url = new URL('/__admin/records', this.baseUrl);
     url.searchParams.set('entity', dataset);
     url.searchParams.set('view', this.options.view ?? 'stored');
-    const body = recordsResponseSchema.parse(await getJson(url.toString(), this.options.headers ?? {}));
+    const body = recordsResponseSchema.parse(
+      await getJson(url.toString(), this.options.headers ?? {}),
+    );
     const out: SourceRecord[] = [];
     for (const r of body.records) {
       const first = r.versions[0]!;
-      const latest = r.versions.reduce((a, b) => (b.version >= a.version ? b : a));
+      const latest = r.versions.reduce((a, b) =>
+        b.version >= a.version ? b : a,
+      );
       if (first.at < range.fromMs || first.at >= range.toMs) continue;
       out.push({
         sourceId: r.id,
@@ -109,13 +121,17 @@ export class SimulatorKingdeeInventory implements KingdeeInventory {
   async list(formId: string): Promise<KingdeeDocument[]> {
     const url = new URL('/__admin/documents', this.baseUrl);
     url.searchParams.set('formId', formId);
-    const docs = documentsResponseSchema.parse(await getJson(url.toString(), this.headers));
+    const docs = documentsResponseSchema.parse(
+      await getJson(url.toString(), this.headers),
+    );
     return docs.map((d) => ({
       id: String(d.id),
       billNo: d.billNo,
       writeCount: d.writeCount,
       firstWrittenAt: d.firstWrittenAt,
-      body: Object.fromEntries(Object.entries(d).filter(([k]) => !META_KEYS.has(k))),
+      body: Object.fromEntries(
+        Object.entries(d).filter(([k]) => !META_KEYS.has(k)),
+      ),
     }));
   }
 }

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { KingdeeDocument } from '../inventory.port';
-import { compareInventories, type ExpectedDocument } from '../reconcile.comparator';
+import {
+  compareInventories,
+  type ExpectedDocument,
+} from '../reconcile.comparator';
 
-const expected = (billNo: string, qty: number, amount: number, extra: Partial<ExpectedDocument> = {}): ExpectedDocument => ({
+const expected = (
+  billNo: string,
+  qty: number,
+  amount: number,
+  extra: Partial<ExpectedDocument> = {},
+): ExpectedDocument => ({
   billNo,
   documentKey: billNo,
   sourceIds: [`src-${billNo}`],
@@ -11,12 +19,21 @@ const expected = (billNo: string, qty: number, amount: number, extra: Partial<Ex
   ...extra,
 });
 
-const stored = (billNo: string, rows: { qty: number; amount: number }[], extra: Partial<KingdeeDocument> = {}): KingdeeDocument => ({
+const stored = (
+  billNo: string,
+  rows: { qty: number; amount: number }[],
+  extra: Partial<KingdeeDocument> = {},
+): KingdeeDocument => ({
   id: `id-${billNo}`,
   billNo,
   writeCount: 1,
   firstWrittenAt: '2026-11-20T10:00:00.000Z',
-  body: { model: { FBillNo: billNo, FEntity: rows.map((r) => ({ FRealQty: r.qty, FAllAmount: r.amount })) } },
+  body: {
+    model: {
+      FBillNo: billNo,
+      FEntity: rows.map((r) => ({ FRealQty: r.qty, FAllAmount: r.amount })),
+    },
+  },
   ...extra,
 });
 
@@ -24,31 +41,63 @@ describe('compareInventories', () => {
   it('should report nothing when every expected document is stored once with its sums', () => {
     const result = compareInventories({
       expected: [expected('A1', 2, 10), expected('A2', 1, 5)],
-      actual: [stored('A1', [{ qty: 2, amount: 10 }]), stored('a2', [{ qty: 1, amount: 5 }])],
+      actual: [
+        stored('A1', [{ qty: 2, amount: 10 }]),
+        stored('a2', [{ qty: 1, amount: 5 }]),
+      ],
     });
-    expect(result.counts).toEqual({ expected: 2, actual: 2, matched: 2, missing: 0, extra: 0, duplicate: 0, mismatch: 0 });
+    expect(result.counts).toEqual({
+      expected: 2,
+      actual: 2,
+      matched: 2,
+      missing: 0,
+      extra: 0,
+      duplicate: 0,
+      mismatch: 0,
+    });
     expect(result.days).toEqual([
-      { day: '2026-11-20', expected: { documents: 2, qty: 3, amount: 15 }, actual: { documents: 2, qty: 3, amount: 15 }, match: true },
+      {
+        day: '2026-11-20',
+        expected: { documents: 2, qty: 3, amount: 15 },
+        actual: { documents: 2, qty: 3, amount: 15 },
+        match: true,
+      },
     ]);
   });
 
   it('should list a missing document with its source ids when Kingdee lacks it', () => {
     const result = compareInventories({
-      expected: [expected('A1', 2, 10), expected('A2', 1, 5, { sourceIds: ['s-9', 's-10'] })],
+      expected: [
+        expected('A1', 2, 10),
+        expected('A2', 1, 5, { sourceIds: ['s-9', 's-10'] }),
+      ],
       actual: [stored('A1', [{ qty: 2, amount: 10 }])],
     });
     expect(result.counts.missing).toBe(1);
-    expect(result.missing).toEqual([{ billNo: 'A2', documentKey: 'A2', day: '2026-11-20', sourceIds: ['s-9', 's-10'] }]);
+    expect(result.missing).toEqual([
+      {
+        billNo: 'A2',
+        documentKey: 'A2',
+        day: '2026-11-20',
+        sourceIds: ['s-9', 's-10'],
+      },
+    ]);
     expect(result.days[0]?.match).toBe(false);
   });
 
   it('should list an extra document when Kingdee holds a bill no source record explains', () => {
     const result = compareInventories({
       expected: [expected('A1', 2, 10)],
-      actual: [stored('A1', [{ qty: 2, amount: 10 }]), stored('ZZ', [{ qty: 1, amount: 1 }]), stored('OTHER-1', [])],
+      actual: [
+        stored('A1', [{ qty: 2, amount: 10 }]),
+        stored('ZZ', [{ qty: 1, amount: 1 }]),
+        stored('OTHER-1', []),
+      ],
       isExtraCandidate: (d) => !d.billNo.startsWith('OTHER'),
     });
-    expect(result.extra).toEqual([{ billNo: 'ZZ', id: 'id-ZZ', writeCount: 1 }]);
+    expect(result.extra).toEqual([
+      { billNo: 'ZZ', id: 'id-ZZ', writeCount: 1 },
+    ]);
     expect(result.counts.extra).toBe(1);
   });
 
@@ -63,8 +112,20 @@ describe('compareInventories', () => {
     });
     expect(result.counts.duplicate).toBe(2);
     expect(result.duplicates).toEqual([
-      { billNo: 'A1', ids: ['id-A1'], writeCount: 2, reason: 'written-more-than-once', sourceIds: ['src-A1'] },
-      { billNo: 'A2', ids: ['id-A2', 'second'], writeCount: 2, reason: 'same-bill-twice', sourceIds: ['src-A2'] },
+      {
+        billNo: 'A1',
+        ids: ['id-A1'],
+        writeCount: 2,
+        reason: 'written-more-than-once',
+        sourceIds: ['src-A1'],
+      },
+      {
+        billNo: 'A2',
+        ids: ['id-A2', 'second'],
+        writeCount: 2,
+        reason: 'same-bill-twice',
+        sourceIds: ['src-A2'],
+      },
     ]);
     // The second copy is not added to the sums.
     expect(result.counts.mismatch).toBe(0);
@@ -72,8 +133,15 @@ describe('compareInventories', () => {
 
   it('should match a merge group exactly when the document carries the group sums', () => {
     const result = compareInventories({
-      expected: [expected('JKY20261120-S1-W1', 7, 70.5, { group: 'S1|W1|2026-11-20' })],
-      actual: [stored('JKY20261120-S1-W1', [{ qty: 3, amount: 30.25 }, { qty: 4, amount: 40.25 }])],
+      expected: [
+        expected('JKY20261120-S1-W1', 7, 70.5, { group: 'S1|W1|2026-11-20' }),
+      ],
+      actual: [
+        stored('JKY20261120-S1-W1', [
+          { qty: 3, amount: 30.25 },
+          { qty: 4, amount: 40.25 },
+        ]),
+      ],
     });
     expect(result.groups).toEqual([
       {
@@ -94,22 +162,59 @@ describe('compareInventories', () => {
       actual: [stored('G1', [{ qty: 6, amount: 70 }])],
     });
     expect(result.groups[0]?.status).toBe('mismatch');
-    expect(result.mismatches).toEqual([{ billNo: 'G1', sourceIds: ['src-G1'], expected: { qty: 7, amount: 70 }, actual: { qty: 6, amount: 70 } }]);
+    expect(result.mismatches).toEqual([
+      {
+        billNo: 'G1',
+        sourceIds: ['src-G1'],
+        expected: { qty: 7, amount: 70 },
+        actual: { qty: 6, amount: 70 },
+      },
+    ]);
   });
 
   it('should count correction documents towards their group when they add up to its totals', () => {
     const result = compareInventories({
       expected: [expected('G1', 7, 70, { group: 'g1' })],
-      actual: [stored('G1', [{ qty: 5, amount: 50 }]), stored('G1-C0a1b2c', [{ qty: 2, amount: 20 }])],
+      actual: [
+        stored('G1', [{ qty: 5, amount: 50 }]),
+        stored('G1-C0a1b2c', [{ qty: 2, amount: 20 }]),
+      ],
     });
-    expect(result.groups[0]).toMatchObject({ status: 'ok', actual: { qty: 7, amount: 70 }, bills: ['G1', 'G1-C0a1b2c'] });
-    expect(result.counts).toMatchObject({ extra: 0, missing: 0, duplicate: 0, mismatch: 0 });
+    expect(result.groups[0]).toMatchObject({
+      status: 'ok',
+      actual: { qty: 7, amount: 70 },
+      bills: ['G1', 'G1-C0a1b2c'],
+    });
+    expect(result.counts).toMatchObject({
+      extra: 0,
+      missing: 0,
+      duplicate: 0,
+      mismatch: 0,
+    });
+  });
+
+  it('should match a merge group held only as corrections when every record of the window came late', () => {
+    const result = compareInventories({
+      expected: [expected('G1', 3, 30, { group: 'g1' })],
+      actual: [
+        stored('G1-CAAAAAA', [{ qty: 1, amount: 10 }]),
+        stored('G1-CBBBBBB', [{ qty: 2, amount: 20 }]),
+      ],
+    });
+    expect(result.groups[0]).toMatchObject({
+      status: 'ok',
+      bills: ['G1-CAAAAAA', 'G1-CBBBBBB'],
+    });
+    expect(result.counts).toMatchObject({ matched: 1, missing: 0, extra: 0 });
   });
 
   it('should not accept a correction for a one-to-one document', () => {
     const result = compareInventories({
       expected: [expected('A1', 1, 1)],
-      actual: [stored('A1', [{ qty: 1, amount: 1 }]), stored('A1-C0a1b2c', [{ qty: 1, amount: 1 }])],
+      actual: [
+        stored('A1', [{ qty: 1, amount: 1 }]),
+        stored('A1-C0a1b2c', [{ qty: 1, amount: 1 }]),
+      ],
     });
     expect(result.extra.map((e) => e.billNo)).toEqual(['A1-C0a1b2c']);
   });
