@@ -13,6 +13,8 @@ import { CONNECTORS, ROOT, SERVICE_PORTS, SIMULATOR_PORTS, infra, startStack } f
 
 /** Ports of the e2e stack: the main job's ports + 10000, so both can run at once. */
 export const E2E_PORT_OFFSET = 10_000;
+/** Short merge windows so merged documents reach Kingdee within the run (reconciliation uses the same). */
+export const E2E_MERGE = { MERGE_WINDOW_SIZE: '20s', MERGE_GRACE: '3s', MERGE_IDLE_TIMEOUT: '6s' } as const;
 const KAFKA_ENV = {
   KAFKA_PORT: '29092',
   KAFKA_CONTROLLER_PORT: '29093',
@@ -32,6 +34,8 @@ export interface E2eStack {
   stop(): Promise<void>;
   /** kill -9 then restart one process; waits until it is ready again. */
   kill9AndRestart(name: string): Promise<void>;
+  /** Every process answers /health/ready. */
+  waitAllReady(): Promise<void>;
   kafkaDown(): void;
   kafkaUp(): void;
 }
@@ -83,9 +87,7 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
     logLevel: 'info',
     scenarioFile: join(ROOT, 'services/pipeline-e2e/src/scenario.e2e.yaml'),
     extraEnv: {
-      MERGE_WINDOW_SIZE: '1m',
-      MERGE_GRACE: '5s',
-      MERGE_IDLE_TIMEOUT: '10s',
+      ...E2E_MERGE,
       POLL_INTERVAL_MS: '3000',
       SAFETY_LAG_MS: '1000',
       LOOKUP_CACHE_TTL_MS: '1000',
@@ -118,7 +120,15 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
       group.kill9(name);
       const next = await group.restart(name);
       writePids(group, prometheus);
-      if (next.spec.readyUrl) await waitForHttp(next.spec.readyUrl, 90_000, () => !next.exited);
+      // Live (HTTP up), not ready: readiness waits for the consumer group to rebalance, which the next kill may
+      // legitimately interrupt; waitAllReady checks readiness once the faults are over.
+      const live = next.spec.readyUrl?.replace('/health/ready', '/health/live');
+      if (live) await waitForHttp(live, 60_000, () => !next.exited);
+    },
+    async waitAllReady() {
+      await Promise.all(
+        group.all().map((p) => (p.spec.readyUrl ? waitForHttp(p.spec.readyUrl, 120_000, () => !p.exited) : undefined)),
+      );
     },
     kafkaDown: () => infra('kafka', 'down', { ...KAFKA_ENV, KAFKA_FRESH: '0' }),
     kafkaUp: () => infra('kafka', 'up', { ...KAFKA_ENV, KAFKA_FRESH: '0' }),

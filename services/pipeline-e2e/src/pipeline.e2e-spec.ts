@@ -5,15 +5,23 @@ import { STATUS_TOPIC, dlqTopic, outboundTopic, rawTopic } from '@kingbridge/con
 import { createKafkaConnection, createProducer, type KafkaConnection } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { pollUntil } from '@kingbridge/testing';
-import { loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
+import {
+  SIMULATOR_DATASETS,
+  SimulatorKingdeeInventory,
+  SimulatorSourceInventory,
+  reconcileFlow,
+  simulatorFormId,
+  type ReconcileReport,
+} from '@kingbridge/reconcile';
+import { InMemoryLookupProvider, loadPlans, type LookupRow, type SyncPlan } from '@kingbridge/transform-engine';
 import { allPanelQueries } from '../../../deploy/grafana/panel-queries';
 import { queryPrometheus, resultSize } from '../../../deploy/prometheus/prometheus-api.util';
 import { allRuleExpressions } from '../../../deploy/prometheus/rule-expressions';
-import { loadLookups, readLookupTable } from '../../../scripts/lookups';
+import { listLookupTables, loadLookups, readLookupTable } from '../../../scripts/lookups';
 import { listTopicDeadLetters, replayTopicDeadLetters } from '../../../scripts/replay-dlq';
 import { demoSecrets } from '../../../scripts/stack/demo-credentials';
 import { CONNECTORS, ROOT, SERVICE_PORTS, SIMULATOR_PORTS } from '../../../scripts/stack/stack';
-import { E2E_PORT_OFFSET, startE2eStack, type E2eStack } from './e2e-stack';
+import { E2E_MERGE, E2E_PORT_OFFSET, startE2eStack, type E2eStack } from './e2e-stack';
 import { metricsOf, metricsText, sumOf } from './e2e-metrics.util';
 
 const KINGDEE = { k3cloud: SIMULATOR_PORTS.k3cloud, jdy: SIMULATOR_PORTS.jdy, k3wise: SIMULATOR_PORTS.k3wise } as const;
@@ -31,6 +39,34 @@ async function admin(name: keyof typeof SIMULATOR_PORTS, path: string, body: unk
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
+const T0 = Date.now();
+/** Progress on stderr (vitest shows it as it happens), to see where the time goes. */
+function mark(what: string): void {
+  process.stderr.write(`e2e +${((Date.now() - T0) / 1000).toFixed(0)}s ${what}\n`);
+}
+
+const MALFORMED_TOPICS = [rawTopic('jackyun', 'sales-order'), outboundTopic('k3cloud'), STATUS_TOPIC];
+const MALFORMED_KEY = `e2e-malformed-${Date.now()}`;
+/** A shop the master data does not know: the jackyun retail order flow's `orgs` lookup fails. */
+const UNKNOWN_SHOP = 'E2ENEW';
+
+/** Copies a generated jackyun trade into a new one of an unknown shop, modified now. */
+async function insertUnknownShopTrade(): Promise<void> {
+  const listed = (await (await fetch(`${sim('jackyun')}/__admin/records?entity=trades`)).json()) as unknown;
+  // { records: [{ id, versions: [{ version, at, data }] }] }
+  const histories = (listed as { records?: Array<{ versions?: Array<{ data?: Record<string, unknown> }> }> }).records ?? [];
+  const template = histories.at(-1)?.versions?.at(-1)?.data;
+  expect(template, 'a jackyun trade to copy').toBeDefined();
+  // Jackyun times are Beijing time (UTC+8) without a zone.
+  const now = new Date(Date.now() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+  const tradeId = `9${Date.now()}`;
+  await admin('jackyun', 'records', {
+    entity: 'trades',
+    op: 'insert',
+    record: { ...template, tradeId, tradeNo: `JY${tradeId}`, shopcode: UNKNOWN_SHOP, gmtModified: now, gmtCreate: now, tradeTime: now, consignTime: now, auditTime: now },
+  });
+}
+
 interface StoredDoc {
   readonly billNo: string;
   readonly writeCount: number;
@@ -41,6 +77,12 @@ async function kingdeeDocuments(target: keyof typeof KINGDEE): Promise<StoredDoc
   const res = await fetch(`http://127.0.0.1:${KINGDEE[target] + E2E_PORT_OFFSET}/__admin/documents`);
   expect(res.ok, `${target} documents`).toBe(true);
   return (await res.json()) as StoredDoc[];
+}
+
+async function kingdeeDocumentCount(): Promise<number> {
+  let n = 0;
+  for (const target of Object.keys(KINGDEE) as Array<keyof typeof KINGDEE>) n += (await kingdeeDocuments(target)).length;
+  return n;
 }
 
 async function writtenByFlow(): Promise<Record<string, number>> {
@@ -76,6 +118,16 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
     await admin('k3cloud', 'faults', { seed: 12, lostResponseRate: 0.05, errorRate: 0.05 });
     await admin('jdy', 'faults', { seed: 13, http5xxRate: 0.1, latency: { kind: 'exponential', meanMs: 50, maxMs: 1500 } });
     await admin('k3wise', 'faults', { seed: 14, lostResponseRate: 0.05, htmlErrorRate: 0.05 });
+    // Bad input early, so it is dead-lettered while the rest of the run goes on.
+    const producer = createProducer(kafka);
+    await producer.connect(AbortSignal.timeout(30_000));
+    try {
+      for (const topic of MALFORMED_TOPICS) await producer.send(topic, [{ key: MALFORMED_KEY, value: '{"not": "a valid message"' }]);
+    } finally {
+      await producer.disconnect();
+    }
+    await insertUnknownShopTrade();
+    mark('stack started, faults on, bad input injected');
   }, 300_000);
 
   afterAll(async () => {
@@ -90,27 +142,29 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       },
       { timeoutMs: 240_000, intervalMs: 2_000, description: 'every flow has a written document' },
     );
+    mark('every flow written');
   });
 
   it('should survive kill -9 of every service and a Kafka restart without duplicate documents', async () => {
-    const before = await writtenByFlow();
+    // Kingdee's own count: the exporter's counters restart from 0 when it is killed.
+    const before = await kingdeeDocumentCount();
     await admin('k3cloud', 'session-expire-now', {});
     for (const name of ['source-connector-jackyun', 'transform', 'sink-kingdee', 'status-exporter']) {
       await stack.kill9AndRestart(name);
+      mark(`${name} killed and back`);
     }
     await admin('jdy', 'session-expire-now', {});
     stack.kafkaDown();
     stack.kafkaUp();
+    mark('kafka restarted');
+    await stack.waitAllReady();
+    mark('every service ready again');
     await admin('k3cloud', 'session-expire-now', {});
     await pollUntil(
-      async () => {
-        const written = await writtenByFlow();
-        const total = Object.values(written).reduce((a, b) => a + b, 0);
-        const totalBefore = Object.values(before).reduce((a, b) => a + b, 0);
-        return total > totalBefore ? written : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 3_000, description: 'documents keep being written after the faults' },
+      async () => ((await kingdeeDocumentCount()) > before ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 2_000, description: 'documents keep being written after the faults' },
     );
+    mark('documents written after the faults');
     for (const target of Object.keys(KINGDEE) as Array<keyof typeof KINGDEE>) {
       const docs = await kingdeeDocuments(target);
       const byBill = new Map<string, number>();
@@ -121,19 +175,10 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
   });
 
   it('should dead-letter a malformed message on every topic with its reason', async () => {
-    const producer = createProducer(kafka);
-    await producer.connect(AbortSignal.timeout(30_000));
-    const topics = [rawTopic('jackyun', 'sales-order'), outboundTopic('k3cloud'), STATUS_TOPIC];
-    const key = `e2e-malformed-${Date.now()}`;
-    try {
-      for (const topic of topics) await producer.send(topic, [{ key, value: '{"not": "a valid message"' }]);
-    } finally {
-      await producer.disconnect();
-    }
-    for (const topic of topics) {
+    for (const topic of MALFORMED_TOPICS) {
       const letters = await pollUntil(
         async () => {
-          const found = await listTopicDeadLetters(kafka, dlqTopic(topic), { key }).catch(() => []);
+          const found = await listTopicDeadLetters(kafka, dlqTopic(topic), { key: MALFORMED_KEY }).catch(() => []);
           return found.length > 0 ? found : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 2_000, description: `malformed message in ${dlqTopic(topic)}` },
@@ -142,22 +187,11 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       expect(letters[0]?.letter.errorClass, topic).toMatch(/schema|validation|bad_response/);
       expect(letters[0]?.letter.errorMessage.length, topic).toBeGreaterThan(0);
     }
+    mark('malformed messages dead-lettered');
   });
 
   it('should dead-letter a lookup failure and write it exactly once after the master data is added and it is replayed', async () => {
-    const shop = 'E2ENEW';
-    const listed = (await (await fetch(`${sim('jackyun')}/__admin/records?entity=trades`)).json()) as unknown;
-    const rows = (Array.isArray(listed) ? listed : ((listed as { records?: unknown[] }).records ?? [])) as Array<Record<string, unknown>>;
-    const last = rows.at(-1);
-    const template = (last?.record ?? last) as Record<string, unknown> | undefined;
-    expect(template, 'a jackyun trade to copy').toBeDefined();
-    const now = new Date(Date.now() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
-    const tradeId = `9${Date.now()}`;
-    await admin('jackyun', 'records', {
-      entity: 'trades',
-      op: 'insert',
-      record: { ...template, tradeId, tradeNo: `JY${tradeId}`, shopcode: shop, gmtModified: now, gmtCreate: now, tradeTime: now, consignTime: now, auditTime: now },
-    });
+    const shop = UNKNOWN_SHOP;
     const raw = rawTopic('jackyun', 'sales-order');
     const letters = await pollUntil(
       async () => {
@@ -175,6 +209,7 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
     const known = orgs[0] ?? { sale_org_number: '101', stock_org_number: '100' };
     await loadLookups(stack.databaseUrl, { orgs: [...orgs, { ...known, shop_code: shop }] });
     await replayTopicDeadLetters(kafka, dlqTopic(raw), { offsets: letters.map((l) => l.dlqOffset) });
+    mark('lookup failure replayed');
 
     const docs = await pollUntil(
       async () => {
@@ -185,6 +220,7 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
     );
     expect(docs.length, 'one document for the replayed record').toBe(1);
     expect(docs[0]?.writeCount).toBe(1);
+    mark('replayed record written once');
   });
 
   it('should answer 401 on the admin endpoints without the token', async () => {
@@ -208,6 +244,54 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       const byBill = new Map<string, number>();
       for (const d of docs) byBill.set(d.billNo.toUpperCase(), (byBill.get(d.billNo.toUpperCase()) ?? 0) + 1);
       expect([...byBill.entries()].filter(([, n]) => n > 1), `${target}: bills stored twice`).toEqual([]);
+    }
+  });
+
+  it('should reconcile every flow with 0 missing and 0 duplicate documents once the sources are quiet', async () => {
+    // Stop arrivals and faults, then let the pipeline drain (merge windows close on idle timeout).
+    for (const source of ['jackyun', 'wdt', 'jushuitan', 'xiaoman'] as const) {
+      await admin(source, 'data', { arrivalsPerMinute: 0, modificationsPerMinute: 0, driftPerPage: 0 });
+      await admin(source, 'faults', { errorRate: 0, http5xxRate: 0, latency: { kind: 'none' } });
+    }
+    const toMs = Date.now();
+    const tables: Record<string, LookupRow[]> = {};
+    for (const { table } of await listLookupTables(stack.databaseUrl)) {
+      tables[table] = (await readLookupTable(stack.databaseUrl, table)) as LookupRow[];
+    }
+    const reconcileAll = async (): Promise<ReconcileReport[]> =>
+      Promise.all(
+        plans.map((plan) =>
+          reconcileFlow({
+            plan,
+            otherPlans: plans,
+            source: new SimulatorSourceInventory(sim(plan.source.platform as keyof typeof SIMULATOR_PORTS)),
+            sourceEntity: SIMULATOR_DATASETS[`${plan.source.platform}/${plan.source.entity}`] ?? plan.source.entity,
+            kingdee: new SimulatorKingdeeInventory(sim(plan.target.system as keyof typeof SIMULATOR_PORTS)),
+            kingdeeFormId: simulatorFormId(plan.target.system, plan.target.formId),
+            range: { fromMs: 0, toMs },
+            lookups: new InMemoryLookupProvider(tables),
+            mergeOverrides: { size: E2E_MERGE.MERGE_WINDOW_SIZE, grace: E2E_MERGE.MERGE_GRACE, idleTimeout: E2E_MERGE.MERGE_IDLE_TIMEOUT },
+          }),
+        ),
+      );
+    let last: ReconcileReport[] = [];
+    await pollUntil(
+      async () => {
+        last = await reconcileAll();
+        return last.every((r) => r.counts.missing === 0 && r.counts.duplicate === 0) ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 5_000, description: 'reconciliation: 0 missing, 0 duplicate' },
+    ).catch(() => undefined);
+    const summary = last.map((r) => ({
+      flow: r.flow,
+      ...r.counts,
+      missing: r.missing.slice(0, 5).map((m) => `${m.billNo} <- ${m.sourceIds.join(',')}`),
+      duplicates: r.duplicates.slice(0, 5).map((d) => `${d.billNo} (${d.reason}, writes ${d.writeCount})`),
+    }));
+    mark(`reconciled: ${JSON.stringify(summary.map((x) => [x.flow, x.expected, x.actual, x.missing.length, x.duplicates.length]))}`);
+    for (const r of summary) {
+      expect(r.missing, `${r.flow}: missing documents`).toEqual([]);
+      expect(r.duplicates, `${r.flow}: duplicate documents`).toEqual([]);
     }
   });
 
