@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { FaultInjector, readNdjsonFile, RequestLog } from '../common';
-import type { SourceAdminApi } from './source-admin';
+import type { DataSettings, SourceAdminApi } from './source-admin';
 import type { SourceBaseOptions } from './source-options.schema';
 
 /** What every `start*Simulator` returns. */
@@ -155,4 +155,50 @@ export function queryCost(
 ): { delayMs?: number } {
   const ms = Math.round((perThousandMs * matched) / 1000);
   return ms > 0 ? { delayMs: ms } : {};
+}
+
+/** Run-time data settings of a simulator's evolving dataset: arrival / modification rates and page drift. */
+export interface DataControl {
+  /** Current `driftPerPage`. */
+  drift(): number;
+  /** `setData` for `createSourceAdmin`: applies the given settings, returns the page drift. */
+  setData(settings: DataSettings): DataSettings;
+  /** Back to the scenario's rates and drift. */
+  reset(): void;
+}
+
+export function dataControl(
+  dataset: {
+    evolve(now: number): void;
+    setRates(arrivalsPerMinute: number, modificationsPerMinute: number): void;
+  },
+  opts: {
+    arrivalsPerMinute: number;
+    modificationsPerMinute: number;
+    driftPerPage: number;
+  },
+  clock: () => number,
+): DataControl {
+  let driftPerPage = opts.driftPerPage;
+  return {
+    drift: () => driftPerPage,
+    setData: (s) => {
+      if (
+        s.arrivalsPerMinute !== undefined ||
+        s.modificationsPerMinute !== undefined
+      ) {
+        dataset.evolve(clock());
+        dataset.setRates(
+          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
+          s.modificationsPerMinute ?? opts.modificationsPerMinute,
+        );
+      }
+      if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
+      return { driftPerPage };
+    },
+    reset: () => {
+      driftPerPage = opts.driftPerPage;
+      dataset.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
+    },
+  };
 }

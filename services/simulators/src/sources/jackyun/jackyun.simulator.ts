@@ -20,6 +20,7 @@ import {
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
+  dataControl,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -201,7 +202,6 @@ export async function startJackyunSimulator(
   const opts = jackyunOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, jackyunTradeSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  let driftPerPage = opts.driftPerPage;
   const trades = new SourceDataset<JackyunTrade>(jackyunTradeSpec, {
     seed: opts.seed,
     initialRecords: opts.initialRecords,
@@ -211,6 +211,7 @@ export async function startJackyunSimulator(
     modificationsPerMinute: opts.modificationsPerMinute,
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
+  const rates = dataControl(trades, opts, clock);
   const channels = new SourceDataset<JackyunChannel>(jackyunChannelSpec, {
     seed: opts.seed + 1,
     initialRecords: opts.channelCount,
@@ -453,7 +454,7 @@ export async function startJackyunSimulator(
       'GoodsDetail',
     ]);
     data['Trades'] = corrupt.rows;
-    if (driftPerPage > 0) trades.drift(matched, driftPerPage, now);
+    if (rates.drift() > 0) trades.drift(matched, rates.drift(), now);
     return {
       ...ok({
         data: opts.dataAsJsonString ? stringifyWithBigInt(data) : data,
@@ -572,24 +573,10 @@ export async function startJackyunSimulator(
     faults,
     log,
     clock,
-    setData: (s) => {
-      if (
-        s.arrivalsPerMinute !== undefined ||
-        s.modificationsPerMinute !== undefined
-      ) {
-        trades.evolve(clock());
-        trades.setRates(
-          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
-          s.modificationsPerMinute ?? opts.modificationsPerMinute,
-        );
-      }
-      if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
-      return { driftPerPage };
-    },
+    setData: rates.setData,
     onReset: () => {
       limiter.reset();
-      driftPerPage = opts.driftPerPage;
-      trades.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
+      rates.reset();
       cursorPages = 0;
     },
   });

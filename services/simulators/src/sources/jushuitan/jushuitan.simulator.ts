@@ -16,6 +16,7 @@ import {
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
+  dataControl,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -141,7 +142,6 @@ export async function startJushuitanSimulator(
     fixturesOpt,
   );
   const { clock, faults, log } = base;
-  let driftPerPage = opts.driftPerPage;
   const counts = new SourceDataset<JushuitanCount>(jushuitanCountSpec, {
     seed: opts.seed,
     initialRecords: opts.initialRecords,
@@ -151,6 +151,7 @@ export async function startJushuitanSimulator(
     modificationsPerMinute: opts.modificationsPerMinute,
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
+  const rates = dataControl(counts, opts, clock);
   // Scope of the limits is unconfirmed: we count per app (all APIs together).
   const limiter = new SlidingWindowLimiter<number>([
     {
@@ -299,7 +300,7 @@ export async function startJushuitanSimulator(
     );
     const page = list.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     const pageCount = Math.ceil(list.length / pageSize);
-    if (driftPerPage > 0) counts.drift(matched, driftPerPage, at);
+    if (rates.drift() > 0) counts.drift(matched, rates.drift(), at);
     const corrupt = corruptPage(page, faults, JUSHUITAN_COUNT_PATH, [
       'io_id',
       'modified',
@@ -357,24 +358,10 @@ export async function startJushuitanSimulator(
     faults,
     log,
     clock,
-    setData: (s) => {
-      if (
-        s.arrivalsPerMinute !== undefined ||
-        s.modificationsPerMinute !== undefined
-      ) {
-        counts.evolve(clock());
-        counts.setRates(
-          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
-          s.modificationsPerMinute ?? opts.modificationsPerMinute,
-        );
-      }
-      if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
-      return { driftPerPage };
-    },
+    setData: rates.setData,
     onReset: () => {
       limiter.reset();
-      driftPerPage = opts.driftPerPage;
-      counts.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
+      rates.reset();
     },
   });
 

@@ -14,6 +14,7 @@ import {
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
+  dataControl,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -103,7 +104,6 @@ export async function startWdtSimulator(
   const opts = wdtOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, wdtStockoutSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  let driftPerPage = opts.driftPerPage;
   const stockouts = new SourceDataset<WdtStockout>(wdtStockoutSpec, {
     seed: opts.seed,
     initialRecords: opts.initialRecords,
@@ -113,6 +113,7 @@ export async function startWdtSimulator(
     modificationsPerMinute: opts.modificationsPerMinute,
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
+  const rates = dataControl(stockouts, opts, clock);
   const limiter = new SlidingWindowLimiter([
     {
       limit: opts.rateLimit.perSecond,
@@ -244,7 +245,7 @@ export async function startWdtSimulator(
       pageSize,
     );
     const page = list.slice(pageNo * pageSize, (pageNo + 1) * pageSize);
-    if (driftPerPage > 0) stockouts.drift(matched, driftPerPage, now);
+    if (rates.drift() > 0) stockouts.drift(matched, rates.drift(), now);
     const body: Record<string, unknown> = { code: 0, message: '' };
     if (pageNo === 0) body['total_count'] = list.length;
     else if (opts.totalCountBeyondFirstPage === 'zero') body['total_count'] = 0;
@@ -320,24 +321,10 @@ export async function startWdtSimulator(
     faults,
     log,
     clock,
-    setData: (s) => {
-      if (
-        s.arrivalsPerMinute !== undefined ||
-        s.modificationsPerMinute !== undefined
-      ) {
-        stockouts.evolve(clock());
-        stockouts.setRates(
-          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
-          s.modificationsPerMinute ?? opts.modificationsPerMinute,
-        );
-      }
-      if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
-      return { driftPerPage };
-    },
+    setData: rates.setData,
     onReset: () => {
       limiter.reset();
-      driftPerPage = opts.driftPerPage;
-      stockouts.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
+      rates.reset();
     },
   });
 

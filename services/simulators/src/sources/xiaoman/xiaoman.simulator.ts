@@ -20,6 +20,7 @@ import {
   sortByKey,
   sourcePlumbing,
   type SourceSimulator,
+  dataControl,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -104,7 +105,6 @@ export async function startXiaomanSimulator(
   const opts = xiaomanOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, xiaomanOrderSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  let driftPerPage = opts.driftPerPage;
   const orders = new SourceDataset<XiaomanOrder>(xiaomanOrderSpec, {
     seed: opts.seed,
     initialRecords: opts.initialRecords,
@@ -114,6 +114,7 @@ export async function startXiaomanSimulator(
     modificationsPerMinute: opts.modificationsPerMinute,
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
+  const rates = dataControl(orders, opts, clock);
   const limiter = new SlidingWindowLimiter([
     { limit: opts.rateLimit.perSecond, windowMs: 1000, code: 429 },
     { limit: opts.rateLimit.perMinute, windowMs: 60_000, code: 429 },
@@ -279,7 +280,7 @@ export async function startXiaomanSimulator(
     const page = list
       .slice((index - 1) * count, index * count)
       .map(({ product_list: _p, delete_time: _d, ...visible }) => visible);
-    if (driftPerPage > 0) orders.drift(matched, driftPerPage, req.at);
+    if (rates.drift() > 0) orders.drift(matched, rates.drift(), req.at);
     const corrupt = corruptPage(page, faults, XIAOMAN_ORDER_LIST_PATH, [
       'order_id',
       'update_time',
@@ -312,25 +313,11 @@ export async function startXiaomanSimulator(
     faults,
     log,
     clock,
-    setData: (s) => {
-      if (
-        s.arrivalsPerMinute !== undefined ||
-        s.modificationsPerMinute !== undefined
-      ) {
-        orders.evolve(clock());
-        orders.setRates(
-          s.arrivalsPerMinute ?? opts.arrivalsPerMinute,
-          s.modificationsPerMinute ?? opts.modificationsPerMinute,
-        );
-      }
-      if (s.driftPerPage !== undefined) driftPerPage = s.driftPerPage;
-      return { driftPerPage };
-    },
+    setData: rates.setData,
     onReset: () => {
       limiter.reset();
       tokens.clear();
-      driftPerPage = opts.driftPerPage;
-      orders.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
+      rates.reset();
     },
   });
   const revokeTokens = (): number => {
