@@ -3,5 +3,5 @@ export * from './jackyun-request.error';
 export * from './jackyun-sign.util';
 export * from './jackyun.schemas';
 export { parseJsonLossless } from './lossless-json.util';
-export { formatChinaTime, chinaTimeToIso } from './china-time.util';
-export type { RequestHooks, RequestOutcome, FetchFn } from './http.util';
+export { formatChinaTime, chinaTimeToIso } from '@kingbridge/source-kit';
+export type { RequestHooks, RequestOutcome, FetchFn } from '@kingbridge/source-kit';

@@ -1,8 +1,9 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import { formatZodIssues, zodPath } from '@kingbridge/contracts';
 import type { z } from 'zod';
-import { chinaTimeToIso, formatChinaTime } from './china-time.util';
 import {
+  chinaTimeToIso,
+  formatChinaTime,
   type FetchFn,
   formBody,
   HttpTransportError,
@@ -10,7 +11,7 @@ import {
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
-} from './http.util';
+} from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
 import { jackyunSign } from './jackyun-sign.util';
 import {

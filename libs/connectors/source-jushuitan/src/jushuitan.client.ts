@@ -1,7 +1,8 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import { formatZodIssues, zodPath } from '@kingbridge/contracts';
-import { chinaTimeToIso, formatChinaTime } from './china-time.util';
 import {
+  chinaTimeToIso,
+  formatChinaTime,
   type FetchFn,
   formBody,
   HttpTransportError,
@@ -9,7 +10,7 @@ import {
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
-} from './http.util';
+} from '@kingbridge/source-kit';
 import { JushuitanRequestError } from './jushuitan-request.error';
 import { jushuitanSign } from './jushuitan-sign.util';
 import {

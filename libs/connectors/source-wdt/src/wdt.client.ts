@@ -1,7 +1,8 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import { formatZodIssues, zodPath } from '@kingbridge/contracts';
-import { chinaTimeToIso, formatChinaTime } from './china-time.util';
 import {
+  chinaTimeToIso,
+  formatChinaTime,
   type FetchFn,
   formBody,
   HttpTransportError,
@@ -9,7 +10,7 @@ import {
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
-} from './http.util';
+} from '@kingbridge/source-kit';
 import { WdtRequestError } from './wdt-request.error';
 import { wdtSign } from './wdt-sign.util';
 import { wdtResponseSchema, wdtStockoutSchema } from './wdt.schemas';

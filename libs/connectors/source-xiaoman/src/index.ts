@@ -1,4 +1,4 @@
 export * from './xiaoman.client';
 export * from './xiaoman-request.error';
 export * from './xiaoman.schemas';
-export type { RequestHooks, RequestOutcome, FetchFn } from './http.util';
+export type { RequestHooks, RequestOutcome, FetchFn } from '@kingbridge/source-kit';

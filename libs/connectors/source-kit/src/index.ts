@@ -1,0 +1,3 @@
+export * from './http.util';
+export * from './source-request.error';
+export { formatChinaTime, chinaTimeToIso } from './china-time.util';
