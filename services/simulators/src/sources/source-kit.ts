@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { FaultInjector, readNdjsonFile, RequestLog } from '../common';
 import type { DataSettings, SourceAdminApi } from './source-admin';
+import { SourceDataset, type DatasetSpec } from './source-dataset';
 import type { SourceBaseOptions } from './source-options.schema';
 
 /** What every `start*Simulator` returns. */
@@ -201,4 +202,21 @@ export function dataControl(
       dataset.setRates(opts.arrivalsPerMinute, opts.modificationsPerMinute);
     },
   };
+}
+
+/** The simulator's main dataset, seeded and paced by the base options (fixtures replace generation). */
+export function primaryDataset<T>(
+  spec: DatasetSpec<T>,
+  opts: SourceBaseOptions,
+  base: { anchor: number; historyMs: number; fixtures: T[] | undefined },
+): SourceDataset<T> {
+  return new SourceDataset<T>(spec, {
+    seed: opts.seed,
+    initialRecords: opts.initialRecords,
+    anchor: base.anchor,
+    historyMs: base.historyMs,
+    arrivalsPerMinute: opts.arrivalsPerMinute,
+    modificationsPerMinute: opts.modificationsPerMinute,
+    ...(base.fixtures ? { fixtures: base.fixtures } : {}),
+  });
 }

@@ -21,6 +21,7 @@ import {
   sourcePlumbing,
   type SourceSimulator,
   dataControl,
+  primaryDataset,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -202,15 +203,7 @@ export async function startJackyunSimulator(
   const opts = jackyunOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, jackyunTradeSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  const trades = new SourceDataset<JackyunTrade>(jackyunTradeSpec, {
-    seed: opts.seed,
-    initialRecords: opts.initialRecords,
-    anchor: base.anchor,
-    historyMs: base.historyMs,
-    arrivalsPerMinute: opts.arrivalsPerMinute,
-    modificationsPerMinute: opts.modificationsPerMinute,
-    ...(base.fixtures ? { fixtures: base.fixtures } : {}),
-  });
+  const trades = primaryDataset<JackyunTrade>(jackyunTradeSpec, opts, base);
   const rates = dataControl(trades, opts, clock);
   const channels = new SourceDataset<JackyunChannel>(jackyunChannelSpec, {
     seed: opts.seed + 1,

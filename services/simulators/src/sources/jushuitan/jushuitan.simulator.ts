@@ -7,7 +7,7 @@ import {
   type SimResult,
 } from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
-import { SourceDataset, withDuplicates } from '../source-dataset';
+import { withDuplicates } from '../source-dataset';
 import {
   firstIssue,
   intLike,
@@ -17,6 +17,7 @@ import {
   sourcePlumbing,
   type SourceSimulator,
   dataControl,
+  primaryDataset,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -142,15 +143,7 @@ export async function startJushuitanSimulator(
     fixturesOpt,
   );
   const { clock, faults, log } = base;
-  const counts = new SourceDataset<JushuitanCount>(jushuitanCountSpec, {
-    seed: opts.seed,
-    initialRecords: opts.initialRecords,
-    anchor: base.anchor,
-    historyMs: base.historyMs,
-    arrivalsPerMinute: opts.arrivalsPerMinute,
-    modificationsPerMinute: opts.modificationsPerMinute,
-    ...(base.fixtures ? { fixtures: base.fixtures } : {}),
-  });
+  const counts = primaryDataset<JushuitanCount>(jushuitanCountSpec, opts, base);
   const rates = dataControl(counts, opts, clock);
   // Scope of the limits is unconfirmed: we count per app (all APIs together).
   const limiter = new SlidingWindowLimiter<number>([

@@ -7,7 +7,7 @@ import {
   type SimResult,
 } from '../../common';
 import { adminDataset, createSourceAdmin } from '../source-admin';
-import { SourceDataset, withDuplicates } from '../source-dataset';
+import { withDuplicates } from '../source-dataset';
 import {
   corruptPage,
   queryCost,
@@ -15,6 +15,7 @@ import {
   sourcePlumbing,
   type SourceSimulator,
   dataControl,
+  primaryDataset,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -104,15 +105,7 @@ export async function startWdtSimulator(
   const opts = wdtOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, wdtStockoutSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  const stockouts = new SourceDataset<WdtStockout>(wdtStockoutSpec, {
-    seed: opts.seed,
-    initialRecords: opts.initialRecords,
-    anchor: base.anchor,
-    historyMs: base.historyMs,
-    arrivalsPerMinute: opts.arrivalsPerMinute,
-    modificationsPerMinute: opts.modificationsPerMinute,
-    ...(base.fixtures ? { fixtures: base.fixtures } : {}),
-  });
+  const stockouts = primaryDataset<WdtStockout>(wdtStockoutSpec, opts, base);
   const rates = dataControl(stockouts, opts, clock);
   const limiter = new SlidingWindowLimiter([
     {

@@ -13,7 +13,7 @@ import {
   createSourceAdmin,
   type SourceAdminApi,
 } from '../source-admin';
-import { SourceDataset, withDuplicates } from '../source-dataset';
+import { withDuplicates } from '../source-dataset';
 import {
   corruptPage,
   queryCost,
@@ -21,6 +21,7 @@ import {
   sourcePlumbing,
   type SourceSimulator,
   dataControl,
+  primaryDataset,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -105,15 +106,7 @@ export async function startXiaomanSimulator(
   const opts = xiaomanOptionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, xiaomanOrderSchema, fixturesOpt);
   const { clock, faults, log } = base;
-  const orders = new SourceDataset<XiaomanOrder>(xiaomanOrderSpec, {
-    seed: opts.seed,
-    initialRecords: opts.initialRecords,
-    anchor: base.anchor,
-    historyMs: base.historyMs,
-    arrivalsPerMinute: opts.arrivalsPerMinute,
-    modificationsPerMinute: opts.modificationsPerMinute,
-    ...(base.fixtures ? { fixtures: base.fixtures } : {}),
-  });
+  const orders = primaryDataset<XiaomanOrder>(xiaomanOrderSpec, opts, base);
   const rates = dataControl(orders, opts, clock);
   const limiter = new SlidingWindowLimiter([
     { limit: opts.rateLimit.perSecond, windowMs: 1000, code: 429 },
