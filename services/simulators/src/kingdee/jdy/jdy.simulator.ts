@@ -13,6 +13,7 @@ import {
   type SimResponse,
   type SimServerHandle,
   type SimulatorDeps,
+  masterDataPostRoute,
 } from '../shared/sim-server';
 import { safeEqual } from '../k3cloud/k3cloud-sign.util';
 import {
@@ -653,40 +654,28 @@ export async function startJdySimulator(
         path: '/__admin/master-data',
         handle: () => jsonResponse(200, master),
       },
-      {
-        method: 'POST',
-        path: '/__admin/master-data',
-        handle: (req) => {
-          const parsed = masterUpsert.safeParse(
-            parseJsonOrUndefined(req.rawBody) ?? {},
-          );
-          if (!parsed.success)
-            return jsonResponse(400, {
-              error: 'invalid master-data body',
-              issues: parsed.error.issues,
-            });
-          const upsert = <T extends { id: string }>(
-            target: T[],
-            items: T[],
-          ): T[] => [
-            ...target.filter((t) => !items.some((i) => i.id === t.id)),
-            ...items,
-          ];
-          const removeIds = parsed.data.remove;
-          master = {
-            materials: upsert(master.materials, parsed.data.materials).filter(
-              (m) => !removeIds?.materials.includes(m.id),
-            ),
-            units: upsert(master.units, parsed.data.units).filter(
-              (u) => !removeIds?.units.includes(u.id),
-            ),
-            stocks: upsert(master.stocks, parsed.data.stocks).filter(
-              (s) => !removeIds?.stocks.includes(s.id),
-            ),
-          };
-          return jsonResponse(200, master);
-        },
-      },
+      masterDataPostRoute(masterUpsert, {}, (body) => {
+        const upsert = <T extends { id: string }>(
+          target: T[],
+          items: T[],
+        ): T[] => [
+          ...target.filter((t) => !items.some((i) => i.id === t.id)),
+          ...items,
+        ];
+        const removeIds = body.remove;
+        master = {
+          materials: upsert(master.materials, body.materials).filter(
+            (m) => !removeIds?.materials.includes(m.id),
+          ),
+          units: upsert(master.units, body.units).filter(
+            (u) => !removeIds?.units.includes(u.id),
+          ),
+          stocks: upsert(master.stocks, body.stocks).filter(
+            (s) => !removeIds?.stocks.includes(s.id),
+          ),
+        };
+        return jsonResponse(200, master);
+      }),
       {
         method: 'POST',
         path: '/__admin/session-expire-now',

@@ -12,6 +12,7 @@ import {
   type SimResponse,
   type SimServerHandle,
   type SimulatorDeps,
+  masterDataPostRoute,
 } from '../shared/sim-server';
 import {
   K3SessionManager,
@@ -761,29 +762,17 @@ export async function startK3CloudSimulator(
             masterData.list(req.url.searchParams.get('formId') ?? undefined),
           ),
       },
-      {
-        method: 'POST',
-        path: '/__admin/master-data',
-        handle: (req) => {
-          const parsed = masterUpsertSchema.safeParse(
-            parseJsonOrUndefined(req.rawBody),
-          );
-          if (!parsed.success)
-            return jsonResponse(400, {
-              error: 'invalid master-data body',
-              issues: parsed.error.issues,
-            });
-          const form = findK3Form(parsed.data.formId);
-          const formId = form?.formId ?? parsed.data.formId;
-          const upserted = parsed.data.records.map((record) =>
-            masterData.upsert(formId, record),
-          );
-          const removed = parsed.data.remove.filter((number) =>
-            masterData.remove(formId, number),
-          );
-          return jsonResponse(200, { upserted, removed });
-        },
-      },
+      masterDataPostRoute(masterUpsertSchema, undefined, (body) => {
+        const form = findK3Form(body.formId);
+        const formId = form?.formId ?? body.formId;
+        const upserted = body.records.map((record) =>
+          masterData.upsert(formId, record),
+        );
+        const removed = body.remove.filter((number) =>
+          masterData.remove(formId, number),
+        );
+        return jsonResponse(200, { upserted, removed });
+      }),
       {
         method: 'POST',
         path: '/__admin/session-expire-now',

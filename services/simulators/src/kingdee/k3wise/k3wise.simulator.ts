@@ -17,6 +17,7 @@ import {
   type SimResponse,
   type SimServerHandle,
   type SimulatorDeps,
+  masterDataPostRoute,
 } from '../shared/sim-server';
 import {
   evaluateFilter,
@@ -417,35 +418,23 @@ export async function startK3WiseSimulator(
         path: '/__admin/master-data',
         handle: () => jsonResponse(200, master),
       },
-      {
-        method: 'POST',
-        path: '/__admin/master-data',
-        handle: (req) => {
-          const parsed = upsertSchema.safeParse(
-            parseJsonOrUndefined(req.rawBody) ?? {},
-          );
-          if (!parsed.success)
-            return jsonResponse(400, {
-              error: 'invalid master-data body',
-              issues: parsed.error.issues,
-            });
-          const next = structuredClone(master);
-          for (const category of Object.keys(next) as Category[]) {
-            const added = parsed.data[category] ?? [];
-            const removed = parsed.data.remove?.[category] ?? [];
-            next[category] = [
-              ...next[category].filter(
-                (i) =>
-                  !added.some((a) => a.number === i.number) &&
-                  !removed.includes(i.number),
-              ),
-              ...added,
-            ];
-          }
-          master = next;
-          return jsonResponse(200, master);
-        },
-      },
+      masterDataPostRoute(upsertSchema, {}, (body) => {
+        const next = structuredClone(master);
+        for (const category of Object.keys(next) as Category[]) {
+          const added = body[category] ?? [];
+          const removed = body.remove?.[category] ?? [];
+          next[category] = [
+            ...next[category].filter(
+              (i) =>
+                !added.some((a) => a.number === i.number) &&
+                !removed.includes(i.number),
+            ),
+            ...added,
+          ];
+        }
+        master = next;
+        return jsonResponse(200, master);
+      }),
       {
         method: 'POST',
         path: '/__admin/session-expire-now',

@@ -419,3 +419,29 @@ export function headerValue(
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * `POST /__admin/master-data`: validates the JSON body (`whenEmpty` stands for an empty or invalid
+ * body) with `schema` — 400 `invalid master-data body` with the issues otherwise — then `apply`.
+ */
+export function masterDataPostRoute<S extends z.ZodType>(
+  schema: S,
+  whenEmpty: unknown,
+  apply: (body: z.output<S>) => SimResponse,
+): AdminRoute {
+  return {
+    method: 'POST',
+    path: '/__admin/master-data',
+    handle: (req) => {
+      const parsed = schema.safeParse(
+        parseJsonOrUndefined(req.rawBody) ?? whenEmpty,
+      );
+      if (!parsed.success)
+        return jsonResponse(400, {
+          error: 'invalid master-data body',
+          issues: parsed.error.issues,
+        });
+      return apply(parsed.data);
+    },
+  };
+}
