@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDatabase } from '@kingbridge/persistence';
+import { dropDatabase, ensureDatabase } from '@kingbridge/persistence';
 import { loadPlans } from '@kingbridge/transform-engine';
 import { loadLookups } from '../lookups';
 import { migrateAll } from '../migrate';
@@ -28,6 +28,11 @@ async function main(): Promise<void> {
   infra('kafka', 'up');
   infra('prometheus', 'up');
   console.log('kingbridge: migrating the database');
+  if (process.env.DATABASE_URL === undefined) {
+    // The simulators hold their data in memory, so the default demo database starts fresh with them: a ledger
+    // from an earlier run would skip documents the new (empty) Kingdee simulators have never seen.
+    await dropDatabase(databaseUrl);
+  }
   await ensureDatabase(databaseUrl);
   await migrateAll(databaseUrl);
   await seedMasterData(databaseUrl);
