@@ -4,4 +4,8 @@ export * from './jackyun-sign.util';
 export * from './jackyun.schemas';
 export { parseJsonLossless } from './lossless-json.util';
 export { formatChinaTime, chinaTimeToIso } from '@kingbridge/source-kit';
-export type { RequestHooks, RequestOutcome, FetchFn } from '@kingbridge/source-kit';
+export type {
+  RequestHooks,
+  RequestOutcome,
+  FetchFn,
+} from '@kingbridge/source-kit';

@@ -8,4 +8,6 @@ import {
 export type JackyunErrorKind = SourceErrorKind;
 
 /** A failed Jackyun request, with the request id to find it in logs on both sides. */
-export class JackyunRequestError extends sourceRequestErrorBase(PipelineError) {}
+export class JackyunRequestError extends sourceRequestErrorBase(
+  PipelineError,
+) {}

@@ -6,11 +6,11 @@ import {
   formatChinaTime,
   type FetchFn,
   formBody,
-  HttpTransportError,
-  httpRequest,
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
+  requestOutcomeOf,
+  sendSourceRequest,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
 import { jackyunSign } from './jackyun-sign.util';
@@ -187,9 +187,10 @@ export class JackyunClient {
     signal: AbortSignal | undefined,
   ): Promise<JackyunCallResult> {
     const endpoint = method;
-    let res;
-    try {
-      res = await httpRequest(this.fetchFn, {
+    const res = await sendSourceRequest(
+      JackyunRequestError,
+      this.fetchFn,
+      {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${JACKYUN_GATEWAY_PATH}`,
         method: 'POST',
         headers: {
@@ -198,32 +199,9 @@ export class JackyunClient {
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 30_000,
         signal,
-      });
-    } catch (err) {
-      if (err instanceof HttpTransportError) {
-        throw new JackyunRequestError('transient', err.message, {
-          requestId,
-          endpoint,
-          errorClass: err.errorClass,
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    if (res.status === 429) {
-      throw new JackyunRequestError('throttle', 'HTTP 429', {
-        requestId,
-        endpoint,
-        retryAfterMs: res.retryAfterMs,
-      });
-    }
-    if (res.status >= 500) {
-      throw new JackyunRequestError('transient', `HTTP ${res.status}`, {
-        requestId,
-        endpoint,
-        errorClass: 'server_error',
-      });
-    }
+      },
+      { requestId, endpoint },
+    );
     if (res.status === 401 || res.status === 403) {
       throw new JackyunRequestError('auth', `HTTP ${res.status}`, {
         requestId,
@@ -485,15 +463,5 @@ function classifyFailure(
 }
 
 function outcomeOf(err: JackyunRequestError): RequestOutcome {
-  switch (err.kind) {
-    case 'throttle':
-      return 'throttled';
-    case 'auth':
-      return 'auth_error';
-    case 'invalid_response':
-      return 'invalid_response';
-    case 'transient':
-    case 'rejected':
-      return 'error';
-  }
+  return requestOutcomeOf(err.kind);
 }

@@ -8,4 +8,6 @@ import {
 export type JushuitanErrorKind = SourceErrorKind;
 
 /** A failed Jushuitan request, with the request id to find it in logs on both sides. */
-export class JushuitanRequestError extends sourceRequestErrorBase(PipelineError) {}
+export class JushuitanRequestError extends sourceRequestErrorBase(
+  PipelineError,
+) {}

@@ -5,11 +5,11 @@ import {
   formatChinaTime,
   type FetchFn,
   formBody,
-  HttpTransportError,
-  httpRequest,
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
+  requestOutcomeOf,
+  sendSourceRequest,
 } from '@kingbridge/source-kit';
 import { JushuitanRequestError } from './jushuitan-request.error';
 import { jushuitanSign } from './jushuitan-sign.util';
@@ -215,9 +215,10 @@ export class JushuitanClient {
     requestId: string,
     signal: AbortSignal | undefined,
   ) {
-    let res;
-    try {
-      res = await httpRequest(this.fetchFn, {
+    const res = await sendSourceRequest(
+      JushuitanRequestError,
+      this.fetchFn,
+      {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
         method: 'POST',
         headers: {
@@ -226,32 +227,9 @@ export class JushuitanClient {
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 30_000,
         signal,
-      });
-    } catch (err) {
-      if (err instanceof HttpTransportError) {
-        throw new JushuitanRequestError('transient', err.message, {
-          requestId,
-          endpoint,
-          errorClass: err.errorClass,
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    if (res.status === 429) {
-      throw new JushuitanRequestError('throttle', 'HTTP 429', {
-        requestId,
-        endpoint,
-        retryAfterMs: res.retryAfterMs,
-      });
-    }
-    if (res.status >= 500) {
-      throw new JushuitanRequestError('transient', `HTTP ${res.status}`, {
-        requestId,
-        endpoint,
-        errorClass: 'server_error',
-      });
-    }
+      },
+      { requestId, endpoint },
+    );
     let json: unknown;
     try {
       json = JSON.parse(res.text);
@@ -306,15 +284,5 @@ export class JushuitanClient {
 }
 
 function outcomeOf(err: JushuitanRequestError): RequestOutcome {
-  switch (err.kind) {
-    case 'throttle':
-      return 'throttled';
-    case 'auth':
-      return 'auth_error';
-    case 'invalid_response':
-      return 'invalid_response';
-    case 'transient':
-    case 'rejected':
-      return 'error';
-  }
+  return requestOutcomeOf(err.kind);
 }

@@ -11,13 +11,14 @@ import type { ErrorClass } from '@kingbridge/contracts';
 export type SourceErrorKind =
   'throttle' | 'auth' | 'transient' | 'invalid_response' | 'rejected';
 
-export const SOURCE_ERROR_CLASS: Readonly<Record<SourceErrorKind, ErrorClass>> = {
-  throttle: 'throttled',
-  auth: 'auth',
-  transient: 'network',
-  invalid_response: 'bad_response',
-  rejected: 'validation',
-};
+export const SOURCE_ERROR_CLASS: Readonly<Record<SourceErrorKind, ErrorClass>> =
+  {
+    throttle: 'throttled',
+    auth: 'auth',
+    transient: 'network',
+    invalid_response: 'bad_response',
+    rejected: 'validation',
+  };
 
 export interface SourceRequestErrorDetails {
   requestId: string;
@@ -62,7 +63,9 @@ export type SourceRequestErrorConstructor = new (
 ) => SourceRequestErrorInstance;
 
 export function isRetriableKind(kind: SourceErrorKind): boolean {
-  return kind === 'throttle' || kind === 'transient' || kind === 'invalid_response';
+  return (
+    kind === 'throttle' || kind === 'transient' || kind === 'invalid_response'
+  );
 }
 
 /**
@@ -73,7 +76,10 @@ export function isRetriableKind(kind: SourceErrorKind): boolean {
 export function sourceRequestErrorBase(
   Base: PipelineErrorConstructor,
 ): SourceRequestErrorConstructor {
-  return class SourceRequestError extends Base implements SourceRequestErrorInstance {
+  return class SourceRequestError
+    extends Base
+    implements SourceRequestErrorInstance
+  {
     readonly kind: SourceErrorKind;
     readonly requestId: string;
     readonly endpoint: string;

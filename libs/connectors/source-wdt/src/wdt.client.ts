@@ -5,11 +5,11 @@ import {
   formatChinaTime,
   type FetchFn,
   formBody,
-  HttpTransportError,
-  httpRequest,
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
+  requestOutcomeOf,
+  sendSourceRequest,
 } from '@kingbridge/source-kit';
 import { WdtRequestError } from './wdt-request.error';
 import { wdtSign } from './wdt-sign.util';
@@ -187,9 +187,10 @@ export class WdtClient {
     requestId: string,
     signal: AbortSignal | undefined,
   ) {
-    let res;
-    try {
-      res = await httpRequest(this.fetchFn, {
+    const res = await sendSourceRequest(
+      WdtRequestError,
+      this.fetchFn,
+      {
         url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
         method: 'POST',
         headers: {
@@ -198,32 +199,9 @@ export class WdtClient {
         body: formBody(params),
         timeoutMs: this.options.timeoutMs ?? 15_000,
         signal,
-      });
-    } catch (err) {
-      if (err instanceof HttpTransportError) {
-        throw new WdtRequestError('transient', err.message, {
-          requestId,
-          endpoint,
-          errorClass: err.errorClass,
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    if (res.status === 429) {
-      throw new WdtRequestError('throttle', 'HTTP 429', {
-        requestId,
-        endpoint,
-        retryAfterMs: res.retryAfterMs,
-      });
-    }
-    if (res.status >= 500) {
-      throw new WdtRequestError('transient', `HTTP ${res.status}`, {
-        requestId,
-        endpoint,
-        errorClass: 'server_error',
-      });
-    }
+      },
+      { requestId, endpoint },
+    );
     let json: unknown;
     try {
       json = JSON.parse(res.text);
@@ -294,15 +272,5 @@ function classifyFailure(
 }
 
 function outcomeOf(err: WdtRequestError): RequestOutcome {
-  switch (err.kind) {
-    case 'throttle':
-      return 'throttled';
-    case 'auth':
-      return 'auth_error';
-    case 'invalid_response':
-      return 'invalid_response';
-    case 'transient':
-    case 'rejected':
-      return 'error';
-  }
+  return requestOutcomeOf(err.kind);
 }

@@ -1,4 +1,8 @@
 export * from './xiaoman.client';
 export * from './xiaoman-request.error';
 export * from './xiaoman.schemas';
-export type { RequestHooks, RequestOutcome, FetchFn } from '@kingbridge/source-kit';
+export type {
+  RequestHooks,
+  RequestOutcome,
+  FetchFn,
+} from '@kingbridge/source-kit';

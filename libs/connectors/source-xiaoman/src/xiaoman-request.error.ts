@@ -8,4 +8,6 @@ import {
 export type XiaomanErrorKind = SourceErrorKind;
 
 /** A failed Xiaoman request, with the request id to find it in logs on both sides. */
-export class XiaomanRequestError extends sourceRequestErrorBase(PipelineError) {}
+export class XiaomanRequestError extends sourceRequestErrorBase(
+  PipelineError,
+) {}

@@ -5,12 +5,12 @@ import {
   chinaTimeToIso,
   formatChinaTime,
   type FetchFn,
-  HttpTransportError,
   type HttpResponse,
-  httpRequest,
   newRequestId,
   type RequestHooks,
   type RequestOutcome,
+  requestOutcomeOf,
+  sendSourceRequest,
 } from '@kingbridge/source-kit';
 import { XiaomanRequestError } from './xiaoman-request.error';
 import {
@@ -315,41 +315,19 @@ export class XiaomanClient {
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
-      let res: HttpResponse;
-      try {
-        res = await httpRequest(this.fetchFn, {
+      const res = await sendSourceRequest(
+        XiaomanRequestError,
+        this.fetchFn,
+        {
           url: `${this.options.baseUrl.replace(/\/$/, '')}${pathAndQuery}`,
           method,
           headers: { ...headers, 'x-request-id': requestId },
           body,
           timeoutMs: this.options.timeoutMs ?? 60_000,
           signal,
-        });
-      } catch (err) {
-        if (err instanceof HttpTransportError) {
-          throw new XiaomanRequestError('transient', err.message, {
-            requestId,
-            endpoint,
-            errorClass: err.errorClass,
-            cause: err,
-          });
-        }
-        throw err;
-      }
-      if (res.status === 429) {
-        throw new XiaomanRequestError('throttle', 'HTTP 429', {
-          requestId,
-          endpoint,
-          retryAfterMs: res.retryAfterMs,
-        });
-      }
-      if (res.status >= 500) {
-        throw new XiaomanRequestError('transient', `HTTP ${res.status}`, {
-          requestId,
-          endpoint,
-          errorClass: 'server_error',
-        });
-      }
+        },
+        { requestId, endpoint },
+      );
       outcome = res.status === 401 ? 'auth_error' : 'ok';
       return res;
     } catch (err) {
@@ -472,15 +450,5 @@ function classifyFailure(
 }
 
 function outcomeOf(err: XiaomanRequestError): RequestOutcome {
-  switch (err.kind) {
-    case 'throttle':
-      return 'throttled';
-    case 'auth':
-      return 'auth_error';
-    case 'invalid_response':
-      return 'invalid_response';
-    case 'transient':
-    case 'rejected':
-      return 'error';
-  }
+  return requestOutcomeOf(err.kind);
 }
