@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sortedKeyValueConcat } from '../source-kit';
 
 const pad = (n: number, width: number): string =>
   String(n).padStart(width, '0');
@@ -40,11 +41,7 @@ export function qimenSign(
   params: Readonly<Record<string, string>>,
   secret: string,
 ): string {
-  const body = Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => k + params[k])
-    .join('');
+  const body = sortedKeyValueConcat(params);
   return createHash('md5')
     .update(secret + body + secret, 'utf8')
     .digest('hex')
