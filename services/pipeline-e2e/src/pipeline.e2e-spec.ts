@@ -288,7 +288,7 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       missing: r.missing.slice(0, 5).map((m) => `${m.billNo} <- ${m.sourceIds.join(',')}`),
       duplicates: r.duplicates.slice(0, 5).map((d) => `${d.billNo} (${d.reason}, writes ${d.writeCount})`),
     }));
-    mark(`reconciled: ${JSON.stringify(summary.map((x) => [x.flow, x.expected, x.actual, x.missing.length, x.duplicates.length]))}`);
+    mark(`reconciled [flow, expected, actual, missing, duplicate]: ${JSON.stringify(last.map((r) => [r.flow, r.counts.expected, r.counts.actual, r.counts.missing, r.counts.duplicate]))}`);
     for (const r of summary) {
       expect(r.missing, `${r.flow}: missing documents`).toEqual([]);
       expect(r.duplicates, `${r.flow}: duplicate documents`).toEqual([]);
