@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // One source of truth for @kingbridge/* aliases: tsconfig.base.json paths.
-const base = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8')) as {
+const base = JSON.parse(
+  readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8'),
+) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
 const alias = Object.fromEntries(

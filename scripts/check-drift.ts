@@ -10,12 +10,17 @@ let failed = false;
 for (const [script, args] of checks) {
   if (!existsSync(script)) continue;
   try {
-    const out = execFileSync('npx', ['tsx', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npx', ['tsx', script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     process.stdout.write(out);
   } catch (err) {
     failed = true;
     const e = err as { stdout?: string; stderr?: string };
-    process.stderr.write(`${script} --check failed\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    process.stderr.write(
+      `${script} --check failed\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
   }
 }
 process.exit(failed ? 1 : 0);

@@ -11,10 +11,14 @@ for (const root of roots) {
     const pkgPath = join(root, dir.name, 'package.json');
     if (!existsSync(pkgPath)) continue;
     projects += 1;
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { nx?: { tags?: string[] } };
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+      nx?: { tags?: string[] };
+    };
     const tags = pkg.nx?.tags ?? [];
-    if (tags.filter((t) => t.startsWith('type:')).length !== 1) problems.push(`${pkgPath}: needs exactly one type:* tag`);
-    if (tags.filter((t) => t.startsWith('scope:')).length !== 1) problems.push(`${pkgPath}: needs exactly one scope:* tag`);
+    if (tags.filter((t) => t.startsWith('type:')).length !== 1)
+      problems.push(`${pkgPath}: needs exactly one type:* tag`);
+    if (tags.filter((t) => t.startsWith('scope:')).length !== 1)
+      problems.push(`${pkgPath}: needs exactly one scope:* tag`);
   }
 }
 if (problems.length > 0) {

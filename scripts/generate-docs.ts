@@ -6,7 +6,11 @@ import { allTopics } from '@kingbridge/contracts';
  * `--check` exits 1 when the committed file differs (drift check in CI).
  */
 const PRODUCERS: Array<[RegExp, string, string]> = [
-  [/\.dlq$/, 'the service that consumed the original topic', 'sink-kingdee `dlq`/`replay` CLI, operators'],
+  [
+    /\.dlq$/,
+    'the service that consumed the original topic',
+    'sink-kingdee `dlq`/`replay` CLI, operators',
+  ],
   [/\.raw\.v\d+$/, 'source-connector', 'transform'],
   [/\.outbound\.v\d+$/, 'transform', 'sink-kingdee'],
   [/write-status/, 'sink-kingdee', 'status-exporter'],
@@ -14,7 +18,9 @@ const PRODUCERS: Array<[RegExp, string, string]> = [
 
 export function renderTopicsDoc(): string {
   const rows = allTopics().map((t) => {
-    const [, producer, consumers] = PRODUCERS.find(([re]) => re.test(t.name)) ?? [null, '?', '?'];
+    const [, producer, consumers] = PRODUCERS.find(([re]) =>
+      re.test(t.name),
+    ) ?? [null, '?', '?'];
     const schema = t.name.endsWith('.dlq')
       ? 'deadLetterSchema'
       : t.name.includes('.raw.')

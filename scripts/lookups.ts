@@ -25,9 +25,15 @@ export interface LoadLookupsResult {
   readonly rows: number;
 }
 
-async function withDataSource<T>(target: DataSource | string, work: (ds: DataSource) => Promise<T>): Promise<T> {
+async function withDataSource<T>(
+  target: DataSource | string,
+  work: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   if (typeof target !== 'string') return work(target);
-  const ds = createDataSource({ url: target, applicationName: 'kingbridge-lookups' });
+  const ds = createDataSource({
+    url: target,
+    applicationName: 'kingbridge-lookups',
+  });
   await ds.initialize();
   try {
     return await work(ds);
@@ -40,14 +46,21 @@ async function withDataSource<T>(target: DataSource | string, work: (ds: DataSou
  * Replaces every table named in `tables` (all in one transaction: readers see
  * the old or the new rows, never a mix). Tables not named are left alone.
  */
-export async function loadLookups(target: DataSource | string, tables: LookupTables): Promise<LoadLookupsResult[]> {
+export async function loadLookups(
+  target: DataSource | string,
+  tables: LookupTables,
+): Promise<LoadLookupsResult[]> {
   const parsed = lookupTablesSchema.safeParse(tables);
-  if (!parsed.success) throw new Error(`invalid lookup tables: ${formatZodIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`invalid lookup tables: ${formatZodIssues(parsed.error)}`);
   return withDataSource(target, (ds) =>
     ds.transaction(async (em) => {
       const results: LoadLookupsResult[] = [];
       for (const [table, rows] of Object.entries(parsed.data)) {
-        await em.query('DELETE FROM transform.lookup_row WHERE table_name = $1', [table]);
+        await em.query(
+          'DELETE FROM transform.lookup_row WHERE table_name = $1',
+          [table],
+        );
         if (rows.length > 0) {
           await em.query(
             'INSERT INTO transform.lookup_row (table_name, row) SELECT $1, r FROM unnest($2::jsonb[]) AS t(r)',
@@ -62,7 +75,9 @@ export async function loadLookups(target: DataSource | string, tables: LookupTab
 }
 
 /** Row count per table. */
-export async function listLookupTables(target: DataSource | string): Promise<LoadLookupsResult[]> {
+export async function listLookupTables(
+  target: DataSource | string,
+): Promise<LoadLookupsResult[]> {
   return withDataSource(target, async (ds) => {
     const rows = (await ds.query(
       'SELECT table_name, count(*)::int AS rows FROM transform.lookup_row GROUP BY table_name ORDER BY table_name',
@@ -72,9 +87,15 @@ export async function listLookupTables(target: DataSource | string): Promise<Loa
 }
 
 /** The rows of one table, in load order. */
-export async function readLookupTable(target: DataSource | string, table: string): Promise<Record<string, unknown>[]> {
+export async function readLookupTable(
+  target: DataSource | string,
+  table: string,
+): Promise<Record<string, unknown>[]> {
   return withDataSource(target, async (ds) => {
-    const rows = (await ds.query('SELECT row FROM transform.lookup_row WHERE table_name = $1 ORDER BY id', [table])) as Array<{
+    const rows = (await ds.query(
+      'SELECT row FROM transform.lookup_row WHERE table_name = $1 ORDER BY id',
+      [table],
+    )) as Array<{
       row: Record<string, unknown>;
     }>;
     return rows.map((r) => r.row);
@@ -82,7 +103,9 @@ export async function readLookupTable(target: DataSource | string, table: string
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const config = loadConfigOrExit(z.object({ DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL) }));
+  const config = loadConfigOrExit(
+    z.object({ DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL) }),
+  );
   const [command, arg] = argv;
   if (command === 'load' && arg) {
     const json: unknown = JSON.parse(await readFile(arg, 'utf8'));
@@ -91,12 +114,14 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`${arg}: ${formatZodIssues(parsed.error)}`);
       return 1;
     }
-    for (const r of await loadLookups(config.DATABASE_URL, parsed.data)) console.log(`lookup ${r.table}: ${r.rows} rows`);
+    for (const r of await loadLookups(config.DATABASE_URL, parsed.data))
+      console.log(`lookup ${r.table}: ${r.rows} rows`);
     return 0;
   }
   if (command === 'list') {
     if (arg) {
-      for (const row of await readLookupTable(config.DATABASE_URL, arg)) console.log(JSON.stringify(row));
+      for (const row of await readLookupTable(config.DATABASE_URL, arg))
+        console.log(JSON.stringify(row));
       return 0;
     }
     const tables = await listLookupTables(config.DATABASE_URL);
@@ -104,7 +129,9 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const t of tables) console.log(`${t.table}\t${t.rows}`);
     return 0;
   }
-  console.error('usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]');
+  console.error(
+    'usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]',
+  );
   return 2;
 }
 
@@ -112,7 +139,9 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(`lookups: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(
+        `lookups: ${err instanceof Error ? err.message : String(err)}`,
+      );
       process.exit(1);
     },
   );

@@ -9,8 +9,17 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { deadLetterSchema, isDlqTopic, type DeadLetter } from '@kingbridge/contracts';
-import { createKafkaConnection, createProducer, readTopic, type KafkaConnection } from '@kingbridge/kafka';
+import {
+  deadLetterSchema,
+  isDlqTopic,
+  type DeadLetter,
+} from '@kingbridge/contracts';
+import {
+  createKafkaConnection,
+  createProducer,
+  readTopic,
+  type KafkaConnection,
+} from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 
 export interface DeadLetterSelector {
@@ -36,11 +45,15 @@ export async function listTopicDeadLetters(
   dlq: string,
   selector: DeadLetterSelector = {},
 ): Promise<StoredTopicDeadLetter[]> {
-  if (!isDlqTopic(dlq)) throw new Error(`${dlq} is not a dead-letter topic (<topic>.dlq)`);
+  if (!isDlqTopic(dlq))
+    throw new Error(`${dlq} is not a dead-letter topic (<topic>.dlq)`);
   const marks = await connection.admin.fetchHighWatermarks(dlq);
   const count = marks.reduce((n, m) => n + Math.max(0, Number(m.offset)), 0);
   if (count === 0) return [];
-  const messages = await readTopic(connection, dlq, { count, timeoutMs: 30_000 });
+  const messages = await readTopic(connection, dlq, {
+    count,
+    timeoutMs: 30_000,
+  });
   const out: StoredTopicDeadLetter[] = [];
   for (const m of messages) {
     if (m.value === null) continue;
@@ -53,11 +66,19 @@ export async function listTopicDeadLetters(
     const parsed = deadLetterSchema.safeParse(json);
     if (!parsed.success) continue;
     const letter = parsed.data;
-    const key = letter.key === null ? null : Buffer.from(letter.key, 'base64').toString('utf8');
-    if (selector.errorClass !== undefined && letter.errorClass !== selector.errorClass) continue;
+    const key =
+      letter.key === null
+        ? null
+        : Buffer.from(letter.key, 'base64').toString('utf8');
+    if (
+      selector.errorClass !== undefined &&
+      letter.errorClass !== selector.errorClass
+    )
+      continue;
     if (selector.flow !== undefined && letter.flow !== selector.flow) continue;
     if (selector.key !== undefined && key !== selector.key) continue;
-    if (selector.offsets !== undefined && !selector.offsets.includes(m.offset)) continue;
+    if (selector.offsets !== undefined && !selector.offsets.includes(m.offset))
+      continue;
     out.push({ dlqOffset: m.offset, dlqPartition: m.partition, letter, key });
   }
   return out;
@@ -77,9 +98,16 @@ export async function replayTopicDeadLetters(
     for (const { letter } of letters) {
       await producer.send(letter.originalTopic, [
         {
-          key: letter.key === null ? null : Buffer.from(letter.key, 'base64').toString('utf8'),
-          value: letter.value === null ? null : Buffer.from(letter.value, 'base64'),
-          headers: { ...letter.headers, 'kb-replayed-from': `${dlq}:${letter.partition}:${letter.offset}` },
+          key:
+            letter.key === null
+              ? null
+              : Buffer.from(letter.key, 'base64').toString('utf8'),
+          value:
+            letter.value === null ? null : Buffer.from(letter.value, 'base64'),
+          headers: {
+            ...letter.headers,
+            'kb-replayed-from': `${dlq}:${letter.partition}:${letter.offset}`,
+          },
         },
       ]);
     }
@@ -89,7 +117,9 @@ export async function replayTopicDeadLetters(
   return letters;
 }
 
-const envSchema = z.object({ KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092') });
+const envSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092'),
+});
 
 async function main(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -105,7 +135,9 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const [command, dlq] = positionals;
   if ((command !== 'list' && command !== 'replay') || dlq === undefined) {
-    throw new Error('usage: tsx scripts/replay-dlq.ts <list|replay> <topic.dlq> [--error-class c] [--flow f] [--key k] [--offset n]... [--dry-run]');
+    throw new Error(
+      'usage: tsx scripts/replay-dlq.ts <list|replay> <topic.dlq> [--error-class c] [--flow f] [--key k] [--offset n]... [--dry-run]',
+    );
   }
   // This CLI is a script, not a service: its only setting is read here and validated.
   const env = envSchema.parse({ KAFKA_BROKERS: process.env.KAFKA_BROKERS });
@@ -136,12 +168,16 @@ async function main(argv: readonly string[]): Promise<void> {
       }),
     );
   }
-  console.error(`${command === 'replay' && values['dry-run'] !== true ? 'replayed' : 'selected'} ${letters.length} dead letter(s)`);
+  console.error(
+    `${command === 'replay' && values['dry-run'] !== true ? 'replayed' : 'selected'} ${letters.length} dead letter(s)`,
+  );
 }
 
 if (process.argv[1]?.endsWith('replay-dlq.ts')) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`replay-dlq: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `replay-dlq: ${err instanceof Error ? err.message : String(err)}`,
+    );
     process.exit(1);
   });
 }

@@ -14,7 +14,9 @@ interface ComposeService {
   build?: unknown;
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), {
+  merge: true,
+}) as {
   services: Record<string, ComposeService>;
 };
 
@@ -32,16 +34,32 @@ function declaredVariables(service: string): Set<string> {
 
 describe('docker-compose.yml (offline)', () => {
   const services = compose.services;
-  const appServices = Object.entries(services).filter(([, s]) => s.command?.[0]?.startsWith('services/'));
+  const appServices = Object.entries(services).filter(([, s]) =>
+    s.command?.[0]?.startsWith('services/'),
+  );
 
   it('should run every service that has a main.ts, and each connector platform', () => {
     const commands = appServices.map(([, s]) => s.command?.[0]);
     for (const svc of readdirSync('services')) {
-      if (!existsSync(join('services', svc, 'src/main.ts')) || svc === 'pipeline-e2e') continue;
-      expect(commands, `services/${svc} missing from docker-compose.yml`).toContain(`services/${svc}/src/main.ts`);
+      if (
+        !existsSync(join('services', svc, 'src/main.ts')) ||
+        svc === 'pipeline-e2e'
+      )
+        continue;
+      expect(
+        commands,
+        `services/${svc} missing from docker-compose.yml`,
+      ).toContain(`services/${svc}/src/main.ts`);
     }
-    const connectorIds = appServices.map(([, s]) => s.environment?.CONNECTOR_ID).filter(Boolean);
-    expect(connectorIds.sort()).toEqual(['jackyun', 'jushuitan', 'wdt', 'xiaoman']);
+    const connectorIds = appServices
+      .map(([, s]) => s.environment?.CONNECTOR_ID)
+      .filter(Boolean);
+    expect(connectorIds.sort()).toEqual([
+      'jackyun',
+      'jushuitan',
+      'wdt',
+      'xiaoman',
+    ]);
   });
 
   it('should only set variables the service declares in its .env.example', () => {
@@ -50,7 +68,10 @@ describe('docker-compose.yml (offline)', () => {
       if (service === 'simulators') continue;
       const declared = declaredVariables(service);
       for (const key of Object.keys(s.environment ?? {})) {
-        expect(declared.has(key), `${name}: ${key} is not a variable of services/${service}`).toBe(true);
+        expect(
+          declared.has(key),
+          `${name}: ${key} is not a variable of services/${service}`,
+        ).toBe(true);
       }
     }
   });
@@ -59,20 +80,29 @@ describe('docker-compose.yml (offline)', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const v of s.volumes ?? []) {
         const host = v.split(':')[0] as string;
-        if (host.startsWith('./')) expect(existsSync(host), `${name}: ${host}`).toBe(true);
+        if (host.startsWith('./'))
+          expect(existsSync(host), `${name}: ${host}`).toBe(true);
       }
       for (const dep of Object.keys(s.depends_on ?? {})) {
-        expect(services[dep], `${name} depends on unknown ${dep}`).toBeDefined();
+        expect(
+          services[dep],
+          `${name} depends on unknown ${dep}`,
+        ).toBeDefined();
       }
     }
     expect(existsSync('deploy/docker/Dockerfile')).toBe(true);
   });
 
   it('should scrape the compose service names from the docker Prometheus config', () => {
-    const prom = readFileSync('deploy/prometheus/prometheus.docker.yml', 'utf8');
+    const prom = readFileSync(
+      'deploy/prometheus/prometheus.docker.yml',
+      'utf8',
+    );
     for (const [name] of appServices) {
       if (name === 'simulators') continue;
-      expect(prom, `prometheus.docker.yml does not scrape ${name}`).toContain(`${name}:`);
+      expect(prom, `prometheus.docker.yml does not scrape ${name}`).toContain(
+        `${name}:`,
+      );
     }
   });
 });

@@ -9,13 +9,20 @@ import { k3CloudMasterData } from './demo-master-data';
  */
 export const DEMO_CREDENTIALS = {
   jackyun: { appkey: '20261122', secret: 'JkyDemoSecret-4f1c9a77b2' },
-  wdt: { sid: 'kb_demo', appkey: 'kb_wdt_key', secret: 'WdtDemoSecret-91ad3e50c4' },
+  wdt: {
+    sid: 'kb_demo',
+    appkey: 'kb_wdt_key',
+    secret: 'WdtDemoSecret-91ad3e50c4',
+  },
   jushuitan: {
     appKey: 'kbjst0a1b2c3d4e5f60718293a4b5c6d',
     appSecret: 'JstDemoSecret-0c7e21f9aa',
     accessToken: 'JstDemoToken-5d2b8e4f13',
   },
-  xiaoman: { clientId: 'kb_okki_client', clientSecret: 'OkkiDemoSecret-3e9a7c1b05' },
+  xiaoman: {
+    clientId: 'kb_okki_client',
+    clientSecret: 'OkkiDemoSecret-3e9a7c1b05',
+  },
 } as const;
 
 /**
@@ -72,12 +79,24 @@ export function demoSecrets(): string[] {
  * Writes `target`: the scenario file `base` (data rates, faults) with the demo credentials merged into each
  * source simulator's section and the demo world's base data into the K3Cloud simulator's.
  */
-export function writeDemoScenario(base: string | undefined, target: string): string {
-  const scenario = (base ? (parse(readFileSync(base, 'utf8')) as Record<string, Record<string, unknown>> | null) : null) ?? {};
+export function writeDemoScenario(
+  base: string | undefined,
+  target: string,
+): string {
+  const scenario =
+    (base
+      ? (parse(readFileSync(base, 'utf8')) as Record<
+          string,
+          Record<string, unknown>
+        > | null)
+      : null) ?? {};
   for (const [sim, creds] of Object.entries(DEMO_CREDENTIALS)) {
     scenario[sim] = { ...(scenario[sim] ?? {}), ...creds };
   }
-  scenario.k3cloud = { ...(scenario.k3cloud ?? {}), masterData: k3CloudMasterData() };
+  scenario.k3cloud = {
+    ...(scenario.k3cloud ?? {}),
+    masterData: k3CloudMasterData(),
+  };
   writeFileSync(target, stringify(scenario));
   return target;
 }

@@ -1,8 +1,19 @@
-import { DISTRIBUTORS, NICKS, SHOPS } from '../../services/simulators/src/sources/data/catalog.data';
-import { JUSHUITAN_BRANCHES, JUSHUITAN_WAREHOUSE_IDS, jushuitanSkuOf } from '../../services/simulators/src/sources/jushuitan/jushuitan-data';
+import {
+  DISTRIBUTORS,
+  NICKS,
+  SHOPS,
+} from '../../services/simulators/src/sources/data/catalog.data';
+import {
+  JUSHUITAN_BRANCHES,
+  JUSHUITAN_WAREHOUSE_IDS,
+  jushuitanSkuOf,
+} from '../../services/simulators/src/sources/jushuitan/jushuitan-data';
 import { JDY_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/jdy/jdy.simulator';
 import { K3_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/k3cloud/k3cloud-forms';
-import { CATALOG_CRM_CUSTOMERS, CATALOG_MATERIALS } from '../../services/simulators/src/kingdee/shared/source-catalog.master';
+import {
+  CATALOG_CRM_CUSTOMERS,
+  CATALOG_MATERIALS,
+} from '../../services/simulators/src/kingdee/shared/source-catalog.master';
 
 /**
  * The local demo world's master data, derived from the same catalog the simulators generate records from, so
@@ -18,7 +29,12 @@ const STOCK_ORG = '100';
 const SELLERS = ['YW001', 'YW002'] as const;
 
 /** Jushuitan warehouse (wh_id 1 主仓 … 4 次品仓) of every branch -> JDY stock number. */
-const JST_STOCK_BY_WH: Readonly<Record<number, string>> = { 1: 'CK001', 2: 'CK002', 3: 'CK003', 4: 'CK004' };
+const JST_STOCK_BY_WH: Readonly<Record<number, string>> = {
+  1: 'CK001',
+  2: 'CK002',
+  3: 'CK003',
+  4: 'CK004',
+};
 
 function jdyId(kind: 'materials' | 'stocks', number: string): string {
   const row = JDY_DEFAULT_MASTER_DATA[kind].find((r) => r.number === number);
@@ -29,17 +45,34 @@ function jdyId(kind: 'materials' | 'stocks', number: string): string {
 export function lookupTables(): Record<string, Record<string, unknown>[]> {
   const jdyMaterials = JDY_DEFAULT_MASTER_DATA.materials;
   return {
-    orgs: SHOPS.map((s) => ({ shop_code: s.code, sale_org_number: SALE_ORG, stock_org_number: STOCK_ORG })),
+    orgs: SHOPS.map((s) => ({
+      shop_code: s.code,
+      sale_org_number: SALE_ORG,
+      stock_org_number: STOCK_ORG,
+    })),
     customers: [
-      ...NICKS.map((nick, i) => ({ number: nick, seller_number: SELLERS[i % SELLERS.length] })),
-      ...CATALOG_CRM_CUSTOMERS.map((c) => ({ company_id: c.number.slice(1), serial_id: c.number })),
+      ...NICKS.map((nick, i) => ({
+        number: nick,
+        seller_number: SELLERS[i % SELLERS.length],
+      })),
+      ...CATALOG_CRM_CUSTOMERS.map((c) => ({
+        company_id: c.number.slice(1),
+        serial_id: c.number,
+      })),
     ],
     // Jushuitan counts name SKUs; JDY holds one material per catalog style.
-    materials: CATALOG_MATERIALS.map((m) => ({ number: jushuitanSkuOf(m.number), id: jdyId('materials', m.number) })),
+    materials: CATALOG_MATERIALS.map((m) => ({
+      number: jushuitanSkuOf(m.number),
+      id: jdyId('materials', m.number),
+    })),
     units: CATALOG_MATERIALS.map((m) => {
       const material = jdyMaterials.find((j) => j.number === m.number);
-      const unitId = (material as { unitIds?: string[] } | undefined)?.unitIds?.[0];
-      if (!unitId) throw new Error(`demo master data: JDY material ${m.number} has no unit`);
+      const unitId = (material as { unitIds?: string[] } | undefined)
+        ?.unitIds?.[0];
+      if (!unitId)
+        throw new Error(
+          `demo master data: JDY material ${m.number} has no unit`,
+        );
       return { sku_id: jushuitanSkuOf(m.number), id: unitId };
     }),
     stocks: JUSHUITAN_BRANCHES.flatMap((branch) =>
@@ -53,16 +86,29 @@ export function lookupTables(): Record<string, Record<string, unknown>[]> {
 }
 
 /** K3Cloud base data of the demo world, as complete forms (a scenario form replaces the default form). */
-export function k3CloudMasterData(): Record<string, Array<{ number: string; name: string; attrs?: Record<string, unknown> }>> {
+export function k3CloudMasterData(): Record<
+  string,
+  Array<{ number: string; name: string; attrs?: Record<string, unknown> }>
+> {
   return {
     ORG_Organizations: [
-      ...(K3_DEFAULT_MASTER_DATA.ORG_Organizations ?? []).map((r) => ({ ...r })),
+      ...(K3_DEFAULT_MASTER_DATA.ORG_Organizations ?? []).map((r) => ({
+        ...r,
+      })),
       ...DISTRIBUTORS.map((d) => ({ number: d, name: d })),
     ],
     BD_Customer: [
       ...(K3_DEFAULT_MASTER_DATA.BD_Customer ?? []).map((r) => ({ ...r })),
-      ...NICKS.map((nick, i) => ({ number: nick, name: nick, attrs: { FSELLER: SELLERS[i % SELLERS.length] } })),
-      ...SHOPS.map((s) => ({ number: s.code, name: s.name, attrs: { FSELLER: SELLERS[0] } })),
+      ...NICKS.map((nick, i) => ({
+        number: nick,
+        name: nick,
+        attrs: { FSELLER: SELLERS[i % SELLERS.length] },
+      })),
+      ...SHOPS.map((s) => ({
+        number: s.code,
+        name: s.name,
+        attrs: { FSELLER: SELLERS[0] },
+      })),
     ],
   };
 }

@@ -6,7 +6,14 @@ import { loadPlans } from '@kingbridge/transform-engine';
 import { loadLookups } from '../lookups';
 import { migrateAll } from '../migrate';
 import { lookupTables } from './demo-master-data';
-import { CONNECTORS, ROOT, SERVICE_PORTS, infra, infraRunning, startStack } from './stack';
+import {
+  CONNECTORS,
+  ROOT,
+  SERVICE_PORTS,
+  infra,
+  infraRunning,
+  startStack,
+} from './stack';
 import { ProcessGroup } from './process-group';
 import { flowRows, renderTable, scrape } from './summary';
 
@@ -16,7 +23,8 @@ import { flowRows, renderTable, scrape } from './summary';
  */
 async function main(): Promise<void> {
   // The stack's own settings; the services read theirs through loadConfig.
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kingbridge';
+  const databaseUrl =
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kingbridge';
   const kafkaBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
   const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
   const logDir = join(ROOT, '.cache/run/logs');
@@ -24,7 +32,10 @@ async function main(): Promise<void> {
 
   console.log('kingbridge: starting Kafka and Prometheus');
   // Stop on exit only what this job started (a broker already running for other work stays up).
-  const started = { kafka: !infraRunning('kafka'), prometheus: !infraRunning('prometheus') };
+  const started = {
+    kafka: !infraRunning('kafka'),
+    prometheus: !infraRunning('prometheus'),
+  };
   infra('kafka', 'up');
   infra('prometheus', 'up');
   console.log('kingbridge: migrating the database');
@@ -56,33 +67,42 @@ async function main(): Promise<void> {
     if (started.prometheus) infra('prometheus', 'down');
     if (started.kafka) infra('kafka', 'down');
   };
-  await startStack({
-    databaseUrl,
-    kafkaBrokers,
-    logDir,
-    adminToken,
-    scenarioFile: existsSync(scenario) ? scenario : undefined,
-    onReady: (name, ms) => console.log(`  ${name} ready (${(ms / 1000).toFixed(1)}s)`),
-    extraEnv: {
-      // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
-      MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
-      MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
-      MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
-      POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
-      SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
+  await startStack(
+    {
+      databaseUrl,
+      kafkaBrokers,
+      logDir,
+      adminToken,
+      scenarioFile: existsSync(scenario) ? scenario : undefined,
+      onReady: (name, ms) =>
+        console.log(`  ${name} ready (${(ms / 1000).toFixed(1)}s)`),
+      extraEnv: {
+        // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
+        MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
+        MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
+        MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
+        POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
+        SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
+      },
     },
-  }, 120_000, group).catch((err: unknown) => {
+    120_000,
+    group,
+  ).catch((err: unknown) => {
     stopInfra();
     throw err;
   });
-
 
   console.log(
     [
       'kingbridge: running. Ctrl-C stops everything.',
       '  Prometheus      http://127.0.0.1:19090',
-      ...CONNECTORS.map((c) => `  metrics ${c.id.padEnd(10)} http://127.0.0.1:${c.port}/metrics`),
-      ...Object.entries(SERVICE_PORTS).map(([n, p]) => `  metrics ${n.padEnd(16)} http://127.0.0.1:${p}/metrics`),
+      ...CONNECTORS.map(
+        (c) =>
+          `  metrics ${c.id.padEnd(10)} http://127.0.0.1:${c.port}/metrics`,
+      ),
+      ...Object.entries(SERVICE_PORTS).map(
+        ([n, p]) => `  metrics ${n.padEnd(16)} http://127.0.0.1:${p}/metrics`,
+      ),
       `  admin token     ${adminToken.slice(0, 4)}… (set ADMIN_TOKEN to choose it)`,
     ].join('\n'),
   );
@@ -92,7 +112,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     const dead = group.all().filter((p) => p.exited);
     for (const p of dead) {
-      console.log(`kingbridge: ${p.spec.name} exited (${p.exitCode}); restarting — see ${join(logDir, `${p.spec.name}.log`)}`);
+      console.log(
+        `kingbridge: ${p.spec.name} exited (${p.exitCode}); restarting — see ${join(logDir, `${p.spec.name}.log`)}`,
+      );
       group.start(p.spec);
     }
     const [connectors, transform, sink, exporter] = await Promise.all([
@@ -101,8 +123,17 @@ async function main(): Promise<void> {
       scrape(SERVICE_PORTS['sink-kingdee']),
       scrape(SERVICE_PORTS['status-exporter']),
     ]);
-    const table = renderTable(flowRows(plans, { connectors, transform, sink, exporter }, Date.now() / 1000));
-    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${new Date().toISOString()}  Kingbridge live (Ctrl-C to stop)\n\n${table}\n`);
+    const table = renderTable(
+      flowRows(
+        plans,
+        { connectors, transform, sink, exporter },
+        Date.now() / 1000,
+      ),
+    );
+    if (interactive)
+      process.stdout.write(
+        `\x1b[2J\x1b[H${new Date().toISOString()}  Kingbridge live (Ctrl-C to stop)\n\n${table}\n`,
+      );
     else console.log(`${new Date().toISOString()}\n${table}`);
   }
 }
@@ -110,10 +141,14 @@ async function main(): Promise<void> {
 /** Loads the lookup tables the seed plans' `_findCollection` need (the demo world's master data). */
 async function seedMasterData(databaseUrl: string): Promise<void> {
   const loaded = await loadLookups(databaseUrl, lookupTables());
-  console.log(`kingbridge: master data loaded (${loaded.map((t) => `${t.table} ${t.rows}`).join(', ')})`);
+  console.log(
+    `kingbridge: master data loaded (${loaded.map((t) => `${t.table} ${t.rows}`).join(', ')})`,
+  );
 }
 
 main().catch((err: unknown) => {
-  console.error(`kingbridge: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    `kingbridge: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

@@ -33,13 +33,17 @@ export class ProcessGroup {
   constructor(
     private readonly root: string,
     private readonly logDir: string,
-    private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+    private readonly baseEnv: Readonly<
+      Record<string, string | undefined>
+    > = process.env,
   ) {
     mkdirSync(logDir, { recursive: true });
   }
 
   start(spec: ProcessSpec): RunningProcess {
-    const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
+    const log = createWriteStream(join(this.logDir, `${spec.name}.log`), {
+      flags: 'a',
+    });
     // `node --import tsx` runs the service in this very process: a SIGKILL reaches the service itself
     // (the tsx CLI would fork a grandchild that survives its parent's kill -9).
     const child = spawn(
@@ -112,7 +116,11 @@ async function stopOne(p: RunningProcess, graceMs: number): Promise<void> {
 }
 
 /** Polls `url` until it answers 2xx. */
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

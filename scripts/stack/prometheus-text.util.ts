@@ -33,7 +33,8 @@ export function sumOf(
   let total = 0;
   for (const s of samples) {
     if (s.name !== name) continue;
-    if (Object.entries(match).every(([k, v]) => s.labels[k] === v)) total += s.value;
+    if (Object.entries(match).every(([k, v]) => s.labels[k] === v))
+      total += s.value;
   }
   return total;
 }

@@ -88,7 +88,10 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
         SIM_ADMIN: '1',
         SIM_PORT_OFFSET: String(off),
         LOG_LEVEL: o.logLevel ?? 'info',
-        SIM_SCENARIO: writeDemoScenario(o.scenarioFile, join(o.logDir, 'scenario.generated.yaml')),
+        SIM_SCENARIO: writeDemoScenario(
+          o.scenarioFile,
+          join(o.logDir, 'scenario.generated.yaml'),
+        ),
       },
       readyUrl: `http://127.0.0.1:${SIMULATOR_PORTS.k3wise + off}/__admin/stats`,
     },
@@ -119,7 +122,10 @@ export function infra(
 }
 
 /** True when the script reports its process running (`status` exits 0). */
-export function infraRunning(script: 'kafka' | 'prometheus', env: Readonly<Record<string, string>> = {}): boolean {
+export function infraRunning(
+  script: 'kafka' | 'prometheus',
+  env: Readonly<Record<string, string>> = {},
+): boolean {
   try {
     execFileSync('bash', [join(ROOT, `deploy/local/${script}.sh`), 'status'], {
       stdio: 'ignore',
@@ -146,7 +152,9 @@ export async function startStack(
         await waitForHttp(spec.readyUrl, readyTimeoutMs, () => !running.exited);
       } catch (err) {
         await group.stopAll(5_000);
-        throw new Error(`${spec.name} did not become ready: ${(err as Error).message} (log: ${join(o.logDir, `${spec.name}.log`)})`);
+        throw new Error(
+          `${spec.name} did not become ready: ${(err as Error).message} (log: ${join(o.logDir, `${spec.name}.log`)})`,
+        );
       }
       o.onReady?.(spec.name, Date.now() - t0);
     }

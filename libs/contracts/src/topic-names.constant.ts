@@ -1,4 +1,8 @@
-import type { KingdeeTarget, SourceEntity, SourcePlatform } from './platform.schema';
+import type {
+  KingdeeTarget,
+  SourceEntity,
+  SourcePlatform,
+} from './platform.schema';
 
 /**
  * Every Kafka topic Kingbridge uses, in one place. Naming follows
@@ -36,7 +40,10 @@ export const KINGDEE_TARGETS: readonly KingdeeTarget[] = [
   'k3wise',
 ];
 
-export function rawTopic(platform: SourcePlatform, entity: SourceEntity): string {
+export function rawTopic(
+  platform: SourcePlatform,
+  entity: SourceEntity,
+): string {
   const stream = RAW_STREAMS.find(
     (s) => s.platform === platform && s.entity === entity,
   );
@@ -76,7 +83,8 @@ export function allTopics(): TopicSpec[] {
     {
       name: STATUS_TOPIC,
       partitions: STATUS_TOPIC_PARTITIONS,
-      description: 'one write-status event per outbound document, keyed by document key',
+      description:
+        'one write-status event per outbound document, keyed by document key',
     },
   ];
   const dlqs = data.map((t) => ({

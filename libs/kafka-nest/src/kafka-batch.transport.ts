@@ -17,7 +17,11 @@ import {
   type KafkaBatchHandlerOptions,
 } from './kafka-batch-handler.decorator';
 import type { KafkaModuleOptions } from './kafka-module.options';
-import { KAFKA_CONNECTION, KAFKA_DEAD_LETTERS, KAFKA_MODULE_OPTIONS } from './kafka.tokens';
+import {
+  KAFKA_CONNECTION,
+  KAFKA_DEAD_LETTERS,
+  KAFKA_MODULE_OPTIONS,
+} from './kafka.tokens';
 
 export interface DiscoveredBatchHandler {
   readonly name: string;
@@ -27,7 +31,11 @@ export interface DiscoveredBatchHandler {
 
 export interface KafkaTransportHealth {
   readonly ready: boolean;
-  readonly consumers: ReadonlyArray<{ groupId: string; ready: boolean; reason?: string }>;
+  readonly consumers: ReadonlyArray<{
+    groupId: string;
+    ready: boolean;
+    reason?: string;
+  }>;
 }
 
 /**
@@ -40,13 +48,17 @@ export interface KafkaTransportHealth {
  *   app.enableShutdownHooks();           // close(): finish in-flight, commit, leave
  */
 @Injectable()
-export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+export class KafkaBatchTransport
+  extends Server
+  implements CustomTransportStrategy
+{
   private readonly consumers: BatchConsumer[] = [];
 
   constructor(
     @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
     @Inject(KAFKA_CONNECTION) private readonly connection: KafkaConnection,
-    @Inject(KAFKA_DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
+    @Inject(KAFKA_DEAD_LETTERS)
+    private readonly deadLetters: DeadLetterPublisher,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
   ) {
@@ -69,7 +81,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         ...optional('registry', this.options.registry),
         ...optional('heartbeatIntervalMs', o.heartbeatIntervalMs),
         ...optional('sessionTimeoutMs', o.sessionTimeoutMs),
-        ...optional('partitionsConsumedConcurrently', o.partitionsConsumedConcurrently),
+        ...optional(
+          'partitionsConsumedConcurrently',
+          o.partitionsConsumedConcurrently,
+        ),
         ...optional('fromBeginning', o.fromBeginning),
       });
       this.consumers.push(consumer);
@@ -84,7 +99,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   health(): KafkaTransportHealth {
-    const consumers = this.consumers.map((c) => ({ groupId: c.groupId, ...c.health() }));
+    const consumers = this.consumers.map((c) => ({
+      groupId: c.groupId,
+      ...c.health(),
+    }));
     return { ready: consumers.every((c) => c.ready), consumers };
   }
 
@@ -99,41 +117,60 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Every @KafkaBatchHandler method on providers and controllers, bound to its instance. */
   discoverHandlers(): DiscoveredBatchHandler[] {
     const found: DiscoveredBatchHandler[] = [];
-    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    const wrappers = [
+      ...this.discovery.getProviders(),
+      ...this.discovery.getControllers(),
+    ];
     for (const wrapper of wrappers) {
       const instance: unknown = wrapper.instance;
       if (instance === null || typeof instance !== 'object') continue;
       const prototype: object | null = Object.getPrototypeOf(instance);
       if (prototype === null) continue;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method: unknown = (instance as Record<string, unknown>)[methodName];
+        const method: unknown = (instance as Record<string, unknown>)[
+          methodName
+        ];
         if (typeof method !== 'function') continue;
-        const options = Reflect.getMetadata(KAFKA_BATCH_HANDLER_METADATA, method) as
-          | KafkaBatchHandlerOptions
-          | undefined;
+        const options = Reflect.getMetadata(
+          KAFKA_BATCH_HANDLER_METADATA,
+          method,
+        ) as KafkaBatchHandlerOptions | undefined;
         if (options === undefined) continue;
-        const bound = method.bind(instance) as (...args: unknown[]) => Promise<unknown>;
+        const bound = method.bind(instance) as (
+          ...args: unknown[]
+        ) => Promise<unknown>;
         const handler: BatchHandler<unknown> =
           options.mode === 'message'
-            ? perMessage(async (m: ConsumedMessage<unknown>, ctx: BatchContext) => {
-                await bound(m, ctx);
-              })
+            ? perMessage(
+                async (m: ConsumedMessage<unknown>, ctx: BatchContext) => {
+                  await bound(m, ctx);
+                },
+              )
             : async (messages, ctx) =>
                 (await bound(messages, ctx)) as
                   | readonly MessageOutcome[]
                   | ReadonlyMap<string, MessageOutcome>;
-        found.push({ name: `${instance.constructor.name}.${methodName}`, options, handler });
+        found.push({
+          name: `${instance.constructor.name}.${methodName}`,
+          options,
+          handler,
+        });
       }
     }
     const groups = found.map((f) => f.options.groupId);
     const duplicate = groups.find((g, i) => groups.indexOf(g) !== i);
     if (duplicate !== undefined) {
-      throw new Error(`two @KafkaBatchHandler methods share groupId ${duplicate}`);
+      throw new Error(
+        `two @KafkaBatchHandler methods share groupId ${duplicate}`,
+      );
     }
     return found;
   }
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+function optional<K extends string, V>(
+  key: K,
+  value: V | undefined,
+): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

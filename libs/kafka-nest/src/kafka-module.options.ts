@@ -19,9 +19,16 @@ export interface KafkaModuleOptions {
   readonly registry?: Registry;
 }
 
-export interface KafkaModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+export interface KafkaModuleAsyncOptions extends Pick<
+  ModuleMetadata,
+  'imports'
+> {
   // Nest's own factory typing: injected values are positional and untyped.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly useFactory: (...args: any[]) => KafkaModuleOptions | Promise<KafkaModuleOptions>;
-  readonly inject?: ReadonlyArray<string | symbol | (abstract new (...args: never[]) => unknown)>;
+  readonly useFactory: (
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ...args: any[]
+  ) => KafkaModuleOptions | Promise<KafkaModuleOptions>;
+  readonly inject?: ReadonlyArray<
+    string | symbol | (abstract new (...args: never[]) => unknown)
+  >;
 }

@@ -6,7 +6,11 @@ export interface KafkaHealthResult {
   readonly ready: boolean;
   /** Why not ready: the first failing part, for /health/ready bodies and logs. */
   readonly reason?: string;
-  readonly consumers: ReadonlyArray<{ groupId: string; ready: boolean; reason?: string }>;
+  readonly consumers: ReadonlyArray<{
+    groupId: string;
+    ready: boolean;
+    reason?: string;
+  }>;
 }
 
 /**
@@ -28,6 +32,11 @@ export function kafkaHealthIndicator(
       : notReady !== undefined
         ? `consumer ${notReady.groupId}: ${notReady.reason ?? 'not ready'}`
         : undefined;
-    return { name: 'kafka', ready, ...(reason !== undefined ? { reason } : {}), consumers };
+    return {
+      name: 'kafka',
+      ready,
+      ...(reason !== undefined ? { reason } : {}),
+      consumers,
+    };
   };
 }

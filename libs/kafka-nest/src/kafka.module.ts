@@ -17,7 +17,10 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { KafkaBatchTransport } from './kafka-batch.transport';
-import type { KafkaModuleAsyncOptions, KafkaModuleOptions } from './kafka-module.options';
+import type {
+  KafkaModuleAsyncOptions,
+  KafkaModuleOptions,
+} from './kafka-module.options';
 import {
   KAFKA_CONNECTION,
   KAFKA_DEAD_LETTERS,
@@ -31,7 +34,9 @@ import {
  * backoff and logging why) while /health/ready reports not ready.
  */
 @Injectable()
-export class KafkaLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class KafkaLifecycle
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly abort = new AbortController();
   private topicsReady = false;
   private lastError: string | undefined = 'starting';
@@ -47,7 +52,10 @@ export class KafkaLifecycle implements OnApplicationBootstrap, OnApplicationShut
     this.startup = this.start().catch((err: unknown) => {
       if (!this.abort.signal.aborted) {
         this.lastError = `kafka start-up failed: ${err instanceof Error ? err.message : String(err)}`;
-        this.options.logger.error({ err: this.lastError }, 'kafka start-up failed');
+        this.options.logger.error(
+          { err: this.lastError },
+          'kafka start-up failed',
+        );
       }
     });
   }
@@ -75,7 +83,10 @@ export class KafkaLifecycle implements OnApplicationBootstrap, OnApplicationShut
         break;
       } catch (err) {
         this.lastError = `cannot ensure topics: ${err instanceof Error ? err.message : String(err)}`;
-        this.options.logger.warn({ attempt, err: this.lastError }, 'retrying topic creation');
+        this.options.logger.warn(
+          { attempt, err: this.lastError },
+          'retrying topic creation',
+        );
         await this.connection.waitUntilReachable(signal);
       }
     }
@@ -105,7 +116,11 @@ export class KafkaModule {
         {
           provide: KAFKA_CONNECTION,
           useFactory: (o: KafkaModuleOptions): KafkaConnection =>
-            createKafkaConnection({ brokers: o.brokers, clientId: o.clientId, logger: o.logger }),
+            createKafkaConnection({
+              brokers: o.brokers,
+              clientId: o.clientId,
+              logger: o.logger,
+            }),
           inject: [KAFKA_MODULE_OPTIONS],
         },
         {
@@ -115,7 +130,10 @@ export class KafkaModule {
         },
         {
           provide: KAFKA_DEAD_LETTERS,
-          useFactory: (p: KafkaProducer, o: KafkaModuleOptions): DeadLetterPublisher =>
+          useFactory: (
+            p: KafkaProducer,
+            o: KafkaModuleOptions,
+          ): DeadLetterPublisher =>
             createDeadLetterPublisher(p, {
               service: o.service,
               ...(o.flow !== undefined ? { flow: o.flow } : {}),

@@ -86,7 +86,10 @@ export function createBatchConsumer<S extends z.ZodType>(
       groupId,
       sessionTimeout: sessionTimeoutMs,
       rebalanceTimeout: Math.max(60_000, sessionTimeoutMs),
-      heartbeatInterval: Math.min(heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)),
+      heartbeatInterval: Math.min(
+        heartbeatIntervalMs,
+        Math.floor(sessionTimeoutMs / 3),
+      ),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       // Long-poll bound: also bounds how long stop() waits for an idle fetch.
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
@@ -97,7 +100,10 @@ export function createBatchConsumer<S extends z.ZodType>(
       joined = true;
       lastError = undefined;
       logger.info(
-        { memberId: e.payload.memberId, assignment: e.payload.memberAssignment },
+        {
+          memberId: e.payload.memberId,
+          assignment: e.payload.memberAssignment,
+        },
         'kafka consumer joined group',
       );
     });
@@ -129,7 +135,10 @@ export function createBatchConsumer<S extends z.ZodType>(
       if (!(await connection.ping())) {
         lastError = `kafka not reachable at ${connection.brokers.join(',')}`;
         const delay = backoffDelay(CONNECT_BACKOFF, attempt);
-        logger.warn({ topics, attempt, retryInMs: delay }, `${lastError}, retrying`);
+        logger.warn(
+          { topics, attempt, retryInMs: delay },
+          `${lastError}, retrying`,
+        );
         await sleep(delay, stopController.signal);
         continue;
       }
@@ -140,7 +149,10 @@ export function createBatchConsumer<S extends z.ZodType>(
         if (options.ensureDeadLetterTopics ?? true) {
           await ensureTopics(
             connection,
-            topics.map((t) => ({ name: `${t}.dlq`, partitions: DLQ_PARTITIONS })),
+            topics.map((t) => ({
+              name: `${t}.dlq`,
+              partitions: DLQ_PARTITIONS,
+            })),
           );
         }
         await c.connect();
@@ -152,7 +164,8 @@ export function createBatchConsumer<S extends z.ZodType>(
         await c.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+          partitionsConsumedConcurrently:
+            options.partitionsConsumedConcurrently ?? 1,
           eachBatch: (payload) => handleBatch(payload),
         });
         running = true;
@@ -190,8 +203,16 @@ export function createBatchConsumer<S extends z.ZodType>(
     stopController.signal.addEventListener('abort', onStop, { once: true });
     const pacemaker = startPacemaker(payload, batchAbort);
     try {
-      metrics.batchMessages.observe({ group: groupId, topic }, batch.messages.length);
-      setLag(topic, partition, batch.highWatermark, batch.firstOffset() ?? batch.highWatermark);
+      metrics.batchMessages.observe(
+        { group: groupId, topic },
+        batch.messages.length,
+      );
+      setLag(
+        topic,
+        partition,
+        batch.highWatermark,
+        batch.firstOffset() ?? batch.highWatermark,
+      );
       const slots = batch.messages.map((m) => decode(m));
       let committed = -1;
 
@@ -207,7 +228,9 @@ export function createBatchConsumer<S extends z.ZodType>(
       for (let round = 1; ; round++) {
         const pending = slots.filter((s) => s.state === 'pending');
         const live = (): boolean =>
-          !batchAbort.signal.aborted && payload.isRunning() && !payload.isStale();
+          !batchAbort.signal.aborted &&
+          payload.isRunning() &&
+          !payload.isStale();
         if (pending.length > 0 && live()) {
           const outcomes = await callHandler(pending, ctx);
           applyOutcomes(pending, outcomes, batchAbort.signal.aborted);
@@ -306,7 +329,9 @@ export function createBatchConsumer<S extends z.ZodType>(
         return (
           outcome ?? {
             kind: 'retry',
-            error: toPipelineError(new Error(`handler returned no outcome for offset ${s.offset}`)),
+            error: toPipelineError(
+              new Error(`handler returned no outcome for offset ${s.offset}`),
+            ),
           }
         );
       });
@@ -374,7 +399,9 @@ export function createBatchConsumer<S extends z.ZodType>(
       raw: s.raw,
       error: s.error ?? toPipelineError(new Error('unknown failure')),
       attempts: s.attempt,
-      ...(s.firstFailedAt !== undefined ? { firstFailedAt: s.firstFailedAt } : {}),
+      ...(s.firstFailedAt !== undefined
+        ? { firstFailedAt: s.firstFailedAt }
+        : {}),
     }));
     try {
       await deadLetters.publish(entries);
@@ -390,7 +417,11 @@ export function createBatchConsumer<S extends z.ZodType>(
     for (const s of toSend) {
       s.state = 'finished';
       const errorClass = s.error?.errorClass ?? 'unknown';
-      metrics.deadLetters.inc({ group: groupId, topic, error_class: errorClass });
+      metrics.deadLetters.inc({
+        group: groupId,
+        topic,
+        error_class: errorClass,
+      });
       logger.warn(
         {
           topic,
@@ -413,21 +444,31 @@ export function createBatchConsumer<S extends z.ZodType>(
     committedIndex: number,
   ): Promise<number> {
     let last = committedIndex;
-    while (last + 1 < slots.length && slots[last + 1]?.state === 'finished') last++;
+    while (last + 1 < slots.length && slots[last + 1]?.state === 'finished')
+      last++;
     const lastSlot = slots[last];
-    if (last === committedIndex || lastSlot === undefined) return committedIndex;
+    if (last === committedIndex || lastSlot === undefined)
+      return committedIndex;
     const { topic, partition, highWatermark } = payload.batch;
     payload.resolveOffset(lastSlot.offset);
     const next = (BigInt(lastSlot.offset) + 1n).toString();
     await payload.commitOffsetsIfNecessary({
       topics: [{ topic, partitions: [{ partition, offset: next }] }],
     });
-    metrics.messagesConsumed.inc({ group: groupId, topic }, last - committedIndex);
+    metrics.messagesConsumed.inc(
+      { group: groupId, topic },
+      last - committedIndex,
+    );
     setLag(topic, partition, highWatermark, next);
     return last;
   }
 
-  function setLag(topic: string, partition: number, highWatermark: string, next: string): void {
+  function setLag(
+    topic: string,
+    partition: number,
+    highWatermark: string,
+    next: string,
+  ): void {
     const lag = BigInt(highWatermark) - BigInt(next);
     metrics.consumerLag.set(
       { group: groupId, topic, partition: String(partition) },
@@ -477,7 +518,8 @@ export function createBatchConsumer<S extends z.ZodType>(
         joined = false;
         lastError = 'stopped';
         await ownedProducer?.disconnect().catch(() => undefined);
-        if (inFlight > 0) logger.warn({ inFlight }, 'batches still in flight after stop');
+        if (inFlight > 0)
+          logger.warn({ inFlight }, 'batches still in flight after stop');
         logger.info({ topics }, 'kafka batch consumer stopped');
       })();
       return stopping;
@@ -485,7 +527,10 @@ export function createBatchConsumer<S extends z.ZodType>(
     isReady: () => running && joined,
     health(): ConsumerHealth {
       if (running && joined) return { ready: true };
-      return { ready: false, reason: lastError ?? (running ? 'joining group' : 'starting') };
+      return {
+        ready: false,
+        reason: lastError ?? (running ? 'joining group' : 'starting'),
+      };
     },
   };
 }

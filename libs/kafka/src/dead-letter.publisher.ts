@@ -1,4 +1,8 @@
-import { deadLetterSchema, dlqTopic, type DeadLetter } from '@kingbridge/contracts';
+import {
+  deadLetterSchema,
+  dlqTopic,
+  type DeadLetter,
+} from '@kingbridge/contracts';
 import type {
   DeadLetterInput,
   DeadLetterPublisher,
@@ -36,11 +40,14 @@ export function createDeadLetterPublisher(
               partition: e.partition,
               offset: e.offset,
               key: e.raw.key === null ? null : e.raw.key.toString('base64'),
-              value: e.raw.value === null ? null : e.raw.value.toString('base64'),
+              value:
+                e.raw.value === null ? null : e.raw.value.toString('base64'),
               headers: { ...e.raw.headers },
               errorClass: e.error.errorClass,
               errorMessage: e.error.message,
-              ...(e.error.fieldPath !== undefined ? { fieldPath: e.error.fieldPath } : {}),
+              ...(e.error.fieldPath !== undefined
+                ? { fieldPath: e.error.fieldPath }
+                : {}),
               firstFailedAt: e.firstFailedAt ?? now,
               lastFailedAt: now,
               attempts: Math.max(1, e.attempts),

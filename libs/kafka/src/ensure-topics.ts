@@ -29,10 +29,12 @@ export async function ensureTopics(
           topic: s.name,
           numPartitions: s.partitions,
           replicationFactor: options.replicationFactor ?? 1,
-          configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({
-            name,
-            value,
-          })),
+          configEntries: Object.entries(s.config ?? {}).map(
+            ([name, value]) => ({
+              name,
+              value,
+            }),
+          ),
         })),
       });
     }
@@ -49,7 +51,10 @@ export async function ensureTopics(
       if (toGrow.length > 0) {
         await admin.createPartitions({
           validateOnly: false,
-          topicPartitions: toGrow.map((s) => ({ topic: s.name, count: s.partitions })),
+          topicPartitions: toGrow.map((s) => ({
+            topic: s.name,
+            count: s.partitions,
+          })),
         });
         grown.push(...toGrow.map((s) => s.name));
       }

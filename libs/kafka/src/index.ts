@@ -10,4 +10,8 @@ export {
 export { createBatchConsumer } from './batch-consumer';
 export { perMessage, outcomeOf } from './per-message.util';
 export { kafkaMetrics, type KafkaMetrics } from './kafka.metrics';
-export { readTopic, type ReadTopicOptions, type ReadMessage } from './read-topic';
+export {
+  readTopic,
+  type ReadTopicOptions,
+  type ReadMessage,
+} from './read-topic';

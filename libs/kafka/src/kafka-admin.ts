@@ -30,14 +30,20 @@ export function createKafkaAdmin(client: Kafka): KafkaAdmin {
         const res = await a.fetchOffsets({ groupId, topics: [topic] });
         const entry = res.find((r) => r.topic === topic);
         return (entry?.partitions ?? [])
-          .map((p): TopicPartitionOffset => ({ partition: p.partition, offset: p.offset }))
+          .map((p): TopicPartitionOffset => ({
+            partition: p.partition,
+            offset: p.offset,
+          }))
           .sort((x, y) => x.partition - y.partition);
       }),
     fetchHighWatermarks: (topic) =>
       withAdmin(async (a) => {
         const res = await a.fetchTopicOffsets(topic);
         return res
-          .map((p): TopicPartitionOffset => ({ partition: p.partition, offset: p.high }))
+          .map((p): TopicPartitionOffset => ({
+            partition: p.partition,
+            offset: p.high,
+          }))
           .sort((x, y) => x.partition - y.partition);
       }),
     deleteTopics: (topics) =>

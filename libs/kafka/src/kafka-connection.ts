@@ -1,4 +1,8 @@
-import { backoffDelay, sleep, type BackoffPolicy } from '@kingbridge/pipeline-core';
+import {
+  backoffDelay,
+  sleep,
+  type BackoffPolicy,
+} from '@kingbridge/pipeline-core';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '@kingbridge/observability';
 import { createKafkaAdmin } from './kafka-admin';
@@ -79,7 +83,8 @@ export function createKafkaConnection(
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new Error('aborted while waiting for Kafka');
       if (await ping()) {
-        if (attempt > 1) logger.info({ brokers: options.brokers }, 'kafka reachable');
+        if (attempt > 1)
+          logger.info({ brokers: options.brokers }, 'kafka reachable');
         return;
       }
       const delay = backoffDelay(CONNECT_BACKOFF, attempt);

@@ -27,7 +27,9 @@ export function createProducer(
 ): KafkaProducer {
   const maxInFlight = options.maxInFlightRequests ?? 5;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 5) {
-    throw new Error(`maxInFlightRequests must be 1..5 with idempotence, got ${maxInFlight}`);
+    throw new Error(
+      `maxInFlightRequests must be 1..5 with idempotence, got ${maxInFlight}`,
+    );
   }
   const logger = connection.logger;
   const producer: Producer = clientOf(connection).producer({
@@ -35,7 +37,11 @@ export function createProducer(
     maxInFlightRequests: maxInFlight,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: {
+      retries: options.retries ?? 8,
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+    },
   });
   let connected = false;
   let connecting: Promise<void> | undefined;
@@ -53,7 +59,9 @@ export function createProducer(
         try {
           // A cheap probe first: kafkajs' own connect retries take many seconds to fail.
           if (!(await connection.ping())) {
-            throw new Error(`kafka not reachable at ${connection.brokers.join(',')}`);
+            throw new Error(
+              `kafka not reachable at ${connection.brokers.join(',')}`,
+            );
           }
           await producer.connect();
           connected = true;
@@ -123,7 +131,11 @@ export function createProducer(
           },
         );
       }
-      return { key: m.key, value: JSON.stringify(parsed.data), headers: m.headers };
+      return {
+        key: m.key,
+        value: JSON.stringify(parsed.data),
+        headers: m.headers,
+      };
     });
     return send(topic, encoded);
   }

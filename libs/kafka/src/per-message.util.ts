@@ -1,5 +1,9 @@
 import { toPipelineError } from '@kingbridge/pipeline-core';
-import type { BatchHandler, MessageHandler, MessageOutcome } from './kafka.types';
+import type {
+  BatchHandler,
+  MessageHandler,
+  MessageOutcome,
+} from './kafka.types';
 
 /**
  * Adapts a per-message handler to a BatchHandler: messages run one by one in

@@ -42,7 +42,10 @@ export async function readTopic(
   const timer = setTimeout(done, options.timeoutMs ?? 20_000);
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: [topic],
+      fromBeginning: options.fromBeginning ?? true,
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ message, partition }) => {

@@ -27,7 +27,10 @@ const TEST_DATABASE = 'kingbridge_test';
 
 export default async function setup(project: TestProject): Promise<void> {
   const brokers = process.env['KAFKA_BROKERS'] ?? `${KAFKA_HOST}:${KAFKA_PORT}`;
-  if (process.env['KAFKA_BROKERS'] === undefined && !(await portAnswers(KAFKA_HOST, KAFKA_PORT))) {
+  if (
+    process.env['KAFKA_BROKERS'] === undefined &&
+    !(await portAnswers(KAFKA_HOST, KAFKA_PORT))
+  ) {
     // The script resolves jars, formats storage, starts the broker and waits until it answers.
     execFileSync('bash', [resolve(ROOT, 'deploy/local/kafka.sh'), 'up'], {
       cwd: ROOT,
@@ -37,7 +40,8 @@ export default async function setup(project: TestProject): Promise<void> {
   process.env['KAFKA_BROKERS'] = brokers;
 
   const databaseUrl =
-    process.env['DATABASE_URL'] ?? `postgres://postgres@127.0.0.1:5432/${TEST_DATABASE}`;
+    process.env['DATABASE_URL'] ??
+    `postgres://postgres@127.0.0.1:5432/${TEST_DATABASE}`;
   await ensureDatabase(databaseUrl);
   // Forked test workers inherit the environment of this process.
   process.env['DATABASE_URL'] = databaseUrl;
@@ -66,7 +70,9 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-    throw new Error(`global-setup: unexpected database name in DATABASE_URL: ${name}`);
+    throw new Error(
+      `global-setup: unexpected database name in DATABASE_URL: ${name}`,
+    );
   }
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
@@ -79,7 +85,10 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
     );
   }
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    const found = await client.query(
+      'select 1 from pg_database where datname = $1',
+      [name],
+    );
     if (found.rowCount === 0) {
       try {
         await client.query(`create database "${name}"`);

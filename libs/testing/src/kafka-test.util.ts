@@ -38,12 +38,18 @@ export function testKafkaConnection(): KafkaConnection {
  */
 export async function createTestTopics(
   prefixes: readonly string[],
-  options: { partitions?: number; withDlq?: boolean; connection?: KafkaConnection } = {},
+  options: {
+    partitions?: number;
+    withDlq?: boolean;
+    connection?: KafkaConnection;
+  } = {},
 ): Promise<string[]> {
   const names = prefixes.map((p) => uniqueName(p));
   const specs = names.flatMap((name) => [
     { name, partitions: options.partitions ?? 1 },
-    ...(options.withDlq === false ? [] : [{ name: `${name}.dlq`, partitions: 1 }]),
+    ...(options.withDlq === false
+      ? []
+      : [{ name: `${name}.dlq`, partitions: 1 }]),
   ]);
   await ensureTopics(options.connection ?? testKafkaConnection(), specs);
   return names;
@@ -72,22 +78,34 @@ export async function waitForMessages<T = unknown>(
   } = {},
 ): Promise<ReceivedMessage<T>[]> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const read = await readTopic(options.connection ?? testKafkaConnection(), topic, {
-    count,
-    timeoutMs,
-  });
+  const read = await readTopic(
+    options.connection ?? testKafkaConnection(),
+    topic,
+    {
+      count,
+      timeoutMs,
+    },
+  );
   if (read.length < count) {
     throw new Error(
       `waitForMessages: ${read.length} of ${count} messages on ${topic} within ${timeoutMs} ms`,
     );
   }
   return read
-    .sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)))
+    .sort(
+      (a, b) =>
+        a.partition - b.partition ||
+        Number(BigInt(a.offset) - BigInt(b.offset)),
+    )
     .map((m) => decode(m, options.schema));
 }
 
-function decode<T>(m: ReadMessage, schema: z.ZodType<T> | undefined): ReceivedMessage<T> {
-  const json: unknown = m.value === null ? null : JSON.parse(m.value.toString('utf8'));
+function decode<T>(
+  m: ReadMessage,
+  schema: z.ZodType<T> | undefined,
+): ReceivedMessage<T> {
+  const json: unknown =
+    m.value === null ? null : JSON.parse(m.value.toString('utf8'));
   let value = json as T;
   if (schema) {
     const parsed = schema.safeParse(json);

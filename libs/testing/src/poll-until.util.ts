@@ -32,9 +32,12 @@ export async function pollUntil<T>(
     if (Date.now() >= deadline) {
       const what = options.description ?? 'condition';
       const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`pollUntil: ${what} not met within ${timeoutMs} ms${why}`, {
-        cause: lastError,
-      });
+      throw new Error(
+        `pollUntil: ${what} not met within ${timeoutMs} ms${why}`,
+        {
+          cause: lastError,
+        },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

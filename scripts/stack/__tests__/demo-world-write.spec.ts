@@ -2,8 +2,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
-import { JdyClient, K3CloudClient, K3WiseClient, type KingdeeWriter } from '@kingbridge/sink-kingdee-client';
-import { InMemoryLookupProvider, compileFlow, loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
+import {
+  JdyClient,
+  K3CloudClient,
+  K3WiseClient,
+  type KingdeeWriter,
+} from '@kingbridge/sink-kingdee-client';
+import {
+  InMemoryLookupProvider,
+  compileFlow,
+  loadPlans,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
 // The demo world is checked end to end against the simulators themselves (tests may start them in-process).
 import { startJdySimulator } from '../../../services/simulators/src/kingdee/jdy/jdy.simulator';
 import { startK3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
@@ -15,16 +25,41 @@ import { startXiaomanSimulator } from '../../../services/simulators/src/sources/
 import { k3CloudMasterData, lookupTables } from '../demo-master-data';
 
 type SourceSim = {
-  admin: { records(e?: string): Array<{ id: string; versions: Array<{ data: Record<string, unknown> }> }> };
+  admin: {
+    records(e?: string): Array<{
+      id: string;
+      versions: Array<{ data: Record<string, unknown> }>;
+    }>;
+  };
   close(): Promise<void>;
 };
 
 const SOURCES = [
-  { flow: 'jackyun-shops-to-k3cloud-customer', start: startJackyunSimulator, entity: 'channels' },
-  { flow: 'jackyun-retail-orders-to-k3cloud-outstock', start: startJackyunSimulator, entity: 'trades' },
-  { flow: 'wdt-stockout-to-k3cloud-outstock', start: startWdtSimulator, entity: 'stockouts' },
-  { flow: 'jushuitan-count-loss-to-jdy', start: startJushuitanSimulator, entity: 'counts' },
-  { flow: 'xiaoman-orders-to-k3wise-so', start: startXiaomanSimulator, entity: 'orders' },
+  {
+    flow: 'jackyun-shops-to-k3cloud-customer',
+    start: startJackyunSimulator,
+    entity: 'channels',
+  },
+  {
+    flow: 'jackyun-retail-orders-to-k3cloud-outstock',
+    start: startJackyunSimulator,
+    entity: 'trades',
+  },
+  {
+    flow: 'wdt-stockout-to-k3cloud-outstock',
+    start: startWdtSimulator,
+    entity: 'stockouts',
+  },
+  {
+    flow: 'jushuitan-count-loss-to-jdy',
+    start: startJushuitanSimulator,
+    entity: 'counts',
+  },
+  {
+    flow: 'xiaoman-orders-to-k3wise-so',
+    start: startXiaomanSimulator,
+    entity: 'orders',
+  },
 ] as const;
 
 /** Far past every generated window, so each merge window is due. */
@@ -32,13 +67,21 @@ const LATER = Date.parse('2099-01-01T00:00:00Z');
 const SAMPLE = 40;
 
 /** The sample's outbound documents, as the transform would publish them. */
-function documentsOf(plan: SyncPlan, held: ReturnType<SourceSim['admin']['records']>): { docs: OutboundDocument[]; failures: string[] } {
-  const flow = compileFlow(plan, { lookups: new InMemoryLookupProvider(lookupTables()), clock: () => LATER });
+function documentsOf(
+  plan: SyncPlan,
+  held: ReturnType<SourceSim['admin']['records']>,
+): { docs: OutboundDocument[]; failures: string[] } {
+  const flow = compileFlow(plan, {
+    lookups: new InMemoryLookupProvider(lookupTables()),
+    clock: () => LATER,
+  });
   const docs: OutboundDocument[] = [];
   const failures: string[] = [];
   for (const h of held) {
     const payload = JSON.parse(
-      JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+      JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
+        typeof v === 'bigint' ? v.toString() : v,
+      ),
     ) as Record<string, unknown>;
     const raw: RawRecord = {
       schemaVersion: 1,
@@ -53,12 +96,18 @@ function documentsOf(plan: SyncPlan, held: ReturnType<SourceSim['admin']['record
       fetchedAt: '2026-11-22T00:00:00.000Z',
     };
     const out = flow.process(raw);
-    if (out.outcome === 'failed') failures.push(`${h.id}: ${out.error.fieldPath ?? ''} ${out.error.message}`);
+    if (out.outcome === 'failed')
+      failures.push(
+        `${h.id}: ${out.error.fieldPath ?? ''} ${out.error.message}`,
+      );
     if (out.outcome === 'mapped') docs.push(...out.documents);
   }
   for (const key of flow.dueWindows(LATER)) {
     const emitted = flow.emitWindow(key);
-    if ('error' in emitted) failures.push(`${key}: ${emitted.error.fieldPath ?? ''} ${emitted.error.message}`);
+    if ('error' in emitted)
+      failures.push(
+        `${key}: ${emitted.error.fieldPath ?? ''} ${emitted.error.message}`,
+      );
     else docs.push(emitted.document);
   }
   return { docs, failures };
@@ -69,14 +118,29 @@ describe('demo world end to end (simulator records -> plan -> sink client -> Kin
   const writers = new Map<string, KingdeeWriter>();
   const closers: Array<() => Promise<void>> = [];
   beforeAll(async () => {
-    plans = new Map((await loadPlans(join(__dirname, '../../../plans'))).map((p) => [p.plan.id, p.plan]));
+    plans = new Map(
+      (await loadPlans(join(__dirname, '../../../plans'))).map((p) => [
+        p.plan.id,
+        p.plan,
+      ]),
+    );
     const k3 = await startK3CloudSimulator({ masterData: k3CloudMasterData() });
     const jdy = await startJdySimulator({});
     const wise = await startK3WiseSimulator({});
-    closers.push(() => k3.close(), () => jdy.close(), () => wise.close());
+    closers.push(
+      () => k3.close(),
+      () => jdy.close(),
+      () => wise.close(),
+    );
     writers.set(
       'k3cloud',
-      new K3CloudClient({ baseUrl: k3.baseUrl, acctId: k3.acctId, userName: 'kingbridge', auth: { mode: 'password', password: 'Kb@2026!' }, timeoutMs: 10_000 }),
+      new K3CloudClient({
+        baseUrl: k3.baseUrl,
+        acctId: k3.acctId,
+        userName: 'kingbridge',
+        auth: { mode: 'password', password: 'Kb@2026!' },
+        timeoutMs: 10_000,
+      }),
     );
     writers.set(
       'jdy',
@@ -89,31 +153,50 @@ describe('demo world end to end (simulator records -> plan -> sink client -> Kin
         timeoutMs: 10_000,
       }),
     );
-    writers.set('k3wise', new K3WiseClient({ baseUrl: `${wise.url}/K3API`, authorityCode: wise.options.authorityCode, timeoutMs: 10_000 }));
+    writers.set(
+      'k3wise',
+      new K3WiseClient({
+        baseUrl: `${wise.url}/K3API`,
+        authorityCode: wise.options.authorityCode,
+        timeoutMs: 10_000,
+      }),
+    );
   });
   afterAll(async () => {
     await Promise.all(closers.map((c) => c()));
   });
 
-  it.each(SOURCES)('should have Kingdee accept every $flow document built from simulator records', async (src) => {
-    const sim = await (src.start as (o: object) => Promise<SourceSim>)({ initialRecords: 200, historyDays: 2 });
-    closers.push(() => sim.close());
-    const plan = plans.get(src.flow) as SyncPlan;
-    const { docs, failures } = documentsOf(plan, sim.admin.records(src.entity));
-    expect(failures.slice(0, 5)).toEqual([]);
-    expect(docs.length).toBeGreaterThan(0);
-    const sample = docs.slice(0, SAMPLE);
-    const rejected: string[] = [];
-    for (const doc of sample) {
-      const writer = writers.get(doc.target) as KingdeeWriter;
-      const [outcome] = await writer.write({
-        formId: doc.formId,
-        operation: doc.operation,
-        options: doc.options,
-        rows: [{ billNo: doc.billNo, document: doc.document }],
+  it.each(SOURCES)(
+    'should have Kingdee accept every $flow document built from simulator records',
+    async (src) => {
+      const sim = await (src.start as (o: object) => Promise<SourceSim>)({
+        initialRecords: 200,
+        historyDays: 2,
       });
-      if (outcome?.kind !== 'written') rejected.push(`${doc.billNo}: ${outcome?.kind === 'failed' ? outcome.error.message : 'no outcome'}`);
-    }
-    expect(rejected.slice(0, 5)).toEqual([]);
-  });
+      closers.push(() => sim.close());
+      const plan = plans.get(src.flow) as SyncPlan;
+      const { docs, failures } = documentsOf(
+        plan,
+        sim.admin.records(src.entity),
+      );
+      expect(failures.slice(0, 5)).toEqual([]);
+      expect(docs.length).toBeGreaterThan(0);
+      const sample = docs.slice(0, SAMPLE);
+      const rejected: string[] = [];
+      for (const doc of sample) {
+        const writer = writers.get(doc.target) as KingdeeWriter;
+        const [outcome] = await writer.write({
+          formId: doc.formId,
+          operation: doc.operation,
+          options: doc.options,
+          rows: [{ billNo: doc.billNo, document: doc.document }],
+        });
+        if (outcome?.kind !== 'written')
+          rejected.push(
+            `${doc.billNo}: ${outcome?.kind === 'failed' ? outcome.error.message : 'no outcome'}`,
+          );
+      }
+      expect(rejected.slice(0, 5)).toEqual([]);
+    },
+  );
 });

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
-import { InMemoryLookupProvider, compileFlow, loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
+import {
+  InMemoryLookupProvider,
+  compileFlow,
+  loadPlans,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
 // The demo world is checked against the simulators' own generated data.
 import { startJackyunSimulator } from '../../../services/simulators/src/sources/jackyun/jackyun.simulator';
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
@@ -12,54 +17,99 @@ import { lookupTables } from '../demo-master-data';
 
 /** Each plan's source records as the simulators hold them (latest version), by simulator entity. */
 const SOURCES = [
-  { flow: 'jackyun-retail-orders-to-k3cloud-outstock', start: startJackyunSimulator, entity: 'trades' },
-  { flow: 'jackyun-shops-to-k3cloud-customer', start: startJackyunSimulator, entity: 'channels' },
-  { flow: 'wdt-stockout-to-k3cloud-outstock', start: startWdtSimulator, entity: 'stockouts' },
-  { flow: 'jushuitan-count-loss-to-jdy', start: startJushuitanSimulator, entity: 'counts' },
-  { flow: 'xiaoman-orders-to-k3wise-so', start: startXiaomanSimulator, entity: 'orders' },
+  {
+    flow: 'jackyun-retail-orders-to-k3cloud-outstock',
+    start: startJackyunSimulator,
+    entity: 'trades',
+  },
+  {
+    flow: 'jackyun-shops-to-k3cloud-customer',
+    start: startJackyunSimulator,
+    entity: 'channels',
+  },
+  {
+    flow: 'wdt-stockout-to-k3cloud-outstock',
+    start: startWdtSimulator,
+    entity: 'stockouts',
+  },
+  {
+    flow: 'jushuitan-count-loss-to-jdy',
+    start: startJushuitanSimulator,
+    entity: 'counts',
+  },
+  {
+    flow: 'xiaoman-orders-to-k3wise-so',
+    start: startXiaomanSimulator,
+    entity: 'orders',
+  },
 ] as const;
 
 describe('demo world master data', () => {
   let plans: Map<string, SyncPlan>;
   beforeAll(async () => {
-    plans = new Map((await loadPlans(join(__dirname, '../../../plans'))).map((p) => [p.plan.id, p.plan]));
+    plans = new Map(
+      (await loadPlans(join(__dirname, '../../../plans'))).map((p) => [
+        p.plan.id,
+        p.plan,
+      ]),
+    );
   });
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     await Promise.all(closers.map((c) => c()));
   });
 
-  it.each(SOURCES)('should resolve every lookup of $flow for the records the simulator generates', async (src) => {
-    const sim = await (src.start as (o: object) => Promise<{ admin: { records(e?: string): Array<{ id: string; versions: Array<{ data: Record<string, unknown> }> }> }; close(): Promise<void> }>)({ initialRecords: 200, historyDays: 2 });
-    closers.push(() => sim.close());
-    const plan = plans.get(src.flow) as SyncPlan;
-    const flow = compileFlow(plan, { lookups: new InMemoryLookupProvider(lookupTables()) });
-    const held = sim.admin.records(src.entity);
-    expect(held.length).toBeGreaterThan(10);
-    const failures: string[] = [];
-    let mapped = 0;
-    for (const h of held) {
-      // As a connector publishes it: JSON, with 64-bit ids as strings.
-      const payload = JSON.parse(
-        JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-      ) as Record<string, unknown>;
-      const raw: RawRecord = {
-        schemaVersion: 1,
-        platform: plan.source.platform,
-        entity: plan.source.entity,
-        stream: plan.source.stream,
-        sourceId: h.id,
-        modifiedAt: '2026-11-22T00:00:00.000Z',
-        contentHash: contentHash(payload),
-        payload,
-        runId: 'demo-world-test',
-        fetchedAt: '2026-11-22T00:00:00.000Z',
-      };
-      const out = flow.process(raw);
-      if (out.outcome === 'failed') failures.push(`${h.id}: ${out.error.fieldPath ?? ''} ${out.error.message}`);
-      if (out.outcome === 'mapped' || out.outcome === 'merged') mapped += 1;
-    }
-    expect(failures.slice(0, 5)).toEqual([]);
-    expect(mapped).toBeGreaterThan(0);
-  });
+  it.each(SOURCES)(
+    'should resolve every lookup of $flow for the records the simulator generates',
+    async (src) => {
+      const sim = await (
+        src.start as (o: object) => Promise<{
+          admin: {
+            records(e?: string): Array<{
+              id: string;
+              versions: Array<{ data: Record<string, unknown> }>;
+            }>;
+          };
+          close(): Promise<void>;
+        }>
+      )({ initialRecords: 200, historyDays: 2 });
+      closers.push(() => sim.close());
+      const plan = plans.get(src.flow) as SyncPlan;
+      const flow = compileFlow(plan, {
+        lookups: new InMemoryLookupProvider(lookupTables()),
+      });
+      const held = sim.admin.records(src.entity);
+      expect(held.length).toBeGreaterThan(10);
+      const failures: string[] = [];
+      let mapped = 0;
+      for (const h of held) {
+        // As a connector publishes it: JSON, with 64-bit ids as strings.
+        const payload = JSON.parse(
+          JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
+            typeof v === 'bigint' ? v.toString() : v,
+          ),
+        ) as Record<string, unknown>;
+        const raw: RawRecord = {
+          schemaVersion: 1,
+          platform: plan.source.platform,
+          entity: plan.source.entity,
+          stream: plan.source.stream,
+          sourceId: h.id,
+          modifiedAt: '2026-11-22T00:00:00.000Z',
+          contentHash: contentHash(payload),
+          payload,
+          runId: 'demo-world-test',
+          fetchedAt: '2026-11-22T00:00:00.000Z',
+        };
+        const out = flow.process(raw);
+        if (out.outcome === 'failed')
+          failures.push(
+            `${h.id}: ${out.error.fieldPath ?? ''} ${out.error.message}`,
+          );
+        if (out.outcome === 'mapped' || out.outcome === 'merged') mapped += 1;
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+      expect(mapped).toBeGreaterThan(0);
+    },
+  );
 });

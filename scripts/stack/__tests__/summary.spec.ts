@@ -5,7 +5,11 @@ import { flowRows, renderTable } from '../summary';
 
 const plan = {
   id: 'wdt-stockout-to-k3cloud-outstock',
-  source: { platform: 'wdt', entity: 'stockout-order', stream: 'wdt.stockout-order.shipped' },
+  source: {
+    platform: 'wdt',
+    entity: 'stockout-order',
+    stream: 'wdt.stockout-order.shipped',
+  },
   target: { system: 'k3cloud' },
 } as unknown as SyncPlan;
 
@@ -21,7 +25,11 @@ describe('live summary', () => {
     );
     expect(samples).toHaveLength(3);
     expect(samples[2]?.labels.label).toBe('a "quoted" value');
-    expect(sumOf(samples, 'kingbridge_source_records_published_total', { stream: 'wdt.stockout-order.shipped' })).toBe(7);
+    expect(
+      sumOf(samples, 'kingbridge_source_records_published_total', {
+        stream: 'wdt.stockout-order.shipped',
+      }),
+    ).toBe(7);
   });
 
   it('should compute per-flow numbers from each service and show freshness from the checkpoint', () => {
@@ -45,7 +53,11 @@ describe('live summary', () => {
         'kingbridge_documents_total{flow="wdt-stockout-to-k3cloud-outstock",target="k3cloud",form="SAL_OUTSTOCK",outcome="dead_lettered"} 2',
       ].join('\n'),
     );
-    const [row] = flowRows([plan], { connectors, transform, sink: [], exporter }, 1030);
+    const [row] = flowRows(
+      [plan],
+      { connectors, transform, sink: [], exporter },
+      1030,
+    );
     expect(row).toEqual({
       flow: plan.id,
       fetched: 13,
@@ -56,6 +68,8 @@ describe('live summary', () => {
       lag: 4,
       freshnessSeconds: 30,
     });
-    expect(renderTable([row!])).toMatch(/wdt-stockout-to-k3cloud-outstock\s+13\s+10\s+9\s+8\s+3\s+4\s+30s/);
+    expect(renderTable([row!])).toMatch(
+      /wdt-stockout-to-k3cloud-outstock\s+13\s+10\s+9\s+8\s+3\s+4\s+30s/,
+    );
   });
 });

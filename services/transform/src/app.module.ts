@@ -1,6 +1,10 @@
 import { allTopics } from '@kingbridge/contracts';
 import { KafkaModule } from '@kingbridge/kafka-nest';
-import { METRICS_REGISTRY, ObservabilityModule, type Logger } from '@kingbridge/observability';
+import {
+  METRICS_REGISTRY,
+  ObservabilityModule,
+  type Logger,
+} from '@kingbridge/observability';
 import { DATA_SOURCE, PersistenceModule } from '@kingbridge/persistence';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Registry } from 'prom-client';
@@ -8,7 +12,12 @@ import type { DataSource } from 'typeorm';
 import { TransformService } from './consumer/transform.service';
 import { loadFlows, type Flow } from './flows/load-flows';
 import { PostgresLookupProvider } from './lookups/postgres-lookup.provider';
-import { TRANSFORM_CONFIG, TRANSFORM_LOGGER, TRANSFORM_SERVICE, type TransformConfig } from './transform.config';
+import {
+  TRANSFORM_CONFIG,
+  TRANSFORM_LOGGER,
+  TRANSFORM_SERVICE,
+  type TransformConfig,
+} from './transform.config';
 import { TRANSFORM_FLOWS } from './transform.tokens';
 
 @Module({})
@@ -18,7 +27,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: TRANSFORM_SERVICE }),
-        PersistenceModule.forRoot({ url: config.DATABASE_URL, schema: 'transform', applicationName: TRANSFORM_SERVICE, logger }),
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: 'transform',
+          applicationName: TRANSFORM_SERVICE,
+          logger,
+        }),
         KafkaModule.forRootAsync({
           inject: [METRICS_REGISTRY],
           useFactory: (registry: Registry) => ({
@@ -37,12 +51,14 @@ export class AppModule {
         {
           provide: PostgresLookupProvider,
           inject: [DATA_SOURCE],
-          useFactory: (dataSource: DataSource) => new PostgresLookupProvider(dataSource, config.LOOKUP_CACHE_TTL_MS),
+          useFactory: (dataSource: DataSource) =>
+            new PostgresLookupProvider(dataSource, config.LOOKUP_CACHE_TTL_MS),
         },
         {
           provide: TRANSFORM_FLOWS,
           inject: [PostgresLookupProvider],
-          useFactory: (lookups: PostgresLookupProvider): Promise<Flow[]> => loadFlows(config, lookups),
+          useFactory: (lookups: PostgresLookupProvider): Promise<Flow[]> =>
+            loadFlows(config, lookups),
         },
         TransformService,
       ],

@@ -14,16 +14,26 @@ async function bootstrap(): Promise<void> {
     // Fail fast on a bad plan: every problem as `<file>: <field path>: <reason>`.
     await loadPlans(config.PLANS_DIR);
   } catch (err) {
-    const issues = err instanceof PlanValidationError ? err.issues : [(err as Error).message];
+    const issues =
+      err instanceof PlanValidationError
+        ? err.issues
+        : [(err as Error).message];
     logger.fatal({ plansDir: config.PLANS_DIR, issues }, 'invalid sync plans');
-    process.stderr.write(`transform: invalid sync plans in ${config.PLANS_DIR}\n${issues.map((i) => `  ${i}`).join('\n')}\n`);
+    process.stderr.write(
+      `transform: invalid sync plans in ${config.PLANS_DIR}\n${issues.map((i) => `  ${i}`).join('\n')}\n`,
+    );
     process.exit(1);
   }
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger: new NestLoggerAdapter(logger) });
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), {
+    logger: new NestLoggerAdapter(logger),
+  });
   app.enableShutdownHooks();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address() as { port: number } | null;
-  logger.info({ port: address?.port ?? config.HTTP_PORT, plansDir: config.PLANS_DIR }, 'http listening');
+  logger.info(
+    { port: address?.port ?? config.HTTP_PORT, plansDir: config.PLANS_DIR },
+    'http listening',
+  );
 }
 
 void bootstrap();

@@ -12,7 +12,9 @@ const duration = (what: string) =>
   z
     .string()
     .min(1)
-    .refine((v) => parseDuration(v) !== undefined, { message: 'not a duration (use 500ms, 30s, 15m, 2h, 1d)' })
+    .refine((v) => parseDuration(v) !== undefined, {
+      message: 'not a duration (use 500ms, 30s, 15m, 2h, 1d)',
+    })
     .optional()
     .describe(what);
 
@@ -30,35 +32,72 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .max(65535)
     .default(DEFAULT_TRANSFORM_HTTP_PORT)
     .describe('port of /metrics and /health (0 = any free port)'),
-  PLANS_DIR: z.string().min(1).default('plans').describe('folder of sync plans; every plan is validated at start'),
-  TRANSFORM_GROUP_ID: z.string().min(1).default('transform').describe('consumer group over every raw topic the plans name'),
-  TRANSFORM_FROM_BEGINNING: bool('true').describe('read a raw topic from its start when the group has no committed offset'),
+  PLANS_DIR: z
+    .string()
+    .min(1)
+    .default('plans')
+    .describe('folder of sync plans; every plan is validated at start'),
+  TRANSFORM_GROUP_ID: z
+    .string()
+    .min(1)
+    .default('transform')
+    .describe('consumer group over every raw topic the plans name'),
+  TRANSFORM_FROM_BEGINNING: bool('true').describe(
+    'read a raw topic from its start when the group has no committed offset',
+  ),
   TRANSFORM_RETRY_ATTEMPTS: z.coerce
     .number()
     .int()
     .positive()
     .default(20)
-    .describe('attempts of a batch hit by an infrastructure error (Postgres/Kafka) before its messages are dead-lettered'),
+    .describe(
+      'attempts of a batch hit by an infrastructure error (Postgres/Kafka) before its messages are dead-lettered',
+    ),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(6_000)
     .default(30_000)
-    .describe('consumer group session timeout: how long a crashed instance keeps its partitions'),
+    .describe(
+      'consumer group session timeout: how long a crashed instance keeps its partitions',
+    ),
   TRANSFORM_PARTITIONS_CONCURRENCY: z.coerce
     .number()
     .int()
     .min(1)
     .max(64)
     .default(1)
-    .describe('raw topic partitions handled at once per instance (merges of one flow still serialise on its watermark row)'),
-  WINDOW_TICK_MS: z.coerce.number().int().positive().default(5_000).describe('how often due merge windows are emitted and gauges refreshed'),
-  WINDOW_EMIT_LIMIT: z.coerce.number().int().positive().default(50).describe('windows emitted per flow per transaction'),
-  LOOKUP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000).describe('lookup tables are re-read from Postgres after this'),
-  MERGE_WINDOW_SIZE: duration('overrides merge.window.size of every merge plan (demos, tests)'),
+    .describe(
+      'raw topic partitions handled at once per instance (merges of one flow still serialise on its watermark row)',
+    ),
+  WINDOW_TICK_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5_000)
+    .describe('how often due merge windows are emitted and gauges refreshed'),
+  WINDOW_EMIT_LIMIT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50)
+    .describe('windows emitted per flow per transaction'),
+  LOOKUP_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60_000)
+    .describe('lookup tables are re-read from Postgres after this'),
+  MERGE_WINDOW_SIZE: duration(
+    'overrides merge.window.size of every merge plan (demos, tests)',
+  ),
   MERGE_GRACE: duration('overrides merge.window.grace of every merge plan'),
-  MERGE_IDLE_TIMEOUT: duration('overrides merge.window.idleTimeout of every merge plan'),
-  MERGE_DEDUP_RETENTION: duration('overrides merge.dedupRetention of every merge plan'),
+  MERGE_IDLE_TIMEOUT: duration(
+    'overrides merge.window.idleTimeout of every merge plan',
+  ),
+  MERGE_DEDUP_RETENTION: duration(
+    'overrides merge.dedupRetention of every merge plan',
+  ),
 });
 
 export type TransformConfig = z.infer<typeof transformConfigSchema>;

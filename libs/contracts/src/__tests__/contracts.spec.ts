@@ -50,7 +50,11 @@ describe('contracts', () => {
   });
 
   it('should name the offending field when a raw record is invalid', () => {
-    const result = rawRecordSchema.safeParse({ ...raw, contentHash: 'xyz', payload: 3 });
+    const result = rawRecordSchema.safeParse({
+      ...raw,
+      contentHash: 'xyz',
+      payload: 3,
+    });
     expect(result.success).toBe(false);
     if (!result.success) {
       const text = formatZodIssues(result.error);
@@ -66,7 +70,9 @@ describe('contracts', () => {
   });
 
   it('should reject an outbound document for an unknown Kingdee target', () => {
-    expect(outboundDocumentSchema.safeParse({ ...outbound, target: 'sap' }).success).toBe(false);
+    expect(
+      outboundDocumentSchema.safeParse({ ...outbound, target: 'sap' }).success,
+    ).toBe(false);
   });
 
   it('should reject a status event with an unbounded error class', () => {
@@ -84,7 +90,9 @@ describe('contracts', () => {
       at: '2026-11-01T02:00:06.000Z',
     };
     expect(statusEventSchema.safeParse(event).success).toBe(false);
-    expect(statusEventSchema.safeParse({ ...event, errorClass: 'lookup' }).success).toBe(true);
+    expect(
+      statusEventSchema.safeParse({ ...event, errorClass: 'lookup' }).success,
+    ).toBe(true);
   });
 
   it('should require original coordinates and attempts on a dead letter', () => {
@@ -103,19 +111,25 @@ describe('contracts', () => {
       attempts: 1,
     };
     expect(deadLetterSchema.parse(dl).headers).toEqual({});
-    expect(deadLetterSchema.safeParse({ ...dl, attempts: 0 }).success).toBe(false);
+    expect(deadLetterSchema.safeParse({ ...dl, attempts: 0 }).success).toBe(
+      false,
+    );
   });
 
   it('should define every topic once with >= 6 partitions for raw and outbound topics and a DLQ for each', () => {
     const topics = allTopics();
     const names = topics.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const t of topics.filter((t) => /\.(raw|outbound)\.v\d+$/.test(t.name))) {
+    for (const t of topics.filter((t) =>
+      /\.(raw|outbound)\.v\d+$/.test(t.name),
+    )) {
       expect(t.partitions).toBeGreaterThanOrEqual(DATA_TOPIC_PARTITIONS);
       expect(names).toContain(dlqTopic(t.name));
     }
     expect(names).toContain(outboundTopic('k3wise'));
-    expect(rawTopic('xiaoman', 'sales-order')).toBe('crm.xiaoman.sales-order.raw.v1');
+    expect(rawTopic('xiaoman', 'sales-order')).toBe(
+      'crm.xiaoman.sales-order.raw.v1',
+    );
     expect(() => rawTopic('wdt', 'sales-channel')).toThrow(/no raw topic/);
   });
 });

@@ -36,7 +36,9 @@ export const outboundDocumentSchema = z.object({
   /** Save | BatchSave | the JDY/K3 WISE operation name. */
   operation: z.string().min(1),
   /** Target-specific flags from the plan: IsAutoSubmitAndAudit, IsVerifyBaseDataField, ... */
-  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  options: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .default({}),
   /** Bill number (or base-data number) used to verify existence in Kingdee. */
   billNo: z.string().min(1),
   /** Max rows per Kingdee request for this flow (the plan's `rows`). */

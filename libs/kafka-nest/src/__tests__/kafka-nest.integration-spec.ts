@@ -1,8 +1,19 @@
 import 'reflect-metadata';
-import { createProducer, type BatchContext, type ConsumedMessage, type MessageOutcome } from '@kingbridge/kafka';
+import {
+  createProducer,
+  type BatchContext,
+  type ConsumedMessage,
+  type MessageOutcome,
+} from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { NonRetriableError } from '@kingbridge/pipeline-core';
-import { createTestTopics, pollUntil, testKafkaConnection, TEST_KAFKA_BROKERS, uniqueName } from '@kingbridge/testing';
+import {
+  createTestTopics,
+  pollUntil,
+  testKafkaConnection,
+  TEST_KAFKA_BROKERS,
+  uniqueName,
+} from '@kingbridge/testing';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Registry } from 'prom-client';
@@ -25,15 +36,27 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function bootApp(topic: string, groupId: string, seen: number[]): Promise<INestApplication> {
+async function bootApp(
+  topic: string,
+  groupId: string,
+  seen: number[],
+): Promise<INestApplication> {
   @Injectable()
   class ItemsHandler {
     @KafkaBatchHandler({ topics: [topic], groupId, schema: itemSchema })
-    async handle(messages: readonly ConsumedMessage<Item>[], ctx: BatchContext): Promise<MessageOutcome[]> {
+    async handle(
+      messages: readonly ConsumedMessage<Item>[],
+      ctx: BatchContext,
+    ): Promise<MessageOutcome[]> {
       expect(ctx.topic).toBe(topic);
       return messages.map((m): MessageOutcome => {
         if (m.value.n < 0) {
-          return { kind: 'dead-letter', error: new NonRetriableError('negative', { errorClass: 'validation' }) };
+          return {
+            kind: 'dead-letter',
+            error: new NonRetriableError('negative', {
+              errorClass: 'validation',
+            }),
+          };
         }
         seen.push(m.value.n);
         return { kind: 'done' };
@@ -71,22 +94,42 @@ describe('kafka-nest transport (real broker)', () => {
     const groupId = uniqueName('g-nest');
     const seen: number[] = [];
     const producer = createProducer(testKafkaConnection());
-    await producer.sendJson(topic!, itemSchema, [1, -1, 2].map((n) => ({ key: null, value: { n } })));
+    await producer.sendJson(
+      topic!,
+      itemSchema,
+      [1, -1, 2].map((n) => ({ key: null, value: { n } })),
+    );
     await producer.disconnect();
 
     app = await bootApp(topic!, groupId, seen);
-    const health = kafkaHealthIndicator(app.get(KafkaLifecycle), app.get(KafkaBatchTransport));
+    const health = kafkaHealthIndicator(
+      app.get(KafkaLifecycle),
+      app.get(KafkaBatchTransport),
+    );
 
-    await pollUntil(async () => (await health()).ready, { description: 'kafka health ready' });
+    await pollUntil(async () => (await health()).ready, {
+      description: 'kafka health ready',
+    });
     await pollUntil(
-      async () => (await testKafkaConnection().admin.fetchCommittedOffsets(groupId, topic!))[0]?.offset === '3',
+      async () =>
+        (
+          await testKafkaConnection().admin.fetchCommittedOffsets(
+            groupId,
+            topic!,
+          )
+        )[0]?.offset === '3',
       { description: 'three offsets committed' },
     );
     expect(seen).toEqual([1, 2]);
-    expect((await testKafkaConnection().admin.fetchHighWatermarks(`${topic}.dlq`))[0]?.offset).toBe('1');
+    expect(
+      (await testKafkaConnection().admin.fetchHighWatermarks(`${topic}.dlq`))[0]
+        ?.offset,
+    ).toBe('1');
 
     await app.close();
     app = undefined;
-    expect(await testKafkaConnection().admin.describeGroupMembers(groupId)).toBe(0);
+    expect(
+      await testKafkaConnection().admin.describeGroupMembers(groupId),
+    ).toBe(0);
   });
 });

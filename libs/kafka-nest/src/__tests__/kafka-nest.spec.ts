@@ -21,18 +21,30 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const address = server.address();
   await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
+  if (address === null || typeof address === 'string')
+    throw new Error('no port');
   return address.port;
 }
 
 @Injectable()
 class OrdersHandler {
-  @KafkaBatchHandler({ topics: ['orders'], groupId: 'orders-group', schema: z.object({ id: z.string() }) })
-  async handle(messages: readonly ConsumedMessage<{ id: string }>[]): Promise<MessageOutcome[]> {
+  @KafkaBatchHandler({
+    topics: ['orders'],
+    groupId: 'orders-group',
+    schema: z.object({ id: z.string() }),
+  })
+  async handle(
+    messages: readonly ConsumedMessage<{ id: string }>[],
+  ): Promise<MessageOutcome[]> {
     return messages.map(() => ({ kind: 'done' }));
   }
 
-  @KafkaBatchHandler({ topics: ['items'], groupId: 'items-group', schema: z.object({}), mode: 'message' })
+  @KafkaBatchHandler({
+    topics: ['items'],
+    groupId: 'items-group',
+    schema: z.object({}),
+    mode: 'message',
+  })
   async handleOne(): Promise<void> {}
 
   notAHandler(): string {
@@ -66,7 +78,9 @@ describe('kafka-nest without a broker', () => {
     await app.init();
     const health = kafkaHealthIndicator(app.get(KafkaLifecycle), transport);
 
-    const discovered = transport.discoverHandlers().map((h) => [h.name, h.options.groupId]);
+    const discovered = transport
+      .discoverHandlers()
+      .map((h) => [h.name, h.options.groupId]);
     const result = await pollUntil(async () => {
       const h = await health();
       return h.reason?.includes('not reachable') ? h : undefined;
@@ -78,7 +92,10 @@ describe('kafka-nest without a broker', () => {
     ]);
     expect(result.ready).toBe(false);
     expect(result.reason).toContain(`kafka not reachable at 127.0.0.1:${port}`);
-    expect(result.consumers.map((c) => c.groupId)).toEqual(['orders-group', 'items-group']);
+    expect(result.consumers.map((c) => c.groupId)).toEqual([
+      'orders-group',
+      'items-group',
+    ]);
     await app.close();
   });
 });

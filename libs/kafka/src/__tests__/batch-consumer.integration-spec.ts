@@ -24,7 +24,13 @@ import {
 const ROOT = resolve(__dirname, '../../../..');
 const itemSchema = z.object({ n: z.number().int() });
 type Item = z.infer<typeof itemSchema>;
-const FAST_RETRY = { initialMs: 50, multiplier: 2, factor: 0, maxMs: 200, attempts: 3 };
+const FAST_RETRY = {
+  initialMs: 50,
+  multiplier: 2,
+  factor: 0,
+  maxMs: 200,
+  attempts: 3,
+};
 
 const conn = testKafkaConnection();
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -60,7 +66,9 @@ async function committed(groupId: string, topic: string): Promise<string[]> {
 }
 
 function deadLetterValue(value: string | null): unknown {
-  return value === null ? null : JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+  return value === null
+    ? null
+    : JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
 }
 
 describe('batch consumer runtime (real broker)', () => {
@@ -86,16 +94,31 @@ describe('batch consumer runtime (real broker)', () => {
     );
     await consumer.start();
 
-    await pollUntil(() => seen.length >= 8, { description: '8 messages handled' });
-    const high = (await conn.admin.fetchHighWatermarks(topic!)).map((o) => o.offset);
-    await pollUntil(async () => (await committed(groupId, topic!)).join() === high.join(), {
-      description: 'offsets committed',
+    await pollUntil(() => seen.length >= 8, {
+      description: '8 messages handled',
     });
-    expect(seen.map((s) => s.n).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const high = (await conn.admin.fetchHighWatermarks(topic!)).map(
+      (o) => o.offset,
+    );
+    await pollUntil(
+      async () => (await committed(groupId, topic!)).join() === high.join(),
+      {
+        description: 'offsets committed',
+      },
+    );
+    expect(seen.map((s) => s.n).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
     expect(consumer.isReady()).toBe(true);
-    const consumed = await registry.getSingleMetricAsString('kingbridge_kafka_messages_consumed_total');
-    expect(consumed).toContain(`kingbridge_kafka_messages_consumed_total{group="${groupId}",topic="${topic}"} 8`);
-    const lag = await registry.getSingleMetric('kingbridge_kafka_consumer_lag')?.get();
+    const consumed = await registry.getSingleMetricAsString(
+      'kingbridge_kafka_messages_consumed_total',
+    );
+    expect(consumed).toContain(
+      `kingbridge_kafka_messages_consumed_total{group="${groupId}",topic="${topic}"} 8`,
+    );
+    const lag = await registry
+      .getSingleMetric('kingbridge_kafka_consumer_lag')
+      ?.get();
     expect(lag?.values.every((v) => v.value === 0)).toBe(true);
   });
 
@@ -128,7 +151,9 @@ describe('batch consumer runtime (real broker)', () => {
     await pollUntil(async () => (await committed(groupId, topic!))[0] === '5', {
       description: 'all five offsets committed',
     });
-    const [dead, ...more] = await waitForMessages(`${topic}.dlq`, 1, { schema: deadLetterSchema });
+    const [dead, ...more] = await waitForMessages(`${topic}.dlq`, 1, {
+      schema: deadLetterSchema,
+    });
     expect(more).toHaveLength(0);
     expect(handled).toEqual([1, 2, 4, 5]);
     expect(dead?.key).toBe('k3');
@@ -143,7 +168,9 @@ describe('batch consumer runtime (real broker)', () => {
       service: 'test',
     });
     expect(deadLetterValue(dead!.value.value)).toEqual({ n: 3 });
-    const metric = await registry.getSingleMetricAsString('kingbridge_kafka_dead_letters_total');
+    const metric = await registry.getSingleMetricAsString(
+      'kingbridge_kafka_dead_letters_total',
+    );
     expect(metric).toContain(`error_class="validation"} 1`);
   });
 
@@ -171,12 +198,16 @@ describe('batch consumer runtime (real broker)', () => {
       }),
     ).start();
 
-    const dead = await waitForMessages(`${topic}.dlq`, 2, { schema: deadLetterSchema });
+    const dead = await waitForMessages(`${topic}.dlq`, 2, {
+      schema: deadLetterSchema,
+    });
     await pollUntil(async () => (await committed(groupId, topic!))[0] === '4', {
       description: 'all four offsets committed',
     });
     expect(handled).toEqual([1, 2]);
-    expect(dead.map((d) => [d.key, d.value.errorClass, d.value.fieldPath])).toEqual([
+    expect(
+      dead.map((d) => [d.key, d.value.errorClass, d.value.fieldPath]),
+    ).toEqual([
       ['bad', 'schema', 'n'],
       ['junk', 'schema', '(root)'],
     ]);
@@ -196,21 +227,37 @@ describe('batch consumer runtime (real broker)', () => {
         service: 'test',
         retry: FAST_RETRY,
         handler: perMessage(async (m) => {
-          attemptsByN.set(m.value.n, [...(attemptsByN.get(m.value.n) ?? []), m.attempt]);
+          attemptsByN.set(m.value.n, [
+            ...(attemptsByN.get(m.value.n) ?? []),
+            m.attempt,
+          ]);
           if (m.value.n === 2 && m.attempt < 3) {
-            throw new RetriableError('kingdee busy', { errorClass: 'concurrency_limit' });
+            throw new RetriableError('kingdee busy', {
+              errorClass: 'concurrency_limit',
+            });
           }
-          if (m.value.n === 3) throw new RetriableError('still down', { errorClass: 'network' });
+          if (m.value.n === 3)
+            throw new RetriableError('still down', { errorClass: 'network' });
         }),
       }),
     ).start();
 
-    const [dead] = await waitForMessages(`${topic}.dlq`, 1, { schema: deadLetterSchema });
+    const [dead] = await waitForMessages(`${topic}.dlq`, 1, {
+      schema: deadLetterSchema,
+    });
     await pollUntil(async () => (await committed(groupId, topic!))[0] === '3', {
       description: 'all three offsets committed',
     });
-    expect(Object.fromEntries(attemptsByN)).toEqual({ 1: [1], 2: [1, 2, 3], 3: [1, 2, 3] });
-    expect(dead?.value).toMatchObject({ offset: '2', errorClass: 'network', attempts: 3 });
+    expect(Object.fromEntries(attemptsByN)).toEqual({
+      1: [1],
+      2: [1, 2, 3],
+      3: [1, 2, 3],
+    });
+    expect(dead?.value).toMatchObject({
+      offset: '2',
+      errorClass: 'network',
+      attempts: 3,
+    });
   });
 
   it('should redeliver the uncommitted batch to a new member when the consumer process is killed before committing', async () => {
@@ -221,7 +268,13 @@ describe('batch consumer runtime (real broker)', () => {
     // node --import tsx (not the tsx CLI): one process, so SIGKILL hits the consumer itself.
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', resolve(__dirname, 'fixtures/crash-consumer.fixture.ts'), topic!, groupId],
+      [
+        '--import',
+        'tsx',
+        resolve(__dirname, 'fixtures/crash-consumer.fixture.ts'),
+        topic!,
+        groupId,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     cleanups.push(async () => child.kill('SIGKILL'));
@@ -274,7 +327,9 @@ describe('batch consumer runtime (real broker)', () => {
       handler: async (messages, ctx) => {
         entered = true;
         // Long work that only ends when the runtime asks us to stop.
-        await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done()));
+        await new Promise<void>((done) =>
+          ctx.signal.addEventListener('abort', () => done()),
+        );
         sawAbort = ctx.signal.aborted;
         return messages.map((): MessageOutcome => ({ kind: 'done' }));
       },
@@ -305,7 +360,9 @@ describe('batch consumer runtime (real broker)', () => {
       retry: { ...FAST_RETRY, attempts: 1 },
       handler: async (_messages, ctx) => {
         entered = true;
-        await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done()));
+        await new Promise<void>((done) =>
+          ctx.signal.addEventListener('abort', () => done()),
+        );
         throw new RetriableError('interrupted', { errorClass: 'network' });
       },
     });
@@ -315,7 +372,9 @@ describe('batch consumer runtime (real broker)', () => {
     await consumer.stop();
 
     expect(await committed(groupId, topic!)).toEqual(['-1']);
-    expect((await conn.admin.fetchHighWatermarks(`${topic}.dlq`))[0]?.offset).toBe('0');
+    expect(
+      (await conn.admin.fetchHighWatermarks(`${topic}.dlq`))[0]?.offset,
+    ).toBe('0');
   });
 
   it('should keep group membership and commit once when a handler runs longer than the session timeout', async () => {

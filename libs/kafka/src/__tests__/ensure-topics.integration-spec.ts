@@ -7,14 +7,18 @@ describe('ensureTopics (real broker)', () => {
     const conn = testKafkaConnection();
     const name = uniqueName('ensure');
 
-    const first = await ensureTopics(conn, [{ name, partitions: 1, config: { 'retention.ms': '3600000' } }]);
+    const first = await ensureTopics(conn, [
+      { name, partitions: 1, config: { 'retention.ms': '3600000' } },
+    ]);
     const second = await ensureTopics(conn, [{ name, partitions: 3 }]);
     const third = await ensureTopics(conn, [{ name, partitions: 3 }]);
 
     expect(first).toEqual({ created: [name], grown: [] });
     expect(second).toEqual({ created: [], grown: [name] });
     expect(third).toEqual({ created: [], grown: [] });
-    expect((await conn.admin.describeTopics([name, `${name}-absent`])).get(name)).toBe(3);
+    expect(
+      (await conn.admin.describeTopics([name, `${name}-absent`])).get(name),
+    ).toBe(3);
     expect((await conn.admin.describeTopics([`${name}-absent`])).size).toBe(0);
   });
 });

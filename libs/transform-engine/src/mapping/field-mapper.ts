@@ -271,7 +271,13 @@ export function mapFields(
         v = evalValue(field.value, ctx, '');
       } catch (err) {
         // An optional lookup that finds nothing leaves the field out, like any missing optional value.
-        if (field.optional && err instanceof PipelineError && err.errorClass === 'lookup' && !ctx.collect) continue;
+        if (
+          field.optional &&
+          err instanceof PipelineError &&
+          err.errorClass === 'lookup' &&
+          !ctx.collect
+        )
+          continue;
         throw err;
       }
       if (isMissing(v)) {
@@ -315,7 +321,12 @@ export function checkFields(
         try {
           v = evalValue(field.value, ctx, '');
         } catch (err) {
-          if (field.optional && err instanceof PipelineError && err.errorClass === 'lookup') continue;
+          if (
+            field.optional &&
+            err instanceof PipelineError &&
+            err.errorClass === 'lookup'
+          )
+            continue;
           throw err;
         }
         if (isMissing(v)) {

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 
 /** Stands in for the DataSource: answers the provider's one SELECT from in-memory rows and records the calls. */
-function fakeStore(rows: Array<{ table_name: string; row: Record<string, unknown> }>) {
+function fakeStore(
+  rows: Array<{ table_name: string; row: Record<string, unknown> }>,
+) {
   const calls: string[][] = [];
   let failing = false;
   const dataSource = {
@@ -28,13 +30,19 @@ describe('PostgresLookupProvider', () => {
       { table_name: 'materials', row: { number: 'SKU-1', id: 'M1' } },
       { table_name: 'units', row: { sku_id: 'SKU-1', id: 'U1' } },
     ]);
-    const provider = new PostgresLookupProvider(store.dataSource, 60_000, () => now);
+    const provider = new PostgresLookupProvider(
+      store.dataSource,
+      60_000,
+      () => now,
+    );
 
     await provider.preload([MATERIAL, UNIT, MATERIAL]);
     await provider.preload([MATERIAL]);
     expect(store.calls).toEqual([['materials', 'units']]);
     expect(provider.get(MATERIAL)).toEqual({ number: 'SKU-1', id: 'M1' });
-    expect(provider.get(lookupQuery('materials', [['number', 'SKU-404']]))).toBeUndefined();
+    expect(
+      provider.get(lookupQuery('materials', [['number', 'SKU-404']])),
+    ).toBeUndefined();
 
     now += 60_000;
     await provider.preload([MATERIAL]);
@@ -55,6 +63,8 @@ describe('PostgresLookupProvider', () => {
     const store = fakeStore([]);
     store.fail();
     const provider = new PostgresLookupProvider(store.dataSource, 60_000);
-    await expect(provider.preload([MATERIAL])).rejects.toBeInstanceOf(RetriableError);
+    await expect(provider.preload([MATERIAL])).rejects.toBeInstanceOf(
+      RetriableError,
+    );
   });
 });

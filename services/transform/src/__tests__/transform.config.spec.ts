@@ -22,8 +22,12 @@ describe('transform config', () => {
     expect(config.TRANSFORM_GROUP_ID).toBe('transform');
     // Every variable of the schema is documented in the example (set or commented out).
     const text = readFileSync(resolve(__dirname, '../../.env.example'), 'utf8');
-    const own = Object.keys(transformConfigSchema.shape).filter((k) => !['NODE_ENV', 'KAFKA_CLIENT_ID', 'ADMIN_TOKEN'].includes(k));
-    expect(own.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(text))).toEqual([]);
+    const own = Object.keys(transformConfigSchema.shape).filter(
+      (k) => !['NODE_ENV', 'KAFKA_CLIENT_ID', 'ADMIN_TOKEN'].includes(k),
+    );
+    expect(
+      own.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(text)),
+    ).toEqual([]);
   });
 
   it('should use the pinned defaults when nothing is set', () => {
@@ -39,7 +43,11 @@ describe('transform config', () => {
   });
 
   it('should reject a merge override that is not a duration, naming the variable', () => {
-    expect(() => loadConfig(transformConfigSchema, { MERGE_GRACE: 'soon' })).toThrow(ConfigError);
-    expect(() => loadConfig(transformConfigSchema, { MERGE_GRACE: 'soon' })).toThrow(/MERGE_GRACE/);
+    expect(() =>
+      loadConfig(transformConfigSchema, { MERGE_GRACE: 'soon' }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig(transformConfigSchema, { MERGE_GRACE: 'soon' }),
+    ).toThrow(/MERGE_GRACE/);
   });
 });

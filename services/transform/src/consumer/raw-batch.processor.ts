@@ -1,4 +1,9 @@
-import { outboundDocumentSchema, zodPath, type OutboundDocument, type RawRecord } from '@kingbridge/contracts';
+import {
+  outboundDocumentSchema,
+  zodPath,
+  type OutboundDocument,
+  type RawRecord,
+} from '@kingbridge/contracts';
 import type {
   ConsumedMessage,
   DeadLetterInput,
@@ -7,8 +12,17 @@ import type {
   MessageOutcome,
 } from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
-import { NonRetriableError, RetriableError, toPipelineError, type PipelineError } from '@kingbridge/pipeline-core';
-import type { LookupProvider, LookupQuery, RecordOutcome } from '@kingbridge/transform-engine';
+import {
+  NonRetriableError,
+  RetriableError,
+  toPipelineError,
+  type PipelineError,
+} from '@kingbridge/pipeline-core';
+import type {
+  LookupProvider,
+  LookupQuery,
+  RecordOutcome,
+} from '@kingbridge/transform-engine';
 import type { Flow } from '../flows/load-flows';
 import type { MergeStateRepository } from '../merge/merge-state.repository';
 import type { TransformMetrics } from '../metrics/transform.metrics';
@@ -24,7 +38,11 @@ interface MergeItem {
 /** Metric increments of one handler call, applied once everything is durable (a retried batch counts once). */
 type Tally = Map<string, number>;
 
-function bump(tally: Tally, flow: string, what: 'in' | 'out' | 'filtered' | 'failed' | 'late'): void {
+function bump(
+  tally: Tally,
+  flow: string,
+  what: 'in' | 'out' | 'filtered' | 'failed' | 'late',
+): void {
   const key = `${flow}\u0000${what}`;
   tally.set(key, (tally.get(key) ?? 0) + 1);
 }
@@ -49,7 +67,10 @@ export interface RawBatchProcessorDeps {
 function infraError(what: string, err: unknown): PipelineError {
   const e = toPipelineError(err);
   if (e.retriable) return e;
-  return new RetriableError(`${what}: ${e.message}`, { errorClass: 'server_error', cause: err });
+  return new RetriableError(`${what}: ${e.message}`, {
+    errorClass: 'server_error',
+    cause: err,
+  });
 }
 
 /**
@@ -66,7 +87,9 @@ export class RawBatchProcessor {
   private readonly mergeFlows: readonly Flow[];
 
   constructor(private readonly deps: RawBatchProcessorDeps) {
-    this.mergeFlows = [...deps.flows.filter((f) => f.merge !== undefined)].sort((a, b) => (a.id < b.id ? -1 : 1));
+    this.mergeFlows = [...deps.flows.filter((f) => f.merge !== undefined)].sort(
+      (a, b) => (a.id < b.id ? -1 : 1),
+    );
   }
 
   /** The raw topics to consume: every topic an enabled plan reads. */
@@ -76,11 +99,14 @@ export class RawBatchProcessor {
 
   async handle(messages: readonly Message[]): Promise<MessageOutcome[]> {
     const { flows, metrics } = this.deps;
-    const accepted = messages.map((m) => flows.filter((f) => f.transformer.accepts(m.value)));
+    const accepted = messages.map((m) =>
+      flows.filter((f) => f.transformer.accepts(m.value)),
+    );
 
     const queries: LookupQuery[] = [];
     messages.forEach((m, i) => {
-      for (const f of accepted[i] ?? []) queries.push(...f.transformer.lookupQueries(m.value));
+      for (const f of accepted[i] ?? [])
+        queries.push(...f.transformer.lookupQueries(m.value));
     });
     try {
       if (queries.length > 0) await this.deps.lookups.preload(queries);
@@ -102,7 +128,9 @@ export class RawBatchProcessor {
           merges.set(flow, list);
           continue;
         }
-        const outcome = flow.transformer.process(message.value, { offset: this.offsetOf(message) });
+        const outcome = flow.transformer.process(message.value, {
+          offset: this.offsetOf(message),
+        });
         this.collect(flow, message, outcome, documents, deadLetters, tally);
       }
     });
@@ -113,7 +141,8 @@ export class RawBatchProcessor {
         const results = outcomes.get(flow) ?? [];
         items.forEach((item, j) => {
           const r = results[j];
-          if (r) this.collect(flow, item.message, r, documents, deadLetters, tally);
+          if (r)
+            this.collect(flow, item.message, r, documents, deadLetters, tally);
         });
       }
     }
@@ -128,14 +157,21 @@ export class RawBatchProcessor {
     }
     for (const d of documents) bump(tally, d.document.flow, 'out');
     for (const [key, n] of tally) {
-      const [flow, what] = key.split('\u0000') as [string, 'in' | 'out' | 'filtered' | 'failed' | 'late'];
+      const [flow, what] = key.split('\u0000') as [
+        string,
+        'in' | 'out' | 'filtered' | 'failed' | 'late',
+      ];
       if (what === 'late') metrics.late.inc({ flow }, n);
       else metrics.count(flow, what, n);
     }
     return messages.map(() => DONE);
   }
 
-  private offsetOf(m: Message): { topic: string; partition: number; offset: string } {
+  private offsetOf(m: Message): {
+    topic: string;
+    partition: number;
+    offset: string;
+  } {
     return { topic: m.topic, partition: m.partition, offset: m.offset };
   }
 
@@ -156,22 +192,39 @@ export class RawBatchProcessor {
         for (const document of outcome.documents) {
           const checked = outboundDocumentSchema.safeParse(document);
           if (checked.success) {
-            documents.push({ topic: flow.outboundTopic, document: checked.data });
+            documents.push({
+              topic: flow.outboundTopic,
+              document: checked.data,
+            });
             continue;
           }
           const issue = checked.error.issues[0];
-          const error = new NonRetriableError(`outbound document invalid: ${issue?.message ?? 'schema'}`, {
-            errorClass: 'schema',
-            fieldPath: zodPath(issue?.path ?? []),
-          });
-          this.collect(flow, message, { outcome: 'failed', error }, documents, deadLetters, tally);
+          const error = new NonRetriableError(
+            `outbound document invalid: ${issue?.message ?? 'schema'}`,
+            {
+              errorClass: 'schema',
+              fieldPath: zodPath(issue?.path ?? []),
+            },
+          );
+          this.collect(
+            flow,
+            message,
+            { outcome: 'failed', error },
+            documents,
+            deadLetters,
+            tally,
+          );
         }
         return;
       case 'merged':
         if (outcome.status === 'late') {
           bump(tally, flow.id, 'late');
           logger.info(
-            { flow: flow.id, recordId: message.value.sourceId, window: outcome.windowKey },
+            {
+              flow: flow.id,
+              recordId: message.value.sourceId,
+              window: outcome.windowKey,
+            },
             'late record: collected for a correction document',
           );
         }
@@ -210,7 +263,9 @@ export class RawBatchProcessor {
    * windows the records belong to (base + `#late`), restore a merger from
    * just those rows, add the records, write back the changes, commit.
    */
-  private async mergeInTransaction(merges: Map<Flow, MergeItem[]>): Promise<Map<Flow, RecordOutcome[]>> {
+  private async mergeInTransaction(
+    merges: Map<Flow, MergeItem[]>,
+  ): Promise<Map<Flow, RecordOutcome[]>> {
     const { repository } = this.deps;
     const ordered = this.mergeFlows.filter((f) => merges.has(f));
     try {
@@ -225,14 +280,32 @@ export class RawBatchProcessor {
             if (base !== undefined) keys.add(base).add(`${base}#late`);
           }
           // An updated record may now belong to another open window: lock the one it was counted in too.
-          const holding = await repository.openWindowsHolding(tx, flow.id, items.map((i) => i.message.value.sourceId));
+          const holding = await repository.openWindowsHolding(
+            tx,
+            flow.id,
+            items.map((i) => i.message.value.sourceId),
+          );
           for (const key of holding) keys.add(key);
-          const windows = await repository.lockWindows(tx, flow.id, [...keys].sort());
+          const windows = await repository.lockWindows(
+            tx,
+            flow.id,
+            [...keys].sort(),
+          );
           const ids = items.map((i) => i.message.value.sourceId);
-          const snapshot = await repository.snapshot(tx, flow.id, watermark, windows, ids);
+          const snapshot = await repository.snapshot(
+            tx,
+            flow.id,
+            watermark,
+            windows,
+            ids,
+          );
           // Synchronous from restore to takeRecordChanges: nothing else can touch this flow's merger in between.
           flow.transformer.restoreMergeState(snapshot);
-          const outcomes = items.map((item) => flow.transformer.process(item.message.value, { offset: this.offsetOf(item.message) }));
+          const outcomes = items.map((item) =>
+            flow.transformer.process(item.message.value, {
+              offset: this.offsetOf(item.message),
+            }),
+          );
           const changes = this.merger(flow).takeRecordChanges();
           results.set(flow, outcomes);
           await repository.writeChanges(tx, flow.id, changes);
@@ -268,7 +341,6 @@ export class RawBatchProcessor {
       } catch (err) {
         throw infraError(`produce to ${topic} failed`, err);
       }
-
     }
   }
 }

@@ -6,18 +6,37 @@ import {
   type KafkaConnection,
   type KafkaProducer,
 } from '@kingbridge/kafka';
-import { KAFKA_CONNECTION, KAFKA_DEAD_LETTERS, KAFKA_PRODUCER, KafkaLifecycle } from '@kingbridge/kafka-nest';
-import { METRICS_REGISTRY, ReadinessRegistry, type Logger } from '@kingbridge/observability';
+import {
+  KAFKA_CONNECTION,
+  KAFKA_DEAD_LETTERS,
+  KAFKA_PRODUCER,
+  KafkaLifecycle,
+} from '@kingbridge/kafka-nest';
+import {
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  type Logger,
+} from '@kingbridge/observability';
 import { DatabaseConnection } from '@kingbridge/persistence';
 import { DEFAULT_BACKOFF } from '@kingbridge/pipeline-core';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { Flow } from '../flows/load-flows';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 import { MergeStateRepository } from '../merge/merge-state.repository';
 import { WindowEmitter } from '../merge/window-emitter';
 import { TransformMetrics } from '../metrics/transform.metrics';
-import { TRANSFORM_CONFIG, TRANSFORM_LOGGER, TRANSFORM_SERVICE, type TransformConfig } from '../transform.config';
+import {
+  TRANSFORM_CONFIG,
+  TRANSFORM_LOGGER,
+  TRANSFORM_SERVICE,
+  type TransformConfig,
+} from '../transform.config';
 import { TRANSFORM_FLOWS } from '../transform.tokens';
 import { RawBatchProcessor } from './raw-batch.processor';
 
@@ -28,7 +47,9 @@ import { RawBatchProcessor } from './raw-batch.processor';
  * /health/ready says what is missing.
  */
 @Injectable()
-export class TransformService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TransformService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly abort = new AbortController();
   private consumer: BatchConsumer | undefined;
   private startup: Promise<void> | undefined;
@@ -40,11 +61,13 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(TRANSFORM_CONFIG) private readonly config: TransformConfig,
     @Inject(TRANSFORM_LOGGER) private readonly logger: Logger,
     @Inject(TRANSFORM_FLOWS) private readonly flows: readonly Flow[],
-    @Inject(PostgresLookupProvider) private readonly lookups: PostgresLookupProvider,
+    @Inject(PostgresLookupProvider)
+    private readonly lookups: PostgresLookupProvider,
     @Inject(DatabaseConnection) private readonly database: DatabaseConnection,
     @Inject(KAFKA_CONNECTION) private readonly connection: KafkaConnection,
     @Inject(KAFKA_PRODUCER) private readonly producer: KafkaProducer,
-    @Inject(KAFKA_DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
+    @Inject(KAFKA_DEAD_LETTERS)
+    private readonly deadLetters: DeadLetterPublisher,
     @Inject(KafkaLifecycle) private readonly kafka: KafkaLifecycle,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
@@ -68,10 +91,16 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
       logger: this.logger,
     };
     const processor = new RawBatchProcessor(deps);
-    this.emitter = new WindowEmitter({ ...deps, limit: this.config.WINDOW_EMIT_LIMIT });
+    this.emitter = new WindowEmitter({
+      ...deps,
+      limit: this.config.WINDOW_EMIT_LIMIT,
+    });
     const topics = processor.topics();
     if (topics.length === 0) {
-      this.logger.warn({ plansDir: this.config.PLANS_DIR }, 'no enabled plan: nothing to consume');
+      this.logger.warn(
+        { plansDir: this.config.PLANS_DIR },
+        'no enabled plan: nothing to consume',
+      );
       return;
     }
     this.consumer = createBatchConsumer(this.connection, {
@@ -84,11 +113,20 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
       registry: this.registry,
       fromBeginning: this.config.TRANSFORM_FROM_BEGINNING,
       sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
-      partitionsConsumedConcurrently: this.config.TRANSFORM_PARTITIONS_CONCURRENCY,
-      retry: { ...DEFAULT_BACKOFF, maxMs: 10_000, attempts: this.config.TRANSFORM_RETRY_ATTEMPTS },
+      partitionsConsumedConcurrently:
+        this.config.TRANSFORM_PARTITIONS_CONCURRENCY,
+      retry: {
+        ...DEFAULT_BACKOFF,
+        maxMs: 10_000,
+        attempts: this.config.TRANSFORM_RETRY_ATTEMPTS,
+      },
     });
     this.startup = this.start(this.consumer, topics).catch((err: unknown) => {
-      if (!this.abort.signal.aborted) this.logger.error({ err: (err as Error).message }, 'transform start-up failed');
+      if (!this.abort.signal.aborted)
+        this.logger.error(
+          { err: (err as Error).message },
+          'transform start-up failed',
+        );
     });
   }
 
@@ -100,12 +138,19 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
     await this.ticking;
   }
 
-  private async start(consumer: BatchConsumer, topics: readonly string[]): Promise<void> {
+  private async start(
+    consumer: BatchConsumer,
+    topics: readonly string[],
+  ): Promise<void> {
     await this.database.ready();
     if (this.abort.signal.aborted) return;
     await consumer.start();
     this.logger.info(
-      { group: this.config.TRANSFORM_GROUP_ID, topics, flows: this.flows.map((f) => f.id) },
+      {
+        group: this.config.TRANSFORM_GROUP_ID,
+        topics,
+        flows: this.flows.map((f) => f.id),
+      },
       'consuming raw topics',
     );
     if (this.flows.some((f) => f.merge)) this.schedule();
@@ -116,7 +161,12 @@ export class TransformService implements OnApplicationBootstrap, OnApplicationSh
     if (this.abort.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.ticking = (this.emitter?.tick() ?? Promise.resolve())
-        .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'window tick failed'))
+        .catch((err: unknown) =>
+          this.logger.error(
+            { err: (err as Error).message },
+            'window tick failed',
+          ),
+        )
         .finally(() => this.schedule());
     }, this.config.WINDOW_TICK_MS);
     this.timer.unref();

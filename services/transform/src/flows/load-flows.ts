@@ -28,10 +28,19 @@ export interface Flow {
   readonly merge: MergeTimings | undefined;
 }
 
-type MergeOverrides = Pick<TransformConfig, 'MERGE_WINDOW_SIZE' | 'MERGE_GRACE' | 'MERGE_IDLE_TIMEOUT' | 'MERGE_DEDUP_RETENTION'>;
+type MergeOverrides = Pick<
+  TransformConfig,
+  | 'MERGE_WINDOW_SIZE'
+  | 'MERGE_GRACE'
+  | 'MERGE_IDLE_TIMEOUT'
+  | 'MERGE_DEDUP_RETENTION'
+>;
 
 /** The plan with the config's merge overrides applied (plans without merge are returned as they are). */
-export function applyMergeOverrides(plan: SyncPlan, o: MergeOverrides): SyncPlan {
+export function applyMergeOverrides(
+  plan: SyncPlan,
+  o: MergeOverrides,
+): SyncPlan {
   if (!plan.merge) return plan;
   const m = plan.merge;
   return {
@@ -50,7 +59,8 @@ export function applyMergeOverrides(plan: SyncPlan, o: MergeOverrides): SyncPlan
 
 function ms(value: string | number, what: string): number {
   const v = parseDuration(value);
-  if (v === undefined) throw new Error(`${what}: invalid duration '${String(value)}'`);
+  if (v === undefined)
+    throw new Error(`${what}: invalid duration '${String(value)}'`);
   return v;
 }
 
@@ -69,7 +79,11 @@ export async function loadFlows(
     .filter(({ plan }) => plan.enabled)
     .map(({ file, plan: original }) => {
       const plan = applyMergeOverrides(original, config);
-      const transformer = compileFlow(plan, { lookups, trackMergeChanges: true, ...(clock ? { clock } : {}) });
+      const transformer = compileFlow(plan, {
+        lookups,
+        trackMergeChanges: true,
+        ...(clock ? { clock } : {}),
+      });
       return {
         id: plan.id,
         file,
@@ -79,9 +93,18 @@ export async function loadFlows(
         outboundTopic: outboundTopic(plan.target.system),
         merge: plan.merge
           ? {
-              graceMs: ms(plan.merge.window.grace, `${file}: merge.window.grace`),
-              idleTimeoutMs: ms(plan.merge.window.idleTimeout, `${file}: merge.window.idleTimeout`),
-              dedupRetentionMs: ms(plan.merge.dedupRetention, `${file}: merge.dedupRetention`),
+              graceMs: ms(
+                plan.merge.window.grace,
+                `${file}: merge.window.grace`,
+              ),
+              idleTimeoutMs: ms(
+                plan.merge.window.idleTimeout,
+                `${file}: merge.window.idleTimeout`,
+              ),
+              dedupRetentionMs: ms(
+                plan.merge.dedupRetention,
+                `${file}: merge.dedupRetention`,
+              ),
             }
           : undefined,
       };
@@ -94,7 +117,10 @@ export function planLookupTables(plan: SyncPlan): string[] {
   const visit = (fields: SyncPlan['mapping']): void => {
     for (const f of fields) {
       if (typeof f.value === 'string') {
-        for (const m of f.value.matchAll(/_findCollection\s+find\s+\S+\s+from\s+([A-Za-z0-9_]+)/g)) tables.add(m[1] as string);
+        for (const m of f.value.matchAll(
+          /_findCollection\s+find\s+\S+\s+from\s+([A-Za-z0-9_]+)/g,
+        ))
+          tables.add(m[1] as string);
       }
       if (f.children) visit(f.children);
     }

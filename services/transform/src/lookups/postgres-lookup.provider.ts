@@ -48,14 +48,18 @@ export class PostgresLookupProvider implements LookupProvider {
         [stale],
       )) as Array<{ table_name: string; row: LookupRow }>;
     } catch (err) {
-      throw new RetriableError(`cannot load lookup tables ${stale.join(', ')}: ${(err as Error).message}`, {
-        errorClass: 'server_error',
-        cause: err,
-      });
+      throw new RetriableError(
+        `cannot load lookup tables ${stale.join(', ')}: ${(err as Error).message}`,
+        {
+          errorClass: 'server_error',
+          cause: err,
+        },
+      );
     }
     const byTable = new Map<string, LookupRow[]>(stale.map((t) => [t, []]));
     for (const r of rows) byTable.get(r.table_name)?.push(r.row);
-    for (const [table, list] of byTable) this.tables.set(table, { rows: list, loadedAt: now });
+    for (const [table, list] of byTable)
+      this.tables.set(table, { rows: list, loadedAt: now });
     const all: Record<string, readonly LookupRow[]> = {};
     for (const [table, cached] of this.tables) all[table] = cached.rows;
     this.memory = new InMemoryLookupProvider(all);

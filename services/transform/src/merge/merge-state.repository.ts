@@ -18,7 +18,8 @@ export interface OpenWindowStats {
   readonly watermark: number | null;
 }
 
-const toNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const toNumber = (v: unknown): number | null =>
+  v === null || v === undefined ? null : Number(v);
 
 type Lock = 'wait' | 'skip';
 
@@ -34,15 +35,24 @@ export class MergeStateRepository {
 
   /** Creates the flow's watermark row when missing, locks it, returns the watermark. */
   async lockWatermark(tx: QueryRunner, flow: string): Promise<number | null> {
-    await tx.query('INSERT INTO transform.merge_watermark (flow) VALUES ($1) ON CONFLICT (flow) DO NOTHING', [flow]);
-    const rows = (await tx.query('SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1 FOR UPDATE', [flow])) as Array<{
+    await tx.query(
+      'INSERT INTO transform.merge_watermark (flow) VALUES ($1) ON CONFLICT (flow) DO NOTHING',
+      [flow],
+    );
+    const rows = (await tx.query(
+      'SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1 FOR UPDATE',
+      [flow],
+    )) as Array<{
       watermark_ms: string | null;
     }>;
     return toNumber(rows[0]?.watermark_ms);
   }
 
   async readWatermark(flow: string, tx?: QueryRunner): Promise<number | null> {
-    const rows = (await (tx ?? this.dataSource).query('SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1', [flow])) as Array<{
+    const rows = (await (tx ?? this.dataSource).query(
+      'SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1',
+      [flow],
+    )) as Array<{
       watermark_ms: string | null;
     }>;
     return toNumber(rows[0]?.watermark_ms);
@@ -52,7 +62,12 @@ export class MergeStateRepository {
    * Locks the existing windows among `keys` in key order (one lock order everywhere);
    * `skip` never waits and leaves out rows someone else holds.
    */
-  async lockWindows(tx: QueryRunner, flow: string, keys: readonly string[], lock: Lock = 'wait'): Promise<WindowMeta[]> {
+  async lockWindows(
+    tx: QueryRunner,
+    flow: string,
+    keys: readonly string[],
+    lock: Lock = 'wait',
+  ): Promise<WindowMeta[]> {
     if (keys.length === 0) return [];
     const rows = (await tx.query(
       `SELECT state FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)
@@ -63,7 +78,11 @@ export class MergeStateRepository {
   }
 
   /** Keys of the open windows already holding any of these source ids (an update may move a record). */
-  async openWindowsHolding(tx: QueryRunner, flow: string, sourceIds: readonly string[]): Promise<string[]> {
+  async openWindowsHolding(
+    tx: QueryRunner,
+    flow: string,
+    sourceIds: readonly string[],
+  ): Promise<string[]> {
     if (sourceIds.length === 0) return [];
     const rows = (await tx.query(
       `SELECT DISTINCT r.window_key FROM transform.merge_record r
@@ -74,12 +93,16 @@ export class MergeStateRepository {
     return rows.map((r) => r.window_key);
   }
 
-  async existingKeys(tx: QueryRunner, flow: string, keys: readonly string[]): Promise<Set<string>> {
+  async existingKeys(
+    tx: QueryRunner,
+    flow: string,
+    keys: readonly string[],
+  ): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = (await tx.query('SELECT window_key FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)', [
-      flow,
-      [...keys],
-    ])) as Array<{ window_key: string }>;
+    const rows = (await tx.query(
+      'SELECT window_key FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)',
+      [flow, [...keys]],
+    )) as Array<{ window_key: string }>;
     return new Set(rows.map((r) => r.window_key));
   }
 
@@ -96,15 +119,28 @@ export class MergeStateRepository {
     emittedIds?: readonly string[],
   ): Promise<MergeStateSnapshot> {
     const open = windows.filter((w) => w.status === 'open').map((w) => w.key);
-    const emitted = emittedIds && emittedIds.length > 0 ? windows.filter((w) => w.status !== 'open').map((w) => w.key) : [];
+    const emitted =
+      emittedIds && emittedIds.length > 0
+        ? windows.filter((w) => w.status !== 'open').map((w) => w.key)
+        : [];
     let records: PersistedRecord[] = [];
     if (open.length > 0 || emitted.length > 0) {
       const rows = (await tx.query(
         `SELECT window_key, source_id, hash, contribution FROM transform.merge_record
           WHERE flow = $1 AND (window_key = ANY($2) OR (window_key = ANY($3) AND source_id = ANY($4)))`,
         [flow, open, emitted, [...(emittedIds ?? [])]],
-      )) as Array<{ window_key: string; source_id: string; hash: string; contribution: PersistedRecord['contribution'] }>;
-      records = rows.map((r) => ({ windowKey: r.window_key, sourceId: r.source_id, hash: r.hash, contribution: r.contribution }));
+      )) as Array<{
+        window_key: string;
+        source_id: string;
+        hash: string;
+        contribution: PersistedRecord['contribution'];
+      }>;
+      records = rows.map((r) => ({
+        windowKey: r.window_key,
+        sourceId: r.source_id,
+        hash: r.hash,
+        contribution: r.contribution,
+      }));
     }
     return WindowedMerger.assembleSnapshot(watermark, windows, records);
   }
@@ -149,8 +185,14 @@ export class MergeStateRepository {
   ): Promise<void> {
     if (changes.deletedWindows.length > 0) {
       const keys = [...changes.deletedWindows];
-      await tx.query('DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)', [flow, keys]);
-      await tx.query('DELETE FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)', [flow, keys]);
+      await tx.query(
+        'DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)',
+        [flow, keys],
+      );
+      await tx.query(
+        'DELETE FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)',
+        [flow, keys],
+      );
     }
     const w = changes.windows;
     if (w.length > 0) {
@@ -176,7 +218,8 @@ export class MergeStateRepository {
       );
     }
     const last = new Map<string, RecordChange>();
-    for (const c of changes.records) last.set(`${c.windowKey}\u0000${c.sourceId}`, c);
+    for (const c of changes.records)
+      last.set(`${c.windowKey}\u0000${c.sourceId}`, c);
     const deletes = [...last.values()].filter((c) => c.op === 'delete');
     const puts = [...last.values()].filter((c) => c.op !== 'delete');
     if (deletes.length > 0) {
@@ -195,12 +238,25 @@ export class MergeStateRepository {
           flow,
           puts.map((c) => c.windowKey),
           puts.map((c) => c.sourceId),
-          puts.map((c) => (c.op === 'put' ? c.contribution.h : c.op === 'emitted' ? c.hash : '')),
-          puts.map((c) => (c.op === 'put' ? JSON.stringify(c.contribution) : null)),
+          puts.map((c) =>
+            c.op === 'put'
+              ? c.contribution.h
+              : c.op === 'emitted'
+                ? c.hash
+                : '',
+          ),
+          puts.map((c) =>
+            c.op === 'put' ? JSON.stringify(c.contribution) : null,
+          ),
         ],
       );
     }
-    const touched = [...new Set([...w.map((x) => x.key), ...changes.records.map((c) => c.windowKey)])];
+    const touched = [
+      ...new Set([
+        ...w.map((x) => x.key),
+        ...changes.records.map((c) => c.windowKey),
+      ]),
+    ];
     if (touched.length > 0) {
       await tx.query(
         `UPDATE transform.merge_window w SET record_count =
@@ -221,7 +277,11 @@ export class MergeStateRepository {
   }
 
   /** Deletes emitted windows (and their record hashes) whose dedup retention is over. Returns how many windows. */
-  async deleteExpired(flow: string, timings: MergeTimings, watermark: number): Promise<number> {
+  async deleteExpired(
+    flow: string,
+    timings: MergeTimings,
+    watermark: number,
+  ): Promise<number> {
     return this.transaction(async (tx) => {
       const rows = (await tx.query(
         `DELETE FROM transform.merge_window
@@ -229,12 +289,14 @@ export class MergeStateRepository {
           RETURNING window_key`,
         [flow, timings.graceMs, timings.dedupRetentionMs, watermark],
       )) as unknown[];
-      const deleted = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ window_key: string }>;
+      const deleted = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{
+        window_key: string;
+      }>;
       if (deleted.length > 0) {
-        await tx.query('DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)', [
-          flow,
-          deleted.map((r) => r.window_key),
-        ]);
+        await tx.query(
+          'DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)',
+          [flow, deleted.map((r) => r.window_key)],
+        );
       }
       return deleted.length;
     });
@@ -248,7 +310,11 @@ export class MergeStateRepository {
       [flow],
     )) as Array<{ windows: number; records: number; watermark: string | null }>;
     const r = rows[0];
-    return { openWindows: r?.windows ?? 0, openRecords: r?.records ?? 0, watermark: toNumber(r?.watermark) };
+    return {
+      openWindows: r?.windows ?? 0,
+      openRecords: r?.records ?? 0,
+      watermark: toNumber(r?.watermark),
+    };
   }
 
   /** Runs `work` in one transaction (READ COMMITTED); rolls back when it throws. */

@@ -1,5 +1,12 @@
-import { outboundDocumentSchema, type OutboundDocument } from '@kingbridge/contracts';
-import type { DeadLetterInput, DeadLetterPublisher, KafkaProducer } from '@kingbridge/kafka';
+import {
+  outboundDocumentSchema,
+  type OutboundDocument,
+} from '@kingbridge/contracts';
+import type {
+  DeadLetterInput,
+  DeadLetterPublisher,
+  KafkaProducer,
+} from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
 import type { PipelineError } from '@kingbridge/pipeline-core';
 import type { WindowState } from '@kingbridge/transform-engine';
@@ -7,7 +14,10 @@ import type { Flow } from '../flows/load-flows';
 import type { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 import { planLookupTables } from '../flows/load-flows';
 import type { TransformMetrics } from '../metrics/transform.metrics';
-import type { MergeStateRepository, WindowRowStatus } from './merge-state.repository';
+import type {
+  MergeStateRepository,
+  WindowRowStatus,
+} from './merge-state.repository';
 
 export interface WindowEmitterDeps {
   readonly flows: readonly Flow[];
@@ -55,10 +65,16 @@ export class WindowEmitter {
         }
         await this.prune(flow);
       } catch (err) {
-        this.deps.logger.error({ flow: flow.id, err: (err as Error).message }, 'window emission failed; retrying next tick');
+        this.deps.logger.error(
+          { flow: flow.id, err: (err as Error).message },
+          'window emission failed; retrying next tick',
+        );
       }
       await this.refreshGauges(flow).catch((err: unknown) =>
-        this.deps.logger.warn({ flow: flow.id, err: (err as Error).message }, 'cannot refresh window gauges'),
+        this.deps.logger.warn(
+          { flow: flow.id, err: (err as Error).message },
+          'cannot refresh window gauges',
+        ),
       );
     }
   }
@@ -70,72 +86,112 @@ export class WindowEmitter {
     const { repository } = this.deps;
     const tables = planLookupTables(flow.plan);
     if (tables.length > 0) await this.deps.lookups.preloadTables(tables);
-    const result = await repository.transaction(async (tx): Promise<EmitResult> => {
-      const watermark = await repository.readWatermark(flow.id, tx);
-      const now = this.clock();
-      const due = await repository.lockDueWindows(tx, flow.id, timings, watermark, now, this.deps.limit);
-      if (due.length === 0) return { emitted: 0, deadLettered: 0 };
-      // A correction folds into its emitted base window: lock that too, or leave the correction for later.
-      const dueKeys = new Set(due.map((w) => w.key));
-      const bases = [...new Set(due.filter((w) => w.correction && !dueKeys.has(w.baseKey)).map((w) => w.baseKey))].sort();
-      const locked = await repository.lockWindows(tx, flow.id, bases, 'skip');
-      const lockedKeys = new Set(locked.map((w) => w.key));
-      const existing = await repository.existingKeys(tx, flow.id, bases);
-      const ready = due.filter((w) => !w.correction || lockedKeys.has(w.baseKey) || !existing.has(w.baseKey) || dueKeys.has(w.baseKey));
-      // Open windows come with all their records; emitted bases need none (a correction only adds hashes).
-      const snapshot = await repository.snapshot(tx, flow.id, watermark, [...ready, ...locked]);
+    const result = await repository.transaction(
+      async (tx): Promise<EmitResult> => {
+        const watermark = await repository.readWatermark(flow.id, tx);
+        const now = this.clock();
+        const due = await repository.lockDueWindows(
+          tx,
+          flow.id,
+          timings,
+          watermark,
+          now,
+          this.deps.limit,
+        );
+        if (due.length === 0) return { emitted: 0, deadLettered: 0 };
+        // A correction folds into its emitted base window: lock that too, or leave the correction for later.
+        const dueKeys = new Set(due.map((w) => w.key));
+        const bases = [
+          ...new Set(
+            due
+              .filter((w) => w.correction && !dueKeys.has(w.baseKey))
+              .map((w) => w.baseKey),
+          ),
+        ].sort();
+        const locked = await repository.lockWindows(tx, flow.id, bases, 'skip');
+        const lockedKeys = new Set(locked.map((w) => w.key));
+        const existing = await repository.existingKeys(tx, flow.id, bases);
+        const ready = due.filter(
+          (w) =>
+            !w.correction ||
+            lockedKeys.has(w.baseKey) ||
+            !existing.has(w.baseKey) ||
+            dueKeys.has(w.baseKey),
+        );
+        // Open windows come with all their records; emitted bases need none (a correction only adds hashes).
+        const snapshot = await repository.snapshot(tx, flow.id, watermark, [
+          ...ready,
+          ...locked,
+        ]);
 
-      // Synchronous: restore + map every window.
-      flow.transformer.restoreMergeState(snapshot);
-      const emissions = ready.map((w) => ({
-        window: snapshot.windows.find((x) => x.key === w.key) as WindowState,
-        result: flow.transformer.emitWindow(w.key),
-      }));
+        // Synchronous: restore + map every window.
+        flow.transformer.restoreMergeState(snapshot);
+        const emissions = ready.map((w) => ({
+          window: snapshot.windows.find((x) => x.key === w.key) as WindowState,
+          result: flow.transformer.emitWindow(w.key),
+        }));
 
-      const documents: OutboundDocument[] = [];
-      const deadLetters: DeadLetterInput[] = [];
-      const status = new Map<string, WindowRowStatus>();
-      for (const { window, result } of emissions) {
-        if ('document' in result) {
-          documents.push(result.document);
-          continue;
+        const documents: OutboundDocument[] = [];
+        const deadLetters: DeadLetterInput[] = [];
+        const status = new Map<string, WindowRowStatus>();
+        for (const { window, result } of emissions) {
+          if ('document' in result) {
+            documents.push(result.document);
+            continue;
+          }
+          deadLetters.push(
+            this.deadLetterOf(flow, window, result.error, result.sourceIds),
+          );
+          status.set(window.key, 'dead_lettered');
         }
-        deadLetters.push(this.deadLetterOf(flow, window, result.error, result.sourceIds));
-        status.set(window.key, 'dead_lettered');
-      }
-      if (documents.length > 0) {
-        await this.deps.producer.sendJson(
-          flow.outboundTopic,
-          outboundDocumentSchema,
-          documents.map((d) => ({ key: d.documentKey, value: d })),
-        );
-      }
-      if (deadLetters.length > 0) await this.deps.deadLetters.publish(deadLetters);
+        if (documents.length > 0) {
+          await this.deps.producer.sendJson(
+            flow.outboundTopic,
+            outboundDocumentSchema,
+            documents.map((d) => ({ key: d.documentKey, value: d })),
+          );
+        }
+        if (deadLetters.length > 0)
+          await this.deps.deadLetters.publish(deadLetters);
 
-      // Synchronous again (the merger may have been swapped while we awaited the produce).
-      flow.transformer.restoreMergeState(snapshot);
-      for (const { window } of emissions) flow.transformer.markEmitted(window.key);
-      const merger = flow.transformer.merger;
-      if (!merger) throw new Error(`flow ${flow.id} has no merger`);
-      const changes = merger.takeRecordChanges();
-      await repository.writeChanges(tx, flow.id, changes, status, false);
+        // Synchronous again (the merger may have been swapped while we awaited the produce).
+        flow.transformer.restoreMergeState(snapshot);
+        for (const { window } of emissions)
+          flow.transformer.markEmitted(window.key);
+        const merger = flow.transformer.merger;
+        if (!merger) throw new Error(`flow ${flow.id} has no merger`);
+        const changes = merger.takeRecordChanges();
+        await repository.writeChanges(tx, flow.id, changes, status, false);
 
-      for (const d of documents) {
-        this.deps.logger.debug(
-          { flow: flow.id, documentKey: d.documentKey, billNo: d.billNo, records: d.lineage.sourceIds.length },
-          'merged window emitted',
-        );
-      }
-      return { emitted: documents.length, deadLettered: deadLetters.length };
-    });
+        for (const d of documents) {
+          this.deps.logger.debug(
+            {
+              flow: flow.id,
+              documentKey: d.documentKey,
+              billNo: d.billNo,
+              records: d.lineage.sourceIds.length,
+            },
+            'merged window emitted',
+          );
+        }
+        return { emitted: documents.length, deadLettered: deadLetters.length };
+      },
+    );
     // Counted once committed (a rolled-back emission is emitted again next tick).
     this.deps.metrics.count(flow.id, 'out', result.emitted);
     this.deps.metrics.count(flow.id, 'failed', result.deadLettered);
     return result;
   }
 
-  private deadLetterOf(flow: Flow, window: WindowState, error: PipelineError, sourceIds: readonly string[]): DeadLetterInput {
-    const first = Object.values(window.records).find((c) => c.o !== undefined)?.o;
+  private deadLetterOf(
+    flow: Flow,
+    window: WindowState,
+    error: PipelineError,
+    sourceIds: readonly string[],
+  ): DeadLetterInput {
+    const first = Object.values(window.records).find(
+      (c) => c.o !== undefined,
+    )?.o;
     this.deps.logger.warn(
       {
         flow: flow.id,
@@ -153,7 +209,9 @@ export class WindowEmitter {
       offset: first?.offset ?? '-1',
       raw: {
         key: Buffer.from(window.key),
-        value: Buffer.from(JSON.stringify({ flow: flow.id, windowKey: window.key, sourceIds })),
+        value: Buffer.from(
+          JSON.stringify({ flow: flow.id, windowKey: window.key, sourceIds }),
+        ),
         headers: { 'kb-window-key': window.key },
       },
       error,
@@ -167,8 +225,16 @@ export class WindowEmitter {
     if (!timings) return;
     const watermark = await this.deps.repository.readWatermark(flow.id);
     if (watermark === null) return;
-    const n = await this.deps.repository.deleteExpired(flow.id, timings, watermark);
-    if (n > 0) this.deps.logger.debug({ flow: flow.id, windows: n }, 'pruned emitted windows past dedup retention');
+    const n = await this.deps.repository.deleteExpired(
+      flow.id,
+      timings,
+      watermark,
+    );
+    if (n > 0)
+      this.deps.logger.debug(
+        { flow: flow.id, windows: n },
+        'pruned emitted windows past dedup retention',
+      );
   }
 
   async refreshGauges(flow: Flow): Promise<void> {
@@ -176,7 +242,10 @@ export class WindowEmitter {
     this.deps.metrics.openWindows.set({ flow: flow.id }, stats.openWindows);
     this.deps.metrics.windowRecords.set({ flow: flow.id }, stats.openRecords);
     if (stats.watermark !== null) {
-      this.deps.metrics.watermarkLag.set({ flow: flow.id }, Math.max(0, (this.clock() - stats.watermark) / 1000));
+      this.deps.metrics.watermarkLag.set(
+        { flow: flow.id },
+        Math.max(0, (this.clock() - stats.watermark) / 1000),
+      );
     }
   }
 }

@@ -42,7 +42,8 @@ export class TransformMetrics {
   /** Pre-creates the series of each flow so dashboards show 0 instead of nothing. */
   init(flows: readonly string[], mergeFlows: readonly string[]): void {
     for (const flow of flows) {
-      for (const outcome of ['in', 'out', 'filtered', 'failed'] as const) this.records.inc({ flow, outcome }, 0);
+      for (const outcome of ['in', 'out', 'filtered', 'failed'] as const)
+        this.records.inc({ flow, outcome }, 0);
     }
     for (const flow of mergeFlows) {
       this.late.inc({ flow }, 0);

@@ -1,6 +1,15 @@
-import { outboundDocumentSchema, outboundTopic, type OutboundDocument, type RawRecord } from '@kingbridge/contracts';
+import {
+  outboundDocumentSchema,
+  outboundTopic,
+  type OutboundDocument,
+  type RawRecord,
+} from '@kingbridge/contracts';
 import { createDataSource } from '@kingbridge/persistence';
-import { pollUntil, testKafkaConnection, uniqueName } from '@kingbridge/testing';
+import {
+  pollUntil,
+  testKafkaConnection,
+  uniqueName,
+} from '@kingbridge/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,7 +43,13 @@ function money(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
-function order(flow: TestFlow, no: string, shop: string, consignTime: string, lines: readonly Line[]): RawRecord {
+function order(
+  flow: TestFlow,
+  no: string,
+  shop: string,
+  consignTime: string,
+  lines: readonly Line[],
+): RawRecord {
   return rawRecord(flow, no, {
     TradeNo: no,
     TradeStatus: 6000,
@@ -47,13 +62,19 @@ function order(flow: TestFlow, no: string, shop: string, consignTime: string, li
     GoodsDetail: lines.map((l) => ({
       GoodsNo: l.goods,
       SellCount: l.count,
-      ShareFavourableAfterFee: l.goods === 'G2' ? l.cents / 100 : money(l.cents),
+      ShareFavourableAfterFee:
+        l.goods === 'G2' ? l.cents / 100 : money(l.cents),
     })),
   });
 }
 
 /** `n` orders on `day`, alternating shops, each with 1-3 lines. */
-function orders(flow: TestFlow, prefix: string, day: string, n: number): { records: RawRecord[]; totals: Totals } {
+function orders(
+  flow: TestFlow,
+  prefix: string,
+  day: string,
+  n: number,
+): { records: RawRecord[]; totals: Totals } {
   const records: RawRecord[] = [];
   const totals: Totals = new Map();
   for (let i = 0; i < n; i++) {
@@ -65,10 +86,14 @@ function orders(flow: TestFlow, prefix: string, day: string, n: number): { recor
     }));
     const time = `${day} ${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
     records.push(order(flow, `${prefix}-${i}`, shop, time, lines));
-    const shopTotals = totals.get(shop) ?? new Map<string, { count: number; cents: number }>();
+    const shopTotals =
+      totals.get(shop) ?? new Map<string, { count: number; cents: number }>();
     for (const l of lines) {
       const t = shopTotals.get(l.goods) ?? { count: 0, cents: 0 };
-      shopTotals.set(l.goods, { count: t.count + l.count, cents: t.cents + l.cents });
+      shopTotals.set(l.goods, {
+        count: t.count + l.count,
+        cents: t.cents + l.cents,
+      });
     }
     totals.set(shop, shopTotals);
   }
@@ -80,26 +105,47 @@ function totalsOf(records: readonly RawRecord[]): Totals {
   const totals: Totals = new Map();
   for (const r of records) {
     const shop = r.payload['Shopcode'] as string;
-    const shopTotals = totals.get(shop) ?? new Map<string, { count: number; cents: number }>();
-    for (const l of r.payload['GoodsDetail'] as Array<Record<string, unknown>>) {
+    const shopTotals =
+      totals.get(shop) ?? new Map<string, { count: number; cents: number }>();
+    for (const l of r.payload['GoodsDetail'] as Array<
+      Record<string, unknown>
+    >) {
       const goods = l['GoodsNo'] as string;
       const t = shopTotals.get(goods) ?? { count: 0, cents: 0 };
-      shopTotals.set(goods, { count: t.count + Number(l['SellCount']), cents: t.cents + Math.round(Number(l['ShareFavourableAfterFee']) * 100) });
+      shopTotals.set(goods, {
+        count: t.count + Number(l['SellCount']),
+        cents: t.cents + Math.round(Number(l['ShareFavourableAfterFee']) * 100),
+      });
     }
     totals.set(shop, shopTotals);
   }
   return totals;
 }
 
-function entries(doc: OutboundDocument | undefined): Array<{ goods: unknown; qty: unknown; amount: unknown }> {
-  const rows = (doc?.document['FEntity'] ?? []) as Array<Record<string, unknown>>;
+function entries(
+  doc: OutboundDocument | undefined,
+): Array<{ goods: unknown; qty: unknown; amount: unknown }> {
+  const rows = (doc?.document['FEntity'] ?? []) as Array<
+    Record<string, unknown>
+  >;
   return rows
-    .map((r) => ({ goods: (r['FMaterialID'] as { FNumber: string }).FNumber, qty: r['FRealQty'], amount: r['FAllAmount'] }))
+    .map((r) => ({
+      goods: (r['FMaterialID'] as { FNumber: string }).FNumber,
+      qty: r['FRealQty'],
+      amount: r['FAllAmount'],
+    }))
     .sort((a, b) => (a.goods < b.goods ? -1 : 1));
 }
 
-function expectedEntries(totals: Totals, shop: string): Array<{ goods: string; qty: number; amount: number }> {
-  return [...(totals.get(shop) ?? new Map<string, { count: number; cents: number }>()).entries()]
+function expectedEntries(
+  totals: Totals,
+  shop: string,
+): Array<{ goods: string; qty: number; amount: number }> {
+  return [
+    ...(
+      totals.get(shop) ?? new Map<string, { count: number; cents: number }>()
+    ).entries(),
+  ]
     .map(([goods, t]) => ({ goods, qty: t.count, amount: t.cents / 100 }))
     .sort((a, b) => (a.goods < b.goods ? -1 : 1));
 }
@@ -119,15 +165,29 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     )) as Array<{ n: number }>;
     return rows[0]?.n ?? 0;
   };
-  const docsFor = (day: string): OutboundDocument[] => outbound.items.map((i) => i.value).filter((d) => d.documentKey.includes(`:${day}`));
+  const docsFor = (day: string): OutboundDocument[] =>
+    outbound.items
+      .map((i) => i.value)
+      .filter((d) => d.documentKey.includes(`:${day}`));
 
   beforeAll(async () => {
     const suffix = uniqueName('it').replace('-', '');
-    flow = await testFlow('jackyun-retail-orders-to-k3cloud-outstock.yaml', suffix);
+    flow = await testFlow(
+      'jackyun-retail-orders-to-k3cloud-outstock.yaml',
+      suffix,
+    );
     await seedLookups({
       [flow.table('orgs')]: [
-        { shop_code: 'SHOP-A', sale_org_number: '101', stock_org_number: '201' },
-        { shop_code: 'SHOP-B', sale_org_number: '102', stock_org_number: '202' },
+        {
+          shop_code: 'SHOP-A',
+          sale_org_number: '101',
+          stock_org_number: '201',
+        },
+        {
+          shop_code: 'SHOP-B',
+          sale_org_number: '102',
+          stock_org_number: '202',
+        },
       ],
     });
     db = createDataSource({ url: TEST_DATABASE_URL });
@@ -138,7 +198,11 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
       // Windows of past days would be emitted on idle; only the watermark closes them here.
       MERGE_IDLE_TIMEOUT: '1h',
     });
-    outbound = await new TopicCollector(outboundTopic('k3cloud'), outboundDocumentSchema, (d) => d.flow === flow.id).start();
+    outbound = await new TopicCollector(
+      outboundTopic('k3cloud'),
+      outboundDocumentSchema,
+      (d) => d.flow === flow.id,
+    ).start();
   });
 
   afterAll(async () => {
@@ -159,12 +223,19 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
 
     // Kill while records are still being published and consumed.
     const publishing = publish(rawTopicOf(flow), day.records.slice(0, 20));
-    await pollUntil(async () => (await countedRecords('2026-03-01')) >= 3, { timeoutMs: 20_000, intervalMs: 20, description: 'first records merged' });
+    await pollUntil(async () => (await countedRecords('2026-03-01')) >= 3, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      description: 'first records merged',
+    });
     await first.kill9();
     await publishing;
 
     // The rest, plus redeliveries of already-counted records (same content hash).
-    await publish(rawTopicOf(flow), [...day.records.slice(20), ...day.records.slice(0, 8)]);
+    await publish(rawTopicOf(flow), [
+      ...day.records.slice(20),
+      ...day.records.slice(0, 8),
+    ]);
     const second = await new ServiceProcess(env).start();
     processes.push(second);
     await pollUntil(async () => (await countedRecords('2026-03-01')) === 40, {
@@ -173,43 +244,88 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     });
 
     // A record of the next day moves the watermark past the end of 2026-03-01.
-    await publish(rawTopicOf(flow), [order(flow, `${flow.id}-d2-0`, 'SHOP-A', '2026-03-02 09:00:00', [{ goods: 'G1', count: 1, cents: 100 }])]);
-    await pollUntil(() => docsFor('2026-03-01').length >= 2, { timeoutMs: 20_000, description: 'two merged documents for 2026-03-01' });
+    await publish(rawTopicOf(flow), [
+      order(flow, `${flow.id}-d2-0`, 'SHOP-A', '2026-03-02 09:00:00', [
+        { goods: 'G1', count: 1, cents: 100 },
+      ]),
+    ]);
+    await pollUntil(() => docsFor('2026-03-01').length >= 2, {
+      timeoutMs: 20_000,
+      description: 'two merged documents for 2026-03-01',
+    });
 
     const docs = docsFor('2026-03-01');
-    expect(docs.map((d) => d.billNo).sort()).toEqual(['JKY20260301-SHOP-A-WH-1', 'JKY20260301-SHOP-B-WH-1']);
+    expect(docs.map((d) => d.billNo).sort()).toEqual([
+      'JKY20260301-SHOP-A-WH-1',
+      'JKY20260301-SHOP-B-WH-1',
+    ]);
     for (const shop of SHOPS) {
       const doc = docs.find((d) => d.billNo.includes(shop));
       expect(entries(doc)).toEqual(expectedEntries(day.totals, shop));
       expect(doc?.lineage.sourceIds).toHaveLength(20);
-      expect(doc?.document['FNote']).toBe(`吉客云零售合并 ${shop} 2026-03-01 20单`);
+      expect(doc?.document['FNote']).toBe(
+        `吉客云零售合并 ${shop} 2026-03-01 20单`,
+      );
     }
   });
 
   it('should emit a correction document with only the late record when a record arrives after its window was emitted', async () => {
     // First a redelivery of a record the emitted window already counted: dropped, not a correction.
-    const [redelivered] = await publish(rawTopicOf(flow), [firstDay[0] as RawRecord]);
+    const [redelivered] = await publish(rawTopicOf(flow), [
+      firstDay[0] as RawRecord,
+    ]);
     await pollUntil(
       async () => {
-        const committed = await testKafkaConnection().admin.fetchCommittedOffsets(env['TRANSFORM_GROUP_ID'] as string, rawTopicOf(flow));
+        const committed =
+          await testKafkaConnection().admin.fetchCommittedOffsets(
+            env['TRANSFORM_GROUP_ID'] as string,
+            rawTopicOf(flow),
+          );
         const p = committed.find((c) => c.partition === redelivered?.partition);
-        return p !== undefined && BigInt(p.offset) > BigInt(redelivered?.offset ?? '0');
+        return (
+          p !== undefined &&
+          BigInt(p.offset) > BigInt(redelivered?.offset ?? '0')
+        );
       },
-      { timeoutMs: 20_000, description: 'redelivered record consumed and committed' },
+      {
+        timeoutMs: 20_000,
+        description: 'redelivered record consumed and committed',
+      },
     );
-    const late = order(flow, `${flow.id}-late-0`, 'SHOP-A', '2026-03-01 23:00:00', [{ goods: 'G3', count: 2, cents: 1999 }]);
+    const late = order(
+      flow,
+      `${flow.id}-late-0`,
+      'SHOP-A',
+      '2026-03-01 23:00:00',
+      [{ goods: 'G3', count: 2, cents: 1999 }],
+    );
     await publish(rawTopicOf(flow), [late]);
-    await pollUntil(() => docsFor('2026-03-01').some((d) => d.correctionOf !== undefined), {
-      timeoutMs: 20_000,
-      description: 'correction document',
-    });
-    const correction = docsFor('2026-03-01').find((d) => d.correctionOf !== undefined);
+    await pollUntil(
+      () => docsFor('2026-03-01').some((d) => d.correctionOf !== undefined),
+      {
+        timeoutMs: 20_000,
+        description: 'correction document',
+      },
+    );
+    const correction = docsFor('2026-03-01').find(
+      (d) => d.correctionOf !== undefined,
+    );
     expect(correction?.correctionOf).toBe(`${flow.id}:SHOP-A|WH-1:2026-03-01`);
-    expect(correction?.billNo).toMatch(/^JKY20260301-SHOP-A-WH-1-C[0-9A-F]{6}$/);
-    expect(entries(correction)).toEqual([{ goods: 'G3', qty: 2, amount: 19.99 }]);
+    expect(correction?.billNo).toMatch(
+      /^JKY20260301-SHOP-A-WH-1-C[0-9A-F]{6}$/,
+    );
+    expect(entries(correction)).toEqual([
+      { goods: 'G3', qty: 2, amount: 19.99 },
+    ]);
     expect(correction?.lineage.sourceIds).toEqual([late.sourceId]);
     const metrics = (await processes[1]?.metrics()) ?? '';
-    const lateLine = metrics.split('\n').find((l) => l.startsWith('kingbridge_transform_late_records_total{') && l.includes(flow.id));
+    const lateLine = metrics
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('kingbridge_transform_late_records_total{') &&
+          l.includes(flow.id),
+      );
     expect(lateLine?.split(' ').pop()).toBe('1');
   });
 
@@ -224,28 +340,52 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     });
     // An update moves a counted record to the other shop's window: counted there, no longer here.
     const moved = day.records[0] as RawRecord;
-    const update = rawRecord(flow, moved.sourceId, { ...moved.payload, Shopcode: 'SHOP-B' });
+    const update = rawRecord(flow, moved.sourceId, {
+      ...moved.payload,
+      Shopcode: 'SHOP-B',
+    });
     await publish(rawTopicOf(flow), [update]);
     await pollUntil(
       async () =>
-        ((await db.query(
-          `SELECT 1 FROM transform.merge_record WHERE flow = $1 AND window_key = $2 AND source_id = $3 AND contribution IS NOT NULL`,
-          [flow.id, `${flow.id}:SHOP-B|WH-1:2026-03-03`, moved.sourceId],
-        )) as unknown[]).length === 1,
-      { timeoutMs: 20_000, description: 'update merged into the SHOP-B window' },
+        (
+          (await db.query(
+            `SELECT 1 FROM transform.merge_record WHERE flow = $1 AND window_key = $2 AND source_id = $3 AND contribution IS NOT NULL`,
+            [flow.id, `${flow.id}:SHOP-B|WH-1:2026-03-03`, moved.sourceId],
+          )) as unknown[]
+        ).length === 1,
+      {
+        timeoutMs: 20_000,
+        description: 'update merged into the SHOP-B window',
+      },
     );
     expect(await countedRecords('2026-03-03')).toBe(40);
 
-    await publish(rawTopicOf(flow), [order(flow, `${flow.id}-d4-0`, 'SHOP-B', '2026-03-04 09:00:00', [{ goods: 'G1', count: 1, cents: 100 }])]);
-    await pollUntil(() => docsFor('2026-03-03').length >= 2, { timeoutMs: 20_000, description: 'two merged documents for 2026-03-03' });
+    await publish(rawTopicOf(flow), [
+      order(flow, `${flow.id}-d4-0`, 'SHOP-B', '2026-03-04 09:00:00', [
+        { goods: 'G1', count: 1, cents: 100 },
+      ]),
+    ]);
+    await pollUntil(() => docsFor('2026-03-03').length >= 2, {
+      timeoutMs: 20_000,
+      description: 'two merged documents for 2026-03-03',
+    });
 
     const totals = totalsOf([update, ...day.records.slice(1)]);
-    for (const shop of SHOPS) expect(entries(docsFor('2026-03-03').find((d) => d.billNo.includes(shop)))).toEqual(expectedEntries(totals, shop));
+    for (const shop of SHOPS)
+      expect(
+        entries(docsFor('2026-03-03').find((d) => d.billNo.includes(shop))),
+      ).toEqual(expectedEntries(totals, shop));
     // Both instances consumed (records of each shop were spread over partitions owned by both).
-    const owners = (await Promise.all(processes.slice(1).map((p) => p.metrics()))).map((m) =>
+    const owners = (
+      await Promise.all(processes.slice(1).map((p) => p.metrics()))
+    ).map((m) =>
       m
         .split('\n')
-        .filter((l) => l.startsWith('kingbridge_kafka_messages_consumed_total{') && l.includes(rawTopicOf(flow)))
+        .filter(
+          (l) =>
+            l.startsWith('kingbridge_kafka_messages_consumed_total{') &&
+            l.includes(rawTopicOf(flow)),
+        )
         .some((l) => Number(l.split(' ').pop()) > 0),
     );
     expect(owners).toEqual([true, true]);

@@ -1,5 +1,12 @@
 import { loadConfig } from '@kingbridge/config';
-import { deadLetterSchema, dlqTopic, outboundDocumentSchema, outboundTopic, type DeadLetter, type OutboundDocument } from '@kingbridge/contracts';
+import {
+  deadLetterSchema,
+  dlqTopic,
+  outboundDocumentSchema,
+  outboundTopic,
+  type DeadLetter,
+  type OutboundDocument,
+} from '@kingbridge/contracts';
 import { createLogger } from '@kingbridge/observability';
 import { DATA_SOURCE } from '@kingbridge/persistence';
 import { pollUntil, TEST_KAFKA_BROKERS, uniqueName } from '@kingbridge/testing';
@@ -22,14 +29,21 @@ import {
   type TestFlow,
 } from './transform.harness';
 
-function order(flow: TestFlow, no: string, shop: string, consignTime: string): ReturnType<typeof rawRecord> {
+function order(
+  flow: TestFlow,
+  no: string,
+  shop: string,
+  consignTime: string,
+): ReturnType<typeof rawRecord> {
   return rawRecord(flow, no, {
     TradeNo: no,
     TradeStatus: 9090,
     Shopcode: shop,
     WarehouseCode: 'WH-9',
     ConsignTime: consignTime,
-    GoodsDetail: [{ GoodsNo: 'G1', SellCount: 1, ShareFavourableAfterFee: '5.00' }],
+    GoodsDetail: [
+      { GoodsNo: 'G1', SellCount: 1, ShareFavourableAfterFee: '5.00' },
+    ],
   });
 }
 
@@ -39,10 +53,17 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
   let outbound: TopicCollector<OutboundDocument>;
   let deadLetters: TopicCollector<DeadLetter>;
   const orgs = (shops: readonly string[]): Record<string, unknown>[] =>
-    shops.map((s, i) => ({ shop_code: s, sale_org_number: `10${i}`, stock_org_number: `20${i}` }));
+    shops.map((s, i) => ({
+      shop_code: s,
+      sale_org_number: `10${i}`,
+      stock_org_number: `20${i}`,
+    }));
 
   beforeAll(async () => {
-    flow = await testFlow('jackyun-retail-orders-to-k3cloud-outstock.yaml', uniqueName('it').replace('-', ''));
+    flow = await testFlow(
+      'jackyun-retail-orders-to-k3cloud-outstock.yaml',
+      uniqueName('it').replace('-', ''),
+    );
     await seedLookups({ [flow.table('orgs')]: orgs(['SHOP-A', 'SHOP-B']) });
     const config = loadConfig(transformConfigSchema, {
       DATABASE_URL: TEST_DATABASE_URL,
@@ -57,9 +78,23 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
       MERGE_GRACE: '0s',
       MERGE_IDLE_TIMEOUT: '1h',
     });
-    outbound = await new TopicCollector(outboundTopic('k3cloud'), outboundDocumentSchema, (d) => d.flow === flow.id).start();
-    deadLetters = await new TopicCollector(dlqTopic(rawTopicOf(flow)), deadLetterSchema, (d) => d.flow === flow.id).start();
-    app = await NestFactory.create(AppModule.forRoot(config, createLogger('transform', process.env['TEST_LOG_LEVEL'] ?? 'error')), { logger: false });
+    outbound = await new TopicCollector(
+      outboundTopic('k3cloud'),
+      outboundDocumentSchema,
+      (d) => d.flow === flow.id,
+    ).start();
+    deadLetters = await new TopicCollector(
+      dlqTopic(rawTopicOf(flow)),
+      deadLetterSchema,
+      (d) => d.flow === flow.id,
+    ).start();
+    app = await NestFactory.create(
+      AppModule.forRoot(
+        config,
+        createLogger('transform', process.env['TEST_LOG_LEVEL'] ?? 'error'),
+      ),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
   });
 
@@ -87,7 +122,9 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
     );
     // SHOP-A's org disappears from master data after its record was merged.
     await seedLookups({ [flow.table('orgs')]: orgs(['SHOP-B']) });
-    await publish(rawTopicOf(flow), [order(flow, `${flow.id}-close`, 'SHOP-B', '2026-04-02 10:00:00')]);
+    await publish(rawTopicOf(flow), [
+      order(flow, `${flow.id}-close`, 'SHOP-B', '2026-04-02 10:00:00'),
+    ]);
 
     const [letter] = await deadLetters.waitFor(1);
     const docs = await outbound.waitFor(1);
@@ -100,7 +137,13 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
       fieldPath: 'FSaleOrgId',
     });
     expect(letter?.errorMessage).toContain('SHOP-A');
-    const body = JSON.parse(Buffer.from(letter?.value ?? '', 'base64').toString('utf8')) as { windowKey: string; sourceIds: string[] };
-    expect(body).toEqual({ flow: flow.id, windowKey: `${flow.id}:SHOP-A|WH-9:2026-04-01`, sourceIds: [a.sourceId] });
+    const body = JSON.parse(
+      Buffer.from(letter?.value ?? '', 'base64').toString('utf8'),
+    ) as { windowKey: string; sourceIds: string[] };
+    expect(body).toEqual({
+      flow: flow.id,
+      windowKey: `${flow.id}:SHOP-A|WH-9:2026-04-01`,
+      sourceIds: [a.sourceId],
+    });
   });
 });

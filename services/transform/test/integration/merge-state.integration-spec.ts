@@ -1,15 +1,28 @@
 import { createDataSource } from '@kingbridge/persistence';
 import { uniqueName } from '@kingbridge/testing';
-import type { MergeChanges, RecordChange, WindowState } from '@kingbridge/transform-engine';
+import type {
+  MergeChanges,
+  RecordChange,
+  WindowState,
+} from '@kingbridge/transform-engine';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MergeStateRepository } from '../../src/merge/merge-state.repository';
 import { TEST_DATABASE_URL } from './transform.harness';
 
 const HOUR = 3_600_000;
-const TIMINGS = { graceMs: 10 * 60_000, idleTimeoutMs: 5 * 60_000, dedupRetentionMs: 24 * HOUR };
+const TIMINGS = {
+  graceMs: 10 * 60_000,
+  idleTimeoutMs: 5 * 60_000,
+  dedupRetentionMs: 24 * HOUR,
+};
 
-function window(key: string, end: number, lastSeenAt: number, status: 'open' | 'emitted' = 'open'): WindowState {
+function window(
+  key: string,
+  end: number,
+  lastSeenAt: number,
+  status: 'open' | 'emitted' = 'open',
+): WindowState {
   return {
     key,
     baseKey: key,
@@ -20,18 +33,47 @@ function window(key: string, end: number, lastSeenAt: number, status: 'open' | '
     correction: false,
     createdAt: lastSeenAt,
     lastSeenAt,
-    records: status === 'open' ? { r1: { h: 'a'.repeat(64), t: end - 1, f: '2026-01-01T00:00:00.000Z', header: {}, rows: [] } } : {},
+    records:
+      status === 'open'
+        ? {
+            r1: {
+              h: 'a'.repeat(64),
+              t: end - 1,
+              f: '2026-01-01T00:00:00.000Z',
+              header: {},
+              rows: [],
+            },
+          }
+        : {},
     emitted: status === 'emitted' ? { r1: 'a'.repeat(64) } : {},
   };
 }
 
 /** What a merger's takeRecordChanges would report for these new windows. */
-function changesOf(windows: readonly WindowState[], watermark: number): MergeChanges {
+function changesOf(
+  windows: readonly WindowState[],
+  watermark: number,
+): MergeChanges {
   const records: RecordChange[] = windows.flatMap((w) => [
-    ...Object.entries(w.records).map(([sourceId, contribution]) => ({ op: 'put' as const, windowKey: w.key, sourceId, contribution })),
-    ...Object.entries(w.emitted).map(([sourceId, hash]) => ({ op: 'emitted' as const, windowKey: w.key, sourceId, hash })),
+    ...Object.entries(w.records).map(([sourceId, contribution]) => ({
+      op: 'put' as const,
+      windowKey: w.key,
+      sourceId,
+      contribution,
+    })),
+    ...Object.entries(w.emitted).map(([sourceId, hash]) => ({
+      op: 'emitted' as const,
+      windowKey: w.key,
+      sourceId,
+      hash,
+    })),
   ]);
-  return { watermark, deletedWindows: [], windows: windows.map(({ records: _r, emitted: _e, ...meta }) => meta), records };
+  return {
+    watermark,
+    deletedWindows: [],
+    windows: windows.map(({ records: _r, emitted: _e, ...meta }) => meta),
+    records,
+  };
 }
 
 describe('merge state repository against Postgres', () => {
@@ -71,13 +113,33 @@ describe('merge state repository against Postgres', () => {
 
     // Wall clock: 'idle' is past end + grace and quiet for > idle timeout; 'busy' got a record 3 min ago.
     const now = t0 + 4 * HOUR + 3 * 60_000;
-    const due = await repo.transaction(async (tx) => (await repo.lockDueWindows(tx, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 10)).map((w) => w.key));
+    const due = await repo.transaction(async (tx) =>
+      (
+        await repo.lockDueWindows(
+          tx,
+          flow,
+          TIMINGS,
+          t0 + TIMINGS.graceMs,
+          now,
+          10,
+        )
+      ).map((w) => w.key),
+    );
     expect(due).toEqual(['by-watermark', 'idle']);
 
     // While one transaction holds the due windows, a second instance gets none of them (SKIP LOCKED, no waiting).
     await repo.transaction(async (tx1) => {
-      const held = await repo.lockDueWindows(tx1, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 1);
-      const other = await repo.transaction(async (tx2) => repo.lockDueWindows(tx2, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 10));
+      const held = await repo.lockDueWindows(
+        tx1,
+        flow,
+        TIMINGS,
+        t0 + TIMINGS.graceMs,
+        now,
+        1,
+      );
+      const other = await repo.transaction(async (tx2) =>
+        repo.lockDueWindows(tx2, flow, TIMINGS, t0 + TIMINGS.graceMs, now, 10),
+      );
       expect(held.map((w) => w.key)).toEqual(['by-watermark']);
       expect(other.map((w) => w.key)).toEqual(['idle']);
     });
@@ -91,14 +153,31 @@ describe('merge state repository against Postgres', () => {
       await repo.writeChanges(
         tx,
         flow,
-        changesOf([window('old', t0, t0, 'emitted'), window('recent', t0 + 20 * HOUR, t0, 'emitted'), window('open', t0, t0)], t0 + 26 * HOUR),
+        changesOf(
+          [
+            window('old', t0, t0, 'emitted'),
+            window('recent', t0 + 20 * HOUR, t0, 'emitted'),
+            window('open', t0, t0),
+          ],
+          t0 + 26 * HOUR,
+        ),
       );
     });
     expect(await repo.deleteExpired(flow, TIMINGS, t0 + 26 * HOUR)).toBe(1);
-    const left = (await db.query('SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key', [flow])) as Array<{ window_key: string }>;
+    const left = (await db.query(
+      'SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key',
+      [flow],
+    )) as Array<{ window_key: string }>;
     expect(left.map((r) => r.window_key)).toEqual(['open', 'recent']);
-    const records = (await db.query('SELECT window_key FROM transform.merge_record WHERE flow = $1 ORDER BY window_key', [flow])) as Array<{ window_key: string }>;
+    const records = (await db.query(
+      'SELECT window_key FROM transform.merge_record WHERE flow = $1 ORDER BY window_key',
+      [flow],
+    )) as Array<{ window_key: string }>;
     expect(records.map((r) => r.window_key)).toEqual(['open', 'recent']);
-    expect(await repo.openStats(flow)).toEqual({ openWindows: 1, openRecords: 1, watermark: t0 + 26 * HOUR });
+    expect(await repo.openStats(flow)).toEqual({
+      openWindows: 1,
+      openRecords: 1,
+      watermark: t0 + 26 * HOUR,
+    });
   });
 });

@@ -3,18 +3,34 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { rawRecordSchema, rawTopic, type RawRecord } from '@kingbridge/contracts';
-import { createBatchConsumer, createProducer, type BatchConsumer, type KafkaProducer } from '@kingbridge/kafka';
+import {
+  rawRecordSchema,
+  rawTopic,
+  type RawRecord,
+} from '@kingbridge/contracts';
+import {
+  createBatchConsumer,
+  createProducer,
+  type BatchConsumer,
+  type KafkaProducer,
+} from '@kingbridge/kafka';
 import { createDataSource } from '@kingbridge/persistence';
 import { contentHash } from '@kingbridge/pipeline-core';
-import { pollUntil, TEST_KAFKA_BROKERS, testKafkaConnection, uniqueName } from '@kingbridge/testing';
+import {
+  pollUntil,
+  TEST_KAFKA_BROKERS,
+  testKafkaConnection,
+  uniqueName,
+} from '@kingbridge/testing';
 import type { SyncPlanInput } from '@kingbridge/transform-engine';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 
 export const ROOT = resolve(__dirname, '../../../..');
-export const TEST_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/kingbridge_test';
+export const TEST_DATABASE_URL =
+  process.env['DATABASE_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
 
 export interface TestFlow {
   readonly id: string;
@@ -29,9 +45,15 @@ export interface TestFlow {
  * names, so a test shares the fixed raw/outbound topics and the lookup table
  * without seeing anyone else's records.
  */
-export async function testFlow(planFile: string, suffix: string): Promise<TestFlow> {
+export async function testFlow(
+  planFile: string,
+  suffix: string,
+): Promise<TestFlow> {
   const text = await readFile(join(ROOT, 'plans', planFile), 'utf8');
-  const renamed = text.replace(/(_findCollection\s+find\s+\S+\s+from\s+)([a-z_]+)/g, `$1$2_${suffix}`);
+  const renamed = text.replace(
+    /(_findCollection\s+find\s+\S+\s+from\s+)([a-z_]+)/g,
+    `$1$2_${suffix}`,
+  );
   const plan = parse(renamed) as SyncPlanInput;
   const id = `${plan.id}-${suffix}`;
   const stream = `${plan.source.stream}.${suffix}`;
@@ -43,14 +65,21 @@ export async function testFlow(planFile: string, suffix: string): Promise<TestFl
   };
 }
 
-export async function writePlansDir(flows: readonly TestFlow[]): Promise<string> {
+export async function writePlansDir(
+  flows: readonly TestFlow[],
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kb-transform-plans-'));
-  for (const f of flows) await writeFile(join(dir, `${f.id}.json`), JSON.stringify(f.plan, null, 2));
+  for (const f of flows)
+    await writeFile(join(dir, `${f.id}.json`), JSON.stringify(f.plan, null, 2));
   return dir;
 }
 
 /** A raw envelope as a source connector would publish it. */
-export function rawRecord(flow: TestFlow, sourceId: string, payload: Record<string, unknown>): RawRecord {
+export function rawRecord(
+  flow: TestFlow,
+  sourceId: string,
+  payload: Record<string, unknown>,
+): RawRecord {
   return rawRecordSchema.parse({
     schemaVersion: 1,
     platform: flow.plan.source.platform,
@@ -66,14 +95,25 @@ export function rawRecord(flow: TestFlow, sourceId: string, payload: Record<stri
 }
 
 /** Loads lookup tables with the real CLI (`tsx scripts/lookups.ts load <file>`), as the main job does. */
-export async function seedLookups(tables: Record<string, readonly Record<string, unknown>[]>): Promise<string> {
+export async function seedLookups(
+  tables: Record<string, readonly Record<string, unknown>[]>,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kb-lookups-'));
   const file = join(dir, 'tables.json');
   await writeFile(file, JSON.stringify(tables));
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/lookups.ts', 'load', file], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+      'scripts/lookups.ts',
+      'load',
+      file,
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL },
+    },
+  );
   return stdout;
 }
 
@@ -82,9 +122,14 @@ export async function cleanupFlow(flow: TestFlow): Promise<void> {
   const ds = createDataSource({ url: TEST_DATABASE_URL });
   await ds.initialize();
   try {
-    await ds.query('DELETE FROM transform.lookup_row WHERE table_name LIKE $1', [`%${flow.table('')}`]);
+    await ds.query(
+      'DELETE FROM transform.lookup_row WHERE table_name LIKE $1',
+      [`%${flow.table('')}`],
+    );
     for (const table of ['merge_record', 'merge_window', 'merge_watermark']) {
-      await ds.query(`DELETE FROM transform.${table} WHERE flow = $1`, [flow.id]);
+      await ds.query(`DELETE FROM transform.${table} WHERE flow = $1`, [
+        flow.id,
+      ]);
     }
   } finally {
     await ds.destroy();
@@ -106,11 +151,16 @@ export async function testProducer(): Promise<KafkaProducer> {
 }
 
 /** Publishes each record on its own (so the returned offsets are per record). */
-export async function publish(topic: string, records: readonly RawRecord[]): Promise<Array<{ partition: number; offset: string }>> {
+export async function publish(
+  topic: string,
+  records: readonly RawRecord[],
+): Promise<Array<{ partition: number; offset: string }>> {
   const p = await testProducer();
   const out: Array<{ partition: number; offset: string }> = [];
   for (const r of records) {
-    const [written] = await p.sendJson(topic, rawRecordSchema, [{ key: r.sourceId, value: r }]);
+    const [written] = await p.sendJson(topic, rawRecordSchema, [
+      { key: r.sourceId, value: r },
+    ]);
     if (!written) throw new Error('produce returned no record');
     out.push({ partition: written.partition, offset: written.offset });
   }
@@ -119,7 +169,12 @@ export async function publish(topic: string, records: readonly RawRecord[]): Pro
 
 /** Collects the messages of a topic that match `keep`, with a unique group (reads from the beginning). */
 export class TopicCollector<T> {
-  readonly items: Array<{ key: string | null; value: T; partition: number; offset: string }> = [];
+  readonly items: Array<{
+    key: string | null;
+    value: T;
+    partition: number;
+    offset: string;
+  }> = [];
   private consumer: BatchConsumer | undefined;
 
   constructor(
@@ -139,13 +194,22 @@ export class TopicCollector<T> {
       maxWaitTimeMs: 200,
       handler: async (messages) => {
         for (const m of messages) {
-          if (this.keep(m.value)) this.items.push({ key: m.key, value: m.value, partition: m.partition, offset: m.offset });
+          if (this.keep(m.value))
+            this.items.push({
+              key: m.key,
+              value: m.value,
+              partition: m.partition,
+              offset: m.offset,
+            });
         }
         return messages.map(() => ({ kind: 'done' as const }));
       },
     });
     await this.consumer.start();
-    await pollUntil(() => this.consumer?.isReady(), { timeoutMs: 30_000, description: `collector on ${this.topic} ready` });
+    await pollUntil(() => this.consumer?.isReady(), {
+      timeoutMs: 30_000,
+      description: `collector on ${this.topic} ready`,
+    });
     return this;
   }
 
@@ -173,13 +237,20 @@ export class ServiceProcess {
   async start(): Promise<this> {
     this.output = '';
     this.port = undefined;
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'services/transform/src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // tsx runs the service in a child process: a process group lets kill -9 reach both.
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        'services/transform/src/main.ts',
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // tsx runs the service in a child process: a process group lets kill -9 reach both.
+        detached: true,
+      },
+    );
     this.child = child;
     const onData = (chunk: Buffer): void => {
       this.output += chunk.toString();
@@ -188,8 +259,14 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    await pollUntil(() => this.port !== undefined || child.exitCode !== null, { timeoutMs: 30_000, description: 'transform http listening' });
-    if (this.port === undefined) throw new Error(`transform exited (${String(child.exitCode)}):\n${this.output.slice(-2000)}`);
+    await pollUntil(() => this.port !== undefined || child.exitCode !== null, {
+      timeoutMs: 30_000,
+      description: 'transform http listening',
+    });
+    if (this.port === undefined)
+      throw new Error(
+        `transform exited (${String(child.exitCode)}):\n${this.output.slice(-2000)}`,
+      );
     await pollUntil(
       async () => {
         const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`);
@@ -209,16 +286,24 @@ export class ServiceProcess {
   async kill9(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const exited = new Promise<void>((done) =>
+      child.once('exit', () => done()),
+    );
     process.kill(-(child.pid as number), 'SIGKILL');
     await exited;
-    await pollUntil(() => !this.groupAlive(), { timeoutMs: 5_000, intervalMs: 20, description: 'transform process group gone after SIGKILL' });
+    await pollUntil(() => !this.groupAlive(), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      description: 'transform process group gone after SIGKILL',
+    });
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const exited = new Promise<void>((done) =>
+      child.once('exit', () => done()),
+    );
     process.kill(-(child.pid as number), 'SIGTERM');
     await exited;
   }
@@ -238,7 +323,11 @@ export class ServiceProcess {
 }
 
 /** Environment of a transform under test. */
-export function serviceEnv(plansDir: string, groupId: string, extra: Record<string, string> = {}): Record<string, string> {
+export function serviceEnv(
+  plansDir: string,
+  groupId: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: TEST_DATABASE_URL,
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),

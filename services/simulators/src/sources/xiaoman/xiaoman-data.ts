@@ -15,7 +15,10 @@ import {
 
 const MIN = 60_000;
 /** The free sample line some orders carry (also a material in the ERP). */
-export const XIAOMAN_SAMPLE_PRODUCT = { number: 'YP-0001', name: '样品（免费）' } as const;
+export const XIAOMAN_SAMPLE_PRODUCT = {
+  number: 'YP-0001',
+  name: '样品（免费）',
+} as const;
 
 const CUSTOMERS = [
   {

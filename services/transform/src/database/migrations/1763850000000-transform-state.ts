@@ -17,7 +17,9 @@ export class TransformState1763850000000 implements MigrationInterface {
         row jsonb NOT NULL,
         loaded_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX lookup_row_table_name_idx ON transform.lookup_row (table_name)`);
+    await queryRunner.query(
+      `CREATE INDEX lookup_row_table_name_idx ON transform.lookup_row (table_name)`,
+    );
     await queryRunner.query(`
       CREATE TABLE transform.merge_watermark (
         flow text PRIMARY KEY,

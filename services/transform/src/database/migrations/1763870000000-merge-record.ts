@@ -19,7 +19,9 @@ export class MergeRecord1763870000000 implements MigrationInterface {
         contribution jsonb,
         PRIMARY KEY (flow, window_key, source_id)
       )`);
-    await queryRunner.query(`CREATE INDEX merge_record_source_idx ON transform.merge_record (flow, source_id)`);
+    await queryRunner.query(
+      `CREATE INDEX merge_record_source_idx ON transform.merge_record (flow, source_id)`,
+    );
     await queryRunner.query(`
       INSERT INTO transform.merge_record (flow, window_key, source_id, hash, contribution)
       SELECT w.flow, w.window_key, r.key, r.value->>'h', r.value
@@ -29,14 +31,22 @@ export class MergeRecord1763870000000 implements MigrationInterface {
       SELECT w.flow, w.window_key, e.key, e.value #>> '{}', NULL
         FROM transform.merge_window w, jsonb_each(COALESCE(w.state->'emitted', '{}'::jsonb)) e
       ON CONFLICT DO NOTHING`);
-    await queryRunner.query(`UPDATE transform.merge_window SET state = state - 'records' - 'emitted'`);
+    await queryRunner.query(
+      `UPDATE transform.merge_window SET state = state - 'records' - 'emitted'`,
+    );
     await queryRunner.query(`DROP INDEX transform.merge_window_source_ids_idx`);
-    await queryRunner.query(`ALTER TABLE transform.merge_window DROP COLUMN source_ids`);
+    await queryRunner.query(
+      `ALTER TABLE transform.merge_window DROP COLUMN source_ids`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE transform.merge_window ADD COLUMN source_ids text[] NOT NULL DEFAULT '{}'`);
-    await queryRunner.query(`CREATE INDEX merge_window_source_ids_idx ON transform.merge_window USING gin (source_ids)`);
+    await queryRunner.query(
+      `ALTER TABLE transform.merge_window ADD COLUMN source_ids text[] NOT NULL DEFAULT '{}'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX merge_window_source_ids_idx ON transform.merge_window USING gin (source_ids)`,
+    );
     await queryRunner.query(`
       UPDATE transform.merge_window w SET
         state = w.state

@@ -3,5 +3,9 @@ import { MergeWindowSourceIds1763860000000 } from './1763860000000-merge-window-
 import { MergeRecord1763870000000 } from './1763870000000-merge-record';
 
 /** Every migration of the `transform` schema, in order. */
-export const MIGRATIONS = [TransformState1763850000000, MergeWindowSourceIds1763860000000, MergeRecord1763870000000];
+export const MIGRATIONS = [
+  TransformState1763850000000,
+  MergeWindowSourceIds1763860000000,
+  MergeRecord1763870000000,
+];
 export const SCHEMA = 'transform';
