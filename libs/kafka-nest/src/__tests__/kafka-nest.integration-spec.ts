@@ -121,10 +121,14 @@ describe('kafka-nest transport (real broker)', () => {
       { description: 'three offsets committed' },
     );
     expect(seen).toEqual([1, 2]);
+    // Dead-lettering is at-least-once too: a rebalance between the DLQ write and the commit repeats it.
     expect(
-      (await testKafkaConnection().admin.fetchHighWatermarks(`${topic}.dlq`))[0]
-        ?.offset,
-    ).toBe('1');
+      Number(
+        (
+          await testKafkaConnection().admin.fetchHighWatermarks(`${topic}.dlq`)
+        )[0]?.offset,
+      ),
+    ).toBeGreaterThanOrEqual(1);
 
     await app.close();
     app = undefined;
