@@ -1,20 +1,46 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { dropDatabase, ensureDatabase } from '@kingbridge/persistence';
-import { RULES_DIR, RULE_FILES } from '../../../deploy/prometheus/rule-expressions';
-import { startPrometheus, type PrometheusProcess } from '../../../deploy/prometheus/prometheus-api.util';
+import {
+  RULES_DIR,
+  RULE_FILES,
+} from '../../../deploy/prometheus/rule-expressions';
+import {
+  startPrometheus,
+  type PrometheusProcess,
+} from '../../../deploy/prometheus/prometheus-api.util';
 import { loadLookups } from '../../../scripts/lookups';
 import { migrateAll } from '../../../scripts/migrate';
 import { lookupTables } from '../../../scripts/stack/demo-master-data';
-import { waitForHttp, type ProcessGroup } from '../../../scripts/stack/process-group';
-import { CONNECTORS, ROOT, SERVICE_PORTS, SIMULATOR_PORTS, infra, startStack } from '../../../scripts/stack/stack';
+import {
+  waitForHttp,
+  type ProcessGroup,
+} from '../../../scripts/stack/process-group';
+import {
+  CONNECTORS,
+  ROOT,
+  SERVICE_PORTS,
+  SIMULATOR_PORTS,
+  infra,
+  startStack,
+} from '../../../scripts/stack/stack';
 
 /** Ports of the e2e stack: the main job's ports + 10000, so both can run at once. */
 export const E2E_PORT_OFFSET = 10_000;
 /** Short merge windows so merged documents reach Kingdee within the run (reconciliation uses the same). */
-export const E2E_MERGE = { MERGE_WINDOW_SIZE: '20s', MERGE_GRACE: '3s', MERGE_IDLE_TIMEOUT: '6s' } as const;
+export const E2E_MERGE = {
+  MERGE_WINDOW_SIZE: '20s',
+  MERGE_GRACE: '3s',
+  MERGE_IDLE_TIMEOUT: '6s',
+} as const;
 const KAFKA_ENV = {
   KAFKA_PORT: '29092',
   KAFKA_CONTROLLER_PORT: '29093',
@@ -52,7 +78,9 @@ export function connectorPort(id: (typeof CONNECTORS)[number]['id']): number {
  * The whole stack, isolated: its own Kafka broker (fresh data dir, ports 29092/29093), its own database,
  * its own Prometheus scraping it with the repo's rules, and every service on the main job's ports + 10000.
  */
-export async function startE2eStack(extraEnv: Readonly<Record<string, string>> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<E2eStack> {
   const logDir = join(ROOT, '.cache/e2e/logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
@@ -68,7 +96,9 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
   await loadLookups(databaseUrl, lookupTables());
 
   const targets: Record<string, string[]> = {
-    'source-connector': CONNECTORS.map((c) => `127.0.0.1:${c.port + E2E_PORT_OFFSET}`),
+    'source-connector': CONNECTORS.map(
+      (c) => `127.0.0.1:${c.port + E2E_PORT_OFFSET}`,
+    ),
     transform: [`127.0.0.1:${servicePort('transform')}`],
     'sink-kingdee': [`127.0.0.1:${servicePort('sink-kingdee')}`],
     'status-exporter': [`127.0.0.1:${servicePort('status-exporter')}`],
@@ -127,7 +157,13 @@ export async function startE2eStack(extraEnv: Readonly<Record<string, string>> =
     },
     async waitAllReady() {
       await Promise.all(
-        group.all().map((p) => (p.spec.readyUrl ? waitForHttp(p.spec.readyUrl, 120_000, () => !p.exited) : undefined)),
+        group
+          .all()
+          .map((p) =>
+            p.spec.readyUrl
+              ? waitForHttp(p.spec.readyUrl, 120_000, () => !p.exited)
+              : undefined,
+          ),
       );
     },
     kafkaDown: () => infra('kafka', 'down', { ...KAFKA_ENV, KAFKA_FRESH: '0' }),
@@ -146,8 +182,13 @@ function allE2ePorts(): number[] {
 }
 
 function writePids(group: ProcessGroup, prometheus: PrometheusProcess): void {
-  const pids = group.all().flatMap((p) => (p.child.pid !== undefined ? [p.child.pid] : []));
-  writeFileSync(PIDS_FILE, JSON.stringify({ pids, prometheusUrl: prometheus.url }));
+  const pids = group
+    .all()
+    .flatMap((p) => (p.child.pid !== undefined ? [p.child.pid] : []));
+  writeFileSync(
+    PIDS_FILE,
+    JSON.stringify({ pids, prometheusUrl: prometheus.url }),
+  );
 }
 
 function cmdline(pid: number): string {
@@ -173,31 +214,45 @@ function killPid(pid: number, why: string): void {
  */
 export function killLeftovers(): void {
   if (existsSync(PIDS_FILE)) {
-    const parsed = z.object({ pids: z.array(z.number().int()) }).safeParse(JSON.parse(readFileSync(PIDS_FILE, 'utf8')));
+    const parsed = z
+      .object({ pids: z.array(z.number().int()) })
+      .safeParse(JSON.parse(readFileSync(PIDS_FILE, 'utf8')));
     for (const pid of parsed.success ? parsed.data.pids : []) {
-      if (cmdline(pid).includes('main.ts')) killPid(pid, cmdline(pid).slice(0, 80));
+      if (cmdline(pid).includes('main.ts'))
+        killPid(pid, cmdline(pid).slice(0, 80));
     }
     rmSync(PIDS_FILE, { force: true });
   }
   for (const port of allE2ePorts()) {
     let out = '';
     try {
-      out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+      out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], {
+        encoding: 'utf8',
+      });
     } catch {
       continue;
     }
     for (const m of out.matchAll(/pid=(\d+)/g)) {
       const pid = Number(m[1]);
       const cmd = cmdline(pid);
-      if (cmd.includes('main.ts') && cmd.includes('services/')) killPid(pid, `listener on :${port}`);
+      if (cmd.includes('main.ts') && cmd.includes('services/'))
+        killPid(pid, `listener on :${port}`);
     }
   }
   // Throw-away Prometheus instances of earlier e2e runs: orphans whose generated config scrapes the e2e ports.
-  for (const entry of execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+prometheus .*--config\.file=(\S*kb-prometheus-\S*)/.exec(entry);
+  for (const entry of execFileSync('ps', ['-eo', 'pid=,ppid=,args='], {
+    encoding: 'utf8',
+  }).split('\n')) {
+    const m =
+      /^\s*(\d+)\s+(\d+)\s+prometheus .*--config\.file=(\S*kb-prometheus-\S*)/.exec(
+        entry,
+      );
     if (!m || m[2] !== '1') continue;
-    const config = existsSync(m[3] as string) ? readFileSync(m[3] as string, 'utf8') : '';
-    if (config.includes(`:${SERVICE_PORTS.transform + E2E_PORT_OFFSET}`)) killPid(Number(m[1]), 'orphan prometheus');
+    const config = existsSync(m[3] as string)
+      ? readFileSync(m[3] as string, 'utf8')
+      : '';
+    if (config.includes(`:${SERVICE_PORTS.transform + E2E_PORT_OFFSET}`))
+      killPid(Number(m[1]), 'orphan prometheus');
   }
   infra('kafka', 'down', KAFKA_ENV);
 }
