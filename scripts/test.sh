@@ -4,7 +4,7 @@
 # Used by the README ("npm test") and by .ci/run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true TZ=UTC
+export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true TZ=UTC NO_COLOR=1 FORCE_COLOR=0
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kingbridge_test}"
 mkdir -p .cache/test
 passed=0; failed=0; failures=()
@@ -34,7 +34,7 @@ step "lint (incl. module boundaries)" npx eslint --max-warnings 0 libs services 
 step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "generated files up to date" npx tsx scripts/check-drift.ts
 
-echo "== vitest (unit + integration)"
+echo "== vitest (unit, integration, e2e)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/test/vitest.json 2>&1 | tee .cache/test/vitest.log | grep -E '^( ✓| ×| ❯|FAIL| FAIL|\s+Test Files|\s+Tests)' | tail -n 200
 if [ -f .cache/test/vitest.json ]; then
   read -r vp vf < <(node -e '
