@@ -240,6 +240,7 @@ export default tseslint.config(
     files: [
       'libs/kafka/src/__tests__/**/*.ts',
       'libs/testing/src/kafka-test.util.ts',
+      'libs/testing/src/global-setup.ts',
     ],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },

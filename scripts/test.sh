@@ -35,12 +35,18 @@ step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "generated files up to date" npx tsx scripts/check-drift.ts
 
 echo "== vitest (unit, integration, e2e)"
+rm -f .cache/test/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/test/vitest.json 2>&1 | tee .cache/test/vitest.log | grep -E '^( ✓| ×| ❯|FAIL| FAIL|\s+Test Files|\s+Tests)' | tail -n 200
+vitest_rc=${PIPESTATUS[0]}
 if [ -f .cache/test/vitest.json ]; then
+  # Failed tests, plus every test file that failed without a failed test (a hook or import error: its tests are
+  # reported as skipped, so they would otherwise vanish from the count).
   read -r vp vf < <(node -e '
     const r = require("./.cache/test/vitest.json");
-    console.log(r.numPassedTests + " " + (r.numFailedTests + (r.numRuntimeErrorTestSuites||0) + r.testResults.filter(t => t.status === "failed" && t.assertionResults.length === 0).length));')
+    const broken = r.testResults.filter((t) => t.status === "failed" && !t.assertionResults.some((a) => a.status === "failed")).length;
+    console.log(r.numPassedTests + " " + (r.numFailedTests + broken));')
   passed=$((passed + vp)); failed=$((failed + vf))
+  if [ "$vitest_rc" -ne 0 ] && [ "$vf" -eq 0 ]; then failed=$((failed + 1)); failures+=("vitest exited $vitest_rc"); fi
 else
   failed=$((failed + 1)); failures+=("vitest produced no report")
 fi

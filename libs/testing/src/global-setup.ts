@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { allTopics } from '@kingbridge/contracts';
+import { createKafkaConnection, ensureTopics } from '@kingbridge/kafka';
+import { createLogger } from '@kingbridge/observability';
 
 /*
  * vitest globalSetup of the integration project: a real Kafka broker on
@@ -38,6 +41,7 @@ export default async function setup(project: TestProject): Promise<void> {
     });
   }
   process.env['KAFKA_BROKERS'] = brokers;
+  await createContractTopics(brokers);
 
   const databaseUrl =
     process.env['DATABASE_URL'] ??
@@ -64,6 +68,19 @@ function portAnswers(host: string, port: number): Promise<boolean> {
     });
     socket.once('error', () => done(false));
   });
+}
+
+/**
+ * Creates every topic named in libs/contracts (auto-create is off on the broker), so a test that reads a fixed
+ * topic before any service started works on a fresh broker too.
+ */
+async function createContractTopics(brokers: string): Promise<void> {
+  const conn = createKafkaConnection({
+    brokers: brokers.split(','),
+    clientId: 'kingbridge-test-setup',
+    logger: createLogger('test-setup', 'error'),
+  });
+  await ensureTopics(conn, allTopics());
 }
 
 async function ensureDatabase(databaseUrl: string): Promise<void> {
