@@ -274,6 +274,41 @@ describe('windowed merger', () => {
     expect(redelivered.status).toBe('duplicate');
   });
 
+  it('should make no correction document when an emitted record changes only fields the document does not read', () => {
+    // Arrange
+    const merger = new WindowedMerger({
+      ...CONFIG,
+      headerKeys: ['tradeNo', 'shopcode', 'warehouseCode', 'consignTime'],
+      rowKeys: ['goodsNo', 'sellCount', 'shareFavourableAfterFee'],
+    });
+    const v1 = rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]);
+    merger.add(v1, DAY1);
+    merger.markEmitted(KEY, DAY1 + 26 * HOUR);
+    const memoOnly: MergeInput = {
+      ...v1,
+      contentHash: 'h-T1-v2',
+      record: { ...v1.record, sellerMemo: '加急', gmtModified: 'later' },
+    };
+    const qtyChanged: MergeInput = {
+      ...v1,
+      contentHash: 'h-T1-v3',
+      record: {
+        ...v1.record,
+        goodsDetail: [
+          { goodsNo: 'G1', sellCount: 3, shareFavourableAfterFee: '20' },
+        ],
+      },
+    };
+
+    // Act
+    const memo = merger.add(memoOnly, DAY1 + 27 * HOUR);
+    const qty = merger.add(qtyChanged, DAY1 + 27 * HOUR);
+
+    // Assert
+    expect(memo).toEqual({ status: 'duplicate', windowKey: KEY });
+    expect(qty.status).toBe('late');
+  });
+
   it('should treat a record behind the watermark as late even if its window never opened', () => {
     // Arrange
     const merger = new WindowedMerger(CONFIG);

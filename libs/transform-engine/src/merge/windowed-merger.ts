@@ -190,6 +190,18 @@ function copyWindow(w: WindowState): WindowState {
   };
 }
 
+/** Hash of what a record contributes to its document (stable key order: the kept keys' order). */
+function effectiveHash(
+  t: number,
+  group: readonly string[],
+  header: Record<string, unknown>,
+  rows: readonly Record<string, unknown>[],
+): string {
+  return createHash('sha1')
+    .update(JSON.stringify([t, group, header, rows]))
+    .digest('hex');
+}
+
 function fail(message: string, fieldPath: string): never {
   throw new NonRetriableError(message, { errorClass: 'mapping', fieldPath });
 }
@@ -233,7 +245,8 @@ function pick(
  * end + grace the watermark has passed, goes to a correction window
  * (`<key>#late`) that is emitted as its own document with `correctionOf`
  * set and a key/bill number derived from its content. Redeliveries of a
- * record already counted (same sourceId + contentHash) are dropped.
+ * record already counted (same sourceId and the same content hash, or the same
+ * effective content: what the document reads) are dropped.
  */
 export class WindowedMerger {
   private readonly windows = new Map<string, WindowState>();
@@ -378,6 +391,20 @@ export class WindowedMerger {
       rows: rawRows,
     } = location ?? this.locate(input.record);
 
+    const header = pick(
+      input.record,
+      this.config.headerKeys,
+      this.listPath[0] as string,
+    );
+    const rows = rawRows.map((r) =>
+      pick((r ?? {}) as Record<string, unknown>, this.config.rowKeys, ''),
+    );
+    // The dedup hash covers only what the document reads (event time, group, kept header and row fields): a
+    // source update of anything else (a memo, a status past the filter) is a no-op, not a correction document.
+    const h = effectiveHash(t, group, header, rows);
+    const same = (known: string | undefined): boolean =>
+      known !== undefined && (known === h || known === input.contentHash);
+
     // Redelivery / update of a record already known.
     const knownKey = this.index.get(input.sourceId);
     if (knownKey !== undefined) {
@@ -387,8 +414,7 @@ export class WindowedMerger {
           ? known.records[input.sourceId]?.h
           : known.emitted[input.sourceId]
         : undefined;
-      if (knownHash === input.contentHash)
-        return { status: 'duplicate', windowKey: knownKey };
+      if (same(knownHash)) return { status: 'duplicate', windowKey: knownKey };
       if (known && known.status === 'open' && known.records[input.sourceId]) {
         // An update replaces the old contribution wherever it now belongs.
         delete known.records[input.sourceId];
@@ -401,22 +427,16 @@ export class WindowedMerger {
         if (Object.keys(known.records).length === 0) this.drop(known.key);
       }
       const corr = this.windows.get(`${knownKey}#late`);
-      if (corr?.records[input.sourceId]?.h === input.contentHash)
-        return { status: 'duplicate', windowKey: corr.key };
+      if (same(corr?.records[input.sourceId]?.h))
+        return { status: 'duplicate', windowKey: corr?.key ?? knownKey };
     }
 
     const contribution: Contribution = {
-      h: input.contentHash,
+      h,
       t,
       f: input.fetchedAt,
-      header: pick(
-        input.record,
-        this.config.headerKeys,
-        this.listPath[0] as string,
-      ),
-      rows: rawRows.map((r) =>
-        pick((r ?? {}) as Record<string, unknown>, this.config.rowKeys, ''),
-      ),
+      header,
+      rows,
       o: input.offset,
     };
 
