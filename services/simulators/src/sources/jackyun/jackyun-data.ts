@@ -144,8 +144,10 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
               ? 1010
               : 5010;
     const shipped = status >= 6000;
+    // Shipped when it becomes visible (at most a minute before): a record first seen now must not carry a
+    // consign time hours old, or a consign-time query would have had to return it before it existed.
     const consign = shipped
-      ? Math.min(at, audit + prng.int(10, 240) * MIN)
+      ? Math.max(audit, at - prng.int(0, 60) * 1000)
       : null;
     const day = formatBeijing(tradeTime).slice(0, 10).replace(/-/g, '');
     const tradeNo = `JY${day}${String(seq).padStart(6, '0')}`;

@@ -50,8 +50,10 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
     const created = at - prng.int(60, 1440) * MIN;
     const tradeTime = created - prng.int(10, 600) * MIN;
     const shipped = status >= 95;
+    // Shipped when it becomes visible (at most a minute before): a record first seen now must not carry a
+    // consign time hours old, or a consign-time query would have had to return it before it existed.
     const consign = shipped
-      ? Math.min(at, created + prng.int(30, 600) * MIN)
+      ? Math.max(created, at - prng.int(0, 60) * 1000)
       : null;
     const srcTid = String(4100000000000 + seq * 31);
     const details: WdtStockoutDetail[] = [];
