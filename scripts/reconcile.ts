@@ -1,15 +1,22 @@
 /**
  * Reconciliation of one flow (不漏单): what the source holds vs what Kingdee holds.
- *   tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json]
+ *   tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json] [--source api|simulator]
  *       [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
- * Source records created in [from, to) (latest version each) run through the flow's plan with
- * the transform's lookups (Postgres `transform.lookup_row`, or --lookups file) and are compared
- * with the Kingdee documents of the plan's form (simulator admin endpoints; SIM_ADMIN=1).
+ * Source records in [from, to) (latest version each) run through the flow's plan with the transform's
+ * lookups (Postgres `transform.lookup_row`, or --lookups file) and are compared with the Kingdee
+ * documents of the plan's form (simulator admin endpoints; SIM_ADMIN=1).
+ * --source api (default): the platform's own API with the flow's query and the production client,
+ *   configured like the connector (`<PLATFORM>_BASE_URL`, credentials or `*_FILE`); the range means
+ *   what the query means (e.g. consign time for shipped orders, modified time otherwise).
+ *   --demo fills in the local stack's simulator URLs and demo credentials (npm start).
+ * --source simulator: the source simulator's admin endpoint; the range is the record's creation time.
  * Exit code: 0 = no missing/duplicate/mismatch, 1 = differences found, 2 = usage or setup error.
  * Env: DATABASE_URL, MERGE_WINDOW_SIZE, MERGE_GRACE, MERGE_IDLE_TIMEOUT (same overrides as the transform).
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import { sourcePlatformSchema } from '@kingbridge/contracts';
+import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
 import {
   SIMULATOR_DATASETS,
@@ -25,6 +32,9 @@ import {
   type LookupRow,
 } from '@kingbridge/transform-engine';
 import { z } from 'zod';
+import { SourceApiInventory } from '../services/source-connector/src/reconcile/source-api.inventory';
+import { demoServiceEnv } from './stack/demo-credentials';
+import { simulatorUrls } from './stack/stack';
 
 const SOURCE_PORTS: Readonly<Record<string, number>> = {
   jackyun: 18101,
@@ -47,16 +57,19 @@ const argsSchema = z.object({
   lookups: z.string().optional(),
   sourceUrl: z.string().url().optional(),
   kingdeeUrl: z.string().url().optional(),
+  source: z.enum(['api', 'simulator']).default('api'),
+  demo: z.boolean(),
 });
 
 const USAGE =
-  'usage: tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]';
+  'usage: tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json] [--source api|simulator] [--demo] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]';
 
 function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
-  const raw: Record<string, unknown> = { json: false };
+  const raw: Record<string, unknown> = { json: false, demo: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') raw.json = true;
+    else if (a === '--demo') raw.demo = true;
     else if (a.startsWith('--')) {
       raw[
         a.slice(2).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase())
@@ -133,16 +146,36 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const dataset =
-    SIMULATOR_DATASETS[`${plan.source.platform}/${plan.source.entity}`];
+  const sourceUrl =
+    args.sourceUrl ??
+    `http://127.0.0.1:${SOURCE_PORTS[plan.source.platform] ?? 0}`;
+  const platform = sourcePlatformSchema.parse(plan.source.platform);
+  const source =
+    args.source === 'simulator'
+      ? new SimulatorSourceInventory(sourceUrl)
+      : await SourceApiInventory.fromEnv(
+          {
+            ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
+            ...process.env,
+            PLANS_DIR: args.plans,
+            ...(args.sourceUrl
+              ? { [`${platform.toUpperCase()}_BASE_URL`]: args.sourceUrl }
+              : {}),
+          },
+          platform,
+          plan.source.stream,
+          createLogger('reconcile', 'warn'),
+        );
   const report = await reconcileFlow({
     plan,
     otherPlans: plans,
-    source: new SimulatorSourceInventory(
-      args.sourceUrl ??
-        `http://127.0.0.1:${SOURCE_PORTS[plan.source.platform] ?? 0}`,
-    ),
-    sourceEntity: dataset ?? plan.source.entity,
+    source,
+    sourceEntity:
+      args.source === 'simulator'
+        ? (SIMULATOR_DATASETS[
+            `${plan.source.platform}/${plan.source.entity}`
+          ] ?? plan.source.entity)
+        : plan.source.entity,
     kingdee: new SimulatorKingdeeInventory(
       args.kingdeeUrl ??
         `http://127.0.0.1:${KINGDEE_PORTS[plan.target.system] ?? 0}`,

@@ -1,4 +1,8 @@
-/** Range of source records to reconcile: `[fromMs, toMs)` on the record's creation time at the source. */
+/**
+ * Range of source records to reconcile, `[fromMs, toMs)`. Its meaning is the inventory's: the flow's own
+ * query over the range (`SourceApiInventory` in the source-connector service: consign time for shipped
+ * orders, modified time otherwise), or the record's creation time (`SimulatorSourceInventory`).
+ */
 export interface TimeRange {
   readonly fromMs: number;
   readonly toMs: number;
@@ -16,8 +20,9 @@ export interface SourceRecord {
 }
 
 /**
- * What a source system holds. Implementations: `SimulatorSourceInventory` (simulator admin
- * endpoint); a real platform would page through its list API for the range.
+ * What a source system holds. Implementations: `SourceApiInventory` (services/source-connector: the
+ * platform's list API with the flow's query and the production client, real platform or simulator) and
+ * `SimulatorSourceInventory` (simulator admin endpoint, every record ever generated).
  */
 export interface SourceInventory {
   /** Latest version of every record created in `range` for `entity`. */

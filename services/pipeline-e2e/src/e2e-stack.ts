@@ -30,8 +30,10 @@ import {
   SERVICE_PORTS,
   SIMULATOR_PORTS,
   infra,
+  simulatorUrls,
   startStack,
 } from '../../../scripts/stack/stack';
+import { demoServiceEnv } from '../../../scripts/stack/demo-credentials';
 
 /** Ports of the e2e stack: the main job's ports + 10000, so both can run at once. */
 export const E2E_PORT_OFFSET = 10_000;
@@ -41,6 +43,8 @@ export const E2E_MERGE = {
   MERGE_GRACE: '3s',
   MERGE_IDLE_TIMEOUT: '6s',
 } as const;
+/** Where a connector without checkpoint starts: this long before its first start. */
+export const E2E_LOOKBACK_MS = 86_400_000;
 const KAFKA_ENV = {
   KAFKA_PORT: '29092',
   KAFKA_CONTROLLER_PORT: '29093',
@@ -55,6 +59,10 @@ export interface E2eStack {
   readonly prometheus: PrometheusProcess;
   readonly logDir: string;
   readonly adminToken: string;
+  /** When every process was first ready (epoch ms): the connectors' first windows start a lookback before. */
+  readonly readyAt: number;
+  /** The connectors' environment (simulator URLs, demo credentials, plans), for reading the sources. */
+  readonly sourceEnv: Readonly<Record<string, string>>;
   /** Secrets configured for the run (for the leak check). */
   readonly secrets: readonly string[];
   stop(): Promise<void>;
@@ -119,6 +127,7 @@ export async function startE2eStack(
     extraEnv: {
       ...E2E_MERGE,
       POLL_INTERVAL_MS: '3000',
+      INITIAL_LOOKBACK_MS: String(E2E_LOOKBACK_MS),
       SAFETY_LAG_MS: '1000',
       LOOKUP_CACHE_TTL_MS: '1000',
       ...extraEnv,
@@ -129,7 +138,14 @@ export async function startE2eStack(
     throw err;
   });
   writePids(group, prometheus);
+  const readyAt = Date.now();
   return {
+    readyAt,
+    sourceEnv: {
+      ...simulatorUrls(E2E_PORT_OFFSET),
+      ...demoServiceEnv(),
+      PLANS_DIR: join(ROOT, 'plans'),
+    },
     group,
     kafkaBrokers,
     databaseUrl,

@@ -11,6 +11,8 @@ import {
   createSourceMetrics,
   parseRateRules,
   type RawRecordPublisher,
+  type SourceConnectorClient,
+  type SourceMetrics,
   type SourceStream,
   type SqlExecutor,
   SourceStateRepository,
@@ -52,6 +54,36 @@ export interface SourceRuntimeParts {
   readonly state: SourceStateRepository;
 }
 
+export interface SourceClientParts {
+  readonly client: SourceConnectorClient;
+  readonly channel: CredentialChannel;
+  readonly metrics: SourceMetrics;
+}
+
+/**
+ * The production client of `CONNECTOR_ID` behind its credential channel (rate limiter, retry
+ * policy, request metrics). One per credential: every stream of the process shares it.
+ */
+export function buildSourceClient(
+  config: SourceConnectorConfig,
+  registry: Registry,
+  logger: Logger,
+): SourceClientParts {
+  const metrics = createSourceMetrics(registry);
+  const limiter = new AdaptiveRateLimiter(parseRateRules(rateLimitOf(config)));
+  const channel = new CredentialChannel(
+    config.CONNECTOR_ID,
+    limiter,
+    metrics,
+    logger,
+  );
+  return {
+    client: createConnectorClient(config, channel.hooks()),
+    channel,
+    metrics,
+  };
+}
+
 /**
  * Everything one connector process runs: one client and one rate limiter
  * for the credential of `CONNECTOR_ID` (shared by all its streams), and a
@@ -66,15 +98,11 @@ export function buildSourceRuntime(options: {
   logger: Logger;
 }): SourceRuntimeParts {
   const { config, logger } = options;
-  const metrics = createSourceMetrics(options.registry);
-  const limiter = new AdaptiveRateLimiter(parseRateRules(rateLimitOf(config)));
-  const channel = new CredentialChannel(
-    config.CONNECTOR_ID,
-    limiter,
-    metrics,
+  const { client, channel, metrics } = buildSourceClient(
+    config,
+    options.registry,
     logger,
   );
-  const client = createConnectorClient(config, channel.hooks());
   const state = new SourceStateRepository(options.db);
   const deps = {
     client,
