@@ -59,6 +59,24 @@ export class SourceStateRepository {
     };
   }
 
+  /**
+   * Records where a stream without checkpoint starts (its lookback or `startFrom`), before its first
+   * window is read: a restart before that window is done resumes from the same start instead of
+   * computing a later one (the downtime would be skipped). Leaves a real checkpoint untouched.
+   */
+  async pinStart(
+    stream: { id: string; platform: string; entity: string },
+    startAt: Date,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, updated_at)
+       VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (stream_id) DO UPDATE SET checkpoint_at = EXCLUDED.checkpoint_at, updated_at = now()
+         WHERE ${SCHEMA}.stream_checkpoint.checkpoint_at <= to_timestamp(0)`,
+      [stream.id, stream.platform, stream.entity, startAt.toISOString()],
+    );
+  }
+
   /** Moves the checkpoint forward (never backwards) and clears the last error. */
   async advanceCheckpoint(
     stream: { id: string; platform: string; entity: string },

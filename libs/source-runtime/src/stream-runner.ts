@@ -105,6 +105,8 @@ export class StreamRunner {
         this.labels(),
         checkpoint.checkpointAt.getTime() / 1000,
       );
+    } else {
+      await this.deps.state.pinStart(this.stream, new Date(start));
     }
     const from = floorToSecond(start - this.timing.overlapMs);
     const to = floorToSecond(now - this.timing.safetyLagMs);

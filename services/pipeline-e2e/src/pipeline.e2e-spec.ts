@@ -402,22 +402,17 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
   });
 
   it('should have been throttled by the platforms and kept going', async () => {
-    // The e2e scenario gives the Xiaoman and Jushuitan simulators lower limits than the connectors assume;
-    // the simulators count what they throttled (connector counters restart with each kill -9), and the
-    // reconciliation below proves nothing was lost to it.
-    for (const id of ['xiaoman', 'jushuitan'] as const) {
-      const stats = (await (
-        await fetch(`${sim(id)}/__admin/stats`)
-      ).json()) as { byOutcome?: { throttled?: number; ok?: number } };
-      expect(
-        stats.byOutcome?.throttled ?? 0,
-        `${id} throttled answers`,
-      ).toBeGreaterThan(0);
-      expect(
-        stats.byOutcome?.ok ?? 0,
-        `${id} accepted answers`,
-      ).toBeGreaterThan(0);
-    }
+    // The e2e scenario gives the Xiaoman simulator a lower limit than the connector assumes (3/s against 5/s,
+    // an OKKI page costs a list call plus one call per order); the simulator counts what it throttled (the
+    // connector's counters restart with each kill -9), and the reconciliation below proves nothing was lost.
+    const stats = (await (
+      await fetch(`${sim('xiaoman')}/__admin/stats`)
+    ).json()) as { byOutcome?: { throttled?: number; ok?: number } };
+    expect(
+      stats.byOutcome?.throttled ?? 0,
+      'throttled answers',
+    ).toBeGreaterThan(0);
+    expect(stats.byOutcome?.ok ?? 0, 'accepted answers').toBeGreaterThan(0);
   });
 
   it('should report no duplicate and no pending document for any flow after the faults', async () => {

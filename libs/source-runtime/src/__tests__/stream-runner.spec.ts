@@ -28,6 +28,15 @@ class MemoryStore implements SourceStateStore {
   async getCheckpoint(id: string) {
     return this.checkpoints.get(id);
   }
+  async pinStart(stream: { id: string }, at: Date) {
+    const prev = this.checkpoints.get(stream.id);
+    if (prev && prev.checkpointAt.getTime() > 0) return;
+    this.checkpoints.set(stream.id, {
+      streamId: stream.id,
+      checkpointAt: at,
+      lastRemediationAt: prev?.lastRemediationAt,
+    });
+  }
   async advanceCheckpoint(stream: { id: string }, at: Date) {
     const prev = this.checkpoints.get(stream.id);
     const next = prev && prev.checkpointAt > at ? prev.checkpointAt : at;
@@ -135,8 +144,15 @@ const stream = sourceStreamSchema.parse({
   startFrom: '2026-04-29T12:00:00Z',
 });
 
-function setup(client: SourceConnectorClient) {
-  const store = new MemoryStore();
+function setup(
+  client: SourceConnectorClient,
+  opts: {
+    store?: MemoryStore;
+    nowMs?: number;
+    stream?: typeof stream;
+  } = {},
+) {
+  const store = opts.store ?? new MemoryStore();
   const registry = new Registry();
   const metrics = createSourceMetrics(registry);
   const logger = createLogger('test', 'silent');
@@ -152,7 +168,7 @@ function setup(client: SourceConnectorClient) {
     },
   );
   const runner = new StreamRunner(
-    stream,
+    opts.stream ?? stream,
     {
       client,
       channel,
@@ -160,7 +176,7 @@ function setup(client: SourceConnectorClient) {
       publisher: { publish: async (_t, r) => void published.push(...r) },
       metrics,
       logger,
-      now: () => new Date(NOW),
+      now: () => new Date(opts.nowMs ?? NOW),
     },
     {
       overlapMs: 0,
@@ -220,6 +236,38 @@ describe('StreamRunner', () => {
     );
     expect(await metric('kingbridge_source_window_failures_total')).toBe(1);
     expect(store.errors[0]).toContain('invalid_response failure');
+  });
+
+  it('should resume from the first start when restarted before its first window was done', async () => {
+    // Arrange: a stream without startFrom starts a lookback (1 day) before its first run.
+    const fresh = sourceStreamSchema.parse({
+      id: 'wdt.fresh',
+      platform: 'wdt',
+      entity: 'stockout-order',
+    });
+    const down = new ScriptedClient(() => {
+      throw failure('transient');
+    });
+    const first = setup(down, { stream: fresh });
+    expect((await first.runner.runIncremental()).status).toBe('failed');
+    const queries: PageQuery[] = [];
+    const up = new ScriptedClient((q) => {
+      queries.push(q);
+      return page([]);
+    });
+
+    // Act: the process comes back two hours later.
+    const second = setup(up, {
+      store: first.store,
+      stream: fresh,
+      nowMs: NOW + 2 * 3_600_000,
+    });
+    await second.runner.runIncremental();
+
+    // Assert: the first window starts where the first run would have, not two hours later.
+    expect(queries[0]?.from.toISOString()).toBe(
+      new Date(NOW - 86_400_000).toISOString(),
+    );
   });
 
   it('should retry a transient failure 3 times in total and then fail the window', async () => {
