@@ -128,6 +128,11 @@ async function insertUnknownShopTrade(): Promise<void> {
       ...template,
       tradeId,
       tradeNo: `JY${tradeId}`,
+      // Whatever the copied trade was: a shipped retail trade, which the flow's query and filter select.
+      tradeStatus: 6000,
+      tradeStatusExplain: '发货在途',
+      tradeType: 1,
+      isDelete: 0,
       shopcode: UNKNOWN_SHOP,
       gmtModified: now,
       gmtCreate: now,

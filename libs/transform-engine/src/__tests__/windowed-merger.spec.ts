@@ -274,7 +274,7 @@ describe('windowed merger', () => {
     expect(redelivered.status).toBe('duplicate');
   });
 
-  it('should make no correction document when an emitted record changes only fields the document does not read', () => {
+  it('should make no correction document when an emitted record changes only fields the document does not read, and refuse a change it reads', () => {
     // Arrange
     const merger = new WindowedMerger({
       ...CONFIG,
@@ -302,11 +302,14 @@ describe('windowed merger', () => {
 
     // Act
     const memo = merger.add(memoOnly, DAY1 + 27 * HOUR);
-    const qty = merger.add(qtyChanged, DAY1 + 27 * HOUR);
+    const qty = (): unknown => merger.add(qtyChanged, DAY1 + 27 * HOUR);
 
-    // Assert
+    // Assert: the memo edit is a no-op; the quantity change is refused (a full correction would double it).
     expect(memo).toEqual({ status: 'duplicate', windowKey: KEY });
-    expect(qty.status).toBe('late');
+    expect(qty).toThrow(
+      /record T1 changed after its merged document flow-t:SHOP-A\|WH-1:2026-05-01 was emitted/,
+    );
+    expect(merger.due(DAY1 + 28 * HOUR)).toEqual([]);
   });
 
   it('should treat a record behind the watermark as late even if its window never opened', () => {

@@ -246,7 +246,9 @@ function pick(
  * (`<key>#late`) that is emitted as its own document with `correctionOf`
  * set and a key/bill number derived from its content. Redeliveries of a
  * record already counted (same sourceId and the same content hash, or the same
- * effective content: what the document reads) are dropped.
+ * effective content: what the document reads) are dropped. A record that changes
+ * what its document reads after that document was emitted is refused
+ * (NonRetriableError, mapping): a correction would count it twice.
  */
 export class WindowedMerger {
   private readonly windows = new Map<string, WindowState>();
@@ -415,6 +417,15 @@ export class WindowedMerger {
           : known.emitted[input.sourceId]
         : undefined;
       if (same(knownHash)) return { status: 'duplicate', windowKey: knownKey };
+      if (known?.status === 'emitted' && knownHash !== undefined) {
+        // Only hashes are kept once a window is emitted: a correction could add the new version but not
+        // take the old one out, and the group would count the record twice. Stop it loudly instead.
+        fail(
+          `record ${input.sourceId} changed after its merged document ${known.key} was emitted ` +
+            '(a field the document reads); a correction would count it twice: correct the Kingdee document by hand',
+          this.config.list,
+        );
+      }
       if (known && known.status === 'open' && known.records[input.sourceId]) {
         // An update replaces the old contribution wherever it now belongs.
         delete known.records[input.sourceId];
