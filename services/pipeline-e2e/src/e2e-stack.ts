@@ -127,6 +127,8 @@ export async function startE2eStack(
     extraEnv: {
       ...E2E_MERGE,
       POLL_INTERVAL_MS: '3000',
+      // Plans poll every 1-5 min; the reconciliation waits for every stream to run past the quiet moment.
+      MAX_POLL_INTERVAL_MS: '10000',
       INITIAL_LOOKBACK_MS: String(E2E_LOOKBACK_MS),
       SAFETY_LAG_MS: '1000',
       LOOKUP_CACHE_TTL_MS: '1000',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allTopics,
@@ -454,6 +455,30 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       });
     }
     const toMs = Date.now();
+    // Every stream has run past the quiet moment (plans poll every minute; a throttled scan takes a while).
+    const streams = [...new Set(plans.map((p) => p.source.stream))];
+    await pollUntil(
+      async () => {
+        const db = new Client({ connectionString: stack.databaseUrl });
+        await db.connect();
+        try {
+          const { rows } = await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM source_connector.stream_checkpoint
+              WHERE stream_id = ANY($1) AND checkpoint_at >= $2`,
+            [streams, new Date(toMs)],
+          );
+          return Number(rows[0]?.n) === streams.length ? true : undefined;
+        } finally {
+          await db.end();
+        }
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 2_000,
+        description: 'every stream checkpointed past the quiet moment',
+      },
+    );
+    mark('every stream caught up');
     // A margin after the connectors' first window start (their first start - lookback, a few seconds after
     // readyAt - lookback at most): a record before it may legitimately be out of the synced range.
     const fromMs = stack.readyAt - E2E_LOOKBACK_MS + 60_000;

@@ -121,6 +121,14 @@ export const sourceConnectorConfigSchema = baseConfigSchema
       .positive()
       .default(60_000)
       .describe('pause between incremental runs of a stream'),
+    MAX_POLL_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "upper bound of every stream's pause, plans' schedule.intervalSeconds included (peak days, demos, tests)",
+      ),
     OVERLAP_MS: z.coerce
       .number()
       .int()

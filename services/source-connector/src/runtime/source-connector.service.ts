@@ -127,7 +127,10 @@ export class SourceConnectorService
     if (signal.aborted) return;
     this.scheduler = new StreamScheduler(
       runners,
-      config.POLL_INTERVAL_MS,
+      Math.min(
+        config.POLL_INTERVAL_MS,
+        config.MAX_POLL_INTERVAL_MS ?? Number.POSITIVE_INFINITY,
+      ),
       logger,
     );
     this.scheduler.start();
