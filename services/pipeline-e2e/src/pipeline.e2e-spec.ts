@@ -361,6 +361,13 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
     await loadLookups(stack.databaseUrl, {
       orgs: [...orgs, { ...known, shop_code: shop }],
     });
+    // The transform re-reads a lookup table once its cache is LOOKUP_CACHE_TTL_MS (1 s here) old: a replay
+    // sooner may still meet the old table (and be dead-lettered again, nothing lost).
+    const loadedAt = Date.now();
+    await pollUntil(
+      async () => (Date.now() - loadedAt > 1_500 ? true : undefined),
+      { timeoutMs: 5_000, intervalMs: 250, description: 'lookup cache TTL' },
+    );
     await replayTopicDeadLetters(kafka, dlqTopic(raw), {
       offsets: letters.map((l) => l.dlqOffset),
     });

@@ -32,14 +32,16 @@ export interface InventoryRecord {
 /** Reconciliation reads the source; it never records anything in the connector's state. */
 const NO_STATE: SourceStateStore = new Proxy({} as SourceStateStore, {
   get: (_target, name) =>
-    name === 'saveRecordStates'
-      ? () => Promise.resolve()
-      : () =>
-          Promise.reject(
-            new Error(
-              `reconciliation does not use source state (${String(name)})`,
+    name === 'then'
+      ? undefined // not a thenable
+      : name === 'saveRecordStates'
+        ? () => Promise.resolve()
+        : () =>
+            Promise.reject(
+              new Error(
+                `reconciliation does not use source state (${String(name)})`,
+              ),
             ),
-          ),
 });
 
 /**
