@@ -404,6 +404,7 @@ export class WindowedMerger {
     // The dedup hash covers only what the document reads (event time, group, kept header and row fields): a
     // source update of anything else (a memo, a status past the filter) is a no-op, not a correction document.
     const h = effectiveHash(t, group, header, rows);
+    // The raw content hash still counts: state persisted before this hash existed holds it.
     const same = (known: string | undefined): boolean =>
       known !== undefined && (known === h || known === input.contentHash);
 
