@@ -26,6 +26,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import { publishFlowSettings } from '../flows/flow-settings.repository';
 import type { Flow } from '../flows/load-flows';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 import { MergeStateRepository } from '../merge/merge-state.repository';
@@ -144,6 +145,8 @@ export class TransformService
   ): Promise<void> {
     await this.database.ready();
     if (this.abort.signal.aborted) return;
+    // What reconciliation reads as the flows' settings (merge windows after overrides).
+    await publishFlowSettings(this.database.dataSource, this.flows);
     await consumer.start();
     this.logger.info(
       {

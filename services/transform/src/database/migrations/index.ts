@@ -1,11 +1,13 @@
 import { TransformState1763850000000 } from './1763850000000-transform-state';
 import { MergeWindowSourceIds1763860000000 } from './1763860000000-merge-window-source-ids';
 import { MergeRecord1763870000000 } from './1763870000000-merge-record';
+import { FlowSettings1764700000000 } from './1764700000000-flow-settings';
 
 /** Every migration of the `transform` schema, in order. */
 export const MIGRATIONS = [
   TransformState1763850000000,
   MergeWindowSourceIds1763860000000,
   MergeRecord1763870000000,
+  FlowSettings1764700000000,
 ];
 export const SCHEMA = 'transform';

@@ -1,0 +1,24 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `transform.flow_settings`: each flow's effective plan (merge overrides applied) as the running transform
+ * compiled it, written at every start. Ops tools (reconciliation) read a flow's settings from here instead
+ * of re-deriving them from their own environment.
+ */
+export class FlowSettings1764700000000 implements MigrationInterface {
+  name = 'FlowSettings1764700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE transform.flow_settings (
+        flow text PRIMARY KEY,
+        plan_file text NOT NULL,
+        plan jsonb NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE IF EXISTS transform.flow_settings');
+  }
+}
