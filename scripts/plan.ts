@@ -2,14 +2,19 @@
  * Plan tool for plan authors (no Kafka, no database):
  *   tsx scripts/plan.ts validate [dir]            check every plan in dir (default plans/)
  *   tsx scripts/plan.ts dry-run <plan> <records.ndjson|json> [--lookups tables.json] [--now <iso>] [--pretty]
- * dry-run prints one JSON line per record outcome and per outbound document (exit 1 when
- * any record failed); records may be raw envelopes or bare payloads. Merge windows are
- * flushed at the end as if their watermark had passed.
+ * dry-run prints one JSON line per record outcome and per outbound document, then one
+ * `request` line per Kingdee call the sink would make (formid, options such as
+ * IsAutoSubmitAndAudit, the Model array and the bill numbers). Records may be raw envelopes or
+ * bare payloads (their sourceId is the plan's idField, the id the connector publishes). A
+ * non-object record, a records file that is not JSON / NDJSON (file:line) and a plan that is
+ * not valid YAML (file:line) are errors: exit 1. Merge windows are flushed at the end as if
+ * their watermark had passed.
  */
 import { readFile } from 'node:fs/promises';
 import {
   rawRecordSchema,
   formatZodIssues,
+  type OutboundDocument,
   type RawRecord,
 } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
@@ -21,6 +26,14 @@ import {
   parsePlan,
   type LookupRow,
 } from '@kingbridge/transform-engine';
+import { requestEnvelopes } from './plan-request-envelope';
+
+/** A records file that cannot be read as JSON or NDJSON, with where. */
+class RecordsFileError extends Error {}
+
+function lineOf(text: string, position: number): number {
+  return text.slice(0, position).split('\n').length;
+}
 
 function usage(): never {
   process.stderr.write(
@@ -41,11 +54,28 @@ function option(args: string[], name: string): string | undefined {
 async function readRecords(file: string): Promise<unknown[]> {
   const text = await readFile(file, 'utf8');
   const trimmed = text.trim();
-  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
-  return trimmed
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as unknown);
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown[];
+    } catch (err) {
+      const message = (err as Error).message;
+      const at = /position (\d+)/.exec(message);
+      const line = at ? lineOf(text, Number(at[1])) : text.split('\n').length;
+      throw new RecordsFileError(`${file}:${line}: not JSON (${message})`);
+    }
+  }
+  const records: unknown[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    try {
+      records.push(JSON.parse(l) as unknown);
+    } catch (err) {
+      throw new RecordsFileError(
+        `${file}:${i + 1}: not a JSON record (${(err as Error).message})`,
+      );
+    }
+  });
+  return records;
 }
 
 /** Accepts full raw envelopes, or bare payloads (wrapped with the plan's source). */
@@ -55,14 +85,14 @@ function toRaw(
   index: number,
   now: string,
 ): RawRecord {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new Error(
+      `record ${index}: a record is a JSON object, not ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`,
+    );
   const candidate = rawRecordSchema.safeParse(input);
   if (candidate.success) return candidate.data;
   const payload = input as Record<string, unknown>;
-  if (
-    payload === null ||
-    typeof payload !== 'object' ||
-    'schemaVersion' in payload
-  ) {
+  if ('schemaVersion' in payload) {
     throw new Error(
       `record ${index}: ${candidate.success ? '' : formatZodIssues(candidate.error)}`,
     );
@@ -138,7 +168,15 @@ async function dryRun(args: string[]): Promise<number> {
       `${JSON.stringify(line, null, pretty ? 2 : undefined)}\n`,
     );
   let failures = 0;
-  const inputs = await readRecords(recordsFile);
+  const documents: OutboundDocument[] = [];
+  let inputs: unknown[];
+  try {
+    inputs = await readRecords(recordsFile);
+  } catch (err) {
+    if (!(err instanceof RecordsFileError)) throw err;
+    out({ kind: 'error', errorClass: 'schema', message: err.message });
+    return 1;
+  }
   for (const [i, input] of inputs.entries()) {
     let raw: RawRecord;
     try {
@@ -194,9 +232,10 @@ async function dryRun(args: string[]): Promise<number> {
         });
         break;
       case 'mapped':
-        result.documents.forEach((document) =>
-          out({ kind: 'document', document }),
-        );
+        result.documents.forEach((document) => {
+          documents.push(document);
+          out({ kind: 'document', document });
+        });
         break;
     }
   }
@@ -204,7 +243,10 @@ async function dryRun(args: string[]): Promise<number> {
   for (const key of flow.dueWindows(Number.MAX_SAFE_INTEGER)) {
     const emitted = flow.emitWindow(key);
     if ('document' in emitted) {
+      documents.push(emitted.document);
       out({ kind: 'document', document: emitted.document });
+      flow.markEmitted(key);
+    } else if ('empty' in emitted) {
       flow.markEmitted(key);
     } else {
       failures += 1;
@@ -218,6 +260,8 @@ async function dryRun(args: string[]): Promise<number> {
       });
     }
   }
+  for (const envelope of await requestEnvelopes(documents))
+    out({ kind: 'request', ...envelope });
   return failures > 0 ? 1 : 0;
 }
 

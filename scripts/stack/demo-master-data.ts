@@ -50,6 +50,16 @@ export function lookupTables(): Record<string, Record<string, unknown>[]> {
       sale_org_number: SALE_ORG,
       stock_org_number: STOCK_ORG,
     })),
+    // WDT stock-outs: a shop's direct sales (fenxiao_nick '') belong to the sales org, a distributor's
+    // sales to the distributor's org (seed 001 FSaleOrgId from fenxiao_nick).
+    sale_orgs: SHOPS.flatMap((s) => [
+      { shop_no: s.code, fenxiao_nick: '', sale_org_number: SALE_ORG },
+      ...DISTRIBUTORS.map((d) => ({
+        shop_no: s.code,
+        fenxiao_nick: d,
+        sale_org_number: d,
+      })),
+    ]),
     customers: [
       ...NICKS.map((nick, i) => ({
         number: nick,

@@ -106,12 +106,10 @@ export class XiaomanClient {
     const startIndex = (query.page?.index ?? 0) + 1;
     const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(listParams)) {
-      // The seed sends status "0" for "any status"; real status ids are large tenant ids.
-      if (k === 'status' && String(v) === '0') continue;
+    // The plan's params are sent as written (seed 004: removed 0, approval 0, status "0"). time_type
+    // is sent only when the plan names it: the API's default 1 (更新时间) is the window field.
+    for (const [k, v] of Object.entries(listParams))
       search.set(k, Array.isArray(v) ? v.join(',') : String(v));
-    }
-    if (!search.has('time_type')) search.set('time_type', '1');
     search.set(
       query.timeParams?.from ?? 'start_time',
       formatChinaTime(query.from),

@@ -28,6 +28,7 @@ function order(
   const payload = {
     TradeNo: no,
     TradeStatus: 6000,
+    TradeType: 1,
     Shopcode: 'SHOP-A',
     WarehouseCode: 'WH-1',
     ConsignTime: at,
@@ -62,11 +63,11 @@ function flush(
   flow: FlowTransformer,
   watermark = Number.MAX_SAFE_INTEGER,
 ): OutboundDocument[] {
-  return flow.dueWindows(watermark).map((key) => {
+  return flow.dueWindows(watermark).flatMap((key) => {
     const emitted = flow.emitWindow(key);
-    if (!('document' in emitted)) throw emitted.error;
+    if ('error' in emitted) throw emitted.error;
     flow.markEmitted(key);
-    return emitted.document;
+    return 'document' in emitted ? [emitted.document] : [];
   });
 }
 

@@ -90,10 +90,73 @@ describe('plan loading', () => {
     ]);
   });
 
-  it('should report a YAML syntax error with the file', () => {
+  it.each([
+    [
+      '  idField: channelId\n',
+      '  idField: channelId\n  idCheck: true\n',
+      'source.idCheck',
+    ],
+    [
+      '  idField: channelId\n',
+      '  idField: channelId\n  numberField: channelCode\n',
+      'source.numberField',
+    ],
+    [
+      '    rows: 20\n',
+      '    rows: 20\n    rowsKey: array\n',
+      'target.batch.rowsKey',
+    ],
+    [
+      '    rows: 20\n',
+      '    rows: 20\n    method: batchArraySave\n',
+      'target.batch.method',
+    ],
+    [
+      '  schedule:\n',
+      '  schedule:\n    cron: "*/5 * * * *"\n',
+      'source.schedule.cron',
+    ],
+    [
+      'timeZone: Asia/Shanghai\n',
+      'timeZone: Asia/Shanghai\nenabled: false\n',
+      'enabled',
+    ],
+  ])(
+    'should refuse a setting nothing acts on (%#) with its path',
+    (from, to, path) => {
+      const text = CUSTOMER_PLAN.replace(from, to);
+      expect(text).not.toBe(CUSTOMER_PLAN);
+      const issues = issuesOf(() => parsePlan(text, 'p.yaml'));
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatch(
+        new RegExp(`^p\\.yaml: ${path.replace(/\./g, '\\.')}: not supported: `),
+      );
+    },
+  );
+
+  it.each([
+    ['  api: erp.sales.get\n', '  api: erp.shops.get\n', 'source.api'],
+    ['  method: POST\n', '  method: GET\n', 'source.method'],
+    ['  idField: channelId\n', '  idField: channelCode\n', 'source.idField'],
+  ])(
+    'should refuse a source %s that is not what the connector calls',
+    (from, to, path) => {
+      const text = CUSTOMER_PLAN.replace(from, to);
+      expect(text).not.toBe(CUSTOMER_PLAN);
+      expect(issuesOf(() => parsePlan(text, 'p.yaml'))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^p\\.yaml: ${path.replace(/\./g, '\\.')}: `),
+        ),
+      ]);
+    },
+  );
+
+  it('should report a YAML syntax error with the file and its line', () => {
     expect(
-      issuesOf(() => parsePlan('id: [unclosed', 'plans/bad.yaml'))[0],
-    ).toMatch(/^plans\/bad\.yaml: \(syntax\)/);
+      issuesOf(() =>
+        parsePlan('id: a\nname: b\nid: c\nseed: x\n', 'plans/bad.yaml'),
+      )[0],
+    ).toMatch(/^plans\/bad\.yaml:3: \(syntax\)/);
   });
 
   it('should collect the problems of every file and refuse duplicate flow ids', async () => {

@@ -213,6 +213,23 @@ export const EXPRESSION_FUNCTIONS: ReadonlyMap<string, ExpressionFunction> =
       },
     ],
     [
+      'validdate',
+      {
+        minArgs: 1,
+        maxArgs: 1,
+        // The value itself when it is a real date, else null (a zero date like
+        // `0000-00-00 00:00:00` is "no date"): coalesce(validdate(a), b) names the fallback.
+        call: ([a], ctx) =>
+          a instanceof DateValue ||
+          parseDateTime(
+            a instanceof Decimal ? a.toNumber() : a,
+            ctx.offsetMinutes,
+          ) !== undefined
+            ? a
+            : null,
+      },
+    ],
+    [
       'ifnull',
       { minArgs: 2, maxArgs: 2, call: ([a, b]) => (isMissing(a) ? b : a) },
     ],

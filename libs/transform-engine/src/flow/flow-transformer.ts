@@ -40,6 +40,11 @@ import {
   zoneOffsetMinutes,
 } from '../util/date-time.util';
 import { setOwn } from '../util/own-property.util';
+import {
+  applyPayloadAliases,
+  compilePayloadAliases,
+  type PayloadAliases,
+} from './payload-aliases';
 import { getPath, parsePath } from '../util/record-path.util';
 
 /** Variables the engine adds to a record for the mapping (never taken from the payload). */
@@ -72,6 +77,12 @@ export type WindowEmission =
   | {
       readonly windowKey: string;
       readonly document: OutboundDocument;
+      readonly sourceIds: readonly string[];
+    }
+  | {
+      /** A correction whose changes cancel out (or only tombstones of records never counted): nothing to write. */
+      readonly windowKey: string;
+      readonly empty: true;
       readonly sourceIds: readonly string[];
     }
   | {
@@ -167,6 +178,7 @@ export class FlowTransformer {
   /** Windows whose header mapping was checked, with the probe record used. */
   private readonly checkedWindows = new Map<string, Record<string, unknown>>();
   private readonly rowFields: readonly CompiledField[];
+  private readonly aliases: PayloadAliases | undefined;
 
   constructor(
     readonly plan: SyncPlan,
@@ -182,6 +194,10 @@ export class FlowTransformer {
         `unsupported time zone '${plan.timeZone}'`,
       );
     this.offsetMinutes = offset;
+    this.aliases = compilePayloadAliases(
+      plan.source.aliases,
+      plan.source.flattenLists,
+    );
     const lists = new Set<string>();
     this.fields = compileFields(plan.mapping, 'mapping', undefined, lists);
     this.rowFields = this.fields.filter(
@@ -253,6 +269,10 @@ export class FlowTransformer {
           'merge.window.idleTimeout',
         ),
         dedupRetentionMs: duration(m.dedupRetention, 'merge.dedupRetention'),
+        historyRetentionMs: duration(
+          m.historyRetention,
+          'merge.historyRetention',
+        ),
         offsetMinutes: offset,
         bodyGroup,
         calculate,
@@ -275,9 +295,11 @@ export class FlowTransformer {
   }
 
   private payload(raw: RawRecord): Record<string, unknown> {
-    return this.plan.source.normalizeKeys === 'camelCase'
-      ? (camelKeys(raw.payload) as Record<string, unknown>)
-      : raw.payload;
+    const payload =
+      this.plan.source.normalizeKeys === 'camelCase'
+        ? (camelKeys(raw.payload) as Record<string, unknown>)
+        : raw.payload;
+    return this.aliases ? applyPayloadAliases(payload, this.aliases) : payload;
   }
 
   private filter(
@@ -341,7 +363,26 @@ export class FlowTransformer {
   process(raw: RawRecord, meta: RecordMeta = {}): RecordOutcome {
     try {
       const f = this.filter(raw);
-      if (!f.pass) return { outcome: 'filtered', reason: f.reason };
+      const version = Date.parse(raw.modifiedAt);
+      if (!f.pass) {
+        // A merged record that now fails the filters (cancelled after shipping, say) leaves its window: out of
+        // an emitted one through a correction with negative lines.
+        const removed = this.merger?.remove(
+          raw.sourceId,
+          {
+            fetchedAt: raw.fetchedAt,
+            version: Number.isFinite(version) ? version : undefined,
+          },
+          this.clock(),
+        );
+        if (removed)
+          return {
+            outcome: 'merged',
+            status: removed.status,
+            windowKey: removed.windowKey,
+          };
+        return { outcome: 'filtered', reason: f.reason };
+      }
       if (!this.merger) {
         const key = this.render(this.documentKey, f.record, 'documentKey');
         const document = this.buildDocument(f.record, {
@@ -364,6 +405,7 @@ export class FlowTransformer {
           fetchedAt: raw.fetchedAt,
           record: f.record,
           offset: meta.offset,
+          version: Number.isFinite(version) ? version : undefined,
         },
         this.clock(),
         location,
@@ -387,6 +429,8 @@ export class FlowTransformer {
   emitWindow(windowKey: string): WindowEmission {
     const merger = this.requireMerger();
     const merged = merger.emit(windowKey);
+    if (!merged.hasRows)
+      return { windowKey, empty: true, sourceIds: merged.sourceIds };
     try {
       const document = this.buildDocument(merged.record, {
         documentKey: merged.documentKey,
@@ -415,6 +459,11 @@ export class FlowTransformer {
 
   markEmitted(windowKey: string): void {
     this.requireMerger().markEmitted(windowKey, this.clock());
+  }
+
+  /** The window's emission was dead-lettered: kept with its records, not due until reopened. */
+  markFailed(windowKey: string): void {
+    this.requireMerger().markFailed(windowKey);
   }
 
   /** Replaces the merge state (after a restart) with a persisted snapshot. */

@@ -203,7 +203,8 @@ export function evalValue(
     case 'lookup': {
       const where = value.where.map(([col, v]) => {
         const key = evalValue(v, ctx, fieldPath);
-        if (isMissing(key) || key === '') {
+        // An empty text is a key like any other (WDT's fenxiao_nick '' = a direct sale); absent is a miss.
+        if (isMissing(key)) {
           fail(
             'lookup',
             `lookup ${value.table}: key '${col}' is missing in the record`,

@@ -60,7 +60,10 @@ export function parsePlan(text: string, file: string): SyncPlan {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new PlanValidationError(
-      doc.errors.map((e) => `${file}: (syntax): ${e.message.split('\n')[0]}`),
+      doc.errors.map(
+        (e) =>
+          `${file}:${text.slice(0, e.pos[0]).split('\n').length}: (syntax): ${e.message.split('\n')[0]}`,
+      ),
     );
   }
   const parsed = syncPlanSchema.safeParse(doc.toJS(), {

@@ -154,6 +154,64 @@ export const mappingFieldSchema: z.ZodType<MappingFieldInput> = z.lazy(() =>
     .strict(),
 );
 
+/**
+ * A key the seeds' platform has but Kingbridge does not act on: refused at
+ * validation with the reason, so no plan carries a setting that does nothing.
+ */
+function refusedKey(reason: string) {
+  return z
+    .unknown()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value !== undefined)
+        ctx.addIssue({ code: 'custom', message: `not supported: ${reason}` });
+    })
+    .describe(`refused: ${reason}`);
+}
+
+/**
+ * The API, HTTP method and record id each connector uses per platform +
+ * entity: a plan's `source.api`, `source.method` and `source.idField` must
+ * name them (they document the pull; the connector does not take them from
+ * the plan, and the raw record's sourceId is that id).
+ */
+export const SOURCE_APIS: Readonly<
+  Record<
+    string,
+    {
+      readonly api: string;
+      readonly method: 'GET' | 'POST';
+      readonly idField: string;
+    }
+  >
+> = {
+  'jackyun/sales-order': {
+    api: 'jackyun.tradenotsensitiveinfos.list.get',
+    method: 'POST',
+    idField: 'tradeId',
+  },
+  'jackyun/sales-channel': {
+    api: 'erp.sales.get',
+    method: 'POST',
+    idField: 'channelId',
+  },
+  'wdt/stockout-order': {
+    api: 'wdt.stockout.order.query.trade',
+    method: 'POST',
+    idField: 'stockout_id',
+  },
+  'jushuitan/inventory-count': {
+    api: '/open/inventory/count/query',
+    method: 'POST',
+    idField: 'io_id',
+  },
+  'xiaoman/sales-order': {
+    api: '/v1/invoices/order/list',
+    method: 'GET',
+    idField: 'order_id',
+  },
+};
+
 export const sourceSchema = z
   .object({
     platform: sourcePlatformSchema.describe('source platform'),
@@ -180,15 +238,27 @@ export const sourceSchema = z
       .string()
       .min(1)
       .describe("path of the record id in the payload (the seeds' `id`)"),
-    numberField: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("path of the record number (the seeds' `number`)"),
-    idCheck: z
-      .boolean()
-      .default(true)
-      .describe("source-side duplicate check on idField (the seeds' idCheck)"),
+    numberField: refusedKey(
+      "a record's number is the plan's billNo template (e.g. billNo: '{order_no}')",
+    ),
+    idCheck: refusedKey(
+      'records are deduplicated by source id + content hash in the connector; the duplicate check against Kingdee is target.idCheck',
+    ),
+    aliases: z
+      .record(
+        z.string().regex(/^[\p{L}\p{N}_$]+$/u),
+        z.string().regex(/^[\p{L}\p{N}_$]+(\.[\p{L}\p{N}_$]+)*$/u),
+      )
+      .default({})
+      .describe(
+        "extra top-level names for payload paths, as the seeds' platform spells them (new_customerid: company.company_id); the wire name stays too",
+      ),
+    flattenLists: z
+      .array(z.string().regex(/^[\p{L}\p{N}_$]+$/u))
+      .default([])
+      .describe(
+        "detail lists whose rows also carry every field as <list>_<field> (the platform's list export: product_list_count); the wire names stay too",
+      ),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
@@ -208,17 +278,15 @@ export const sourceSchema = z
       .describe('records per page requested from the source'),
     schedule: z
       .object({
-        cron: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('incremental pull schedule (cron)'),
+        cron: refusedKey(
+          'incremental pulls run every intervalSeconds (remediation.cron schedules the re-scan)',
+        ),
         intervalSeconds: z
           .number()
           .int()
           .positive()
           .optional()
-          .describe('or a fixed interval'),
+          .describe('seconds between incremental pulls'),
       })
       .strict()
       .default({ intervalSeconds: 60 })
@@ -252,7 +320,36 @@ export const sourceSchema = z
         'camelCase lower-cases the first letter of every payload key (Jackyun returns PascalCase on some gateways)',
       ),
   })
-  .strict();
+  .strict()
+  .superRefine((source, ctx) => {
+    const known = SOURCE_APIS[`${source.platform}/${source.entity}`];
+    if (!known) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entity'],
+        message: `no connector pulls ${source.platform} ${source.entity}`,
+      });
+      return;
+    }
+    if (source.api !== known.api)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api'],
+        message: `the ${source.platform} connector pulls ${source.entity} with ${known.api}, not ${source.api}`,
+      });
+    if (source.method !== known.method)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message: `${known.api} is called with ${known.method}`,
+      });
+    if (source.idField !== known.idField)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idField'],
+        message: `the ${source.platform} connector publishes ${source.entity} records under their ${known.idField}`,
+      });
+  });
 
 export const targetSchema = z
   .object({
@@ -282,11 +379,12 @@ export const targetSchema = z
           .max(1000)
           .default(20)
           .describe('documents per Kingdee request'),
-        rowsKey: z.string().optional().describe('seed `rowsKey` (array)'),
-        method: z
-          .string()
-          .optional()
-          .describe('seed batch method (batchArraySave)'),
+        rowsKey: refusedKey(
+          "operation: BatchSave sends the rows as the Model array (the seed's rowsKey: array)",
+        ),
+        method: refusedKey(
+          "operation names the Kingdee call (BatchSave is the seed's batchArraySave)",
+        ),
       })
       .strict()
       .default({ rows: 20 })
@@ -295,7 +393,7 @@ export const targetSchema = z
       .boolean()
       .default(true)
       .describe(
-        'the sink checks the ledger / Kingdee for billNo before writing',
+        'before the first write of a document the sink asks Kingdee whether its billNo exists, and records an existing one as already written instead of saving it again',
       ),
   })
   .strict();
@@ -354,7 +452,13 @@ export const mergeSchema = z
       .union([z.string(), z.number()])
       .default('7d')
       .describe(
-        'how long (event time past window end) emitted record ids are kept to drop redeliveries',
+        'how long (event time past window end) the records an emitted window counted are kept, so a change after write becomes an exact correction (delta) document',
+      ),
+    historyRetention: z
+      .union([z.string(), z.number()])
+      .default('400d')
+      .describe(
+        'how long (event time past window end) the content hashes of emitted records are kept to drop redeliveries; a record of an older window is refused to the dead-letter topic',
       ),
   })
   .strict()
@@ -369,7 +473,9 @@ export const syncPlanSchema = z
     name: z.string().optional().describe("human name (the seed's 方案名)"),
     description: z.string().optional(),
     seed: z.string().optional().describe('seed write-up this plan implements'),
-    enabled: z.boolean().default(true),
+    enabled: refusedKey(
+      'every plan in PLANS_DIR runs; move a plan out of the directory to stop its flow',
+    ),
     timeZone: z
       .string()
       .default('Asia/Shanghai')

@@ -52,7 +52,16 @@ export function parseDateTime(
     Number(s),
     Number(ms.padEnd(3, '0')),
   );
-  if (Number.isNaN(wall)) return undefined;
+  // A zero date (MySQL's `0000-00-00 00:00:00`, WDT's "not shipped") or a 31st of
+  // February is no date: Date.UTC would roll it into another day.
+  const check = new Date(wall);
+  if (
+    Number.isNaN(wall) ||
+    Number(y) < 1 ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d)
+  )
+    return undefined;
   let offset = offsetMinutes;
   if (zone !== undefined)
     offset = zone === 'Z' ? 0 : (zoneOffsetMinutes(zone) ?? offsetMinutes);

@@ -123,7 +123,7 @@ export async function loadPlanStreams(
       entity: source.entity,
       params: {
         ...params,
-        ...filtersToParams(source.platform, source.entity, source.filters),
+        ...filtersToParams(source.filters),
       },
       pageSize: source.pageSize,
       ...(source.schedule?.intervalSeconds

@@ -1,12 +1,4 @@
-import type { SourceEntity, SourcePlatform } from '@kingbridge/contracts';
-
 type ParamValue = string | number | boolean;
-
-/** Jackyun tradeStatus values (reference §1.6), to expand `tradeStatus >= N` into `tradeStatusList`. */
-const JACKYUN_TRADE_STATUSES = [
-  1010, 1020, 1030, 1050, 2000, 2010, 2020, 2030, 2040, 3010, 4040, 4041, 4110,
-  4111, 4112, 4113, 4121, 4122, 4123, 4130, 5010, 5020, 5030, 6000, 9090,
-];
 
 interface Condition {
   field: string;
@@ -49,12 +41,11 @@ function normalize(input: unknown): Condition | undefined {
  * express are left out here: the transform enforces every filter again.
  * - equality on a top-level field -> `field=value` (WDT `status=95`,
  *   Jackyun `companyCode=DSGL`, Jushuitan `status=Confirmed`);
- * - `in` -> comma list;
- * - Jackyun `tradeStatus >= N` -> `tradeStatusList` of the documented statuses ≥ N.
+ * - `in` -> comma list.
+ * A range (`tradeStatus >= 6000`) is not guessed into a list of values: the plan
+ * names the list in its params (Jackyun `tradeStatusList`) when the API takes one.
  */
 export function filtersToParams(
-  platform: SourcePlatform,
-  entity: SourceEntity,
   filters: readonly unknown[],
 ): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
@@ -70,17 +61,6 @@ export function filtersToParams(
     const value = Array.isArray(c.value) ? c.value.join(',') : String(c.value);
     if (c.logic === 'eq' || c.logic === 'in') {
       out[c.field] = value.replace(/\s+/g, '');
-    } else if (
-      platform === 'jackyun' &&
-      entity === 'sales-order' &&
-      c.field === 'tradeStatus' &&
-      (c.logic === 'gte' || c.logic === 'gt')
-    ) {
-      const n = Number(value);
-      const list = JACKYUN_TRADE_STATUSES.filter((s) =>
-        c.logic === 'gte' ? s >= n : s > n,
-      );
-      if (list.length > 0) out.tradeStatusList = list.join(',');
     }
   }
   return out;

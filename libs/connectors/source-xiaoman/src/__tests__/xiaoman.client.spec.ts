@@ -116,4 +116,38 @@ describe('XiaomanClient against the simulator', () => {
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('no permission invoices scopes');
   });
+
+  it("should send the seed's request params as written (status 0, no time_type added) and get every order", async () => {
+    // Arrange
+    const urls: URL[] = [];
+    const c = client({
+      fetch: (input, init) => {
+        urls.push(new URL(String(input)));
+        return fetch(input, init);
+      },
+    });
+
+    // Act
+    const page = await c.fetchPage({
+      entity: 'sales-order',
+      from: FROM,
+      to: new Date(),
+      params: { removed: 0, approval: 0, status: '0', details: 0 },
+      pageSize: 50,
+      page: null,
+    });
+
+    // Assert
+    const list = urls.find((u) => u.pathname === '/v1/invoices/order/list');
+    expect(list?.searchParams.get('status')).toBe('0');
+    expect(list?.searchParams.get('removed')).toBe('0');
+    expect(list?.searchParams.get('approval')).toBe('0');
+    expect(list?.searchParams.has('time_type')).toBe(false);
+    const live = (
+      sim.admin.records() as {
+        versions: { data: Record<string, unknown> }[];
+      }[]
+    ).filter((h) => h.versions.at(-1)!.data['delete_time'] === '');
+    expect(page.records).toHaveLength(live.length);
+  });
 });

@@ -124,7 +124,17 @@ describe('xiaoman simulator', () => {
       currency: string;
     };
     expect(detail.product_list.length).toBeGreaterThan(0);
-    expect(detail.exchange_rate).toBeGreaterThan(0);
+    // Seed 004's convention: CNY per 100 units of the order currency (712.5), divided by 100 in the plan.
+    const perUnit: Record<string, number> = {
+      USD: 7.1826,
+      EUR: 7.8412,
+      GBP: 9.1305,
+      CNY: 1,
+    };
+    expect(detail.exchange_rate).toBeCloseTo(
+      (perUnit[detail.currency] as number) * 100,
+      4,
+    );
   });
 
   it('should refuse a missing, wrong, expired or revoked token with 401 and a token without the invoices scope', async () => {

@@ -142,7 +142,8 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
       account_date: formatBeijingDate(created),
       name: `${customer.name} 采购订单`,
       currency,
-      exchange_rate: rate.cny,
+      // OKKI quotes the rate as CNY per 100 units of the order currency (seed 004: 712.5 -> /100 = 7.125).
+      exchange_rate: Math.round(rate.cny * 100 * 10_000) / 10_000,
       exchange_rate_usd: rate.usd,
       amount,
       amount_rmb: round2(amount * rate.cny),

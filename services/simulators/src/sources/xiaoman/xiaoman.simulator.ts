@@ -255,7 +255,8 @@ export async function startXiaomanSimulator(
         (removed ? o.delete_time !== '' : o.delete_time === '') &&
         (from === null || (t !== null && t >= from)) &&
         (to === null || (t !== null && t <= to)) &&
-        (!statusText || String(o.status) === statusText)
+        // status 0 is the seed's "every status" (like removed=0, approval=0); real ids are large.
+        (!statusText || statusText === '0' || String(o.status) === statusText)
       );
     });
     const matched = sortByKey(

@@ -19,6 +19,7 @@ source:
     startConsignTime: '{{LAST_SYNC_TIME|datetime}}'
     endConsignTime: '{{CURRENT_TIME|datetime}}'
     pageIndex: 0
+    tradeStatusList: '6000,9090,9100'
   filters:
     - tradeStatus >= 6000
   schedule:
@@ -73,13 +74,23 @@ describe('loadPlanStreams', () => {
       id: 'jackyun.sales-order.retail-shipped',
       entity: 'sales-order',
       pageSize: 200,
-      params: { tradeType: 1, isDelete: '0', tradeStatusList: '6000,9090' },
+      params: {
+        tradeType: 1,
+        isDelete: '0',
+        tradeStatusList: '6000,9090,9100',
+      },
       timeParams: { from: 'startConsignTime', to: 'endConsignTime' },
       remediationCron: '30 1 * * *',
       remediationDays: 3,
       pollIntervalSeconds: 90,
     });
     expect(streams[0]!.params).not.toHaveProperty('pageIndex');
+    // A range filter is not turned into a hard-coded list: the plan's own tradeStatusList is sent.
+    expect(Object.keys(streams[0]!.params).sort()).toEqual([
+      'isDelete',
+      'tradeStatusList',
+      'tradeType',
+    ]);
     expect(streams[1]).toMatchObject({
       id: 'jackyun.sales-channel.dsgl',
       params: { companyCode: 'DSGL' },
