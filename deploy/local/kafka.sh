@@ -2,7 +2,8 @@
 # Single-node Apache Kafka (KRaft broker+controller) from Maven Central jars, on loopback.
 #   bash deploy/local/kafka.sh up|down|status|wait
 # Broker 127.0.0.1:19092, controller 127.0.0.1:19093. State in .cache/kafka (data kept across restarts unless
-# KAFKA_FRESH=1). Idempotent: `up` when up and `down` when down are no-ops.
+# KAFKA_FRESH=1). Idempotent: `up` when up and `down` when down are no-ops. A second broker of one's own:
+# KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_STATE_DIR, and KAFKA_EXTRA_PROPERTIES (a file appended to server.properties).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -96,6 +97,10 @@ log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaRaftServer=INFO
 EOF
+  # Extra broker settings (e.g. a SASL_SSL listener for a test broker); a key set again here wins.
+  if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
+    cat "$KAFKA_EXTRA_PROPERTIES" >>"$STATE/server.properties"
+  fi
 }
 
 # The jars plus our log4j config; KRaft metadata lives under $DATA. "$LIBS/*" is a Java classpath wildcard.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSecurityConfigShape } from './kafka-security.config';
 
 export const DEFAULT_DATABASE_URL =
   'postgres://postgres@127.0.0.1:5432/kingbridge';
@@ -32,6 +33,7 @@ export const baseConfigSchema = z.object({
     .min(1)
     .optional()
     .describe('Kafka client id (defaults to the service name)'),
+  ...kafkaSecurityConfigShape,
   DATABASE_URL: z
     .string()
     .url()

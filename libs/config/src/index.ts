@@ -2,3 +2,4 @@ export * from './config.error';
 export * from './secret.schema';
 export * from './load-config';
 export * from './base.config';
+export * from './kafka-security.config';

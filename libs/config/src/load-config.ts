@@ -7,7 +7,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Resolves `NAME_FILE` variables: the file's content (trimmed) becomes `NAME`,
- * the way Docker and Kubernetes secrets are mounted. A set `NAME` wins.
+ * the way Docker and Kubernetes secrets are mounted. A set `NAME_FILE` wins
+ * over `NAME`, so a Secret mounted by an overlay overrides a default that a
+ * ConfigMap (or the image) sets for the same variable.
  * With `keys`, only those names are resolved, so an unrelated `*_FILE`
  * variable in the environment is never read. Returns the resolved variables
  * and the names whose value came from a file (treated as secrets).
@@ -29,7 +31,6 @@ function resolveWithSources(
     if (!key.endsWith('_FILE') || !path) continue;
     const name = key.slice(0, -'_FILE'.length);
     if (keys && !keys.has(name)) continue;
-    if (values[name] !== undefined && values[name] !== '') continue;
     try {
       values[name] = readFileSync(path, 'utf8').trim();
       fromFile.add(name);

@@ -6,6 +6,7 @@ import {
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '@kingbridge/observability';
 import { createKafkaAdmin } from './kafka-admin';
+import { kafkaSecurityFromEnv, kafkajsSecurity } from './kafka-security.config';
 import type {
   KafkaAdmin,
   KafkaConnection,
@@ -34,9 +35,12 @@ export function createKafkaConnection(
   options: KafkaConnectionOptions,
 ): KafkaConnection {
   const logger = options.logger.child({ component: 'kafka' });
+  // Every service and CLI gets SASL/TLS from its environment unless the caller passes its own.
+  const security = kafkajsSecurity(options.security ?? kafkaSecurityFromEnv());
   const client = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...security,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { initialRetryTime: 300, retries: 5, maxRetryTime: 10_000 },
@@ -48,6 +52,7 @@ export function createKafkaConnection(
   const probeClient = new Kafka({
     clientId: `${options.clientId}-probe`,
     brokers: [...options.brokers],
+    ...security,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@kingbridge/config';
 import type { PipelineError, BackoffPolicy } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import type { Registry } from 'prom-client';
@@ -19,6 +20,11 @@ export interface KafkaConnectionOptions {
   readonly connectionTimeoutMs?: number;
   /** Request timeout (default 30000 ms). */
   readonly requestTimeoutMs?: number;
+  /**
+   * SASL / TLS. Default: read from this process's environment
+   * (`KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_*`, each also as `NAME_FILE`).
+   */
+  readonly security?: KafkaSecurity;
 }
 
 /** A handle on one Kafka cluster: creates producers, consumers and admin calls. */

@@ -1,2 +1,3 @@
 export * from './poll-until.util';
 export * from './kafka-test.util';
+export * from './free-port.util';

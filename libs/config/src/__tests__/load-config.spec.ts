@@ -89,8 +89,8 @@ describe('loadConfig', () => {
     expect(redactSecrets('sign=file-secret-value-42')).toBe('sign=***');
   });
 
-  it('should prefer the variable when both NAME and NAME_FILE are set', () => {
-    const path = secretFile('ignored', 'from-file-value');
+  it('should prefer the file when both NAME and NAME_FILE are set (a mounted Secret overrides a ConfigMap default)', () => {
+    const path = secretFile('preferred', 'from-file-value');
 
     const config = loadConfig(serviceSchema, {
       JACKYUN_APP_KEY: 'key-1',
@@ -98,7 +98,7 @@ describe('loadConfig', () => {
       JACKYUN_APP_SECRET_FILE: path,
     });
 
-    expect(config.JACKYUN_APP_SECRET).toBe('from-env-value');
+    expect(config.JACKYUN_APP_SECRET).toBe('from-file-value');
   });
 
   it('should name the *_FILE variable when its file cannot be read', () => {
