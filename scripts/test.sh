@@ -24,7 +24,8 @@ step() { # name, command...
 echo "== setup"
 [ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-tools.sh || { echo "tool setup failed"; echo "0 passed, 1 failed"; exit 1; }
-bash deploy/local/kafka.sh up || { echo "kafka failed to start"; echo "0 passed, 1 failed"; exit 1; }
+# No main-job broker here: the integration tests start their own (127.0.0.1:19192, libs/testing/src/test-broker.ts),
+# the e2e suite its own (127.0.0.1:29092); both are stopped when their runs end.
 
 echo "== static checks"
 step "project tags" npx tsx scripts/check-tags.ts
@@ -51,6 +52,13 @@ else
   failed=$((failed + 1)); failures+=("vitest produced no report")
 fi
 
+echo "== left running"
+# npm start (19092, database kingbridge) shares nothing with the tests; say what a test run still has up, if anything.
+for port in 19192 29092; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "note: a test broker still answers on 127.0.0.1:$port (another test run is using it; the last one stops it)"
+  fi
+done
 if [ ${#failures[@]} -gt 0 ]; then echo "failed checks: ${failures[*]}"; fi
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

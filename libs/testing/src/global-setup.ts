@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -8,12 +6,14 @@ import type { TestProject } from 'vitest/node';
 import { allTopics } from '@kingbridge/contracts';
 import { createKafkaConnection, ensureTopics } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
+import { acquireTestBroker, releaseTestBroker } from './test-broker';
 
 /*
- * vitest globalSetup of the integration project: a real Kafka broker on
- * 127.0.0.1:19092 (started with deploy/local/kafka.sh when nothing answers),
- * database kingbridge_test (created if missing), migrations applied when
- * scripts/migrate.ts exports migrateAll(databaseUrl). Runs once per run.
+ * vitest globalSetup of the integration project: the tests' own Kafka broker (127.0.0.1:19192, state in
+ * .cache/kafka-test, see test-broker.ts; never the main job's 19092) unless KAFKA_BROKERS names one, database
+ * kingbridge_test (created if missing), migrations applied when scripts/migrate.ts exports
+ * migrateAll(databaseUrl). Runs once per run; the returned teardown releases the broker (the last run using it
+ * stops it).
  */
 
 declare module 'vitest' {
@@ -24,24 +24,23 @@ declare module 'vitest' {
 }
 
 const ROOT = resolve(__dirname, '../../..');
-const KAFKA_HOST = '127.0.0.1';
-const KAFKA_PORT = 19092;
 const TEST_DATABASE = 'kingbridge_test';
 
-export default async function setup(project: TestProject): Promise<void> {
-  const brokers = process.env['KAFKA_BROKERS'] ?? `${KAFKA_HOST}:${KAFKA_PORT}`;
-  if (
-    process.env['KAFKA_BROKERS'] === undefined &&
-    !(await portAnswers(KAFKA_HOST, KAFKA_PORT))
-  ) {
-    // The script resolves jars, formats storage, starts the broker and waits until it answers.
-    execFileSync('bash', [resolve(ROOT, 'deploy/local/kafka.sh'), 'up'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-  }
+export default async function setup(project: TestProject): Promise<() => void> {
+  const own = process.env['KAFKA_BROKERS'] === undefined;
+  const brokers = own
+    ? acquireTestBroker()
+    : (process.env['KAFKA_BROKERS'] as string);
+  const teardown = (): void => {
+    if (own) releaseTestBroker();
+  };
   process.env['KAFKA_BROKERS'] = brokers;
-  await createContractTopics(brokers);
+  try {
+    await createContractTopics(brokers);
+  } catch (err) {
+    teardown();
+    throw err;
+  }
 
   const databaseUrl =
     process.env['DATABASE_URL'] ??
@@ -53,21 +52,7 @@ export default async function setup(project: TestProject): Promise<void> {
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('kafkaBrokers', brokers);
-}
-
-function portAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      done(false);
-    });
-    socket.once('error', () => done(false));
-  });
+  return teardown;
 }
 
 /**

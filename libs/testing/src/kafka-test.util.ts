@@ -9,10 +9,11 @@ import {
 } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import type { z } from 'zod';
+import { TEST_BROKERS } from './test-broker';
 
-/** The broker integration tests use (deploy/local/kafka.sh). */
+/** The broker integration tests use: the global setup's own test broker (test-broker.ts), never the main job's. */
 export const TEST_KAFKA_BROKERS: readonly string[] = (
-  process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092'
+  process.env['KAFKA_BROKERS'] ?? TEST_BROKERS
 ).split(',');
 
 /** `prefix-<12 hex>`: unique topic / group / id per test (kafkajs secureRandom idea). */
