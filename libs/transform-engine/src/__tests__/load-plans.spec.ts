@@ -116,11 +116,6 @@ describe('plan loading', () => {
       '  schedule:\n    cron: "*/5 * * * *"\n',
       'source.schedule.cron',
     ],
-    [
-      'timeZone: Asia/Shanghai\n',
-      'timeZone: Asia/Shanghai\nenabled: false\n',
-      'enabled',
-    ],
   ])(
     'should refuse a setting nothing acts on (%#) with its path',
     (from, to, path) => {

@@ -473,9 +473,12 @@ export const syncPlanSchema = z
     name: z.string().optional().describe("human name (the seed's 方案名)"),
     description: z.string().optional(),
     seed: z.string().optional().describe('seed write-up this plan implements'),
-    enabled: refusedKey(
-      'every plan in PLANS_DIR runs; move a plan out of the directory to stop its flow',
-    ),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'false: the connector does not pull the stream and the transform does not run the flow',
+      ),
     timeZone: z
       .string()
       .default('Asia/Shanghai')

@@ -20,6 +20,7 @@ import { filtersToParams } from './source-filter.util';
  */
 const planSourceSchema = z.object({
   id: z.string().optional(),
+  enabled: z.boolean().default(true),
   source: z
     .object({
       platform: sourcePlatformSchema,
@@ -105,7 +106,8 @@ export async function loadPlanStreams(
       continue;
     }
     const source = parsed.data.source;
-    if (source.platform !== platform) continue;
+    // A disabled plan's stream is not pulled (the transform does not run its flow either).
+    if (source.platform !== platform || !parsed.data.enabled) continue;
     const params: Record<string, string | number | boolean> = {};
     let timeFrom: string | undefined;
     let timeTo: string | undefined;

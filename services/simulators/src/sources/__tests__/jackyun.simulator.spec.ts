@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { formatBeijing } from '../../common';
 import { jackyunSign } from '../jackyun/jackyun-sign.util';
 import {
@@ -98,7 +101,52 @@ const windowBiz = (
   ...extra,
 });
 
+/** The retail flow's own request (seed 000): its fields, modified-time window, status list and trade type. */
+function retailPlanBiz(): Record<string, unknown> {
+  const plan = parseYaml(
+    readFileSync(
+      resolve(
+        __dirname,
+        '../../../../../plans/jackyun-retail-orders-to-k3cloud-outstock.yaml',
+      ),
+      'utf8',
+    ),
+  ) as { source: { params: Record<string, unknown> } };
+  const { fields, tradeStatusList } = plan.source.params;
+  return { fields, tradeStatusList, tradeType: 1 };
+}
+
 describe('jackyun simulator', () => {
+  it("should answer the retail flow's request with the seed's fields: tradeNo and customer information, retail shipped trades only", async () => {
+    // Arrange
+    const s = await start();
+
+    // Act
+    const res = await call(s, {
+      biz: {
+        ...retailPlanBiz(),
+        startModified: formatBeijing(NOW - 3 * 86_400_000),
+        endModified: formatBeijing(NOW),
+        pageIndex: 0,
+        pageSize: 200,
+      },
+    });
+
+    // Assert
+    const trades = dataOf(res.body).Trades;
+    expect(trades.length).toBeGreaterThan(10);
+    for (const t of trades) {
+      expect(t).toMatchObject({
+        TradeNo: expect.stringMatching(/^JY/),
+        CustomerName: expect.any(String),
+        CustomerCode: expect.stringMatching(/^KH/),
+        TradeType: 1,
+      });
+      expect([6000, 9090]).toContain(t['TradeStatus']);
+      expect(String(t['CustomerName'])).not.toBe('');
+    }
+  });
+
   it('should match the reference test vector when signing', () => {
     const params = {
       appkey: '12345678',

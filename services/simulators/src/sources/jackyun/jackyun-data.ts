@@ -6,6 +6,7 @@ import {
   GOODS,
   LOGISTICS,
   MEMOS,
+  NICKS,
   SHOPS,
   WAREHOUSES,
 } from '../data/catalog.data';
@@ -184,6 +185,10 @@ export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
         ? `${logistic.prefix}${String(1000000000 + seq * 37)}`
         : '',
       logisticName: logistic.name,
+      // 客户信息 (seed 000 requests it): the buyer of a retail trade, derived from seq (no extra draw).
+      customerName: NICKS[seq % NICKS.length] ?? '',
+      customerAccount: NICKS[seq % NICKS.length] ?? '',
+      customerCode: `KH${String(10000 + (seq % 500))}`,
       companyName: '杭州山水茗电子商务有限公司',
       departName: prng.pick(DEPARTMENTS),
       sellerMemo: prng.pick(MEMOS),

@@ -103,6 +103,15 @@ describe('loadPlanStreams', () => {
     ]);
   });
 
+  it('should not pull the stream of a disabled plan', async () => {
+    const dir = plansDir({
+      'a.yaml': `enabled: false\n${ORDERS_PLAN}`,
+      'b.yaml': SHOPS_PLAN,
+    });
+    const streams = await loadPlanStreams(dir, 'jackyun');
+    expect(streams.map((s) => s.id)).toEqual(['jackyun.sales-channel.dsgl']);
+  });
+
   it('should name the file and field when a source section is invalid', async () => {
     const dir = plansDir({
       'bad.yaml':
