@@ -588,6 +588,7 @@ export class FlowTransformer {
       operation: t.operation,
       options: { ...t.options },
       billNo,
+      idCheck: t.idCheck,
       batchRows: t.batch.rows,
       document,
       lineage: {
