@@ -22,6 +22,7 @@ import type {
   LedgerRepository,
 } from '../ledger/ledger.repository';
 import type { WriteScheduler } from '../writer/write-scheduler';
+import { asksKingdeeFirst } from './id-check';
 import type { SinkMetrics } from './sink.metrics';
 import { statusEvent, type StatusPublisher } from './status.publisher';
 import type { StatusEvent } from '@kingbridge/contracts';
@@ -137,7 +138,10 @@ export class SinkPipeline {
       const entry = entries.get(item.doc.documentKey);
       if (entry?.state === 'written') {
         this.skip(item, entry, events, outcomes);
-      } else if (entry && needsVerification(entry)) {
+      } else if (
+        (entry && needsVerification(entry)) ||
+        asksKingdeeFirst(item.doc, entry)
+      ) {
         toVerify.push(item);
       } else {
         toSend.push(item);
