@@ -16,3 +16,9 @@ export {
   type ReadTopicOptions,
   type ReadMessage,
 } from './read-topic';
+export {
+  listTopicDeadLetters,
+  replayTopicDeadLetters,
+  type DeadLetterSelector,
+  type StoredTopicDeadLetter,
+} from './dead-letter-replay';

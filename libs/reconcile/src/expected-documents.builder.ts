@@ -85,6 +85,13 @@ export async function buildExpectedDocuments(
   const flow = compileFlow(plan, { lookups });
   const timeZone = plan.timeZone;
   const dayOfSource = new Map<string, number>();
+  const modifiedOf = new Map(records.map((r) => [r.sourceId, r.modifiedAt]));
+  const latest = (ids: readonly string[]): number | undefined => {
+    const times = ids
+      .map((id) => modifiedOf.get(id))
+      .filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.max(...times);
+  };
   const documents: ExpectedDocument[] = [];
   const failures: ExpectedFailure[] = [];
   let filtered = 0;
@@ -113,6 +120,7 @@ export async function buildExpectedDocuments(
             sourceIds: d.lineage.sourceIds,
             day: businessDay(records[i]!.createdAt, timeZone),
             totals: documentTotals(d.document),
+            modifiedAt: records[i]!.modifiedAt,
           });
         }
         break;
@@ -135,10 +143,13 @@ export async function buildExpectedDocuments(
         day: windowDay(key) ?? businessDay(first, timeZone),
         group: key,
         totals: documentTotals(d.document),
+        modifiedAt: latest(emitted.sourceIds),
       };
       if (d.correctionOf !== undefined)
         corrections.push({ of: d.correctionOf, doc });
       else documents.push(doc);
+      flow.markEmitted(key);
+    } else if ('empty' in emitted) {
       flow.markEmitted(key);
     } else {
       failures.push({
@@ -167,6 +178,7 @@ export async function buildExpectedDocuments(
       ...base,
       sourceIds: [...new Set([...base.sourceIds, ...c.doc.sourceIds])],
       totals: addTotals(base.totals, c.doc.totals),
+      modifiedAt: latest([...base.sourceIds, ...c.doc.sourceIds]),
     };
   }
   return { documents, filtered, failures };

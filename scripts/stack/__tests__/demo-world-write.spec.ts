@@ -108,7 +108,7 @@ function documentsOf(
       failures.push(
         `${key}: ${emitted.error.fieldPath ?? ''} ${emitted.error.message}`,
       );
-    else docs.push(emitted.document);
+    else if ('document' in emitted) docs.push(emitted.document);
   }
   return { docs, failures };
 }

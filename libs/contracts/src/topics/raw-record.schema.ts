@@ -24,3 +24,27 @@ export const rawRecordSchema = z.object({
   fetchedAt: z.string().datetime({ offset: true }),
 });
 export type RawRecord = z.infer<typeof rawRecordSchema>;
+
+/**
+ * A request, on a raw topic, to emit again a merged window whose emission was dead-lettered: the value of the
+ * transform's window-level dead letter, so replaying that letter (re-publishing its bytes) re-opens the window
+ * once the cause is fixed. Key: the window key.
+ */
+export const windowReplaySchema = z.object({
+  kind: z.literal('window-replay').optional(),
+  flow: z.string().min(1),
+  windowKey: z.string().min(1),
+  sourceIds: z.array(z.string()),
+});
+export type WindowReplay = z.infer<typeof windowReplaySchema>;
+
+/** Every value a raw topic carries: source records and window replay requests. */
+export const rawTopicMessageSchema = z.union([
+  rawRecordSchema,
+  windowReplaySchema,
+]);
+export type RawTopicMessage = z.infer<typeof rawTopicMessageSchema>;
+
+export function isWindowReplay(m: RawTopicMessage): m is WindowReplay {
+  return !('schemaVersion' in m);
+}

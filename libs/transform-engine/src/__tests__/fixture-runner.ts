@@ -91,8 +91,8 @@ export async function runFixture(flow: string): Promise<FixtureResult> {
   }
   for (const key of transformer.dueWindows(Number.MAX_SAFE_INTEGER)) {
     const emitted = transformer.emitWindow(key);
-    if (!('document' in emitted)) throw emitted.error;
-    documents.push(emitted.document);
+    if ('error' in emitted) throw emitted.error;
+    if ('document' in emitted) documents.push(emitted.document);
     transformer.markEmitted(key);
   }
   return { outcomes, documents };

@@ -73,6 +73,52 @@ function totals(
 
 const KEY = 'flow-t:SHOP-A|WH-1:2026-05-01';
 
+interface Written {
+  readonly key: string;
+  readonly documentKey: string;
+  readonly correction: boolean;
+  readonly removed: readonly string[];
+  readonly rows: Array<{ goodsNo: unknown; qty: string; fee: string }>;
+}
+
+/** Emits and marks every due window, as the service does; returns what would be written. */
+function flush(merger: WindowedMerger, nowMs: number): Written[] {
+  return merger.due(nowMs).flatMap((key) => {
+    const w = merger.emit(key);
+    merger.markEmitted(key, nowMs);
+    if (!w.hasRows) return [];
+    const rows = w.record.goodsDetail as Array<Record<string, unknown>>;
+    return [
+      {
+        key,
+        documentKey: w.documentKey,
+        correction: w.correctionOf !== undefined,
+        removed: w.removedIds,
+        rows: rows.map((r) => ({
+          goodsNo: r.goodsNo,
+          qty: String(r.sellCount),
+          fee: String(r.shareFavourableAfterFee),
+        })),
+      },
+    ];
+  });
+}
+
+/** Σ quantity per group over every written document (base + corrections). */
+function groupTotals(docs: readonly Written[]): Record<string, string> {
+  const out: Record<string, Decimal> = {};
+  for (const d of docs) {
+    const group = d.key.replace(/#late$/, '');
+    for (const r of d.rows)
+      out[group] = (out[group] ?? Decimal.ZERO).add(
+        Decimal.of(r.qty) as Decimal,
+      );
+  }
+  return Object.fromEntries(
+    Object.entries(out).map(([k, v]) => [k, v.toString()]),
+  );
+}
+
 describe('windowed merger', () => {
   it('should sum money exactly where floats drift', () => {
     // Arrange
@@ -274,7 +320,7 @@ describe('windowed merger', () => {
     expect(redelivered.status).toBe('duplicate');
   });
 
-  it('should make no correction document when an emitted record changes only fields the document does not read, and refuse a change it reads', () => {
+  it('should make no correction document when an emitted record changes only fields the document does not read, and a delta correction for a change it reads', () => {
     // Arrange
     const merger = new WindowedMerger({
       ...CONFIG,
@@ -304,28 +350,143 @@ describe('windowed merger', () => {
     const memo = merger.add(memoOnly, DAY1 + 27 * HOUR);
     const qty = (): unknown => merger.add(qtyChanged, DAY1 + 27 * HOUR);
 
-    // Assert: the memo edit is a no-op; the quantity change is refused (a full correction would double it).
+    // Assert: the memo edit is a no-op; the quantity change is a correction carrying only the delta (+1).
     expect(memo).toEqual({ status: 'duplicate', windowKey: KEY });
-    expect(qty).toThrow(
-      /record T1 changed after its merged document flow-t:SHOP-A\|WH-1:2026-05-01 was emitted/,
-    );
-    expect(merger.due(DAY1 + 28 * HOUR)).toEqual([]);
+    expect(qty()).toEqual({ status: 'late', windowKey: `${KEY}#late` });
+    expect(merger.due(DAY1 + 28 * HOUR)).toEqual([`${KEY}#late`]);
+    expect(totals(merger, `${KEY}#late`)).toEqual([
+      { goodsNo: 'G1', qty: '1', fee: '0' },
+    ]);
   });
 
-  it('should treat a record behind the watermark as late even if its window never opened', () => {
-    // Arrange
+  it('should open a base window (not a correction) for a record behind the watermark whose window never opened, and close it when idle', () => {
+    // Arrange: catch-up after a restart — the watermark is already two days ahead.
     const merger = new WindowedMerger(CONFIG);
     merger.add(rec('T1', '2026-05-03 10:00:00', [['G1', 1, '1']]), DAY1);
+    const now = DAY1 + 3 * 24 * HOUR;
 
     // Act
-    const result = merger.add(
+    const first = merger.add(
       rec('T2', '2026-05-01 10:00:00', [['G1', 1, '1']]),
+      now,
+    );
+    const second = merger.add(
+      rec('T3', '2026-05-01 11:00:00', [['G1', 2, '2']]),
+      now + 60_000,
+    );
+
+    // Assert: one base document for the day once the catch-up went quiet, no correction suffix.
+    expect(first).toEqual({ status: 'added', windowKey: KEY });
+    expect(second).toEqual({ status: 'added', windowKey: KEY });
+    expect(merger.due(now + 2 * 60_000)).not.toContain(KEY);
+    expect(merger.due(now + 60_000 + CONFIG.idleTimeoutMs)).toContain(KEY);
+    expect(merger.emit(KEY).correctionOf).toBeUndefined();
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '3', fee: '3' },
+    ]);
+  });
+
+  it('should correct both windows by the delta when a record moves to another window after emission', () => {
+    // Arrange: T1 (2 × G1) and T2 (1 × G1) written in the 05-01 bill.
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]), DAY1);
+    merger.add(rec('T2', '2026-05-01 11:00:00', [['G1', 1, '10']]), DAY1);
+    const written = [flush(merger, DAY1 + 26 * HOUR)];
+
+    // Act: T1 is re-shipped on 05-02 (its consign time moves), then the day closes.
+    const moved = merger.add(
+      rec('T1', '2026-05-02 10:00:00', [['G1', 2, '20']], { hash: 'h-T1-v2' }),
+      DAY1 + 30 * HOUR,
+    );
+    written.push(flush(merger, DAY1 + 50 * HOUR));
+
+    // Assert: 05-01 gets −2 in a correction, 05-02 gets +2 in its own bill; every group adds up.
+    expect(moved.status).toBe('late');
+    const all = written.flat();
+    const day1 = all.filter((d) => d.key.startsWith(KEY));
+    expect(day1.map((d) => d.correction)).toEqual([false, true]);
+    expect(day1[1]?.rows).toEqual([{ goodsNo: 'G1', qty: '-2', fee: '-20' }]);
+    expect(groupTotals(all)).toEqual({
+      [KEY]: '1',
+      'flow-t:SHOP-A|WH-1:2026-05-02': '2',
+    });
+  });
+
+  it('should write negative lines for a record cancelled after its window was emitted', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]), DAY1);
+    merger.add(
+      rec('T2', '2026-05-01 11:00:00', [
+        ['G1', 1, '10'],
+        ['G2', 5, '50'],
+      ]),
       DAY1,
+    );
+    const written = [flush(merger, DAY1 + 26 * HOUR)];
+
+    // Act
+    const removed = merger.remove('T2', { fetchedAt: 'x' }, DAY1 + 27 * HOUR);
+    written.push(flush(merger, DAY1 + 28 * HOUR));
+    // A redelivery of the cancelled version changes nothing; nor does a second cancellation.
+    const again = merger.remove('T2', { fetchedAt: 'y' }, DAY1 + 29 * HOUR);
+
+    // Assert
+    expect(removed).toEqual({ status: 'removed', windowKey: `${KEY}#late` });
+    expect(again).toBeUndefined();
+    const correction = written.flat().find((d) => d.correction);
+    expect(correction?.rows).toEqual([
+      { goodsNo: 'G1', qty: '-1', fee: '-10' },
+      { goodsNo: 'G2', qty: '-5', fee: '-50' },
+    ]);
+    expect(correction?.removed).toEqual(['T2']);
+    expect(groupTotals(written.flat())).toEqual({ [KEY]: '2' });
+    expect(merger.due(DAY1 + 30 * HOUR)).toEqual([]);
+  });
+
+  it('should keep the newest version when an older one arrives later, open or emitted', () => {
+    // Arrange
+    const merger = new WindowedMerger(CONFIG);
+    const v2 = {
+      ...rec('T1', '2026-05-01 10:00:00', [['G1', 3, '30']], { hash: 'v2' }),
+      version: 2_000,
+    };
+    const v1 = {
+      ...rec('T1', '2026-05-01 10:00:00', [['G1', 1, '10']], { hash: 'v1' }),
+      version: 1_000,
+    };
+    merger.add(v2, DAY1);
+
+    // Act
+    const open = merger.add(v1, DAY1);
+    flush(merger, DAY1 + 26 * HOUR);
+    const emitted = merger.add(v1, DAY1 + 27 * HOUR);
+    const cancelledBefore = merger.remove(
+      'T1',
+      { fetchedAt: 'x', version: 1_500 },
+      DAY1 + 27 * HOUR,
     );
 
     // Assert
-    expect(result).toEqual({ status: 'late', windowKey: `${KEY}#late` });
-    expect(merger.emit(result.windowKey).correctionOf).toBe(KEY);
+    expect(open.status).toBe('stale');
+    expect(emitted.status).toBe('stale');
+    expect(cancelledBefore?.status).toBe('stale');
+    expect(merger.due(DAY1 + 28 * HOUR)).toEqual([]);
+  });
+
+  it('should give a repeated change (A→B→A→B) a new correction document each time', () => {
+    const merger = new WindowedMerger(CONFIG);
+    const a = rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']], { hash: 'a' });
+    const b = rec('T1', '2026-05-01 10:00:00', [['G1', 2, '2']], { hash: 'b' });
+    merger.add(a, DAY1);
+    const docs = [flush(merger, DAY1 + 26 * HOUR)];
+    for (const [i, v] of [b, a, b].entries()) {
+      merger.add(v, DAY1 + (27 + 2 * i) * HOUR);
+      docs.push(flush(merger, DAY1 + (28 + 2 * i) * HOUR));
+    }
+    const keys = docs.flat().map((d) => d.documentKey);
+    expect(new Set(keys).size).toBe(4);
+    expect(groupTotals(docs.flat())).toEqual({ [KEY]: '2' });
   });
 
   it('should emit a quiet window after the idle timeout once its end + grace has passed on the wall clock', () => {
@@ -510,12 +671,29 @@ describe('windowed merger', () => {
       restored.add(rec('T5', '2026-05-01 08:00:00', [['G1', 5, '5']]), DAY1)
         .status,
     ).toBe('duplicate');
-    // The emitted 2026-05-01 window was pruned (watermark 05-20 > end + 7 d): a very
-    // late redelivery of T4 can no longer be recognised and becomes a correction.
+    // The emitted 2026-05-01 window is past its dedup retention (watermark 05-20 > end + 7 d): only
+    // hashes are left, so a very late redelivery of T4 is still dropped, and a change to it is refused.
     expect(
       restored.add(rec('T4', '2026-05-01 09:00:00', [['G1', 4, '4']]), DAY1)
         .status,
-    ).toBe('late');
+    ).toBe('duplicate');
+    expect(() =>
+      restored.add(
+        rec('T4', '2026-05-01 09:00:00', [['G1', 9, '9']], { hash: 'h-T4-v2' }),
+        DAY1,
+      ),
+    ).toThrow(/past the flow's dedupRetention/);
+  });
+
+  it('should refuse a record of a window older than the history retention instead of writing it again', () => {
+    const merger = new WindowedMerger({
+      ...CONFIG,
+      historyRetentionMs: 30 * 24 * HOUR,
+    });
+    merger.add(rec('T1', '2026-06-15 10:00:00', [['G1', 1, '1']]), DAY1);
+    expect(() =>
+      merger.add(rec('T0', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1),
+    ).toThrow(/closed longer ago than the flow's history retention/);
   });
 
   it('should refuse takeRecordChanges when change tracking is off', () => {
@@ -526,7 +704,10 @@ describe('windowed merger', () => {
 
   it('should report changed and pruned windows for whole-window persistence', () => {
     // Arrange
-    const merger = new WindowedMerger(CONFIG);
+    const merger = new WindowedMerger({
+      ...CONFIG,
+      historyRetentionMs: 14 * 24 * HOUR,
+    });
     merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
     const first = merger.takeChanges();
     merger.markEmitted(KEY, DAY1);

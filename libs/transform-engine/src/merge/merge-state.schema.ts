@@ -22,6 +22,11 @@ const contributionSchema = z.object({
     .array(z.record(z.string(), z.unknown()))
     .describe('detail rows (keys the merge and mapping read)'),
   o: rawOffsetSchema.optional().describe('raw topic coordinates, for lineage'),
+  v: z.number().optional().describe('source version (modified time, epoch ms)'),
+  x: z
+    .literal(true)
+    .optional()
+    .describe('tombstone: the record left the window'),
 });
 
 export const windowStateSchema = z.object({
@@ -30,11 +35,13 @@ export const windowStateSchema = z.object({
   group: z.array(z.string()),
   start: z.number(),
   end: z.number(),
-  status: z.enum(['open', 'emitted']),
+  status: z.enum(['open', 'emitted', 'failed']),
   correction: z.boolean(),
   createdAt: z.number(),
   lastSeenAt: z.number(),
   emittedAt: z.number().optional(),
+  behind: z.boolean().optional(),
+  corrections: z.number().int().nonnegative().optional(),
   /** Checked per entry by `checkContribution` (a zod pass over thousands of rows per restore is too slow). */
   records: z.custom<Record<string, unknown>>(
     isPlainObject,
@@ -71,6 +78,9 @@ export function checkContribution(value: unknown): string | undefined {
     return 'rows: expected a list of objects';
   if (c.o !== undefined && !rawOffsetSchema.safeParse(c.o).success)
     return 'o: expected {topic, partition, offset}';
+  if (c.v !== undefined && (typeof c.v !== 'number' || !Number.isFinite(c.v)))
+    return 'v: expected a version (epoch ms)';
+  if (c.x !== undefined && c.x !== true) return 'x: expected true';
   return undefined;
 }
 

@@ -13,6 +13,9 @@ import {
 
 const DAY_MS = 86_400_000;
 
+/** Content hash of a tombstone (a record that left its window: cancelled, filtered out or moved). */
+export const TOMBSTONE_HASH = '-';
+
 /** Compiled merge settings (see `mergeSchema`). Durations in milliseconds. */
 export interface MergeConfig {
   readonly flow: string;
@@ -22,7 +25,13 @@ export interface MergeConfig {
   readonly sizeMs: number;
   readonly graceMs: number;
   readonly idleTimeoutMs: number;
+  /** How long (event time past end + grace) the counted contributions of an emitted window are kept for deltas. */
   readonly dedupRetentionMs: number;
+  /**
+   * How long (past end + grace) an emitted window's record hashes are kept to drop redeliveries; a record of a
+   * window older than this is refused (its earlier count can no longer be known). Default 400 days.
+   */
+  readonly historyRetentionMs?: number | undefined;
   readonly offsetMinutes: number;
   /** Row fields (inside one list row) forming the row group. */
   readonly bodyGroup: readonly string[];
@@ -38,6 +47,8 @@ export interface MergeConfig {
   readonly trackChanges?: boolean | undefined;
 }
 
+export const DEFAULT_HISTORY_RETENTION_MS = 400 * DAY_MS;
+
 export interface RawOffset {
   readonly topic: string;
   readonly partition: number;
@@ -52,9 +63,11 @@ export interface MergeInput {
   /** The (filtered) payload. */
   readonly record: Readonly<Record<string, unknown>>;
   readonly offset?: RawOffset | undefined;
+  /** The record's version at the source (its modified time, epoch ms): an older version never replaces a newer one. */
+  readonly version?: number | undefined;
 }
 
-/** A record's stored contribution to an open window (JSON-safe). */
+/** A record's stored contribution to a window (JSON-safe). */
 export interface Contribution {
   readonly h: string;
   readonly t: number;
@@ -62,9 +75,17 @@ export interface Contribution {
   readonly header: Record<string, unknown>;
   readonly rows: Record<string, unknown>[];
   readonly o?: RawOffset | undefined;
+  /** Source version (modified time, epoch ms). */
+  readonly v?: number | undefined;
+  /** Tombstone: the record left this window (it counts nothing; it keeps the version that removed it). */
+  readonly x?: true | undefined;
 }
 
-/** Persisted state of one window (one group + one time window, or a pending correction of it). */
+/**
+ * Persisted state of one window (one group + one time window, or a pending correction of it).
+ * `open`: collecting; `failed`: its emission was dead-lettered (keeps collecting, not due until
+ * reopened); `emitted`: its document (and corrections) were produced.
+ */
 export interface WindowState {
   /** Window key; a pending correction is `<baseKey>#late`. */
   readonly key: string;
@@ -72,14 +93,22 @@ export interface WindowState {
   readonly group: readonly string[];
   readonly start: number;
   readonly end: number;
-  status: 'open' | 'emitted';
+  status: 'open' | 'emitted' | 'failed';
   readonly correction: boolean;
   readonly createdAt: number;
   lastSeenAt: number;
   emittedAt?: number | undefined;
-  /** Open windows: contributions by source id. */
+  /** Opened when the watermark had already passed its end + grace (catch-up, backfill): closes when idle. */
+  behind?: boolean | undefined;
+  /** Emitted base windows: how many correction documents were folded into it. */
+  corrections?: number | undefined;
+  /**
+   * Open/failed windows: the pending contributions by source id. Emitted windows: the counted
+   * contributions (what its documents carry). Corrections: the pending changes (tombstones for
+   * records that left the base window).
+   */
   records: Record<string, Contribution>;
-  /** Emitted windows: source id -> content hash, for dedup of redeliveries. */
+  /** Emitted windows past `dedupRetention`: source id -> content hash only, for dedup of redeliveries. */
   emitted: Record<string, string>;
 }
 
@@ -88,8 +117,8 @@ export type WindowMeta = Omit<WindowState, 'records' | 'emitted'>;
 
 /**
  * One record-level change, in order: `put` stores (or replaces) a record's
- * contribution in an open window; `delete` removes it; `emitted` replaces it
- * by its content hash only (the window was emitted; kept for dedup).
+ * contribution in a window; `delete` removes it; `emitted` replaces it
+ * by its content hash only (kept for dedup).
  */
 export type RecordChange =
   | {
@@ -127,7 +156,7 @@ export interface PersistedRecord {
   readonly windowKey: string;
   readonly sourceId: string;
   readonly hash: string;
-  /** Present while the window is open; null once emitted. */
+  /** The contribution; null once only the hash is kept (emitted window past dedup retention). */
   readonly contribution: Contribution | null;
 }
 
@@ -155,7 +184,12 @@ function isDecimalLike(v: unknown): boolean {
   return typeof v === 'string' && DECIMAL_RE.test(v);
 }
 
-export type AddStatus = 'added' | 'replaced' | 'duplicate' | 'late';
+/**
+ * `late`: the record changed a window whose document was already produced (a correction follows);
+ * `removed`: it left the merge (filtered out now, e.g. cancelled); `stale`: an older version than the one held.
+ */
+export type AddStatus =
+  'added' | 'replaced' | 'duplicate' | 'late' | 'removed' | 'stale';
 
 export interface AddResult {
   readonly status: AddStatus;
@@ -169,6 +203,10 @@ export interface MergedWindow {
   readonly correctionOf: string | undefined;
   readonly record: Record<string, unknown>;
   readonly sourceIds: readonly string[];
+  /** Correction windows: the records it takes out of the group (cancelled or moved away). */
+  readonly removedIds: readonly string[];
+  /** False for a correction whose changes cancel out: nothing to write, only fold it into the base. */
+  readonly hasRows: boolean;
   readonly firstFetchedAt: string;
   readonly rawOffsets: readonly RawOffset[];
 }
@@ -232,32 +270,46 @@ function pick(
   return out;
 }
 
+/** Where the latest version of a record lives: the base window the index points to and its entry there. */
+interface Latest {
+  readonly key: string;
+  /** The latest contribution (a pending change of the window's correction, else its own entry); may be a tombstone. */
+  readonly c: Contribution | undefined;
+  readonly hash: string;
+  /** Only the hash is left (emitted window past dedup retention). */
+  readonly pruned: boolean;
+}
+
 /**
  * Tumbling event-time windows per header group, with row aggregation (the
  * seeds' `groupCalculate`). Pure and synchronous; the state is a plain object
  * the service persists (snapshot / takeChanges) before committing offsets.
  *
  * Lifecycle: `add` every record → persist → `due(now)` → for each key
- * `emit(key)` → map + produce the document → `markEmitted(key)` → persist.
- * A crash between produce and markEmitted re-emits the same document key.
+ * `emit(key)` → map the document → `markEmitted(key)` → persist (with the
+ * document, in one transaction: the service's outbox).
  *
- * Late records: a record for a window that is already emitted, or whose
- * end + grace the watermark has passed, goes to a correction window
- * (`<key>#late`) that is emitted as its own document with `correctionOf`
- * set and a key/bill number derived from its content. Redeliveries of a
- * record already counted (same sourceId and the same content hash, or the same
- * effective content: what the document reads) are dropped. A record that changes
- * what its document reads after that document was emitted is refused
- * (NonRetriableError, mapping): a correction would count it twice.
+ * Changes after write: an emitted window keeps the contributions it counted
+ * (for `dedupRetention`). A record that changes what its document reads, moves
+ * to another window or leaves the merge (`remove`: cancelled, filtered out)
+ * after its window was emitted goes to the window's correction (`<key>#late`),
+ * emitted as its own document carrying exactly the delta per row group
+ * (negative lines for what left, positive for what arrived), so the documents of
+ * a group always add up to the latest versions of its records. A move is a
+ * delta on both windows. Redeliveries (same effective content) and older versions
+ * (`version` below the one held) are dropped. A record is late only if its own
+ * window was emitted before it arrived; a window opened behind the watermark
+ * (catch-up, backfill) closes when idle, not at once.
  */
 export class WindowedMerger {
   private readonly windows = new Map<string, WindowState>();
-  /** sourceId -> key of the window (open or emitted) holding it. */
+  /** sourceId -> key of the base window (open or emitted) holding its latest version. */
   private readonly index = new Map<string, string>();
   private watermark: number | null = null;
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private journal: RecordChange[] = [];
+  private readonly historyRetentionMs: number;
   private readonly listPath: RecordPath;
   private readonly groupPaths: readonly RecordPath[];
   private readonly timePath: RecordPath;
@@ -272,6 +324,8 @@ export class WindowedMerger {
     readonly config: MergeConfig,
     snapshot?: MergeStateSnapshot,
   ) {
+    this.historyRetentionMs =
+      config.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS;
     this.listPath = parsePath(config.list);
     this.groupPaths = config.headerGroup.map(parsePath);
     this.timePath = parsePath(config.eventTimeField);
@@ -321,12 +375,32 @@ export class WindowedMerger {
       }
       this.windows.set(w.key, w);
     });
+    // Index each record by the window holding its latest version: a live entry beats a tombstone
+    // (a record moved away leaves one behind in the old window's correction), then the newer version.
+    const best = new Map<string, { key: string; rank: number; v: number }>();
+    const consider = (
+      id: string,
+      key: string,
+      c: Contribution | undefined,
+    ): void => {
+      const rank = c?.x ? 1 : 2;
+      const v = c?.v ?? Number.NEGATIVE_INFINITY;
+      const cur = best.get(id);
+      if (!cur || rank > cur.rank || (rank === cur.rank && v > cur.v))
+        best.set(id, { key, rank, v });
+    };
     for (const w of this.windows.values()) {
-      for (const id of Object.keys(w.emitted)) this.index.set(id, w.key);
+      if (w.correction) {
+        for (const [id, c] of Object.entries(w.records))
+          consider(id, w.baseKey, c);
+        continue;
+      }
+      const pending = this.windows.get(`${w.key}#late`)?.records ?? {};
+      for (const [id, c] of Object.entries(w.records))
+        consider(id, w.key, pending[id] ?? c);
+      for (const id of Object.keys(w.emitted)) consider(id, w.key, pending[id]);
     }
-    for (const w of this.windows.values()) {
-      for (const id of Object.keys(w.records)) this.index.set(id, w.key);
-    }
+    for (const [id, b] of best) this.index.set(id, b.key);
   }
 
   /**
@@ -384,121 +458,275 @@ export class WindowedMerger {
 
   /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
   add(input: MergeInput, nowMs: number, location?: RecordLocation): AddResult {
-    const {
-      t,
-      group,
-      start,
-      end,
-      baseKey,
-      rows: rawRows,
-    } = location ?? this.locate(input.record);
-
+    const loc = location ?? this.locate(input.record);
     const header = pick(
       input.record,
       this.config.headerKeys,
       this.listPath[0] as string,
     );
-    const rows = rawRows.map((r) =>
+    const rows = loc.rows.map((r) =>
       pick((r ?? {}) as Record<string, unknown>, this.config.rowKeys, ''),
     );
     // The dedup hash covers only what the document reads (event time, group, kept header and row fields): a
     // source update of anything else (a memo, a status past the filter) is a no-op, not a correction document.
-    const h = effectiveHash(t, group, header, rows);
-    // The raw content hash still counts: state persisted before this hash existed holds it.
-    const same = (known: string | undefined): boolean =>
-      known !== undefined && (known === h || known === input.contentHash);
-
-    // Redelivery / update of a record already known.
-    const knownKey = this.index.get(input.sourceId);
-    if (knownKey !== undefined) {
-      const known = this.windows.get(knownKey);
-      const knownHash = known
-        ? known.status === 'open'
-          ? known.records[input.sourceId]?.h
-          : known.emitted[input.sourceId]
-        : undefined;
-      if (same(knownHash)) return { status: 'duplicate', windowKey: knownKey };
-      if (known?.status === 'emitted' && knownHash !== undefined) {
-        // Only hashes are kept once a window is emitted: a correction could add the new version but not
-        // take the old one out, and the group would count the record twice. Stop it loudly instead.
-        fail(
-          `record ${input.sourceId} changed after its merged document ${known.key} was emitted ` +
-            '(a field the document reads); a correction would count it twice: correct the Kingdee document by hand',
-          this.config.list,
-        );
-      }
-      if (known && known.status === 'open' && known.records[input.sourceId]) {
-        // An update replaces the old contribution wherever it now belongs.
-        delete known.records[input.sourceId];
-        this.record({
-          op: 'delete',
-          windowKey: known.key,
-          sourceId: input.sourceId,
-        });
-        this.touch(known.key);
-        if (Object.keys(known.records).length === 0) this.drop(known.key);
-      }
-      const corr = this.windows.get(`${knownKey}#late`);
-      if (same(corr?.records[input.sourceId]?.h))
-        return { status: 'duplicate', windowKey: corr?.key ?? knownKey };
+    const h = effectiveHash(loc.t, loc.group, header, rows);
+    const latest = this.latest(input.sourceId);
+    if (latest && !latest.c?.x) {
+      // The raw content hash still counts: state persisted before the effective hash existed holds it.
+      if (latest.hash === h || latest.hash === input.contentHash)
+        return { status: 'duplicate', windowKey: latest.key };
     }
-
+    if (latest && this.isOlder(input.version, latest.c))
+      return { status: 'stale', windowKey: latest.key };
+    if (latest?.pruned) this.failPruned(input.sourceId, latest.key);
+    if (
+      !this.windows.has(loc.baseKey) &&
+      this.watermark !== null &&
+      loc.end + this.config.graceMs + this.historyRetentionMs <= this.watermark
+    ) {
+      fail(
+        `record ${input.sourceId} belongs to window ${loc.baseKey}, closed longer ago than the flow's history ` +
+          'retention: whether it was counted can no longer be told; correct the Kingdee document by hand',
+        this.config.eventTimeField,
+      );
+    }
+    let corrected = false;
+    if (latest) {
+      corrected = this.takeOut(input.sourceId, latest, input, nowMs, false);
+    }
     const contribution: Contribution = {
       h,
-      t,
+      t: loc.t,
       f: input.fetchedAt,
       header,
       rows,
-      o: input.offset,
+      ...(input.offset ? { o: input.offset } : {}),
+      ...(input.version !== undefined ? { v: input.version } : {}),
     };
+    const placed = this.place(input.sourceId, contribution, loc, nowMs);
+    if (latest && latest.key !== loc.baseKey) this.dropIfEmpty(latest.key);
+    if (placed.status === 'added' && latest) {
+      return corrected
+        ? { status: 'late', windowKey: `${latest.key}#late` }
+        : { status: 'replaced', windowKey: placed.windowKey };
+    }
+    return placed;
+  }
 
-    const base = this.windows.get(baseKey);
-    const isLate =
-      (base !== undefined && base.status === 'emitted') ||
-      (base === undefined &&
-        this.watermark !== null &&
-        end + this.config.graceMs <= this.watermark);
-    const key = isLate ? `${baseKey}#late` : baseKey;
-    let target = this.windows.get(key);
-    if (!target) {
-      target = {
-        key,
-        baseKey,
-        group,
-        start,
-        end,
+  /**
+   * A record that no longer passes the plan's filters (cancelled, moved out of the status the flow syncs):
+   * takes it out of its window — out of an emitted one through a correction with negative lines. Returns
+   * undefined when the merger never counted it.
+   */
+  remove(
+    sourceId: string,
+    input: Pick<MergeInput, 'fetchedAt' | 'version'>,
+    nowMs: number,
+  ): AddResult | undefined {
+    const latest = this.latest(sourceId);
+    if (!latest || latest.c?.x) return undefined;
+    if (this.isOlder(input.version, latest.c))
+      return { status: 'stale', windowKey: latest.key };
+    if (latest.pruned) this.failPruned(sourceId, latest.key);
+    const corrected = this.takeOut(sourceId, latest, input, nowMs, true);
+    this.index.set(sourceId, latest.key);
+    return {
+      status: 'removed',
+      windowKey: corrected ? `${latest.key}#late` : latest.key,
+    };
+  }
+
+  /** Where the latest version of a record lives, if the merger holds it. */
+  private latest(sourceId: string): Latest | undefined {
+    const key = this.index.get(sourceId);
+    if (key === undefined) return undefined;
+    const pending = this.windows.get(`${key}#late`)?.records[sourceId];
+    if (pending) return { key, c: pending, hash: pending.h, pruned: false };
+    const w = this.windows.get(key);
+    const c = w?.records[sourceId];
+    if (c) return { key, c, hash: c.h, pruned: false };
+    const hash = w?.emitted[sourceId];
+    if (hash !== undefined) return { key, c: undefined, hash, pruned: true };
+    return undefined;
+  }
+
+  private isOlder(
+    version: number | undefined,
+    held: Contribution | undefined,
+  ): boolean {
+    return version !== undefined && held?.v !== undefined && version < held.v;
+  }
+
+  private failPruned(sourceId: string, key: string): never {
+    fail(
+      `record ${sourceId} changed after its merged document ${key} was written, and the window is past the ` +
+        "flow's dedupRetention (only its hash is kept): the delta cannot be computed; correct the Kingdee document by hand",
+      this.config.list,
+    );
+  }
+
+  /**
+   * Takes a record's latest version out of the window holding it: deleted from an open window (a tombstone when
+   * `keep`, so an older version cannot come back), a tombstone in the correction of an emitted one. Returns true
+   * when a correction now carries the change.
+   */
+  private takeOut(
+    sourceId: string,
+    latest: Latest,
+    input: Pick<MergeInput, 'fetchedAt' | 'version'>,
+    nowMs: number,
+    keep: boolean,
+  ): boolean {
+    const w = this.windows.get(latest.key);
+    if (!w) return false;
+    const counted =
+      w.status === 'emitted' && w.records[sourceId] && !w.records[sourceId].x
+        ? w.records[sourceId]
+        : undefined;
+    const tombstone = (t: number): Contribution => ({
+      h: TOMBSTONE_HASH,
+      t,
+      f: input.fetchedAt,
+      header: {},
+      rows: [],
+      x: true,
+      ...(input.version !== undefined ? { v: input.version } : {}),
+    });
+    if (w.status === 'emitted') {
+      const corr = this.windows.get(`${w.key}#late`);
+      if (counted) {
+        const target = this.correctionOf(w, nowMs);
+        this.putRecord(target, sourceId, tombstone(counted.t));
+        target.lastSeenAt = nowMs;
+        return true;
+      }
+      if (corr?.records[sourceId]) {
+        if (keep) this.putRecord(corr, sourceId, tombstone(w.start));
+        else this.deleteRecord(corr, sourceId);
+      }
+      if (w.records[sourceId]) this.deleteRecord(w, sourceId);
+      return false;
+    }
+    if (keep) this.putRecord(w, sourceId, tombstone(latest.c?.t ?? w.start));
+    else this.deleteRecord(w, sourceId);
+    return false;
+  }
+
+  /** Puts a contribution into its base window, or into the base's correction when the base was emitted. */
+  private place(
+    sourceId: string,
+    c: Contribution,
+    loc: RecordLocation,
+    nowMs: number,
+  ): AddResult {
+    const existing = this.windows.get(loc.baseKey);
+    this.index.set(sourceId, loc.baseKey);
+    if (this.watermark === null || loc.t > this.watermark)
+      this.watermark = loc.t;
+    if (existing?.status === 'emitted') {
+      const counted = existing.records[sourceId];
+      const pendingIn = this.windows.get(`${existing.key}#late`);
+      if (counted && !counted.x && counted.h === c.h) {
+        // Back to exactly what the written documents count: nothing to correct.
+        if (pendingIn?.records[sourceId])
+          this.deleteRecord(pendingIn, sourceId);
+        this.dropIfEmpty(`${existing.key}#late`);
+        return { status: 'replaced', windowKey: existing.key };
+      }
+      const corr = this.correctionOf(existing, nowMs);
+      this.putRecord(corr, sourceId, c);
+      corr.lastSeenAt = nowMs;
+      return { status: 'late', windowKey: corr.key };
+    }
+    let base = existing;
+    if (!base) {
+      base = {
+        key: loc.baseKey,
+        baseKey: loc.baseKey,
+        group: loc.group,
+        start: loc.start,
+        end: loc.end,
         status: 'open',
-        correction: isLate,
+        correction: false,
         createdAt: nowMs,
         lastSeenAt: nowMs,
         records: {},
         emitted: {},
       };
-      this.windows.set(key, target);
+      // Opened behind the watermark (catch-up, backfill): wait until quiet instead of closing at once.
+      if (
+        this.watermark !== null &&
+        loc.t !== this.watermark &&
+        loc.end + this.config.graceMs <= this.watermark
+      )
+        base.behind = true;
+      this.windows.set(base.key, base);
     }
-    const replaced =
-      target.records[input.sourceId] !== undefined || knownKey !== undefined;
-    target.records[input.sourceId] = contribution;
-    this.record({
-      op: 'put',
-      windowKey: key,
-      sourceId: input.sourceId,
-      contribution,
-    });
-    target.lastSeenAt = nowMs;
-    if (!isLate) this.index.set(input.sourceId, key);
-    this.touch(key);
-    if (this.watermark === null || t > this.watermark) this.watermark = t;
+    const replaced = base.records[sourceId] !== undefined;
+    this.putRecord(base, sourceId, c);
+    base.lastSeenAt = nowMs;
     return {
-      status: isLate ? 'late' : replaced ? 'replaced' : 'added',
-      windowKey: key,
+      status: replaced ? 'replaced' : 'added',
+      windowKey: base.key,
     };
   }
 
+  /** The open correction window of an emitted base (created when missing). */
+  private correctionOf(base: WindowState, nowMs: number): WindowState {
+    const key = `${base.key}#late`;
+    let corr = this.windows.get(key);
+    if (!corr) {
+      corr = {
+        key,
+        baseKey: base.key,
+        group: [...base.group],
+        start: base.start,
+        end: base.end,
+        status: 'open',
+        correction: true,
+        createdAt: nowMs,
+        lastSeenAt: nowMs,
+        records: {},
+        emitted: {},
+      };
+      this.windows.set(key, corr);
+      this.touch(key);
+    }
+    return corr;
+  }
+
+  private putRecord(w: WindowState, sourceId: string, c: Contribution): void {
+    w.records[sourceId] = c;
+    this.record({
+      op: 'put',
+      windowKey: w.key,
+      sourceId,
+      contribution: c,
+    });
+    this.touch(w.key);
+  }
+
+  private deleteRecord(w: WindowState, sourceId: string): void {
+    delete w.records[sourceId];
+    this.record({ op: 'delete', windowKey: w.key, sourceId });
+    this.touch(w.key);
+  }
+
+  /** Drops a window that holds nothing any more and was never written (an emptied open window or correction). */
+  private dropIfEmpty(key: string): void {
+    const w = this.windows.get(key);
+    if (!w || w.status === 'emitted') return;
+    if (
+      Object.keys(w.records).length === 0 &&
+      Object.keys(w.emitted).length === 0
+    )
+      this.drop(key);
+  }
+
   /**
-   * Keys of windows ready to emit: the watermark passed end + grace, or the
-   * wall clock passed end + grace and nothing arrived for `idleTimeout`.
-   * Also forgets emitted windows older than the dedup retention.
+   * Keys of windows ready to emit: the watermark passed end + grace (not for a window opened behind it), or
+   * the wall clock passed end + grace and nothing arrived for `idleTimeout`. Also compacts emitted windows past
+   * the dedup retention (hashes only) and forgets them past the history retention.
    */
   due(nowMs: number, watermark?: number): string[] {
     const wm = watermark ?? this.watermark ?? Number.NEGATIVE_INFINITY;
@@ -506,11 +734,13 @@ export class WindowedMerger {
     for (const w of this.windows.values()) {
       const closeAt = w.end + this.config.graceMs;
       if (w.status === 'emitted') {
-        if (wm >= closeAt + this.config.dedupRetentionMs) this.drop(w.key);
+        if (wm >= closeAt + this.historyRetentionMs) this.drop(w.key);
+        else if (wm >= closeAt + this.config.dedupRetentionMs) this.compact(w);
         continue;
       }
+      if (w.status === 'failed') continue;
       if (
-        wm >= closeAt ||
+        (!w.behind && wm >= closeAt) ||
         (nowMs >= closeAt && nowMs - w.lastSeenAt >= this.config.idleTimeoutMs)
       )
         out.push(w.key);
@@ -518,19 +748,56 @@ export class WindowedMerger {
     return out.sort();
   }
 
-  /** Builds the merged record of an open window without changing state. */
+  /** Keeps only the hashes of an emitted window's counted records. */
+  private compact(w: WindowState): void {
+    for (const [id, c] of Object.entries(w.records)) {
+      delete w.records[id];
+      if (c.x) {
+        this.record({ op: 'delete', windowKey: w.key, sourceId: id });
+        continue;
+      }
+      w.emitted[id] = c.h;
+      this.record({ op: 'emitted', windowKey: w.key, sourceId: id, hash: c.h });
+    }
+    this.touch(w.key);
+  }
+
+  /**
+   * Builds the merged record of an open window without changing state. A correction carries the delta of
+   * its pending changes against what the base's documents counted (the base must hold those records).
+   */
   emit(windowKey: string): MergedWindow {
     const w = this.windows.get(windowKey);
-    if (!w || w.status !== 'open')
+    if (!w || w.status === 'emitted')
       throw new Error(`window ${windowKey} is not open`);
     const entries = Object.entries(w.records).sort(
       ([a, ca], [b, cb]) => ca.t - cb.t || (a < b ? -1 : a > b ? 1 : 0),
     );
-    const ids = entries.map(([id]) => id);
-    const contributions = entries.map(([, c]) => c);
-    const first = contributions[0];
-    if (!first) throw new Error(`window ${windowKey} is empty`);
-    const rows = this.aggregate(contributions);
+    if (entries.length === 0) throw new Error(`window ${windowKey} is empty`);
+    const live = entries.filter(([, c]) => !c.x);
+    const base = w.correction ? this.windows.get(w.baseKey) : undefined;
+    const old = w.correction
+      ? entries.flatMap(([id]) => {
+          const c = base?.records[id];
+          return c && !c.x ? [c] : [];
+        })
+      : [];
+    const removedIds = w.correction
+      ? entries.flatMap(([id, c]) => {
+          const counted = base?.records[id];
+          return c.x && counted && !counted.x ? [id] : [];
+        })
+      : [];
+    const rows = w.correction
+      ? this.delta(
+          live.map(([, c]) => c),
+          old,
+        )
+      : this.aggregate(live.map(([, c]) => c));
+    const ids = w.correction
+      ? entries.filter(([id, c]) => !c.x || removedIds.includes(id))
+      : live;
+    const headerSource = live[0]?.[1] ?? old[0];
     const listKey = this.listPath[0] as string;
     const sizeIsDays = this.config.sizeMs % DAY_MS === 0;
     const off = this.config.offsetMinutes;
@@ -539,7 +806,7 @@ export class WindowedMerger {
       groupObj[g.replace(/\./g, '_')] = w.group[i] as string;
     });
     const record: Record<string, unknown> = {
-      ...first.header,
+      ...(headerSource?.header ?? {}),
       [listKey]: rows,
       _group: groupObj,
       _window: {
@@ -552,84 +819,136 @@ export class WindowedMerger {
           off,
         ),
       },
-      _merge: { records: contributions.length, correction: w.correction },
+      _merge: { records: live.length, correction: w.correction },
     };
     let documentKey = w.baseKey;
     let correctionOf: string | undefined;
     if (w.correction) {
+      // The base's correction count makes a repeated change (A→B, B→A, A→B) a new document each time.
       const digest = createHash('sha256')
         .update(
-          ids
-            .map((id) => `${id}:${(w.records[id] as Contribution).h}`)
-            .join('\n'),
+          [
+            String(base?.corrections ?? 0),
+            ...entries.map(([id, c]) => `${id}:${c.h}`),
+          ].join('\n'),
         )
         .digest('hex')
         .slice(0, 10);
       documentKey = `${w.baseKey}#c-${digest}`;
       correctionOf = w.baseKey;
-      (record._merge as Record<string, unknown>).correctionId = digest;
+      Object.assign(record._merge as Record<string, unknown>, {
+        correctionId: digest,
+        removed: removedIds.length,
+      });
     }
-    const fetched = contributions.map((c) => c.f).sort();
+    const fetched = entries.map(([, c]) => c.f).sort();
     return {
       windowKey,
       documentKey,
       correctionOf,
       record,
-      sourceIds: ids,
+      sourceIds: ids.map(([id]) => id),
+      removedIds,
+      hasRows: rows.length > 0,
       firstFetchedAt: fetched[0] as string,
-      rawOffsets: contributions.flatMap((c) => (c.o ? [c.o] : [])),
+      rawOffsets: live.flatMap(([, c]) => (c.o ? [c.o] : [])),
     };
   }
 
-  /** Marks a window emitted after its document was produced; keeps record hashes for dedup. */
+  /**
+   * Marks a window emitted once its document is durable. A base window keeps its records as the counted
+   * contributions; a correction folds its changes into the base (tombstones included) and is dropped.
+   */
   markEmitted(windowKey: string, nowMs: number): void {
     const w = this.windows.get(windowKey);
-    if (!w || w.status !== 'open') return;
-    const hashes: Record<string, string> = {};
-    for (const [id, c] of Object.entries(w.records)) hashes[id] = c.h;
-    if (w.correction) {
-      // Fold the correction's records into the emitted base window (created if it was pruned).
-      let base = this.windows.get(w.baseKey);
-      if (!base || base.status !== 'emitted') {
-        base = {
-          ...w,
-          key: w.baseKey,
-          correction: false,
-          status: 'emitted',
-          records: {},
-          emitted: {},
-        };
-        this.windows.set(base.key, base);
-      }
-      Object.assign(base.emitted, hashes);
-      for (const [id, hash] of Object.entries(hashes)) {
-        this.index.set(id, base.key);
-        this.record({ op: 'emitted', windowKey: base.key, sourceId: id, hash });
-      }
-      base.emittedAt = nowMs;
-      this.touch(base.key);
-      this.drop(w.key, false);
+    if (!w || w.status === 'emitted') return;
+    if (!w.correction) {
+      w.status = 'emitted';
+      w.emittedAt = nowMs;
+      delete w.behind;
+      this.touch(w.key);
       return;
     }
-    w.status = 'emitted';
-    w.emittedAt = nowMs;
-    w.records = {};
-    w.emitted = hashes;
-    for (const [id, hash] of Object.entries(hashes)) {
-      this.record({ op: 'emitted', windowKey: w.key, sourceId: id, hash });
+    let base = this.windows.get(w.baseKey);
+    if (!base || base.status !== 'emitted') {
+      base = {
+        ...w,
+        key: w.baseKey,
+        correction: false,
+        status: 'emitted',
+        records: base?.records ?? {},
+        emitted: base?.emitted ?? {},
+      };
+      this.windows.set(base.key, base);
     }
+    for (const [id, c] of Object.entries(w.records)) {
+      this.putRecord(base, id, c);
+      if (!c.x || !this.index.has(id)) this.index.set(id, base.key);
+    }
+    base.corrections = (base.corrections ?? 0) + 1;
+    base.emittedAt = nowMs;
+    this.touch(base.key);
+    this.drop(w.key, false);
+  }
+
+  /** The window's emission was dead-lettered: it keeps its records and collects new ones, but is not due. */
+  markFailed(windowKey: string): void {
+    const w = this.windows.get(windowKey);
+    if (!w || w.status === 'emitted') return;
+    w.status = 'failed';
     this.touch(w.key);
   }
 
-  private aggregate(
-    contributions: readonly Contribution[],
+  /** Per row group: the new contributions' aggregate minus the old ones' ($sum, $count); other ops take the new value. */
+  private delta(
+    added: readonly Contribution[],
+    removed: readonly Contribution[],
   ): Record<string, unknown>[] {
-    interface Acc {
-      row: Record<string, unknown>;
-      values: unknown[];
-      count: number;
+    const now = this.aggregateByGroup(added);
+    const before = this.aggregateByGroup(removed);
+    const additive = this.calcPaths.some(
+      (c) => c.op === '$sum' || c.op === '$count',
+    );
+    const out: Record<string, unknown>[] = [];
+    for (const key of new Set([...now.keys(), ...before.keys()])) {
+      const n = now.get(key);
+      const b = before.get(key);
+      const row: Record<string, unknown> = { ...(n ?? b)?.row };
+      let changed = !additive && n !== undefined;
+      this.calcPaths.forEach((calc, i) => {
+        if (calc.op === '$sum' || calc.op === '$count') {
+          const value = (
+            calc.op === '$count'
+              ? Decimal.of(n?.count ?? 0)
+              : ((n?.values[i] as Decimal | undefined) ?? Decimal.ZERO)
+          ) as Decimal;
+          const was = (
+            calc.op === '$count'
+              ? Decimal.of(b?.count ?? 0)
+              : ((b?.values[i] as Decimal | undefined) ?? Decimal.ZERO)
+          ) as Decimal;
+          const d = value.sub(was);
+          if (!d.isZero()) changed = true;
+          row[calc.field] = d;
+        } else {
+          row[calc.field] = n?.values[i] ?? b?.values[i] ?? null;
+        }
+      });
+      if (changed) out.push(row);
     }
-    const groups = new Map<string, Acc>();
+    return out;
+  }
+
+  private aggregateByGroup(
+    contributions: readonly Contribution[],
+  ): Map<
+    string,
+    { row: Record<string, unknown>; values: unknown[]; count: number }
+  > {
+    const groups = new Map<
+      string,
+      { row: Record<string, unknown>; values: unknown[]; count: number }
+    >();
     for (const c of contributions) {
       for (const row of c.rows) {
         const key = this.bodyPaths
@@ -647,7 +966,13 @@ export class WindowedMerger {
         });
       }
     }
-    return [...groups.values()].map((acc) => {
+    return groups;
+  }
+
+  private aggregate(
+    contributions: readonly Contribution[],
+  ): Record<string, unknown>[] {
+    return [...this.aggregateByGroup(contributions).values()].map((acc) => {
       const out: Record<string, unknown> = { ...acc.row };
       this.calcPaths.forEach((calc, i) => {
         out[calc.field] =
@@ -808,9 +1133,8 @@ export class WindowedMerger {
     for (const r of records) {
       const w = byKey.get(r.windowKey);
       if (!w) continue;
-      if (w.status === 'open') {
-        if (r.contribution) w.records[r.sourceId] = r.contribution;
-      } else w.emitted[r.sourceId] = r.hash;
+      if (r.contribution) w.records[r.sourceId] = r.contribution;
+      else w.emitted[r.sourceId] = r.hash;
     }
     return { version: 1, watermark, windows: [...byKey.values()] };
   }
@@ -820,10 +1144,12 @@ export class WindowedMerger {
     let openRecords = 0;
     let emittedWindows = 0;
     for (const w of this.windows.values()) {
-      if (w.status === 'open') {
-        openWindows += 1;
-        openRecords += Object.keys(w.records).length;
-      } else emittedWindows += 1;
+      if (w.status === 'emitted') {
+        emittedWindows += 1;
+        continue;
+      }
+      openWindows += 1;
+      for (const c of Object.values(w.records)) if (!c.x) openRecords += 1;
     }
     return {
       openWindows,

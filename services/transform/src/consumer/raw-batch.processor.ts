@@ -1,8 +1,11 @@
 import {
+  isWindowReplay,
   outboundDocumentSchema,
   zodPath,
   type OutboundDocument,
   type RawRecord,
+  type RawTopicMessage,
+  type WindowReplay,
 } from '@kingbridge/contracts';
 import type {
   ConsumedMessage,
@@ -97,8 +100,18 @@ export class RawBatchProcessor {
     return [...new Set(this.deps.flows.map((f) => f.rawTopic))].sort();
   }
 
-  async handle(messages: readonly Message[]): Promise<MessageOutcome[]> {
+  async handle(
+    batch: readonly ConsumedMessage<RawTopicMessage>[],
+  ): Promise<MessageOutcome[]> {
     const { flows, metrics } = this.deps;
+    const replays: ConsumedMessage<WindowReplay>[] = [];
+    const messages: Message[] = [];
+    for (const m of batch) {
+      if (isWindowReplay(m.value))
+        replays.push(m as ConsumedMessage<WindowReplay>);
+      else messages.push(m as Message);
+    }
+    if (replays.length > 0) await this.reopenWindows(replays);
     const accepted = messages.map((m) =>
       flows.filter((f) => f.transformer.accepts(m.value)),
     );
@@ -164,7 +177,41 @@ export class RawBatchProcessor {
       if (what === 'late') metrics.late.inc({ flow }, n);
       else metrics.count(flow, what, n);
     }
-    return messages.map(() => DONE);
+    return batch.map(() => DONE);
+  }
+
+  /** Replayed window dead letters: re-open each dead-lettered window so the emitter maps it again. */
+  private async reopenWindows(
+    replays: readonly ConsumedMessage<WindowReplay>[],
+  ): Promise<void> {
+    const byId = new Map(this.mergeFlows.map((f) => [f.id, f]));
+    try {
+      await this.deps.repository.transaction(async (tx) => {
+        for (const m of replays) {
+          const { flow, windowKey } = m.value;
+          if (!byId.has(flow)) {
+            this.deps.logger.warn(
+              { flow, window: windowKey },
+              'window replay for a flow that is not enabled here: ignored',
+            );
+            continue;
+          }
+          const reopened = await this.deps.repository.reopen(
+            tx,
+            flow,
+            windowKey,
+          );
+          this.deps.logger.info(
+            { flow, window: windowKey, records: m.value.sourceIds.length },
+            reopened
+              ? 'dead-lettered window re-opened by a replay: emitted at the next tick'
+              : 'window replay: the window is not dead-lettered (already emitted or unknown), nothing to do',
+          );
+        }
+      });
+    } catch (err) {
+      throw infraError('window replay failed', err);
+    }
   }
 
   private offsetOf(m: Message): {
@@ -217,15 +264,26 @@ export class RawBatchProcessor {
         }
         return;
       case 'merged':
-        if (outcome.status === 'late') {
-          bump(tally, flow.id, 'late');
+        if (outcome.status === 'late' || outcome.status === 'removed') {
+          bump(tally, flow.id, outcome.status === 'late' ? 'late' : 'filtered');
           logger.info(
             {
               flow: flow.id,
               recordId: message.value.sourceId,
               window: outcome.windowKey,
             },
-            'late record: collected for a correction document',
+            outcome.status === 'late'
+              ? 'record changed a written merged document: collected for a correction (delta) document'
+              : 'record left the merge (no longer passes the filters): taken out of its window',
+          );
+        } else if (outcome.status === 'stale') {
+          logger.info(
+            {
+              flow: flow.id,
+              recordId: message.value.sourceId,
+              window: outcome.windowKey,
+            },
+            'older version than the one merged: ignored',
           );
         }
         return;
@@ -279,13 +337,14 @@ export class RawBatchProcessor {
             const base = flow.transformer.mergeKey(item.message.value);
             if (base !== undefined) keys.add(base).add(`${base}#late`);
           }
-          // An updated record may now belong to another open window: lock the one it was counted in too.
-          const holding = await repository.openWindowsHolding(
+          // An updated record may now belong to another window: lock the one it was counted in too (an
+          // emitted one gets a correction with the delta), with its pending correction.
+          const holding = await repository.windowsHolding(
             tx,
             flow.id,
             items.map((i) => i.message.value.sourceId),
           );
-          for (const key of holding) keys.add(key);
+          for (const key of holding) keys.add(key).add(`${key}#late`);
           const windows = await repository.lockWindows(
             tx,
             flow.id,

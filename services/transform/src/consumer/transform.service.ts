@@ -1,4 +1,4 @@
-import { rawRecordSchema } from '@kingbridge/contracts';
+import { rawTopicMessageSchema } from '@kingbridge/contracts';
 import {
   createBatchConsumer,
   type BatchConsumer,
@@ -107,7 +107,7 @@ export class TransformService
     this.consumer = createBatchConsumer(this.connection, {
       groupId: this.config.TRANSFORM_GROUP_ID,
       topics,
-      schema: rawRecordSchema,
+      schema: rawTopicMessageSchema,
       handler: (messages) => processor.handle(messages),
       service: TRANSFORM_SERVICE,
       deadLetters: this.deadLetters,

@@ -14,6 +14,7 @@ export interface MergeTimings {
   readonly graceMs: number;
   readonly idleTimeoutMs: number;
   readonly dedupRetentionMs: number;
+  readonly historyRetentionMs: number;
 }
 
 /** One enabled plan, compiled, with its topics. */
@@ -104,6 +105,10 @@ export async function loadFlows(
               dedupRetentionMs: ms(
                 plan.merge.dedupRetention,
                 `${file}: merge.dedupRetention`,
+              ),
+              historyRetentionMs: ms(
+                plan.merge.historyRetention,
+                `${file}: merge.historyRetention`,
               ),
             }
           : undefined,

@@ -1,4 +1,5 @@
 import {
+  TOMBSTONE_HASH,
   WindowedMerger,
   type MergeChanges,
   type MergeStateSnapshot,
@@ -16,6 +17,13 @@ export interface OpenWindowStats {
   readonly openWindows: number;
   readonly openRecords: number;
   readonly watermark: number | null;
+}
+
+/** node-postgres answers UPDATE/DELETE … RETURNING through TypeORM as [rows, count]. */
+function rowsOf(result: unknown[]): Array<{ window_key: string }> {
+  return (Array.isArray(result[0]) ? result[0] : result) as Array<{
+    window_key: string;
+  }>;
 }
 
 const toNumber = (v: unknown): number | null =>
@@ -77,20 +85,23 @@ export class MergeStateRepository {
     return rows.map((r) => r.state);
   }
 
-  /** Keys of the open windows already holding any of these source ids (an update may move a record). */
-  async openWindowsHolding(
+  /**
+   * Base keys of the windows (open, emitted or failed) already holding any of these source ids: an update
+   * may move a record out of a window, or change one whose document was written (a correction).
+   */
+  async windowsHolding(
     tx: QueryRunner,
     flow: string,
     sourceIds: readonly string[],
   ): Promise<string[]> {
     if (sourceIds.length === 0) return [];
     const rows = (await tx.query(
-      `SELECT DISTINCT r.window_key FROM transform.merge_record r
+      `SELECT DISTINCT w.base_key FROM transform.merge_record r
          JOIN transform.merge_window w ON w.flow = r.flow AND w.window_key = r.window_key
-        WHERE r.flow = $1 AND r.source_id = ANY($2) AND w.status = 'open'`,
+        WHERE r.flow = $1 AND r.source_id = ANY($2)`,
       [flow, [...sourceIds]],
-    )) as Array<{ window_key: string }>;
-    return rows.map((r) => r.window_key);
+    )) as Array<{ base_key: string }>;
+    return rows.map((r) => r.base_key);
   }
 
   async existingKeys(
@@ -107,28 +118,31 @@ export class MergeStateRepository {
   }
 
   /**
-   * A merger snapshot of these (locked) windows: every record of the open ones (emit and
-   * the drop of an emptied window need them all); of the emitted ones only the hashes of
-   * `emittedIds` (what redelivery dedup of this batch needs; undefined = none).
+   * A merger snapshot of these (locked) windows: every record of the open, failed and correction ones (emit
+   * and the drop of an emptied window need them all); of the emitted ones only the counted records of
+   * `ids` and of the records pending in the loaded corrections (what dedup, deltas and folding need).
    */
   async snapshot(
     tx: QueryRunner,
     flow: string,
     watermark: number | null,
     windows: readonly WindowMeta[],
-    emittedIds?: readonly string[],
+    ids: readonly string[] = [],
   ): Promise<MergeStateSnapshot> {
-    const open = windows.filter((w) => w.status === 'open').map((w) => w.key);
-    const emitted =
-      emittedIds && emittedIds.length > 0
-        ? windows.filter((w) => w.status !== 'open').map((w) => w.key)
-        : [];
+    const whole = windows
+      .filter((w) => w.status !== 'emitted' || w.correction)
+      .map((w) => w.key);
+    const emitted = windows
+      .filter((w) => w.status === 'emitted' && !w.correction)
+      .map((w) => w.key);
     let records: PersistedRecord[] = [];
-    if (open.length > 0 || emitted.length > 0) {
+    if (whole.length > 0 || emitted.length > 0) {
       const rows = (await tx.query(
         `SELECT window_key, source_id, hash, contribution FROM transform.merge_record
-          WHERE flow = $1 AND (window_key = ANY($2) OR (window_key = ANY($3) AND source_id = ANY($4)))`,
-        [flow, open, emitted, [...(emittedIds ?? [])]],
+          WHERE flow = $1 AND (window_key = ANY($2) OR (window_key = ANY($3) AND (source_id = ANY($4)
+            OR source_id IN (SELECT source_id FROM transform.merge_record
+                              WHERE flow = $1 AND window_key = ANY($2) AND window_key LIKE '%#late'))))`,
+        [flow, whole, emitted, [...ids]],
       )) as Array<{
         window_key: string;
         source_id: string;
@@ -147,8 +161,8 @@ export class MergeStateRepository {
 
   /**
    * Open windows ready to emit, locked without waiting (another instance's emitter or a
-   * batch holding one simply makes us skip it this tick): watermark past end + grace, or
-   * wall clock past end + grace and idle.
+   * batch holding one simply makes us skip it this tick): watermark past end + grace (not for
+   * a window opened behind the watermark: catch-up), or wall clock past end + grace and idle.
    */
   async lockDueWindows(
     tx: QueryRunner,
@@ -161,7 +175,8 @@ export class MergeStateRepository {
     const rows = (await tx.query(
       `SELECT state FROM transform.merge_window
         WHERE flow = $1 AND status = 'open'
-          AND (($3::bigint IS NOT NULL AND end_ms + $2 <= $3::bigint)
+          AND (($3::bigint IS NOT NULL AND end_ms + $2 <= $3::bigint
+                AND NOT COALESCE((state->>'behind')::boolean, false))
                OR ($4::bigint >= end_ms + $2 AND $4::bigint - last_seen_ms >= $5))
         ORDER BY window_key
         LIMIT $6
@@ -209,7 +224,11 @@ export class MergeStateRepository {
           flow,
           w.map((x) => x.key),
           w.map((x) => x.baseKey),
-          w.map((x) => status.get(x.key) ?? x.status),
+          w.map(
+            (x) =>
+              status.get(x.key) ??
+              (x.status === 'failed' ? 'dead_lettered' : x.status),
+          ),
           w.map((x) => x.start),
           w.map((x) => x.end),
           w.map((x) => x.lastSeenAt),
@@ -276,30 +295,142 @@ export class MergeStateRepository {
     }
   }
 
-  /** Deletes emitted windows (and their record hashes) whose dedup retention is over. Returns how many windows. */
-  async deleteExpired(
+  /**
+   * Retention of emitted windows: past `dedupRetention` only the record hashes are kept (a redelivery is
+   * still dropped; a change is refused, its delta unknown); past `historyRetention` the window goes.
+   * Returns how many windows were compacted and deleted.
+   */
+  async prune(
     flow: string,
     timings: MergeTimings,
     watermark: number,
-  ): Promise<number> {
+  ): Promise<{ compacted: number; deleted: number }> {
     return this.transaction(async (tx) => {
-      const rows = (await tx.query(
-        `DELETE FROM transform.merge_window
-          WHERE flow = $1 AND status <> 'open' AND end_ms + $2 + $3 <= $4
+      const compacted = (await tx.query(
+        `UPDATE transform.merge_window
+            SET state = state || '{"compacted": true}'::jsonb, updated_at = now()
+          WHERE flow = $1 AND status = 'emitted' AND end_ms + $2 + $3 <= $4
+            AND NOT COALESCE((state->>'compacted')::boolean, false)
           RETURNING window_key`,
         [flow, timings.graceMs, timings.dedupRetentionMs, watermark],
       )) as unknown[];
-      const deleted = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{
-        window_key: string;
-      }>;
+      const compactedKeys = rowsOf(compacted).map((r) => r.window_key);
+      if (compactedKeys.length > 0) {
+        await tx.query(
+          `DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2) AND hash = $3`,
+          [flow, compactedKeys, TOMBSTONE_HASH],
+        );
+        await tx.query(
+          `UPDATE transform.merge_record SET contribution = NULL
+            WHERE flow = $1 AND window_key = ANY($2) AND contribution IS NOT NULL`,
+          [flow, compactedKeys],
+        );
+      }
+      const deleted = rowsOf(
+        (await tx.query(
+          `DELETE FROM transform.merge_window
+            WHERE flow = $1 AND status <> 'open' AND end_ms + $2 + $3 <= $4
+            RETURNING window_key`,
+          [flow, timings.graceMs, timings.historyRetentionMs, watermark],
+        )) as unknown[],
+      );
       if (deleted.length > 0) {
         await tx.query(
           'DELETE FROM transform.merge_record WHERE flow = $1 AND window_key = ANY($2)',
           [flow, deleted.map((r) => r.window_key)],
         );
       }
-      return deleted.length;
+      return { compacted: compactedKeys.length, deleted: deleted.length };
     });
+  }
+
+  /** Stores mapped documents in the outbox, in the caller's (emission) transaction. */
+  async addToOutbox(
+    tx: QueryRunner,
+    flow: string,
+    rows: ReadonlyArray<{ topic: string; documentKey: string; value: string }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO transform.merge_outbox (flow, topic, document_key, value)
+       SELECT $1, t, k, v FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(t, k, v, n)
+        ORDER BY n`,
+      [
+        flow,
+        rows.map((r) => r.topic),
+        rows.map((r) => r.documentKey),
+        rows.map((r) => r.value),
+      ],
+    );
+  }
+
+  /**
+   * Produces the flow's outbox rows in order and deletes them once `produce` resolved (acks=all), a batch
+   * per transaction; rows another instance is producing are skipped. Returns how many were produced.
+   */
+  async drainOutbox(
+    flow: string,
+    limit: number,
+    produce: (
+      rows: ReadonlyArray<{
+        topic: string;
+        documentKey: string;
+        value: string;
+      }>,
+    ) => Promise<void>,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.transaction(async (tx) => {
+        const rows = (await tx.query(
+          `SELECT id, topic, document_key, value FROM transform.merge_outbox
+            WHERE flow = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [flow, limit],
+        )) as Array<{
+          id: string;
+          topic: string;
+          document_key: string;
+          value: string;
+        }>;
+        if (rows.length === 0) return 0;
+        await produce(
+          rows.map((r) => ({
+            topic: r.topic,
+            documentKey: r.document_key,
+            value: r.value,
+          })),
+        );
+        await tx.query(
+          'DELETE FROM transform.merge_outbox WHERE id = ANY($1::bigint[])',
+          [rows.map((r) => r.id)],
+        );
+        return rows.length;
+      });
+      total += n;
+      if (n < limit) return total;
+    }
+  }
+
+  /**
+   * Re-opens a window whose emission was dead-lettered (a replay of its dead letter): it is emitted again at
+   * the next tick. Returns false when the window is not dead-lettered (already emitted, open, or unknown).
+   */
+  async reopen(
+    tx: QueryRunner,
+    flow: string,
+    windowKey: string,
+  ): Promise<boolean> {
+    const rows = rowsOf(
+      (await tx.query(
+        `UPDATE transform.merge_window
+            SET status = 'open', last_seen_ms = 0, updated_at = now(),
+                state = state || '{"status": "open", "lastSeenAt": 0}'::jsonb
+          WHERE flow = $1 AND window_key = $2 AND status = 'dead_lettered'
+          RETURNING window_key`,
+        [flow, windowKey],
+      )) as unknown[],
+    );
+    return rows.length > 0;
   }
 
   async openStats(flow: string): Promise<OpenWindowStats> {

@@ -1,6 +1,8 @@
 import {
   outboundDocumentSchema,
   type OutboundDocument,
+  zodPath,
+  type WindowReplay,
 } from '@kingbridge/contracts';
 import type {
   DeadLetterInput,
@@ -8,7 +10,10 @@ import type {
   KafkaProducer,
 } from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
-import type { PipelineError } from '@kingbridge/pipeline-core';
+import {
+  NonRetriableError,
+  type PipelineError,
+} from '@kingbridge/pipeline-core';
 import type { WindowState } from '@kingbridge/transform-engine';
 import type { Flow } from '../flows/load-flows';
 import type { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
@@ -35,16 +40,27 @@ export interface WindowEmitterDeps {
 export interface EmitResult {
   readonly emitted: number;
   readonly deadLettered: number;
+  /** Corrections whose changes cancelled out: folded into their base without a document. */
+  readonly folded: number;
 }
+
+const NOTHING: EmitResult = Object.freeze({
+  emitted: 0,
+  deadLettered: 0,
+  folded: 0,
+});
 
 /**
  * Emits due merge windows from Postgres, safe with several instances: per
  * flow, in one transaction, lock due windows with SKIP LOCKED, restore a
- * merger from them, map each into its document, produce (acks=all), and only
- * then mark them emitted and commit. A crash between produce and commit
- * re-emits the same deterministic document key (the sink dedups). Mapping
- * errors at emission go to `<raw topic>.dlq` naming the flow, the path and
- * the window; the window is then closed as `dead_lettered`.
+ * merger from them, map each into its document, store the documents in the
+ * outbox and mark the windows emitted, commit; then produce the outbox rows
+ * (acks=all) and delete them. A crash before the produce is acknowledged sends
+ * the same stored bytes again (the sink dedups); a record arriving meanwhile
+ * finds its window emitted and becomes a correction, never a bigger document
+ * under the same key. Mapping errors at emission go to `<raw topic>.dlq`
+ * naming the flow, the path and the window; the window keeps its records as
+ * `dead_lettered` and a replay of the letter re-opens it.
  */
 export class WindowEmitter {
   private readonly mergeFlows: readonly Flow[];
@@ -59,9 +75,12 @@ export class WindowEmitter {
   async tick(): Promise<void> {
     for (const flow of this.mergeFlows) {
       try {
+        // What an earlier tick (or a killed instance) committed but did not get acknowledged goes first.
+        await this.drainOutbox(flow);
         for (;;) {
           const r = await this.emitDue(flow);
-          if (r.emitted + r.deadLettered < this.deps.limit) break;
+          await this.drainOutbox(flow);
+          if (r.emitted + r.deadLettered + r.folded < this.deps.limit) break;
         }
         await this.prune(flow);
       } catch (err) {
@@ -82,7 +101,7 @@ export class WindowEmitter {
   /** Emits up to `limit` due windows of one flow in one transaction. */
   async emitDue(flow: Flow): Promise<EmitResult> {
     const timings = flow.merge;
-    if (!timings) return { emitted: 0, deadLettered: 0 };
+    if (!timings) return NOTHING;
     const { repository } = this.deps;
     const tables = planLookupTables(flow.plan);
     if (tables.length > 0) await this.deps.lookups.preloadTables(tables);
@@ -98,7 +117,7 @@ export class WindowEmitter {
           now,
           this.deps.limit,
         );
-        if (due.length === 0) return { emitted: 0, deadLettered: 0 };
+        if (due.length === 0) return NOTHING;
         // A correction folds into its emitted base window: lock that too, or leave the correction for later.
         const dueKeys = new Set(due.map((w) => w.key));
         const bases = [
@@ -118,13 +137,13 @@ export class WindowEmitter {
             !existing.has(w.baseKey) ||
             dueKeys.has(w.baseKey),
         );
-        // Open windows come with all their records; emitted bases need none (a correction only adds hashes).
+        // Open windows and corrections come with all their records; emitted bases with what the corrections change.
         const snapshot = await repository.snapshot(tx, flow.id, watermark, [
           ...ready,
           ...locked,
         ]);
 
-        // Synchronous: restore + map every window.
+        // Synchronous from restore to takeRecordChanges: nothing else touches this flow's merger in between.
         flow.transformer.restoreMergeState(snapshot);
         const emissions = ready.map((w) => ({
           window: snapshot.windows.find((x) => x.key === w.key) as WindowState,
@@ -134,30 +153,49 @@ export class WindowEmitter {
         const documents: OutboundDocument[] = [];
         const deadLetters: DeadLetterInput[] = [];
         const status = new Map<string, WindowRowStatus>();
+        let folded = 0;
         for (const { window, result } of emissions) {
-          if ('document' in result) {
-            documents.push(result.document);
-            continue;
+          const checked =
+            'document' in result
+              ? outboundDocumentSchema.safeParse(result.document)
+              : undefined;
+          if (checked?.success) {
+            documents.push(checked.data);
+            flow.transformer.markEmitted(window.key);
+          } else if ('empty' in result) {
+            folded += 1;
+            flow.transformer.markEmitted(window.key);
+          } else {
+            const issue = checked?.error?.issues[0];
+            const error =
+              'error' in result
+                ? result.error
+                : new NonRetriableError(
+                    `outbound document invalid: ${issue?.message ?? 'schema'}`,
+                    {
+                      errorClass: 'schema',
+                      fieldPath: zodPath(issue?.path ?? []),
+                    },
+                  );
+            deadLetters.push(
+              this.deadLetterOf(flow, window, error, result.sourceIds),
+            );
+            flow.transformer.markFailed(window.key);
+            status.set(window.key, 'dead_lettered');
           }
-          deadLetters.push(
-            this.deadLetterOf(flow, window, result.error, result.sourceIds),
-          );
-          status.set(window.key, 'dead_lettered');
         }
-        if (documents.length > 0) {
-          await this.deps.producer.sendJson(
-            flow.outboundTopic,
-            outboundDocumentSchema,
-            documents.map((d) => ({ key: d.documentKey, value: d })),
-          );
-        }
+        await repository.addToOutbox(
+          tx,
+          flow.id,
+          documents.map((d) => ({
+            topic: flow.outboundTopic,
+            documentKey: d.documentKey,
+            value: JSON.stringify(d),
+          })),
+        );
+        // At least once into the DLQ: a rolled-back emission dead-letters again (a replay re-opens it once).
         if (deadLetters.length > 0)
           await this.deps.deadLetters.publish(deadLetters);
-
-        // Synchronous again (the merger may have been swapped while we awaited the produce).
-        flow.transformer.restoreMergeState(snapshot);
-        for (const { window } of emissions)
-          flow.transformer.markEmitted(window.key);
         const merger = flow.transformer.merger;
         if (!merger) throw new Error(`flow ${flow.id} has no merger`);
         const changes = merger.takeRecordChanges();
@@ -174,7 +212,11 @@ export class WindowEmitter {
             'merged window emitted',
           );
         }
-        return { emitted: documents.length, deadLettered: deadLetters.length };
+        return {
+          emitted: documents.length,
+          deadLettered: deadLetters.length,
+          folded,
+        };
       },
     );
     // Counted once committed (a rolled-back emission is emitted again next tick).
@@ -209,8 +251,14 @@ export class WindowEmitter {
       offset: first?.offset ?? '-1',
       raw: {
         key: Buffer.from(window.key),
+        // A window replay request: re-published to the raw topic, it re-opens the window (see windowReplaySchema).
         value: Buffer.from(
-          JSON.stringify({ flow: flow.id, windowKey: window.key, sourceIds }),
+          JSON.stringify({
+            kind: 'window-replay',
+            flow: flow.id,
+            windowKey: window.key,
+            sourceIds: [...sourceIds],
+          } satisfies WindowReplay),
         ),
         headers: { 'kb-window-key': window.key },
       },
@@ -220,20 +268,35 @@ export class WindowEmitter {
     };
   }
 
+  /** Produces the flow's committed outbox documents (acks=all), then deletes them. */
+  async drainOutbox(flow: Flow): Promise<number> {
+    return this.deps.repository.drainOutbox(
+      flow.id,
+      Math.max(1, this.deps.limit),
+      async (rows) => {
+        const byTopic = new Map<string, typeof rows>();
+        for (const r of rows)
+          byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+        for (const [topic, list] of byTopic) {
+          await this.deps.producer.send(
+            topic,
+            list.map((r) => ({ key: r.documentKey, value: r.value })),
+          );
+        }
+      },
+    );
+  }
+
   private async prune(flow: Flow): Promise<void> {
     const timings = flow.merge;
     if (!timings) return;
     const watermark = await this.deps.repository.readWatermark(flow.id);
     if (watermark === null) return;
-    const n = await this.deps.repository.deleteExpired(
-      flow.id,
-      timings,
-      watermark,
-    );
-    if (n > 0)
+    const n = await this.deps.repository.prune(flow.id, timings, watermark);
+    if (n.compacted + n.deleted > 0)
       this.deps.logger.debug(
-        { flow: flow.id, windows: n },
-        'pruned emitted windows past dedup retention',
+        { flow: flow.id, compacted: n.compacted, deleted: n.deleted },
+        'emitted windows past retention: compacted to hashes / deleted',
       );
   }
 

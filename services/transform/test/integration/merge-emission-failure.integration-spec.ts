@@ -7,6 +7,10 @@ import {
   type DeadLetter,
   type OutboundDocument,
 } from '@kingbridge/contracts';
+import {
+  createKafkaConnection,
+  replayTopicDeadLetters,
+} from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { DATA_SOURCE } from '@kingbridge/persistence';
 import { pollUntil, TEST_KAFKA_BROKERS, uniqueName } from '@kingbridge/testing';
@@ -38,6 +42,7 @@ function order(
   return rawRecord(flow, no, {
     TradeNo: no,
     TradeStatus: 9090,
+    TradeType: 1,
     Shopcode: shop,
     WarehouseCode: 'WH-9',
     ConsignTime: consignTime,
@@ -141,9 +146,48 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
       Buffer.from(letter?.value ?? '', 'base64').toString('utf8'),
     ) as { windowKey: string; sourceIds: string[] };
     expect(body).toEqual({
+      kind: 'window-replay',
       flow: flow.id,
       windowKey: `${flow.id}:SHOP-A|WH-9:2026-04-01`,
       sourceIds: [a.sourceId],
     });
+
+    // The window kept its records; a record arriving meanwhile joins it (it was never written).
+    const late = order(flow, `${flow.id}-a2`, 'SHOP-A', '2026-04-01 12:00:00');
+    await publish(rawTopicOf(flow), [late]);
+    await pollUntil(
+      async () => {
+        const db = app.get<DataSource>(DATA_SOURCE);
+        const rows = (await db.query(
+          `SELECT record_count FROM transform.merge_window WHERE flow = $1 AND window_key = $2 AND status = 'dead_lettered'`,
+          [flow.id, body.windowKey],
+        )) as Array<{ record_count: number }>;
+        return rows[0]?.record_count === 2;
+      },
+      {
+        timeoutMs: 20_000,
+        description: 'late record kept in the failed window',
+      },
+    );
+
+    // Fix the master data, replay the letter as an operator would: the window is written once, whole.
+    await seedLookups({ [flow.table('orgs')]: orgs(['SHOP-A', 'SHOP-B']) });
+    const connection = createKafkaConnection({
+      brokers: TEST_KAFKA_BROKERS,
+      clientId: 'it-replay',
+      logger: createLogger('it-replay', 'error'),
+    });
+    const replayed = await replayTopicDeadLetters(
+      connection,
+      dlqTopic(rawTopicOf(flow)),
+      { flow: flow.id },
+    );
+    expect(replayed).toHaveLength(1);
+    const [, shopA] = await outbound.waitFor(2);
+    expect(shopA?.billNo).toBe('JKY20260401-SHOP-A-WH-9');
+    expect([...(shopA?.lineage.sourceIds ?? [])].sort()).toEqual(
+      [a.sourceId, late.sourceId].sort(),
+    );
+    expect(shopA?.correctionOf).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ const TIMINGS = {
   graceMs: 10 * 60_000,
   idleTimeoutMs: 5 * 60_000,
   dedupRetentionMs: 24 * HOUR,
+  historyRetentionMs: 48 * HOUR,
 };
 
 function window(
@@ -33,19 +34,17 @@ function window(
     correction: false,
     createdAt: lastSeenAt,
     lastSeenAt,
-    records:
-      status === 'open'
-        ? {
-            r1: {
-              h: 'a'.repeat(64),
-              t: end - 1,
-              f: '2026-01-01T00:00:00.000Z',
-              header: {},
-              rows: [],
-            },
-          }
-        : {},
-    emitted: status === 'emitted' ? { r1: 'a'.repeat(64) } : {},
+    // Open: the pending contribution; emitted: the counted one (kept for deltas until dedupRetention).
+    records: {
+      r1: {
+        h: 'a'.repeat(64),
+        t: end - 1,
+        f: '2026-01-01T00:00:00.000Z',
+        header: {},
+        rows: [],
+      },
+    },
+    emitted: {},
   };
 }
 
@@ -145,7 +144,7 @@ describe('merge state repository against Postgres', () => {
     });
   });
 
-  it('should delete only emitted windows past the dedup retention when pruning', async () => {
+  it('should keep only hashes of emitted windows past the dedup retention and delete them past the history retention', async () => {
     const flow = uniqueName('it-flow');
     const t0 = Date.UTC(2026, 2, 1);
     await repo.transaction(async (tx) => {
@@ -155,25 +154,39 @@ describe('merge state repository against Postgres', () => {
         flow,
         changesOf(
           [
+            window('ancient', t0 - 30 * HOUR, t0, 'emitted'),
             window('old', t0, t0, 'emitted'),
             window('recent', t0 + 20 * HOUR, t0, 'emitted'),
-            window('open', t0, t0),
+            window('open', t0 - 30 * HOUR, t0),
           ],
           t0 + 26 * HOUR,
         ),
       );
     });
-    expect(await repo.deleteExpired(flow, TIMINGS, t0 + 26 * HOUR)).toBe(1);
+    expect(await repo.prune(flow, TIMINGS, t0 + 26 * HOUR)).toEqual({
+      compacted: 2,
+      deleted: 1,
+    });
+    // A second pass finds nothing new to do.
+    expect(await repo.prune(flow, TIMINGS, t0 + 26 * HOUR)).toEqual({
+      compacted: 0,
+      deleted: 0,
+    });
     const left = (await db.query(
       'SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key',
       [flow],
     )) as Array<{ window_key: string }>;
-    expect(left.map((r) => r.window_key)).toEqual(['open', 'recent']);
+    expect(left.map((r) => r.window_key)).toEqual(['old', 'open', 'recent']);
     const records = (await db.query(
-      'SELECT window_key FROM transform.merge_record WHERE flow = $1 ORDER BY window_key',
+      `SELECT window_key, hash, contribution IS NOT NULL AS kept FROM transform.merge_record
+        WHERE flow = $1 ORDER BY window_key`,
       [flow],
-    )) as Array<{ window_key: string }>;
-    expect(records.map((r) => r.window_key)).toEqual(['open', 'recent']);
+    )) as Array<{ window_key: string; hash: string; kept: boolean }>;
+    expect(records).toEqual([
+      { window_key: 'old', hash: 'a'.repeat(64), kept: false },
+      { window_key: 'open', hash: 'a'.repeat(64), kept: true },
+      { window_key: 'recent', hash: 'a'.repeat(64), kept: true },
+    ]);
     expect(await repo.openStats(flow)).toEqual({
       openWindows: 1,
       openRecords: 1,
