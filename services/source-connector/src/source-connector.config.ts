@@ -76,6 +76,23 @@ export const sourceConnectorConfigSchema = baseConfigSchema
     WDT_APP_KEY: z.string().min(1).optional().describe('WDT appkey'),
     WDT_APP_SECRET: secret('WDT app secret'),
     WDT_RATE_LIMIT: rateSchema('1/1s').describe('WDT request limit per appkey'),
+    WDT_TRANSPORT: z
+      .enum(['openapi2', 'qimen'])
+      .default('openapi2')
+      .describe(
+        'openapi2 (WDT_BASE_URL = WDT origin) or qimen: 企业奇门 router /router/qm on WDT_BASE_URL = the Qimen host (seed 001)',
+      ),
+    WDT_QIMEN_APP_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Qimen app key (WDT_TRANSPORT=qimen)'),
+    WDT_QIMEN_APP_SECRET: secret('Qimen app secret (WDT_TRANSPORT=qimen)'),
+    WDT_QIMEN_TARGET_APP_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("WDT's app key on Qimen (target_app_key, WDT_TRANSPORT=qimen)"),
 
     JUSHUITAN_BASE_URL: z
       .string()
@@ -173,12 +190,19 @@ export const sourceConnectorConfigSchema = baseConfigSchema
       .describe('create missing topics at start'),
   })
   .superRefine((config, ctx) => {
-    for (const name of REQUIRED[config.CONNECTOR_ID]) {
+    const required = [...REQUIRED[config.CONNECTOR_ID]];
+    if (config.CONNECTOR_ID === 'wdt' && config.WDT_TRANSPORT === 'qimen')
+      required.push(
+        'WDT_QIMEN_APP_KEY',
+        'WDT_QIMEN_APP_SECRET',
+        'WDT_QIMEN_TARGET_APP_KEY',
+      );
+    for (const name of required) {
       if (!(config as Record<string, unknown>)[name]) {
         ctx.addIssue({
           code: 'custom',
           path: [name],
-          message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}`,
+          message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}${name.startsWith('WDT_QIMEN_') ? ' and WDT_TRANSPORT=qimen' : ''}`,
         });
       }
     }

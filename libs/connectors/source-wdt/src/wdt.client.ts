@@ -10,13 +10,21 @@ import {
   type RequestOutcome,
   requestOutcomeOf,
   sendSourceRequest,
+  topSign,
 } from '@kingbridge/source-kit';
 import { WdtRequestError } from './wdt-request.error';
 import { wdtSign } from './wdt-sign.util';
-import { wdtResponseSchema, wdtStockoutSchema } from './wdt.schemas';
+import {
+  wdtQimenResponseSchema,
+  wdtResponseSchema,
+  wdtStockoutSchema,
+} from './wdt.schemas';
 
 export const WDT_DEFAULT_BASE_URL = 'https://api.wangdian.cn';
 export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
+/** 企业奇门 router path (reference §2.7); the host is the tenant's Qimen host. */
+export const WDT_QIMEN_PATH = '/router/qm';
+export const WDT_QIMEN_STOCKOUT_METHOD = 'wdt.stockout.order.query.trade';
 /** "max span 30 days" (WDT-DOC 1.4). */
 export const WDT_MAX_WINDOW_MS = 30 * 24 * 3600_000;
 export const WDT_MAX_PAGE_SIZE = 100;
@@ -27,9 +35,20 @@ export interface WdtCredentials {
   readonly appSecret: string;
 }
 
+/** The Qimen app that calls WDT through 企业奇门 (seed 001): its key and secret, and WDT's app key. */
+export interface WdtQimenCredentials {
+  readonly appKey: string;
+  readonly appSecret: string;
+  readonly targetAppKey: string;
+}
+
 export interface WdtClientOptions {
+  /** openapi2 origin, or the Qimen host when `qimen` is set. */
   readonly baseUrl: string;
+  /** `sid` is sent on both transports; appKey / appSecret sign openapi2 calls. */
   readonly credentials: WdtCredentials;
+  /** Set: every call goes through the Qimen router (`/router/qm`, TOP signature) with the same params. */
+  readonly qimen?: WdtQimenCredentials;
   readonly timeoutMs?: number;
   readonly hooks?: RequestHooks;
   readonly fetch?: FetchFn;
@@ -61,8 +80,10 @@ export interface WdtPage {
 }
 
 /**
- * WDT 企业版 openapi2 client (one URL per API, flat form params,
- * length-prefixed MD5 signature). Entity: `stockout-order`.
+ * WDT 企业版 client. Transports: openapi2 (one URL per API, flat form params,
+ * length-prefixed MD5 signature) or 企业奇门 (`/router/qm`, `method` param,
+ * TOP MD5 signature, answer wrapped in `response`) — same business params,
+ * same records. Entity: `stockout-order`.
  */
 export class WdtClient {
   readonly platform = 'wdt' as const;
@@ -91,25 +112,15 @@ export class WdtClient {
     for (const [k, v] of Object.entries(query.params))
       params[k] = Array.isArray(v) ? v.join(',') : String(v);
     Object.assign(params, {
-      sid: this.options.credentials.sid,
-      appkey: this.options.credentials.appKey,
-      timestamp: String(Math.floor(this.now().getTime() / 1000)),
       [query.timeParams?.from ?? 'start_time']: formatChinaTime(query.from),
       [query.timeParams?.to ?? 'end_time']: formatChinaTime(query.to),
       page_no: String(pageNo),
       page_size: String(pageSize),
     });
-    params.sign = wdtSign(params, this.options.credentials.appSecret);
 
     const endpoint = 'stockout_order_query_trade';
     const requestId = newRequestId();
-    const body = await this.post(
-      endpoint,
-      WDT_STOCKOUT_PATH,
-      params,
-      requestId,
-      signal,
-    );
+    const body = await this.post(endpoint, params, requestId, signal);
     const list = body.stockout_list ?? [];
     const records = list.map((raw, i) => {
       const parsed = wdtStockoutSchema.safeParse(raw);
@@ -154,7 +165,6 @@ export class WdtClient {
 
   private async post(
     endpoint: string,
-    path: string,
     params: Record<string, string>,
     requestId: string,
     signal: AbortSignal | undefined,
@@ -164,7 +174,7 @@ export class WdtClient {
     const started = performance.now();
     let outcome: RequestOutcome = 'error';
     try {
-      const body = await this.send(endpoint, path, params, requestId, signal);
+      const body = await this.send(endpoint, params, requestId, signal);
       outcome = 'ok';
       return body;
     } catch (err) {
@@ -180,13 +190,49 @@ export class WdtClient {
     }
   }
 
+  /** The signed form of one call on the configured transport, and where it goes. */
+  private signed(business: Record<string, string>): {
+    path: string;
+    params: Record<string, string>;
+  } {
+    const { sid, appKey, appSecret } = this.options.credentials;
+    const qimen = this.options.qimen;
+    if (!qimen) {
+      const params = {
+        ...business,
+        sid,
+        appkey: appKey,
+        timestamp: String(Math.floor(this.now().getTime() / 1000)),
+      };
+      return {
+        path: WDT_STOCKOUT_PATH,
+        params: { ...params, sign: wdtSign(params, appSecret) },
+      };
+    }
+    const params = {
+      ...business,
+      method: WDT_QIMEN_STOCKOUT_METHOD,
+      app_key: qimen.appKey,
+      target_app_key: qimen.targetAppKey,
+      sid,
+      format: 'json',
+      v: '2.0',
+      sign_method: 'md5',
+      timestamp: formatChinaTime(this.now()),
+    };
+    return {
+      path: WDT_QIMEN_PATH,
+      params: { ...params, sign: topSign(params, qimen.appSecret) },
+    };
+  }
+
   private async send(
     endpoint: string,
-    path: string,
-    params: Record<string, string>,
+    business: Record<string, string>,
     requestId: string,
     signal: AbortSignal | undefined,
   ) {
+    const { path, params } = this.signed(business);
     const res = await sendSourceRequest(
       WdtRequestError,
       this.fetchFn,
@@ -216,6 +262,7 @@ export class WdtClient {
         },
       );
     }
+    if (this.options.qimen) json = this.unwrapQimen(json, requestId, endpoint);
     const parsed = wdtResponseSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -237,6 +284,37 @@ export class WdtClient {
         endpoint,
       );
     return parsed.data;
+  }
+
+  /** The Qimen answer as the openapi2 body (`errorcode` -> `code`); a router failure is classified. */
+  private unwrapQimen(
+    json: unknown,
+    requestId: string,
+    endpoint: string,
+  ): unknown {
+    const parsed = wdtQimenResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new WdtRequestError(
+        'invalid_response',
+        `invalid Qimen response: ${formatZodIssues(parsed.error)}`,
+        {
+          requestId,
+          endpoint,
+          fieldPath: issue ? zodPath(issue.path) : '(root)',
+        },
+      );
+    }
+    const { flag, errorcode, code, message, ...rest } = parsed.data.response;
+    if (flag === 'failure' || errorcode === null || errorcode === undefined) {
+      throw classifyQimenFailure(
+        String(code ?? 'unknown'),
+        message ?? '',
+        requestId,
+        endpoint,
+      );
+    }
+    return { ...rest, code: errorcode, message };
   }
 }
 
@@ -268,6 +346,27 @@ function classifyFailure(
       errorClass: 'server_error',
     });
   }
+  return new WdtRequestError('rejected', text, { requestId, endpoint });
+}
+
+/** Qimen router failures (TOP error codes such as sign-check-failure, app-call-limited). */
+function classifyQimenFailure(
+  code: string,
+  message: string,
+  requestId: string,
+  endpoint: string,
+): WdtRequestError {
+  const text = `qimen ${code}: ${message}`;
+  if (/call-limited|limit|throttl|频/i.test(code))
+    return new WdtRequestError('throttle', text, { requestId, endpoint });
+  if (/sign|app-key|timestamp|target|permission|session|auth/i.test(code))
+    return new WdtRequestError('auth', text, { requestId, endpoint });
+  if (/service-unavailable|isp\.|timeout/i.test(code))
+    return new WdtRequestError('transient', text, {
+      requestId,
+      endpoint,
+      errorClass: 'server_error',
+    });
   return new WdtRequestError('rejected', text, { requestId, endpoint });
 }
 

@@ -42,7 +42,7 @@ export const outboundDocumentSchema = z.object({
   /** Bill number (or base-data number) used to verify existence in Kingdee. */
   billNo: z.string().min(1),
   /** The plan's target.idCheck: before the first write, the sink asks Kingdee whether billNo exists. */
-  idCheck: z.boolean().default(false),
+  idCheck: z.boolean().optional(),
   /** Max rows per Kingdee request for this flow (the plan's `rows`). */
   batchRows: z.number().int().positive().max(1000).default(20),
   /** The document body as the target API expects it (the `Model` for K3Cloud). */

@@ -1,6 +1,7 @@
 import { statusEventSchema } from '@kingbridge/contracts';
 import { waitForMessages } from '@kingbridge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createKingdeeWriters } from '../../src/sink/kingdee-writers.factory';
 import { SinkHarness, outstockDocument } from './sink.harness';
 
 describe('sink-kingdee idCheck (the seeds duplicate check)', () => {
@@ -17,8 +18,20 @@ describe('sink-kingdee idCheck (the seeds duplicate check)', () => {
     const checked = outstockDocument(h.flow, 1);
     const fresh = outstockDocument(h.flow, 2);
     const unchecked = outstockDocument(h.flow, 3);
+    const earlier = await createKingdeeWriters(h.config)
+      .get('k3cloud')!
+      .write({
+        formId: 'SAL_OUTSTOCK',
+        operation: 'BatchSave',
+        options: checked.options,
+        rows: [checked, unchecked].map((d) => ({
+          billNo: d.billNo,
+          document: d.document,
+        })),
+      });
+    expect(earlier.map((o) => o.kind)).toEqual(['written', 'written']);
     const existing = [checked, unchecked].map((d) =>
-      h!.sim.documents.insert(d.formId, d.billNo, 'C', { ...d.document }),
+      h!.bills().find((b) => b.billNo === d.billNo),
     );
     await h.produce([
       { ...checked, idCheck: true },

@@ -45,6 +45,15 @@ export function createConnectorClient(
           appKey: required(config, 'WDT_APP_KEY'),
           appSecret: required(config, 'WDT_APP_SECRET'),
         },
+        ...(config.WDT_TRANSPORT === 'qimen'
+          ? {
+              qimen: {
+                appKey: required(config, 'WDT_QIMEN_APP_KEY'),
+                appSecret: required(config, 'WDT_QIMEN_APP_SECRET'),
+                targetAppKey: required(config, 'WDT_QIMEN_TARGET_APP_KEY'),
+              },
+            }
+          : {}),
         timeoutMs,
         hooks,
       });

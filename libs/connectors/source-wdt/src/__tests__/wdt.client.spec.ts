@@ -7,6 +7,11 @@ import { WdtRequestError } from '../wdt-request.error';
 
 type Sim = Awaited<ReturnType<typeof startWdtSimulator>>;
 const CREDS = { sid: 'unit_sid', appKey: 'unit_key', appSecret: 'unit_secret' };
+const QIMEN = {
+  appKey: 'unit_qm_key',
+  appSecret: 'unit_qm_secret',
+  targetAppKey: 'unit_target',
+};
 const NOW = Date.now();
 const FROM = new Date(NOW - 10 * 86_400_000);
 
@@ -27,6 +32,9 @@ describe('WdtClient against the simulator', () => {
       sid: CREDS.sid,
       appkey: CREDS.appKey,
       secret: CREDS.appSecret,
+      qimenAppKey: QIMEN.appKey,
+      qimenSecret: QIMEN.appSecret,
+      qimenTargetAppKey: QIMEN.targetAppKey,
       initialRecords: 60,
       historyDays: 8,
       rateLimit: { perSecond: 0 },
@@ -128,5 +136,60 @@ describe('WdtClient against the simulator', () => {
     } finally {
       sim.admin.setFaults({ http5xxRate: 0 });
     }
+  });
+
+  /** Every record of the seed's query (status 95) over the window, page by page. */
+  async function readAll(c: WdtClient): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    let token: { index: number } | null = null;
+    do {
+      const page = await c.fetchPage({
+        entity: 'stockout-order',
+        from: FROM,
+        to: new Date(NOW),
+        params: { status: '95' },
+        pageSize: 20,
+        page: token,
+      });
+      for (const r of page.records) out.set(r.sourceId, r.payload);
+      token = page.next;
+    } while (token);
+    return out;
+  }
+
+  it('should read the same stock-outs through 企业奇门 (/router/qm, TOP sign) as through openapi2 when qimen is configured', async () => {
+    // Arrange
+    const paths: string[] = [];
+    const qimen = client({
+      qimen: QIMEN,
+      fetch: (input, init) => {
+        paths.push(new URL(String(input)).pathname);
+        return fetch(input, init);
+      },
+    });
+
+    // Act
+    const viaQimen = await readAll(qimen);
+    const viaOpenapi = await readAll(client());
+
+    // Assert
+    expect(viaQimen.size).toBeGreaterThan(5);
+    expect(viaQimen).toEqual(viaOpenapi);
+    expect(new Set(paths)).toEqual(new Set(['/router/qm']));
+  });
+
+  it('should throw an auth error when the Qimen secret is wrong', async () => {
+    const err = (await client({ qimen: { ...QIMEN, appSecret: 'nope' } })
+      .fetchPage({
+        entity: 'stockout-order',
+        from: FROM,
+        to: new Date(NOW),
+        params: { status: '95' },
+        page: null,
+      })
+      .catch((e: unknown) => e)) as WdtRequestError;
+    expect(err).toBeInstanceOf(WdtRequestError);
+    expect(err.kind).toBe('auth');
+    expect(err.message).toContain('sign-check-failure');
   });
 });
