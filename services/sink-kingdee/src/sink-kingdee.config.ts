@@ -79,6 +79,10 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
     KINGDEE_TIMEOUT_MS: int(100, 30_000).describe(
       'per-request timeout of every Kingdee call',
     ),
+    SINK_IN_FLIGHT_GRACE_MS: int(0, 30_000).describe(
+      'how long Kingdee may still finish a write after its call ended without an answer; ' +
+        'no sink instance looks a document up or sends it again before (in-flight lease = KINGDEE_TIMEOUT_MS + this)',
+    ),
 
     K3CLOUD_BASE_URL: z
       .string()

@@ -477,6 +477,11 @@ export function mapRows(
     batchCount > 0 && n > batchCount ? Math.ceil(n / batchCount) : n;
   const indexOfNumber = new Map(billNos.map((b, i) => [b, i]));
 
+  // A failure of the request itself (session, limit, deadlock, unknown form…) comes back as one
+  // error at DIndex 0: it concerns every row, not row 0.
+  const requestError = requestLevelError(status, n, formId);
+  if (requestError) return billNos.map(() => requestError);
+
   for (const s of status.SuccessEntitys ?? []) {
     const byNumber = s.Number ? indexOfNumber.get(s.Number) : undefined;
     const index = byNumber ?? (sliceSize === n ? (s.DIndex ?? 0) : undefined);
@@ -550,6 +555,40 @@ export function mapRows(
       ),
     };
   });
+}
+
+/** MsgCodes a single model's validation gives (field, data, validation, state); every other code is the request's. */
+const ROW_MSG_CODES: ReadonlySet<number> = new Set([0, 9, 10, 11, 12]);
+
+function requestLevelError(
+  status: K3ResponseStatus,
+  n: number,
+  formId: string,
+): RowOutcome | undefined {
+  const errors = status.Errors ?? [];
+  const msgCode = status.MsgCode ?? 0;
+  if (
+    n < 2 ||
+    status.IsSuccess ||
+    (status.SuccessEntitys ?? []).length > 0 ||
+    errors.length === 0 ||
+    ROW_MSG_CODES.has(msgCode) ||
+    errors.some((e) => (e.DIndex ?? 0) !== 0)
+  )
+    return undefined;
+  const message = errors
+    .map((e) => e.Message ?? '')
+    .filter(Boolean)
+    .join('; ');
+  // The request's MsgCode decides (its text may read "retry later" for a limit).
+  const byCode = classifyK3MsgCode(msgCode, message);
+  return {
+    kind: 'failed',
+    error: kingdeeError(
+      byCode === 'unknown' ? classifyK3RowError(msgCode, message) : byCode,
+      `k3cloud ${formId}: the request of ${n} rows failed (MsgCode ${msgCode}): ${message}`,
+    ),
+  };
 }
 
 const CLASS_PRIORITY: readonly ErrorClass[] = [

@@ -26,6 +26,8 @@ const PERMANENT: ReadonlySet<ErrorClass> = new Set<ErrorClass>([
   'schema',
   'mapping',
   'lookup',
+  'duplicate_number_conflict',
+  'changed_after_write',
 ]);
 
 export function isAmbiguous(errorClass: ErrorClass): boolean {

@@ -25,6 +25,15 @@ export interface BillRef {
 }
 
 /**
+ * A bill found under a document's number, compared with the document:
+ * `same` = it is this document (written by an earlier attempt),
+ * `different` = the number is used by another document (`reason` says what differs).
+ */
+export type BillMatch =
+  | ({ readonly kind: 'same' } & BillRef)
+  | ({ readonly kind: 'different'; readonly reason: string } & BillRef);
+
+/**
  * What happened to one row. `failed` carries a classified PipelineError whose
  * message is Kingdee's own text; `isAmbiguous(error.errorClass)` says whether
  * the write may have happened anyway (verify before resending).
@@ -57,4 +66,14 @@ export interface KingdeeWriter {
     billNos: readonly string[],
     signal?: AbortSignal,
   ): Promise<Map<string, BillRef>>;
+  /**
+   * Like findBills, and compares each bill found with the row (more than the
+   * number: date, parties, entry rows), so a bill number reused by another
+   * document is never taken for ours. Absent: the sink compares numbers only.
+   */
+  matchBills?(
+    formId: string,
+    rows: readonly WriteRow[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillMatch>>;
 }

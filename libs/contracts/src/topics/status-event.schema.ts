@@ -18,6 +18,10 @@ export const errorClassSchema = z.enum([
   'validation',
   'missing_base_data',
   'duplicate_number',
+  /** The bill number is used in Kingdee by a different document (a colliding template or a bill entered by hand). */
+  'duplicate_number_conflict',
+  /** The document changed after it was written: not sent again, held with both versions for an operator. */
+  'changed_after_write',
   'session_lost',
   'concurrency_limit',
   'throttled',

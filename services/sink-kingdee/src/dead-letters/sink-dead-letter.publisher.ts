@@ -88,6 +88,7 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
             billNo: doc.billNo,
             document: doc.document,
           }),
+          // Whether it may be in Kingdee already stays as the ledger knows it: a replay verifies first.
           state: 'dead_lettered',
           errorClass: e.error.errorClass,
           error: e.error.message,

@@ -20,6 +20,20 @@ export interface LedgerEntry {
   readonly payloadHash: string;
   readonly lastErrorClass: string | null;
   readonly lastError: string | null;
+  /** A previous attempt may have reached Kingdee and no lookup has settled it since: verify before any send. */
+  readonly unverified: boolean;
+  /** Milliseconds left of the in-flight lease of the last attempt (0 = none): nobody verifies or sends before. */
+  readonly leaseLeftMs: number;
+}
+
+/** Who sends, and how long an attempt stays in flight (request timeout + server grace). */
+export interface LedgerFence {
+  /** Unique per sink instance. */
+  readonly owner: string;
+  /** Lease taken with `sending` and renewed while the request waits or runs. */
+  readonly leaseMs: number;
+  /** After an ambiguous failure: how long Kingdee may still be finishing the write. */
+  readonly graceMs: number;
 }
 
 export interface LedgerDocument {
@@ -42,7 +56,22 @@ interface LedgerRow {
   payload_hash: string;
   last_error_class: string | null;
   last_error: string | null;
+  unverified: boolean;
+  lease_left_ms: number;
 }
+
+/** A failed attempt as `markFailed` records it. */
+export type FailedEntry = LedgerDocument & {
+  state: Exclude<LedgerState, 'written' | 'sending'>;
+  errorClass: string;
+  error: string;
+  /**
+   * After a send: true = the write may have happened (keeps it unverified and
+   * holds a grace lease), false = Kingdee refused it for sure (clears both).
+   * Omitted (a failed lookup, a dead letter): both stay as they are.
+   */
+  mayHaveWritten?: boolean;
+};
 
 /**
  * The write ledger (`sink_kingdee.ledger`): document key → state, Kingdee
@@ -56,7 +85,8 @@ export class LedgerRepository {
   async load(keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
     if (keys.length === 0) return new Map();
     const rows = (await this.db.query(
-      `SELECT document_key, state, kingdee_id, kingdee_number, attempts, payload_hash, last_error_class, last_error
+      `SELECT document_key, state, kingdee_id, kingdee_number, attempts, payload_hash, last_error_class, last_error, unverified,
+              GREATEST(0, COALESCE(ceil(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS lease_left_ms
          FROM sink_kingdee.ledger WHERE document_key = ANY($1)`,
       [keys],
     )) as LedgerRow[];
@@ -72,27 +102,52 @@ export class LedgerRepository {
           payloadHash: r.payload_hash.trim(),
           lastErrorClass: r.last_error_class,
           lastError: r.last_error,
+          unverified: r.unverified,
+          leaseLeftMs: r.lease_left_ms,
         },
       ]),
     );
   }
 
-  /** Marks documents as being sent now (attempts + 1). Never downgrades a written document. Returns attempts per key. */
+  /**
+   * Claims documents for sending now (attempts + 1, unverified, a lease for
+   * `fence.owner`). Never claims a written document, nor one whose lease
+   * (another attempt in flight, here or at another sink instance) is still
+   * running: the fence against two owners sending at once. Returns attempts
+   * per claimed key.
+   */
   async markSending(
     docs: readonly LedgerDocument[],
+    fence: Pick<LedgerFence, 'owner' | 'leaseMs'>,
   ): Promise<Map<string, number>> {
     if (docs.length === 0) return new Map();
     const rows = (await this.db.query(
-      `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_attempt_at)
-       SELECT * , 'sending', 1, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+      `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_attempt_at,
+                                            unverified, owner, lease_until)
+       SELECT d.*, 'sending', 1, now(), true, $7, now() + $8::int * interval '1 millisecond'
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS d
        ON CONFLICT (document_key) DO UPDATE
          SET state = 'sending', attempts = l.attempts + 1, payload_hash = EXCLUDED.payload_hash,
-             bill_no = EXCLUDED.bill_no, last_attempt_at = now(), updated_at = now()
-         WHERE l.state <> 'written'
+             bill_no = EXCLUDED.bill_no, last_attempt_at = now(), updated_at = now(),
+             unverified = true, owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+         WHERE l.state <> 'written' AND (l.lease_until IS NULL OR l.lease_until <= now())
        RETURNING document_key, attempts`,
-      columns(docs),
+      [...columns(docs), fence.owner, Math.ceil(fence.leaseMs)],
     )) as Array<{ document_key: string; attempts: number }>;
     return new Map(rows.map((r) => [r.document_key, r.attempts]));
+  }
+
+  /** Extends the lease of documents this owner is still sending (the request waits in the scheduler or runs). */
+  async renewLeases(
+    keys: readonly string[],
+    fence: Pick<LedgerFence, 'owner' | 'leaseMs'>,
+  ): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(
+      `UPDATE sink_kingdee.ledger SET lease_until = now() + $3::int * interval '1 millisecond'
+        WHERE document_key = ANY($1) AND owner = $2 AND state = 'sending'`,
+      [keys, fence.owner, Math.ceil(fence.leaseMs)],
+    );
   }
 
   async markWritten(
@@ -108,7 +163,8 @@ export class LedgerRepository {
            AS d(k, f, t, fo, b, h, id, num)
        ON CONFLICT (document_key) DO UPDATE
          SET state = 'written', kingdee_id = EXCLUDED.kingdee_id, kingdee_number = EXCLUDED.kingdee_number,
-             written_at = COALESCE(l.written_at, now()), last_error_class = NULL, last_error = NULL, updated_at = now()`,
+             written_at = COALESCE(l.written_at, now()), last_error_class = NULL, last_error = NULL, updated_at = now(),
+             unverified = false, lease_until = NULL`,
       [
         ...columns(entries),
         entries.map((e) => e.kingdeeId),
@@ -121,31 +177,46 @@ export class LedgerRepository {
     );
   }
 
-  /** Records a failed attempt (`ambiguous`, `retrying` or `dead_lettered`) with Kingdee's message. */
+  /**
+   * Records a failed attempt (`ambiguous`, `retrying` or `dead_lettered`)
+   * with Kingdee's message. A definite refusal after a send (`mayHaveWritten`
+   * false) only applies to this owner's own claim, so a late answer of an old
+   * owner never clears what a newer attempt left unverified.
+   */
   async markFailed(
-    entries: ReadonlyArray<
-      LedgerDocument & {
-        state: Exclude<LedgerState, 'written' | 'sending'>;
-        errorClass: string;
-        error: string;
-      }
-    >,
+    entries: readonly FailedEntry[],
+    fence: Pick<LedgerFence, 'owner' | 'graceMs'> = { owner: '', graceMs: 0 },
   ): Promise<void> {
     if (entries.length === 0) return;
+    const may = entries.map((e) =>
+      e.mayHaveWritten === undefined ? null : e.mayHaveWritten,
+    );
+    const params = [
+      ...columns(entries),
+      entries.map((e) => e.state),
+      entries.map((e) => e.errorClass),
+      entries.map((e) => e.error),
+      may,
+    ];
+    const rows = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+           AS d(k, f, t, fo, b, h, s, c, e, m)`;
+    // A document failing before it was ever claimed (schema, dead letter of a new key).
     await this.db.query(
-      `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_error_class, last_error)
-       SELECT d.k, d.f, d.t, d.fo, d.b, d.h, d.s, 0, d.c, d.e
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-           AS d(k, f, t, fo, b, h, s, c, e)
-       ON CONFLICT (document_key) DO UPDATE
-         SET state = EXCLUDED.state, last_error_class = EXCLUDED.last_error_class, last_error = EXCLUDED.last_error, updated_at = now()
-         WHERE l.state <> 'written'`,
-      [
-        ...columns(entries),
-        entries.map((e) => e.state),
-        entries.map((e) => e.errorClass),
-        entries.map((e) => e.error),
-      ],
+      `INSERT INTO sink_kingdee.ledger (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, last_error_class, last_error, unverified)
+       SELECT d.k, d.f, d.t, d.fo, d.b, d.h, d.s, 0, d.c, d.e, COALESCE(d.m, false) FROM ${rows}
+       ON CONFLICT (document_key) DO NOTHING`,
+      params,
+    );
+    await this.db.query(
+      `UPDATE sink_kingdee.ledger AS l
+          SET state = d.s, last_error_class = d.c, last_error = d.e, updated_at = now(),
+              unverified = COALESCE(d.m, l.unverified),
+              lease_until = CASE d.m WHEN true THEN now() + $12::int * interval '1 millisecond'
+                                     WHEN false THEN NULL ELSE l.lease_until END
+         FROM ${rows}
+        WHERE l.document_key = d.k AND l.state <> 'written'
+          AND (d.m IS DISTINCT FROM false OR l.owner = $11)`,
+      [...params, fence.owner, Math.ceil(fence.graceMs)],
     );
   }
 

@@ -12,13 +12,17 @@ import {
   isAmbiguous,
   isPermanent,
   kingdeeError,
+  type BillMatch,
   type BillRef,
   type KingdeeWriter,
   type RowOutcome,
 } from '@kingbridge/sink-kingdee-client';
+import { randomUUID } from 'node:crypto';
 import type {
+  FailedEntry,
   LedgerDocument,
   LedgerEntry,
+  LedgerFence,
   LedgerRepository,
 } from '../ledger/ledger.repository';
 import type { WriteScheduler } from '../writer/write-scheduler';
@@ -34,6 +38,8 @@ export interface SinkPipelineDeps {
   readonly status: StatusPublisher;
   readonly metrics: SinkMetrics;
   readonly logger: Logger;
+  /** Owner token and in-flight lease (default: a random owner, 60 s lease, 30 s grace). */
+  readonly fence?: LedgerFence;
   readonly now?: () => number;
 }
 
@@ -53,6 +59,8 @@ interface Retry {
   readonly item: Item;
   readonly error: PipelineError;
   readonly attempts: number;
+  /** After a send: may the write have happened? Omitted after a failed lookup (state unchanged). */
+  readonly mayHaveWritten?: boolean;
 }
 
 /**
@@ -66,13 +74,21 @@ interface Retry {
  */
 export class SinkPipeline {
   private readonly now: () => number;
+  readonly fence: LedgerFence;
 
   constructor(private readonly deps: SinkPipelineDeps) {
     this.now = deps.now ?? Date.now;
+    this.fence = deps.fence ?? {
+      owner: randomUUID(),
+      leaseMs: 60_000,
+      graceMs: 30_000,
+    };
   }
 
+  /** `signal`: the consumer gave the batch up (partition revoked, stop): send nothing more. */
   async handle(
     messages: readonly ConsumedMessage<OutboundDocument>[],
+    signal?: AbortSignal,
   ): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = messages.map(() => ({
       kind: 'retry',
@@ -114,7 +130,8 @@ export class SinkPipeline {
           ready.push(item);
         }
       }
-      await this.processWave(ready, outcomes);
+      if (signal?.aborted) break;
+      await this.processWave(ready, outcomes, signal);
       for (const item of ready)
         if (outcomes[item.index]?.kind !== 'done')
           blocked.add(item.doc.documentKey);
@@ -125,12 +142,15 @@ export class SinkPipeline {
   private async processWave(
     items: readonly Item[],
     outcomes: MessageOutcome[],
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     const { ledger } = this.deps;
+    const fence = this.fence;
     const entries = await ledger.load(items.map((i) => i.doc.documentKey));
     const events: StatusEvent[] = [];
     const written: Written[] = [];
     const retries: Retry[] = [];
+    const conflicts: Array<{ item: Item; error: PipelineError }> = [];
     const toVerify: Item[] = [];
     let toSend: Item[] = [];
 
@@ -138,6 +158,9 @@ export class SinkPipeline {
       const entry = entries.get(item.doc.documentKey);
       if (entry?.state === 'written') {
         this.skip(item, entry, events, outcomes);
+      } else if (entry && entry.leaseLeftMs > 0 && needsVerification(entry)) {
+        // An attempt is in flight (here or at another owner) or Kingdee may still be finishing it.
+        this.wait(item, entry.leaseLeftMs, outcomes);
       } else if (
         (entry && needsVerification(entry)) ||
         asksKingdeeFirst(item.doc, entry)
@@ -150,49 +173,85 @@ export class SinkPipeline {
 
     // A previous attempt may have written these: ask Kingdee before resending.
     if (toVerify.length > 0) {
-      const { found, notFound, failed } = await this.verify(toVerify);
+      const { found, notFound, failed, different } = await this.verify(
+        toVerify,
+        signal,
+      );
       for (const [item, ref] of found)
         written.push({
           item,
           ref,
           attempts: entries.get(item.doc.documentKey)?.attempts ?? 0,
         });
+      // The lookup failed: still unverified, so the next attempt looks again (never a blind send).
       for (const [item, error] of failed)
         retries.push({
           item,
           error,
           attempts: entries.get(item.doc.documentKey)?.attempts ?? 0,
         });
+      conflicts.push(...different);
       toSend = [...toSend, ...notFound];
     }
 
+    if (toSend.length > 0 && signal?.aborted) {
+      for (const item of toSend) this.wait(item, 0, outcomes);
+      toSend = [];
+    }
     if (toSend.length > 0) {
-      const attempts = await ledger.markSending(toSend.map((i) => i.ledgerDoc));
+      const attempts = await ledger.markSending(
+        toSend.map((i) => i.ledgerDoc),
+        fence,
+      );
       const raced = toSend.filter((i) => !attempts.has(i.doc.documentKey));
       if (raced.length > 0) {
-        // Written by another consumer between load and mark: never send again.
+        // Written, or claimed by another owner, between load and mark: never send now.
         const now = await ledger.load(raced.map((i) => i.doc.documentKey));
         for (const item of raced) {
           const entry = now.get(item.doc.documentKey);
-          if (entry) this.skip(item, entry, events, outcomes);
+          if (entry?.state === 'written')
+            this.skip(item, entry, events, outcomes);
+          else this.wait(item, entry?.leaseLeftMs ?? 0, outcomes);
         }
         toSend = toSend.filter((i) => attempts.has(i.doc.documentKey));
       }
-      const results = await Promise.all(
-        toSend.map((item) =>
-          this.deps.scheduler.submit({
-            key: item.doc.documentKey,
-            group: {
-              target: item.doc.target,
-              formId: item.doc.formId,
-              operation: item.doc.operation,
-              options: item.doc.options,
-              batchRows: item.doc.batchRows,
-            },
-            row: { billNo: item.doc.billNo, document: item.doc.document },
-          }),
-        ),
+      const keys = toSend.map((i) => i.doc.documentKey);
+      // Keep the lease while the rows wait in the scheduler or their request runs.
+      const renew = setInterval(
+        () => {
+          ledger
+            .renewLeases(keys, fence)
+            .catch((err: unknown) =>
+              this.deps.logger.warn(
+                { err: err instanceof Error ? err.message : String(err) },
+                'cannot renew in-flight leases',
+              ),
+            );
+        },
+        Math.max(200, Math.floor(fence.leaseMs / 3)),
       );
+      renew.unref();
+      let results: RowOutcome[];
+      try {
+        results = await Promise.all(
+          toSend.map((item) =>
+            this.deps.scheduler.submit({
+              key: item.doc.documentKey,
+              group: {
+                target: item.doc.target,
+                formId: item.doc.formId,
+                operation: item.doc.operation,
+                options: item.doc.options,
+                batchRows: item.doc.batchRows,
+              },
+              row: { billNo: item.doc.billNo, document: item.doc.document },
+              ...(signal ? { signal } : {}),
+            }),
+          ),
+        );
+      } finally {
+        clearInterval(renew);
+      }
       const duplicates: Array<{
         item: Item;
         error: PipelineError;
@@ -213,15 +272,27 @@ export class SinkPipeline {
           isPermanent(result.error.errorClass) ||
           !result.error.retriable
         ) {
+          retries.push({
+            item,
+            error: result.error,
+            attempts: n,
+            mayHaveWritten: false,
+          });
           outcomes[item.index] = { kind: 'dead-letter', error: result.error };
         } else {
-          retries.push({ item, error: result.error, attempts: n });
+          retries.push({
+            item,
+            error: result.error,
+            attempts: n,
+            mayHaveWritten: isAmbiguous(result.error.errorClass),
+          });
         }
       });
       // "Already used" means maybe written by us: verify, never resend blind.
       if (duplicates.length > 0) {
-        const { found, notFound, failed } = await this.verify(
+        const { found, notFound, failed, different } = await this.verify(
           duplicates.map((d) => d.item),
+          signal,
         );
         const attemptsOf = new Map(duplicates.map((d) => [d.item, d.attempts]));
         const errorOf = new Map(duplicates.map((d) => [d.item, d.error]));
@@ -232,10 +303,27 @@ export class SinkPipeline {
             item,
             error: errorOf.get(item) as PipelineError,
             attempts: attemptsOf.get(item) ?? 1,
+            mayHaveWritten: true,
           });
         for (const [item, error] of failed)
-          retries.push({ item, error, attempts: attemptsOf.get(item) ?? 1 });
+          retries.push({
+            item,
+            error,
+            attempts: attemptsOf.get(item) ?? 1,
+            mayHaveWritten: true,
+          });
+        conflicts.push(...different);
       }
+    }
+
+    // A bill under our number that is another document: never taken for ours.
+    for (const c of conflicts) {
+      retries.push({
+        item: c.item,
+        error: c.error,
+        attempts: entries.get(c.item.doc.documentKey)?.attempts ?? 1,
+      });
+      outcomes[c.item.index] = { kind: 'dead-letter', error: c.error };
     }
 
     await ledger.markWritten(
@@ -246,14 +334,16 @@ export class SinkPipeline {
       })),
     );
     await ledger.markFailed(
-      retries.map((r) => ({
+      retries.map((r): FailedEntry => ({
         ...r.item.ledgerDoc,
-        state: isAmbiguous(r.error.errorClass)
-          ? ('ambiguous' as const)
-          : ('retrying' as const),
+        state: r.mayHaveWritten ? 'ambiguous' : 'retrying',
         errorClass: r.error.errorClass,
         error: r.error.message,
+        ...(r.mayHaveWritten !== undefined
+          ? { mayHaveWritten: r.mayHaveWritten }
+          : {}),
       })),
+      fence,
     );
     const now = new Date(this.now());
     for (const w of written) {
@@ -279,6 +369,7 @@ export class SinkPipeline {
       outcomes[w.item.index] = { kind: 'done' };
     }
     for (const r of retries) {
+      if (outcomes[r.item.index]?.kind === 'dead-letter') continue;
       const doc = r.item.doc;
       events.push(
         statusEvent(
@@ -311,7 +402,7 @@ export class SinkPipeline {
       };
     }
     await this.deps.status.publish(events);
-    if (retries.length > 0) {
+    if (retries.length > 0 && !signal?.aborted) {
       this.deps.logger.warn(
         {
           retries: retries.length,
@@ -352,15 +443,40 @@ export class SinkPipeline {
     outcomes[item.index] = { kind: 'done' };
   }
 
-  /** Asks Kingdee which of these bills exist, per target and form. */
-  private async verify(items: readonly Item[]): Promise<{
+  /** Not now: an earlier attempt is still in flight (or the batch was given up); the message is retried. */
+  private wait(
+    item: Item,
+    leaseLeftMs: number,
+    outcomes: MessageOutcome[],
+  ): void {
+    outcomes[item.index] = {
+      kind: 'retry',
+      error: kingdeeError(
+        'unknown',
+        `${item.doc.documentKey}: an earlier attempt may still be in flight; waiting ${leaseLeftMs} ms before looking it up`,
+      ),
+      ...(leaseLeftMs > 0 ? { retryAfterMs: leaseLeftMs + 50 } : {}),
+    };
+  }
+
+  /**
+   * Asks Kingdee which of these bills exist, per target and form, comparing
+   * content where the writer can (`matchBills`): a bill under our number that
+   * is another document is a `duplicate_number_conflict`, never "written".
+   */
+  private async verify(
+    items: readonly Item[],
+    signal: AbortSignal | undefined,
+  ): Promise<{
     found: Array<[Item, BillRef]>;
     notFound: Item[];
     failed: Array<[Item, PipelineError]>;
+    different: Array<{ item: Item; error: PipelineError }>;
   }> {
     const found: Array<[Item, BillRef]> = [];
     const notFound: Item[] = [];
     const failed: Array<[Item, PipelineError]> = [];
+    const different: Array<{ item: Item; error: PipelineError }> = [];
     const groups = new Map<string, Item[]>();
     for (const item of items) {
       const id = `${item.doc.target}\u0000${item.doc.formId}`;
@@ -375,30 +491,59 @@ export class SinkPipeline {
             'auth',
             `no writer configured for target ${first.doc.target}`,
           );
-        const billNos = [...new Set(group.map((i) => i.doc.billNo))];
-        const bills = await this.deps.scheduler.withSlot(first.doc.target, () =>
-          writer.findBills(first.doc.formId, billNos),
+        const bills = await this.deps.scheduler.withSlot(
+          first.doc.target,
+          async (): Promise<Map<string, BillMatch>> => {
+            if (writer.matchBills) {
+              const rows = new Map(
+                group.map((i) => [
+                  i.doc.billNo,
+                  { billNo: i.doc.billNo, document: i.doc.document },
+                ]),
+              );
+              return writer.matchBills(
+                first.doc.formId,
+                [...rows.values()],
+                signal,
+              );
+            }
+            const refs = await writer.findBills(
+              first.doc.formId,
+              [...new Set(group.map((i) => i.doc.billNo))],
+              signal,
+            );
+            return new Map(
+              [...refs].map(([no, ref]) => [no, { kind: 'same', ...ref }]),
+            );
+          },
         );
         for (const item of group) {
-          const ref = bills.get(item.doc.billNo);
-          if (ref) found.push([item, ref]);
-          else notFound.push(item);
+          const match = bills.get(item.doc.billNo);
+          if (!match) notFound.push(item);
+          else if (match.kind === 'same')
+            found.push([item, { id: match.id, number: match.number }]);
+          else
+            different.push({
+              item,
+              error: kingdeeError(
+                'duplicate_number_conflict',
+                `${item.doc.target} ${item.doc.formId}: bill number ${item.doc.billNo} is used by another document (id ${match.id}): ${match.reason}`,
+              ),
+            });
         }
       } catch (err) {
         const error = toPipelineError(err);
         for (const item of group) failed.push([item, error]);
       }
     }
-    return { found, notFound, failed };
+    return { found, notFound, failed, different };
   }
 }
 
 /** A previous attempt may have reached Kingdee (crash mid-call, timeout, lost answer, duplicate number). */
 function needsVerification(entry: LedgerEntry): boolean {
-  if (entry.state === 'sending' || entry.state === 'ambiguous') return true;
   return (
-    entry.lastErrorClass !== null &&
-    isAmbiguous(entry.lastErrorClass as PipelineError['errorClass'])
+    entry.unverified || entry.state === 'sending' || entry.state === 'ambiguous'
   );
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DATA_TOPIC_PARTITIONS,
   dlqTopic,
@@ -141,6 +142,11 @@ export class SinkRuntime {
       status,
       metrics,
       logger,
+      fence: {
+        owner: `${config.KAFKA_CLIENT_ID ?? SINK_SERVICE}:${randomUUID()}`,
+        leaseMs: config.KINGDEE_TIMEOUT_MS + config.SINK_IN_FLIGHT_GRACE_MS,
+        graceMs: config.SINK_IN_FLIGHT_GRACE_MS,
+      },
     });
     const deadLetters = new SinkDeadLetterPublisher(
       createDeadLetterPublisher(producer, { service: SINK_SERVICE }),
@@ -154,7 +160,7 @@ export class SinkRuntime {
       groupId: config.SINK_GROUP_ID,
       topics: [...topics.outbound.values()],
       schema: outboundDocumentSchema,
-      handler: (messages) => pipeline.handle(messages),
+      handler: (messages, ctx) => pipeline.handle(messages, ctx.signal),
       service: SINK_SERVICE,
       retry: {
         initialMs: config.SINK_RETRY_INITIAL_MS,

@@ -21,6 +21,8 @@ export interface WriteJob {
   readonly key: string;
   readonly group: WriteGroup;
   readonly row: WriteRow;
+  /** Aborted (partition lost, stop): not sent if still queued; a request is aborted once all its rows are. */
+  readonly signal?: AbortSignal;
 }
 
 /** Observes every request (metrics). */
@@ -205,6 +207,17 @@ export class WriteScheduler {
     const semaphore = this.semaphore(target);
     await semaphore.acquire();
     g.dispatching--;
+    // Rows whose consumer gave them up (partition revoked, stop) are not sent.
+    for (let i = g.queue.length - 1; i >= 0; i--) {
+      const p = g.queue[i];
+      if (p?.job.signal?.aborted) {
+        g.queue.splice(i, 1);
+        p.resolve({
+          kind: 'failed',
+          error: kingdeeError('unknown', `${target}: not sent (aborted)`),
+        });
+      }
+    }
     const batch = g.queue.splice(0, g.maxRows);
     if (g.queue.length < g.maxRows) {
       if (g.timer !== undefined) clearTimeout(g.timer);
@@ -221,12 +234,14 @@ export class WriteScheduler {
     let outcomes: RowOutcome[];
     try {
       const writer = this.options.writers.get(target);
+      const signal = whenAllAborted(batch.map((p) => p.job.signal));
       outcomes = writer
         ? await writer.write({
             formId: g.group.formId,
             operation: g.group.operation,
             options: g.group.options,
             rows: batch.map((p) => p.job.row),
+            ...(signal ? { signal } : {}),
           })
         : [];
     } catch (err) {
@@ -266,6 +281,21 @@ export class WriteScheduler {
     }
     return s;
   }
+}
+
+/** A signal aborted once every one of `signals` is (undefined when some row has none). */
+function whenAllAborted(
+  signals: ReadonlyArray<AbortSignal | undefined>,
+): AbortSignal | undefined {
+  if (signals.some((s) => s === undefined)) return undefined;
+  const all = signals as readonly AbortSignal[];
+  const controller = new AbortController();
+  const check = (): void => {
+    if (all.every((s) => s.aborted)) controller.abort();
+  };
+  for (const s of all) s.addEventListener('abort', check, { once: true });
+  check();
+  return controller.signal;
 }
 
 function groupId(g: WriteGroup): string {

@@ -24,6 +24,8 @@ import {
   type K3CloudSimulator,
   type K3CloudSimulatorOptions,
 } from '../../../simulators/src/kingdee/k3cloud/k3cloud.simulator';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
+import type { SimulatorDeps } from '../../../simulators/src/kingdee/shared/sim-server';
 import { SCHEMA } from '../../src/database/migrations';
 import {
   sinkKingdeeConfigSchema,
@@ -56,6 +58,7 @@ export function sinkEnv(
     SINK_RETRY_MAX_MS: '1000',
     SINK_GAUGE_REFRESH_MS: '500',
     KINGDEE_TIMEOUT_MS: '2000',
+    SINK_IN_FLIGHT_GRACE_MS: '300',
     HTTP_PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'error',
     ...extra,
@@ -121,8 +124,12 @@ export class SinkHarness {
   static async create(
     simOptions: K3CloudSimulatorOptions = {},
     extra: Record<string, string> = {},
+    simDeps: SimulatorDeps = {},
   ): Promise<SinkHarness> {
-    const sim = await startK3CloudSimulator({ admin: true, ...simOptions });
+    const sim = await startK3CloudSimulator(
+      { admin: true, ...simOptions },
+      simDeps,
+    );
     const config = loadConfig(sinkKingdeeConfigSchema, sinkEnv(sim, extra));
     return new SinkHarness(sim, config);
   }

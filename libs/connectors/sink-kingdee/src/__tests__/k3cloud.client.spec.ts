@@ -246,4 +246,34 @@ describe('K3CloudClient against the K3Cloud simulator', () => {
       message: expect.stringContaining('死锁'),
     });
   });
+
+  it.each([
+    ['error', 'server_error', '死锁'],
+    ['over-limit', 'concurrency_limit', '调用限制'],
+  ] as const)(
+    'should give every row the error of the request when a BatchSave fails as a whole (%s)',
+    async (fault, errorClass, text) => {
+      const c = client(password);
+      await c.login();
+      sim.faults.replace({ queue: [{ fault, pathContains: 'BatchSave' }] });
+      const rows = ['REQ-1', 'REQ-2', 'REQ-3'].map((b) => ({
+        billNo: `${b}-${fault}`,
+        document: outstock(`${b}-${fault}`),
+      }));
+      const outcomes = await c.write({
+        formId: 'SAL_OUTSTOCK',
+        operation: 'BatchSave',
+        options: {},
+        rows,
+      });
+      expect(outcomes).toHaveLength(3);
+      for (const o of outcomes) {
+        expect(o.kind === 'failed' && o.error).toMatchObject({
+          errorClass,
+          retriable: true,
+          message: expect.stringContaining(text),
+        });
+      }
+    },
+  );
 });

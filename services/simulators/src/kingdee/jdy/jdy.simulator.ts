@@ -696,7 +696,7 @@ export async function startJdySimulator(
     ];
   }
 
-  const server = await startSimServer(behaviour, options);
+  const server = await startSimServer(behaviour, options, deps);
   return {
     ...server,
     documents,

@@ -41,6 +41,8 @@ export interface K3SaveContext {
   readonly master: K3MasterDataStore;
   readonly now: () => Date;
   readonly nextEntryId: () => number;
+  /** false: a second bill with a used number is stored (no unique rule on the form). Default true. */
+  readonly uniqueBillNo?: boolean;
 }
 
 export interface K3SaveFlags {
@@ -210,7 +212,7 @@ export function saveModel(
       : (existing?.billNo ??
         ctx.documents.generateNumber(form.formId, form.numberPrefix));
   const holder = ctx.documents.findByNumber(form.formId, billNo);
-  if (holder && holder !== existing) {
+  if (holder && holder !== existing && ctx.uniqueBillNo !== false) {
     ctx.documents.noteDuplicate(form.formId, billNo);
     return fail([
       {

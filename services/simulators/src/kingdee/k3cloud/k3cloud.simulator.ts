@@ -92,6 +92,12 @@ export const k3CloudSimulatorOptionsSchema = z.object({
     .boolean()
     .default(true)
     .describe('Also check X-Api-Signature in signed-header mode'),
+  uniqueBillNo: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Refuse a second bill with the same number in a form (MsgCode 11); false = a form without a unique bill-number rule, which stores the duplicate',
+    ),
   masterData: z
     .record(z.string(), z.array(masterSeedSchema))
     .optional()
@@ -477,6 +483,7 @@ export async function startK3CloudSimulator(
       master: masterData,
       now: () => new Date(now()),
       nextEntryId: () => entryId++,
+      uniqueBillNo: options.uniqueBillNo,
     };
     const models: unknown[] = batch ? (model as unknown[]) : [model];
     const batchCount = batch
@@ -781,7 +788,7 @@ export async function startK3CloudSimulator(
     ];
   }
 
-  const server = await startSimServer(behaviour, options);
+  const server = await startSimServer(behaviour, options, deps);
   return {
     ...server,
     baseUrl: `${server.url}/k3cloud/`,

@@ -447,7 +447,7 @@ export async function startK3WiseSimulator(
     ];
   }
 
-  const server = await startSimServer(behaviour, options);
+  const server = await startSimServer(behaviour, options, deps);
   return {
     ...server,
     documents,

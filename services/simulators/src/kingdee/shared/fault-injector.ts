@@ -53,6 +53,10 @@ export class FaultInjector {
         entry.pathContains === undefined ||
         lower.includes(entry.pathContains.toLowerCase()),
     );
+    if (queued && queued.skip > 0) {
+      queued.skip -= 1;
+      return undefined;
+    }
     if (queued) {
       queued.count -= 1;
       if (queued.count <= 0)

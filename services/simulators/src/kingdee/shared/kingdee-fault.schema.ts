@@ -41,11 +41,13 @@ export const faultKindSchema = z
     'reset',
     'hang',
     'lost-response',
+    'over-limit',
   ])
   .describe(
     'error: the platform business error envelope; http-5xx: HTTP 503 text; html-error: HTTP 502 HTML page; ' +
       'empty-body: HTTP 200 with no body; reset: socket destroyed before handling; hang: never answered; ' +
-      'lost-response: the request is handled (the write is stored) and then the answer is lost (reset or hang)',
+      'lost-response: the request is handled (the write is stored) and then the answer is lost (reset or hang); ' +
+      'over-limit: the platform over-limit answer (K3Cloud MsgCode 14, JDY 429, WISE 503) without handling',
   );
 export type FaultKind = z.infer<typeof faultKindSchema>;
 
@@ -63,6 +65,14 @@ export const queuedFaultSchema = z.object({
     .min(1)
     .default(1)
     .describe('How many matching requests get this fault'),
+  skip: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Matching requests let through untouched before this entry fires (e.g. fault the 4th BatchSave)',
+    ),
 });
 export type QueuedFault = z.infer<typeof queuedFaultSchema>;
 

@@ -78,6 +78,15 @@ export interface SimServerHandle {
 export interface SimulatorDeps {
   /** Clock in epoch ms, for session and token expiry. */
   readonly now?: () => number;
+  /**
+   * Called once a request has been handled (a write is stored) and before its
+   * answer is sent or dropped (`fault` = `lost-response`): the moment "Kingdee
+   * accepted it, the client never learned it", e.g. to kill the client there.
+   */
+  readonly afterHandle?: (info: {
+    readonly path: string;
+    readonly fault: FaultKind | undefined;
+  }) => void | Promise<void>;
 }
 
 export const simServerOptionsShape = {
@@ -145,6 +154,7 @@ const HTML_ERROR_PAGE =
 export async function startSimServer(
   behaviour: PlatformBehaviour,
   options: SimServerOptions,
+  deps: Pick<SimulatorDeps, 'afterHandle'> = {},
 ): Promise<SimServerHandle> {
   const faults = new FaultInjector(options.faults, options.seed);
   let stats = emptyStats();
@@ -320,6 +330,8 @@ export async function startSimServer(
         });
       case 'error':
         return write(res, behaviour.injectedError(simReq));
+      case 'over-limit':
+        return write(res, behaviour.overLimit(simReq));
       default:
         break;
     }
@@ -330,6 +342,7 @@ export async function startSimServer(
     } catch {
       response = behaviour.injectedError(simReq);
     }
+    await deps.afterHandle?.({ path: url.pathname, fault });
     if (fault === 'lost-response') {
       // The write is done; the client must not learn it.
       if (faults.current().lostResponseMode === 'reset') req.socket.destroy();
