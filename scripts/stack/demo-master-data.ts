@@ -21,7 +21,7 @@ import {
  * - `lookupTables()`: the transform's `_findCollection` tables (what an integrator loads from Kingdee and the
  *   back office in production);
  * - `k3CloudMasterData()`: base data the K3Cloud simulator holds in addition to its defaults (distributors as
- *   sales orgs, buyers and shops as customers).
+ *   sales orgs, buyers as customers; shops become customers through the shops flow).
  * A source record that names something outside this world still fails its lookup and is dead-lettered.
  */
 const SALE_ORG = '101';
@@ -114,11 +114,8 @@ export function k3CloudMasterData(): Record<
         name: nick,
         attrs: { FSELLER: SELLERS[i % SELLERS.length] },
       })),
-      ...SHOPS.map((s) => ({
-        number: s.code,
-        name: s.name,
-        attrs: { FSELLER: SELLERS[0] },
-      })),
+      // No shop customers: the shops flow (seed 002) creates them from the channels, numbered by the
+      // channel code the retail trades carry as shopcode (seed 000).
     ],
   };
 }

@@ -13,7 +13,7 @@ import { startJackyunSimulator } from '../../../services/simulators/src/sources/
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
-import { lookupTables } from '../demo-master-data';
+import { k3CloudMasterData, lookupTables } from '../demo-master-data';
 
 /** Each plan's source records as the simulators hold them (latest version), by simulator entity. */
 const SOURCES = [
@@ -112,4 +112,65 @@ describe('demo world master data', () => {
       expect(mapped).toBeGreaterThan(0);
     },
   );
+
+  it('should create through the shops flow (seed 002) every customer the retail flow (seed 000) refers to, with no preloaded shop customer', async () => {
+    // Arrange
+    const sim = await startJackyunSimulator({
+      initialRecords: 200,
+      historyDays: 2,
+    });
+    closers.push(() => sim.close());
+    const lookups = new InMemoryLookupProvider(lookupTables());
+    const documentsOf = (flowId: string, entity: string) => {
+      const plan = plans.get(flowId) as SyncPlan;
+      const flow = compileFlow(plan, { lookups });
+      const docs: Array<Record<string, unknown>> = [];
+      for (const h of sim.admin.records(entity)) {
+        const payload = JSON.parse(
+          JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
+            typeof v === 'bigint' ? v.toString() : v,
+          ),
+        ) as Record<string, unknown>;
+        const out = flow.process({
+          schemaVersion: 1,
+          platform: plan.source.platform,
+          entity: plan.source.entity,
+          stream: plan.source.stream,
+          sourceId: h.id,
+          modifiedAt: '2026-11-22T00:00:00.000Z',
+          contentHash: contentHash(payload),
+          payload,
+          runId: 'demo-world-test',
+          fetchedAt: '2026-11-22T00:00:00.000Z',
+        });
+        if (out.outcome === 'mapped')
+          docs.push(...out.documents.map((d) => d.document));
+      }
+      for (const key of flow.dueWindows(Number.MAX_SAFE_INTEGER)) {
+        const emitted = flow.emitWindow(key);
+        if ('document' in emitted) docs.push(emitted.document.document);
+      }
+      return docs;
+    };
+
+    // Act
+    const created = new Set(
+      documentsOf('jackyun-shops-to-k3cloud-customer', 'channels').map((d) =>
+        String(d['FNumber']),
+      ),
+    );
+    const referred = new Set(
+      documentsOf('jackyun-retail-orders-to-k3cloud-outstock', 'trades').map(
+        (d) => (d['FCustomerID'] as { FNumber: string }).FNumber,
+      ),
+    );
+
+    // Assert
+    expect(referred.size).toBeGreaterThan(1);
+    expect([...referred].filter((c) => !created.has(c))).toEqual([]);
+    const preloaded = new Set(
+      (k3CloudMasterData()['BD_Customer'] ?? []).map((c) => c.number),
+    );
+    expect([...referred].filter((c) => preloaded.has(c))).toEqual([]);
+  });
 });

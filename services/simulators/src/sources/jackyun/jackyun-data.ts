@@ -262,18 +262,25 @@ export const jackyunChannelSpec: DatasetSpec<JackyunChannel> = {
   idOf: (c) => c.channelId.toString(),
   times: (c) => ({ gmtModified: parseOrNull(c['gmtModified']) }),
   generate(prng, seq, at) {
-    const company = seq % 3 === 0 ? prng.pick(COMPANIES) : COMPANIES[0]!;
+    // The first channels are the catalog's shops, coded as the trades' shopcode: a trade's shop is a
+    // sales channel, so seed 002 (customer number = channelCode) and seed 000 (customer = shopcode)
+    // name the same customer. They are 电商 (DSGL) web shops, in use.
+    const catalogShop = seq <= SHOPS.length;
+    const drawn = seq % 3 === 0 ? prng.pick(COMPANIES) : COMPANIES[0]!;
+    const company = catalogShop ? COMPANIES[0]! : drawn;
     const shop = SHOPS[(seq - 1) % SHOPS.length]!;
     const wh = prng.chance(0.15) ? null : prng.pick(WAREHOUSES);
-    const online = seq % 5 !== 0;
+    const online = catalogShop || seq % 5 !== 0;
     const name = online
       ? `${shop.name}${seq > SHOPS.length ? String(Math.ceil(seq / SHOPS.length)) + '号' : ''}`
       : `${prng.pick(['杭州', '上海', '成都', '广州'])}${prng.pick(['西湖', '徐汇', '春熙路', '天河'])}门店${seq}`;
     return {
       channelId: CHANNEL_ID_BASE + BigInt(seq) * 104729n,
-      channelCode: online
-        ? `${shop.code}-${String(seq).padStart(3, '0')}`
-        : `MD${String(seq).padStart(4, '0')}`,
+      channelCode: catalogShop
+        ? shop.code
+        : online
+          ? `${shop.code}-${String(seq).padStart(3, '0')}`
+          : `MD${String(seq).padStart(4, '0')}`,
       channelName: name,
       channelType: online ? 1 : 2,
       onlinePlatTypeCode: online ? (PLATFORMS[shop.platform] ?? 'OTHER') : '',
@@ -294,8 +301,8 @@ export const jackyunChannelSpec: DatasetSpec<JackyunChannel> = {
       platShopId: online ? String(60000000 + seq * 17) : '',
       platShopName: online ? name : '',
       responsibleUserName: prng.pick(['周杰', '吴敏', '孙丽']),
-      isBlockup: prng.chance(0.1) ? 1 : 0,
-      isDelete: prng.chance(0.05) ? 1 : 0,
+      isBlockup: prng.chance(0.1) && !catalogShop ? 1 : 0,
+      isDelete: prng.chance(0.05) && !catalogShop ? 1 : 0,
       gmtCreate: formatBeijing(at),
       gmtModified: formatBeijing(at),
     };
