@@ -51,13 +51,13 @@ export interface MigrationReport {
 export async function loadServiceMigrations(): Promise<ServiceMigrations[]> {
   const found: ServiceMigrations[] = [];
   for (const { service, schema } of MIGRATION_SOURCES) {
-    const file = resolve(
-      ROOT,
-      'services',
-      service,
-      'src/database/migrations/index.ts',
-    );
-    if (!existsSync(file)) continue;
+    // index.ts under tsx, index.js in the image's compiled dist/ (deploy/docker/build.ts).
+    const file = ['index.ts', 'index.js']
+      .map((f) =>
+        resolve(ROOT, 'services', service, 'src/database/migrations', f),
+      )
+      .find((f) => existsSync(f));
+    if (file === undefined) continue;
     const parsed = migrationModuleSchema.safeParse(
       await import(pathToFileURL(file).href),
     );
@@ -107,19 +107,20 @@ export async function checkPending(
   return reports;
 }
 
+/** Environment of the migrate step (also checked against the compose and Kubernetes manifests). */
+export const migrateConfigSchema = z.object({
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  LOG_LEVEL: z.string().default('warn'),
+  MIGRATE_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('how long to wait for Postgres to accept connections'),
+});
+
 async function main(argv: readonly string[]): Promise<number> {
-  const config = loadConfigOrExit(
-    z.object({
-      DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
-      LOG_LEVEL: z.string().default('warn'),
-      MIGRATE_WAIT_SECONDS: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .default(30)
-        .describe('how long to wait for Postgres to accept connections'),
-    }),
-  );
+  const config = loadConfigOrExit(migrateConfigSchema);
   const target = redactDatabaseUrl(config.DATABASE_URL);
   const logger = createLogger('migrate', config.LOG_LEVEL);
   await waitForPostgres(config.DATABASE_URL, {
