@@ -1,17 +1,7 @@
 /**
- * Reconciliation of one flow (不漏单): what the source holds vs what Kingdee holds.
- *   tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json] [--source api|simulator]
- *       [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
- * Source records in [from, to) (latest version each) run through the flow's plan with the transform's
- * lookups (Postgres `transform.lookup_row`, or --lookups file) and are compared with the Kingdee
- * documents of the plan's form (simulator admin endpoints; SIM_ADMIN=1).
- * --source api (default): the platform's own API with the flow's query and the production client,
- *   configured like the connector (`<PLATFORM>_BASE_URL`, credentials or `*_FILE`); the range means
- *   what the query means (e.g. consign time for shipped orders, modified time otherwise).
- *   --demo fills in the local stack's simulator URLs and demo credentials (npm start).
- * --source simulator: the source simulator's admin endpoint; the range is the record's creation time.
- * Exit code: 0 = no missing/duplicate/mismatch, 1 = differences found, 2 = usage or setup error.
- * Env: DATABASE_URL, MERGE_WINDOW_SIZE, MERGE_GRACE, MERGE_IDLE_TIMEOUT (same overrides as the transform).
+ * Reconciliation (不漏单): what the source holds vs what Kingdee holds, for one flow or all of them.
+ *   tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo] [...]
+ * See USAGE below and libs/reconcile/README.md.
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
@@ -19,61 +9,107 @@ import { sourcePlatformSchema } from '@kingbridge/contracts';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
 import {
+  PostgresPipelineState,
   SIMULATOR_DATASETS,
   SimulatorKingdeeInventory,
   SimulatorSourceInventory,
   formatReconcileReport,
+  formatReconcileTable,
   reconcileFlow,
+  reportClean,
   simulatorFormId,
+  withMergeOverrides,
+  type PipelineState,
+  type ReconcileReport,
+  type SourceInventory,
 } from '@kingbridge/reconcile';
+import { formatBeijingTime, parseUserTime } from '@kingbridge/source-runtime';
 import {
   InMemoryLookupProvider,
   loadPlans,
+  syncPlanSchema,
   type LookupRow,
+  type SyncPlan,
 } from '@kingbridge/transform-engine';
+import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { SourceApiInventory } from '../services/source-connector/src/reconcile/source-api.inventory';
+import {
+  SourceApiInventory,
+  type InventoryProgress,
+} from '../services/source-connector/src/reconcile/source-api.inventory';
 import { demoServiceEnv } from './stack/demo-credentials';
-import { simulatorUrls } from './stack/stack';
+import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
 
-const SOURCE_PORTS: Readonly<Record<string, number>> = {
-  jackyun: 18101,
-  wdt: 18102,
-  jushuitan: 18103,
-  xiaoman: 18104,
-};
-const KINGDEE_PORTS: Readonly<Record<string, number>> = {
-  k3cloud: 18201,
-  jdy: 18202,
-  k3wise: 18203,
-};
+const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]
+         [--source api|simulator] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
+         [--context-days N] [--in-flight-grace-s N]
 
-const argsSchema = z.object({
-  flow: z.string().min(1),
-  from: z.string().datetime({ offset: true }),
-  to: z.string().datetime({ offset: true }),
-  json: z.boolean(),
-  plans: z.string().default('plans'),
-  lookups: z.string().optional(),
-  sourceUrl: z.string().url().optional(),
-  kingdeeUrl: z.string().url().optional(),
-  source: z.enum(['api', 'simulator']).default('api'),
-  demo: z.boolean(),
-});
+Compares, per flow, the documents the source records of [from, to) should make with the documents Kingdee holds.
+Both sides are cut by the flow's source time (its query's time field: consign time for shipped orders, modified
+time otherwise); a Kingdee document made by records outside the range is "outside", not extra. Master data
+(shops → customers) is compared as a whole set. Merge settings are the ones the running transform published
+(transform.flow_settings in DATABASE_URL), never this shell's environment; merged ranges are cut to whole windows.
 
-const USAGE =
-  'usage: tsx scripts/reconcile.ts --flow <plan id> --from <ISO> --to <ISO> [--json] [--source api|simulator] [--demo] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]';
+  --all            every flow of --plans, one table: flow, expected, written, in flight, missing, extra,
+                   duplicate, changed (after write), Σqty, Σamount
+  --flow ID        one flow, itemised (missing/extra/duplicate with source ids, per-day and per-group sums)
+  --from, --to     ISO-8601 with offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now / now-1h / now-2m
+                   (default: --from now-1h --to now-2m); the resolved range is said back
+  --demo           the local stack (npm start): simulator URLs and demo credentials
+  --source api     (default) the platform's own API with the flow's query and the connector's client
+  --source simulator  the source simulator's admin endpoint (range = creation time)
+  --json           machine-readable output (one report, or {range, flows, failed} with --all)
+  --context-days N how far before --from documents are explained by earlier records (default 2)
+  --in-flight-grace-s N  a record fetched this recently with nothing downstream yet is in transit (default 120)
 
-function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
-  const raw: Record<string, unknown> = { json: false, demo: false };
+In flight (not missing): records not fetched yet (after the connector's checkpoint), in an open merge window,
+published but not transformed yet (within the grace), or being written (sink ledger not terminal).
+Changed after write: Kingdee holds a document whose source was modified after it was written (both sums shown).
+Exit code: 0 = nothing missing, extra or duplicate; 1 = differences; 2 = usage or setup error.
+Env: DATABASE_URL (lookups, flow settings, pipeline state; default the main job's database), connector
+variables for --source api without --demo (<PLATFORM>_BASE_URL, credentials or *_FILE).`;
+
+const argsSchema = z
+  .object({
+    flow: z.string().min(1).optional(),
+    all: z.boolean(),
+    from: z.string().default('now-1h'),
+    to: z.string().default('now-2m'),
+    json: z.boolean(),
+    plans: z.string().default('plans'),
+    lookups: z.string().optional(),
+    sourceUrl: z.string().url().optional(),
+    kingdeeUrl: z.string().url().optional(),
+    source: z.enum(['api', 'simulator']).default('api'),
+    demo: z.boolean(),
+    help: z.boolean(),
+    contextDays: z.coerce.number().positive().default(2),
+    inFlightGraceS: z.coerce.number().min(0).default(120),
+  })
+  .refine((a) => a.help || a.all !== (a.flow !== undefined), {
+    message: 'give --flow <plan id> or --all',
+    path: ['flow'],
+  });
+type Args = z.infer<typeof argsSchema>;
+
+const FLAGS = new Set(['json', 'demo', 'all', 'help']);
+
+function parseArgs(argv: readonly string[]): Args {
+  const raw: Record<string, unknown> = {
+    json: false,
+    demo: false,
+    all: false,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json') raw.json = true;
-    else if (a === '--demo') raw.demo = true;
+    if (a === '-h') raw.help = true;
     else if (a.startsWith('--')) {
-      raw[
-        a.slice(2).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase())
-      ] = argv[++i];
+      const name = a
+        .slice(2)
+        .replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+      if (FLAGS.has(name)) raw[name] = true;
+      else raw[name] = argv[++i];
     } else throw new Error(`unexpected argument ${a}`);
   }
   const parsed = argsSchema.safeParse(raw);
@@ -86,116 +122,287 @@ function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
   return parsed.data;
 }
 
-async function lookupsFromPostgres(
-  url: string,
+async function lookupTables(
+  ds: DataSource,
 ): Promise<Record<string, LookupRow[]>> {
-  const ds = createDataSource({ url, applicationName: 'kingbridge-reconcile' });
-  await ds.initialize();
+  const rows = (await ds.query(
+    'SELECT table_name, row FROM transform.lookup_row ORDER BY id',
+  )) as Array<{ table_name: string; row: LookupRow }>;
+  const tables: Record<string, LookupRow[]> = {};
+  for (const r of rows) (tables[r.table_name] ??= []).push(r.row);
+  return tables;
+}
+
+/**
+ * Each flow's effective plan as the running transform published it (transform.flow_settings); plans the
+ * transform did not publish are taken from the files as they are.
+ */
+async function effectivePlans(
+  ds: DataSource | undefined,
+  filePlans: readonly SyncPlan[],
+): Promise<{ plans: SyncPlan[]; published: Set<string> }> {
+  const published = new Set<string>();
+  if (!ds) return { plans: [...filePlans], published };
+  let rows: Array<{ flow: string; plan: unknown }> = [];
   try {
-    const rows = (await ds.query(
-      'SELECT table_name, row FROM transform.lookup_row ORDER BY id',
-    )) as Array<{
-      table_name: string;
-      row: LookupRow;
-    }>;
-    const tables: Record<string, LookupRow[]> = {};
-    for (const r of rows) (tables[r.table_name] ??= []).push(r.row);
-    return tables;
-  } finally {
-    await ds.destroy();
+    rows = (await ds.query(
+      'SELECT flow, plan FROM transform.flow_settings',
+    )) as typeof rows;
+  } catch {
+    return { plans: [...filePlans], published };
   }
+  const stored = new Map(rows.map((r) => [r.flow, r.plan]));
+  const plans = filePlans.map((p) => {
+    const s = stored.get(p.id);
+    if (s === undefined) return p;
+    published.add(p.id);
+    const full = syncPlanSchema.safeParse(s);
+    if (full.success) return full.data;
+    // A plan schema newer than the stored one: keep the file, take the merge timings the transform runs.
+    const win = z
+      .object({
+        merge: z
+          .object({
+            window: z.object({
+              size: z.union([z.string(), z.number()]),
+              grace: z.union([z.string(), z.number()]),
+              idleTimeout: z.union([z.string(), z.number()]),
+            }),
+          })
+          .passthrough(),
+      })
+      .passthrough()
+      .safeParse(s);
+    if (!win.success) return p;
+    const w = win.data.merge.window;
+    return withMergeOverrides(p, {
+      size: String(w.size),
+      grace: String(w.grace),
+      idleTimeout: String(w.idleTimeout),
+    });
+  });
+  return { plans, published };
+}
+
+/** Progress on stderr while a long range is read (one rewritten line on a TTY). */
+function progress(json: boolean): {
+  say: (what: string) => void;
+  windows: (p: InventoryProgress) => void;
+  done: () => void;
+} {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  const write = (text: string, force: boolean): void => {
+    if (tty) process.stderr.write(`\r\x1b[2K${text}`);
+    else if (force || Date.now() - last > 2000) {
+      process.stderr.write(`${text}\n`);
+      last = Date.now();
+    }
+  };
+  return {
+    say: (what) => write(`reconcile: ${what}`, true),
+    windows: (p) =>
+      write(
+        `reconcile: ${p.stream}: window ${p.windowsDone}/${p.windowsTotal}, ${p.records} records`,
+        p.windowsDone === p.windowsTotal && !json,
+      ),
+    done: () => {
+      if (tty) process.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
+  let args: Args;
   try {
     args = parseArgs(argv);
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const nowMs = Date.now();
+  let fromMs: number;
+  let toMs: number;
+  try {
+    fromMs = parseUserTime(args.from, nowMs);
+    toMs = parseUserTime(args.to, nowMs);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (fromMs >= toMs) {
+    console.error(`--from must be before --to\n\n${USAGE}`);
     return 2;
   }
   const config = loadConfigOrExit(
     z.object({
       DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
-      MERGE_WINDOW_SIZE: z.string().optional(),
-      MERGE_GRACE: z.string().optional(),
-      MERGE_IDLE_TIMEOUT: z.string().optional(),
     }),
   );
-  const plans = (await loadPlans(args.plans)).map((p) => p.plan);
-  const plan = plans.find((p) => p.id === args.flow);
-  if (!plan) {
+  const filePlans = (await loadPlans(args.plans)).map((p) => p.plan);
+  const chosen = args.all
+    ? filePlans.filter((p) => p.enabled)
+    : filePlans.filter((p) => p.id === args.flow);
+  if (chosen.length === 0) {
     console.error(
-      `no plan '${args.flow}' in ${args.plans}; known: ${plans.map((p) => p.id).join(', ')}`,
+      `no plan '${args.flow ?? ''}' in ${args.plans}; known: ${filePlans.map((p) => p.id).join(', ')}`,
     );
     return 2;
   }
-  let tables: Record<string, LookupRow[]>;
-  if (args.lookups) {
-    tables = JSON.parse(await readFile(args.lookups, 'utf8')) as Record<
-      string,
-      LookupRow[]
-    >;
-  } else {
-    try {
-      tables = await lookupsFromPostgres(config.DATABASE_URL);
-    } catch (err) {
+
+  let ds: DataSource | undefined = createDataSource({
+    url: config.DATABASE_URL,
+    applicationName: 'kingbridge-reconcile',
+  });
+  try {
+    await ds.initialize();
+  } catch (err) {
+    ds = undefined;
+    if (!args.lookups) {
       console.error(
-        `cannot read lookup tables from Postgres (${(err as Error).message}); pass --lookups <tables.json>`,
+        `cannot reach Postgres (${(err as Error).message}): it holds the lookups, the flows' settings and the pipeline state; pass --lookups <tables.json> to reconcile without it`,
       );
       return 2;
     }
   }
-  const sourceUrl =
-    args.sourceUrl ??
-    `http://127.0.0.1:${SOURCE_PORTS[plan.source.platform] ?? 0}`;
-  const platform = sourcePlatformSchema.parse(plan.source.platform);
-  const source =
-    args.source === 'simulator'
-      ? new SimulatorSourceInventory(sourceUrl)
-      : await SourceApiInventory.fromEnv(
-          {
-            ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
-            ...process.env,
-            PLANS_DIR: args.plans,
-            ...(args.sourceUrl
-              ? { [`${platform.toUpperCase()}_BASE_URL`]: args.sourceUrl }
-              : {}),
-          },
-          platform,
-          plan.source.stream,
-          createLogger('reconcile', 'warn'),
+  try {
+    const tables = args.lookups
+      ? (JSON.parse(await readFile(args.lookups, 'utf8')) as Record<
+          string,
+          LookupRow[]
+        >)
+      : await lookupTables(ds!);
+    const { plans, published } = await effectivePlans(ds, filePlans);
+    const pipeline: PipelineState | undefined = ds
+      ? new PostgresPipelineState((sql, params) => ds.query(sql, params))
+      : undefined;
+    const show = progress(args.json);
+    const rangeText = `${formatBeijingTime(fromMs)} .. ${formatBeijingTime(toMs)} Beijing time (${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()})`;
+    process.stderr.write(`reconcile: range ${rangeText}\n`);
+    const reports: ReconcileReport[] = [];
+    const failed: { flow: string; error: string }[] = [];
+    for (const chosenPlan of chosen) {
+      const plan = plans.find((p) => p.id === chosenPlan.id) ?? chosenPlan;
+      if (!published.has(plan.id) && plan.merge)
+        process.stderr.write(
+          `reconcile: ${plan.id}: the transform has not published its settings (transform.flow_settings); using the plan file's merge window ${plan.merge.window.size}\n`,
         );
-  const report = await reconcileFlow({
-    plan,
-    otherPlans: plans,
-    source,
-    sourceEntity:
-      args.source === 'simulator'
-        ? (SIMULATOR_DATASETS[
-            `${plan.source.platform}/${plan.source.entity}`
-          ] ?? plan.source.entity)
-        : plan.source.entity,
-    kingdee: new SimulatorKingdeeInventory(
-      args.kingdeeUrl ??
-        `http://127.0.0.1:${KINGDEE_PORTS[plan.target.system] ?? 0}`,
-    ),
-    kingdeeFormId: simulatorFormId(plan.target.system, plan.target.formId),
-    range: { fromMs: Date.parse(args.from), toMs: Date.parse(args.to) },
-    lookups: new InMemoryLookupProvider(tables),
-    mergeOverrides: {
-      size: config.MERGE_WINDOW_SIZE,
-      grace: config.MERGE_GRACE,
-      idleTimeout: config.MERGE_IDLE_TIMEOUT,
+      try {
+        const source = await sourceOf(args, plan, show.windows);
+        reports.push(
+          await reconcileFlow({
+            plan,
+            otherPlans: plans,
+            source,
+            sourceEntity:
+              args.source === 'simulator'
+                ? (SIMULATOR_DATASETS[
+                    `${plan.source.platform}/${plan.source.entity}`
+                  ] ?? plan.source.entity)
+                : plan.source.entity,
+            kingdee: new SimulatorKingdeeInventory(
+              args.kingdeeUrl ?? kingdeeUrl(plan.target.system),
+            ),
+            kingdeeFormId: simulatorFormId(
+              plan.target.system,
+              plan.target.formId,
+            ),
+            range: { fromMs, toMs },
+            lookups: new InMemoryLookupProvider(tables),
+            ...(pipeline ? { pipeline } : {}),
+            nowMs,
+            contextMs: args.contextDays * 86_400_000,
+            inFlightGraceMs: args.inFlightGraceS * 1000,
+            onProgress: show.say,
+          }),
+        );
+      } catch (err) {
+        if (!args.all) throw err;
+        failed.push({
+          flow: plan.id,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    show.done();
+    if (args.json)
+      process.stdout.write(
+        `${JSON.stringify(
+          args.all
+            ? {
+                range: {
+                  from: new Date(fromMs).toISOString(),
+                  to: new Date(toMs).toISOString(),
+                },
+                clean: failed.length === 0 && reports.every(reportClean),
+                flows: reports,
+                failed,
+              }
+            : reports[0],
+          null,
+          2,
+        )}\n`,
+      );
+    else if (args.all) {
+      process.stdout.write(`range ${rangeText}\n`);
+      for (const r of reports)
+        if (
+          r.range.from !== new Date(fromMs).toISOString() &&
+          r.scope === 'range'
+        )
+          process.stdout.write(
+            `  ${r.flow}: whole merge windows ${r.range.from} .. ${r.range.to}\n`,
+          );
+        else if (r.scope === 'all')
+          process.stdout.write(`  ${r.flow}: master data, every record now\n`);
+      process.stdout.write(formatReconcileTable(reports, failed));
+    } else process.stdout.write(formatReconcileReport(reports[0]!));
+    if (failed.length > 0) return 2;
+    return reports.every(reportClean) ? 0 : 1;
+  } finally {
+    await ds?.destroy();
+  }
+}
+
+function kingdeeUrl(system: string): string {
+  const port =
+    system === 'jdy'
+      ? SIMULATOR_PORTS.jdy
+      : system === 'k3wise'
+        ? SIMULATOR_PORTS.k3wise
+        : SIMULATOR_PORTS.k3cloud;
+  return `http://127.0.0.1:${port}`;
+}
+
+async function sourceOf(
+  args: Args,
+  plan: SyncPlan,
+  onProgress: (p: InventoryProgress) => void,
+): Promise<SourceInventory> {
+  const platform = sourcePlatformSchema.parse(plan.source.platform);
+  if (args.source === 'simulator')
+    return new SimulatorSourceInventory(
+      args.sourceUrl ??
+        `http://127.0.0.1:${SIMULATOR_PORTS[platform as keyof typeof SIMULATOR_PORTS]}`,
+    );
+  return SourceApiInventory.fromEnv(
+    {
+      ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
+      ...process.env,
+      PLANS_DIR: args.plans,
+      ...(args.sourceUrl
+        ? { [`${platform.toUpperCase()}_BASE_URL`]: args.sourceUrl }
+        : {}),
     },
-  });
-  process.stdout.write(
-    args.json
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : formatReconcileReport(report),
+    platform,
+    plan.source.stream,
+    createLogger('reconcile', 'warn'),
+    onProgress,
   );
-  const c = report.counts;
-  return c.missing + c.duplicate + c.mismatch + c.extra > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

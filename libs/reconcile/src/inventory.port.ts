@@ -27,6 +27,8 @@ export interface SourceRecord {
 export interface SourceInventory {
   /** Latest version of every record created in `range` for `entity`. */
   list(entity: string, range: TimeRange): Promise<SourceRecord[]>;
+  /** Latest version of every record, whatever its time (master data), when the source can list them all. */
+  listAll?(entity: string): Promise<SourceRecord[]>;
 }
 
 /** One document as the Kingdee system holds it. */
@@ -36,6 +38,8 @@ export interface KingdeeDocument {
   /** Successful writes of this bill (1 = written once); undefined when the system cannot tell. */
   readonly writeCount?: number | undefined;
   readonly firstWrittenAt?: string | undefined;
+  /** Last successful write of this bill (ISO), when the system tells. */
+  readonly lastWrittenAt?: string | undefined;
   /** The stored document (model / bill / data); used for quantity and amount sums. */
   readonly body: unknown;
 }

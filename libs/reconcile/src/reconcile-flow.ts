@@ -1,4 +1,12 @@
-import type { LookupProvider, SyncPlan } from '@kingbridge/transform-engine';
+import { contentHash } from '@kingbridge/pipeline-core';
+// Master data (shops) is reconciled as a whole set, as its stream starts with a full scan.
+import { MASTER_DATA_ENTITIES } from '@kingbridge/source-runtime';
+import {
+  parseDuration,
+  zoneOffsetMinutes,
+  type LookupProvider,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
 import {
   buildExpectedDocuments,
   withMergeOverrides,
@@ -8,15 +16,24 @@ import type {
   KingdeeDocument,
   KingdeeInventory,
   SourceInventory,
+  SourceRecord,
   TimeRange,
 } from './inventory.port';
+import type { InFlightReason, PipelineState } from './pipeline-state.port';
 import {
   compareInventories,
   type Comparison,
   type ExpectedFailure,
+  type MissingItem,
 } from './reconcile.comparator';
 
+/** Default reach of the look before `from` that tells documents of earlier records apart from extra ones. */
+export const DEFAULT_CONTEXT_MS = 2 * 86_400_000;
+/** A fetched record with no document and no other state is in transit for this long, then missing. */
+export const DEFAULT_IN_FLIGHT_GRACE_MS = 120_000;
+
 export interface ReconcileFlowInput {
+  /** The flow's effective plan (as the transform runs it: see `transform.flow_settings`). */
   readonly plan: SyncPlan;
   /** Other plans (to tell their documents apart when they write to the same form). */
   readonly otherPlans?: readonly SyncPlan[];
@@ -28,18 +45,38 @@ export interface ReconcileFlowInput {
   readonly kingdeeFormId?: string;
   readonly range: TimeRange;
   readonly lookups: LookupProvider;
+  /** Deprecated: overrides on top of `plan` (the effective plan already carries them). */
   readonly mergeOverrides?: MergeOverrides;
+  /** The running pipeline's state: in-flight records are told apart from missing ones. */
+  readonly pipeline?: PipelineState;
+  /** Now (epoch ms; default Date.now()): the look after `to` reaches it. */
+  readonly nowMs?: number;
+  /** How far before `from` documents are explained by earlier records (default 2 days). */
+  readonly contextMs?: number;
+  /** A record fetched this recently with nothing downstream yet is in transit (default 2 min). */
+  readonly inFlightGraceMs?: number;
+  /** Called with what is being read (progress of a long range). */
+  readonly onProgress?: (what: string) => void;
 }
 
-export interface ReconcileReport extends Comparison {
+export interface InFlightItem extends MissingItem {
+  readonly reason: InFlightReason;
+}
+
+export interface ReconcileReport extends Omit<Comparison, 'counts'> {
   readonly flow: string;
   readonly formId: string;
+  /** `range`: source records whose query time is in [from, to); `all`: master data, every record now. */
+  readonly scope: 'range' | 'all';
   readonly range: { readonly from: string; readonly to: string };
+  readonly counts: Comparison['counts'] & { readonly inFlight: number };
   readonly source: {
     readonly records: number;
     readonly filtered: number;
     readonly failed: number;
   };
+  /** Expected documents not in Kingdee yet but on their way (not counted as missing). */
+  readonly inFlight: readonly InFlightItem[];
   /** Source records that cannot become a document (mapping or lookup errors): dead letters expected. */
   readonly failures: readonly ExpectedFailure[];
 }
@@ -52,21 +89,91 @@ export function billPrefix(plan: SyncPlan): string {
 }
 
 /**
- * Reconciles one flow over a time range: source records created in the range (latest
- * version each) → expected documents through the plan → compared with Kingdee's documents
- * for the form. A Kingdee document counts as extra when it was first written at or after
- * the range start, carries this plan's bill prefix and not another plan's on the same form.
+ * The range a reconciliation of `plan` really compares: for a merge flow, [from, to) cut to whole merge windows
+ * (the window holding `from` starts it, the window holding `to` is left out), so no window is cut in two.
+ */
+export function resolveRange(plan: SyncPlan, range: TimeRange): TimeRange {
+  if (!plan.merge) return range;
+  const size = parseDuration(plan.merge.window.size);
+  if (size === undefined || size <= 0) return range;
+  const off = (zoneOffsetMinutes(plan.timeZone) ?? 0) * 60_000;
+  const floor = (t: number): number =>
+    Math.floor((t + off) / size) * size - off;
+  return { fromMs: floor(range.fromMs), toMs: floor(range.toMs) };
+}
+
+/**
+ * Reconciles one flow. Both sides are cut by the same criterion, the flow's source time (its query's time
+ * field): expected documents come from the source records of `[from, to)`; a Kingdee document made by records
+ * outside the range (read from `from − contextMs` to now) is outside, not extra. Master data (shops) is compared
+ * as a whole set. A missing document whose records are not fetched yet, sit in an open merge window, are in
+ * transit or being written is *in flight*; a document whose source changed after it was written is *changed*.
  */
 export async function reconcileFlow(
   input: ReconcileFlowInput,
 ): Promise<ReconcileReport> {
   const plan = withMergeOverrides(input.plan, input.mergeOverrides ?? {});
-  const records = await input.source.list(
-    input.sourceEntity ?? plan.source.entity,
-    input.range,
-  );
+  const entity = input.sourceEntity ?? plan.source.entity;
+  const nowMs = input.nowMs ?? Date.now();
+  const say = input.onProgress ?? (() => undefined);
+  const master =
+    MASTER_DATA_ENTITIES.has(plan.source.entity) &&
+    input.source.listAll !== undefined;
+  const range = master ? input.range : resolveRange(plan, input.range);
+  const pipeline = input.pipeline;
+  const checkpoint = await pipeline?.checkpointMs(plan.source.stream);
+
+  let records: SourceRecord[];
+  let unfetched = new Set<string>();
+  let around: SourceRecord[] = [];
+  if (master) {
+    say(`${plan.id}: reading every ${entity} record (master data)`);
+    records = await input.source.listAll!(entity);
+  } else {
+    // Split at the checkpoint: what the query returns after it is not fetched yet.
+    const cut =
+      checkpoint !== undefined &&
+      checkpoint > range.fromMs &&
+      checkpoint < range.toMs
+        ? checkpoint
+        : undefined;
+    say(`${plan.id}: reading the source over the range`);
+    if (cut === undefined) {
+      records = await input.source.list(entity, range);
+      if (checkpoint !== undefined && checkpoint <= range.fromMs)
+        unfetched = new Set(records.map((r) => r.sourceId));
+    } else {
+      const before = await input.source.list(entity, {
+        fromMs: range.fromMs,
+        toMs: cut,
+      });
+      const after = await input.source.list(entity, {
+        fromMs: cut,
+        toMs: range.toMs,
+      });
+      const seen = new Set(before.map((r) => r.sourceId));
+      unfetched = new Set(
+        after.filter((r) => !seen.has(r.sourceId)).map((r) => r.sourceId),
+      );
+      records = latestOf([...before, ...after]);
+    }
+    say(`${plan.id}: reading the source around the range`);
+    const inRange = new Set(records.map((r) => r.sourceId));
+    around = latestOf([
+      ...(await input.source.list(entity, {
+        fromMs: range.fromMs - (input.contextMs ?? DEFAULT_CONTEXT_MS),
+        toMs: range.fromMs,
+      })),
+      ...(range.toMs < nowMs
+        ? await input.source.list(entity, { fromMs: range.toMs, toMs: nowMs })
+        : []),
+    ]).filter((r) => !inRange.has(r.sourceId));
+  }
   const expected = await buildExpectedDocuments(plan, records, input.lookups);
+  const outside = (await buildExpectedDocuments(plan, around, input.lookups))
+    .documents;
   const formId = input.kingdeeFormId ?? plan.target.formId;
+  say(`${plan.id}: reading Kingdee ${formId}`);
   const actual = await input.kingdee.list(formId);
   const own = billPrefix(plan);
   const others = (input.otherPlans ?? [])
@@ -78,13 +185,20 @@ export async function reconcileFlow(
     )
     .map(billPrefix)
     .filter((p) => p !== '' && !own.startsWith(p));
+  const othersBills =
+    (await pipeline?.otherFlowsBills(plan.id, plan.target.formId)) ??
+    new Set<string>();
   const isExtraCandidate = (doc: KingdeeDocument): boolean => {
     const bill = doc.billNo.toUpperCase();
     if (!bill.startsWith(own)) return false;
     if (others.some((p) => bill.startsWith(p))) return false;
+    // The sink wrote it for another flow on the same form.
+    if (othersBills.has(bill)) return false;
+    // Written before the range started: made by earlier records (records are written after they happen).
     if (
+      !master &&
       doc.firstWrittenAt !== undefined &&
-      Date.parse(doc.firstWrittenAt) < input.range.fromMs
+      Date.parse(doc.firstWrittenAt) < range.fromMs
     )
       return false;
     return true;
@@ -93,13 +207,60 @@ export async function reconcileFlow(
     expected: expected.documents,
     actual,
     isExtraCandidate,
+    outside,
   });
+
+  // Missing documents on their way are in flight.
+  const inFlight: InFlightItem[] = [];
+  const missing: MissingItem[] = [];
+  if (pipeline === undefined) missing.push(...comparison.missing);
+  else {
+    const ids = comparison.missing.flatMap((m) => m.sourceIds);
+    const fetched = await pipeline.fetched(plan.source.stream, ids);
+    const open = plan.merge
+      ? await pipeline.inOpenWindows(plan.id, ids)
+      : new Set<string>();
+    const ledger = await pipeline.ledger(plan.id);
+    // The version the source holds now, as the connector hashes it: another hash was not fetched yet.
+    const hashes = new Map(
+      records.map((r) => [r.sourceId, contentHash(r.payload)]),
+    );
+    const grace = input.inFlightGraceMs ?? DEFAULT_IN_FLIGHT_GRACE_MS;
+    for (const m of comparison.missing) {
+      const row = ledger.get(m.documentKey);
+      const reason = ((): InFlightReason | undefined => {
+        if (row?.state === 'written' || row?.state === 'dead_lettered')
+          return undefined;
+        if (row !== undefined) return 'being written';
+        if (m.sourceIds.some((id) => open.has(id)))
+          return 'in an open merge window';
+        const notFetched = m.sourceIds.some((id) => {
+          const f = fetched.get(id);
+          return (
+            unfetched.has(id) ||
+            f === undefined ||
+            f.contentHash !== hashes.get(id)
+          );
+        });
+        if (notFetched) return 'not fetched yet';
+        const lastPublished = Math.max(
+          ...m.sourceIds.map((id) => fetched.get(id)?.publishedAtMs ?? 0),
+        );
+        return nowMs - lastPublished < grace
+          ? 'published, not transformed yet'
+          : undefined;
+      })();
+      if (reason === undefined) missing.push(m);
+      else inFlight.push({ ...m, reason });
+    }
+  }
   return {
     flow: plan.id,
     formId,
+    scope: master ? 'all' : 'range',
     range: {
-      from: new Date(input.range.fromMs).toISOString(),
-      to: new Date(input.range.toMs).toISOString(),
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
     },
     source: {
       records: records.length,
@@ -108,5 +269,22 @@ export async function reconcileFlow(
     },
     failures: expected.failures,
     ...comparison,
+    missing,
+    inFlight,
+    counts: {
+      ...comparison.counts,
+      missing: missing.length,
+      inFlight: inFlight.length,
+    },
   };
+}
+
+/** Latest version per source id. */
+function latestOf(records: readonly SourceRecord[]): SourceRecord[] {
+  const out = new Map<string, SourceRecord>();
+  for (const r of records) {
+    const prev = out.get(r.sourceId);
+    if (!prev || prev.modifiedAt <= r.modifiedAt) out.set(r.sourceId, r);
+  }
+  return [...out.values()];
 }

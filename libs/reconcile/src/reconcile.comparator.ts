@@ -17,6 +17,8 @@ export interface ExpectedDocument {
   /** Merge flows: the window key (group); undefined for one-to-one flows. */
   readonly group?: string | undefined;
   readonly totals: Totals;
+  /** Latest modification at the source among the document's records (epoch ms), when known. */
+  readonly modifiedAt?: number | undefined;
 }
 
 /** A source record that could not become a document (the pipeline dead-letters it too). */
@@ -32,6 +34,11 @@ export interface CompareInput {
   readonly isExtraCandidate?: (doc: KingdeeDocument) => boolean;
   /** Day of an extra document (default: the date part of firstWrittenAt, else 'unknown'). */
   readonly dayOf?: (doc: KingdeeDocument) => string;
+  /**
+   * Documents the source records outside the range make (same plan): a Kingdee document that is one of them
+   * is outside the range, neither matched nor extra.
+   */
+  readonly outside?: readonly ExpectedDocument[];
 }
 
 export interface SideSums {
@@ -55,7 +62,7 @@ export interface GroupSums {
   readonly actual: Totals;
   /** Bill numbers found in Kingdee for this group: the document and its corrections. */
   readonly bills: readonly string[];
-  readonly status: 'ok' | 'missing' | 'mismatch';
+  readonly status: 'ok' | 'missing' | 'mismatch' | 'changed';
 }
 
 export interface MissingItem {
@@ -86,6 +93,21 @@ export interface MismatchItem {
   readonly actual: Totals;
 }
 
+/**
+ * A document whose source changed after it was written: Kingdee holds the version written (`written`), the
+ * source now says `source`. Not a loss: Kingdee refuses to overwrite an audited document; an operator decides.
+ */
+export interface ChangedItem {
+  readonly billNo: string;
+  readonly sourceIds: readonly string[];
+  /** Sums of the document as written to Kingdee. */
+  readonly written: Totals;
+  /** Sums of the document the source's latest version makes. */
+  readonly source: Totals;
+  readonly writtenAt: string | undefined;
+  readonly sourceModifiedAt: string;
+}
+
 export interface Comparison {
   readonly counts: {
     readonly expected: number;
@@ -95,6 +117,9 @@ export interface Comparison {
     readonly extra: number;
     readonly duplicate: number;
     readonly mismatch: number;
+    readonly changed: number;
+    /** Kingdee documents of source records outside the range (not compared). */
+    readonly outside: number;
   };
   readonly days: readonly DaySums[];
   readonly groups: readonly GroupSums[];
@@ -102,6 +127,7 @@ export interface Comparison {
   readonly extra: readonly ExtraItem[];
   readonly duplicates: readonly DuplicateItem[];
   readonly mismatches: readonly MismatchItem[];
+  readonly changed: readonly ChangedItem[];
 }
 
 // Late-record corrections of a merged window: `<billNo>-C<6 hex>` (transform-engine README).
@@ -128,6 +154,11 @@ export function compareInventories(input: CompareInput): Comparison {
   }
   const expectedByBill = new Map<string, ExpectedDocument>();
   for (const e of input.expected) expectedByBill.set(norm(e.billNo), e);
+  const outsideBills = new Set(
+    (input.outside ?? [])
+      .filter((e) => !expectedByBill.has(norm(e.billNo)))
+      .map((e) => norm(e.billNo)),
+  );
   const correctionsOf = new Map<string, KingdeeDocument[]>();
   for (const doc of input.actual) {
     const base = CORRECTION_BILL.exec(doc.billNo)?.[1];
@@ -161,6 +192,7 @@ export function compareInventories(input: CompareInput): Comparison {
 
   const missing: MissingItem[] = [];
   const mismatches: MismatchItem[] = [];
+  const changed: ChangedItem[] = [];
   const groups: GroupSums[] = [];
   let matched = 0;
   for (const e of input.expected) {
@@ -178,12 +210,24 @@ export function compareInventories(input: CompareInput): Comparison {
     const day = dayEntry(e.day);
     addSide(day.expected, e.totals, 1);
     addSide(day.actual, actualTotals, counted.length);
+    const writtenAt = counted
+      .map((d) => d.lastWrittenAt ?? d.firstWrittenAt)
+      .filter((t): t is string => t !== undefined)
+      .sort()
+      .at(-1);
+    // Totals differ because the source changed after the last write: changed after write, not a mismatch.
+    const changedAfter =
+      e.modifiedAt !== undefined &&
+      writtenAt !== undefined &&
+      e.modifiedAt > Date.parse(writtenAt);
     const status: GroupSums['status'] =
       counted.length === 0
         ? 'missing'
         : totalsEqual(actualTotals, e.totals)
           ? 'ok'
-          : 'mismatch';
+          : changedAfter
+            ? 'changed'
+            : 'mismatch';
     if (status === 'missing') {
       missing.push({
         billNo: e.billNo,
@@ -200,6 +244,15 @@ export function compareInventories(input: CompareInput): Comparison {
           expected: e.totals,
           actual: actualTotals,
         });
+      if (status === 'changed')
+        changed.push({
+          billNo: e.billNo,
+          sourceIds: e.sourceIds,
+          written: actualTotals,
+          source: e.totals,
+          writtenAt,
+          sourceModifiedAt: new Date(e.modifiedAt ?? 0).toISOString(),
+        });
     }
     if (e.group !== undefined) {
       groups.push({
@@ -215,8 +268,18 @@ export function compareInventories(input: CompareInput): Comparison {
   }
 
   const extra: ExtraItem[] = [];
+  let outside = 0;
   for (const doc of input.actual) {
-    if (used.has(doc) || !isExtraCandidate(doc)) continue;
+    if (used.has(doc)) continue;
+    const base = CORRECTION_BILL.exec(doc.billNo)?.[1];
+    if (
+      outsideBills.has(norm(doc.billNo)) ||
+      (base !== undefined && outsideBills.has(norm(base)))
+    ) {
+      outside += 1;
+      continue;
+    }
+    if (!isExtraCandidate(doc)) continue;
     used.add(doc);
     extra.push({ billNo: doc.billNo, id: doc.id, writeCount: doc.writeCount });
     addSide(dayEntry(dayOf(doc)).actual, documentTotals(doc.body), 1);
@@ -262,6 +325,8 @@ export function compareInventories(input: CompareInput): Comparison {
       extra: extra.length,
       duplicate: duplicates.length,
       mismatch: mismatches.length,
+      changed: changed.length,
+      outside,
     },
     days: dayList,
     groups,
@@ -269,5 +334,6 @@ export function compareInventories(input: CompareInput): Comparison {
     extra,
     duplicates,
     mismatches,
+    changed,
   };
 }

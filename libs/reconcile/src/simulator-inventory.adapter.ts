@@ -58,6 +58,13 @@ export class SimulatorSourceInventory implements SourceInventory {
     } = {},
   ) {}
 
+  listAll(dataset: string): Promise<SourceRecord[]> {
+    return this.list(dataset, {
+      fromMs: Number.MIN_SAFE_INTEGER,
+      toMs: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
   async list(dataset: string, range: TimeRange): Promise<SourceRecord[]> {
     const url = new URL('/__admin/records', this.baseUrl);
     url.searchParams.set('entity', dataset);
@@ -91,6 +98,7 @@ const documentsResponseSchema = z.array(
       billNo: z.string(),
       writeCount: z.number().optional(),
       firstWrittenAt: z.string().optional(),
+      lastWrittenAt: z.string().optional(),
     })
     .passthrough(),
 );
@@ -129,6 +137,7 @@ export class SimulatorKingdeeInventory implements KingdeeInventory {
       billNo: d.billNo,
       writeCount: d.writeCount,
       firstWrittenAt: d.firstWrittenAt,
+      lastWrittenAt: d.lastWrittenAt,
       body: Object.fromEntries(
         Object.entries(d).filter(([k]) => !META_KEYS.has(k)),
       ),

@@ -42,6 +42,8 @@ export interface PageQuery {
   readonly pageSize?: number;
   /** `null` for the first page. */
   readonly page: PageToken | null;
+  /** Every record, whatever its time (no time filter sent); only for entities `supportsFullScan` names. */
+  readonly fullScan?: boolean;
 }
 
 export interface SourcePage {
@@ -84,6 +86,8 @@ export interface SourceConnectorClient {
   readonly entities: readonly SourceEntity[];
   /** Longest window one query may span for `entity`, in ms. */
   maxWindowMs(entity: SourceEntity): number;
+  /** True when `fetchPage` can list every record of `entity` without a time filter (master data). */
+  supportsFullScan?(entity: SourceEntity): boolean;
   /** Fetches one page. Throws a PipelineError (see the error contract in README). */
   fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage>;
 }

@@ -75,6 +75,29 @@ export const sourceStreamSchema = z.object({
     .datetime({ offset: true })
     .optional()
     .describe('first checkpoint when the stream has none'),
+  initialSync: z
+    .enum(['full', 'window'])
+    .optional()
+    .describe(
+      "first sync of a stream without checkpoint: 'full' lists every record (master data; the default for " +
+        "sales-channel), 'window' reads from startFrom / INITIAL_SYNC_FROM / now − INITIAL_LOOKBACK_MS (the default)",
+    ),
 });
+
+/** Entities that are master data: a stream of them starts with a full scan unless it says otherwise. */
+export const MASTER_DATA_ENTITIES: ReadonlySet<string> = new Set([
+  'sales-channel',
+]);
+
+/** How a stream without checkpoint starts (its own `initialSync`, else by entity). */
+export function initialSyncOf(stream: {
+  readonly entity: string;
+  readonly initialSync?: 'full' | 'window' | undefined;
+}): 'full' | 'window' {
+  return (
+    stream.initialSync ??
+    (MASTER_DATA_ENTITIES.has(stream.entity) ? 'full' : 'window')
+  );
+}
 export type SourceStream = z.infer<typeof sourceStreamSchema>;
 export type SourceStreamInput = z.input<typeof sourceStreamSchema>;

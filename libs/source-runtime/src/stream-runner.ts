@@ -7,7 +7,7 @@ import {
   errorLogFields,
   sourceErrorKind,
 } from './source-error.util';
-import type { SourceStream } from './stream-config.schema';
+import { initialSyncOf, type SourceStream } from './stream-config.schema';
 import {
   describeWindow,
   floorToSecond,
@@ -21,8 +21,10 @@ export interface StreamTiming {
   readonly overlapMs: number;
   /** Query up to `now - safetyLag` only (records still being written). */
   readonly safetyLagMs: number;
-  /** Where a stream without checkpoint (and without `startFrom`) starts. */
+  /** Where a stream without checkpoint (and without `startFrom` or `initialSyncFrom`) starts: now minus this. */
   readonly initialLookbackMs: number;
+  /** Where a stream without checkpoint (and without its own `startFrom`) starts, epoch ms (INITIAL_SYNC_FROM). */
+  readonly initialSyncFromMs?: number | undefined;
   /** Cron timezone offset, minutes east of UTC (Asia/Shanghai = 480). */
   readonly cronUtcOffsetMinutes: number;
 }
@@ -94,13 +96,15 @@ export class StreamRunner {
       return { status: 'stopped', reason: this.stoppedReason };
     const now = this.now().getTime();
     const checkpoint = await this.deps.state.getCheckpoint(this.stream.id);
-    const start =
-      checkpoint && checkpoint.checkpointAt.getTime() > 0
-        ? checkpoint.checkpointAt.getTime()
-        : this.stream.startFrom
-          ? Date.parse(this.stream.startFrom)
-          : now - this.timing.initialLookbackMs;
-    if (checkpoint && checkpoint.checkpointAt.getTime() > 0) {
+    const fresh = !(checkpoint && checkpoint.checkpointAt.getTime() > 0);
+    if (fresh && this.fullScanFirst()) return this.runFullScan(now, signal);
+    const start = !fresh
+      ? checkpoint.checkpointAt.getTime()
+      : this.stream.startFrom
+        ? Date.parse(this.stream.startFrom)
+        : (this.timing.initialSyncFromMs ??
+          now - this.timing.initialLookbackMs);
+    if (!fresh) {
       this.deps.metrics.checkpointTimestamp.set(
         this.labels(),
         checkpoint.checkpointAt.getTime() / 1000,
@@ -127,6 +131,49 @@ export class StreamRunner {
         );
       },
     );
+  }
+
+  /** A master-data stream's first sync lists every record, when the platform can (else it starts windowed). */
+  private fullScanFirst(): boolean {
+    return (
+      initialSyncOf(this.stream) === 'full' &&
+      this.deps.client.supportsFullScan?.(this.stream.entity) === true
+    );
+  }
+
+  /**
+   * First sync of a master-data stream: every record, whatever its modified time, then the checkpoint moves to
+   * the scan's end and the stream goes incremental. Nothing is pinned before it succeeds, so a failed full
+   * scan is simply run again.
+   */
+  private async runFullScan(
+    now: number,
+    signal?: AbortSignal,
+  ): Promise<RunOutcome> {
+    const to = floorToSecond(now - this.timing.safetyLagMs);
+    const window: TimeWindow = { from: new Date(0), to, full: true };
+    const run = new RunContext(`${this.stream.id}:full-scan:${randomUUID()}`);
+    this.deps.logger.info(
+      { ...this.labels(), runId: run.runId },
+      'first sync: full scan of every record',
+    );
+    const outcome = await this.runWindows([window], run, signal, async () => {
+      const saved = await this.deps.state.advanceCheckpoint(
+        this.stream,
+        to,
+        run.runId,
+      );
+      this.deps.metrics.checkpointTimestamp.set(
+        this.labels(),
+        saved.getTime() / 1000,
+      );
+    });
+    if (outcome.status === 'ok')
+      this.deps.logger.info(
+        { ...this.labels(), runId: run.runId, published: run.published },
+        'full scan done; incremental from now on',
+      );
+    return outcome;
   }
 
   /** Re-queries the last `remediationDays` and republishes only records whose content hash changed. */

@@ -117,7 +117,9 @@ export class WindowScanner {
   }
 
   private canSplit(window: TimeWindow, depth: number): boolean {
+    // A full scan has no time range to halve.
     return (
+      window.full !== true &&
       depth < (this.options.maxSplitDepth ?? 8) &&
       window.to.getTime() - window.from.getTime() >=
         2 * (this.options.minSplitMs ?? 2000)
@@ -234,6 +236,7 @@ export class WindowScanner {
             pageSize: stream.pageSize,
             page,
             ...(stream.timeParams ? { timeParams: stream.timeParams } : {}),
+            ...(window.full ? { fullScan: true } : {}),
           },
           signal,
         ),

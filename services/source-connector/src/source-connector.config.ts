@@ -1,6 +1,6 @@
 import { baseConfigSchema } from '@kingbridge/config';
 import { sourcePlatformSchema } from '@kingbridge/contracts';
-import { parseRateRules } from '@kingbridge/source-runtime';
+import { parseRateRules, parseUserTime } from '@kingbridge/source-runtime';
 import { z } from 'zod';
 
 const rateSchema = (fallback: string) =>
@@ -163,7 +163,23 @@ export const sourceConnectorConfigSchema = baseConfigSchema
       .int()
       .positive()
       .default(86_400_000)
-      .describe('start of a stream without checkpoint'),
+      .describe(
+        'start of a stream without checkpoint: now minus this, unless INITIAL_SYNC_FROM or the stream says otherwise',
+      ),
+    INITIAL_SYNC_FROM: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        if (value === undefined) return;
+        try {
+          parseUserTime(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .describe(
+        "initial sync from: where every stream without checkpoint starts (ISO-8601, or 'yyyy-MM-dd[ HH:mm:ss]' Beijing time); default now − INITIAL_LOOKBACK_MS. Master-data streams (shops) start with a full scan instead",
+      ),
     CRON_UTC_OFFSET_MINUTES: z.coerce
       .number()
       .int()

@@ -119,6 +119,8 @@ export interface JackyunPageQuery {
   readonly page: { index: number; cursor?: string } | null;
   /** Names of the window start/end params (defaults per entity). */
   readonly timeParams?: { readonly from: string; readonly to: string };
+  /** Every record, no time filter sent (`sales-channel` only: erp.sales.get lists every channel). */
+  readonly fullScan?: boolean;
 }
 
 /**
@@ -139,6 +141,11 @@ export class JackyunClient {
 
   maxWindowMs(_entity: SourceEntity): number {
     return JACKYUN_MAX_WINDOW_MS;
+  }
+
+  /** erp.sales.get answers every channel when no modified-time filter is sent (master data's first sync). */
+  supportsFullScan(entity: SourceEntity): boolean {
+    return entity === 'sales-channel';
   }
 
   /** Signs and sends one gateway call; returns the decoded `result.data`. */
@@ -341,10 +348,16 @@ export class JackyunClient {
     const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
       ...toBiz(query.params),
-      [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(
-        query.from,
-      ),
-      [query.timeParams?.to ?? 'gmtModifiedEnd']: formatChinaTime(query.to),
+      ...(query.fullScan
+        ? {}
+        : {
+            [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(
+              query.from,
+            ),
+            [query.timeParams?.to ?? 'gmtModifiedEnd']: formatChinaTime(
+              query.to,
+            ),
+          }),
       pageIndex: index,
       pageSize,
     };

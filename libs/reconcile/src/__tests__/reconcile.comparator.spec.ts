@@ -54,6 +54,8 @@ describe('compareInventories', () => {
       extra: 0,
       duplicate: 0,
       mismatch: 0,
+      changed: 0,
+      outside: 0,
     });
     expect(result.days).toEqual([
       {

@@ -5,8 +5,10 @@ import {
   RunContext,
   WindowScanner,
   splitWindows,
+  type SourceConnectorClient,
   type SourceStateStore,
   type SourceStream,
+  type TimeWindow,
 } from '@kingbridge/source-runtime';
 import { Registry } from 'prom-client';
 import {
@@ -27,6 +29,14 @@ export interface InventoryRecord {
   readonly createdAt: number;
   readonly modifiedAt: number;
   readonly payload: Record<string, unknown>;
+}
+
+/** How far a read got (windows of the range, distinct records so far). */
+export interface InventoryProgress {
+  readonly stream: string;
+  readonly windowsDone: number;
+  readonly windowsTotal: number;
+  readonly records: number;
 }
 
 /** Reconciliation reads the source; it never records anything in the connector's state. */
@@ -56,6 +66,7 @@ export class SourceApiInventory {
     private readonly config: SourceConnectorConfig,
     private readonly stream: SourceStream,
     private readonly logger: Logger,
+    private readonly onProgress?: (p: InventoryProgress) => void,
   ) {}
 
   /** The inventory of one stream of `config.CONNECTOR_ID` (from PLANS_DIR or SOURCE_STREAMS). */
@@ -63,6 +74,7 @@ export class SourceApiInventory {
     config: SourceConnectorConfig,
     streamId: string,
     logger: Logger,
+    onProgress?: (p: InventoryProgress) => void,
   ): Promise<SourceApiInventory> {
     const streams = await loadStreams(config);
     const stream = streams.find((s) => s.id === streamId);
@@ -71,7 +83,7 @@ export class SourceApiInventory {
         `${config.CONNECTOR_ID} has no stream '${streamId}' (has ${streams.map((s) => s.id).join(', ') || 'none'})`,
       );
     }
-    return new SourceApiInventory(config, stream, logger);
+    return new SourceApiInventory(config, stream, logger, onProgress);
   }
 
   /**
@@ -83,18 +95,53 @@ export class SourceApiInventory {
     platform: SourcePlatform,
     streamId: string,
     logger: Logger,
+    onProgress?: (p: InventoryProgress) => void,
   ): Promise<SourceApiInventory> {
     const config = loadConfig(sourceConnectorConfigSchema, {
       ...env,
       CONNECTOR_ID: platform,
     });
-    return SourceApiInventory.forStream(config, streamId, logger);
+    return SourceApiInventory.forStream(config, streamId, logger, onProgress);
+  }
+
+  /**
+   * Every record the stream's query returns whatever its time (a full scan, as a master-data stream's first
+   * sync reads it); throws when the platform cannot list them all for this entity.
+   */
+  async listAll(_entity: string): Promise<InventoryRecord[]> {
+    const window = {
+      from: new Date(0),
+      to: new Date(Math.floor(Date.now() / 1000) * 1000),
+      full: true,
+    };
+    return this.read([window], (client) => {
+      if (client.supportsFullScan?.(this.stream.entity) !== true)
+        throw new Error(
+          `${this.stream.platform} cannot list every ${this.stream.entity} record (no full scan)`,
+        );
+    });
   }
 
   /** Latest version per record of every record the stream's query returns for `[from, to)`. */
   async list(
     _entity: string,
     range: { readonly fromMs: number; readonly toMs: number },
+  ): Promise<InventoryRecord[]> {
+    if (range.toMs <= range.fromMs) return [];
+    // The range is half-open, platform windows are closed at whole seconds: stop a second short.
+    const to = new Date(Math.max(range.fromMs, range.toMs - 1000));
+    return this.read((client) =>
+      splitWindows(
+        new Date(range.fromMs),
+        to,
+        client.maxWindowMs(this.stream.entity),
+      ),
+    );
+  }
+
+  private async read(
+    windowsOf: TimeWindow[] | ((client: SourceConnectorClient) => TimeWindow[]),
+    check?: (client: SourceConnectorClient) => void,
   ): Promise<InventoryRecord[]> {
     const { client, channel, metrics } = buildSourceClient(
       this.config,
@@ -122,15 +169,19 @@ export class SourceApiInventory {
         },
       },
     });
+    check?.(client);
     const run = new RunContext(`reconcile:${this.stream.id}`, true);
-    // The range is half-open, platform windows are closed at whole seconds: stop a second short.
-    const to = new Date(Math.max(range.fromMs, range.toMs - 1000));
-    for (const window of splitWindows(
-      new Date(range.fromMs),
-      to,
-      client.maxWindowMs(this.stream.entity),
-    ))
+    const windows =
+      typeof windowsOf === 'function' ? windowsOf(client) : windowsOf;
+    for (const [i, window] of windows.entries()) {
       await scanner.scan(this.stream, window, run);
+      this.onProgress?.({
+        stream: this.stream.id,
+        windowsDone: i + 1,
+        windowsTotal: windows.length,
+        records: found.size,
+      });
+    }
     return [...found.values()].map((r) => {
       const at = Date.parse(r.modifiedAt);
       return {

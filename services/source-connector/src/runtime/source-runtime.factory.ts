@@ -10,6 +10,7 @@ import {
   CredentialChannel,
   createSourceMetrics,
   parseRateRules,
+  parseUserTime,
   type RawRecordPublisher,
   type SourceConnectorClient,
   type SourceMetrics,
@@ -119,6 +120,10 @@ export function buildSourceRuntime(options: {
     overlapMs: config.OVERLAP_MS,
     safetyLagMs: config.SAFETY_LAG_MS,
     initialLookbackMs: config.INITIAL_LOOKBACK_MS,
+    initialSyncFromMs:
+      config.INITIAL_SYNC_FROM === undefined
+        ? undefined
+        : parseUserTime(config.INITIAL_SYNC_FROM),
     cronUtcOffsetMinutes: config.CRON_UTC_OFFSET_MINUTES,
   };
   const runners = options.streams.map((s) => {

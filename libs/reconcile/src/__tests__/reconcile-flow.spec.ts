@@ -1,0 +1,290 @@
+import {
+  InMemoryLookupProvider,
+  syncPlanSchema,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
+import { contentHash } from '@kingbridge/pipeline-core';
+import { describe, expect, it } from 'vitest';
+import type {
+  KingdeeDocument,
+  SourceInventory,
+  SourceRecord,
+  TimeRange,
+} from '../inventory.port';
+import type {
+  FetchedRecord,
+  LedgerEntry,
+  PipelineState,
+} from '../pipeline-state.port';
+import { reconcileFlow, resolveRange } from '../reconcile-flow';
+
+const T0 = Date.parse('2026-12-02T10:00:00Z');
+const MIN = 60_000;
+
+/** A one-to-one flow: one document per record, qty from the record. */
+const plan: SyncPlan = syncPlanSchema.parse({
+  id: 'orders-flow',
+  source: {
+    platform: 'wdt',
+    entity: 'stockout-order',
+    stream: 'wdt.orders',
+    api: 'wdt.stockout.order.query.trade',
+    idField: 'stockout_id',
+    pageSize: 100,
+  },
+  target: {
+    system: 'k3cloud',
+    formId: 'SAL_OUTSTOCK',
+    operation: 'BatchSave',
+  },
+  documentKey: '{stockout_id}',
+  billNo: 'SO{stockout_id}',
+  mapping: [
+    { field: 'FBillNo', value: '{_doc.billNo}' },
+    { field: 'FRealQty', value: '{qty}' },
+  ],
+});
+
+/** A record whose source time (what the query filters on) is `at`. */
+const rec = (id: string, at: number, qty = 1): SourceRecord => ({
+  sourceId: id,
+  version: 1,
+  createdAt: at,
+  modifiedAt: at,
+  payload: { stockout_id: id, qty },
+});
+
+/** Source answering the query by the record's time, like the platform API. */
+class FakeSource implements SourceInventory {
+  constructor(readonly records: SourceRecord[]) {}
+  list(_e: string, r: TimeRange): Promise<SourceRecord[]> {
+    return Promise.resolve(
+      this.records.filter(
+        (x) => x.modifiedAt >= r.fromMs && x.modifiedAt < r.toMs,
+      ),
+    );
+  }
+}
+
+const written = (id: string, qty: number, at: number): KingdeeDocument => ({
+  id: `k-${id}`,
+  billNo: `SO${id}`,
+  writeCount: 1,
+  firstWrittenAt: new Date(at).toISOString(),
+  lastWrittenAt: new Date(at).toISOString(),
+  body: { model: { FBillNo: `SO${id}`, FRealQty: qty } },
+});
+
+class FakePipeline implements PipelineState {
+  constructor(
+    readonly checkpoint: number | undefined,
+    readonly fetchedRecords: Map<string, FetchedRecord> = new Map(),
+    readonly rows: Map<string, LedgerEntry> = new Map(),
+  ) {}
+  checkpointMs() {
+    return Promise.resolve(this.checkpoint);
+  }
+  fetched(_s: string, ids: readonly string[]) {
+    return Promise.resolve(
+      new Map([...this.fetchedRecords].filter(([id]) => ids.includes(id))),
+    );
+  }
+  inOpenWindows() {
+    return Promise.resolve(new Set<string>());
+  }
+  ledger() {
+    return Promise.resolve(this.rows);
+  }
+  otherFlowsBills() {
+    return Promise.resolve(new Set<string>());
+  }
+}
+
+const fetchedAt = (r: SourceRecord, at: number): FetchedRecord => ({
+  contentHash: contentHash(r.payload),
+  modifiedAtMs: r.modifiedAt,
+  publishedAtMs: at,
+});
+
+const run = (
+  records: SourceRecord[],
+  docs: KingdeeDocument[],
+  pipeline?: PipelineState,
+) =>
+  reconcileFlow({
+    plan,
+    source: new FakeSource(records),
+    kingdee: { list: () => Promise.resolve(docs) },
+    range: { fromMs: T0, toMs: T0 + 60 * MIN },
+    lookups: new InMemoryLookupProvider({}),
+    nowMs: T0 + 70 * MIN,
+    ...(pipeline ? { pipeline } : {}),
+  });
+
+describe('reconcileFlow', () => {
+  it('should count a document of a record after the range as outside, not extra, even when written inside it', async () => {
+    const inRange = rec('1', T0 + 5 * MIN);
+    const after = rec('2', T0 + 65 * MIN);
+    const before = rec('3', T0 - 30 * MIN);
+    const report = await run(
+      [inRange, after, before],
+      [
+        written('1', 1, T0 + 6 * MIN),
+        written('2', 1, T0 + 66 * MIN),
+        // An earlier record written late (first sync): inside the range by write time, outside by source time.
+        written('3', 1, T0 + 10 * MIN),
+      ],
+    );
+    expect(report.counts).toMatchObject({
+      expected: 1,
+      matched: 1,
+      missing: 0,
+      extra: 0,
+      outside: 2,
+    });
+  });
+
+  it('should still report a written document no source record explains as extra', async () => {
+    const report = await run(
+      [rec('1', T0 + 5 * MIN)],
+      [written('1', 1, T0 + 6 * MIN), written('999', 4, T0 + 7 * MIN)],
+    );
+    expect(report.extra.map((e) => e.billNo)).toEqual(['SO999']);
+  });
+
+  it('should report a record after the checkpoint as in flight, not missing', async () => {
+    const fetchedOne = rec('1', T0 + 5 * MIN);
+    const late = rec('2', T0 + 50 * MIN);
+    const report = await run(
+      [fetchedOne, late],
+      [written('1', 1, T0 + 6 * MIN)],
+      new FakePipeline(
+        T0 + 40 * MIN,
+        new Map([['1', fetchedAt(fetchedOne, T0 + 6 * MIN)]]),
+      ),
+    );
+    expect(report.counts.missing).toBe(0);
+    expect(report.inFlight).toEqual([
+      expect.objectContaining({
+        billNo: 'SO2',
+        reason: 'not fetched yet',
+        sourceIds: ['2'],
+      }),
+    ]);
+  });
+
+  it('should report a document the sink is still writing as in flight, and a dead-lettered one as missing', async () => {
+    const a = rec('1', T0 + 5 * MIN);
+    const b = rec('2', T0 + 6 * MIN);
+    const ledger = (key: string, state: LedgerEntry['state']): LedgerEntry => ({
+      documentKey: key,
+      billNo: `SO${key}`,
+      state,
+      lastErrorClass: undefined,
+      lastError: undefined,
+      updatedAtMs: T0,
+    });
+    // The document keys the flow gives these records.
+    const keys = (await run([a, b], [])).missing.map((m) => m.documentKey);
+    const report = await run(
+      [a, b],
+      [],
+      new FakePipeline(
+        T0 + 69 * MIN,
+        new Map([
+          ['1', fetchedAt(a, T0 + 6 * MIN)],
+          ['2', fetchedAt(b, T0 + 7 * MIN)],
+        ]),
+        new Map([
+          [keys[0]!, ledger(keys[0]!, 'retrying')],
+          [keys[1]!, ledger(keys[1]!, 'dead_lettered')],
+        ]),
+      ),
+    );
+    expect(report.inFlight.map((m) => [m.billNo, m.reason])).toEqual([
+      ['SO1', 'being written'],
+    ]);
+    expect(report.missing.map((m) => m.billNo)).toEqual(['SO2']);
+  });
+
+  it('should report a fetched record with nothing downstream as missing once the grace has passed', async () => {
+    const a = rec('1', T0 + 5 * MIN);
+    const report = await run(
+      [a],
+      [],
+      new FakePipeline(
+        T0 + 69 * MIN,
+        new Map([['1', fetchedAt(a, T0 + 6 * MIN)]]),
+      ),
+    );
+    expect(report.counts).toMatchObject({ missing: 1, inFlight: 0 });
+  });
+
+  it('should list a document whose source quantity changed after it was written as changed after write, with both sums', async () => {
+    const now = { ...rec('1', T0 + 5 * MIN, 7), modifiedAt: T0 + 20 * MIN };
+    const report = await run([now], [written('1', 3, T0 + 6 * MIN)]);
+    expect(report.counts).toMatchObject({
+      changed: 1,
+      mismatch: 0,
+      missing: 0,
+    });
+    expect(report.changed).toEqual([
+      expect.objectContaining({
+        billNo: 'SO1',
+        written: { qty: 3, amount: 0 },
+        source: { qty: 7, amount: 0 },
+      }),
+    ]);
+  });
+
+  it('should keep a sum difference without a later source change a mismatch', async () => {
+    const report = await run(
+      [rec('1', T0 + 5 * MIN, 7)],
+      [written('1', 3, T0 + 6 * MIN)],
+    );
+    expect(report.counts).toMatchObject({ changed: 0, mismatch: 1 });
+  });
+
+  it('should compare master data as a whole set, whatever the records were last modified', async () => {
+    const shops = {
+      ...plan,
+      source: { ...plan.source, entity: 'sales-channel' },
+    } as SyncPlan;
+    const old = rec('1', T0 - 200 * 86_400_000);
+    const source: SourceInventory = {
+      list: () => Promise.resolve([]),
+      listAll: () => Promise.resolve([old, rec('2', T0 - MIN)]),
+    };
+    const report = await reconcileFlow({
+      plan: shops,
+      source,
+      kingdee: { list: () => Promise.resolve([written('1', 1, T0 - 100)]) },
+      range: { fromMs: T0, toMs: T0 + 60 * MIN },
+      lookups: new InMemoryLookupProvider({}),
+      nowMs: T0 + 70 * MIN,
+    });
+    expect(report.scope).toBe('all');
+    expect(report.counts).toMatchObject({
+      expected: 2,
+      matched: 1,
+      missing: 1,
+    });
+    expect(report.missing.map((m) => m.billNo)).toEqual(['SO2']);
+  });
+
+  it('should cut a merge flow range to whole windows of its effective size', () => {
+    const merged = {
+      ...plan,
+      merge: { window: { size: '1m', grace: '10s', idleTimeout: '30s' } },
+    } as unknown as SyncPlan;
+    expect(
+      resolveRange(merged, {
+        fromMs: Date.parse('2026-12-02T10:00:30Z'),
+        toMs: Date.parse('2026-12-02T10:58:45Z'),
+      }),
+    ).toEqual({
+      fromMs: Date.parse('2026-12-02T10:00:00Z'),
+      toMs: Date.parse('2026-12-02T10:58:00Z'),
+    });
+  });
+});
