@@ -126,7 +126,12 @@ export async function cleanupFlow(flow: TestFlow): Promise<void> {
       'DELETE FROM transform.lookup_row WHERE table_name LIKE $1',
       [`%${flow.table('')}`],
     );
-    for (const table of ['merge_record', 'merge_window', 'merge_watermark']) {
+    for (const table of [
+      'merge_record',
+      'merge_window',
+      'merge_watermark',
+      'merge_outbox',
+    ]) {
       await ds.query(`DELETE FROM transform.${table} WHERE flow = $1`, [
         flow.id,
       ]);
