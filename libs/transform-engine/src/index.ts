@@ -31,3 +31,5 @@ export {
   parseDuration,
   zoneOffsetMinutes,
 } from './util/date-time.util';
+export * from './lookup/k3cloud-lookup.loader';
+export * from './lookup/routing-lookup.provider';

@@ -146,6 +146,16 @@ describe('plan loading', () => {
     },
   );
 
+  it('should refuse a _findCollection column a K3Cloud lookup table does not read, with its path', () => {
+    const text = `${CUSTOMER_PLAN.replace(
+      "value: '{channelName}'",
+      'value: _findCollection find seller from k3_customers where number={channelCode}',
+    )}lookups:\n  k3_customers:\n    source: k3cloud\n    formId: BD_Customer\n    columns: { number: FNumber, seller_number: FSELLER.FNumber }\n`;
+    expect(issuesOf(() => parsePlan(text, 'p.yaml'))).toEqual([
+      "p.yaml: mapping[0].value: column 'seller' is not one of lookups.k3_customers.columns (number, seller_number)",
+    ]);
+  });
+
   it('should report a YAML syntax error with the file and its line', () => {
     expect(
       issuesOf(() =>

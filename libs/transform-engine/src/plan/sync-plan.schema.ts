@@ -464,6 +464,63 @@ export const mergeSchema = z
   .strict()
   .describe("windowed merge (the seeds' groupCalculate)");
 
+/**
+ * A `_findCollection` table the transform reads from K3Cloud itself
+ * (ExecuteBillQuery on `formId`, batched per page of records, cached for
+ * `cacheTtl`) instead of from a table loaded by hand.
+ */
+export const lookupTableSchema = z
+  .object({
+    source: z.literal('k3cloud').describe('where the rows come from'),
+    formId: z
+      .string()
+      .min(1)
+      .describe('K3Cloud form queried (BD_Customer, SAL_SaleOrder, ...)'),
+    columns: z
+      .record(
+        z.string().regex(/^[A-Za-z_]\w*$/),
+        z.string().regex(/^[A-Za-z_][\w.]*$/),
+      )
+      .refine((c) => Object.keys(c).length > 0, 'at least one column')
+      .describe(
+        'lookup column -> K3Cloud field key (seller_number: FSELLER.FNumber, entry_id: FSaleOrderEntry_FEntryID)',
+      ),
+    cacheTtl: z
+      .union([z.string(), z.number()])
+      .default('10m')
+      .describe('how long a found row is served before K3Cloud is asked again'),
+  })
+  .strict();
+export type LookupTableSettings = z.infer<typeof lookupTableSchema>;
+
+const FIND_COLLECTION_RE =
+  /^_findCollection\s+find\s+(\w+)\s+from\s+(\w+)\s+where\s+(.+)$/is;
+
+/** Every `_findCollection` of a mapping tree, with its plan path. */
+function findCollections(
+  fields: readonly MappingFieldInput[],
+  path: string,
+  out: Array<{ path: string; column: string; table: string; keys: string[] }>,
+): void {
+  fields.forEach((f, i) => {
+    const at = `${path}[${i}]`;
+    const m =
+      typeof f.value === 'string'
+        ? FIND_COLLECTION_RE.exec(f.value.trim())
+        : null;
+    if (m)
+      out.push({
+        path: `${at}.value`,
+        column: m[1] as string,
+        table: m[2] as string,
+        keys: (m[3] as string)
+          .split(/\s+and\s+/i)
+          .map((c) => c.slice(0, c.indexOf('=')).trim()),
+      });
+    if (f.children) findCollections(f.children, `${at}.children`, out);
+  });
+}
+
 export const syncPlanSchema = z
   .object({
     id: z
@@ -506,8 +563,37 @@ export const syncPlanSchema = z
       .min(1)
       .describe('target document fields (header, entries, link rows)'),
     merge: mergeSchema.optional(),
+    lookups: z
+      .record(z.string().regex(/^[A-Za-z_]\w*$/), lookupTableSchema)
+      .default({})
+      .describe(
+        "_findCollection tables read from K3Cloud (the seed's {{FCustomerID.FSELLER}}, the sales order of a link)",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((plan, ctx) => {
+    const uses: Array<{
+      path: string;
+      column: string;
+      table: string;
+      keys: string[];
+    }> = [];
+    findCollections(plan.mapping, 'mapping', uses);
+    for (const use of uses) {
+      const table = plan.lookups[use.table];
+      if (!table) continue;
+      for (const column of [use.column, ...use.keys])
+        if (!Object.prototype.hasOwnProperty.call(table.columns, column))
+          ctx.addIssue({
+            code: 'custom',
+            path: use.path
+              .split(/[.[\]]+/)
+              .filter(Boolean)
+              .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+            message: `column '${column}' is not one of lookups.${use.table}.columns (${Object.keys(table.columns).join(', ')})`,
+          });
+    }
+  });
 
 export type SyncPlan = z.infer<typeof syncPlanSchema>;
 export type SyncPlanInput = z.input<typeof syncPlanSchema>;
