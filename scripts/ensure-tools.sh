@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and the main job need that npm does not bring: Debian's prometheus (for promtool and the
-# local Prometheus) and the Kafka jars from Maven Central. Idempotent.
+# local Prometheus), prometheus-alertmanager (alert delivery test) and the Kafka jars from Maven Central. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
-  echo "installing Debian's prometheus package"
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1 \
+  || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  echo "installing Debian's prometheus and prometheus-alertmanager packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
 fi
 if [ ! -d .cache/kafka-libs ] || [ -z "$(ls -A .cache/kafka-libs 2>/dev/null)" ]; then
   echo "resolving Apache Kafka jars from Maven Central"

@@ -101,6 +101,8 @@ export interface StartPrometheusOptions {
   /** `prometheus` binary (default `PROMETHEUS` or `prometheus` from PATH). */
   readonly binary?: string;
   readonly readyTimeoutMs?: number;
+  /** Alertmanagers (`host:port`) the rules' alerts are sent to. */
+  readonly alertmanagers?: readonly string[];
 }
 
 /**
@@ -120,6 +122,15 @@ export async function startPrometheus(
       evaluation_interval: interval,
     },
     rule_files: [...options.ruleFiles],
+    ...(options.alertmanagers
+      ? {
+          alerting: {
+            alertmanagers: [
+              { static_configs: [{ targets: [...options.alertmanagers] }] },
+            ],
+          },
+        }
+      : {}),
     scrape_configs: Object.entries(options.targets).map(([job, targets]) => ({
       job_name: job,
       static_configs: [{ targets: [...targets] }],
@@ -128,16 +139,47 @@ export async function startPrometheus(
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    options.binary ?? process.env['PROMETHEUS'] ?? 'prometheus',
-    [
+  const stop = await startReadyProcess({
+    name: 'prometheus',
+    binary: options.binary ?? process.env['PROMETHEUS'] ?? 'prometheus',
+    args: [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+    readyUrl: `${url}/-/ready`,
+    dir,
+    installHint:
+      'install it with `apt-get install -y --no-install-recommends prometheus` or set PROMETHEUS=/path/to/prometheus',
+    readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
+  });
+  return { url, stop };
+}
+
+export interface ReadyProcessOptions {
+  readonly name: string;
+  readonly binary: string;
+  readonly args: readonly string[];
+  /** Polled until it answers 2xx. */
+  readonly readyUrl: string;
+  /** Removed when the process stops (or fails to start). */
+  readonly dir: string;
+  readonly installHint: string;
+  readonly readyTimeoutMs: number;
+}
+
+/**
+ * Spawns a server binary and resolves with its `stop()` once `readyUrl`
+ * answers; throws with the binary's last stderr when it exits or is not
+ * ready in time.
+ */
+export async function startReadyProcess(
+  o: ReadyProcessOptions,
+): Promise<() => Promise<void>> {
+  const child: ChildProcess = spawn(o.binary, [...o.args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -160,35 +202,35 @@ export async function startPrometheus(
       child.kill('SIGTERM');
       await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(o.dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  const deadline = Date.now() + o.readyTimeoutMs;
   for (;;) {
     if (spawnError !== undefined) {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(o.dir, { recursive: true, force: true });
       throw new Error(
-        `cannot start prometheus (${spawnError.message}): install it with ` +
-          '`apt-get install -y --no-install-recommends prometheus` or set PROMETHEUS=/path/to/prometheus',
+        `cannot start ${o.name} (${spawnError.message}): ${o.installHint}`,
       );
     }
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
+      throw new Error(`${o.name} exited with ${child.exitCode}: ${stderr}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then(
+    const ready = await fetch(o.readyUrl).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { url, stop };
+    if (ready) return stop;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`prometheus not ready on ${url}: ${stderr}`);
+      throw new Error(`${o.name} not ready on ${o.readyUrl}: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

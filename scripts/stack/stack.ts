@@ -17,6 +17,8 @@ export const SERVICE_PORTS = {
   transform: 19410,
   'sink-kingdee': 19420,
   'status-exporter': 19430,
+  // Alertmanager -> DingTalk / WeCom; serves the runbooks its messages link to.
+  'alert-webhook': 19440,
 } as const;
 
 export const SIMULATOR_PORTS = {
@@ -98,6 +100,7 @@ export function stackProcesses(o: StackOptions): ProcessSpec[] {
     svc('sink-kingdee'),
     svc('transform'),
     svc('status-exporter'),
+    svc('alert-webhook'),
     ...CONNECTORS.map((c) => ({
       name: `source-connector-${c.id}`,
       script: 'services/source-connector/src/main.ts',
