@@ -80,12 +80,21 @@ export function createBatchConsumer<S extends z.ZodType>(
   let joined = false;
   let lastError: string | undefined = 'not started';
   let inFlight = 0;
+  /** Retry bookkeeping of messages whose batch was released while they wait (topic, partition, offset). */
+  const retrying = new Map<
+    string,
+    Pick<Slot<T>, 'attempt' | 'firstFailedAt' | 'error'>
+  >();
+  const resumeTimers = new Set<NodeJS.Timeout>();
+  const slotKey = (topic: string, partition: number, offset: string): string =>
+    `${topic}\u0000${partition}\u0000${offset}`;
 
   function newConsumer(): Consumer {
     const c = client.consumer({
       groupId,
       sessionTimeout: sessionTimeoutMs,
-      rebalanceTimeout: Math.max(60_000, sessionTimeoutMs),
+      rebalanceTimeout:
+        options.rebalanceTimeoutMs ?? Math.max(60_000, sessionTimeoutMs),
       heartbeatInterval: Math.min(
         heartbeatIntervalMs,
         Math.floor(sessionTimeoutMs / 3),
@@ -213,7 +222,14 @@ export function createBatchConsumer<S extends z.ZodType>(
         batch.highWatermark,
         batch.firstOffset() ?? batch.highWatermark,
       );
-      const slots = batch.messages.map((m) => decode(m));
+      const slots = batch.messages.map((m) => {
+        const slot = decode(m);
+        const key = slotKey(topic, partition, m.offset);
+        const earlier = retrying.get(key);
+        if (earlier && slot.state === 'pending') Object.assign(slot, earlier);
+        retrying.delete(key);
+        return slot;
+      });
       let committed = -1;
 
       const ctx: BatchContext = {
@@ -251,6 +267,27 @@ export function createBatchConsumer<S extends z.ZodType>(
           { topic, partition, waiting: waiting.length, retryInMs: delay },
           'retrying unfinished messages',
         );
+        const releaseAfter = options.releaseRetryingAfterMs;
+        if (
+          releaseAfter !== undefined &&
+          delay >= releaseAfter &&
+          waiting.every((s) => s.state === 'pending')
+        ) {
+          // Release the batch: other partitions keep flowing; this one is fetched again after the delay.
+          for (const s of waiting)
+            retrying.set(slotKey(topic, partition, s.offset), {
+              attempt: s.attempt,
+              firstFailedAt: s.firstFailedAt,
+              error: s.error,
+            });
+          const resume = payload.pause();
+          const timer = setTimeout(() => {
+            resumeTimers.delete(timer);
+            resume();
+          }, delay);
+          resumeTimers.add(timer);
+          break;
+        }
         await sleep(delay, batchAbort.signal);
       }
     } finally {
@@ -374,7 +411,12 @@ export function createBatchConsumer<S extends z.ZodType>(
           if (aborted) return;
           slot.error = outcome.error;
           slot.firstFailedAt ??= now;
-          if (slot.attempt >= retryPolicy.attempts) {
+          if (
+            options.retryBudgetMs !== undefined
+              ? Date.parse(now) - Date.parse(slot.firstFailedAt) >=
+                options.retryBudgetMs
+              : slot.attempt >= retryPolicy.attempts
+          ) {
             slot.state = 'dead-letter';
           } else {
             slot.attempt++;
@@ -508,6 +550,8 @@ export function createBatchConsumer<S extends z.ZodType>(
     stop(): Promise<void> {
       stopping ??= (async () => {
         stopController.abort();
+        for (const timer of resumeTimers) clearTimeout(timer);
+        resumeTimers.clear();
         await started?.catch(() => undefined);
         if (consumer !== undefined) {
           // disconnect() stops fetching, waits for the running eachBatch (which

@@ -204,6 +204,25 @@ export interface BatchConsumerOptions<S extends z.ZodType> {
   readonly heartbeatIntervalMs?: number;
   /** Group session timeout (default 30000 ms). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long the group waits for members to rejoin in a rebalance (default
+   * max(60000, sessionTimeoutMs)). A member whose handler is still running
+   * then is dropped and its partitions move on.
+   */
+  readonly rebalanceTimeoutMs?: number;
+  /**
+   * Retry budget by time: a message is dead-lettered once it has been failing
+   * for this long (backoff per `retry`, `retry.attempts` ignored). Default:
+   * by attempts only.
+   */
+  readonly retryBudgetMs?: number;
+  /**
+   * When the next retry of a batch is at least this far away, the partition
+   * is paused and the batch released until then (fetched again from the first
+   * unfinished message), so one retrying partition never holds up the others.
+   * Default: the batch waits in place.
+   */
+  readonly releaseRetryingAfterMs?: number;
   /** Max bytes fetched per partition per batch (default 1 MiB). */
   readonly maxBytesPerPartition?: number;
   /** Max time the broker holds an empty fetch (default 1000 ms; bounds stop() latency when idle). */

@@ -67,7 +67,16 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
       'how long a partial batch waits for more documents',
     ),
     SINK_RETRY_ATTEMPTS: int(1, 8).describe(
-      'attempts of a transiently failing document before it is dead-lettered',
+      'attempts of a transiently failing document before it is dead-lettered (only when SINK_RETRY_BUDGET_MS is 0)',
+    ),
+    SINK_RETRY_BUDGET_MS: int(0, 30 * 60_000).describe(
+      'how long a transiently failing document is retried (backoff up to SINK_RETRY_MAX_MS) before it is dead-lettered; 0 = by SINK_RETRY_ATTEMPTS',
+    ),
+    SINK_RELEASE_RETRYING_AFTER_MS: int(0, 1000).describe(
+      'a partition whose next retry is at least this far away is paused and its batch released, so other partitions keep flowing',
+    ),
+    SINK_REBALANCE_TIMEOUT_MS: int(1000, 60_000).describe(
+      'how long a rebalance waits for members to rejoin (a member still busy then loses its partitions)',
     ),
     SINK_RETRY_INITIAL_MS: int(1, 1000).describe(
       'first retry delay (doubles, with jitter)',

@@ -169,8 +169,13 @@ export class SinkRuntime {
         maxMs: config.SINK_RETRY_MAX_MS,
         attempts: config.SINK_RETRY_ATTEMPTS,
       },
+      ...(config.SINK_RETRY_BUDGET_MS > 0
+        ? { retryBudgetMs: config.SINK_RETRY_BUDGET_MS }
+        : {}),
+      releaseRetryingAfterMs: config.SINK_RELEASE_RETRYING_AFTER_MS,
       partitionsConsumedConcurrently: config.SINK_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.SINK_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: config.SINK_REBALANCE_TIMEOUT_MS,
       registry,
       deadLetters,
     });

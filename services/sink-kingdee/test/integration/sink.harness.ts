@@ -54,6 +54,7 @@ export function sinkEnv(
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
     SINK_LINGER_MS: '50',
     SINK_RETRY_ATTEMPTS: '5',
+    SINK_RETRY_BUDGET_MS: '0',
     SINK_RETRY_INITIAL_MS: '100',
     SINK_RETRY_MAX_MS: '1000',
     SINK_GAUGE_REFRESH_MS: '500',
@@ -113,6 +114,7 @@ export class SinkHarness {
   readonly flow = uniqueName('it-flow');
   readonly registry = new Registry();
   runtime: SinkRuntime | undefined;
+  private readonly others: SinkRuntime[] = [];
   private producer: KafkaProducer | undefined;
   private db: DataSource | undefined;
 
@@ -172,6 +174,37 @@ export class SinkHarness {
     );
   }
 
+  /** Produces to one partition of the outbound topic (tests of ownership and head-of-line blocking). */
+  async produceTo(
+    partition: number,
+    docs: readonly OutboundDocument[],
+  ): Promise<void> {
+    if (!this.producer) {
+      this.producer = createProducer(testKafkaConnection());
+      await this.producer.connect();
+    }
+    await this.producer.send(
+      this.topic,
+      docs.map((d) => ({
+        key: d.documentKey,
+        value: JSON.stringify(outboundDocumentSchema.parse(d)),
+        partition,
+      })),
+    );
+  }
+
+  /** A second sink instance in the same consumer group (another owner of the partitions). */
+  async startAnotherSink(): Promise<SinkRuntime> {
+    const runtime = new SinkRuntime({
+      config: this.config,
+      logger: createLogger('sink-kingdee-it-2', this.config.LOG_LEVEL),
+      registry: new Registry(),
+    });
+    this.others.push(runtime);
+    await runtime.start();
+    return runtime;
+  }
+
   async database(): Promise<DataSource> {
     if (!this.db) {
       this.db = createDataSource({ url: TEST_DATABASE_URL, schema: SCHEMA });
@@ -193,6 +226,7 @@ export class SinkHarness {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.others.map((r) => r.stop()));
     await this.runtime?.stop();
     await this.producer?.disconnect();
     if (this.db?.isInitialized) await this.db.destroy();
