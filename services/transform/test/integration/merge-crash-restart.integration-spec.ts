@@ -393,4 +393,62 @@ describe('transform: merge windows survive kill -9 and scale to two instances', 
     const keys = outbound.items.map((i) => i.value.documentKey);
     expect(new Set(keys).size).toBe(keys.length);
   });
+
+  it('should write every merged document once with the right sums when a second instance joins mid-window and the first is killed with -9', async () => {
+    // Arrange: one instance holding open windows.
+    for (const p of processes) await p.kill9();
+    const a = await new ServiceProcess(env).start();
+    processes.push(a);
+    const day = orders(flow, `${flow.id}-d5`, '2026-03-05', 60);
+    await publish(rawTopicOf(flow), day.records.slice(0, 20));
+    await pollUntil(async () => (await countedRecords('2026-03-05')) === 20, {
+      timeoutMs: 30_000,
+      description: 'first 20 records merged by one instance',
+    });
+
+    // Act: a second instance joins (rebalance) while records keep arriving; the first dies mid-stream.
+    const b = new ServiceProcess(env);
+    processes.push(b);
+    const joining = b.start();
+    await publish(rawTopicOf(flow), day.records.slice(20, 40));
+    await joining;
+    const publishing = publish(rawTopicOf(flow), day.records.slice(40));
+    await pollUntil(async () => (await countedRecords('2026-03-05')) >= 42, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      description: 'records merged after the rebalance',
+    });
+    await a.kill9();
+    await publishing;
+    await pollUntil(async () => (await countedRecords('2026-03-05')) === 60, {
+      timeoutMs: 60_000,
+      description: 'all 60 records merged by the survivor',
+    });
+    await publish(rawTopicOf(flow), [
+      order(flow, `${flow.id}-d6-0`, 'SHOP-A', '2026-03-06 09:00:00', [
+        { goods: 'G1', count: 1, cents: 100 },
+      ]),
+    ]);
+    await pollUntil(() => docsFor('2026-03-05').length >= 2, {
+      timeoutMs: 30_000,
+      description: 'two merged documents for 2026-03-05',
+    });
+
+    // Assert: one document per shop (a repeated produce carries the same bytes), exact sums, no correction.
+    const docs = docsFor('2026-03-05');
+    const byKey = new Map<string, string>();
+    for (const d of docs) {
+      const body = JSON.stringify(d.document);
+      expect(byKey.get(d.documentKey) ?? body).toBe(body);
+      byKey.set(d.documentKey, body);
+    }
+    expect([...byKey.keys()].sort()).toEqual([
+      `${flow.id}:SHOP-A|WH-1:2026-03-05`,
+      `${flow.id}:SHOP-B|WH-1:2026-03-05`,
+    ]);
+    for (const shop of SHOPS)
+      expect(entries(docs.find((d) => d.billNo.includes(shop)))).toEqual(
+        expectedEntries(day.totals, shop),
+      );
+  });
 });
