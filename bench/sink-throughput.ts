@@ -33,7 +33,7 @@ import {
  * The simulator runs in a child process (bench/sink-sim.process.ts), as a remote Kingdee would.
  */
 
-interface SimHandle {
+export interface SimHandle {
   readonly url: string;
   readonly baseUrl: string;
   readonly acctId: string;
@@ -45,7 +45,7 @@ interface SimDocument {
   readonly writeCount: number;
 }
 
-async function startSimulatorProcess(
+export async function startSimulatorProcess(
   options: Record<string, unknown>,
 ): Promise<SimHandle> {
   const child = spawn(
@@ -75,31 +75,23 @@ async function startSimulatorProcess(
   return { ...info, child };
 }
 
-async function admin<T>(sim: SimHandle, path: string): Promise<T> {
+export async function admin<T>(sim: SimHandle, path: string): Promise<T> {
   const res = await fetch(`${sim.url}/__admin/${path}`);
   return (await res.json()) as T;
 }
 
-const { values } = parseArgs({
-  options: {
-    settings: { type: 'string', default: '500x2,200x4,100x8' },
-    rows: { type: 'string', default: '20' },
-    seconds: { type: 'string', default: '10' },
-  },
-});
-const rows = Number(values.rows);
-const seconds = Number(values.seconds);
-const settings = values.settings.split(',').map((s) => {
-  const [l, c] = s.split('x').map(Number);
-  return { latencyMs: l ?? 200, concurrency: c ?? 4 };
-});
-const databaseUrl =
-  process.env['DATABASE_URL'] ??
-  'postgres://postgres@127.0.0.1:5432/kingbridge';
-const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
-const logger = createLogger('sink-bench', process.env['LOG_LEVEL'] ?? 'error');
+const logger = createLogger('sink-bench', process.env['LOG_LEVEL'] ?? 'fatal');
 
-function document(flow: string, n: number): OutboundDocument {
+export interface SinkRunOptions {
+  readonly latencyMs: number;
+  readonly concurrency: number;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly brokers: string;
+  readonly databaseUrl: string;
+}
+
+function document(flow: string, n: number, rows: number): OutboundDocument {
   const billNo = `${flow}-${n}`.toUpperCase();
   return outboundDocumentSchema.parse({
     schemaVersion: 1,
@@ -142,16 +134,38 @@ function document(flow: string, n: number): OutboundDocument {
   });
 }
 
-async function run(
-  latencyMs: number,
-  concurrency: number,
+/** One setting: documents pre-filled on the outbound topic, the sink runtime drains them into the simulator. */
+export async function runSinkSetting(
+  options: SinkRunOptions,
 ): Promise<Record<string, string | number>> {
+  const { latencyMs, concurrency, rows, seconds, brokers, databaseUrl } =
+    options;
   const ceiling = (concurrency * rows * 1000) / latencyMs;
   const total = Math.ceil(ceiling * seconds);
   const sim = await startSimulatorProcess({
     maxConcurrent: concurrency + 4,
     faults: { latency: { kind: 'fixed', ms: latencyMs } },
   });
+  try {
+    return await drain(
+      sim,
+      { latencyMs, concurrency, rows, seconds, brokers, databaseUrl },
+      ceiling,
+      total,
+    );
+  } finally {
+    sim.child.kill('SIGTERM');
+  }
+}
+
+async function drain(
+  sim: SimHandle,
+  options: SinkRunOptions,
+  ceiling: number,
+  total: number,
+): Promise<Record<string, string | number>> {
+  const { latencyMs, concurrency, rows, seconds, brokers, databaseUrl } =
+    options;
   const id = randomBytes(4).toString('hex');
   const flow = `bench-${id}`;
   const config = loadConfig(sinkKingdeeConfigSchema, {
@@ -182,7 +196,7 @@ async function run(
   await producer.connect();
   for (let i = 0; i < total; i += 500) {
     const docs = Array.from({ length: Math.min(500, total - i) }, (_, k) =>
-      document(flow, i + k),
+      document(flow, i + k, rows),
     );
     await producer.sendJson(
       topic,
@@ -212,7 +226,6 @@ async function run(
     sim,
     'documents?formId=SAL_OUTSTOCK',
   );
-  sim.child.kill('SIGTERM');
 
   const times = written
     .map((d) => Date.parse(d.firstWrittenAt))
@@ -249,13 +262,13 @@ async function run(
     documents: total,
     'ceiling rows/s': Math.round(ceiling),
     'sustained rows/s (p10-p90)': Math.round(sustained),
-    '% of ceiling': `${((100 * sustained) / ceiling).toFixed(1)}%`,
+    'ratio to C·R/L': Math.round((100 * sustained) / ceiling) / 100,
     'overall rows/s': Math.round(overall),
     'mean request ms': Math.round(meanRequestMs),
-    '% of C·R/mean':
+    'ratio to C·R/mean':
       observedCeiling > 0
-        ? `${((100 * sustained) / observedCeiling).toFixed(1)}%`
-        : '-',
+        ? Math.round((100 * sustained) / observedCeiling) / 100
+        : 0,
     'max in flight': stats.maxConcurrent,
     'over limit': stats.rejectedOverLimit,
     'rewritten docs': duplicates,
@@ -263,9 +276,28 @@ async function run(
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      settings: { type: 'string', default: '500x2,200x4,100x8' },
+      rows: { type: 'string', default: '20' },
+      seconds: { type: 'string', default: '10' },
+    },
+  });
+  const settings = values.settings.split(',').map((s) => {
+    const [l, c] = s.split('x').map(Number);
+    return { latencyMs: l ?? 200, concurrency: c ?? 4 };
+  });
   const results = [];
   for (const s of settings) {
-    const result = await run(s.latencyMs, s.concurrency);
+    const result = await runSinkSetting({
+      ...s,
+      rows: Number(values.rows),
+      seconds: Number(values.seconds),
+      brokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092',
+      databaseUrl:
+        process.env['DATABASE_URL'] ??
+        'postgres://postgres@127.0.0.1:5432/kingbridge',
+    });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     results.push(result);
   }
@@ -277,10 +309,15 @@ async function main(): Promise<void> {
     process.stdout.write(`| ${head.map((h) => String(r[h])).join(' | ')} |\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Run as a script (not when the harness imports runSinkSetting).
+if (process.argv[1]?.endsWith('sink-throughput.ts')) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(
+        `${err instanceof Error ? err.stack : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -1,6 +1,41 @@
 import type { TopicSpec } from '@kingbridge/contracts';
+import { sleep } from '@kingbridge/pipeline-core';
+import type { Admin } from 'kafkajs';
 import { clientOf } from './kafka-connection';
 import type { KafkaConnection } from './kafka.types';
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Waits until every partition of `specs` has a leader (metadata errors while the broker catches up are retried). */
+async function waitForLeaders(
+  admin: Admin,
+  specs: readonly Pick<TopicSpec, 'name' | 'partitions'>[],
+): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    let problem: string;
+    try {
+      const meta = await admin.fetchTopicMetadata({
+        topics: specs.map((s) => s.name),
+      });
+      const waiting = specs.filter((s) => {
+        const t = meta.topics.find((x) => x.name === s.name);
+        return (
+          t === undefined ||
+          t.partitions.length < s.partitions ||
+          t.partitions.some((p) => p.leader < 0)
+        );
+      });
+      if (waiting.length === 0) return;
+      problem = `no leader yet for ${waiting.map((s) => s.name).join(', ')}`;
+    } catch (err) {
+      problem = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics created but not ready: ${problem}`);
+    await sleep(100);
+  }
+}
 
 export interface EnsureTopicsResult {
   readonly created: string[];
@@ -23,8 +58,10 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length > 0) {
+      // Not kafkajs' waitForLeaders: right after creating a topic a KRaft broker can answer its metadata
+      // request "does not host this topic-partition", which kafkajs turns into a failure of the whole call.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: s.partitions,
@@ -37,6 +74,7 @@ export async function ensureTopics(
           ),
         })),
       });
+      await waitForLeaders(admin, missing);
     }
     const present = specs.filter((s) => existing.has(s.name));
     const grown: string[] = [];

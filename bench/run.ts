@@ -1,0 +1,159 @@
+/*
+ * The benchmark harness: `npm run bench` runs every scenario on the bench's own Kafka broker (fresh, own ports,
+ * state under .cache/bench-kafka, stopped at the end) and writes bench/results/latest.json and the generated
+ * part of BENCHMARKS.md. `npm run bench:<scenario>` runs one scenario (plus the ceiling it divides by) and writes
+ * bench/results/<scenario>.json only.
+ *
+ *   tsx bench/run.ts [scenario ...] [--smoke] [--profile] [--port 39092] [--out file.json] [--markdown file.md]
+ *
+ * Needs Java + Maven (the broker and the Kafka tools from Maven Central) and PostgreSQL (BENCH_DATABASE_URL,
+ * default postgres://postgres@127.0.0.1:5432/kingbridge_bench, created and migrated when missing).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBroker } from './lib/broker';
+import { cleanupDatabase, prepareDatabase } from './lib/flows';
+import { createContractTopics } from './lib/kafka';
+import { load1, machineInfo } from './lib/proc';
+import { ROOT } from './lib/records';
+import { writeMarkdown } from './lib/report';
+import {
+  benchReportSchema,
+  type BenchContext,
+  type BenchReport,
+  type Scenario,
+  type ScenarioResult,
+} from './lib/types';
+import { ceilingScenario, CEILING_PARTITIONS } from './scenarios/ceiling';
+import { SCENARIOS } from './scenarios';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    smoke: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    port: { type: 'string', default: process.env['BENCH_KAFKA_PORT'] ?? '' },
+    out: { type: 'string' },
+    markdown: { type: 'string' },
+  },
+});
+
+const all: readonly Scenario[] = [ceilingScenario, ...SCENARIOS];
+
+function selected(): Scenario[] {
+  const names = positionals.length > 0 ? positionals : all.map((s) => s.name);
+  for (const n of names)
+    if (!all.some((s) => s.name === n))
+      throw new Error(
+        `unknown scenario ${n} (known: ${all.map((s) => s.name).join(', ')})`,
+      );
+  const wanted = new Set(names);
+  for (const s of all)
+    if (wanted.has(s.name)) for (const d of s.needs ?? []) wanted.add(d);
+  return all.filter((s) => wanted.has(s.name));
+}
+
+const load3 = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
+
+async function main(): Promise<void> {
+  const smoke = values.smoke;
+  const scenarios = selected();
+  const full = positionals.length === 0;
+  const port = Number(values.port || (smoke ? 39094 : 39092));
+  const stateDir = join(ROOT, '.cache/bench-kafka', smoke ? 'smoke' : 'state');
+  const out =
+    values.out ??
+    (smoke
+      ? join(stateDir, 'results.json')
+      : join(
+          ROOT,
+          'bench/results',
+          `${full ? 'latest' : positionals.join('+')}.json`,
+        ));
+  const markdown =
+    values.markdown ??
+    (full && !smoke ? join(ROOT, 'BENCHMARKS.md') : undefined);
+  const databaseUrl =
+    process.env['BENCH_DATABASE_URL'] ??
+    'postgres://postgres@127.0.0.1:5432/kingbridge_bench';
+  const log = (message: string): void => {
+    process.stderr.write(`bench [load ${load1()}]: ${message}\n`);
+  };
+
+  const startedAt = new Date().toISOString();
+  const loadStart = load3();
+  const machine = machineInfo();
+  log(`preparing database and starting the bench broker on 127.0.0.1:${port}`);
+  await prepareDatabase(databaseUrl);
+  const broker = await startBroker({ port, stateDir });
+  const results: ScenarioResult[] = [];
+  const suffix = randomBytes(4).toString('hex');
+  try {
+    await createContractTopics(broker.connection, CEILING_PARTITIONS);
+    const profileDir = values.profile
+      ? join(ROOT, '.cache/bench-kafka/profiles')
+      : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const ctx: BenchContext = {
+      broker,
+      databaseUrl,
+      smoke,
+      suffix,
+      profileDir,
+      ceilings: new Map(),
+      log,
+    };
+    for (const s of scenarios) {
+      const before = load1();
+      const t0 = performance.now();
+      log(`scenario ${s.name}: ${s.title}`);
+      const { rows, notes } = await s.run(ctx);
+      results.push({
+        name: s.name,
+        title: s.title,
+        rows,
+        notes,
+        loadAverage: { before, after: load1() },
+        seconds: (performance.now() - t0) / 1000,
+      });
+      for (const r of rows) log(`  ${JSON.stringify(r)}`);
+    }
+  } finally {
+    await broker.stop();
+    await cleanupDatabase(databaseUrl, suffix).catch((err: unknown) =>
+      log(`cleanup failed: ${String(err)}`),
+    );
+  }
+  const report: BenchReport = benchReportSchema.parse({
+    schemaVersion: 1,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    smoke,
+    machine,
+    kafkaVersion: /<kafka\.version>([^<]+)</.exec(
+      readFileSync(join(ROOT, 'deploy/local/kafka/pom.xml'), 'utf8'),
+    )?.[1],
+    loadAverage: { start: loadStart, end: load3() },
+    scenarios: results,
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  log(`wrote ${out}`);
+  if (markdown) {
+    writeMarkdown(markdown, report);
+    log(`wrote ${markdown}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
