@@ -165,7 +165,7 @@ describe('plan dry-run on the seed write-ups', () => {
           sale_org_number: 'FX01',
         },
       ],
-      customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
+      k3_customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
       sale_order_entries: [
         {
           bill_no: 'JY2026050100001',
@@ -253,7 +253,7 @@ describe('plan dry-run on the seed write-ups', () => {
       sale_orgs: [
         { shop_no: 'TM01', fenxiao_nick: '', sale_org_number: '101' },
       ],
-      customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
+      k3_customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
       sale_order_entries: [
         { bill_no: 'JY1', material_number: 'G1', fid: 1, entry_id: 2 },
       ],

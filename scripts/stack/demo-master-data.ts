@@ -60,16 +60,12 @@ export function lookupTables(): Record<string, Record<string, unknown>[]> {
         sale_org_number: d,
       })),
     ]),
-    customers: [
-      ...NICKS.map((nick, i) => ({
-        number: nick,
-        seller_number: SELLERS[i % SELLERS.length],
-      })),
-      ...CATALOG_CRM_CUSTOMERS.map((c) => ({
-        company_id: c.number.slice(1),
-        serial_id: c.number,
-      })),
-    ],
+    // Xiaoman orders name their CRM company; the WDT buyers' sellers are read from K3Cloud's
+    // BD_Customer (lookups.k3_customers of the WDT plan).
+    customers: CATALOG_CRM_CUSTOMERS.map((c) => ({
+      company_id: c.number.slice(1),
+      serial_id: c.number,
+    })),
     // Jushuitan counts name SKUs; JDY holds one material per catalog style.
     materials: CATALOG_MATERIALS.map((m) => ({
       number: jushuitanSkuOf(m.number),
@@ -92,6 +88,19 @@ export function lookupTables(): Record<string, Record<string, unknown>[]> {
         id: jdyId('stocks', JST_STOCK_BY_WH[wh] as string),
       })),
     ),
+  };
+}
+
+/**
+ * The rows the transform reads from the demo K3Cloud for the plans' `lookups:` tables (the WDT plan's
+ * k3_customers: BD_Customer number -> FSELLER), for tests that map without a K3Cloud.
+ */
+export function k3CloudLookupRows(): Record<string, Record<string, unknown>[]> {
+  return {
+    k3_customers: (k3CloudMasterData()['BD_Customer'] ?? []).map((c) => ({
+      number: c.number,
+      seller_number: c.attrs?.['FSELLER'] ?? null,
+    })),
   };
 }
 

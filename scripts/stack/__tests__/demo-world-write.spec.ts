@@ -22,7 +22,11 @@ import { startJackyunSimulator } from '../../../services/simulators/src/sources/
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
-import { k3CloudMasterData, lookupTables } from '../demo-master-data';
+import {
+  k3CloudLookupRows,
+  k3CloudMasterData,
+  lookupTables,
+} from '../demo-master-data';
 
 type SourceSim = {
   admin: {
@@ -72,7 +76,10 @@ function documentsOf(
   held: ReturnType<SourceSim['admin']['records']>,
 ): { docs: OutboundDocument[]; failures: string[] } {
   const flow = compileFlow(plan, {
-    lookups: new InMemoryLookupProvider(lookupTables()),
+    lookups: new InMemoryLookupProvider({
+      ...lookupTables(),
+      ...k3CloudLookupRows(),
+    }),
     clock: () => LATER,
   });
   const docs: OutboundDocument[] = [];

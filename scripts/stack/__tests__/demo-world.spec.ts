@@ -13,7 +13,11 @@ import { startJackyunSimulator } from '../../../services/simulators/src/sources/
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
-import { k3CloudMasterData, lookupTables } from '../demo-master-data';
+import {
+  k3CloudLookupRows,
+  k3CloudMasterData,
+  lookupTables,
+} from '../demo-master-data';
 
 /** Each plan's source records as the simulators hold them (latest version), by simulator entity. */
 const SOURCES = [
@@ -76,7 +80,10 @@ describe('demo world master data', () => {
       closers.push(() => sim.close());
       const plan = plans.get(src.flow) as SyncPlan;
       const flow = compileFlow(plan, {
-        lookups: new InMemoryLookupProvider(lookupTables()),
+        lookups: new InMemoryLookupProvider({
+          ...lookupTables(),
+          ...k3CloudLookupRows(),
+        }),
       });
       const held = sim.admin.records(src.entity);
       expect(held.length).toBeGreaterThan(10);
@@ -120,7 +127,10 @@ describe('demo world master data', () => {
       historyDays: 2,
     });
     closers.push(() => sim.close());
-    const lookups = new InMemoryLookupProvider(lookupTables());
+    const lookups = new InMemoryLookupProvider({
+      ...lookupTables(),
+      ...k3CloudLookupRows(),
+    });
     const documentsOf = (flowId: string, entity: string) => {
       const plan = plans.get(flowId) as SyncPlan;
       const flow = compileFlow(plan, { lookups });

@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { TransformService } from './consumer/transform.service';
 import { loadFlows, type Flow } from './flows/load-flows';
+import { k3cloudLookupRoutes } from './lookups/k3cloud-lookups';
 import { PostgresLookupProvider } from './lookups/postgres-lookup.provider';
 import {
   TRANSFORM_CONFIG,
@@ -51,8 +52,13 @@ export class AppModule {
         {
           provide: PostgresLookupProvider,
           inject: [DATA_SOURCE],
-          useFactory: (dataSource: DataSource) =>
-            new PostgresLookupProvider(dataSource, config.LOOKUP_CACHE_TTL_MS),
+          useFactory: async (dataSource: DataSource) =>
+            new PostgresLookupProvider(
+              dataSource,
+              config.LOOKUP_CACHE_TTL_MS,
+              Date.now,
+              await k3cloudLookupRoutes(config),
+            ),
         },
         {
           provide: TRANSFORM_FLOWS,

@@ -88,6 +88,28 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .min(0)
     .default(60_000)
     .describe('lookup tables are re-read from Postgres after this'),
+  K3CLOUD_BASE_URL: z
+    .string()
+    .url()
+    .default('http://127.0.0.1:18201/k3cloud/')
+    .describe(
+      'K3Cloud read for plan lookups: tables (customer sellers, sales orders) read from K3Cloud',
+    ),
+  K3CLOUD_ACCT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('K3Cloud data centre id (needed when a plan has lookups:)'),
+  K3CLOUD_USERNAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('K3Cloud user the lookups read as'),
+  K3CLOUD_PASSWORD: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('secret: K3Cloud password of K3CLOUD_USERNAME'),
   MERGE_WINDOW_SIZE: duration(
     'overrides merge.window.size of every merge plan (demos, tests)',
   ),

@@ -18,6 +18,7 @@ interface CachedTable {
  * and in one query; `get` answers from memory through an
  * InMemoryLookupProvider over the cached tables (rebuilt after each load).
  * A table with no rows is cached empty, so its lookups fail as "not found".
+ * Tables in `routes` (read from K3Cloud) go to their own provider.
  */
 export class PostgresLookupProvider implements LookupProvider {
   private readonly tables = new Map<string, CachedTable>();
@@ -27,10 +28,25 @@ export class PostgresLookupProvider implements LookupProvider {
     private readonly dataSource: DataSource,
     private readonly ttlMs: number,
     private readonly clock: () => number = Date.now,
+    /** Tables read elsewhere (plan `lookups:` from K3Cloud), by table name. */
+    private readonly routes: ReadonlyMap<string, LookupProvider> = new Map(),
   ) {}
 
   async preload(queries: readonly LookupQuery[]): Promise<void> {
-    await this.preloadTables(queries.map((q) => q.table));
+    const routed = new Map<LookupProvider, LookupQuery[]>();
+    const local: string[] = [];
+    for (const q of queries) {
+      const provider = this.routes.get(q.table);
+      if (provider)
+        (routed.get(provider) ?? routed.set(provider, []).get(provider))?.push(
+          q,
+        );
+      else local.push(q.table);
+    }
+    await Promise.all([
+      this.preloadTables(local),
+      ...[...routed].map(([provider, list]) => provider.preload(list)),
+    ]);
   }
 
   /** Loads these tables when missing or stale. Rejects with RetriableError when Postgres fails. */
@@ -66,7 +82,8 @@ export class PostgresLookupProvider implements LookupProvider {
   }
 
   get(query: LookupQuery): LookupRow | undefined {
-    return this.memory.get(query);
+    const provider = this.routes.get(query.table);
+    return provider ? provider.get(query) : this.memory.get(query);
   }
 
   /** Forgets every cached table (tests, after a reload of master data). */
