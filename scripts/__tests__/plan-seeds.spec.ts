@@ -166,7 +166,7 @@ describe('plan dry-run on the seed write-ups', () => {
         },
       ],
       k3_customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
-      sale_order_entries: [
+      k3_sale_order_entries: [
         {
           bill_no: 'JY2026050100001',
           material_number: 'G1',
@@ -254,7 +254,7 @@ describe('plan dry-run on the seed write-ups', () => {
         { shop_no: 'TM01', fenxiao_nick: '', sale_org_number: '101' },
       ],
       k3_customers: [{ number: '小鱼儿', seller_number: 'YW001' }],
-      sale_order_entries: [
+      k3_sale_order_entries: [
         { bill_no: 'JY1', material_number: 'G1', fid: 1, entry_id: 2 },
       ],
     });

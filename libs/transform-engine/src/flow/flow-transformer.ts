@@ -1,6 +1,14 @@
 import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
-import { NonRetriableError, PipelineError } from '@kingbridge/pipeline-core';
-import type { LookupProvider, LookupQuery } from '../lookup/lookup-provider';
+import {
+  NonRetriableError,
+  PipelineError,
+  RetriableError,
+} from '@kingbridge/pipeline-core';
+import {
+  LookupMiss,
+  type LookupProvider,
+  type LookupQuery,
+} from '../lookup/lookup-provider';
 import {
   applyConditions,
   compileConditions,
@@ -179,6 +187,8 @@ export class FlowTransformer {
   private readonly checkedWindows = new Map<string, Record<string, unknown>>();
   private readonly rowFields: readonly CompiledField[];
   private readonly aliases: PayloadAliases | undefined;
+  /** Lookup tables whose missing rows may still appear: how long a record waits for them. */
+  private readonly retryMissingMs = new Map<string, number>();
 
   constructor(
     readonly plan: SyncPlan,
@@ -198,6 +208,12 @@ export class FlowTransformer {
       plan.source.aliases,
       plan.source.flattenLists,
     );
+    for (const [table, t] of Object.entries(plan.lookups))
+      if (t.missing)
+        this.retryMissingMs.set(
+          table,
+          duration(t.missing.retryFor, `lookups.${table}.missing.retryFor`),
+        );
     const lists = new Set<string>();
     this.fields = compileFields(plan.mapping, 'mapping', undefined, lists);
     this.rowFields = this.fields.filter(
@@ -416,8 +432,37 @@ export class FlowTransformer {
         windowKey: added.windowKey,
       };
     } catch (err) {
-      return { outcome: 'failed', error: asPipelineError(err) };
+      return { outcome: 'failed', error: this.waitForMissing(err, raw) };
     }
+  }
+
+  /**
+   * A lookup miss on a table whose rows may still appear (`lookups.<t>.missing`):
+   * retriable while the record is younger than `retryFor`, then a final error
+   * naming the key and how long it waited.
+   */
+  private waitForMissing(err: unknown, raw: RawRecord): PipelineError {
+    const error = asPipelineError(err);
+    const miss = error.cause;
+    if (!(miss instanceof LookupMiss)) return error;
+    const retryFor = this.retryMissingMs.get(miss.table);
+    if (retryFor === undefined) return error;
+    const fetched = Date.parse(raw.fetchedAt);
+    const left = fetched + retryFor - this.clock();
+    const options = {
+      errorClass: error.errorClass,
+      ...(error.fieldPath ? { fieldPath: error.fieldPath } : {}),
+      cause: miss,
+    };
+    if (left > 0)
+      return new RetriableError(
+        `${error.message} (yet: retried until ${new Date(fetched + retryFor).toISOString()})`,
+        { ...options, retryAfterMs: Math.min(left, 30_000) },
+      );
+    return new NonRetriableError(
+      `${error.message} after waiting ${Math.round(retryFor / 1000)}s`,
+      options,
+    );
   }
 
   /** Keys of merge windows ready to emit (see WindowedMerger.due). */

@@ -29,6 +29,14 @@ export interface LookupProvider {
   get(query: LookupQuery): LookupRow | undefined;
 }
 
+/** The `cause` of a lookup error whose table has no row for the key (not: a store that failed). */
+export class LookupMiss {
+  constructor(
+    readonly table: string,
+    readonly key: string,
+  ) {}
+}
+
 export function lookupKey(
   table: string,
   where: ReadonlyArray<readonly [string, string]>,

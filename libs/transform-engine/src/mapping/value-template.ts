@@ -14,6 +14,7 @@ import { isMissing, toText } from '../expression/expression-value';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath } from '../util/record-path.util';
 import {
+  LookupMiss,
   lookupQuery,
   type LookupProvider,
   type LookupQuery,
@@ -224,6 +225,7 @@ export function evalValue(
           'lookup',
           `lookup ${value.table} where ${where.map(([c, v]) => `${c}=${v}`).join(' and ')}: not found`,
           fieldPath,
+          new LookupMiss(value.table, query.key),
         );
       }
       const out = Object.prototype.hasOwnProperty.call(row, value.column)

@@ -489,6 +489,19 @@ export const lookupTableSchema = z
       .union([z.string(), z.number()])
       .default('10m')
       .describe('how long a found row is served before K3Cloud is asked again'),
+    missing: z
+      .object({
+        retryFor: z
+          .union([z.string(), z.number()])
+          .describe(
+            'a record whose row K3Cloud does not have (yet) is retried this long after it was fetched, then dead-lettered naming the key',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'a row that may appear later (a sales order still being written)',
+      ),
   })
   .strict();
 export type LookupTableSettings = z.infer<typeof lookupTableSchema>;
