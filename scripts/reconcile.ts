@@ -26,6 +26,7 @@ import {
 import { formatBeijingTime, parseUserTime } from '@kingbridge/source-runtime';
 import {
   InMemoryLookupProvider,
+  RoutingLookupProvider,
   loadPlans,
   syncPlanSchema,
   type LookupRow,
@@ -37,6 +38,7 @@ import {
   SourceApiInventory,
   type InventoryProgress,
 } from '../services/source-connector/src/reconcile/source-api.inventory';
+import { k3cloudLookupRoutes } from '../services/transform/src/lookups/k3cloud-lookups';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
 
@@ -280,6 +282,23 @@ async function main(argv: readonly string[]): Promise<number> {
     const pipeline: PipelineState | undefined = ds
       ? new PostgresPipelineState((sql, params) => ds.query(sql, params))
       : undefined;
+    // The lookups the transform reads: its Postgres tables, and the plans' tables read from K3Cloud.
+    const kingdeeEnv = {
+      ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
+      ...process.env,
+    };
+    const lookups = new RoutingLookupProvider(
+      new InMemoryLookupProvider(tables),
+      await k3cloudLookupRoutes({
+        PLANS_DIR: args.plans,
+        K3CLOUD_BASE_URL:
+          kingdeeEnv['K3CLOUD_BASE_URL'] ??
+          `http://127.0.0.1:${SIMULATOR_PORTS.k3cloud}/k3cloud/`,
+        K3CLOUD_ACCT_ID: kingdeeEnv['K3CLOUD_ACCT_ID'],
+        K3CLOUD_USERNAME: kingdeeEnv['K3CLOUD_USERNAME'],
+        K3CLOUD_PASSWORD: kingdeeEnv['K3CLOUD_PASSWORD'],
+      }),
+    );
     const show = progress(args.json);
     const rangeText = `${formatBeijingTime(fromMs)} .. ${formatBeijingTime(toMs)} Beijing time (${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()})`;
     process.stderr.write(`reconcile: range ${rangeText}\n`);
@@ -312,7 +331,7 @@ async function main(argv: readonly string[]): Promise<number> {
               plan.target.formId,
             ),
             range: { fromMs, toMs },
-            lookups: new InMemoryLookupProvider(tables),
+            lookups,
             ...(pipeline ? { pipeline } : {}),
             nowMs,
             contextMs: args.contextDays * 86_400_000,
@@ -400,7 +419,7 @@ async function sourceOf(
     },
     platform,
     plan.source.stream,
-    createLogger('reconcile', 'warn'),
+    createLogger('reconcile', 'error'),
     onProgress,
   );
 }

@@ -36,7 +36,15 @@ async function main(): Promise<void> {
     kafka: !infraRunning('kafka'),
     prometheus: !infraRunning('prometheus'),
   };
-  infra('kafka', 'up');
+  // The default demo world starts fresh (simulators in memory, database recreated): so does a broker this job
+  // starts itself, or raw records and dead letters of an earlier world would come back.
+  infra(
+    'kafka',
+    'up',
+    started.kafka && process.env.DATABASE_URL === undefined
+      ? { KAFKA_FRESH: '1' }
+      : {},
+  );
   infra('prometheus', 'up');
   console.log('kingbridge: migrating the database');
   if (process.env.DATABASE_URL === undefined) {

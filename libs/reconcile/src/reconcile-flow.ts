@@ -23,7 +23,9 @@ import type { InFlightReason, PipelineState } from './pipeline-state.port';
 import {
   compareInventories,
   type Comparison,
+  type ExpectedDocument,
   type ExpectedFailure,
+  type ExtraItem,
   type MissingItem,
 } from './reconcile.comparator';
 
@@ -69,12 +71,20 @@ export interface ReconcileReport extends Omit<Comparison, 'counts'> {
   /** `range`: source records whose query time is in [from, to); `all`: master data, every record now. */
   readonly scope: 'range' | 'all';
   readonly range: { readonly from: string; readonly to: string };
-  readonly counts: Comparison['counts'] & { readonly inFlight: number };
+  readonly counts: Comparison['counts'] & {
+    readonly inFlight: number;
+    readonly leftQuery: number;
+  };
   readonly source: {
     readonly records: number;
     readonly filtered: number;
     readonly failed: number;
   };
+  /**
+   * Kingdee documents this flow wrote (sink ledger) whose records the flow's query no longer returns (a status
+   * that moved on, a cancellation): not extra, listed for the operator.
+   */
+  readonly leftQuery: readonly ExtraItem[];
   /** Expected documents not in Kingdee yet but on their way (not counted as missing). */
   readonly inFlight: readonly InFlightItem[];
   /** Source records that cannot become a document (mapping or lookup errors): dead letters expected. */
@@ -126,30 +136,36 @@ export async function reconcileFlow(
   let records: SourceRecord[];
   let unfetched = new Set<string>();
   let around: SourceRecord[] = [];
+  const windowed = plan.merge !== undefined && !master;
   if (master) {
     say(`${plan.id}: reading every ${entity} record (master data)`);
     records = await input.source.listAll!(entity);
   } else {
+    // A merge flow's documents are cut by their window (the merge's event time, e.g. consign time), which a
+    // record reaches before its query time (e.g. modified time) does: read to now, cut the documents below.
+    const main: TimeRange = windowed
+      ? { fromMs: range.fromMs, toMs: Math.max(range.toMs, nowMs) }
+      : range;
     // Split at the checkpoint: what the query returns after it is not fetched yet.
     const cut =
       checkpoint !== undefined &&
-      checkpoint > range.fromMs &&
-      checkpoint < range.toMs
+      checkpoint > main.fromMs &&
+      checkpoint < main.toMs
         ? checkpoint
         : undefined;
     say(`${plan.id}: reading the source over the range`);
     if (cut === undefined) {
-      records = await input.source.list(entity, range);
-      if (checkpoint !== undefined && checkpoint <= range.fromMs)
+      records = await input.source.list(entity, main);
+      if (checkpoint !== undefined && checkpoint <= main.fromMs)
         unfetched = new Set(records.map((r) => r.sourceId));
     } else {
       const before = await input.source.list(entity, {
-        fromMs: range.fromMs,
+        fromMs: main.fromMs,
         toMs: cut,
       });
       const after = await input.source.list(entity, {
         fromMs: cut,
-        toMs: range.toMs,
+        toMs: main.toMs,
       });
       const seen = new Set(before.map((r) => r.sourceId));
       unfetched = new Set(
@@ -158,20 +174,44 @@ export async function reconcileFlow(
       records = latestOf([...before, ...after]);
     }
     say(`${plan.id}: reading the source around the range`);
-    const inRange = new Set(records.map((r) => r.sourceId));
+    const inMain = new Set(records.map((r) => r.sourceId));
     around = latestOf([
       ...(await input.source.list(entity, {
         fromMs: range.fromMs - (input.contextMs ?? DEFAULT_CONTEXT_MS),
         toMs: range.fromMs,
       })),
-      ...(range.toMs < nowMs
+      ...(!windowed && range.toMs < nowMs
         ? await input.source.list(entity, { fromMs: range.toMs, toMs: nowMs })
         : []),
-    ]).filter((r) => !inRange.has(r.sourceId));
+    ]).filter((r) => !inMain.has(r.sourceId));
   }
-  const expected = await buildExpectedDocuments(plan, records, input.lookups);
-  const outside = (await buildExpectedDocuments(plan, around, input.lookups))
+  let expected = await buildExpectedDocuments(plan, records, input.lookups);
+  let outside = (await buildExpectedDocuments(plan, around, input.lookups))
     .documents;
+  if (windowed) {
+    // Whole windows: in the range when the window starts in it, whatever record made it.
+    const all = await buildExpectedDocuments(
+      plan,
+      latestOf([...around, ...records]),
+      input.lookups,
+    );
+    const off = (zoneOffsetMinutes(plan.timeZone) ?? 0) * 60_000;
+    const inRange = (d: ExpectedDocument): boolean => {
+      const start =
+        d.group === undefined ? undefined : windowStartMs(d.group, off);
+      return start !== undefined && start >= range.fromMs && start < range.toMs;
+    };
+    const ids = new Set(
+      all.documents.filter(inRange).flatMap((d) => d.sourceIds),
+    );
+    expected = {
+      documents: all.documents.filter(inRange),
+      filtered: expected.filtered,
+      failures: expected.failures,
+    };
+    outside = all.documents.filter((d) => !inRange(d));
+    records = records.filter((r) => ids.has(r.sourceId));
+  }
   const formId = input.kingdeeFormId ?? plan.target.formId;
   say(`${plan.id}: reading Kingdee ${formId}`);
   const actual = await input.kingdee.list(formId);
@@ -254,6 +294,20 @@ export async function reconcileFlow(
       else inFlight.push({ ...m, reason });
     }
   }
+  // Written by this flow (the sink's ledger says so) while its records matched the flow's query, which no longer
+  // returns them (e.g. a WDT stock-out moved from 95 shipped to 110 done): not extra, said apart.
+  const extra: ExtraItem[] = [];
+  const leftQuery: ExtraItem[] = [];
+  if (pipeline === undefined) extra.push(...comparison.extra);
+  else {
+    const writtenBills = new Set(
+      [...(await pipeline.ledger(plan.id)).values()]
+        .filter((l) => l.state === 'written')
+        .map((l) => l.billNo.toUpperCase()),
+    );
+    for (const e of comparison.extra)
+      (writtenBills.has(e.billNo.toUpperCase()) ? leftQuery : extra).push(e);
+  }
   return {
     flow: plan.id,
     formId,
@@ -271,12 +325,30 @@ export async function reconcileFlow(
     ...comparison,
     missing,
     inFlight,
+    extra,
+    leftQuery,
     counts: {
       ...comparison.counts,
       missing: missing.length,
+      extra: extra.length,
       inFlight: inFlight.length,
+      leftQuery: leftQuery.length,
     },
   };
+}
+
+/**
+ * Start (epoch ms) of the window a merge window key names: `…:2026-12-02` (day windows) or `…:2026-12-02T02:05`,
+ * wall time at `offsetMs` east of UTC.
+ */
+export function windowStartMs(
+  windowKey: string,
+  offsetMs: number,
+): number | undefined {
+  const m = /:(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?(?:#.*)?$/.exec(windowKey);
+  if (!m) return undefined;
+  const t = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:00Z`);
+  return Number.isFinite(t) ? t - offsetMs : undefined;
 }
 
 /** Latest version per source id. */

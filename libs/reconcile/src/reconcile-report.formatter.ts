@@ -29,7 +29,7 @@ export function formatReconcileReport(r: ReconcileReport): string {
       ? `flow ${r.flow} → ${r.formId}   master data: every record now (the range does not apply)`
       : `flow ${r.flow} → ${r.formId}   ${r.range.from} .. ${r.range.to} (source time; Beijing ${beijing(r.range.from)} .. ${beijing(r.range.to)})`,
     `source records ${r.source.records} (filtered ${r.source.filtered}, unmappable ${r.source.failed})`,
-    `expected ${c.expected}  in Kingdee ${c.actual}  matched ${c.matched}  in flight ${c.inFlight}  missing ${c.missing}  extra ${c.extra}  duplicate ${c.duplicate}  changed after write ${c.changed}  sum mismatch ${c.mismatch}  (outside the range ${c.outside})`,
+    `expected ${c.expected}  in Kingdee ${c.actual}  matched ${c.matched}  in flight ${c.inFlight}  missing ${c.missing}  extra ${c.extra}  duplicate ${c.duplicate}  changed after write ${c.changed}  sum mismatch ${c.mismatch}  (outside the range ${c.outside}, left the query ${c.leftQuery})`,
     'day          expected docs/qty/amount      kingdee docs/qty/amount',
     ...r.days.map(
       (d) =>
@@ -68,6 +68,11 @@ export function formatReconcileReport(r: ReconcileReport): string {
       (e) => `${e.billNo}  id ${e.id}  writes ${e.writeCount ?? '?'}`,
     ),
     ...list(
+      'written, no longer returned by the flow query (status moved on, cancelled): not extra',
+      r.leftQuery,
+      (e) => `${e.billNo}  id ${e.id}  writes ${e.writeCount ?? '?'}`,
+    ),
+    ...list(
       'duplicate',
       r.duplicates,
       (d) =>
@@ -93,18 +98,30 @@ function beijing(iso: string): string {
   return `${t.slice(0, 10)} ${t.slice(11, 19)}`;
 }
 
-/** Σ of the Kingdee documents in scope, and of what the source says they should be. */
+/** Σ of the Kingdee documents compared, and of what the source says they should be. */
 export function reportSums(r: ReconcileReport): {
   kingdee: Totals;
   expected: Totals;
 } {
-  return r.days.reduce(
+  const sums = r.days.reduce(
     (acc, d) => ({
       kingdee: addTotals(acc.kingdee, d.actual),
       expected: addTotals(acc.expected, d.expected),
     }),
     { kingdee: ZERO_TOTALS, expected: ZERO_TOTALS },
   );
+  // Documents whose records left the flow's query are not compared: not in Kingdee's Σ either.
+  const left = r.leftQuery.reduce(
+    (t, e) => addTotals(t, e.totals),
+    ZERO_TOTALS,
+  );
+  return {
+    ...sums,
+    kingdee: {
+      qty: sums.kingdee.qty - left.qty,
+      amount: sums.kingdee.amount - left.amount,
+    },
+  };
 }
 
 /** True when nothing is missing, extra or duplicate (in flight and changed after write are not failures). */

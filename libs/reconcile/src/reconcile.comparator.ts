@@ -76,6 +76,7 @@ export interface ExtraItem {
   readonly billNo: string;
   readonly id: string;
   readonly writeCount: number | undefined;
+  readonly totals: Totals;
 }
 
 export interface DuplicateItem {
@@ -281,8 +282,14 @@ export function compareInventories(input: CompareInput): Comparison {
     }
     if (!isExtraCandidate(doc)) continue;
     used.add(doc);
-    extra.push({ billNo: doc.billNo, id: doc.id, writeCount: doc.writeCount });
-    addSide(dayEntry(dayOf(doc)).actual, documentTotals(doc.body), 1);
+    const totals = documentTotals(doc.body);
+    extra.push({
+      billNo: doc.billNo,
+      id: doc.id,
+      writeCount: doc.writeCount,
+      totals,
+    });
+    addSide(dayEntry(dayOf(doc)).actual, totals, 1);
   }
 
   const duplicates: DuplicateItem[] = [];

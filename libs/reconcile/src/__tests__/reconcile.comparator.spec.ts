@@ -98,7 +98,12 @@ describe('compareInventories', () => {
       isExtraCandidate: (d) => !d.billNo.startsWith('OTHER'),
     });
     expect(result.extra).toEqual([
-      { billNo: 'ZZ', id: 'id-ZZ', writeCount: 1 },
+      {
+        billNo: 'ZZ',
+        id: 'id-ZZ',
+        writeCount: 1,
+        totals: { qty: 1, amount: 1 },
+      },
     ]);
     expect(result.counts.extra).toBe(1);
   });
