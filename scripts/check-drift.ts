@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-// Generated files must match their generators: topics doc, Grafana dashboards.
+// Generated files must match their generators: topics doc, Grafana dashboards, Kubernetes base.
 const checks: Array<[string, string[]]> = [
   ['scripts/generate-docs.ts', ['--check']],
   ['scripts/generate-dashboards.ts', ['--check']],
+  ['deploy/k8s/generate.ts', ['--check']],
 ];
 let failed = false;
 for (const [script, args] of checks) {

@@ -36,6 +36,7 @@ const deployments = [
   'transform',
   'sink-kingdee',
   'status-exporter',
+  'alert-webhook',
 ].flatMap((f) =>
   docs(`deploy/k8s/base/${f}.yaml`).filter((d) => d.kind === 'Deployment'),
 );
@@ -56,7 +57,7 @@ const scrapeTargets = (
 
 describe('kubernetes scrape discovery', () => {
   it('should validate every metrics Service against the Kubernetes schema', () => {
-    expect(services.length).toBe(7);
+    expect(services.length).toBe(8);
     for (const s of services)
       expect(
         () => new Service(s as never).validate(),

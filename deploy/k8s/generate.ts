@@ -1,0 +1,63 @@
+/**
+ * Writes the generated Kubernetes manifests (deploy/k8s/base, deploy/k8s/monitoring).
+ *   npx tsx deploy/k8s/generate.ts          # write
+ *   npx tsx deploy/k8s/generate.ts --check  # exit 1 when a committed file is stale
+ * The seed plans (plans/) become the base's kingbridge-plans ConfigMap: after a plan change, run it again.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ROOT, renderManifests } from './manifests';
+
+const DIRS = ['deploy/k8s/base', 'deploy/k8s/monitoring'];
+
+function main(check: boolean): number {
+  const at = process.argv.indexOf('--plans-dir');
+  const files = renderManifests(
+    at > 0 && process.argv[at + 1]
+      ? resolve(process.argv[at + 1] as string)
+      : undefined,
+  );
+  const problems: string[] = [];
+  for (const dir of DIRS) {
+    const abs = join(ROOT, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of readdirSync(abs)) {
+      const rel = `${dir}/${f}`;
+      if (files[rel] !== undefined) continue;
+      if (check) problems.push(`${rel}: not generated any more`);
+      else rmSync(join(abs, f));
+    }
+  }
+  for (const [rel, text] of Object.entries(files)) {
+    const abs = join(ROOT, rel);
+    const current = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
+    if (current === text) continue;
+    if (check)
+      problems.push(`${rel}: ${current === undefined ? 'missing' : 'stale'}`);
+    else {
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, text);
+    }
+  }
+  if (problems.length > 0) {
+    process.stderr.write(
+      `Stale Kubernetes manifests; run \`npx tsx deploy/k8s/generate.ts\`:\n  ${problems.join('\n  ')}\n`,
+    );
+    return 1;
+  }
+  console.log(
+    check
+      ? 'kubernetes manifests up to date'
+      : `wrote ${Object.keys(files).length} files`,
+  );
+  return 0;
+}
+
+process.exit(main(process.argv.includes('--check')));
