@@ -9,6 +9,7 @@ import {
   type K3Error,
   type K3SuccessEntity,
 } from './k3cloud-response.util';
+import { linkProblems } from './k3cloud-link.validator';
 
 /** A stored field: a resolved base-data reference or a plain value. */
 export type K3StoredValue =
@@ -190,6 +191,9 @@ export function saveModel(
           `${entryDef.key}[${index}].`,
         );
         storePlainFields(rowRecord, fields, []);
+        problems.push(
+          ...linkProblems(ctx.documents, entryDef.key, rowRecord, n),
+        );
         const entryIdRaw = Number(getCI(rowRecord, 'FEntryID') ?? 0);
         entries.push({
           entryId: entryIdRaw > 0 ? entryIdRaw : ctx.nextEntryId(),
