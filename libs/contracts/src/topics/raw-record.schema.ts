@@ -38,12 +38,33 @@ export const windowReplaySchema = z.object({
 });
 export type WindowReplay = z.infer<typeof windowReplaySchema>;
 
-/** Every value a raw topic carries: source records and window replay requests. */
-export const rawTopicMessageSchema = z.union([
-  rawRecordSchema,
-  windowReplaySchema,
-]);
-export type RawTopicMessage = z.infer<typeof rawTopicMessageSchema>;
+/** A value without `schemaVersion` that names a window is a replay request; anything else must be a raw record. */
+function looksLikeWindowReplay(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !('schemaVersion' in value) &&
+    'windowKey' in value
+  );
+}
+
+export type RawTopicMessage = RawRecord | WindowReplay;
+
+/**
+ * Every value a raw topic carries: source records and window replay requests. Each is checked against its own
+ * schema, so a bad record is reported with the record schema's field paths (not as "no union member matched").
+ */
+export const rawTopicMessageSchema: z.ZodType<RawTopicMessage> = z
+  .unknown()
+  .transform((value, ctx): RawTopicMessage => {
+    const parsed = looksLikeWindowReplay(value)
+      ? windowReplaySchema.safeParse(value)
+      : rawRecordSchema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ ...issue, code: 'custom', path: [...issue.path] });
+    return z.NEVER;
+  });
 
 export function isWindowReplay(m: RawTopicMessage): m is WindowReplay {
   return !('schemaVersion' in m);
