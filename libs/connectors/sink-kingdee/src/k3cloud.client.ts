@@ -14,12 +14,14 @@ import {
   type KingdeeRequestHooks,
 } from './kingdee-http.util';
 import type {
+  BillMatch,
   BillRef,
   KingdeeWriter,
   RowOutcome,
   WriteRequest,
+  WriteRow,
 } from './kingdee-writer.port';
-import { k3FormKeys } from './k3cloud-forms';
+import { k3FormKeys, type K3FormKeys } from './k3cloud-forms';
 import {
   k3LoginAnswerSchema,
   k3OperationAnswerSchema,
@@ -40,6 +42,8 @@ const AUTH = 'Kingdee.BOS.WebApi.ServicesStub.AuthService';
 const DYN = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService';
 const USER_AGENT = 'Kingbridge/1.0 (K3Cloud WebAPI client)';
 const LOOKUP_CHUNK = 200;
+/** Bills per content lookup: one answer row per entry row, and Limit is at most 10000. */
+const MATCH_CHUNK = 20;
 
 /** How the client authenticates (reference §1.4–1.5). */
 export type K3CloudAuth =
@@ -183,6 +187,75 @@ export class K3CloudClient implements KingdeeWriter {
       }
     }
     return found;
+  }
+
+  /**
+   * Finds the bills of `rows` by number and compares each with its row:
+   * the date, every header base-data reference (customer, org, stock…), and
+   * the entry rows (their references, count and quantity sums). A value
+   * Kingdee holds empty is not compared (an unresolved reference is stored
+   * empty). Several bills under one number: the one that matches wins.
+   */
+  async matchBills(
+    formId: string,
+    rows: readonly WriteRow[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BillMatch>> {
+    const keys = k3FormKeys(formId);
+    const result = new Map<string, BillMatch>();
+    for (let i = 0; i < rows.length; i += MATCH_CHUNK) {
+      const chunk = rows.slice(i, i + MATCH_CHUNK);
+      const probe = probeFields(chunk, keys);
+      const fieldKeys = [
+        keys.pkField,
+        keys.numberField,
+        ...probe.header,
+        ...probe.entry,
+      ];
+      const answer = await this.executeBillQuery(
+        {
+          FormId: formId,
+          FieldKeys: fieldKeys.join(','),
+          FilterString: `${keys.numberField} IN (${chunk.map((r) => sqlString(r.billNo)).join(',')})`,
+          TopRowCount: 0,
+          Limit: 10_000,
+        },
+        signal,
+      );
+      // Bills by number, then by id (one answer row per entry row when entry fields are asked).
+      const bills = new Map<string, Map<string, unknown[][]>>();
+      for (const row of answer) {
+        const number = row[1];
+        if (number === null || number === undefined) continue;
+        const byId =
+          bills.get(String(number).toUpperCase()) ??
+          bills
+            .set(String(number).toUpperCase(), new Map())
+            .get(String(number).toUpperCase());
+        const id = String(row[0] ?? '');
+        (byId?.get(id) ?? byId?.set(id, []).get(id))?.push(row);
+      }
+      for (const r of chunk) {
+        const candidates = bills.get(r.billNo.toUpperCase());
+        if (!candidates) continue;
+        let first: BillMatch | undefined;
+        for (const [id, billRows] of candidates) {
+          const ref = { id, number: String(billRows[0]?.[1] ?? r.billNo) };
+          const reason = compareBill(r.document, billRows, probe, keys);
+          const match: BillMatch =
+            reason === undefined
+              ? { kind: 'same', ...ref }
+              : { kind: 'different', reason, ...ref };
+          if (match.kind === 'same') {
+            first = match;
+            break;
+          }
+          first ??= match;
+        }
+        if (first) result.set(r.billNo, first);
+      }
+    }
+    return result;
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order. */
@@ -475,7 +548,14 @@ export function mapRows(
   // With BatchCount the server splits the models into slices and DIndex restarts in each.
   const sliceSize =
     batchCount > 0 && n > batchCount ? Math.ceil(n / batchCount) : n;
-  const indexOfNumber = new Map(billNos.map((b, i) => [b, i]));
+  // By number only where the number is unique in the request (two documents may share one).
+  const counts = new Map<string, number>();
+  for (const b of billNos) counts.set(b, (counts.get(b) ?? 0) + 1);
+  const indexOfNumber = new Map(
+    billNos.flatMap((b, i): Array<[string, number]> =>
+      counts.get(b) === 1 ? [[b, i]] : [],
+    ),
+  );
 
   // A failure of the request itself (session, limit, deadlock, unknown form…) comes back as one
   // error at DIndex 0: it concerns every row, not row 0.
@@ -646,6 +726,122 @@ function sessionFromCookies(
     id: sid.slice(sid.indexOf('=') + 1),
     cookies: ['Theme=standard', ...pairs].join('; '),
   };
+}
+
+/** What matchBills reads back: the date, header references, entry references and numbers. */
+interface Probe {
+  readonly header: string[];
+  readonly entry: string[];
+}
+
+const DATE_FIELD = 'FDate';
+
+function refNumber(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return undefined;
+  const n = (value as Record<string, unknown>)['FNumber'];
+  return typeof n === 'string' && n !== '' ? n : undefined;
+}
+
+function entryRows(
+  document: Readonly<Record<string, unknown>>,
+  keys: K3FormKeys,
+): Array<Record<string, unknown>> {
+  const rows = keys.entryKey ? document[keys.entryKey] : undefined;
+  return Array.isArray(rows)
+    ? rows.filter(
+        (r): r is Record<string, unknown> =>
+          typeof r === 'object' && r !== null && !Array.isArray(r),
+      )
+    : [];
+}
+
+function probeFields(rows: readonly WriteRow[], keys: K3FormKeys): Probe {
+  const header = new Set<string>();
+  const entry = new Set<string>();
+  for (const r of rows) {
+    for (const [field, value] of Object.entries(r.document)) {
+      if (field === DATE_FIELD && typeof value === 'string') header.add(field);
+      else if (refNumber(value) !== undefined) header.add(`${field}.FNumber`);
+    }
+    for (const line of entryRows(r.document, keys)) {
+      for (const [field, value] of Object.entries(line)) {
+        if (refNumber(value) !== undefined) entry.add(`${field}.FNumber`);
+        // Quantities only: amounts may be recomputed (and rounded) by Kingdee.
+        else if (typeof value === 'number' && /qty$/i.test(field))
+          entry.add(field);
+      }
+    }
+  }
+  if (keys.entryKey && entry.size > 0) entry.add(`${keys.entryKey}_FEntryId`);
+  return { header: [...header], entry: [...entry] };
+}
+
+const empty = (v: unknown): boolean =>
+  v === null || v === undefined || v === '' || v === 0;
+
+/** Why the bill Kingdee holds (`billRows`, FieldKeys order) is not `document`; undefined when it is. */
+function compareBill(
+  document: Readonly<Record<string, unknown>>,
+  billRows: readonly unknown[][],
+  probe: Probe,
+  keys: K3FormKeys,
+): string | undefined {
+  const first = billRows[0] ?? [];
+  const differences: string[] = [];
+  probe.header.forEach((field, k) => {
+    const held = first[2 + k];
+    const base = field.endsWith('.FNumber') ? field.slice(0, -8) : field;
+    const ours =
+      field === DATE_FIELD ? document[DATE_FIELD] : refNumber(document[base]);
+    if (ours === undefined || empty(held)) return;
+    const norm = (v: unknown): string =>
+      field === DATE_FIELD
+        ? String(v).replace('T', ' ').slice(0, 10)
+        : String(v).trim().toUpperCase();
+    if (norm(ours) !== norm(held))
+      differences.push(`${field} ${String(held)} (ours ${String(ours)})`);
+  });
+  const lines = entryRows(document, keys);
+  if (probe.entry.length > 0) {
+    const offset = 2 + probe.header.length;
+    const idColumn = offset + probe.entry.length - 1;
+    const held = billRows.filter((row) => !empty(row[idColumn]));
+    if (lines.length > 0 && held.length !== lines.length)
+      differences.push(`${held.length} entry rows (ours ${lines.length})`);
+    probe.entry.slice(0, -1).forEach((field, k) => {
+      const column = offset + k;
+      if (field.endsWith('.FNumber')) {
+        const base = field.slice(0, -8);
+        const ours = lines
+          .map((l) => refNumber(l[base]))
+          .filter((v): v is string => v !== undefined)
+          .map((v) => v.toUpperCase())
+          .sort();
+        const theirs = held
+          .map((row) => row[column])
+          .filter((v) => !empty(v))
+          .map((v) => String(v).toUpperCase())
+          .sort();
+        if (theirs.length > 0 && ours.join('|') !== theirs.join('|'))
+          differences.push(
+            `${field} ${theirs.join(',')} (ours ${ours.join(',')})`,
+          );
+      } else {
+        const ours = lines.reduce(
+          (sum, l) => sum + (typeof l[field] === 'number' ? l[field] : 0),
+          0,
+        );
+        const theirs = held.reduce(
+          (sum, row) => sum + Number(row[column] ?? 0),
+          0,
+        );
+        if (Number.isFinite(theirs) && Math.abs(ours - theirs) > 1e-6)
+          differences.push(`sum of ${field} ${theirs} (ours ${ours})`);
+      }
+    });
+  }
+  return differences.length > 0 ? differences.join('; ') : undefined;
 }
 
 function sqlString(value: string): string {

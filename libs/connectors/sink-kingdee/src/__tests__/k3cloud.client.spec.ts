@@ -276,4 +276,46 @@ describe('K3CloudClient against the K3Cloud simulator', () => {
       }
     },
   );
+
+  it('should place rows by DIndex when two rows of a BatchSave carry the same bill number', async () => {
+    const c = client(password);
+    const outcomes = await c.write({
+      formId: 'SAL_OUTSTOCK',
+      operation: 'BatchSave',
+      options: {},
+      rows: [
+        { billNo: 'SAME-1', document: outstock('SAME-1', 'SKU001') },
+        { billNo: 'SAME-1', document: outstock('SAME-1', 'SKU002') },
+      ],
+    });
+    expect(outcomes[0]).toMatchObject({ kind: 'written', number: 'SAME-1' });
+    expect(outcomes[1]?.kind === 'failed' && outcomes[1].error.errorClass).toBe(
+      'duplicate_number',
+    );
+  });
+
+  it('should tell the bill it wrote from another bill under the same number', async () => {
+    const c = client(password);
+    await c.write({
+      formId: 'SAL_OUTSTOCK',
+      operation: 'Save',
+      options: {},
+      rows: [{ billNo: 'MATCH-1', document: outstock('MATCH-1', 'SKU001') }],
+    });
+    const same = await c.matchBills('SAL_OUTSTOCK', [
+      { billNo: 'MATCH-1', document: outstock('MATCH-1', 'SKU001') },
+    ]);
+    expect(same.get('MATCH-1')).toMatchObject({ kind: 'same' });
+    const other = await c.matchBills('SAL_OUTSTOCK', [
+      { billNo: 'MATCH-1', document: outstock('MATCH-1', 'SKU002') },
+      { billNo: 'MATCH-NONE', document: outstock('MATCH-NONE') },
+    ]);
+    expect(other.get('MATCH-1')).toMatchObject({
+      kind: 'different',
+      reason: expect.stringContaining(
+        'FMaterialID.FNumber SKU001 (ours SKU002)',
+      ),
+    });
+    expect(other.has('MATCH-NONE')).toBe(false);
+  });
 });
