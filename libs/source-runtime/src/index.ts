@@ -11,3 +11,4 @@ export * from './stream-config.schema';
 export * from './raw-record.publisher';
 export * from './window-scanner';
 export * from './stream-runner';
+export * from './stream-lock';

@@ -8,6 +8,7 @@ import {
   sourceErrorKind,
 } from './source-error.util';
 import { initialSyncOf, type SourceStream } from './stream-config.schema';
+import type { StreamLock } from './stream-lock';
 import {
   describeWindow,
   floorToSecond,
@@ -357,6 +358,8 @@ export class StreamScheduler {
     private readonly pollIntervalMs: number,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Held per stream while it polls: a second process for the same stream waits. */
+    private readonly lock?: StreamLock,
   ) {}
 
   start(): void {
@@ -371,6 +374,16 @@ export class StreamScheduler {
 
   private async loop(runner: StreamRunner, startedAt: Date): Promise<void> {
     const signal = this.controller.signal;
+    if (this.lock) {
+      try {
+        await this.lock.acquire(
+          `${runner.stream.platform}:${runner.stream.id}`,
+          signal,
+        );
+      } catch {
+        return; // stopped while waiting
+      }
+    }
     let remediationAt = await runner
       .nextRemediationAt(startedAt)
       .catch(() => undefined);

@@ -11,7 +11,12 @@ import {
   ReadinessRegistry,
 } from '@kingbridge/observability';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
-import { type SourceStream, StreamScheduler } from '@kingbridge/source-runtime';
+import {
+  createPgStreamLock,
+  type SourceStream,
+  type StreamLock,
+  StreamScheduler,
+} from '@kingbridge/source-runtime';
 import {
   Inject,
   Injectable,
@@ -45,6 +50,7 @@ export class SourceConnectorService
   private dataSource: DataSource | undefined;
   private producer: KafkaProducer | undefined;
   private scheduler: StreamScheduler | undefined;
+  private lock: StreamLock | undefined;
   private starting: Promise<void> | undefined;
 
   constructor(
@@ -125,6 +131,20 @@ export class SourceConnectorService
       logger,
     });
     if (signal.aborted) return;
+    this.lock = await createPgStreamLock({
+      url: config.DATABASE_URL,
+      applicationName: `source-connector-${config.CONNECTOR_ID}`,
+      logger,
+      onLost: (err) => {
+        // The advisory locks went with the connection: another process may poll these streams now.
+        logger.fatal(
+          { reason: err.message },
+          'stream lock connection lost; stopping',
+        );
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      },
+    });
     this.scheduler = new StreamScheduler(
       runners,
       Math.min(
@@ -132,6 +152,8 @@ export class SourceConnectorService
         config.MAX_POLL_INTERVAL_MS ?? Number.POSITIVE_INFINITY,
       ),
       logger,
+      undefined,
+      this.lock,
     );
     this.scheduler.start();
     logger.info(
@@ -147,6 +169,7 @@ export class SourceConnectorService
     this.abort.abort();
     await this.starting;
     await this.scheduler?.stop();
+    await this.lock?.close();
     await this.producer?.disconnect();
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
     this.logger.info(
