@@ -43,6 +43,11 @@ export const outboundDocumentSchema = z.object({
   billNo: z.string().min(1),
   /** The plan's target.idCheck: before the first write, the sink asks Kingdee whether billNo exists. */
   idCheck: z.boolean().optional(),
+  /**
+   * The plan's rule for a document that arrives again with another payload after it was written:
+   * `dead_letter` (default) holds it with both versions and a diff; `skip` keeps Kingdee as it is (logged).
+   */
+  changeAfterWrite: z.enum(['dead_letter', 'skip']).optional(),
   /** Max rows per Kingdee request for this flow (the plan's `rows`). */
   batchRows: z.number().int().positive().max(1000).default(20),
   /** The document body as the target API expects it (the `Model` for K3Cloud). */

@@ -10,6 +10,11 @@ export const writeOutcomeSchema = z.enum([
   'dead_lettered',
   /** A transient failure; the sink will retry. */
   'retrying',
+  /**
+   * Arrived again with another payload after it was written: not sent, held as a
+   * dead letter with both versions and a diff (the plan's default changeAfterWrite).
+   */
+  'changed_after_write',
 ]);
 export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
 

@@ -634,6 +634,10 @@ export class FlowTransformer {
       options: { ...t.options },
       billNo,
       idCheck: t.idCheck,
+      // Only when it is not the sink's default, so documents stay as they were.
+      ...(t.changeAfterWrite !== 'dead_letter'
+        ? { changeAfterWrite: t.changeAfterWrite }
+        : {}),
       batchRows: t.batch.rows,
       document,
       lineage: {

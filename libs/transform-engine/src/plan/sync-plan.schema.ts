@@ -395,6 +395,13 @@ export const targetSchema = z
       .describe(
         'before the first write of a document the sink asks Kingdee whether its billNo exists, and records an existing one as already written instead of saving it again',
       ),
+    changeAfterWrite: z
+      .enum(['dead_letter', 'skip'])
+      .default('dead_letter')
+      .describe(
+        'a document that arrives again with another payload after it was written (per-record flows; merged flows send corrections): ' +
+          'dead_letter = a changed_after_write dead letter with both versions and a diff; skip = Kingdee is kept as it is (logged)',
+      ),
   })
   .strict();
 

@@ -19,6 +19,8 @@ export interface DeadLetterRecord {
   readonly fieldPath: string | null;
   readonly attempts: number;
   readonly firstFailedAt: string;
+  /** Extra facts, e.g. both versions and the diff of a `changed_after_write` document. */
+  readonly details?: unknown;
 }
 
 export interface StoredDeadLetter extends DeadLetterRecord {
@@ -63,6 +65,7 @@ interface Row {
   field_path: string | null;
   attempts: number;
   first_failed_at: Date;
+  details: unknown;
   dead_lettered_at: Date;
   replayed_at: Date | null;
   replay_count: number;
@@ -79,11 +82,11 @@ export class DeadLetterRepository {
       await this.db.query(
         `INSERT INTO sink_kingdee.dead_letter
            (topic, partition, message_offset, message_key, message_value, headers, document_key, flow, target, form_id, bill_no,
-            source_ids, error_class, error_message, field_path, attempts, first_failed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            source_ids, error_class, error_message, field_path, attempts, first_failed_at, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (topic, partition, message_offset) DO UPDATE
            SET error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message, field_path = EXCLUDED.field_path,
-               attempts = EXCLUDED.attempts, dead_lettered_at = now()`,
+               attempts = EXCLUDED.attempts, dead_lettered_at = now(), details = EXCLUDED.details`,
         [
           r.topic,
           r.partition,
@@ -102,6 +105,9 @@ export class DeadLetterRepository {
           r.fieldPath,
           r.attempts,
           r.firstFailedAt,
+          r.details === undefined || r.details === null
+            ? null
+            : JSON.stringify(r.details),
         ],
       );
     }
@@ -183,6 +189,7 @@ function toStored(r: Row): StoredDeadLetter {
     fieldPath: r.field_path,
     attempts: r.attempts,
     firstFailedAt: r.first_failed_at.toISOString(),
+    details: r.details ?? null,
     deadLetteredAt: r.dead_lettered_at.toISOString(),
     replayedAt: r.replayed_at?.toISOString() ?? null,
     replayCount: r.replay_count,

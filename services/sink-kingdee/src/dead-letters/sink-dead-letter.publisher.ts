@@ -6,6 +6,7 @@ import {
 import type { DeadLetterInput, DeadLetterPublisher } from '@kingbridge/kafka';
 import { contentHash } from '@kingbridge/pipeline-core';
 import type { LedgerRepository } from '../ledger/ledger.repository';
+import { detailsOf } from '../sink/change-after-write';
 import type { SinkMetrics } from '../sink/sink.metrics';
 import { statusEvent, type StatusPublisher } from '../sink/status.publisher';
 import type {
@@ -65,11 +66,13 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
         fieldPath: e.error.fieldPath ?? null,
         attempts: Math.max(1, e.attempts),
         firstFailedAt: e.firstFailedAt ?? new Date().toISOString(),
+        details: detailsOf(e.error) ?? null,
       });
+      const changed = e.error.errorClass === 'changed_after_write';
       if (doc) {
         events.push(
           statusEvent(doc, {
-            outcome: 'dead_lettered',
+            outcome: changed ? 'changed_after_write' : 'dead_lettered',
             attempts: Math.max(1, e.attempts),
             errorClass: e.error.errorClass as ErrorClass,
             errorMessage: e.error.message,
@@ -109,7 +112,10 @@ export class SinkDeadLetterPublisher implements DeadLetterPublisher {
       this.metrics.rows.inc({
         target: r.target ?? 'unknown',
         form: r.formId ?? 'unknown',
-        outcome: 'failed',
+        outcome:
+          r.errorClass === 'changed_after_write'
+            ? 'changed_after_write'
+            : 'failed',
       });
     }
   }

@@ -150,25 +150,35 @@ export class LedgerRepository {
     );
   }
 
+  /** Records documents as written, with the payload Kingdee now holds (`payload`, shown when it changes later). */
   async markWritten(
     entries: ReadonlyArray<
-      LedgerDocument & { kingdeeId: string; kingdeeNumber: string }
+      LedgerDocument & {
+        kingdeeId: string;
+        kingdeeNumber: string;
+        payload?: unknown;
+      }
     >,
   ): Promise<void> {
     if (entries.length === 0) return;
     await this.db.query(
-      `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, kingdee_id, kingdee_number, written_at)
-       SELECT d.k, d.f, d.t, d.fo, d.b, d.h, 'written', 0, d.id, d.num, now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-           AS d(k, f, t, fo, b, h, id, num)
+      `INSERT INTO sink_kingdee.ledger AS l (document_key, flow, target, form_id, bill_no, payload_hash, state, attempts, kingdee_id, kingdee_number, written_at, written_payload)
+       SELECT d.k, d.f, d.t, d.fo, d.b, d.h, 'written', 0, d.id, d.num, now(), d.p::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS d(k, f, t, fo, b, h, id, num, p)
        ON CONFLICT (document_key) DO UPDATE
          SET state = 'written', kingdee_id = EXCLUDED.kingdee_id, kingdee_number = EXCLUDED.kingdee_number,
+             payload_hash = CASE WHEN l.state = 'written' THEN l.payload_hash ELSE EXCLUDED.payload_hash END,
+             written_payload = CASE WHEN l.state = 'written' THEN l.written_payload ELSE EXCLUDED.written_payload END,
              written_at = COALESCE(l.written_at, now()), last_error_class = NULL, last_error = NULL, updated_at = now(),
              unverified = false, lease_until = NULL`,
       [
         ...columns(entries),
         entries.map((e) => e.kingdeeId),
         entries.map((e) => e.kingdeeNumber),
+        entries.map((e) =>
+          e.payload === undefined ? null : JSON.stringify(e.payload),
+        ),
       ],
     );
     await this.db.query(
@@ -218,6 +228,18 @@ export class LedgerRepository {
           AND (d.m IS DISTINCT FROM false OR l.owner = $11)`,
       [...params, fence.owner, Math.ceil(fence.graceMs)],
     );
+  }
+
+  /** The payload each written document was written with (null when written before it was kept). */
+  async writtenPayloads(
+    keys: readonly string[],
+  ): Promise<Map<string, unknown>> {
+    if (keys.length === 0) return new Map();
+    const rows = (await this.db.query(
+      `SELECT document_key, written_payload FROM sink_kingdee.ledger WHERE document_key = ANY($1)`,
+      [keys],
+    )) as Array<{ document_key: string; written_payload: unknown }>;
+    return new Map(rows.map((r) => [r.document_key, r.written_payload]));
   }
 
   async countByState(): Promise<Map<LedgerState, number>> {

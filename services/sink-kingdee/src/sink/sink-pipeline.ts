@@ -26,6 +26,7 @@ import type {
   LedgerRepository,
 } from '../ledger/ledger.repository';
 import type { WriteScheduler } from '../writer/write-scheduler';
+import { ChangedAfterWriteError, payloadDiff } from './change-after-write';
 import { asksKingdeeFirst } from './id-check';
 import type { SinkMetrics } from './sink.metrics';
 import { statusEvent, type StatusPublisher } from './status.publisher';
@@ -47,6 +48,8 @@ interface Item {
   readonly index: number;
   readonly doc: OutboundDocument;
   readonly ledgerDoc: LedgerDocument;
+  /** What the payload hash covers (kept in the ledger once written). */
+  readonly payload: unknown;
 }
 
 interface Written {
@@ -111,7 +114,13 @@ export class SinkPipeline {
       }
       const wave = seen.get(doc.documentKey) ?? 0;
       seen.set(doc.documentKey, wave + 1);
-      (waves[wave] ??= []).push({ index, doc, ledgerDoc: ledgerDocument(doc) });
+      const payload = payloadOf(doc);
+      (waves[wave] ??= []).push({
+        index,
+        doc,
+        payload,
+        ledgerDoc: ledgerDocument(doc, payload),
+      });
     });
     // A key whose earlier message is not done holds back its later messages (order per key).
     const blocked = new Set<string>();
@@ -154,9 +163,16 @@ export class SinkPipeline {
     const toVerify: Item[] = [];
     let toSend: Item[] = [];
 
+    const changed: Item[] = [];
     for (const item of items) {
       const entry = entries.get(item.doc.documentKey);
-      if (entry?.state === 'written') {
+      if (
+        entry?.state === 'written' &&
+        entry.payloadHash !== item.ledgerDoc.payloadHash &&
+        item.doc.changeAfterWrite !== 'skip'
+      ) {
+        changed.push(item);
+      } else if (entry?.state === 'written') {
         this.skip(item, entry, events, outcomes);
       } else if (entry && entry.leaseLeftMs > 0 && needsVerification(entry)) {
         // An attempt is in flight (here or at another owner) or Kingdee may still be finishing it.
@@ -168,6 +184,31 @@ export class SinkPipeline {
         toVerify.push(item);
       } else {
         toSend.push(item);
+      }
+    }
+
+    // Changed after write: never sent again, never silently skipped; held for an operator.
+    if (changed.length > 0) {
+      const written = await ledger.writtenPayloads(
+        changed.map((i) => i.doc.documentKey),
+      );
+      for (const item of changed) {
+        const before = written.get(item.doc.documentKey) ?? null;
+        const diff = before === null ? [] : payloadDiff(before, item.payload);
+        const shown = diff
+          .slice(0, 5)
+          .map(
+            (d) =>
+              `${d.path}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`,
+          )
+          .join('; ');
+        outcomes[item.index] = {
+          kind: 'dead-letter',
+          error: new ChangedAfterWriteError(
+            `${item.doc.documentKey} changed after it was written to ${item.doc.target} (id ${entries.get(item.doc.documentKey)?.kingdeeId ?? '?'}): ${diff.length} difference(s)${shown ? `: ${shown}` : ''}`,
+            { written: before, current: item.payload, diff },
+          ),
+        };
       }
     }
 
@@ -331,6 +372,7 @@ export class SinkPipeline {
         ...w.item.ledgerDoc,
         kingdeeId: w.ref.id,
         kingdeeNumber: w.ref.number,
+        payload: w.item.payload,
       })),
     );
     await ledger.markFailed(
@@ -402,12 +444,15 @@ export class SinkPipeline {
       };
     }
     await this.deps.status.publish(events);
-    if (retries.length > 0 && !signal?.aborted) {
+    const retried = retries.filter(
+      (r) => outcomes[r.item.index]?.kind === 'retry',
+    );
+    if (retried.length > 0 && !signal?.aborted) {
       this.deps.logger.warn(
         {
-          retries: retries.length,
-          errorClasses: [...new Set(retries.map((r) => r.error.errorClass))],
-          example: retries[0]?.error.message,
+          retries: retried.length,
+          errorClasses: [...new Set(retried.map((r) => r.error.errorClass))],
+          example: retried[0]?.error.message,
         },
         'documents will be retried',
       );
@@ -422,9 +467,10 @@ export class SinkPipeline {
   ): void {
     const doc = item.doc;
     if (entry.payloadHash !== item.ledgerDoc.payloadHash) {
+      // The plan's changeAfterWrite: skip keeps Kingdee as it is.
       this.deps.logger.warn(
         { flow: doc.flow, documentKey: doc.documentKey, billNo: doc.billNo },
-        'document already written with a different payload: not sent again (send a correction document instead)',
+        'document already written with a different payload: not sent again (plan changeAfterWrite: skip)',
       );
     }
     events.push(
@@ -547,20 +593,28 @@ function needsVerification(entry: LedgerEntry): boolean {
   );
 }
 
-function ledgerDocument(doc: OutboundDocument): LedgerDocument {
+/** The part of a document its ledger hash covers (what Kingdee is sent). */
+export function payloadOf(doc: OutboundDocument): Record<string, unknown> {
+  return {
+    formId: doc.formId,
+    operation: doc.operation,
+    options: doc.options,
+    billNo: doc.billNo,
+    document: doc.document,
+  };
+}
+
+function ledgerDocument(
+  doc: OutboundDocument,
+  payload: Record<string, unknown>,
+): LedgerDocument {
   return {
     documentKey: doc.documentKey,
     flow: doc.flow,
     target: doc.target,
     formId: doc.formId,
     billNo: doc.billNo,
-    payloadHash: contentHash({
-      formId: doc.formId,
-      operation: doc.operation,
-      options: doc.options,
-      billNo: doc.billNo,
-      document: doc.document,
-    }),
+    payloadHash: contentHash(payload),
   };
 }
 

@@ -97,6 +97,7 @@ export class StatusMetrics {
         this.markSuccess(flow, event.at);
         break;
       case 'dead_lettered':
+      case 'changed_after_write':
       case 'retrying':
         this.errors.inc({
           flow,
