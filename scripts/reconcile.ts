@@ -44,7 +44,7 @@ import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
 
 const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]
          [--source api|simulator] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
-         [--context-days N] [--in-flight-grace-s N]
+         [--context-days N] [--in-flight-grace-s N] [--port-offset N]
 
 Compares, per flow, the documents the source records of [from, to) should make with the documents Kingdee holds.
 Both sides are cut by the flow's source time (its query's time field: consign time for shipped orders, modified
@@ -61,6 +61,7 @@ time otherwise); a Kingdee document made by records outside the range is "outsid
   --source api     (default) the platform's own API with the flow's query and the connector's client
   --source simulator  the source simulator's admin endpoint (range = creation time)
   --json           machine-readable output (one report, or {range, flows, failed} with --all)
+  --port-offset N  with --demo: the stack's ports shifted by N (a test stack beside the main job)
   --context-days N how far before --from documents are explained by earlier records (default 2)
   --in-flight-grace-s N  a record fetched this recently with nothing downstream yet is in transit (default 120)
 
@@ -86,6 +87,7 @@ const argsSchema = z
     demo: z.boolean(),
     help: z.boolean(),
     contextDays: z.coerce.number().positive().default(2),
+    portOffset: z.coerce.number().int().min(0).default(0),
     inFlightGraceS: z.coerce.number().min(0).default(120),
   })
   .refine((a) => a.help || a.all !== (a.flow !== undefined), {
@@ -284,7 +286,9 @@ async function main(argv: readonly string[]): Promise<number> {
       : undefined;
     // The lookups the transform reads: its Postgres tables, and the plans' tables read from K3Cloud.
     const kingdeeEnv = {
-      ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
+      ...(args.demo
+        ? { ...simulatorUrls(args.portOffset), ...demoServiceEnv() }
+        : {}),
       ...process.env,
     };
     const lookups = new RoutingLookupProvider(
@@ -293,7 +297,7 @@ async function main(argv: readonly string[]): Promise<number> {
         PLANS_DIR: args.plans,
         K3CLOUD_BASE_URL:
           kingdeeEnv['K3CLOUD_BASE_URL'] ??
-          `http://127.0.0.1:${SIMULATOR_PORTS.k3cloud}/k3cloud/`,
+          `http://127.0.0.1:${SIMULATOR_PORTS.k3cloud + args.portOffset}/k3cloud/`,
         K3CLOUD_ACCT_ID: kingdeeEnv['K3CLOUD_ACCT_ID'],
         K3CLOUD_USERNAME: kingdeeEnv['K3CLOUD_USERNAME'],
         K3CLOUD_PASSWORD: kingdeeEnv['K3CLOUD_PASSWORD'],
@@ -324,7 +328,8 @@ async function main(argv: readonly string[]): Promise<number> {
                   ] ?? plan.source.entity)
                 : plan.source.entity,
             kingdee: new SimulatorKingdeeInventory(
-              args.kingdeeUrl ?? kingdeeUrl(plan.target.system),
+              args.kingdeeUrl ??
+                kingdeeUrl(plan.target.system, args.portOffset),
             ),
             kingdeeFormId: simulatorFormId(
               plan.target.system,
@@ -387,14 +392,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function kingdeeUrl(system: string): string {
+function kingdeeUrl(system: string, offset: number): string {
   const port =
     system === 'jdy'
       ? SIMULATOR_PORTS.jdy
       : system === 'k3wise'
         ? SIMULATOR_PORTS.k3wise
         : SIMULATOR_PORTS.k3cloud;
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${port + offset}`;
 }
 
 async function sourceOf(
@@ -406,11 +411,13 @@ async function sourceOf(
   if (args.source === 'simulator')
     return new SimulatorSourceInventory(
       args.sourceUrl ??
-        `http://127.0.0.1:${SIMULATOR_PORTS[platform as keyof typeof SIMULATOR_PORTS]}`,
+        `http://127.0.0.1:${SIMULATOR_PORTS[platform as keyof typeof SIMULATOR_PORTS] + args.portOffset}`,
     );
   return SourceApiInventory.fromEnv(
     {
-      ...(args.demo ? { ...simulatorUrls(), ...demoServiceEnv() } : {}),
+      ...(args.demo
+        ? { ...simulatorUrls(args.portOffset), ...demoServiceEnv() }
+        : {}),
       ...process.env,
       PLANS_DIR: args.plans,
       ...(args.sourceUrl

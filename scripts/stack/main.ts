@@ -10,6 +10,7 @@ import {
   CONNECTORS,
   ROOT,
   SERVICE_PORTS,
+  demoStackEnv,
   infra,
   infraRunning,
   startStack,
@@ -84,14 +85,7 @@ async function main(): Promise<void> {
       scenarioFile: existsSync(scenario) ? scenario : undefined,
       onReady: (name, ms) =>
         console.log(`  ${name} ready (${(ms / 1000).toFixed(1)}s)`),
-      extraEnv: {
-        // Demo cadence: short merge windows and polls so documents reach the Kingdee simulators within seconds.
-        MERGE_WINDOW_SIZE: process.env.MERGE_WINDOW_SIZE ?? '1m',
-        MERGE_GRACE: process.env.MERGE_GRACE ?? '10s',
-        MERGE_IDLE_TIMEOUT: process.env.MERGE_IDLE_TIMEOUT ?? '30s',
-        POLL_INTERVAL_MS: process.env.POLL_INTERVAL_MS ?? '5000',
-        SAFETY_LAG_MS: process.env.SAFETY_LAG_MS ?? '2000',
-      },
+      extraEnv: demoStackEnv(process.env),
     },
     120_000,
     group,

@@ -48,6 +48,22 @@ export interface StackOptions {
   readonly onReady?: (name: string, ms: number) => void;
 }
 
+/**
+ * The main job's overrides for every service (npm start; the stack test uses the same): short merge windows and
+ * polls so documents reach the Kingdee simulators within seconds. A variable set in `env` wins.
+ */
+export function demoStackEnv(
+  env: Readonly<Record<string, string | undefined>> = {},
+): Record<string, string> {
+  return {
+    MERGE_WINDOW_SIZE: env['MERGE_WINDOW_SIZE'] ?? '1m',
+    MERGE_GRACE: env['MERGE_GRACE'] ?? '10s',
+    MERGE_IDLE_TIMEOUT: env['MERGE_IDLE_TIMEOUT'] ?? '30s',
+    POLL_INTERVAL_MS: env['POLL_INTERVAL_MS'] ?? '5000',
+    SAFETY_LAG_MS: env['SAFETY_LAG_MS'] ?? '2000',
+  };
+}
+
 /** URLs of the simulators as the services see them. */
 export function simulatorUrls(offset = 0): Record<string, string> {
   const url = (port: number): string => `http://127.0.0.1:${port + offset}`;
