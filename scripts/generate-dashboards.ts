@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { wantsHelp } from '@kingbridge/config';
 import {
   DASHBOARDS_DIR,
   renderAllDashboards,
@@ -34,6 +35,12 @@ export function dashboardDrift(dir: string = DASHBOARDS_DIR): DashboardDrift {
 }
 
 function main(argv: readonly string[]): number {
+  if (wantsHelp(argv)) {
+    process.stdout.write(
+      'usage: tsx scripts/generate-dashboards.ts [--check]\n  writes deploy/grafana/dashboards/*.json; --check exits 1 when they are stale\n',
+    );
+    return 0;
+  }
   if (argv.includes('--check')) {
     const drift = dashboardDrift();
     const problems = [

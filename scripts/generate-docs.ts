@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wantsHelp } from '@kingbridge/config';
 import { allTopics } from '@kingbridge/contracts';
 
 /**
@@ -43,7 +44,11 @@ export function renderTopicsDoc(): string {
 }
 
 const TARGET = 'docs/topics.md';
-if (require.main === module) {
+if (require.main === module && wantsHelp(process.argv.slice(2))) {
+  console.log(
+    `usage: tsx scripts/generate-docs.ts [--check]\n  writes ${TARGET}; --check exits 1 when it is stale`,
+  );
+} else if (require.main === module) {
   const text = renderTopicsDoc();
   if (process.argv.includes('--check')) {
     let current = '';

@@ -6,8 +6,12 @@
  * Uses DATABASE_URL (migrations must have run: npm run db:migrate). The
  * transform re-reads a table after LOOKUP_CACHE_TTL_MS.
  */
-import { readFile } from 'node:fs/promises';
-import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import {
+  DEFAULT_DATABASE_URL,
+  loadConfigOrExit,
+  readJsonFile,
+  wantsHelp,
+} from '@kingbridge/config';
 import { formatZodIssues } from '@kingbridge/contracts';
 import { createDataSource } from '@kingbridge/persistence';
 import type { DataSource } from 'typeorm';
@@ -102,13 +106,20 @@ export async function readLookupTable(
   });
 }
 
+const USAGE =
+  'usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]';
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(USAGE);
+    return 0;
+  }
   const config = loadConfigOrExit(
     z.object({ DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL) }),
   );
   const [command, arg] = argv;
   if (command === 'load' && arg) {
-    const json: unknown = JSON.parse(await readFile(arg, 'utf8'));
+    const json = await readJsonFile(arg);
     const parsed = lookupTablesSchema.safeParse(json);
     if (!parsed.success) {
       console.error(`${arg}: ${formatZodIssues(parsed.error)}`);
@@ -129,9 +140,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const t of tables) console.log(`${t.table}\t${t.rows}`);
     return 0;
   }
-  console.error(
-    'usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]',
-  );
+  console.error(USAGE);
   return 2;
 }
 

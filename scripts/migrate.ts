@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import {
+  DEFAULT_DATABASE_URL,
+  loadConfigOrExit,
+  wantsHelp,
+} from '@kingbridge/config';
 import { createLogger, type Logger } from '@kingbridge/observability';
 import {
   pendingMigrations,
@@ -120,6 +124,12 @@ export const migrateConfigSchema = z.object({
 });
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(
+      'usage: tsx scripts/migrate.ts [--check]\n  applies every pending migration of every service to DATABASE_URL (creating the database);\n  --check applies nothing and exits 1 when a migration is pending',
+    );
+    return 0;
+  }
   const config = loadConfigOrExit(migrateConfigSchema);
   const target = redactDatabaseUrl(config.DATABASE_URL);
   const logger = createLogger('migrate', config.LOG_LEVEL);

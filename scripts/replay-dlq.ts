@@ -15,6 +15,7 @@ import {
   replayTopicDeadLetters,
   type DeadLetterSelector,
 } from '@kingbridge/kafka';
+import { wantsHelp } from '@kingbridge/config';
 import { createLogger } from '@kingbridge/observability';
 
 export {
@@ -28,7 +29,14 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092'),
 });
 
+const USAGE =
+  'usage: tsx scripts/replay-dlq.ts <list|replay> <topic.dlq> [--error-class c] [--flow f] [--key k] [--offset n]... [--dry-run]';
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    console.log(USAGE);
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -42,9 +50,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const [command, dlq] = positionals;
   if ((command !== 'list' && command !== 'replay') || dlq === undefined) {
-    throw new Error(
-      'usage: tsx scripts/replay-dlq.ts <list|replay> <topic.dlq> [--error-class c] [--flow f] [--key k] [--offset n]... [--dry-run]',
-    );
+    throw new Error(USAGE);
   }
   // This CLI is a script, not a service: its only setting is read here and validated.
   const env = envSchema.parse({ KAFKA_BROKERS: process.env.KAFKA_BROKERS });

@@ -3,3 +3,4 @@ export * from './secret.schema';
 export * from './load-config';
 export * from './base.config';
 export * from './kafka-security.config';
+export * from './cli.util';
