@@ -9,7 +9,11 @@ import {
 } from '@kingbridge/kafka';
 import { createLogger, createMetricsRegistry } from '@kingbridge/observability';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
-import type { BackfillProgress } from '@kingbridge/source-runtime';
+import {
+  formatBeijingTime,
+  parseUserTime,
+  type BackfillProgress,
+} from '@kingbridge/source-runtime';
 import { SCHEMA } from '../services/source-connector/src/database/migrations';
 import {
   buildSourceRuntime,
@@ -18,9 +22,11 @@ import {
 import { sourceConnectorConfigSchema } from '../services/source-connector/src/source-connector.config';
 import { loadStreams } from '../services/source-connector/src/streams/load-streams';
 
-const USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <ISO> --to <ISO> [--force]
+const USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <T> --to <T> [--force]
 
-Backfills [from, to] for one stream into its raw topic. Progress is kept in
+Backfills [from, to] for one stream into its raw topic: any range, e.g. before the stream's first sync
+(INITIAL_SYNC_FROM). Times: ISO-8601 with offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now / now-7d.
+Progress is kept in
 Postgres (source_connector.backfill_job): Ctrl-C stops after the current
 page; running the same command again resumes after the last finished window.
 --force republishes records whose content hash was already published.
@@ -101,12 +107,19 @@ async function main(): Promise<void> {
   }
   if (!args.connector || !args.stream || !args.from || !args.to)
     fail('--connector, --stream, --from and --to are required');
-  const from = new Date(args.from);
-  const to = new Date(args.to);
-  if (Number.isNaN(from.getTime()))
-    fail(`--from: not an ISO date: ${args.from}`);
-  if (Number.isNaN(to.getTime())) fail(`--to: not an ISO date: ${args.to}`);
+  const time = (name: string, text: string): Date => {
+    try {
+      return new Date(parseUserTime(text));
+    } catch (err) {
+      return fail(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  const from = time('from', args.from);
+  const to = time('to', args.to);
   if (from >= to) fail('--from must be before --to');
+  process.stderr.write(
+    `backfill: ${formatBeijingTime(from.getTime())} .. ${formatBeijingTime(to.getTime())} Beijing time (${from.toISOString()} .. ${to.toISOString()})\n`,
+  );
 
   let config;
   try {
