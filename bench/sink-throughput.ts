@@ -37,12 +37,26 @@ export interface SimHandle {
   readonly url: string;
   readonly baseUrl: string;
   readonly acctId: string;
+  /** `[billNo, firstWrittenAt, writeCount]` of every document of a form (bench/sink-sim.process.ts). */
+  readonly writesUrl: string;
   readonly child: ChildProcess;
 }
 
-interface SimDocument {
-  readonly firstWrittenAt: string;
-  readonly writeCount: number;
+export type SimWrite = [
+  billNo: string,
+  firstWrittenAt: string,
+  writeCount: number,
+];
+
+/** Every document of `formId` the simulator accepted: bill number, first write time, write count. */
+export async function simWrites(
+  sim: SimHandle,
+  formId: string,
+): Promise<SimWrite[]> {
+  const res = await fetch(
+    `${sim.writesUrl}?formId=${encodeURIComponent(formId)}`,
+  );
+  return (await res.json()) as SimWrite[];
 }
 
 export async function startSimulatorProcess(
@@ -71,6 +85,7 @@ export async function startSimulatorProcess(
     url: string;
     baseUrl: string;
     acctId: string;
+    writesUrl: string;
   };
   return { ...info, child };
 }
@@ -222,19 +237,18 @@ async function drain(
     maxConcurrent: number;
     rejectedOverLimit: number;
   }>(sim, 'stats');
-  const written = await admin<SimDocument[]>(
-    sim,
-    'documents?formId=SAL_OUTSTOCK',
-  );
+  const written = await simWrites(sim, 'SAL_OUTSTOCK');
 
   const times = written
-    .map((d) => Date.parse(d.firstWrittenAt))
+    .map(([, firstWrittenAt]) => Date.parse(firstWrittenAt))
     .sort((a, b) => a - b);
   const at = (q: number): number =>
     times[Math.min(times.length - 1, Math.floor(q * (times.length - 1)))] ?? 0;
   const sustained = (0.8 * total) / ((at(0.9) - at(0.1)) / 1000);
   const overall = total / ((at(1) - at(0)) / 1000);
-  const duplicates = written.filter((d) => d.writeCount !== 1).length;
+  const duplicates = written.filter(
+    ([, , writeCount]) => writeCount !== 1,
+  ).length;
   // Mean observed request time (simulator latency + HTTP + both event loops on a shared machine).
   const histogram =
     (

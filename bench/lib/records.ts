@@ -10,6 +10,10 @@ import type { RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
 import { parse } from 'yaml';
 import { createPrng } from '../../services/simulators/src/common/prng';
+import {
+  GIFTS,
+  GOODS,
+} from '../../services/simulators/src/sources/data/catalog.data';
 import { jackyunTradeSpec } from '../../services/simulators/src/sources/jackyun/jackyun-data';
 import { wdtStockoutSpec } from '../../services/simulators/src/sources/wdt/wdt-data';
 import { xiaomanOrderSpec } from '../../services/simulators/src/sources/xiaoman/xiaoman-data';
@@ -68,6 +72,26 @@ function jackyunAnswer(
   });
 }
 
+/** Sales orders the WDT stock-outs of the bench link to (FEntity_Link through k3_sale_order_entries). */
+export const BENCH_SALE_ORDERS = 50;
+
+export function benchSaleOrderNo(n: number): string {
+  return `SO-BENCH-${n % BENCH_SALE_ORDERS}`;
+}
+
+/** k3_sale_order_entries rows: every bench sales order has an entry for every catalog goods number. */
+export function benchSaleOrderEntries(): Record<string, unknown>[] {
+  const goods = [...new Set([...GOODS, ...GIFTS].map((g) => g.goodsNo))];
+  return Array.from({ length: BENCH_SALE_ORDERS }, (_, k) =>
+    goods.map((number, j) => ({
+      bill_no: benchSaleOrderNo(k),
+      material_number: number,
+      fid: 700_000 + k,
+      entry_id: 800_000 + k * goods.length + j,
+    })),
+  ).flat();
+}
+
 interface Generator {
   /** Next selected record's payload (the platform's answer for one record), its id and modified time. */
   next(at: number): { id: string; payload: Record<string, unknown> };
@@ -96,11 +120,11 @@ function generator(platform: BenchPlatform, seed: number): Generator {
       next(at) {
         for (;;) {
           const s = wdtStockoutSpec.generate(prng, ++seq, at);
-          if (s.status === 95)
-            return {
-              id: wdtStockoutSpec.idOf(s),
-              payload: s as unknown as Record<string, unknown>,
-            };
+          if (s.status !== 95) continue;
+          const payload = s as unknown as Record<string, unknown>;
+          // Its upstream sales order is one the bench's K3Cloud lookup rows hold (benchSaleOrderEntries).
+          payload['src_trade_no'] = benchSaleOrderNo(seq);
+          return { id: wdtStockoutSpec.idOf(s), payload };
         }
       },
     };
@@ -125,6 +149,11 @@ export interface RecordOptions {
   readonly at?: (index: number) => number;
   /** Changes a payload before it is wrapped (unique bill numbers, times). */
   readonly edit?: (payload: Record<string, unknown>, index: number) => void;
+  /** The raw envelope's source id (default: the generated record's id). */
+  readonly sourceId?: (
+    payload: Record<string, unknown>,
+    index: number,
+  ) => string;
 }
 
 /** `count` raw envelopes of `platform`, as the source connector publishes them. */
@@ -146,7 +175,7 @@ export function rawRecords(
       platform: source.platform as RawRecord['platform'],
       entity: source.entity as RawRecord['entity'],
       stream: options.stream ?? source.stream,
-      sourceId: options.edit ? `${id}-${i}` : id,
+      sourceId: options.sourceId?.(payload, i) ?? id,
       modifiedAt: new Date(at).toISOString(),
       contentHash: contentHash(payload),
       payload,

@@ -111,6 +111,23 @@ export class ServiceProcess {
   logs(): string {
     return this.output;
   }
+
+  /** `fieldPath: reason` of the first record the service dead-lettered (from its log tail), if any. */
+  firstDeadLetter(): string | undefined {
+    for (const line of this.output.split('\n')) {
+      if (!line.includes('dead-lettered')) continue;
+      try {
+        const entry = JSON.parse(line) as {
+          fieldPath?: string;
+          reason?: string;
+        };
+        return `${entry.fieldPath ?? '?'}: ${entry.reason ?? '?'}`;
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** Sum of a Prometheus counter/gauge over the series whose labels include every `labels` pair. */

@@ -14,7 +14,7 @@ import {
   startGroupAtEnd,
 } from '../lib/kafka';
 import { rawRecords, type BenchPlatform } from '../lib/records';
-import { metricValue } from '../lib/service';
+import { metricValue, type ServiceProcess } from '../lib/service';
 import {
   startTransforms,
   transformEnv,
@@ -136,6 +136,12 @@ async function runCase(
   } finally {
     await proc.stop();
   }
+}
+
+/** The first dead-letter reason as a column, only when there was one (a bench input the plan refuses). */
+export function deadLetterReason(proc: ServiceProcess): Row {
+  const reason = proc.firstDeadLetter();
+  return reason ? { 'first dead-letter': reason } : {};
 }
 
 export function round(n: number, digits = 2): number {
