@@ -106,6 +106,12 @@ export const APPS: readonly AppSpec[] = [
       'JDY_OUTER_INSTANCE_ID',
       'K3WISE_AUTHORITY_CODE',
     ],
+    // What each tenant allows in flight, shared by all sink pods (the ScaledObject may run 6 of them).
+    env: {
+      KINGDEE_BUDGET_K3CLOUD: '4',
+      KINGDEE_BUDGET_JDY: '4',
+      KINGDEE_BUDGET_K3WISE: '2',
+    },
     database: true,
     plans: false,
     strategy: 'RollingUpdate',

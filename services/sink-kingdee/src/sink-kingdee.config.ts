@@ -1,6 +1,7 @@
 import { baseConfigSchema, csvSchema } from '@kingbridge/config';
 import { kingdeeTargetSchema, type KingdeeTarget } from '@kingbridge/contracts';
 import { z } from 'zod';
+import { kingdeeBudgetConfigShape } from './budget/kingdee-budget.config';
 
 export const SINK_SERVICE = 'sink-kingdee';
 export const SINK_DEFAULT_PORT = 19420;
@@ -172,6 +173,7 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
     K3WISE_CONCURRENCY: int(1, 2).describe(
       'K/3 WISE requests in flight at once',
     ),
+    ...kingdeeBudgetConfigShape,
   })
   .superRefine((config, ctx) => {
     const required = requiredFor(config);

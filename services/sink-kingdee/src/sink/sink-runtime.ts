@@ -29,6 +29,7 @@ import { LEDGER_STATES, LedgerRepository } from '../ledger/ledger.repository';
 import { SINK_SERVICE, type SinkKingdeeConfig } from '../sink-kingdee.config';
 import { WriteScheduler } from '../writer/write-scheduler';
 import { createKingdeeWriters } from './kingdee-writers.factory';
+import { kingdeeBudgetOf, withKingdeeBudget } from '../budget/kingdee-budget';
 import { SinkPipeline } from './sink-pipeline';
 import { sinkMetrics } from './sink.metrics';
 import { StatusPublisher } from './status.publisher';
@@ -106,7 +107,11 @@ export class SinkRuntime {
     const ledger = new LedgerRepository(this.dataSource);
     const deadLetterRepository = new DeadLetterRepository(this.dataSource);
     const status = new StatusPublisher(producer, topics.status);
-    const writers = this.deps.writers ?? createKingdeeWriters(config);
+    // Every Kingdee call through the tenant's budget shared by all sink pods (src/budget).
+    const writers = withKingdeeBudget(
+      this.deps.writers ?? createKingdeeWriters(config),
+      kingdeeBudgetOf(config, this.dataSource, logger),
+    );
     const scheduler = new WriteScheduler({
       writers,
       concurrency: {

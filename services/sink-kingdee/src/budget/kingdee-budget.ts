@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { KingdeeTarget } from '@kingbridge/contracts';
+import type { Logger } from '@kingbridge/observability';
+import { sleep } from '@kingbridge/pipeline-core';
+import type { KingdeeWriter } from '@kingbridge/sink-kingdee-client';
+
+/** The one method the budget needs; a TypeORM DataSource fits. */
+export interface BudgetSql {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
+export interface KingdeeBudgetOptions {
+  readonly db: BudgetSql;
+  /** Slots per target; a target without a size is not limited across pods. */
+  readonly sizes: Partial<Record<KingdeeTarget, number>>;
+  /** Tenant key per target (target + endpoint + account): pods writing to the same tenant share its slots. */
+  readonly tenants: Readonly<Record<KingdeeTarget, string>>;
+  readonly leaseMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * A counting semaphore per Kingdee tenant shared by every sink pod, in
+ * Postgres: a request takes one of the tenant's `size` slot rows (free or
+ * expired) and deletes it when it answered. A pod that dies mid-request holds
+ * its slot until the lease expires (longer than any request may take).
+ */
+export class KingdeeBudget {
+  private readonly holder = randomUUID();
+
+  constructor(private readonly options: KingdeeBudgetOptions) {}
+
+  limited(target: KingdeeTarget): boolean {
+    return this.options.sizes[target] !== undefined;
+  }
+
+  /** Waits for a slot of `target`'s tenant; resolves with its release. */
+  async acquire(
+    target: KingdeeTarget,
+    signal?: AbortSignal,
+  ): Promise<() => Promise<void>> {
+    const size = this.options.sizes[target];
+    if (size === undefined) return async () => undefined;
+    const tenant = this.options.tenants[target];
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted)
+        throw new Error('aborted while waiting for a Kingdee budget slot');
+      const rows = (await this.options.db.query(
+        `WITH free AS (
+           SELECT s AS slot FROM generate_series(0, $3::int - 1) s
+            WHERE NOT EXISTS (SELECT 1 FROM sink_kingdee.kingdee_budget_lease l
+                               WHERE l.tenant = $1 AND l.slot = s AND l.expires_at > now())
+            ORDER BY random() LIMIT 1)
+         INSERT INTO sink_kingdee.kingdee_budget_lease (tenant, slot, holder, expires_at)
+         SELECT $1, slot, $2, now() + make_interval(secs => $4::double precision / 1000) FROM free
+         ON CONFLICT (tenant, slot) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+          WHERE kingdee_budget_lease.expires_at <= now()
+         RETURNING slot`,
+        [tenant, this.holder, size, this.options.leaseMs],
+      )) as Array<{ slot: number }>;
+      const slot = rows[0]?.slot;
+      if (slot !== undefined) {
+        return async () => {
+          await this.options.db.query(
+            'DELETE FROM sink_kingdee.kingdee_budget_lease WHERE tenant = $1 AND slot = $2 AND holder = $3',
+            [tenant, slot, this.holder],
+          );
+        };
+      }
+      if (attempt === 20)
+        this.options.logger.debug(
+          { target },
+          'waiting for a Kingdee budget slot (tenant busy across pods)',
+        );
+      await sleep(
+        Math.min(25 * 2 ** Math.min(attempt, 4), 400) * (0.5 + Math.random()),
+        signal,
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Runs `fn` inside one slot of `target`'s tenant. */
+  async run<T>(
+    target: KingdeeTarget,
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const release = await this.acquire(target, signal);
+    try {
+      return await fn();
+    } finally {
+      await release().catch((err: unknown) =>
+        this.options.logger.warn(
+          { target, reason: (err as Error).message },
+          'could not free a Kingdee budget slot; it expires with its lease',
+        ),
+      );
+    }
+  }
+}
+
+/** Every Kingdee call of `writers` (writes and bill lookups) through the shared budget. */
+export function withKingdeeBudget(
+  writers: ReadonlyMap<KingdeeTarget, KingdeeWriter>,
+  budget: KingdeeBudget,
+): Map<KingdeeTarget, KingdeeWriter> {
+  const out = new Map<KingdeeTarget, KingdeeWriter>();
+  for (const [target, writer] of writers) {
+    if (!budget.limited(target)) {
+      out.set(target, writer);
+      continue;
+    }
+    const wrapped: KingdeeWriter = {
+      target: writer.target,
+      maxRowsPerRequest: (operation) => writer.maxRowsPerRequest(operation),
+      write: (request) =>
+        budget.run(target, () => writer.write(request), request.signal),
+      findBills: (formId, billNos, signal) =>
+        budget.run(
+          target,
+          () => writer.findBills(formId, billNos, signal),
+          signal,
+        ),
+      ...(writer.matchBills
+        ? {
+            matchBills: (
+              formId: string,
+              rows: Parameters<NonNullable<KingdeeWriter['matchBills']>>[1],
+              signal?: AbortSignal,
+            ) =>
+              budget.run(
+                target,
+                () =>
+                  (
+                    writer.matchBills as NonNullable<
+                      KingdeeWriter['matchBills']
+                    >
+                  )(formId, rows, signal),
+                signal,
+              ),
+          }
+        : {}),
+    };
+    out.set(target, wrapped);
+  }
+  return out;
+}
+
+/** What the budget reads of the sink's config. */
+export interface KingdeeBudgetConfig {
+  readonly K3CLOUD_BASE_URL: string;
+  readonly K3CLOUD_ACCT_ID: string;
+  readonly JDY_BASE_URL: string;
+  readonly JDY_APP_KEY?: string | undefined;
+  readonly K3WISE_BASE_URL: string;
+  readonly KINGDEE_TIMEOUT_MS: number;
+  readonly KINGDEE_BUDGET_K3CLOUD?: number | undefined;
+  readonly KINGDEE_BUDGET_JDY?: number | undefined;
+  readonly KINGDEE_BUDGET_K3WISE?: number | undefined;
+  readonly KINGDEE_BUDGET_LEASE_MS?: number | undefined;
+}
+
+/** The budget of the sink's config: tenants keyed by endpoint and account. */
+export function kingdeeBudgetOf(
+  config: KingdeeBudgetConfig,
+  db: BudgetSql,
+  logger: Logger,
+): KingdeeBudget {
+  const sizes: Partial<Record<KingdeeTarget, number>> = {};
+  if (config.KINGDEE_BUDGET_K3CLOUD)
+    sizes.k3cloud = config.KINGDEE_BUDGET_K3CLOUD;
+  if (config.KINGDEE_BUDGET_JDY) sizes.jdy = config.KINGDEE_BUDGET_JDY;
+  if (config.KINGDEE_BUDGET_K3WISE) sizes.k3wise = config.KINGDEE_BUDGET_K3WISE;
+  return new KingdeeBudget({
+    db,
+    sizes,
+    tenants: {
+      k3cloud: `k3cloud ${config.K3CLOUD_BASE_URL} ${config.K3CLOUD_ACCT_ID}`,
+      jdy: `jdy ${config.JDY_BASE_URL} ${config.JDY_APP_KEY ?? ''}`,
+      k3wise: `k3wise ${config.K3WISE_BASE_URL}`,
+    },
+    leaseMs:
+      config.KINGDEE_BUDGET_LEASE_MS ?? config.KINGDEE_TIMEOUT_MS + 30_000,
+    logger,
+  });
+}
