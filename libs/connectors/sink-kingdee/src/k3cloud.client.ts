@@ -189,6 +189,19 @@ export class K3CloudClient implements KingdeeWriter {
     return found;
   }
 
+  /** Save with the bill's primary key updates it (refused by K3Cloud once submitted or audited). */
+  asUpdate(formId: string, id: string, row: WriteRow): WriteRow {
+    const { pkField } = k3FormKeys(formId);
+    const numeric = Number(id);
+    return {
+      billNo: row.billNo,
+      document: {
+        ...row.document,
+        [pkField]: Number.isSafeInteger(numeric) ? numeric : id,
+      },
+    };
+  }
+
   /**
    * Finds the bills of `rows` by number and compares each with its row:
    * the date, every header base-data reference (customer, org, stock…), and

@@ -67,6 +67,12 @@ export interface KingdeeWriter {
     signal?: AbortSignal,
   ): Promise<Map<string, BillRef>>;
   /**
+   * The row that updates the written bill `id` in place with `row`'s content
+   * (K3Cloud: the Model with its primary key). Absent: the target cannot
+   * update a written document.
+   */
+  asUpdate?(formId: string, id: string, row: WriteRow): WriteRow;
+  /**
    * Like findBills, and compares each bill found with the row (more than the
    * number: date, parties, entry rows), so a bill number reused by another
    * document is never taken for ours. Absent: the sink compares numbers only.

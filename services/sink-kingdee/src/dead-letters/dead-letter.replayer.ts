@@ -7,12 +7,15 @@ import type {
 
 /** Header on a replayed message: the dead letter's id. */
 export const HEADER_REPLAY_OF = 'kb-replay-of';
+/** Header on a replayed `changed_after_write` dead letter: the operator applies the change (`update`). */
+export const HEADER_APPLY_CHANGE = 'kb-apply-change';
 
 /**
  * Re-publishes the selected dead letters' original key, value and headers to
  * their original topic, then marks them replayed. The sink's ledger still
  * guarantees a document is written once (a replay of something already
- * written is skipped as `duplicate_skipped`).
+ * written is skipped as `duplicate_skipped`); a replayed `changed_after_write`
+ * dead letter updates the written document in place (where the target can).
  */
 export async function replayDeadLetters(
   repository: DeadLetterRepository,
@@ -35,7 +38,14 @@ export async function replayDeadLetters(
       list.map((d) => ({
         key: d.key,
         value: d.value,
-        headers: { ...d.headers, [HEADER_REPLAY_OF]: d.id },
+        headers: {
+          ...d.headers,
+          [HEADER_REPLAY_OF]: d.id,
+          // Replaying a change after write updates the written document in place.
+          ...(d.errorClass === 'changed_after_write'
+            ? { [HEADER_APPLY_CHANGE]: 'update' }
+            : {}),
+        },
       })),
     );
     await repository.markReplayed(list.map((d) => d.id));

@@ -230,6 +230,36 @@ export class LedgerRepository {
     );
   }
 
+  /** A written document updated in place (a change after write applied by an operator): its new payload. */
+  async markRewritten(
+    entries: ReadonlyArray<
+      LedgerDocument & {
+        kingdeeId: string;
+        kingdeeNumber: string;
+        payload: unknown;
+      }
+    >,
+  ): Promise<void> {
+    for (const e of entries) {
+      await this.db.query(
+        `UPDATE sink_kingdee.ledger SET payload_hash = $2, written_payload = $3::jsonb, kingdee_id = $4, kingdee_number = $5,
+                attempts = attempts + 1, updated_at = now()
+          WHERE document_key = $1 AND state = 'written'`,
+        [
+          e.documentKey,
+          e.payloadHash,
+          JSON.stringify(e.payload),
+          e.kingdeeId,
+          e.kingdeeNumber,
+        ],
+      );
+    }
+    await this.db.query(
+      `UPDATE sink_kingdee.dead_letter SET resolved_at = now() WHERE document_key = ANY($1) AND resolved_at IS NULL`,
+      [entries.map((e) => e.documentKey)],
+    );
+  }
+
   /** The payload each written document was written with (null when written before it was kept). */
   async writtenPayloads(
     keys: readonly string[],

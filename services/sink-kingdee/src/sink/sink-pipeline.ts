@@ -26,6 +26,7 @@ import type {
   LedgerRepository,
 } from '../ledger/ledger.repository';
 import type { WriteScheduler } from '../writer/write-scheduler';
+import { HEADER_APPLY_CHANGE } from '../dead-letters/dead-letter.replayer';
 import { ChangedAfterWriteError, payloadDiff } from './change-after-write';
 import { asksKingdeeFirst } from './id-check';
 import type { SinkMetrics } from './sink.metrics';
@@ -50,6 +51,8 @@ interface Item {
   readonly ledgerDoc: LedgerDocument;
   /** What the payload hash covers (kept in the ledger once written). */
   readonly payload: unknown;
+  /** A replayed change after write: the operator applies it to the written document. */
+  readonly applyChange: boolean;
 }
 
 interface Written {
@@ -119,6 +122,7 @@ export class SinkPipeline {
         index,
         doc,
         payload,
+        applyChange: m.headers[HEADER_APPLY_CHANGE] === 'update',
         ledgerDoc: ledgerDocument(doc, payload),
       });
     });
@@ -164,9 +168,16 @@ export class SinkPipeline {
     let toSend: Item[] = [];
 
     const changed: Item[] = [];
+    const updates: Item[] = [];
     for (const item of items) {
       const entry = entries.get(item.doc.documentKey);
       if (
+        entry?.state === 'written' &&
+        entry.payloadHash !== item.ledgerDoc.payloadHash &&
+        item.applyChange
+      ) {
+        updates.push(item);
+      } else if (
         entry?.state === 'written' &&
         entry.payloadHash !== item.ledgerDoc.payloadHash &&
         item.doc.changeAfterWrite !== 'skip'
@@ -210,6 +221,30 @@ export class SinkPipeline {
           ),
         };
       }
+    }
+
+    // An operator replayed a change after write: update the written document in place.
+    const rewritten = new Set<Item>();
+    if (updates.length > 0 && !signal?.aborted) {
+      const results = await Promise.all(
+        updates.map((item) => this.update(item, entries, signal)),
+      );
+      updates.forEach((item, k) => {
+        const result = results[k] as RowOutcome;
+        const attempts = (entries.get(item.doc.documentKey)?.attempts ?? 0) + 1;
+        if (result.kind === 'written') {
+          rewritten.add(item);
+          written.push({
+            item,
+            ref: { id: result.id, number: result.number },
+            attempts,
+          });
+        } else {
+          retries.push({ item, error: result.error, attempts });
+          if (isPermanent(result.error.errorClass) || !result.error.retriable)
+            outcomes[item.index] = { kind: 'dead-letter', error: result.error };
+        }
+      });
     }
 
     // A previous attempt may have written these: ask Kingdee before resending.
@@ -367,13 +402,25 @@ export class SinkPipeline {
       outcomes[c.item.index] = { kind: 'dead-letter', error: c.error };
     }
 
+    await ledger.markRewritten(
+      written
+        .filter((w) => rewritten.has(w.item))
+        .map((w) => ({
+          ...w.item.ledgerDoc,
+          kingdeeId: w.ref.id,
+          kingdeeNumber: w.ref.number,
+          payload: w.item.payload,
+        })),
+    );
     await ledger.markWritten(
-      written.map((w) => ({
-        ...w.item.ledgerDoc,
-        kingdeeId: w.ref.id,
-        kingdeeNumber: w.ref.number,
-        payload: w.item.payload,
-      })),
+      written
+        .filter((w) => !rewritten.has(w.item))
+        .map((w) => ({
+          ...w.item.ledgerDoc,
+          kingdeeId: w.ref.id,
+          kingdeeNumber: w.ref.number,
+          payload: w.item.payload,
+        })),
     );
     await ledger.markFailed(
       retries.map((r): FailedEntry => ({
@@ -487,6 +534,41 @@ export class SinkPipeline {
       outcome: 'duplicate_skipped',
     });
     outcomes[item.index] = { kind: 'done' };
+  }
+
+  /** Sends `item` as an update of its written bill (the target's `asUpdate`). */
+  private update(
+    item: Item,
+    entries: ReadonlyMap<string, LedgerEntry>,
+    signal: AbortSignal | undefined,
+  ): Promise<RowOutcome> {
+    const doc = item.doc;
+    const writer = this.deps.writers.get(doc.target);
+    const id = entries.get(doc.documentKey)?.kingdeeId;
+    if (!writer?.asUpdate || !id) {
+      return Promise.resolve({
+        kind: 'failed',
+        error: kingdeeError(
+          'validation',
+          `${doc.target} ${doc.formId}: ${doc.documentKey} cannot be updated in place (${id ? 'the target has no update' : 'no Kingdee id recorded'})`,
+        ),
+      });
+    }
+    return this.deps.scheduler.submit({
+      key: doc.documentKey,
+      group: {
+        target: doc.target,
+        formId: doc.formId,
+        operation: doc.operation,
+        options: doc.options,
+        batchRows: doc.batchRows,
+      },
+      row: writer.asUpdate(doc.formId, id, {
+        billNo: doc.billNo,
+        document: doc.document,
+      }),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** Not now: an earlier attempt is still in flight (or the batch was given up); the message is retried. */

@@ -5,13 +5,15 @@ import {
 import { pollUntil, waitForMessages } from '@kingbridge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeadLetterRepository } from '../../src/dead-letters/dead-letter.repository';
+import { replayDeadLetters } from '../../src/dead-letters/dead-letter.replayer';
 import { SinkHarness, outstockDocument } from './sink.harness';
 
 /*
  * Issue 13 item 3: a non-merged document that arrives again with another
  * payload after it was written is never a silent `duplicate_skipped`: by
  * default it is a `changed_after_write` dead letter holding both versions and
- * a diff, with its own status outcome and metric label.
+ * a diff, with its own status outcome and metric label; replaying it updates
+ * the written bill in place.
  */
 describe('sink-kingdee documents changed after write', () => {
   let h: SinkHarness | undefined;
@@ -49,17 +51,22 @@ describe('sink-kingdee documents changed after write', () => {
       schema: statusEventSchema,
       timeoutMs: 30_000,
     });
-    const later = events.slice(2).map((e) => e.value);
-    expect(later.find((e) => e.documentKey === doc.documentKey)).toMatchObject({
-      outcome: 'changed_after_write',
+    const of = (key: string) =>
+      events.map((e) => e.value).filter((e) => e.documentKey === key);
+    expect(of(doc.documentKey).map((e) => e.outcome)).toEqual([
+      'written',
+      'changed_after_write',
+    ]);
+    expect(of(doc.documentKey)[1]).toMatchObject({
       errorClass: 'changed_after_write',
       errorMessage: expect.stringContaining(
         'document.FEntity[0].FRealQty: 2 -> 5',
       ),
     });
-    expect(later.find((e) => e.documentKey === same.documentKey)).toMatchObject(
-      { outcome: 'duplicate_skipped' },
-    );
+    expect(of(same.documentKey).map((e) => e.outcome)).toEqual([
+      'written',
+      'duplicate_skipped',
+    ]);
 
     const db = await h.database();
     const [dead] = await pollUntil(async () => {
@@ -84,6 +91,39 @@ describe('sink-kingdee documents changed after write', () => {
     expect(await h.registry.metrics()).toMatch(
       /kingbridge_sink_rows_total\{target="k3cloud",form="SAL_OUTSTOCK",outcome="changed_after_write"\} 1/,
     );
+
+    // The operator replays it: the written bill is updated in place, no second bill.
+    const replayed = await replayDeadLetters(
+      new DeadLetterRepository(db),
+      h.producerHandle(),
+      { flow: h.flow, errorClass: 'changed_after_write' },
+    );
+    expect(replayed).toHaveLength(1);
+    const updated = await pollUntil(() => {
+      const bill = h!.bills().find((b) => b.billNo === doc.billNo);
+      return bill && bill.writeCount === 2 ? bill : undefined;
+    });
+    expect(updated.body.entries[0]?.fields['FREALQTY']).toEqual({
+      ref: false,
+      value: 5,
+    });
+    expect(h.bills()).toHaveLength(2);
+    const after = await waitForMessages(h.statusTopic, 5, {
+      schema: statusEventSchema,
+    });
+    expect(
+      after
+        .map((e) => e.value)
+        .filter((e) => e.documentKey === doc.documentKey)
+        .map((e) => e.outcome),
+    ).toEqual(['written', 'changed_after_write', 'written']);
+    await pollUntil(async () => {
+      const rows = await new DeadLetterRepository(db).list({
+        key: doc.documentKey,
+        status: 'resolved',
+      });
+      return rows.length === 1;
+    });
   });
 
   it('should keep Kingdee as it is and only log when the plan says changeAfterWrite: skip', async () => {
