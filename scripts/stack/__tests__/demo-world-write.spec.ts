@@ -9,24 +9,25 @@ import {
   type KingdeeWriter,
 } from '@kingbridge/sink-kingdee-client';
 import {
-  InMemoryLookupProvider,
   compileFlow,
   loadPlans,
+  type LookupProvider,
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // The demo world is checked end to end against the simulators themselves (tests may start them in-process).
 import { startJdySimulator } from '../../../services/simulators/src/kingdee/jdy/jdy.simulator';
-import { startK3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import {
+  startK3CloudSimulator,
+  type K3CloudSimulator,
+} from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
 import { startK3WiseSimulator } from '../../../services/simulators/src/kingdee/k3wise/k3wise.simulator';
 import { startJackyunSimulator } from '../../../services/simulators/src/sources/jackyun/jackyun.simulator';
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
-import {
-  k3CloudLookupRows,
-  k3CloudMasterData,
-  lookupTables,
-} from '../demo-master-data';
+import { k3CloudMasterData } from '../demo-master-data';
+import { demoLookups } from './demo-lookups.util';
 
 type SourceSim = {
   admin: {
@@ -71,17 +72,12 @@ const LATER = Date.parse('2099-01-01T00:00:00Z');
 const SAMPLE = 40;
 
 /** The sample's outbound documents, as the transform would publish them. */
-function documentsOf(
+async function documentsOf(
   plan: SyncPlan,
   held: ReturnType<SourceSim['admin']['records']>,
-): { docs: OutboundDocument[]; failures: string[] } {
-  const flow = compileFlow(plan, {
-    lookups: new InMemoryLookupProvider({
-      ...lookupTables(),
-      ...k3CloudLookupRows(),
-    }),
-    clock: () => LATER,
-  });
+  lookups: LookupProvider,
+): Promise<{ docs: OutboundDocument[]; failures: string[] }> {
+  const flow = compileFlow(plan, { lookups, clock: () => LATER });
   const docs: OutboundDocument[] = [];
   const failures: string[] = [];
   for (const h of held) {
@@ -102,6 +98,7 @@ function documentsOf(
       runId: 'demo-world-write-test',
       fetchedAt: '2026-11-22T00:00:00.000Z',
     };
+    await lookups.preload(flow.lookupQueries(raw));
     const out = flow.process(raw);
     if (out.outcome === 'failed')
       failures.push(
@@ -122,6 +119,7 @@ function documentsOf(
 
 describe('demo world end to end (simulator records -> plan -> sink client -> Kingdee simulator)', () => {
   let plans: Map<string, SyncPlan>;
+  let k3: K3CloudSimulator;
   const writers = new Map<string, KingdeeWriter>();
   const closers: Array<() => Promise<void>> = [];
   beforeAll(async () => {
@@ -131,7 +129,7 @@ describe('demo world end to end (simulator records -> plan -> sink client -> Kin
         p.plan,
       ]),
     );
-    const k3 = await startK3CloudSimulator({ masterData: k3CloudMasterData() });
+    k3 = await startK3CloudSimulator({ masterData: k3CloudMasterData() });
     const jdy = await startJdySimulator({});
     const wise = await startK3WiseSimulator({});
     closers.push(
@@ -182,9 +180,10 @@ describe('demo world end to end (simulator records -> plan -> sink client -> Kin
       });
       closers.push(() => sim.close());
       const plan = plans.get(src.flow) as SyncPlan;
-      const { docs, failures } = documentsOf(
+      const { docs, failures } = await documentsOf(
         plan,
         sim.admin.records(src.entity),
+        await demoLookups(plan, k3, sim as unknown as SourceSimulator),
       );
       expect(failures.slice(0, 5)).toEqual([]);
       expect(docs.length).toBeGreaterThan(0);

@@ -13,11 +13,10 @@ import { startJackyunSimulator } from '../../../services/simulators/src/sources/
 import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
-import {
-  k3CloudLookupRows,
-  k3CloudMasterData,
-  lookupTables,
-} from '../demo-master-data';
+import { k3CloudMasterData, lookupTables } from '../demo-master-data';
+import { demoLookups } from './demo-lookups.util';
+import { startK3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
 
 /** Each plan's source records as the simulators hold them (latest version), by simulator entity. */
 const SOURCES = [
@@ -79,12 +78,16 @@ describe('demo world master data', () => {
       )({ initialRecords: 200, historyDays: 2 });
       closers.push(() => sim.close());
       const plan = plans.get(src.flow) as SyncPlan;
-      const flow = compileFlow(plan, {
-        lookups: new InMemoryLookupProvider({
-          ...lookupTables(),
-          ...k3CloudLookupRows(),
-        }),
+      const k3 = await startK3CloudSimulator({
+        masterData: k3CloudMasterData(),
       });
+      closers.push(() => k3.close());
+      const lookups = await demoLookups(
+        plan,
+        k3,
+        sim as unknown as SourceSimulator,
+      );
+      const flow = compileFlow(plan, { lookups });
       const held = sim.admin.records(src.entity);
       expect(held.length).toBeGreaterThan(10);
       const failures: string[] = [];
@@ -108,6 +111,7 @@ describe('demo world master data', () => {
           runId: 'demo-world-test',
           fetchedAt: '2026-11-22T00:00:00.000Z',
         };
+        await lookups.preload(flow.lookupQueries(raw));
         const out = flow.process(raw);
         if (out.outcome === 'failed')
           failures.push(
@@ -127,10 +131,7 @@ describe('demo world master data', () => {
       historyDays: 2,
     });
     closers.push(() => sim.close());
-    const lookups = new InMemoryLookupProvider({
-      ...lookupTables(),
-      ...k3CloudLookupRows(),
-    });
+    const lookups = new InMemoryLookupProvider(lookupTables());
     const documentsOf = (flowId: string, entity: string) => {
       const plan = plans.get(flowId) as SyncPlan;
       const flow = compileFlow(plan, { lookups });

@@ -2,7 +2,10 @@ import { loadConfigOrExit } from '@kingbridge/config';
 import { ZodError } from 'zod';
 import { createLogger } from '@kingbridge/observability';
 import { readScenarioFile } from './common';
+import { startWdtSalesOrderFeeder } from './demo/wdt-sales-orders.feeder';
+import type { K3CloudSimulator } from './kingdee/k3cloud/k3cloud.simulator';
 import { SIMULATORS, type StartedSimulator } from './simulators';
+import type { SourceSimulator } from './sources/source-kit';
 import { simulatorsConfigSchema } from './simulators.config';
 
 async function main(): Promise<void> {
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running: StartedSimulator[] = [];
+  const byName = new Map<string, StartedSimulator>();
   for (const sim of selected) {
     const port = sim.defaultPort + config.SIM_PORT_OFFSET;
     let started: StartedSimulator;
@@ -54,12 +58,28 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     running.push(started);
+    byName.set(sim.name, started);
     logger.info(
       { simulator: sim.name, url: started.url, admin: config.SIM_ADMIN },
       'simulator listening',
     );
   }
+  // The demo world's order entry: K3Cloud holds the sales order of every WDT stock-out (seed 001 links to it).
+  const wdt = byName.get('wdt');
+  const k3cloud = byName.get('k3cloud');
+  const feeder =
+    wdt && k3cloud
+      ? startWdtSalesOrderFeeder({
+          // The registrations return the simulators' own handles.
+          wdt: wdt as unknown as SourceSimulator,
+          k3cloud: k3cloud as unknown as K3CloudSimulator,
+          intervalMs: 1000,
+          onError: (message) =>
+            logger.debug({ simulator: 'k3cloud' }, `sales orders: ${message}`),
+        })
+      : undefined;
   const stop = (): void => {
+    feeder?.stop();
     void Promise.all(running.map((r) => r.close())).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

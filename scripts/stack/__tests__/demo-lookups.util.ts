@@ -1,0 +1,59 @@
+import { K3CloudClient } from '@kingbridge/sink-kingdee-client';
+import {
+  CachedLookupProvider,
+  InMemoryLookupProvider,
+  K3CloudLookupLoader,
+  RoutingLookupProvider,
+  type LookupProvider,
+  type SyncPlan,
+} from '@kingbridge/transform-engine';
+// The demo world's K3Cloud: the simulator, its order entry fed from WDT.
+import { startWdtSalesOrderFeeder } from '../../../services/simulators/src/demo/wdt-sales-orders.feeder';
+import type { K3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
+import { lookupTables } from '../demo-master-data';
+
+/**
+ * The lookups a plan reads in the demo world, as the transform reads them: its
+ * `lookups:` tables from the K3Cloud simulator (after the demo order entry has
+ * entered the sales orders of WDT's stock-outs), every other table from the
+ * demo master data.
+ */
+export async function demoLookups(
+  plan: SyncPlan,
+  k3cloud: K3CloudSimulator,
+  source: SourceSimulator,
+): Promise<LookupProvider> {
+  const memory = new InMemoryLookupProvider(lookupTables());
+  const tables = Object.entries(plan.lookups);
+  if (tables.length === 0) return memory;
+  if (plan.source.platform === 'wdt') {
+    const feeder = startWdtSalesOrderFeeder({ wdt: source, k3cloud });
+    await feeder.tick();
+  }
+  const client = new K3CloudClient({
+    baseUrl: k3cloud.baseUrl,
+    acctId: k3cloud.acctId,
+    userName: 'kingbridge',
+    auth: { mode: 'password', password: 'Kb@2026!' },
+    timeoutMs: 10_000,
+  });
+  const loader = new K3CloudLookupLoader(
+    Object.fromEntries(
+      tables.map(([name, t]) => [
+        name,
+        { formId: t.formId, columns: t.columns },
+      ]),
+    ),
+    (data) => client.executeBillQuery(data),
+  );
+  return new RoutingLookupProvider(
+    memory,
+    new Map(
+      tables.map(([name]) => [
+        name,
+        new CachedLookupProvider(loader, { ttlMs: 600_000 }) as LookupProvider,
+      ]),
+    ),
+  );
+}
