@@ -32,7 +32,7 @@ export const kafkaSecurityConfigShape = {
     .describe('PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL'),
   KAFKA_SASL_MECHANISM: z
     .string()
-    .transform((v) => v.trim().toUpperCase().replace('_', '-'))
+    .transform((v) => v.trim().toUpperCase().replace(/_/g, '-'))
     .pipe(kafkaSaslMechanismSchema)
     .optional()
     .describe('PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512 (SASL_* protocols)'),
