@@ -235,7 +235,9 @@ describe('sink-kingdee admin HTTP endpoints', () => {
       body: { flow: h.flow },
     });
     expect(again.json).toMatchObject({ count: 0 });
-    expect(h.bills().every((b) => b.writeCount === 1)).toBe(true);
+    expect(
+      h.bills().every((b) => b.writeCount === 1 && b.duplicateRejections === 0),
+    ).toBe(true);
   });
 
   it('should never put the token in a response or a log line', () => {

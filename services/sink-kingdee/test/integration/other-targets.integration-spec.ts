@@ -195,20 +195,20 @@ describe('sink-kingdee writes to JDY and K3 WISE', () => {
     expect(
       jdy.documents
         .list()
-        .map((d) => [d.billNo, d.writeCount])
+        .map((d) => [d.billNo, d.writeCount, d.duplicateRejections])
         .sort(),
     ).toEqual([
-      [jdyDocs[0]!.billNo, 1],
-      [jdyDocs[1]!.billNo, 1],
+      [jdyDocs[0]!.billNo, 1, 0],
+      [jdyDocs[1]!.billNo, 1, 0],
     ]);
     expect(
       wise.documents
         .list()
-        .map((d) => [d.billNo, d.writeCount])
+        .map((d) => [d.billNo, d.writeCount, d.duplicateRejections])
         .sort(),
     ).toEqual([
-      [wiseDocs[0]!.billNo, 1],
-      [wiseDocs[1]!.billNo, 1],
+      [wiseDocs[0]!.billNo, 1, 0],
+      [wiseDocs[1]!.billNo, 1, 0],
     ]);
   });
 });

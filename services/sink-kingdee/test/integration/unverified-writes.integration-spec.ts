@@ -121,4 +121,39 @@ describe('sink-kingdee never re-sends an unverified write', () => {
     );
     expect(bills.filter((b) => b.writeCount !== 1)).toEqual([]);
   });
+
+  it('should wait out the grace after a timeout while Kingdee is still finishing the write, then find it instead of sending it again', async () => {
+    // Kingdee stores the bill 1.5 s after the request arrives; the client gives up after 0.5 s.
+    h = await SinkHarness.create(
+      {
+        uniqueBillNo: false,
+        faults: {
+          pathContains: 'BatchSave',
+          latency: { kind: 'fixed', ms: 1500 },
+        },
+      },
+      { KINGDEE_TIMEOUT_MS: '500', SINK_IN_FLIGHT_GRACE_MS: '3000' },
+    );
+    await h.ensureTopics();
+    const docs = Array.from({ length: 3 }, (_, i) =>
+      outstockDocument(h!.flow, i),
+    );
+    await h.produce(docs);
+    await h.startSink();
+    await pollUntil(
+      async () => {
+        const rows = await ledger();
+        return rows.length === 3 && rows.every((r) => r.state === 'written');
+      },
+      { timeoutMs: 30_000, description: 'ledger: 3 written' },
+    );
+    await pollUntil(() => h!.sim.stats().inFlight === 0, {
+      description: 'no save in flight',
+    });
+    const bills = h.bills();
+    expect(bills.map((b) => b.billNo).sort()).toEqual(
+      docs.map((d) => d.billNo).sort(),
+    );
+    expect(bills.filter((b) => b.writeCount !== 1)).toEqual([]);
+  });
 });

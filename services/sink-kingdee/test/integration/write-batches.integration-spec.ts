@@ -46,7 +46,9 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
         .map((d) => d.billNo)
         .sort(),
     );
-    expect(h.bills().every((b) => b.writeCount === 1)).toBe(true);
+    expect(
+      h.bills().every((b) => b.writeCount === 1 && b.duplicateRejections === 0),
+    ).toBe(true);
     for (const d of bad) {
       expect(byKey.get(d.documentKey)).toMatchObject({
         outcome: 'dead_lettered',
@@ -214,7 +216,9 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
       timeoutMs: 30_000,
       description: '30 bills',
     });
-    expect(h.bills().every((b) => b.writeCount === 1)).toBe(true);
+    expect(
+      h.bills().every((b) => b.writeCount === 1 && b.duplicateRejections === 0),
+    ).toBe(true);
     const loginPath =
       Object.keys(h.sim.stats().byPath).find((p) =>
         p.includes('validateuser'),

@@ -307,7 +307,12 @@ export async function startSimServer(
 
     const delay = faults.latencyMs(url.pathname);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    if (res.destroyed) return;
+    if (res.destroyed) {
+      // The client gave up (timeout) while the server was busy: like IIS, the request is still carried out.
+      if (fault === undefined || fault === 'lost-response')
+        await behaviour.handle(simReq).catch(() => undefined);
+      return;
+    }
 
     switch (fault) {
       case 'http-5xx':

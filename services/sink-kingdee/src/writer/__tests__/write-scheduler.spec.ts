@@ -4,6 +4,7 @@ import type {
   RowOutcome,
   WriteRequest,
 } from '@kingbridge/sink-kingdee-client';
+import { pollUntil } from '@kingbridge/testing';
 import { describe, expect, it } from 'vitest';
 import { WriteScheduler, type WriteGroup } from '../write-scheduler';
 
@@ -11,6 +12,7 @@ import { WriteScheduler, type WriteGroup } from '../write-scheduler';
 class RecordingWriter implements KingdeeWriter {
   readonly target = 'k3cloud' as const;
   readonly requests: string[][] = [];
+  readonly signals: Array<AbortSignal | undefined> = [];
   inFlight = 0;
   maxInFlight = 0;
   constructor(private readonly delayMs: number) {}
@@ -19,6 +21,7 @@ class RecordingWriter implements KingdeeWriter {
   }
   async write(request: WriteRequest): Promise<RowOutcome[]> {
     this.requests.push(request.rows.map((r) => r.billNo));
+    this.signals.push(request.signal);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise((r) => setTimeout(r, this.delayMs));
@@ -118,5 +121,50 @@ describe('WriteScheduler', () => {
         (r) => !(r.includes('first') && r.includes('second')),
       ),
     ).toBe(true);
+  });
+
+  it('should not send rows given up while queued and abort a request only once all its rows are given up', async () => {
+    const writer = new RecordingWriter(200);
+    const s = scheduler(writer, 1, 0);
+    const revoked = new AbortController();
+    const kept = new AbortController();
+    // The first request occupies the only slot; the next two rows wait in the queue.
+    const first = s.submit({
+      key: 'a',
+      group: group(1),
+      row: { billNo: 'A', document: {} },
+      signal: revoked.signal,
+    });
+    const queued = [
+      s.submit({
+        key: 'b',
+        group: group(1),
+        row: { billNo: 'B', document: {} },
+        signal: revoked.signal,
+      }),
+      s.submit({
+        key: 'c',
+        group: group(1),
+        row: { billNo: 'C', document: {} },
+        signal: kept.signal,
+      }),
+    ];
+    await pollUntil(() => writer.requests.length >= 1, {
+      timeoutMs: 2000,
+      intervalMs: 5,
+      description: 'request A sent',
+    });
+    revoked.abort();
+    const [a, b, c] = await Promise.all([first, ...queued]);
+    // The writer ignores the signal (like a request already at Kingdee): A still completes.
+    expect(a).toMatchObject({ kind: 'written' });
+    expect(b).toMatchObject({
+      kind: 'failed',
+      error: { message: expect.stringContaining('not sent (aborted)') },
+    });
+    expect(c).toMatchObject({ kind: 'written' });
+    expect(writer.requests).toEqual([['A'], ['C']]);
+    // Request A's only row was given up: its signal aborted; C's was not.
+    expect(writer.signals.map((x) => x?.aborted)).toEqual([true, false]);
   });
 });
