@@ -344,6 +344,9 @@ export class StreamRunner {
   }
 }
 
+/** Longest time the other streams of a connector wait for the master-data streams' first run. */
+export const MASTER_DATA_FIRST_MAX_WAIT_MS = 120_000;
+
 /**
  * Runs streams forever: each stream polls every `pollIntervalMs` and runs its
  * remediation scan when its cron is due. Streams run concurrently and share
@@ -364,7 +367,32 @@ export class StreamScheduler {
 
   start(): void {
     const startedAt = this.now();
-    this.loops = this.runners.map((r) => this.loop(r, startedAt));
+    // Master data first: the other streams start once every master-data stream's first run (its full scan) is
+    // over, so what needs it (an order needing its shop as a customer) comes after it. Capped, so a stuck
+    // master-data stream does not hold the others back.
+    const firstRuns: Promise<void>[] = [];
+    const done = new Map<StreamRunner, () => void>();
+    for (const r of this.runners) {
+      if (initialSyncOf(r.stream) !== 'full') continue;
+      firstRuns.push(new Promise<void>((resolve) => done.set(r, resolve)));
+    }
+    const gate =
+      firstRuns.length === 0
+        ? Promise.resolve()
+        : Promise.race([
+            Promise.all(firstRuns).then(() => undefined),
+            sleep(MASTER_DATA_FIRST_MAX_WAIT_MS, this.controller.signal).catch(
+              () => undefined,
+            ),
+          ]);
+    this.loops = this.runners.map((r) =>
+      this.loop(
+        r,
+        startedAt,
+        done.has(r) ? Promise.resolve() : gate,
+        done.get(r),
+      ),
+    );
   }
 
   async stop(): Promise<void> {
@@ -372,8 +400,14 @@ export class StreamScheduler {
     await Promise.all(this.loops);
   }
 
-  private async loop(runner: StreamRunner, startedAt: Date): Promise<void> {
+  private async loop(
+    runner: StreamRunner,
+    startedAt: Date,
+    gate: Promise<void>,
+    firstRunDone?: () => void,
+  ): Promise<void> {
     const signal = this.controller.signal;
+    await gate;
     if (this.lock) {
       try {
         await this.lock.acquire(
@@ -389,11 +423,12 @@ export class StreamScheduler {
       .catch(() => undefined);
     while (!signal.aborted) {
       if (runner.stopped) {
+        firstRunDone?.();
         await sleep(3_600_000, signal);
         continue;
       }
       try {
-        await runner.runIncremental(signal);
+        await runner.runIncremental(signal).finally(() => firstRunDone?.());
         remediationAt ??= await runner.nextRemediationAt(startedAt);
         if (
           !signal.aborted &&
