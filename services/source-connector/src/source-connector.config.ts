@@ -66,6 +66,25 @@ export const sourceConnectorConfigSchema = baseConfigSchema
     JACKYUN_RATE_LIMIT: rateSchema('1/1s').describe(
       'Jackyun request limit per appkey, e.g. 1/1s (community: 1 req/s)',
     ),
+    JACKYUN_TRANSPORT: z
+      .enum(['direct', 'qimen'])
+      .default('direct')
+      .describe(
+        'direct (open/openapi/do on JACKYUN_BASE_URL) or qimen: 吉客云·奇门 router /router/qm on JACKYUN_BASE_URL = the Qimen host (seed 000)',
+      ),
+    JACKYUN_QIMEN_APP_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Qimen app key (JACKYUN_TRANSPORT=qimen)'),
+    JACKYUN_QIMEN_APP_SECRET: secret(
+      'Qimen app secret (JACKYUN_TRANSPORT=qimen)',
+    ),
+    JACKYUN_QIMEN_TARGET_APP_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Jackyun's app key on Qimen (target_app_key)"),
 
     WDT_BASE_URL: z
       .string()
@@ -213,12 +232,21 @@ export const sourceConnectorConfigSchema = baseConfigSchema
         'WDT_QIMEN_APP_SECRET',
         'WDT_QIMEN_TARGET_APP_KEY',
       );
+    if (
+      config.CONNECTOR_ID === 'jackyun' &&
+      config.JACKYUN_TRANSPORT === 'qimen'
+    )
+      required.push(
+        'JACKYUN_QIMEN_APP_KEY',
+        'JACKYUN_QIMEN_APP_SECRET',
+        'JACKYUN_QIMEN_TARGET_APP_KEY',
+      );
     for (const name of required) {
       if (!(config as Record<string, unknown>)[name]) {
         ctx.addIssue({
           code: 'custom',
           path: [name],
-          message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}${name.startsWith('WDT_QIMEN_') ? ' and WDT_TRANSPORT=qimen' : ''}`,
+          message: `required when CONNECTOR_ID=${config.CONNECTOR_ID}${name.startsWith('WDT_QIMEN_') ? ' and WDT_TRANSPORT=qimen' : name.startsWith('JACKYUN_QIMEN_') ? ' and JACKYUN_TRANSPORT=qimen' : ''}`,
         });
       }
     }

@@ -11,6 +11,7 @@ import {
   type RequestOutcome,
   requestOutcomeOf,
   sendSourceRequest,
+  topSign,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
 import { jackyunSign } from './jackyun-sign.util';
@@ -23,6 +24,8 @@ import { parseJsonLossless } from './lossless-json.util';
 
 export const JACKYUN_DEFAULT_BASE_URL = 'https://open.jackyun.com';
 export const JACKYUN_GATEWAY_PATH = '/open/openapi/do';
+/** 吉客云·奇门 router path (reference §1.8); the host is the tenant's Qimen host. */
+export const JACKYUN_QIMEN_PATH = '/router/qm';
 export const JACKYUN_TRADES_METHOD = 'jackyun.tradenotsensitiveinfos.list.get';
 export const JACKYUN_CHANNELS_METHOD = 'erp.sales.get';
 /** `oms.trade.fullinfoget`: "起止时间不能超过7天". */
@@ -77,10 +80,20 @@ export interface JackyunCredentials {
   readonly appSecret: string;
 }
 
+/** The Qimen app that calls Jackyun through 吉客云·奇门 (seed 000): its key and secret, and Jackyun's app key. */
+export interface JackyunQimenCredentials {
+  readonly appKey: string;
+  readonly appSecret: string;
+  readonly targetAppKey: string;
+}
+
 export interface JackyunClientOptions {
-  /** Gateway origin, e.g. `https://open.jackyun.com` or the simulator `http://127.0.0.1:18101`. */
+  /** Gateway origin, e.g. `https://open.jackyun.com` or the simulator `http://127.0.0.1:18101`; the Qimen host with `qimen`. */
   readonly baseUrl: string;
+  /** The Jackyun app (signs `sign`, or `jkysign` through Qimen). */
   readonly credentials: JackyunCredentials;
+  /** Set: calls go through the Qimen router (`/router/qm`, TOP signature) with the same methods and bizcontent. */
+  readonly qimen?: JackyunQimenCredentials;
   /** `v1.0` (default) or `1.0`; both are accepted by the gateway. */
   readonly version?: string;
   readonly timeoutMs?: number;
@@ -155,16 +168,7 @@ export class JackyunClient {
     signal?: AbortSignal,
   ): Promise<JackyunCallResult> {
     const requestId = newRequestId();
-    const params: Record<string, string> = {
-      method,
-      appkey: this.options.credentials.appKey,
-      version: this.options.version ?? 'v1.0',
-      contenttype: 'json',
-      timestamp: formatChinaTime(this.now()),
-      bizcontent: JSON.stringify(biz),
-    };
-    params.sign = jackyunSign(params, this.options.credentials.appSecret);
-    params.contextid = requestId;
+    const params = this.signed(method, JSON.stringify(biz), requestId);
 
     const hooks = this.options.hooks;
     const ticket = await hooks?.beforeRequest?.(method, signal);
@@ -187,6 +191,57 @@ export class JackyunClient {
     }
   }
 
+  /** The signed form of one call on the configured gateway. */
+  private signed(
+    method: string,
+    bizcontent: string,
+    requestId: string,
+  ): Record<string, string> {
+    const { appKey, appSecret } = this.options.credentials;
+    const timestamp = formatChinaTime(this.now());
+    const qimen = this.options.qimen;
+    if (!qimen) {
+      const params: Record<string, string> = {
+        method,
+        appkey: appKey,
+        version: this.options.version ?? 'v1.0',
+        contenttype: 'json',
+        timestamp,
+        bizcontent,
+      };
+      return {
+        ...params,
+        sign: jackyunSign(params, appSecret),
+        contextid: requestId,
+      };
+    }
+    // jkysign: the Jackyun algorithm over the Jackyun part (version 1.0, contenttype JSON).
+    const jky = {
+      method,
+      appkey: appKey,
+      version: '1.0',
+      contenttype: 'JSON',
+      timestamp,
+      bizcontent,
+    };
+    const params: Record<string, string> = {
+      method,
+      app_key: qimen.appKey,
+      target_app_key: qimen.targetAppKey,
+      format: 'json',
+      v: '2.0',
+      sign_method: 'md5',
+      timestamp,
+      jkymethod: method,
+      jkyappkey: appKey,
+      jkytimestamp: timestamp,
+      jkyversion: '1.0',
+      content: bizcontent,
+      jkysign: jackyunSign(jky, appSecret),
+    };
+    return { ...params, sign: topSign(params, qimen.appSecret) };
+  }
+
   private async send(
     method: string,
     params: Record<string, string>,
@@ -194,11 +249,12 @@ export class JackyunClient {
     signal: AbortSignal | undefined,
   ): Promise<JackyunCallResult> {
     const endpoint = method;
+    const path = this.options.qimen ? JACKYUN_QIMEN_PATH : JACKYUN_GATEWAY_PATH;
     const res = await sendSourceRequest(
       JackyunRequestError,
       this.fetchFn,
       {
-        url: `${this.options.baseUrl.replace(/\/$/, '')}${JACKYUN_GATEWAY_PATH}`,
+        url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
@@ -229,7 +285,12 @@ export class JackyunClient {
         },
       );
     }
-    const envelope = validate(jackyunEnvelopeSchema, body, requestId, endpoint);
+    const envelope = validate(
+      jackyunEnvelopeSchema,
+      this.options.qimen ? unwrapQimen(body, requestId, endpoint) : body,
+      requestId,
+      endpoint,
+    );
     const platformId = envelope.result?.contextId ?? undefined;
     const rid =
       platformId && platformId !== requestId
@@ -473,6 +534,42 @@ function classifyFailure(
     });
   }
   return new JackyunRequestError('rejected', text, { requestId, endpoint });
+}
+
+/**
+ * A Qimen answer `{response: {flag, code, message, subCode, result}}` as the
+ * direct gateway's envelope; a router failure (TOP code, no Jackyun code) is
+ * classified here.
+ */
+function unwrapQimen(
+  body: unknown,
+  requestId: string,
+  endpoint: string,
+): unknown {
+  const response = (body as { response?: Record<string, unknown> } | null)
+    ?.response;
+  if (!response || typeof response !== 'object')
+    throw new JackyunRequestError(
+      'invalid_response',
+      'Qimen answer without response',
+      { requestId, endpoint, fieldPath: 'response' },
+    );
+  const code = String(response['code'] ?? '');
+  const message = String(response['message'] ?? '');
+  if (response['flag'] === 'failure' && !/^\d+$/.test(code)) {
+    const text = `qimen ${code}: ${message}`;
+    if (/call-limited|limit/i.test(code))
+      throw new JackyunRequestError('throttle', text, { requestId, endpoint });
+    if (/sign|app-key|target|not-opened|timestamp/i.test(code))
+      throw new JackyunRequestError('auth', text, { requestId, endpoint });
+    throw new JackyunRequestError('rejected', text, { requestId, endpoint });
+  }
+  return {
+    code: response['flag'] === 'success' && code === '' ? 200 : code,
+    msg: message,
+    subCode: response['subCode'] ?? '',
+    result: response['result'] ?? null,
+  };
 }
 
 function outcomeOf(err: JackyunRequestError): RequestOutcome {

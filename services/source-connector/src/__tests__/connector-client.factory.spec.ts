@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '@kingbridge/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
+import { startJackyunSimulator } from '../../../simulators/src/sources/jackyun/jackyun.simulator';
 import { createConnectorClient } from '../connectors/connector-client.factory';
 import { sourceConnectorConfigSchema } from '../source-connector.config';
 
@@ -80,5 +82,50 @@ describe('WDT transport chosen by config', () => {
     ).toThrow(
       /WDT_QIMEN_APP_KEY: required when CONNECTOR_ID=wdt and WDT_TRANSPORT=qimen/,
     );
+  });
+});
+
+describe('Jackyun gateway chosen by config', () => {
+  it('should pull the retail trades through 吉客云·奇门 when JACKYUN_TRANSPORT=qimen', async () => {
+    // Arrange
+    const sim = await startJackyunSimulator({
+      appkey: 'demo_key_1',
+      secret: 'demo_secret_1',
+      initialRecords: 20,
+      historyDays: 2,
+      rateLimit: { perSecond: 0 },
+    });
+    try {
+      const config = loadConfig(sourceConnectorConfigSchema, {
+        ...exampleEnv(),
+        CONNECTOR_ID: 'jackyun',
+        JACKYUN_BASE_URL: sim.url,
+        JACKYUN_APP_KEY: 'demo_key_1',
+        JACKYUN_APP_SECRET: 'demo_secret_1',
+        JACKYUN_TRANSPORT: 'qimen',
+        JACKYUN_QIMEN_APP_KEY: 'demo_jky_qm_key',
+        JACKYUN_QIMEN_APP_SECRET: 'demo_jky_qm_secret',
+        JACKYUN_QIMEN_TARGET_APP_KEY: 'demo_jky_target',
+      });
+      const client = createConnectorClient(config, {});
+
+      // Act
+      const page = await client.fetchPage({
+        entity: 'sales-order',
+        from: new Date(Date.now() - 2 * 86_400_000),
+        to: new Date(),
+        params: { tradeType: 1 },
+        pageSize: 200,
+        page: null,
+      });
+
+      // Assert
+      expect(page.records.length).toBeGreaterThan(0);
+      const requests = sim.admin.requests();
+      expect(requests.map((r) => r.path)).toEqual(['/router/qm']);
+      expect(requests[0]?.outcome).toBe('ok');
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -34,6 +34,15 @@ export function createConnectorClient(
           appKey: required(config, 'JACKYUN_APP_KEY'),
           appSecret: required(config, 'JACKYUN_APP_SECRET'),
         },
+        ...(config.JACKYUN_TRANSPORT === 'qimen'
+          ? {
+              qimen: {
+                appKey: required(config, 'JACKYUN_QIMEN_APP_KEY'),
+                appSecret: required(config, 'JACKYUN_QIMEN_APP_SECRET'),
+                targetAppKey: required(config, 'JACKYUN_QIMEN_TARGET_APP_KEY'),
+              },
+            }
+          : {}),
         timeoutMs,
         hooks,
       });

@@ -10,6 +10,11 @@ type Sim = Awaited<ReturnType<typeof startJackyunSimulator>>;
 const APPKEY = '87654321';
 const SECRET = 'UnitSecret';
 const NOW = Date.parse('2026-03-10T04:00:00Z');
+const QIMEN = {
+  appKey: 'unit_jky_qm',
+  appSecret: 'unit_jky_qm_secret',
+  targetAppKey: 'unit_jky_target',
+};
 const WEEK_AGO = new Date(NOW - 7 * 86_400_000);
 
 describe('JackyunClient against the simulator', () => {
@@ -33,6 +38,9 @@ describe('JackyunClient against the simulator', () => {
       historyDays: 6,
       rateLimit: { perSecond: 0 },
       adminEnabled: true,
+      qimenAppKey: QIMEN.appKey,
+      qimenSecret: QIMEN.appSecret,
+      qimenTargetAppKey: QIMEN.targetAppKey,
     });
   });
   afterAll(async () => {
@@ -137,5 +145,60 @@ describe('JackyunClient against the simulator', () => {
     expect(err.kind).toBe('invalid_response');
     expect(err.fieldPath).toMatch(/^result\.data\.Trades\[\d+\]\.GmtModified$/);
     expect(err.requestId).toMatch(/[0-9a-f-]{36}/);
+  });
+
+  /** Every order of the retail flow's query (modified-time window) over the week. */
+  async function readAll(c: JackyunClient): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    let token: { index: number; cursor?: string } | null = null;
+    do {
+      const page = await c.fetchPage({
+        entity: 'sales-order',
+        from: WEEK_AGO,
+        to: new Date(NOW),
+        params: { tradeStatusList: '6000,9090', tradeType: 1 },
+        pageSize: 10,
+        page: token,
+      });
+      for (const r of page.records) out.set(r.sourceId, r.payload);
+      token = page.next;
+    } while (token);
+    return out;
+  }
+
+  it('should read the same orders through 吉客云·奇门 (/router/qm, TOP sign + jkysign) as through the direct gateway when qimen is configured', async () => {
+    // Arrange
+    const paths: string[] = [];
+    const viaQimenClient = client({
+      qimen: QIMEN,
+      fetch: (input, init) => {
+        paths.push(new URL(String(input)).pathname);
+        return fetch(input, init);
+      },
+    });
+
+    // Act
+    const viaQimen = await readAll(viaQimenClient);
+    const direct = await readAll(client());
+
+    // Assert
+    expect(viaQimen.size).toBeGreaterThan(3);
+    expect(viaQimen).toEqual(direct);
+    expect(new Set(paths)).toEqual(new Set(['/router/qm']));
+  });
+
+  it('should throw an auth error when the Qimen secret is wrong', async () => {
+    const err = (await client({ qimen: { ...QIMEN, appSecret: 'nope' } })
+      .fetchPage({
+        entity: 'sales-order',
+        from: WEEK_AGO,
+        to: new Date(NOW),
+        params: {},
+        page: null,
+      })
+      .catch((e: unknown) => e)) as JackyunRequestError;
+    expect(err).toBeInstanceOf(JackyunRequestError);
+    expect(err.kind).toBe('auth');
+    expect(err.message).toContain('sign-check-failure');
   });
 });

@@ -28,6 +28,7 @@ import {
   type RuntimeOptions,
 } from '../source-options.schema';
 import { jackyunChannelSpec, jackyunTradeSpec } from './jackyun-data';
+import { qimenSign } from '../wdt/wdt-sign.util';
 import { jackyunSign } from './jackyun-sign.util';
 import {
   jackyunChannelSchema,
@@ -99,6 +100,9 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema
         'order method: apply the isDelete filter (production returns deleted rows anyway)',
       ),
     channelCount: z.number().int().min(0).default(24),
+    qimenAppKey: z.string().default('demo_jky_qm_key'),
+    qimenSecret: z.string().default('demo_jky_qm_secret'),
+    qimenTargetAppKey: z.string().default('demo_jky_target'),
     includeChannelGmtModified: z
       .boolean()
       .default(false)
@@ -106,6 +110,24 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema
   })
   .strict();
 export type JackyunOptions = z.input<typeof jackyunOptionsSchema>;
+
+/** 吉客云·奇门 router path (reference §1.8); the host is tenant specific. */
+export const JACKYUN_QIMEN_PATH = '/router/qm';
+const QIMEN_SYSTEM_PARAMS = [
+  'method',
+  'app_key',
+  'target_app_key',
+  'format',
+  'v',
+  'sign_method',
+  'timestamp',
+  'sign',
+  'jkyappkey',
+  'jkytimestamp',
+  'jkyversion',
+  'content',
+  'jkysign',
+] as const;
 
 const SYSTEM_PARAMS = [
   'method',
@@ -574,6 +596,106 @@ export async function startJackyunSimulator(
     },
   });
 
+  /** A signed call (either gateway): version, time, rate limit, method, bizcontent, then the query. */
+  function dispatch(params: Record<string, string>, at: number): SimResult {
+    if (params['version'] !== 'v1.0' && params['version'] !== '1.0')
+      return fail(
+        JACKYUN_SUBCODES.badParam,
+        `不支持的版本号${params['version']}`,
+      );
+    if (params['contenttype']?.toLowerCase() !== 'json')
+      return fail(JACKYUN_SUBCODES.badParam, 'contenttype必须为json');
+    const ts = parseBeijing(params['timestamp'] ?? '');
+    if (ts === null || Math.abs(ts - at) > opts.timestampSkewSeconds * 1000) {
+      return fail(
+        JACKYUN_SUBCODES.badTimestamp,
+        '时间戳错误或已过期，请检查timestamp（yyyy-MM-dd HH:mm:ss，北京时间）',
+      );
+    }
+    if (limiter.tryAcquire(at) !== null)
+      return fail(
+        JACKYUN_SUBCODES.throttled,
+        '接口调用频率超过限制，请稍后再试',
+        'throttled',
+      );
+    const method = params['method'];
+    if (
+      method !== JACKYUN_TRADES_METHOD &&
+      method !== JACKYUN_CHANNELS_METHOD
+    ) {
+      return fail(
+        JACKYUN_SUBCODES.unknownMethod,
+        `接口${method}不存在或未授权`,
+      );
+    }
+    let biz: unknown;
+    try {
+      biz = JSON.parse(params['bizcontent'] ?? '');
+    } catch {
+      return fail(JACKYUN_SUBCODES.badParam, 'bizcontent不是合法的JSON');
+    }
+    if (biz === null || typeof biz !== 'object' || Array.isArray(biz))
+      return fail(JACKYUN_SUBCODES.badParam, 'bizcontent必须是JSON对象');
+    return method === JACKYUN_TRADES_METHOD
+      ? queryTrades(biz, at)
+      : queryChannels(biz);
+  }
+
+  /**
+   * 吉客云·奇门 (reference §1.8): the Qimen router checks its TOP signature,
+   * the Jackyun part is signed as on the direct gateway (jkysign over the
+   * jky* params and `content`); the Jackyun answer comes back inside `response`.
+   */
+  function qimen(req: SimRequest): SimResult {
+    const p = paramsOf(req);
+    const failure = (code: string, message: string): SimResult => ({
+      status: 200,
+      body: { response: { flag: 'failure', code, message } },
+      outcome: 'rejected',
+      code,
+    });
+    for (const name of QIMEN_SYSTEM_PARAMS)
+      if (!p[name]) return failure('missing-parameter', `缺少参数${name}`);
+    if (p['app_key'] !== opts.qimenAppKey)
+      return failure('invalid-app-key', 'Invalid app key');
+    if (p['sign'] !== qimenSign(p, opts.qimenSecret))
+      return failure('sign-check-failure', 'Illegal request');
+    if (p['target_app_key'] !== opts.qimenTargetAppKey)
+      return failure('isv.invalid-target', '目标应用不存在');
+    const direct: Record<string, string> = {
+      method: p['jkymethod'] ?? p['method'] ?? '',
+      appkey: p['jkyappkey'] ?? '',
+      version: p['jkyversion'] ?? '',
+      contenttype: 'json',
+      timestamp: p['jkytimestamp'] ?? '',
+      bizcontent: p['content'] ?? '',
+    };
+    if (direct['appkey'] !== opts.appkey)
+      return failure('isv.app-not-opened', '该应用未开通开放平台');
+    if (p['jkysign'] !== jackyunSign(direct, opts.secret))
+      return failure('isv.jkysign-check-failure', '签名错误');
+    const result = dispatch(direct, req.at);
+    const body = result.body as {
+      code?: unknown;
+      msg?: unknown;
+      subCode?: unknown;
+      result?: unknown;
+    };
+    const ok = String(body.code) === '200';
+    return {
+      ...result,
+      body: {
+        response: {
+          flag: ok ? 'success' : 'failure',
+          code: String(body.code ?? ''),
+          message: body.msg ?? '',
+          subCode: body.subCode ?? '',
+          ...(body.result !== undefined ? { result: body.result } : {}),
+        },
+      },
+    };
+  }
+
   const server = await startSimServer(
     {
       name: 'jackyun',
@@ -595,6 +717,7 @@ export async function startJackyunSimulator(
                 kind === 'fault' ? 'fault' : 'rejected',
               ),
       handle: (req) => {
+        if (req.path === JACKYUN_QIMEN_PATH) return qimen(req);
         if (req.path !== JACKYUN_GATEWAY_PATH)
           return fail(
             JACKYUN_SUBCODES.notFound,
@@ -616,50 +739,7 @@ export async function startJackyunSimulator(
           );
         if (params['sign'] !== jackyunSign(params, opts.secret))
           return fail(JACKYUN_SUBCODES.badSign, '签名错误');
-        if (params['version'] !== 'v1.0' && params['version'] !== '1.0')
-          return fail(
-            JACKYUN_SUBCODES.badParam,
-            `不支持的版本号${params['version']}`,
-          );
-        if (params['contenttype']?.toLowerCase() !== 'json')
-          return fail(JACKYUN_SUBCODES.badParam, 'contenttype必须为json');
-        const ts = parseBeijing(params['timestamp'] ?? '');
-        if (
-          ts === null ||
-          Math.abs(ts - req.at) > opts.timestampSkewSeconds * 1000
-        ) {
-          return fail(
-            JACKYUN_SUBCODES.badTimestamp,
-            '时间戳错误或已过期，请检查timestamp（yyyy-MM-dd HH:mm:ss，北京时间）',
-          );
-        }
-        if (limiter.tryAcquire(req.at) !== null)
-          return fail(
-            JACKYUN_SUBCODES.throttled,
-            '接口调用频率超过限制，请稍后再试',
-            'throttled',
-          );
-        const method = params['method'];
-        if (
-          method !== JACKYUN_TRADES_METHOD &&
-          method !== JACKYUN_CHANNELS_METHOD
-        ) {
-          return fail(
-            JACKYUN_SUBCODES.unknownMethod,
-            `接口${method}不存在或未授权`,
-          );
-        }
-        let biz: unknown;
-        try {
-          biz = JSON.parse(params['bizcontent'] ?? '');
-        } catch {
-          return fail(JACKYUN_SUBCODES.badParam, 'bizcontent不是合法的JSON');
-        }
-        if (biz === null || typeof biz !== 'object' || Array.isArray(biz))
-          return fail(JACKYUN_SUBCODES.badParam, 'bizcontent必须是JSON对象');
-        return method === JACKYUN_TRADES_METHOD
-          ? queryTrades(biz, req.at)
-          : queryChannels(biz);
+        return dispatch(params, req.at);
       },
     },
     { host: opts.host, port: opts.port },
