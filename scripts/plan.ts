@@ -8,7 +8,8 @@
  * bare payloads (their sourceId is the plan's idField, the id the connector publishes). A
  * non-object record, a records file that is not JSON / NDJSON (file:line) and a plan that is
  * not valid YAML (file:line) are errors: exit 1. Merge windows are flushed at the end as if
- * their watermark had passed.
+ * their watermark had passed. Every `_findCollection` table, the plan's `lookups:` tables that
+ * the transform reads from K3Cloud included, comes from the --lookups file.
  */
 import { readFile } from 'node:fs/promises';
 import {
