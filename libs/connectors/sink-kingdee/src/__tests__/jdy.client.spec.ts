@@ -111,4 +111,37 @@ describe('JdyClient against the JDY simulator', () => {
       retriable: true,
     });
   });
+
+  it('should store a second loss bill under a used number when the simulated form has no unique number rule', async () => {
+    const loose = await startJdySimulator({ uniqueBillNo: false });
+    try {
+      const c = new JdyClient({
+        baseUrl: loose.url,
+        clientId: loose.options.clientId,
+        clientSecret: loose.options.clientSecret,
+        appKey: loose.options.appKey,
+        outerInstanceId: loose.options.outerInstanceId,
+        timeoutMs: 5000,
+      });
+      for (let i = 0; i < 2; i++) {
+        const [outcome] = await c.write({
+          formId: PATH,
+          operation: 'save',
+          options: {},
+          rows: [{ billNo: 'PK-TWICE', document: lossBill() }],
+        });
+        expect(outcome).toMatchObject({ kind: 'written' });
+      }
+      expect(
+        loose.documents
+          .list()
+          .map((d) => [d.billNo, d.writeCount, d.duplicateRejections]),
+      ).toEqual([
+        ['PK-TWICE', 1, 0],
+        ['PK-TWICE', 2, 0],
+      ]);
+    } finally {
+      await loose.close();
+    }
+  });
 });

@@ -100,4 +100,34 @@ describe('K3WiseClient against the K3 WISE simulator', () => {
       retriable: true,
     });
   });
+
+  it('should store a second sales order under a used number when the simulated form has no unique number rule', async () => {
+    const loose = await startK3WiseSimulator({ uniqueBillNo: false });
+    try {
+      const c = new K3WiseClient({
+        baseUrl: `${loose.url}/K3API`,
+        authorityCode: loose.options.authorityCode,
+        timeoutMs: 5000,
+      });
+      for (let i = 0; i < 2; i++) {
+        const [outcome] = await c.write({
+          formId: '/SO/Save',
+          operation: 'Save',
+          options: {},
+          rows: [{ billNo: 'SO-TWICE', document: salesOrder() }],
+        });
+        expect(outcome).toMatchObject({ kind: 'written' });
+      }
+      expect(
+        loose.documents
+          .list()
+          .map((d) => [d.billNo, d.writeCount, d.duplicateRejections]),
+      ).toEqual([
+        ['SO-TWICE', 1, 0],
+        ['SO-TWICE', 2, 0],
+      ]);
+    } finally {
+      await loose.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   jsonResponse,
   parseJsonOrUndefined,
   simServerOptionsShape,
+  uniqueBillNoShape,
   startSimServer,
   type AdminRoute,
   type PlatformBehaviour,
@@ -130,6 +131,7 @@ export const JDY_DEFAULT_MASTER_DATA: JdyMasterData = {
 
 export const jdySimulatorOptionsSchema = z.object({
   ...simServerOptionsShape,
+  ...uniqueBillNoShape,
   clientId: z
     .string()
     .default('232087')
@@ -473,7 +475,7 @@ export async function startJdySimulator(
         ? body.bill_no
         : (existing?.billNo ?? documents.generateNumber(FORM, 'PKD'));
     const holder = documents.findByNumber(FORM, billNo);
-    if (holder && holder !== existing) {
+    if (holder && holder !== existing && options.uniqueBillNo) {
       documents.noteDuplicate(FORM, billNo);
       return envelope(
         JDY_ERRCODE.validation,

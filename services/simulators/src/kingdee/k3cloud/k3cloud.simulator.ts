@@ -13,6 +13,7 @@ import {
   type SimServerHandle,
   type SimulatorDeps,
   masterDataPostRoute,
+  uniqueBillNoShape,
 } from '../shared/sim-server';
 import {
   K3SessionManager,
@@ -92,12 +93,7 @@ export const k3CloudSimulatorOptionsSchema = z.object({
     .boolean()
     .default(true)
     .describe('Also check X-Api-Signature in signed-header mode'),
-  uniqueBillNo: z
-    .boolean()
-    .default(true)
-    .describe(
-      'Refuse a second bill with the same number in a form (MsgCode 11); false = a form without a unique bill-number rule, which stores the duplicate',
-    ),
+  ...uniqueBillNoShape,
   masterData: z
     .record(z.string(), z.array(masterSeedSchema))
     .optional()

@@ -10,6 +10,7 @@ import {
   jsonResponse,
   parseJsonOrUndefined,
   simServerOptionsShape,
+  uniqueBillNoShape,
   startSimServer,
   type AdminRoute,
   type PlatformBehaviour,
@@ -69,6 +70,7 @@ const DEFAULT_MASTER: K3WiseMasterData = {
 
 export const k3WiseSimulatorOptionsSchema = z.object({
   ...simServerOptionsShape,
+  ...uniqueBillNoShape,
   authorityCode: z
     .string()
     .default('7c1f2e9a4b3d4c8e9f0a1b2c3d4e5f60')
@@ -311,7 +313,7 @@ export async function startK3WiseSimulator(
       typeof given === 'string' && given !== ''
         ? given
         : documents.generateNumber(FORM, 'SEORD');
-    if (documents.findByNumber(FORM, billNo)) {
+    if (documents.findByNumber(FORM, billNo) && options.uniqueBillNo) {
       documents.noteDuplicate(FORM, billNo);
       return answer(500, `保存失败：单据号[${billNo}]已经存在，不能重复`);
     }

@@ -121,6 +121,16 @@ export const simServerOptionsShape = {
     .describe('Seed for fault draws and latency samples'),
 };
 
+/** Bill-number uniqueness of the simulated form (every Kingdee simulator). */
+export const uniqueBillNoShape = {
+  uniqueBillNo: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Refuse a second bill with the same number; false = a form without a unique bill-number rule, which stores the duplicate',
+    ),
+};
+
 export function jsonResponse(
   status: number,
   value: unknown,
