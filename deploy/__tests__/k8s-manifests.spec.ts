@@ -3,6 +3,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -443,6 +444,46 @@ describe('kubernetes manifests', () => {
     }
     expect([...keys].filter((k) => !docs.includes(`\`${k}\``))).toEqual([]);
   });
+
+  it.each(overlays)(
+    '%s: plans and the Alertmanager config are ConfigMaps named by their content (a change rolls the pods)',
+    (overlay) => {
+      const objs = rendered[overlay];
+      const plans = objs.find(
+        (o) =>
+          o.kind === 'ConfigMap' &&
+          o.metadata.name.startsWith('kingbridge-plans-'),
+      );
+      expect(plans?.metadata.name).toMatch(/^kingbridge-plans-[a-z0-9]{10}$/);
+      const seed = Object.fromEntries(
+        readdirSync(join(ROOT, 'plans'))
+          .filter((f) => f.endsWith('.yaml'))
+          .map((f) => [f, readFileSync(join(ROOT, 'plans', f), 'utf8')]),
+      );
+      expect(plans?.data).toEqual(seed);
+      const am = objs.find(
+        (o) =>
+          o.kind === 'ConfigMap' &&
+          o.metadata.name.startsWith('alertmanager-config-'),
+      );
+      expect(am?.data?.['alertmanager.yml']).toBe(
+        readFileSync(
+          join(ROOT, 'deploy/alertmanager/alertmanager.yml'),
+          'utf8',
+        ),
+      );
+      for (const name of ['transform', 'source-connector-wdt']) {
+        const d = objs.find(
+          (o) => o.kind === 'Deployment' && o.metadata.name === name,
+        );
+        expect(
+          d?.spec?.template?.spec.volumes?.find((v) => v.name === 'plans')
+            ?.configMap?.name,
+          name,
+        ).toBe(plans?.metadata.name);
+      }
+    },
+  );
 
   it('demo: simulators, Kafka and Postgres in the cluster, master data before the transform', () => {
     const objs = rendered.demo;

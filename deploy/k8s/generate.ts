@@ -2,7 +2,7 @@
  * Writes the generated Kubernetes manifests (deploy/k8s/base, deploy/k8s/monitoring).
  *   npx tsx deploy/k8s/generate.ts          # write
  *   npx tsx deploy/k8s/generate.ts --check  # exit 1 when a committed file is stale
- * The seed plans (plans/) become the base's kingbridge-plans ConfigMap: after a plan change, run it again.
+ * The seed plans (plans/) are copied into the base for its kingbridge-plans ConfigMap: after a plan change, run it again.
  */
 import {
   existsSync,
@@ -15,7 +15,11 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { ROOT, renderManifests } from './manifests';
 
-const DIRS = ['deploy/k8s/base', 'deploy/k8s/monitoring'];
+const DIRS = [
+  'deploy/k8s/base',
+  'deploy/k8s/base/plans',
+  'deploy/k8s/monitoring',
+];
 
 function main(check: boolean): number {
   const at = process.argv.indexOf('--plans-dir');
@@ -28,7 +32,9 @@ function main(check: boolean): number {
   for (const dir of DIRS) {
     const abs = join(ROOT, dir);
     if (!existsSync(abs)) continue;
-    for (const f of readdirSync(abs)) {
+    for (const f of readdirSync(abs, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name)) {
       const rel = `${dir}/${f}`;
       if (files[rel] !== undefined) continue;
       if (check) problems.push(`${rel}: not generated any more`);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DATA_TOPIC_PARTITIONS } from '@kingbridge/contracts';
@@ -191,40 +190,14 @@ function configMap(): Obj {
   };
 }
 
-function plansConfigMap(dir: string): Obj {
-  const data = Object.fromEntries(
+/** The seed plans, copied next to the kustomization (kustomize reads files only below it). */
+function planFiles(dir: string): Record<string, string> {
+  return Object.fromEntries(
     readdirSync(dir)
       .filter((f) => f.endsWith('.yaml'))
       .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'kingbridge-plans' },
-    data,
-  };
-}
-
-function alertmanagerConfigMap(): Obj {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'alertmanager-config' },
-    data: {
-      'alertmanager.yml': readFileSync(
-        join(ROOT, 'deploy/alertmanager/alertmanager.yml'),
-        'utf8',
-      ),
-    },
-  };
-}
-
-function hashOf(obj: Obj): string {
-  return createHash('sha256')
-    .update(JSON.stringify(obj))
-    .digest('hex')
-    .slice(0, 16);
 }
 
 function probes(port = 'http') {
@@ -265,7 +238,7 @@ function migrateInit(): Obj {
   };
 }
 
-function deployment(app: AppSpec, plansHash: string): Obj {
+function deployment(app: AppSpec): Obj {
   const volumeMounts: Obj[] = [
     { name: 'secrets', mountPath: SECRET_MOUNT, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
@@ -302,7 +275,6 @@ function deployment(app: AppSpec, plansHash: string): Obj {
             'prometheus.io/scrape': 'true',
             'prometheus.io/port': String(app.port),
             'prometheus.io/path': '/metrics',
-            ...(app.plans ? { 'kingbridge.io/plans-hash': plansHash } : {}),
           },
         },
         spec: {
@@ -356,7 +328,7 @@ function service(name: string, port: number): Obj {
   };
 }
 
-function alertmanager(configHash: string): Obj[] {
+function alertmanager(): Obj[] {
   const name = 'alertmanager';
   return [
     {
@@ -368,10 +340,7 @@ function alertmanager(configHash: string): Obj[] {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: labels(name) },
         template: {
-          metadata: {
-            labels: labels(name),
-            annotations: { 'kingbridge.io/config-hash': configHash },
-          },
+          metadata: { labels: labels(name) },
           spec: {
             automountServiceAccountToken: false,
             securityContext: {
@@ -563,19 +532,14 @@ function yamlDocs(objs: readonly Obj[]): string {
 export function renderManifests(
   plansDir = join(ROOT, 'plans'),
 ): Record<string, string> {
-  const plans = plansConfigMap(plansDir);
-  const am = alertmanagerConfigMap();
-  const plansHash = hashOf(plans);
+  const plans = planFiles(plansDir);
   const app = (name: string) => APPS.find((a) => a.name === name) as AppSpec;
-  const withService = (a: AppSpec) => [
-    deployment(a, plansHash),
-    service(a.name, a.port),
-  ];
+  const withService = (a: AppSpec) => [deployment(a), service(a.name, a.port)];
   const files: Record<string, Obj[]> = {
     'namespace.yaml': [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kingbridge' } },
     ],
-    'config.yaml': [configMap(), plans, am],
+    'config.yaml': [configMap()],
     'source-connectors.yaml': APPS.filter((a) =>
       a.name.startsWith('source-connector-'),
     ).flatMap(withService),
@@ -583,7 +547,7 @@ export function renderManifests(
     'sink-kingdee.yaml': withService(app('sink-kingdee')),
     'status-exporter.yaml': withService(app('status-exporter')),
     'alert-webhook.yaml': withService(app('alert-webhook')),
-    'alertmanager.yaml': alertmanager(hashOf(am)),
+    'alertmanager.yaml': alertmanager(),
     'pod-disruption-budgets.yaml': pdbs(),
     'network-policies.yaml': networkPolicies(),
     'scaled-objects.yaml': scaledObjects(),
@@ -599,6 +563,14 @@ export function renderManifests(
       namespace: 'kingbridge',
       labels: [{ pairs: PART_OF, includeSelectors: false }],
       resources: Object.keys(files),
+      // Generated with a content hash in the name: a plan or routing change rolls the pods that mount it.
+      configMapGenerator: [
+        {
+          name: 'kingbridge-plans',
+          files: Object.keys(plans).map((f) => `plans/${f}`),
+        },
+        { name: 'alertmanager-config', files: ['alertmanager.yml'] },
+      ],
       images: [
         {
           name: IMAGE,
@@ -607,6 +579,12 @@ export function renderManifests(
         },
       ],
     });
+  for (const [f, text] of Object.entries(plans))
+    out[`deploy/k8s/base/plans/${f}`] = text;
+  out['deploy/k8s/base/alertmanager.yml'] = readFileSync(
+    join(ROOT, 'deploy/alertmanager/alertmanager.yml'),
+    'utf8',
+  );
   out['deploy/k8s/monitoring/service-monitors.yaml'] =
     yamlDocs(serviceMonitors());
   out['deploy/k8s/monitoring/prometheus-rules.yaml'] =
