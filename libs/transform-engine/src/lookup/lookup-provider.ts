@@ -37,6 +37,14 @@ export class LookupMiss {
   ) {}
 }
 
+/** The `cause` of a lookup error whose row exists but has no value in the column read. */
+export class LookupEmptyColumn {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+  ) {}
+}
+
 export function lookupKey(
   table: string,
   where: ReadonlyArray<readonly [string, string]>,

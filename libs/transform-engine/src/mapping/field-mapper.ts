@@ -5,6 +5,7 @@ import {
   toText,
   truthy,
 } from '../expression/expression-value';
+import { LookupEmptyColumn } from '../lookup/lookup-provider';
 import type { MappingFieldInput } from '../plan/sync-plan.schema';
 import { Decimal } from '../util/decimal';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
@@ -206,6 +207,10 @@ function coerce(
   }
 }
 
+function emptyColumn(err: unknown): boolean {
+  return err instanceof PipelineError && err.cause instanceof LookupEmptyColumn;
+}
+
 function withPath(err: unknown, at: string): unknown {
   // Values fail without a path (building one per field is measurable); the path is added here.
   if (err instanceof NonRetriableError && !err.fieldPath) {
@@ -278,7 +283,9 @@ export function mapFields(
           !ctx.collect
         )
           continue;
-        throw err;
+        // A row that exists with nothing in the column read takes the field's default.
+        if (!emptyColumn(err) || field.fallback === undefined) throw err;
+        v = null;
       }
       if (isMissing(v)) {
         if (field.fallback !== undefined) v = field.fallback;
@@ -327,7 +334,8 @@ export function checkFields(
             err.errorClass === 'lookup'
           )
             continue;
-          throw err;
+          if (!emptyColumn(err) || field.fallback === undefined) throw err;
+          v = null;
         }
         if (isMissing(v)) {
           if (field.fallback !== undefined || field.optional) continue;

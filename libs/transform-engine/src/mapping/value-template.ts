@@ -14,6 +14,7 @@ import { isMissing, toText } from '../expression/expression-value';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath } from '../util/record-path.util';
 import {
+  LookupEmptyColumn,
   LookupMiss,
   lookupQuery,
   type LookupProvider,
@@ -236,6 +237,7 @@ export function evalValue(
           'lookup',
           `lookup ${value.table}: column '${value.column}' is empty for ${query.key}`,
           fieldPath,
+          new LookupEmptyColumn(value.table, value.column),
         );
       }
       return out;

@@ -20,10 +20,6 @@ const dataSource = {
       table_name: 'sale_orgs',
       row: { shop_no: 'TM01', fenxiao_nick: '', sale_org_number: '101' },
     },
-    {
-      table_name: 'sale_order_entries',
-      row: { bill_no: 'JY1', material_number: 'SKU001', fid: 1, entry_id: 2 },
-    },
   ],
 } as unknown as DataSource;
 
@@ -61,12 +57,50 @@ describe('transform lookups read from K3Cloud', () => {
   let sim: Sim;
   beforeAll(async () => {
     sim = await startK3CloudSimulator({});
+    // The sales order the stock-outs link to, entered in K3Cloud through its WebAPI.
+    const post = (service: string, body: unknown, cookie = '') =>
+      fetch(
+        `${sim.baseUrl}Kingdee.BOS.WebApi.ServicesStub.${service}.common.kdsvc`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify(body),
+        },
+      );
+    const login = await post('AuthService.ValidateUser', {
+      acctID: sim.acctId,
+      username: 'kingbridge',
+      password: 'Kb@2026!',
+      lcid: 2052,
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    await post(
+      'DynamicFormService.Save',
+      {
+        formid: 'SAL_SaleOrder',
+        data: {
+          Model: {
+            FBillNo: 'JY1',
+            FBillTypeID: { FNumber: 'XSDD01_SYS' },
+            FDate: '2026-05-01',
+            FSaleOrgId: { FNumber: '100' },
+            FCustId: { FNumber: 'CUST0001' },
+            FSaleOrderEntry: [{ FMaterialId: { FNumber: 'SKU001' }, FQty: 1 }],
+          },
+        },
+      },
+      cookie,
+    );
+    expect(sim.documents.findByNumber('SAL_SaleOrder', 'JY1')).toBeDefined();
   });
   afterAll(async () => {
     await sim.close();
   });
 
-  it("should take the stock-out's seller from the customer in K3Cloud's BD_Customer, and fail only a customer K3Cloud does not have", async () => {
+  it("should take the stock-out's seller from the customer in K3Cloud's BD_Customer and its link from the sales order, and fail only a customer K3Cloud does not have", async () => {
     // Arrange
     const routes = await k3cloudLookupRoutes({
       PLANS_DIR,
@@ -87,22 +121,45 @@ describe('transform lookups read from K3Cloud', () => {
     const flow = compileFlow(plan, { lookups });
     const known = stockout(1, 'CUST0003');
     const unknown = stockout(2, 'NOBODY');
+    const noSeller = stockout(3, 'RETAIL');
 
     // Act
     await lookups.preload([
       ...flow.lookupQueries(known),
       ...flow.lookupQueries(unknown),
+      ...flow.lookupQueries(noSeller),
     ]);
     const ok = flow.process(known);
     const failed = flow.process(unknown);
+    const unassigned = flow.process(noSeller);
 
     // Assert
-    expect([...routes.keys()]).toEqual(['k3_customers']);
+    expect([...routes.keys()]).toEqual([
+      'k3_customers',
+      'k3_sale_order_entries',
+    ]);
     expect(ok.outcome).toBe('mapped');
     if (ok.outcome !== 'mapped') return;
     expect(ok.documents[0]?.document['FSalesManID']).toEqual({
       FNumber: 'YW002',
     });
+    const order = sim.documents.findByNumber('SAL_SaleOrder', 'JY1');
+    expect(
+      (
+        ok.documents[0]?.document['FEntity'] as Array<{
+          FEntity_Link: Array<Record<string, unknown>>;
+        }>
+      )[0]?.FEntity_Link[0],
+    ).toMatchObject({
+      FEntity_Link_FSBillId: order?.id,
+      FEntity_Link_FSId: order?.body.entries[0]?.entryId,
+    });
+    // A customer K3Cloud has without a seller: an empty salesman, not an error.
+    expect(unassigned.outcome).toBe('mapped');
+    if (unassigned.outcome === 'mapped')
+      expect(unassigned.documents[0]?.document['FSalesManID']).toEqual({
+        FNumber: '',
+      });
     expect(failed).toMatchObject({
       outcome: 'failed',
       error: {
@@ -123,7 +180,7 @@ describe('transform lookups read from K3Cloud', () => {
         K3CLOUD_PASSWORD: undefined,
       }),
     ).rejects.toThrow(
-      'K3CLOUD_ACCT_ID, K3CLOUD_PASSWORD: required when a plan reads lookups from K3Cloud (k3_customers)',
+      'K3CLOUD_ACCT_ID, K3CLOUD_PASSWORD: required when a plan reads lookups from K3Cloud (k3_customers, k3_sale_order_entries)',
     );
   });
 });
