@@ -73,7 +73,7 @@ async function main(): Promise<void> {
           // The registrations return the simulators' own handles.
           wdt: wdt as unknown as SourceSimulator,
           k3cloud: k3cloud as unknown as K3CloudSimulator,
-          intervalMs: 1000,
+          intervalMs: 200,
           onError: (message) =>
             logger.debug({ simulator: 'k3cloud' }, `sales orders: ${message}`),
         })
