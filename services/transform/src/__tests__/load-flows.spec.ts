@@ -59,6 +59,7 @@ describe('loadFlows', () => {
       graceMs: 10_000,
       idleTimeoutMs: 30_000,
       dedupRetentionMs: 3_600_000,
+      historyRetentionMs: 400 * 86_400_000,
     });
     expect(merge?.plan.merge?.window.size).toBe('1m');
     expect(merge?.transformer.merger?.config.sizeMs).toBe(60_000);
