@@ -1,3 +1,5 @@
+import type { RawRecord } from '@kingbridge/contracts';
+import { contentHash } from '@kingbridge/pipeline-core';
 import { K3CloudClient } from '@kingbridge/sink-kingdee-client';
 import {
   CachedLookupProvider,
@@ -56,4 +58,29 @@ export async function demoLookups(
       ]),
     ),
   );
+}
+
+/** A simulator record (latest version) as a connector publishes it: JSON, 64-bit ids as strings. */
+export function publishedRecord(
+  plan: SyncPlan,
+  held: { id: string; versions: Array<{ data: unknown }> },
+  runId: string,
+): RawRecord {
+  const payload = JSON.parse(
+    JSON.stringify(held.versions.at(-1)?.data, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    ),
+  ) as Record<string, unknown>;
+  return {
+    schemaVersion: 1,
+    platform: plan.source.platform,
+    entity: plan.source.entity,
+    stream: plan.source.stream,
+    sourceId: held.id,
+    modifiedAt: '2026-11-22T00:00:00.000Z',
+    contentHash: contentHash(payload),
+    payload,
+    runId,
+    fetchedAt: '2026-11-22T00:00:00.000Z',
+  };
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboundDocument, RawRecord } from '@kingbridge/contracts';
-import { contentHash } from '@kingbridge/pipeline-core';
+import type { OutboundDocument } from '@kingbridge/contracts';
 import {
   JdyClient,
   K3CloudClient,
@@ -27,7 +26,7 @@ import { startJushuitanSimulator } from '../../../services/simulators/src/source
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
 import { k3CloudMasterData } from '../demo-master-data';
-import { demoLookups } from './demo-lookups.util';
+import { demoLookups, publishedRecord } from './demo-lookups.util';
 
 type SourceSim = {
   admin: {
@@ -81,23 +80,7 @@ async function documentsOf(
   const docs: OutboundDocument[] = [];
   const failures: string[] = [];
   for (const h of held) {
-    const payload = JSON.parse(
-      JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
-        typeof v === 'bigint' ? v.toString() : v,
-      ),
-    ) as Record<string, unknown>;
-    const raw: RawRecord = {
-      schemaVersion: 1,
-      platform: plan.source.platform,
-      entity: plan.source.entity,
-      stream: plan.source.stream,
-      sourceId: h.id,
-      modifiedAt: '2026-11-22T00:00:00.000Z',
-      contentHash: contentHash(payload),
-      payload,
-      runId: 'demo-world-write-test',
-      fetchedAt: '2026-11-22T00:00:00.000Z',
-    };
+    const raw = publishedRecord(plan, h, 'demo-world-write-test');
     await lookups.preload(flow.lookupQueries(raw));
     const out = flow.process(raw);
     if (out.outcome === 'failed')

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawRecord } from '@kingbridge/contracts';
-import { contentHash } from '@kingbridge/pipeline-core';
 import {
   InMemoryLookupProvider,
   compileFlow,
@@ -14,7 +12,7 @@ import { startJushuitanSimulator } from '../../../services/simulators/src/source
 import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
 import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
 import { k3CloudMasterData, lookupTables } from '../demo-master-data';
-import { demoLookups } from './demo-lookups.util';
+import { demoLookups, publishedRecord } from './demo-lookups.util';
 import { startK3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
 import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
 
@@ -93,24 +91,7 @@ describe('demo world master data', () => {
       const failures: string[] = [];
       let mapped = 0;
       for (const h of held) {
-        // As a connector publishes it: JSON, with 64-bit ids as strings.
-        const payload = JSON.parse(
-          JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
-            typeof v === 'bigint' ? v.toString() : v,
-          ),
-        ) as Record<string, unknown>;
-        const raw: RawRecord = {
-          schemaVersion: 1,
-          platform: plan.source.platform,
-          entity: plan.source.entity,
-          stream: plan.source.stream,
-          sourceId: h.id,
-          modifiedAt: '2026-11-22T00:00:00.000Z',
-          contentHash: contentHash(payload),
-          payload,
-          runId: 'demo-world-test',
-          fetchedAt: '2026-11-22T00:00:00.000Z',
-        };
+        const raw = publishedRecord(plan, h, 'demo-world-test');
         await lookups.preload(flow.lookupQueries(raw));
         const out = flow.process(raw);
         if (out.outcome === 'failed')
@@ -137,23 +118,7 @@ describe('demo world master data', () => {
       const flow = compileFlow(plan, { lookups });
       const docs: Array<Record<string, unknown>> = [];
       for (const h of sim.admin.records(entity)) {
-        const payload = JSON.parse(
-          JSON.stringify(h.versions.at(-1)?.data, (_k, v: unknown) =>
-            typeof v === 'bigint' ? v.toString() : v,
-          ),
-        ) as Record<string, unknown>;
-        const out = flow.process({
-          schemaVersion: 1,
-          platform: plan.source.platform,
-          entity: plan.source.entity,
-          stream: plan.source.stream,
-          sourceId: h.id,
-          modifiedAt: '2026-11-22T00:00:00.000Z',
-          contentHash: contentHash(payload),
-          payload,
-          runId: 'demo-world-test',
-          fetchedAt: '2026-11-22T00:00:00.000Z',
-        });
+        const out = flow.process(publishedRecord(plan, h, 'demo-world-test'));
         if (out.outcome === 'mapped')
           docs.push(...out.documents.map((d) => d.document));
       }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sortedKeyValues } from '@kingbridge/source-kit';
 
 /**
  * Jushuitan open API v2 signature: `md5_hex_lower(app_secret + Σ(key + value))`
@@ -9,10 +10,7 @@ export function jushuitanSign(
   params: Readonly<Record<string, string>>,
   secret: string,
 ): string {
-  const body = Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => `${k}${params[k] ?? ''}`)
-    .join('');
-  return createHash('md5').update(`${secret}${body}`, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(`${secret}${sortedKeyValues(params)}`, 'utf8')
+    .digest('hex');
 }

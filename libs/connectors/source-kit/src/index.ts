@@ -2,4 +2,4 @@ export * from './http.util';
 export * from './source-request.error';
 export { formatChinaTime, chinaTimeToIso } from './china-time.util';
 export * from './source-request.util';
-export { topSign } from './top-sign.util';
+export { sortedKeyValues, topSign } from './top-sign.util';
