@@ -24,7 +24,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{libs,services,scripts,deploy}/**/*.spec.ts'],
+          include: ['{libs,services,scripts,deploy,bench}/**/*.spec.ts'],
           exclude: ['**/node_modules/**'],
           env: { TZ: 'UTC' },
           testTimeout: 20_000,
@@ -34,7 +34,9 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{libs,services,scripts,deploy}/**/*.integration-spec.ts'],
+          include: [
+            '{libs,services,scripts,deploy,bench}/**/*.integration-spec.ts',
+          ],
           exclude: ['**/node_modules/**'],
           env: { TZ: 'UTC' },
           testTimeout: 120_000,

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@kingbridge/config';
 import {
@@ -15,6 +13,7 @@ import {
 } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { Registry } from 'prom-client';
+import { startChild } from './lib/child';
 import { sinkKingdeeConfigSchema } from '../services/sink-kingdee/src/sink-kingdee.config';
 import {
   SinkRuntime,
@@ -62,31 +61,10 @@ export async function simWrites(
 export async function startSimulatorProcess(
   options: Record<string, unknown>,
 ): Promise<SimHandle> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      resolve(__dirname, 'sink-sim.process.ts'),
-      JSON.stringify(options),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const { info, child } = await startChild<Omit<SimHandle, 'child'>>(
+    'sink-sim.process.ts',
+    options,
   );
-  const first = await new Promise<string>((done, fail) => {
-    const lines = createInterface({
-      input: child.stdout as NodeJS.ReadableStream,
-    });
-    lines.once('line', done);
-    child.once('exit', (code) =>
-      fail(new Error(`simulator exited with ${code}`)),
-    );
-  });
-  const info = JSON.parse(first) as {
-    url: string;
-    baseUrl: string;
-    acctId: string;
-    writesUrl: string;
-  };
   return { ...info, child };
 }
 

@@ -65,11 +65,24 @@ export async function produceAll(
   }
 }
 
+/** Retries an admin call for up to 15 s: a fresh broker answers "not the leader" for a moment after creating topics. */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(200);
+    }
+  }
+}
+
 export async function endOffsets(
   admin: Admin,
   topic: string,
 ): Promise<Map<number, bigint>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await retrying(() => admin.fetchTopicOffsets(topic));
   return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
@@ -80,14 +93,16 @@ export async function startGroupAtEnd(
   topic: string,
 ): Promise<void> {
   const ends = await endOffsets(admin, topic);
-  await admin.setOffsets({
-    groupId,
-    topic,
-    partitions: [...ends].map(([partition, offset]) => ({
-      partition,
-      offset: String(offset),
-    })),
-  });
+  await retrying(() =>
+    admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...ends].map(([partition, offset]) => ({
+        partition,
+        offset: String(offset),
+      })),
+    }),
+  );
 }
 
 /** Messages of `topic` the group has committed past `from` (end offsets taken earlier). */
@@ -97,7 +112,9 @@ export async function committedSince(
   topic: string,
   from: ReadonlyMap<number, bigint>,
 ): Promise<number> {
-  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [entry] = await retrying(() =>
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  );
   let total = 0n;
   for (const p of entry?.partitions ?? []) {
     const base = from.get(p.partition) ?? 0n;

@@ -92,11 +92,12 @@ export function longestStall(
   let last = -1;
   for (const [at, done] of samples) {
     if (at > toMs) break;
+    // Up to the sample that sees progress again (an upper bound, within one sampling interval).
+    if (at >= fromMs && changedAt !== undefined)
+      longest = Math.max(longest, at - changedAt);
     if (done !== last || at < fromMs) {
       changedAt = at;
       last = done;
-    } else if (changedAt !== undefined) {
-      longest = Math.max(longest, at - changedAt);
     }
   }
   return longest;

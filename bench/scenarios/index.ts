@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/types';
+import { connectorScenario } from './connector';
 import { e2eLatencyScenario } from './e2e-latency';
 import { scaleOutScenario } from './scale-out';
 import { sinkScenario } from './sink';
@@ -10,4 +11,5 @@ export const SCENARIOS: readonly Scenario[] = [
   scaleOutScenario,
   e2eLatencyScenario,
   sinkScenario,
+  connectorScenario,
 ];

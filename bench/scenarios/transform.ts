@@ -34,6 +34,7 @@ interface FlowCase {
   readonly platform: BenchPlatform;
   readonly entity: SourceEntity;
   readonly target: number;
+  readonly env?: Record<string, string>;
 }
 
 const CASES: readonly FlowCase[] = [
@@ -50,6 +51,15 @@ const CASES: readonly FlowCase[] = [
     platform: 'wdt',
     entity: 'stockout-order',
     target: TARGET_NON_MERGED,
+  },
+  {
+    // The service's default is one partition at a time; the same flow with 4 in flight (a setting, no code).
+    label: 'flow 2, TRANSFORM_PARTITIONS_CONCURRENCY=4',
+    plan: FLOW2_PLAN,
+    platform: 'wdt',
+    entity: 'stockout-order',
+    target: TARGET_NON_MERGED,
+    env: { TRANSFORM_PARTITIONS_CONCURRENCY: '4' },
   },
 ];
 
@@ -72,17 +82,19 @@ async function runCase(
   const flow = await benchFlow(c.plan, ctx.suffix);
   const plansDir = await writePlans([flow]);
   const topic = rawTopic(c.platform, c.entity);
-  const groupId = `bench-transform-${c.platform}-${ctx.suffix}`;
+  const groupId = `bench-transform-${c.platform}-${c.env ? 'c' : ''}${ctx.suffix}`;
   const { admin, kafka } = ctx.broker;
   const from = await endOffsets(admin, topic);
   await startGroupAtEnd(admin, groupId, topic);
   ctx.log(`transform ${c.label}: pre-filling ${topic} with ${count} records`);
-  const records = rawRecords(c.platform, count, { seed: 1000 + count });
+  const records = rawRecords(c.platform, count, {
+    seed: 1000 + CASES.indexOf(c),
+  });
   await produceAll(kafka, topic, encodeRecords(records));
   const [proc] = await startTransforms(
     ctx,
     1,
-    transformEnv(ctx, plansDir, groupId),
+    transformEnv(ctx, plansDir, groupId, c.env),
   );
   if (!proc) throw new Error('no transform started');
   try {
