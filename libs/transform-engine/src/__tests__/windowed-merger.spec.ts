@@ -696,6 +696,22 @@ describe('windowed merger', () => {
     ).toThrow(/closed longer ago than the flow's history retention/);
   });
 
+  it('should give windows shorter than a minute a compact label with seconds, so their bill numbers differ', () => {
+    const merger = new WindowedMerger({ ...CONFIG, sizeMs: 20_000 });
+    const a = merger.add(
+      rec('T1', '2026-05-01 10:00:05', [['G1', 1, '1']]),
+      DAY1,
+    );
+    const b = merger.add(
+      rec('T2', '2026-05-01 10:00:25', [['G1', 1, '1']]),
+      DAY1,
+    );
+    const labels = [a.windowKey, b.windowKey].map(
+      (k) => (merger.emit(k).record._window as { compact: string }).compact,
+    );
+    expect(labels).toEqual(['20260501100000', '20260501100020']);
+  });
+
   it('should refuse takeRecordChanges when change tracking is off', () => {
     expect(() => new WindowedMerger(CONFIG).takeRecordChanges()).toThrow(
       /trackChanges/,

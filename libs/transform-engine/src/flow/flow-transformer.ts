@@ -40,13 +40,10 @@ import {
   type MergeStateSnapshot,
   type RawOffset,
   type RecordLocation,
+  windowFields,
 } from '../merge/windowed-merger';
 import type { SyncPlan } from '../plan/sync-plan.schema';
-import {
-  formatDateTime,
-  parseDuration,
-  zoneOffsetMinutes,
-} from '../util/date-time.util';
+import { parseDuration, zoneOffsetMinutes } from '../util/date-time.util';
 import { setOwn } from '../util/own-property.util';
 import {
   applyPayloadAliases,
@@ -568,17 +565,12 @@ export class FlowTransformer {
     const m = this.mergeConfig as MergeConfig;
     let window = this.windowFields.get(location.start);
     if (window === undefined) {
-      const off = this.offsetMinutes;
-      window = {
-        start: formatDateTime(location.start, 'yyyy-MM-dd HH:mm:ss', off),
-        end: formatDateTime(location.end, 'yyyy-MM-dd HH:mm:ss', off),
-        date: formatDateTime(location.start, 'yyyy-MM-dd', off),
-        compact: formatDateTime(
-          location.start,
-          m.sizeMs % 86_400_000 === 0 ? 'yyyyMMdd' : 'yyyyMMddHHmm',
-          off,
-        ),
-      };
+      window = windowFields(
+        location.start,
+        location.end,
+        m.sizeMs,
+        this.offsetMinutes,
+      );
       if (this.windowFields.size > 1000) this.windowFields.clear();
       this.windowFields.set(location.start, window);
     }

@@ -270,6 +270,30 @@ function pick(
   return out;
 }
 
+/**
+ * The `_window` variables of a window: start, end, date and `compact` — yyyyMMdd for whole days, yyyyMMddHHmm for
+ * whole minutes, yyyyMMddHHmmss otherwise — so two windows never share a compact label (bill numbers use it).
+ */
+export function windowFields(
+  start: number,
+  end: number,
+  sizeMs: number,
+  offsetMinutes: number,
+): Record<string, string> {
+  const compact =
+    sizeMs % DAY_MS === 0
+      ? 'yyyyMMdd'
+      : sizeMs % 60_000 === 0
+        ? 'yyyyMMddHHmm'
+        : 'yyyyMMddHHmmss';
+  return {
+    start: formatDateTime(start, 'yyyy-MM-dd HH:mm:ss', offsetMinutes),
+    end: formatDateTime(end, 'yyyy-MM-dd HH:mm:ss', offsetMinutes),
+    date: formatDateTime(start, 'yyyy-MM-dd', offsetMinutes),
+    compact: formatDateTime(start, compact, offsetMinutes),
+  };
+}
+
 /** Where the latest version of a record lives: the base window the index points to and its entry there. */
 interface Latest {
   readonly key: string;
@@ -799,8 +823,6 @@ export class WindowedMerger {
       : live;
     const headerSource = live[0]?.[1] ?? old[0];
     const listKey = this.listPath[0] as string;
-    const sizeIsDays = this.config.sizeMs % DAY_MS === 0;
-    const off = this.config.offsetMinutes;
     const groupObj: Record<string, string> = {};
     this.config.headerGroup.forEach((g, i) => {
       groupObj[g.replace(/\./g, '_')] = w.group[i] as string;
@@ -809,16 +831,12 @@ export class WindowedMerger {
       ...(headerSource?.header ?? {}),
       [listKey]: rows,
       _group: groupObj,
-      _window: {
-        start: formatDateTime(w.start, 'yyyy-MM-dd HH:mm:ss', off),
-        end: formatDateTime(w.end, 'yyyy-MM-dd HH:mm:ss', off),
-        date: formatDateTime(w.start, 'yyyy-MM-dd', off),
-        compact: formatDateTime(
-          w.start,
-          sizeIsDays ? 'yyyyMMdd' : 'yyyyMMddHHmm',
-          off,
-        ),
-      },
+      _window: windowFields(
+        w.start,
+        w.end,
+        this.config.sizeMs,
+        this.config.offsetMinutes,
+      ),
       _merge: { records: live.length, correction: w.correction },
     };
     let documentKey = w.baseKey;
@@ -1023,9 +1041,14 @@ export class WindowedMerger {
   }
 
   private windowLabel(start: number): string {
+    const size = this.config.sizeMs;
     return formatDateTime(
       start,
-      this.config.sizeMs % DAY_MS === 0 ? 'yyyy-MM-dd' : 'yyyy-MM-ddTHH:mm',
+      size % DAY_MS === 0
+        ? 'yyyy-MM-dd'
+        : size % 60_000 === 0
+          ? 'yyyy-MM-ddTHH:mm'
+          : 'yyyy-MM-ddTHH:mm:ss',
       this.config.offsetMinutes,
     );
   }
