@@ -103,6 +103,25 @@ describe('loadPlanStreams', () => {
     ]);
   });
 
+  it("should pull seed 000's retail trades by modified time with the seed's fields when loading the shipped plans", async () => {
+    const streams = await loadPlanStreams(
+      resolve(__dirname, '../../../../../plans'),
+      'jackyun',
+    );
+    const retail = streams.find(
+      (s) => s.id === 'jackyun.sales-order.retail-shipped',
+    );
+    expect(retail?.timeParams).toEqual({
+      from: 'startModified',
+      to: 'endModified',
+    });
+    expect(retail?.params['tradeType']).toBe('1');
+    const fields = String(retail?.params['fields']).split(',');
+    expect(fields).toEqual(
+      expect.arrayContaining(['tradeNo', 'customerName', 'customerCode']),
+    );
+  });
+
   it('should not pull the stream of a disabled plan', async () => {
     const dir = plansDir({
       'a.yaml': `enabled: false\n${ORDERS_PLAN}`,
