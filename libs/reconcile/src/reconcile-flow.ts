@@ -1,4 +1,10 @@
 import { contentHash } from '@kingbridge/pipeline-core';
+import {
+  ZERO_TOTALS,
+  addTotals,
+  totalsEqual,
+  type Totals,
+} from './document-totals.util';
 // Master data (shops) is reconciled as a whole set, as its stream starts with a full scan.
 import { MASTER_DATA_ENTITIES } from '@kingbridge/source-runtime';
 import {
@@ -308,6 +314,31 @@ export async function reconcileFlow(
     for (const e of comparison.extra)
       (writtenBills.has(e.billNo.toUpperCase()) ? leftQuery : extra).push(e);
   }
+  // Not compared, so not in the per-day sums either.
+  const days = comparison.days.flatMap((d) => {
+    const left = leftQuery.filter((e) => e.day === d.day);
+    if (left.length === 0) return [d];
+    const out = left.reduce(
+      (t, e) => addTotals(t, e.totals),
+      ZERO_TOTALS as Totals,
+    );
+    const actual = {
+      documents: d.actual.documents - left.length,
+      qty: addTotals(d.actual, { qty: -out.qty, amount: -out.amount }).qty,
+      amount: addTotals(d.actual, { qty: -out.qty, amount: -out.amount })
+        .amount,
+    };
+    if (d.expected.documents === 0 && actual.documents === 0) return [];
+    return [
+      {
+        ...d,
+        actual,
+        match:
+          d.expected.documents <= actual.documents &&
+          totalsEqual(d.expected, actual),
+      },
+    ];
+  });
   return {
     flow: plan.id,
     formId,
@@ -323,6 +354,7 @@ export async function reconcileFlow(
     },
     failures: expected.failures,
     ...comparison,
+    days,
     missing,
     inFlight,
     extra,

@@ -77,6 +77,8 @@ export interface ExtraItem {
   readonly id: string;
   readonly writeCount: number | undefined;
   readonly totals: Totals;
+  /** The day its sums are counted under (`dayOf`). */
+  readonly day: string;
 }
 
 export interface DuplicateItem {
@@ -283,13 +285,15 @@ export function compareInventories(input: CompareInput): Comparison {
     if (!isExtraCandidate(doc)) continue;
     used.add(doc);
     const totals = documentTotals(doc.body);
+    const day = dayOf(doc);
     extra.push({
       billNo: doc.billNo,
       id: doc.id,
       writeCount: doc.writeCount,
       totals,
+      day,
     });
-    addSide(dayEntry(dayOf(doc)).actual, totals, 1);
+    addSide(dayEntry(day).actual, totals, 1);
   }
 
   const duplicates: DuplicateItem[] = [];

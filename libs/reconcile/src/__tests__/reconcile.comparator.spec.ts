@@ -103,6 +103,7 @@ describe('compareInventories', () => {
         id: 'id-ZZ',
         writeCount: 1,
         totals: { qty: 1, amount: 1 },
+        day: '2026-11-20',
       },
     ]);
     expect(result.counts.extra).toBe(1);
