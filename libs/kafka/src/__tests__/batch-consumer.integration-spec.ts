@@ -260,6 +260,66 @@ describe('batch consumer runtime (real broker)', () => {
     });
   });
 
+  it('should keep the other partitions flowing and keep counting attempts while a released partition waits for its retry', async () => {
+    const [topic] = await createTestTopics(['release'], { partitions: 2 });
+    const groupId = uniqueName('g-release');
+    const events: string[] = [];
+    const p = await producer();
+    const send = (n: number, partition: number) =>
+      p.send(topic!, [
+        { key: `k${n}`, value: JSON.stringify({ n }), partition },
+      ]);
+    await send(1, 0);
+
+    track(
+      createBatchConsumer(conn, {
+        groupId,
+        topics: [topic!],
+        schema: itemSchema,
+        service: 'test',
+        retry: FAST_RETRY,
+        // By time: FAST_RETRY's 3 attempts do not apply.
+        retryBudgetMs: 60_000,
+        releaseRetryingAfterMs: 500,
+        handler: async (messages) =>
+          messages.map((m): MessageOutcome => {
+            events.push(`${m.value.n}#${m.attempt}`);
+            return m.value.n === 1 && m.attempt < 4
+              ? {
+                  kind: 'retry',
+                  error: new RetriableError('kingdee down', {
+                    errorClass: 'network',
+                  }),
+                  retryAfterMs: 1000,
+                }
+              : { kind: 'done' };
+          }),
+      }),
+    ).start();
+    await pollUntil(() => events.includes('1#1'), {
+      description: 'first attempt of the blocked message',
+    });
+    await send(2, 1);
+
+    await pollUntil(
+      async () => {
+        const offsets = await committed(groupId, topic!);
+        return offsets.length === 2 && offsets.every((o) => o === '1');
+      },
+      { timeoutMs: 20_000, description: 'both partitions committed' },
+    );
+    // Partition 1 did not wait for partition 0's retries; partition 0 kept its attempt count.
+    expect(events.indexOf('2#1')).toBeLessThan(events.indexOf('1#2'));
+    expect(events.filter((e) => e.startsWith('1#'))).toEqual([
+      '1#1',
+      '1#2',
+      '1#3',
+      '1#4',
+    ]);
+    const admin = await conn.admin.fetchHighWatermarks(`${topic}.dlq`);
+    expect(admin.every((o) => o.offset === '0')).toBe(true);
+  });
+
   it('should redeliver the uncommitted batch to a new member when the consumer process is killed before committing', async () => {
     const [topic] = await createTestTopics(['crash']);
     const groupId = uniqueName('g-crash');

@@ -67,7 +67,9 @@ export type FailedEntry = LedgerDocument & {
   error: string;
   /**
    * After a send: true = the write may have happened (keeps it unverified and
-   * holds a grace lease), false = Kingdee refused it for sure (clears both).
+   * holds the lease: the claim's, at least the grace from now; an aborted call
+   * may still be carried out by Kingdee), false = Kingdee refused it for sure
+   * (clears both).
    * Omitted (a failed lookup, a dead letter): both stay as they are.
    */
   mayHaveWritten?: boolean;
@@ -221,7 +223,8 @@ export class LedgerRepository {
       `UPDATE sink_kingdee.ledger AS l
           SET state = d.s, last_error_class = d.c, last_error = d.e, updated_at = now(),
               unverified = COALESCE(d.m, l.unverified),
-              lease_until = CASE d.m WHEN true THEN now() + $12::int * interval '1 millisecond'
+              -- May have written: no one looks before the call could have ended (the claim's lease) plus the grace.
+              lease_until = CASE d.m WHEN true THEN GREATEST(l.lease_until, now() + $12::int * interval '1 millisecond')
                                      WHEN false THEN NULL ELSE l.lease_until END
          FROM ${rows}
         WHERE l.document_key = d.k AND l.state <> 'written'

@@ -200,11 +200,11 @@ export class SinkPipeline {
 
     // Changed after write: never sent again, never silently skipped; held for an operator.
     if (changed.length > 0) {
-      const written = await ledger.writtenPayloads(
+      const previous = await ledger.writtenPayloads(
         changed.map((i) => i.doc.documentKey),
       );
       for (const item of changed) {
-        const before = written.get(item.doc.documentKey) ?? null;
+        const before = previous.get(item.doc.documentKey) ?? null;
         const diff = before === null ? [] : payloadDiff(before, item.payload);
         const shown = diff
           .slice(0, 5)
