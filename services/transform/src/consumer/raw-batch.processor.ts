@@ -50,6 +50,13 @@ function bump(
   tally.set(key, (tally.get(key) ?? 0) + 1);
 }
 
+/** What a batch's records produced: documents, dead letters and records to retry (by offset). */
+interface Collected {
+  readonly documents: PendingDocument[];
+  readonly deadLetters: DeadLetterInput[];
+  readonly retries: Map<string, MessageOutcome>;
+}
+
 /** A document to produce (mapped by a per-record flow). */
 interface PendingDocument {
   readonly topic: string;
@@ -131,6 +138,8 @@ export class RawBatchProcessor {
     const deadLetters: DeadLetterInput[] = [];
     const tally: Tally = new Map();
     const merges = new Map<Flow, MergeItem[]>();
+    // Offsets whose record waits for something that may still appear (a sales order not in K3Cloud yet).
+    const retries = new Map<string, MessageOutcome>();
 
     messages.forEach((message, i) => {
       for (const flow of accepted[i] ?? []) {
@@ -144,7 +153,13 @@ export class RawBatchProcessor {
         const outcome = flow.transformer.process(message.value, {
           offset: this.offsetOf(message),
         });
-        this.collect(flow, message, outcome, documents, deadLetters, tally);
+        this.collect(
+          flow,
+          message,
+          outcome,
+          { documents, deadLetters, retries },
+          tally,
+        );
       }
     });
 
@@ -155,7 +170,13 @@ export class RawBatchProcessor {
         items.forEach((item, j) => {
           const r = results[j];
           if (r)
-            this.collect(flow, item.message, r, documents, deadLetters, tally);
+            this.collect(
+              flow,
+              item.message,
+              r,
+              { documents, deadLetters, retries },
+              tally,
+            );
         });
       }
     }
@@ -177,7 +198,7 @@ export class RawBatchProcessor {
       if (what === 'late') metrics.late.inc({ flow }, n);
       else metrics.count(flow, what, n);
     }
-    return batch.map(() => DONE);
+    return batch.map((m) => retries.get(m.offset) ?? DONE);
   }
 
   /** Replayed window dead letters: re-open each dead-lettered window so the emitter maps it again. */
@@ -226,10 +247,10 @@ export class RawBatchProcessor {
     flow: Flow,
     message: Message,
     outcome: RecordOutcome,
-    documents: PendingDocument[],
-    deadLetters: DeadLetterInput[],
+    out: Collected,
     tally: Tally,
   ): void {
+    const { documents, deadLetters, retries } = out;
     const { logger } = this.deps;
     switch (outcome.outcome) {
       case 'filtered':
@@ -253,14 +274,7 @@ export class RawBatchProcessor {
               fieldPath: zodPath(issue?.path ?? []),
             },
           );
-          this.collect(
-            flow,
-            message,
-            { outcome: 'failed', error },
-            documents,
-            deadLetters,
-            tally,
-          );
+          this.collect(flow, message, { outcome: 'failed', error }, out, tally);
         }
         return;
       case 'merged':
@@ -288,6 +302,29 @@ export class RawBatchProcessor {
         }
         return;
       case 'failed':
+        if (outcome.error.retriable) {
+          // Retried by the consumer (this partition only, with backoff); past its retry budget the runtime
+          // dead-letters it with this error. The rest of the batch is idempotent when it comes again.
+          logger.info(
+            {
+              flow: flow.id,
+              recordId: message.value.sourceId,
+              errorClass: outcome.error.errorClass,
+              fieldPath: outcome.error.fieldPath,
+              reason: outcome.error.message,
+            },
+            'record not mappable yet: retried',
+          );
+          retries.set(message.offset, {
+            kind: 'retry',
+            error: outcome.error,
+            ...(outcome.error instanceof RetriableError &&
+            outcome.error.retryAfterMs !== undefined
+              ? { retryAfterMs: outcome.error.retryAfterMs }
+              : {}),
+          });
+          return;
+        }
         bump(tally, flow.id, 'failed');
         logger.warn(
           {
