@@ -671,15 +671,33 @@ describe('windowed merger', () => {
       restored.add(rec('T5', '2026-05-01 08:00:00', [['G1', 5, '5']]), DAY1)
         .status,
     ).toBe('duplicate');
-    // The emitted 2026-05-01 window is past its dedup retention (watermark 05-20 > end + 7 d): only
-    // hashes are left, so a very late redelivery of T4 is still dropped, and a change to it is refused.
+    // The emitted 2026-05-01 window is past its dedup retention (watermark 05-20 > end + 7 d), but T5's
+    // correction is still pending, so it keeps its contributions: a redelivery is dropped, a change is a delta.
     expect(
       restored.add(rec('T4', '2026-05-01 09:00:00', [['G1', 4, '4']]), DAY1)
         .status,
     ).toBe('duplicate');
-    expect(() =>
+    expect(
       restored.add(
         rec('T4', '2026-05-01 09:00:00', [['G1', 9, '9']], { hash: 'h-T4-v2' }),
+        DAY1,
+      ).status,
+    ).toBe('late');
+  });
+
+  it('should keep only hashes past the dedup retention: drop a redelivery, refuse a change whose delta is unknown', () => {
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    flush(merger, DAY1 + 26 * HOUR);
+    merger.add(rec('T9', '2026-05-20 10:00:00', [['G1', 1, '1']]), DAY1);
+    merger.due(DAY1);
+    expect(
+      merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1)
+        .status,
+    ).toBe('duplicate');
+    expect(() =>
+      merger.add(
+        rec('T1', '2026-05-01 10:00:00', [['G1', 9, '9']], { hash: 'h-T1-v2' }),
         DAY1,
       ),
     ).toThrow(/past the flow's dedupRetention/);

@@ -759,7 +759,11 @@ export class WindowedMerger {
       const closeAt = w.end + this.config.graceMs;
       if (w.status === 'emitted') {
         if (wm >= closeAt + this.historyRetentionMs) this.drop(w.key);
-        else if (wm >= closeAt + this.config.dedupRetentionMs) this.compact(w);
+        else if (
+          wm >= closeAt + this.config.dedupRetentionMs &&
+          !this.windows.has(`${w.key}#late`)
+        )
+          this.compact(w);
         continue;
       }
       if (w.status === 'failed') continue;

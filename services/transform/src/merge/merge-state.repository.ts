@@ -311,6 +311,9 @@ export class MergeStateRepository {
             SET state = state || '{"compacted": true}'::jsonb, updated_at = now()
           WHERE flow = $1 AND status = 'emitted' AND end_ms + $2 + $3 <= $4
             AND NOT COALESCE((state->>'compacted')::boolean, false)
+            -- a pending correction still needs the counted contributions for its delta
+            AND NOT EXISTS (SELECT 1 FROM transform.merge_window c
+                             WHERE c.flow = $1 AND c.window_key = merge_window.window_key || '#late')
           RETURNING window_key`,
         [flow, timings.graceMs, timings.dedupRetentionMs, watermark],
       )) as unknown[];

@@ -158,6 +158,13 @@ describe('merge state repository against Postgres', () => {
             window('old', t0, t0, 'emitted'),
             window('recent', t0 + 20 * HOUR, t0, 'emitted'),
             window('open', t0 - 30 * HOUR, t0),
+            // An emitted window with a pending correction keeps its contributions (the delta needs them).
+            window('corrected', t0, t0, 'emitted'),
+            {
+              ...window('corrected#late', t0, t0),
+              baseKey: 'corrected',
+              correction: true,
+            },
           ],
           t0 + 26 * HOUR,
         ),
@@ -176,20 +183,28 @@ describe('merge state repository against Postgres', () => {
       'SELECT window_key FROM transform.merge_window WHERE flow = $1 ORDER BY window_key',
       [flow],
     )) as Array<{ window_key: string }>;
-    expect(left.map((r) => r.window_key)).toEqual(['old', 'open', 'recent']);
+    expect(left.map((r) => r.window_key)).toEqual([
+      'corrected',
+      'corrected#late',
+      'old',
+      'open',
+      'recent',
+    ]);
     const records = (await db.query(
       `SELECT window_key, hash, contribution IS NOT NULL AS kept FROM transform.merge_record
         WHERE flow = $1 ORDER BY window_key`,
       [flow],
     )) as Array<{ window_key: string; hash: string; kept: boolean }>;
     expect(records).toEqual([
+      { window_key: 'corrected', hash: 'a'.repeat(64), kept: true },
+      { window_key: 'corrected#late', hash: 'a'.repeat(64), kept: true },
       { window_key: 'old', hash: 'a'.repeat(64), kept: false },
       { window_key: 'open', hash: 'a'.repeat(64), kept: true },
       { window_key: 'recent', hash: 'a'.repeat(64), kept: true },
     ]);
     expect(await repo.openStats(flow)).toEqual({
-      openWindows: 1,
-      openRecords: 1,
+      openWindows: 2,
+      openRecords: 2,
       watermark: t0 + 26 * HOUR,
     });
   });
