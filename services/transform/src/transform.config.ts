@@ -53,6 +53,24 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .describe(
       'attempts of a batch hit by an infrastructure error (Postgres/Kafka) before its messages are dead-lettered',
     ),
+  TRANSFORM_RETRY_BUDGET_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .default(30 * 60_000)
+    .describe(
+      'how long a batch hit by an infrastructure error, or a record waiting for master data that may still appear (a sales order not in K3Cloud yet), is retried before it is dead-lettered; 0 = by TRANSFORM_RETRY_ATTEMPTS',
+    ),
+  TRANSFORM_RELEASE_RETRYING_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      'a partition whose next retry is at least this far away is paused and its batch released, so the other raw topics and partitions keep flowing',
+    ),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce
     .number()
     .int()

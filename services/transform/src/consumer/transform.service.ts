@@ -121,6 +121,10 @@ export class TransformService
         maxMs: 10_000,
         attempts: this.config.TRANSFORM_RETRY_ATTEMPTS,
       },
+      ...(this.config.TRANSFORM_RETRY_BUDGET_MS > 0
+        ? { retryBudgetMs: this.config.TRANSFORM_RETRY_BUDGET_MS }
+        : {}),
+      releaseRetryingAfterMs: this.config.TRANSFORM_RELEASE_RETRYING_AFTER_MS,
     });
     this.startup = this.start(this.consumer, topics).catch((err: unknown) => {
       if (!this.abort.signal.aborted)
