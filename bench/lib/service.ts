@@ -1,6 +1,7 @@
 /*
  * A Kingbridge service as its own process, as in production: `node --import tsx services/<svc>/src/main.ts`
- * (one process, so /proc gives its CPU and memory). HTTP on port 0; the port is read from the
+ * (one process, so /proc gives its CPU and memory; Node flags of the run: BENCH_NODE_OPTIONS, e.g.
+ * `--max-semi-space-size=64`). HTTP on port 0; the port is read from the
  * 'http listening' log line; ready when /health/ready answers 200.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +36,7 @@ export class ServiceProcess {
     const child = spawn(
       process.execPath,
       [
-        '--max-semi-space-size=64',
+        ...(process.env['BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean),
         ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
         '--import',
         'tsx',
