@@ -153,6 +153,23 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
         },
         {
           kind: 'timeseries',
+          title: 'Changes after write by kind',
+          description:
+            'Documents about a source record that changed after its document was written: corrected = a delta document of a merged window (negative lines for what left); changed_after_write = held as a dead letter with both versions, replay to update the bill.',
+          unit: 'short',
+          span: 12,
+          min: 0,
+          stacked: true,
+          queries: [
+            {
+              expr: `sum by (flow, change) (increase(kingbridge_document_changes_total{${FLOW}}[$__rate_interval]))`,
+              legend: '{{flow}} {{change}}',
+              mayBeEmpty: true,
+            },
+          ],
+        },
+        {
+          kind: 'timeseries',
           title: 'Dead letters per second by topic',
           description:
             'Messages sent to <topic>.dlq by any consumer (transform, sink, status exporter).',

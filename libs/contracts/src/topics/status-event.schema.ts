@@ -18,6 +18,18 @@ export const writeOutcomeSchema = z.enum([
 ]);
 export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
 
+/**
+ * What a document does about a source record that changed after it was written (a bounded metric label):
+ * `corrected` — a correction (delta) document of a merged window: negative lines for what left, positive for
+ * what arrived; `changed_after_write` — a non-merged document that arrived again with another payload, held as a
+ * dead letter with both versions (replayable: the replay updates the written bill where the target allows it).
+ */
+export const documentChangeSchema = z.enum([
+  'corrected',
+  'changed_after_write',
+]);
+export type DocumentChange = z.infer<typeof documentChangeSchema>;
+
 /** Bounded set of error classes (used as a metric label). */
 export const errorClassSchema = z.enum([
   'validation',
@@ -60,6 +72,8 @@ export const statusEventSchema = z.object({
   /** Kingdee's own message, kept verbatim (secrets never appear here). */
   errorMessage: z.string().optional(),
   sourceIds: z.array(z.string()),
+  /** Set when the document is about a change after write (see documentChangeSchema). */
+  change: documentChangeSchema.optional(),
   at: z.string().datetime({ offset: true }),
 });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

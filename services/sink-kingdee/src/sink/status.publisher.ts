@@ -42,6 +42,11 @@ export function statusEvent(
       ? { errorMessage: details.errorMessage }
       : {}),
     sourceIds: [...doc.lineage.sourceIds],
+    ...(details.outcome === 'changed_after_write'
+      ? { change: 'changed_after_write' as const }
+      : doc.correctionOf !== undefined
+        ? { change: 'corrected' as const }
+        : {}),
     at: at.toISOString(),
   };
 }

@@ -11,6 +11,7 @@ import {
 
 export const DOCUMENTS_TOTAL = 'kingbridge_documents_total';
 export const DOCUMENT_ERRORS_TOTAL = 'kingbridge_document_errors_total';
+export const DOCUMENT_CHANGES_TOTAL = 'kingbridge_document_changes_total';
 export const SOURCE_TO_KINGDEE_LATENCY_SECONDS =
   'kingbridge_source_to_kingdee_latency_seconds';
 export const FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS =
@@ -36,6 +37,7 @@ export interface StatusMetricsOptions {
 export class StatusMetrics {
   private readonly documents: Counter<'flow' | 'target' | 'form' | 'outcome'>;
   private readonly errors: Counter<'flow' | 'target' | 'error_class'>;
+  private readonly changes: Counter<'flow' | 'target' | 'change' | 'outcome'>;
   private readonly latency: Histogram<'flow'>;
   private readonly lastSuccess: Gauge<'flow'>;
   private readonly lastSuccessByFlow = new Map<string, number>();
@@ -55,6 +57,12 @@ export class StatusMetrics {
       name: DOCUMENT_ERRORS_TOTAL,
       help: 'Failed document writes (dead-lettered or retrying) by error class, from the status topic',
       labelNames: ['flow', 'target', 'error_class'],
+      registers,
+    });
+    this.changes = new Counter({
+      name: DOCUMENT_CHANGES_TOTAL,
+      help: 'Documents about a source record that changed after it was written (corrected: a delta document of a merged window; changed_after_write: held as a dead letter with both versions), from the status topic',
+      labelNames: ['flow', 'target', 'change', 'outcome'],
       registers,
     });
     this.latency = new Histogram({
@@ -88,6 +96,13 @@ export class StatusMetrics {
     const form = this.bounded(this.forms, event.formId);
     const target = event.target;
     this.documents.inc({ flow, target, form, outcome: event.outcome });
+    if (event.change !== undefined)
+      this.changes.inc({
+        flow,
+        target,
+        change: event.change,
+        outcome: event.outcome,
+      });
 
     switch (event.outcome) {
       case 'written':

@@ -63,6 +63,27 @@ describe('StatusMetrics', () => {
     ).toBe(1);
   });
 
+  it('should count changes after write by kind when correction and changed documents arrive', async () => {
+    const text = await metricsText([
+      event({ change: 'corrected' }),
+      event({ documentKey: 'k3', change: 'corrected' }),
+      event({
+        documentKey: 'k4',
+        outcome: 'changed_after_write',
+        change: 'changed_after_write',
+        errorClass: 'changed_after_write',
+        latencyMs: undefined,
+      }),
+      event({ documentKey: 'k5' }),
+    ]);
+    const series = (change: string, outcome: string): string =>
+      `kingbridge_document_changes_total{flow="jackyun-sales-order-to-k3cloud",target="k3cloud",change="${change}",outcome="${outcome}"}`;
+    expect(sampleValue(text, series('corrected', 'written'))).toBe(2);
+    expect(
+      sampleValue(text, series('changed_after_write', 'changed_after_write')),
+    ).toBe(1);
+  });
+
   it('should count errors by error class when documents fail or retry', async () => {
     const text = await metricsText([
       event({
