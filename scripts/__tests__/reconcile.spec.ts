@@ -11,9 +11,9 @@ import {
   type ReconcileReport,
 } from '@kingbridge/reconcile';
 import {
-  InMemoryLookupProvider,
   compileFlow,
   loadPlans,
+  type LookupProvider,
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // Reconciliation is checked against the simulators themselves, started in-process.
@@ -23,7 +23,8 @@ import {
 } from '../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
 import { startWdtSimulator } from '../../services/simulators/src/sources/wdt/wdt.simulator';
 import type { SourceSimulator } from '../../services/simulators/src/sources/source-kit';
-import { k3CloudMasterData, lookupTables } from '../stack/demo-master-data';
+import { k3CloudMasterData } from '../stack/demo-master-data';
+import { demoLookups } from '../stack/__tests__/demo-lookups.util';
 
 const FLOW = 'wdt-stockout-to-k3cloud-outstock';
 const ALL_TIME = { fromMs: 0, toMs: Date.parse('2100-01-01T00:00:00Z') };
@@ -86,6 +87,7 @@ describe('reconcile against the simulators', () => {
   let plan: SyncPlan;
   let expected: ExpectedDocument[];
   let report: ReconcileReport;
+  let lookups: LookupProvider;
 
   beforeAll(async () => {
     plan = (await loadPlans(join(__dirname, '../../plans')))
@@ -104,13 +106,10 @@ describe('reconcile against the simulators', () => {
     });
     const sourceInventory = new SimulatorSourceInventory(source.url);
     const records = await sourceInventory.list('stockouts', ALL_TIME);
-    expected = (
-      await buildExpectedDocuments(
-        plan,
-        records,
-        new InMemoryLookupProvider(lookupTables()),
-      )
-    ).documents;
+    // The flow's lookups as the transform reads them (its K3Cloud tables from the simulator, after the demo
+    // order entry put the stock-outs' sales orders there).
+    lookups = await demoLookups(plan, kingdee, source);
+    expected = (await buildExpectedDocuments(plan, records, lookups)).documents;
     expect(expected.length).toBeGreaterThanOrEqual(3);
 
     // Two documents written as the sink would; the second one written again (an update by id);
@@ -137,14 +136,13 @@ describe('reconcile against the simulators', () => {
       sourceEntity: 'stockouts',
       kingdee: new SimulatorKingdeeInventory(kingdee.url),
       range: ALL_TIME,
-      lookups: new InMemoryLookupProvider(lookupTables()),
+      lookups: lookups,
     });
 
     async function modelsOf(
       e: ExpectedDocument,
     ): Promise<Record<string, unknown>> {
       const one = records.filter((r) => e.sourceIds.includes(r.sourceId));
-      const lookups = new InMemoryLookupProvider(lookupTables());
       const flow = compileFlow(plan, { lookups });
       const raw = toRawRecord(plan, one[0]!);
       await lookups.preload(flow.lookupQueries(raw));
@@ -210,7 +208,7 @@ describe('reconcile against the simulators', () => {
       sourceEntity: 'stockouts',
       kingdee: viaQuery,
       range: ALL_TIME,
-      lookups: new InMemoryLookupProvider(lookupTables()),
+      lookups: lookups,
     });
     expect(queried.counts).toEqual({ ...report.counts, duplicate: 0 });
     expect(queried.missing).toEqual(report.missing);
