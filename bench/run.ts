@@ -63,7 +63,12 @@ async function main(): Promise<void> {
   const scenarios = selected();
   const full = positionals.length === 0;
   const port = Number(values.port || (smoke ? 39094 : 39092));
-  const stateDir = join(ROOT, '.cache/bench-kafka', smoke ? 'smoke' : 'state');
+  // A broker on another port gets its own state dir (two runs side by side never share one).
+  const stateDir = join(
+    ROOT,
+    '.cache/bench-kafka',
+    `${smoke ? 'smoke' : 'state'}${values.port ? `-${port}` : ''}`,
+  );
   const out =
     values.out ??
     (smoke
