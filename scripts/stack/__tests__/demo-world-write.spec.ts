@@ -89,7 +89,7 @@ async function documentsOf(
       );
     if (out.outcome === 'mapped') docs.push(...out.documents);
   }
-  for (const key of flow.dueWindows(LATER)) {
+  for (const key of flow.openWindows()) {
     const emitted = flow.emitWindow(key);
     if ('error' in emitted)
       failures.push(

@@ -730,6 +730,19 @@ describe('windowed merger', () => {
     expect(labels).toEqual(['20260501100000', '20260501100020']);
   });
 
+  it('should list every open window at the end of input, those opened behind the watermark too', () => {
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T2', '2026-05-02 10:00:00', [['G1', 1, '1']]), DAY1);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);
+    expect(merger.due(DAY1, Number.MAX_SAFE_INTEGER)).toEqual([
+      'flow-t:SHOP-A|WH-1:2026-05-02',
+    ]);
+    expect(merger.openWindows()).toEqual([
+      KEY,
+      'flow-t:SHOP-A|WH-1:2026-05-02',
+    ]);
+  });
+
   it('should refuse takeRecordChanges when change tracking is off', () => {
     expect(() => new WindowedMerger(CONFIG).takeRecordChanges()).toThrow(
       /trackChanges/,

@@ -467,6 +467,11 @@ export class FlowTransformer {
     return this.merger ? this.merger.due(this.clock(), watermark) : [];
   }
 
+  /** End of input: every merge window still open, as if each had closed (dry-run, reconciliation). */
+  openWindows(): string[] {
+    return this.merger ? this.merger.openWindows() : [];
+  }
+
   /** Maps a due window into its document (state unchanged; call markEmitted after the produce is acked). */
   emitWindow(windowKey: string): WindowEmission {
     const merger = this.requireMerger();

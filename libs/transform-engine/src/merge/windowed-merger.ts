@@ -776,6 +776,14 @@ export class WindowedMerger {
     return out.sort();
   }
 
+  /** End of input (dry-run, reconciliation, benchmarks): every window still collecting, in key order. */
+  openWindows(): string[] {
+    return [...this.windows.values()]
+      .filter((w) => w.status === 'open')
+      .map((w) => w.key)
+      .sort();
+  }
+
   /** Keeps only the hashes of an emitted window's counted records. */
   private compact(w: WindowState): void {
     for (const [id, c] of Object.entries(w.records)) {
