@@ -251,7 +251,11 @@ describe('transform: merged records that change after their document was written
     now += 2 * 3_600_000; // past the correction's idle timeout
     await r.emitter().tick();
 
-    const docs = await waitDocs(r, 3);
+    await pollUntil(() => r.docs().some((d) => d.correctionOf !== undefined), {
+      timeoutMs: 20_000,
+      description: 'the correction with the late record',
+    });
+    const docs = r.docs();
     const byKey = new Map<string, string>();
     for (const d of docs) {
       const body = JSON.stringify(d.document);
@@ -297,7 +301,16 @@ describe('transform: merged records that change after their document was written
     now += 2 * 3_600_000;
     await r.emitter().tick();
 
-    const docs = await waitDocs(r, 3);
+    await pollUntil(
+      () =>
+        r.docs().filter((d) => d.billNo.startsWith('JKY20260401-')).length ===
+          2 && r.docs().some((d) => d.billNo.startsWith('JKY20260402-')),
+      {
+        timeoutMs: 20_000,
+        description: 'the correction of 04-01 and the 04-02 bill',
+      },
+    );
+    const docs = r.docs();
     const day1 = docs.filter((d) => d.billNo.startsWith(`JKY20260401-`));
     expect(day1).toHaveLength(2);
     expect(day1[1]?.correctionOf).toBe(day1[0]?.documentKey);
@@ -345,7 +358,10 @@ describe('transform: merged records that change after their document was written
     now += 2 * 3_600_000;
     await r.emitter().tick();
 
-    await waitDocs(r, 3);
+    await pollUntil(() => r.docs().some((d) => d.correctionOf !== undefined), {
+      timeoutMs: 20_000,
+      description: 'the correction with the negative lines',
+    });
     const docs = r.docs();
     const correction = docs.find((d) => d.correctionOf !== undefined);
     expect(correction?.document['FEntity']).toMatchObject([
@@ -418,7 +434,13 @@ describe('transform: merged records that change after their document was written
     await r.handle([a]); // a backfill or DLQ replay of the old record
     now += 2 * 3_600_000;
     await r.emitter().tick();
-    await new Promise((done) => setImmediate(done));
+    // Nothing was produced for it: no correction pending, nothing in the outbox, none on the topic.
+    const pending = (await db.query(
+      `SELECT (SELECT count(*) FROM transform.merge_window WHERE flow = $1 AND window_key LIKE '%#late')::int
+            + (SELECT count(*) FROM transform.merge_outbox WHERE flow = $1)::int AS n`,
+      [r.flow.id],
+    )) as Array<{ n: number }>;
+    expect(pending[0]?.n).toBe(0);
     const docs = r.docs();
     expect(docs.filter((d) => d.correctionOf !== undefined)).toEqual([]);
     expect(qtyByBill(docs)).toMatchObject({
