@@ -69,6 +69,10 @@ export const JACKYUN_DEFAULT_TRADE_FIELDS = [
   'sellerMemo',
   'buyerMemo',
   'flagNames',
+  // Customer information (seed 000 requests it).
+  'customerName',
+  'customerCode',
+  'customerAccount',
   // Whole detail lists (every line field), then the cursor.
   'goodsDetail',
   'packageDetail',
