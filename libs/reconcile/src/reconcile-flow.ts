@@ -377,9 +377,13 @@ export function windowStartMs(
   windowKey: string,
   offsetMs: number,
 ): number | undefined {
-  const m = /:(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?(?:#.*)?$/.exec(windowKey);
+  // Day windows `:yyyy-MM-dd`, minute windows `Thh:mm`, windows shorter than a minute `Thh:mm:ss`.
+  const m =
+    /:(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::(\d{2}))?)?(?:#.*)?$/.exec(
+      windowKey,
+    );
   if (!m) return undefined;
-  const t = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:00Z`);
+  const t = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}Z`);
   return Number.isFinite(t) ? t - offsetMs : undefined;
 }
 
