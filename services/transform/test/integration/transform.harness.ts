@@ -51,7 +51,7 @@ export async function testFlow(
 ): Promise<TestFlow> {
   const text = await readFile(join(ROOT, 'plans', planFile), 'utf8');
   const renamed = text.replace(
-    /(_findCollection\s+find\s+\S+\s+from\s+)([a-z_]+)/g,
+    /(_findCollection\s+find\s+\S+\s+from\s+)([a-z0-9_]+)/g,
     `$1$2_${suffix}`,
   );
   const plan = parse(renamed) as SyncPlanInput;
