@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +9,6 @@ import {
   dlqTopic,
   isDlqTopic,
   rawTopic,
-  sourcePlatformSchema,
 } from '@kingbridge/contracts';
 import {
   createKafkaConnection,
@@ -16,29 +17,15 @@ import {
 } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { pollUntil } from '@kingbridge/testing';
-import {
-  SimulatorKingdeeInventory,
-  reconcileFlow,
-  simulatorFormId,
-  type ReconcileReport,
-} from '@kingbridge/reconcile';
-import {
-  InMemoryLookupProvider,
-  loadPlans,
-  type LookupRow,
-  type SyncPlan,
-} from '@kingbridge/transform-engine';
+import { type ReconcileReport } from '@kingbridge/reconcile';
+import { loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
 import { allPanelQueries } from '../../../deploy/grafana/panel-queries';
 import {
   queryPrometheus,
   resultSize,
 } from '../../../deploy/prometheus/prometheus-api.util';
 import { allRuleExpressions } from '../../../deploy/prometheus/rule-expressions';
-import {
-  listLookupTables,
-  loadLookups,
-  readLookupTable,
-} from '../../../scripts/lookups';
+import { loadLookups, readLookupTable } from '../../../scripts/lookups';
 import {
   listTopicDeadLetters,
   replayTopicDeadLetters,
@@ -50,10 +37,8 @@ import {
   SERVICE_PORTS,
   SIMULATOR_PORTS,
 } from '../../../scripts/stack/stack';
-import { SourceApiInventory } from '../../../services/source-connector/src/reconcile/source-api.inventory';
 import {
   E2E_LOOKBACK_MS,
-  E2E_MERGE,
   E2E_PORT_OFFSET,
   startE2eStack,
   type E2eStack,
@@ -65,6 +50,8 @@ const KINGDEE = {
   jdy: SIMULATOR_PORTS.jdy,
   k3wise: SIMULATOR_PORTS.k3wise,
 } as const;
+
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 const sim = (name: keyof typeof SIMULATOR_PORTS): string =>
   `http://127.0.0.1:${SIMULATOR_PORTS[name] + E2E_PORT_OFFSET}`;
@@ -489,63 +476,55 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
     // A margin after the connectors' first window start (their first start - lookback, a few seconds after
     // readyAt - lookback at most): a record before it may legitimately be out of the synced range.
     const fromMs = stack.readyAt - E2E_LOOKBACK_MS + 60_000;
-    const logger = createLogger('pipeline-e2e-reconcile', 'warn');
-    const sources = new Map<string, SourceApiInventory>();
-    for (const plan of plans)
-      sources.set(
-        plan.id,
-        await SourceApiInventory.fromEnv(
-          stack.sourceEnv,
-          sourcePlatformSchema.parse(plan.source.platform),
-          plan.source.stream,
-          logger,
-        ),
-      );
-    const tables: Record<string, LookupRow[]> = {};
-    for (const { table } of await listLookupTables(stack.databaseUrl)) {
-      tables[table] = (await readLookupTable(
-        stack.databaseUrl,
-        table,
-      )) as LookupRow[];
-    }
-    const reconcileAll = async (): Promise<ReconcileReport[]> =>
-      Promise.all(
-        plans.map((plan) =>
-          reconcileFlow({
-            plan,
-            otherPlans: plans,
-            source: sources.get(plan.id) as SourceApiInventory,
-            kingdee: new SimulatorKingdeeInventory(
-              sim(plan.target.system as keyof typeof SIMULATOR_PORTS),
-            ),
-            kingdeeFormId: simulatorFormId(
-              plan.target.system,
-              plan.target.formId,
-            ),
-            range: { fromMs, toMs },
-            lookups: new InMemoryLookupProvider(tables),
-            mergeOverrides: {
-              size: E2E_MERGE.MERGE_WINDOW_SIZE,
-              grace: E2E_MERGE.MERGE_GRACE,
-              idleTimeout: E2E_MERGE.MERGE_IDLE_TIMEOUT,
-            },
-          }),
-        ),
-      );
+    // The operator's command, as in a second shell (README): the pipeline's own settings, state and lookups.
+    const reconcileAll = async (
+      source: 'api' | 'simulator',
+    ): Promise<ReconcileReport[]> => {
+      const args = [
+        TSX,
+        join(ROOT, 'scripts/reconcile.ts'),
+        '--all',
+        '--demo',
+        '--port-offset',
+        String(E2E_PORT_OFFSET),
+        '--json',
+        '--source',
+        source,
+        '--from',
+        new Date(fromMs).toISOString(),
+        '--to',
+        new Date(toMs).toISOString(),
+      ];
+      const out = await promisify(execFile)(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: stack.databaseUrl },
+        maxBuffer: 64 * 1024 * 1024,
+      }).catch((err: { code?: number; stdout?: string }) => {
+        if (err.code === 1 && err.stdout) return { stdout: err.stdout };
+        throw err;
+      });
+      const parsed = JSON.parse(out.stdout) as {
+        flows: ReconcileReport[];
+        failed: { flow: string; error: string }[];
+      };
+      expect(parsed.failed).toEqual([]);
+      return parsed.flows;
+    };
+    const clean = (r: ReconcileReport): boolean =>
+      r.counts.missing === 0 &&
+      r.counts.duplicate === 0 &&
+      r.counts.extra === 0 &&
+      r.counts.mismatch === 0;
     let last: ReconcileReport[] = [];
     await pollUntil(
       async () => {
-        last = await reconcileAll();
-        return last.every(
-          (r) => r.counts.missing === 0 && r.counts.duplicate === 0,
-        )
-          ? true
-          : undefined;
+        last = await reconcileAll('api');
+        return last.every(clean) ? true : undefined;
       },
       {
         timeoutMs: 120_000,
         intervalMs: 5_000,
-        description: 'reconciliation: 0 missing, 0 duplicate',
+        description: 'reconciliation: 0 missing, extra, duplicate, mismatch',
       },
     ).catch(() => undefined);
     const summary = last.map((r) => ({
@@ -562,11 +541,31 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
       `reconciled [flow, source records, expected, actual, missing, duplicate, extra, mismatch]: ${JSON.stringify(last.map((r) => [r.flow, r.source.records, r.counts.expected, r.counts.actual, r.counts.missing, r.counts.duplicate, r.counts.extra, r.counts.mismatch]))}`,
     );
     for (const r of summary)
-      if (r.missing.length + r.duplicates.length > 0)
+      if (!clean(last.find((x) => x.flow === r.flow) as ReconcileReport))
         mark(`${r.flow}: ${JSON.stringify(r)}`);
+    expect(last.map((r) => r.flow).sort()).toEqual(
+      plans.map((p) => p.id).sort(),
+    );
     for (const r of summary) {
       expect(r.missing, `${r.flow}: missing documents`).toEqual([]);
       expect(r.duplicates, `${r.flow}: duplicate documents`).toEqual([]);
+      expect(r.extra, `${r.flow}: extra documents`).toBe(0);
+      expect(r.mismatch, `${r.flow}: groups whose sums differ`).toBe(0);
+    }
+    // Independently of the connectors' queries: against the simulators' own record lists.
+    const bySimulator = await reconcileAll('simulator');
+    mark(
+      `reconciled against the simulators' records [flow, records, missing, duplicate]: ${JSON.stringify(bySimulator.map((r) => [r.flow, r.source.records, r.counts.missing, r.counts.duplicate]))}`,
+    );
+    for (const r of bySimulator) {
+      expect(r.source.records, `${r.flow}: simulator records`).toBeGreaterThan(
+        0,
+      );
+      expect(r.duplicates, `${r.flow}: duplicates (simulator)`).toEqual([]);
+      expect(
+        r.missing.map((m) => m.billNo),
+        `${r.flow}: missing (simulator)`,
+      ).toEqual([]);
     }
     // The replayed lookup failure stays one document: later source updates that change nothing it reads
     // (the simulator edits memos) make no correction document.
