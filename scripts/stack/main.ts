@@ -47,6 +47,12 @@ async function main(): Promise<void> {
       : {},
   );
   infra('prometheus', 'up');
+  if (!started.kafka && process.env.DATABASE_URL === undefined)
+    console.warn(
+      `kingbridge: warning: reusing the Kafka broker already running on ${kafkaBrokers}; its topics keep what earlier ` +
+        'runs (or tests pointed at it) published, so dead letters and traces may show records this fresh demo world ' +
+        'did not make. Stop it first (bash deploy/local/kafka.sh down) for a clean demo.',
+    );
   console.log('kingbridge: migrating the database');
   if (process.env.DATABASE_URL === undefined) {
     // The simulators hold their data in memory, so the default demo database starts fresh with them: a ledger
