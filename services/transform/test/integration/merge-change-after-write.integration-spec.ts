@@ -358,10 +358,17 @@ describe('transform: merged records that change after their document was written
     now += 2 * 3_600_000;
     await r.emitter().tick();
 
-    await pollUntil(() => r.docs().some((d) => d.correctionOf !== undefined), {
-      timeoutMs: 20_000,
-      description: 'the correction with the negative lines',
-    });
+    // The same tick closes the idle 04-02 window too: wait for both, they may arrive in either order.
+    await pollUntil(
+      () =>
+        r.docs().some((d) => d.correctionOf !== undefined) &&
+        r.docs().some((d) => d.billNo.startsWith('JKY20260402-')),
+      {
+        timeoutMs: 20_000,
+        description:
+          'the correction with the negative lines and the 04-02 bill',
+      },
+    );
     const docs = r.docs();
     const correction = docs.find((d) => d.correctionOf !== undefined);
     expect(correction?.document['FEntity']).toMatchObject([
@@ -373,6 +380,12 @@ describe('transform: merged records that change after their document was written
     const written = r.docs().length;
     now += 2 * 3_600_000;
     await r.emitter().tick();
+    const pending = (await db.query(
+      `SELECT (SELECT count(*) FROM transform.merge_window WHERE flow = $1 AND status = 'open')::int
+            + (SELECT count(*) FROM transform.merge_outbox WHERE flow = $1)::int AS n`,
+      [r.flow.id],
+    )) as Array<{ n: number }>;
+    expect(pending[0]?.n).toBe(0);
     expect(r.docs()).toHaveLength(written);
   });
 
@@ -474,7 +487,14 @@ describe('transform: merged records that change after their document was written
     now += 2 * 3_600_000; // the catch-up went quiet
     await r.emitter().tick();
 
-    const docs = await waitDocs(r, 1);
+    // Both days close on this idle tick; their documents may arrive in either order.
+    await pollUntil(
+      () =>
+        r.docs().some((d) => d.billNo.startsWith('JKY20260401-')) &&
+        r.docs().some((d) => d.billNo.startsWith('JKY20260402-')),
+      { timeoutMs: 20_000, description: 'the bills of 04-01 and 04-02' },
+    );
+    const docs = r.docs();
     const yesterday = docs.filter((d) => d.billNo.startsWith('JKY20260401-'));
     expect(yesterday.map((d) => d.correctionOf)).toEqual([undefined]);
     expect(qtyByBill(docs)[`JKY20260401-${SHOP}-WH-1`]).toBe(6);
