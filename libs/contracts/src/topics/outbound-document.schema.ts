@@ -53,6 +53,13 @@ export const outboundDocumentSchema = z.object({
   /** The document body as the target API expects it (the `Model` for K3Cloud). */
   document: z.record(z.string(), z.unknown()),
   lineage: lineageSchema,
+  /**
+   * Set when the source record left the plan's filter (cancelled, status moved on) after a version of it may have
+   * been written (per-record flows). The sink applies the plan's changeAfterWrite rule when its ledger holds the
+   * document and ignores it otherwise; it never writes a withdrawn document as a new one. `document` is the record
+   * mapped as if it still passed the filter (`{}` when it cannot be mapped).
+   */
+  withdrawn: z.object({ reason: z.string().min(1) }).optional(),
   /** Set when this document corrects an already emitted merged document (late records). */
   correctionOf: z.string().optional(),
   createdAt: z.string().datetime({ offset: true }),
