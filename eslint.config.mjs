@@ -121,7 +121,12 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:core',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
+              // A core lib may build on another (the source kit on pipeline-core's errors and Beijing time).
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:contracts',
+                'type:util',
+              ],
               bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'],
             },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },

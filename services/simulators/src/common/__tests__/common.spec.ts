@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   createPrng,
-  formatBeijing,
-  parseBeijing,
   SlidingWindowLimiter,
   stringifyWithBigInt,
   VersionedStore,
@@ -17,18 +15,6 @@ describe('simulator common utilities', () => {
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(seqA);
     expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(seqA);
     for (const v of seqA) expect(v >= 0 && v < 1).toBe(true);
-  });
-
-  it('should format and parse Beijing time strictly', () => {
-    const ms = Date.parse('2024-01-01T04:00:00Z');
-    expect(formatBeijing(ms)).toBe('2024-01-01 12:00:00');
-    expect(parseBeijing('2024-01-01 12:00:00')).toBe(ms);
-    expect(parseBeijing('2024-02-30 00:00:00')).toBeNull();
-    expect(parseBeijing('2024-01-01T12:00:00')).toBeNull();
-    expect(parseBeijing('2024-01-01')).toBeNull();
-    expect(parseBeijing('2024-01-01', true)).toBe(
-      Date.parse('2023-12-31T16:00:00Z'),
-    );
   });
 
   it('should write bigints as bare JSON integers', () => {
