@@ -1,4 +1,5 @@
 import type { ErrorClass } from '@kingbridge/contracts';
+import { PipelineError } from '@kingbridge/pipeline-core';
 
 /**
  * How a failed request is handled by the runtime:
@@ -30,37 +31,12 @@ export interface SourceRequestErrorDetails {
   cause?: unknown;
 }
 
-/** The shape of `PipelineError` (pipeline-core), which a `type:core` lib may not import. */
-export interface PipelineErrorLike extends Error {
-  readonly errorClass: ErrorClass;
-  readonly retriable: boolean;
-  readonly fieldPath: string | undefined;
-}
-
-export type PipelineErrorConstructor = new (
-  message: string,
-  options: {
-    errorClass: ErrorClass;
-    retriable: boolean;
-    fieldPath?: string;
-    cause?: unknown;
-  },
-) => PipelineErrorLike;
-
-export interface SourceRequestErrorInstance extends PipelineErrorLike {
-  readonly kind: SourceErrorKind;
-  readonly requestId: string;
-  readonly endpoint: string;
-  readonly retryAfterMs: number | undefined;
-  /** The query should be retried over a smaller window (e.g. a lost scroll cursor). */
-  readonly narrowWindow: boolean;
-}
-
+/** The constructor a client hands to the request helpers (its own `SourceRequestError` subclass). */
 export type SourceRequestErrorConstructor = new (
   kind: SourceErrorKind,
   message: string,
   details: SourceRequestErrorDetails,
-) => SourceRequestErrorInstance;
+) => SourceRequestError;
 
 export function isRetriableKind(kind: SourceErrorKind): boolean {
   return (
@@ -69,43 +45,35 @@ export function isRetriableKind(kind: SourceErrorKind): boolean {
 }
 
 /**
- * The base class of a platform's request error, built on the given `PipelineError` class
- * (so `instanceof PipelineError` holds): `class WdtRequestError extends sourceRequestErrorBase(PipelineError) {}`.
- * The error's name is the subclass name.
+ * A failed source request (a `PipelineError`: retriable by kind), with the request id to find it in logs on both
+ * sides. Each platform names its own: `class WdtRequestError extends SourceRequestError {}`.
  */
-export function sourceRequestErrorBase(
-  Base: PipelineErrorConstructor,
-): SourceRequestErrorConstructor {
-  return class SourceRequestError
-    extends Base
-    implements SourceRequestErrorInstance
-  {
-    readonly kind: SourceErrorKind;
-    readonly requestId: string;
-    readonly endpoint: string;
-    readonly retryAfterMs: number | undefined;
-    readonly narrowWindow: boolean;
+export class SourceRequestError extends PipelineError {
+  readonly kind: SourceErrorKind;
+  readonly requestId: string;
+  readonly endpoint: string;
+  readonly retryAfterMs: number | undefined;
+  /** The query should be retried over a smaller window (e.g. a lost scroll cursor). */
+  readonly narrowWindow: boolean;
 
-    constructor(
-      kind: SourceErrorKind,
-      message: string,
-      details: SourceRequestErrorDetails,
-    ) {
-      super(
-        `${message} (endpoint ${details.endpoint}, request ${details.requestId})`,
-        {
-          errorClass: details.errorClass ?? SOURCE_ERROR_CLASS[kind],
-          retriable: isRetriableKind(kind),
-          fieldPath: details.fieldPath,
-          cause: details.cause,
-        },
-      );
-      this.name = new.target.name;
-      this.kind = kind;
-      this.requestId = details.requestId;
-      this.endpoint = details.endpoint;
-      this.retryAfterMs = details.retryAfterMs;
-      this.narrowWindow = details.narrowWindow ?? false;
-    }
-  };
+  constructor(
+    kind: SourceErrorKind,
+    message: string,
+    details: SourceRequestErrorDetails,
+  ) {
+    super(
+      `${message} (endpoint ${details.endpoint}, request ${details.requestId})`,
+      {
+        errorClass: details.errorClass ?? SOURCE_ERROR_CLASS[kind],
+        retriable: isRetriableKind(kind),
+        fieldPath: details.fieldPath,
+        cause: details.cause,
+      },
+    );
+    this.kind = kind;
+    this.requestId = details.requestId;
+    this.endpoint = details.endpoint;
+    this.retryAfterMs = details.retryAfterMs;
+    this.narrowWindow = details.narrowWindow ?? false;
+  }
 }

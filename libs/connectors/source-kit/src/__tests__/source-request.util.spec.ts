@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorClass } from '@kingbridge/contracts';
-import { sourceRequestErrorBase } from '../source-request.error';
+import { PipelineError } from '@kingbridge/pipeline-core';
+import { SourceRequestError } from '../source-request.error';
 import { requestOutcomeOf, sendSourceRequest } from '../source-request.util';
 
-class TestPipelineError extends Error {
-  readonly errorClass: ErrorClass;
-  readonly retriable: boolean;
-  readonly fieldPath: string | undefined;
-  constructor(
-    message: string,
-    options: { errorClass: ErrorClass; retriable: boolean; fieldPath?: string },
-  ) {
-    super(message);
-    this.errorClass = options.errorClass;
-    this.retriable = options.retriable;
-    this.fieldPath = options.fieldPath;
-  }
-}
-
-class DemoRequestError extends sourceRequestErrorBase(TestPipelineError) {}
+class DemoRequestError extends SourceRequestError {}
 
 const ids = { requestId: 'r1', endpoint: 'demo.list' };
 const req = {
@@ -46,7 +31,7 @@ async function failureOf(fetchFn: typeof fetch): Promise<DemoRequestError> {
 describe('sendSourceRequest', () => {
   it('should turn 429 into a retriable throttle error carrying Retry-After', async () => {
     const err = await failureOf(respond(429, { 'retry-after': '2' }));
-    expect(err).toBeInstanceOf(TestPipelineError);
+    expect(err).toBeInstanceOf(PipelineError);
     expect(err.name).toBe('DemoRequestError');
     expect([err.kind, err.errorClass, err.retriable, err.retryAfterMs]).toEqual(
       ['throttle', 'throttled', true, 2000],
