@@ -2,3 +2,4 @@ export * from './pipeline.error';
 export * from './backoff.util';
 export * from './canonical-json.util';
 export * from './beijing-time.util';
+export * from './fetch.port';

@@ -1,14 +1,9 @@
 import type { ErrorClass } from '@kingbridge/contracts';
 import { PipelineError } from '@kingbridge/pipeline-core';
+import type { SourceErrorKind } from '@kingbridge/source-kit';
 
-/** How the runtime treats a failure (connectors expose it as `kind` on their request errors). */
-export type SourceErrorKind =
-  | 'throttle'
-  | 'auth'
-  | 'transient'
-  | 'invalid_response'
-  | 'rejected'
-  | 'aborted';
+/** How the runtime treats a failure: the connectors' request error kinds, or the stream's own abort. */
+export type SourceFailureKind = SourceErrorKind | 'aborted';
 
 interface ConnectorErrorShape {
   kind?: unknown;
@@ -23,7 +18,7 @@ interface ConnectorErrorShape {
 export function sourceErrorKind(
   err: unknown,
   signal?: AbortSignal,
-): SourceErrorKind {
+): SourceFailureKind {
   if (signal?.aborted) return 'aborted';
   const e = (err ?? {}) as ConnectorErrorShape;
   switch (e.kind) {

@@ -1,9 +1,9 @@
 import type { ErrorClass } from '@kingbridge/contracts';
-import type { PipelineError } from '@kingbridge/pipeline-core';
+import type { FetchFn, PipelineError } from '@kingbridge/pipeline-core';
 import type { z } from 'zod';
 import { classifyHttpStatus, kingdeeError } from './kingdee-error.classifier';
 
-export type FetchFn = typeof fetch;
+export type { FetchFn } from '@kingbridge/pipeline-core';
 
 export interface KingdeeHttpRequest {
   readonly url: string;

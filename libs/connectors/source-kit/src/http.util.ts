@@ -1,25 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
+import type { FetchFn } from '@kingbridge/pipeline-core';
 
-/** Outcome label of one HTTP request, as the runtime's hooks expect it. */
-export type RequestOutcome =
-  'ok' | 'throttled' | 'error' | 'invalid_response' | 'auth_error';
-
-/** Rate limiting and metrics hooks, provided by the runtime (structurally `RequestHooks`). */
-export interface RequestHooks {
-  /** Awaited before each request (rate limiter); the returned ticket goes back to `afterRequest`. */
-  beforeRequest?(endpoint: string, signal?: AbortSignal): Promise<unknown>;
-  afterRequest?(
-    endpoint: string,
-    outcome: RequestOutcome,
-    seconds: number,
-    ticket: unknown,
-  ): void;
-  /** Runs a sub-request of a page with the runtime's retry policy. */
-  retry?<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
-}
-
-export type FetchFn = typeof fetch;
+export type { FetchFn } from '@kingbridge/pipeline-core';
 
 export interface HttpRequest {
   readonly url: string;

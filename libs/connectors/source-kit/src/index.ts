@@ -3,3 +3,4 @@ export * from './source-request.error';
 export { formatChinaTime, chinaTimeToIso } from './china-time.util';
 export * from './source-request.util';
 export { sortedKeyValues, topSign } from './top-sign.util';
+export * from './source-connector.port';

@@ -4,8 +4,8 @@ import {
   type HttpResponse,
   HttpTransportError,
   httpRequest,
-  type RequestOutcome,
 } from './http.util';
+import type { RequestOutcome } from './source-connector.port';
 import type {
   SourceErrorKind,
   SourceRequestErrorConstructor,
