@@ -7,7 +7,10 @@ import {
   type FetchFn,
   formBody,
   newRequestId,
+  type PageQuery,
+  type QueryParamValue,
   type RequestHooks,
+  type SourcePage,
   type RequestOutcome,
   requestOutcomeOf,
   sendSourceRequest,
@@ -106,38 +109,11 @@ export interface JackyunClientOptions {
   readonly now?: () => Date;
 }
 
-export type JackyunParam =
-  string | number | boolean | readonly (string | number)[];
-
 /** Result of one gateway call: `result.data` decoded (JSON-string data parsed losslessly). */
 export interface JackyunCallResult {
   readonly data: unknown;
   readonly scrollId: string | undefined;
   readonly requestId: string;
-}
-
-export interface JackyunPage {
-  readonly records: readonly {
-    sourceId: string;
-    modifiedAt: string;
-    payload: Record<string, unknown>;
-  }[];
-  readonly total: number | undefined;
-  readonly next: { index: number; cursor?: string } | null;
-  readonly requestId: string | undefined;
-}
-
-export interface JackyunPageQuery {
-  readonly entity: SourceEntity;
-  readonly from: Date;
-  readonly to: Date;
-  readonly params: Readonly<Record<string, JackyunParam>>;
-  readonly pageSize?: number;
-  readonly page: { index: number; cursor?: string } | null;
-  /** Names of the window start/end params (defaults per entity). */
-  readonly timeParams?: { readonly from: string; readonly to: string };
-  /** Every record, no time filter sent (`sales-channel` only: erp.sales.get lists every channel). */
-  readonly fullScan?: boolean;
 }
 
 /**
@@ -327,10 +303,7 @@ export class JackyunClient {
   }
 
   /** One page of a window for `sales-order` or `sales-channel`. */
-  async fetchPage(
-    query: JackyunPageQuery,
-    signal?: AbortSignal,
-  ): Promise<JackyunPage> {
+  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
     if (query.entity === 'sales-order')
       return this.fetchTradePage(query, signal);
     if (query.entity === 'sales-channel')
@@ -339,12 +312,12 @@ export class JackyunClient {
   }
 
   private async fetchTradePage(
-    query: JackyunPageQuery,
+    query: PageQuery,
     signal?: AbortSignal,
-  ): Promise<JackyunPage> {
+  ): Promise<SourcePage> {
     const pageSize = clampPageSize(query.pageSize, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
-    const rest = query.params as Record<string, JackyunParam>;
+    const rest = query.params as Record<string, QueryParamValue>;
     const time = query.timeParams ?? {
       from: 'startModified',
       to: 'endModified',
@@ -406,9 +379,9 @@ export class JackyunClient {
   }
 
   private async fetchChannelPage(
-    query: JackyunPageQuery,
+    query: PageQuery,
     signal?: AbortSignal,
-  ): Promise<JackyunPage> {
+  ): Promise<SourcePage> {
     const pageSize = clampPageSize(query.pageSize ?? 50, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
@@ -453,7 +426,7 @@ export class JackyunClient {
 }
 
 function toBiz(
-  params: Readonly<Record<string, JackyunParam>>,
+  params: Readonly<Record<string, QueryParamValue>>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params))

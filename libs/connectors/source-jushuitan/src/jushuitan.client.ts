@@ -6,7 +6,9 @@ import {
   type FetchFn,
   formBody,
   newRequestId,
+  type PageQuery,
   type RequestHooks,
+  type SourcePage,
   type RequestOutcome,
   requestOutcomeOf,
   sendSourceRequest,
@@ -44,31 +46,6 @@ export interface JushuitanClientOptions {
   readonly now?: () => Date;
 }
 
-export type JushuitanParam =
-  string | number | boolean | readonly (string | number)[];
-
-export interface JushuitanPageQuery {
-  readonly entity: SourceEntity;
-  readonly from: Date;
-  readonly to: Date;
-  readonly params: Readonly<Record<string, JushuitanParam>>;
-  readonly pageSize?: number;
-  readonly page: { index: number; cursor?: string } | null;
-  /** Names of the window start/end params (defaults per entity). */
-  readonly timeParams?: { readonly from: string; readonly to: string };
-}
-
-export interface JushuitanPage {
-  readonly records: readonly {
-    sourceId: string;
-    modifiedAt: string;
-    payload: Record<string, unknown>;
-  }[];
-  readonly total: number | undefined;
-  readonly next: { index: number } | null;
-  readonly requestId: string | undefined;
-}
-
 const AUTH_CODES = new Set([10, 20, 100, 110, 150, 190]);
 const THROTTLE_CODES = new Set([199, 200]);
 
@@ -91,10 +68,7 @@ export class JushuitanClient {
     return JUSHUITAN_MAX_WINDOW_MS;
   }
 
-  async fetchPage(
-    query: JushuitanPageQuery,
-    signal?: AbortSignal,
-  ): Promise<JushuitanPage> {
+  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
     if (query.entity !== 'inventory-count')
       throw new Error(`jushuitan: unsupported entity ${query.entity}`);
     const pageSize = Math.max(

@@ -7,7 +7,9 @@ import {
   type FetchFn,
   type HttpResponse,
   newRequestId,
+  type PageQuery,
   type RequestHooks,
+  type SourcePage,
   type RequestOutcome,
   requestOutcomeOf,
   sendSourceRequest,
@@ -47,31 +49,6 @@ export interface XiaomanClientOptions {
   readonly now?: () => Date;
 }
 
-export type XiaomanParam =
-  string | number | boolean | readonly (string | number)[];
-
-export interface XiaomanPageQuery {
-  readonly entity: SourceEntity;
-  readonly from: Date;
-  readonly to: Date;
-  readonly params: Readonly<Record<string, XiaomanParam>>;
-  readonly pageSize?: number;
-  readonly page: { index: number; cursor?: string } | null;
-  /** Names of the window start/end params (defaults per entity). */
-  readonly timeParams?: { readonly from: string; readonly to: string };
-}
-
-export interface XiaomanPage {
-  readonly records: readonly {
-    sourceId: string;
-    modifiedAt: string;
-    payload: Record<string, unknown>;
-  }[];
-  readonly total: number | undefined;
-  readonly next: { index: number } | null;
-  readonly requestId: string | undefined;
-}
-
 /**
  * OKKI (小满) CRM client: OAuth2 client_credentials token (cached ~8 h,
  * force-refreshed once on a 401), Bearer GET calls. Entity: `sales-order`.
@@ -93,10 +70,7 @@ export class XiaomanClient {
     return XIAOMAN_MAX_WINDOW_MS;
   }
 
-  async fetchPage(
-    query: XiaomanPageQuery,
-    signal?: AbortSignal,
-  ): Promise<XiaomanPage> {
+  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
     if (query.entity !== 'sales-order')
       throw new Error(`xiaoman: unsupported entity ${query.entity}`);
     const count = Math.max(
