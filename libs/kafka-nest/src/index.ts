@@ -4,3 +4,4 @@ export * from './kafka-module.options';
 export * from './kafka-batch.transport';
 export * from './kafka.module';
 export * from './kafka.health';
+export * from './service-host';
