@@ -9,31 +9,10 @@ import { addTotals, documentTotals } from './document-totals.util';
 import type { SourceRecord } from './inventory.port';
 import type { ExpectedDocument, ExpectedFailure } from './reconcile.comparator';
 
-export interface MergeOverrides {
-  readonly size?: string | undefined;
-  readonly grace?: string | undefined;
-  readonly idleTimeout?: string | undefined;
-}
-
-/** Same override rule as the transform service (`MERGE_WINDOW_SIZE`, `MERGE_GRACE`, `MERGE_IDLE_TIMEOUT`). */
-export function withMergeOverrides(
-  plan: SyncPlan,
-  o: MergeOverrides,
-): SyncPlan {
-  if (!plan.merge) return plan;
-  const m = plan.merge;
-  return {
-    ...plan,
-    merge: {
-      ...m,
-      window: {
-        size: o.size ?? m.window.size,
-        grace: o.grace ?? m.window.grace,
-        idleTimeout: o.idleTimeout ?? m.window.idleTimeout,
-      },
-    },
-  };
-}
+export {
+  withMergeOverrides,
+  type MergeOverrides,
+} from '@kingbridge/transform-engine';
 
 export interface ExpectedSet {
   readonly documents: ExpectedDocument[];

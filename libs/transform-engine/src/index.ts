@@ -1,5 +1,6 @@
 export * from './plan/sync-plan.schema';
 export * from './plan/load-plans';
+export * from './plan/merge-overrides';
 export * from './mapping/plan-compile.error';
 export {
   compileConditions,

@@ -3,6 +3,7 @@ import {
   compileFlow,
   loadPlans,
   parseDuration,
+  withMergeOverrides,
   type FlowTransformer,
   type LookupProvider,
   type SyncPlan,
@@ -29,35 +30,6 @@ export interface Flow {
   readonly merge: MergeTimings | undefined;
 }
 
-type MergeOverrides = Pick<
-  TransformConfig,
-  | 'MERGE_WINDOW_SIZE'
-  | 'MERGE_GRACE'
-  | 'MERGE_IDLE_TIMEOUT'
-  | 'MERGE_DEDUP_RETENTION'
->;
-
-/** The plan with the config's merge overrides applied (plans without merge are returned as they are). */
-export function applyMergeOverrides(
-  plan: SyncPlan,
-  o: MergeOverrides,
-): SyncPlan {
-  if (!plan.merge) return plan;
-  const m = plan.merge;
-  return {
-    ...plan,
-    merge: {
-      ...m,
-      window: {
-        size: o.MERGE_WINDOW_SIZE ?? m.window.size,
-        grace: o.MERGE_GRACE ?? m.window.grace,
-        idleTimeout: o.MERGE_IDLE_TIMEOUT ?? m.window.idleTimeout,
-      },
-      dedupRetention: o.MERGE_DEDUP_RETENTION ?? m.dedupRetention,
-    },
-  };
-}
-
 function ms(value: string | number, what: string): number {
   const v = parseDuration(value);
   if (v === undefined)
@@ -71,7 +43,14 @@ function ms(value: string | number, what: string): number {
  * enabled ones against `lookups`.
  */
 export async function loadFlows(
-  config: Pick<TransformConfig, 'PLANS_DIR'> & MergeOverrides,
+  config: Pick<
+    TransformConfig,
+    | 'PLANS_DIR'
+    | 'MERGE_WINDOW_SIZE'
+    | 'MERGE_GRACE'
+    | 'MERGE_IDLE_TIMEOUT'
+    | 'MERGE_DEDUP_RETENTION'
+  >,
   lookups: LookupProvider,
   clock?: () => number,
 ): Promise<Flow[]> {
@@ -79,7 +58,12 @@ export async function loadFlows(
   return loaded
     .filter(({ plan }) => plan.enabled)
     .map(({ file, plan: original }) => {
-      const plan = applyMergeOverrides(original, config);
+      const plan = withMergeOverrides(original, {
+        size: config.MERGE_WINDOW_SIZE,
+        grace: config.MERGE_GRACE,
+        idleTimeout: config.MERGE_IDLE_TIMEOUT,
+        dedupRetention: config.MERGE_DEDUP_RETENTION,
+      });
       const transformer = compileFlow(plan, {
         lookups,
         trackMergeChanges: true,
