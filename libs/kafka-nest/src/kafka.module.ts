@@ -2,7 +2,7 @@ import {
   createDeadLetterPublisher,
   createKafkaConnection,
   createProducer,
-  ensureTopics,
+  ensureTopicsWhenReachable,
   type DeadLetterPublisher,
   type KafkaConnection,
   type KafkaProducer,
@@ -76,20 +76,20 @@ export class KafkaLifecycle
   private async start(): Promise<void> {
     const signal = this.abort.signal;
     this.lastError = `kafka not reachable at ${this.connection.brokers.join(',')}`;
-    await this.connection.waitUntilReachable(signal);
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        await ensureTopics(this.connection, this.options.topics ?? []);
-        break;
-      } catch (err) {
-        this.lastError = `cannot ensure topics: ${err instanceof Error ? err.message : String(err)}`;
-        this.options.logger.warn(
-          { attempt, err: this.lastError },
-          'retrying topic creation',
-        );
-        await this.connection.waitUntilReachable(signal);
-      }
-    }
+    await ensureTopicsWhenReachable(
+      this.connection,
+      this.options.topics ?? [],
+      {
+        signal,
+        onFailure: (reason, attempt) => {
+          this.lastError = `cannot ensure topics: ${reason}`;
+          this.options.logger.warn(
+            { attempt, err: this.lastError },
+            'retrying topic creation',
+          );
+        },
+      },
+    );
     this.topicsReady = true;
     await this.producer.connect(signal);
     this.lastError = undefined;

@@ -108,3 +108,33 @@ export async function ensureTopics(
     await admin.disconnect();
   }
 }
+
+/**
+ * For a service's start: waits for the broker, then ensures `specs`, retrying (each failure reported to
+ * `onFailure`, e.g. a readiness reason and a warn line) until it worked or `signal` aborted.
+ * Returns false when aborted first.
+ */
+export async function ensureTopicsWhenReachable(
+  connection: KafkaConnection,
+  specs: readonly Pick<TopicSpec, 'name' | 'partitions' | 'config'>[],
+  options: {
+    readonly signal: AbortSignal;
+    readonly onFailure: (reason: string, attempt: number) => void;
+  },
+): Promise<boolean> {
+  const { signal } = options;
+  await connection.waitUntilReachable(signal);
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      await ensureTopics(connection, specs);
+      return true;
+    } catch (err) {
+      options.onFailure(
+        err instanceof Error ? err.message : String(err),
+        attempt,
+      );
+      await connection.waitUntilReachable(signal);
+    }
+  }
+  return false;
+}

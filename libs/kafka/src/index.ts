@@ -1,7 +1,11 @@
 export type * from './kafka.types';
 export { createKafkaConnection, CONNECT_BACKOFF } from './kafka-connection';
 export { kafkaSecurityFromEnv } from './kafka-security.config';
-export { ensureTopics, type EnsureTopicsResult } from './ensure-topics';
+export {
+  ensureTopics,
+  ensureTopicsWhenReachable,
+  type EnsureTopicsResult,
+} from './ensure-topics';
 export { createProducer } from './kafka-producer';
 export {
   createDeadLetterPublisher,

@@ -6,7 +6,7 @@ import {
 import {
   createBatchConsumer,
   createKafkaConnection,
-  ensureTopics,
+  ensureTopicsWhenReachable,
   type BatchConsumer,
   type ConsumedMessage,
   type KafkaConnection,
@@ -107,29 +107,24 @@ export class StatusConsumerService
   ): Promise<void> {
     const signal = this.abort.signal;
     this.notReadyReason = `kafka not reachable at ${connection.brokers.join(',')}`;
-    await connection.waitUntilReachable(signal);
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        await ensureTopics(connection, [
-          {
-            name: this.config.STATUS_TOPIC,
-            partitions: STATUS_TOPIC_PARTITIONS,
-          },
-        ]);
-        break;
-      } catch (err) {
-        this.notReadyReason = `cannot ensure ${this.config.STATUS_TOPIC}: ${err instanceof Error ? err.message : String(err)}`;
-        this.logger.warn(
-          {
-            attempt,
-            topic: this.config.STATUS_TOPIC,
-            err: this.notReadyReason,
-          },
-          'retrying topic creation',
-        );
-        await connection.waitUntilReachable(signal);
-      }
-    }
+    await ensureTopicsWhenReachable(
+      connection,
+      [{ name: this.config.STATUS_TOPIC, partitions: STATUS_TOPIC_PARTITIONS }],
+      {
+        signal,
+        onFailure: (reason, attempt) => {
+          this.notReadyReason = `cannot ensure ${this.config.STATUS_TOPIC}: ${reason}`;
+          this.logger.warn(
+            {
+              attempt,
+              topic: this.config.STATUS_TOPIC,
+              err: this.notReadyReason,
+            },
+            'retrying topic creation',
+          );
+        },
+      },
+    );
     if (signal.aborted) return;
     await consumer.start();
     this.logger.info(
