@@ -100,6 +100,7 @@ export function createBatchConsumer<S extends z.ZodType>(
         Math.floor(sessionTimeoutMs / 3),
       ),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxBytes: options.maxBytes ?? 10_485_760,
       // Long-poll bound: also bounds how long stop() waits for an idle fetch.
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       allowAutoTopicCreation: false,

@@ -225,6 +225,11 @@ export interface BatchConsumerOptions<S extends z.ZodType> {
   readonly releaseRetryingAfterMs?: number;
   /** Max bytes fetched per partition per batch (default 1 MiB). */
   readonly maxBytesPerPartition?: number;
+  /**
+   * Max bytes of one fetch over every partition (default 10 MiB, kafkajs'). With maxBytesPerPartition it
+   * bounds what a consumer holds decoded at once (memory).
+   */
+  readonly maxBytes?: number;
   /** Max time the broker holds an empty fetch (default 1000 ms; bounds stop() latency when idle). */
   readonly maxWaitTimeMs?: number;
   /** Partitions handled concurrently (default 1). */

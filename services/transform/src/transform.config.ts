@@ -88,6 +88,33 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .describe(
       'raw topic partitions handled at once per instance (merges of one flow still serialise on its watermark row)',
     ),
+  TRANSFORM_FETCH_PARTITION_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .max(67_108_864)
+    .default(1_048_576)
+    .describe(
+      'max bytes fetched per raw topic partition per batch: larger batches mean fewer produce and commit round trips, more memory',
+    ),
+  TRANSFORM_FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .max(268_435_456)
+    .default(10_485_760)
+    .describe(
+      'max bytes of one fetch over every partition: with TRANSFORM_FETCH_PARTITION_BYTES it bounds the raw records held at once (memory)',
+    ),
+  MERGE_STATE_CACHE_RECORDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(50_000)
+    .describe(
+      'merge records of open windows kept in memory between batches (checked against the window row version under its lock; 0 = read every batch from Postgres)',
+    ),
   WINDOW_TICK_MS: z.coerce
     .number()
     .int()

@@ -23,6 +23,7 @@ import {
 import { PlanCompileError } from '../mapping/plan-compile.error';
 import {
   collectFieldRefs,
+  collectLookupTables,
   collectValueRefs,
   type ReferencedKeys,
 } from '../mapping/reference-collector';
@@ -171,6 +172,8 @@ export class FlowTransformer {
   readonly flow: string;
   readonly offsetMinutes: number;
   readonly merger: WindowedMerger | undefined;
+  /** Every lookup table the mapping can query (what `lookupQueries` returns queries of), sorted. */
+  readonly lookupTables: readonly string[];
   private readonly sourceFilters: CompiledConditions;
   private readonly recordFilters: CompiledConditions;
   private readonly fields: readonly CompiledField[];
@@ -229,6 +232,12 @@ export class FlowTransformer {
       {},
       'documentKey',
     );
+    this.lookupTables = [
+      ...collectLookupTables(this.fields, new Set(), [
+        this.billNo,
+        this.documentKey,
+      ]),
+    ].sort();
     if (plan.merge && plan.documentKey) {
       throw new PlanCompileError(
         'documentKey',

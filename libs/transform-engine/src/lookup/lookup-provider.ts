@@ -27,6 +27,11 @@ export interface LookupQuery {
 export interface LookupProvider {
   preload(queries: readonly LookupQuery[]): Promise<void>;
   get(query: LookupQuery): LookupRow | undefined;
+  /**
+   * Optional: true when `preload` loads this table whole, so only the table name of its queries matters
+   * (a caller may then preload `lookupQuery(table, [])` once instead of collecting every record's keys).
+   */
+  loadsWholeTable?(table: string): boolean;
 }
 
 /** The `cause` of a lookup error whose table has no row for the key (not: a store that failed). */

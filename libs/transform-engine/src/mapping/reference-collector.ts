@@ -69,3 +69,23 @@ export function collectFieldRefs(
     }
   }
 }
+
+function lookupTablesOf(value: CompiledValue, tables: Set<string>): void {
+  if (value.k !== 'lookup') return;
+  tables.add(value.table);
+  value.where.forEach(([, v]) => lookupTablesOf(v, tables));
+}
+
+/** Every lookup table a compiled mapping can query (`_findCollection … from <table>`). */
+export function collectLookupTables(
+  fields: readonly CompiledField[],
+  tables: Set<string>,
+  values: readonly CompiledValue[] = [],
+): Set<string> {
+  for (const v of values) lookupTablesOf(v, tables);
+  for (const f of fields) {
+    if (f.kind === 'value') lookupTablesOf(f.value, tables);
+    else collectLookupTables(f.children, tables);
+  }
+  return tables;
+}

@@ -87,11 +87,7 @@ describe('raw batch processor: a record whose master data may still appear', () 
     const sent: string[] = [];
     const deadLettered: DeadLetterInput[] = [];
     const producer = {
-      async sendJson(
-        _topic: string,
-        _schema: unknown,
-        messages: { key: string | null }[],
-      ) {
+      async send(_topic: string, messages: { key: string | null }[]) {
         sent.push(...messages.map((m) => String(m.key)));
         return [];
       },

@@ -13,6 +13,7 @@ import type {
   DeadLetterPublisher,
   KafkaProducer,
   MessageOutcome,
+  OutgoingMessage,
 } from '@kingbridge/kafka';
 import type { Logger } from '@kingbridge/observability';
 import {
@@ -21,10 +22,11 @@ import {
   toPipelineError,
   type PipelineError,
 } from '@kingbridge/pipeline-core';
-import type {
-  LookupProvider,
-  LookupQuery,
-  RecordOutcome,
+import {
+  lookupQuery,
+  type LookupProvider,
+  type LookupQuery,
+  type RecordOutcome,
 } from '@kingbridge/transform-engine';
 import type { Flow } from '../flows/load-flows';
 import type { MergeStateRepository } from '../merge/merge-state.repository';
@@ -123,11 +125,7 @@ export class RawBatchProcessor {
       flows.filter((f) => f.transformer.accepts(m.value)),
     );
 
-    const queries: LookupQuery[] = [];
-    messages.forEach((m, i) => {
-      for (const f of accepted[i] ?? [])
-        queries.push(...f.transformer.lookupQueries(m.value));
-    });
+    const queries = this.lookupQueries(messages, accepted);
     try {
       if (queries.length > 0) await this.deps.lookups.preload(queries);
     } catch (err) {
@@ -199,6 +197,30 @@ export class RawBatchProcessor {
       else metrics.count(flow, what, n);
     }
     return batch.map((m) => retries.get(m.offset) ?? DONE);
+  }
+
+  /**
+   * What to preload before mapping. A flow whose every table the provider loads whole needs only the table
+   * names (once per batch); any other flow has each record's keys collected (a pass over the mapping).
+   */
+  private lookupQueries(
+    messages: readonly Message[],
+    accepted: ReadonlyArray<readonly Flow[]>,
+  ): LookupQuery[] {
+    const { lookups } = this.deps;
+    const queries: LookupQuery[] = [];
+    const whole = new Set<Flow>();
+    messages.forEach((m, i) => {
+      for (const f of accepted[i] ?? []) {
+        const tables = f.transformer.lookupTables;
+        if (tables.length === 0 || whole.has(f)) continue;
+        if (tables.every((t) => lookups.loadsWholeTable?.(t) === true)) {
+          whole.add(f);
+          for (const t of tables) queries.push(lookupQuery(t, []));
+        } else queries.push(...f.transformer.lookupQueries(m.value));
+      }
+    });
+    return queries;
   }
 
   /** Replayed window dead letters: re-open each dead-lettered window so the emitter maps it again. */
@@ -421,19 +443,19 @@ export class RawBatchProcessor {
 
   private async produce(documents: readonly PendingDocument[]): Promise<void> {
     if (documents.length === 0) return;
-    const byTopic = new Map<string, OutboundDocument[]>();
+    const byTopic = new Map<string, OutgoingMessage[]>();
     for (const d of documents) {
       const list = byTopic.get(d.topic) ?? [];
-      list.push(d.document);
+      // Validated once in collect(): serialised here, not parsed again by sendJson.
+      list.push({
+        key: d.document.documentKey,
+        value: JSON.stringify(d.document),
+      });
       byTopic.set(d.topic, list);
     }
-    for (const [topic, docs] of byTopic) {
+    for (const [topic, messages] of byTopic) {
       try {
-        await this.deps.producer.sendJson(
-          topic,
-          outboundDocumentSchema,
-          docs.map((d) => ({ key: d.documentKey, value: d })),
-        );
+        await this.deps.producer.send(topic, messages);
       } catch (err) {
         throw infraError(`produce to ${topic} failed`, err);
       }

@@ -29,7 +29,7 @@ import type { Registry } from 'prom-client';
 import { publishFlowSettings } from '../flows/flow-settings.repository';
 import type { Flow } from '../flows/load-flows';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
-import { MergeStateRepository } from '../merge/merge-state.repository';
+import { CachingMergeStateRepository } from '../merge/caching-merge-state.repository';
 import { WindowEmitter } from '../merge/window-emitter';
 import { TransformMetrics } from '../metrics/transform.metrics';
 import {
@@ -81,7 +81,10 @@ export class TransformService
       this.flows.map((f) => f.id),
       this.flows.filter((f) => f.merge).map((f) => f.id),
     );
-    const repository = new MergeStateRepository(this.database.dataSource);
+    const repository = new CachingMergeStateRepository(
+      this.database.dataSource,
+      this.config.MERGE_STATE_CACHE_RECORDS,
+    );
     const deps = {
       flows: this.flows,
       lookups: this.lookups,
@@ -116,6 +119,8 @@ export class TransformService
       sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently:
         this.config.TRANSFORM_PARTITIONS_CONCURRENCY,
+      maxBytesPerPartition: this.config.TRANSFORM_FETCH_PARTITION_BYTES,
+      maxBytes: this.config.TRANSFORM_FETCH_MAX_BYTES,
       retry: {
         ...DEFAULT_BACKOFF,
         maxMs: 10_000,

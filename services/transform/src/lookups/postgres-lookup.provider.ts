@@ -81,6 +81,11 @@ export class PostgresLookupProvider implements LookupProvider {
     this.memory = new InMemoryLookupProvider(all);
   }
 
+  /** Local tables are read whole (by name); routed ones by key. */
+  loadsWholeTable(table: string): boolean {
+    return !this.routes.has(table);
+  }
+
   get(query: LookupQuery): LookupRow | undefined {
     const provider = this.routes.get(query.table);
     return provider ? provider.get(query) : this.memory.get(query);
