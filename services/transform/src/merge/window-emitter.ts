@@ -19,6 +19,7 @@ import type { Flow } from '../flows/load-flows';
 import type { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 import { planLookupTables } from '../flows/load-flows';
 import type { TransformMetrics } from '../metrics/transform.metrics';
+import { loadFaultInjection, type FaultHook } from './fault-injection.config';
 import type {
   MergeStateRepository,
   WindowRowStatus,
@@ -35,6 +36,8 @@ export interface WindowEmitterDeps {
   readonly clock?: () => number;
   /** Windows emitted per flow per transaction. */
   readonly limit: number;
+  /** Test-only fault injection (default: from `TRANSFORM_TEST_FAULT`, honoured with `KINGBRIDGE_TEST_FAULTS=1`). */
+  readonly fault?: FaultHook | undefined;
 }
 
 export interface EmitResult {
@@ -65,10 +68,12 @@ const NOTHING: EmitResult = Object.freeze({
 export class WindowEmitter {
   private readonly mergeFlows: readonly Flow[];
   private readonly clock: () => number;
+  private readonly fault: FaultHook | undefined;
 
   constructor(private readonly deps: WindowEmitterDeps) {
     this.mergeFlows = deps.flows.filter((f) => f.merge !== undefined);
     this.clock = deps.clock ?? Date.now;
+    this.fault = 'fault' in deps ? deps.fault : loadFaultInjection();
   }
 
   /** One pass over every merge flow: emit what is due, prune old windows, refresh the gauges. */
@@ -105,6 +110,7 @@ export class WindowEmitter {
     const { repository } = this.deps;
     const tables = planLookupTables(flow.plan);
     if (tables.length > 0) await this.deps.lookups.preloadTables(tables);
+    const keys: string[] = [];
     const result = await repository.transaction(
       async (tx): Promise<EmitResult> => {
         const watermark = await repository.readWatermark(flow.id, tx);
@@ -202,6 +208,7 @@ export class WindowEmitter {
         await repository.writeChanges(tx, flow.id, changes, status, false);
 
         for (const d of documents) {
+          keys.push(d.documentKey);
           this.deps.logger.debug(
             {
               flow: flow.id,
@@ -219,6 +226,7 @@ export class WindowEmitter {
         };
       },
     );
+    this.fault?.('after-emission-commit', keys);
     // Counted once committed (a rolled-back emission is emitted again next tick).
     this.deps.metrics.count(flow.id, 'out', result.emitted);
     this.deps.metrics.count(flow.id, 'failed', result.deadLettered);
@@ -283,6 +291,10 @@ export class WindowEmitter {
             list.map((r) => ({ key: r.documentKey, value: r.value })),
           );
         }
+        this.fault?.(
+          'after-outbox-produce',
+          rows.map((r) => r.documentKey),
+        );
       },
     );
   }

@@ -1,7 +1,6 @@
 import {
   outboundDocumentSchema,
   outboundTopic,
-  rawRecordSchema,
   type OutboundDocument,
   type RawRecord,
 } from '@kingbridge/contracts';
@@ -12,7 +11,6 @@ import {
 } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
-import { contentHash } from '@kingbridge/pipeline-core';
 import { pollUntil, uniqueName } from '@kingbridge/testing';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -27,6 +25,7 @@ import {
   TEST_DATABASE_URL,
   TopicCollector,
   cleanupFlow,
+  jackyunOrder,
   publish,
   rawTopicOf,
   seedLookups,
@@ -59,33 +58,18 @@ function order(
   lines: readonly Line[],
   opts: { status?: number; modifiedAt?: string } = {},
 ): RawRecord {
-  const payload = {
-    TradeId: no,
-    TradeNo: no,
-    TradeStatus: opts.status ?? 9090,
-    TradeType: 1,
-    Shopcode: SHOP,
-    WarehouseCode: 'WH-1',
-    ConsignTime: consignTime,
-    GoodsDetail: lines.map((l) => ({
-      GoodsNo: l.goods,
-      SellCount: l.qty,
-      ShareFavourableAfterFee: l.fee,
+  return jackyunOrder(
+    flow,
+    no,
+    SHOP,
+    consignTime,
+    lines.map((l) => ({
+      goods: l.goods,
+      qty: l.qty,
+      cents: Math.round(Number(l.fee) * 100),
     })),
-  };
-  const at = opts.modifiedAt ?? '2026-04-01T02:00:00.000Z';
-  return rawRecordSchema.parse({
-    schemaVersion: 1,
-    platform: flow.plan.source.platform,
-    entity: flow.plan.source.entity,
-    stream: flow.stream,
-    sourceId: no,
-    modifiedAt: at,
-    contentHash: contentHash(payload),
-    payload,
-    runId: 'it-run',
-    fetchedAt: at,
-  });
+    { ...opts, modifiedAt: opts.modifiedAt ?? '2026-04-01T02:00:00.000Z' },
+  );
 }
 
 /** Σ FRealQty per group (bill number without its correction suffix) over distinct document keys. */
@@ -435,7 +419,8 @@ describe('transform: merged records that change after their document was written
     ]);
     await r.emitter().tick();
     await waitDocs(r, 1);
-    // Ten days later the 04-01 window is past its retention and pruned.
+    // Ten days later the 04-01 window is past its retention and pruned (the clock is past the record's time).
+    now += 8 * 86_400_000;
     await r.handle([
       order(r.flow, `${r.flow.id}-later`, '2026-04-12 10:00:00', [
         { goods: 'G1', qty: 1, fee: '10' },

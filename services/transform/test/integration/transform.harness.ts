@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  outboundDocumentSchema,
+  outboundTopic,
   rawRecordSchema,
   rawTopic,
+  type OutboundDocument,
   type RawRecord,
 } from '@kingbridge/contracts';
 import {
@@ -25,6 +28,7 @@ import {
 import type { SyncPlanInput } from '@kingbridge/transform-engine';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
+import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 
 export const ROOT = resolve(__dirname, '../../../..');
@@ -172,6 +176,23 @@ export async function publish(
   return out;
 }
 
+/** Publishes records to one explicit partition, in order (a partition at its own event time). */
+export async function publishToPartition(
+  topic: string,
+  partition: number,
+  records: readonly RawRecord[],
+): Promise<void> {
+  const p = await testProducer();
+  for (const r of records)
+    await p.send(topic, [
+      {
+        key: r.sourceId,
+        value: JSON.stringify(rawRecordSchema.parse(r)),
+        partition,
+      },
+    ]);
+}
+
 /** Collects the messages of a topic that match `keep`, with a unique group (reads from the beginning). */
 export class TopicCollector<T> {
   readonly items: Array<{
@@ -303,6 +324,22 @@ export class ServiceProcess {
     });
   }
 
+  /** Waits until the process exited on its own (e.g. a test fault point SIGKILLed it), and its group is gone. */
+  async exited(timeoutMs = 60_000): Promise<void> {
+    const child = this.child;
+    if (!child) throw new Error('transform never started');
+    await pollUntil(
+      () => child.exitCode !== null || child.signalCode !== null,
+      { timeoutMs, description: 'transform process exited' },
+    );
+    if (this.groupAlive()) process.kill(-(child.pid as number), 'SIGKILL');
+    await pollUntil(() => !this.groupAlive(), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      description: 'transform process group gone',
+    });
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -348,4 +385,204 @@ export function serviceEnv(
     LOOKUP_CACHE_TTL_MS: '60000',
     ...extra,
   };
+}
+
+/** A copy of the shipped Jackyun retail merge plan with org lookups for `shops`, the service env and a collector. */
+export interface MergeFlowRig {
+  readonly flow: TestFlow;
+  readonly db: DataSource;
+  readonly env: Record<string, string>;
+  readonly outbound: TopicCollector<OutboundDocument>;
+  /** Stops the collector, closes the database, removes the flow's rows. */
+  close(): Promise<void>;
+}
+
+export async function jackyunMergeRig(
+  shops: readonly string[],
+  envExtra: Record<string, string>,
+): Promise<MergeFlowRig> {
+  const flow = await testFlow(
+    'jackyun-retail-orders-to-k3cloud-outstock.yaml',
+    uniqueName('it').replace('-', ''),
+  );
+  await seedLookups({
+    [flow.table('orgs')]: shops.map((shop, i) => ({
+      shop_code: shop,
+      sale_org_number: String(101 + i),
+      stock_org_number: String(201 + i),
+    })),
+  });
+  const db = createDataSource({ url: TEST_DATABASE_URL });
+  await db.initialize();
+  const env = serviceEnv(
+    await writePlansDir([flow]),
+    uniqueName('it-transform'),
+    envExtra,
+  );
+  const outbound = await new TopicCollector(
+    outboundTopic('k3cloud'),
+    outboundDocumentSchema,
+    (d) => d.flow === flow.id,
+  ).start();
+  return {
+    flow,
+    db,
+    env,
+    outbound,
+    async close() {
+      await outbound.stop();
+      await db.destroy();
+      await cleanupFlow(flow);
+    },
+  };
+}
+
+export interface OrderLine {
+  readonly goods: string;
+  readonly qty: number;
+  /** Amount in cents (exact). */
+  readonly cents: number;
+}
+
+function money(cents: number): string {
+  const c = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+}
+
+/** A Jackyun retail order (PascalCase, as the direct gateway answers), shipped unless `status` says otherwise. */
+export function jackyunOrder(
+  flow: TestFlow,
+  no: string,
+  shop: string,
+  consignTime: string,
+  lines: readonly OrderLine[],
+  opts: { status?: number; modifiedAt?: string } = {},
+): RawRecord {
+  const payload = {
+    TradeId: no,
+    TradeNo: no,
+    TradeStatus: opts.status ?? 9090,
+    TradeType: 1,
+    Shopcode: shop,
+    WarehouseCode: 'WH-1',
+    ConsignTime: consignTime,
+    GoodsDetail: lines.map((l) => ({
+      GoodsNo: l.goods,
+      SellCount: l.qty,
+      ShareFavourableAfterFee: money(l.cents),
+    })),
+  };
+  const at = opts.modifiedAt ?? '2026-07-01T02:00:00.000Z';
+  return rawRecordSchema.parse({
+    schemaVersion: 1,
+    platform: flow.plan.source.platform,
+    entity: flow.plan.source.entity,
+    stream: flow.stream,
+    sourceId: no,
+    modifiedAt: at,
+    contentHash: contentHash(payload),
+    payload,
+    runId: 'it-run',
+    fetchedAt: at,
+  });
+}
+
+/** The lines of a Jackyun order record. */
+export function orderLines(r: RawRecord): OrderLine[] {
+  return (r.payload['GoodsDetail'] as Array<Record<string, unknown>>).map(
+    (l) => ({
+      goods: l['GoodsNo'] as string,
+      qty: Number(l['SellCount']),
+      cents: Math.round(Number(l['ShareFavourableAfterFee']) * 100),
+    }),
+  );
+}
+
+/** Bill number (without correction suffix) -> goods -> quantity and cents. */
+export type BillTotals = Record<
+  string,
+  Record<string, { qty: number; cents: number }>
+>;
+
+function addLine(totals: BillTotals, bill: string, line: OrderLine): void {
+  const byGoods = (totals[bill] ??= {});
+  const t = (byGoods[line.goods] ??= { qty: 0, cents: 0 });
+  t.qty += line.qty;
+  t.cents += line.cents;
+  if (t.qty === 0 && t.cents === 0) delete byGoods[line.goods];
+}
+
+/** Σ over the documents, each document key once, per bill (without its correction suffix) and goods. */
+export function documentTotals(docs: readonly OutboundDocument[]): BillTotals {
+  const seen = new Set<string>();
+  const totals: BillTotals = {};
+  for (const d of docs) {
+    if (seen.has(d.documentKey)) continue;
+    seen.add(d.documentKey);
+    const bill = d.billNo.replace(/-C[0-9A-F]{6}$/, '');
+    totals[bill] ??= {};
+    for (const r of (d.document['FEntity'] ?? []) as Array<
+      Record<string, unknown>
+    >)
+      addLine(totals, bill, {
+        goods: (r['FMaterialID'] as { FNumber: string }).FNumber,
+        qty: Number(r['FRealQty']),
+        cents: Math.round(Number(r['FAllAmount']) * 100),
+      });
+  }
+  return totals;
+}
+
+/**
+ * Σ over the latest versions of Jackyun orders that pass the plan's filter (shipped), per bill
+ * `JKY<yyyyMMdd of the consign day>-<shop>-WH-1`; `day` maps a consign time to its business day.
+ */
+export function sourceTotals(
+  latest: readonly RawRecord[],
+  day: (consignTime: string) => string = (t) => t.slice(0, 10),
+): BillTotals {
+  const totals: BillTotals = {};
+  for (const r of latest) {
+    const d = day(r.payload['ConsignTime'] as string);
+    const bill = `JKY${d.replace(/-/g, '')}-${r.payload['Shopcode'] as string}-WH-1`;
+    totals[bill] ??= {};
+    if (Number(r.payload['TradeStatus']) < 6000) continue;
+    for (const l of orderLines(r)) addLine(totals, bill, l);
+  }
+  return totals;
+}
+
+/** Totals as one comparable string (bills and goods sorted; the objects keep insertion order). */
+export function totalsText(totals: BillTotals): string {
+  return JSON.stringify(
+    Object.keys(totals)
+      .sort()
+      .map((bill) => [
+        bill,
+        Object.entries(totals[bill] ?? {}).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        ),
+      ]),
+  );
+}
+
+/** Waits until a consumer group committed past these offsets (everything up to them was handled). */
+export async function committedPast(
+  groupId: string,
+  topic: string,
+  written: ReadonlyArray<{ partition: number; offset: string }>,
+): Promise<void> {
+  await pollUntil(
+    async () => {
+      const committed = await testKafkaConnection().admin.fetchCommittedOffsets(
+        groupId,
+        topic,
+      );
+      return written.every((w) => {
+        const c = committed.find((x) => x.partition === w.partition);
+        return c !== undefined && BigInt(c.offset) > BigInt(w.offset);
+      });
+    },
+    { timeoutMs: 60_000, description: 'records consumed and committed' },
+  );
 }
