@@ -386,6 +386,43 @@ describe('windowed merger', () => {
     ]);
   });
 
+  it("should not close yesterday by today's live records while its pages are still read, but when the catch-up goes quiet", () => {
+    // Arrange: a first start the next day (wall clock 2026-05-02 03:00 Beijing): yesterday's first page opens
+    // its window while the watermark is still yesterday.
+    const merger = new WindowedMerger(CONFIG);
+    const now = DAY1 + 27 * HOUR;
+    merger.add(rec('Y1', '2026-05-01 10:00:00', [['G1', 1, '1']]), now);
+
+    // Act: today's live records move the watermark to now, then the next page of yesterday arrives.
+    merger.add(rec('L1', '2026-05-02 02:59:00', [['G1', 1, '1']]), now);
+    const dueAmidPages = merger.due(now + 1_000);
+    const page = merger.add(
+      rec('Y2', '2026-05-01 11:00:00', [['G1', 2, '2']]),
+      now + 60_000,
+    );
+
+    // Assert: one base bill for yesterday, closed once idle.
+    expect(dueAmidPages).toEqual([]);
+    expect(page).toEqual({ status: 'added', windowKey: KEY });
+    expect(merger.due(now + 60_000 + CONFIG.idleTimeoutMs)).toEqual([KEY]);
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '3', fee: '3' },
+    ]);
+  });
+
+  it('should still close a window opened after its close by an ordered backfill, whose watermark stays in the past', () => {
+    // Arrange: a backfill of 2026-05-01 read months later, day after day.
+    const merger = new WindowedMerger(CONFIG);
+    const now = DAY1 + 90 * 24 * HOUR;
+    merger.add(rec('B1', '2026-05-01 10:00:00', [['G1', 1, '1']]), now);
+
+    // Act
+    merger.add(rec('B2', '2026-05-02 09:00:00', [['G1', 1, '1']]), now);
+
+    // Assert
+    expect(merger.due(now + 1_000)).toEqual([KEY]);
+  });
+
   it('should correct both windows by the delta when a record moves to another window after emission', () => {
     // Arrange: T1 (2 × G1) and T2 (1 × G1) written in the 05-01 bill.
     const merger = new WindowedMerger(CONFIG);

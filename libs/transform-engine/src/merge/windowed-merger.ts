@@ -323,7 +323,9 @@ interface Latest {
  * delta on both windows. Redeliveries (same effective content) and older versions
  * (`version` below the one held) are dropped. A record is late only if its own
  * window was emitted before it arrived; a window opened behind the watermark
- * (catch-up, backfill) closes when idle, not at once.
+ * (catch-up, backfill) closes when idle, not at once, and so does a window opened
+ * after its close by the wall clock once the watermark reached the live edge
+ * (yesterday's pages read between today's live records).
  */
 export class WindowedMerger {
   private readonly windows = new Map<string, WindowState>();
@@ -748,7 +750,8 @@ export class WindowedMerger {
   }
 
   /**
-   * Keys of windows ready to emit: the watermark passed end + grace (not for a window opened behind it), or
+   * Keys of windows ready to emit: the watermark passed end + grace (not for a window opened behind it, nor
+   * for one opened after its close by a watermark at the live edge unless the caller passes the watermark), or
    * the wall clock passed end + grace and nothing arrived for `idleTimeout`. Also compacts emitted windows past
    * the dedup retention (hashes only) and forgets them past the history retention.
    */
@@ -768,12 +771,29 @@ export class WindowedMerger {
       }
       if (w.status === 'failed') continue;
       if (
-        (!w.behind && wm >= closeAt) ||
+        (!w.behind &&
+          wm >= closeAt &&
+          (watermark !== undefined || !this.liveWatermarkOver(w, wm))) ||
         (nowMs >= closeAt && nowMs - w.lastSeenAt >= this.config.idleTimeoutMs)
       )
         out.push(w.key);
     }
     return out.sort();
+  }
+
+  /**
+   * A window opened after its close by the wall clock (history: a catch-up, a backfill, a correction of a written
+   * day) is not closed by a watermark that reached the live edge — event time from around the moment it opened,
+   * within grace + idle timeout. Live records say nothing about how far the re-read of history got (the sources
+   * page by modified time, so yesterday's records keep coming between today's): such a window closes when idle.
+   * A watermark still in the past (an ordered backfill) closes it as any other. Same rule in `lockDueWindows`.
+   */
+  private liveWatermarkOver(w: WindowState, wm: number): boolean {
+    const { graceMs, idleTimeoutMs } = this.config;
+    return (
+      w.createdAt >= w.end + graceMs &&
+      wm >= w.createdAt - graceMs - idleTimeoutMs
+    );
   }
 
   /** End of input (dry-run, reconciliation, benchmarks): every window still collecting, in key order. */

@@ -162,7 +162,8 @@ export class MergeStateRepository {
   /**
    * Open windows ready to emit, locked without waiting (another instance's emitter or a
    * batch holding one simply makes us skip it this tick): watermark past end + grace (not for
-   * a window opened behind the watermark: catch-up), or wall clock past end + grace and idle.
+   * a window opened behind the watermark: catch-up; not for a window opened after its close by a
+   * watermark at the live edge), or wall clock past end + grace and idle.
    */
   async lockDueWindows(
     tx: QueryRunner,
@@ -176,7 +177,10 @@ export class MergeStateRepository {
       `SELECT state FROM transform.merge_window
         WHERE flow = $1 AND status = 'open'
           AND (($3::bigint IS NOT NULL AND end_ms + $2 <= $3::bigint
-                AND NOT COALESCE((state->>'behind')::boolean, false))
+                AND NOT COALESCE((state->>'behind')::boolean, false)
+                -- opened after its close (history): not closed by a watermark at the live edge (see the merger)
+                AND NOT ((state->>'createdAt')::bigint >= end_ms + $2
+                         AND $3::bigint >= (state->>'createdAt')::bigint - $2 - $5))
                OR ($4::bigint >= end_ms + $2 AND $4::bigint - last_seen_ms >= $5))
         ORDER BY window_key
         LIMIT $6
