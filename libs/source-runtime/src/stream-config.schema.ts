@@ -33,6 +33,14 @@ export const sourceStreamSchema = z.object({
     .record(z.string(), paramValueSchema)
     .default({})
     .describe('source-side filters and query params'),
+  exitQueries: z
+    .array(z.record(z.string(), paramValueSchema))
+    .optional()
+    .describe(
+      "more queries on each window, for records that left the plan's filter (the plan's source.filterExit.query, " +
+        'e.g. WDT status=5): each one is `params` with these replaced; a window is done (checkpoint, backfill ' +
+        'progress) only after every query of it was read and acked',
+    ),
   timeParams: z
     .object({ from: z.string().min(1), to: z.string().min(1) })
     .optional()

@@ -79,7 +79,26 @@ export class WindowScanner {
     return `${this.options.topicPrefix ?? ''}${rawTopic(stream.platform, stream.entity)}`;
   }
 
+  /** Every query of the stream over `window`: its params, then each exit query (`stream.exitQueries`), in order. */
   async scan(
+    stream: SourceStream,
+    window: TimeWindow,
+    run: RunContext,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.scanQuery(stream, window, run, signal);
+    for (const exit of stream.exitQueries ?? []) {
+      if (signal?.aborted) return;
+      await this.scanQuery(
+        { ...stream, params: { ...stream.params, ...exit } },
+        window,
+        run,
+        signal,
+      );
+    }
+  }
+
+  private async scanQuery(
     stream: SourceStream,
     window: TimeWindow,
     run: RunContext,
@@ -145,7 +164,7 @@ export class WindowScanner {
       },
       'splitting the window in halves',
     );
-    await this.scan(
+    await this.scanQuery(
       stream,
       { from: window.from, to: mid },
       run,
@@ -153,7 +172,7 @@ export class WindowScanner {
       depth + 1,
     );
     if (signal?.aborted) return;
-    await this.scan(
+    await this.scanQuery(
       stream,
       { from: mid, to: window.to },
       run,

@@ -226,4 +226,51 @@ describe('WindowScanner', () => {
     for (const r of oms.rows.filter((r) => r.version === 1))
       expect(ids.has(r.id)).toBe(true);
   });
+
+  it('should read each exit query of the stream on the same window after the main query', async () => {
+    // Arrange: the OMS answers `status=5` with the cancelled rows only
+    const oms = new FakeOms(rows(7), 5);
+    const asked: Array<Record<string, unknown>> = [];
+    const fetchMain = oms.fetchPage.bind(oms);
+    oms.fetchPage = async (q) => {
+      asked.push({ ...q.params, from: q.from.getTime(), to: q.to.getTime() });
+      const page = await fetchMain(q);
+      const cancelled = q.params['status'] === '5';
+      return {
+        ...page,
+        records: page.records
+          .filter((r) => (r.sourceId === 'r002') === cancelled)
+          .map((r) => ({ ...r, payload: { ...r.payload, cancelled } })),
+        total: undefined,
+      };
+    };
+    const { scanner, published } = setup(oms);
+    const exits = sourceStreamSchema.parse({
+      ...stream,
+      params: { status: '95', shop: 'A' },
+      exitQueries: [{ status: '5' }],
+    });
+
+    // Act
+    await scanner.scan(exits, window, new RunContext('run-1'));
+
+    // Assert
+    expect(asked.map((a) => [a['status'], a['shop']])).toEqual([
+      ['95', 'A'],
+      ['95', 'A'],
+      ['5', 'A'],
+      ['5', 'A'],
+    ]);
+    expect(new Set(asked.map((a) => `${a['from']}-${a['to']}`)).size).toBe(1);
+    expect(published.map((r) => r.sourceId)).toEqual([
+      'r000',
+      'r001',
+      'r003',
+      'r004',
+      'r005',
+      'r006',
+      'r002',
+    ]);
+    expect(published.at(-1)?.payload).toMatchObject({ cancelled: true });
+  });
 });

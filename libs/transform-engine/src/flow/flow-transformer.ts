@@ -136,6 +136,15 @@ function camelKeys(value: unknown): unknown {
   return out;
 }
 
+/** A payload value as a withdrawal reason shows it. */
+function valueText(v: unknown): string {
+  return typeof v === 'string' ||
+    typeof v === 'number' ||
+    typeof v === 'boolean'
+    ? String(v)
+    : (JSON.stringify(v) ?? String(v));
+}
+
 function asPipelineError(err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
   return new NonRetriableError(
@@ -176,6 +185,8 @@ export class FlowTransformer {
   readonly lookupTables: readonly string[];
   private readonly sourceFilters: CompiledConditions;
   private readonly recordFilters: CompiledConditions;
+  /** Per-record flows: which records failing the filters are withdrawn (undefined: none). */
+  private readonly withdrawWhen: CompiledConditions | undefined;
   private readonly fields: readonly CompiledField[];
   private readonly billNo: CompiledValue;
   private readonly documentKey: CompiledValue;
@@ -226,6 +237,11 @@ export class FlowTransformer {
       'source.filters',
     );
     this.recordFilters = compileConditions(plan.filters, [...lists], 'filters');
+    const exit = plan.source.filterExit;
+    this.withdrawWhen =
+      plan.merge || (exit?.action ?? 'withdraw') === 'drop'
+        ? undefined
+        : compileConditions(exit?.when, [...lists], 'source.filterExit.when');
     this.billNo = compileValue(plan.billNo, {}, 'billNo');
     this.documentKey = compileValue(
       plan.documentKey ?? `{${plan.source.idField}}`,
@@ -324,17 +340,81 @@ export class FlowTransformer {
     return this.aliases ? applyPayloadAliases(payload, this.aliases) : payload;
   }
 
-  private filter(
-    raw: RawRecord,
-  ):
+  private filter(raw: RawRecord):
     | { pass: true; record: Record<string, unknown> }
-    | { pass: false; reason: string } {
-    const source = applyConditions(this.sourceFilters, this.payload(raw));
+    | {
+        pass: false;
+        reason: string;
+        actual?: unknown;
+        record: Record<string, unknown>;
+      } {
+    const payload = this.payload(raw);
+    const source = applyConditions(this.sourceFilters, payload);
     if (!source.pass)
-      return { pass: false, reason: `source filter: ${source.reason}` };
+      return {
+        ...source,
+        reason: `source filter: ${source.reason}`,
+        record: payload,
+      };
     const rec = applyConditions(this.recordFilters, source.record);
-    if (!rec.pass) return { pass: false, reason: `filter: ${rec.reason}` };
+    if (!rec.pass)
+      return { ...rec, reason: `filter: ${rec.reason}`, record: payload };
     return rec;
+  }
+
+  /**
+   * A per-record flow's record that fails the filters and is an exit (`source.filterExit`): the document its
+   * passing version would have been, marked withdrawn, or undefined when it is simply filtered (not an exit,
+   * or no document key: it could never have been written).
+   */
+  private withdrawal(
+    raw: RawRecord,
+    failed: {
+      reason: string;
+      actual?: unknown;
+      record: Record<string, unknown>;
+    },
+    meta: RecordMeta,
+  ): RecordOutcome | undefined {
+    if (!this.withdrawWhen) return undefined;
+    const record = failed.record;
+    if (!applyConditions(this.withdrawWhen, record).pass) return undefined;
+    let key: string;
+    try {
+      key = this.render(this.documentKey, record, 'documentKey');
+      this.render(this.billNo, record, 'billNo');
+    } catch {
+      return undefined;
+    }
+    const info = this.recordInfo(raw, key, meta);
+    const actual =
+      failed.actual === undefined ? '' : ` (is ${valueText(failed.actual)})`;
+    let document: OutboundDocument;
+    try {
+      document = this.buildDocument(record, info);
+    } catch {
+      // Mapped as far as it goes: a lookup row or field the passing version had may be gone.
+      document = this.buildDocument(record, info, false);
+    }
+    return {
+      outcome: 'mapped',
+      documents: [
+        { ...document, withdrawn: { reason: `${failed.reason}${actual}` } },
+      ],
+    };
+  }
+
+  /** Key and lineage of a per-record flow's document. */
+  private recordInfo(raw: RawRecord, key: string, meta: RecordMeta) {
+    return {
+      documentKey: `${this.flow}:${key}`,
+      sourceIds: [raw.sourceId],
+      firstFetchedAt: raw.fetchedAt,
+      rawOffsets: meta.offset ? [meta.offset] : [],
+      stream: raw.stream,
+      correctionOf: undefined,
+      billSuffix: '',
+    };
   }
 
   private context(root: unknown, collect?: LookupQuery[]): MapContext {
@@ -368,7 +448,17 @@ export class FlowTransformer {
   lookupQueries(raw: RawRecord): LookupQuery[] {
     try {
       const f = this.filter(raw);
-      if (!f.pass) return [];
+      if (!f.pass) {
+        // A withdrawal is mapped as if the record still passed: the same lookups.
+        if (
+          !this.withdrawWhen ||
+          !applyConditions(this.withdrawWhen, f.record).pass
+        )
+          return [];
+        const collect: LookupQuery[] = [];
+        mapFields(this.fields, this.context(f.record, collect), {}, '');
+        return collect;
+      }
       const root = this.merger
         ? this.probeRecord(f.record, this.merger.locate(f.record))
         : f.record;
@@ -403,19 +493,19 @@ export class FlowTransformer {
             status: removed.status,
             windowKey: removed.windowKey,
           };
-        return { outcome: 'filtered', reason: f.reason };
+        return (
+          this.withdrawal(raw, f, meta) ?? {
+            outcome: 'filtered',
+            reason: f.reason,
+          }
+        );
       }
       if (!this.merger) {
         const key = this.render(this.documentKey, f.record, 'documentKey');
-        const document = this.buildDocument(f.record, {
-          documentKey: `${this.flow}:${key}`,
-          sourceIds: [raw.sourceId],
-          firstFetchedAt: raw.fetchedAt,
-          rawOffsets: meta.offset ? [meta.offset] : [],
-          stream: raw.stream,
-          correctionOf: undefined,
-          billSuffix: '',
-        });
+        const document = this.buildDocument(
+          f.record,
+          this.recordInfo(raw, key, meta),
+        );
         return { outcome: 'mapped', documents: [document] };
       }
       const location = this.merger.locate(f.record);
@@ -623,12 +713,13 @@ export class FlowTransformer {
       correctionOf: string | undefined;
       billSuffix: string;
     },
+    map = true,
   ): OutboundDocument {
     const billNo = `${this.render(this.billNo, root, 'billNo')}${info.billSuffix}`;
     // The mapping may read the bill number and key as {_doc.billNo} / {_doc.documentKey}.
     const scoped = { ...root, _doc: { billNo, documentKey: info.documentKey } };
     const document: Record<string, unknown> = {};
-    mapFields(this.fields, this.context(scoped), document, '');
+    if (map) mapFields(this.fields, this.context(scoped), document, '');
     const t = this.plan.target;
     return {
       schemaVersion: 1,
@@ -643,6 +734,12 @@ export class FlowTransformer {
       // Only when it is not the sink's default, so documents stay as they were.
       ...(t.changeAfterWrite !== 'dead_letter'
         ? { changeAfterWrite: t.changeAfterWrite }
+        : {}),
+      ...(t.changeAfterWrite === 'update' && t.unauditToUpdate
+        ? { unauditToUpdate: true }
+        : {}),
+      ...(t.changeAfterWrite === 'reverse' && t.reversal
+        ? { reversal: { negate: [...t.reversal.negate] } }
         : {}),
       batchRows: t.batch.rows,
       document,

@@ -175,7 +175,12 @@ export function compileConditions(
 
 export type FilterResult =
   | { readonly pass: true; readonly record: Record<string, unknown> }
-  | { readonly pass: false; readonly reason: string };
+  | {
+      readonly pass: false;
+      readonly reason: string;
+      /** The record's value of the first failing record-level condition (absent for a row condition). */
+      readonly actual?: unknown;
+    };
 
 /**
  * Applies conditions to a record. Row conditions keep only the rows of their
@@ -190,14 +195,19 @@ export function applyConditions(
   if (conditions.length === 0) return { pass: true, record };
   const passing: Map<string, number[]>[] = [];
   let firstFailure = '';
+  let firstActual: { value: unknown } | undefined;
   for (const group of conditions) {
     let ok = true;
     const groupRows = new Map<string, number[]>();
     for (const c of group) {
       if (c.list === undefined) {
-        if (!c.test(getPath(record, c.path))) {
+        const value = getPath(record, c.path);
+        if (!c.test(value)) {
           ok = false;
-          firstFailure ||= c.text;
+          if (!firstFailure) {
+            firstFailure = c.text;
+            firstActual = { value };
+          }
           break;
         }
         continue;
@@ -221,7 +231,10 @@ export function applyConditions(
     }
     if (ok) passing.push(groupRows);
   }
-  if (passing.length === 0) return { pass: false, reason: firstFailure };
+  if (passing.length === 0)
+    return firstActual
+      ? { pass: false, reason: firstFailure, actual: firstActual.value }
+      : { pass: false, reason: firstFailure };
   // A list is narrowed only when every passing group filters it; rows kept = union.
   const lists = new Set(passing.flatMap((g) => [...g.keys()]));
   let out: Record<string, unknown> | undefined;

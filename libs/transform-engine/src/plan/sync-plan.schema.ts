@@ -1,4 +1,5 @@
 import {
+  changeAfterWriteSchema,
   kingdeeTargetSchema,
   sourceEntitySchema,
   sourcePlatformSchema,
@@ -212,6 +213,53 @@ export const SOURCE_APIS: Readonly<
   },
 };
 
+/** Params the connector fills itself: an exit query reads the main query's window and pages. */
+const CONNECTOR_PARAMS_RE =
+  /^(page_?(no|index|size)|pageIndex|pageSize|start_index|count|scrollId)$/;
+
+/**
+ * What happens to a record that no longer passes the plan's filters (`source.filters`, `filters`) after a
+ * version of it may have been written: per-record flows withdraw it (an outbound document with `withdrawn`,
+ * which the sink checks against its ledger); merged flows take it out of its window with a correction.
+ */
+export const filterExitSchema = z
+  .object({
+    action: z
+      .enum(['withdraw', 'drop'])
+      .default('withdraw')
+      .describe(
+        'per-record flows: withdraw = an outbound document marked withdrawn (same documentKey and billNo, mapped as if it ' +
+          'still passed) that the sink applies target.changeAfterWrite to when it wrote the document and ignores otherwise; ' +
+          'drop = dropped like any filtered record (nothing reaches the sink). Default withdraw',
+      ),
+    when: conditionsSchema
+      .optional()
+      .describe(
+        'per-record flows: only a record failing the filters that matches these is withdrawn (status = 5), any other is ' +
+          'dropped: bounds the withdrawals to records that may have been written; absent: every record failing the filters',
+      ),
+    query: z
+      .record(
+        z.string().regex(/^[A-Za-z_]\w*$/),
+        z.union([
+          z.string().regex(/^[^{}]*$/, 'no templates'),
+          z.number(),
+          z.boolean(),
+        ]),
+      )
+      .refine((q) => Object.keys(q).length > 0, 'name at least one param')
+      .optional()
+      .describe(
+        'a second query on each incremental window (and remediation, backfill, reconciliation) that fetches what leaves ' +
+          "the filter: the main query's params with these replaced (WDT status: '5' = 已取消, by modified time); the " +
+          "window's checkpoint moves only after both queries' records are acked",
+      ),
+  })
+  .strict()
+  .describe(
+    'a record that leaves the filters after it may have been written: how it is fetched (query) and what it becomes',
+  );
+
 export const sourceSchema = z
   .object({
     platform: sourcePlatformSchema.describe('source platform'),
@@ -270,6 +318,7 @@ export const sourceSchema = z
       .describe(
         'source-side filters (tradeStatus >= 6000, status = 95, companyCode = DSGL); sent as params when the API supports it, and enforced again by the transform',
       ),
+    filterExit: filterExitSchema.optional(),
     pageSize: z
       .number()
       .int()
@@ -322,6 +371,21 @@ export const sourceSchema = z
   })
   .strict()
   .superRefine((source, ctx) => {
+    for (const key of Object.keys(source.filterExit?.query ?? {})) {
+      if (CONNECTOR_PARAMS_RE.test(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filterExit', 'query', key],
+          message: 'paging params are filled by the connector',
+        });
+      const v = source.params[key];
+      if (typeof v === 'string' && v.includes('{{'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filterExit', 'query', key],
+          message: `${key} is the window the connector fills (source.params.${key}); the exit query reads the same window`,
+        });
+    }
     const known = SOURCE_APIS[`${source.platform}/${source.entity}`];
     if (!known) {
       ctx.addIssue({
@@ -395,15 +459,63 @@ export const targetSchema = z
       .describe(
         'before the first write of a document the sink asks Kingdee whether its billNo exists, and records an existing one as already written instead of saving it again',
       ),
-    changeAfterWrite: z
-      .enum(['dead_letter', 'skip'])
+    changeAfterWrite: changeAfterWriteSchema
       .default('dead_letter')
       .describe(
-        'a document that arrives again with another payload after it was written (per-record flows; merged flows send corrections): ' +
-          'dead_letter = a changed_after_write dead letter with both versions and a diff; skip = Kingdee is kept as it is (logged)',
+        'a document that arrives again with another payload, or withdrawn from the source, after it was written (per-record flows; merged flows send corrections): ' +
+          'dead_letter (default) = a changed_after_write dead letter with both versions and a diff, replayable; skip = Kingdee is kept as it is (logged); ' +
+          'update = the written bill is saved over in place (k3cloud: Save with its FID while unaudited; an audited bill needs target.unauditToUpdate, else a dead letter); ' +
+          'reverse = a reversal bill <billNo>-R<n> negating target.reversal.negate, then the new version as bill <billNo>-V<n+1> (a withdrawn record: the reversal only)',
       ),
+    unauditToUpdate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'changeAfterWrite: update on an audited k3cloud bill: UnAudit, Save, Submit, Audit (false: an audited bill becomes a changed_after_write dead letter)',
+      ),
+    reversal: z
+      .object({
+        negate: z
+          .array(z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/))
+          .min(1)
+          .describe(
+            'document fields a reversal negates, dotted paths (FEntity.FRealQty: the field of every FEntity row)',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('changeAfterWrite: reverse: how the reversal bill is built'),
   })
-  .strict();
+  .strict()
+  .superRefine((target, ctx) => {
+    const rule = target.changeAfterWrite;
+    // Implemented and tested against the K3Cloud target only.
+    if ((rule === 'update' || rule === 'reverse') && target.system !== 'k3cloud')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changeAfterWrite'],
+        message: `target.changeAfterWrite: ${rule} is not supported for ${target.system} (k3cloud only); use dead_letter or skip`,
+      });
+    if (rule === 'reverse' && !target.reversal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reversal'],
+        message:
+          'target.changeAfterWrite: reverse needs target.reversal.negate (the quantity and amount fields a reversal negates)',
+      });
+    if (rule !== 'reverse' && target.reversal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reversal'],
+        message: 'target.reversal applies to changeAfterWrite: reverse only',
+      });
+    if (rule !== 'update' && target.unauditToUpdate)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unauditToUpdate'],
+        message: 'target.unauditToUpdate applies to changeAfterWrite: update only',
+      });
+  });
 
 export const aggregateOpSchema = z.enum([
   '$sum',
@@ -592,6 +704,23 @@ export const syncPlanSchema = z
   })
   .strict()
   .superRefine((plan, ctx) => {
+    const exit = plan.source.filterExit;
+    if (
+      plan.merge &&
+      exit &&
+      (exit.when !== undefined || exit.action !== 'withdraw')
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: [
+          'source',
+          'filterExit',
+          exit.when !== undefined ? 'when' : 'action',
+        ],
+        message:
+          'a merged flow takes a record that leaves the filters out of its window with a correction (negative lines); ' +
+          'only source.filterExit.query applies to it',
+      });
     const uses: Array<{
       path: string;
       column: string;
@@ -613,7 +742,34 @@ export const syncPlanSchema = z
             message: `column '${column}' is not one of lookups.${use.table}.columns (${Object.keys(table.columns).join(', ')})`,
           });
     }
+    const rule = plan.target.changeAfterWrite;
+    if (plan.merge && (rule === 'update' || rule === 'reverse'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'changeAfterWrite'],
+        message: `target.changeAfterWrite: ${rule} applies to per-record flows; a merged flow sends correction documents`,
+      });
+    if (plan.target.reversal && rule === 'reverse')
+      for (const path of plan.target.reversal.negate)
+        if (!mapsPath(plan.mapping, path.split('.')))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['target', 'reversal', 'negate'],
+            message: `target.reversal.negate: ${path} is not a field of the mapping`,
+          });
   });
+
+/** Whether the mapping produces the dotted `path` (a field, or a field of a list's rows). */
+function mapsPath(
+  fields: readonly MappingFieldInput[],
+  path: readonly string[],
+): boolean {
+  const [head, ...rest] = path;
+  const field = fields.find((f) => f.field === head);
+  if (!field) return false;
+  if (rest.length === 0) return true;
+  return field.children !== undefined && mapsPath(field.children, rest);
+}
 
 export type SyncPlan = z.infer<typeof syncPlanSchema>;
 export type SyncPlanInput = z.input<typeof syncPlanSchema>;

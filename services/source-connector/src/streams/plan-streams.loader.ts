@@ -30,6 +30,14 @@ const planSourceSchema = z.object({
         .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
         .default({}),
       filters: z.array(z.unknown()).default([]),
+      filterExit: z
+        .object({
+          query: z
+            .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+            .optional(),
+        })
+        .passthrough()
+        .optional(),
       pageSize: z.number().int().positive().optional(),
       schedule: z
         .object({ intervalSeconds: z.number().int().positive().optional() })
@@ -119,6 +127,22 @@ export async function loadPlanStreams(
         continue;
       params[k] = v;
     }
+    const exitQuery = source.filterExit?.query;
+    const managed = Object.keys(exitQuery ?? {}).filter(
+      (k) => MANAGED_PARAMS.has(k) || k === timeFrom || k === timeTo,
+    );
+    if (exitQuery && Object.keys(exitQuery).length === 0) {
+      issues.push(
+        `${file}: source.filterExit.query: empty (name the params that fetch what leaves the filter, e.g. status: '5')`,
+      );
+      continue;
+    }
+    if (managed.length > 0) {
+      issues.push(
+        `${file}: source.filterExit.query: ${managed.join(', ')} ${managed.length > 1 ? 'are' : 'is'} filled by the connector (paging and the time window); the exit query reads the same window`,
+      );
+      continue;
+    }
     const candidate = {
       id: source.stream,
       platform: source.platform,
@@ -128,6 +152,8 @@ export async function loadPlanStreams(
         ...filtersToParams(source.filters),
       },
       pageSize: source.pageSize,
+      // Read on the same window after the main query, so what left the filter (a cancellation) is seen too.
+      ...(exitQuery ? { exitQueries: [exitQuery] } : {}),
       ...(source.schedule?.intervalSeconds
         ? { pollIntervalSeconds: source.schedule.intervalSeconds }
         : {}),

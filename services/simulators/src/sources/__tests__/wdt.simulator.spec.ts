@@ -171,6 +171,42 @@ describe('wdt simulator', () => {
     ).toBe(true);
   });
 
+  it('should cancel some shipped stock-outs later, seen by a status=5 query by modified time and no more by status=95', async () => {
+    const s = await start({ arrivalsPerMinute: 0, modificationsPerMinute: 60 });
+    const ids = async (q: Record<string, string>): Promise<Stockout[]> => {
+      const res = await call(s, { ...q, page_size: '100' });
+      expect(res['code']).toBe(0);
+      return res['stockout_list'] as Stockout[];
+    };
+    const shipped = new Set(
+      (await ids(window(9, { status: '95' }))).map((so) => so['stockout_id']),
+    );
+    now += 60 * 60_000;
+    const cancelled = (
+      await ids({
+        start_time: formatBeijing(NOW),
+        end_time: formatBeijing(now),
+        status: '5',
+      })
+    ).filter((so) => shipped.has(so['stockout_id']));
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const so of cancelled) {
+      expect(so['status']).toBe(5);
+      expect(so['consign_time']).not.toBe('0000-00-00 00:00:00');
+    }
+    const stillShipped = new Set(
+      (
+        await ids({
+          start_time: formatBeijing(NOW - 9 * 86_400_000),
+          end_time: formatBeijing(now),
+          status: '95',
+        })
+      ).map((so) => so['stockout_id']),
+    );
+    for (const so of cancelled)
+      expect(stillShipped.has(so['stockout_id'])).toBe(false);
+  });
+
   it('should serve the Qimen variant with an uppercase TOP sign and a response wrapper', async () => {
     const s = await start();
     const qimen = async (

@@ -173,6 +173,11 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
       next['trade_status'] = 95;
       next.consign_time = formatBeijing(at);
       next['logistics_no'] = `SF${String(3000000000 + stockout.stockout_id)}`;
+    } else if (stockout.status === 95 && prng.chance(0.15)) {
+      // Cancelled after shipping (the order is called back): 5 已取消, consign time kept. A status=95 query by
+      // consign time never returns it again; a status=5 query by modified time does.
+      next.status = 5;
+      next['trade_status'] = 5;
     } else if (stockout.status === 95 || stockout.status === 113) {
       next.status = 110;
     } else {

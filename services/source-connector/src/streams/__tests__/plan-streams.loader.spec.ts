@@ -122,6 +122,45 @@ describe('loadPlanStreams', () => {
     );
   });
 
+  it('should read what leaves the filter with a second query on the same window when the plan names one', async () => {
+    const exit = `${WDT_PLAN}  filterExit:\n    when: ['status = 5']\n    query: { status: '5' }\n`;
+    const [stream] = await loadPlanStreams(plansDir({ 'a.yaml': exit }), 'wdt');
+    expect(stream).toMatchObject({
+      params: { status: '95' },
+      exitQueries: [{ status: '5' }],
+    });
+    const shipped = await loadPlanStreams(
+      resolve(__dirname, '../../../../../plans'),
+      'wdt',
+    );
+    expect(shipped).toMatchObject([
+      {
+        id: 'wdt.stockout-order.shipped',
+        params: { status: '95' },
+        exitQueries: [{ status: '5' }],
+      },
+    ]);
+  });
+
+  it('should refuse an exit query that names the window or is empty, naming the file and field', async () => {
+    const windowed = WDT_PLAN.replace(
+      "  params: { status: '95' }",
+      "  params: { status: '95', start_time: '{{LAST_SYNC_TIME|datetime}}', end_time: '{{CURRENT_TIME|datetime}}' }",
+    );
+    const dir = plansDir({
+      'a.yaml': `${windowed}  filterExit:\n    query: { status: '5', end_time: x }\n`,
+      'b.yaml': `${WDT_PLAN.replace('shipped', 'other')}  filterExit:\n    query: {}\n`,
+    });
+    const err = await loadPlanStreams(dir, 'wdt').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamConfigError);
+    expect((err as StreamConfigError).issues).toEqual([
+      expect.stringMatching(
+        /a\.yaml: source\.filterExit\.query: end_time is filled by the connector/,
+      ),
+      expect.stringMatching(/b\.yaml: source\.filterExit\.query: empty/),
+    ]);
+  });
+
   it('should not pull the stream of a disabled plan', async () => {
     const dir = plansDir({
       'a.yaml': `enabled: false\n${ORDERS_PLAN}`,
