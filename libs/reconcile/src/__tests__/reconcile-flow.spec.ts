@@ -144,6 +144,50 @@ describe('reconcileFlow', () => {
     });
   });
 
+  it('should expect no document for a record that left the filter, and report the one Kingdee still holds as extra', async () => {
+    // Arrange: shipped (95) stock-outs are synced; 2 was written, then cancelled (5); 3 was cancelled unwritten
+    const exits = syncPlanSchema.parse({
+      ...plan,
+      source: {
+        ...plan.source,
+        filters: ['status = 95'],
+        filterExit: { when: ['status = 5'], query: { status: '5' } },
+      },
+    });
+    const shipped = (id: string, status: number): SourceRecord => ({
+      ...rec(id, T0 + 5 * MIN),
+      payload: { stockout_id: id, qty: 1, status },
+    });
+
+    // Act
+    const report = await reconcileFlow({
+      plan: exits,
+      source: new FakeSource([
+        shipped('1', 95),
+        shipped('2', 5),
+        shipped('3', 5),
+      ]),
+      kingdee: {
+        list: () =>
+          Promise.resolve([
+            written('1', 1, T0 + 6 * MIN),
+            written('2', 1, T0 + 6 * MIN),
+          ]),
+      },
+      range: { fromMs: T0, toMs: T0 + 60 * MIN },
+      lookups: new InMemoryLookupProvider({}),
+      nowMs: T0 + 70 * MIN,
+    });
+
+    // Assert
+    expect(report.counts).toMatchObject({
+      expected: 1,
+      matched: 1,
+      missing: 0,
+    });
+    expect(report.extra.map((e) => e.billNo)).toEqual(['SO2']);
+  });
+
   it('should still report a written document no source record explains as extra', async () => {
     const report = await run(
       [rec('1', T0 + 5 * MIN)],
