@@ -8,6 +8,7 @@ import { pollUntil, uniqueName } from '@kingbridge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the transform runs as its own process, started the way its tests start it
 import {
   cleanupFlow,
   seedLookups,
@@ -17,7 +18,6 @@ import {
   TopicCollector,
   writePlansDir,
   type TestFlow,
-  // eslint-disable-next-line @nx/enforce-module-boundaries -- the transform runs as its own process, started the way its tests start it
 } from '../../../transform/test/integration/transform.harness';
 import { loadPlanStreams } from '../../src/streams/plan-streams.loader';
 import {
