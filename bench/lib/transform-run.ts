@@ -21,8 +21,26 @@ export function transformEnv(
     TRANSFORM_GROUP_ID: groupId,
     KAFKA_SESSION_TIMEOUT_MS: '10000',
     WINDOW_TICK_MS: '1000',
+    ...benchTransformEnv(),
     ...extra,
   };
+}
+
+/**
+ * Extra transform settings for every transform process of the run, from `BENCH_TRANSFORM_ENV`
+ * (`NAME=value NAME=value`), e.g. `BENCH_TRANSFORM_ENV="TRANSFORM_FETCH_PARTITION_BYTES=262144"`.
+ */
+export function benchTransformEnv(
+  text = process.env['BENCH_TRANSFORM_ENV'] ?? '',
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new Error(`BENCH_TRANSFORM_ENV: '${pair}' is not NAME=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
 }
 
 export function startTransforms(

@@ -35,6 +35,8 @@ interface FlowCase {
   readonly entity: SourceEntity;
   readonly target: number;
   readonly env?: Record<string, string>;
+  /** Own flow id (`<plan>-<tag>-<suffix>`): a merged flow run twice must not merge into the first run's windows. */
+  readonly idTag?: string;
 }
 
 const CASES: readonly FlowCase[] = [
@@ -61,6 +63,16 @@ const CASES: readonly FlowCase[] = [
     target: TARGET_NON_MERGED,
     env: { TRANSFORM_PARTITIONS_CONCURRENCY: '4' },
   },
+  {
+    // Memory: V8's old space capped (a Node flag of the deployment, not a code change); RSS vs CPU per record.
+    label: 'flow 1, NODE_OPTIONS=--max-old-space-size=192',
+    plan: FLOW1_PLAN,
+    platform: 'jackyun',
+    entity: 'sales-order',
+    target: TARGET_MERGED,
+    env: { NODE_OPTIONS: '--max-old-space-size=192' },
+    idTag: 'heap192',
+  },
 ];
 
 /** Steady rate between 10 % and 90 % committed (start-up and tail left out). */
@@ -79,7 +91,11 @@ async function runCase(
   c: FlowCase,
   count: number,
 ): Promise<Row> {
-  const flow = await benchFlow(c.plan, ctx.suffix);
+  const base = await benchFlow(c.plan, ctx.suffix);
+  const id = c.idTag
+    ? base.id.replace(`-${ctx.suffix}`, `-${c.idTag}-${ctx.suffix}`)
+    : base.id;
+  const flow = { id, plan: { ...base.plan, id } };
   const plansDir = await writePlans([flow]);
   const topic = rawTopic(c.platform, c.entity);
   const groupId = `bench-transform-${c.platform}-${c.env ? 'c' : ''}${ctx.suffix}`;
@@ -168,7 +184,14 @@ export const transformScenario: Scenario = {
   async run(ctx) {
     await benchLookups(ctx);
     const rows: Row[] = [];
-    for (const c of CASES)
+    // BENCH_TRANSFORM_CASES=1,2: only these cases (1-based; a quicker loop while profiling).
+    const only = (process.env['BENCH_TRANSFORM_CASES'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map(Number);
+    for (const c of CASES.filter(
+      (_, i) => only.length === 0 || only.includes(i + 1),
+    ))
       rows.push(
         await runCase(
           ctx,

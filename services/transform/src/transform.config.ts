@@ -102,7 +102,7 @@ export const transformConfigSchema = baseConfigSchema.extend({
     .int()
     .min(16_384)
     .max(268_435_456)
-    .default(10_485_760)
+    .default(4_194_304)
     .describe(
       'max bytes of one fetch over every partition: with TRANSFORM_FETCH_PARTITION_BYTES it bounds the raw records held at once (memory)',
     ),
