@@ -1,8 +1,8 @@
 import type { Logger } from '@kingbridge/observability';
 import {
   DEFAULT_BACKOFF,
-  backoffDelay,
-  sleep,
+  retryWithBackoff,
+  RetryStoppedError,
   type BackoffPolicy,
 } from '@kingbridge/pipeline-core';
 import type { DataSource } from 'typeorm';
@@ -51,33 +51,37 @@ export async function connectWithRetry(
 ): Promise<DataSource> {
   const policy = options.policy ?? STARTUP_BACKOFF;
   const name = options.name ?? 'postgres';
-  for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted) {
+  try {
+    await retryWithBackoff(
+      async () => {
+        if (!dataSource.isInitialized) await dataSource.initialize();
+      },
+      {
+        policy,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRetry: (err, attempt, delayMs) => {
+          const reason = describeError(err);
+          options.onRetry?.(reason, attempt);
+          options.logger.warn(
+            { database: name, attempt, delayMs, reason },
+            'database unreachable, retrying',
+          );
+        },
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof RetryStoppedError)) throw err;
+    if (err.reason === 'aborted')
       throw new DatabaseUnavailableError(`${name}: connect aborted`);
-    }
-    try {
-      if (!dataSource.isInitialized) await dataSource.initialize();
-      break;
-    } catch (err) {
-      const reason = describeError(err);
-      if (attempt >= policy.attempts) {
-        options.logger.error(
-          { database: name, attempt, reason },
-          'database unreachable, giving up',
-        );
-        throw new DatabaseUnavailableError(
-          `${name}: unreachable after ${attempt} attempts: ${reason}`,
-          { cause: err },
-        );
-      }
-      options.onRetry?.(reason, attempt);
-      const delayMs = backoffDelay(policy, attempt);
-      options.logger.warn(
-        { database: name, attempt, delayMs, reason },
-        'database unreachable, retrying',
-      );
-      await sleep(delayMs, options.signal);
-    }
+    const reason = describeError(err.lastError);
+    options.logger.error(
+      { database: name, attempt: err.attempts, reason },
+      'database unreachable, giving up',
+    );
+    throw new DatabaseUnavailableError(
+      `${name}: unreachable after ${err.attempts} attempts: ${reason}`,
+      { cause: err.lastError },
+    );
   }
   const zoneless = zonelessTimeColumns(dataSource);
   if (zoneless.length > 0) {

@@ -1,5 +1,5 @@
 import type { Logger } from '@kingbridge/observability';
-import { backoffDelay, sleep } from '@kingbridge/pipeline-core';
+import { retryWithBackoff, RetryStoppedError } from '@kingbridge/pipeline-core';
 import { Client } from 'pg';
 import {
   DatabaseUnavailableError,
@@ -23,33 +23,37 @@ export async function waitForPostgres(
   url: string,
   options: { logger?: Logger; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const target = withDatabase(url, MAINTENANCE_DATABASE);
-  for (let attempt = 1; ; attempt++) {
-    const client = new Client({
-      connectionString: target,
-      connectionTimeoutMillis: 5_000,
-    });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return;
-    } catch (err) {
-      const reason = describeError(err);
-      const delayMs = backoffDelay(STARTUP_BACKOFF, attempt);
-      if (Date.now() + delayMs > deadline || options.signal?.aborted) {
-        throw new DatabaseUnavailableError(
-          `postgres at ${redactDatabaseUrl(target)} unreachable: ${reason}`,
-          { cause: err },
-        );
-      }
-      options.logger?.warn(
-        { attempt, delayMs, reason },
-        'postgres unreachable, waiting',
-      );
-      await sleep(delayMs, options.signal);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  try {
+    await retryWithBackoff(
+      async () => {
+        const client = new Client({
+          connectionString: target,
+          connectionTimeoutMillis: 5_000,
+        });
+        try {
+          await client.connect();
+          await client.query('SELECT 1');
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      {
+        policy: STARTUP_BACKOFF,
+        deadlineMs: Date.now() + (options.timeoutMs ?? 30_000),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRetry: (err, attempt, delayMs) =>
+          options.logger?.warn(
+            { attempt, delayMs, reason: describeError(err) },
+            'postgres unreachable, waiting',
+          ),
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof RetryStoppedError)) throw err;
+    throw new DatabaseUnavailableError(
+      `postgres at ${redactDatabaseUrl(target)} unreachable: ${err.lastError === undefined ? 'aborted' : describeError(err.lastError)}`,
+      { cause: err.lastError },
+    );
   }
 }

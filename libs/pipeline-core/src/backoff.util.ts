@@ -44,3 +44,64 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** Why `retryWithBackoff` gave up: attempts used up, the deadline reached, or the signal aborted. */
+export class RetryStoppedError extends Error {
+  constructor(
+    readonly reason: 'attempts' | 'deadline' | 'aborted',
+    /** Attempts made (0 when aborted before the first). */
+    readonly attempts: number,
+    /** The last attempt's error (undefined when aborted before the first). */
+    readonly lastError: unknown,
+  ) {
+    super(
+      reason === 'aborted'
+        ? `aborted after ${attempts} attempts`
+        : `gave up after ${attempts} attempts (${reason})`,
+      { cause: lastError },
+    );
+    this.name = 'RetryStoppedError';
+  }
+}
+
+export interface RetryOptions {
+  readonly policy: BackoffPolicy;
+  /** Aborting stops retrying (also during a wait). */
+  readonly signal?: AbortSignal;
+  /** Epoch ms: give up rather than wait past it. */
+  readonly deadlineMs?: number;
+  /** After each failed attempt that will be retried, with the wait before the next (log it). */
+  readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * Calls `call` until it resolves, waiting `backoffDelay` between attempts. Throws `RetryStoppedError` (the last
+ * error as its cause) when the policy's attempts are used up, the deadline would be passed, or `signal` aborted.
+ */
+export async function retryWithBackoff<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  const now = options.now ?? Date.now;
+  let lastError: unknown;
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted)
+      throw new RetryStoppedError('aborted', attempt - 1, lastError);
+    try {
+      return await call(attempt);
+    } catch (err) {
+      lastError = err;
+      if (attempt >= options.policy.attempts)
+        throw new RetryStoppedError('attempts', attempt, err);
+      const delayMs = backoffDelay(options.policy, attempt);
+      if (
+        options.deadlineMs !== undefined &&
+        now() + delayMs > options.deadlineMs
+      )
+        throw new RetryStoppedError('deadline', attempt, err);
+      options.onRetry?.(err, attempt, delayMs);
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
