@@ -55,8 +55,9 @@ describe('reconciliation source inventory read through the platform API', () => 
     );
   }
 
-  it('should return exactly the shipped stock-outs consigned in the range, as the flow queries them', async () => {
-    // Arrange: what the simulator holds (admin view, not the API): status 95, consign time in range.
+  it('should return exactly the shipped stock-outs consigned in the range and those cancelled in it, as the flow queries them', async () => {
+    // Arrange: what the simulator holds (admin view, not the API): status 95 with the consign time in range, and
+    // (the plan's exit query, status=5 by modified time) status 5 modified in range.
     const fromMs = now - 30 * 3_600_000;
     const toMs = now - 3_600_000;
     const listed = (await (
@@ -71,7 +72,11 @@ describe('reconciliation source inventory read through the platform API', () => 
       .filter((r) => {
         const latest = r.versions.at(-1)?.data ?? {};
         const consigned = beijingMs(latest.consign_time);
-        return latest.status === 95 && consigned >= fromMs && consigned < toMs;
+        const modified = beijingMs(latest.modified);
+        return (
+          (latest.status === 95 && consigned >= fromMs && consigned < toMs) ||
+          (latest.status === 5 && modified >= fromMs && modified < toMs)
+        );
       })
       .map((r) => r.id)
       .sort();
@@ -87,7 +92,9 @@ describe('reconciliation source inventory read through the platform API', () => 
     // Assert
     expect(expected.length).toBeGreaterThan(3);
     expect(records.map((r) => r.sourceId).sort()).toEqual(expected);
-    expect(records.every((r) => r.payload.status === 95)).toBe(true);
+    expect(new Set(records.map((r) => r.payload.status))).toEqual(
+      new Set([95, 5]),
+    );
   });
 
   it('should fail naming the stream when the plans have no such stream', async () => {
