@@ -1,6 +1,202 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const LIB_TYPES = [
+  'type:connector',
+  'type:domain',
+  'type:infra',
+  'type:core',
+  'type:contracts',
+  'type:util',
+  'type:testing',
+];
+
+// What the tool-like projects (scripts, tools, deploy, bench) may use: services through their public entry.
+const OPS_TARGETS = [
+  'type:tool',
+  'type:app',
+  'type:simulator',
+  'type:ops',
+  ...LIB_TYPES,
+];
+
+const DEP_CONSTRAINTS = [
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: LIB_TYPES,
+  },
+  // Operations tooling (reconciliation, trace) reads every stage's data: plans, contracts, stores.
+  {
+    sourceTag: 'type:ops',
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:infra',
+      'type:core',
+      'type:contracts',
+      'type:util',
+      'type:connector',
+    ],
+  },
+  {
+    sourceTag: 'scope:ops',
+    onlyDependOnLibsWithTags: [
+      'scope:ops',
+      'scope:shared',
+      'scope:source',
+      'scope:transform',
+      'scope:sink',
+    ],
+  },
+  // The e2e suite starts the stack with the operator tools and checks the rules and dashboards under deploy/.
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: [
+      'type:tool',
+      'type:deploy',
+      'type:ops',
+      'type:simulator',
+      'type:testing',
+      'type:contracts',
+      'type:util',
+      'type:infra',
+      'type:domain',
+      'type:core',
+    ],
+  },
+  {
+    sourceTag: 'type:connector',
+    onlyDependOnLibsWithTags: [
+      'type:core',
+      'type:contracts',
+      'type:util',
+      'type:testing',
+    ],
+    bannedExternalImports: [
+      'kafkajs',
+      '@nestjs/*',
+      'typeorm',
+      'pg',
+      'prom-client',
+    ],
+  },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: [
+      'type:core',
+      'type:contracts',
+      'type:util',
+      'type:testing',
+    ],
+    bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'],
+  },
+  {
+    sourceTag: 'type:infra',
+    onlyDependOnLibsWithTags: [
+      'type:infra',
+      'type:core',
+      'type:contracts',
+      'type:util',
+      'type:testing',
+    ],
+  },
+  {
+    sourceTag: 'type:core',
+    // A core lib may build on another (the source kit on pipeline-core's errors and Beijing time).
+    onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util'],
+    bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'],
+  },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:util',
+    onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+  },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: [
+      'type:infra',
+      'type:core',
+      'type:contracts',
+      'type:util',
+    ],
+  },
+  {
+    sourceTag: 'scope:shared',
+    onlyDependOnLibsWithTags: ['scope:shared'],
+  },
+  {
+    sourceTag: 'scope:source',
+    onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'],
+  },
+  {
+    sourceTag: 'scope:transform',
+    onlyDependOnLibsWithTags: ['scope:transform', 'scope:shared'],
+  },
+  {
+    sourceTag: 'scope:sink',
+    onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared'],
+  },
+  {
+    sourceTag: 'scope:e2e',
+    onlyDependOnLibsWithTags: [
+      'scope:ops',
+      'scope:shared',
+      'scope:source',
+      'scope:transform',
+      'scope:sink',
+    ],
+  },
+  // Operator tools (scripts/, tools/): the one CLI and its commands reuse services only through their
+  // public entry (services/<svc>/src/index.ts), never their internals.
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: OPS_TARGETS,
+  },
+  // deploy/ (manifests, rules, dashboards and their checks) builds on the tools, never the other way round.
+  {
+    sourceTag: 'type:deploy',
+    onlyDependOnLibsWithTags: OPS_TARGETS,
+  },
+  {
+    sourceTag: 'type:bench',
+    onlyDependOnLibsWithTags: OPS_TARGETS,
+  },
+  // The simulators are a deployable test double: they share only the core and the wire-level utilities.
+  {
+    sourceTag: 'type:simulator',
+    onlyDependOnLibsWithTags: [
+      'type:infra',
+      'type:core',
+      'type:contracts',
+      'type:util',
+      'type:testing',
+    ],
+  },
+];
+
+// Tests may start a simulator in-process (@kingbridge/simulators); production code never imports one.
+const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
+  ['type:app', 'type:connector', 'type:domain', 'type:infra'].includes(
+    c.sourceTag,
+  )
+    ? {
+        ...c,
+        onlyDependOnLibsWithTags: [
+          ...c.onlyDependOnLibsWithTags,
+          'type:simulator',
+        ],
+      }
+    : c,
+);
+
+const BOUNDARIES = (depConstraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints,
+  },
+];
+
 const TEST_FILES = [
   '**/*.spec.ts',
   '**/*.integration-spec.ts',
@@ -33,144 +229,7 @@ export default tseslint.config(
       'no-eval': 'error',
       'no-new-func': 'error',
       'no-implied-eval': 'error',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:connector',
-                'type:domain',
-                'type:infra',
-                'type:core',
-                'type:contracts',
-                'type:util',
-                'type:testing',
-              ],
-            },
-            // Operations tooling (reconciliation, trace) reads every stage's data: plans, contracts, stores.
-            {
-              sourceTag: 'type:ops',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:infra',
-                'type:core',
-                'type:contracts',
-                'type:util',
-                'type:connector',
-              ],
-            },
-            {
-              sourceTag: 'scope:ops',
-              onlyDependOnLibsWithTags: [
-                'scope:shared',
-                'scope:source',
-                'scope:transform',
-                'scope:sink',
-              ],
-            },
-            {
-              sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: [
-                'type:testing',
-                'type:contracts',
-                'type:util',
-                'type:infra',
-                'type:domain',
-                'type:core',
-              ],
-            },
-            {
-              sourceTag: 'type:connector',
-              onlyDependOnLibsWithTags: [
-                'type:core',
-                'type:contracts',
-                'type:util',
-                'type:testing',
-              ],
-              bannedExternalImports: [
-                'kafkajs',
-                '@nestjs/*',
-                'typeorm',
-                'pg',
-                'prom-client',
-              ],
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: [
-                'type:core',
-                'type:contracts',
-                'type:util',
-                'type:testing',
-              ],
-              bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'],
-            },
-            {
-              sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: [
-                'type:infra',
-                'type:core',
-                'type:contracts',
-                'type:util',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:core',
-              // A core lib may build on another (the source kit on pipeline-core's errors and Beijing time).
-              onlyDependOnLibsWithTags: [
-                'type:core',
-                'type:contracts',
-                'type:util',
-              ],
-              bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg'],
-            },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: [
-                'type:infra',
-                'type:core',
-                'type:contracts',
-                'type:util',
-              ],
-            },
-            {
-              sourceTag: 'scope:shared',
-              onlyDependOnLibsWithTags: ['scope:shared'],
-            },
-            {
-              sourceTag: 'scope:source',
-              onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'],
-            },
-            {
-              sourceTag: 'scope:transform',
-              onlyDependOnLibsWithTags: ['scope:transform', 'scope:shared'],
-            },
-            {
-              sourceTag: 'scope:sink',
-              onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared'],
-            },
-            {
-              sourceTag: 'scope:e2e',
-              onlyDependOnLibsWithTags: [
-                'scope:shared',
-                'scope:source',
-                'scope:transform',
-                'scope:sink',
-              ],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': BOUNDARIES(DEP_CONSTRAINTS),
     },
   },
   {
@@ -229,15 +288,10 @@ export default tseslint.config(
     },
   },
   {
-    // The e2e project drives the whole repo: it starts the stack with the main job's own scripts
-    // (scripts/stack) and checks the Prometheus rules and dashboards under deploy/.
-    files: ['services/pipeline-e2e/**/*.ts'],
+    // Tests may start a simulator in-process; the e2e suite may use test utilities in every file.
+    files: TEST_FILES,
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }] },
-      ],
-      '@nx/enforce-module-boundaries': 'off',
+      '@nx/enforce-module-boundaries': BOUNDARIES(TEST_DEP_CONSTRAINTS),
     },
   },
   {

@@ -24,7 +24,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{libs,services,scripts,deploy,bench}/**/*.spec.ts'],
+          include: ['{libs,services,scripts,deploy,bench,tools}/**/*.spec.ts'],
           exclude: ['**/node_modules/**'],
           env: { TZ: 'UTC' },
           testTimeout: 20_000,
@@ -35,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: [
-            '{libs,services,scripts,deploy,bench}/**/*.integration-spec.ts',
+            '{libs,services,scripts,deploy,bench,tools}/**/*.integration-spec.ts',
           ],
           exclude: ['**/node_modules/**'],
           env: { TZ: 'UTC' },
@@ -43,7 +43,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
-          globalSetup: ['libs/testing/src/global-setup.ts'],
+          globalSetup: ['scripts/test/integration-global-setup.ts'],
         },
       },
       {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import {
   startK3CloudSimulator,
   type K3CloudSimulatorOptions,
-} from '../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+} from '@kingbridge/simulators';
 
 async function main(): Promise<void> {
   const options = JSON.parse(

@@ -14,11 +14,11 @@ import {
 import { createLogger } from '@kingbridge/observability';
 import { Registry } from 'prom-client';
 import { startChild } from './lib/child';
-import { sinkKingdeeConfigSchema } from '../services/sink-kingdee/src/sink-kingdee.config';
 import {
+  sinkKingdeeConfigSchema,
   SinkRuntime,
   sinkTopics,
-} from '../services/sink-kingdee/src/sink/sink-runtime';
+} from '@kingbridge/sink-kingdee';
 
 /*
  * Sink throughput, end to end: documents on a real Kafka outbound topic ->

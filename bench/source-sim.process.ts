@@ -3,7 +3,7 @@
 import {
   startXiaomanSimulator,
   type XiaomanOptions,
-} from '../services/simulators/src/sources/xiaoman/xiaoman.simulator';
+} from '@kingbridge/simulators';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as XiaomanOptions;

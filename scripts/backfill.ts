@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '@kingbridge/config';
+import {
+  ConfigError,
+  UsageError,
+  asUsageError,
+  loadConfig,
+} from '@kingbridge/config';
 import { allTopics, rawTopic } from '@kingbridge/contracts';
 import {
   createKafkaConnection,
@@ -14,15 +19,15 @@ import {
   parseUserTime,
   type BackfillProgress,
 } from '@kingbridge/source-runtime';
-import { SCHEMA } from '../services/source-connector/src/database/migrations';
 import {
+  SCHEMA,
   buildSourceRuntime,
   kafkaRawRecordPublisher,
-} from '../services/source-connector/src/runtime/source-runtime.factory';
-import { sourceConnectorConfigSchema } from '../services/source-connector/src/source-connector.config';
-import { loadStreams } from '../services/source-connector/src/streams/load-streams';
+  sourceConnectorConfigSchema,
+  loadStreams,
+} from '@kingbridge/source-connector';
 
-const USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <T> --to <T> [--force]
+export const BACKFILL_USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <T> --to <T> [--force]
 
 Backfills [from, to] for one stream into its raw topic: any range, e.g. before the stream's first sync
 (INITIAL_SYNC_FROM). Times: ISO-8601 with offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now / now-7d.
@@ -33,8 +38,7 @@ page; running the same command again resumes after the last finished window.
 Config comes from the environment like the service (credentials, DATABASE_URL, KAFKA_BROKERS, PLANS_DIR/SOURCE_STREAMS).`;
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
+  throw new UsageError(message);
 }
 
 /** Renders windows done/total, records, rate and ETA; a bar on a TTY, plain lines otherwise. */
@@ -85,10 +89,23 @@ function formatEta(seconds: number | undefined): string {
     .join(':');
 }
 
-async function main(): Promise<void> {
+/** Backfills one stream's range; returns the exit code (0 done, 1 stopped, 2 usage, 130 interrupted). */
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    return await backfill(argv);
+  } catch (err) {
+    const e = asUsageError(err);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`backfill: ${e.message}\n\n${BACKFILL_USAGE}\n`);
+    return 2;
+  }
+}
+
+async function backfill(argv: readonly string[]): Promise<number> {
   let args;
   try {
     args = parseArgs({
+      args: [...argv],
       options: {
         connector: { type: 'string' },
         stream: { type: 'string' },
@@ -99,11 +116,11 @@ async function main(): Promise<void> {
       },
     }).values;
   } catch (err) {
-    fail((err as Error).message);
+    throw asUsageError(err);
   }
   if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+    process.stdout.write(`${BACKFILL_USAGE}\n`);
+    return 0;
   }
   if (!args.connector || !args.stream || !args.from || !args.to)
     fail('--connector, --stream, --from and --to are required');
@@ -195,6 +212,7 @@ async function main(): Promise<void> {
     logger,
   });
   const runner = runners[0]!;
+  let code = 0;
   const progress = new ProgressReporter();
   let last: BackfillProgress | undefined;
   try {
@@ -218,30 +236,36 @@ async function main(): Promise<void> {
         process.stderr.write(
           `backfill interrupted; resume with the same command (job ${outcome.jobId})\n`,
         );
-        process.exitCode = 130;
+        code = 130;
         break;
       case 'failed':
         process.stderr.write(
           `backfill stopped: window ${outcome.window.from.toISOString()}..${outcome.window.to.toISOString()} failed (${outcome.errorClass}); run again to resume\n`,
         );
-        process.exitCode = 1;
+        code = 1;
         break;
       case 'stopped':
         process.stderr.write(`backfill stopped: ${outcome.reason}\n`);
-        process.exitCode = 1;
+        code = 1;
         break;
     }
   } finally {
     await producer.disconnect();
     await dataSource.destroy();
   }
+  return code;
 }
 
 if (process.argv[1] && /backfill\.ts$/.test(process.argv[1])) {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `backfill failed: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exit(1);
-  });
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `backfill failed: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
 }

@@ -106,13 +106,19 @@ export async function readLookupTable(
   });
 }
 
-const USAGE =
+export const LOOKUPS_USAGE =
   'usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]';
 
-async function main(argv: readonly string[]): Promise<number> {
+/** `lookups load <file>` | `lookups list [table]`; returns the exit code (2: usage). */
+export async function run(argv: readonly string[]): Promise<number> {
   if (wantsHelp(argv)) {
-    console.log(USAGE);
+    console.log(LOOKUPS_USAGE);
     return 0;
+  }
+  const unknown = argv.find((a) => a.startsWith('-'));
+  if (unknown !== undefined) {
+    console.error(`lookups: unknown option ${unknown}\n\n${LOOKUPS_USAGE}`);
+    return 2;
   }
   const config = loadConfigOrExit(
     z.object({ DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL) }),
@@ -140,12 +146,14 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const t of tables) console.log(`${t.table}\t${t.rows}`);
     return 0;
   }
-  console.error(USAGE);
+  console.error(
+    `lookups: ${command === undefined ? 'give a command: load or list' : command === 'load' ? 'load needs <tables.json>' : `unknown command ${command}`}\n\n${LOOKUPS_USAGE}`,
+  );
   return 2;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(

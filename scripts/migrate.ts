@@ -1,9 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { parseArgs } from 'node:util';
 import {
   DEFAULT_DATABASE_URL,
+  UsageError,
+  asUsageError,
   loadConfigOrExit,
   wantsHelp,
 } from '@kingbridge/config';
@@ -80,6 +83,43 @@ export async function loadServiceMigrations(): Promise<ServiceMigrations[]> {
   return found;
 }
 
+/** `<unix-ms>-<kebab-name>.ts` (ADR 0006); its class is `<PascalName><unix-ms>`. */
+const MIGRATION_FILE = /^(\d{13})-[a-z0-9-]+\.ts$/;
+
+/**
+ * Migration files in `dir` that no class in `migrations` stands for (matched on the timestamp that ends the
+ * class name): a migration that was written but not registered in MIGRATIONS never runs.
+ */
+export function unregisteredMigrationFiles(
+  dir: string,
+  migrations: readonly MigrationClass[],
+): string[] {
+  if (!existsSync(dir)) return [];
+  const stamps = new Set(
+    migrations.map((m) => /(\d{13})$/.exec(m.name)?.[1]).filter(Boolean),
+  );
+  return readdirSync(dir)
+    .filter((f) => {
+      const m = MIGRATION_FILE.exec(f);
+      return m !== null && !stamps.has(m[1]);
+    })
+    .sort();
+}
+
+/** Every service's unregistered migration files (sources only: the image has compiled files). */
+export async function unregisteredMigrations(): Promise<MigrationReport[]> {
+  return (await loadServiceMigrations()).map(
+    ({ service, schema, migrations }) => ({
+      service,
+      schema,
+      names: unregisteredMigrationFiles(
+        resolve(ROOT, 'services', service, 'src/database/migrations'),
+        migrations,
+      ),
+    }),
+  );
+}
+
 /**
  * Creates the database if missing and applies every pending migration of
  * every service, each service in its own schema. Returns what ran.
@@ -123,12 +163,27 @@ export const migrateConfigSchema = z.object({
     .describe('how long to wait for Postgres to accept connections'),
 });
 
-async function main(argv: readonly string[]): Promise<number> {
+export const MIGRATE_USAGE =
+  'usage: tsx scripts/migrate.ts [--check]\n  applies every pending migration of every service to DATABASE_URL (creating the database);\n  --check applies nothing and exits 1 when a migration is pending';
+
+/** Migrates (or with --check only reports); returns the exit code (1: pending with --check, 2: usage). */
+export async function run(argv: readonly string[]): Promise<number> {
   if (wantsHelp(argv)) {
-    console.log(
-      'usage: tsx scripts/migrate.ts [--check]\n  applies every pending migration of every service to DATABASE_URL (creating the database);\n  --check applies nothing and exits 1 when a migration is pending',
-    );
+    console.log(MIGRATE_USAGE);
     return 0;
+  }
+  let check: boolean;
+  try {
+    check =
+      parseArgs({
+        args: [...argv],
+        options: { check: { type: 'boolean', default: false } },
+      }).values.check === true;
+  } catch (err) {
+    const e = asUsageError(err);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`migrate: ${e.message}\n\n${MIGRATE_USAGE}`);
+    return 2;
   }
   const config = loadConfigOrExit(migrateConfigSchema);
   const target = redactDatabaseUrl(config.DATABASE_URL);
@@ -137,13 +192,27 @@ async function main(argv: readonly string[]): Promise<number> {
     logger,
     timeoutMs: config.MIGRATE_WAIT_SECONDS * 1000,
   });
-  if (argv.includes('--check')) {
+  if (check) {
+    const unregistered = (await unregisteredMigrations()).filter(
+      (r) => r.names.length > 0,
+    );
+    for (const r of unregistered) {
+      console.log(
+        `not in ${r.service}'s MIGRATIONS (never runs): ${r.names.join(', ')}`,
+      );
+    }
     const reports = await checkPending(config.DATABASE_URL);
     const pending = reports.filter((r) => r.names.length > 0);
     for (const r of pending) {
       console.log(
         `pending in ${r.schema} (${r.service}): ${r.names.join(', ')}`,
       );
+    }
+    if (unregistered.length > 0) {
+      console.log(
+        `${target}: register every migration file in its service's database/migrations/index.ts`,
+      );
+      return 1;
     }
     if (pending.length > 0) {
       console.log(`${target}: migrations pending — run npm run db:migrate`);
@@ -168,7 +237,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(

@@ -12,6 +12,8 @@
  * the transform reads from K3Cloud included, comes from the --lookups file.
  */
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { UsageError, asUsageError, wantsHelp } from '@kingbridge/config';
 import {
   rawRecordSchema,
   formatZodIssues,
@@ -36,21 +38,8 @@ function lineOf(text: string, position: number): number {
   return text.slice(0, position).split('\n').length;
 }
 
-function usage(): never {
-  process.stderr.write(
-    'usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now ISO] [--pretty]\n',
-  );
-  process.exit(2);
-}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined) usage();
-  args.splice(i, 2);
-  return value;
-}
+export const PLAN_USAGE =
+  'usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now ISO] [--pretty]';
 
 async function readRecords(file: string): Promise<unknown[]> {
   const text = await readFile(file, 'utf8');
@@ -137,14 +126,25 @@ async function validate(dir: string): Promise<number> {
 }
 
 async function dryRun(args: string[]): Promise<number> {
-  const lookupsFile = option(args, '--lookups');
-  const nowText = option(args, '--now');
-  const pretty = args.includes('--pretty');
-  if (pretty) args.splice(args.indexOf('--pretty'), 1);
-  const [planFile, recordsFile] = args;
-  if (!planFile || !recordsFile) usage();
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      lookups: { type: 'string' },
+      now: { type: 'string' },
+      pretty: { type: 'boolean', default: false },
+    },
+  });
+  const lookupsFile = values.lookups;
+  const nowText = values.now;
+  const pretty = values.pretty;
+  const [planFile, recordsFile, extra] = positionals;
+  if (!planFile || !recordsFile)
+    throw new UsageError('dry-run needs <plan.yaml> and <records file>');
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}`);
   const nowMs = nowText ? Date.parse(nowText) : Date.now();
-  if (Number.isNaN(nowMs)) usage();
+  if (Number.isNaN(nowMs))
+    throw new UsageError(`--now: not a time: ${nowText}`);
   const now = new Date(nowMs).toISOString();
   let plan;
   try {
@@ -266,19 +266,42 @@ async function dryRun(args: string[]): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
-  if (command === 'validate') return validate(args[0] ?? 'plans');
-  if (command === 'dry-run') return dryRun(args);
-  usage();
+/** `plan validate [dir]` | `plan dry-run ...`; returns the exit code (2: usage). */
+export async function run(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${PLAN_USAGE}\n`);
+    return 0;
+  }
+  const [command, ...args] = argv;
+  try {
+    if (command === 'validate') {
+      const { positionals } = parseArgs({ args, allowPositionals: true });
+      if (positionals.length > 1)
+        throw new UsageError(`unexpected argument ${positionals[1]}`);
+      return await validate(positionals[0] ?? 'plans');
+    }
+    if (command === 'dry-run') return await dryRun(args);
+    throw new UsageError(
+      command === undefined
+        ? 'give a command: validate or dry-run'
+        : `unknown command ${command}`,
+    );
+  } catch (err) {
+    const e = asUsageError(err);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`plan: ${e.message}\n\n${PLAN_USAGE}\n`);
+    return 2;
+  }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(
+        `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

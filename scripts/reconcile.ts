@@ -37,8 +37,8 @@ import { z } from 'zod';
 import {
   SourceApiInventory,
   type InventoryProgress,
-} from '../services/source-connector/src/reconcile/source-api.inventory';
-import { k3cloudLookupRoutes } from '../services/transform/src/lookups/k3cloud-lookups';
+} from '@kingbridge/source-connector';
+import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
 
@@ -72,28 +72,30 @@ Exit code: 0 = nothing missing, extra or duplicate; 1 = differences; 2 = usage o
 Env: DATABASE_URL (lookups, flow settings, pipeline state; default the main job's database), connector
 variables for --source api without --demo (<PLATFORM>_BASE_URL, credentials or *_FILE).`;
 
-const argsSchema = z
-  .object({
-    flow: z.string().min(1).optional(),
-    all: z.boolean(),
-    from: z.string().default('now-1h'),
-    to: z.string().default('now-2m'),
-    json: z.boolean(),
-    plans: z.string().default('plans'),
-    lookups: z.string().optional(),
-    sourceUrl: z.string().url().optional(),
-    kingdeeUrl: z.string().url().optional(),
-    source: z.enum(['api', 'simulator']).default('api'),
-    demo: z.boolean(),
-    help: z.boolean(),
-    contextDays: z.coerce.number().positive().default(2),
-    portOffset: z.coerce.number().int().min(0).default(0),
-    inFlightGraceS: z.coerce.number().min(0).default(120),
-  })
-  .refine((a) => a.help || a.all !== (a.flow !== undefined), {
+const argsObjectSchema = z.object({
+  flow: z.string().min(1).optional(),
+  all: z.boolean(),
+  from: z.string().default('now-1h'),
+  to: z.string().default('now-2m'),
+  json: z.boolean(),
+  plans: z.string().default('plans'),
+  lookups: z.string().optional(),
+  sourceUrl: z.string().url().optional(),
+  kingdeeUrl: z.string().url().optional(),
+  source: z.enum(['api', 'simulator']).default('api'),
+  demo: z.boolean(),
+  help: z.boolean(),
+  contextDays: z.coerce.number().positive().default(2),
+  portOffset: z.coerce.number().int().min(0).default(0),
+  inFlightGraceS: z.coerce.number().min(0).default(120),
+});
+const argsSchema = argsObjectSchema.refine(
+  (a) => a.help || a.all !== (a.flow !== undefined),
+  {
     message: 'give --flow <plan id> or --all',
     path: ['flow'],
-  });
+  },
+);
 type Args = z.infer<typeof argsSchema>;
 
 const FLAGS = new Set(['json', 'demo', 'all', 'help']);
@@ -112,6 +114,8 @@ function parseArgs(argv: readonly string[]): Args {
       const name = a
         .slice(2)
         .replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+      if (!Object.hasOwn(argsObjectSchema.shape, name))
+        throw new Error(`unknown option ${a}`);
       if (FLAGS.has(name)) raw[name] = true;
       else raw[name] = argv[++i];
     } else throw new Error(`unexpected argument ${a}`);
@@ -216,7 +220,8 @@ function progress(json: boolean): {
   };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** Reconciles one flow or all; returns the exit code (0 clean, 1 differences, 2 usage or setup error). */
+export async function run(argv: readonly string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -431,12 +436,14 @@ async function sourceOf(
   );
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(
-      `reconcile: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    process.exit(2);
-  },
-);
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(
+        `reconcile: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      process.exit(2);
+    },
+  );
+}

@@ -15,7 +15,7 @@ import {
   replayTopicDeadLetters,
   type DeadLetterSelector,
 } from '@kingbridge/kafka';
-import { wantsHelp } from '@kingbridge/config';
+import { UsageError, asUsageError, wantsHelp } from '@kingbridge/config';
 import { createLogger } from '@kingbridge/observability';
 
 export {
@@ -29,14 +29,27 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092'),
 });
 
-const USAGE =
+export const REPLAY_DLQ_USAGE =
   'usage: tsx scripts/replay-dlq.ts <list|replay> <topic.dlq> [--error-class c] [--flow f] [--key k] [--offset n]... [--dry-run]';
 
-async function main(argv: readonly string[]): Promise<void> {
+/** Lists or replays a topic's dead letters; returns the exit code (2: usage). */
+export async function run(argv: readonly string[]): Promise<number> {
   if (wantsHelp(argv)) {
-    console.log(USAGE);
-    return;
+    console.log(REPLAY_DLQ_USAGE);
+    return 0;
   }
+  try {
+    await replay(argv);
+    return 0;
+  } catch (err) {
+    const e = asUsageError(err);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`dlq: ${e.message}\n\n${REPLAY_DLQ_USAGE}`);
+    return 2;
+  }
+}
+
+async function replay(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -49,9 +62,13 @@ async function main(argv: readonly string[]): Promise<void> {
     },
   });
   const [command, dlq] = positionals;
-  if ((command !== 'list' && command !== 'replay') || dlq === undefined) {
-    throw new Error(USAGE);
-  }
+  if (command !== 'list' && command !== 'replay')
+    throw new UsageError(
+      command === undefined
+        ? 'give a command: list or replay'
+        : `unknown command ${command}`,
+    );
+  if (dlq === undefined) throw new UsageError(`${command} needs <topic.dlq>`);
   // This CLI is a script, not a service: its only setting is read here and validated.
   const env = envSchema.parse({ KAFKA_BROKERS: process.env.KAFKA_BROKERS });
   const connection = createKafkaConnection({
@@ -87,10 +104,13 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('replay-dlq.ts')) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(
-      `replay-dlq: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    process.exit(1);
-  });
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(
+        `replay-dlq: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      process.exit(1);
+    },
+  );
 }

@@ -31,7 +31,7 @@ echo "== static checks"
 step "project tags" npx tsx scripts/check-tags.ts
 step "format" npx prettier --check .
 npx nx show projects >/dev/null 2>&1 # warms the project graph the boundaries rule reads
-step "lint (incl. module boundaries)" npx eslint --max-warnings 0 libs services scripts bench deploy
+step "lint (incl. module boundaries)" npx eslint --max-warnings 0 libs services scripts bench deploy tools
 step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "generated files up to date" npx tsx scripts/check-drift.ts
 
@@ -51,6 +51,11 @@ if [ -f .cache/test/vitest.json ]; then
 else
   failed=$((failed + 1)); failures+=("vitest produced no report")
 fi
+
+echo "== migrations"
+# ADR 0006: the test database the integration tests migrated (their global setup) has nothing pending, and every
+# migration file is registered in its service's MIGRATIONS. Exit 1 names the migration.
+step "no pending migration (migrate --check)" npx tsx scripts/migrate.ts --check
 
 echo "== left running"
 # npm start (19092, database kingbridge) shares nothing with the tests; say what a test run still has up, if anything.

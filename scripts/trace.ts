@@ -7,7 +7,12 @@
  * of these it could not read. Env: KAFKA_BROKERS (default 127.0.0.1:19092), DATABASE_URL.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATABASE_URL } from '@kingbridge/config';
+import {
+  DEFAULT_DATABASE_URL,
+  UsageError,
+  asUsageError,
+  wantsHelp,
+} from '@kingbridge/config';
 import {
   KINGDEE_TARGETS,
   STATUS_TOPIC,
@@ -169,7 +174,26 @@ async function readDatabase(
   return steps;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export const TRACE_USAGE =
+  'usage: tsx scripts/trace.ts --source-id <id> [--platform <p>] [--json] [--timeout-ms 8000] [--no-kafka] [--no-db]';
+
+/** Traces one source record; returns the exit code (0 found, 1 nothing found, 2 usage). */
+export async function run(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(TRACE_USAGE);
+    return 0;
+  }
+  try {
+    return await trace(argv);
+  } catch (err) {
+    const e = asUsageError(err);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`trace: ${e.message}\n\n${TRACE_USAGE}`);
+    return 2;
+  }
+}
+
+async function trace(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -183,12 +207,11 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const sourceId = values['source-id'];
   const timeoutMs = Number(values['timeout-ms']);
-  if (!sourceId || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    console.error(
-      'usage: tsx scripts/trace.ts --source-id <id> [--platform <p>] [--json] [--timeout-ms 8000] [--no-kafka] [--no-db]',
+  if (!sourceId) throw new UsageError('--source-id is required');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(
+      `--timeout-ms: not a positive number: ${values['timeout-ms']}`,
     );
-    return 2;
-  }
   // This CLI is a script, not a service: its settings are read here and validated.
   const env = envSchema.parse({
     KAFKA_BROKERS: process.env.KAFKA_BROKERS,
@@ -227,10 +250,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return steps.length > 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`trace: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(2);
-  },
-);
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(
+        `trace: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      process.exit(2);
+    },
+  );
+}

@@ -10,10 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { parse } from 'yaml';
-import {
-  k3CloudLookupRows,
-  lookupTables,
-} from '../../scripts/stack/demo-master-data';
+import { k3CloudLookupRows, lookupTables } from '@kingbridge/stack';
 import { benchSaleOrderEntries, ROOT } from './records';
 
 const run = promisify(execFile);

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import type { RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
 import { parse } from 'yaml';
-import { createPrng } from '../../services/simulators/src/common/prng';
 import {
+  createPrng,
   GIFTS,
   GOODS,
-} from '../../services/simulators/src/sources/data/catalog.data';
-import { jackyunTradeSpec } from '../../services/simulators/src/sources/jackyun/jackyun-data';
-import { wdtStockoutSpec } from '../../services/simulators/src/sources/wdt/wdt-data';
-import { xiaomanOrderSpec } from '../../services/simulators/src/sources/xiaoman/xiaoman-data';
+  jackyunTradeSpec,
+  wdtStockoutSpec,
+  xiaomanOrderSpec,
+} from '@kingbridge/simulators';
 
 export const ROOT = join(__dirname, '..', '..');
 

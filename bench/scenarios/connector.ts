@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { DEMO_CREDENTIALS } from '../../scripts/stack/demo-credentials';
+import { DEMO_CREDENTIALS } from '@kingbridge/stack';
 import { startChild } from '../lib/child';
 import { benchFlow } from '../lib/flows';
 import { metricValue, ServiceProcess } from '../lib/service';

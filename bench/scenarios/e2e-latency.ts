@@ -7,8 +7,7 @@
  */
 import { cpus } from 'node:os';
 import { outboundTopic, rawTopic } from '@kingbridge/contracts';
-import { k3CloudMasterData } from '../../scripts/stack/demo-master-data';
-import { KINGDEE_DEMO_ENV } from '../../scripts/stack/demo-credentials';
+import { k3CloudMasterData, KINGDEE_DEMO_ENV } from '@kingbridge/stack';
 import { benchFlow, FLOW2_PLAN, writePlans } from '../lib/flows';
 import { encodeRecords, startGroupAtEnd, waitForGroup } from '../lib/kafka';
 import { CompressionTypes } from '../lib/kafkajs';

@@ -15,8 +15,8 @@ import {
   KINGDEE_DEMO_ENV,
   demoServiceEnv,
   writeDemoScenario,
-} from '../../scripts/stack/demo-credentials';
-import { SIMULATOR_PORTS } from '../../scripts/stack/stack';
+  SIMULATOR_PORTS,
+} from '@kingbridge/stack';
 import {
   ComposeInterpolationError,
   renderCompose,

@@ -11,9 +11,8 @@ import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
 import { waitForPostgres } from '@kingbridge/persistence';
 import { createLogger } from '@kingbridge/observability';
 import { z } from 'zod';
-import { loadLookups } from '../../scripts/lookups';
-import { writeDemoScenario } from '../../scripts/stack/demo-credentials';
-import { lookupTables } from '../../scripts/stack/demo-master-data';
+import { loadLookups } from '@kingbridge/scripts';
+import { writeDemoScenario, lookupTables } from '@kingbridge/stack';
 
 export const demoWorldConfigSchema = z.object({
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),

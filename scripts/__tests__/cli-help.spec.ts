@@ -1,46 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTsxCli, type CliRun } from '@kingbridge/testing';
 
-const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(script: string, args: readonly string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [TSX, script, ...args],
-      {
-        cwd: ROOT,
-        // Nothing reachable: a CLI that does more than print its usage fails or hangs.
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-          KAFKA_BROKERS: '127.0.0.1:1',
-          MIGRATE_WAIT_SECONDS: '1',
-        },
-        timeout: 30_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof e.code === 'number' ? e.code : -1,
-      stdout: e.stdout ?? '',
-      stderr: e.stderr ?? '',
-    };
-  }
-}
+const run = (script: string, args: readonly string[]): Promise<CliRun> =>
+  runTsxCli(script, args);
 
 describe('operator CLIs', () => {
   it.each([

@@ -12,8 +12,8 @@ import {
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // Expected merge groups are built from the jackyun simulator's own records.
-import { startJackyunSimulator } from '../../services/simulators/src/sources/jackyun/jackyun.simulator';
-import type { SourceSimulator } from '../../services/simulators/src/sources/source-kit';
+import { startJackyunSimulator } from '@kingbridge/simulators';
+import type { SourceSimulator } from '@kingbridge/simulators';
 import { lookupTables } from '../stack/demo-master-data';
 
 const FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@kingbridge/observability';
-import { SourceApiInventory } from '../../services/source-connector/src/reconcile/source-api.inventory';
+import { SourceApiInventory } from '@kingbridge/source-connector';
 // The simulator is started in-process; the inventory talks to it with the production WDT client.
-import { startWdtSimulator } from '../../services/simulators/src/sources/wdt/wdt.simulator';
-import type { SourceSimulator } from '../../services/simulators/src/sources/source-kit';
+import { startWdtSimulator } from '@kingbridge/simulators';
+import type { SourceSimulator } from '@kingbridge/simulators';
 
 const STREAM = 'wdt.stockout-order.shipped';
 const CREDENTIALS = {

@@ -20,9 +20,9 @@ import {
 import {
   startK3CloudSimulator,
   type K3CloudSimulator,
-} from '../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
-import { startWdtSimulator } from '../../services/simulators/src/sources/wdt/wdt.simulator';
-import type { SourceSimulator } from '../../services/simulators/src/sources/source-kit';
+  startWdtSimulator,
+} from '@kingbridge/simulators';
+import type { SourceSimulator } from '@kingbridge/simulators';
 import { k3CloudMasterData } from '../stack/demo-master-data';
 import { demoLookups } from '../stack/__tests__/demo-lookups.util';
 

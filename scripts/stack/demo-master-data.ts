@@ -2,18 +2,14 @@ import {
   DISTRIBUTORS,
   NICKS,
   SHOPS,
-} from '../../services/simulators/src/sources/data/catalog.data';
-import {
   JUSHUITAN_BRANCHES,
   JUSHUITAN_WAREHOUSE_IDS,
   jushuitanSkuOf,
-} from '../../services/simulators/src/sources/jushuitan/jushuitan-data';
-import { JDY_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/jdy/jdy.simulator';
-import { K3_DEFAULT_MASTER_DATA } from '../../services/simulators/src/kingdee/k3cloud/k3cloud-forms';
-import {
+  JDY_DEFAULT_MASTER_DATA,
+  K3_DEFAULT_MASTER_DATA,
   CATALOG_CRM_CUSTOMERS,
   CATALOG_MATERIALS,
-} from '../../services/simulators/src/kingdee/shared/source-catalog.master';
+} from '@kingbridge/simulators';
 
 /**
  * The local demo world's master data, derived from the same catalog the simulators generate records from, so

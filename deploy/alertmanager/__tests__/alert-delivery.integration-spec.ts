@@ -9,8 +9,10 @@ import { loadConfig } from '@kingbridge/config';
 import { pollUntil } from '@kingbridge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { alertWebhookConfigSchema } from '../../../services/alert-webhook/src/alert-webhook.config';
-import { createAlertWebhookServer } from '../../../services/alert-webhook/src/alert-webhook.server';
+import {
+  alertWebhookConfigSchema,
+  createAlertWebhookServer,
+} from '@kingbridge/alert-webhook';
 import {
   startPrometheus,
   type PrometheusProcess,

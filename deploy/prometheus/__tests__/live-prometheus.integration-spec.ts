@@ -23,8 +23,9 @@ import {
 } from '../prometheus-api.util';
 import { metricNamesInPromql } from '../promql-metrics.util';
 import { allRuleExpressions, RULE_FILES, RULES_DIR } from '../rule-expressions';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- boots the exporter's Nest module in-process; a Nest module needs reflect-metadata first, so the service's light public entry does not export it
 import { AppModule } from '../../../services/status-exporter/src/app.module';
-import { statusExporterConfigSchema } from '../../../services/status-exporter/src/status-exporter.config';
+import { statusExporterConfigSchema } from '@kingbridge/status-exporter';
 
 /*
  * The status exporter scraped by a real Prometheus loaded with the repo's

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   LATENCY_BUCKETS_SECONDS,
   LATENCY_SLO_THRESHOLD_SECONDS,
-} from '../../../services/status-exporter/src/status-metrics/status-metrics.constant';
+} from '@kingbridge/status-exporter';
 import {
   allAlertNames,
   allRuleExpressions,

@@ -36,3 +36,22 @@ export async function readJsonFile(file: string): Promise<unknown> {
     throw new InputFileError(`${file}:${line}: not valid JSON (${message})`);
   }
 }
+
+/** A command line a CLI cannot run (unknown command or option, missing argument): exit code 2 with the usage. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * `util.parseArgs` failures (unknown option, missing value) as a UsageError that names the option,
+ * anything else unchanged.
+ */
+export function asUsageError(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')
+    ? new UsageError((err as Error).message.split('. To specify')[0] ?? '')
+    : err;
+}

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { allTopics } from '@kingbridge/contracts';
@@ -9,11 +6,11 @@ import { createLogger } from '@kingbridge/observability';
 import { acquireTestBroker, releaseTestBroker } from './test-broker';
 
 /*
- * vitest globalSetup of the integration project: the tests' own Kafka broker (127.0.0.1:19192, state in
- * .cache/kafka-test, see test-broker.ts; never the main job's 19092) unless KAFKA_BROKERS names one, database
- * kingbridge_test (created if missing), migrations applied when scripts/migrate.ts exports
- * migrateAll(databaseUrl). Runs once per run; the returned teardown releases the broker (the last run using it
- * stops it).
+ * The integration project's vitest globalSetup, built by integrationGlobalSetup({ migrate }): the tests' own
+ * Kafka broker (127.0.0.1:19192, state in .cache/kafka-test, see test-broker.ts; never the main job's 19092)
+ * unless KAFKA_BROKERS names one, database kingbridge_test (created if missing), then the migrations the caller
+ * passes in (the repo's are applied by scripts/test/integration-global-setup.ts). Runs once per run; the
+ * returned teardown releases the broker (the last run using it stops it).
  */
 
 declare module 'vitest' {
@@ -23,10 +20,24 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = resolve(__dirname, '../../..');
 const TEST_DATABASE = 'kingbridge_test';
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export interface IntegrationSetupOptions {
+  /** Applies every migration to the (created) test database. */
+  readonly migrate: (databaseUrl: string) => Promise<unknown>;
+}
+
+/** A vitest globalSetup function that applies the given migrations. */
+export function integrationGlobalSetup(
+  options: IntegrationSetupOptions,
+): (project: TestProject) => Promise<() => void> {
+  return (project) => setup(project, options);
+}
+
+async function setup(
+  project: TestProject,
+  options: IntegrationSetupOptions,
+): Promise<() => void> {
   const own = process.env['KAFKA_BROKERS'] === undefined;
   const brokers = own
     ? acquireTestBroker()
@@ -48,7 +59,12 @@ export default async function setup(project: TestProject): Promise<() => void> {
   await ensureDatabase(databaseUrl);
   // Forked test workers inherit the environment of this process.
   process.env['DATABASE_URL'] = databaseUrl;
-  await runMigrations(databaseUrl);
+  try {
+    await options.migrate(databaseUrl);
+  } catch (err) {
+    teardown();
+    throw err;
+  }
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('kafkaBrokers', brokers);
@@ -102,13 +118,4 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function runMigrations(databaseUrl: string): Promise<void> {
-  const file = resolve(ROOT, 'scripts/migrate.ts');
-  if (!existsSync(file)) return;
-  const mod = (await import(pathToFileURL(file).href)) as {
-    migrateAll?: (url: string) => Promise<unknown>;
-  };
-  if (typeof mod.migrateAll === 'function') await mod.migrateAll(databaseUrl);
 }

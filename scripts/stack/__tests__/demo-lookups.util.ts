@@ -10,9 +10,8 @@ import {
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // The demo world's K3Cloud: the simulator, its order entry fed from WDT.
-import { startWdtSalesOrderFeeder } from '../../../services/simulators/src/demo/wdt-sales-orders.feeder';
-import type { K3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
-import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
+import { startWdtSalesOrderFeeder } from '@kingbridge/simulators';
+import type { K3CloudSimulator, SourceSimulator } from '@kingbridge/simulators';
 import { lookupTables } from '../demo-master-data';
 
 /**

@@ -14,17 +14,17 @@ import {
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // The demo world is checked end to end against the simulators themselves (tests may start them in-process).
-import { startJdySimulator } from '../../../services/simulators/src/kingdee/jdy/jdy.simulator';
 import {
+  startJdySimulator,
   startK3CloudSimulator,
   type K3CloudSimulator,
-} from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
-import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
-import { startK3WiseSimulator } from '../../../services/simulators/src/kingdee/k3wise/k3wise.simulator';
-import { startJackyunSimulator } from '../../../services/simulators/src/sources/jackyun/jackyun.simulator';
-import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
-import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
-import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
+  startK3WiseSimulator,
+  startJackyunSimulator,
+  startJushuitanSimulator,
+  startWdtSimulator,
+  startXiaomanSimulator,
+} from '@kingbridge/simulators';
+import type { SourceSimulator } from '@kingbridge/simulators';
 import { k3CloudMasterData } from '../demo-master-data';
 import { demoLookups, publishedRecord } from './demo-lookups.util';
 

@@ -7,14 +7,16 @@ import {
   type SyncPlan,
 } from '@kingbridge/transform-engine';
 // The demo world is checked against the simulators' own generated data.
-import { startJackyunSimulator } from '../../../services/simulators/src/sources/jackyun/jackyun.simulator';
-import { startJushuitanSimulator } from '../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
-import { startWdtSimulator } from '../../../services/simulators/src/sources/wdt/wdt.simulator';
-import { startXiaomanSimulator } from '../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
+import {
+  startJackyunSimulator,
+  startJushuitanSimulator,
+  startWdtSimulator,
+  startXiaomanSimulator,
+  startK3CloudSimulator,
+} from '@kingbridge/simulators';
 import { k3CloudMasterData, lookupTables } from '../demo-master-data';
 import { demoLookups, publishedRecord } from './demo-lookups.util';
-import { startK3CloudSimulator } from '../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
-import type { SourceSimulator } from '../../../services/simulators/src/sources/source-kit';
+import type { SourceSimulator } from '@kingbridge/simulators';
 
 /** Each plan's source records as the simulators hold them (latest version), by simulator entity. */
 const SOURCES = [

@@ -1,8 +1,4 @@
-import {
-  parsePrometheusText,
-  sumOf,
-  type Sample,
-} from '../../../scripts/stack/prometheus-text.util';
+import { parsePrometheusText, sumOf, type Sample } from '@kingbridge/stack';
 
 /** The samples of one service's /metrics page (empty when it does not answer). */
 export async function metricsOf(port: number): Promise<Sample[]> {

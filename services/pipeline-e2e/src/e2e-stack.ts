@@ -12,19 +12,14 @@ import { dropDatabase, ensureDatabase } from '@kingbridge/persistence';
 import {
   RULES_DIR,
   RULE_FILES,
-} from '../../../deploy/prometheus/rule-expressions';
-import {
   startPrometheus,
   type PrometheusProcess,
-} from '../../../deploy/prometheus/prometheus-api.util';
-import { loadLookups } from '../../../scripts/lookups';
-import { migrateAll } from '../../../scripts/migrate';
-import { lookupTables } from '../../../scripts/stack/demo-master-data';
+} from '@kingbridge/deploy';
+import { loadLookups, migrateAll } from '@kingbridge/scripts';
 import {
+  lookupTables,
   waitForHttp,
   type ProcessGroup,
-} from '../../../scripts/stack/process-group';
-import {
   CONNECTORS,
   ROOT,
   SERVICE_PORTS,
@@ -32,8 +27,8 @@ import {
   infra,
   simulatorUrls,
   startStack,
-} from '../../../scripts/stack/stack';
-import { demoServiceEnv } from '../../../scripts/stack/demo-credentials';
+  demoServiceEnv,
+} from '@kingbridge/stack';
 
 /** Ports of the e2e stack: the main job's ports + 10000, so both can run at once. */
 export const E2E_PORT_OFFSET = 10_000;

@@ -19,24 +19,24 @@ import { createLogger } from '@kingbridge/observability';
 import { pollUntil } from '@kingbridge/testing';
 import { type ReconcileReport } from '@kingbridge/reconcile';
 import { loadPlans, type SyncPlan } from '@kingbridge/transform-engine';
-import { allPanelQueries } from '../../../deploy/grafana/panel-queries';
 import {
+  allPanelQueries,
   queryPrometheus,
   resultSize,
-} from '../../../deploy/prometheus/prometheus-api.util';
-import { allRuleExpressions } from '../../../deploy/prometheus/rule-expressions';
-import { loadLookups, readLookupTable } from '../../../scripts/lookups';
+  allRuleExpressions,
+} from '@kingbridge/deploy';
+import { loadLookups, readLookupTable } from '@kingbridge/scripts';
 import {
   listTopicDeadLetters,
   replayTopicDeadLetters,
-} from '../../../scripts/replay-dlq';
-import { demoSecrets } from '../../../scripts/stack/demo-credentials';
+} from '@kingbridge/kafka';
 import {
+  demoSecrets,
   CONNECTORS,
   ROOT,
   SERVICE_PORTS,
   SIMULATOR_PORTS,
-} from '../../../scripts/stack/stack';
+} from '@kingbridge/stack';
 import {
   E2E_LOOKBACK_MS,
   E2E_PORT_OFFSET,

@@ -2,8 +2,7 @@
 import { K3CloudClient } from '@kingbridge/sink-kingdee-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startK3CloudSimulator } from '../../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import { startK3CloudSimulator } from '@kingbridge/simulators';
 import { CachedLookupProvider } from '../lookup/cached-lookup-provider';
 import { K3CloudLookupLoader } from '../lookup/k3cloud-lookup.loader';
 import { InMemoryLookupProvider, lookupQuery } from '../lookup/lookup-provider';

@@ -19,16 +19,12 @@ import {
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import {
   startJdySimulator,
   type JdySimulator,
-} from '../../../simulators/src/kingdee/jdy/jdy.simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import {
   startK3WiseSimulator,
   type K3WiseSimulator,
-} from '../../../simulators/src/kingdee/k3wise/k3wise.simulator';
+} from '@kingbridge/simulators';
 import { sinkKingdeeConfigSchema } from '../../src/sink-kingdee.config';
 import { SinkRuntime, sinkTopics } from '../../src/sink/sink-runtime';
 import { TEST_DATABASE_URL } from './sink.harness';

@@ -18,14 +18,12 @@ import {
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import {
   startK3CloudSimulator,
   type K3CloudSimulator,
   type K3CloudSimulatorOptions,
-} from '../../../simulators/src/kingdee/k3cloud/k3cloud.simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import type { SimulatorDeps } from '../../../simulators/src/kingdee/shared/sim-server';
+} from '@kingbridge/simulators';
+import type { SimulatorDeps } from '@kingbridge/simulators';
 import { SCHEMA } from '../../src/database/migrations';
 import {
   sinkKingdeeConfigSchema,

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@kingbridge/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startJackyunSimulator } from '../../../simulators/src/sources/jackyun/jackyun.simulator';
+import {
+  startWdtSimulator,
+  startJackyunSimulator,
+} from '@kingbridge/simulators';
 import { createConnectorClient } from '../connectors/connector-client.factory';
 import { sourceConnectorConfigSchema } from '../source-connector.config';
 

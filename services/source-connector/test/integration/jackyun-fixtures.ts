@@ -1,8 +1,7 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import {
   startJackyunSimulator,
   type JackyunOptions,
-} from '../../../simulators/src/sources/jackyun/jackyun.simulator';
+} from '@kingbridge/simulators';
 import { TEST_CREDENTIALS } from './source-connector.harness';
 
 export type JackyunSim = Awaited<ReturnType<typeof startJackyunSimulator>>;

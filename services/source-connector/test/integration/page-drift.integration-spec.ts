@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
+import { startWdtSimulator } from '@kingbridge/simulators';
 import {
   latestTrades,
   startTestJackyun,

@@ -1,12 +1,11 @@
 import type { SourceEntity, SourcePlatform } from '@kingbridge/contracts';
 import type { RunOutcome, SourceStreamInput } from '@kingbridge/source-runtime';
 import { afterAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startJushuitanSimulator } from '../../../simulators/src/sources/jushuitan/jushuitan.simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startXiaomanSimulator } from '../../../simulators/src/sources/xiaoman/xiaoman.simulator';
+import {
+  startJushuitanSimulator,
+  startWdtSimulator,
+  startXiaomanSimulator,
+} from '@kingbridge/simulators';
 import {
   connectorEnv,
   deleteStreamState,

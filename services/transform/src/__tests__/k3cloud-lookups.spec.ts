@@ -4,8 +4,7 @@ import { contentHash } from '@kingbridge/pipeline-core';
 import { compileFlow, loadPlans } from '@kingbridge/transform-engine';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startK3CloudSimulator } from '../../../simulators/src/kingdee/k3cloud/k3cloud.simulator';
+import { startK3CloudSimulator } from '@kingbridge/simulators';
 import { k3cloudLookupRoutes } from '../lookups/k3cloud-lookups';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
 

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import {
-  startJdySimulator,
-  type JdySimulator,
-} from '../../../../../services/simulators/src/kingdee/jdy/jdy.simulator';
+import { startJdySimulator, type JdySimulator } from '@kingbridge/simulators';
 import { JdyClient } from '../jdy.client';
 
 const PATH = '/jdy/v2/scm/inv_check_loss_bill';

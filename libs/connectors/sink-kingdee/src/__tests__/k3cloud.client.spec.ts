@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import {
   startK3CloudSimulator,
   type K3CloudSimulator,
-} from '../../../../../services/simulators/src/kingdee/k3cloud/k3cloud.simulator';
+} from '@kingbridge/simulators';
 import { isAmbiguous } from '../kingdee-error.classifier';
 import { K3CloudClient, type K3CloudAuth } from '../k3cloud.client';
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
 import {
   startK3WiseSimulator,
   type K3WiseSimulator,
-} from '../../../../../services/simulators/src/kingdee/k3wise/k3wise.simulator';
+} from '@kingbridge/simulators';
 import { K3WiseClient } from '../k3wise.client';
 
 function salesOrder(item = '1.01.001'): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startJackyunSimulator } from '../../../../../services/simulators/src/sources/jackyun/jackyun.simulator';
+import { startJackyunSimulator } from '@kingbridge/simulators';
 import { JackyunClient } from '../jackyun.client';
 import { JackyunRequestError } from '../jackyun-request.error';
 

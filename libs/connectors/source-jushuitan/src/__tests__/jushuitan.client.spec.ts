@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startJushuitanSimulator } from '../../../../../services/simulators/src/sources/jushuitan/jushuitan.simulator';
+import { startJushuitanSimulator } from '@kingbridge/simulators';
 import { JushuitanClient } from '../jushuitan.client';
 import { JushuitanRequestError } from '../jushuitan-request.error';
 

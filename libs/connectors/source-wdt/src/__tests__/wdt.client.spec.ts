@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startWdtSimulator } from '../../../../../services/simulators/src/sources/wdt/wdt.simulator';
+import { startWdtSimulator } from '@kingbridge/simulators';
 import { WdtClient } from '../wdt.client';
 import { WdtRequestError } from '../wdt-request.error';
 

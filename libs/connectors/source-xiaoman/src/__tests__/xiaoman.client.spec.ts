@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may start the simulators; production code never imports them.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startXiaomanSimulator } from '../../../../../services/simulators/src/sources/xiaoman/xiaoman.simulator';
+import { startXiaomanSimulator } from '@kingbridge/simulators';
 import { XiaomanClient } from '../xiaoman.client';
 import { XiaomanRequestError } from '../xiaoman-request.error';
 
