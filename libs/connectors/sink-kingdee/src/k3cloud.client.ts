@@ -17,6 +17,8 @@ import type {
   BillMatch,
   BillRef,
   KingdeeWriter,
+  UpdateOutcome,
+  UpdateRequest,
   RowOutcome,
   WriteRequest,
   WriteRow,
@@ -200,6 +202,82 @@ export class K3CloudClient implements KingdeeWriter {
         [pkField]: Number.isSafeInteger(numeric) ? numeric : id,
       },
     };
+  }
+
+  /**
+   * Updates an audited or unaudited bill with Save + FID (IsDeleteEntry: entry rows not sent are deleted). Reads
+   * FDocumentStatus first: A/D (created, re-audit pending) are saved over; C (audited) is refused unless
+   * `unaudit`, then UnAudit → Save → Submit → Audit; B (submitted, in approval) is refused. A bill in D was
+   * un-audited (by us or an operator): with `unaudit` it is submitted and audited again after the save.
+   */
+  async updateBill(request: UpdateRequest): Promise<UpdateOutcome> {
+    const { formId, id, signal } = request;
+    const keys = k3FormKeys(formId);
+    const numeric = Number(id);
+    const idValue = Number.isSafeInteger(numeric) ? String(numeric) : id;
+    try {
+      const rows = await this.executeBillQuery(
+        {
+          FormId: formId,
+          FieldKeys: `${keys.pkField},FDocumentStatus`,
+          FilterString: `${keys.pkField} = ${Number.isSafeInteger(numeric) ? numeric : sqlString(id)}`,
+          TopRowCount: 0,
+          Limit: 10,
+        },
+        signal,
+      );
+      if (rows.length === 0)
+        throw kingdeeError(
+          'validation',
+          `k3cloud ${formId}: bill ${request.row.billNo} (FID ${id}) no longer exists`,
+        );
+      const state = String(rows[0]?.[1] ?? '');
+      if (state === 'B')
+        return {
+          kind: 'refused',
+          reason: `bill ${request.row.billNo} (FID ${id}) is submitted and in approval (FDocumentStatus B)`,
+        };
+      if (state === 'C' && !request.unaudit)
+        return {
+          kind: 'refused',
+          reason: `bill ${request.row.billNo} (FID ${id}) is audited (FDocumentStatus C) and the plan does not permit target.unauditToUpdate`,
+        };
+      const data = { Ids: idValue };
+      if (state === 'C') await this.operation('UnAudit', formId, data, signal);
+      const autoAudit = request.options['IsAutoSubmitAndAudit'] === true;
+      const [saved] = await this.write({
+        formId,
+        operation: 'Save',
+        options: { ...request.options, IsDeleteEntry: true },
+        rows: [this.asUpdate(formId, id, request.row)],
+        ...(signal ? { signal } : {}),
+      });
+      if (!saved || saved.kind !== 'written') return saved as UpdateOutcome;
+      if ((state === 'C' || state === 'D') && request.unaudit && !autoAudit) {
+        await this.operation('Submit', formId, data, signal);
+        await this.operation('Audit', formId, data, signal);
+      }
+      return saved;
+    } catch (err) {
+      return { kind: 'failed', error: toPipelineError(err) };
+    }
+  }
+
+  /** Submit / Audit / UnAudit of one bill by id; throws the classified error of a refusal. */
+  private async operation(
+    service: 'Submit' | 'Audit' | 'UnAudit',
+    formId: string,
+    data: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const answer = await this.call(
+      service,
+      { formid: formId, data },
+      k3OperationAnswerSchema,
+      signal,
+    );
+    const status = answer.Result.ResponseStatus;
+    if (status.IsSuccess === false) throw statusError(status, service);
   }
 
   /**

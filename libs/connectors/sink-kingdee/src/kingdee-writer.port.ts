@@ -42,6 +42,21 @@ export type RowOutcome =
   | ({ readonly kind: 'written' } & BillRef)
   | { readonly kind: 'failed'; readonly error: PipelineError };
 
+/** Updating a written bill in place: the row outcome, or `refused` when the bill's state forbids it (audited). */
+export type UpdateOutcome =
+  RowOutcome | { readonly kind: 'refused'; readonly reason: string };
+
+export interface UpdateRequest {
+  readonly formId: string;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** The bill's Kingdee id (K3Cloud FID) as the ledger recorded it. */
+  readonly id: string;
+  readonly row: WriteRow;
+  /** The plan permits un-auditing an audited bill to update it (and auditing it again after). */
+  readonly unaudit: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * A Kingdee target as the sink sees it. Implemented by K3CloudClient,
  * JdyClient and K3WiseClient.
@@ -72,6 +87,12 @@ export interface KingdeeWriter {
    * update a written document.
    */
   asUpdate?(formId: string, id: string, row: WriteRow): WriteRow;
+  /**
+   * Updates the written bill `id` with `row`, minding its state (K3Cloud: an unaudited bill is saved over with
+   * its FID; an audited one is refused unless `unaudit`, then UnAudit → Save → Submit → Audit). Resumable: a bill
+   * left un-audited by an interrupted update is audited again by the next one. Never throws for Kingdee failures.
+   */
+  updateBill?(request: UpdateRequest): Promise<UpdateOutcome>;
   /**
    * Like findBills, and compares each bill found with the row (more than the
    * number: date, parties, entry rows), so a bill number reused by another

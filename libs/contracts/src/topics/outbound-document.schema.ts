@@ -21,6 +21,15 @@ export const lineageSchema = z.object({
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 
+/** What the sink does with a per-record document that changed (or was withdrawn) after it was written. */
+export const changeAfterWriteSchema = z.enum([
+  'dead_letter',
+  'skip',
+  'update',
+  'reverse',
+]);
+export type ChangeAfterWrite = z.infer<typeof changeAfterWriteSchema>;
+
 /**
  * Value of the outbound topics: one document ready for a Kingdee save call.
  * Key: `documentKey`. `documentKey` and `billNo` are deterministic, so a
@@ -44,10 +53,16 @@ export const outboundDocumentSchema = z.object({
   /** The plan's target.idCheck: before the first write, the sink asks Kingdee whether billNo exists. */
   idCheck: z.boolean().optional(),
   /**
-   * The plan's rule for a document that arrives again with another payload after it was written:
-   * `dead_letter` (default) holds it with both versions and a diff; `skip` keeps Kingdee as it is (logged).
+   * The plan's rule for a document that arrives again with another payload (or withdrawn) after it was written:
+   * `dead_letter` (default) holds it with both versions and a diff; `skip` keeps Kingdee as it is (logged);
+   * `update` saves the new version over the written bill (K3Cloud: Save with its FID); `reverse` writes a reversal
+   * (`<billNo>-R<n>`, negating `reversal.negate`) and then the new version as a new bill (`<billNo>-V<n+1>`).
    */
-  changeAfterWrite: z.enum(['dead_letter', 'skip']).optional(),
+  changeAfterWrite: changeAfterWriteSchema.optional(),
+  /** `update` on an audited K3Cloud bill: UnAudit, Save, Submit, Audit (the plan's target.unauditToUpdate). */
+  unauditToUpdate: z.boolean().optional(),
+  /** `reverse`: the fields a reversal negates, dotted paths into the document (`FEntity.FRealQty`: every entry row). */
+  reversal: z.object({ negate: z.array(z.string().min(1)).min(1) }).optional(),
   /** Max rows per Kingdee request for this flow (the plan's `rows`). */
   batchRows: z.number().int().positive().max(1000).default(20),
   /** The document body as the target API expects it (the `Model` for K3Cloud). */

@@ -15,6 +15,10 @@ export const writeOutcomeSchema = z.enum([
    * dead letter with both versions and a diff (the plan's default changeAfterWrite).
    */
   'changed_after_write',
+  /** Changed after write, plan rule `update`: the written bill was saved over in place (K3Cloud Save with its FID). */
+  'updated',
+  /** Changed or withdrawn after write, plan rule `reverse`: a reversal (红字) bill negating the written version. */
+  'reversed',
 ]);
 export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
 
@@ -22,11 +26,16 @@ export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
  * What a document does about a source record that changed after it was written (a bounded metric label):
  * `corrected` — a correction (delta) document of a merged window: negative lines for what left, positive for
  * what arrived; `changed_after_write` — a non-merged document that arrived again with another payload, held as a
- * dead letter with both versions (replayable: the replay updates the written bill where the target allows it).
+ * dead letter with both versions (replayable: the replay updates the written bill where the target allows it);
+ * `updated` — the plan's rule `update` saved the new version over the written bill; `reversed` — the plan's rule
+ * `reverse` wrote a reversal bill (and, unless the record was withdrawn, the new version as a new bill: its status
+ * event is `written` with change `reversed`).
  */
 export const documentChangeSchema = z.enum([
   'corrected',
   'changed_after_write',
+  'updated',
+  'reversed',
 ]);
 export type DocumentChange = z.infer<typeof documentChangeSchema>;
 

@@ -263,6 +263,15 @@ export class LedgerRepository {
     );
   }
 
+  /** Marks the open dead letters of `keys` resolved (an operator acknowledged them). */
+  async resolveDeadLetters(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(
+      `UPDATE sink_kingdee.dead_letter SET resolved_at = now() WHERE document_key = ANY($1) AND resolved_at IS NULL`,
+      [keys],
+    );
+  }
+
   /** The payload each written document was written with (null when written before it was kept). */
   async writtenPayloads(
     keys: readonly string[],

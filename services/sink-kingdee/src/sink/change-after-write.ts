@@ -12,6 +12,8 @@ export interface ChangeDetails {
   readonly written: unknown;
   readonly current: unknown;
   readonly diff: readonly PayloadChange[];
+  /** The source record left the plan's filter (`current` is null): why, and the record as last mapped. */
+  readonly withdrawn?: { readonly reason: string; readonly mapped: unknown };
 }
 
 /** Leaf-by-leaf differences of two JSON values, in path order (`document.FEntity[0].FRealQty`). */

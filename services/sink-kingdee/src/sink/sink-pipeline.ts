@@ -16,6 +16,7 @@ import {
   type BillRef,
   type KingdeeWriter,
   type RowOutcome,
+  type UpdateOutcome,
 } from '@kingbridge/sink-kingdee-client';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -53,6 +54,8 @@ interface Item {
   readonly payload: unknown;
   /** A replayed change after write: the operator applies it to the written document. */
   readonly applyChange: boolean;
+  /** Part of a reversal pair (plan rule `reverse`): its status event says `reversed`. */
+  readonly role?: 'reversal' | 'version';
 }
 
 interface Written {
@@ -167,23 +170,40 @@ export class SinkPipeline {
     const toVerify: Item[] = [];
     let toSend: Item[] = [];
 
+    const rewritten = new Set<Item>();
     const changed: Item[] = [];
     const updates: Item[] = [];
+    const ruleUpdates: Item[] = [];
+    const reversals: Item[] = [];
     for (const item of items) {
       const entry = entries.get(item.doc.documentKey);
-      if (
-        entry?.state === 'written' &&
-        entry.payloadHash !== item.ledgerDoc.payloadHash &&
-        item.applyChange
-      ) {
-        updates.push(item);
-      } else if (
-        entry?.state === 'written' &&
-        entry.payloadHash !== item.ledgerDoc.payloadHash &&
-        item.doc.changeAfterWrite !== 'skip'
-      ) {
+      const written = entry?.state === 'written';
+      const differs =
+        written && entry.payloadHash !== item.ledgerDoc.payloadHash;
+      const rule = item.doc.changeAfterWrite ?? 'dead_letter';
+      if (item.doc.withdrawn && !written) {
+        // Withdrawn from the source: never written as a new document.
+        if (entry && needsVerification(entry))
+          this.wait(item, entry.leaseLeftMs, outcomes);
+        else this.ignoreWithdrawn(item, outcomes);
+      } else if (item.doc.withdrawn && item.applyChange) {
+        // An operator replayed a withdrawn dead letter: acknowledged, Kingdee stays as it is.
+        this.skip(item, entry, events, outcomes);
+        await ledger.resolveDeadLetters([item.doc.documentKey]);
+      } else if (item.doc.withdrawn && rule === 'reverse') {
+        reversals.push(item);
+      } else if (item.doc.withdrawn && rule !== 'skip') {
         changed.push(item);
-      } else if (entry?.state === 'written') {
+      } else if (differs && item.applyChange) {
+        updates.push(item);
+      } else if (written && rule === 'reverse' && !item.role) {
+        // Its versions decide (a reversed document is compared with its latest version).
+        reversals.push(item);
+      } else if (differs && rule === 'update' && !item.role) {
+        ruleUpdates.push(item);
+      } else if (differs && rule !== 'skip') {
+        changed.push(item);
+      } else if (written) {
         this.skip(item, entry, events, outcomes);
       } else if (entry && entry.leaseLeftMs > 0 && needsVerification(entry)) {
         // An attempt is in flight (here or at another owner) or Kingdee may still be finishing it.
@@ -204,27 +224,77 @@ export class SinkPipeline {
         changed.map((i) => i.doc.documentKey),
       );
       for (const item of changed) {
-        const before = previous.get(item.doc.documentKey) ?? null;
-        const diff = before === null ? [] : payloadDiff(before, item.payload);
-        const shown = diff
-          .slice(0, 5)
-          .map(
-            (d) =>
-              `${d.path}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`,
-          )
-          .join('; ');
+        const withdrawn = item.doc.withdrawn;
+        const why = !withdrawn
+          ? undefined
+          : item.doc.changeAfterWrite === 'update'
+            ? `withdrawn from the source (${withdrawn.reason}); plan rule update cannot withdraw a written bill (the sink does not delete Kingdee bills): reverse or delete it by hand`
+            : `withdrawn from the source (${withdrawn.reason})`;
         outcomes[item.index] = {
           kind: 'dead-letter',
-          error: new ChangedAfterWriteError(
-            `${item.doc.documentKey} changed after it was written to ${item.doc.target} (id ${entries.get(item.doc.documentKey)?.kingdeeId ?? '?'}): ${diff.length} difference(s)${shown ? `: ${shown}` : ''}`,
-            { written: before, current: item.payload, diff },
+          error: changedError(
+            item,
+            previous.get(item.doc.documentKey) ?? null,
+            entries.get(item.doc.documentKey)?.kingdeeId,
+            why,
           ),
         };
       }
     }
 
+    // Plan rule update: the written bill is saved over in place, minding its audit state.
+    const updatedByRule = new Set<Item>();
+    if (ruleUpdates.length > 0 && !signal?.aborted) {
+      const previous = await ledger.writtenPayloads(
+        ruleUpdates.map((i) => i.doc.documentKey),
+      );
+      const results = await Promise.all(
+        ruleUpdates.map((item) => this.updateByRule(item, entries, signal)),
+      );
+      ruleUpdates.forEach((item, k) => {
+        const result = results[k] as UpdateOutcome;
+        const entry = entries.get(item.doc.documentKey);
+        const attempts = (entry?.attempts ?? 0) + 1;
+        if (result.kind === 'written') {
+          rewritten.add(item);
+          updatedByRule.add(item);
+          written.push({
+            item,
+            ref: { id: result.id, number: result.number },
+            attempts,
+          });
+        } else if (result.kind === 'refused') {
+          outcomes[item.index] = {
+            kind: 'dead-letter',
+            error: changedError(
+              item,
+              previous.get(item.doc.documentKey) ?? null,
+              entry?.kingdeeId,
+              `plan rule update refused: ${result.reason}`,
+            ),
+          };
+        } else if (
+          isPermanent(result.error.errorClass) ||
+          !result.error.retriable
+        ) {
+          outcomes[item.index] = { kind: 'dead-letter', error: result.error };
+        } else {
+          // The ledger stays `written` (the old version): a retry updates again.
+          outcomes[item.index] = { kind: 'retry', error: result.error };
+        }
+      });
+    }
+
+    // Plan rule reverse: a reversal of the written version, then the new version as a new document.
+    for (const item of reversals) {
+      if (signal?.aborted) {
+        this.wait(item, 0, outcomes);
+        continue;
+      }
+      outcomes[item.index] = await this.reverse(item, signal);
+    }
+
     // An operator replayed a change after write: update the written document in place.
-    const rewritten = new Set<Item>();
     if (updates.length > 0 && !signal?.aborted) {
       const results = await Promise.all(
         updates.map((item) => this.update(item, entries, signal)),
@@ -437,11 +507,18 @@ export class SinkPipeline {
     const now = new Date(this.now());
     for (const w of written) {
       const doc = w.item.doc;
+      const outcome =
+        w.item.role === 'reversal'
+          ? 'reversed'
+          : updatedByRule.has(w.item)
+            ? 'updated'
+            : 'written';
       events.push(
         statusEvent(
           doc,
           {
-            outcome: 'written',
+            outcome,
+            ...(w.item.role === 'version' ? { change: 'reversed' } : {}),
             attempts: w.attempts,
             kingdeeId: w.ref.id,
             kingdeeNumber: w.ref.number,
@@ -453,7 +530,7 @@ export class SinkPipeline {
       this.deps.metrics.rows.inc({
         target: doc.target,
         form: doc.formId,
-        outcome: 'written',
+        outcome,
       });
       outcomes[w.item.index] = { kind: 'done' };
     }
@@ -508,12 +585,24 @@ export class SinkPipeline {
 
   private skip(
     item: Item,
-    entry: LedgerEntry,
+    entry: LedgerEntry | undefined,
     events: StatusEvent[],
     outcomes: MessageOutcome[],
   ): void {
     const doc = item.doc;
-    if (entry.payloadHash !== item.ledgerDoc.payloadHash) {
+    if (doc.withdrawn) {
+      this.deps.logger.warn(
+        {
+          flow: doc.flow,
+          documentKey: doc.documentKey,
+          billNo: doc.billNo,
+          reason: doc.withdrawn.reason,
+        },
+        item.applyChange
+          ? 'withdrawn document replayed: Kingdee kept as it is (reverse or delete the bill by hand)'
+          : 'document withdrawn from the source after it was written: Kingdee kept as it is (plan changeAfterWrite: skip)',
+      );
+    } else if (entry && entry.payloadHash !== item.ledgerDoc.payloadHash) {
       // The plan's changeAfterWrite: skip keeps Kingdee as it is.
       this.deps.logger.warn(
         { flow: doc.flow, documentKey: doc.documentKey, billNo: doc.billNo },
@@ -523,9 +612,9 @@ export class SinkPipeline {
     events.push(
       statusEvent(doc, {
         outcome: 'duplicate_skipped',
-        attempts: entry.attempts,
-        ...(entry.kingdeeId ? { kingdeeId: entry.kingdeeId } : {}),
-        ...(entry.kingdeeNumber ? { kingdeeNumber: entry.kingdeeNumber } : {}),
+        attempts: entry?.attempts ?? 0,
+        ...(entry?.kingdeeId ? { kingdeeId: entry.kingdeeId } : {}),
+        ...(entry?.kingdeeNumber ? { kingdeeNumber: entry.kingdeeNumber } : {}),
       }),
     );
     this.deps.metrics.rows.inc({
@@ -534,6 +623,137 @@ export class SinkPipeline {
       outcome: 'duplicate_skipped',
     });
     outcomes[item.index] = { kind: 'done' };
+  }
+
+  /** A withdrawn document never written: nothing to undo (acked, counted, a debug line). */
+  private ignoreWithdrawn(item: Item, outcomes: MessageOutcome[]): void {
+    const doc = item.doc;
+    this.deps.logger.debug(
+      {
+        flow: doc.flow,
+        documentKey: doc.documentKey,
+        reason: doc.withdrawn?.reason,
+      },
+      'withdrawn document was never written: ignored',
+    );
+    this.deps.metrics.rows.inc({
+      target: doc.target,
+      form: doc.formId,
+      outcome: 'withdrawn_ignored',
+    });
+    outcomes[item.index] = { kind: 'done' };
+  }
+
+  /** Plan rule update: the target's `updateBill` within a request slot. */
+  private updateByRule(
+    item: Item,
+    entries: ReadonlyMap<string, LedgerEntry>,
+    signal: AbortSignal | undefined,
+  ): Promise<UpdateOutcome> {
+    const doc = item.doc;
+    const writer = this.deps.writers.get(doc.target);
+    const id = entries.get(doc.documentKey)?.kingdeeId;
+    const updateBill = writer?.updateBill?.bind(writer);
+    if (!updateBill || !id)
+      return Promise.resolve({
+        kind: 'refused',
+        reason: id
+          ? `${doc.target} cannot update a written bill`
+          : 'no Kingdee id recorded',
+      });
+    return this.deps.scheduler.withSlot(doc.target, () =>
+      updateBill({
+        formId: doc.formId,
+        options: doc.options,
+        id,
+        row: { billNo: doc.billNo, document: doc.document },
+        unaudit: doc.unauditToUpdate === true,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+  }
+
+  /**
+   * Plan rule reverse. The record's documents are `K` (first version), then per change `n` a reversal
+   * `K#r<n>` (`<billNo>-R<n>`) of the version in force and the next version `K#v<n+1>` (`<billNo>-V<n+1>`);
+   * each goes through the ledger like any document, so a crash or a redelivery between the two resumes
+   * where it stopped (the written reversal is skipped, the missing version written) and never doubles one.
+   */
+  private async reverse(
+    item: Item,
+    signal: AbortSignal | undefined,
+  ): Promise<MessageOutcome> {
+    const doc = item.doc;
+    const key = doc.documentKey;
+    const chain = await versionChain(this.deps.ledger, key);
+    const n = chain.revision;
+    const current = derived(item, {
+      documentKey: `${key}#v${n + 1}`,
+      billNo: `${doc.billNo}-V${n + 1}`,
+      role: 'version',
+    });
+    if (!doc.withdrawn && !chain.reversed) {
+      const same = contentHash(
+        payloadOf({
+          ...doc,
+          billNo: n === 1 ? doc.billNo : `${doc.billNo}-V${n}`,
+        }),
+      );
+      if (same === chain.entry.payloadHash) {
+        const sub: MessageOutcome[] = [];
+        const events: StatusEvent[] = [];
+        this.skip(
+          { ...item, index: 0, doc: { ...doc, documentKey: chain.key } },
+          chain.entry,
+          events,
+          sub,
+        );
+        await this.deps.status.publish(events);
+        return sub[0] as MessageOutcome;
+      }
+    }
+    if (chain.reversed) {
+      // The version in force was reversed (withdrawn earlier): a withdrawal again is done, a new version is written.
+      if (doc.withdrawn) return { kind: 'done' };
+      return this.runOne(current, signal);
+    }
+    const before = (await this.deps.ledger.writtenPayloads([chain.key])).get(
+      chain.key,
+    );
+    const negate = doc.reversal?.negate ?? [];
+    if (!isRecord(before) || !isRecord(before['document']) || !negate.length)
+      return {
+        kind: 'dead-letter',
+        error: changedError(
+          item,
+          before ?? null,
+          undefined,
+          !negate.length
+            ? 'plan rule reverse without target.reversal.negate'
+            : `no written payload of ${chain.key} recorded to reverse`,
+        ),
+      };
+    const reversal = derived(item, {
+      documentKey: `${key}#r${n}`,
+      billNo: `${doc.billNo}-R${n}`,
+      role: 'reversal',
+      document: negated(before['document'], negate),
+    });
+    const first = await this.runOne(reversal, signal);
+    if (first.kind !== 'done' || doc.withdrawn) return first;
+    return this.runOne(current, signal);
+  }
+
+  /** One derived document through the whole wave (ledger, verify, send, status). */
+  private async runOne(
+    item: Item,
+    signal: AbortSignal | undefined,
+  ): Promise<MessageOutcome> {
+    const sub: MessageOutcome[] = [
+      { kind: 'retry', error: kingdeeError('unknown', 'not processed') },
+    ];
+    await this.processWave([item], sub, signal);
+    return sub[0] as MessageOutcome;
   }
 
   /** Sends `item` as an update of its written bill (the target's `asUpdate`). */
@@ -703,4 +923,139 @@ function ledgerDocument(
 function retryAfter(error: PipelineError): number | undefined {
   const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
   return typeof value === 'number' ? value : undefined;
+}
+
+/** How many reversal pairs a record went through (ledger keys `K`, `K#r1`, `K#v2`, `K#r2`, ...). */
+const MAX_REVISIONS = 50;
+
+interface VersionChain {
+  /** The key of the version in force and its ledger entry (written). */
+  readonly key: string;
+  readonly entry: LedgerEntry;
+  /** 1 for `K`, n for `K#v<n>`. */
+  readonly revision: number;
+  /** The version in force was reversed without a next version (withdrawn). */
+  readonly reversed: boolean;
+}
+
+async function versionChain(
+  ledger: LedgerRepository,
+  key: string,
+): Promise<VersionChain> {
+  const keys = [key];
+  for (let n = 1; n <= MAX_REVISIONS; n++)
+    keys.push(`${key}#r${n}`, `${key}#v${n + 1}`);
+  const entries = await ledger.load(keys);
+  const isWritten = (k: string) => entries.get(k)?.state === 'written';
+  let chain: VersionChain = {
+    key,
+    entry: entries.get(key) as LedgerEntry,
+    revision: 1,
+    reversed: false,
+  };
+  for (let n = 1; n <= MAX_REVISIONS; n++) {
+    if (!isWritten(`${key}#r${n}`)) break;
+    const next = `${key}#v${n + 1}`;
+    if (!isWritten(next)) {
+      chain = { ...chain, reversed: true };
+      break;
+    }
+    chain = {
+      key: next,
+      entry: entries.get(next) as LedgerEntry,
+      revision: n + 1,
+      reversed: false,
+    };
+  }
+  return chain;
+}
+
+/** A document of a reversal pair: its own key and bill number, never itself subject to the rule. */
+function derived(
+  item: Item,
+  change: {
+    documentKey: string;
+    billNo: string;
+    role: 'reversal' | 'version';
+    document?: Record<string, unknown>;
+  },
+): Item {
+  const {
+    withdrawn: _withdrawn,
+    changeAfterWrite: _rule,
+    reversal: _reversal,
+    ...rest
+  } = item.doc;
+  const doc: OutboundDocument = {
+    ...rest,
+    documentKey: change.documentKey,
+    billNo: change.billNo,
+    document: change.document ?? item.doc.document,
+  };
+  const payload = payloadOf(doc);
+  return {
+    index: 0,
+    doc,
+    payload,
+    applyChange: false,
+    role: change.role,
+    ledgerDoc: ledgerDocument(doc, payload),
+  };
+}
+
+/** `document` with every value at the dotted `paths` negated (arrays on the way: each element). */
+export function negated(
+  document: Record<string, unknown>,
+  paths: readonly string[],
+): Record<string, unknown> {
+  const copy = structuredClone(document);
+  for (const path of paths) negateAt(copy, path.split('.'));
+  return copy;
+}
+
+function negateAt(value: unknown, path: readonly string[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) negateAt(v, path);
+    return;
+  }
+  if (!isRecord(value) || path.length === 0) return;
+  const [head, ...rest] = path as [string, ...string[]];
+  if (rest.length > 0) return negateAt(value[head], rest);
+  const v = value[head];
+  if (typeof v === 'number') value[head] = v === 0 ? 0 : -v;
+  else if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v))
+    value[head] = v.startsWith('-') ? v.slice(1) : v === '0' ? v : `-${v}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A `changed_after_write` dead letter: both versions, the diff and why. */
+function changedError(
+  item: Item,
+  before: unknown,
+  kingdeeId: string | null | undefined,
+  why?: string,
+): ChangedAfterWriteError {
+  const current = item.payload;
+  const diff = before === null ? [] : payloadDiff(before, current);
+  const shown = diff
+    .slice(0, 5)
+    .map(
+      (d) =>
+        `${d.path}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`,
+    )
+    .join('; ');
+  return new ChangedAfterWriteError(
+    `${item.doc.documentKey} changed after it was written to ${item.doc.target} (id ${kingdeeId ?? '?'})${why ? `: ${why}` : ''}: ${diff.length} difference(s)${shown ? `: ${shown}` : ''}`,
+    {
+      written: before,
+      current: item.doc.withdrawn ? null : current,
+      diff,
+      ...(item.doc.withdrawn
+        ? { withdrawn: { ...item.doc.withdrawn, mapped: current } }
+        : {}),
+    },
+  );
 }

@@ -4,6 +4,7 @@ import {
   type StatusEvent,
   type WriteOutcome,
   type ErrorClass,
+  type DocumentChange,
 } from '@kingbridge/contracts';
 import type { KafkaProducer } from '@kingbridge/kafka';
 
@@ -15,6 +16,8 @@ export interface StatusDetails {
   readonly latencyMs?: number | undefined;
   readonly errorClass?: ErrorClass | undefined;
   readonly errorMessage?: string | undefined;
+  /** What change this event is about, when the outcome does not say it (a reversal pair's new version). */
+  readonly change?: DocumentChange | undefined;
 }
 
 /** Builds one `statusEventSchema` event for a document. */
@@ -42,11 +45,15 @@ export function statusEvent(
       ? { errorMessage: details.errorMessage }
       : {}),
     sourceIds: [...doc.lineage.sourceIds],
-    ...(details.outcome === 'changed_after_write'
-      ? { change: 'changed_after_write' as const }
-      : doc.correctionOf !== undefined
-        ? { change: 'corrected' as const }
-        : {}),
+    ...(details.change
+      ? { change: details.change }
+      : details.outcome === 'changed_after_write' ||
+          details.outcome === 'updated' ||
+          details.outcome === 'reversed'
+        ? { change: details.outcome }
+        : doc.correctionOf !== undefined
+          ? { change: 'corrected' as const }
+          : {}),
     at: at.toISOString(),
   };
 }

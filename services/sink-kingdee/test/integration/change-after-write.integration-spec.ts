@@ -1,12 +1,10 @@
-import {
-  statusEventSchema,
-  type OutboundDocument,
-} from '@kingbridge/contracts';
+import { statusEventSchema } from '@kingbridge/contracts';
 import { pollUntil, waitForMessages } from '@kingbridge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeadLetterRepository } from '../../src/dead-letters/dead-letter.repository';
 import { replayDeadLetters } from '../../src/dead-letters/dead-letter.replayer';
 import { SinkHarness, outstockDocument } from './sink.harness';
+import { withQty } from './sink-process.util';
 
 /*
  * Issue 13 item 3: a non-merged document that arrives again with another
@@ -21,17 +19,6 @@ describe('sink-kingdee documents changed after write', () => {
     await h?.close();
     h = undefined;
   });
-
-  function withQty(doc: OutboundDocument, qty: number): OutboundDocument {
-    const lines = doc.document['FEntity'] as Array<Record<string, unknown>>;
-    return {
-      ...doc,
-      document: {
-        ...doc.document,
-        FEntity: lines.map((l) => ({ ...l, FRealQty: qty })),
-      },
-    };
-  }
 
   it('should dead-letter a written document that arrives again with another quantity, with both versions and the diff', async () => {
     h = await SinkHarness.create();

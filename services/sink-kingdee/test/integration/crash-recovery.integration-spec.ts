@@ -1,38 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { pollUntil } from '@kingbridge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SinkHarness, outstockDocument, sinkEnv } from './sink.harness';
-
-const ROOT = resolve(__dirname, '../../../..');
-const MAIN = resolve(ROOT, 'services/sink-kingdee/src/main.ts');
-
-function startSinkProcess(env: Record<string, string>): ChildProcess {
-  // node itself with the tsx loader (not the tsx CLI, which would run the sink in a grandchild
-  // that SIGKILL would not reach).
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-  });
-}
+import { SinkHarness, outstockDocument } from './sink.harness';
+import {
+  exited,
+  killNow,
+  processEnv,
+  startSinkProcess,
+  stopProcess,
+} from './sink-process.util';
 
 describe('sink-kingdee crash recovery', () => {
   let h: SinkHarness | undefined;
   let child: ChildProcess | undefined;
   afterEach(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited(child);
-    }
+    await stopProcess(child);
     await h?.close();
     h = undefined;
   });
@@ -60,20 +42,14 @@ describe('sink-kingdee crash recovery', () => {
       {},
       {
         afterHandle: async ({ fault }) => {
-          if (fault !== 'lost-response' || !child) return;
-          child.kill('SIGKILL');
-          await exited(child);
+          if (fault === 'lost-response') await killNow(child);
         },
       },
     );
     await h.ensureTopics();
-    const env = sinkEnv(h.sim, {
-      TOPIC_PREFIX: h.config.TOPIC_PREFIX,
-      SINK_GROUP_ID: h.config.SINK_GROUP_ID,
+    const env = processEnv(h, {
       K3CLOUD_CONCURRENCY: '1',
       SINK_LINGER_MS: '20',
-      // The killed member holds its partitions until its session times out.
-      SINK_SESSION_TIMEOUT_MS: '6000',
     });
     const docs = Array.from({ length: 60 }, (_, i) =>
       outstockDocument(h!.flow, i, { rows: 5 }),

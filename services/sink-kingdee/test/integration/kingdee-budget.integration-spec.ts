@@ -1,32 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { pollUntil } from '@kingbridge/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SinkHarness, outstockDocument, sinkEnv } from './sink.harness';
+import { exited, startSinkProcess } from './sink-process.util';
 
 /*
  * Two sink processes, each allowed 4 K3Cloud requests in flight, share a
  * tenant budget of 2: the simulator (which counts requests in flight) never
  * sees more than 2 at once, and both processes write.
  */
-
-const ROOT = resolve(__dirname, '../../../..');
-const MAIN = resolve(ROOT, 'services/sink-kingdee/src/main.ts');
-
-function startSinkProcess(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-  });
-}
 
 describe('Kingdee concurrency budget shared by every sink pod', () => {
   let h: SinkHarness | undefined;

@@ -111,6 +111,11 @@ export class StatusMetrics {
         }
         this.markSuccess(flow, event.at);
         break;
+      case 'updated':
+      case 'reversed':
+        // A change after write applied to Kingdee (plan rule update / reverse): a write.
+        this.markSuccess(flow, event.at);
+        break;
       case 'dead_lettered':
       case 'changed_after_write':
       case 'retrying':

@@ -706,6 +706,7 @@ export async function startK3CloudSimulator(
       }
       if (op === 'delete') documents.delete(doc);
       else doc.status = { submit: 'B', audit: 'C', unaudit: 'D' }[op];
+      documents.note(doc, op, new Date(now()));
       if (form.kind === 'basedata') {
         const record = masterData.find(form.formId, doc.billNo);
         if (record && op === 'delete')

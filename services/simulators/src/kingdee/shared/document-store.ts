@@ -7,11 +7,20 @@ export interface StoredDocument<TBody> {
   body: TBody;
   /** Successful writes (create + updates) of this bill number. */
   writeCount: number;
+  /** What happened to the bill, in order: create, update (a save over it), submit, audit, unaudit, delete. */
+  readonly history: BillHistoryEntry[];
   /** Creates refused because the bill number was already used. */
   duplicateRejections: number;
   readonly firstWrittenAt: string;
   lastWrittenAt: string;
   deleted: boolean;
+}
+
+export interface BillHistoryEntry {
+  readonly op: 'create' | 'update' | 'submit' | 'audit' | 'unaudit' | 'delete';
+  readonly at: string;
+  /** The bill's status after the operation. */
+  readonly status: string;
 }
 
 export interface DocumentFilter {
@@ -70,6 +79,7 @@ export class DocumentStore<TBody> {
       body,
       // A bill number deleted and written again still counts as a second write.
       writeCount: (previous?.writeCount ?? 0) + 1,
+      history: [...(previous?.history ?? []), { op: 'create', at, status }],
       duplicateRejections: previous?.duplicateRejections ?? 0,
       firstWrittenAt: previous?.firstWrittenAt ?? at,
       lastWrittenAt: at,
@@ -84,6 +94,20 @@ export class DocumentStore<TBody> {
     doc.body = body;
     doc.writeCount += 1;
     doc.lastWrittenAt = now.toISOString();
+    doc.history.push({
+      op: 'update',
+      at: doc.lastWrittenAt,
+      status: doc.status,
+    });
+  }
+
+  /** Records a state change (submit, audit, unaudit, delete) in the bill's history. */
+  note(
+    doc: StoredDocument<TBody>,
+    op: 'submit' | 'audit' | 'unaudit' | 'delete',
+    now = new Date(),
+  ): void {
+    doc.history.push({ op, at: now.toISOString(), status: doc.status });
   }
 
   noteDuplicate(formId: string, billNo: string): void {
