@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { dashboardDrift } from '../../../scripts/generate-dashboards';
+import { dashboardDrift } from '../generate-dashboards';
 import {
   ALL_DASHBOARDS,
   DASHBOARDS_DIR,
