@@ -4,10 +4,9 @@ import {
   outboundTopic,
   type OutboundDocument,
 } from '@kingbridge/contracts';
+import { startWdtSimulator } from '@kingbridge/simulators';
 import { pollUntil, uniqueName } from '@kingbridge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests start the simulator in-process (no lib alias exists)
-import { startWdtSimulator } from '../../../simulators/src/sources/wdt/wdt.simulator';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the transform runs as its own process, started the way its tests start it
 import {
   cleanupFlow,
