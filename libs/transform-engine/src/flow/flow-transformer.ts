@@ -735,6 +735,12 @@ export class FlowTransformer {
       ...(t.changeAfterWrite !== 'dead_letter'
         ? { changeAfterWrite: t.changeAfterWrite }
         : {}),
+      ...(t.changeAfterWrite === 'update' && t.unauditToUpdate
+        ? { unauditToUpdate: true }
+        : {}),
+      ...(t.changeAfterWrite === 'reverse' && t.reversal
+        ? { reversal: { negate: [...t.reversal.negate] } }
+        : {}),
       batchRows: t.batch.rows,
       document,
       lineage: {

@@ -1,4 +1,5 @@
 import {
+  changeAfterWriteSchema,
   kingdeeTargetSchema,
   sourceEntitySchema,
   sourcePlatformSchema,
@@ -458,15 +459,67 @@ export const targetSchema = z
       .describe(
         'before the first write of a document the sink asks Kingdee whether its billNo exists, and records an existing one as already written instead of saving it again',
       ),
-    changeAfterWrite: z
-      .enum(['dead_letter', 'skip'])
+    changeAfterWrite: changeAfterWriteSchema
       .default('dead_letter')
       .describe(
-        'a document that arrives again with another payload after it was written (per-record flows; merged flows send corrections): ' +
-          'dead_letter = a changed_after_write dead letter with both versions and a diff; skip = Kingdee is kept as it is (logged)',
+        'a document that arrives again with another payload, or withdrawn from the source, after it was written (per-record flows; merged flows send corrections): ' +
+          'dead_letter (default) = a changed_after_write dead letter with both versions and a diff, replayable; skip = Kingdee is kept as it is (logged); ' +
+          'update = the written bill is saved over in place (k3cloud: Save with its FID while unaudited; an audited bill needs target.unauditToUpdate, else a dead letter); ' +
+          'reverse = a reversal bill <billNo>-R<n> negating target.reversal.negate, then the new version as bill <billNo>-V<n+1> (a withdrawn record: the reversal only)',
       ),
+    unauditToUpdate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'changeAfterWrite: update on an audited k3cloud bill: UnAudit, Save, Submit, Audit (false: an audited bill becomes a changed_after_write dead letter)',
+      ),
+    reversal: z
+      .object({
+        negate: z
+          .array(z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/))
+          .min(1)
+          .describe(
+            'document fields a reversal negates, dotted paths (FEntity.FRealQty: the field of every FEntity row)',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('changeAfterWrite: reverse: how the reversal bill is built'),
   })
-  .strict();
+  .strict()
+  .superRefine((target, ctx) => {
+    const rule = target.changeAfterWrite;
+    // Implemented and tested against the K3Cloud target only.
+    if (
+      (rule === 'update' || rule === 'reverse') &&
+      target.system !== 'k3cloud'
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changeAfterWrite'],
+        message: `target.changeAfterWrite: ${rule} is not supported for ${target.system} (k3cloud only); use dead_letter or skip`,
+      });
+    if (rule === 'reverse' && !target.reversal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reversal'],
+        message:
+          'target.changeAfterWrite: reverse needs target.reversal.negate (the quantity and amount fields a reversal negates)',
+      });
+    if (rule !== 'reverse' && target.reversal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reversal'],
+        message: 'target.reversal applies to changeAfterWrite: reverse only',
+      });
+    if (rule !== 'update' && target.unauditToUpdate)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unauditToUpdate'],
+        message:
+          'target.unauditToUpdate applies to changeAfterWrite: update only',
+      });
+  });
 
 export const aggregateOpSchema = z.enum([
   '$sum',
@@ -693,7 +746,34 @@ export const syncPlanSchema = z
             message: `column '${column}' is not one of lookups.${use.table}.columns (${Object.keys(table.columns).join(', ')})`,
           });
     }
+    const rule = plan.target.changeAfterWrite;
+    if (plan.merge && (rule === 'update' || rule === 'reverse'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'changeAfterWrite'],
+        message: `target.changeAfterWrite: ${rule} applies to per-record flows; a merged flow sends correction documents`,
+      });
+    if (plan.target.reversal && rule === 'reverse')
+      for (const path of plan.target.reversal.negate)
+        if (!mapsPath(plan.mapping, path.split('.')))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['target', 'reversal', 'negate'],
+            message: `target.reversal.negate: ${path} is not a field of the mapping`,
+          });
   });
+
+/** Whether the mapping produces the dotted `path` (a field, or a field of a list's rows). */
+function mapsPath(
+  fields: readonly MappingFieldInput[],
+  path: readonly string[],
+): boolean {
+  const [head, ...rest] = path;
+  const field = fields.find((f) => f.field === head);
+  if (!field) return false;
+  if (rest.length === 0) return true;
+  return field.children !== undefined && mapsPath(field.children, rest);
+}
 
 export type SyncPlan = z.infer<typeof syncPlanSchema>;
 export type SyncPlanInput = z.input<typeof syncPlanSchema>;
