@@ -92,6 +92,7 @@ describe('wdt stock-outs: one cancelled after it was written is fetched and with
   let transform: ServiceProcess | undefined;
   let outbound: TopicCollector<OutboundDocument>;
   let flow: TestFlow;
+  const startFrom = Date.now() - 9 * 86_400_000;
 
   beforeAll(async () => {
     const c = TEST_CREDENTIALS.wdt;
@@ -125,7 +126,7 @@ describe('wdt stock-outs: one cancelled after it was written is fetched and with
           {
             ...planStream,
             id: flow.stream,
-            startFrom: new Date(Date.now() - 9 * 86_400_000).toISOString(),
+            startFrom: new Date(startFrom).toISOString(),
           },
         ],
         // The transform reads the plan's raw topic: no test prefix (the unique stream id keeps records apart).
@@ -150,16 +151,42 @@ describe('wdt stock-outs: one cancelled after it was written is fetched and with
     }
   });
 
-  it('should send the cancelled version as a withdrawal under the document key the written one had', async () => {
-    // Arrange: a first pull publishes the shipped stock-outs (and the ones cancelled before shipping); the
-    // transform writes the shipped ones
-    const runner = connector.runner();
-    const first = await runner.runIncremental();
+  it('should only withdraw a stock-out cancelled before it shipped (never a document of its own)', async () => {
+    // Arrange: the simulated week holds stock-outs cancelled before shipping (status 5, no consign time)
+    const cancelled = [...latestStockouts(sim).values()]
+      .filter(
+        (so) =>
+          so['status'] === 5 &&
+          Date.parse(`${String(so['modified']).replace(' ', 'T')}+08:00`) >=
+            startFrom,
+      )
+      .map((so) => `${flow.id}:${String(so['stockout_id'])}`);
+    expect(cancelled.length).toBeGreaterThan(0);
+
+    // Act: the first pull (main query, then the exit query) and the transform
+    const first = await connector.runner().runIncremental();
     expect(first.status).toBe('ok');
     await seedLookups(lookupsFor(flow, latestStockouts(sim).values()));
     transform = await new ServiceProcess(
       serviceEnv(await writePlansDir([flow]), uniqueName('it-transform')),
     ).start();
+    const of = (key: string) =>
+      outbound.items.filter((i) => i.value.documentKey === key);
+    await pollUntil(() => cancelled.every((key) => of(key).length > 0), {
+      timeoutMs: 60_000,
+      description: `a document for each of ${cancelled.join(', ')}`,
+    });
+
+    // Assert: withdrawals only (the sink ignores them: it never wrote these documents)
+    for (const key of cancelled)
+      expect(of(key).map((i) => i.value.withdrawn?.reason)).toEqual([
+        'source filter: status = 95 (is 5)',
+      ]);
+  });
+
+  it('should send the cancelled version as a withdrawal under the document key the written one had', async () => {
+    // Arrange: the first pull (previous test) published the shipped stock-outs; the transform writes them
+    const runner = connector.runner();
     await pollUntil(() => outbound.items.some((i) => !i.value.withdrawn), {
       timeoutMs: 60_000,
       description: `a document of ${flow.id} written`,
