@@ -155,7 +155,7 @@ export const OVERVIEW_DASHBOARD: DashboardSpec = {
           kind: 'timeseries',
           title: 'Changes after write by kind',
           description:
-            'Documents about a source record that changed after its document was written: corrected = a delta document of a merged window (negative lines for what left); changed_after_write = held as a dead letter with both versions, replay to update the bill.',
+            'Documents about a source record that changed after its document was written: corrected = a delta document of a merged window (negative lines for what left); changed_after_write = held as a dead letter with both versions, replay to update the bill; updated = the written bill saved over in place (plan rule update); reversed = a reversal bill, then the new version as a new bill (plan rule reverse).',
           unit: 'short',
           span: 12,
           min: 0,

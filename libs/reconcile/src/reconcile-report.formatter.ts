@@ -29,7 +29,7 @@ export function formatReconcileReport(r: ReconcileReport): string {
       ? `flow ${r.flow} → ${r.formId}   master data: every record now (the range does not apply)`
       : `flow ${r.flow} → ${r.formId}   ${r.range.from} .. ${r.range.to} (source time; Beijing ${beijing(r.range.from)} .. ${beijing(r.range.to)})`,
     `source records ${r.source.records} (filtered ${r.source.filtered}, unmappable ${r.source.failed})`,
-    `expected ${c.expected}  in Kingdee ${c.actual}  matched ${c.matched}  in flight ${c.inFlight}  missing ${c.missing}  extra ${c.extra}  duplicate ${c.duplicate}  changed after write ${c.changed}  sum mismatch ${c.mismatch}  (outside the range ${c.outside}, left the query ${c.leftQuery})`,
+    `expected ${c.expected}  in Kingdee ${c.actual}  matched ${c.matched}  in flight ${c.inFlight}  missing ${c.missing}  extra ${c.extra}  duplicate ${c.duplicate}  changed after write ${c.changed}  sum mismatch ${c.mismatch}  (outside the range ${c.outside}, left the query ${c.leftQuery}, withdrawn and reversed ${c.reversed})`,
     'day          expected docs/qty/amount      kingdee docs/qty/amount',
     ...r.days.map(
       (d) =>

@@ -121,6 +121,11 @@ export interface Comparison {
     readonly duplicate: number;
     readonly mismatch: number;
     readonly changed: number;
+    /**
+     * Records withdrawn from the source whose written document was reversed (plan rule reverse): the bill and
+     * its reversals add up to zero, neither matched nor extra.
+     */
+    readonly reversed: number;
     /** Kingdee documents of source records outside the range (not compared). */
     readonly outside: number;
   };
@@ -135,6 +140,8 @@ export interface Comparison {
 
 // Late-record corrections of a merged window: `<billNo>-C<6 hex>` (transform-engine README).
 const CORRECTION_BILL = /^(.*)-C[0-9a-f]{6}$/i;
+// A per-record document changed after write, plan rule reverse: reversal `<billNo>-R<n>`, next version `<billNo>-V<n>`.
+const REVERSAL_BILL = /^(.*)-[RV]\d+$/i;
 
 const norm = (billNo: string): string => billNo.toUpperCase();
 
@@ -163,7 +170,20 @@ export function compareInventories(input: CompareInput): Comparison {
       .map((e) => norm(e.billNo)),
   );
   const correctionsOf = new Map<string, KingdeeDocument[]>();
+  // The reversal bills and later versions of a per-record document: with it, the record's one effective document.
+  const reversalsOf = new Map<string, KingdeeDocument[]>();
   for (const doc of input.actual) {
+    const reversal = REVERSAL_BILL.exec(doc.billNo)?.[1];
+    if (
+      reversal !== undefined &&
+      expectedByBill.get(norm(reversal))?.group === undefined &&
+      (expectedByBill.has(norm(reversal)) || actualByBill.has(norm(reversal)))
+    ) {
+      const list = reversalsOf.get(norm(reversal)) ?? [];
+      list.push(doc);
+      reversalsOf.set(norm(reversal), list);
+      continue;
+    }
     const base = CORRECTION_BILL.exec(doc.billNo)?.[1];
     if (base === undefined) continue;
     const exp = expectedByBill.get(norm(base));
@@ -201,7 +221,9 @@ export function compareInventories(input: CompareInput): Comparison {
   for (const e of input.expected) {
     const found = actualByBill.get(norm(e.billNo)) ?? [];
     const corrections =
-      e.group !== undefined ? (correctionsOf.get(norm(e.billNo)) ?? []) : [];
+      e.group !== undefined
+        ? (correctionsOf.get(norm(e.billNo)) ?? [])
+        : (reversalsOf.get(norm(e.billNo)) ?? []);
     const docs = [...found, ...corrections];
     docs.forEach((d) => used.add(d));
     // A second document with the same bill is a duplicate, not part of the sum.
@@ -268,6 +290,21 @@ export function compareInventories(input: CompareInput): Comparison {
         status,
       });
     }
+  }
+
+  // Written, then withdrawn from the source and reversed: the bill and its reversals cancel out.
+  let reversed = 0;
+  for (const [bill, family] of reversalsOf) {
+    const base = actualByBill.get(bill)?.[0];
+    if (!base || used.has(base) || outsideBills.has(bill)) continue;
+    const docs = [base, ...family];
+    const sum = docs.reduce(
+      (t, d) => addTotals(t, documentTotals(d.body)),
+      ZERO_TOTALS,
+    );
+    if (!totalsEqual(sum, ZERO_TOTALS)) continue;
+    reversed += 1;
+    docs.forEach((d) => used.add(d));
   }
 
   const extra: ExtraItem[] = [];
@@ -337,6 +374,7 @@ export function compareInventories(input: CompareInput): Comparison {
       duplicate: duplicates.length,
       mismatch: mismatches.length,
       changed: changed.length,
+      reversed,
       outside,
     },
     days: dayList,

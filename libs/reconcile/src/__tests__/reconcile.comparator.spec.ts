@@ -55,6 +55,7 @@ describe('compareInventories', () => {
       duplicate: 0,
       mismatch: 0,
       changed: 0,
+      reversed: 0,
       outside: 0,
     });
     expect(result.days).toEqual([
@@ -225,5 +226,47 @@ describe('compareInventories', () => {
       ],
     });
     expect(result.extra.map((e) => e.billNo)).toEqual(['A1-C0a1b2c']);
+  });
+
+  it('should count a reversed document, its reversal and its new version as the one document of the record', () => {
+    // Arrange: written with 2, then changed to 7 (reverse: -R1 negates the 2, -V2 carries the 7).
+    const actual = [
+      stored('A1', [{ qty: 2, amount: 10 }]),
+      stored('A1-R1', [{ qty: -2, amount: -10 }]),
+      stored('A1-V2', [{ qty: 7, amount: 35 }]),
+    ];
+
+    // Act
+    const result = compareInventories({
+      expected: [expected('A1', 7, 35)],
+      actual,
+    });
+
+    // Assert
+    expect(result.counts).toMatchObject({
+      matched: 1,
+      extra: 0,
+      duplicate: 0,
+      mismatch: 0,
+      actual: 3,
+    });
+  });
+
+  it('should count a withdrawn record whose bill was reversed as reversed, neither extra nor a mismatch', () => {
+    // Act
+    const result = compareInventories({
+      expected: [expected('A2', 1, 5)],
+      actual: [
+        stored('A1', [{ qty: 2, amount: 10 }]),
+        stored('A1-R1', [{ qty: -2, amount: -10 }]),
+        stored('A2', [{ qty: 1, amount: 5 }]),
+        stored('B1', [{ qty: 3, amount: 3 }]),
+        stored('B1-R1', [{ qty: -1, amount: -1 }]),
+      ],
+    });
+
+    // Assert: B1 and its reversal do not cancel out, so both are extra.
+    expect(result.counts).toMatchObject({ matched: 1, reversed: 1, extra: 2 });
+    expect(result.extra.map((e) => e.billNo)).toEqual(['B1', 'B1-R1']);
   });
 });
