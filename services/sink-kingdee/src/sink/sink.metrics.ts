@@ -15,7 +15,7 @@ export function sinkMetrics(registry: Registry) {
     }),
     rows: defineCounter(registry, {
       name: 'kingbridge_sink_rows_total',
-      help: 'Documents by outcome: written, failed (dead-lettered), retried, duplicate_skipped, changed_after_write',
+      help: 'Documents by outcome: written, failed (dead-lettered), retried, duplicate_skipped, changed_after_write, updated (plan rule update), reversed (a reversal bill, plan rule reverse), withdrawn_ignored (withdrawn, never written)',
       labelNames: ['target', 'form', 'outcome'] as const,
     }),
     requestDuration: defineHistogram(registry, {

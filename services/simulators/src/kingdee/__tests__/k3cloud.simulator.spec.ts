@@ -825,4 +825,57 @@ describe('K3Cloud simulator', () => {
       ],
     });
   });
+
+  it('should refuse a save over an audited bill and record create, unaudit, update, submit and audit in its history', async () => {
+    const cookie = await login(sim);
+    const [written] = (await batchSave(sim, cookie, [outstock('XS-9600')]))
+      .Result.ResponseStatus.SuccessEntitys;
+    const call = async (name: string, data: Record<string, unknown>) =>
+      (
+        (await (
+          await post(
+            sim,
+            `${DYN}.${name}`,
+            { formid: 'SAL_OUTSTOCK', data },
+            { cookie },
+          )
+        ).json()) as SaveResult
+      ).Result.ResponseStatus;
+    const update = () =>
+      call('Save', {
+        Model: { ...(outstock('XS-9600') as object), FID: written?.Id },
+      });
+
+    const refused = await update();
+    expect(refused).toMatchObject({
+      IsSuccess: false,
+      MsgCode: 12,
+      Errors: [
+        {
+          Message: '单据编号为“XS-9600”的销售出库单，单据已审核，不允许修改！',
+        },
+      ],
+    });
+    expect(
+      (await call('UnAudit', { Ids: String(written?.Id) })).IsSuccess,
+    ).toBe(true);
+    expect((await update()).IsSuccess).toBe(true);
+    expect((await call('Submit', { Ids: String(written?.Id) })).IsSuccess).toBe(
+      true,
+    );
+    expect((await call('Audit', { Ids: String(written?.Id) })).IsSuccess).toBe(
+      true,
+    );
+
+    const [bill] = sim.documents.list({ billNo: 'XS-9600' });
+    expect(bill?.status).toBe('C');
+    expect(bill?.writeCount).toBe(2);
+    expect(bill?.history.map((h) => [h.op, h.status])).toEqual([
+      ['create', 'C'],
+      ['unaudit', 'D'],
+      ['update', 'D'],
+      ['submit', 'B'],
+      ['audit', 'C'],
+    ]);
+  });
 });

@@ -84,6 +84,25 @@ describe('StatusMetrics', () => {
     ).toBe(1);
   });
 
+  it('should count an update in place and a reversal pair under their change when the plan rules apply', async () => {
+    const text = await metricsText([
+      event({ documentKey: 'k1', outcome: 'updated', change: 'updated' }),
+      event({ documentKey: 'k2#r1', outcome: 'reversed', change: 'reversed' }),
+      event({ documentKey: 'k2#v2', outcome: 'written', change: 'reversed' }),
+    ]);
+    const series = (change: string, outcome: string): string =>
+      `kingbridge_document_changes_total{flow="jackyun-sales-order-to-k3cloud",target="k3cloud",change="${change}",outcome="${outcome}"}`;
+    expect(sampleValue(text, series('updated', 'updated'))).toBe(1);
+    expect(sampleValue(text, series('reversed', 'reversed'))).toBe(1);
+    expect(sampleValue(text, series('reversed', 'written'))).toBe(1);
+    expect(
+      sampleValue(
+        text,
+        'kingbridge_documents_total{flow="jackyun-sales-order-to-k3cloud",target="k3cloud",form="SAL_SaleOrder",outcome="updated"}',
+      ),
+    ).toBe(1);
+  });
+
   it('should count errors by error class when documents fail or retry', async () => {
     const text = await metricsText([
       event({
