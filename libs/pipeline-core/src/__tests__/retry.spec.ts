@@ -61,13 +61,13 @@ describe('retryWithBackoff', () => {
     const controller = new AbortController();
     controller.abort();
     let calls = 0;
-    const aborted = await retryWithBackoff(
+    const aborted = (await retryWithBackoff(
       () => {
         calls += 1;
         return Promise.resolve();
       },
       { policy: fast, signal: controller.signal },
-    ).catch((e: unknown) => e as RetryStoppedError);
+    ).catch((e: unknown) => e)) as RetryStoppedError;
     expect([aborted.reason, aborted.attempts, calls]).toEqual([
       'aborted',
       0,
