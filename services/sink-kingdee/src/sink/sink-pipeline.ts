@@ -774,6 +774,19 @@ export class SinkPipeline {
         ),
       });
     }
+    if (writer.updateBill)
+      // Minding the bill's audit state (and the plan's target.unauditToUpdate), as the rule update does.
+      return this.updateByRule(item, entries, signal).then((r) =>
+        r.kind === 'refused'
+          ? {
+              kind: 'failed',
+              error: kingdeeError(
+                'validation',
+                `${doc.target} ${doc.formId}: ${doc.documentKey} cannot be updated in place: ${r.reason}`,
+              ),
+            }
+          : r,
+      );
     return this.deps.scheduler.submit({
       key: doc.documentKey,
       group: {
