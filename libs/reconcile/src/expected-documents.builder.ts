@@ -18,6 +18,11 @@ export interface ExpectedSet {
   readonly documents: ExpectedDocument[];
   readonly filtered: number;
   readonly failures: ExpectedFailure[];
+  /**
+   * Records that left the plan's filter (cancelled after shipping): not expected in Kingdee. A written one is a
+   * change after write (the sink holds it as a dead letter, or reversed it, per the plan's rule).
+   */
+  readonly withdrawn: ExpectedDocument[];
 }
 
 /** The source record as the connector publishes it (payload = the platform's wire record). */
@@ -77,6 +82,7 @@ export async function buildExpectedDocuments(
   const documents: ExpectedDocument[] = [];
   const failures: ExpectedFailure[] = [];
   let filtered = 0;
+  const withdrawn: ExpectedDocument[] = [];
   const raws = records.map((r) => toRawRecord(plan, r));
   await lookups.preload(raws.flatMap((raw) => flow.lookupQueries(raw)));
   for (const [i, raw] of raws.entries()) {
@@ -96,20 +102,20 @@ export async function buildExpectedDocuments(
         break;
       case 'mapped':
         for (const d of result.documents) {
-          // Left the filter (cancelled after shipping): Kingdee is not expected to hold it; one it holds shows as
-          // extra (written, then the source moved on).
-          if (d.withdrawn) {
-            filtered += 1;
-            continue;
-          }
-          documents.push({
+          // Left the filter (cancelled after shipping): Kingdee is not expected to hold it; one it holds was
+          // written before the source moved on (a change after write, see compareInventories).
+          const expected: ExpectedDocument = {
             billNo: d.billNo,
             documentKey: d.documentKey,
             sourceIds: d.lineage.sourceIds,
             day: businessDay(records[i]!.createdAt, timeZone),
             totals: documentTotals(d.document),
             modifiedAt: records[i]!.modifiedAt,
-          });
+          };
+          if (d.withdrawn) {
+            filtered += 1;
+            withdrawn.push(expected);
+          } else documents.push(expected);
         }
         break;
     }
@@ -170,5 +176,5 @@ export async function buildExpectedDocuments(
       modifiedAt: latest([...base.sourceIds, ...c.doc.sourceIds]),
     };
   }
-  return { documents, filtered, failures };
+  return { documents, filtered, failures, withdrawn };
 }

@@ -214,6 +214,7 @@ export async function reconcileFlow(
       documents: all.documents.filter(inRange),
       filtered: expected.filtered,
       failures: expected.failures,
+      withdrawn: expected.withdrawn,
     };
     outside = all.documents.filter((d) => !inRange(d));
     records = records.filter((r) => ids.has(r.sourceId));
@@ -254,6 +255,7 @@ export async function reconcileFlow(
     actual,
     isExtraCandidate,
     outside,
+    withdrawn: expected.withdrawn,
   });
 
   // Missing documents on their way are in flight.

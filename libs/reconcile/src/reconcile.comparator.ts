@@ -39,6 +39,12 @@ export interface CompareInput {
    * is outside the range, neither matched nor extra.
    */
   readonly outside?: readonly ExpectedDocument[];
+  /**
+   * Documents of records that left the plan's filter after they may have been written (withdrawn): a Kingdee
+   * document that is one of them is a change after write (the source says "no document"), not extra; one whose
+   * reversals bring it to zero is `reversed`.
+   */
+  readonly withdrawn?: readonly ExpectedDocument[];
 }
 
 export interface SideSums {
@@ -305,6 +311,34 @@ export function compareInventories(input: CompareInput): Comparison {
     if (!totalsEqual(sum, ZERO_TOTALS)) continue;
     reversed += 1;
     docs.forEach((d) => used.add(d));
+  }
+
+  // Written, then withdrawn from the source and not (yet) reversed: Kingdee holds what the source no longer has.
+  for (const w of input.withdrawn ?? []) {
+    const bill = norm(w.billNo);
+    if (expectedByBill.has(bill)) continue;
+    const docs = [
+      ...(actualByBill.get(bill) ?? []).slice(0, 1),
+      ...(reversalsOf.get(bill) ?? []),
+    ].filter((d) => !used.has(d));
+    if (docs.length === 0) continue;
+    docs.forEach((d) => used.add(d));
+    const writtenAt = docs
+      .map((d) => d.lastWrittenAt ?? d.firstWrittenAt)
+      .filter((t): t is string => t !== undefined)
+      .sort()
+      .at(-1);
+    changed.push({
+      billNo: w.billNo,
+      sourceIds: w.sourceIds,
+      written: docs.reduce(
+        (t, d) => addTotals(t, documentTotals(d.body)),
+        ZERO_TOTALS,
+      ),
+      source: ZERO_TOTALS,
+      writtenAt,
+      sourceModifiedAt: new Date(w.modifiedAt ?? 0).toISOString(),
+    });
   }
 
   const extra: ExtraItem[] = [];

@@ -144,7 +144,7 @@ describe('reconcileFlow', () => {
     });
   });
 
-  it('should expect no document for a record that left the filter, and report the one Kingdee still holds as extra', async () => {
+  it('should expect no document for a record that left the filter, and report the one Kingdee still holds as changed after write', async () => {
     // Arrange: shipped (95) stock-outs are synced; 2 was written, then cancelled (5); 3 was cancelled unwritten
     const exits = syncPlanSchema.parse({
       ...plan,
@@ -184,8 +184,12 @@ describe('reconcileFlow', () => {
       expected: 1,
       matched: 1,
       missing: 0,
+      extra: 0,
+      changed: 1,
     });
-    expect(report.extra.map((e) => e.billNo)).toEqual(['SO2']);
+    expect(report.changed.map((c) => [c.billNo, c.source])).toEqual([
+      ['SO2', { qty: 0, amount: 0 }],
+    ]);
   });
 
   it('should still report a written document no source record explains as extra', async () => {

@@ -269,4 +269,42 @@ describe('compareInventories', () => {
     expect(result.counts).toMatchObject({ matched: 1, reversed: 1, extra: 2 });
     expect(result.extra.map((e) => e.billNo)).toEqual(['B1', 'B1-R1']);
   });
+
+  it('should report a written document of a record that left the filter as changed after write, not extra', () => {
+    // Act: C1 was written, then cancelled at the source (withdrawn, the plan's rule held it as a dead letter);
+    // W1 was withdrawn before it was ever written; D1 is a Kingdee bill nobody expects.
+    const result = compareInventories({
+      expected: [expected('A1', 2, 10)],
+      withdrawn: [
+        expected('C1', 4, 40, {
+          modifiedAt: Date.parse('2026-11-21T00:00:00Z'),
+        }),
+        expected('W1', 1, 1),
+      ],
+      actual: [
+        stored('A1', [{ qty: 2, amount: 10 }]),
+        stored('C1', [{ qty: 4, amount: 40 }]),
+        stored('D1', [{ qty: 1, amount: 1 }]),
+      ],
+    });
+
+    // Assert
+    expect(result.counts).toMatchObject({
+      matched: 1,
+      changed: 1,
+      extra: 1,
+      missing: 0,
+    });
+    expect(result.changed).toEqual([
+      {
+        billNo: 'C1',
+        sourceIds: ['src-C1'],
+        written: { qty: 4, amount: 40 },
+        source: { qty: 0, amount: 0 },
+        writtenAt: '2026-11-20T10:00:00.000Z',
+        sourceModifiedAt: '2026-11-21T00:00:00.000Z',
+      },
+    ]);
+    expect(result.extra.map((e) => e.billNo)).toEqual(['D1']);
+  });
 });
