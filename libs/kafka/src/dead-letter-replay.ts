@@ -38,6 +38,13 @@ export async function listTopicDeadLetters(
 ): Promise<StoredTopicDeadLetter[]> {
   if (!isDlqTopic(dlq))
     throw new Error(`${dlq} is not a dead-letter topic (<topic>.dlq)`);
+  const topics = await connection.admin.listTopics();
+  if (!topics.includes(dlq)) {
+    const known = topics.filter(isDlqTopic).sort();
+    throw new Error(
+      `${dlq} does not exist on this broker (dead-letter topics here: ${known.length > 0 ? known.join(', ') : 'none yet'})`,
+    );
+  }
   const marks = await connection.admin.fetchHighWatermarks(dlq);
   const count = marks.reduce((n, m) => n + Math.max(0, Number(m.offset)), 0);
   if (count === 0) return [];

@@ -1061,7 +1061,12 @@ function changedError(
     )
     .join('; ');
   return new ChangedAfterWriteError(
-    `${item.doc.documentKey} changed after it was written to ${item.doc.target} (id ${kingdeeId ?? '?'})${why ? `: ${why}` : ''}: ${diff.length} difference(s)${shown ? `: ${shown}` : ''}`,
+    `${item.doc.documentKey} changed after it was written to ${item.doc.target} (id ${kingdeeId ?? '?'})${why ? `: ${why}` : ''}${
+      // A withdrawal's mapping is the written version: what changed is that the source no longer has it.
+      item.doc.withdrawn
+        ? ''
+        : `: ${diff.length} difference(s)${shown ? `: ${shown}` : ''}`
+    }`,
     {
       written: before,
       current: item.doc.withdrawn ? null : current,
