@@ -70,6 +70,8 @@ export interface RetryOptions {
   readonly signal?: AbortSignal;
   /** Epoch ms: give up rather than wait past it. */
   readonly deadlineMs?: number;
+  /** False: the error is thrown as it is, not retried (default: every error is retried). */
+  readonly retryable?: (err: unknown) => boolean;
   /** After each failed attempt that will be retried, with the wait before the next (log it). */
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   readonly now?: () => number;
@@ -77,7 +79,8 @@ export interface RetryOptions {
 
 /**
  * Calls `call` until it resolves, waiting `backoffDelay` between attempts. Throws `RetryStoppedError` (the last
- * error as its cause) when the policy's attempts are used up, the deadline would be passed, or `signal` aborted.
+ * error as its cause) when the policy's attempts are used up, the deadline would be passed, or `signal` aborted;
+ * an error `retryable` refuses is thrown at once, as it is.
  */
 export async function retryWithBackoff<T>(
   call: (attempt: number) => Promise<T>,
@@ -92,6 +95,7 @@ export async function retryWithBackoff<T>(
       return await call(attempt);
     } catch (err) {
       lastError = err;
+      if (options.retryable && !options.retryable(err)) throw err;
       if (attempt >= options.policy.attempts)
         throw new RetryStoppedError('attempts', attempt, err);
       const delayMs = backoffDelay(options.policy, attempt);

@@ -1,5 +1,12 @@
 import type { RawRecord } from '@kingbridge/contracts';
-import { contentHash } from '@kingbridge/pipeline-core';
+import {
+  contentHash,
+  DEFAULT_BACKOFF,
+  PipelineError,
+  RetryStoppedError,
+  retryWithBackoff,
+  type BackoffPolicy,
+} from '@kingbridge/pipeline-core';
 import {
   compileFlow,
   type LookupProvider,
@@ -13,6 +20,14 @@ export {
   withMergeOverrides,
   type MergeOverrides,
 } from '@kingbridge/transform-engine';
+
+/** Lookups that failed retriably (throttled, session lost, unreachable): retried for about half a minute. */
+const LOOKUP_RETRY: BackoffPolicy = {
+  ...DEFAULT_BACKOFF,
+  initialMs: 500,
+  maxMs: 8_000,
+  attempts: 6,
+};
 
 export interface ExpectedSet {
   readonly documents: ExpectedDocument[];
@@ -84,7 +99,15 @@ export async function buildExpectedDocuments(
   let filtered = 0;
   const withdrawn: ExpectedDocument[] = [];
   const raws = records.map((r) => toRawRecord(plan, r));
-  await lookups.preload(raws.flatMap((raw) => flow.lookupQueries(raw)));
+  // A throttled or briefly unreachable lookup store (K3Cloud) is retried as the transform retries it, so a
+  // reconcile run does not fail a flow on one busy moment of Kingdee.
+  const queries = raws.flatMap((raw) => flow.lookupQueries(raw));
+  await retryWithBackoff(() => lookups.preload(queries), {
+    policy: LOOKUP_RETRY,
+    retryable: (err) => err instanceof PipelineError && err.retriable,
+  }).catch((err: unknown) => {
+    throw err instanceof RetryStoppedError ? err.lastError : err;
+  });
   for (const [i, raw] of raws.entries()) {
     dayOfSource.set(raw.sourceId, records[i]!.createdAt);
     const result = flow.process(raw);

@@ -74,4 +74,18 @@ describe('retryWithBackoff', () => {
       0,
     ]);
   });
+
+  it('should throw an error retryable refuses at once, as it is', async () => {
+    let calls = 0;
+    const fatal = new Error('bad credentials');
+    const err = await retryWithBackoff(
+      () => {
+        calls += 1;
+        return Promise.reject(fatal);
+      },
+      { policy: fast, retryable: (e) => e !== fatal },
+    ).catch((e: unknown) => e);
+    expect(err).toBe(fatal);
+    expect(calls).toBe(1);
+  });
 });

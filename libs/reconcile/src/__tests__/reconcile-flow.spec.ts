@@ -3,7 +3,7 @@ import {
   syncPlanSchema,
   type SyncPlan,
 } from '@kingbridge/transform-engine';
-import { contentHash } from '@kingbridge/pipeline-core';
+import { contentHash, RetriableError } from '@kingbridge/pipeline-core';
 import { describe, expect, it } from 'vitest';
 import type {
   KingdeeDocument,
@@ -334,5 +334,40 @@ describe('reconcileFlow', () => {
       fromMs: Date.parse('2026-12-02T10:00:00Z'),
       toMs: Date.parse('2026-12-02T10:58:00Z'),
     });
+  });
+
+  it('should retry a lookup store that is throttled for a moment instead of failing the flow', async () => {
+    // Arrange: the first preload fails as a throttled K3Cloud query does (retriable), the next one answers.
+    let preloads = 0;
+    const lookups = new InMemoryLookupProvider({});
+    const flaky = {
+      get: lookups.get.bind(lookups),
+      preload: (queries: Parameters<InMemoryLookupProvider['preload']>[0]) => {
+        preloads += 1;
+        return preloads === 1
+          ? Promise.reject(
+              new RetriableError('k3cloud ExecuteBillQuery: throttled', {
+                errorClass: 'throttled',
+              }),
+            )
+          : lookups.preload(queries);
+      },
+    };
+
+    // Act
+    const report = await reconcileFlow({
+      plan,
+      source: new FakeSource([rec('1', T0 + 5 * MIN)]),
+      kingdee: {
+        list: () => Promise.resolve([written('1', 1, T0 + 6 * MIN)]),
+      },
+      range: { fromMs: T0, toMs: T0 + 60 * MIN },
+      lookups: flaky,
+      nowMs: T0 + 70 * MIN,
+    });
+
+    // Assert
+    expect(preloads).toBeGreaterThanOrEqual(2);
+    expect(report.counts).toMatchObject({ matched: 1, missing: 0 });
   });
 });
