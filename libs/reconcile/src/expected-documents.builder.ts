@@ -104,7 +104,8 @@ export async function buildExpectedDocuments(
   const queries = raws.flatMap((raw) => flow.lookupQueries(raw));
   await retryWithBackoff(() => lookups.preload(queries), {
     policy: LOOKUP_RETRY,
-    retryable: (err) => err instanceof PipelineError && err.retriable,
+    // Everything but a permanent refusal: a lost response surfaces as a plain network error.
+    retryable: (err) => !(err instanceof PipelineError) || err.retriable,
   }).catch((err: unknown) => {
     throw err instanceof RetryStoppedError ? err.lastError : err;
   });
