@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Env } from '@kingbridge/config';
 import { kafkaSecurityFromEnv } from '@kingbridge/kafka';
 import { loadPlans } from '@kingbridge/transform-engine';
 import type { z } from 'zod';
-import { migrateConfigSchema } from '@kingbridge/scripts';
+import { migrateConfigSchema, operatorConfigSchema } from '@kingbridge/scripts';
 import { alertWebhookConfigSchema } from '@kingbridge/alert-webhook';
 import { simulatorsConfigSchema } from '@kingbridge/simulators';
 import { sinkKingdeeConfigSchema } from '@kingbridge/sink-kingdee';
@@ -57,6 +57,8 @@ const PROCESSES: Readonly<Record<string, Process>> = {
     kafka: false,
   },
   'scripts/migrate.ts': { schema: migrateConfigSchema, kafka: false },
+  // The operator CLI, run in a service's container (`kingbridge dlq list sink`) with that container's env.
+  'tools/src/kingbridge.ts': { schema: operatorConfigSchema, kafka: true },
   'deploy/docker/demo-world.ts': {
     schema: demoWorldConfigSchema,
     kafka: false,

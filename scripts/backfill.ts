@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
 import {
   ConfigError,
   UsageError,
-  asUsageError,
   loadConfig,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
 } from '@kingbridge/config';
 import { allTopics, rawTopic } from '@kingbridge/contracts';
 import {
@@ -90,38 +91,24 @@ function formatEta(seconds: number | undefined): string {
 }
 
 /** Backfills one stream's range; returns the exit code (0 done, 1 stopped, 2 usage, 130 interrupted). */
-export async function run(argv: readonly string[]): Promise<number> {
-  try {
-    return await backfill(argv);
-  } catch (err) {
-    const e = asUsageError(err);
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`backfill: ${e.message}\n\n${BACKFILL_USAGE}\n`);
-    return 2;
-  }
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'backfill', usage: BACKFILL_USAGE },
+    backfill,
+  );
 }
 
 async function backfill(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        connector: { type: 'string' },
-        stream: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw asUsageError(err);
-  }
-  if (args.help) {
-    process.stdout.write(`${BACKFILL_USAGE}\n`);
-    return 0;
-  }
+  const args = parseCliArgs(argv, {
+    options: {
+      connector: { type: 'string' },
+      stream: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
+  }).values;
   if (!args.connector || !args.stream || !args.from || !args.to)
     fail('--connector, --stream, --from and --to are required');
   const time = (name: string, text: string): Date => {
@@ -256,16 +243,4 @@ async function backfill(argv: readonly string[]): Promise<number> {
   return code;
 }
 
-if (process.argv[1] && /backfill\.ts$/.test(process.argv[1])) {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(
-        `backfill failed: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfStartedAs('scripts/backfill', 'backfill', run);

@@ -1,45 +1,79 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  parseCliArgs,
+  parseJsonText,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 
 // Every project carries one type:* and one scope:* tag: libs/*, libs/connectors/* and services/* in their
 // package.json (nx.tags), the tool folders (scripts, tools, bench, deploy) in their project.json (tags).
 const packageRoots = ['libs', 'libs/connectors', 'services'];
 const toolProjects = ['scripts', 'tools', 'bench', 'deploy'];
-const problems: string[] = [];
-let projects = 0;
 
-function checkTags(file: string, tags: readonly string[]): void {
-  projects += 1;
+function checkTags(
+  file: string,
+  tags: readonly string[],
+  problems: string[],
+): void {
   if (tags.filter((t) => t.startsWith('type:')).length !== 1)
     problems.push(`${file}: needs exactly one type:* tag`);
   if (tags.filter((t) => t.startsWith('scope:')).length !== 1)
     problems.push(`${file}: needs exactly one scope:* tag`);
 }
 
-for (const root of packageRoots) {
-  for (const dir of readdirSync(root, { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
-    const pkgPath = join(root, dir.name, 'package.json');
-    if (!existsSync(pkgPath)) continue;
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-      nx?: { tags?: string[] };
+export const CHECK_TAGS_USAGE =
+  'usage: tsx scripts/check-tags.ts\n  exits 1 when a project lacks exactly one type:* and one scope:* tag';
+
+function checkAll(): number {
+  const problems: string[] = [];
+  let projects = 0;
+  for (const root of packageRoots) {
+    for (const dir of readdirSync(root, { withFileTypes: true })) {
+      if (!dir.isDirectory()) continue;
+      const pkgPath = join(root, dir.name, 'package.json');
+      if (!existsSync(pkgPath)) continue;
+      const pkg = parseJsonText(pkgPath, readFileSync(pkgPath, 'utf8')) as {
+        nx?: { tags?: string[] };
+      };
+      checkTags(pkgPath, pkg.nx?.tags ?? [], problems);
+      projects += 1;
+    }
+  }
+  for (const dir of toolProjects) {
+    const projectPath = join(dir, 'project.json');
+    if (!existsSync(projectPath)) {
+      problems.push(`${projectPath}: missing (${dir}/ must be an Nx project)`);
+      continue;
+    }
+    const project = parseJsonText(
+      projectPath,
+      readFileSync(projectPath, 'utf8'),
+    ) as {
+      tags?: string[];
     };
-    checkTags(pkgPath, pkg.nx?.tags ?? []);
+    checkTags(projectPath, project.tags ?? [], problems);
+    projects += 1;
   }
-}
-for (const dir of toolProjects) {
-  const projectPath = join(dir, 'project.json');
-  if (!existsSync(projectPath)) {
-    problems.push(`${projectPath}: missing (${dir}/ must be an Nx project)`);
-    continue;
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    return 1;
   }
-  const project = JSON.parse(readFileSync(projectPath, 'utf8')) as {
-    tags?: string[];
-  };
-  checkTags(projectPath, project.tags ?? []);
+  console.log(`${projects} projects tagged`);
+  return 0;
 }
-if (problems.length > 0) {
-  console.error(problems.join('\n'));
-  process.exit(1);
+
+/** Checks every project's tags; returns 1 when one is missing a tag. */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'check-tags', usage: CHECK_TAGS_USAGE },
+    async (args) => {
+      parseCliArgs(args, {});
+      return checkAll();
+    },
+  );
 }
-console.log(`${projects} projects tagged`);
+
+runIfStartedAs('scripts/check-tags', 'check-tags', run);

@@ -3,6 +3,16 @@
  * `run(argv)` prints its own usage on --help (exit 0), names an unknown option or command (exit 2) and returns its
  * exit code; the scripts stay runnable on their own (`npx tsx scripts/<name>.ts`).
  */
+import { baseConfigSchema } from '@kingbridge/config';
+
+/**
+ * The environment of the operator commands that reach Kafka and Postgres (a service's names: KAFKA_BROKERS,
+ * KAFKA_SECURITY_*, DATABASE_URL), so `kingbridge` runs in any service container with that container's settings.
+ */
+export const operatorConfigSchema = baseConfigSchema.extend({
+  LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.default('warn'),
+});
+
 export interface OperatorCommand {
   /** One line for `kingbridge --help`. */
   readonly summary: string;
@@ -33,7 +43,8 @@ export const OPERATOR_COMMANDS = {
     load: async () => (await import('./backfill')).run,
   },
   dlq: {
-    summary: "list or replay a topic's dead letters (list|replay <topic.dlq>)",
+    summary:
+      "list or replay dead letters: a topic's (<topic.dlq>) or the sink's Kingdee ones (sink)",
     script: 'scripts/replay-dlq.ts',
     load: async () => (await import('./replay-dlq')).run,
   },

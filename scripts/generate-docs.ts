@@ -1,5 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { wantsHelp } from '@kingbridge/config';
+import {
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { allTopics } from '@kingbridge/contracts';
 
 /**
@@ -44,26 +48,39 @@ export function renderTopicsDoc(): string {
 }
 
 const TARGET = 'docs/topics.md';
-if (require.main === module && wantsHelp(process.argv.slice(2))) {
-  console.log(
-    `usage: tsx scripts/generate-docs.ts [--check]\n  writes ${TARGET}; --check exits 1 when it is stale`,
+
+export const GENERATE_DOCS_USAGE = `usage: tsx scripts/generate-docs.ts [--check]
+  writes ${TARGET}; --check exits 1 when it is stale`;
+
+/** Writes docs/topics.md, or with --check says whether it is stale (exit 1); returns the exit code. */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'generate-docs', usage: GENERATE_DOCS_USAGE },
+    async (args) => {
+      const { check } = parseCliArgs(args, {
+        options: { check: { type: 'boolean', default: false } },
+      }).values;
+      const text = renderTopicsDoc();
+      if (!check) {
+        writeFileSync(TARGET, text);
+        console.log(`wrote ${TARGET}`);
+        return 0;
+      }
+      let current = '';
+      try {
+        current = readFileSync(TARGET, 'utf8');
+      } catch {
+        /* missing file counts as drift */
+      }
+      if (current !== text) {
+        console.error(`${TARGET} is stale: run npm run docs:generate`);
+        return 1;
+      }
+      console.log(`${TARGET} up to date`);
+      return 0;
+    },
   );
-} else if (require.main === module) {
-  const text = renderTopicsDoc();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(TARGET, 'utf8');
-    } catch {
-      /* missing file counts as drift */
-    }
-    if (current !== text) {
-      console.error(`${TARGET} is stale: run npm run docs:generate`);
-      process.exit(1);
-    }
-    console.log(`${TARGET} up to date`);
-  } else {
-    writeFileSync(TARGET, text);
-    console.log(`wrote ${TARGET}`);
-  }
 }
+
+runIfStartedAs('scripts/generate-docs', 'generate-docs', run);

@@ -1,5 +1,5 @@
 /** The scripts project's public surface: the operator commands and the library functions other projects reuse. */
-export { OPERATOR_COMMANDS } from './commands';
+export { OPERATOR_COMMANDS, operatorConfigSchema } from './commands';
 export type { OperatorCommand, OperatorCommandName } from './commands';
 export {
   MIGRATION_SOURCES,

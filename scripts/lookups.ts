@@ -8,9 +8,13 @@
  */
 import {
   DEFAULT_DATABASE_URL,
+  InputFileError,
+  UsageError,
   loadConfigOrExit,
+  parseCliArgs,
   readJsonFile,
-  wantsHelp,
+  runCliCommand,
+  runIfStartedAs,
 } from '@kingbridge/config';
 import { formatZodIssues } from '@kingbridge/contracts';
 import { createDataSource } from '@kingbridge/persistence';
@@ -23,6 +27,16 @@ export const lookupTablesSchema = z.record(
   z.array(z.record(z.string(), z.unknown())),
 );
 export type LookupTables = z.infer<typeof lookupTablesSchema>;
+
+/** Reads a `{ table: [rows] }` file; a bad one is an InputFileError naming the file (and the line of bad JSON). */
+export async function readLookupTablesFile(
+  file: string,
+): Promise<LookupTables> {
+  const parsed = lookupTablesSchema.safeParse(await readJsonFile(file));
+  if (!parsed.success)
+    throw new InputFileError(`${file}: ${formatZodIssues(parsed.error)}`);
+  return parsed.data;
+}
 
 export interface LoadLookupsResult {
   readonly table: string;
@@ -109,57 +123,45 @@ export async function readLookupTable(
 export const LOOKUPS_USAGE =
   'usage:\n  tsx scripts/lookups.ts load <tables.json>\n  tsx scripts/lookups.ts list [table]';
 
-/** `lookups load <file>` | `lookups list [table]`; returns the exit code (2: usage). */
-export async function run(argv: readonly string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    console.log(LOOKUPS_USAGE);
-    return 0;
-  }
-  const unknown = argv.find((a) => a.startsWith('-'));
-  if (unknown !== undefined) {
-    console.error(`lookups: unknown option ${unknown}\n\n${LOOKUPS_USAGE}`);
-    return 2;
-  }
+/** `lookups load <file>` | `lookups list [table]`; returns the exit code (1: a bad tables file, 2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'lookups', usage: LOOKUPS_USAGE },
+    lookups,
+  );
+}
+
+async function lookups(argv: readonly string[]): Promise<number> {
+  const { positionals } = parseCliArgs(argv, { allowPositionals: true });
+  const [command, arg, extra] = positionals;
+  if (command !== 'load' && command !== 'list')
+    throw new UsageError(
+      command === undefined
+        ? 'give a command: load or list'
+        : `unknown command ${command}`,
+    );
+  if (command === 'load' && arg === undefined)
+    throw new UsageError('load needs <tables.json>');
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}`);
   const config = loadConfigOrExit(
     z.object({ DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL) }),
   );
-  const [command, arg] = argv;
-  if (command === 'load' && arg) {
-    const json = await readJsonFile(arg);
-    const parsed = lookupTablesSchema.safeParse(json);
-    if (!parsed.success) {
-      console.error(`${arg}: ${formatZodIssues(parsed.error)}`);
-      return 1;
-    }
-    for (const r of await loadLookups(config.DATABASE_URL, parsed.data))
+  if (command === 'load' && arg !== undefined) {
+    const tables = await readLookupTablesFile(arg);
+    for (const r of await loadLookups(config.DATABASE_URL, tables))
       console.log(`lookup ${r.table}: ${r.rows} rows`);
     return 0;
   }
-  if (command === 'list') {
-    if (arg) {
-      for (const row of await readLookupTable(config.DATABASE_URL, arg))
-        console.log(JSON.stringify(row));
-      return 0;
-    }
-    const tables = await listLookupTables(config.DATABASE_URL);
-    if (tables.length === 0) console.log('no lookup tables loaded');
-    for (const t of tables) console.log(`${t.table}\t${t.rows}`);
+  if (arg !== undefined) {
+    for (const row of await readLookupTable(config.DATABASE_URL, arg))
+      console.log(JSON.stringify(row));
     return 0;
   }
-  console.error(
-    `lookups: ${command === undefined ? 'give a command: load or list' : command === 'load' ? 'load needs <tables.json>' : `unknown command ${command}`}\n\n${LOOKUPS_USAGE}`,
-  );
-  return 2;
+  const tables = await listLookupTables(config.DATABASE_URL);
+  if (tables.length === 0) console.log('no lookup tables loaded');
+  for (const t of tables) console.log(`${t.table}\t${t.rows}`);
+  return 0;
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `lookups: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfStartedAs('scripts/lookups', 'lookups', run);

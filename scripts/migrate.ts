@@ -1,14 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_DATABASE_URL,
-  UsageError,
-  asUsageError,
   loadConfigOrExit,
-  wantsHelp,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
 } from '@kingbridge/config';
 import { createLogger, type Logger } from '@kingbridge/observability';
 import {
@@ -33,7 +32,18 @@ export const MIGRATION_SOURCES = [
   { service: 'sink-kingdee', schema: 'sink_kingdee' },
 ] as const;
 
-const ROOT = resolve(__dirname, '..');
+/**
+ * The folder holding services/: the repo under tsx, dist/ in the image. Searched upward from this file, which may
+ * be bundled into another entry (dist/tools/src/kingbridge.js as well as dist/scripts/migrate.js).
+ */
+function servicesRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'services'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..');
+  }
+}
+
+const ROOT = servicesRoot(__dirname);
 
 const migrationModuleSchema = z.object({
   MIGRATIONS: z
@@ -167,24 +177,19 @@ export const MIGRATE_USAGE =
   'usage: tsx scripts/migrate.ts [--check]\n  applies every pending migration of every service to DATABASE_URL (creating the database);\n  --check applies nothing and exits 1 when a migration is pending';
 
 /** Migrates (or with --check only reports); returns the exit code (1: pending with --check, 2: usage). */
-export async function run(argv: readonly string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    console.log(MIGRATE_USAGE);
-    return 0;
-  }
-  let check: boolean;
-  try {
-    check =
-      parseArgs({
-        args: [...argv],
-        options: { check: { type: 'boolean', default: false } },
-      }).values.check === true;
-  } catch (err) {
-    const e = asUsageError(err);
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`migrate: ${e.message}\n\n${MIGRATE_USAGE}`);
-    return 2;
-  }
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'migrate', usage: MIGRATE_USAGE },
+    migrate,
+  );
+}
+
+async function migrate(argv: readonly string[]): Promise<number> {
+  const check =
+    parseCliArgs(argv, {
+      options: { check: { type: 'boolean', default: false } },
+    }).values.check === true;
   const config = loadConfigOrExit(migrateConfigSchema);
   const target = redactDatabaseUrl(config.DATABASE_URL);
   const logger = createLogger('migrate', config.LOG_LEVEL);
@@ -236,14 +241,4 @@ export async function run(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `migrate failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfStartedAs('scripts/migrate', 'migrate', run);

@@ -11,9 +11,15 @@
  * their watermark had passed. Every `_findCollection` table, the plan's `lookups:` tables that
  * the transform reads from K3Cloud included, comes from the --lookups file.
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { UsageError, asUsageError, wantsHelp } from '@kingbridge/config';
+import {
+  InputFileError,
+  UsageError,
+  parseCliArgs,
+  parseJsonText,
+  readTextFile,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import {
   rawRecordSchema,
   formatZodIssues,
@@ -27,32 +33,23 @@ import {
   compileFlow,
   loadPlans,
   parsePlan,
-  type LookupRow,
 } from '@kingbridge/transform-engine';
+import { readLookupTablesFile } from './lookups';
 import { requestEnvelopes } from './plan-request-envelope';
 
 /** A records file that cannot be read as JSON or NDJSON, with where. */
-class RecordsFileError extends Error {}
-
-function lineOf(text: string, position: number): number {
-  return text.slice(0, position).split('\n').length;
-}
 
 export const PLAN_USAGE =
   'usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now ISO] [--pretty]';
 
+/** The records of a JSON array or NDJSON file; a bad file is an InputFileError naming `file:line`. */
 async function readRecords(file: string): Promise<unknown[]> {
-  const text = await readFile(file, 'utf8');
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(text) as unknown[];
-    } catch (err) {
-      const message = (err as Error).message;
-      const at = /position (\d+)/.exec(message);
-      const line = at ? lineOf(text, Number(at[1])) : text.split('\n').length;
-      throw new RecordsFileError(`${file}:${line}: not JSON (${message})`);
-    }
+  const text = await readTextFile(file);
+  if (text.trim().startsWith('[')) {
+    const records = parseJsonText(file, text);
+    if (!Array.isArray(records))
+      throw new InputFileError(`${file}: not a JSON array of records`);
+    return records as unknown[];
   }
   const records: unknown[] = [];
   text.split('\n').forEach((l, i) => {
@@ -60,7 +57,7 @@ async function readRecords(file: string): Promise<unknown[]> {
     try {
       records.push(JSON.parse(l) as unknown);
     } catch (err) {
-      throw new RecordsFileError(
+      throw new InputFileError(
         `${file}:${i + 1}: not a JSON record (${(err as Error).message})`,
       );
     }
@@ -126,8 +123,7 @@ async function validate(dir: string): Promise<number> {
 }
 
 async function dryRun(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
+  const { values, positionals } = parseCliArgs(args, {
     allowPositionals: true,
     options: {
       lookups: { type: 'string' },
@@ -148,7 +144,7 @@ async function dryRun(args: string[]): Promise<number> {
   const now = new Date(nowMs).toISOString();
   let plan;
   try {
-    plan = parsePlan(await readFile(planFile, 'utf8'), planFile);
+    plan = parsePlan(await readTextFile(planFile), planFile);
   } catch (err) {
     if (err instanceof PlanValidationError) {
       process.stderr.write(`${err.issues.join('\n')}\n`);
@@ -156,12 +152,7 @@ async function dryRun(args: string[]): Promise<number> {
     }
     throw err;
   }
-  const tables = lookupsFile
-    ? (JSON.parse(await readFile(lookupsFile, 'utf8')) as Record<
-        string,
-        LookupRow[]
-      >)
-    : {};
+  const tables = lookupsFile ? await readLookupTablesFile(lookupsFile) : {};
   const lookups = new InMemoryLookupProvider(tables);
   const flow = compileFlow(plan, { lookups, clock: () => nowMs });
   const out = (line: unknown) =>
@@ -174,7 +165,7 @@ async function dryRun(args: string[]): Promise<number> {
   try {
     inputs = await readRecords(recordsFile);
   } catch (err) {
-    if (!(err instanceof RecordsFileError)) throw err;
+    if (!(err instanceof InputFileError)) throw err;
     out({ kind: 'error', errorClass: 'schema', message: err.message });
     return 1;
   }
@@ -266,42 +257,27 @@ async function dryRun(args: string[]): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-/** `plan validate [dir]` | `plan dry-run ...`; returns the exit code (2: usage). */
-export async function run(argv: readonly string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(`${PLAN_USAGE}\n`);
-    return 0;
-  }
-  const [command, ...args] = argv;
-  try {
-    if (command === 'validate') {
-      const { positionals } = parseArgs({ args, allowPositionals: true });
-      if (positionals.length > 1)
-        throw new UsageError(`unexpected argument ${positionals[1]}`);
-      return await validate(positionals[0] ?? 'plans');
-    }
-    if (command === 'dry-run') return await dryRun(args);
-    throw new UsageError(
-      command === undefined
-        ? 'give a command: validate or dry-run'
-        : `unknown command ${command}`,
-    );
-  } catch (err) {
-    const e = asUsageError(err);
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`plan: ${e.message}\n\n${PLAN_USAGE}\n`);
-    return 2;
-  }
-}
-
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(
-        `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exit(1);
-    },
+/** `plan validate [dir]` | `plan dry-run ...`; returns the exit code (1: a problem found, 2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(argv, { name: 'plan', usage: PLAN_USAGE }, (a) =>
+    plan(a),
   );
 }
+
+async function plan(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === 'validate') {
+    const { positionals } = parseCliArgs(args, { allowPositionals: true });
+    if (positionals.length > 1)
+      throw new UsageError(`unexpected argument ${positionals[1]}`);
+    return validate(positionals[0] ?? 'plans');
+  }
+  if (command === 'dry-run') return dryRun(args);
+  throw new UsageError(
+    command === undefined
+      ? 'give a command: validate or dry-run'
+      : `unknown command ${command}`,
+  );
+}
+
+runIfStartedAs('scripts/plan', 'plan', run);

@@ -3,8 +3,14 @@
  *   tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo] [...]
  * See USAGE below and libs/reconcile/README.md.
  */
-import { readFile } from 'node:fs/promises';
-import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import {
+  DEFAULT_DATABASE_URL,
+  UsageError,
+  loadConfigOrExit,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { sourcePlatformSchema } from '@kingbridge/contracts';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
@@ -41,6 +47,7 @@ import {
 import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
+import { readLookupTablesFile } from './lookups';
 
 const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]
          [--source api|simulator] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
@@ -84,13 +91,12 @@ const argsObjectSchema = z.object({
   kingdeeUrl: z.string().url().optional(),
   source: z.enum(['api', 'simulator']).default('api'),
   demo: z.boolean(),
-  help: z.boolean(),
   contextDays: z.coerce.number().positive().default(2),
   portOffset: z.coerce.number().int().min(0).default(0),
   inFlightGraceS: z.coerce.number().min(0).default(120),
 });
 const argsSchema = argsObjectSchema.refine(
-  (a) => a.help || a.all !== (a.flow !== undefined),
+  (a) => a.all !== (a.flow !== undefined),
   {
     message: 'give --flow <plan id> or --all',
     path: ['flow'],
@@ -98,31 +104,38 @@ const argsSchema = argsObjectSchema.refine(
 );
 type Args = z.infer<typeof argsSchema>;
 
-const FLAGS = new Set(['json', 'demo', 'all', 'help']);
+const STRING = { type: 'string' } as const;
+const FLAG = { type: 'boolean', default: false } as const;
 
 function parseArgs(argv: readonly string[]): Args {
-  const raw: Record<string, unknown> = {
-    json: false,
-    demo: false,
-    all: false,
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h') raw.help = true;
-    else if (a.startsWith('--')) {
-      const name = a
-        .slice(2)
-        .replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
-      if (!Object.hasOwn(argsObjectSchema.shape, name))
-        throw new Error(`unknown option ${a}`);
-      if (FLAGS.has(name)) raw[name] = true;
-      else raw[name] = argv[++i];
-    } else throw new Error(`unexpected argument ${a}`);
-  }
-  const parsed = argsSchema.safeParse(raw);
+  const { values } = parseCliArgs(argv, {
+    options: {
+      flow: STRING,
+      all: FLAG,
+      from: STRING,
+      to: STRING,
+      json: FLAG,
+      plans: STRING,
+      lookups: STRING,
+      'source-url': STRING,
+      'kingdee-url': STRING,
+      source: STRING,
+      demo: FLAG,
+      'context-days': STRING,
+      'port-offset': STRING,
+      'in-flight-grace-s': STRING,
+    },
+  });
+  const parsed = argsSchema.safeParse(
+    Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [
+        name.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase()),
+        value,
+      ]),
+    ),
+  );
   if (!parsed.success)
-    throw new Error(
+    throw new UsageError(
       parsed.error.issues
         .map((x) => `--${x.path.join('.')}: ${x.message}`)
         .join('; '),
@@ -221,18 +234,12 @@ function progress(json: boolean): {
 }
 
 /** Reconciles one flow or all; returns the exit code (0 clean, 1 differences, 2 usage or setup error). */
-export async function run(argv: readonly string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(argv, { name: 'reconcile', usage: USAGE }, reconcile);
+}
+
+async function reconcile(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
   const nowMs = Date.now();
   let fromMs: number;
   let toMs: number;
@@ -240,13 +247,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     fromMs = parseUserTime(args.from, nowMs);
     toMs = parseUserTime(args.to, nowMs);
   } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    throw new UsageError((err as Error).message);
   }
-  if (fromMs >= toMs) {
-    console.error(`--from must be before --to\n\n${USAGE}`);
-    return 2;
-  }
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
   const config = loadConfigOrExit(
     z.object({
       DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
@@ -280,10 +283,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   try {
     const tables = args.lookups
-      ? (JSON.parse(await readFile(args.lookups, 'utf8')) as Record<
-          string,
-          LookupRow[]
-        >)
+      ? await readLookupTablesFile(args.lookups)
       : await lookupTables(ds!);
     const { plans, published } = await effectivePlans(ds, filePlans);
     const pipeline: PipelineState | undefined = ds
@@ -436,14 +436,4 @@ async function sourceOf(
   );
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `reconcile: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runIfStartedAs('scripts/reconcile', 'reconcile', run);

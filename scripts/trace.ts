@@ -6,12 +6,12 @@
  * groups for up to --timeout-ms each), the sink ledger and the sink's dead-letter table. Says which
  * of these it could not read. Env: KAFKA_BROKERS (default 127.0.0.1:19092), DATABASE_URL.
  */
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_DATABASE_URL,
   UsageError,
-  asUsageError,
-  wantsHelp,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
 } from '@kingbridge/config';
 import {
   KINGDEE_TARGETS,
@@ -178,24 +178,12 @@ export const TRACE_USAGE =
   'usage: tsx scripts/trace.ts --source-id <id> [--platform <p>] [--json] [--timeout-ms 8000] [--no-kafka] [--no-db]';
 
 /** Traces one source record; returns the exit code (0 found, 1 nothing found, 2 usage). */
-export async function run(argv: readonly string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    console.log(TRACE_USAGE);
-    return 0;
-  }
-  try {
-    return await trace(argv);
-  } catch (err) {
-    const e = asUsageError(err);
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`trace: ${e.message}\n\n${TRACE_USAGE}`);
-    return 2;
-  }
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(argv, { name: 'trace', usage: TRACE_USAGE }, trace);
 }
 
 async function trace(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
+  const { values } = parseCliArgs(argv, {
     options: {
       'source-id': { type: 'string' },
       platform: { type: 'string' },
@@ -250,14 +238,4 @@ async function trace(argv: readonly string[]): Promise<number> {
   return steps.length > 0 ? 0 : 1;
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `trace: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runIfStartedAs('scripts/trace', 'trace', run);

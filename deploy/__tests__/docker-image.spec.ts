@@ -156,6 +156,72 @@ describe('deploy/docker/Dockerfile', () => {
     expect(plans.status).toBe(0);
   });
 
+  it('should put the compiled kingbridge CLI on the PATH as kingbridge and kb', () => {
+    const runtime = stages().at(-1) as Stage;
+    const text = runtime.lines.join('\n');
+    expect(text).toContain(
+      'exec node /app/dist/tools/src/kingbridge.js \"$@\"',
+    );
+    expect(text).toMatch(/> \/usr\/local\/bin\/kingbridge\b/);
+    expect(text).toMatch(/ln -s kingbridge \/usr\/local\/bin\/kb\b/);
+    expect(ENTRY_POINTS).toContain('tools/src/kingbridge.ts');
+    const build = stages()[0] as Stage;
+    expect(build.lines).toContain('COPY tools ./tools');
+  });
+
+  it('should run every operator command from the compiled kingbridge CLI, each only when asked', () => {
+    const help = node([js('tools/src/kingbridge.ts'), '--help'], {});
+    expect(help.status, help.stderr).toBe(0);
+    for (const name of ['reconcile', 'dlq', 'trace', 'backfill', 'migrate'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['reconcile', 'dlq', 'migrate', 'lookups', 'plan']) {
+      const r = node([js('tools/src/kingbridge.ts'), name, '--help'], {});
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, name).toMatch(/^usage:/);
+      // Bundled into one file, no other command's main ran.
+      expect(r.stdout.match(/usage:/g), name).toHaveLength(1);
+      expect(r.stderr, name).toBe('');
+    }
+    const bogus = node(
+      [js('tools/src/kingbridge.ts'), 'dlq', 'list', 'sink', '--bogus'],
+      {},
+    );
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toContain('--bogus');
+    const plans = node(
+      [js('tools/src/kingbridge.ts'), 'plan', 'validate', 'plans'],
+      {},
+    );
+    expect(plans.stdout).toContain('plan(s) valid');
+  });
+
+  it.each([
+    'scripts/replay-dlq.ts',
+    'scripts/backfill.ts',
+    'scripts/trace.ts',
+    'scripts/migrate.ts',
+  ])('should print the usage of the compiled %s on --help', (script) => {
+    const r = node([js(script), '--help'], {});
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^usage:/);
+  });
+
+  it('should run the compiled sink dlq alias through the compiled kingbridge CLI', () => {
+    const r = node(
+      [js('services/sink-kingdee/src/cli.ts'), 'dlq', 'list', '--bogus'],
+      {},
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^dlq: Unknown option '--bogus'/);
+  });
+
+  it('should load the demo master data only, not another bundled script, when demo-world is given a command', () => {
+    const r = node([js('deploy/docker/demo-world.ts'), 'nothing'], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('demo-world: unknown command nothing');
+    expect(`${r.stdout}${r.stderr}`.match(/usage:/g)).toHaveLength(1);
+  });
+
   it('should start a compiled service with node and pass the image HEALTHCHECK', async () => {
     const port = await freePort();
     const env = {

@@ -11,6 +11,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import {
+  UsageError,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -34,6 +40,8 @@ export const ENTRY_POINTS: readonly string[] = [
   'scripts/trace.ts',
   'scripts/reconcile.ts',
   'scripts/backfill.ts',
+  // The one operator CLI (`kingbridge` / `kb` on the image's PATH): every command above in one entry.
+  'tools/src/kingbridge.ts',
   'deploy/docker/healthcheck.ts',
   'deploy/docker/demo-world.ts',
 ];
@@ -74,12 +82,24 @@ export async function buildDist(
   return entries.map((e) => join(outdir, e.replace(/\.ts$/, '.js')));
 }
 
-if (require.main === module) {
-  buildDist(process.argv[2] ? resolve(process.argv[2]) : undefined).then(
-    (files) => console.log(`built ${files.length} entry points into dist/`),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
-      process.exit(1);
+export const BUILD_USAGE = `usage: tsx deploy/docker/build.ts [outdir]
+  compiles every entry point the image runs into outdir (default dist/)`;
+
+/** Builds dist/ (or the given folder); returns the exit code. */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'build', usage: BUILD_USAGE },
+    async (args) => {
+      const { positionals } = parseCliArgs(args, { allowPositionals: true });
+      if (positionals.length > 1)
+        throw new UsageError(`unexpected argument ${positionals[1]}`);
+      const outdir = positionals[0];
+      const files = await buildDist(outdir ? resolve(outdir) : undefined);
+      console.log(`built ${files.length} entry points into dist/`);
+      return 0;
     },
   );
 }
+
+runIfStartedAs('deploy/docker/build', 'build', run);

@@ -7,7 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_DATABASE_URL, loadConfigOrExit } from '@kingbridge/config';
+import {
+  DEFAULT_DATABASE_URL,
+  UsageError,
+  loadConfigOrExit,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { waitForPostgres } from '@kingbridge/persistence';
 import { createLogger } from '@kingbridge/observability';
 import { z } from 'zod';
@@ -52,18 +59,27 @@ async function main(command: string | undefined): Promise<number> {
     );
     return 0;
   }
-  console.error('usage: demo-world simulators|master-data');
-  return 2;
+  throw new UsageError(
+    command === undefined
+      ? 'give a command: simulators or master-data'
+      : `unknown command ${command}`,
+  );
 }
 
-if (require.main === module) {
-  main(process.argv[2]).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `demo-world: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(1);
+export const DEMO_WORLD_USAGE = 'usage: demo-world simulators|master-data';
+
+/** `simulators` | `master-data`; returns the exit code (2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'demo-world', usage: DEMO_WORLD_USAGE },
+    async (args) => {
+      const { positionals } = parseCliArgs(args, { allowPositionals: true });
+      if (positionals.length > 1)
+        throw new UsageError(`unexpected argument ${positionals[1]}`);
+      return main(positionals[0]);
     },
   );
 }
+
+runIfStartedAs('deploy/docker/demo-world', 'demo-world', run);

@@ -6,7 +6,11 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { wantsHelp } from '@kingbridge/config';
+import {
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { DASHBOARDS_DIR, renderAllDashboards } from './dashboard-registry';
 
 export interface DashboardDrift {
@@ -31,29 +35,41 @@ export function dashboardDrift(dir: string = DASHBOARDS_DIR): DashboardDrift {
   return { stale, missing, extra };
 }
 
-export function run(argv: readonly string[]): number {
-  if (wantsHelp(argv)) {
-    process.stdout.write(
-      'usage: tsx scripts/generate-dashboards.ts [--check]\n  writes deploy/grafana/dashboards/*.json; --check exits 1 when they are stale\n',
+export const GENERATE_DASHBOARDS_USAGE =
+  'usage: tsx scripts/generate-dashboards.ts [--check]\n  writes deploy/grafana/dashboards/*.json; --check exits 1 when they are stale';
+
+/** Writes the dashboards, or with --check says whether they are stale (exit 1); returns the exit code. */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'generate-dashboards', usage: GENERATE_DASHBOARDS_USAGE },
+    async (args) =>
+      parseCliArgs(args, {
+        options: { check: { type: 'boolean', default: false } },
+      }).values.check
+        ? check()
+        : write(),
+  );
+}
+
+function check(): number {
+  const drift = dashboardDrift();
+  const problems = [
+    ...drift.stale.map((f) => `stale: ${f}`),
+    ...drift.missing.map((f) => `missing: ${f}`),
+    ...drift.extra.map((f) => `not generated (delete it): ${f}`),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(
+      `Stale dashboards detected; run \`npx tsx scripts/generate-dashboards.ts\`:\n  ${problems.join('\n  ')}\n`,
     );
-    return 0;
+    return 1;
   }
-  if (argv.includes('--check')) {
-    const drift = dashboardDrift();
-    const problems = [
-      ...drift.stale.map((f) => `stale: ${f}`),
-      ...drift.missing.map((f) => `missing: ${f}`),
-      ...drift.extra.map((f) => `not generated (delete it): ${f}`),
-    ];
-    if (problems.length > 0) {
-      process.stderr.write(
-        `Stale dashboards detected; run \`npx tsx scripts/generate-dashboards.ts\`:\n  ${problems.join('\n  ')}\n`,
-      );
-      return 1;
-    }
-    process.stdout.write('dashboards are up to date\n');
-    return 0;
-  }
+  process.stdout.write('dashboards are up to date\n');
+  return 0;
+}
+
+function write(): number {
   for (const { file, text } of renderAllDashboards()) {
     writeFileSync(join(DASHBOARDS_DIR, file), text);
     process.stdout.write(`wrote ${join('deploy/grafana/dashboards', file)}\n`);
@@ -61,6 +77,8 @@ export function run(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
-}
+runIfStartedAs(
+  'deploy/grafana/generate-dashboards',
+  'generate-dashboards',
+  run,
+);

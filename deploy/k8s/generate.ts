@@ -2,6 +2,7 @@
  * Writes the generated Kubernetes manifests (deploy/k8s/base, deploy/k8s/monitoring).
  *   npx tsx deploy/k8s/generate.ts          # write
  *   npx tsx deploy/k8s/generate.ts --check  # exit 1 when a committed file is stale
+ *   npx tsx deploy/k8s/generate.ts --plans-dir <dir>  # the plans ConfigMap from another folder
  * The seed plans (plans/) are copied into the base for its kingbridge-plans ConfigMap: after a plan change, run it again.
  */
 import {
@@ -13,6 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import {
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { ROOT, renderManifests } from './manifests';
 
 const DIRS = [
@@ -21,13 +27,32 @@ const DIRS = [
   'deploy/k8s/monitoring',
 ];
 
-function main(check: boolean): number {
-  const at = process.argv.indexOf('--plans-dir');
-  const files = renderManifests(
-    at > 0 && process.argv[at + 1]
-      ? resolve(process.argv[at + 1] as string)
-      : undefined,
+export const GENERATE_K8S_USAGE = `usage: tsx deploy/k8s/generate.ts [--check] [--plans-dir <dir>]
+  writes deploy/k8s/base and deploy/k8s/monitoring (the plans ConfigMap from plans/ or --plans-dir);
+  --check writes nothing and exits 1 when a committed file is stale`;
+
+/** Writes the manifests, or with --check says whether they are stale (exit 1); returns the exit code. */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'k8s generate', usage: GENERATE_K8S_USAGE },
+    async (args) => {
+      const { values } = parseCliArgs(args, {
+        options: {
+          check: { type: 'boolean', default: false },
+          'plans-dir': { type: 'string' },
+        },
+      });
+      return generate(
+        values.check,
+        values['plans-dir'] ? resolve(values['plans-dir']) : undefined,
+      );
+    },
   );
+}
+
+function generate(check: boolean, plansDir: string | undefined): number {
+  const files = renderManifests(plansDir);
   const problems: string[] = [];
   for (const dir of DIRS) {
     const abs = join(ROOT, dir);
@@ -66,4 +91,4 @@ function main(check: boolean): number {
   return 0;
 }
 
-process.exit(main(process.argv.includes('--check')));
+runIfStartedAs('deploy/k8s/generate', 'k8s generate', run);

@@ -6,6 +6,7 @@
  * found a problem (a difference, a pending migration, a failed write), 2 a usage error (unknown command or option,
  * missing argument) or a setup error, 130 interrupted.
  */
+import { runIfStartedAs } from '@kingbridge/config';
 import {
   OPERATOR_COMMANDS,
   type OperatorCommand,
@@ -77,14 +78,4 @@ export async function run(
   return (await command.load())(rest);
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(
-        `kingbridge: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runIfStartedAs('tools/src/kingbridge', 'kingbridge', (argv) => run(argv));

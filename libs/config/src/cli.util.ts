@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** True when a command line asks for help (`--help` / `-h`): print the usage and exit 0, doing nothing else. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -17,16 +18,19 @@ function lineAt(text: string, position: number): number {
   return text.slice(0, position).split('\n').length;
 }
 
-/** Reads and parses a JSON file; errors name `file:line` (syntax) or the file (unreadable). */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
+/** Reads a text file; an unreadable one is an InputFileError naming it. */
+export async function readTextFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new InputFileError(
       `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
+}
+
+/** Parses the JSON text of `file`; a syntax error is an InputFileError naming `file:line`. */
+export function parseJsonText(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -35,6 +39,11 @@ export async function readJsonFile(file: string): Promise<unknown> {
     const line = at ? lineAt(text, Number(at[1])) : text.split('\n').length;
     throw new InputFileError(`${file}:${line}: not valid JSON (${message})`);
   }
+}
+
+/** Reads and parses a JSON file; errors name `file:line` (syntax) or the file (unreadable). */
+export async function readJsonFile(file: string): Promise<unknown> {
+  return parseJsonText(file, await readTextFile(file));
 }
 
 /** A command line a CLI cannot run (unknown command or option, missing argument): exit code 2 with the usage. */
@@ -54,4 +63,97 @@ export function asUsageError(err: unknown): unknown {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')
     ? new UsageError((err as Error).message.split('. To specify')[0] ?? '')
     : err;
+}
+
+/** The options `parseCliArgs` takes: `util.parseArgs`' config without `args` (given separately) and `strict` (always on). */
+export type CliArgsConfig = Omit<ParseArgsConfig, 'args' | 'strict' | 'tokens'>;
+
+/**
+ * The one argument parser of every Kingbridge CLI: `util.parseArgs`, strict (an unknown option is an error), with
+ * its failures (unknown option, missing value, unexpected argument) turned into a `UsageError` that names the option.
+ */
+export function parseCliArgs<const T extends CliArgsConfig>(
+  argv: readonly string[],
+  config: T,
+): ReturnType<typeof parseArgs<T & { args: string[]; strict: true }>> {
+  try {
+    return parseArgs({ ...config, args: [...argv], strict: true });
+  } catch (err) {
+    throw asUsageError(err);
+  }
+}
+
+export interface CliCommand {
+  /** Prefix of its error lines (`dlq: unknown option --x`). */
+  readonly name: string;
+  /** Printed on --help (stdout, exit 0) and after a usage error (stderr, exit 2). */
+  readonly usage: string;
+}
+
+/**
+ * Runs one CLI command the same way everywhere: `--help`/`-h` prints the usage and exits 0 doing nothing else; a
+ * `UsageError` (or a `util.parseArgs` failure) prints `<name>: <message>` and the usage, exit 2; an `InputFileError`
+ * (a bad input file, named with its line) prints its message, exit 1. Anything else is thrown on.
+ */
+export async function runCliCommand(
+  argv: readonly string[],
+  command: CliCommand,
+  body: (argv: readonly string[]) => Promise<number>,
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await body(argv);
+  } catch (err) {
+    const e = asUsageError(err);
+    if (e instanceof UsageError) {
+      process.stderr.write(
+        `${command.name}: ${e.message}\n\n${command.usage}\n`,
+      );
+      return 2;
+    }
+    if (e instanceof InputFileError) {
+      process.stderr.write(`${command.name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/**
+ * True when this process was started as `entry` (`scripts/migrate` for `tsx scripts/migrate.ts` or the image's
+ * `node dist/scripts/migrate.js`); false when the file is imported or bundled into another entry (the `kingbridge`
+ * CLI), where `require.main === module` cannot tell them apart.
+ */
+export function startedAs(entry: string): boolean {
+  const started = process.argv[1]
+    ?.replaceAll('\\', '/')
+    .replace(/\.[cm]?[jt]s$/, '');
+  return (
+    started !== undefined &&
+    (started === entry || started.endsWith(`/${entry}`))
+  );
+}
+
+/**
+ * A script's entry: when started as `entry`, runs `run` with the command line and exits with its code; an
+ * unexpected error is printed as `<name>: <message>` with exit 2 (a setup error, as in the `kingbridge` CLI).
+ */
+export function runIfStartedAs(
+  entry: string,
+  name: string,
+  run: (argv: readonly string[]) => Promise<number>,
+): void {
+  if (!startedAs(entry)) return;
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(
+        `${name}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exit(2);
+    },
+  );
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@kingbridge/config';
 import { describe, expect, it } from 'vitest';
 import { sinkKingdeeConfigSchema } from '../sink-kingdee.config';
-import { parseDlqArgs } from '../cli';
+import { kingbridgeArgs } from '../cli';
 
 function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -60,28 +60,11 @@ describe('sinkKingdeeConfigSchema', () => {
     ).toThrow(ConfigError);
   });
 
-  it('should parse dlq filters when given the documented flags', () => {
-    const args = parseDlqArgs([
-      'dlq',
-      'replay',
-      '--flow',
-      'f1',
-      '--error-class',
-      'missing_base_data',
-      '--since',
-      '2026-01-01T00:00:00Z',
-      '--id',
-      '3',
-      '--id',
-      '4',
-    ]);
-    expect(args).toMatchObject({
-      command: 'replay',
-      filter: { flow: 'f1', errorClass: 'missing_base_data', ids: ['3', '4'] },
-    });
-    expect(() => parseDlqArgs(['dlq', 'drop'])).toThrow(/usage/);
-    expect(() => parseDlqArgs(['dlq', 'list', '--since', 'yesterday'])).toThrow(
-      /--since/,
-    );
+  it('should run kingbridge dlq on the sink store when given dlq list or replay', () => {
+    expect(
+      kingbridgeArgs(['dlq', 'replay', '--flow', 'f1', '--id', '3']),
+    ).toEqual(['dlq', 'replay', 'sink', '--flow', 'f1', '--id', '3']);
+    expect(kingbridgeArgs(['dlq', 'drop'])).toBeUndefined();
+    expect(kingbridgeArgs(['list'])).toBeUndefined();
   });
 });
