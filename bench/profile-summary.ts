@@ -5,8 +5,15 @@
  *
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [top=25]
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  UsageError,
+  parseCliArgs,
+  parseJsonText,
+  readTextFile,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 
 const profileSchema = z.object({
   nodes: z.array(
@@ -96,28 +103,41 @@ export function summarize(text: string, top = 25): ProfileSummary {
   };
 }
 
-if (process.argv[1]?.endsWith('profile-summary.ts')) {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write(
-      'usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]\n',
-    );
-    process.exit(2);
-  }
-  const s = summarize(
-    readFileSync(file, 'utf8'),
-    Number(process.argv[3] ?? 25),
+export const PROFILE_SUMMARY_USAGE =
+  'usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]\n  where the busy time of a V8 CPU profile goes, by area and by function (top n, default 25)';
+
+/** Prints the summary of one profile; returns the exit code (1: a bad profile file, 2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'profile-summary', usage: PROFILE_SUMMARY_USAGE },
+    async (args) => {
+      const { positionals } = parseCliArgs(args, { allowPositionals: true });
+      const [file, topText = '25', extra] = positionals;
+      if (file === undefined) throw new UsageError('give <file.cpuprofile>');
+      if (extra !== undefined)
+        throw new UsageError(`unexpected argument ${extra}`);
+      const top = Number(topText);
+      if (!Number.isInteger(top) || top < 1)
+        throw new UsageError(`top: not a positive number: ${topText}`);
+      const text = await readTextFile(file);
+      parseJsonText(file, text);
+      const s = summarize(text, top);
+      process.stdout.write(
+        `busy ${s.totalMs} ms (idle left out)\n\n| area | ms | % |\n|---|---|---|\n`,
+      );
+      for (const a of s.areas)
+        process.stdout.write(`| ${a.area} | ${a.ms} | ${a.share} |\n`);
+      process.stdout.write(
+        '\n| function (self time) | area | ms | % |\n|---|---|---|---|\n',
+      );
+      for (const f of s.functions)
+        process.stdout.write(
+          `| \`${f.name}\` | ${f.area} | ${f.ms} | ${f.share} |\n`,
+        );
+      return 0;
+    },
   );
-  process.stdout.write(
-    `busy ${s.totalMs} ms (idle left out)\n\n| area | ms | % |\n|---|---|---|\n`,
-  );
-  for (const a of s.areas)
-    process.stdout.write(`| ${a.area} | ${a.ms} | ${a.share} |\n`);
-  process.stdout.write(
-    '\n| function (self time) | area | ms | % |\n|---|---|---|---|\n',
-  );
-  for (const f of s.functions)
-    process.stdout.write(
-      `| \`${f.name}\` | ${f.area} | ${f.ms} | ${f.share} |\n`,
-    );
 }
+
+runIfStartedAs('bench/profile-summary', 'profile-summary', run);

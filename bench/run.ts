@@ -13,8 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { format } from 'prettier';
+import {
+  UsageError,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import { startBroker } from './lib/broker';
 import { cleanupDatabase, prepareDatabase } from './lib/flows';
 import { createContractTopics } from './lib/kafka';
@@ -31,24 +36,32 @@ import {
 import { ceilingScenario, CEILING_PARTITIONS } from './scenarios/ceiling';
 import { SCENARIOS } from './scenarios';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    smoke: { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
-    port: { type: 'string', default: process.env['BENCH_KAFKA_PORT'] ?? '' },
-    out: { type: 'string' },
-    markdown: { type: 'string' },
-  },
-});
-
 const all: readonly Scenario[] = [ceilingScenario, ...SCENARIOS];
 
-function selected(): Scenario[] {
+export const BENCH_USAGE = `usage: tsx bench/run.ts [scenario ...] [--smoke] [--profile] [--port 39092] [--out file.json] [--markdown file.md]
+  scenarios: ${all.map((s) => s.name).join(', ')} (default: all, writing bench/results/latest.json and BENCHMARKS.md)
+  --smoke     a short run on its own broker (results under .cache/bench-kafka)
+  --profile   CPU profiles of the services under .cache/bench-kafka/profiles
+  env: BENCH_DATABASE_URL, BENCH_KAFKA_PORT`;
+
+function parseBenchArgs(argv: readonly string[]) {
+  return parseCliArgs(argv, {
+    allowPositionals: true,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      port: { type: 'string', default: process.env['BENCH_KAFKA_PORT'] ?? '' },
+      out: { type: 'string' },
+      markdown: { type: 'string' },
+    },
+  });
+}
+
+function selected(positionals: readonly string[]): Scenario[] {
   const names = positionals.length > 0 ? positionals : all.map((s) => s.name);
   for (const n of names)
     if (!all.some((s) => s.name === n))
-      throw new Error(
+      throw new UsageError(
         `unknown scenario ${n} (known: ${all.map((s) => s.name).join(', ')})`,
       );
   const wanted = new Set(names);
@@ -59,9 +72,10 @@ function selected(): Scenario[] {
 
 const load3 = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseBenchArgs(argv);
   const smoke = values.smoke;
-  const scenarios = selected();
+  const scenarios = selected(positionals);
   const full = positionals.length === 0;
   const port = Number(values.port || (smoke ? 39094 : 39092));
   // A broker on another port gets its own state dir (two runs side by side never share one).
@@ -153,14 +167,12 @@ async function main(): Promise<void> {
     writeMarkdown(markdown, report);
     log(`wrote ${markdown}`);
   }
+  return 0;
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(
-      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+/** Runs the chosen scenarios; returns the exit code (2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(argv, { name: 'bench', usage: BENCH_USAGE }, main);
+}
+
+runIfStartedAs('bench/run', 'bench', run);

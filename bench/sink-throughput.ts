@@ -1,7 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '@kingbridge/config';
+import {
+  loadConfig,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import {
   outboundDocumentSchema,
   type OutboundDocument,
@@ -267,8 +271,12 @@ async function drain(
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+export const SINK_THROUGHPUT_USAGE = `usage: tsx bench/sink-throughput.ts [--settings 500x2,200x4,100x8] [--rows 20] [--seconds 10]
+  --settings  simulator latency (ms) x sink concurrency per run, comma separated
+  env: KAFKA_BROKERS, DATABASE_URL`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseCliArgs(argv, {
     options: {
       settings: { type: 'string', default: '500x2,200x4,100x8' },
       rows: { type: 'string', default: '20' },
@@ -299,17 +307,17 @@ async function main(): Promise<void> {
   );
   for (const r of results)
     process.stdout.write(`| ${head.map((h) => String(r[h])).join(' | ')} |\n`);
+  return 0;
+}
+
+/** Runs the sink settings; returns the exit code (2: usage). */
+export function run(argv: readonly string[]): Promise<number> {
+  return runCliCommand(
+    argv,
+    { name: 'sink-throughput', usage: SINK_THROUGHPUT_USAGE },
+    main,
+  );
 }
 
 // Run as a script (not when the harness imports runSinkSetting).
-if (process.argv[1]?.endsWith('sink-throughput.ts')) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(
-        `${err instanceof Error ? err.stack : String(err)}\n`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfStartedAs('bench/sink-throughput', 'sink-throughput', run);

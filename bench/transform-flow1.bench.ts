@@ -7,6 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import {
+  UsageError,
+  parseCliArgs,
+  runCliCommand,
+  runIfStartedAs,
+} from '@kingbridge/config';
 import type { RawRecord } from '@kingbridge/contracts';
 import { contentHash } from '@kingbridge/pipeline-core';
 import {
@@ -16,7 +22,6 @@ import {
 } from '@kingbridge/transform-engine';
 
 const FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';
-const N = Number(process.argv[2] ?? 200_000);
 const SHOPS = 50;
 const WAREHOUSES = 3;
 const DAYS = 5;
@@ -132,15 +137,34 @@ function run(
   };
 }
 
-run(20_000, true); // warm-up
-for (const validateOnAdd of [true, false]) {
-  const r = run(N, validateOnAdd);
-  process.stdout.write(
-    `${FLOW} validateOnAdd=${validateOnAdd}: ${N} records (${r.filtered} filtered, ${r.failed} failed) -> ${r.documents} documents in ${r.seconds.toFixed(2)} s wall = ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.cpuSeconds.toFixed(2)} s cpu = ${Math.round(N / r.cpuSeconds).toLocaleString('en-US')} records/cpu-s)\n`,
-  );
-}
-process.stdout.write(
-  `node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}\n`,
+export const FLOW1_BENCH_USAGE = `usage: tsx bench/transform-flow1.bench.ts [records]
+  flow 1 in one process (no Kafka, no database): records/s with and without validation on add (default 200000)`;
+
+runIfStartedAs('bench/transform-flow1.bench', 'transform-flow1', (argv) =>
+  runCliCommand(
+    argv,
+    { name: 'transform-flow1', usage: FLOW1_BENCH_USAGE },
+    async (args) => {
+      const { positionals } = parseCliArgs(args, { allowPositionals: true });
+      const [count = '200000', extra] = positionals;
+      if (extra !== undefined)
+        throw new UsageError(`unexpected argument ${extra}`);
+      const N = Number(count);
+      if (!Number.isInteger(N) || N < 1)
+        throw new UsageError(`records: not a positive number: ${count}`);
+      run(20_000, true); // warm-up
+      for (const validateOnAdd of [true, false]) {
+        const r = run(N, validateOnAdd);
+        process.stdout.write(
+          `${FLOW} validateOnAdd=${validateOnAdd}: ${N} records (${r.filtered} filtered, ${r.failed} failed) -> ${r.documents} documents in ${r.seconds.toFixed(2)} s wall = ${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.cpuSeconds.toFixed(2)} s cpu = ${Math.round(N / r.cpuSeconds).toLocaleString('en-US')} records/cpu-s)\n`,
+        );
+      }
+      process.stdout.write(
+        `node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}\n`,
+      );
+      return 0;
+    },
+  ),
 );

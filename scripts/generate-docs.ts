@@ -14,7 +14,7 @@ const PRODUCERS: Array<[RegExp, string, string]> = [
   [
     /\.dlq$/,
     'the service that consumed the original topic',
-    'sink-kingdee `dlq`/`replay` CLI, operators',
+    'operators (`kingbridge dlq replay <topic.dlq>`)',
   ],
   [/\.raw\.v\d+$/, 'source-connector', 'transform'],
   [/\.outbound\.v\d+$/, 'transform', 'sink-kingdee'],
