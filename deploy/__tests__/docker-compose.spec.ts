@@ -172,6 +172,28 @@ describe('docker-compose.yml', () => {
     },
   );
 
+  it.each(['sink-kingdee', 'transform'])(
+    'should run the operator CLI inside %s (docker compose exec <service> kb ...): its settings come from the container and point at compose services',
+    async (name) => {
+      const s = services[name] as ComposeService;
+      const { config } = await checkProcessConfig(
+        ['dist/tools/src/kingbridge.js'],
+        s.environment,
+      );
+      const hosts = endpoints(config).map(([key, host, port]) => {
+        expect(
+          listeningPorts(host, services[host] as ComposeService),
+          `${key} -> ${host}:${port}`,
+        ).toContain(port);
+        return `${key} ${host}`;
+      });
+      expect(hosts.sort()).toEqual([
+        'DATABASE_URL postgres',
+        'KAFKA_BROKERS kafka',
+      ]);
+    },
+  );
+
   it('should wire the demo credentials on both sides: the connectors and the sink get what the simulators accept', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kb-compose-'));
     try {

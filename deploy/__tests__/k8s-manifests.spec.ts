@@ -305,6 +305,38 @@ describe('kubernetes manifests', () => {
   );
 
   it.each(overlays)(
+    '%s: the operator CLI runs in the sink pod (kubectl exec deploy/sink-kingdee -- kingbridge ...) with its env, not loopback',
+    async (overlay) => {
+      const objs = rendered[overlay];
+      const sink = objs.find(
+        (o) => o.kind === 'Deployment' && o.metadata.name === 'sink-kingdee',
+      );
+      const pod = sink?.spec?.template?.spec as PodSpec;
+      const main = pod.containers[0] as Container;
+      const { env, problems } = containerEnv(
+        objs,
+        pod,
+        main,
+        secretLookup(overlay),
+      );
+      expect(problems).toEqual([]);
+      const { config } = await checkProcessConfig(
+        ['dist/tools/src/kingbridge.js'],
+        env,
+      );
+      const brokers = config['KAFKA_BROKERS'] as string[];
+      expect(brokers.length).toBeGreaterThan(0);
+      for (const b of brokers)
+        expect(b).not.toMatch(/^(127\.0\.0\.1|localhost):/);
+      expect(new URL(String(config['DATABASE_URL'])).hostname).not.toMatch(
+        /^(127\.0\.0\.1|localhost)$/,
+      );
+      if (overlay === 'production')
+        expect(env['KAFKA_SECURITY_PROTOCOL']).toBe('SASL_SSL');
+    },
+  );
+
+  it.each(overlays)(
     '%s: non-root, read-only root FS, probes, a PDB for every workload, ingress denied by default',
     (overlay) => {
       const objs = rendered[overlay];
