@@ -19,7 +19,7 @@ export {
   startK3WiseSimulator,
   type K3WiseSimulator,
 } from './kingdee/k3wise/k3wise.simulator';
-export type { SimulatorDeps } from './kingdee/shared/sim-server';
+export type { SimulatorDeps } from './kingdee/shared/kingdee-server';
 export {
   CATALOG_CRM_CUSTOMERS,
   CATALOG_MATERIALS,

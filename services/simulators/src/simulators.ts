@@ -4,6 +4,10 @@
  */
 import { KINGDEE_SIMULATORS } from './kingdee/kingdee.registrations';
 import {
+  withListen,
+  type SimulatorRegistration,
+} from './simulator-registration';
+import {
   startJackyunSimulator,
   type JackyunOptions,
 } from './sources/jackyun/jackyun.simulator';
@@ -19,41 +23,6 @@ import {
   startXiaomanSimulator,
   type XiaomanOptions,
 } from './sources/xiaoman/xiaoman.simulator';
-
-export interface SimulatorStartOptions {
-  host: string;
-  port: number;
-  adminEnabled: boolean;
-  /** This simulator's section of the scenario file (unvalidated; the simulator parses it with zod), or {}. */
-  scenario: unknown;
-}
-
-export interface StartedSimulator {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-export interface SimulatorRegistration {
-  /** Key in the scenario file and in `SIM_ONLY`. */
-  name: string;
-  defaultPort: number;
-  start(options: SimulatorStartOptions): Promise<StartedSimulator>;
-}
-
-/** Scenario section + listen options -> the simulator's own options object. */
-function withListen<T>(options: SimulatorStartOptions): T {
-  const section =
-    options.scenario !== null && typeof options.scenario === 'object'
-      ? options.scenario
-      : {};
-  return {
-    ...section,
-    host: options.host,
-    port: options.port,
-    adminEnabled: options.adminEnabled,
-  } as T;
-}
 
 export const SIMULATORS: SimulatorRegistration[] = [
   {
@@ -78,3 +47,9 @@ export const SIMULATORS: SimulatorRegistration[] = [
   },
   ...KINGDEE_SIMULATORS,
 ];
+
+export type {
+  SimulatorRegistration,
+  SimulatorStartOptions,
+  StartedSimulator,
+} from './simulator-registration';

@@ -6,17 +6,21 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ZodError } from 'zod';
+import {
+  admissionMiddleware,
+  faultMiddleware,
+  type Middleware,
+  type Reply,
+  type ServerLimits,
+} from './sim-middleware';
 import type { FaultInjector } from './fault-injector';
-import type {
-  FaultConfigInput,
-  GarbageKind,
-  LoggedFault,
-} from './fault.schema';
+import type { FaultKind, LoggedFault } from './fault.schema';
 import { stringifyWithBigInt } from './json-bigint.util';
 import type { RequestLog, RequestOutcome } from './request-log';
 
 /** A parsed incoming request, as handed to a simulator. */
 export interface SimRequest {
+  /** Upper-cased method. */
   method: string;
   /** Path without query string, e.g. `/open/openapi/do`. */
   path: string;
@@ -43,15 +47,16 @@ export interface SimResponse {
   status: number;
   body?: unknown;
   text?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
 }
 
 /** A handler's answer plus what the request log records about it. */
 export interface SimResult extends SimResponse {
-  outcome: RequestOutcome;
+  /** Default `ok`. */
+  outcome?: RequestOutcome;
   /** Platform code of the answer (logged, e.g. '10', '0130020327'). */
   code?: string | number;
-  /** A fault the handler itself injected (e.g. 'corrupt_record'), for the request log. */
+  /** A fault the handler itself injected (e.g. 'corrupt-record'), for the request log. */
   fault?: LoggedFault;
   /** Extra real-time delay before answering (e.g. query cost proportional to the rows scanned). */
   delayMs?: number;
@@ -66,16 +71,18 @@ export interface AdminRoute {
   handle(req: SimRequest): unknown;
 }
 
+/** A 4xx/5xx admin answer: `{ error: message, ...details }`. */
 export class AdminError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-/** What a simulator plugs into the shared HTTP framework. */
+/** What a simulator plugs into the one simulator HTTP stack. */
 export interface SimServerSpec {
   /** Short name, used in logs (`jackyun`, `k3cloud`, …). */
   name: string;
@@ -92,14 +99,44 @@ export interface SimServerSpec {
     kind: 'fault' | 'internal' | 'not_found' | 'too_large',
     req: SimRequest,
   ): SimResult;
+  /** The platform's over-limit answer (concurrency / rate limits of `limits`, the `over-limit` fault). */
+  overLimit?(req: SimRequest): SimResult;
+  /** Requests in flight / per sliding minute above which `overLimit` answers (default: no limit). */
+  limits?: ServerLimits;
+  /** The page of the `html-error` fault (default: an nginx 502 page). */
+  htmlErrorPage?: string;
+  /**
+   * Called once a request has been handled (a write is stored) and before its answer is sent or dropped
+   * (`fault` = `lost-response`): the moment "the platform accepted it, the client never learned it".
+   */
+  afterHandle?(info: {
+    path: string;
+    fault: FaultKind | undefined;
+  }): void | Promise<void>;
   adminRoutes?: AdminRoute[];
   /** Called by `POST /__admin/reset` (after the log is cleared and faults are restored). */
   onReset?(): void;
+  /** More keys of `GET /__admin/stats`. */
+  extraStats?(): Record<string, unknown>;
+}
+
+/** Counted on arrival (the request log counts on completion). */
+export interface ServerStats {
+  requests: number;
+  /** Requests by lower-cased path. */
+  byPath: Record<string, number>;
+  inFlight: number;
+  maxConcurrent: number;
+  rejectedOverLimit: number;
+  rejectedRateLimited: number;
+  /** Injected faults by kind (drawn, queued or reported by a handler). */
+  faults: Partial<Record<LoggedFault, number>>;
 }
 
 export interface RunningSimServer {
   url: string;
   port: number;
+  stats(): ServerStats;
   /** Stops listening and destroys every open connection (including hung ones). */
   close(): Promise<void>;
 }
@@ -112,47 +149,84 @@ export interface ListenOptions {
   maxBodyBytes?: number;
 }
 
+/** One request on its way through the middleware. */
+export interface Exchange {
+  readonly req: SimRequest;
+  readonly res: ServerResponse;
+  readonly endpoint: string;
+  readonly stats: ServerStats;
+  /** Gives the request's in-flight slot back (a rejected request does not hold one). */
+  release(): void;
+}
+
 /**
- * Starts a simulator on node:http.
+ * Starts a simulator on node:http. Every source and Kingdee simulator runs on this one stack.
  *
- * Request pipeline for non-admin paths: read body -> `endpointOf` -> injected latency -> fault draw
- * (reset / hang / 5xx / platform error) -> `handle` -> lost-response draw -> answer -> request log.
+ * Request pipeline for non-admin paths: read body -> `endpointOf` -> admission (concurrency and rate
+ * limits -> `overLimit`) -> faults (queued or drawn: reset / hang / 5xx / HTML / empty body / platform
+ * error, then latency; after the handler: lost response / garbage) -> `handle` -> answer -> request log.
  * Admin paths (`/__admin/...`) answer 404 unless `adminEnabled`; built-in admin routes:
- * `GET /faults`, `POST /faults` (partial FaultConfig, merged), `GET /requests`, `GET /stats`,
+ * `GET /faults`, `POST /faults` (partial fault config, merged), `GET /requests`, `GET /stats`,
  * `POST /reset`; plus the simulator's own `adminRoutes`.
  */
 export async function startSimServer(
   spec: SimServerSpec,
   options: ListenOptions = {},
 ): Promise<RunningSimServer> {
-  const initialFaults: FaultConfigInput = structuredClone(spec.faults.current);
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const sockets = new Set<Socket>();
   const hung = new Set<ServerResponse>();
-  let inFlight = 0;
-
-  const builtinAdmin: AdminRoute[] = [
-    { method: 'GET', path: '/faults', handle: () => spec.faults.current },
-    {
-      method: 'POST',
-      path: '/faults',
-      handle: (req) =>
-        spec.faults.update(parseJsonBody(req) as FaultConfigInput),
-    },
-    { method: 'GET', path: '/requests', handle: () => spec.log.list() },
-    { method: 'GET', path: '/stats', handle: () => spec.log.summary() },
-    {
-      method: 'POST',
-      path: '/reset',
-      handle: () => {
-        spec.log.clear();
-        spec.faults.replace(initialFaults);
-        spec.onReset?.();
-        return { ok: true };
-      },
-    },
+  let stats = emptyStats();
+  const pipeline: Middleware[] = [
+    admissionMiddleware(spec),
+    faultMiddleware(spec),
   ];
-  const adminRoutes = [...builtinAdmin, ...(spec.adminRoutes ?? [])];
+
+  const adminRoutes = [...builtinAdmin(), ...(spec.adminRoutes ?? [])];
+  function builtinAdmin(): AdminRoute[] {
+    return [
+      { method: 'GET', path: '/faults', handle: () => spec.faults.current },
+      {
+        method: 'POST',
+        path: '/faults',
+        handle: (req) => {
+          const body = parseJsonBody(req);
+          if (body === null || typeof body !== 'object' || Array.isArray(body))
+            throw new AdminError(400, 'fault config must be a JSON object');
+          try {
+            return spec.faults.update(body);
+          } catch (err) {
+            if (err instanceof ZodError)
+              throw new AdminError(400, 'invalid fault config', {
+                issues: err.issues,
+              });
+            throw err;
+          }
+        },
+      },
+      { method: 'GET', path: '/requests', handle: () => spec.log.list() },
+      {
+        method: 'GET',
+        path: '/stats',
+        handle: () => ({
+          ...spec.log.summary(),
+          ...structuredClone(stats),
+          ...spec.extraStats?.(),
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/reset',
+        handle: () => {
+          spec.log.clear();
+          stats = emptyStats();
+          spec.faults.reset();
+          spec.onReset?.();
+          return { ok: true };
+        },
+      },
+    ];
+  }
 
   const server = createServer((req, res) => {
     void serve(req, res).catch(() => {
@@ -173,7 +247,25 @@ export async function startSimServer(
     const wallAt = Date.now();
     const at = spec.clock();
     const url = new URL(raw.url ?? '/', 'http://localhost');
-    const { body, tooLarge } = await readBody(raw, maxBody);
+    const admin =
+      url.pathname === '/__admin' || url.pathname.startsWith('/__admin/');
+    let released = true;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      stats.inFlight -= 1;
+    };
+    if (!admin) {
+      stats.requests += 1;
+      const pathKey = url.pathname.toLowerCase();
+      stats.byPath[pathKey] = (stats.byPath[pathKey] ?? 0) + 1;
+      stats.inFlight += 1;
+      released = false;
+      res.once('close', release);
+    }
+    const read = await readBody(raw, maxBody);
+    if (!read) return void res.destroy();
+    const { body, tooLarge } = read;
     const contentType = (raw.headers['content-type'] ?? '')
       .split(';')[0]!
       .trim()
@@ -191,107 +283,61 @@ export async function startSimServer(
           : new URLSearchParams(),
       at,
       wallAt,
-      inFlight: 0,
+      inFlight: stats.inFlight,
       remoteAddress: (raw.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
     };
+    if (admin) return serveAdmin(req, res);
 
-    if (req.path === '/__admin' || req.path.startsWith('/__admin/')) {
-      await serveAdmin(req, res);
-      return;
-    }
-
-    inFlight++;
-    req.inFlight = inFlight;
-    let released = false;
-    const release = (): void => {
-      if (!released) {
-        released = true;
-        inFlight--;
-      }
-    };
-    res.on('close', release);
     const endpoint = tooLarge ? req.path : safeEndpoint(req);
-    const record = (result: SimResult, injected?: LoggedFault): void => {
-      const fault = injected ?? result.fault;
-      spec.log.add({
-        at,
-        wallAt,
-        method: req.method,
-        path: req.path,
-        endpoint,
-        status: result.status,
-        outcome: fault ? 'fault' : result.outcome,
-        ...(result.code !== undefined ? { code: String(result.code) } : {}),
-        ...(fault ? { fault } : {}),
-        durationMs: Date.now() - wallAt,
-      });
-    };
+    const exchange: Exchange = { req, res, endpoint, stats, release };
+    const reply = tooLarge
+      ? spec.platformError('too_large', req)
+      : await run(exchange, 0);
+    const { fault } = reply;
+    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+    spec.log.add({
+      at,
+      wallAt,
+      method: req.method,
+      path: req.path,
+      endpoint,
+      status: reply.status ?? 0,
+      outcome: fault
+        ? 'fault'
+        : 'drop' in reply
+          ? 'ok'
+          : (reply.outcome ?? 'ok'),
+      ...(!('drop' in reply) && reply.code !== undefined
+        ? { code: String(reply.code) }
+        : {}),
+      ...(fault ? { fault } : {}),
+      durationMs: Date.now() - wallAt,
+    });
+    if (!('drop' in reply)) return writeResponse(res, reply);
+    if (reply.drop === 'reset') return void res.socket?.destroy();
+    hung.add(res);
+    res.once('close', () => hung.delete(res));
+  }
+
+  /** Runs middleware `i` (then the next ones, then the handler). */
+  function run(exchange: Exchange, i: number): Promise<Reply> {
+    const middleware = pipeline[i];
+    if (middleware) return middleware(exchange, () => run(exchange, i + 1));
+    return handle(exchange);
+  }
+
+  async function handle({ req, endpoint }: Exchange): Promise<SimResult> {
+    let result: SimResult;
     try {
-      if (tooLarge) {
-        const result = spec.platformError('too_large', req);
-        record(result);
-        writeResponse(res, result);
-        return;
-      }
-      const delay = spec.faults.latencyMs(endpoint);
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const fault = spec.faults.decide(endpoint);
-      if (fault === 'reset') {
-        record({ status: 0, outcome: 'fault' }, 'reset');
-        res.socket?.destroy();
-        return;
-      }
-      if (fault === 'hang') {
-        record({ status: 0, outcome: 'fault' }, 'hang');
-        hung.add(res);
-        res.on('close', () => hung.delete(res));
-        return;
-      }
-      if (fault === 'http5xx') {
-        const status = spec.faults.pick5xx();
-        const result: SimResult = {
-          status,
-          text: `${status} Service Unavailable`,
-          outcome: 'fault',
-          headers: { 'content-type': 'text/plain; charset=utf-8' },
-        };
-        record(result, 'http5xx');
-        writeResponse(res, result);
-        return;
-      }
-      if (fault === 'error') {
-        const result = spec.platformError('fault', req);
-        record(result, 'error');
-        writeResponse(res, result);
-        return;
-      }
-      let result: SimResult;
-      try {
-        result = await spec.handle(req, endpoint);
-      } catch {
-        result = spec.platformError('internal', req);
-      }
-      if (result.delayMs !== undefined && result.delayMs > 0) {
-        const ms = result.delayMs;
-        await new Promise((r) => setTimeout(r, ms));
-      }
-      if (spec.faults.loseResponse(endpoint)) {
-        record(result, 'lost_response');
-        res.socket?.destroy();
-        return;
-      }
-      const garbage = spec.faults.garble(endpoint);
-      if (garbage) {
-        const broken = garble(result, garbage);
-        record(broken, 'garbage');
-        writeResponse(res, broken);
-        return;
-      }
-      record(result);
-      writeResponse(res, result);
-    } finally {
-      if (!hung.has(res)) release();
+      result = await spec.handle(req, endpoint);
+    } catch {
+      result = spec.platformError('internal', req);
     }
+    if (result.delayMs !== undefined && result.delayMs > 0) {
+      const ms = result.delayMs;
+      await new Promise((r) => setTimeout(r, ms));
+    }
+    return result;
   }
 
   function safeEndpoint(req: SimRequest): string {
@@ -333,7 +379,7 @@ export async function startSimServer(
       if (err instanceof AdminError)
         writeResponse(res, {
           status: err.status,
-          body: { error: err.message },
+          body: { error: err.message, ...err.details },
         });
       else if (err instanceof ZodError)
         writeResponse(res, {
@@ -359,6 +405,7 @@ export async function startSimServer(
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    stats: () => structuredClone(stats),
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hung) res.destroy();
@@ -366,6 +413,18 @@ export async function startSimServer(
         server.closeAllConnections();
         for (const s of sockets) s.destroy();
       }),
+  };
+}
+
+function emptyStats(): ServerStats {
+  return {
+    requests: 0,
+    byPath: {},
+    inFlight: 0,
+    maxConcurrent: 0,
+    rejectedOverLimit: 0,
+    rejectedRateLimited: 0,
+    faults: {},
   };
 }
 
@@ -379,61 +438,53 @@ export function parseJsonBody(req: SimRequest): unknown {
   }
 }
 
-function garble(result: SimResult, kind: GarbageKind): SimResult {
-  const text =
-    result.text ??
-    (result.body === undefined ? '' : stringifyWithBigInt(result.body));
-  const headers = { 'content-type': 'application/json; charset=utf-8' };
-  switch (kind) {
-    case 'truncated':
-      return {
-        ...result,
-        status: 200,
-        headers,
-        text: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
-      };
-    case 'html':
-      return {
-        ...result,
-        status: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8' },
-        text: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
-      };
-    case 'empty':
-      return { ...result, status: 200, headers, text: '' };
-  }
-}
-
-function writeResponse(res: ServerResponse, response: SimResponse): void {
+/** Writes one answer with its Content-Length (nothing when the client is gone or an answer was sent). */
+export function writeResponse(
+  res: ServerResponse,
+  response: SimResponse,
+): void {
+  if (res.destroyed || res.headersSent) return;
   const text =
     response.text ??
     (response.body === undefined ? '' : stringifyWithBigInt(response.body));
-  const headers: Record<string, string> = {
+  res.writeHead(response.status, {
     'content-type':
       response.text === undefined
         ? 'application/json; charset=utf-8'
         : 'text/plain; charset=utf-8',
     ...response.headers,
-  };
-  res.writeHead(response.status, headers);
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 async function readBody(
   req: IncomingMessage,
   max: number,
-): Promise<{ body: string; tooLarge: boolean }> {
+): Promise<{ body: string; tooLarge: boolean } | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > max) tooLarge = true;
-    else chunks.push(buf);
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > max) tooLarge = true;
+      else chunks.push(buf);
+    }
+  } catch {
+    return undefined;
   }
   return {
     body: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'),
     tooLarge,
   };
+}
+
+export function headerValue(
+  headers: IncomingHttpHeaders,
+  name: string,
+): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -21,9 +21,6 @@ export type {
   K3WiseSimulator,
   K3WiseSimulatorOptions,
 } from './k3wise/k3wise.simulator';
-export {
-  faultConfigSchema,
-  latencySchema,
-} from './shared/kingdee-fault.schema';
-export type { FaultConfigInput as KingdeeFaultConfigInput } from './shared/kingdee-fault.schema';
+export { faultConfigSchema, latencySchema } from '../common/fault.schema';
+export type { FaultConfigInput as KingdeeFaultConfigInput } from '../common/fault.schema';
 export { KINGDEE_SIMULATORS } from './kingdee.registrations';

@@ -11,11 +11,11 @@ import {
   type AdminRoute,
   type PlatformBehaviour,
   type SimRequest,
-  type SimResponse,
+  type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
   masterDataPostRoute,
-} from '../shared/sim-server';
+} from '../shared/kingdee-server';
 import { safeEqual } from '../k3cloud/k3cloud-sign.util';
 import {
   CATALOG_MATERIALS,
@@ -247,7 +247,7 @@ export async function startJdySimulator(
     errcode: number,
     description: string,
     data: unknown = null,
-  ): SimResponse => jsonResponse(200, { errcode, description, data });
+  ): PlatformResponse => jsonResponse(200, { errcode, description, data });
 
   const behaviour: PlatformBehaviour = {
     name: 'jdy',
@@ -274,8 +274,8 @@ export async function startJdySimulator(
     }),
   };
 
-  function gatewayCheck(req: SimRequest): SimResponse | undefined {
-    const refuse = (message: string): SimResponse =>
+  function gatewayCheck(req: SimRequest): PlatformResponse | undefined {
+    const refuse = (message: string): PlatformResponse =>
       jsonResponse(519, {
         code: 519,
         message: `API Not Found/sign: ${message}`,
@@ -296,7 +296,7 @@ export async function startJdySimulator(
       Math.abs(now() - ts) > options.timestampWindowMs
     )
       return refuse('X-Api-TimeStamp 已过期');
-    const params = [...req.url.searchParams.entries()];
+    const params = [...req.query.entries()];
     const valid = (['rfc3986', 'form'] as const).some((style) =>
       safeEqual(
         jdyGatewaySignature(
@@ -313,7 +313,7 @@ export async function startJdySimulator(
     return valid ? undefined : refuse('签名校验失败');
   }
 
-  function businessCheck(req: SimRequest): SimResponse | undefined {
+  function businessCheck(req: SimRequest): PlatformResponse | undefined {
     if (headerValue(req.headers, 'x-gw-router-addr') !== options.domain) {
       return jsonResponse(404, { code: 404, message: 'No Route', details: [] });
     }
@@ -329,7 +329,7 @@ export async function startJdySimulator(
     return undefined;
   }
 
-  async function handle(req: SimRequest): Promise<SimResponse> {
+  async function handle(req: SimRequest): Promise<PlatformResponse> {
     const path = req.path;
     const known =
       path === '/jdyconnector/app_management/push_app_authorize' ||
@@ -346,9 +346,7 @@ export async function startJdySimulator(
       path === '/jdyconnector/app_management/push_app_authorize' &&
       req.method === 'POST'
     ) {
-      if (
-        req.url.searchParams.get('outerInstanceId') !== options.outerInstanceId
-      ) {
+      if (req.query.get('outerInstanceId') !== options.outerInstanceId) {
         return envelope(JDY_ERRCODE.instanceNotFound, '未找到该实例的授权信息');
       }
       return envelope(JDY_ERRCODE.ok, 'success', [
@@ -370,8 +368,8 @@ export async function startJdySimulator(
       path === '/jdyconnector/app_management/kingdee_auth_token' &&
       req.method === 'GET'
     ) {
-      const appKey = req.url.searchParams.get('app_key') ?? '';
-      const signature = req.url.searchParams.get('app_signature') ?? '';
+      const appKey = req.query.get('app_key') ?? '';
+      const signature = req.query.get('app_signature') ?? '';
       if (
         appKey !== options.appKey ||
         !safeEqual(jdyAppSignature(appKey, appSecret), signature)
@@ -405,8 +403,8 @@ export async function startJdySimulator(
     });
   }
 
-  function save(req: SimRequest): SimResponse {
-    const parsed = saveSchema.safeParse(parseJsonOrUndefined(req.rawBody));
+  function save(req: SimRequest): PlatformResponse {
+    const parsed = saveSchema.safeParse(parseJsonOrUndefined(req.body));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return envelope(
@@ -530,15 +528,12 @@ export async function startJdySimulator(
     };
   }
 
-  function list(req: SimRequest): SimResponse {
-    const search = req.url.searchParams.get('search') ?? '';
-    const page = Math.max(
-      1,
-      Number(req.url.searchParams.get('page') ?? '1') || 1,
-    );
+  function list(req: SimRequest): PlatformResponse {
+    const search = req.query.get('search') ?? '';
+    const page = Math.max(1, Number(req.query.get('page') ?? '1') || 1);
     const pageSize = Math.max(
       1,
-      Number(req.url.searchParams.get('page_size') ?? '10') || 10,
+      Number(req.query.get('page_size') ?? '10') || 10,
     );
     const all = documents
       .list({ formId: FORM })
@@ -558,15 +553,12 @@ export async function startJdySimulator(
   function listBaseData(
     req: SimRequest,
     kind: keyof JdyMasterData,
-  ): SimResponse {
-    const search = req.url.searchParams.get('search') ?? '';
-    const page = Math.max(
-      1,
-      Number(req.url.searchParams.get('page') ?? '1') || 1,
-    );
+  ): PlatformResponse {
+    const search = req.query.get('search') ?? '';
+    const page = Math.max(1, Number(req.query.get('page') ?? '1') || 1);
     const pageSize = Math.max(
       1,
-      Number(req.url.searchParams.get('page_size') ?? '10') || 10,
+      Number(req.query.get('page_size') ?? '10') || 10,
     );
     const items: Array<{
       id: string;
@@ -604,9 +596,9 @@ export async function startJdySimulator(
     });
   }
 
-  function detail(req: SimRequest): SimResponse {
-    const id = req.url.searchParams.get('id');
-    const number = req.url.searchParams.get('number');
+  function detail(req: SimRequest): PlatformResponse {
+    const id = req.query.get('id');
+    const number = req.query.get('number');
     if (!id && !number)
       return envelope(JDY_ERRCODE.validation, '参数 id 与 number 不能同时为空');
     const doc = id
@@ -629,32 +621,29 @@ export async function startJdySimulator(
     return [
       {
         method: 'GET',
-        path: '/__admin/documents',
+        path: '/documents',
         handle: (req) =>
-          jsonResponse(
-            200,
-            documents
-              .list({
-                formId: FORM,
-                billNo: req.url.searchParams.get('billNo') ?? undefined,
-              })
-              .map((doc) => ({
-                formId: doc.formId,
-                id: String(doc.id),
-                billNo: doc.billNo,
-                status: doc.status,
-                writeCount: doc.writeCount,
-                duplicateRejections: doc.duplicateRejections,
-                firstWrittenAt: doc.firstWrittenAt,
-                lastWrittenAt: doc.lastWrittenAt,
-                body: doc.body.request,
-              })),
-          ),
+          documents
+            .list({
+              formId: FORM,
+              billNo: req.query.get('billNo') ?? undefined,
+            })
+            .map((doc) => ({
+              formId: doc.formId,
+              id: String(doc.id),
+              billNo: doc.billNo,
+              status: doc.status,
+              writeCount: doc.writeCount,
+              duplicateRejections: doc.duplicateRejections,
+              firstWrittenAt: doc.firstWrittenAt,
+              lastWrittenAt: doc.lastWrittenAt,
+              body: doc.body.request,
+            })),
       },
       {
         method: 'GET',
-        path: '/__admin/master-data',
-        handle: () => jsonResponse(200, master),
+        path: '/master-data',
+        handle: () => master,
       },
       masterDataPostRoute(masterUpsert, {}, (body) => {
         const upsert = <T extends { id: string }>(
@@ -676,23 +665,23 @@ export async function startJdySimulator(
             (s) => !removeIds?.stocks.includes(s.id),
           ),
         };
-        return jsonResponse(200, master);
+        return master;
       }),
       {
         method: 'POST',
-        path: '/__admin/session-expire-now',
+        path: '/session-expire-now',
         handle: () => {
           const expired = tokens.size;
           tokens.clear();
-          return jsonResponse(200, { expired });
+          return { expired };
         },
       },
       {
         method: 'POST',
-        path: '/__admin/rotate-app-secret',
+        path: '/rotate-app-secret',
         handle: () => {
           appSecret = randomBytes(16).toString('hex');
-          return jsonResponse(200, { rotated: true });
+          return { rotated: true };
         },
       },
     ];

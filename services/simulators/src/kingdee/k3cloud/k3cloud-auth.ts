@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { headerValue, type SimRequest } from '../shared/sim-server';
+import { headerValue, type SimRequest } from '../shared/kingdee-server';
 import {
   k3ApiSignature,
   k3GatewaySecrets,

@@ -9,12 +9,12 @@ import {
   type AdminRoute,
   type PlatformBehaviour,
   type SimRequest,
-  type SimResponse,
+  type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
   masterDataPostRoute,
   uniqueBillNoShape,
-} from '../shared/sim-server';
+} from '../shared/kingdee-server';
 import {
   K3SessionManager,
   sessionCookies,
@@ -205,7 +205,7 @@ export async function startK3CloudSimulator(
     req: SimRequest,
     msgCode: number,
     message: string,
-  ): SimResponse {
+  ): PlatformResponse {
     const service = serviceOf(req);
     if (isLogin(service)) return jsonResponse(200, loginFailure(-1, message));
     if (isQuery(service))
@@ -213,7 +213,7 @@ export async function startK3CloudSimulator(
     return jsonResponse(200, k3Failure(msgCode, message));
   }
 
-  async function handle(req: SimRequest): Promise<SimResponse> {
+  async function handle(req: SimRequest): Promise<PlatformResponse> {
     const service = serviceOf(req);
     if (!service) {
       return {
@@ -229,7 +229,7 @@ export async function startK3CloudSimulator(
         body: '<html><body><h2>405 - 不允许使用用于访问此页的 HTTP 谓词。</h2></body></html>',
       };
     }
-    const body = parseJsonOrUndefined(req.rawBody);
+    const body = parseJsonOrUndefined(req.body);
     if (service.startsWith(AUTH)) return handleAuth(req, service, body);
 
     const auth = sessions.authenticate(req);
@@ -242,7 +242,7 @@ export async function startK3CloudSimulator(
         };
       return errorFor(req, K3_MSG.sessionLost, K3_SESSION_LOST_MESSAGE);
     }
-    const withCookies = (response: SimResponse): SimResponse =>
+    const withCookies = (response: PlatformResponse): PlatformResponse =>
       auth.setCookies.length === 0
         ? response
         : {
@@ -289,7 +289,7 @@ export async function startK3CloudSimulator(
     req: SimRequest,
     service: string,
     body: unknown,
-  ): SimResponse {
+  ): PlatformResponse {
     const op = service.slice(AUTH.length);
     if (op === 'logout') {
       return jsonResponse(200, sessions.logout(sessionIdOf(req)));
@@ -410,7 +410,7 @@ export async function startK3CloudSimulator(
   function handleSave(
     body: Record<string, unknown>,
     batch: boolean,
-  ): SimResponse {
+  ): PlatformResponse {
     const args = extractArgs(body, ['formid', 'data']);
     const formId = args ? String(args['formid'] ?? '') : '';
     if (formId === '')
@@ -526,10 +526,10 @@ export async function startK3CloudSimulator(
   function handleQuery(
     body: Record<string, unknown>,
     asObjects: boolean,
-  ): SimResponse {
+  ): PlatformResponse {
     const args = extractArgs(body, ['data']);
     const data = parseData(args?.['data']);
-    const fail = (msgCode: number, message: string): SimResponse =>
+    const fail = (msgCode: number, message: string): PlatformResponse =>
       jsonResponse(200, [[k3Failure(msgCode, message)]]);
     if (!data)
       return fail(
@@ -580,7 +580,7 @@ export async function startK3CloudSimulator(
 
   function formAndData(
     body: Record<string, unknown>,
-  ): { form: K3FormDef; data: Record<string, unknown> } | SimResponse {
+  ): { form: K3FormDef; data: Record<string, unknown> } | PlatformResponse {
     const args = extractArgs(body, ['formid', 'data']);
     const formId = args ? String(args['formid'] ?? '') : '';
     if (formId === '')
@@ -609,7 +609,7 @@ export async function startK3CloudSimulator(
     return { form, data };
   }
 
-  function handleView(body: Record<string, unknown>): SimResponse {
+  function handleView(body: Record<string, unknown>): PlatformResponse {
     const parsed = formAndData(body);
     if ('status' in parsed) return parsed;
     const { form, data } = parsed;
@@ -642,7 +642,7 @@ export async function startK3CloudSimulator(
   function handleStateChange(
     body: Record<string, unknown>,
     op: 'submit' | 'audit' | 'unaudit' | 'delete',
-  ): SimResponse {
+  ): PlatformResponse {
     const parsed = formAndData(body);
     if ('status' in parsed) return parsed;
     const { form, data } = parsed;
@@ -734,37 +734,30 @@ export async function startK3CloudSimulator(
     return [
       {
         method: 'GET',
-        path: '/__admin/documents',
+        path: '/documents',
         handle: (req) =>
-          jsonResponse(
-            200,
-            documents
-              .list({
-                formId: req.url.searchParams.get('formId') ?? undefined,
-                billNo: req.url.searchParams.get('billNo') ?? undefined,
-              })
-              .map((doc) => ({
-                formId: doc.formId,
-                id: doc.id,
-                billNo: doc.billNo,
-                status: doc.status,
-                writeCount: doc.writeCount,
-                duplicateRejections: doc.duplicateRejections,
-                firstWrittenAt: doc.firstWrittenAt,
-                lastWrittenAt: doc.lastWrittenAt,
-                unresolvedRefs: doc.body.unresolvedRefs,
-                model: doc.body.model,
-              })),
-          ),
+          documents
+            .list({
+              formId: req.query.get('formId') ?? undefined,
+              billNo: req.query.get('billNo') ?? undefined,
+            })
+            .map((doc) => ({
+              formId: doc.formId,
+              id: doc.id,
+              billNo: doc.billNo,
+              status: doc.status,
+              writeCount: doc.writeCount,
+              duplicateRejections: doc.duplicateRejections,
+              firstWrittenAt: doc.firstWrittenAt,
+              lastWrittenAt: doc.lastWrittenAt,
+              unresolvedRefs: doc.body.unresolvedRefs,
+              model: doc.body.model,
+            })),
       },
       {
         method: 'GET',
-        path: '/__admin/master-data',
-        handle: (req) =>
-          jsonResponse(
-            200,
-            masterData.list(req.url.searchParams.get('formId') ?? undefined),
-          ),
+        path: '/master-data',
+        handle: (req) => masterData.list(req.query.get('formId') ?? undefined),
       },
       masterDataPostRoute(masterUpsertSchema, undefined, (body) => {
         const form = findK3Form(body.formId);
@@ -775,12 +768,12 @@ export async function startK3CloudSimulator(
         const removed = body.remove.filter((number) =>
           masterData.remove(formId, number),
         );
-        return jsonResponse(200, { upserted, removed });
+        return { upserted, removed };
       }),
       {
         method: 'POST',
-        path: '/__admin/session-expire-now',
-        handle: () => jsonResponse(200, { expired: sessions.expireAll() }),
+        path: '/session-expire-now',
+        handle: () => ({ expired: sessions.expireAll() }),
       },
     ];
   }

@@ -15,11 +15,11 @@ import {
   type AdminRoute,
   type PlatformBehaviour,
   type SimRequest,
-  type SimResponse,
+  type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
   masterDataPostRoute,
-} from '../shared/sim-server';
+} from '../shared/kingdee-server';
 import {
   evaluateFilter,
   FilterSyntaxError,
@@ -151,7 +151,7 @@ export async function startK3WiseSimulator(
     statusCode: number,
     message: string,
     data: unknown = null,
-  ): SimResponse =>
+  ): PlatformResponse =>
     jsonResponse(200, { StatusCode: statusCode, Message: message, Data: data });
 
   const behaviour: PlatformBehaviour = {
@@ -176,11 +176,11 @@ export async function startK3WiseSimulator(
     }),
   };
 
-  function handle(req: SimRequest): SimResponse {
+  function handle(req: SimRequest): PlatformResponse {
     const path = req.path.toLowerCase();
     if (path === '/k3api/token/create') {
       if (req.method !== 'GET') return answer(405, '请使用 GET 方法获取 Token');
-      if (req.url.searchParams.get('authorityCode') !== options.authorityCode)
+      if (req.query.get('authorityCode') !== options.authorityCode)
         return answer(401, '授权码(authorityCode)无效或已停用');
       const token = randomBytes(16).toString('hex').toUpperCase();
       tokens.set(token, now() + options.tokenTtlMs);
@@ -200,10 +200,7 @@ export async function startK3WiseSimulator(
         headers: { 'content-type': 'text/html' },
         body: '<html><body><h2>404 - 找不到文件或目录。</h2></body></html>',
       };
-    const token =
-      req.url.searchParams.get('token') ??
-      req.url.searchParams.get('Token') ??
-      '';
+    const token = req.query.get('token') ?? req.query.get('Token') ?? '';
     const expires = tokens.get(token);
     if (expires === undefined || expires <= now()) {
       tokens.delete(token);
@@ -262,8 +259,8 @@ export async function startK3WiseSimulator(
       problems.push(`${where}${caption}代码[${number}]不存在`);
   }
 
-  function save(req: SimRequest): SimResponse {
-    const parsed = saveBodySchema.safeParse(parseJsonOrUndefined(req.rawBody));
+  function save(req: SimRequest): PlatformResponse {
+    const parsed = saveBodySchema.safeParse(parseJsonOrUndefined(req.body));
     if (!parsed.success)
       return answer(
         500,
@@ -351,8 +348,8 @@ export async function startK3WiseSimulator(
     req: SimRequest,
     source: Array<(field: string) => unknown>,
     defaultFields: string,
-  ): SimResponse {
-    const parsed = listBodySchema.safeParse(parseJsonOrUndefined(req.rawBody));
+  ): PlatformResponse {
+    const parsed = listBodySchema.safeParse(parseJsonOrUndefined(req.body));
     if (!parsed.success)
       return answer(500, '数据格式错误：请求体应为 {"Data":{…}}');
     const q = parsed.data.Data;
@@ -393,32 +390,29 @@ export async function startK3WiseSimulator(
     return [
       {
         method: 'GET',
-        path: '/__admin/documents',
+        path: '/documents',
         handle: (req) =>
-          jsonResponse(
-            200,
-            documents
-              .list({
-                formId: FORM,
-                billNo: req.url.searchParams.get('billNo') ?? undefined,
-              })
-              .map((doc) => ({
-                formId: doc.formId,
-                id: doc.id,
-                billNo: doc.billNo,
-                writeCount: doc.writeCount,
-                duplicateRejections: doc.duplicateRejections,
-                firstWrittenAt: doc.firstWrittenAt,
-                lastWrittenAt: doc.lastWrittenAt,
-                page1: doc.body.page1,
-                page2: doc.body.page2,
-              })),
-          ),
+          documents
+            .list({
+              formId: FORM,
+              billNo: req.query.get('billNo') ?? undefined,
+            })
+            .map((doc) => ({
+              formId: doc.formId,
+              id: doc.id,
+              billNo: doc.billNo,
+              writeCount: doc.writeCount,
+              duplicateRejections: doc.duplicateRejections,
+              firstWrittenAt: doc.firstWrittenAt,
+              lastWrittenAt: doc.lastWrittenAt,
+              page1: doc.body.page1,
+              page2: doc.body.page2,
+            })),
       },
       {
         method: 'GET',
-        path: '/__admin/master-data',
-        handle: () => jsonResponse(200, master),
+        path: '/master-data',
+        handle: () => master,
       },
       masterDataPostRoute(upsertSchema, {}, (body) => {
         const next = structuredClone(master);
@@ -435,15 +429,15 @@ export async function startK3WiseSimulator(
           ];
         }
         master = next;
-        return jsonResponse(200, master);
+        return master;
       }),
       {
         method: 'POST',
-        path: '/__admin/session-expire-now',
+        path: '/session-expire-now',
         handle: () => {
           const expired = tokens.size;
           tokens.clear();
-          return jsonResponse(200, { expired });
+          return { expired };
         },
       },
     ];

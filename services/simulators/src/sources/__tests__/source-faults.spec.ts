@@ -99,7 +99,7 @@ describe('source simulator faults, admin and data life', () => {
     sim.admin.setFaults({ resetRate: 0, lostResponseRate: 1 });
     await expect(post(sim)).rejects.toThrow();
     expect(sim.admin.requests().at(-1)).toMatchObject({
-      fault: 'lost_response',
+      fault: 'lost-response',
       status: 200,
     });
     sim.admin.setFaults({ lostResponseRate: 0, hangRate: 1 });
@@ -144,7 +144,7 @@ describe('source simulator faults, admin and data life', () => {
         !Array.isArray(d['items']),
     );
     expect(bad).toHaveLength(1);
-    expect(sim.admin.requests().at(-1)?.fault).toBe('corrupt_record');
+    expect(sim.admin.requests().at(-1)?.fault).toBe('corrupt-record');
     // The stored record is untouched.
     expect(
       sim.admin

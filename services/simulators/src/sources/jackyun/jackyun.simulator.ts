@@ -477,7 +477,7 @@ export async function startJackyunSimulator(
           ? { scrollId: nextScrollId }
           : {}),
       }),
-      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...(corrupt.corrupted ? { fault: 'corrupt-record' as const } : {}),
       ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
@@ -557,7 +557,7 @@ export async function startJackyunSimulator(
     ]);
     return {
       ...ok({ data: { salesChannelInfo: corrupt.rows } }),
-      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...(corrupt.corrupted ? { fault: 'corrupt-record' as const } : {}),
       ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }

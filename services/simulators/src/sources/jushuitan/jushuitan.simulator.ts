@@ -300,7 +300,7 @@ export async function startJushuitanSimulator(
       'items',
     ]);
     return {
-      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...(corrupt.corrupted ? { fault: 'corrupt-record' as const } : {}),
       ...queryCost(opts.queryCostMsPerThousand, matched.length),
       status: 200,
       body: {

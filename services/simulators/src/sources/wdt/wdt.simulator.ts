@@ -253,7 +253,7 @@ export async function startWdtSimulator(
       body,
       outcome: 'ok',
       code: 0,
-      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...(corrupt.corrupted ? { fault: 'corrupt-record' as const } : {}),
       ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }

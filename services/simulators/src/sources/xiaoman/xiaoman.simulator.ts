@@ -281,7 +281,7 @@ export async function startXiaomanSimulator(
     ]);
     return {
       ...ok({ count: list.length, list: corrupt.rows }),
-      ...(corrupt.corrupted ? { fault: 'corrupt_record' as const } : {}),
+      ...(corrupt.corrupted ? { fault: 'corrupt-record' as const } : {}),
       ...queryCost(opts.queryCostMsPerThousand, matched.length),
     };
   }
