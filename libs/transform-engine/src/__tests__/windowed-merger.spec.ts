@@ -811,6 +811,163 @@ describe('windowed merger', () => {
   });
 });
 
+describe('windowed merger: event time per partition', () => {
+  /** A record read from partition `p` of the raw topic. */
+  const on = (p: number, input: MergeInput): MergeInput => ({
+    ...input,
+    offset: { topic: 'raw', partition: p, offset: String(seq) },
+  });
+  // Wall clock of a replay months later: windows open after their close, the watermark stays in the past.
+  const NOW = DAY1 + 90 * 24 * HOUR;
+
+  it("should not close a slower partition's window by a faster partition's event time, and close it once the slower one passes it", () => {
+    // Arrange: partition 1 replays 05-03 (far ahead), partition 0 is still reading 05-01.
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(on(0, rec('A1', '2026-05-01 10:00:00', [['G1', 1, '1']])), NOW);
+    merger.add(on(1, rec('B1', '2026-05-03 10:00:00', [['G1', 5, '5']])), NOW);
+    merger.add(on(1, rec('B2', '2026-05-03 20:00:00', [['G1', 5, '5']])), NOW);
+
+    // Act: partition 0 goes on with 05-01, then moves past its end + grace.
+    const dueWhileBehind = merger.due(NOW + 1_000);
+    const later = merger.add(
+      on(0, rec('A2', '2026-05-01 23:00:00', [['G1', 2, '2']])),
+      NOW + 2_000,
+    );
+    const dueStill = merger.due(NOW + 3_000);
+    merger.add(
+      on(0, rec('A3', '2026-05-02 01:00:00', [['G1', 1, '1']])),
+      NOW + 4_000,
+    );
+
+    // Assert: the flow's watermark is the minimum (partition 0), the highest read is kept too.
+    expect(dueWhileBehind).toEqual([]);
+    expect(later).toEqual({ status: 'added', windowKey: KEY });
+    expect(dueStill).toEqual([]);
+    expect(merger.effectiveWatermark(NOW + 5_000)).toBe(
+      Date.parse('2026-05-01T17:00:00.000Z'),
+    );
+    expect(merger.currentWatermark()).toBe(
+      Date.parse('2026-05-03T12:00:00.000Z'),
+    );
+    expect(merger.due(NOW + 5_000)).toEqual([KEY]);
+    expect(merger.emit(KEY).correctionOf).toBeUndefined();
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '3', fee: '3' },
+    ]);
+  });
+
+  it('should not mark the window of a partition read after a faster one as behind: it closes by that partition, not only when idle', () => {
+    // Arrange: partition 1 is read first, far ahead.
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(on(1, rec('B1', '2026-05-03 10:00:00', [['G1', 5, '5']])), NOW);
+
+    // Act
+    merger.add(on(0, rec('A1', '2026-05-01 10:00:00', [['G1', 1, '1']])), NOW);
+    const dueAfterFirst = merger.due(NOW + 1_000);
+    merger.add(
+      on(0, rec('A2', '2026-05-02 02:00:00', [['G1', 1, '1']])),
+      NOW + 2_000,
+    );
+
+    // Assert
+    expect(dueAfterFirst).toEqual([]);
+    expect(merger.due(NOW + 3_000)).toEqual([KEY]);
+  });
+
+  it('should stop counting a partition that read nothing for the idle timeout, so it does not hold the watermark back forever', () => {
+    // Arrange: partition 0 read 05-01 once and went quiet; partition 1 keeps reading 05-03 and keeps the
+    // 05-01 window busy (late-modified records of that day), so only the watermark can close it.
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(on(0, rec('A1', '2026-05-01 10:00:00', [['G1', 1, '1']])), NOW);
+    merger.add(on(1, rec('B1', '2026-05-03 10:00:00', [['G1', 5, '5']])), NOW);
+    const beforeIdle = NOW + CONFIG.idleTimeoutMs - 1_000;
+    merger.add(
+      on(1, rec('B2', '2026-05-01 12:00:00', [['G1', 2, '2']])),
+      beforeIdle,
+    );
+
+    // Act + Assert: still counted just before its idle timeout, not after it.
+    expect(merger.due(beforeIdle)).toEqual([]);
+    const afterIdle = NOW + CONFIG.idleTimeoutMs;
+    expect(merger.effectiveWatermark(afterIdle)).toBe(
+      Date.parse('2026-05-03T02:00:00.000Z'),
+    );
+    expect(merger.due(afterIdle)).toContain(KEY);
+    expect(totals(merger, KEY)).toEqual([
+      { goodsNo: 'G1', qty: '3', fee: '3' },
+    ]);
+  });
+
+  it('should not count downtime as idleness: after a restart every known partition counts again until it stays quiet for the idle timeout', () => {
+    // Arrange: both partitions were read before the transform went down for two hours.
+    const before = new WindowedMerger({ ...CONFIG, trackChanges: true });
+    before.add(on(0, rec('A1', '2026-05-01 10:00:00', [['G1', 1, '1']])), NOW);
+    before.add(on(1, rec('B1', '2026-05-02 10:00:00', [['G1', 5, '5']])), NOW);
+    const persisted = before.takeRecordChanges();
+    const restored = WindowedMerger.restore(CONFIG, before.snapshot());
+    const restart = NOW + 2 * HOUR;
+
+    // Act: after the restart partition 1 is read first, far ahead.
+    restored.add(
+      on(1, rec('B2', '2026-05-03 10:00:00', [['G1', 5, '5']])),
+      restart,
+    );
+
+    // Assert: partition 0 still holds the watermark at its event time until it stays quiet past the idle timeout.
+    expect(persisted.eventTimes?.partitions['raw/0']).toEqual({
+      t: Date.parse('2026-05-01T02:00:00.000Z'),
+      seen: NOW,
+    });
+    expect(restored.effectiveWatermark(restart + 1_000)).toBe(
+      Date.parse('2026-05-01T02:00:00.000Z'),
+    );
+    expect(restored.effectiveWatermark(restart + CONFIG.idleTimeoutMs)).toBe(
+      Date.parse('2026-05-03T02:00:00.000Z'),
+    );
+  });
+
+  it('should persist the event times only when a batch read something, and rebuild them from the persisted row', () => {
+    // Arrange
+    const merger = new WindowedMerger({ ...CONFIG, trackChanges: true });
+    merger.add(on(2, rec('A1', '2026-05-01 10:00:00', [['G1', 1, '1']])), NOW);
+
+    // Act
+    const first = merger.takeRecordChanges();
+    merger.due(NOW + 1_000);
+    const second = merger.takeRecordChanges();
+    const rebuilt = WindowedMerger.restore(
+      CONFIG,
+      WindowedMerger.assembleSnapshot(
+        first.watermark,
+        first.windows,
+        [],
+        first.eventTimes,
+      ),
+    );
+
+    // Assert
+    expect(first.eventTimes).toEqual({
+      resumedAt: NOW,
+      partitions: {
+        'raw/2': { t: Date.parse('2026-05-01T02:00:00.000Z'), seen: NOW },
+      },
+    });
+    expect(second.eventTimes).toBeUndefined();
+    expect(rebuilt.eventTimes()).toEqual(first.eventTimes);
+  });
+
+  it('should keep one watermark (the highest event time) for records without a partition', () => {
+    const merger = new WindowedMerger(CONFIG);
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), NOW);
+    merger.add(rec('T2', '2026-05-03 10:00:00', [['G1', 1, '1']]), NOW);
+    expect(merger.eventTimes()).toEqual({ partitions: {} });
+    expect(merger.effectiveWatermark(NOW + 1_000)).toBe(
+      Date.parse('2026-05-03T02:00:00.000Z'),
+    );
+    expect(merger.due(NOW + 1_000)).toEqual([KEY]);
+  });
+});
+
 describe('decimal', () => {
   it.each([
     ['0.1', '0.2', '0.3'],

@@ -54,11 +54,30 @@ export const windowStateSchema = z.object({
   ),
 });
 
+/**
+ * Event time per source partition (`<topic>/<partition>`) of one flow, as `merge_watermark.event_times` holds it:
+ * `t` the highest event time read from the partition, `seen` the wall clock of its last read; `resumedAt` when the
+ * flow last started reading again after a pause of at least the idle timeout (a restart, a quiet spell).
+ */
+export const eventTimesSchema = z.object({
+  resumedAt: z.number().optional(),
+  partitions: z
+    .record(
+      z.string(),
+      z.object({
+        t: z.number().describe('highest event time read, epoch ms'),
+        seen: z.number().describe('wall clock of the last read, epoch ms'),
+      }),
+    )
+    .default({}),
+});
+
 /** Validates merge state read back from storage before it is restored. */
 export const mergeStateSnapshotSchema = z.object({
   version: z.literal(1),
   watermark: z.number().nullable(),
   windows: z.array(windowStateSchema),
+  eventTimes: eventTimesSchema.optional(),
 });
 
 /**

@@ -146,6 +146,8 @@ export type RecordChange =
  */
 export interface MergeChanges {
   readonly watermark: number | null;
+  /** The flow's per-partition event times, when this batch changed them (else undefined: leave them). */
+  readonly eventTimes?: EventTimes | undefined;
   readonly deletedWindows: readonly string[];
   readonly windows: readonly WindowMeta[];
   readonly records: readonly RecordChange[];
@@ -160,11 +162,62 @@ export interface PersistedRecord {
   readonly contribution: Contribution | null;
 }
 
+/** Event time read from one source partition: the highest event time and the wall clock of the last read. */
+export interface PartitionTime {
+  readonly t: number;
+  readonly seen: number;
+}
+
+/**
+ * A flow's event time per source partition (`<topic>/<partition>`), what its effective watermark is the minimum
+ * of (see `effectiveWatermark`). `resumedAt`: when the flow last started reading after a pause of at least the
+ * idle timeout (a restart after downtime, a quiet night).
+ */
+export interface EventTimes {
+  readonly resumedAt?: number | undefined;
+  readonly partitions: Readonly<Record<string, PartitionTime>>;
+}
+
 /** Plain, JSON-serialisable snapshot of the whole merge state. */
 export interface MergeStateSnapshot {
   readonly version: 1;
+  /** The highest event time read (any partition): history retention; the watermark when no partition is known. */
   readonly watermark: number | null;
   readonly windows: readonly WindowState[];
+  readonly eventTimes?: EventTimes | undefined;
+}
+
+/** The partition key of a raw record's coordinates in `EventTimes.partitions`. */
+export function partitionKey(
+  offset: Pick<RawOffset, 'topic' | 'partition'>,
+): string {
+  return `${offset.topic}/${offset.partition}`;
+}
+
+/**
+ * The flow's effective watermark: the minimum event time over the partitions that are active, so a partition
+ * replaying older history (a restart after downtime, a backfill, a slow consumer) holds back the windows its
+ * records still belong to, however far ahead another partition is. A partition is active while it read something
+ * within `idleTimeoutMs` (the plan's idle timeout, the same setting that closes a quiet window) — counted from
+ * `resumedAt` when that is later, so time the whole flow read nothing (downtime, a quiet spell) does not make the
+ * partitions idle: after a restart every known partition gets an idle timeout to be read again before it stops
+ * counting. A partition that stays idle no longer holds the watermark back. No partition active (everything quiet):
+ * the highest event time read, as is the watermark of a flow that knows no partition (records without offsets:
+ * dry-run, reconciliation). A partition never read yet is not known and holds nothing back; the windows it opens
+ * behind the watermark close when idle.
+ */
+export function effectiveWatermark(
+  eventTimes: EventTimes | undefined,
+  highest: number | null,
+  idleTimeoutMs: number,
+  nowMs: number,
+): number | null {
+  let min = Number.POSITIVE_INFINITY;
+  for (const p of Object.values(eventTimes?.partitions ?? {})) {
+    const since = Math.max(p.seen, eventTimes?.resumedAt ?? p.seen);
+    if (nowMs - since < idleTimeoutMs && p.t < min) min = p.t;
+  }
+  return Number.isFinite(min) ? min : highest;
 }
 
 /** Where a record belongs (from `locate`): event time, group values, window and base key. */
@@ -326,12 +379,21 @@ interface Latest {
  * (catch-up, backfill) closes when idle, not at once, and so does a window opened
  * after its close by the wall clock once the watermark reached the live edge
  * (yesterday's pages read between today's live records).
+ *
+ * Event time advances per source partition (the records' `offset`): the watermark that closes windows is the
+ * minimum over the active partitions (`effectiveWatermark`), so a partition far ahead never closes a window that
+ * a slower partition (replaying history after a restart, a backfill) is still reading; the highest event time
+ * read is kept too, for history retention.
  */
 export class WindowedMerger {
   private readonly windows = new Map<string, WindowState>();
   /** sourceId -> key of the base window (open or emitted) holding its latest version. */
   private readonly index = new Map<string, string>();
+  /** Highest event time read over all partitions (history retention; the fallback of the effective watermark). */
   private watermark: number | null = null;
+  private partitions = new Map<string, PartitionTime>();
+  private resumedAt: number | undefined;
+  private eventTimesChanged = false;
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private journal: RecordChange[] = [];
@@ -379,6 +441,10 @@ export class WindowedMerger {
       );
     }
     this.watermark = parsed.data.watermark;
+    this.partitions = new Map(
+      Object.entries(parsed.data.eventTimes?.partitions ?? {}),
+    );
+    this.resumedAt = parsed.data.eventTimes?.resumedAt;
     // zod returned fresh window objects and record maps; contributions are
     // shared with the caller and never mutated (treat them as read-only).
     parsed.data.windows.forEach((parsedWindow, i) => {
@@ -485,6 +551,7 @@ export class WindowedMerger {
   /** Checks and places one record. Throws NonRetriableError (mapping) for a record that cannot be merged. */
   add(input: MergeInput, nowMs: number, location?: RecordLocation): AddResult {
     const loc = location ?? this.locate(input.record);
+    if (input.offset) this.advance(partitionKey(input.offset), loc.t, nowMs);
     const header = pick(
       input.record,
       this.config.headerKeys,
@@ -559,6 +626,40 @@ export class WindowedMerger {
     return {
       status: 'removed',
       windowKey: corrected ? `${latest.key}#late` : latest.key,
+    };
+  }
+
+  /**
+   * A record of `key` was read (placed, or a redelivery): the partition's event time and last read move forward.
+   * The first read after the flow read nothing for the idle timeout (a restart, a quiet spell) marks a resume.
+   */
+  private advance(key: string, t: number, nowMs: number): void {
+    let last = this.resumedAt ?? Number.NEGATIVE_INFINITY;
+    for (const p of this.partitions.values()) last = Math.max(last, p.seen);
+    if (nowMs - last >= this.config.idleTimeoutMs) this.resumedAt = nowMs;
+    const p = this.partitions.get(key);
+    this.partitions.set(key, {
+      t: Math.max(p?.t ?? t, t),
+      seen: Math.max(p?.seen ?? nowMs, nowMs),
+    });
+    this.eventTimesChanged = true;
+  }
+
+  /** The flow's effective watermark at `nowMs` (see `effectiveWatermark`). */
+  effectiveWatermark(nowMs: number): number | null {
+    return effectiveWatermark(
+      this.eventTimes(),
+      this.watermark,
+      this.config.idleTimeoutMs,
+      nowMs,
+    );
+  }
+
+  /** The per-partition event times (a copy). */
+  eventTimes(): EventTimes {
+    return {
+      ...(this.resumedAt !== undefined ? { resumedAt: this.resumedAt } : {}),
+      partitions: Object.fromEntries(this.partitions),
     };
   }
 
@@ -679,12 +780,9 @@ export class WindowedMerger {
         records: {},
         emitted: {},
       };
-      // Opened behind the watermark (catch-up, backfill): wait until quiet instead of closing at once.
-      if (
-        this.watermark !== null &&
-        loc.t !== this.watermark &&
-        loc.end + this.config.graceMs <= this.watermark
-      )
+      // Opened behind the (effective) watermark (catch-up, backfill): wait until quiet instead of closing at once.
+      const wm = this.effectiveWatermark(nowMs);
+      if (wm !== null && loc.t !== wm && loc.end + this.config.graceMs <= wm)
         base.behind = true;
       this.windows.set(base.key, base);
     }
@@ -750,13 +848,15 @@ export class WindowedMerger {
   }
 
   /**
-   * Keys of windows ready to emit: the watermark passed end + grace (not for a window opened behind it, nor
-   * for one opened after its close by a watermark at the live edge unless the caller passes the watermark), or
-   * the wall clock passed end + grace and nothing arrived for `idleTimeout`. Also compacts emitted windows past
-   * the dedup retention (hashes only) and forgets them past the history retention.
+   * Keys of windows ready to emit: the effective watermark (the minimum over the active partitions, see
+   * `effectiveWatermark`) passed end + grace (not for a window opened behind it, nor for one opened after its
+   * close by a watermark at the live edge unless the caller passes the watermark), or the wall clock passed
+   * end + grace and nothing arrived for `idleTimeout`. Also compacts emitted windows past the dedup retention
+   * (hashes only) and forgets them past the history retention.
    */
   due(nowMs: number, watermark?: number): string[] {
-    const wm = watermark ?? this.watermark ?? Number.NEGATIVE_INFINITY;
+    const wm =
+      watermark ?? this.effectiveWatermark(nowMs) ?? Number.NEGATIVE_INFINITY;
     const out: string[] = [];
     for (const w of this.windows.values()) {
       const closeAt = w.end + this.config.graceMs;
@@ -1121,6 +1221,7 @@ export class WindowedMerger {
       version: 1,
       watermark: this.watermark,
       windows: [...this.windows.values()].map(copyWindow),
+      eventTimes: this.eventTimes(),
     };
   }
 
@@ -1161,10 +1262,12 @@ export class WindowedMerger {
     });
     const changes: MergeChanges = {
       watermark: this.watermark,
+      ...(this.eventTimesChanged ? { eventTimes: this.eventTimes() } : {}),
       deletedWindows: [...this.deleted],
       windows,
       records: this.journal,
     };
+    this.eventTimesChanged = false;
     this.journal = [];
     this.dirty.clear();
     this.deleted.clear();
@@ -1176,6 +1279,7 @@ export class WindowedMerger {
     watermark: number | null,
     windows: readonly WindowMeta[],
     records: readonly PersistedRecord[],
+    eventTimes?: EventTimes,
   ): MergeStateSnapshot {
     const byKey = new Map<string, WindowState>();
     for (const meta of windows)
@@ -1191,7 +1295,12 @@ export class WindowedMerger {
       if (r.contribution) w.records[r.sourceId] = r.contribution;
       else w.emitted[r.sourceId] = r.hash;
     }
-    return { version: 1, watermark, windows: [...byKey.values()] };
+    return {
+      version: 1,
+      watermark,
+      windows: [...byKey.values()],
+      ...(eventTimes ? { eventTimes } : {}),
+    };
   }
 
   stats(): MergeStats {

@@ -390,7 +390,12 @@ export class RawBatchProcessor {
         const results = new Map<Flow, RecordOutcome[]>();
         for (const flow of ordered) {
           const items = merges.get(flow) ?? [];
-          const watermark = await repository.lockWatermark(tx, flow.id);
+          // The flow's row lock serialises its merges across instances; it holds the per-partition event times
+          // (read here by whichever instance owns a partition now, so a rebalance keeps them).
+          const { watermark, eventTimes } = await repository.lockEventTime(
+            tx,
+            flow.id,
+          );
           const keys = new Set<string>();
           for (const item of items) {
             const base = flow.transformer.mergeKey(item.message.value);
@@ -416,8 +421,10 @@ export class RawBatchProcessor {
             watermark,
             windows,
             ids,
+            eventTimes,
           );
           // Synchronous from restore to takeRecordChanges: nothing else can touch this flow's merger in between.
+          // Each record carries its Kafka partition (offset): its event time advances that partition's.
           flow.transformer.restoreMergeState(snapshot);
           const outcomes = items.map((item) =>
             flow.transformer.process(item.message.value, {

@@ -98,6 +98,8 @@ export class TransformService
     this.emitter = new WindowEmitter({
       ...deps,
       limit: this.config.WINDOW_EMIT_LIMIT,
+      // Downtime is not idleness: windows left open by a stopped transform get an idle timeout from now.
+      idleSinceMs: Date.now(),
     });
     const topics = processor.topics();
     if (topics.length === 0) {

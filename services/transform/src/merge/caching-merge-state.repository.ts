@@ -1,5 +1,6 @@
 import type {
   Contribution,
+  EventTimes,
   MergeChanges,
   MergeStateSnapshot,
   RecordChange,
@@ -91,10 +92,11 @@ export class CachingMergeStateRepository extends MergeStateRepository {
     watermark: number | null,
     windows: readonly WindowMeta[],
     ids: readonly string[] = [],
+    eventTimes?: EventTimes,
   ): Promise<MergeStateSnapshot> {
     const state = this.txs.get(tx);
     if (this.maxRecords <= 0 || state === undefined)
-      return super.snapshot(tx, flow, watermark, windows, ids);
+      return super.snapshot(tx, flow, watermark, windows, ids, eventTimes);
     const whole = (w: WindowMeta): boolean =>
       w.status !== 'emitted' || w.correction;
     const hits = new Map<string, CachedWindow>();
@@ -120,6 +122,7 @@ export class CachingMergeStateRepository extends MergeStateRepository {
       watermark,
       windows.filter((w) => !hits.has(w.key)),
       [...pendingIds],
+      eventTimes,
     );
     const fromDb = new Map(read.windows.map((w) => [w.key, w]));
     const out: WindowState[] = [];

@@ -1,6 +1,10 @@
+import { formatZodIssues } from '@kingbridge/contracts';
 import {
   TOMBSTONE_HASH,
   WindowedMerger,
+  effectiveWatermark,
+  eventTimesSchema,
+  type EventTimes,
   type MergeChanges,
   type MergeStateSnapshot,
   type PersistedRecord,
@@ -16,7 +20,42 @@ export type WindowRowStatus = 'open' | 'emitted' | 'dead_lettered';
 export interface OpenWindowStats {
   readonly openWindows: number;
   readonly openRecords: number;
+  /** The highest event time read. */
   readonly watermark: number | null;
+  readonly eventTimes: EventTimes;
+}
+
+/** A flow's `merge_watermark` row: the highest event time read and the event time per source partition. */
+export interface FlowEventTime {
+  readonly watermark: number | null;
+  readonly eventTimes: EventTimes;
+}
+
+/** `merge_watermark.event_times` read back, validated (a row from before the column holds `{}`). */
+function eventTimesOf(flow: string, value: unknown): EventTimes {
+  const parsed = eventTimesSchema.safeParse(value ?? {});
+  if (!parsed.success)
+    throw new Error(
+      `invalid merge_watermark.event_times of flow ${flow}: ${formatZodIssues(parsed.error)}`,
+    );
+  return parsed.data;
+}
+
+/**
+ * The watermark that closes the flow's windows at `nowMs`: the minimum event time over the partitions read
+ * within the idle timeout (see `effectiveWatermark` in the transform engine), else the highest read.
+ */
+export function flowWatermark(
+  row: FlowEventTime,
+  idleTimeoutMs: number,
+  nowMs: number,
+): number | null {
+  return effectiveWatermark(
+    row.eventTimes,
+    row.watermark,
+    idleTimeoutMs,
+    nowMs,
+  );
 }
 
 /** node-postgres answers UPDATE/DELETE … RETURNING through TypeORM as [rows, count]. */
@@ -41,29 +80,54 @@ type Lock = 'wait' | 'skip';
 export class MergeStateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Creates the flow's watermark row when missing, locks it, returns the watermark. */
-  async lockWatermark(tx: QueryRunner, flow: string): Promise<number | null> {
+  /**
+   * Creates the flow's watermark row when missing, locks it (serialises the merges of a flow across instances)
+   * and returns the highest event time read with the per-partition event times.
+   */
+  async lockEventTime(tx: QueryRunner, flow: string): Promise<FlowEventTime> {
     await tx.query(
       'INSERT INTO transform.merge_watermark (flow) VALUES ($1) ON CONFLICT (flow) DO NOTHING',
       [flow],
     );
-    const rows = (await tx.query(
-      'SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1 FOR UPDATE',
-      [flow],
-    )) as Array<{
-      watermark_ms: string | null;
-    }>;
-    return toNumber(rows[0]?.watermark_ms);
+    return this.eventTimeRow(
+      tx,
+      flow,
+      'SELECT watermark_ms, event_times FROM transform.merge_watermark WHERE flow = $1 FOR UPDATE',
+    );
   }
 
+  /** `lockEventTime`, the highest event time read only. */
+  async lockWatermark(tx: QueryRunner, flow: string): Promise<number | null> {
+    return (await this.lockEventTime(tx, flow)).watermark;
+  }
+
+  /** The flow's watermark row without a lock (the emitter, the gauges). */
+  async readEventTime(flow: string, tx?: QueryRunner): Promise<FlowEventTime> {
+    return this.eventTimeRow(
+      tx ?? this.dataSource,
+      flow,
+      'SELECT watermark_ms, event_times FROM transform.merge_watermark WHERE flow = $1',
+    );
+  }
+
+  /** The highest event time read (not the watermark that closes windows: see `flowWatermark`). */
   async readWatermark(flow: string, tx?: QueryRunner): Promise<number | null> {
-    const rows = (await (tx ?? this.dataSource).query(
-      'SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1',
-      [flow],
-    )) as Array<{
+    return (await this.readEventTime(flow, tx)).watermark;
+  }
+
+  private async eventTimeRow(
+    runner: { query(sql: string, params: unknown[]): Promise<unknown> },
+    flow: string,
+    sql: string,
+  ): Promise<FlowEventTime> {
+    const rows = (await runner.query(sql, [flow])) as Array<{
       watermark_ms: string | null;
+      event_times: unknown;
     }>;
-    return toNumber(rows[0]?.watermark_ms);
+    return {
+      watermark: toNumber(rows[0]?.watermark_ms),
+      eventTimes: eventTimesOf(flow, rows[0]?.event_times),
+    };
   }
 
   /**
@@ -128,6 +192,7 @@ export class MergeStateRepository {
     watermark: number | null,
     windows: readonly WindowMeta[],
     ids: readonly string[] = [],
+    eventTimes?: EventTimes,
   ): Promise<MergeStateSnapshot> {
     const whole = windows
       .filter((w) => w.status !== 'emitted' || w.correction)
@@ -156,14 +221,22 @@ export class MergeStateRepository {
         contribution: r.contribution,
       }));
     }
-    return WindowedMerger.assembleSnapshot(watermark, windows, records);
+    return WindowedMerger.assembleSnapshot(
+      watermark,
+      windows,
+      records,
+      eventTimes,
+    );
   }
 
   /**
    * Open windows ready to emit, locked without waiting (another instance's emitter or a
    * batch holding one simply makes us skip it this tick): watermark past end + grace (not for
    * a window opened behind the watermark: catch-up; not for a window opened after its close by a
-   * watermark at the live edge), or wall clock past end + grace and idle.
+   * watermark at the live edge), or wall clock past end + grace and idle. `watermark` is the flow's
+   * effective one (`flowWatermark`: the minimum over its active partitions), never the highest read.
+   * Idleness counts from `idleSinceMs` at the earliest (the service start: downtime is not idleness, the
+   * partitions get an idle timeout to be read again before a window closes for want of records).
    */
   async lockDueWindows(
     tx: QueryRunner,
@@ -172,6 +245,7 @@ export class MergeStateRepository {
     watermark: number | null,
     nowMs: number,
     limit: number,
+    idleSinceMs = 0,
   ): Promise<WindowMeta[]> {
     const rows = (await tx.query(
       `SELECT state FROM transform.merge_window
@@ -181,11 +255,19 @@ export class MergeStateRepository {
                 -- opened after its close (history): not closed by a watermark at the live edge (see the merger)
                 AND NOT ((state->>'createdAt')::bigint >= end_ms + $2
                          AND $3::bigint >= (state->>'createdAt')::bigint - $2 - $5))
-               OR ($4::bigint >= end_ms + $2 AND $4::bigint - last_seen_ms >= $5))
+               OR ($4::bigint >= end_ms + $2 AND $4::bigint - GREATEST(last_seen_ms, $7::bigint) >= $5))
         ORDER BY window_key
         LIMIT $6
         FOR UPDATE SKIP LOCKED`,
-      [flow, timings.graceMs, watermark, nowMs, timings.idleTimeoutMs, limit],
+      [
+        flow,
+        timings.graceMs,
+        watermark,
+        nowMs,
+        timings.idleTimeoutMs,
+        limit,
+        idleSinceMs,
+      ],
     )) as Array<{ state: WindowMeta }>;
     return rows.map((r) => r.state);
   }
@@ -295,6 +377,13 @@ export class MergeStateRepository {
             SET watermark_ms = GREATEST(COALESCE(watermark_ms, $2::bigint), $2::bigint), updated_at = now()
           WHERE flow = $1`,
         [flow, changes.watermark],
+      );
+    }
+    // Read under the row lock (lockEventTime) and advanced by this batch: written whole.
+    if (writeWatermark && changes.eventTimes !== undefined) {
+      await tx.query(
+        `UPDATE transform.merge_watermark SET event_times = $2::jsonb, updated_at = now() WHERE flow = $1`,
+        [flow, JSON.stringify(changes.eventTimes)],
       );
     }
   }
@@ -443,15 +532,22 @@ export class MergeStateRepository {
   async openStats(flow: string): Promise<OpenWindowStats> {
     const rows = (await this.dataSource.query(
       `SELECT count(*)::int AS windows, COALESCE(sum(record_count), 0)::int AS records,
-              (SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1) AS watermark
+              (SELECT watermark_ms FROM transform.merge_watermark WHERE flow = $1) AS watermark,
+              (SELECT event_times FROM transform.merge_watermark WHERE flow = $1) AS event_times
          FROM transform.merge_window WHERE flow = $1 AND status = 'open'`,
       [flow],
-    )) as Array<{ windows: number; records: number; watermark: string | null }>;
+    )) as Array<{
+      windows: number;
+      records: number;
+      watermark: string | null;
+      event_times: unknown;
+    }>;
     const r = rows[0];
     return {
       openWindows: r?.windows ?? 0,
       openRecords: r?.records ?? 0,
       watermark: toNumber(r?.watermark),
+      eventTimes: eventTimesOf(flow, r?.event_times),
     };
   }
 

@@ -20,9 +20,10 @@ import type { PostgresLookupProvider } from '../lookups/postgres-lookup.provider
 import { planLookupTables } from '../flows/load-flows';
 import type { TransformMetrics } from '../metrics/transform.metrics';
 import { loadFaultInjection, type FaultHook } from './fault-injection.config';
-import type {
-  MergeStateRepository,
-  WindowRowStatus,
+import {
+  flowWatermark,
+  type MergeStateRepository,
+  type WindowRowStatus,
 } from './merge-state.repository';
 
 export interface WindowEmitterDeps {
@@ -36,6 +37,11 @@ export interface WindowEmitterDeps {
   readonly clock?: () => number;
   /** Windows emitted per flow per transaction. */
   readonly limit: number;
+  /**
+   * Wall clock before which nothing counts as idle (the service start): after downtime, an open window is not
+   * closed for want of records before its partitions had an idle timeout to be read again. Default 0.
+   */
+  readonly idleSinceMs?: number | undefined;
   /** Test-only fault injection (default: from `TRANSFORM_TEST_FAULT`, honoured with `KINGBRIDGE_TEST_FAULTS=1`). */
   readonly fault?: FaultHook | undefined;
 }
@@ -113,15 +119,18 @@ export class WindowEmitter {
     const keys: string[] = [];
     const result = await repository.transaction(
       async (tx): Promise<EmitResult> => {
-        const watermark = await repository.readWatermark(flow.id, tx);
+        const row = await repository.readEventTime(flow.id, tx);
+        const watermark = row.watermark;
         const now = this.clock();
+        // Windows close by the effective watermark: the slowest active partition's event time.
         const due = await repository.lockDueWindows(
           tx,
           flow.id,
           timings,
-          watermark,
+          flowWatermark(row, timings.idleTimeoutMs, now),
           now,
           this.deps.limit,
+          this.deps.idleSinceMs,
         );
         if (due.length === 0) return NOTHING;
         // A correction folds into its emitted base window: lock that too, or leave the correction for later.
@@ -302,7 +311,12 @@ export class WindowEmitter {
   private async prune(flow: Flow): Promise<void> {
     const timings = flow.merge;
     if (!timings) return;
-    const watermark = await this.deps.repository.readWatermark(flow.id);
+    // Retention counts from the effective watermark too: a slow partition may still change a window.
+    const watermark = flowWatermark(
+      await this.deps.repository.readEventTime(flow.id),
+      timings.idleTimeoutMs,
+      this.clock(),
+    );
     if (watermark === null) return;
     const n = await this.deps.repository.prune(flow.id, timings, watermark);
     if (n.compacted + n.deleted > 0)
@@ -316,10 +330,15 @@ export class WindowEmitter {
     const stats = await this.deps.repository.openStats(flow.id);
     this.deps.metrics.openWindows.set({ flow: flow.id }, stats.openWindows);
     this.deps.metrics.windowRecords.set({ flow: flow.id }, stats.openRecords);
-    if (stats.watermark !== null) {
+    const now = this.clock();
+    // The lag of the watermark that closes windows (the slowest active partition).
+    const watermark = flow.merge
+      ? flowWatermark(stats, flow.merge.idleTimeoutMs, now)
+      : stats.watermark;
+    if (watermark !== null) {
       this.deps.metrics.watermarkLag.set(
         { flow: flow.id },
-        Math.max(0, (this.clock() - stats.watermark) / 1000),
+        Math.max(0, (now - watermark) / 1000),
       );
     }
   }

@@ -26,7 +26,7 @@ import {
   TopicCollector,
   cleanupFlow,
   jackyunOrder,
-  publish,
+  publishToPartition,
   rawTopicOf,
   seedLookups,
   testFlow,
@@ -164,7 +164,9 @@ describe('transform: merged records that change after their document was written
       emitter: (p = producer) =>
         new WindowEmitter({ ...deps, producer: p, limit: 50, clock }),
       async handle(records) {
-        const offsets = await publish(rawTopicOf(flow), records);
+        // One raw partition: its event time is the flow's watermark (several partitions: their minimum, see
+        // merge-catch-up.integration-spec.ts), so a record of the next day closes the day before.
+        const offsets = await publishToPartition(rawTopicOf(flow), 0, records);
         const messages: ConsumedMessage<RawRecord>[] = records.map((r, i) => ({
           topic: rawTopicOf(flow),
           partition: offsets[i]?.partition ?? 0,

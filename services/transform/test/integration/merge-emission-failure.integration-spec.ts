@@ -24,7 +24,7 @@ import {
   TEST_DATABASE_URL,
   TopicCollector,
   cleanupFlow,
-  publish,
+  publishToPartition,
   rawRecord,
   rawTopicOf,
   seedLookups,
@@ -113,7 +113,8 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
   it('should dead-letter the window with flow, field path and its records while other windows are emitted', async () => {
     const a = order(flow, `${flow.id}-a`, 'SHOP-A', '2026-04-01 10:00:00');
     const b = order(flow, `${flow.id}-b`, 'SHOP-B', '2026-04-01 11:00:00');
-    await publish(rawTopicOf(flow), [a, b]);
+    // One raw partition: its event time is the flow's watermark (several partitions: their minimum).
+    await publishToPartition(rawTopicOf(flow), 0, [a, b]);
     await pollUntil(
       async () => {
         const db = app.get<DataSource>(DATA_SOURCE);
@@ -127,7 +128,7 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
     );
     // SHOP-A's org disappears from master data after its record was merged.
     await seedLookups({ [flow.table('orgs')]: orgs(['SHOP-B']) });
-    await publish(rawTopicOf(flow), [
+    await publishToPartition(rawTopicOf(flow), 0, [
       order(flow, `${flow.id}-close`, 'SHOP-B', '2026-04-02 10:00:00'),
     ]);
 
@@ -154,7 +155,7 @@ describe('transform: a merged window that cannot be mapped at emission', () => {
 
     // The window kept its records; a record arriving meanwhile joins it (it was never written).
     const late = order(flow, `${flow.id}-a2`, 'SHOP-A', '2026-04-01 12:00:00');
-    await publish(rawTopicOf(flow), [late]);
+    await publishToPartition(rawTopicOf(flow), 0, [late]);
     await pollUntil(
       async () => {
         const db = app.get<DataSource>(DATA_SOURCE);

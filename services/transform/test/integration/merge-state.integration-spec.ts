@@ -7,7 +7,10 @@ import type {
 } from '@kingbridge/transform-engine';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MergeStateRepository } from '../../src/merge/merge-state.repository';
+import {
+  MergeStateRepository,
+  flowWatermark,
+} from '../../src/merge/merge-state.repository';
 import { TEST_DATABASE_URL } from './transform.harness';
 
 const HOUR = 3_600_000;
@@ -144,6 +147,78 @@ describe('merge state repository against Postgres', () => {
     });
   });
 
+  it('should keep the event time of every partition on the flow row, close windows by the slowest active partition, and not count downtime as idleness', async () => {
+    const flow = uniqueName('it-flow');
+    const t0 = Date.UTC(2026, 2, 1);
+    const now = t0 + 48 * HOUR;
+    const eventTimes = {
+      resumedAt: now - HOUR,
+      partitions: {
+        // Replaying history: holds the watermark back.
+        'raw/0': { t: t0 + HOUR, seen: now - 60_000 },
+        // Far ahead.
+        'raw/1': { t: t0 + 30 * HOUR, seen: now - 60_000 },
+        // Read nothing for longer than the idle timeout: no longer counted.
+        'raw/2': { t: t0 - 10 * HOUR, seen: now - HOUR },
+      },
+    };
+    await repo.transaction(async (tx) => {
+      await repo.lockEventTime(tx, flow);
+      await repo.writeChanges(tx, flow, {
+        ...changesOf(
+          [
+            window('passed-by-all', t0, now - 60_000),
+            window('passed-by-one', t0 + 5 * HOUR, now - 60_000),
+          ],
+          t0 + 30 * HOUR,
+        ),
+        eventTimes,
+      });
+    });
+
+    // Another instance (a rebalance) reads the same event times; the emitter's watermark is their active minimum.
+    const row = await repo.transaction((tx) => repo.lockEventTime(tx, flow));
+    expect(row).toEqual({ watermark: t0 + 30 * HOUR, eventTimes });
+    const watermark = flowWatermark(row, TIMINGS.idleTimeoutMs, now);
+    expect(watermark).toBe(t0 + HOUR);
+    const due = await repo.transaction(async (tx) =>
+      (await repo.lockDueWindows(tx, flow, TIMINGS, watermark, now, 10)).map(
+        (w) => w.key,
+      ),
+    );
+    expect(due).toEqual(['passed-by-all']);
+
+    // A transform started a minute ago: a window quiet since before it stopped is not idle yet.
+    const quiet = uniqueName('it-flow');
+    await repo.transaction(async (tx) => {
+      await repo.lockEventTime(tx, quiet);
+      await repo.writeChanges(
+        tx,
+        quiet,
+        changesOf([window('quiet', t0, t0)], t0),
+      );
+    });
+    const dueAfter = async (idleSinceMs: number): Promise<string[]> =>
+      repo.transaction(async (tx) =>
+        (
+          await repo.lockDueWindows(
+            tx,
+            quiet,
+            TIMINGS,
+            null,
+            now,
+            10,
+            idleSinceMs,
+          )
+        ).map((w) => w.key),
+      );
+    expect(await dueAfter(now - 60_000)).toEqual([]);
+    expect(await dueAfter(now - TIMINGS.idleTimeoutMs)).toEqual(['quiet']);
+    for (const f of [flow, quiet])
+      for (const table of ['merge_record', 'merge_window', 'merge_watermark'])
+        await db.query(`DELETE FROM transform.${table} WHERE flow = $1`, [f]);
+  });
+
   it('should keep only hashes of emitted windows past the dedup retention and delete them past the history retention', async () => {
     const flow = uniqueName('it-flow');
     const t0 = Date.UTC(2026, 2, 1);
@@ -206,6 +281,7 @@ describe('merge state repository against Postgres', () => {
       openWindows: 2,
       openRecords: 2,
       watermark: t0 + 26 * HOUR,
+      eventTimes: { partitions: {} },
     });
   });
 });

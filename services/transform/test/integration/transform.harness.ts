@@ -181,16 +181,41 @@ export async function publishToPartition(
   topic: string,
   partition: number,
   records: readonly RawRecord[],
-): Promise<void> {
+): Promise<Array<{ partition: number; offset: string }>> {
   const p = await testProducer();
-  for (const r of records)
-    await p.send(topic, [
+  const out: Array<{ partition: number; offset: string }> = [];
+  for (const r of records) {
+    const [written] = await p.send(topic, [
       {
         key: r.sourceId,
         value: JSON.stringify(rawRecordSchema.parse(r)),
         partition,
       },
     ]);
+    if (!written) throw new Error('produce returned no record');
+    out.push({ partition: written.partition, offset: written.offset });
+  }
+  return out;
+}
+
+/**
+ * Publishes `make(partition)` to every partition of the topic. A merge flow's watermark is the minimum event time
+ * over the partitions it reads, so a record of a later day closes the earlier days only once every partition
+ * holding the flow's records has one (or has been idle for the idle timeout).
+ */
+export async function publishToEveryPartition(
+  topic: string,
+  make: (partition: number) => RawRecord,
+): Promise<Array<{ partition: number; offset: string }>> {
+  const partitions = (
+    await testKafkaConnection().admin.fetchHighWatermarks(topic)
+  ).map((p) => p.partition);
+  const out: Array<{ partition: number; offset: string }> = [];
+  for (const partition of partitions.sort((a, b) => a - b))
+    out.push(
+      ...(await publishToPartition(topic, partition, [make(partition)])),
+    );
+  return out;
 }
 
 /** Collects the messages of a topic that match `keep`, with a unique group (reads from the beginning). */

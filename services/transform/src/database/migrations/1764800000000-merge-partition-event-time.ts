@@ -1,0 +1,24 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `merge_watermark.event_times`: each merge flow's event time per source partition (`<topic>/<partition>` →
+ * highest event time read and wall clock of the last read, plus when the flow last resumed reading). The flow's
+ * effective watermark is the minimum over the active partitions, so a partition replaying history is not overtaken
+ * by a faster one. On the row every merge of the flow already locks: a partition handed over to another instance
+ * keeps its event time. `watermark_ms` stays the highest event time read.
+ */
+export class MergePartitionEventTime1764800000000 implements MigrationInterface {
+  name = 'MergePartitionEventTime1764800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE transform.merge_watermark ADD COLUMN event_times jsonb NOT NULL DEFAULT '{}'::jsonb`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      'ALTER TABLE transform.merge_watermark DROP COLUMN event_times',
+    );
+  }
+}
