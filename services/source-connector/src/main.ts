@@ -3,13 +3,13 @@ import { loadConfigOrExit } from '@kingbridge/config';
 import { runNestService } from '@kingbridge/kafka-nest';
 import { AppModule } from './app.module';
 import {
-  DEFAULT_HTTP_PORTS,
+  connectorSpecOf,
   sourceConnectorConfigSchema,
 } from './source-connector.config';
 import { loadStreams } from './streams/load-streams';
 
 /**
- * One process per platform: `CONNECTOR_ID=jackyun|wdt|jushuitan|xiaoman`.
+ * One process per platform: `CONNECTOR_ID` names one of `SOURCE_CONNECTORS` (jackyun, wdt, jushuitan, xiaoman).
  * It runs every stream of that platform the sync plans ask for.
  */
 runNestService({
@@ -33,6 +33,7 @@ runNestService({
       );
     return AppModule.forRoot(config, logger, streams);
   },
-  port: (config) => config.HTTP_PORT ?? DEFAULT_HTTP_PORTS[config.CONNECTOR_ID],
+  port: (config) =>
+    config.HTTP_PORT ?? connectorSpecOf(config.CONNECTOR_ID).httpPort,
   fields: (config) => ({ connector: config.CONNECTOR_ID }),
 });

@@ -1,7 +1,7 @@
 export * from './jackyun.client';
 export * from './jackyun-request.error';
-export * from './jackyun-sign.util';
-export * from './jackyun.schemas';
+export * from './jackyun.connector';
+export * from './protocol';
 export { parseJsonLossless } from './lossless-json.util';
 export { formatChinaTime, chinaTimeToIso } from '@kingbridge/source-kit';
 export type {

@@ -1,39 +1,37 @@
 import type { SourceEntity } from '@kingbridge/contracts';
-import { formatZodIssues, zodPath } from '@kingbridge/contracts';
-import type { z } from 'zod';
 import {
   chinaTimeToIso,
-  formatChinaTime,
+  clampPageSize,
   type FetchFn,
-  formBody,
+  flatParams,
+  formatChinaTime,
   newRequestId,
   type PageQuery,
+  type QimenCredentials,
   type QueryParamValue,
   type RequestHooks,
+  SourceApi,
+  type SourceErrorKind,
   type SourcePage,
-  type RequestOutcome,
-  requestOutcomeOf,
-  sendSourceRequest,
+  type SourceRequestIds,
   topSign,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
-import { jackyunSign } from './jackyun-sign.util';
+import { parseJsonLossless } from './lossless-json.util';
 import {
+  JACKYUN_APP_NOT_OPENED_SUBCODE,
+  JACKYUN_CHANNELS_METHOD,
+  JACKYUN_GATEWAY_PATH,
+  JACKYUN_MAX_PAGE_SIZE,
+  JACKYUN_MAX_WINDOW_MS,
+  JACKYUN_QIMEN_PATH,
+  JACKYUN_TRADES_METHOD,
+  type JackyunEnvelope,
   jackyunChannelPageSchema,
   jackyunEnvelopeSchema,
+  jackyunSign,
   jackyunTradePageSchema,
-} from './jackyun.schemas';
-import { parseJsonLossless } from './lossless-json.util';
-
-export const JACKYUN_DEFAULT_BASE_URL = 'https://open.jackyun.com';
-export const JACKYUN_GATEWAY_PATH = '/open/openapi/do';
-/** 吉客云·奇门 router path (reference §1.8); the host is the tenant's Qimen host. */
-export const JACKYUN_QIMEN_PATH = '/router/qm';
-export const JACKYUN_TRADES_METHOD = 'jackyun.tradenotsensitiveinfos.list.get';
-export const JACKYUN_CHANNELS_METHOD = 'erp.sales.get';
-/** `oms.trade.fullinfoget`: "起止时间不能超过7天". */
-export const JACKYUN_MAX_WINDOW_MS = 7 * 24 * 3600_000;
-export const JACKYUN_MAX_PAGE_SIZE = 200;
+} from './protocol';
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [
@@ -88,11 +86,7 @@ export interface JackyunCredentials {
 }
 
 /** The Qimen app that calls Jackyun through 吉客云·奇门 (seed 000): its key and secret, and Jackyun's app key. */
-export interface JackyunQimenCredentials {
-  readonly appKey: string;
-  readonly appSecret: string;
-  readonly targetAppKey: string;
-}
+export type JackyunQimenCredentials = QimenCredentials;
 
 export interface JackyunClientOptions {
   /** Gateway origin, e.g. `https://open.jackyun.com` or the simulator `http://127.0.0.1:18101`; the Qimen host with `qimen`. */
@@ -124,11 +118,16 @@ export interface JackyunCallResult {
 export class JackyunClient {
   readonly platform = 'jackyun' as const;
   readonly entities: readonly SourceEntity[] = ['sales-order', 'sales-channel'];
-  private readonly fetchFn: FetchFn;
+  private readonly api: SourceApi;
   private readonly now: () => Date;
 
   constructor(private readonly options: JackyunClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
+    this.api = new SourceApi(JackyunRequestError, {
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      hooks: options.hooks,
+      fetch: options.fetch,
+    });
     this.now = options.now ?? (() => new Date());
   }
 
@@ -149,26 +148,9 @@ export class JackyunClient {
   ): Promise<JackyunCallResult> {
     const requestId = newRequestId();
     const params = this.signed(method, JSON.stringify(biz), requestId);
-
-    const hooks = this.options.hooks;
-    const ticket = await hooks?.beforeRequest?.(method, signal);
-    const started = performance.now();
-    let outcome: RequestOutcome = 'error';
-    try {
-      const result = await this.send(method, params, requestId, signal);
-      outcome = 'ok';
-      return result;
-    } catch (err) {
-      if (err instanceof JackyunRequestError) outcome = outcomeOf(err);
-      throw err;
-    } finally {
-      hooks?.afterRequest?.(
-        method,
-        outcome,
-        (performance.now() - started) / 1000,
-        ticket,
-      );
-    }
+    return this.api.withHooks(method, signal, () =>
+      this.send(method, params, requestId, signal),
+    );
   }
 
   /** The signed form of one call on the configured gateway. */
@@ -228,70 +210,37 @@ export class JackyunClient {
     requestId: string,
     signal: AbortSignal | undefined,
   ): Promise<JackyunCallResult> {
-    const endpoint = method;
+    const ids = { requestId, endpoint: method };
     const path = this.options.qimen ? JACKYUN_QIMEN_PATH : JACKYUN_GATEWAY_PATH;
-    const res = await sendSourceRequest(
-      JackyunRequestError,
-      this.fetchFn,
-      {
-        url: `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
-        },
-        body: formBody(params),
-        timeoutMs: this.options.timeoutMs ?? 30_000,
-        signal,
-      },
-      { requestId, endpoint },
-    );
-    if (res.status === 401 || res.status === 403) {
-      throw new JackyunRequestError('auth', `HTTP ${res.status}`, {
-        requestId,
-        endpoint,
-      });
-    }
-    let body: unknown;
-    try {
-      body = parseJsonLossless(res.text);
-    } catch {
-      throw new JackyunRequestError(
-        'invalid_response',
-        `HTTP ${res.status}: body is not JSON`,
-        {
-          requestId,
-          endpoint,
-          fieldPath: '(root)',
-        },
-      );
-    }
-    const envelope = validate(
+    const res = await this.api.postForm(path, params, ids, signal);
+    if (res.status === 401 || res.status === 403)
+      throw this.api.error('auth', `HTTP ${res.status}`, ids);
+    const body = this.api.json(res, ids, parseJsonLossless);
+    const envelope = this.api.validate(
       jackyunEnvelopeSchema,
-      this.options.qimen ? unwrapQimen(body, requestId, endpoint) : body,
-      requestId,
-      endpoint,
+      this.options.qimen ? this.unwrapQimen(body, ids) : body,
+      ids,
     );
     const platformId = envelope.result?.contextId ?? undefined;
     const rid =
       platformId && platformId !== requestId
         ? `${requestId}/${platformId}`
         : requestId;
+    const callIds = { requestId: rid, endpoint: method };
     if (String(envelope.code) !== '200') {
-      throw classifyFailure(envelope, rid, endpoint);
+      const { kind, text } = classifyFailure(envelope);
+      throw this.api.error(kind, text, callIds);
     }
     let data = envelope.result?.data;
     if (typeof data === 'string') {
       try {
         data = data.trim() === '' ? null : parseJsonLossless(data);
       } catch {
-        throw new JackyunRequestError(
+        throw this.api.error(
           'invalid_response',
           'result.data is a string but not JSON',
-          {
-            requestId: rid,
-            endpoint,
-            fieldPath: 'result.data',
-          },
+          callIds,
+          { fieldPath: 'result.data' },
         );
       }
     }
@@ -324,7 +273,7 @@ export class JackyunClient {
     };
     const biz: Record<string, unknown> = {
       hasTotal: 1,
-      ...toBiz(rest),
+      ...flatParams(rest),
       fields: withRequiredFields(
         typeof rest.fields === 'string'
           ? rest.fields
@@ -337,30 +286,26 @@ export class JackyunClient {
       scrollId: query.page?.cursor ?? '',
     };
     const result = await this.call(JACKYUN_TRADES_METHOD, biz, signal);
-    const page = validate(
+    const ids = {
+      requestId: result.requestId,
+      endpoint: JACKYUN_TRADES_METHOD,
+    };
+    const page = this.api.validate(
       jackyunTradePageSchema,
       result.data ?? {},
-      result.requestId,
-      JACKYUN_TRADES_METHOD,
-      'result.data',
+      ids,
+      { at: 'result.data' },
     );
     const trades = page.Trades ?? page.trades ?? [];
     const scrollId = page.ScrollId ?? page.scrollId ?? result.scrollId ?? '';
     const records = trades.map((t, i) => {
       const sourceId = String(t.TradeId ?? t.tradeId ?? t.TradeNo ?? t.tradeNo);
-      const modified = t.GmtModified ?? t.gmtModified;
-      const modifiedAt = chinaTimeToIso(modified);
-      if (!modifiedAt) {
-        throw new JackyunRequestError(
-          'invalid_response',
-          'gmtModified missing or not yyyy-MM-dd HH:mm:ss',
-          {
-            requestId: result.requestId,
-            endpoint: JACKYUN_TRADES_METHOD,
-            fieldPath: `result.data.${page.Trades ? 'Trades' : 'trades'}[${i}].${t.GmtModified !== undefined ? 'GmtModified' : 'gmtModified'}`,
-          },
-        );
-      }
+      const modifiedAt = this.api.modifiedAt(
+        t.GmtModified ?? t.gmtModified,
+        ids,
+        `result.data.${page.Trades ? 'Trades' : 'trades'}[${i}].${t.GmtModified !== undefined ? 'GmtModified' : 'gmtModified'}`,
+        'gmtModified missing or not yyyy-MM-dd HH:mm:ss',
+      );
       return { sourceId, modifiedAt, payload: t as Record<string, unknown> };
     });
     const full = trades.length >= pageSize;
@@ -385,7 +330,7 @@ export class JackyunClient {
     const pageSize = clampPageSize(query.pageSize ?? 50, JACKYUN_MAX_PAGE_SIZE);
     const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
-      ...toBiz(query.params),
+      ...flatParams(query.params),
       ...(query.fullScan
         ? {}
         : {
@@ -400,12 +345,11 @@ export class JackyunClient {
       pageSize,
     };
     const result = await this.call(JACKYUN_CHANNELS_METHOD, biz, signal);
-    const page = validate(
+    const page = this.api.validate(
       jackyunChannelPageSchema,
       result.data ?? {},
-      result.requestId,
-      JACKYUN_CHANNELS_METHOD,
-      'result.data',
+      { requestId: result.requestId, endpoint: JACKYUN_CHANNELS_METHOD },
+      { at: 'result.data' },
     );
     const channels = page.salesChannelInfo ?? [];
     const fetchedAt = this.now().toISOString();
@@ -423,15 +367,39 @@ export class JackyunClient {
       requestId: result.requestId,
     };
   }
-}
 
-function toBiz(
-  params: Readonly<Record<string, QueryParamValue>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params))
-    out[k] = Array.isArray(v) ? v.join(',') : v;
-  return out;
+  /**
+   * A Qimen answer `{response: {flag, code, message, subCode, result}}` as the
+   * direct gateway's envelope; a router failure (TOP code, no Jackyun code) is
+   * classified here.
+   */
+  private unwrapQimen(body: unknown, ids: SourceRequestIds): unknown {
+    const response = (body as { response?: Record<string, unknown> } | null)
+      ?.response;
+    if (!response || typeof response !== 'object')
+      throw this.api.error(
+        'invalid_response',
+        'Qimen answer without response',
+        ids,
+        { fieldPath: 'response' },
+      );
+    const code = String(response['code'] ?? '');
+    const message = String(response['message'] ?? '');
+    if (response['flag'] === 'failure' && !/^\d+$/.test(code)) {
+      const text = `qimen ${code}: ${message}`;
+      if (/call-limited|limit/i.test(code))
+        throw this.api.error('throttle', text, ids);
+      if (/sign|app-key|target|not-opened|timestamp/i.test(code))
+        throw this.api.error('auth', text, ids);
+      throw this.api.error('rejected', text, ids);
+    }
+    return {
+      code: response['flag'] === 'success' && code === '' ? 200 : code,
+      msg: message,
+      subCode: response['subCode'] ?? '',
+      result: response['result'] ?? null,
+    };
+  }
 }
 
 /** The id, the modified time and the cursor are always requested: the runtime needs them. */
@@ -445,110 +413,25 @@ function withRequiredFields(fields: string): string {
   return list.join(',');
 }
 
-function clampPageSize(size: number | undefined, max: number): number {
-  return Math.max(1, Math.min(max, size ?? max));
-}
-
-function validate<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  requestId: string,
-  endpoint: string,
-  prefix?: string,
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const path = first ? zodPath(first.path) : '(root)';
-  return fail(
-    new JackyunRequestError(
-      'invalid_response',
-      `invalid response: ${formatZodIssues(parsed.error)}`,
-      {
-        requestId,
-        endpoint,
-        fieldPath: prefix
-          ? path === '(root)'
-            ? prefix
-            : `${prefix}.${path}`.replace('.[', '[')
-          : path,
-      },
-    ),
-  );
-}
-
-function fail(err: Error): never {
-  throw err;
-}
-
-const AUTH_SUBCODES = new Set(['0130000609']);
-
-function classifyFailure(
-  envelope: z.infer<typeof jackyunEnvelopeSchema>,
-  requestId: string,
-  endpoint: string,
-): JackyunRequestError {
+/** The kind of a failed gateway answer (`code != 200`), read from its message and subCode. */
+function classifyFailure(envelope: JackyunEnvelope): {
+  kind: SourceErrorKind;
+  text: string;
+} {
   const msg = envelope.msg ?? '';
   const subCode =
     envelope.subCode === null || envelope.subCode === undefined
       ? ''
       : String(envelope.subCode);
   const text = `code ${String(envelope.code)} subCode ${subCode || '-'}: ${msg}`;
-  if (/频|限流|too many|throttl|rate limit/i.test(msg)) {
-    return new JackyunRequestError('throttle', text, { requestId, endpoint });
-  }
+  if (/频|限流|too many|throttl|rate limit/i.test(msg))
+    return { kind: 'throttle', text };
   if (
     /签名|appkey|app ?key|未开通|授权|无权限|sign/i.test(msg) ||
-    AUTH_SUBCODES.has(subCode)
-  ) {
-    return new JackyunRequestError('auth', text, { requestId, endpoint });
-  }
-  if (/未知错误|系统繁忙|服务.*不可用|超时|timeout|busy/i.test(msg)) {
-    return new JackyunRequestError('transient', text, {
-      requestId,
-      endpoint,
-      errorClass: 'server_error',
-    });
-  }
-  return new JackyunRequestError('rejected', text, { requestId, endpoint });
-}
-
-/**
- * A Qimen answer `{response: {flag, code, message, subCode, result}}` as the
- * direct gateway's envelope; a router failure (TOP code, no Jackyun code) is
- * classified here.
- */
-function unwrapQimen(
-  body: unknown,
-  requestId: string,
-  endpoint: string,
-): unknown {
-  const response = (body as { response?: Record<string, unknown> } | null)
-    ?.response;
-  if (!response || typeof response !== 'object')
-    throw new JackyunRequestError(
-      'invalid_response',
-      'Qimen answer without response',
-      { requestId, endpoint, fieldPath: 'response' },
-    );
-  const code = String(response['code'] ?? '');
-  const message = String(response['message'] ?? '');
-  if (response['flag'] === 'failure' && !/^\d+$/.test(code)) {
-    const text = `qimen ${code}: ${message}`;
-    if (/call-limited|limit/i.test(code))
-      throw new JackyunRequestError('throttle', text, { requestId, endpoint });
-    if (/sign|app-key|target|not-opened|timestamp/i.test(code))
-      throw new JackyunRequestError('auth', text, { requestId, endpoint });
-    throw new JackyunRequestError('rejected', text, { requestId, endpoint });
-  }
-  return {
-    code: response['flag'] === 'success' && code === '' ? 200 : code,
-    msg: message,
-    subCode: response['subCode'] ?? '',
-    result: response['result'] ?? null,
-  };
-}
-
-function outcomeOf(err: JackyunRequestError): RequestOutcome {
-  return requestOutcomeOf(err.kind);
+    subCode === JACKYUN_APP_NOT_OPENED_SUBCODE
+  )
+    return { kind: 'auth', text };
+  if (/未知错误|系统繁忙|服务.*不可用|超时|timeout|busy/i.test(msg))
+    return { kind: 'transient', text };
+  return { kind: 'rejected', text };
 }

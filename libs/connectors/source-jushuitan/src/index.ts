@@ -1,7 +1,7 @@
 export * from './jushuitan.client';
 export * from './jushuitan-request.error';
-export * from './jushuitan-sign.util';
-export * from './jushuitan.schemas';
+export * from './jushuitan.connector';
+export * from './protocol';
 export type {
   RequestHooks,
   RequestOutcome,

@@ -1,7 +1,7 @@
 export * from './wdt.client';
 export * from './wdt-request.error';
-export * from './wdt-sign.util';
-export * from './wdt.schemas';
+export * from './wdt.connector';
+export * from './protocol';
 export type {
   RequestHooks,
   RequestOutcome,

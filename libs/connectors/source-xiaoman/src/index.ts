@@ -1,6 +1,7 @@
 export * from './xiaoman.client';
 export * from './xiaoman-request.error';
-export * from './xiaoman.schemas';
+export * from './xiaoman.connector';
+export * from './protocol';
 export type {
   RequestHooks,
   RequestOutcome,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jackyunSign } from '../jackyun-sign.util';
+import { jackyunSign } from '../protocol/jackyun-sign.util';
 import { quoteBigIntegers, parseJsonLossless } from '../lossless-json.util';
 
 describe('jackyunSign', () => {

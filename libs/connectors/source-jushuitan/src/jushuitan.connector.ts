@@ -1,0 +1,38 @@
+import { defineSourceConnector, sourceEnv } from '@kingbridge/source-kit';
+import { JushuitanClient } from './jushuitan.client';
+
+/** Jushuitan (聚水潭) as the source-connector service runs it: `CONNECTOR_ID=jushuitan`. */
+export const jushuitanConnector = defineSourceConnector({
+  id: 'jushuitan',
+  httpPort: 19403,
+  rateLimit: {
+    variable: 'JUSHUITAN_RATE_LIMIT',
+    default: '5/1s,100/60s',
+    description: 'Jushuitan limits (documented: 5/s and 100/min)',
+  },
+  env: {
+    JUSHUITAN_BASE_URL: sourceEnv.baseUrl(
+      'http://127.0.0.1:18103',
+      'Jushuitan origin (prod https://openapi.jushuitan.com)',
+    ),
+    JUSHUITAN_APP_KEY: sourceEnv.optional('Jushuitan app_key'),
+    JUSHUITAN_APP_SECRET: sourceEnv.secret('Jushuitan app secret'),
+    JUSHUITAN_ACCESS_TOKEN: sourceEnv.secret('Jushuitan access_token'),
+  },
+  requiredVariables: () => [
+    { name: 'JUSHUITAN_APP_KEY' },
+    { name: 'JUSHUITAN_APP_SECRET' },
+    { name: 'JUSHUITAN_ACCESS_TOKEN' },
+  ],
+  createClient: (env, { timeoutMs, hooks }) =>
+    new JushuitanClient({
+      baseUrl: env.JUSHUITAN_BASE_URL,
+      credentials: {
+        appKey: sourceEnv.required(env, 'JUSHUITAN_APP_KEY'),
+        appSecret: sourceEnv.required(env, 'JUSHUITAN_APP_SECRET'),
+        accessToken: sourceEnv.required(env, 'JUSHUITAN_ACCESS_TOKEN'),
+      },
+      timeoutMs,
+      hooks,
+    }),
+});

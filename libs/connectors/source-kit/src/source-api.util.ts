@@ -1,0 +1,232 @@
+import { formatZodIssues, zodPath } from '@kingbridge/contracts';
+import type { z } from 'zod';
+import { chinaTimeToIso } from './china-time.util';
+import { type FetchFn, formBody, type HttpResponse } from './http.util';
+import type {
+  QueryParamValue,
+  RequestHooks,
+  RequestOutcome,
+} from './source-connector.port';
+import {
+  type SourceErrorKind,
+  SourceRequestError,
+  type SourceRequestErrorConstructor,
+  type SourceRequestErrorDetails,
+} from './source-request.error';
+import { requestOutcomeOf, sendSourceRequest } from './source-request.util';
+
+/** Which request a failure belongs to (in every error message and log line). */
+export interface SourceRequestIds {
+  readonly requestId: string;
+  readonly endpoint: string;
+}
+
+export interface SourceApiOptions {
+  /** Origin of the platform (or of its simulator); a trailing `/` is ignored. */
+  readonly baseUrl: string;
+  /** Per-request timeout. */
+  readonly timeoutMs: number;
+  readonly hooks?: RequestHooks;
+  readonly fetch?: FetchFn;
+}
+
+export interface SourceApiRequest {
+  readonly path: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `SourceApi.validate`: where the value sits in the answer, and what it is (for the message). */
+export interface ValidateOptions {
+  /** Path of the value inside the answer, e.g. `data.list[3]` (prefixed to the zod path). */
+  readonly at?: string;
+  /** Noun of the message `invalid <what>: …` (default `response`). */
+  readonly what?: string;
+}
+
+/**
+ * The call skeleton every source client shares, once: request (the runtime's hooks around it: rate limiter
+ * ticket, outcome, duration), transport failures / 429 / 5xx as the platform's request error, JSON body,
+ * zod validation naming the field path, and the platform's own failures as an error of a kind. A client keeps only
+ * what is platform-specific: signing, the envelope, its failure codes and the paging of its entities.
+ */
+export class SourceApi {
+  private readonly fetchFn: FetchFn;
+
+  constructor(
+    /** The platform's `SourceRequestError` subclass (its name is in logs). */
+    readonly RequestError: SourceRequestErrorConstructor,
+    private readonly options: SourceApiOptions,
+  ) {
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /**
+   * Runs `call` between the hooks: `beforeRequest` (awaited, may wait for the rate limiter), then `afterRequest`
+   * with the outcome (`okOutcome` of the result, or the kind of the request error thrown) and the duration.
+   */
+  async withHooks<T>(
+    endpoint: string,
+    signal: AbortSignal | undefined,
+    call: () => Promise<T>,
+    okOutcome: (result: T) => RequestOutcome = () => 'ok',
+  ): Promise<T> {
+    const hooks = this.options.hooks;
+    const ticket = await hooks?.beforeRequest?.(endpoint, signal);
+    const started = performance.now();
+    let outcome: RequestOutcome = 'error';
+    try {
+      const result = await call();
+      outcome = okOutcome(result);
+      return result;
+    } catch (err) {
+      if (err instanceof SourceRequestError)
+        outcome = requestOutcomeOf(err.kind);
+      throw err;
+    } finally {
+      hooks?.afterRequest?.(
+        endpoint,
+        outcome,
+        (performance.now() - started) / 1000,
+        ticket,
+      );
+    }
+  }
+
+  /** Runs one sub-request of a page with the runtime's retry policy, when the runtime gives one. */
+  retry<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const hooks = this.options.hooks;
+    return hooks?.retry ? hooks.retry(call, signal) : call();
+  }
+
+  /** One HTTP round trip to `path` (no hooks); network, timeout, 429 and 5xx throw the request error. */
+  send(req: SourceApiRequest, ids: SourceRequestIds): Promise<HttpResponse> {
+    return sendSourceRequest(
+      this.RequestError,
+      this.fetchFn,
+      {
+        url: `${this.options.baseUrl.replace(/\/$/, '')}${req.path}`,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        timeoutMs: this.options.timeoutMs,
+        signal: req.signal,
+      },
+      ids,
+    );
+  }
+
+  /** `send` of a UTF-8 form POST (`application/x-www-form-urlencoded`). */
+  postForm(
+    path: string,
+    params: Readonly<Record<string, string>>,
+    ids: SourceRequestIds,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    return this.send(
+      {
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        },
+        body: formBody(params),
+        signal,
+      },
+      ids,
+    );
+  }
+
+  /** The body as JSON (`parse` may keep big integers exact); not JSON is an `invalid_response` at `(root)`. */
+  json(
+    res: HttpResponse,
+    ids: SourceRequestIds,
+    parse: (text: string) => unknown = JSON.parse,
+  ): unknown {
+    try {
+      return parse(res.text);
+    } catch {
+      throw this.error(
+        'invalid_response',
+        `HTTP ${res.status}: body is not JSON`,
+        ids,
+        { fieldPath: '(root)' },
+      );
+    }
+  }
+
+  /** `value` parsed by `schema`, or an `invalid_response` naming the first bad field (prefixed by `at`). */
+  validate<S extends z.ZodType>(
+    schema: S,
+    value: unknown,
+    ids: SourceRequestIds,
+    options: ValidateOptions = {},
+  ): z.output<S> {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const sub = issue ? zodPath(issue.path) : '(root)';
+    const at = options.at ?? '';
+    const fieldPath = !at
+      ? sub
+      : sub === '(root)'
+        ? at
+        : `${at}${sub.startsWith('[') ? '' : '.'}${sub}`;
+    throw this.error(
+      'invalid_response',
+      `invalid ${options.what ?? 'response'}: ${formatZodIssues(parsed.error)}`,
+      ids,
+      { fieldPath },
+    );
+  }
+
+  /** A record's modified time (Beijing `yyyy-MM-dd HH:mm:ss`) as ISO, or an `invalid_response` at `fieldPath`. */
+  modifiedAt(
+    value: string | null | undefined,
+    ids: SourceRequestIds,
+    fieldPath: string,
+    message: string,
+  ): string {
+    const iso = chinaTimeToIso(value);
+    if (!iso) throw this.error('invalid_response', message, ids, { fieldPath });
+    return iso;
+  }
+
+  /**
+   * The platform's error of `kind`; a `transient` platform failure (system busy, timeout) is a `server_error`
+   * unless `details` says otherwise.
+   */
+  error(
+    kind: SourceErrorKind,
+    message: string,
+    ids: SourceRequestIds,
+    details: Omit<SourceRequestErrorDetails, 'requestId' | 'endpoint'> = {},
+  ): SourceRequestError {
+    return new this.RequestError(kind, message, {
+      ...(kind === 'transient' ? { errorClass: 'server_error' as const } : {}),
+      ...details,
+      ...ids,
+    });
+  }
+}
+
+/** `size` (or `fallback`) within `1..max`. */
+export function clampPageSize(
+  size: number | undefined,
+  max: number,
+  fallback = max,
+): number {
+  return Math.max(1, Math.min(max, size ?? fallback));
+}
+
+/** A plan's query params as the platform's flat values: lists joined with `,`. */
+export function flatParams(
+  params: Readonly<Record<string, QueryParamValue>>,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(params))
+    out[k] = Array.isArray(v) ? v.join(',') : (v as string | number | boolean);
+  return out;
+}

@@ -1,0 +1,81 @@
+import type { SourcePlatform } from '@kingbridge/contracts';
+import { z } from 'zod';
+import type {
+  RequestHooks,
+  SourceConnectorClient,
+} from './source-connector.port';
+
+/** What the service hands every client besides its own variables. */
+export interface SourceClientRuntime {
+  /** Per-request timeout (`SOURCE_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+  /** The runtime's rate limiter, request metrics and retry policy. */
+  readonly hooks: RequestHooks;
+}
+
+/** A variable that must be set when this platform is the connector's; `when` names an extra condition. */
+export interface RequiredVariable {
+  readonly name: string;
+  /** E.g. `WDT_TRANSPORT=qimen`: appended to the message `required when CONNECTOR_ID=wdt and …`. */
+  readonly when?: string;
+}
+
+/**
+ * One source platform as the source-connector service sees it: everything it needs to validate the platform's
+ * configuration at start and to build its client. Each `libs/connectors/source-<platform>` exports one; the
+ * service registers them in one array (`SOURCE_CONNECTORS`) and iterates it: no switch names a platform.
+ */
+export interface SourceConnectorSpec<
+  Env extends z.ZodRawShape = z.ZodRawShape,
+> {
+  /** `CONNECTOR_ID` of the platform (the wire name in `@kingbridge/contracts`). */
+  readonly id: SourcePlatform;
+  /** The platform's own variables, all prefixed `<PLATFORM>_`, each `.describe()`d; credentials optional here. */
+  readonly env: Env;
+  /** The request limit variable and its default (rate rules such as `5/1s,100/60s`), validated by the service. */
+  readonly rateLimit: {
+    readonly variable: string;
+    readonly default: string;
+    readonly description: string;
+  };
+  /** Port of `/metrics` and `/health` when `HTTP_PORT` is not set. */
+  readonly httpPort: number;
+  /** Variables that must be set when `CONNECTOR_ID` is this platform (may depend on others, e.g. the transport). */
+  requiredVariables(
+    env: z.output<z.ZodObject<Env>>,
+  ): readonly RequiredVariable[];
+  /** The production client from the validated configuration (required variables are present). */
+  createClient(
+    env: z.output<z.ZodObject<Env>>,
+    runtime: SourceClientRuntime,
+  ): SourceConnectorClient;
+}
+
+/** Types a spec's `env` once, so `requiredVariables` and `createClient` see the platform's own variables. */
+export function defineSourceConnector<Env extends z.ZodRawShape>(
+  spec: SourceConnectorSpec<Env>,
+): SourceConnectorSpec<Env> {
+  return spec;
+}
+
+/** The value of a variable `requiredVariables` made mandatory (the service checked it at start). */
+function required<E extends object>(env: E, name: keyof E & string): string {
+  const value: unknown = env[name];
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${name} is required`);
+  return value;
+}
+
+/** Building blocks of a spec's `env` and `createClient`. */
+export const sourceEnv = {
+  /** An optional, non-secret variable (a credential `requiredVariables` makes mandatory). */
+  optional: (description: string) =>
+    z.string().min(1).optional().describe(description),
+  /** A secret variable: described `secret: …`, so `loadConfig` redacts it and never echoes it in an error. */
+  secret: (description: string) =>
+    z.string().min(1).optional().describe(`secret: ${description}`),
+  /** The platform's origin (`<PLATFORM>_BASE_URL`), by default its local simulator. */
+  baseUrl: (simulatorUrl: string, description: string) =>
+    z.string().url().default(simulatorUrl).describe(description),
+  required,
+};
