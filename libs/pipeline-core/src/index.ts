@@ -3,3 +3,4 @@ export * from './backoff.util';
 export * from './canonical-json.util';
 export * from './beijing-time.util';
 export * from './fetch.port';
+export * from './http.util';

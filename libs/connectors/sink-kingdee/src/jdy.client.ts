@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
-import { toPipelineError } from '@kingbridge/pipeline-core';
+import { retryWithBackoff, toPipelineError } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
 import {
   classifyHttpStatus,
@@ -13,6 +13,13 @@ import {
   type FetchFn,
   type KingdeeRequestHooks,
 } from './kingdee-http.util';
+import {
+  CredentialRefused,
+  observeRequest,
+  RESEND_ONCE,
+  SharedCredential,
+  withCredential,
+} from './kingdee-session.util';
 import type {
   BillRef,
   KingdeeWriter,
@@ -100,7 +107,12 @@ interface Envelope {
   readonly data: unknown;
 }
 
-class TokenRefused extends Error {}
+class SecretRotated extends Error {}
+
+interface AppToken {
+  readonly value: string;
+  readonly expiresAt: number;
+}
 
 /**
  * 金蝶云星辰 (JDY) open API v2 client: gateway signature, account
@@ -114,8 +126,7 @@ export class JdyClient implements KingdeeWriter {
   private readonly now: () => number;
   private appSecret: string | undefined;
   private routerAddr: string | undefined;
-  private token: { value: string; expiresAt: number } | undefined;
-  private fetchingToken: Promise<string> | undefined;
+  private readonly token: SharedCredential<AppToken>;
 
   constructor(private readonly options: JdyClientOptions) {
     this.fetchFn = options.fetch ?? fetch;
@@ -123,6 +134,10 @@ export class JdyClient implements KingdeeWriter {
     this.now = options.now ?? Date.now;
     this.appSecret = options.appSecret;
     this.routerAddr = options.routerAddr;
+    this.token = new SharedCredential(
+      (signal) => this.fetchToken(signal),
+      (token) => token.expiresAt > this.now() + 60_000,
+    );
   }
 
   maxRowsPerRequest(): number {
@@ -216,96 +231,91 @@ export class JdyClient implements KingdeeWriter {
   }
 
   /** A business call with app-token; a refused token is refetched once. */
-  private async business(
+  private business(
     method: 'GET' | 'POST',
     path: string,
     query: Record<string, string>,
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Envelope> {
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.ensureToken(signal);
-      try {
-        return await this.request(
+    return withCredential(
+      this.token,
+      `jdy ${path}`,
+      (token) =>
+        this.request(
           method,
           path,
           query,
           body,
-          { 'app-token': token, 'X-GW-Router-Addr': this.routerAddr ?? '' },
+          {
+            'app-token': token.value,
+            'X-GW-Router-Addr': this.routerAddr ?? '',
+          },
           signal,
-        );
-      } catch (err) {
-        if (!(err instanceof TokenRefused)) throw err;
-        if (attempt >= 2)
-          throw kingdeeError('session_lost', `jdy ${path}: ${err.message}`);
-        if (this.token?.value === token) this.token = undefined;
-      }
-    }
+        ),
+      signal,
+    );
   }
 
-  private ensureToken(signal?: AbortSignal): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now() + 60_000)
-      return Promise.resolve(this.token.value);
-    this.fetchingToken ??= this.fetchToken(signal).finally(() => {
-      this.fetchingToken = undefined;
-    });
-    return this.fetchingToken;
-  }
-
-  private async fetchToken(signal?: AbortSignal): Promise<string> {
+  private async fetchToken(signal?: AbortSignal): Promise<AppToken> {
     if (this.appSecret === undefined || this.routerAddr === undefined)
       await this.authorize(signal);
-    for (let attempt = 1; ; attempt++) {
-      const env = await this.request(
-        'GET',
-        '/jdyconnector/app_management/kingdee_auth_token',
-        {
-          app_key: this.options.appKey,
-          app_signature: jdyAppSignature(
-            this.options.appKey,
-            this.appSecret ?? '',
-          ),
-        },
-        undefined,
-        {},
-        signal,
-      );
-      if (
-        env.errcode === JDY_ERRCODE.appSecretInvalid &&
-        attempt === 1 &&
-        this.options.outerInstanceId
-      ) {
-        // The account secret rotates every 24 h: fetch the current one and try once more.
-        await this.authorize(signal);
-        continue;
-      }
-      if (env.errcode !== JDY_ERRCODE.ok)
-        throw kingdeeError(
-          'auth',
-          `jdy kingdee_auth_token: ${env.description}`,
-        );
-      const data = tokenDataSchema.safeParse(env.data);
-      const value =
-        data.data?.['app-token'] ??
-        data.data?.app_token ??
-        data.data?.access_token;
-      if (!data.success || !value)
-        throw kingdeeError(
-          'bad_response',
-          'jdy kingdee_auth_token: answer without app-token',
-        );
-      if (this.routerAddr === undefined && data.data.domain)
-        this.routerAddr = data.data.domain;
-      const expires = Number(data.data.expires);
-      this.token = {
-        value,
-        expiresAt:
-          Number.isFinite(expires) && expires > this.now()
-            ? expires
-            : this.now() + 23 * 3600_000,
-      };
-      return value;
+    return retryWithBackoff((attempt) => this.requestToken(attempt, signal), {
+      policy: RESEND_ONCE,
+      retryable: (e) => e instanceof SecretRotated,
+    });
+  }
+
+  /** One `kingdee_auth_token` call; a rotated account secret (first attempt) is fetched anew. */
+  private async requestToken(
+    attempt: number,
+    signal?: AbortSignal,
+  ): Promise<AppToken> {
+    const env = await this.request(
+      'GET',
+      '/jdyconnector/app_management/kingdee_auth_token',
+      {
+        app_key: this.options.appKey,
+        app_signature: jdyAppSignature(
+          this.options.appKey,
+          this.appSecret ?? '',
+        ),
+      },
+      undefined,
+      {},
+      signal,
+    );
+    if (
+      env.errcode === JDY_ERRCODE.appSecretInvalid &&
+      attempt === 1 &&
+      this.options.outerInstanceId
+    ) {
+      // The account secret rotates every 24 h: fetch the current one and try once more.
+      await this.authorize(signal);
+      throw new SecretRotated();
     }
+    if (env.errcode !== JDY_ERRCODE.ok)
+      throw kingdeeError('auth', `jdy kingdee_auth_token: ${env.description}`);
+    const data = tokenDataSchema.safeParse(env.data);
+    const value =
+      data.data?.['app-token'] ??
+      data.data?.app_token ??
+      data.data?.access_token;
+    if (!data.success || !value)
+      throw kingdeeError(
+        'bad_response',
+        'jdy kingdee_auth_token: answer without app-token',
+      );
+    if (this.routerAddr === undefined && data.data.domain)
+      this.routerAddr = data.data.domain;
+    const expires = Number(data.data.expires);
+    return {
+      value,
+      expiresAt:
+        Number.isFinite(expires) && expires > this.now()
+          ? expires
+          : this.now() + 23 * 3600_000,
+    };
   }
 
   private async authorize(signal?: AbortSignal): Promise<void> {
@@ -351,80 +361,71 @@ export class JdyClient implements KingdeeWriter {
     extraHeaders: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Envelope> {
-    const started = this.now();
-    let outcome: 'ok' | ErrorClass = 'ok';
-    try {
-      const url = new URL(path, this.options.baseUrl);
-      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-      const timestamp = String(this.now());
-      const nonce = String(randomInt(1, 2 ** 31 - 1));
-      const signature = jdyGatewaySignature(
-        this.options.clientSecret,
-        method,
-        url.pathname,
-        jdyCanonicalQuery(Object.entries(query)),
-        nonce,
-        timestamp,
-      );
-      const res = await kingdeeFetch(
-        this.fetchFn,
-        {
-          url: url.toString(),
+    return observeRequest(
+      this.options.hooks,
+      path,
+      this.now,
+      async (answered) => {
+        const url = new URL(path, this.options.baseUrl);
+        for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+        const timestamp = String(this.now());
+        const nonce = String(randomInt(1, 2 ** 31 - 1));
+        const signature = jdyGatewaySignature(
+          this.options.clientSecret,
           method,
-          headers: {
-            'content-type': 'application/json',
-            'X-Api-ClientID': this.options.clientId,
-            'X-Api-Auth-Version': '2.0',
-            'X-Api-TimeStamp': timestamp,
-            'X-Api-Nonce': nonce,
-            'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
-            'X-Api-Signature': signature,
-            ...extraHeaders,
+          url.pathname,
+          jdyCanonicalQuery(Object.entries(query)),
+          nonce,
+          timestamp,
+        );
+        const res = await kingdeeFetch(
+          this.fetchFn,
+          {
+            url: url.toString(),
+            method,
+            headers: {
+              'content-type': 'application/json',
+              'X-Api-ClientID': this.options.clientId,
+              'X-Api-Auth-Version': '2.0',
+              'X-Api-TimeStamp': timestamp,
+              'X-Api-Nonce': nonce,
+              'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
+              'X-Api-Signature': signature,
+              ...extraHeaders,
+            },
+            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+            timeoutMs: this.timeoutMs,
+            ...(signal ? { signal } : {}),
           },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          timeoutMs: this.timeoutMs,
-          ...(signal ? { signal } : {}),
-        },
-        'jdy',
-      );
-      const answer = parseKingdeeJson(res, answerSchema, `jdy ${path}`);
-      if ('errcode' in answer) {
-        const env: Envelope = {
-          errcode: answer.errcode,
-          description: answer.description ?? '',
-          data: answer.data,
-        };
-        if (env.errcode === JDY_ERRCODE.tokenInvalid) {
-          outcome = 'session_lost';
-          throw new TokenRefused(env.description);
+          'jdy',
+        );
+        const answer = parseKingdeeJson(res, answerSchema, `jdy ${path}`);
+        if ('errcode' in answer) {
+          const env: Envelope = {
+            errcode: answer.errcode,
+            description: answer.description ?? '',
+            data: answer.data,
+          };
+          if (env.errcode === JDY_ERRCODE.tokenInvalid)
+            throw new CredentialRefused(env.description);
+          if (env.errcode !== JDY_ERRCODE.ok) answered(classifyEnvelope(env));
+          return env;
         }
-        if (env.errcode !== JDY_ERRCODE.ok) outcome = classifyEnvelope(env);
-        return env;
-      }
-      const errorClass =
-        res.status >= 200 && res.status < 300
-          ? 'bad_response'
-          : classifyHttpStatus(res.status);
-      throw kingdeeError(
-        errorClass,
-        `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(),
-        {
-          ...(res.retryAfterMs !== undefined
-            ? { retryAfterMs: res.retryAfterMs }
-            : {}),
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof TokenRefused))
-        outcome = toPipelineError(err).errorClass;
-      throw err;
-    } finally {
-      this.options.hooks?.onRequest?.({
-        endpoint: path,
-        outcome,
-        seconds: (this.now() - started) / 1000,
-      });
-    }
+        const errorClass =
+          res.status >= 200 && res.status < 300
+            ? 'bad_response'
+            : classifyHttpStatus(res.status);
+        throw kingdeeError(
+          errorClass,
+          `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(),
+          {
+            ...(res.retryAfterMs !== undefined
+              ? { retryAfterMs: res.retryAfterMs }
+              : {}),
+          },
+        );
+      },
+    );
   }
 }
 

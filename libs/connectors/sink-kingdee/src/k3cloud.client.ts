@@ -13,6 +13,12 @@ import {
   type KingdeeHttpResponse,
   type KingdeeRequestHooks,
 } from './kingdee-http.util';
+import {
+  CredentialRefused,
+  observeRequest,
+  SharedCredential,
+  withCredential,
+} from './kingdee-session.util';
 import type {
   BillMatch,
   BillRef,
@@ -89,9 +95,6 @@ interface Session {
   readonly cookies: string;
 }
 
-/** A K3Cloud answer with its session-lost flag, after one automatic re-login. */
-class SessionLost extends Error {}
-
 /**
  * 金蝶云星空 WebAPI client: login (ValidateUser, LoginByAppSecret,
  * LoginBySign) or SDK signed headers, the sliding session renewed when a
@@ -104,8 +107,7 @@ export class K3CloudClient implements KingdeeWriter {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly lcid: number;
-  private session: Session | undefined;
-  private loggingIn: Promise<Session> | undefined;
+  private readonly session: SharedCredential<Session>;
   private logins = 0;
 
   constructor(private readonly options: K3CloudClientOptions) {
@@ -113,6 +115,7 @@ export class K3CloudClient implements KingdeeWriter {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.lcid = options.lcid ?? 2052;
+    this.session = new SharedCredential((signal) => this.doLogin(signal));
   }
 
   /** Number of successful logins so far (session renewals show up here). */
@@ -127,7 +130,7 @@ export class K3CloudClient implements KingdeeWriter {
   /** Logs in now (no-op in signed-header mode). Throws a classified `auth` error on refusal. */
   async login(signal?: AbortSignal): Promise<void> {
     if (this.options.auth.mode === 'signed-headers') return;
-    await this.ensureSession(undefined, signal);
+    await this.session.get(signal);
   }
 
   async write(request: WriteRequest): Promise<RowOutcome[]> {
@@ -383,32 +386,32 @@ export class K3CloudClient implements KingdeeWriter {
     signal?: AbortSignal,
   ): Promise<z.output<S>> {
     const path = `${DYN}.${service}.common.kdsvc`;
-    for (let attempt = 1; ; attempt++) {
-      const session =
-        this.options.auth.mode === 'signed-headers'
-          ? this.session
-          : await this.ensureSession(undefined, signal);
-      try {
-        return await this.send(path, service, body, schema, session, signal);
-      } catch (err) {
-        if (!(err instanceof SessionLost)) throw err;
-        if (this.options.auth.mode === 'signed-headers') {
-          throw kingdeeError(
-            'auth',
-            `k3cloud ${service}: ${err.message} (signed-header credentials refused)`,
-          );
-        }
-        if (attempt >= 2)
-          throw kingdeeError(
-            'session_lost',
-            `k3cloud ${service}: ${err.message}`,
-          );
-        await this.ensureSession(session, signal);
-      }
+    if (this.options.auth.mode !== 'signed-headers')
+      return withCredential(
+        this.session,
+        `k3cloud ${service}`,
+        (session) => this.send(path, service, body, schema, session, signal),
+        signal,
+      );
+    try {
+      return await this.send(
+        path,
+        service,
+        body,
+        schema,
+        this.session.peek(),
+        signal,
+      );
+    } catch (err) {
+      if (!(err instanceof CredentialRefused)) throw err;
+      throw kingdeeError(
+        'auth',
+        `k3cloud ${service}: ${err.message} (signed-header credentials refused)`,
+      );
     }
   }
 
-  private async send<S extends z.ZodType>(
+  private send<S extends z.ZodType>(
     path: string,
     service: string,
     body: unknown,
@@ -416,29 +419,14 @@ export class K3CloudClient implements KingdeeWriter {
     session: Session | undefined,
     signal?: AbortSignal,
   ): Promise<z.output<S>> {
-    const started = this.now();
-    let outcome: 'ok' | ErrorClass = 'ok';
-    try {
+    return observeRequest(this.options.hooks, service, this.now, async () => {
       const res = await this.post(path, body, session, signal);
       this.keepSignedSession(res);
       const value = parseKingdeeJson(res, schema, `k3cloud ${service}`);
       const lost = sessionLostMessage(value);
-      if (lost !== undefined) {
-        outcome = 'session_lost';
-        throw new SessionLost(lost);
-      }
+      if (lost !== undefined) throw new CredentialRefused(lost);
       return value;
-    } catch (err) {
-      if (!(err instanceof SessionLost))
-        outcome = toPipelineError(err).errorClass;
-      throw err;
-    } finally {
-      this.options.hooks?.onRequest?.({
-        endpoint: service,
-        outcome,
-        seconds: (this.now() - started) / 1000,
-      });
-    }
+    });
   }
 
   private post(
@@ -506,24 +494,11 @@ export class K3CloudClient implements KingdeeWriter {
   private keepSignedSession(res: KingdeeHttpResponse): void {
     if (this.options.auth.mode !== 'signed-headers') return;
     const session = sessionFromCookies(res.setCookies);
-    if (session) this.session = session;
+    if (session) this.session.set(session);
   }
 
-  /** The current session, or a new login when there is none or `stale` is the one that was lost. */
-  private ensureSession(
-    stale: Session | undefined,
-    signal?: AbortSignal,
-  ): Promise<Session> {
-    if (this.session && this.session !== stale)
-      return Promise.resolve(this.session);
-    this.loggingIn ??= this.doLogin(signal).finally(() => {
-      this.loggingIn = undefined;
-    });
-    return this.loggingIn;
-  }
-
+  /** One login (the shared session obtains it: one at a time, concurrent calls wait for it). */
   private async doLogin(signal?: AbortSignal): Promise<Session> {
-    this.session = undefined;
     const { acctId, userName } = this.options;
     const auth = this.options.auth;
     let service: string;
@@ -574,9 +549,7 @@ export class K3CloudClient implements KingdeeWriter {
       case 'signed-headers':
         throw new Error('signed-header mode has no login');
     }
-    const started = this.now();
-    let outcome: 'ok' | ErrorClass = 'ok';
-    try {
+    return observeRequest(this.options.hooks, service, this.now, async () => {
       const res = await this.post(
         `${AUTH}.${service}.common.kdsvc`,
         body,
@@ -609,19 +582,9 @@ export class K3CloudClient implements KingdeeWriter {
         id,
         cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}`,
       };
-      this.session = session;
       this.logins += 1;
       return session;
-    } catch (err) {
-      outcome = toPipelineError(err).errorClass;
-      throw err;
-    } finally {
-      this.options.hooks?.onRequest?.({
-        endpoint: service,
-        outcome,
-        seconds: (this.now() - started) / 1000,
-      });
-    }
+    });
   }
 }
 

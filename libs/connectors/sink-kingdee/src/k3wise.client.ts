@@ -12,6 +12,12 @@ import {
   type FetchFn,
   type KingdeeRequestHooks,
 } from './kingdee-http.util';
+import {
+  CredentialRefused,
+  observeRequest,
+  SharedCredential,
+  withCredential,
+} from './kingdee-session.util';
 import type {
   BillRef,
   KingdeeWriter,
@@ -53,7 +59,10 @@ const listDataSchema = z
   .object({ DATA: z.array(z.record(z.string(), z.unknown())).default([]) })
   .passthrough();
 
-class TokenRefused extends Error {}
+interface Token {
+  readonly value: string;
+  readonly expiresAt: number;
+}
 
 /**
  * K/3 WISE WebAPI (K3API) client: token by authorityCode (cached until its
@@ -65,13 +74,16 @@ export class K3WiseClient implements KingdeeWriter {
   private readonly fetchFn: FetchFn;
   private readonly timeoutMs: number;
   private readonly now: () => number;
-  private token: { value: string; expiresAt: number } | undefined;
-  private fetchingToken: Promise<string> | undefined;
+  private readonly token: SharedCredential<Token>;
 
   constructor(private readonly options: K3WiseClientOptions) {
     this.fetchFn = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.token = new SharedCredential(
+      (signal) => this.createToken(signal),
+      (token) => token.expiresAt > this.now() + 30_000,
+    );
   }
 
   maxRowsPerRequest(): number {
@@ -157,109 +169,90 @@ export class K3WiseClient implements KingdeeWriter {
   }
 
   /** One call with `?token=`; a refused token (401) is refetched once. */
-  private async call(
+  private call(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.ensureToken(signal);
-      try {
-        return await this.request(method, path, { token }, body, signal);
-      } catch (err) {
-        if (!(err instanceof TokenRefused)) throw err;
-        if (attempt >= 2)
-          throw kingdeeError('session_lost', `k3wise ${path}: ${err.message}`);
-        if (this.token?.value === token) this.token = undefined;
-      }
-    }
+    return withCredential(
+      this.token,
+      `k3wise ${path}`,
+      (token) =>
+        this.request(method, path, { token: token.value }, body, signal),
+      signal,
+    );
   }
 
-  private ensureToken(signal?: AbortSignal): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now() + 30_000)
-      return Promise.resolve(this.token.value);
-    this.fetchingToken ??= (async () => {
-      const answer = await this.request(
-        'GET',
-        '/Token/Create',
-        { authorityCode: this.options.authorityCode },
-        undefined,
-        signal,
+  private async createToken(signal?: AbortSignal): Promise<Token> {
+    const answer = await this.request(
+      'GET',
+      '/Token/Create',
+      { authorityCode: this.options.authorityCode },
+      undefined,
+      signal,
+    );
+    if (answer.StatusCode !== 200)
+      throw kingdeeError(
+        'auth',
+        `k3wise Token/Create: ${answer.Message ?? ''}`,
       );
-      if (answer.StatusCode !== 200)
-        throw kingdeeError(
-          'auth',
-          `k3wise Token/Create: ${answer.Message ?? ''}`,
-        );
-      const data = tokenDataSchema.safeParse(answer.Data);
-      if (!data.success)
-        throw kingdeeError(
-          'bad_response',
-          'k3wise Token/Create: answer without Token',
-        );
-      const validity = Number(data.data.Validity ?? 3600);
-      this.token = {
-        value: data.data.Token,
-        expiresAt:
-          this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000,
-      };
-      return data.data.Token;
-    })().finally(() => {
-      this.fetchingToken = undefined;
-    });
-    return this.fetchingToken;
+    const data = tokenDataSchema.safeParse(answer.Data);
+    if (!data.success)
+      throw kingdeeError(
+        'bad_response',
+        'k3wise Token/Create: answer without Token',
+      );
+    const validity = Number(data.data.Validity ?? 3600);
+    return {
+      value: data.data.Token,
+      expiresAt:
+        this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000,
+    };
   }
 
-  private async request(
+  private request(
     method: 'GET' | 'POST',
     path: string,
     query: Record<string, string>,
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    const started = this.now();
-    let outcome: 'ok' | ErrorClass = 'ok';
-    try {
-      const base = this.options.baseUrl.replace(/\/+$/, '');
-      const url = new URL(`${base}${path.startsWith('/') ? path : `/${path}`}`);
-      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-      const res = await kingdeeFetch(
-        this.fetchFn,
-        {
-          url: url.toString(),
-          method,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          timeoutMs: this.timeoutMs,
-          ...(signal ? { signal } : {}),
-        },
-        'k3wise',
-      );
-      const answer = parseKingdeeJson(res, answerSchema, `k3wise ${path}`);
-      if (answer.StatusCode === 401 && !path.startsWith('/Token/')) {
-        outcome = 'session_lost';
-        throw new TokenRefused(answer.Message ?? 'token refused');
-      }
-      if (res.status >= 300 && answer.StatusCode === 200) {
-        throw kingdeeError(
-          classifyHttpStatus(res.status),
-          `k3wise ${path}: HTTP ${res.status}`,
+    return observeRequest(
+      this.options.hooks,
+      path,
+      this.now,
+      async (answered) => {
+        const base = this.options.baseUrl.replace(/\/+$/, '');
+        const url = new URL(
+          `${base}${path.startsWith('/') ? path : `/${path}`}`,
         );
-      }
-      if (answer.StatusCode !== 200) outcome = classifyAnswer(answer);
-      return answer;
-    } catch (err) {
-      if (!(err instanceof TokenRefused))
-        outcome = toPipelineError(err).errorClass;
-      throw err;
-    } finally {
-      this.options.hooks?.onRequest?.({
-        endpoint: path,
-        outcome,
-        seconds: (this.now() - started) / 1000,
-      });
-    }
+        for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+        const res = await kingdeeFetch(
+          this.fetchFn,
+          {
+            url: url.toString(),
+            method,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+            timeoutMs: this.timeoutMs,
+            ...(signal ? { signal } : {}),
+          },
+          'k3wise',
+        );
+        const answer = parseKingdeeJson(res, answerSchema, `k3wise ${path}`);
+        if (answer.StatusCode === 401 && !path.startsWith('/Token/'))
+          throw new CredentialRefused(answer.Message ?? 'token refused');
+        if (res.status >= 300 && answer.StatusCode === 200) {
+          throw kingdeeError(
+            classifyHttpStatus(res.status),
+            `k3wise ${path}: HTTP ${res.status}`,
+          );
+        }
+        if (answer.StatusCode !== 200) answered(classifyAnswer(answer));
+        return answer;
+      },
+    );
   }
 }
 

@@ -1,25 +1,19 @@
 import type { ErrorClass } from '@kingbridge/contracts';
-import type { FetchFn, PipelineError } from '@kingbridge/pipeline-core';
+import {
+  HttpTransportError,
+  httpRequest,
+  type FetchFn,
+  type HttpRequest,
+  type HttpResponse,
+  type PipelineError,
+} from '@kingbridge/pipeline-core';
 import type { z } from 'zod';
 import { classifyHttpStatus, kingdeeError } from './kingdee-error.classifier';
 
 export type { FetchFn } from '@kingbridge/pipeline-core';
 
-export interface KingdeeHttpRequest {
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
-}
-
-export interface KingdeeHttpResponse {
-  readonly status: number;
-  readonly text: string;
-  readonly setCookies: readonly string[];
-  readonly retryAfterMs: number | undefined;
-}
+export type KingdeeHttpRequest = HttpRequest;
+export type KingdeeHttpResponse = HttpResponse;
 
 /** Hooks for metrics (the service passes prom-client callbacks; the lib imports none). */
 export interface KingdeeRequestHooks {
@@ -31,56 +25,27 @@ export interface KingdeeRequestHooks {
 }
 
 /**
- * One HTTP round trip with a timeout (AbortSignal). Transport failures become
- * classified errors (`timeout` / `network`), never raw exceptions.
+ * One HTTP round trip with a timeout (`httpRequest` of pipeline-core). Transport failures become
+ * classified errors (`timeout` / `network`), never raw exceptions; `Retry-After: 0` counts as none.
  */
 export async function kingdeeFetch(
   fetchFn: FetchFn,
   req: KingdeeHttpRequest,
   target: string,
 ): Promise<KingdeeHttpResponse> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   try {
-    const res = await fetchFn(req.url, {
-      method: req.method,
-      headers: req.headers,
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      signal,
-    });
-    const text = await res.text();
-    const retryAfter = Number(res.headers.get('retry-after') ?? '');
-    return {
-      status: res.status,
-      text,
-      setCookies: res.headers.getSetCookie(),
-      retryAfterMs:
-        Number.isFinite(retryAfter) && retryAfter > 0
-          ? retryAfter * 1000
-          : undefined,
-    };
+    const res = await httpRequest(fetchFn, req);
+    return res.retryAfterMs === 0 ? { ...res, retryAfterMs: undefined } : res;
   } catch (err) {
-    if (timeout.aborted && !req.signal?.aborted) {
-      throw kingdeeError(
-        'timeout',
-        `${target}: no answer within ${req.timeoutMs} ms`,
-        { cause: err },
-      );
-    }
-    throw kingdeeError('network', `${target}: ${describeNetworkError(err)}`, {
-      cause: err,
-    });
+    if (!(err instanceof HttpTransportError)) throw err;
+    throw kingdeeError(
+      err.errorClass,
+      err.errorClass === 'timeout'
+        ? `${target}: no answer within ${req.timeoutMs} ms`
+        : `${target}: ${err.message}`,
+      { cause: err.cause },
+    );
   }
-}
-
-function describeNetworkError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code
-    ? `${err.message} (${cause.code})`
-    : cause?.message
-      ? `${err.message} (${cause.message})`
-      : err.message;
 }
 
 /**
