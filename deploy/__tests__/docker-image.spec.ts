@@ -42,7 +42,8 @@ function stages(): Stage[] {
   return out;
 }
 
-const OUT = join(ROOT, '.cache/dist-spec');
+// Per run: two runs side by side (a shared tree) never remove each other's build.
+const OUT = join(ROOT, `.cache/dist-spec-${process.pid}`);
 let built: string[] = [];
 const children: ReturnType<typeof spawn>[] = [];
 

@@ -2,7 +2,9 @@ import { formatZodIssues, zodPath } from '@kingbridge/contracts';
 import {
   DEFAULT_BACKOFF,
   NonRetriableError,
+  RetryStoppedError,
   backoffDelay,
+  retryWithBackoff,
   sleep,
   toPipelineError,
   type BackoffPolicy,
@@ -38,6 +40,18 @@ import { outcomeOf } from './per-message.util';
 const DLQ_PARTITIONS = 1;
 
 /** One message of the batch being worked on, with its retry bookkeeping. */
+/** Why one start attempt failed: the broker not answering the probe (unreachable), or the consumer not starting. */
+class StartFailure extends Error {
+  constructor(
+    message: string,
+    readonly reachable: boolean,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'StartFailure';
+  }
+}
+
 interface Slot<T> {
   readonly offset: string;
   readonly raw: RawMessage;
@@ -140,57 +154,65 @@ export function createBatchConsumer<S extends z.ZodType>(
     return c;
   }
 
+  /** Starts the consumer, retrying with CONNECT_BACKOFF (unlimited) until it runs or `stop` aborts. */
   async function launch(): Promise<void> {
-    for (let attempt = 1; !stopController.signal.aborted; attempt++) {
-      if (!(await connection.ping())) {
-        lastError = `kafka not reachable at ${connection.brokers.join(',')}`;
-        const delay = backoffDelay(CONNECT_BACKOFF, attempt);
-        logger.warn(
-          { topics, attempt, retryInMs: delay },
-          `${lastError}, retrying`,
-        );
-        await sleep(delay, stopController.signal);
-        continue;
-      }
-      const c = newConsumer();
-      consumer = c;
-      try {
-        deadLetters ??= await ownDeadLetterPublisher();
-        if (options.ensureDeadLetterTopics ?? true) {
-          await ensureTopics(
-            connection,
-            topics.map((t) => ({
-              name: `${t}.dlq`,
-              partitions: DLQ_PARTITIONS,
-            })),
+    await retryWithBackoff(startOnce, {
+      policy: CONNECT_BACKOFF,
+      signal: stopController.signal,
+      onRetry: (err, attempt, retryInMs) => {
+        const e = err as StartFailure;
+        if (e.reachable)
+          logger.warn(
+            { topics, attempt, retryInMs, err: e.detail },
+            'kafka consumer cannot start, retrying',
           );
-        }
-        await c.connect();
-        await c.subscribe({
-          topics: [...topics],
-          fromBeginning: options.fromBeginning ?? true,
-        });
-        if (stopController.signal.aborted) break;
-        await c.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently:
-            options.partitionsConsumedConcurrently ?? 1,
-          eachBatch: (payload) => handleBatch(payload),
-        });
-        running = true;
-        logger.info({ topics }, 'kafka batch consumer started');
-        return;
-      } catch (err) {
-        lastError = `cannot start consumer: ${describe(err)}`;
-        await c.disconnect().catch(() => undefined);
-        const delay = backoffDelay(CONNECT_BACKOFF, attempt);
-        logger.warn(
-          { topics, attempt, retryInMs: delay, err: describe(err) },
-          'kafka consumer cannot start, retrying',
+        else
+          logger.warn({ topics, attempt, retryInMs }, `${e.message}, retrying`);
+      },
+    }).catch((err: unknown) => {
+      if (!(err instanceof RetryStoppedError)) throw err;
+    });
+  }
+
+  /** One start attempt; a failure is a StartFailure (retried by launch). */
+  async function startOnce(): Promise<void> {
+    if (!(await connection.ping())) {
+      lastError = `kafka not reachable at ${connection.brokers.join(',')}`;
+      throw new StartFailure(lastError, false);
+    }
+    const c = newConsumer();
+    consumer = c;
+    try {
+      deadLetters ??= await ownDeadLetterPublisher();
+      if (options.ensureDeadLetterTopics ?? true) {
+        await ensureTopics(
+          connection,
+          topics.map((t) => ({
+            name: `${t}.dlq`,
+            partitions: DLQ_PARTITIONS,
+          })),
         );
-        await sleep(delay, stopController.signal);
       }
+      await c.connect();
+      await c.subscribe({
+        topics: [...topics],
+        fromBeginning: options.fromBeginning ?? true,
+      });
+      if (stopController.signal.aborted) return;
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently:
+          options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => handleBatch(payload),
+      });
+      running = true;
+      logger.info({ topics }, 'kafka batch consumer started');
+      return;
+    } catch (err) {
+      lastError = `cannot start consumer: ${describe(err)}`;
+      await c.disconnect().catch(() => undefined);
+      throw new StartFailure(lastError, true, describe(err));
     }
   }
 

@@ -1,39 +1,56 @@
 import type { TopicSpec } from '@kingbridge/contracts';
-import { sleep } from '@kingbridge/pipeline-core';
+import {
+  RetryStoppedError,
+  retryWithBackoff,
+  type BackoffPolicy,
+} from '@kingbridge/pipeline-core';
 import type { Admin } from 'kafkajs';
 import { clientOf } from './kafka-connection';
 import type { KafkaConnection } from './kafka.types';
 
 const LEADER_WAIT_MS = 30_000;
+/** Every 100 ms, until LEADER_WAIT_MS have passed. */
+const LEADER_POLL: BackoffPolicy = {
+  initialMs: 100,
+  multiplier: 1,
+  factor: 0,
+  maxMs: 100,
+  attempts: Number.POSITIVE_INFINITY,
+};
 
 /** Waits until every partition of `specs` has a leader (metadata errors while the broker catches up are retried). */
 async function waitForLeaders(
   admin: Admin,
   specs: readonly Pick<TopicSpec, 'name' | 'partitions'>[],
 ): Promise<void> {
-  const deadline = Date.now() + LEADER_WAIT_MS;
-  for (;;) {
-    let problem: string;
-    try {
-      const meta = await admin.fetchTopicMetadata({
-        topics: specs.map((s) => s.name),
-      });
-      const waiting = specs.filter((s) => {
-        const t = meta.topics.find((x) => x.name === s.name);
-        return (
-          t === undefined ||
-          t.partitions.length < s.partitions ||
-          t.partitions.some((p) => p.leader < 0)
-        );
-      });
-      if (waiting.length === 0) return;
-      problem = `no leader yet for ${waiting.map((s) => s.name).join(', ')}`;
-    } catch (err) {
-      problem = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`topics created but not ready: ${problem}`);
-    await sleep(100);
+  try {
+    await retryWithBackoff(
+      async () => {
+        const meta = await admin.fetchTopicMetadata({
+          topics: specs.map((s) => s.name),
+        });
+        const waiting = specs.filter((s) => {
+          const t = meta.topics.find((x) => x.name === s.name);
+          return (
+            t === undefined ||
+            t.partitions.length < s.partitions ||
+            t.partitions.some((p) => p.leader < 0)
+          );
+        });
+        if (waiting.length > 0)
+          throw new Error(
+            `no leader yet for ${waiting.map((s) => s.name).join(', ')}`,
+          );
+      },
+      { policy: LEADER_POLL, deadlineMs: Date.now() + LEADER_WAIT_MS },
+    );
+  } catch (err) {
+    if (!(err instanceof RetryStoppedError)) throw err;
+    const problem =
+      err.lastError instanceof Error
+        ? err.lastError.message
+        : String(err.lastError);
+    throw new Error(`topics created but not ready: ${problem}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import {
-  backoffDelay,
-  sleep,
+  RetryStoppedError,
+  retryWithBackoff,
   type BackoffPolicy,
 } from '@kingbridge/pipeline-core';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
@@ -85,19 +85,28 @@ export function createKafkaConnection(
   }
 
   async function waitUntilReachable(signal?: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new Error('aborted while waiting for Kafka');
-      if (await ping()) {
-        if (attempt > 1)
-          logger.info({ brokers: options.brokers }, 'kafka reachable');
-        return;
-      }
-      const delay = backoffDelay(CONNECT_BACKOFF, attempt);
-      logger.warn(
-        { brokers: options.brokers, attempt, retryInMs: delay },
-        'kafka not reachable, retrying',
+    try {
+      await retryWithBackoff(
+        async (attempt) => {
+          if (!(await ping())) throw new Error('kafka not reachable');
+          if (attempt > 1)
+            logger.info({ brokers: options.brokers }, 'kafka reachable');
+        },
+        {
+          policy: CONNECT_BACKOFF,
+          signal,
+          onRetry: (_err, attempt, retryInMs) =>
+            logger.warn(
+              { brokers: options.brokers, attempt, retryInMs },
+              'kafka not reachable, retrying',
+            ),
+        },
       );
-      await sleep(delay, signal);
+    } catch (err) {
+      // Unlimited attempts and no deadline: only an abort stops it.
+      if (err instanceof RetryStoppedError)
+        throw new Error('aborted while waiting for Kafka');
+      throw err;
     }
   }
 

@@ -2,8 +2,8 @@ import { formatZodIssues, zodPath } from '@kingbridge/contracts';
 import {
   NonRetriableError,
   RetriableError,
-  backoffDelay,
-  sleep,
+  RetryStoppedError,
+  retryWithBackoff,
 } from '@kingbridge/pipeline-core';
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import type { z } from 'zod';
@@ -54,32 +54,39 @@ export function createProducer(
 
   async function connect(signal?: AbortSignal): Promise<void> {
     if (connected) return;
-    connecting ??= (async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          // A cheap probe first: kafkajs' own connect retries take many seconds to fail.
-          if (!(await connection.ping())) {
-            throw new Error(
-              `kafka not reachable at ${connection.brokers.join(',')}`,
-            );
-          }
-          await producer.connect();
-          connected = true;
-          if (attempt > 1) logger.info({ attempt }, 'kafka producer connected');
-          return;
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          const delay = backoffDelay(CONNECT_BACKOFF, attempt);
-          logger.warn(
-            { attempt, retryInMs: delay, err: describe(err) },
-            'kafka producer cannot connect, retrying',
+    connecting ??= retryWithBackoff(
+      async (attempt) => {
+        // A cheap probe first: kafkajs' own connect retries take many seconds to fail.
+        if (!(await connection.ping())) {
+          throw new Error(
+            `kafka not reachable at ${connection.brokers.join(',')}`,
           );
-          await sleep(delay, signal);
         }
-      }
-    })().finally(() => {
-      connecting = undefined;
-    });
+        await producer.connect();
+        connected = true;
+        if (attempt > 1) logger.info({ attempt }, 'kafka producer connected');
+      },
+      {
+        policy: CONNECT_BACKOFF,
+        signal,
+        // Stopping: the failure is the caller's as it is.
+        retryable: () => !signal?.aborted,
+        onRetry: (err, attempt, retryInMs) =>
+          logger.warn(
+            { attempt, retryInMs, err: describe(err) },
+            'kafka producer cannot connect, retrying',
+          ),
+      },
+    )
+      .catch((err: unknown) => {
+        // Aborted while waiting: the last failure (unlimited attempts, no deadline: nothing else stops it).
+        throw err instanceof RetryStoppedError && err.lastError !== undefined
+          ? err.lastError
+          : err;
+      })
+      .finally(() => {
+        connecting = undefined;
+      });
     return connecting;
   }
 

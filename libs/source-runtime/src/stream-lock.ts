@@ -1,4 +1,4 @@
-import { sleep } from '@kingbridge/pipeline-core';
+import { RetryStoppedError, retryWithBackoff } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import pg from 'pg';
 
@@ -27,6 +27,9 @@ export interface PgStreamLockOptions {
 }
 
 const NAMESPACE = 'kingbridge.source-stream:';
+
+/** The lock is held by another process (retried); a failing lock query is not. */
+class LockHeldError extends Error {}
 
 export async function createPgStreamLock(
   options: PgStreamLockOptions,
@@ -58,20 +61,38 @@ export async function createPgStreamLock(
   };
   return {
     async acquire(key, signal) {
-      for (let attempt = 1; ; attempt++) {
-        if (signal.aborted)
+      const everyMs = options.retryMs ?? 2000;
+      try {
+        await retryWithBackoff(
+          async (attempt) => {
+            if (!(await tryLock(key))) throw new LockHeldError(key);
+            if (attempt > 1)
+              options.logger.info({ stream: key }, 'stream lock acquired');
+          },
+          {
+            // A fixed poll, for as long as the other process holds it.
+            policy: {
+              initialMs: everyMs,
+              multiplier: 1,
+              factor: 0,
+              maxMs: everyMs,
+              attempts: Number.POSITIVE_INFINITY,
+            },
+            signal,
+            retryable: (err) => err instanceof LockHeldError,
+            onRetry: (_err, attempt) => {
+              if (attempt === 1)
+                options.logger.warn(
+                  { stream: key },
+                  'stream lock held by another process; waiting (one poller per stream)',
+                );
+            },
+          },
+        );
+      } catch (err) {
+        if (err instanceof RetryStoppedError)
           throw new Error('aborted while waiting for the stream lock');
-        if (await tryLock(key)) {
-          if (attempt > 1)
-            options.logger.info({ stream: key }, 'stream lock acquired');
-          return;
-        }
-        if (attempt === 1)
-          options.logger.warn(
-            { stream: key },
-            'stream lock held by another process; waiting (one poller per stream)',
-          );
-        await sleep(options.retryMs ?? 2000, signal).catch(() => undefined);
+        throw err;
       }
     },
     async close() {

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KingdeeTarget } from '@kingbridge/contracts';
 import type { Logger } from '@kingbridge/observability';
-import { sleep } from '@kingbridge/pipeline-core';
+import {
+  RetryStoppedError,
+  retryWithBackoff,
+  type BackoffPolicy,
+} from '@kingbridge/pipeline-core';
 import type { KingdeeWriter } from '@kingbridge/sink-kingdee-client';
 
 /** The one method the budget needs; a TypeORM DataSource fits. */
@@ -19,6 +23,18 @@ export interface KingdeeBudgetOptions {
   readonly leaseMs: number;
   readonly logger: Logger;
 }
+
+/** Waits between tries for a slot: 25, 50, 100, 200, then 400 ms, each ×0.5..1.5 (pods do not retry in step). */
+const SLOT_BACKOFF: BackoffPolicy = {
+  initialMs: 25,
+  multiplier: 2,
+  factor: 0.5,
+  maxMs: 400,
+  attempts: Number.POSITIVE_INFINITY,
+};
+
+/** Every slot of the tenant is taken (retried); a failing query is not. */
+class TenantBusyError extends Error {}
 
 /**
  * A counting semaphore per Kingdee tenant shared by every sink pod, in
@@ -43,11 +59,34 @@ export class KingdeeBudget {
     const size = this.options.sizes[target];
     if (size === undefined) return async () => undefined;
     const tenant = this.options.tenants[target];
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted)
+    try {
+      return await retryWithBackoff(() => this.take(target, tenant, size), {
+        policy: SLOT_BACKOFF,
+        signal,
+        retryable: (err) => err instanceof TenantBusyError,
+        onRetry: (_err, attempt) => {
+          if (attempt === 21)
+            this.options.logger.debug(
+              { target },
+              'waiting for a Kingdee budget slot (tenant busy across pods)',
+            );
+        },
+      });
+    } catch (err) {
+      if (err instanceof RetryStoppedError)
         throw new Error('aborted while waiting for a Kingdee budget slot');
-      const rows = (await this.options.db.query(
-        `WITH free AS (
+      throw err;
+    }
+  }
+
+  /** Takes one free (or expired) slot of `tenant`; resolves with its release, throws TenantBusyError when none. */
+  private async take(
+    target: KingdeeTarget,
+    tenant: string,
+    size: number,
+  ): Promise<() => Promise<void>> {
+    const rows = (await this.options.db.query(
+      `WITH free AS (
            SELECT s AS slot FROM generate_series(0, $3::int - 1) s
             WHERE NOT EXISTS (SELECT 1 FROM sink_kingdee.kingdee_budget_lease l
                                WHERE l.tenant = $1 AND l.slot = s AND l.expires_at > now())
@@ -57,27 +96,18 @@ export class KingdeeBudget {
          ON CONFLICT (tenant, slot) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
           WHERE kingdee_budget_lease.expires_at <= now()
          RETURNING slot`,
-        [tenant, this.holder, size, this.options.leaseMs],
-      )) as Array<{ slot: number }>;
-      const slot = rows[0]?.slot;
-      if (slot !== undefined) {
-        return async () => {
-          await this.options.db.query(
-            'DELETE FROM sink_kingdee.kingdee_budget_lease WHERE tenant = $1 AND slot = $2 AND holder = $3',
-            [tenant, slot, this.holder],
-          );
-        };
-      }
-      if (attempt === 20)
-        this.options.logger.debug(
-          { target },
-          'waiting for a Kingdee budget slot (tenant busy across pods)',
+      [tenant, this.holder, size, this.options.leaseMs],
+    )) as Array<{ slot: number }>;
+    const slot = rows[0]?.slot;
+    if (slot !== undefined) {
+      return async () => {
+        await this.options.db.query(
+          'DELETE FROM sink_kingdee.kingdee_budget_lease WHERE tenant = $1 AND slot = $2 AND holder = $3',
+          [tenant, slot, this.holder],
         );
-      await sleep(
-        Math.min(25 * 2 ** Math.min(attempt, 4), 400) * (0.5 + Math.random()),
-        signal,
-      ).catch(() => undefined);
+      };
     }
+    throw new TenantBusyError(`${target}: every budget slot is taken`);
   }
 
   /** Runs `fn` inside one slot of `target`'s tenant. */
