@@ -188,14 +188,18 @@ const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
     : c,
 );
 
-const BOUNDARIES = (depConstraints) => [
+const BOUNDARIES = (depConstraints, allow = []) => [
   'error',
   {
     enforceBuildableLibDependency: false,
-    allow: [],
+    allow,
     depConstraints,
   },
 ];
+
+// A source connector's wire (constants, signing, response schemas): the one entry of a connector lib its
+// simulator may import (never the client); protocol/ itself imports nothing of the client.
+const SOURCE_PROTOCOL_ENTRIES = ['^@kingbridge/source-[a-z]+/protocol$'];
 
 const TEST_FILES = [
   '**/*.spec.ts',
@@ -206,6 +210,20 @@ const TEST_FILES = [
   'bench/**',
   'services/pipeline-e2e/**',
 ];
+
+const RESTRICTED_IMPORTS = {
+  paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }],
+  patterns: [
+    {
+      group: ['@kingbridge/testing'],
+      message: 'Test utilities only in test files.',
+    },
+    {
+      group: ['@kingbridge/*/src/*', '../../../*'],
+      message: 'No deep imports.',
+    },
+  ],
+};
 
 export default tseslint.config(
   {
@@ -237,22 +255,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['libs/kafka/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'kafkajs', message: 'Use @kingbridge/kafka.' }],
-          patterns: [
-            {
-              group: ['@kingbridge/testing'],
-              message: 'Test utilities only in test files.',
-            },
-            {
-              group: ['@kingbridge/*/src/*', '../../../*'],
-              message: 'No deep imports.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', RESTRICTED_IMPORTS],
     },
   },
   {
@@ -292,6 +295,35 @@ export default tseslint.config(
     files: TEST_FILES,
     rules: {
       '@nx/enforce-module-boundaries': BOUNDARIES(TEST_DEP_CONSTRAINTS),
+    },
+  },
+  {
+    // The source simulators speak each platform's wire through its connector's protocol entry only.
+    files: ['services/simulators/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': BOUNDARIES(
+        TEST_DEP_CONSTRAINTS,
+        SOURCE_PROTOCOL_ENTRIES,
+      ),
+    },
+  },
+  {
+    files: ['libs/connectors/source-*/src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...RESTRICTED_IMPORTS,
+          patterns: [
+            ...RESTRICTED_IMPORTS.patterns,
+            {
+              group: ['../*'],
+              message:
+                'protocol/ is what the simulator imports: it uses nothing of the client.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -220,14 +220,3 @@ export function primaryDataset<T>(
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
 }
-
-/** `Σ(key + value)` over `params` minus `sign`, keys sorted — the core of the MD5 gateway signatures. */
-export function sortedKeyValueConcat(
-  params: Readonly<Record<string, string>>,
-): string {
-  return Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => k + params[k])
-    .join('');
-}

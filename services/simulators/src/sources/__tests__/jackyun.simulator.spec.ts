@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { formatBeijing } from '../../common';
-import { jackyunSign } from '../jackyun/jackyun-sign.util';
+import { jackyunSign } from '@kingbridge/source-jackyun/protocol';
 import {
   startJackyunSimulator,
   type JackyunOptions,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
-import { jushuitanSign } from '../jushuitan/jushuitan-sign.util';
+import { jushuitanSign } from '@kingbridge/source-jushuitan/protocol';
 import {
   startJushuitanSimulator,
   type JushuitanOptions,

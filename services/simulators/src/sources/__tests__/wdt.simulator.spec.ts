@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBeijing } from '../../common';
-import { qimenSign, wdtSign, wdtSignInput } from '../wdt/wdt-sign.util';
+import {
+  qimenSign,
+  wdtSign,
+  wdtSignString as wdtSignInput,
+} from '@kingbridge/source-wdt/protocol';
 import { startWdtSimulator, type WdtOptions } from '../wdt/wdt.simulator';
 import type { SourceSimulator } from '../source-kit';
 

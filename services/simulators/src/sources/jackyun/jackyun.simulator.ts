@@ -28,18 +28,20 @@ import {
   type RuntimeOptions,
 } from '../source-options.schema';
 import { jackyunChannelSpec, jackyunTradeSpec } from './jackyun-data';
-import { qimenSign } from '../wdt/wdt-sign.util';
-import { jackyunSign } from './jackyun-sign.util';
+import {
+  JACKYUN_CHANNELS_METHOD,
+  JACKYUN_GATEWAY_PATH,
+  JACKYUN_QIMEN_PATH,
+  JACKYUN_TRADES_METHOD,
+  jackyunSign,
+  qimenSign,
+} from '@kingbridge/source-jackyun/protocol';
 import {
   jackyunChannelSchema,
   jackyunTradeSchema,
   type JackyunChannel,
   type JackyunTrade,
 } from './jackyun.model';
-
-export const JACKYUN_GATEWAY_PATH = '/open/openapi/do';
-export const JACKYUN_TRADES_METHOD = 'jackyun.tradenotsensitiveinfos.list.get';
-export const JACKYUN_CHANNELS_METHOD = 'erp.sales.get';
 
 /** Error subCodes. Only 0130020001 / 0130000609 / 0130020327 are confirmed (reference §1.4); the rest are our choice. */
 export const JACKYUN_SUBCODES = {
@@ -111,8 +113,6 @@ export const jackyunOptionsSchema = sourceBaseOptionsSchema
   .strict();
 export type JackyunOptions = z.input<typeof jackyunOptionsSchema>;
 
-/** 吉客云·奇门 router path (reference §1.8); the host is tenant specific. */
-export const JACKYUN_QIMEN_PATH = '/router/qm';
 const QIMEN_SYSTEM_PARAMS = [
   'method',
   'app_key',

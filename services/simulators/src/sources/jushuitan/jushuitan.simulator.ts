@@ -24,15 +24,16 @@ import {
   type RuntimeOptions,
 } from '../source-options.schema';
 import { jushuitanCountSpec } from './jushuitan-data';
-import { jushuitanSign } from './jushuitan-sign.util';
+import {
+  JUSHUITAN_INVENTORY_COUNT_PATH as JUSHUITAN_COUNT_PATH,
+  JUSHUITAN_TOKEN_PATH,
+  jushuitanSign,
+} from '@kingbridge/source-jushuitan/protocol';
 import {
   JUSHUITAN_COUNT_STATUSES,
   jushuitanCountSchema,
   type JushuitanCount,
 } from './jushuitan.model';
-
-export const JUSHUITAN_COUNT_PATH = '/open/inventory/count/query';
-export const JUSHUITAN_TOKEN_PATH = '/openWeb/auth/getInitToken';
 
 /** Error codes: 0/10/100/140/199/200 documented (reference §3.5); 20 (app_key) and 90 (parameters) are our choice. */
 export const JUSHUITAN_CODES = {

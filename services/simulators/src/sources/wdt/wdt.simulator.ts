@@ -22,12 +22,15 @@ import {
   type RuntimeOptions,
 } from '../source-options.schema';
 import { wdtStockoutSpec } from './wdt-data';
-import { qimenSign, wdtSign } from './wdt-sign.util';
+import {
+  qimenSign,
+  WDT_QIMEN_PATH,
+  WDT_QIMEN_STOCKOUT_METHOD,
+  WDT_STOCKOUT_HISTORY_PATH,
+  WDT_STOCKOUT_PATH,
+  wdtSign,
+} from '@kingbridge/source-wdt/protocol';
 import { wdtStockoutSchema, type WdtStockout } from './wdt.model';
-
-export const WDT_STOCKOUT_PATH = '/openapi2/stockout_order_query_trade.php';
-export const WDT_STOCKOUT_HISTORY_PATH =
-  '/openapi2/his_stockout_order_query_trade.php';
 
 /** Error codes. 2900 (parameters) and 1060 are documented; the others are our choice (reference §2.5: U). */
 export const WDT_CODES = {
@@ -43,8 +46,6 @@ export const WDT_CODES = {
 } as const;
 
 /** WDT through the Qimen (奇门) router (reference §2.7). */
-export const WDT_QIMEN_PATH = '/router/qm';
-export const WDT_QIMEN_METHOD = 'wdt.stockout.order.query.trade';
 const QIMEN_SYSTEM_PARAMS = [
   'method',
   'app_key',
@@ -286,7 +287,7 @@ export async function startWdtSimulator(
       Math.abs(ts - req.at) > opts.qimenTimestampSkewSeconds * 1000
     )
       return qimenFail('invalid-timestamp', 'Invalid timestamp');
-    if (p['method'] !== WDT_QIMEN_METHOD)
+    if (p['method'] !== WDT_QIMEN_STOCKOUT_METHOD)
       return qimenFail('invalid-method', `Invalid method ${p['method']}`);
     if (p['target_app_key'] !== opts.qimenTargetAppKey || p['sid'] !== opts.sid)
       return qimenFail('isv.invalid-target', '卖家账号或目标应用不存在');

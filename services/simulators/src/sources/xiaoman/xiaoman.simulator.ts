@@ -27,17 +27,18 @@ import {
   sourceBaseOptionsSchema,
   type RuntimeOptions,
 } from '../source-options.schema';
+import {
+  XIAOMAN_ORDER_ENUMS_PATH,
+  XIAOMAN_ORDER_INFO_PATH,
+  XIAOMAN_ORDER_LIST_PATH,
+  XIAOMAN_TOKEN_PATH,
+} from '@kingbridge/source-xiaoman/protocol';
 import { xiaomanOrderSpec } from './xiaoman-data';
 import {
   XIAOMAN_ORDER_STATUSES,
   xiaomanOrderSchema,
   type XiaomanOrder,
 } from './xiaoman.model';
-
-export const XIAOMAN_TOKEN_PATH = '/v1/oauth2/access_token';
-export const XIAOMAN_ORDER_LIST_PATH = '/v1/invoices/order/list';
-export const XIAOMAN_ORDER_INFO_PATH = '/v1/invoices/order/info';
-export const XIAOMAN_ORDER_ENUMS_PATH = '/v1/invoices/order/orderEnums';
 
 export const xiaomanOptionsSchema = sourceBaseOptionsSchema
   .extend({
