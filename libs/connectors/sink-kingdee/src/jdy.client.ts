@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
-import { retryWithBackoff, toPipelineError } from '@kingbridge/pipeline-core';
+import { retryWithBackoff } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
 import {
   classifyHttpStatus,
@@ -8,11 +8,12 @@ import {
   kingdeeError,
 } from './kingdee-error.classifier';
 import {
-  kingdeeFetch,
-  parseKingdeeJson,
-  type FetchFn,
-  type KingdeeRequestHooks,
-} from './kingdee-http.util';
+  eachRow,
+  kingdeeTransport,
+  type KingdeeClientOptions,
+  type KingdeeTransport,
+} from './kingdee-client.util';
+import { kingdeeFetch, parseKingdeeJson } from './kingdee-http.util';
 import {
   CredentialRefused,
   observeRequest,
@@ -41,7 +42,7 @@ export const JDY_ERRCODE = {
   appSecretInvalid: 1030002006,
 } as const;
 
-export interface JdyClientOptions {
+export interface JdyClientOptions extends KingdeeClientOptions {
   /** Gateway origin (`https://api.kingdee.com`; the simulator on 18202). */
   readonly baseUrl: string;
   /** Developer app: X-Api-ClientID and the secret signing every call. */
@@ -54,10 +55,6 @@ export interface JdyClientOptions {
   readonly outerInstanceId?: string;
   /** IDC domain sent as X-GW-Router-Addr (from push_app_authorize when not given). */
   readonly routerAddr?: string;
-  readonly timeoutMs?: number;
-  readonly fetch?: FetchFn;
-  readonly now?: () => number;
-  readonly hooks?: KingdeeRequestHooks;
 }
 
 const envelopeSchema = z.object({
@@ -121,22 +118,18 @@ interface AppToken {
  */
 export class JdyClient implements KingdeeWriter {
   readonly target = 'jdy' as const;
-  private readonly fetchFn: FetchFn;
-  private readonly timeoutMs: number;
-  private readonly now: () => number;
+  private readonly io: KingdeeTransport;
   private appSecret: string | undefined;
   private routerAddr: string | undefined;
   private readonly token: SharedCredential<AppToken>;
 
   constructor(private readonly options: JdyClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.now = options.now ?? Date.now;
+    this.io = kingdeeTransport(options);
     this.appSecret = options.appSecret;
     this.routerAddr = options.routerAddr;
     this.token = new SharedCredential(
       (signal) => this.fetchToken(signal),
-      (token) => token.expiresAt > this.now() + 60_000,
+      (token) => token.expiresAt > this.io.now() + 60_000,
     );
   }
 
@@ -145,51 +138,45 @@ export class JdyClient implements KingdeeWriter {
   }
 
   async write(request: WriteRequest): Promise<RowOutcome[]> {
-    return Promise.all(
-      request.rows.map(async (row): Promise<RowOutcome> => {
-        try {
-          const body = {
-            ...row.document,
-            bill_no: row.billNo,
-            ...stringOptions(request.options),
-          };
-          const env = await this.business(
-            'POST',
-            request.formId,
-            {},
-            body,
-            request.signal,
-          );
-          if (env.errcode !== JDY_ERRCODE.ok) {
-            return {
-              kind: 'failed',
-              error: kingdeeError(
-                classifyEnvelope(env),
-                `jdy ${request.formId}: ${env.description}`,
-              ),
-            };
-          }
-          const data = saveDataSchema.safeParse(env.data);
-          if (!data.success) {
-            return {
-              kind: 'failed',
-              error: kingdeeError(
-                'bad_response',
-                `jdy ${request.formId}: save answer without ids`,
-              ),
-            };
-          }
-          const id = data.data.ids[0] ?? '';
-          return {
-            kind: 'written',
-            id,
-            number: data.data.id_number_map[id] ?? row.billNo,
-          };
-        } catch (err) {
-          return { kind: 'failed', error: toPipelineError(err) };
-        }
-      }),
-    );
+    return eachRow(request.rows, async (row): Promise<RowOutcome> => {
+      const body = {
+        ...row.document,
+        bill_no: row.billNo,
+        ...stringOptions(request.options),
+      };
+      const env = await this.business(
+        'POST',
+        request.formId,
+        {},
+        body,
+        request.signal,
+      );
+      if (env.errcode !== JDY_ERRCODE.ok) {
+        return {
+          kind: 'failed',
+          error: kingdeeError(
+            classifyEnvelope(env),
+            `jdy ${request.formId}: ${env.description}`,
+          ),
+        };
+      }
+      const data = saveDataSchema.safeParse(env.data);
+      if (!data.success) {
+        return {
+          kind: 'failed',
+          error: kingdeeError(
+            'bad_response',
+            `jdy ${request.formId}: save answer without ids`,
+          ),
+        };
+      }
+      const id = data.data.ids[0] ?? '';
+      return {
+        kind: 'written',
+        id,
+        number: data.data.id_number_map[id] ?? row.billNo,
+      };
+    });
   }
 
   async findBills(
@@ -312,9 +299,9 @@ export class JdyClient implements KingdeeWriter {
     return {
       value,
       expiresAt:
-        Number.isFinite(expires) && expires > this.now()
+        Number.isFinite(expires) && expires > this.io.now()
           ? expires
-          : this.now() + 23 * 3600_000,
+          : this.io.now() + 23 * 3600_000,
     };
   }
 
@@ -364,11 +351,11 @@ export class JdyClient implements KingdeeWriter {
     return observeRequest(
       this.options.hooks,
       path,
-      this.now,
+      this.io.now,
       async (answered) => {
         const url = new URL(path, this.options.baseUrl);
         for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-        const timestamp = String(this.now());
+        const timestamp = String(this.io.now());
         const nonce = String(randomInt(1, 2 ** 31 - 1));
         const signature = jdyGatewaySignature(
           this.options.clientSecret,
@@ -379,7 +366,7 @@ export class JdyClient implements KingdeeWriter {
           timestamp,
         );
         const res = await kingdeeFetch(
-          this.fetchFn,
+          this.io.fetchFn,
           {
             url: url.toString(),
             method,
@@ -394,7 +381,7 @@ export class JdyClient implements KingdeeWriter {
               ...extraHeaders,
             },
             ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-            timeoutMs: this.timeoutMs,
+            timeoutMs: this.io.timeoutMs,
             ...(signal ? { signal } : {}),
           },
           'jdy',

@@ -7,11 +7,14 @@ import {
   kingdeeError,
 } from './kingdee-error.classifier';
 import {
+  kingdeeTransport,
+  type KingdeeClientOptions,
+  type KingdeeTransport,
+} from './kingdee-client.util';
+import {
   kingdeeFetch,
   parseKingdeeJson,
-  type FetchFn,
   type KingdeeHttpResponse,
-  type KingdeeRequestHooks,
 } from './kingdee-http.util';
 import {
   CredentialRefused,
@@ -73,7 +76,7 @@ export type K3CloudAuth =
       readonly appSecret: string;
     };
 
-export interface K3CloudClientOptions {
+export interface K3CloudClientOptions extends KingdeeClientOptions {
   /** Base URL ending in `/k3cloud/` (private cloud) or `/galaxyapi/`. */
   readonly baseUrl: string;
   readonly acctId: string;
@@ -83,11 +86,6 @@ export interface K3CloudClientOptions {
   readonly lcid?: number;
   /** Org number for the signed-header mode (default `0`). */
   readonly orgNum?: string;
-  /** Per-request timeout (default 30 s). */
-  readonly timeoutMs?: number;
-  readonly fetch?: FetchFn;
-  readonly now?: () => number;
-  readonly hooks?: KingdeeRequestHooks;
 }
 
 interface Session {
@@ -103,17 +101,13 @@ interface Session {
  */
 export class K3CloudClient implements KingdeeWriter {
   readonly target = 'k3cloud' as const;
-  private readonly fetchFn: FetchFn;
-  private readonly timeoutMs: number;
-  private readonly now: () => number;
+  private readonly io: KingdeeTransport;
   private readonly lcid: number;
   private readonly session: SharedCredential<Session>;
   private logins = 0;
 
   constructor(private readonly options: K3CloudClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.now = options.now ?? Date.now;
+    this.io = kingdeeTransport(options);
     this.lcid = options.lcid ?? 2052;
     this.session = new SharedCredential((signal) => this.doLogin(signal));
   }
@@ -419,14 +413,19 @@ export class K3CloudClient implements KingdeeWriter {
     session: Session | undefined,
     signal?: AbortSignal,
   ): Promise<z.output<S>> {
-    return observeRequest(this.options.hooks, service, this.now, async () => {
-      const res = await this.post(path, body, session, signal);
-      this.keepSignedSession(res);
-      const value = parseKingdeeJson(res, schema, `k3cloud ${service}`);
-      const lost = sessionLostMessage(value);
-      if (lost !== undefined) throw new CredentialRefused(lost);
-      return value;
-    });
+    return observeRequest(
+      this.options.hooks,
+      service,
+      this.io.now,
+      async () => {
+        const res = await this.post(path, body, session, signal);
+        this.keepSignedSession(res);
+        const value = parseKingdeeJson(res, schema, `k3cloud ${service}`);
+        const lost = sessionLostMessage(value);
+        if (lost !== undefined) throw new CredentialRefused(lost);
+        return value;
+      },
+    );
   }
 
   private post(
@@ -448,13 +447,13 @@ export class K3CloudClient implements KingdeeWriter {
         : {}),
     };
     return kingdeeFetch(
-      this.fetchFn,
+      this.io.fetchFn,
       {
         url: url.toString(),
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        timeoutMs: this.timeoutMs,
+        timeoutMs: this.io.timeoutMs,
         ...(signal ? { signal } : {}),
       },
       'k3cloud',
@@ -465,7 +464,7 @@ export class K3CloudClient implements KingdeeWriter {
   private signedHeaders(pathname: string): Record<string, string> {
     const auth = this.options.auth;
     if (auth.mode !== 'signed-headers') return {};
-    const timestamp = String(Math.floor(this.now() / 1000));
+    const timestamp = String(Math.floor(this.io.now() / 1000));
     const appData = k3AppDataPlain(
       this.options.acctId,
       this.options.userName,
@@ -524,7 +523,7 @@ export class K3CloudClient implements KingdeeWriter {
         };
         break;
       case 'sign': {
-        const timestamp = String(Math.floor(this.now() / 1000));
+        const timestamp = String(Math.floor(this.io.now() / 1000));
         const sign = k3LoginSign(
           {
             acctId,
@@ -549,42 +548,47 @@ export class K3CloudClient implements KingdeeWriter {
       case 'signed-headers':
         throw new Error('signed-header mode has no login');
     }
-    return observeRequest(this.options.hooks, service, this.now, async () => {
-      const res = await this.post(
-        `${AUTH}.${service}.common.kdsvc`,
-        body,
-        undefined,
-        signal,
-      );
-      const answer = parseKingdeeJson(
-        res,
-        k3LoginAnswerSchema,
-        `k3cloud ${service}`,
-      );
-      // -5 DealWithForm is a successful login that wants a form shown (admin users).
-      if (answer.LoginResultType !== 1 && answer.LoginResultType !== -5) {
-        throw kingdeeError(
-          'auth',
-          `k3cloud ${service} refused (LoginResultType ${answer.LoginResultType}): ${answer.Message ?? ''}`,
+    return observeRequest(
+      this.options.hooks,
+      service,
+      this.io.now,
+      async () => {
+        const res = await this.post(
+          `${AUTH}.${service}.common.kdsvc`,
+          body,
+          undefined,
+          signal,
         );
-      }
-      const id =
-        answer.KDSVCSessionId ??
-        answer.Context?.SessionId ??
-        sessionFromCookies(res.setCookies)?.id;
-      if (!id)
-        throw kingdeeError(
-          'bad_response',
-          `k3cloud ${service}: login answer without a session id`,
+        const answer = parseKingdeeJson(
+          res,
+          k3LoginAnswerSchema,
+          `k3cloud ${service}`,
         );
-      const fromCookies = sessionFromCookies(res.setCookies);
-      const session: Session = {
-        id,
-        cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}`,
-      };
-      this.logins += 1;
-      return session;
-    });
+        // -5 DealWithForm is a successful login that wants a form shown (admin users).
+        if (answer.LoginResultType !== 1 && answer.LoginResultType !== -5) {
+          throw kingdeeError(
+            'auth',
+            `k3cloud ${service} refused (LoginResultType ${answer.LoginResultType}): ${answer.Message ?? ''}`,
+          );
+        }
+        const id =
+          answer.KDSVCSessionId ??
+          answer.Context?.SessionId ??
+          sessionFromCookies(res.setCookies)?.id;
+        if (!id)
+          throw kingdeeError(
+            'bad_response',
+            `k3cloud ${service}: login answer without a session id`,
+          );
+        const fromCookies = sessionFromCookies(res.setCookies);
+        const session: Session = {
+          id,
+          cookies: fromCookies?.cookies ?? `kdservice-sessionid=${id}`,
+        };
+        this.logins += 1;
+        return session;
+      },
+    );
   }
 }
 

@@ -1,5 +1,4 @@
 import type { ErrorClass } from '@kingbridge/contracts';
-import { toPipelineError } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
 import {
   classifyHttpStatus,
@@ -7,11 +6,12 @@ import {
   kingdeeError,
 } from './kingdee-error.classifier';
 import {
-  kingdeeFetch,
-  parseKingdeeJson,
-  type FetchFn,
-  type KingdeeRequestHooks,
-} from './kingdee-http.util';
+  eachRow,
+  kingdeeTransport,
+  type KingdeeClientOptions,
+  type KingdeeTransport,
+} from './kingdee-client.util';
+import { kingdeeFetch, parseKingdeeJson } from './kingdee-http.util';
 import {
   CredentialRefused,
   observeRequest,
@@ -25,15 +25,11 @@ import type {
   WriteRequest,
 } from './kingdee-writer.port';
 
-export interface K3WiseClientOptions {
+export interface K3WiseClientOptions extends KingdeeClientOptions {
   /** `http(s)://{host}/K3API` (the simulator: `http://127.0.0.1:18203/K3API`). */
   readonly baseUrl: string;
   /** Partner authorisation code issued in EBDI. */
   readonly authorityCode: string;
-  readonly timeoutMs?: number;
-  readonly fetch?: FetchFn;
-  readonly now?: () => number;
-  readonly hooks?: KingdeeRequestHooks;
 }
 
 const answerSchema = z.object({
@@ -71,18 +67,14 @@ interface Token {
  */
 export class K3WiseClient implements KingdeeWriter {
   readonly target = 'k3wise' as const;
-  private readonly fetchFn: FetchFn;
-  private readonly timeoutMs: number;
-  private readonly now: () => number;
+  private readonly io: KingdeeTransport;
   private readonly token: SharedCredential<Token>;
 
   constructor(private readonly options: K3WiseClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.now = options.now ?? Date.now;
+    this.io = kingdeeTransport(options);
     this.token = new SharedCredential(
       (signal) => this.createToken(signal),
-      (token) => token.expiresAt > this.now() + 30_000,
+      (token) => token.expiresAt > this.io.now() + 30_000,
     );
   }
 
@@ -91,38 +83,32 @@ export class K3WiseClient implements KingdeeWriter {
   }
 
   async write(request: WriteRequest): Promise<RowOutcome[]> {
-    return Promise.all(
-      request.rows.map(async (row): Promise<RowOutcome> => {
-        try {
-          const data = withBillNo(row.document, row.billNo);
-          const answer = await this.call(
-            'POST',
-            request.formId,
-            { Data: data },
-            request.signal,
-          );
-          if (answer.StatusCode !== 200) {
-            const message = answer.Message ?? '';
-            return {
-              kind: 'failed',
-              error: kingdeeError(
-                classifyAnswer(answer),
-                `k3wise ${request.formId}: ${message}`,
-              ),
-            };
-          }
-          const saved = saveDataSchema.safeParse(answer.Data ?? {});
-          const id = saved.data?.FInterID;
-          return {
-            kind: 'written',
-            id: id === null || id === undefined ? '' : String(id),
-            number: saved.data?.FBillNo ?? row.billNo,
-          };
-        } catch (err) {
-          return { kind: 'failed', error: toPipelineError(err) };
-        }
-      }),
-    );
+    return eachRow(request.rows, async (row): Promise<RowOutcome> => {
+      const data = withBillNo(row.document, row.billNo);
+      const answer = await this.call(
+        'POST',
+        request.formId,
+        { Data: data },
+        request.signal,
+      );
+      if (answer.StatusCode !== 200) {
+        const message = answer.Message ?? '';
+        return {
+          kind: 'failed',
+          error: kingdeeError(
+            classifyAnswer(answer),
+            `k3wise ${request.formId}: ${message}`,
+          ),
+        };
+      }
+      const saved = saveDataSchema.safeParse(answer.Data ?? {});
+      const id = saved.data?.FInterID;
+      return {
+        kind: 'written',
+        id: id === null || id === undefined ? '' : String(id),
+        number: saved.data?.FBillNo ?? row.billNo,
+      };
+    });
   }
 
   async findBills(
@@ -207,7 +193,7 @@ export class K3WiseClient implements KingdeeWriter {
     return {
       value: data.data.Token,
       expiresAt:
-        this.now() + (Number.isFinite(validity) ? validity : 3600) * 1000,
+        this.io.now() + (Number.isFinite(validity) ? validity : 3600) * 1000,
     };
   }
 
@@ -221,7 +207,7 @@ export class K3WiseClient implements KingdeeWriter {
     return observeRequest(
       this.options.hooks,
       path,
-      this.now,
+      this.io.now,
       async (answered) => {
         const base = this.options.baseUrl.replace(/\/+$/, '');
         const url = new URL(
@@ -229,13 +215,13 @@ export class K3WiseClient implements KingdeeWriter {
         );
         for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
         const res = await kingdeeFetch(
-          this.fetchFn,
+          this.io.fetchFn,
           {
             url: url.toString(),
             method,
             headers: { 'content-type': 'application/json; charset=utf-8' },
             ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-            timeoutMs: this.timeoutMs,
+            timeoutMs: this.io.timeoutMs,
             ...(signal ? { signal } : {}),
           },
           'k3wise',
