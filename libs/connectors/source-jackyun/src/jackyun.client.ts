@@ -2,15 +2,14 @@ import type { SourceEntity } from '@kingbridge/contracts';
 import {
   chinaTimeToIso,
   clampPageSize,
-  type FetchFn,
   flatParams,
   formatChinaTime,
   newRequestId,
   type PageQuery,
   type QimenCredentials,
   type QueryParamValue,
-  type RequestHooks,
-  SourceApi,
+  SourceClientBase,
+  type SourceClientOptions,
   type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
@@ -88,7 +87,7 @@ export interface JackyunCredentials {
 /** The Qimen app that calls Jackyun through 吉客云·奇门 (seed 000): its key and secret, and Jackyun's app key. */
 export type JackyunQimenCredentials = QimenCredentials;
 
-export interface JackyunClientOptions {
+export interface JackyunClientOptions extends SourceClientOptions {
   /** Gateway origin, e.g. `https://open.jackyun.com` or the simulator `http://127.0.0.1:18101`; the Qimen host with `qimen`. */
   readonly baseUrl: string;
   /** The Jackyun app (signs `sign`, or `jkysign` through Qimen). */
@@ -97,10 +96,6 @@ export interface JackyunClientOptions {
   readonly qimen?: JackyunQimenCredentials;
   /** `v1.0` (default) or `1.0`; both are accepted by the gateway. */
   readonly version?: string;
-  readonly timeoutMs?: number;
-  readonly hooks?: RequestHooks;
-  readonly fetch?: FetchFn;
-  readonly now?: () => Date;
 }
 
 /** Result of one gateway call: `result.data` decoded (JSON-string data parsed losslessly). */
@@ -115,20 +110,12 @@ export interface JackyunCallResult {
  * lower-cased MD5 signature). Framework-free; implements the runtime's
  * `SourceConnectorClient` for entities `sales-order` and `sales-channel`.
  */
-export class JackyunClient {
+export class JackyunClient extends SourceClientBase {
   readonly platform = 'jackyun' as const;
   readonly entities: readonly SourceEntity[] = ['sales-order', 'sales-channel'];
-  private readonly api: SourceApi;
-  private readonly now: () => Date;
 
   constructor(private readonly options: JackyunClientOptions) {
-    this.api = new SourceApi(JackyunRequestError, {
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      hooks: options.hooks,
-      fetch: options.fetch,
-    });
-    this.now = options.now ?? (() => new Date());
+    super(JackyunRequestError, options, 30_000);
   }
 
   maxWindowMs(_entity: SourceEntity): number {

@@ -2,8 +2,3 @@ export * from './jushuitan.client';
 export * from './jushuitan-request.error';
 export * from './jushuitan.connector';
 export * from './protocol';
-export type {
-  RequestHooks,
-  RequestOutcome,
-  FetchFn,
-} from '@kingbridge/source-kit';

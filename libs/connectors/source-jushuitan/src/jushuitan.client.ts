@@ -1,13 +1,12 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import {
   clampPageSize,
-  type FetchFn,
   flatParams,
   formatChinaTime,
   newRequestId,
   type PageQuery,
-  type RequestHooks,
-  SourceApi,
+  SourceClientBase,
+  type SourceClientOptions,
   type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
@@ -30,33 +29,20 @@ export interface JushuitanCredentials {
   readonly accessToken: string;
 }
 
-export interface JushuitanClientOptions {
-  readonly baseUrl: string;
+export interface JushuitanClientOptions extends SourceClientOptions {
   readonly credentials: JushuitanCredentials;
-  readonly timeoutMs?: number;
-  readonly hooks?: RequestHooks;
-  readonly fetch?: FetchFn;
-  readonly now?: () => Date;
 }
 
 /**
  * Jushuitan open API v2 client (form body, `biz` JSON, MD5 signature with the
  * secret in front). Entity: `inventory-count` (`/open/inventory/count/query`).
  */
-export class JushuitanClient {
+export class JushuitanClient extends SourceClientBase {
   readonly platform = 'jushuitan' as const;
   readonly entities: readonly SourceEntity[] = ['inventory-count'];
-  private readonly api: SourceApi;
-  private readonly now: () => Date;
 
   constructor(private readonly options: JushuitanClientOptions) {
-    this.api = new SourceApi(JushuitanRequestError, {
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      hooks: options.hooks,
-      fetch: options.fetch,
-    });
-    this.now = options.now ?? (() => new Date());
+    super(JushuitanRequestError, options, 30_000);
   }
 
   maxWindowMs(_entity: SourceEntity): number {

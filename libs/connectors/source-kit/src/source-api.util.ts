@@ -230,3 +230,36 @@ export function flatParams(
     out[k] = Array.isArray(v) ? v.join(',') : (v as string | number | boolean);
   return out;
 }
+
+/** What every source client is built with, besides its credentials. */
+export interface SourceClientOptions {
+  /** Origin of the platform, e.g. its simulator `http://127.0.0.1:18101`. */
+  readonly baseUrl: string;
+  /** Per-request timeout (each client has its default). */
+  readonly timeoutMs?: number;
+  /** The runtime's hooks around each request (rate limiter, metrics, retry). */
+  readonly hooks?: RequestHooks;
+  readonly fetch?: FetchFn;
+  /** Clock of the signatures' timestamps (tests). */
+  readonly now?: () => Date;
+}
+
+/** The part every source client shares: its `SourceApi` and its clock. */
+export abstract class SourceClientBase {
+  protected readonly api: SourceApi;
+  protected readonly now: () => Date;
+
+  protected constructor(
+    RequestError: SourceRequestErrorConstructor,
+    options: SourceClientOptions,
+    defaultTimeoutMs: number,
+  ) {
+    this.api = new SourceApi(RequestError, {
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      hooks: options.hooks,
+      fetch: options.fetch,
+    });
+    this.now = options.now ?? (() => new Date());
+  }
+}

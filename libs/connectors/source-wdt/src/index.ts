@@ -2,8 +2,3 @@ export * from './wdt.client';
 export * from './wdt-request.error';
 export * from './wdt.connector';
 export * from './protocol';
-export type {
-  RequestHooks,
-  RequestOutcome,
-  FetchFn,
-} from '@kingbridge/source-kit';

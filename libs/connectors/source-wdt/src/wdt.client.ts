@@ -1,14 +1,13 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import {
   clampPageSize,
-  type FetchFn,
   flatParams,
   formatChinaTime,
   newRequestId,
   type PageQuery,
   type QimenCredentials,
-  type RequestHooks,
-  SourceApi,
+  SourceClientBase,
+  type SourceClientOptions,
   type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
@@ -37,17 +36,13 @@ export interface WdtCredentials {
 /** The Qimen app that calls WDT through 企业奇门 (seed 001): its key and secret, and WDT's app key. */
 export type WdtQimenCredentials = QimenCredentials;
 
-export interface WdtClientOptions {
+export interface WdtClientOptions extends SourceClientOptions {
   /** openapi2 origin, or the Qimen host when `qimen` is set. */
   readonly baseUrl: string;
   /** `sid` is sent on both transports; appKey / appSecret sign openapi2 calls. */
   readonly credentials: WdtCredentials;
   /** Set: every call goes through the Qimen router (`/router/qm`, TOP signature) with the same params. */
   readonly qimen?: WdtQimenCredentials;
-  readonly timeoutMs?: number;
-  readonly hooks?: RequestHooks;
-  readonly fetch?: FetchFn;
-  readonly now?: () => Date;
 }
 
 /**
@@ -56,20 +51,12 @@ export interface WdtClientOptions {
  * TOP MD5 signature, answer wrapped in `response`) — same business params,
  * same records. Entity: `stockout-order`.
  */
-export class WdtClient {
+export class WdtClient extends SourceClientBase {
   readonly platform = 'wdt' as const;
   readonly entities: readonly SourceEntity[] = ['stockout-order'];
-  private readonly api: SourceApi;
-  private readonly now: () => Date;
 
   constructor(private readonly options: WdtClientOptions) {
-    this.api = new SourceApi(WdtRequestError, {
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 15_000,
-      hooks: options.hooks,
-      fetch: options.fetch,
-    });
-    this.now = options.now ?? (() => new Date());
+    super(WdtRequestError, options, 15_000);
   }
 
   maxWindowMs(_entity: SourceEntity): number {

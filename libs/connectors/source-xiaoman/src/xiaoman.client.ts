@@ -2,13 +2,12 @@ import type { SourceEntity } from '@kingbridge/contracts';
 import type { z } from 'zod';
 import {
   clampPageSize,
-  type FetchFn,
   formatChinaTime,
   type HttpResponse,
   newRequestId,
   type PageQuery,
-  type RequestHooks,
-  SourceApi,
+  SourceClientBase,
+  type SourceClientOptions,
   type SourceErrorKind,
   type SourcePage,
   type SourceRecord,
@@ -38,35 +37,22 @@ export interface XiaomanCredentials {
   readonly scope?: string;
 }
 
-export interface XiaomanClientOptions {
-  readonly baseUrl: string;
+export interface XiaomanClientOptions extends SourceClientOptions {
   readonly credentials: XiaomanCredentials;
-  readonly timeoutMs?: number;
-  readonly hooks?: RequestHooks;
-  readonly fetch?: FetchFn;
-  readonly now?: () => Date;
 }
 
 /**
  * OKKI (小满) CRM client: OAuth2 client_credentials token (cached ~8 h,
  * force-refreshed once on a 401), Bearer GET calls. Entity: `sales-order`.
  */
-export class XiaomanClient {
+export class XiaomanClient extends SourceClientBase {
   readonly platform = 'xiaoman' as const;
   readonly entities: readonly SourceEntity[] = ['sales-order'];
-  private readonly api: SourceApi;
-  private readonly now: () => Date;
   private token: { value: string; expiresAt: number } | undefined;
   private tokenPromise: Promise<string> | undefined;
 
   constructor(private readonly options: XiaomanClientOptions) {
-    this.api = new SourceApi(XiaomanRequestError, {
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 60_000,
-      hooks: options.hooks,
-      fetch: options.fetch,
-    });
-    this.now = options.now ?? (() => new Date());
+    super(XiaomanRequestError, options, 60_000);
   }
 
   maxWindowMs(_entity: SourceEntity): number {
