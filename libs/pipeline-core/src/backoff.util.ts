@@ -17,6 +17,15 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   attempts: 3,
 };
 
+/** One resend at once, no wait (e.g. after a new login when the platform refused the session of a call). */
+export const RESEND_ONCE: BackoffPolicy = {
+  initialMs: 0,
+  multiplier: 1,
+  factor: 0,
+  maxMs: 0,
+  attempts: 2,
+};
+
 /** Delay before attempt `attempt + 1` (attempt is 1-based: the one that just failed). */
 export function backoffDelay(
   policy: BackoffPolicy,

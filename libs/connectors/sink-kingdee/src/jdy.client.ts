@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ErrorClass } from '@kingbridge/contracts';
-import { retryWithBackoff } from '@kingbridge/pipeline-core';
+import { RESEND_ONCE, retryWithBackoff } from '@kingbridge/pipeline-core';
 import { z } from 'zod';
 import {
   classifyHttpStatus,
@@ -17,7 +17,6 @@ import { kingdeeFetch, parseKingdeeJson } from './kingdee-http.util';
 import {
   CredentialRefused,
   observeRequest,
-  RESEND_ONCE,
   SharedCredential,
   withCredential,
 } from './kingdee-session.util';

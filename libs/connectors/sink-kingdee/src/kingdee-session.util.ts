@@ -1,9 +1,9 @@
 import type { ErrorClass } from '@kingbridge/contracts';
 import {
+  RESEND_ONCE,
   RetryStoppedError,
   retryWithBackoff,
   toPipelineError,
-  type BackoffPolicy,
 } from '@kingbridge/pipeline-core';
 import { kingdeeError } from './kingdee-error.classifier';
 import type { KingdeeRequestHooks } from './kingdee-http.util';
@@ -49,15 +49,6 @@ export class SharedCredential<T> {
     return this.pending;
   }
 }
-
-/** A refused credential: one new login and one resend, at once. */
-export const RESEND_ONCE: BackoffPolicy = {
-  initialMs: 0,
-  multiplier: 1,
-  factor: 0,
-  maxMs: 0,
-  attempts: 2,
-};
 
 /**
  * Runs `call` with the shared credential. A `CredentialRefused` answer gets a new credential and one resend

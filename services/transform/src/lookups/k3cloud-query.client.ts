@@ -1,4 +1,8 @@
-import { RetriableError } from '@kingbridge/pipeline-core';
+import {
+  RESEND_ONCE,
+  RetriableError,
+  retryWithBackoff,
+} from '@kingbridge/pipeline-core';
 import type { ExecuteBillQueryFn } from '@kingbridge/transform-engine';
 import { z } from 'zod';
 
@@ -35,6 +39,8 @@ const failureSchema = z.object({
 });
 const SESSION_LOST = 1;
 
+class SessionLost extends Error {}
+
 /**
  * Read-only K3Cloud access for lookups: ValidateUser (password), the session
  * cookie on each ExecuteBillQuery, one re-login when the session is lost
@@ -49,28 +55,31 @@ export class K3CloudQueryClient {
     this.fetchFn = options.fetch ?? fetch;
   }
 
-  readonly executeBillQuery: ExecuteBillQueryFn = async (data) => {
-    for (let attempt = 1; ; attempt++) {
-      const session = this.session ?? (await this.login());
-      const body = await this.post(
-        `${SERVICE}.DynamicFormService.ExecuteBillQuery`,
-        { data },
-        session,
-      );
-      const rows = Array.isArray(body) ? (body as unknown[][]) : [];
-      const failure = failureSchema.safeParse(rows[0]?.[0]);
-      if (!failure.success) return rows;
-      const status = failure.data.Result.ResponseStatus;
-      if (status.MsgCode === SESSION_LOST && attempt === 1) {
-        this.session = undefined;
-        continue;
-      }
-      throw new RetriableError(
-        `k3cloud ExecuteBillQuery ${data.FormId}: ${(status.Errors ?? []).map((e) => e.Message ?? '').join('; ') || `MsgCode ${status.MsgCode ?? '?'}`}`,
-        { errorClass: 'lookup' },
-      );
-    }
-  };
+  /** One re-login and one resend when the session is lost (MsgCode 1). */
+  readonly executeBillQuery: ExecuteBillQueryFn = (data) =>
+    retryWithBackoff(
+      async (attempt) => {
+        const session = this.session ?? (await this.login());
+        const body = await this.post(
+          `${SERVICE}.DynamicFormService.ExecuteBillQuery`,
+          { data },
+          session,
+        );
+        const rows = Array.isArray(body) ? (body as unknown[][]) : [];
+        const failure = failureSchema.safeParse(rows[0]?.[0]);
+        if (!failure.success) return rows;
+        const status = failure.data.Result.ResponseStatus;
+        if (status.MsgCode === SESSION_LOST && attempt === 1) {
+          this.session = undefined;
+          throw new SessionLost();
+        }
+        throw new RetriableError(
+          `k3cloud ExecuteBillQuery ${data.FormId}: ${(status.Errors ?? []).map((e) => e.Message ?? '').join('; ') || `MsgCode ${status.MsgCode ?? '?'}`}`,
+          { errorClass: 'lookup' },
+        );
+      },
+      { policy: RESEND_ONCE, retryable: (err) => err instanceof SessionLost },
+    );
 
   private async login(): Promise<string> {
     const { acctId, userName, password, lcid } = this.options;
