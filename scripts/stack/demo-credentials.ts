@@ -6,24 +6,60 @@ import { k3CloudMasterData } from './demo-master-data';
  * Credentials of the local demo world: the simulators are configured with them and the services get them as
  * environment variables, the way production credentials arrive. They are not the simulators' defaults, so a
  * client that ignored its configuration would fail, and the e2e leak check has distinctive strings to look for.
+ * Each source simulator's option is given with the connector variable (its spec's, `@kingbridge/source-<platform>`)
+ * that carries it: adding a platform to the demo world is one entry here.
  */
-export const DEMO_CREDENTIALS = {
-  jackyun: { appkey: '20261122', secret: 'JkyDemoSecret-4f1c9a77b2' },
+const DEMO_SOURCE_ACCOUNTS = {
+  jackyun: {
+    appkey: ['JACKYUN_APP_KEY', '20261122'],
+    secret: ['JACKYUN_APP_SECRET', 'JkyDemoSecret-4f1c9a77b2'],
+  },
   wdt: {
-    sid: 'kb_demo',
-    appkey: 'kb_wdt_key',
-    secret: 'WdtDemoSecret-91ad3e50c4',
+    sid: ['WDT_SID', 'kb_demo'],
+    appkey: ['WDT_APP_KEY', 'kb_wdt_key'],
+    secret: ['WDT_APP_SECRET', 'WdtDemoSecret-91ad3e50c4'],
   },
   jushuitan: {
-    appKey: 'kbjst0a1b2c3d4e5f60718293a4b5c6d',
-    appSecret: 'JstDemoSecret-0c7e21f9aa',
-    accessToken: 'JstDemoToken-5d2b8e4f13',
+    appKey: ['JUSHUITAN_APP_KEY', 'kbjst0a1b2c3d4e5f60718293a4b5c6d'],
+    appSecret: ['JUSHUITAN_APP_SECRET', 'JstDemoSecret-0c7e21f9aa'],
+    accessToken: ['JUSHUITAN_ACCESS_TOKEN', 'JstDemoToken-5d2b8e4f13'],
   },
   xiaoman: {
-    clientId: 'kb_okki_client',
-    clientSecret: 'OkkiDemoSecret-3e9a7c1b05',
+    clientId: ['XIAOMAN_CLIENT_ID', 'kb_okki_client'],
+    clientSecret: ['XIAOMAN_CLIENT_SECRET', 'OkkiDemoSecret-3e9a7c1b05'],
   },
-} as const;
+} as const satisfies Record<
+  string,
+  Record<string, readonly [variable: string, value: string]>
+>;
+
+type DemoAccounts = typeof DEMO_SOURCE_ACCOUNTS;
+
+/** Each source simulator's demo account, as the simulator's options (`appkey`, `secret`, …). */
+export const DEMO_CREDENTIALS = Object.fromEntries(
+  Object.entries(DEMO_SOURCE_ACCOUNTS).map(([sim, account]) => [
+    sim,
+    Object.fromEntries(
+      Object.entries(account).map(([option, [, value]]) => [option, value]),
+    ),
+  ]),
+) as {
+  readonly [S in keyof DemoAccounts]: {
+    readonly [O in keyof DemoAccounts[S]]: DemoAccounts[S][O] extends readonly [
+      string,
+      infer V,
+    ]
+      ? V
+      : never;
+  };
+};
+
+/** Every source connector variable of the demo accounts with its value. */
+function demoSourceEnv(): Array<readonly [variable: string, value: string]> {
+  return Object.values(DEMO_SOURCE_ACCOUNTS).flatMap((account) =>
+    Object.values(account),
+  );
+}
 
 /**
  * Kingdee side: the Kingdee simulators' own default accounts (services/simulators/src/kingdee/README.md), given to
@@ -43,32 +79,19 @@ export const KINGDEE_DEMO_ENV = {
 
 /** Environment the source connectors read their credentials from. */
 export function demoServiceEnv(): Record<string, string> {
-  const c = DEMO_CREDENTIALS;
   return {
-    JACKYUN_APP_KEY: c.jackyun.appkey,
-    JACKYUN_APP_SECRET: c.jackyun.secret,
-    WDT_SID: c.wdt.sid,
-    WDT_APP_KEY: c.wdt.appkey,
-    WDT_APP_SECRET: c.wdt.secret,
-    JUSHUITAN_APP_KEY: c.jushuitan.appKey,
-    JUSHUITAN_APP_SECRET: c.jushuitan.appSecret,
-    JUSHUITAN_ACCESS_TOKEN: c.jushuitan.accessToken,
-    XIAOMAN_CLIENT_ID: c.xiaoman.clientId,
-    XIAOMAN_CLIENT_SECRET: c.xiaoman.clientSecret,
+    ...Object.fromEntries(demoSourceEnv()),
     ...KINGDEE_DEMO_ENV,
   };
 }
 
-/** Every secret value of the demo world (for leak checks). */
+/** Every secret value of the demo world (for leak checks): secrets and tokens, not app keys or ids. */
 export function demoSecrets(): string[] {
-  const c = DEMO_CREDENTIALS;
   const k = KINGDEE_DEMO_ENV;
   return [
-    c.jackyun.secret,
-    c.wdt.secret,
-    c.jushuitan.appSecret,
-    c.jushuitan.accessToken,
-    c.xiaoman.clientSecret,
+    ...demoSourceEnv()
+      .filter(([variable]) => /(SECRET|TOKEN)$/.test(variable))
+      .map(([, value]) => value),
     k.K3CLOUD_PASSWORD,
     k.JDY_CLIENT_SECRET,
     k.K3WISE_AUTHORITY_CODE,
