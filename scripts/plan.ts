@@ -266,6 +266,10 @@ export function run(argv: readonly string[]): Promise<number> {
 
 async function plan(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command?.startsWith('-'))
+    throw new UsageError(
+      `unknown option ${command} (give the command first: validate or dry-run)`,
+    );
   if (command === 'validate') {
     const { positionals } = parseCliArgs(args, { allowPositionals: true });
     if (positionals.length > 1)

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCliArgs, runCliCommand } from '@kingbridge/config';
 import { dropDatabase, ensureDatabase } from '@kingbridge/persistence';
 import { loadPlans } from '@kingbridge/transform-engine';
 import { loadLookups } from '../lookups';
@@ -154,9 +155,27 @@ async function seedMasterData(databaseUrl: string): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(
-    `kingbridge: ${err instanceof Error ? err.message : String(err)}`,
-  );
-  process.exit(1);
-});
+const START_USAGE = `usage: npm start   (tsx scripts/stack/main.ts)
+  the main job: Kafka, Prometheus, migrations, master data, the simulators with live data and every service, with a
+  live per-flow summary; Ctrl-C stops everything it started. Env: DATABASE_URL, KAFKA_BROKERS, ADMIN_TOKEN`;
+
+runCliCommand(
+  process.argv.slice(2),
+  { name: 'kingbridge', usage: START_USAGE },
+  async (args) => {
+    parseCliArgs(args, {});
+    await main();
+    return 0;
+  },
+).then(
+  // The stack exits through its Ctrl-C handler: set the code only, never cut that short.
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(
+      `kingbridge: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exit(1);
+  },
+);

@@ -29,14 +29,38 @@ export async function readTextFile(file: string): Promise<string> {
   }
 }
 
+/** V8 shows this many characters either side of an unexpected token (and no position). */
+const V8_CONTEXT = 10;
+
+/**
+ * Where a `JSON.parse` error is: `at position N`, or for an unexpected token (Node 20 names no position) the
+ * excerpt V8 quotes around it (`..."<10 before><token><9 after>"...`), found in the text.
+ */
+function errorPosition(message: string, text: string): number | undefined {
+  const at = /position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  const quoted =
+    /^Unexpected token .*?, (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(
+      message,
+    );
+  if (!quoted) return undefined;
+  const [, before, excerpt = '', after] = quoted;
+  if (before) {
+    const start = text.indexOf(excerpt);
+    return start < 0 ? undefined : start + V8_CONTEXT;
+  }
+  if (after) return Math.max(0, excerpt.length - V8_CONTEXT);
+  return undefined;
+}
+
 /** Parses the JSON text of `file`; a syntax error is an InputFileError naming `file:line`. */
 export function parseJsonText(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const message = (err as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const line = at ? lineAt(text, Number(at[1])) : text.split('\n').length;
+    const at = errorPosition(message, text);
+    const line = at === undefined ? text.split('\n').length : lineAt(text, at);
     throw new InputFileError(`${file}:${line}: not valid JSON (${message})`);
   }
 }
