@@ -200,6 +200,9 @@ const BOUNDARIES = (depConstraints, allow = []) => [
 // A source connector's wire (constants, signing, response schemas): the one entry of a connector lib its
 // simulator may import (never the client); protocol/ itself imports nothing of the client.
 const SOURCE_PROTOCOL_ENTRIES = ['^@kingbridge/source-[a-z]+/protocol$'];
+// The Kingdee wire (service names, codes, signing, answer schemas, form keys): the Kingdee simulators' one
+// entry into the sink's connector lib.
+const KINGDEE_PROTOCOL_ENTRIES = ['^@kingbridge/sink-kingdee-client/protocol$'];
 
 const TEST_FILES = [
   '**/*.spec.ts',
@@ -301,14 +304,17 @@ export default tseslint.config(
     // The source simulators speak each platform's wire through its connector's protocol entry only.
     files: ['services/simulators/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': BOUNDARIES(
-        TEST_DEP_CONSTRAINTS,
-        SOURCE_PROTOCOL_ENTRIES,
-      ),
+      '@nx/enforce-module-boundaries': BOUNDARIES(TEST_DEP_CONSTRAINTS, [
+        ...SOURCE_PROTOCOL_ENTRIES,
+        ...KINGDEE_PROTOCOL_ENTRIES,
+      ]),
     },
   },
   {
-    files: ['libs/connectors/source-*/src/protocol/**/*.ts'],
+    files: [
+      'libs/connectors/source-*/src/protocol/**/*.ts',
+      'libs/connectors/sink-kingdee/src/protocol/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

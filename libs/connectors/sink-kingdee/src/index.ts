@@ -1,15 +1,13 @@
-export * from './kingdee-sign.util';
+export * from './protocol';
 export * from './kingdee-error.classifier';
 export * from './kingdee-http.util';
 export * from './kingdee-writer.port';
-export * from './k3cloud-forms';
-export * from './k3cloud.schemas';
 export {
   K3CloudClient,
   mapRows,
   type K3CloudAuth,
   type K3CloudClientOptions,
 } from './k3cloud.client';
-export { JdyClient, JDY_ERRCODE, type JdyClientOptions } from './jdy.client';
+export { JdyClient, type JdyClientOptions } from './jdy.client';
 export { K3WiseClient, type K3WiseClientOptions } from './k3wise.client';
 export * from './document-schemas';

@@ -30,16 +30,8 @@ import {
   jdyAppSignature,
   jdyCanonicalQuery,
   jdyGatewaySignature,
-} from './kingdee-sign.util';
-
-/** errcodes with a meaning for the client (0 and 2000002000 documented; the token ones from client code). */
-export const JDY_ERRCODE = {
-  ok: 0,
-  systemError: 2000002000,
-  notFound: 2000002004,
-  tokenInvalid: 1030002003,
-  appSecretInvalid: 1030002006,
-} as const;
+  JDY_ERRCODE,
+} from './protocol';
 
 export interface JdyClientOptions extends KingdeeClientOptions {
   /** Gateway origin (`https://api.kingdee.com`; the simulator on 18202). */

@@ -32,14 +32,13 @@ import type {
   WriteRequest,
   WriteRow,
 } from './kingdee-writer.port';
-import { k3FormKeys, type K3FormKeys } from './k3cloud-forms';
 import {
   k3LoginAnswerSchema,
   k3OperationAnswerSchema,
   k3QueryAnswerSchema,
   k3QueryFailureSchema,
   type K3ResponseStatus,
-} from './k3cloud.schemas';
+} from './protocol';
 import {
   k3ApiSignature,
   k3AppDataPlain,
@@ -47,10 +46,14 @@ import {
   k3KdSignature,
   k3LoginSign,
   type K3LoginSignAlgorithm,
-} from './kingdee-sign.util';
+  K3_AUTH_SERVICE,
+  K3_DYNAMIC_FORM_SERVICE,
+  k3FormKeys,
+  type K3FormKeys,
+} from './protocol';
 
-const AUTH = 'Kingdee.BOS.WebApi.ServicesStub.AuthService';
-const DYN = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService';
+const AUTH = K3_AUTH_SERVICE;
+const DYN = K3_DYNAMIC_FORM_SERVICE;
 const USER_AGENT = 'Kingbridge/1.0 (K3Cloud WebAPI client)';
 const LOOKUP_CHUNK = 200;
 /** Bills per content lookup: one answer row per entry row, and Limit is at most 10000. */

@@ -4,7 +4,7 @@ import {
   jdyCanonicalQuery,
   jdyGatewaySignature,
   k3LoginSign,
-} from '../kingdee-sign.util';
+} from '../protocol';
 
 // Vectors from /work/shared/reference/kingdee.md (§1.4, §2.2, §2.3).
 describe('kingdee signatures', () => {

@@ -40,10 +40,23 @@ export function b64HexHmacSha256(key: string, message: string): string {
 export function k3AppDataPlain(
   acctId: string,
   userName: string,
-  lcid: number,
-  orgNum: string,
+  lcid: string | number,
+  orgNum: string | number,
 ): string {
   return `${acctId},${userName},${lcid},${orgNum}`;
+}
+
+/** `X-Kd-Appdata` header value: base64 of `k3AppDataPlain`. */
+export function k3AppData(
+  acctId: string,
+  userName: string,
+  lcid: string | number,
+  orgNum: string | number,
+): string {
+  return Buffer.from(
+    k3AppDataPlain(acctId, userName, lcid, orgNum),
+    'utf8',
+  ).toString('base64');
 }
 
 /** `X-Kd-Signature` = B64HEX(HMAC-SHA256(appSecret, appId + appDataPlain)). */
@@ -63,15 +76,23 @@ const GATEWAY_XOR_SEED = '0054f397c6234378b09ca7d3e5debce7';
  * (Java SDK behaviour).
  */
 export function k3GatewaySecret(appId: string): string {
+  return k3GatewaySecrets(appId)[0] ?? '';
+}
+
+/**
+ * Every gateway secret an SDK may sign with: the decoded one for a 32-char AppID part; otherwise Java uses
+ * the part verbatim and Python uses '' (a server accepts both).
+ */
+export function k3GatewaySecrets(appId: string): string[] {
   const underscore = appId.indexOf('_');
   const encoded = underscore >= 0 ? appId.slice(underscore + 1) : '';
-  if (encoded.length !== 32) return encoded;
+  if (encoded.length !== 32) return [encoded, ''];
   const raw = Buffer.from(encoded, 'base64');
   const seed = Buffer.from(GATEWAY_XOR_SEED, 'ascii');
   const out = Buffer.alloc(raw.length);
   for (let i = 0; i < raw.length; i += 1)
     out[i] = (raw[i] ?? 0) ^ (seed[i] ?? 0);
-  return out.toString('base64');
+  return [out.toString('base64')];
 }
 
 /** `X-Api-Signature` over `POST\n<enc(path)>\n\nx-api-nonce:..\nx-api-timestamp:..\n` (body not signed). */
@@ -85,12 +106,26 @@ export function k3ApiSignature(
   return b64HexHmacSha256(gwSecret, plain);
 }
 
+/** How a JDY SDK URL-encodes: encodeURIComponent, or PHP urlencode (space -> '+', also !'()*~ escaped). */
+export type JdyQueryEncoding = 'rfc3986' | 'form';
+
+function encodeOnce(value: string, style: JdyQueryEncoding): string {
+  const base = encodeURIComponent(value);
+  if (style === 'rfc3986') return base;
+  return base
+    .replace(/%20/g, '+')
+    .replace(/[!'()*~]/g, (c) =>
+      c === '~' ? '%7E' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+}
+
 /** JDY query part of the signed text: keys sorted (ASCII), each key and value URL-encoded twice. */
 export function jdyCanonicalQuery(
   params: Iterable<readonly [string, string]>,
+  style: JdyQueryEncoding = 'rfc3986',
 ): string {
   const pairs = [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const enc2 = (s: string): string => encodeURIComponent(encodeURIComponent(s));
+  const enc2 = (s: string): string => encodeOnce(encodeOnce(s, style), style);
   return pairs.map(([k, v]) => `${enc2(k)}=${enc2(v)}`).join('&');
 }
 
