@@ -17,7 +17,6 @@ import { createLogger, createMetricsRegistry } from '@kingbridge/observability';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
 import {
   formatBeijingTime,
-  parseUserTime,
   type BackfillProgress,
 } from '@kingbridge/source-runtime';
 import {
@@ -27,6 +26,7 @@ import {
   sourceConnectorConfigSchema,
   loadStreams,
 } from '@kingbridge/source-connector';
+import { timeOption } from './commands';
 
 export const BACKFILL_USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <T> --to <T> [--force]
 
@@ -111,15 +111,8 @@ async function backfill(argv: readonly string[]): Promise<number> {
   }).values;
   if (!args.connector || !args.stream || !args.from || !args.to)
     fail('--connector, --stream, --from and --to are required');
-  const time = (name: string, text: string): Date => {
-    try {
-      return new Date(parseUserTime(text));
-    } catch (err) {
-      return fail(`--${name}: ${(err as Error).message}`);
-    }
-  };
-  const from = time('from', args.from);
-  const to = time('to', args.to);
+  const from = new Date(timeOption('from', args.from));
+  const to = new Date(timeOption('to', args.to));
   if (from >= to) fail('--from must be before --to');
   process.stderr.write(
     `backfill: ${formatBeijingTime(from.getTime())} .. ${formatBeijingTime(to.getTime())} Beijing time (${from.toISOString()} .. ${to.toISOString()})\n`,

@@ -29,7 +29,7 @@ import {
   type ReconcileReport,
   type SourceInventory,
 } from '@kingbridge/reconcile';
-import { formatBeijingTime, parseUserTime } from '@kingbridge/source-runtime';
+import { formatBeijingTime } from '@kingbridge/source-runtime';
 import {
   InMemoryLookupProvider,
   RoutingLookupProvider,
@@ -47,6 +47,7 @@ import {
 import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
+import { timeOption } from './commands';
 import { readLookupTablesFile } from './lookups';
 
 const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]
@@ -241,14 +242,8 @@ export function run(argv: readonly string[]): Promise<number> {
 async function reconcile(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   const nowMs = Date.now();
-  let fromMs: number;
-  let toMs: number;
-  try {
-    fromMs = parseUserTime(args.from, nowMs);
-    toMs = parseUserTime(args.to, nowMs);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const fromMs = timeOption('from', args.from, nowMs);
+  const toMs = timeOption('to', args.to, nowMs);
   if (fromMs >= toMs) throw new UsageError('--from must be before --to');
   const config = loadConfigOrExit(
     z.object({

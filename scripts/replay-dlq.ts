@@ -27,13 +27,12 @@ import {
   runIfStartedAs,
 } from '@kingbridge/config';
 import { createLogger } from '@kingbridge/observability';
-import { parseUserTime } from '@kingbridge/source-runtime';
 import {
   SinkAdminService,
   type DeadLetterFilter,
   type StoredDeadLetter,
 } from '@kingbridge/sink-kingdee';
-import { operatorConfigSchema } from './commands';
+import { operatorConfigSchema, timeOption } from './commands';
 
 export {
   listTopicDeadLetters,
@@ -114,12 +113,7 @@ export type DlqArgs =
     };
 
 function userTime(option: string, text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return new Date(parseUserTime(text));
-  } catch (err) {
-    throw new UsageError(`--${option}: ${(err as Error).message}`);
-  }
+  return text === undefined ? undefined : new Date(timeOption(option, text));
 }
 
 /** Parses `list|replay <topic.dlq | sink> [options]`; throws a UsageError naming what is wrong. */
