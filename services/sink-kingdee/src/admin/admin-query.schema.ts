@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import type { DeadLetterFilter } from '../dead-letters/dead-letter.repository';
 
-/** Selectors of `GET /admin/dead-letters` and `POST /admin/replay` (same names as `cli.ts dlq`). */
+/** Selectors of `GET /admin/dead-letters` and `POST /admin/replay` (the options of `kingbridge dlq list|replay sink`). */
 export const deadLetterSelectorSchema = z
   .object({
     flow: z.string().min(1).optional(),

@@ -43,7 +43,7 @@ export interface RecordTrace {
 
 /**
  * Dead-letter listing, replay, ledger lookup and record trace over the
- * sink's Postgres store: the logic behind both `cli.ts dlq` and the
+ * sink's Postgres store: the logic behind both `kingbridge dlq … sink` and the
  * `/admin/*` endpoints. Connects lazily (the first admin call), so an app
  * whose admin endpoints are never used opens no extra connections.
  */
