@@ -111,15 +111,17 @@ export interface JackyunCallResult {
  * `SourceConnectorClient` for entities `sales-order` and `sales-channel`.
  */
 export class JackyunClient extends SourceClientBase {
-  readonly platform = 'jackyun' as const;
-  readonly entities: readonly SourceEntity[] = ['sales-order', 'sales-channel'];
+  override readonly platform = 'jackyun' as const;
+  override readonly entities: readonly SourceEntity[] = [
+    'sales-order',
+    'sales-channel',
+  ];
 
   constructor(private readonly options: JackyunClientOptions) {
-    super(JackyunRequestError, options, 30_000);
-  }
-
-  maxWindowMs(_entity: SourceEntity): number {
-    return JACKYUN_MAX_WINDOW_MS;
+    super(JackyunRequestError, options, {
+      timeoutMs: 30_000,
+      maxWindowMs: JACKYUN_MAX_WINDOW_MS,
+    });
   }
 
   /** erp.sales.get answers every channel when no modified-time filter is sent (master data's first sync). */

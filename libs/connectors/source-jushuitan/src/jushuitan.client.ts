@@ -38,20 +38,18 @@ export interface JushuitanClientOptions extends SourceClientOptions {
  * secret in front). Entity: `inventory-count` (`/open/inventory/count/query`).
  */
 export class JushuitanClient extends SourceClientBase {
-  readonly platform = 'jushuitan' as const;
-  readonly entities: readonly SourceEntity[] = ['inventory-count'];
+  override readonly platform = 'jushuitan' as const;
+  override readonly entities: readonly SourceEntity[] = ['inventory-count'];
 
   constructor(private readonly options: JushuitanClientOptions) {
-    super(JushuitanRequestError, options, 30_000);
-  }
-
-  maxWindowMs(_entity: SourceEntity): number {
-    return JUSHUITAN_MAX_WINDOW_MS;
+    super(JushuitanRequestError, options, {
+      timeoutMs: 30_000,
+      maxWindowMs: JUSHUITAN_MAX_WINDOW_MS,
+    });
   }
 
   async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    if (query.entity !== 'inventory-count')
-      throw new Error(`jushuitan: unsupported entity ${query.entity}`);
+    this.assertEntity(query.entity);
     const pageSize = clampPageSize(query.pageSize, JUSHUITAN_MAX_PAGE_SIZE);
     const pageIndex = (query.page?.index ?? 0) + 1;
     const biz: Record<string, unknown> = {

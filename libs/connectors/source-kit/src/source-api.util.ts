@@ -1,4 +1,9 @@
-import { formatZodIssues, zodPath } from '@kingbridge/contracts';
+import {
+  formatZodIssues,
+  type SourceEntity,
+  type SourcePlatform,
+  zodPath,
+} from '@kingbridge/contracts';
 import type { z } from 'zod';
 import { chinaTimeToIso } from './china-time.util';
 import { type FetchFn, formBody, type HttpResponse } from './http.util';
@@ -244,22 +249,39 @@ export interface SourceClientOptions {
   readonly now?: () => Date;
 }
 
-/** The part every source client shares: its `SourceApi` and its clock. */
+/** The part every source client shares: its `SourceApi`, its clock, its window limit and its entities. */
 export abstract class SourceClientBase {
+  abstract readonly platform: SourcePlatform;
+  abstract readonly entities: readonly SourceEntity[];
   protected readonly api: SourceApi;
   protected readonly now: () => Date;
 
   protected constructor(
     RequestError: SourceRequestErrorConstructor,
     options: SourceClientOptions,
-    defaultTimeoutMs: number,
+    private readonly limits: {
+      /** Timeout when the options give none. */
+      readonly timeoutMs: number;
+      /** Longest window one query may span (every entity of the platform). */
+      readonly maxWindowMs: number;
+    },
   ) {
     this.api = new SourceApi(RequestError, {
       baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      timeoutMs: options.timeoutMs ?? limits.timeoutMs,
       hooks: options.hooks,
       fetch: options.fetch,
     });
     this.now = options.now ?? (() => new Date());
+  }
+
+  maxWindowMs(_entity: SourceEntity): number {
+    return this.limits.maxWindowMs;
+  }
+
+  /** Throws when the runtime asks for an entity this client does not serve (a plan error). */
+  protected assertEntity(entity: SourceEntity): void {
+    if (!this.entities.includes(entity))
+      throw new Error(`${this.platform}: unsupported entity ${entity}`);
   }
 }

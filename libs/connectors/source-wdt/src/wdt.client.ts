@@ -52,20 +52,18 @@ export interface WdtClientOptions extends SourceClientOptions {
  * same records. Entity: `stockout-order`.
  */
 export class WdtClient extends SourceClientBase {
-  readonly platform = 'wdt' as const;
-  readonly entities: readonly SourceEntity[] = ['stockout-order'];
+  override readonly platform = 'wdt' as const;
+  override readonly entities: readonly SourceEntity[] = ['stockout-order'];
 
   constructor(private readonly options: WdtClientOptions) {
-    super(WdtRequestError, options, 15_000);
-  }
-
-  maxWindowMs(_entity: SourceEntity): number {
-    return WDT_MAX_WINDOW_MS;
+    super(WdtRequestError, options, {
+      timeoutMs: 15_000,
+      maxWindowMs: WDT_MAX_WINDOW_MS,
+    });
   }
 
   async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    if (query.entity !== 'stockout-order')
-      throw new Error(`wdt: unsupported entity ${query.entity}`);
+    this.assertEntity(query.entity);
     const pageSize = clampPageSize(query.pageSize, WDT_MAX_PAGE_SIZE);
     const pageNo = query.page?.index ?? 0;
     const params: Record<string, string> = {};

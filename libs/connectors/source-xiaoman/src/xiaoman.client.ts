@@ -46,22 +46,20 @@ export interface XiaomanClientOptions extends SourceClientOptions {
  * force-refreshed once on a 401), Bearer GET calls. Entity: `sales-order`.
  */
 export class XiaomanClient extends SourceClientBase {
-  readonly platform = 'xiaoman' as const;
-  readonly entities: readonly SourceEntity[] = ['sales-order'];
+  override readonly platform = 'xiaoman' as const;
+  override readonly entities: readonly SourceEntity[] = ['sales-order'];
   private token: { value: string; expiresAt: number } | undefined;
   private tokenPromise: Promise<string> | undefined;
 
   constructor(private readonly options: XiaomanClientOptions) {
-    super(XiaomanRequestError, options, 60_000);
-  }
-
-  maxWindowMs(_entity: SourceEntity): number {
-    return XIAOMAN_MAX_WINDOW_MS;
+    super(XiaomanRequestError, options, {
+      timeoutMs: 60_000,
+      maxWindowMs: XIAOMAN_MAX_WINDOW_MS,
+    });
   }
 
   async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    if (query.entity !== 'sales-order')
-      throw new Error(`xiaoman: unsupported entity ${query.entity}`);
+    this.assertEntity(query.entity);
     const count = clampPageSize(query.pageSize, XIAOMAN_MAX_PAGE_SIZE, 100);
     const startIndex = (query.page?.index ?? 0) + 1;
     const { details = 1, ...listParams } = query.params;

@@ -22,3 +22,4 @@ export * from './fault-injector';
 export * from './request-log';
 export * from './sim-server';
 export * from './scenario-file';
+export * from './safe-equal.util';

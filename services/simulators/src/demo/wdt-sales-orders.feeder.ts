@@ -1,8 +1,12 @@
+import {
+  K3_AUTH_SERVICE,
+  K3_DYNAMIC_FORM_SERVICE,
+} from '@kingbridge/sink-kingdee-client/protocol';
 import type { K3CloudSimulator } from '../kingdee/k3cloud/k3cloud.simulator';
 import type { SourceSimulator } from '../sources/source-kit';
 
-const DYN = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService';
-const AUTH = 'Kingdee.BOS.WebApi.ServicesStub.AuthService';
+const DYN = K3_DYNAMIC_FORM_SERVICE;
+const AUTH = K3_AUTH_SERVICE;
 
 interface StockoutView {
   src_trade_no?: unknown;

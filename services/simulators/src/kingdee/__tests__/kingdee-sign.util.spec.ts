@@ -3,13 +3,13 @@ import {
   jdyAppSignature,
   jdyCanonicalQuery,
   jdyGatewaySignature,
-} from '../jdy/jdy-sign.util';
+} from '@kingbridge/sink-kingdee-client/protocol';
 import {
   k3ApiSignature,
   k3GatewaySecrets,
   k3KdSignature,
   k3LoginSign,
-} from '../k3cloud/k3cloud-sign.util';
+} from '@kingbridge/sink-kingdee-client/protocol';
 import { sdkSignedHeaders } from './k3cloud-test.signer';
 
 // Vectors from /work/shared/reference/kingdee.md §1.4, §2.2, §2.3.

@@ -16,7 +16,7 @@ import {
   type SimulatorDeps,
   masterDataPostRoute,
 } from '../shared/kingdee-server';
-import { safeEqual } from '../k3cloud/k3cloud-sign.util';
+import { safeEqual } from '../../common';
 import {
   CATALOG_MATERIALS,
   CATALOG_STOCKS,
@@ -26,21 +26,14 @@ import {
   jdyAppSignature,
   jdyCanonicalQuery,
   jdyGatewaySignature,
-} from './jdy-sign.util';
+  JDY_ERRCODE,
+} from '@kingbridge/sink-kingdee-client/protocol';
 
 /**
  * errcodes the simulator answers with. 0, 2000002000 and 1030002006 are documented; the others are
  * simulator choices (the public code table is unconfirmed) — see the README.
  */
-export const JDY_ERRCODE = {
-  ok: 0,
-  systemError: 2000002000,
-  validation: 2000002001,
-  notFound: 2000002004,
-  appSecretInvalid: 1030002006,
-  tokenInvalid: 1030002003,
-  instanceNotFound: 1030002007,
-} as const;
+export { JDY_ERRCODE };
 
 const materialSchema = z.object({
   id: z.string(),

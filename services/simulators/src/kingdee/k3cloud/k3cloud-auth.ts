@@ -5,9 +5,9 @@ import {
   k3GatewaySecrets,
   k3KdSignature,
   k3LoginSign,
-  safeEqual,
-  type LoginSignAlgorithm,
-} from './k3cloud-sign.util';
+  type K3LoginSignAlgorithm as LoginSignAlgorithm,
+} from '@kingbridge/sink-kingdee-client/protocol';
+import { safeEqual } from '../../common';
 
 export interface K3User {
   readonly userName: string;

@@ -19,19 +19,9 @@ export interface K3ResponseStatus {
   MsgCode: number;
 }
 
-export const K3_MSG = {
-  default: 0,
-  sessionLost: 1,
-  noPermission: 2,
-  exception: 4,
-  emptyFormId: 5,
-  parameterError: 8,
-  fieldNotExist: 9,
-  dataNotFound: 10,
-  validationFailed: 11,
-  notOperable: 12,
-  callLimited: 14,
-} as const;
+import { K3_MSG } from '@kingbridge/sink-kingdee-client/protocol';
+
+export { K3_MSG };
 
 export const K3_SESSION_LOST_MESSAGE = '会话信息已丢失，请重新登录';
 
