@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { extname, resolve } from 'node:path';
+import { wantsHelp } from '@kingbridge/config';
 
 const USAGE = `usage: tsx services/sink-kingdee/src/cli.ts dlq <list|replay> [options]
   the same as \`kingbridge dlq <list|replay> sink [options]\` (npm run kb -- dlq --help lists the options)`;
@@ -19,11 +20,11 @@ export function kingbridgeArgs(argv: readonly string[]): string[] | undefined {
 }
 
 function main(argv: readonly string[]): number {
-  if (argv[0] === '--help' || argv[0] === '-h') {
+  const args = kingbridgeArgs(argv);
+  if (args === undefined && wantsHelp(argv)) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const args = kingbridgeArgs(argv);
   if (args === undefined) {
     process.stderr.write(
       `sink-kingdee cli: give dlq list or dlq replay\n\n${USAGE}\n`,
