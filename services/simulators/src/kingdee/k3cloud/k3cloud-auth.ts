@@ -46,6 +46,13 @@ export type K3AuthOutcome =
   | { ok: false; kind: 'session-lost' }
   | { ok: false; kind: 'passport'; text: string };
 
+const NO_ACCT = '数据中心不存在或已被禁用，请检查数据中心ID';
+const APP_REFUSED = '第三方系统登录授权验证失败：';
+
+function refused(message: string, resultType = -1): K3LoginOutcome {
+  return { ok: false, resultType, message };
+}
+
 /** Sessions with a sliding TTL, the three login services and the SDK signed-header mode. */
 export class K3SessionManager {
   private readonly sessions = new Map<string, K3Session>();
@@ -75,15 +82,10 @@ export class K3SessionManager {
     password: string,
     lcid: number,
   ): K3LoginOutcome {
-    if (acctId !== this.config.acctId)
-      return {
-        ok: false,
-        resultType: -1,
-        message: '数据中心不存在或已被禁用，请检查数据中心ID',
-      };
+    if (acctId !== this.config.acctId) return refused(NO_ACCT);
     const user = this.config.users.find((u) => u.userName === userName);
     if (!user || user.password !== password)
-      return { ok: false, resultType: 0, message: '用户名或密码错误！' };
+      return refused('用户名或密码错误！', 0);
     return { ok: true, session: this.create(userName, lcid) };
   }
 
@@ -94,26 +96,11 @@ export class K3SessionManager {
     appSecret: string,
     lcid: number,
   ): K3LoginOutcome {
-    if (acctId !== this.config.acctId)
-      return {
-        ok: false,
-        resultType: -1,
-        message: '数据中心不存在或已被禁用，请检查数据中心ID',
-      };
+    if (acctId !== this.config.acctId) return refused(NO_ACCT);
     const app = this.config.apps.find((a) => a.appId === appId);
     if (!app || app.appSecret !== appSecret)
-      return {
-        ok: false,
-        resultType: -1,
-        message: '第三方系统登录授权验证失败：应用ID或应用密钥不正确',
-      };
-    if (!this.config.users.some((u) => u.userName === userName))
-      return {
-        ok: false,
-        resultType: -1,
-        message: `用户[${userName}]不存在或已被禁用`,
-      };
-    return { ok: true, session: this.create(userName, lcid) };
+      return refused(`${APP_REFUSED}应用ID或应用密钥不正确`);
+    return this.appLogin(userName, lcid);
   }
 
   loginBySign(
@@ -124,46 +111,28 @@ export class K3SessionManager {
     sign: string,
     lcid: number,
   ): K3LoginOutcome {
-    if (acctId !== this.config.acctId)
-      return {
-        ok: false,
-        resultType: -1,
-        message: '数据中心不存在或已被禁用，请检查数据中心ID',
-      };
+    if (acctId !== this.config.acctId) return refused(NO_ACCT);
     const app = this.config.apps.find((a) => a.appId === appId);
-    if (!app)
-      return {
-        ok: false,
-        resultType: -1,
-        message: '第三方系统登录授权验证失败：应用ID不存在',
-      };
+    if (!app) return refused(`${APP_REFUSED}应用ID不存在`);
     const expected = k3LoginSign(
       { acctId, userName, appId, appSecret: app.appSecret, timestamp },
       this.config.loginSignAlgorithm,
     );
     if (!safeEqual(expected, sign.toLowerCase()))
-      return {
-        ok: false,
-        resultType: -1,
-        message: '第三方系统登录授权验证失败：签名信息不正确',
-      };
+      return refused(`${APP_REFUSED}签名信息不正确`);
     const seconds = Number(timestamp);
     if (
       !Number.isFinite(seconds) ||
       Math.abs(this.now() - seconds * 1000) > this.config.loginSignMaxSkewMs
-    ) {
-      return {
-        ok: false,
-        resultType: -1,
-        message: '第三方系统登录授权验证失败：时间戳已过期',
-      };
-    }
+    )
+      return refused(`${APP_REFUSED}时间戳已过期`);
+    return this.appLogin(userName, lcid);
+  }
+
+  /** The app-authorised logins: any configured user, no password. */
+  private appLogin(userName: string, lcid: number): K3LoginOutcome {
     if (!this.config.users.some((u) => u.userName === userName))
-      return {
-        ok: false,
-        resultType: -1,
-        message: `用户[${userName}]不存在或已被禁用`,
-      };
+      return refused(`用户[${userName}]不存在或已被禁用`);
     return { ok: true, session: this.create(userName, lcid) };
   }
 

@@ -1,3 +1,4 @@
+import { k3FormKeys } from '@kingbridge/sink-kingdee-client/protocol';
 import {
   CATALOG_MATERIALS,
   CATALOG_STOCKS,
@@ -87,26 +88,64 @@ const billCommon = [
   'FOwnerTypeIdHead',
 ];
 
-export const K3_BILL_FORMS: readonly K3FormDef[] = [
-  {
-    formId: 'SAL_OUTSTOCK',
-    caption: '销售出库单',
+/**
+ * A bill form: keys (FID, FBillNo, the entry key) from the protocol's form keys, every header starting with
+ * its bill type (单据类型) and date (日期), the common bill fields plus `extra`.
+ */
+function bill(
+  formId: string,
+  caption: string,
+  numberPrefix: string,
+  spec: {
+    headerRefs: readonly K3RefField[];
+    subHeads?: Readonly<Record<string, K3FieldGroup>>;
+    entry: { caption: string; refs: readonly K3RefField[]; qty: K3ScalarField };
+    extra: readonly string[];
+  },
+): K3FormDef {
+  const keys = k3FormKeys(formId);
+  return {
+    formId,
+    caption,
     kind: 'bill',
-    pkField: 'FID',
-    numberField: 'FBillNo',
-    numberPrefix: 'XSCKD',
+    pkField: keys.pkField,
+    numberField: keys.numberField,
+    numberPrefix,
     header: {
       refs: [
         req('FBillTypeID', '单据类型', 'BOS_BillType'),
-        req('FStockOrgId', '发货组织', ORG),
-        req('FSaleOrgId', '销售组织', ORG),
-        req('FCustomerID', '客户', 'BD_Customer'),
-        opt('FSalesManID', '销售员', 'BD_Saler'),
-        opt('FSaleDeptID', '销售部门', 'BD_Department'),
-        opt('FOwnerIdHead', '货主', ORG),
+        ...spec.headerRefs,
       ],
       scalars: [date('FDate', '日期')],
     },
+    subHeads: spec.subHeads ?? {},
+    entry: {
+      key: keys.entryKey ?? 'FEntity',
+      caption: spec.entry.caption,
+      refs: spec.entry.refs,
+      scalars: [spec.entry.qty],
+    },
+    extraFields: [...billCommon, ...spec.extra],
+  };
+}
+
+/** Material, unit and warehouse of a stock entry row (the unit's caption differs per form). */
+const stockEntryRefs = (unitCaption: string): K3RefField[] => [
+  req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+  opt('FUnitID', unitCaption, 'BD_UNIT'),
+  req('FStockId', '仓库', 'BD_STOCK'),
+];
+
+export const K3_BILL_FORMS: readonly K3FormDef[] = [
+  bill('SAL_OUTSTOCK', '销售出库单', 'XSCKD', {
+    headerRefs: [
+      req('FStockOrgId', '发货组织', ORG),
+      req('FSaleOrgId', '销售组织', ORG),
+      req('FCustomerID', '客户', 'BD_Customer'),
+      opt('FSalesManID', '销售员', 'BD_Saler'),
+      opt('FSaleDeptID', '销售部门', 'BD_Department'),
+      opt('FOwnerIdHead', '货主', ORG),
+    ],
     subHeads: {
       SubHeadEntity: {
         refs: [
@@ -117,7 +156,6 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       },
     },
     entry: {
-      key: 'FEntity',
       caption: '明细信息',
       refs: [
         req('FMaterialID', '物料编码', 'BD_MATERIAL'),
@@ -127,10 +165,9 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
         opt('FOwnerID', '货主', ORG),
         opt('FKeeperID', '保管者', ORG),
       ],
-      scalars: [qty('FRealQty', '实发数量')],
+      qty: qty('FRealQty', '实发数量'),
     },
-    extraFields: [
-      ...billCommon,
+    extra: [
       'FCarriageNO',
       'FSRCBillNo',
       'FTaxPrice',
@@ -142,23 +179,13 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       'FSrcBillNo',
       'FEntrynote',
     ],
-  },
-  {
-    formId: 'SAL_SaleOrder',
-    caption: '销售订单',
-    kind: 'bill',
-    pkField: 'FID',
-    numberField: 'FBillNo',
-    numberPrefix: 'XSDD',
-    header: {
-      refs: [
-        req('FBillTypeID', '单据类型', 'BOS_BillType'),
-        req('FSaleOrgId', '销售组织', ORG),
-        req('FCustId', '客户', 'BD_Customer'),
-        opt('FSalerId', '销售员', 'BD_Saler'),
-      ],
-      scalars: [date('FDate', '日期')],
-    },
+  }),
+  bill('SAL_SaleOrder', '销售订单', 'XSDD', {
+    headerRefs: [
+      req('FSaleOrgId', '销售组织', ORG),
+      req('FCustId', '客户', 'BD_Customer'),
+      opt('FSalerId', '销售员', 'BD_Saler'),
+    ],
     subHeads: {
       FSaleOrderFinance: {
         refs: [opt('FSettleCurrId', '结算币别', 'BD_Currency')],
@@ -166,109 +193,53 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       },
     },
     entry: {
-      key: 'FSaleOrderEntry',
       caption: '订单明细',
       refs: [
         req('FMaterialId', '物料编码', 'BD_MATERIAL'),
         opt('FUnitID', '销售单位', 'BD_UNIT'),
       ],
-      scalars: [qty('FQty', '销售数量')],
+      qty: qty('FQty', '销售数量'),
     },
-    extraFields: [
-      ...billCommon,
-      'FTaxPrice',
-      'FPrice',
-      'FEntryTaxRate',
-      'FIsFree',
-      'FExchangeRate',
+    extra: ['FTaxPrice', 'FPrice', 'FEntryTaxRate', 'FIsFree', 'FExchangeRate'],
+  }),
+  bill('SAL_RETURNSTOCK', '销售退货单', 'XSTHD', {
+    headerRefs: [
+      req('FStockOrgId', '库存组织', ORG),
+      req('FSaleOrgId', '销售组织', ORG),
+      req('FRetcustId', '退货客户', 'BD_Customer'),
     ],
-  },
-  {
-    formId: 'SAL_RETURNSTOCK',
-    caption: '销售退货单',
-    kind: 'bill',
-    pkField: 'FID',
-    numberField: 'FBillNo',
-    numberPrefix: 'XSTHD',
-    header: {
-      refs: [
-        req('FBillTypeID', '单据类型', 'BOS_BillType'),
-        req('FStockOrgId', '库存组织', ORG),
-        req('FSaleOrgId', '销售组织', ORG),
-        req('FRetcustId', '退货客户', 'BD_Customer'),
-      ],
-      scalars: [date('FDate', '日期')],
-    },
-    subHeads: {},
     entry: {
-      key: 'FEntity',
       caption: '明细信息',
-      refs: [
-        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
-        opt('FUnitID', '库存单位', 'BD_UNIT'),
-        req('FStockId', '仓库', 'BD_STOCK'),
-      ],
-      scalars: [qty('FRealQty', '实退数量')],
+      refs: stockEntryRefs('库存单位'),
+      qty: qty('FRealQty', '实退数量'),
     },
-    extraFields: [...billCommon, 'FTaxPrice'],
-  },
-  {
-    formId: 'STK_StockCountLoss',
-    caption: '盘亏单',
-    kind: 'bill',
-    pkField: 'FID',
-    numberField: 'FBillNo',
-    numberPrefix: 'PKD',
-    header: {
-      refs: [
-        req('FBillTypeID', '单据类型', 'BOS_BillType'),
-        req('FStockOrgId', '库存组织', ORG),
-        opt('FOwnerIdHead', '货主', ORG),
-        opt('FDeptId', '部门', 'BD_Department'),
-      ],
-      scalars: [date('FDate', '日期')],
-    },
-    subHeads: {},
+    extra: ['FTaxPrice'],
+  }),
+  bill('STK_StockCountLoss', '盘亏单', 'PKD', {
+    headerRefs: [
+      req('FStockOrgId', '库存组织', ORG),
+      opt('FOwnerIdHead', '货主', ORG),
+      opt('FDeptId', '部门', 'BD_Department'),
+    ],
     entry: {
-      key: 'FBillEntry',
       caption: '明细信息',
-      refs: [
-        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
-        opt('FUnitID', '单位', 'BD_UNIT'),
-        req('FStockId', '仓库', 'BD_STOCK'),
-      ],
-      scalars: [qty('FLossQty', '盘亏数量')],
+      refs: stockEntryRefs('单位'),
+      qty: qty('FLossQty', '盘亏数量'),
     },
-    extraFields: [...billCommon, 'FAcctQty', 'FCountQty'],
-  },
-  {
-    formId: 'STK_StockCountGain',
-    caption: '盘盈单',
-    kind: 'bill',
-    pkField: 'FID',
-    numberField: 'FBillNo',
-    numberPrefix: 'PYD',
-    header: {
-      refs: [
-        req('FBillTypeID', '单据类型', 'BOS_BillType'),
-        req('FStockOrgId', '库存组织', ORG),
-        opt('FOwnerIdHead', '货主', ORG),
-      ],
-      scalars: [date('FDate', '日期')],
-    },
-    subHeads: {},
+    extra: ['FAcctQty', 'FCountQty'],
+  }),
+  bill('STK_StockCountGain', '盘盈单', 'PYD', {
+    headerRefs: [
+      req('FStockOrgId', '库存组织', ORG),
+      opt('FOwnerIdHead', '货主', ORG),
+    ],
     entry: {
-      key: 'FBillEntry',
       caption: '明细信息',
-      refs: [
-        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
-        opt('FUnitID', '单位', 'BD_UNIT'),
-        req('FStockId', '仓库', 'BD_STOCK'),
-      ],
-      scalars: [qty('FGainQty', '盘盈数量')],
+      refs: stockEntryRefs('单位'),
+      qty: qty('FGainQty', '盘盈数量'),
     },
-    extraFields: [...billCommon, 'FAcctQty', 'FCountQty'],
-  },
+    extra: ['FAcctQty', 'FCountQty'],
+  }),
 ];
 
 const baseDataCommon = [
