@@ -5,7 +5,7 @@ import {
   type BackoffPolicy,
 } from '@kingbridge/pipeline-core';
 import type { Admin } from 'kafkajs';
-import { clientOf } from './kafka-connection';
+import { CONNECT_BACKOFF, clientOf } from './kafka-connection';
 import type { KafkaConnection } from './kafka.types';
 
 const LEADER_WAIT_MS = 30_000;
@@ -127,9 +127,9 @@ export async function ensureTopics(
 }
 
 /**
- * For a service's start: waits for the broker, then ensures `specs`, retrying (each failure reported to
- * `onFailure`, e.g. a readiness reason and a warn line) until it worked or `signal` aborted.
- * Returns false when aborted first.
+ * For a service's start: waits for the broker, then ensures `specs`, retrying with CONNECT_BACKOFF (each failure
+ * reported to `onFailure`, e.g. a readiness reason and a warn line; the broker awaited again before each retry)
+ * until it worked or `signal` aborted. Returns false when aborted first.
  */
 export async function ensureTopicsWhenReachable(
   connection: KafkaConnection,
@@ -141,17 +141,27 @@ export async function ensureTopicsWhenReachable(
 ): Promise<boolean> {
   const { signal } = options;
   await connection.waitUntilReachable(signal);
-  for (let attempt = 1; !signal.aborted; attempt++) {
-    try {
-      await ensureTopics(connection, specs);
-      return true;
-    } catch (err) {
-      options.onFailure(
-        err instanceof Error ? err.message : String(err),
-        attempt,
-      );
-      await connection.waitUntilReachable(signal);
-    }
+  try {
+    await retryWithBackoff(
+      async (attempt) => {
+        if (attempt > 1) await connection.waitUntilReachable(signal);
+        await ensureTopics(connection, specs);
+      },
+      {
+        policy: CONNECT_BACKOFF,
+        signal,
+        // Stopping: the failure is thrown as it is.
+        retryable: () => !signal.aborted,
+        onRetry: (err, attempt) =>
+          options.onFailure(
+            err instanceof Error ? err.message : String(err),
+            attempt,
+          ),
+      },
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof RetryStoppedError) return false;
+    throw err;
   }
-  return false;
 }

@@ -1,6 +1,6 @@
 import { testKafkaConnection, uniqueName } from '@kingbridge/testing';
 import { describe, expect, it } from 'vitest';
-import { ensureTopics } from '../index';
+import { ensureTopics, ensureTopicsWhenReachable } from '../index';
 
 describe('ensureTopics (real broker)', () => {
   it('should create missing topics, grow partitions when fewer and do nothing when up to date', async () => {
@@ -20,5 +20,40 @@ describe('ensureTopics (real broker)', () => {
       (await conn.admin.describeTopics([name, `${name}-absent`])).get(name),
     ).toBe(3);
     expect((await conn.admin.describeTopics([`${name}-absent`])).size).toBe(0);
+  });
+
+  it('should back off between tries while the broker refuses the topics, and stop when aborted', async () => {
+    const conn = testKafkaConnection();
+    const abort = new AbortController();
+    const failures: { reason: string; attempt: number; at: number }[] = [];
+    const started = Date.now();
+
+    const done = ensureTopicsWhenReachable(
+      conn,
+      [
+        {
+          name: uniqueName('refused'),
+          partitions: 1,
+          config: { 'cleanup.policy': 'not-a-policy' },
+        },
+      ],
+      {
+        signal: abort.signal,
+        onFailure: (reason, attempt) => {
+          failures.push({ reason, attempt, at: Date.now() - started });
+          if (attempt === 3) abort.abort();
+        },
+      },
+    );
+
+    await expect(done).resolves.toBe(false);
+    expect(failures.map((f) => f.attempt)).toEqual([1, 2, 3]);
+    // CONNECT_BACKOFF: 300 ms, then 600 ms (±20 %) before the second and third tries.
+    const [first, , third] = failures as [
+      (typeof failures)[0],
+      (typeof failures)[0],
+      (typeof failures)[0],
+    ];
+    expect(third.at - first.at).toBeGreaterThanOrEqual(0.8 * 900);
   });
 });
