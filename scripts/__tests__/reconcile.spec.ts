@@ -81,6 +81,31 @@ async function k3Save(
   return status.SuccessEntitys[0]!;
 }
 
+async function k3Delete(
+  baseUrl: string,
+  cookie: string,
+  billNo: string,
+): Promise<void> {
+  const res = await fetch(
+    `${baseUrl}Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Delete.common.kdsvc`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({
+        formid: 'SAL_OUTSTOCK',
+        data: { Numbers: [billNo] },
+      }),
+    },
+  );
+  const body = (await res.json()) as {
+    Result: { ResponseStatus: { IsSuccess: boolean; Errors: unknown[] } };
+  };
+  if (!body.Result.ResponseStatus.IsSuccess)
+    throw new Error(
+      `delete failed: ${JSON.stringify(body.Result.ResponseStatus.Errors)}`,
+    );
+}
+
 describe('reconcile against the simulators', () => {
   let source: SourceSimulator;
   let kingdee: K3CloudSimulator;
@@ -112,9 +137,12 @@ describe('reconcile against the simulators', () => {
     expected = (await buildExpectedDocuments(plan, records, lookups)).documents;
     expect(expected.length).toBeGreaterThanOrEqual(3);
 
-    // Two documents written as the sink would; the second one written again (an update by id);
-    // one document nobody asked for.
+    // Two documents written as the sink would: the first one created twice (deleted in between, so Kingdee
+    // holds one bill but counts two creates), the second one saved again by id (an update in place, as
+    // `changeAfterWrite: update` does: one document, not a duplicate); one document nobody asked for.
     const cookie = await k3Login(kingdee.baseUrl, kingdee.acctId);
+    await k3Save(kingdee.baseUrl, cookie, await modelsOf(expected[0]!));
+    await k3Delete(kingdee.baseUrl, cookie, expected[0]!.billNo);
     await k3Save(kingdee.baseUrl, cookie, await modelsOf(expected[0]!));
     const second = await k3Save(
       kingdee.baseUrl,
@@ -169,15 +197,26 @@ describe('reconcile against the simulators', () => {
     expect(report.missing.every((m) => m.sourceIds.length > 0)).toBe(true);
   });
 
-  it('should report the bill written twice as a duplicate when Kingdee counts two writes', () => {
+  it('should report the bill created twice as a duplicate, and not the bill updated in place', async () => {
     expect(report.duplicates).toEqual([
       expect.objectContaining({
-        billNo: expected[1]!.billNo,
+        billNo: expected[0]!.billNo,
         writeCount: 2,
         reason: 'written-more-than-once',
-        sourceIds: expected[1]!.sourceIds,
+        sourceIds: expected[0]!.sourceIds,
       }),
     ]);
+    // Kingdee did take two writes of the updated bill: only the creates tell a second document.
+    const updated = (
+      await new SimulatorKingdeeInventory(kingdee.url).list('SAL_OUTSTOCK')
+    ).find((d) => d.billNo === expected[1]!.billNo);
+    expect(updated?.writeCount).toBe(1);
+    const raw = (await (
+      await fetch(
+        `${kingdee.url}/__admin/documents?formId=SAL_OUTSTOCK&billNo=${encodeURIComponent(expected[1]!.billNo)}`,
+      )
+    ).json()) as { writeCount: number; createCount: number }[];
+    expect(raw.map((d) => [d.writeCount, d.createCount])).toEqual([[2, 1]]);
   });
 
   it('should report the bill no source record explains as extra', () => {

@@ -35,7 +35,7 @@ export interface SourceInventory {
 export interface KingdeeDocument {
   readonly id: string;
   readonly billNo: string;
-  /** Successful writes of this bill (1 = written once); undefined when the system cannot tell. */
+  /** Times this bill was created (1 = written once; an update in place is not counted); undefined when the system cannot tell. */
   readonly writeCount?: number | undefined;
   readonly firstWrittenAt?: string | undefined;
   /** Last successful write of this bill (ISO), when the system tells. */

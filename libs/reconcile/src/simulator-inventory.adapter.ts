@@ -97,6 +97,7 @@ const documentsResponseSchema = z.array(
       id: z.union([z.string(), z.number()]),
       billNo: z.string(),
       writeCount: z.number().optional(),
+      createCount: z.number().optional(),
       firstWrittenAt: z.string().optional(),
       lastWrittenAt: z.string().optional(),
     })
@@ -109,6 +110,7 @@ const META_KEYS = new Set([
   'billNo',
   'status',
   'writeCount',
+  'createCount',
   'duplicateRejections',
   'firstWrittenAt',
   'lastWrittenAt',
@@ -135,7 +137,8 @@ export class SimulatorKingdeeInventory implements KingdeeInventory {
     return docs.map((d) => ({
       id: String(d.id),
       billNo: d.billNo,
-      writeCount: d.writeCount,
+      // A duplicate is a bill created twice; an update in place (the plan's changeAfterWrite: update) is not.
+      writeCount: d.createCount ?? d.writeCount,
       firstWrittenAt: d.firstWrittenAt,
       lastWrittenAt: d.lastWrittenAt,
       body: Object.fromEntries(

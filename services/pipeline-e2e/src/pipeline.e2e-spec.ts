@@ -373,7 +373,10 @@ describe('pipeline end to end (isolated stack: own Kafka, Postgres database and 
         description: 'the replayed record is written into K3Cloud',
       },
     );
-    expect(docs.length, 'one document for the replayed record').toBe(1);
+    expect(
+      docs.map((d) => `${d.billNo} (writes ${d.writeCount})`),
+      'one document for the replayed record',
+    ).toHaveLength(1);
     expect(docs[0]?.writeCount).toBe(1);
     mark('replayed record written once');
   });
