@@ -14,8 +14,8 @@ import {
   type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
-  masterDataPostRoute,
 } from '../shared/kingdee-server';
+import { kingdeeAdminRoutes } from '../shared/kingdee-admin';
 import { safeEqual } from '../../common';
 import {
   CATALOG_MATERIALS,
@@ -612,63 +612,47 @@ export async function startJdySimulator(
         .optional(),
     });
     return [
-      {
-        method: 'GET',
-        path: '/documents',
-        handle: (req) =>
-          documents
-            .list({
-              formId: FORM,
-              billNo: req.query.get('billNo') ?? undefined,
-            })
-            .map((doc) => ({
-              formId: doc.formId,
-              id: String(doc.id),
-              billNo: doc.billNo,
-              status: doc.status,
-              writeCount: doc.writeCount,
-              duplicateRejections: doc.duplicateRejections,
-              firstWrittenAt: doc.firstWrittenAt,
-              lastWrittenAt: doc.lastWrittenAt,
-              body: doc.body.request,
-            })),
-      },
-      {
-        method: 'GET',
-        path: '/master-data',
-        handle: () => master,
-      },
-      masterDataPostRoute(masterUpsert, {}, (body) => {
-        const upsert = <T extends { id: string }>(
-          target: T[],
-          items: T[],
-        ): T[] => [
-          ...target.filter((t) => !items.some((i) => i.id === t.id)),
-          ...items,
-        ];
-        const removeIds = body.remove;
-        master = {
-          materials: upsert(master.materials, body.materials).filter(
-            (m) => !removeIds?.materials.includes(m.id),
-          ),
-          units: upsert(master.units, body.units).filter(
-            (u) => !removeIds?.units.includes(u.id),
-          ),
-          stocks: upsert(master.stocks, body.stocks).filter(
-            (s) => !removeIds?.stocks.includes(s.id),
-          ),
-        };
-        return master;
-      }),
-      {
-        method: 'POST',
-        path: '/session-expire-now',
-        handle: () => {
+      ...kingdeeAdminRoutes({
+        documents,
+        formId: FORM,
+        view: (doc) => ({
+          id: String(doc.id),
+          status: doc.status,
+          body: doc.body.request,
+        }),
+        masterData: () => master,
+        masterUpsert: {
+          schema: masterUpsert,
+          whenEmpty: {},
+          apply: (body) => {
+            const upsert = <T extends { id: string }>(
+              target: T[],
+              items: T[],
+            ): T[] => [
+              ...target.filter((t) => !items.some((i) => i.id === t.id)),
+              ...items,
+            ];
+            const removeIds = body.remove;
+            master = {
+              materials: upsert(master.materials, body.materials).filter(
+                (m) => !removeIds?.materials.includes(m.id),
+              ),
+              units: upsert(master.units, body.units).filter(
+                (u) => !removeIds?.units.includes(u.id),
+              ),
+              stocks: upsert(master.stocks, body.stocks).filter(
+                (s) => !removeIds?.stocks.includes(s.id),
+              ),
+            };
+            return master;
+          },
+        },
+        expireSessions: () => {
           const expired = tokens.size;
           tokens.clear();
-          return { expired };
+          return expired;
         },
-      },
+      }),
       {
         method: 'POST',
         path: '/rotate-app-secret',

@@ -12,9 +12,9 @@ import {
   type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
-  masterDataPostRoute,
   uniqueBillNoShape,
 } from '../shared/kingdee-server';
+import { kingdeeAdminRoutes } from '../shared/kingdee-admin';
 import {
   K3SessionManager,
   sessionCookies,
@@ -731,51 +731,32 @@ export async function startK3CloudSimulator(
   }
 
   function adminRoutes(): AdminRoute[] {
-    return [
-      {
-        method: 'GET',
-        path: '/documents',
-        handle: (req) =>
-          documents
-            .list({
-              formId: req.query.get('formId') ?? undefined,
-              billNo: req.query.get('billNo') ?? undefined,
-            })
-            .map((doc) => ({
-              formId: doc.formId,
-              id: doc.id,
-              billNo: doc.billNo,
-              status: doc.status,
-              writeCount: doc.writeCount,
-              duplicateRejections: doc.duplicateRejections,
-              firstWrittenAt: doc.firstWrittenAt,
-              lastWrittenAt: doc.lastWrittenAt,
-              unresolvedRefs: doc.body.unresolvedRefs,
-              model: doc.body.model,
-            })),
-      },
-      {
-        method: 'GET',
-        path: '/master-data',
-        handle: (req) => masterData.list(req.query.get('formId') ?? undefined),
-      },
-      masterDataPostRoute(masterUpsertSchema, undefined, (body) => {
-        const form = findK3Form(body.formId);
-        const formId = form?.formId ?? body.formId;
-        const upserted = body.records.map((record) =>
-          masterData.upsert(formId, record),
-        );
-        const removed = body.remove.filter((number) =>
-          masterData.remove(formId, number),
-        );
-        return { upserted, removed };
+    return kingdeeAdminRoutes({
+      documents,
+      view: (doc) => ({
+        status: doc.status,
+        unresolvedRefs: doc.body.unresolvedRefs,
+        model: doc.body.model,
       }),
-      {
-        method: 'POST',
-        path: '/session-expire-now',
-        handle: () => ({ expired: sessions.expireAll() }),
+      masterData: (req) =>
+        masterData.list(req.query.get('formId') ?? undefined),
+      masterUpsert: {
+        schema: masterUpsertSchema,
+        whenEmpty: undefined,
+        apply: (body) => {
+          const form = findK3Form(body.formId);
+          const formId = form?.formId ?? body.formId;
+          const upserted = body.records.map((record) =>
+            masterData.upsert(formId, record),
+          );
+          const removed = body.remove.filter((number) =>
+            masterData.remove(formId, number),
+          );
+          return { upserted, removed };
+        },
       },
-    ];
+      expireSessions: () => sessions.expireAll(),
+    });
   }
 
   const server = await startSimServer(behaviour, options, deps);

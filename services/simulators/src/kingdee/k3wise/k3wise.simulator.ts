@@ -18,8 +18,8 @@ import {
   type PlatformResponse,
   type SimServerHandle,
   type SimulatorDeps,
-  masterDataPostRoute,
 } from '../shared/kingdee-server';
+import { kingdeeAdminRoutes } from '../shared/kingdee-admin';
 import {
   evaluateFilter,
   FilterSyntaxError,
@@ -387,60 +387,38 @@ export async function startK3WiseSimulator(
     const upsertSchema = k3WiseMasterDataSchema.partial().extend({
       remove: z.record(z.string(), z.array(z.string())).optional(),
     });
-    return [
-      {
-        method: 'GET',
-        path: '/documents',
-        handle: (req) =>
-          documents
-            .list({
-              formId: FORM,
-              billNo: req.query.get('billNo') ?? undefined,
-            })
-            .map((doc) => ({
-              formId: doc.formId,
-              id: doc.id,
-              billNo: doc.billNo,
-              writeCount: doc.writeCount,
-              duplicateRejections: doc.duplicateRejections,
-              firstWrittenAt: doc.firstWrittenAt,
-              lastWrittenAt: doc.lastWrittenAt,
-              page1: doc.body.page1,
-              page2: doc.body.page2,
-            })),
-      },
-      {
-        method: 'GET',
-        path: '/master-data',
-        handle: () => master,
-      },
-      masterDataPostRoute(upsertSchema, {}, (body) => {
-        const next = structuredClone(master);
-        for (const category of Object.keys(next) as Category[]) {
-          const added = body[category] ?? [];
-          const removed = body.remove?.[category] ?? [];
-          next[category] = [
-            ...next[category].filter(
-              (i) =>
-                !added.some((a) => a.number === i.number) &&
-                !removed.includes(i.number),
-            ),
-            ...added,
-          ];
-        }
-        master = next;
-        return master;
-      }),
-      {
-        method: 'POST',
-        path: '/session-expire-now',
-        handle: () => {
-          const expired = tokens.size;
-          tokens.clear();
-          return { expired };
+    return kingdeeAdminRoutes({
+      documents,
+      formId: FORM,
+      view: (doc) => ({ page1: doc.body.page1, page2: doc.body.page2 }),
+      masterData: () => master,
+      masterUpsert: {
+        schema: upsertSchema,
+        whenEmpty: {},
+        apply: (body) => {
+          const next = structuredClone(master);
+          for (const category of Object.keys(next) as Category[]) {
+            const added = body[category] ?? [];
+            const removed = body.remove?.[category] ?? [];
+            next[category] = [
+              ...next[category].filter(
+                (i) =>
+                  !added.some((a) => a.number === i.number) &&
+                  !removed.includes(i.number),
+              ),
+              ...added,
+            ];
+          }
+          master = next;
+          return master;
         },
       },
-    ];
+      expireSessions: () => {
+        const expired = tokens.size;
+        tokens.clear();
+        return expired;
+      },
+    });
   }
 
   const server = await startSimServer(behaviour, options, deps);
