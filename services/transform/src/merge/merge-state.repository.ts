@@ -371,19 +371,24 @@ export class MergeStateRepository {
         [flow, touched],
       );
     }
-    if (writeWatermark && changes.watermark !== null) {
+    // The per-partition event times were read under the row lock (lockEventTime) and advanced by this batch:
+    // written whole, with the highest event time, in one statement.
+    if (
+      writeWatermark &&
+      (changes.watermark !== null || changes.eventTimes !== undefined)
+    ) {
       await tx.query(
         `UPDATE transform.merge_watermark
-            SET watermark_ms = GREATEST(COALESCE(watermark_ms, $2::bigint), $2::bigint), updated_at = now()
+            SET watermark_ms = GREATEST(COALESCE(watermark_ms, $2::bigint), $2::bigint),
+                event_times = COALESCE($3::jsonb, event_times), updated_at = now()
           WHERE flow = $1`,
-        [flow, changes.watermark],
-      );
-    }
-    // Read under the row lock (lockEventTime) and advanced by this batch: written whole.
-    if (writeWatermark && changes.eventTimes !== undefined) {
-      await tx.query(
-        `UPDATE transform.merge_watermark SET event_times = $2::jsonb, updated_at = now() WHERE flow = $1`,
-        [flow, JSON.stringify(changes.eventTimes)],
+        [
+          flow,
+          changes.watermark,
+          changes.eventTimes === undefined
+            ? null
+            : JSON.stringify(changes.eventTimes),
+        ],
       );
     }
   }

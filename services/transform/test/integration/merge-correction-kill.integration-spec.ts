@@ -9,6 +9,7 @@ import {
   jackyunOrder,
   orderLines,
   publish,
+  publishToEveryPartition,
   rawTopicOf,
   sourceTotals,
   type MergeFlowRig,
@@ -81,28 +82,29 @@ describe('transform: corrections of written merged documents survive kill -9 bet
     return p;
   };
 
-  /** Two written days (their base bills produced), each with the given records, plus a closing record. */
+  /** Two written days (their base bills produced), each with the given records, plus closing records. */
   async function writeTwoDays(
     days: readonly [string, string, string],
     first: readonly RawRecord[],
     second: readonly RawRecord[],
   ): Promise<void> {
     await publish(rawTopicOf(rig.flow), [...first, ...second]);
-    // Every record merged before the closing record moves the watermark (else a window opens behind it).
+    // Every record merged before the closing records move the watermark (else a window opens behind it).
     await pollUntil(
       async () =>
         (await recordsIn(base(days[0]))) === first.length &&
         (await recordsIn(base(days[1]))) === second.length,
-      { timeoutMs: 60_000, description: 'both days merged' },
+      { timeoutMs: 180_000, description: 'both days merged' },
     );
-    await publish(rawTopicOf(rig.flow), [
-      order(`close-${days[2]}`, `${days[2]} 09:00:00`, [
+    // One on every partition: the flow's watermark is the minimum over the partitions it reads.
+    await publishToEveryPartition(rawTopicOf(rig.flow), (p) =>
+      order(`close-${days[2]}-p${p}`, `${days[2]} 09:00:00`, [
         { goods: 'G9', qty: 1, cents: 100 },
       ]),
-    ]);
+    );
     await pollUntil(
       () => docsOf(days[0]).length >= 1 && docsOf(days[1]).length >= 1,
-      { timeoutMs: 60_000, description: 'the base bills of both days' },
+      { timeoutMs: 180_000, description: 'the base bills of both days' },
     );
   }
 
@@ -160,9 +162,9 @@ describe('transform: corrections of written merged documents survive kill -9 bet
     const movedAt = await publish(rawTopicOf(rig.flow), [moved]);
 
     // The first correction (the earlier day's, key order) is produced, then the process dies at once.
-    await processes[0]?.exited();
+    await processes[0]?.exited(180_000);
     await pollUntil(() => corrections(days[0]).length >= 1, {
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
       description: `the ${days[0]} correction produced before the kill`,
     });
     // Deterministic, not a race: the second correction is still pending, the first still in the outbox.
@@ -175,7 +177,7 @@ describe('transform: corrections of written merged documents survive kill -9 bet
       async () =>
         corrections(days[1]).length >= 1 && (await outboxKeys()).length === 0,
       {
-        timeoutMs: 90_000,
+        timeoutMs: 180_000,
         description: `the ${days[1]} correction after the restart, outbox drained`,
       },
     );
@@ -202,7 +204,7 @@ describe('transform: corrections of written merged documents survive kill -9 bet
     ).toEqual([-2, -1]);
     const totals = documentTotals([...docsOf(days[0]), ...docsOf(days[1])]);
     expect(totals).toEqual(sourceTotals([moved, ...first.slice(1), ...second]));
-  });
+  }, 600_000);
 
   it('should take cancelled orders out of two written days with one correction each when the transform dies after the first correction was committed', async () => {
     const days = ['2026-06-20', '2026-06-21', '2026-06-22'] as const;
@@ -243,7 +245,7 @@ describe('transform: corrections of written merged documents survive kill -9 bet
     const cancelledAt = await publish(rawTopicOf(rig.flow), cancelled);
 
     // Dies once the first correction is committed to the outbox, before anything is produced.
-    await killer.exited();
+    await killer.exited(180_000);
     const pending = await outboxKeys();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatch(/#c-[0-9a-f]{10}$/);
@@ -255,7 +257,7 @@ describe('transform: corrections of written merged documents survive kill -9 bet
         corrections(days[1]).length >= 1 &&
         (await outboxKeys()).length === 0,
       {
-        timeoutMs: 90_000,
+        timeoutMs: 180_000,
         description: 'both corrections after the restart, outbox drained',
       },
     );
@@ -283,5 +285,5 @@ describe('transform: corrections of written merged documents survive kill -9 bet
     await committedPast(groupId(), rawTopicOf(rig.flow), cancelledAt);
     expect(await windowStatus(`${base(days[0])}#late`)).toBeUndefined();
     expect(await windowStatus(`${base(days[1])}#late`)).toBeUndefined();
-  });
+  }, 600_000);
 });

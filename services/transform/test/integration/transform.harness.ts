@@ -608,6 +608,6 @@ export async function committedPast(
         return c !== undefined && BigInt(c.offset) > BigInt(w.offset);
       });
     },
-    { timeoutMs: 60_000, description: 'records consumed and committed' },
+    { timeoutMs: 180_000, description: 'records consumed and committed' },
   );
 }
