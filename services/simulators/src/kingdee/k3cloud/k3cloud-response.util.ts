@@ -19,7 +19,13 @@ export interface K3ResponseStatus {
   MsgCode: number;
 }
 
-import { K3_MSG } from '@kingbridge/sink-kingdee-client/protocol';
+import {
+  K3_AUTH_SERVICE,
+  K3_MSG,
+} from '@kingbridge/sink-kingdee-client/protocol';
+
+/** Lower-cased `AuthService.` prefix of a login service path. */
+export const K3_AUTH_PREFIX = `${K3_AUTH_SERVICE.toLowerCase()}.`;
 
 export { K3_MSG };
 
