@@ -1,7 +1,7 @@
 /**
  * Plan tool for plan authors (no Kafka, no database):
  *   tsx scripts/plan.ts validate [dir]            check every plan in dir (default plans/)
- *   tsx scripts/plan.ts dry-run <plan> <records.ndjson|json> [--lookups tables.json] [--now <iso>] [--pretty]
+ *   tsx scripts/plan.ts dry-run <plan> <records.ndjson|json> [--lookups tables.json] [--now <time>] [--pretty]
  * dry-run prints one JSON line per record outcome and per outbound document, then one
  * `request` line per Kingdee call the sink would make (formid, options such as
  * IsAutoSubmitAndAudit, the Model array and the bill numbers). Records may be raw envelopes or
@@ -34,13 +34,14 @@ import {
   loadPlans,
   parsePlan,
 } from '@kingbridge/transform-engine';
+import { timeOption } from './commands';
 import { readLookupTablesFile } from './lookups';
 import { requestEnvelopes } from './plan-request-envelope';
 
 /** A records file that cannot be read as JSON or NDJSON, with where. */
 
 export const PLAN_USAGE =
-  'usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now ISO] [--pretty]';
+  "usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now T] [--pretty]\n  --now: the clock of the dry run (ISO-8601 with an offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now-1h)";
 
 /** The records of a JSON array or NDJSON file; a bad file is an InputFileError naming `file:line`. */
 async function readRecords(file: string): Promise<unknown[]> {
@@ -138,9 +139,7 @@ async function dryRun(args: string[]): Promise<number> {
   if (!planFile || !recordsFile)
     throw new UsageError('dry-run needs <plan.yaml> and <records file>');
   if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}`);
-  const nowMs = nowText ? Date.parse(nowText) : Date.now();
-  if (Number.isNaN(nowMs))
-    throw new UsageError(`--now: not a time: ${nowText}`);
+  const nowMs = nowText ? timeOption('now', nowText) : Date.now();
   const now = new Date(nowMs).toISOString();
   let plan;
   try {
