@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FaultInjector, readNdjsonFile, RequestLog } from '../common';
+import {
+  FaultInjector,
+  readNdjsonFile,
+  RequestLog,
+  startSimServer,
+  type AdminRoute,
+  type RunningSimServer,
+  type SimServerSpec,
+} from '../common';
 import type { DataSettings, SourceAdminApi } from './source-admin';
 import { SourceDataset, type DatasetSpec } from './source-dataset';
 import type { SourceBaseOptions } from './source-options.schema';
@@ -219,4 +227,34 @@ export function primaryDataset<T>(
     modificationsPerMinute: opts.modificationsPerMinute,
     ...(base.fixtures ? { fixtures: base.fixtures } : {}),
   });
+}
+
+/**
+ * Starts a source simulator on the one simulator HTTP stack: its plumbing (clock, faults, request log), its admin
+ * surface and listen options, plus the platform's own part (`spec`: routes, endpoint names, error envelopes and
+ * any admin routes of its own).
+ */
+export function startSourceServer(
+  base: { clock: () => number; faults: FaultInjector; log: RequestLog },
+  opts: Pick<SourceBaseOptions, 'host' | 'port' | 'adminEnabled'>,
+  admin: { routes: AdminRoute[]; resetData(): void },
+  spec: Pick<
+    SimServerSpec,
+    'name' | 'endpointOf' | 'handle' | 'platformError'
+  > & {
+    adminRoutes?: AdminRoute[];
+  },
+): Promise<RunningSimServer> {
+  return startSimServer(
+    {
+      ...spec,
+      clock: base.clock,
+      faults: base.faults,
+      log: base.log,
+      adminEnabled: opts.adminEnabled,
+      adminRoutes: [...admin.routes, ...(spec.adminRoutes ?? [])],
+      onReset: admin.resetData,
+    },
+    { host: opts.host, port: opts.port },
+  );
 }

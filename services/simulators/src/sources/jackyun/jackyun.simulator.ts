@@ -3,7 +3,6 @@ import {
   parseBeijing,
   stringifyWithBigInt,
   SlidingWindowLimiter,
-  startSimServer,
   type SimRequest,
   type SimResult,
 } from '../../common';
@@ -22,6 +21,7 @@ import {
   type SourceSimulator,
   dataControl,
   primaryDataset,
+  startSourceServer,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -696,53 +696,44 @@ export async function startJackyunSimulator(
     };
   }
 
-  const server = await startSimServer(
-    {
-      name: 'jackyun',
-      clock,
-      faults,
-      log,
-      adminEnabled: opts.adminEnabled,
-      adminRoutes: admin.routes,
-      onReset: admin.resetData,
-      endpointOf: (req) => paramsOf(req)['method'] ?? req.path,
-      platformError: (kind) =>
-        kind === 'not_found'
-          ? fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404)
-          : kind === 'too_large'
-            ? fail(JACKYUN_SUBCODES.badParam, '请求体过大')
-            : fail(
-                JACKYUN_SUBCODES.unknown,
-                '未知错误',
-                kind === 'fault' ? 'fault' : 'rejected',
-              ),
-      handle: (req) => {
-        if (req.path === JACKYUN_QIMEN_PATH) return qimen(req);
-        if (req.path !== JACKYUN_GATEWAY_PATH)
-          return fail(
-            JACKYUN_SUBCODES.notFound,
-            '请求路径不存在',
-            'not_found',
-            404,
-          );
-        if (req.method !== 'POST')
-          return fail(JACKYUN_SUBCODES.notPost, '请使用POST方式调用');
-        const params = paramsOf(req);
-        for (const name of SYSTEM_PARAMS) {
-          if (params[name] === undefined || params[name] === '')
-            return fail(JACKYUN_SUBCODES.missingParam, `缺少必要参数${name}`);
-        }
-        if (params['appkey'] !== opts.appkey)
-          return fail(
-            JACKYUN_SUBCODES.appNotOpened,
-            '该应用未开通开放平台，无法调用接口，请联系客户经理处理',
-          );
-        if (params['sign'] !== jackyunSign(params, opts.secret))
-          return fail(JACKYUN_SUBCODES.badSign, '签名错误');
-        return dispatch(params, req.at);
-      },
+  const server = await startSourceServer(base, opts, admin, {
+    name: 'jackyun',
+    endpointOf: (req) => paramsOf(req)['method'] ?? req.path,
+    platformError: (kind) =>
+      kind === 'not_found'
+        ? fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404)
+        : kind === 'too_large'
+          ? fail(JACKYUN_SUBCODES.badParam, '请求体过大')
+          : fail(
+              JACKYUN_SUBCODES.unknown,
+              '未知错误',
+              kind === 'fault' ? 'fault' : 'rejected',
+            ),
+    handle: (req) => {
+      if (req.path === JACKYUN_QIMEN_PATH) return qimen(req);
+      if (req.path !== JACKYUN_GATEWAY_PATH)
+        return fail(
+          JACKYUN_SUBCODES.notFound,
+          '请求路径不存在',
+          'not_found',
+          404,
+        );
+      if (req.method !== 'POST')
+        return fail(JACKYUN_SUBCODES.notPost, '请使用POST方式调用');
+      const params = paramsOf(req);
+      for (const name of SYSTEM_PARAMS) {
+        if (params[name] === undefined || params[name] === '')
+          return fail(JACKYUN_SUBCODES.missingParam, `缺少必要参数${name}`);
+      }
+      if (params['appkey'] !== opts.appkey)
+        return fail(
+          JACKYUN_SUBCODES.appNotOpened,
+          '该应用未开通开放平台，无法调用接口，请联系客户经理处理',
+        );
+      if (params['sign'] !== jackyunSign(params, opts.secret))
+        return fail(JACKYUN_SUBCODES.badSign, '签名错误');
+      return dispatch(params, req.at);
     },
-    { host: opts.host, port: opts.port },
-  );
+  });
   return { ...server, admin: admin.api };
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   parseBeijing,
   SlidingWindowLimiter,
-  startSimServer,
   type SimRequest,
   type SimResult,
 } from '../../common';
@@ -18,6 +17,7 @@ import {
   type SourceSimulator,
   dataControl,
   primaryDataset,
+  startSourceServer,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -359,52 +359,42 @@ export async function startJushuitanSimulator(
     },
   });
 
-  const server = await startSimServer(
-    {
-      name: 'jushuitan',
-      clock,
-      faults,
-      log,
-      adminEnabled: opts.adminEnabled,
-      adminRoutes: admin.routes,
-      onReset: admin.resetData,
-      endpointOf: (req) => req.path,
-      platformError: (kind) =>
-        kind === 'not_found'
-          ? fail(404, '接口不存在', 'not_found', 404)
-          : kind === 'too_large'
-            ? fail(JUSHUITAN_CODES.badParam, '请求数据过大')
-            : fail(
-                JUSHUITAN_CODES.busy,
-                undefined,
-                kind === 'fault' ? 'fault' : 'rejected',
-              ),
-      handle: (req) => {
-        const known =
-          req.path === JUSHUITAN_COUNT_PATH ||
-          req.path === JUSHUITAN_TOKEN_PATH;
-        if (!known) return fail(404, '接口不存在', 'not_found', 404);
-        if (req.method !== 'POST')
-          return fail(JUSHUITAN_CODES.badParam, '请使用POST方式调用');
-        if (req.contentType !== 'application/x-www-form-urlencoded') {
-          return fail(
-            JUSHUITAN_CODES.badParam,
-            'Content-Type必须为application/x-www-form-urlencoded',
-          );
-        }
-        if (opts.ipWhitelist && !opts.ipWhitelist.includes(req.remoteAddress)) {
-          return fail(
-            JUSHUITAN_CODES.ipNotAllowed,
-            `验证失败！已设置IP白名单，该IP不在白名单列表：${req.remoteAddress}`,
-          );
-        }
-        const p = params(req);
-        return req.path === JUSHUITAN_COUNT_PATH
-          ? countQuery(p, req.at)
-          : initToken(p, req.at);
-      },
+  const server = await startSourceServer(base, opts, admin, {
+    name: 'jushuitan',
+    endpointOf: (req) => req.path,
+    platformError: (kind) =>
+      kind === 'not_found'
+        ? fail(404, '接口不存在', 'not_found', 404)
+        : kind === 'too_large'
+          ? fail(JUSHUITAN_CODES.badParam, '请求数据过大')
+          : fail(
+              JUSHUITAN_CODES.busy,
+              undefined,
+              kind === 'fault' ? 'fault' : 'rejected',
+            ),
+    handle: (req) => {
+      const known =
+        req.path === JUSHUITAN_COUNT_PATH || req.path === JUSHUITAN_TOKEN_PATH;
+      if (!known) return fail(404, '接口不存在', 'not_found', 404);
+      if (req.method !== 'POST')
+        return fail(JUSHUITAN_CODES.badParam, '请使用POST方式调用');
+      if (req.contentType !== 'application/x-www-form-urlencoded') {
+        return fail(
+          JUSHUITAN_CODES.badParam,
+          'Content-Type必须为application/x-www-form-urlencoded',
+        );
+      }
+      if (opts.ipWhitelist && !opts.ipWhitelist.includes(req.remoteAddress)) {
+        return fail(
+          JUSHUITAN_CODES.ipNotAllowed,
+          `验证失败！已设置IP白名单，该IP不在白名单列表：${req.remoteAddress}`,
+        );
+      }
+      const p = params(req);
+      return req.path === JUSHUITAN_COUNT_PATH
+        ? countQuery(p, req.at)
+        : initToken(p, req.at);
     },
-    { host: opts.host, port: opts.port },
-  );
+  });
   return { ...server, admin: admin.api };
 }

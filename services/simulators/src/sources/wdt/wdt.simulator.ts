@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   parseBeijing,
   SlidingWindowLimiter,
-  startSimServer,
   type SimRequest,
   type SimResult,
 } from '../../common';
@@ -16,6 +15,7 @@ import {
   type SourceSimulator,
   dataControl,
   primaryDataset,
+  startSourceServer,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -322,76 +322,65 @@ export async function startWdtSimulator(
     },
   });
 
-  const server = await startSimServer(
-    {
-      name: 'wdt',
-      clock,
-      faults,
-      log,
-      adminEnabled: opts.adminEnabled,
-      adminRoutes: admin.routes,
-      onReset: admin.resetData,
-      endpointOf: (req) =>
-        req.path === WDT_QIMEN_PATH
-          ? (params(req)['method'] ?? req.path)
-          : req.path,
-      platformError: (kind, req) =>
-        req.path === WDT_QIMEN_PATH && kind !== 'not_found'
-          ? qimenFail(
-              'isp.service-unavailable',
-              '服务暂不可用',
-              kind === 'fault' ? 'fault' : 'rejected',
-            )
-          : kind === 'not_found'
-            ? fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404)
-            : kind === 'too_large'
-              ? fail(WDT_CODES.badParam, '请求数据过大')
-              : fail(
-                  WDT_CODES.busy,
-                  '系统繁忙，请稍后再试',
-                  kind === 'fault' ? 'fault' : 'rejected',
-                ),
-      handle: (req) => {
-        if (req.path === WDT_QIMEN_PATH) return qimen(req);
-        if (
-          req.path !== WDT_STOCKOUT_PATH &&
-          req.path !== WDT_STOCKOUT_HISTORY_PATH
-        ) {
-          return fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404);
-        }
-        if (req.method !== 'POST')
-          return fail(WDT_CODES.badParam, '请使用POST方式提交');
-        const p = params(req);
-        for (const name of SYSTEM_PARAMS)
-          if (!p[name])
-            return fail(WDT_CODES.badParam, `必传参数缺失: ${name}`);
-        if (p['sid'] !== opts.sid)
-          return fail(WDT_CODES.badSid, '卖家账号不存在');
-        if (p['appkey'] !== opts.appkey)
-          return fail(WDT_CODES.badAppkey, '接口账号不存在');
-        if (p['sign'] !== wdtSign(p, opts.secret))
-          return fail(WDT_CODES.badSign, '签名错误');
-        const ts = p['timestamp'] ?? '';
-        if (
-          !/^\d{10}$/.test(ts) ||
-          Math.abs(Number(ts) * 1000 - req.at) >
-            opts.timestampSkewSeconds * 1000
-        ) {
-          return fail(
-            WDT_CODES.badTimestamp,
-            `时间戳超出允许范围(±${opts.timestampSkewSeconds}秒)`,
-          );
-        }
-        if (limiter.tryAcquire(req.at) !== null)
-          return fail(
-            WDT_CODES.throttled,
-            '调用频率超过限制，请稍后再试',
-            'throttled',
-          );
-        return query(p, req.at);
-      },
+  const server = await startSourceServer(base, opts, admin, {
+    name: 'wdt',
+    endpointOf: (req) =>
+      req.path === WDT_QIMEN_PATH
+        ? (params(req)['method'] ?? req.path)
+        : req.path,
+    platformError: (kind, req) =>
+      req.path === WDT_QIMEN_PATH && kind !== 'not_found'
+        ? qimenFail(
+            'isp.service-unavailable',
+            '服务暂不可用',
+            kind === 'fault' ? 'fault' : 'rejected',
+          )
+        : kind === 'not_found'
+          ? fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404)
+          : kind === 'too_large'
+            ? fail(WDT_CODES.badParam, '请求数据过大')
+            : fail(
+                WDT_CODES.busy,
+                '系统繁忙，请稍后再试',
+                kind === 'fault' ? 'fault' : 'rejected',
+              ),
+    handle: (req) => {
+      if (req.path === WDT_QIMEN_PATH) return qimen(req);
+      if (
+        req.path !== WDT_STOCKOUT_PATH &&
+        req.path !== WDT_STOCKOUT_HISTORY_PATH
+      ) {
+        return fail(WDT_CODES.notFound, '接口不存在', 'not_found', 404);
+      }
+      if (req.method !== 'POST')
+        return fail(WDT_CODES.badParam, '请使用POST方式提交');
+      const p = params(req);
+      for (const name of SYSTEM_PARAMS)
+        if (!p[name]) return fail(WDT_CODES.badParam, `必传参数缺失: ${name}`);
+      if (p['sid'] !== opts.sid)
+        return fail(WDT_CODES.badSid, '卖家账号不存在');
+      if (p['appkey'] !== opts.appkey)
+        return fail(WDT_CODES.badAppkey, '接口账号不存在');
+      if (p['sign'] !== wdtSign(p, opts.secret))
+        return fail(WDT_CODES.badSign, '签名错误');
+      const ts = p['timestamp'] ?? '';
+      if (
+        !/^\d{10}$/.test(ts) ||
+        Math.abs(Number(ts) * 1000 - req.at) > opts.timestampSkewSeconds * 1000
+      ) {
+        return fail(
+          WDT_CODES.badTimestamp,
+          `时间戳超出允许范围(±${opts.timestampSkewSeconds}秒)`,
+        );
+      }
+      if (limiter.tryAcquire(req.at) !== null)
+        return fail(
+          WDT_CODES.throttled,
+          '调用频率超过限制，请稍后再试',
+          'throttled',
+        );
+      return query(p, req.at);
     },
-    { host: opts.host, port: opts.port },
-  );
+  });
   return { ...server, admin: admin.api };
 }

@@ -4,7 +4,6 @@ import {
   formatBeijing,
   parseBeijing,
   SlidingWindowLimiter,
-  startSimServer,
   type SimRequest,
   type SimResult,
 } from '../../common';
@@ -22,6 +21,7 @@ import {
   type SourceSimulator,
   dataControl,
   primaryDataset,
+  startSourceServer,
 } from '../source-kit';
 import {
   sourceBaseOptionsSchema,
@@ -321,56 +321,47 @@ export async function startXiaomanSimulator(
     return n;
   };
 
-  const server = await startSimServer(
-    {
-      name: 'xiaoman',
-      clock,
-      faults,
-      log,
-      adminEnabled: opts.adminEnabled,
-      adminRoutes: [
-        ...admin.routes,
-        {
-          method: 'POST',
-          path: '/revoke-tokens',
-          handle: () => ({ revoked: revokeTokens() }),
-        },
-      ],
-      onReset: admin.resetData,
-      endpointOf: (req) => req.path,
-      platformError: (kind) =>
-        kind === 'not_found'
-          ? fail(404, '接口不存在', 'not_found')
-          : kind === 'too_large'
-            ? fail(413, '请求体过大')
-            : fail(
-                500,
-                '系统繁忙，请稍后重试',
-                kind === 'fault' ? 'fault' : 'rejected',
-              ),
-      handle: (req) => {
-        if (req.path === XIAOMAN_TOKEN_PATH) return tokenRequest(req);
-        const known = [
-          XIAOMAN_ORDER_LIST_PATH,
-          XIAOMAN_ORDER_INFO_PATH,
-          XIAOMAN_ORDER_ENUMS_PATH,
-        ];
-        if (!known.includes(req.path))
-          return fail(404, '接口不存在', 'not_found');
-        if (req.method !== 'GET') return fail(405, '请使用GET方式请求');
-        const denied = authorize(req, 'invoices');
-        if (denied) return denied;
-        if (req.path === XIAOMAN_ORDER_LIST_PATH) return orderList(req);
-        if (req.path === XIAOMAN_ORDER_INFO_PATH) return orderInfo(req);
-        return ok({
-          order_status_list: XIAOMAN_ORDER_STATUSES.map((s) => ({
-            code: s.code,
-            name: s.name,
-          })),
-        });
+  const server = await startSourceServer(base, opts, admin, {
+    name: 'xiaoman',
+    adminRoutes: [
+      {
+        method: 'POST',
+        path: '/revoke-tokens',
+        handle: () => ({ revoked: revokeTokens() }),
       },
+    ],
+    endpointOf: (req) => req.path,
+    platformError: (kind) =>
+      kind === 'not_found'
+        ? fail(404, '接口不存在', 'not_found')
+        : kind === 'too_large'
+          ? fail(413, '请求体过大')
+          : fail(
+              500,
+              '系统繁忙，请稍后重试',
+              kind === 'fault' ? 'fault' : 'rejected',
+            ),
+    handle: (req) => {
+      if (req.path === XIAOMAN_TOKEN_PATH) return tokenRequest(req);
+      const known = [
+        XIAOMAN_ORDER_LIST_PATH,
+        XIAOMAN_ORDER_INFO_PATH,
+        XIAOMAN_ORDER_ENUMS_PATH,
+      ];
+      if (!known.includes(req.path))
+        return fail(404, '接口不存在', 'not_found');
+      if (req.method !== 'GET') return fail(405, '请使用GET方式请求');
+      const denied = authorize(req, 'invoices');
+      if (denied) return denied;
+      if (req.path === XIAOMAN_ORDER_LIST_PATH) return orderList(req);
+      if (req.path === XIAOMAN_ORDER_INFO_PATH) return orderInfo(req);
+      return ok({
+        order_status_list: XIAOMAN_ORDER_STATUSES.map((s) => ({
+          code: s.code,
+          name: s.name,
+        })),
+      });
     },
-    { host: opts.host, port: opts.port },
-  );
+  });
   return { ...server, admin: { ...admin.api, revokeTokens } };
 }
