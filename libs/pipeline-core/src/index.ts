@@ -4,3 +4,4 @@ export * from './canonical-json.util';
 export * from './beijing-time.util';
 export * from './fetch.port';
 export * from './http.util';
+export * from './lossless-json.util';

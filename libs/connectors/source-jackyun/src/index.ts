@@ -2,4 +2,3 @@ export * from './jackyun.client';
 export * from './jackyun-request.error';
 export * from './jackyun.connector';
 export * from './protocol';
-export { parseJsonLossless } from './lossless-json.util';

@@ -1,4 +1,5 @@
 import type { SourceEntity } from '@kingbridge/contracts';
+import { parseJsonLossless } from '@kingbridge/pipeline-core';
 import {
   chinaTimeToIso,
   clampPageSize,
@@ -16,7 +17,6 @@ import {
   topSign,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
-import { parseJsonLossless } from './lossless-json.util';
 import {
   JACKYUN_APP_NOT_OPENED_SUBCODE,
   JACKYUN_CHANNELS_METHOD,

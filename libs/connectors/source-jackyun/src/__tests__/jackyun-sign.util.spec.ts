@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { jackyunSign } from '../protocol/jackyun-sign.util';
-import { quoteBigIntegers, parseJsonLossless } from '../lossless-json.util';
 
 describe('jackyunSign', () => {
   const params = {
@@ -31,23 +30,5 @@ describe('jackyunSign', () => {
     expect(jackyunSign(params, 'OtherSecret')).not.toBe(
       'dcf5d7ce076f1bac6b35c936882f64d2',
     );
-  });
-});
-
-describe('parseJsonLossless', () => {
-  it('should keep ids beyond 2^53 exact when parsing', () => {
-    const parsed = parseJsonLossless(
-      '{"TradeId":1712345678901234567,"n":12.5,"s":"1712345678901234567:9"}',
-    );
-    expect(parsed).toEqual({
-      TradeId: '1712345678901234567',
-      n: 12.5,
-      s: '1712345678901234567:9',
-    });
-  });
-
-  it('should leave text untouched when there is no big integer', () => {
-    const text = '{"a":[1,2,-3.5e2],"b":"\\"9007199254740993\\""}';
-    expect(quoteBigIntegers(text)).toBe(text);
   });
 });

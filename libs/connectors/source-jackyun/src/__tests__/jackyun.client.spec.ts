@@ -77,7 +77,7 @@ describe('JackyunClient against the simulator', () => {
     expect(typeof seen.get(first.tradeId)?.['GoodsDetail']).toBe('object');
   });
 
-  it('should parse sales channels with 64-bit ids as strings', async () => {
+  it('should read 19-digit channel ids beyond 2^53 exactly as the simulator holds them', async () => {
     const page = await client().fetchPage({
       entity: 'sales-channel',
       from: new Date(NOW - 400 * 86_400_000),
@@ -85,8 +85,19 @@ describe('JackyunClient against the simulator', () => {
       params: {},
       page: null,
     });
-    expect(page.records.length).toBeGreaterThan(0);
-    for (const r of page.records) expect(r.sourceId).toMatch(/^\d{15,}$/);
+    const held = (sim.admin.records('channels') as { id: string }[]).map(
+      (h) => h.id,
+    );
+    const read = page.records.map((r) => r.sourceId);
+    expect(read.length).toBeGreaterThan(0);
+    for (const id of read) {
+      expect(id).toMatch(/^\d{19}$/);
+      // A plain JSON.parse would have rounded it to the nearest double.
+      expect(Number.isSafeInteger(Number(id))).toBe(false);
+      expect(held).toContain(id);
+    }
+    const payload = page.records[0]?.payload ?? {};
+    expect(Object.values(payload)).toContain(read[0]);
   });
 
   it('should throw an auth error when the secret is wrong', async () => {
