@@ -3,6 +3,11 @@
 # local Prometheus), prometheus-alertmanager (alert delivery test) and the Kafka jars from Maven Central. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") ;;
+  -h | --help) echo "usage: bash scripts/ensure-tools.sh   (promtool, prometheus, alertmanager, the Kafka jars; idempotent)"; exit 0 ;;
+  *) echo "$(basename "$0"): unknown option $1 (it takes none)" >&2; echo "usage: bash scripts/ensure-tools.sh   (promtool, prometheus, alertmanager, the Kafka jars; idempotent)" >&2; exit 2 ;;
+esac
 if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1 \
   || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
   echo "installing Debian's prometheus and prometheus-alertmanager packages"

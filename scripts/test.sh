@@ -4,6 +4,11 @@
 # Used by the README ("npm test") and by .ci/run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") ;;
+  -h | --help) echo "usage: npm test   (bash scripts/test.sh: every check and test project, ends with N passed, N failed)"; exit 0 ;;
+  *) echo "$(basename "$0"): unknown option $1 (it takes none)" >&2; echo "usage: npm test   (bash scripts/test.sh: every check and test project, ends with N passed, N failed)" >&2; exit 2 ;;
+esac
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true TZ=UTC NO_COLOR=1 FORCE_COLOR=0
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kingbridge_test}"
 mkdir -p .cache/test

@@ -5,6 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 action="${1:-status}"
 case "$action" in
+  -h | --help) echo "usage: $0 up|down|status   (Kafka and Prometheus together)"; exit 0 ;;
   up) bash "$here/kafka.sh" up && bash "$here/prometheus.sh" up ;;
   down) bash "$here/prometheus.sh" down; bash "$here/kafka.sh" down ;;
   status) rc=0; bash "$here/kafka.sh" status || rc=$?; bash "$here/prometheus.sh" status || rc=$?; exit $rc ;;

@@ -206,6 +206,10 @@ cmd_status() {
 }
 
 case "${1:-}" in
+  -h | --help)
+    echo "usage: $0 up|down|status|wait   (the local Kafka broker, KAFKA_PORT / KAFKA_HOST)"
+    exit 0
+    ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

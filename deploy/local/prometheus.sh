@@ -153,6 +153,10 @@ cmd_status() {
 }
 
 case "${1:-}" in
+  -h | --help)
+    echo "usage: $0 up|down|status   (the local Prometheus on 127.0.0.1:19090)"
+    exit 0
+    ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,25 @@ describe('operator CLIs', () => {
       expect(r.stderr).toMatch(/unknown option '?--bogus/i);
       expect(r.stderr).toMatch(/usage:/);
       expect(r.stdout).not.toMatch(/wrote |up to date|applied|pending in/);
+    },
+  );
+
+  it.each([
+    'deploy/local/infra.sh',
+    'deploy/local/kafka.sh',
+    'deploy/local/prometheus.sh',
+  ])(
+    'should print the usage of %s on --help with exit 0, and exit 2 on an unknown command',
+    (script) => {
+      const help = spawnSync('bash', [script, '--help'], { encoding: 'utf8' });
+      const bogus = spawnSync('bash', [script, '--bogus'], {
+        encoding: 'utf8',
+      });
+
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/^usage: /);
+      expect(bogus.status).toBe(2);
+      expect(bogus.stderr).toMatch(/^usage: /);
     },
   );
 
