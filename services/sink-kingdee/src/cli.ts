@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { extname, resolve } from 'node:path';
-import { wantsHelp } from '@kingbridge/config';
+import { startedAs, wantsHelp } from '@kingbridge/config';
 
 const USAGE = `usage: tsx services/sink-kingdee/src/cli.ts dlq <list|replay> [options]
   the same as \`kingbridge dlq <list|replay> sink [options]\` (npm run kb -- dlq --help lists the options)`;
@@ -45,5 +45,5 @@ function main(argv: readonly string[]): number {
   return r.status ?? 2;
 }
 
-if (process.argv[1] && /cli\.[jt]s$/.test(process.argv[1]))
+if (startedAs('services/sink-kingdee/src/cli'))
   process.exit(main(process.argv.slice(2)));
