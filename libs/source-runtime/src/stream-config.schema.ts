@@ -3,6 +3,7 @@ import {
   sourcePlatformSchema,
 } from '@kingbridge/contracts';
 import { z } from 'zod';
+import { parseCron } from './cron.util';
 
 const paramValueSchema = z.union([
   z.string(),
@@ -10,6 +11,16 @@ const paramValueSchema = z.union([
   z.boolean(),
   z.array(z.union([z.string(), z.number()])),
 ]);
+
+/** Why a cron cannot schedule anything (bad field, never fires), or undefined when it can. */
+function cronProblem(expression: string): string | undefined {
+  try {
+    parseCron(expression).next(new Date());
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /**
  * One stream: a platform + entity + source-side query, as a sync plan asks
@@ -70,6 +81,10 @@ export const sourceStreamSchema = z.object({
   remediationCron: z
     .string()
     .default('0 0 * * *')
+    .superRefine((expression, ctx) => {
+      const problem = cronProblem(expression);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe('cron of the remediation scan (Asia/Shanghai)'),
   remediationDays: z
     .number()

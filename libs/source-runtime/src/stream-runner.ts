@@ -27,7 +27,9 @@ export interface StreamTiming {
   /** Where a stream without checkpoint (and without its own `startFrom`) starts, epoch ms (INITIAL_SYNC_FROM). */
   readonly initialSyncFromMs?: number | undefined;
   /** Cron timezone offset, minutes east of UTC (Asia/Shanghai = 480). */
-  readonly cronUtcOffsetMinutes: number;
+  readonly cronUtcOffsetMinutes?: number | undefined;
+  /** IANA time zone of the crons (wins over the offset); Asia/Shanghai when neither is given. */
+  readonly cronTimeZone?: string | undefined;
 }
 
 export type RunOutcome =
@@ -70,7 +72,10 @@ export class StreamRunner {
     scanner?: WindowScanner,
   ) {
     this.scanner = scanner ?? new WindowScanner(deps);
-    this.cron = parseCron(stream.remediationCron, timing.cronUtcOffsetMinutes);
+    this.cron = parseCron(
+      stream.remediationCron,
+      timing.cronTimeZone ?? timing.cronUtcOffsetMinutes,
+    );
     this.now = deps.now ?? (() => new Date());
     this.deps.metrics.streamStopped.set(this.labels(), 0);
   }
