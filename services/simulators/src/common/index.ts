@@ -1,7 +1,8 @@
 /**
  * Shared simulator HTTP framework (node:http, no Nest).
  *
- * - `startSimServer(spec, {host, port})` runs one simulator: parses the request (`SimRequest`, with the
+ * - `startSimServer(spec, {host, port})` runs one simulator (every source and Kingdee simulator; the request
+ *   pipeline is middleware, `sim-middleware.ts`: admission limits, then faults, then the handler): parses the request (`SimRequest`, with the
  *   form body already parsed), applies seeded fault injection (`FaultInjector`: latency, reset, hang,
  *   5xx, platform error envelope via `spec.platformError`, lost response after the handler ran, garbled
  *   body), calls `spec.handle` (a handler may report its own injected fault via `SimResult.fault`),
@@ -21,5 +22,6 @@ export * from './fault.schema';
 export * from './fault-injector';
 export * from './request-log';
 export * from './sim-server';
+export * from './sim-middleware';
 export * from './scenario-file';
 export * from './safe-equal.util';

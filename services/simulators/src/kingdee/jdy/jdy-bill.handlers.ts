@@ -200,26 +200,14 @@ function view(
 
 export function list(ctx: JdyBillContext, req: SimRequest): PlatformResponse {
   const search = req.query.get('search') ?? '';
-  const page = Math.max(1, Number(req.query.get('page') ?? '1') || 1);
-  const pageSize = Math.max(
-    1,
-    Number(req.query.get('page_size') ?? '10') || 10,
-  );
+  const { page, pageSize } = pageOf(req);
   const all = ctx.documents
     .list({ formId: FORM })
     .filter((d) => search === '' || d.billNo.includes(search));
   const rows = all
     .slice((page - 1) * pageSize, page * pageSize)
     .map((doc) => view(ctx, doc));
-  return jdyEnvelope(JDY_ERRCODE.ok, 'success', {
-    count: String(all.length),
-    current_page: page,
-    current_page_size: rows.length,
-    page,
-    page_size: pageSize,
-    total_page: Math.ceil(all.length / pageSize),
-    rows,
-  });
+  return pageAnswer(all.length, page, pageSize, rows);
 }
 
 export function listBaseData(
@@ -229,11 +217,7 @@ export function listBaseData(
   kind: keyof JdyMasterData,
 ): PlatformResponse {
   const search = req.query.get('search') ?? '';
-  const page = Math.max(1, Number(req.query.get('page') ?? '1') || 1);
-  const pageSize = Math.max(
-    1,
-    Number(req.query.get('page_size') ?? '10') || 10,
-  );
+  const { page, pageSize } = pageOf(req);
   const items: Array<{
     id: string;
     number: string;
@@ -257,15 +241,7 @@ export function listBaseData(
         }
       : { id: item.id, number: item.number, name: item.name },
   );
-  return jdyEnvelope(JDY_ERRCODE.ok, 'success', {
-    count: String(all.length),
-    current_page: page,
-    current_page_size: rows.length,
-    page,
-    page_size: pageSize,
-    total_page: Math.ceil(all.length / pageSize),
-    rows,
-  });
+  return pageAnswer(all.length, page, pageSize, rows);
 }
 
 export function detail(ctx: JdyBillContext, req: SimRequest): PlatformResponse {
@@ -281,4 +257,30 @@ export function detail(ctx: JdyBillContext, req: SimRequest): PlatformResponse {
     : ctx.documents.findByNumber(FORM, number ?? '');
   if (!doc) return jdyEnvelope(JDY_ERRCODE.notFound, '单据不存在或已删除');
   return jdyEnvelope(JDY_ERRCODE.ok, 'success', view(ctx, doc));
+}
+
+/** `page` (1-based) and `page_size` (default 10) of a list call. */
+function pageOf(req: SimRequest): { page: number; pageSize: number } {
+  return {
+    page: Math.max(1, Number(req.query.get('page') ?? '1') || 1),
+    pageSize: Math.max(1, Number(req.query.get('page_size') ?? '10') || 10),
+  };
+}
+
+/** One page of a list answer. */
+function pageAnswer(
+  total: number,
+  page: number,
+  pageSize: number,
+  rows: unknown[],
+): PlatformResponse {
+  return jdyEnvelope(JDY_ERRCODE.ok, 'success', {
+    count: String(total),
+    current_page: page,
+    current_page_size: rows.length,
+    page,
+    page_size: pageSize,
+    total_page: Math.ceil(total / pageSize),
+    rows,
+  });
 }
