@@ -62,4 +62,9 @@ describe('kingdee signatures', () => {
       ]),
     ).toBe('a=1%252F2&b=x%2520y');
   });
+
+  it('should encode the JDY query PHP-style (space as +, ! escaped) when asked for the form style', () => {
+    expect(jdyCanonicalQuery([['q', 'a b!']], 'form')).toBe('q=a%2Bb%2521');
+    expect(jdyCanonicalQuery([['q', 'a b!']])).toBe('q=a%2520b!');
+  });
 });
