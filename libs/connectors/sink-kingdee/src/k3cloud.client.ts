@@ -48,6 +48,8 @@ import {
   type K3LoginSignAlgorithm,
   K3_AUTH_SERVICE,
   K3_DYNAMIC_FORM_SERVICE,
+  K3_MSG,
+  K3_SESSION_LOST_MESSAGE,
   k3FormKeys,
   type K3FormKeys,
 } from './protocol';
@@ -767,8 +769,12 @@ function sessionLostMessage(value: unknown): string | undefined {
     : Array.isArray(value) && Array.isArray(value[0])
       ? k3QueryFailureSchema.safeParse(value[0][0]).data?.Result.ResponseStatus
       : undefined;
-  if (status && status.IsSuccess === false && status.MsgCode === 1) {
-    return status.Errors?.[0]?.Message ?? '会话信息已丢失，请重新登录';
+  if (
+    status &&
+    status.IsSuccess === false &&
+    status.MsgCode === K3_MSG.sessionLost
+  ) {
+    return status.Errors?.[0]?.Message ?? K3_SESSION_LOST_MESSAGE;
   }
   return undefined;
 }

@@ -18,6 +18,9 @@ export const K3_MSG = {
   callLimited: 14,
 } as const;
 
+/** The message of a `MsgCode 1` answer (the session is gone: log in again). */
+export const K3_SESSION_LOST_MESSAGE = '会话信息已丢失，请重新登录';
+
 /** JDY errcodes with a meaning (0 and 2000002000 documented; the token ones from client code). */
 export const JDY_ERRCODE = {
   ok: 0,

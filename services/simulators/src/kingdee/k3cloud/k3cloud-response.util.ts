@@ -22,14 +22,13 @@ export interface K3ResponseStatus {
 import {
   K3_AUTH_SERVICE,
   K3_MSG,
+  K3_SESSION_LOST_MESSAGE,
 } from '@kingbridge/sink-kingdee-client/protocol';
 
 /** Lower-cased `AuthService.` prefix of a login service path. */
 export const K3_AUTH_PREFIX = `${K3_AUTH_SERVICE.toLowerCase()}.`;
 
-export { K3_MSG };
-
-export const K3_SESSION_LOST_MESSAGE = '会话信息已丢失，请重新登录';
+export { K3_MSG, K3_SESSION_LOST_MESSAGE };
 
 export function k3Status(
   errors: K3Error[],
