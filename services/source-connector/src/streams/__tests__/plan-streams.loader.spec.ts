@@ -180,6 +180,20 @@ describe('loadPlanStreams', () => {
     expect((err as Error).message).toMatch(/bad\.yaml: source\.platform/);
   });
 
+  it('should refuse a remediation cron that cannot fire, naming the file, the field and the cron field', async () => {
+    const dir = plansDir({
+      'a.yaml': ORDERS_PLAN.replace(
+        "cron: '30 1 * * *'",
+        "cron: '30 25 * * *'",
+      ),
+    });
+    const err = await loadPlanStreams(dir, 'jackyun').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamConfigError);
+    expect((err as Error).message).toMatch(
+      /a\.yaml: source: remediationCron: cron "30 25 \* \* \*": bad hour "25"/,
+    );
+  });
+
   it('should load the shipped plans for every platform without error', async () => {
     const dir = resolve(__dirname, '../../../../../plans');
     for (const platform of [
