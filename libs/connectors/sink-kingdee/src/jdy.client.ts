@@ -13,9 +13,10 @@ import {
   type KingdeeClientOptions,
   type KingdeeTransport,
 } from './kingdee-client.util';
-import { kingdeeFetch, parseKingdeeJson } from './kingdee-http.util';
+import { parseKingdeeJson } from './kingdee-http.util';
 import {
   CredentialRefused,
+  type ExpiringToken,
   observeRequest,
   SharedCredential,
   withCredential,
@@ -97,11 +98,6 @@ interface Envelope {
 
 class SecretRotated extends Error {}
 
-interface AppToken {
-  readonly value: string;
-  readonly expiresAt: number;
-}
-
 /**
  * 金蝶云星辰 (JDY) open API v2 client: gateway signature, account
  * authorisation + app-token (cached, refetched when refused), the
@@ -112,7 +108,7 @@ export class JdyClient implements KingdeeWriter {
   private readonly io: KingdeeTransport;
   private appSecret: string | undefined;
   private routerAddr: string | undefined;
-  private readonly token: SharedCredential<AppToken>;
+  private readonly token: SharedCredential<ExpiringToken>;
 
   constructor(private readonly options: JdyClientOptions) {
     this.io = kingdeeTransport(options);
@@ -235,7 +231,7 @@ export class JdyClient implements KingdeeWriter {
     );
   }
 
-  private async fetchToken(signal?: AbortSignal): Promise<AppToken> {
+  private async fetchToken(signal?: AbortSignal): Promise<ExpiringToken> {
     if (this.appSecret === undefined || this.routerAddr === undefined)
       await this.authorize(signal);
     return retryWithBackoff((attempt) => this.requestToken(attempt, signal), {
@@ -248,7 +244,7 @@ export class JdyClient implements KingdeeWriter {
   private async requestToken(
     attempt: number,
     signal?: AbortSignal,
-  ): Promise<AppToken> {
+  ): Promise<ExpiringToken> {
     const env = await this.request(
       'GET',
       '/jdyconnector/app_management/kingdee_auth_token',
@@ -356,27 +352,22 @@ export class JdyClient implements KingdeeWriter {
           nonce,
           timestamp,
         );
-        const res = await kingdeeFetch(
-          this.io.fetchFn,
-          {
-            url: url.toString(),
-            method,
-            headers: {
-              'content-type': 'application/json',
-              'X-Api-ClientID': this.options.clientId,
-              'X-Api-Auth-Version': '2.0',
-              'X-Api-TimeStamp': timestamp,
-              'X-Api-Nonce': nonce,
-              'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
-              'X-Api-Signature': signature,
-              ...extraHeaders,
-            },
-            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-            timeoutMs: this.io.timeoutMs,
-            ...(signal ? { signal } : {}),
+        const res = await this.io.send('jdy', {
+          url: url.toString(),
+          method,
+          headers: {
+            'content-type': 'application/json',
+            'X-Api-ClientID': this.options.clientId,
+            'X-Api-Auth-Version': '2.0',
+            'X-Api-TimeStamp': timestamp,
+            'X-Api-Nonce': nonce,
+            'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
+            'X-Api-Signature': signature,
+            ...extraHeaders,
           },
-          'jdy',
-        );
+          json: body,
+          signal,
+        });
         const answer = parseKingdeeJson(res, answerSchema, `jdy ${path}`);
         if ('errcode' in answer) {
           const env: Envelope = {

@@ -12,7 +12,6 @@ import {
   type KingdeeTransport,
 } from './kingdee-client.util';
 import {
-  kingdeeFetch,
   parseKingdeeJson,
   type KingdeeHttpResponse,
 } from './kingdee-http.util';
@@ -451,18 +450,13 @@ export class K3CloudClient implements KingdeeWriter {
         ? this.signedHeaders(url.pathname)
         : {}),
     };
-    return kingdeeFetch(
-      this.io.fetchFn,
-      {
-        url: url.toString(),
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        timeoutMs: this.io.timeoutMs,
-        ...(signal ? { signal } : {}),
-      },
-      'k3cloud',
-    );
+    return this.io.send('k3cloud', {
+      url: url.toString(),
+      method: 'POST',
+      headers,
+      json: body,
+      signal,
+    });
   }
 
   /** SDK "第三方系统登录授权" headers (reference §1.5). */

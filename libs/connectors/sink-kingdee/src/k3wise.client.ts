@@ -11,9 +11,10 @@ import {
   type KingdeeClientOptions,
   type KingdeeTransport,
 } from './kingdee-client.util';
-import { kingdeeFetch, parseKingdeeJson } from './kingdee-http.util';
+import { parseKingdeeJson } from './kingdee-http.util';
 import {
   CredentialRefused,
+  type ExpiringToken,
   observeRequest,
   SharedCredential,
   withCredential,
@@ -55,11 +56,6 @@ const listDataSchema = z
   .object({ DATA: z.array(z.record(z.string(), z.unknown())).default([]) })
   .passthrough();
 
-interface Token {
-  readonly value: string;
-  readonly expiresAt: number;
-}
-
 /**
  * K/3 WISE WebAPI (K3API) client: token by authorityCode (cached until its
  * validity ends, refetched when refused), `POST /{Object}/Save?token=` and a
@@ -68,7 +64,7 @@ interface Token {
 export class K3WiseClient implements KingdeeWriter {
   readonly target = 'k3wise' as const;
   private readonly io: KingdeeTransport;
-  private readonly token: SharedCredential<Token>;
+  private readonly token: SharedCredential<ExpiringToken>;
 
   constructor(private readonly options: K3WiseClientOptions) {
     this.io = kingdeeTransport(options);
@@ -170,7 +166,7 @@ export class K3WiseClient implements KingdeeWriter {
     );
   }
 
-  private async createToken(signal?: AbortSignal): Promise<Token> {
+  private async createToken(signal?: AbortSignal): Promise<ExpiringToken> {
     const answer = await this.request(
       'GET',
       '/Token/Create',
@@ -214,18 +210,13 @@ export class K3WiseClient implements KingdeeWriter {
           `${base}${path.startsWith('/') ? path : `/${path}`}`,
         );
         for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-        const res = await kingdeeFetch(
-          this.io.fetchFn,
-          {
-            url: url.toString(),
-            method,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
-            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-            timeoutMs: this.io.timeoutMs,
-            ...(signal ? { signal } : {}),
-          },
-          'k3wise',
-        );
+        const res = await this.io.send('k3wise', {
+          url: url.toString(),
+          method,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          json: body,
+          signal,
+        });
         const answer = parseKingdeeJson(res, answerSchema, `k3wise ${path}`);
         if (answer.StatusCode === 401 && !path.startsWith('/Token/'))
           throw new CredentialRefused(answer.Message ?? 'token refused');

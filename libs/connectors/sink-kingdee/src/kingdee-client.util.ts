@@ -1,12 +1,27 @@
 import { toPipelineError, type FetchFn } from '@kingbridge/pipeline-core';
-import type { KingdeeRequestHooks } from './kingdee-http.util';
+import {
+  kingdeeFetch,
+  type KingdeeHttpResponse,
+  type KingdeeRequestHooks,
+} from './kingdee-http.util';
 import type { RowOutcome, WriteRow } from './kingdee-writer.port';
+
+/** One JSON call of a Kingdee client (`json` is serialised as the body). */
+export interface KingdeeJsonRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+  readonly signal?: AbortSignal | undefined;
+}
 
 /** What every Kingdee client takes from its options: the HTTP call, the per-request timeout and the clock. */
 export interface KingdeeTransport {
   readonly fetchFn: FetchFn;
   readonly timeoutMs: number;
   readonly now: () => number;
+  /** One round trip with the timeout (`kingdeeFetch`: transport failures classified, named after `target`). */
+  send(target: string, req: KingdeeJsonRequest): Promise<KingdeeHttpResponse>;
 }
 
 /** The options every Kingdee client shares. */
@@ -21,10 +36,25 @@ export interface KingdeeClientOptions {
 export function kingdeeTransport(
   options: KingdeeClientOptions,
 ): KingdeeTransport {
+  const fetchFn = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return {
-    fetchFn: options.fetch ?? fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
+    fetchFn,
+    timeoutMs,
     now: options.now ?? Date.now,
+    send: (target, req) =>
+      kingdeeFetch(
+        fetchFn,
+        {
+          url: req.url,
+          method: req.method,
+          headers: req.headers,
+          ...(req.json !== undefined ? { body: JSON.stringify(req.json) } : {}),
+          timeoutMs,
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+        target,
+      ),
   };
 }
 

@@ -11,6 +11,12 @@ import type { KingdeeRequestHooks } from './kingdee-http.util';
 /** The platform refused the session or token of a call (K3Cloud MsgCode 1, JDY 1030002003, WISE 401). */
 export class CredentialRefused extends Error {}
 
+/** A token valid until `expiresAt` (epoch ms). */
+export interface ExpiringToken {
+  readonly value: string;
+  readonly expiresAt: number;
+}
+
 /**
  * A login session or token the client shares between concurrent calls: obtained once at a time (single
  * flight; calls arriving meanwhile wait for the same one), reused while `usable`.
