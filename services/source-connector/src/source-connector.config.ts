@@ -1,7 +1,11 @@
 import { baseConfigSchema } from '@kingbridge/config';
 import type { SourcePlatform } from '@kingbridge/contracts';
 import type { SourceConnectorSpec } from '@kingbridge/source-kit';
-import { parseRateRules, parseUserTime } from '@kingbridge/source-runtime';
+import {
+  parseCron,
+  parseRateRules,
+  parseUserTime,
+} from '@kingbridge/source-runtime';
 import { z } from 'zod';
 import { SOURCE_CONNECTORS } from './connectors/source-connectors.registry';
 
@@ -78,6 +82,20 @@ const SERVICE_SHAPE = {
     .int()
     .default(480)
     .describe('timezone of remediation crons (480 = Asia/Shanghai)'),
+  CRON_TIMEZONE: z
+    .string()
+    .optional()
+    .superRefine((zone, ctx) => {
+      if (zone === undefined) return;
+      try {
+        parseCron('0 0 * * *', zone);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .describe(
+      'IANA time zone of remediation crons (e.g. Asia/Shanghai); wins over CRON_UTC_OFFSET_MINUTES',
+    ),
   PLANS_DIR: z
     .string()
     .default('plans')

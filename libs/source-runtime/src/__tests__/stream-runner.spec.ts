@@ -18,7 +18,7 @@ import type {
 } from '../source-state.repository';
 import { createSourceMetrics } from '../source.metrics';
 import { sourceStreamSchema } from '../stream-config.schema';
-import { StreamRunner } from '../stream-runner';
+import { StreamRunner, type StreamTiming } from '../stream-runner';
 
 class MemoryStore implements SourceStateStore {
   checkpoints = new Map<string, StreamCheckpoint>();
@@ -150,6 +150,7 @@ function setup(
     store?: MemoryStore;
     nowMs?: number;
     stream?: typeof stream;
+    timing?: Partial<StreamTiming>;
   } = {},
 ) {
   const store = opts.store ?? new MemoryStore();
@@ -183,6 +184,7 @@ function setup(
       safetyLagMs: 0,
       initialLookbackMs: 86_400_000,
       cronUtcOffsetMinutes: 480,
+      ...opts.timing,
     },
   );
   const metric = async (name: string) =>
@@ -289,6 +291,23 @@ describe('StreamRunner', () => {
     expect((await runner.runIncremental()).status).toBe('stopped');
     expect(client.calls).toBe(1);
     expect(await metric('kingbridge_source_stream_stopped')).toBe(1);
+  });
+
+  it('should read the remediation cron in the IANA zone when one is given, else in Beijing time', async () => {
+    const client = () => new ScriptedClient(() => page([]));
+    const at = async (timing: Partial<StreamTiming>) =>
+      (
+        await setup(client(), { timing }).runner.nextRemediationAt(
+          new Date(NOW),
+        )
+      ).toISOString();
+    expect(await at({ cronTimeZone: 'UTC' })).toBe('2026-05-02T00:00:00.000Z');
+    expect(await at({ cronTimeZone: 'Asia/Shanghai' })).toBe(
+      '2026-05-01T16:00:00.000Z',
+    );
+    expect(await at({ cronUtcOffsetMinutes: undefined })).toBe(
+      '2026-05-01T16:00:00.000Z',
+    );
   });
 
   it('should schedule the next remediation after the last one when the cron is daily', async () => {

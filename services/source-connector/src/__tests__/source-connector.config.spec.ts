@@ -45,6 +45,21 @@ describe('source-connector config', () => {
     ).toThrow(/CONNECTOR_ID/);
   });
 
+  it('should read remediation crons in an IANA zone and refuse an unknown one naming CRON_TIMEZONE', () => {
+    expect(
+      loadConfig(sourceConnectorConfigSchema, {
+        ...example,
+        CRON_TIMEZONE: 'Asia/Shanghai',
+      }).CRON_TIMEZONE,
+    ).toBe('Asia/Shanghai');
+    expect(() =>
+      loadConfig(sourceConnectorConfigSchema, {
+        ...example,
+        CRON_TIMEZONE: 'Asia/Nowhere',
+      }),
+    ).toThrow(/CRON_TIMEZONE: .*unknown time zone "Asia\/Nowhere"/);
+  });
+
   it('should reject a malformed rate limit naming the variable', () => {
     expect(() =>
       loadConfig(sourceConnectorConfigSchema, {

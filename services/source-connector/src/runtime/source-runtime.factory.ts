@@ -125,6 +125,7 @@ export function buildSourceRuntime(options: {
         ? undefined
         : parseUserTime(config.INITIAL_SYNC_FROM),
     cronUtcOffsetMinutes: config.CRON_UTC_OFFSET_MINUTES,
+    cronTimeZone: config.CRON_TIMEZONE,
   };
   const runners = options.streams.map((s) => {
     if (!client.entities.includes(s.entity)) {
