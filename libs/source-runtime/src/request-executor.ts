@@ -1,8 +1,8 @@
 import {
   type BackoffPolicy,
-  backoffDelay,
   DEFAULT_BACKOFF,
-  sleep,
+  RetryStoppedError,
+  retryWithBackoff,
 } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import type { AdaptiveRateLimiter, RateTicket } from './rate-limiter';
@@ -71,56 +71,66 @@ export class CredentialChannel {
     context: Record<string, unknown>,
     signal?: AbortSignal,
   ): Promise<T> {
-    let transientFailures = 0;
     let throttles = 0;
-    for (;;) {
-      try {
-        const result = await call();
-        this.limiter.onSuccess();
-        return result;
-      } catch (err) {
-        const kind = sourceErrorKind(err, signal);
-        if (kind === 'throttle' && throttles < this.policy.maxThrottleRetries) {
-          throttles += 1;
-          this.metrics.throttled.inc({ connector: this.connector });
-          this.metrics.retries.inc({ connector: this.connector });
-          this.limiter.onThrottle(retryAfterOf(err));
-          this.logger.debug(
-            {
-              ...context,
-              ...errorLogFields(err),
-              factor: this.limiter.currentFactor(),
-            },
-            'throttled; rate lowered',
-          );
-          continue;
-        }
-        if (kind === 'throttle')
-          this.metrics.throttled.inc({ connector: this.connector });
-        if (kind === 'transient') {
-          transientFailures += 1;
-          if (transientFailures < this.policy.transient.attempts) {
+    // One try with its throttle retries: no wait here, the limiter paces the next call.
+    const attempt = async (): Promise<T> => {
+      for (;;) {
+        try {
+          const result = await call();
+          this.limiter.onSuccess();
+          return result;
+        } catch (err) {
+          const kind = sourceErrorKind(err, signal);
+          if (
+            kind === 'throttle' &&
+            throttles < this.policy.maxThrottleRetries
+          ) {
+            throttles += 1;
+            this.metrics.throttled.inc({ connector: this.connector });
             this.metrics.retries.inc({ connector: this.connector });
-            const delay = backoffDelay(
-              this.policy.transient,
-              transientFailures,
-            );
+            this.limiter.onThrottle(retryAfterOf(err));
             this.logger.debug(
               {
                 ...context,
                 ...errorLogFields(err),
-                attempt: transientFailures,
-                delay,
+                factor: this.limiter.currentFactor(),
               },
-              'transient failure; retrying',
+              'throttled; rate lowered',
             );
-            await sleep(delay, signal);
-            if (signal?.aborted) throw err;
             continue;
           }
+          if (kind === 'throttle')
+            this.metrics.throttled.inc({ connector: this.connector });
+          throw err;
         }
-        throw err;
       }
+    };
+    // Stopped already: the one try says why (as the call sees the signal).
+    if (signal?.aborted) return attempt();
+    try {
+      // Transient failures: the policy's attempts in total, with its backoff between them.
+      return await retryWithBackoff(attempt, {
+        policy: this.policy.transient,
+        signal,
+        retryable: (err) => sourceErrorKind(err, signal) === 'transient',
+        onRetry: (err, failures, delay) => {
+          this.metrics.retries.inc({ connector: this.connector });
+          this.logger.debug(
+            {
+              ...context,
+              ...errorLogFields(err),
+              attempt: failures,
+              delay,
+            },
+            'transient failure; retrying',
+          );
+        },
+      });
+    } catch (err) {
+      // Attempts used up or aborted while waiting: the last failure as it is.
+      if (err instanceof RetryStoppedError && err.lastError !== undefined)
+        throw err.lastError;
+      throw err;
     }
   }
 }
