@@ -23,5 +23,6 @@ export * from './fault-injector';
 export * from './request-log';
 export * from './sim-server';
 export * from './sim-middleware';
+export * from './sim-types';
 export * from './scenario-file';
 export * from './safe-equal.util';

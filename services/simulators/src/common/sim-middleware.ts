@@ -1,29 +1,12 @@
-import type { GarbageKind, LoggedFault } from './fault.schema';
+import type { GarbageKind } from './fault.schema';
 import { stringifyWithBigInt } from './json-bigint.util';
-import type { Exchange, SimResult, SimServerSpec } from './sim-server';
-
-/** An answer to write, or no answer at all: the socket reset or the request left hanging. */
-export type Reply =
-  | SimResult
-  | {
-      drop: 'reset' | 'hang';
-      fault?: LoggedFault;
-      /** Status of the answer the handler produced and the client never got (the log shows it). */
-      status?: number;
-    };
-
-/** One stage of the request pipeline: answers itself or calls `next` (the later stages, then the handler). */
-export type Middleware = (
-  exchange: Exchange,
-  next: () => Promise<Reply>,
-) => Promise<Reply>;
-
-export interface ServerLimits {
-  /** Requests in flight above this get the over-limit answer. */
-  maxConcurrent?: number;
-  /** Requests accepted per sliding (wall-clock) minute; 0 = unlimited. */
-  rateLimitPerMinute?: number;
-}
+import type {
+  Exchange,
+  Middleware,
+  Reply,
+  SimResult,
+  SimServerSpec,
+} from './sim-types';
 
 const NGINX_502 =
   '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';

@@ -1,5 +1,4 @@
 import { parseJsonOrUndefined } from '../shared/kingdee-server';
-import { getCI, isRecord } from './k3cloud-save.handler';
 
 /** Arguments from the positional (`parameters`, array or JSON text) or the named envelope, keys lower-cased. */
 export function extractArgs(
@@ -72,4 +71,17 @@ export function filterText(value: unknown): string | undefined {
     }
   });
   return text;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Case-insensitive property read (the server matches JSON keys case-insensitively). */
+export function getCI(source: Record<string, unknown>, key: string): unknown {
+  if (key in source) return source[key];
+  const upper = key.toUpperCase();
+  for (const [k, v] of Object.entries(source))
+    if (k.toUpperCase() === upper) return v;
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { DocumentStore } from '../shared/document-store';
 import { K3_MSG } from './k3cloud-response.util';
-import { getCI, type K3StoredBill } from './k3cloud-save.handler';
+import { getCI } from './k3cloud-args.util';
+import type { K3StoredBill } from './k3cloud-stored-bill';
 
 /** Source entry tables of the link rows K3Cloud knows (reference §1.10) -> the form that holds them. */
 const SOURCE_FORMS: Readonly<

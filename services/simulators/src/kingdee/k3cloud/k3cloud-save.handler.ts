@@ -9,33 +9,20 @@ import {
   type K3Error,
   type K3SuccessEntity,
 } from './k3cloud-response.util';
+import { getCI, isRecord } from './k3cloud-args.util';
 import { linkProblems } from './k3cloud-link.validator';
+import type {
+  K3StoredBill,
+  K3StoredEntry,
+  K3StoredValue,
+} from './k3cloud-stored-bill';
 
-/** A stored field: a resolved base-data reference or a plain value. */
-export type K3StoredValue =
-  | {
-      readonly ref: true;
-      readonly id: number;
-      readonly number: string | null;
-      readonly name: string | null;
-      readonly given: unknown;
-    }
-  | { readonly ref: false; readonly value: unknown };
-
-export interface K3StoredEntry {
-  readonly entryId: number;
-  readonly seq: number;
-  readonly fields: Record<string, K3StoredValue>;
-}
-
-/** A saved bill or base-data record as the simulated database holds it (field keys upper-cased). */
-export interface K3StoredBill {
-  readonly model: Record<string, unknown>;
-  readonly header: Record<string, K3StoredValue>;
-  readonly entries: K3StoredEntry[];
-  /** Reference fields that were sent but did not resolve and were stored empty (IsVerifyBaseDataField false). */
-  readonly unresolvedRefs: string[];
-}
+export { getCI, isRecord } from './k3cloud-args.util';
+export type {
+  K3StoredBill,
+  K3StoredEntry,
+  K3StoredValue,
+} from './k3cloud-stored-bill';
 
 export interface K3SaveContext {
   readonly documents: DocumentStore<K3StoredBill>;
@@ -498,17 +485,4 @@ function isK3Date(value: unknown): boolean {
   const month = Number(match[2]);
   const day = Number(match[3]);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Case-insensitive property read (the server matches JSON keys case-insensitively). */
-export function getCI(source: Record<string, unknown>, key: string): unknown {
-  if (key in source) return source[key];
-  const upper = key.toUpperCase();
-  for (const [k, v] of Object.entries(source))
-    if (k.toUpperCase() === upper) return v;
-  return undefined;
 }
