@@ -32,8 +32,6 @@ export const latencySchema = z
     'Server-side latency added to every non-admin request before it is handled',
   );
 export type LatencyConfig = z.infer<typeof latencySchema>;
-/** @deprecated name of the source simulators; the same schema. */
-export type Latency = LatencyConfig;
 
 export const faultKindSchema = z
   .enum([
