@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 
 const LIB_TYPES = [
   'type:connector',
+  'type:protocol',
   'type:domain',
   'type:infra',
   'type:core',
@@ -63,9 +64,22 @@ const DEP_CONSTRAINTS = [
       'type:core',
     ],
   },
+  // A platform's wire (protocol/ of a connector lib, its own project): what the client and the simulator share.
+  {
+    sourceTag: 'type:protocol',
+    onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util'],
+    bannedExternalImports: [
+      'kafkajs',
+      '@nestjs/*',
+      'typeorm',
+      'pg',
+      'prom-client',
+    ],
+  },
   {
     sourceTag: 'type:connector',
     onlyDependOnLibsWithTags: [
+      'type:protocol',
       'type:core',
       'type:contracts',
       'type:util',
@@ -164,6 +178,7 @@ const DEP_CONSTRAINTS = [
   {
     sourceTag: 'type:simulator',
     onlyDependOnLibsWithTags: [
+      'type:protocol',
       'type:infra',
       'type:core',
       'type:contracts',

@@ -5,7 +5,7 @@ import {
   type OutboundDocument,
 } from '@kingbridge/contracts';
 import { z } from 'zod';
-import { k3FormKeys } from './protocol';
+import { k3FormKeys } from '@kingbridge/sink-kingdee-client/protocol';
 
 const row = z.record(z.string(), z.unknown());
 const positiveNumber = z.union([

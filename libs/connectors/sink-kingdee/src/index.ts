@@ -1,4 +1,4 @@
-export * from './protocol';
+export * from '@kingbridge/sink-kingdee-client/protocol';
 export * from './kingdee-error.classifier';
 export * from './kingdee-http.util';
 export * from './kingdee-writer.port';

@@ -32,7 +32,7 @@ import {
   jdyCanonicalQuery,
   jdyGatewaySignature,
   JDY_ERRCODE,
-} from './protocol';
+} from '@kingbridge/sink-kingdee-client/protocol';
 
 export interface JdyClientOptions extends KingdeeClientOptions {
   /** Gateway origin (`https://api.kingdee.com`; the simulator on 18202). */

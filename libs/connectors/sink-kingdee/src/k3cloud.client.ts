@@ -37,7 +37,7 @@ import {
   k3QueryAnswerSchema,
   k3QueryFailureSchema,
   type K3ResponseStatus,
-} from './protocol';
+} from '@kingbridge/sink-kingdee-client/protocol';
 import {
   k3ApiSignature,
   k3AppDataPlain,
@@ -51,7 +51,7 @@ import {
   K3_SESSION_LOST_MESSAGE,
   k3FormKeys,
   type K3FormKeys,
-} from './protocol';
+} from '@kingbridge/sink-kingdee-client/protocol';
 
 const AUTH = K3_AUTH_SERVICE;
 const DYN = K3_DYNAMIC_FORM_SERVICE;

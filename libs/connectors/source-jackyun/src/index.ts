@@ -1,4 +1,4 @@
 export * from './jackyun.client';
 export * from './jackyun-request.error';
 export * from './jackyun.connector';
-export * from './protocol';
+export * from '@kingbridge/source-jackyun/protocol';

@@ -30,7 +30,7 @@ import {
   jackyunEnvelopeSchema,
   jackyunSign,
   jackyunTradePageSchema,
-} from './protocol';
+} from '@kingbridge/source-jackyun/protocol';
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [

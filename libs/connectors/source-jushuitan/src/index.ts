@@ -1,4 +1,4 @@
 export * from './jushuitan.client';
 export * from './jushuitan-request.error';
 export * from './jushuitan.connector';
-export * from './protocol';
+export * from '@kingbridge/source-jushuitan/protocol';

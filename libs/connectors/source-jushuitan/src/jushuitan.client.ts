@@ -21,7 +21,7 @@ import {
   jushuitanInventoryCountSchema,
   jushuitanResponseSchema,
   jushuitanSign,
-} from './protocol';
+} from '@kingbridge/source-jushuitan/protocol';
 
 export interface JushuitanCredentials {
   readonly appKey: string;

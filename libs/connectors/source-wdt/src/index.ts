@@ -1,4 +1,4 @@
 export * from './wdt.client';
 export * from './wdt-request.error';
 export * from './wdt.connector';
-export * from './protocol';
+export * from '@kingbridge/source-wdt/protocol';

@@ -25,7 +25,7 @@ import {
   wdtResponseSchema,
   wdtSign,
   wdtStockoutSchema,
-} from './protocol';
+} from '@kingbridge/source-wdt/protocol';
 
 export interface WdtCredentials {
   readonly sid: string;

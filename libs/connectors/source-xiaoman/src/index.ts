@@ -1,4 +1,4 @@
 export * from './xiaoman.client';
 export * from './xiaoman-request.error';
 export * from './xiaoman.connector';
-export * from './protocol';
+export * from '@kingbridge/source-xiaoman/protocol';

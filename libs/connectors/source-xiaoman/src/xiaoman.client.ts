@@ -25,7 +25,7 @@ import {
   xiaomanListResponseSchema,
   xiaomanOrderSchema,
   xiaomanTokenSchema,
-} from './protocol';
+} from '@kingbridge/source-xiaoman/protocol';
 
 /** Refresh a token 5 minutes before it expires. */
 const TOKEN_MARGIN_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ import {
   jdyCanonicalQuery,
   jdyGatewaySignature,
   k3LoginSign,
-} from '../protocol';
+} from '@kingbridge/sink-kingdee-client/protocol';
 
 // Vectors from /work/shared/reference/kingdee.md (§1.4, §2.2, §2.3).
 describe('kingdee signatures', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jackyunSign } from '../protocol/jackyun-sign.util';
+import { jackyunSign } from '@kingbridge/source-jackyun/protocol';
 
 describe('jackyunSign', () => {
   const params = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jushuitanSign } from '../protocol/jushuitan-sign.util';
+import { jushuitanSign } from '@kingbridge/source-jushuitan/protocol';
 
 const SECRET = 'e9c5ca33fecb404b8e6cdbd0ef4a6d25';
 const APP_KEY = '5b53060f23d84ddf9703056e84fa5a2d';

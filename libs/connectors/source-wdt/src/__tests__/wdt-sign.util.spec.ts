@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wdtSign, wdtSignString } from '../protocol/wdt-sign.util';
+import { wdtSign, wdtSignString } from '@kingbridge/source-wdt/protocol';
 
 describe('wdtSign', () => {
   const params = {
