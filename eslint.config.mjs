@@ -21,6 +21,15 @@ const OPS_TARGETS = [
   ...LIB_TYPES,
 ];
 
+// What a connector or a platform's wire never imports: the runtime is the services' business.
+const NO_RUNTIME_IMPORTS = [
+  'kafkajs',
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'prom-client',
+];
+
 const DEP_CONSTRAINTS = [
   {
     sourceTag: 'type:app',
@@ -68,13 +77,7 @@ const DEP_CONSTRAINTS = [
   {
     sourceTag: 'type:protocol',
     onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util'],
-    bannedExternalImports: [
-      'kafkajs',
-      '@nestjs/*',
-      'typeorm',
-      'pg',
-      'prom-client',
-    ],
+    bannedExternalImports: NO_RUNTIME_IMPORTS,
   },
   {
     sourceTag: 'type:connector',
@@ -85,13 +88,7 @@ const DEP_CONSTRAINTS = [
       'type:util',
       'type:testing',
     ],
-    bannedExternalImports: [
-      'kafkajs',
-      '@nestjs/*',
-      'typeorm',
-      'pg',
-      'prom-client',
-    ],
+    bannedExternalImports: NO_RUNTIME_IMPORTS,
   },
   {
     sourceTag: 'type:domain',
