@@ -19,6 +19,11 @@ export default defineConfig({
   resolve: { alias },
   test: {
     env: { TZ: 'UTC' },
+    // Two files at once over all projects (vitest's default on 2 cores is one): the integration files run one
+    // after another in their fork while the unit files, then the e2e suite, use the other. Most integration
+    // and e2e time is waiting on brokers, windows and processes, not CPU.
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       {
         resolve: { alias },

@@ -126,7 +126,9 @@ wait_ready() {
   local deadline=$((SECONDS + WAIT_SECONDS))
   while ((SECONDS < deadline)); do
     if broker_answers; then return 0; fi
-    if [[ -f "$PID_FILE" ]] && ! is_running; then
+    # Only a process that is gone has exited: right after the fork, the child may not have exec'd java yet
+    # (its cmdline is still this script's), which is_running's pid-reuse guard would take for an exit.
+    if [[ -f "$PID_FILE" ]] && ! kill -0 "$(cat "$PID_FILE" 2>/dev/null || echo 0)" 2>/dev/null; then
       log "broker exited during start-up; last log lines:"
       tail -n 30 "$LOG_FILE" >&2 || true
       return 1
@@ -165,6 +167,9 @@ cmd_up() {
   setsid nohup "${JAVA[@]}" kafka.Kafka "$STATE/server.properties" >>"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   if ! wait_ready; then
+    # Leave nothing behind: a broker that did not answer in time is stopped, not left holding the port.
+    kill "$(cat "$PID_FILE")" 2>/dev/null || true
+    rm -f "$PID_FILE"
     die "broker failed to start"
   fi
   log "up on $HOST:$PORT (pid $(cat "$PID_FILE"))"
