@@ -52,6 +52,23 @@ describe('plan cli', () => {
     );
   });
 
+  it('should validate one plan file, naming the file and line of a syntax error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-cli-'));
+    const bad = join(dir, 'flow.json');
+    writeFileSync(bad, '{"id": "x",\n  "source": 5,\n');
+
+    const good = plan(
+      'validate',
+      'plans/wdt-stockout-to-k3cloud-outstock.yaml',
+    );
+    const r = plan('validate', bad);
+
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('1 plan(s) valid');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:3:`);
+  });
+
   it('should print documents and per-record errors of a dry run', () => {
     // Arrange
     const fixture = join(

@@ -1,6 +1,6 @@
 /**
  * Plan tool for plan authors (no Kafka, no database):
- *   tsx scripts/plan.ts validate [dir]            check every plan in dir (default plans/)
+ *   tsx scripts/plan.ts validate [dir|file]       check one plan file or every plan in dir (default plans/)
  *   tsx scripts/plan.ts dry-run <plan> <records.ndjson|json> [--lookups tables.json] [--now <time>] [--pretty]
  * dry-run prints one JSON line per record outcome and per outbound document, then one
  * `request` line per Kingdee call the sink would make (formid, options such as
@@ -11,6 +11,7 @@
  * their watermark had passed. Every `_findCollection` table, the plan's `lookups:` tables that
  * the transform reads from K3Cloud included, comes from the --lookups file.
  */
+import { readFile, stat } from 'node:fs/promises';
 import {
   InputFileError,
   UsageError,
@@ -41,7 +42,7 @@ import { requestEnvelopes } from './plan-request-envelope';
 /** A records file that cannot be read as JSON or NDJSON, with where. */
 
 export const PLAN_USAGE =
-  "usage:\n  tsx scripts/plan.ts validate [dir]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now T] [--pretty]\n  --now: the clock of the dry run (ISO-8601 with an offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now-1h)";
+  "usage:\n  tsx scripts/plan.ts validate [dir|plan file]\n  tsx scripts/plan.ts dry-run <plan.yaml> <records.ndjson|json> [--lookups tables.json] [--now T] [--pretty]\n  --now: the clock of the dry run (ISO-8601 with an offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now-1h)";
 
 /** The records of a JSON array or NDJSON file; a bad file is an InputFileError naming `file:line`. */
 async function readRecords(file: string): Promise<unknown[]> {
@@ -104,9 +105,14 @@ function toRaw(
   };
 }
 
-async function validate(dir: string): Promise<number> {
+/** One plan file or every plan of a folder. */
+async function validate(path: string): Promise<number> {
   try {
-    const plans = await loadPlans(dir);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new UsageError(`no such file or folder: ${path}`);
+    const plans = info.isDirectory()
+      ? await loadPlans(path)
+      : [{ file: path, plan: parsePlan(await readFile(path, 'utf8'), path) }];
     for (const { file, plan } of plans) {
       process.stdout.write(
         `ok  ${file}  ${plan.id}  ${plan.source.stream} -> ${plan.target.system} ${plan.target.formId}\n`,
