@@ -262,7 +262,7 @@ async function dryRun(args: string[]): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-/** `plan validate [dir]` | `plan dry-run ...`; returns the exit code (1: a problem found, 2: usage). */
+/** `plan validate [dir|file]` | `plan dry-run ...`; returns the exit code (1: a problem found, 2: usage). */
 export function run(argv: readonly string[]): Promise<number> {
   return runCliCommand(argv, { name: 'plan', usage: PLAN_USAGE }, (a) =>
     plan(a),
