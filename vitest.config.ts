@@ -19,9 +19,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     env: { TZ: 'UTC' },
-    // Two files at once over all projects (vitest's default on 2 cores is one): the integration files run one
-    // after another in their fork while the unit files, then the e2e suite, use the other. Most integration
-    // and e2e time is waiting on brokers, windows and processes, not CPU.
+    // At most two files at once in one vitest run (its default on 2 cores is one). Vitest still takes the
+    // projects one after another, so npm test (scripts/test.sh) runs the integration project in a second vitest
+    // run beside the unit and e2e ones.
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
