@@ -8,7 +8,7 @@ import {
 } from '@kingbridge/config';
 
 // Every project carries one type:* and one scope:* tag: libs/*, libs/connectors/* and services/* in their
-// package.json (nx.tags), the tool folders (scripts, tools, bench, deploy) in their project.json (tags).
+// package.json (nx.tags), a connector's nested protocol project in its src/protocol/project.json, the tool folders (scripts, tools, bench, deploy) in their project.json (tags).
 const packageRoots = ['libs', 'libs/connectors', 'services'];
 const toolProjects = ['scripts', 'tools', 'bench', 'deploy'];
 
@@ -39,6 +39,16 @@ function checkAll(): number {
       };
       checkTags(pkgPath, pkg.nx?.tags ?? [], problems);
       projects += 1;
+      // A connector's wire (src/protocol/) is a project of its own, nested in the lib.
+      const protocolPath = join(root, dir.name, 'src/protocol/project.json');
+      if (existsSync(protocolPath)) {
+        const protocol = parseJsonText(
+          protocolPath,
+          readFileSync(protocolPath, 'utf8'),
+        ) as { tags?: string[] };
+        checkTags(protocolPath, protocol.tags ?? [], problems);
+        projects += 1;
+      }
     }
   }
   for (const dir of toolProjects) {
