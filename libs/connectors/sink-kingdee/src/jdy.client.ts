@@ -7,26 +7,10 @@ import {
   classifyKingdeeMessage,
   kingdeeError,
 } from './kingdee-error.classifier';
-import {
-  eachRow,
-  kingdeeTransport,
-  type KingdeeClientOptions,
-  type KingdeeTransport,
-} from './kingdee-client.util';
-import { parseKingdeeJson } from './kingdee-http.util';
-import {
-  CredentialRefused,
-  type ExpiringToken,
-  observeRequest,
-  SharedCredential,
-  withCredential,
-} from './kingdee-session.util';
-import type {
-  BillRef,
-  KingdeeWriter,
-  RowOutcome,
-  WriteRequest,
-} from './kingdee-writer.port';
+import type { KingdeeClientOptions } from './kingdee-client.util';
+import { CredentialRefused, type ExpiringToken } from './kingdee-session.util';
+import { TokenCachedClient, type BillLookup } from './kingdee-token-client';
+import type { RowOutcome, WriteRequest, WriteRow } from './kingdee-writer.port';
 import {
   jdyAppSignature,
   jdyCanonicalQuery,
@@ -103,76 +87,63 @@ class SecretRotated extends Error {}
  * authorisation + app-token (cached, refetched when refused), the
  * 盘亏单 save `inv_check_loss_bill` and its detail lookup by bill number.
  */
-export class JdyClient implements KingdeeWriter {
+export class JdyClient extends TokenCachedClient {
   readonly target = 'jdy' as const;
-  private readonly io: KingdeeTransport;
   private appSecret: string | undefined;
   private routerAddr: string | undefined;
-  private readonly token: SharedCredential<ExpiringToken>;
 
   constructor(private readonly options: JdyClientOptions) {
-    this.io = kingdeeTransport(options);
+    super(options, 60_000);
     this.appSecret = options.appSecret;
     this.routerAddr = options.routerAddr;
-    this.token = new SharedCredential(
-      (signal) => this.fetchToken(signal),
-      (token) => token.expiresAt > this.io.now() + 60_000,
+  }
+
+  protected async writeRow(
+    request: WriteRequest,
+    row: WriteRow,
+  ): Promise<RowOutcome> {
+    const body = {
+      ...row.document,
+      bill_no: row.billNo,
+      ...stringOptions(request.options),
+    };
+    const env = await this.business(
+      'POST',
+      request.formId,
+      {},
+      body,
+      request.signal,
     );
-  }
-
-  maxRowsPerRequest(): number {
-    return 1;
-  }
-
-  async write(request: WriteRequest): Promise<RowOutcome[]> {
-    return eachRow(request.rows, async (row): Promise<RowOutcome> => {
-      const body = {
-        ...row.document,
-        bill_no: row.billNo,
-        ...stringOptions(request.options),
-      };
-      const env = await this.business(
-        'POST',
-        request.formId,
-        {},
-        body,
-        request.signal,
-      );
-      if (env.errcode !== JDY_ERRCODE.ok) {
-        return {
-          kind: 'failed',
-          error: kingdeeError(
-            classifyEnvelope(env),
-            `jdy ${request.formId}: ${env.description}`,
-          ),
-        };
-      }
-      const data = saveDataSchema.safeParse(env.data);
-      if (!data.success) {
-        return {
-          kind: 'failed',
-          error: kingdeeError(
-            'bad_response',
-            `jdy ${request.formId}: save answer without ids`,
-          ),
-        };
-      }
-      const id = data.data.ids[0] ?? '';
+    if (env.errcode !== JDY_ERRCODE.ok) {
       return {
-        kind: 'written',
-        id,
-        number: data.data.id_number_map[id] ?? row.billNo,
+        kind: 'failed',
+        error: kingdeeError(
+          classifyEnvelope(env),
+          `jdy ${request.formId}: ${env.description}`,
+        ),
       };
-    });
+    }
+    const data = saveDataSchema.safeParse(env.data);
+    if (!data.success) {
+      return {
+        kind: 'failed',
+        error: kingdeeError(
+          'bad_response',
+          `jdy ${request.formId}: save answer without ids`,
+        ),
+      };
+    }
+    const id = data.data.ids[0] ?? '';
+    return {
+      kind: 'written',
+      id,
+      number: data.data.id_number_map[id] ?? row.billNo,
+    };
   }
 
-  async findBills(
-    formId: string,
-    billNos: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<Map<string, BillRef>> {
-    const found = new Map<string, BillRef>();
-    for (const number of billNos) {
+  protected async lookUpBills(lookup: BillLookup): Promise<void> {
+    const { formId, signal } = lookup;
+    for (const number of lookup.billNos) {
       const env = await this.business(
         'GET',
         `${formId}_detail`,
@@ -187,7 +158,7 @@ export class JdyClient implements KingdeeWriter {
             'bad_response',
             `jdy ${formId}_detail: unexpected answer`,
           );
-        found.set(number, {
+        lookup.add(number, {
           id: String(detail.data.id),
           number: detail.data.bill_no ?? number,
         });
@@ -201,7 +172,6 @@ export class JdyClient implements KingdeeWriter {
         );
       }
     }
-    return found;
   }
 
   /** A business call with app-token; a refused token is refetched once. */
@@ -212,26 +182,22 @@ export class JdyClient implements KingdeeWriter {
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Envelope> {
-    return withCredential(
-      this.token,
-      `jdy ${path}`,
+    return this.withToken(
+      path,
       (token) =>
         this.request(
           method,
           path,
           query,
           body,
-          {
-            'app-token': token.value,
-            'X-GW-Router-Addr': this.routerAddr ?? '',
-          },
+          { 'app-token': token, 'X-GW-Router-Addr': this.routerAddr ?? '' },
           signal,
         ),
       signal,
     );
   }
 
-  private async fetchToken(signal?: AbortSignal): Promise<ExpiringToken> {
+  protected async fetchToken(signal?: AbortSignal): Promise<ExpiringToken> {
     if (this.appSecret === undefined || this.routerAddr === undefined)
       await this.authorize(signal);
     return retryWithBackoff((attempt) => this.requestToken(attempt, signal), {
@@ -335,24 +301,22 @@ export class JdyClient implements KingdeeWriter {
     extraHeaders: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Envelope> {
-    return observeRequest(
-      this.options.hooks,
-      path,
-      this.io.now,
-      async (answered) => {
-        const url = new URL(path, this.options.baseUrl);
-        for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-        const timestamp = String(this.io.now());
-        const nonce = String(randomInt(1, 2 ** 31 - 1));
-        const signature = jdyGatewaySignature(
-          this.options.clientSecret,
-          method,
-          url.pathname,
-          jdyCanonicalQuery(Object.entries(query)),
-          nonce,
-          timestamp,
-        );
-        const res = await this.io.send('jdy', {
+    return this.observe(path, async (answered) => {
+      const url = new URL(path, this.options.baseUrl);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const timestamp = String(this.io.now());
+      const nonce = String(randomInt(1, 2 ** 31 - 1));
+      const signature = jdyGatewaySignature(
+        this.options.clientSecret,
+        method,
+        url.pathname,
+        jdyCanonicalQuery(Object.entries(query)),
+        nonce,
+        timestamp,
+      );
+      const { res, answer } = await this.exchange(
+        path,
+        {
           url: url.toString(),
           method,
           headers: {
@@ -367,34 +331,34 @@ export class JdyClient implements KingdeeWriter {
           },
           json: body,
           signal,
-        });
-        const answer = parseKingdeeJson(res, answerSchema, `jdy ${path}`);
-        if ('errcode' in answer) {
-          const env: Envelope = {
-            errcode: answer.errcode,
-            description: answer.description ?? '',
-            data: answer.data,
-          };
-          if (env.errcode === JDY_ERRCODE.tokenInvalid)
-            throw new CredentialRefused(env.description);
-          if (env.errcode !== JDY_ERRCODE.ok) answered(classifyEnvelope(env));
-          return env;
-        }
-        const errorClass =
-          res.status >= 200 && res.status < 300
-            ? 'bad_response'
-            : classifyHttpStatus(res.status);
-        throw kingdeeError(
-          errorClass,
-          `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(),
-          {
-            ...(res.retryAfterMs !== undefined
-              ? { retryAfterMs: res.retryAfterMs }
-              : {}),
-          },
-        );
-      },
-    );
+        },
+        answerSchema,
+      );
+      if ('errcode' in answer) {
+        const env: Envelope = {
+          errcode: answer.errcode,
+          description: answer.description ?? '',
+          data: answer.data,
+        };
+        if (env.errcode === JDY_ERRCODE.tokenInvalid)
+          throw new CredentialRefused(env.description);
+        if (env.errcode !== JDY_ERRCODE.ok) answered(classifyEnvelope(env));
+        return env;
+      }
+      const errorClass =
+        res.status >= 200 && res.status < 300
+          ? 'bad_response'
+          : classifyHttpStatus(res.status);
+      throw kingdeeError(
+        errorClass,
+        `jdy ${path}: HTTP ${res.status} ${answer.message ?? ''}`.trim(),
+        {
+          ...(res.retryAfterMs !== undefined
+            ? { retryAfterMs: res.retryAfterMs }
+            : {}),
+        },
+      );
+    });
   }
 }
 

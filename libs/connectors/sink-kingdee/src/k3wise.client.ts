@@ -5,26 +5,10 @@ import {
   classifyKingdeeMessage,
   kingdeeError,
 } from './kingdee-error.classifier';
-import {
-  eachRow,
-  kingdeeTransport,
-  type KingdeeClientOptions,
-  type KingdeeTransport,
-} from './kingdee-client.util';
-import { parseKingdeeJson } from './kingdee-http.util';
-import {
-  CredentialRefused,
-  type ExpiringToken,
-  observeRequest,
-  SharedCredential,
-  withCredential,
-} from './kingdee-session.util';
-import type {
-  BillRef,
-  KingdeeWriter,
-  RowOutcome,
-  WriteRequest,
-} from './kingdee-writer.port';
+import type { KingdeeClientOptions } from './kingdee-client.util';
+import { CredentialRefused, type ExpiringToken } from './kingdee-session.util';
+import { TokenCachedClient, type BillLookup } from './kingdee-token-client';
+import type { RowOutcome, WriteRequest, WriteRow } from './kingdee-writer.port';
 
 export interface K3WiseClientOptions extends KingdeeClientOptions {
   /** `http(s)://{host}/K3API` (the simulator: `http://127.0.0.1:18203/K3API`). */
@@ -61,58 +45,45 @@ const listDataSchema = z
  * validity ends, refetched when refused), `POST /{Object}/Save?token=` and a
  * GetList lookup by FBillNo.
  */
-export class K3WiseClient implements KingdeeWriter {
+export class K3WiseClient extends TokenCachedClient {
   readonly target = 'k3wise' as const;
-  private readonly io: KingdeeTransport;
-  private readonly token: SharedCredential<ExpiringToken>;
 
   constructor(private readonly options: K3WiseClientOptions) {
-    this.io = kingdeeTransport(options);
-    this.token = new SharedCredential(
-      (signal) => this.createToken(signal),
-      (token) => token.expiresAt > this.io.now() + 30_000,
+    super(options, 30_000);
+  }
+
+  protected async writeRow(
+    request: WriteRequest,
+    row: WriteRow,
+  ): Promise<RowOutcome> {
+    const data = withBillNo(row.document, row.billNo);
+    const answer = await this.call(
+      'POST',
+      request.formId,
+      { Data: data },
+      request.signal,
     );
-  }
-
-  maxRowsPerRequest(): number {
-    return 1;
-  }
-
-  async write(request: WriteRequest): Promise<RowOutcome[]> {
-    return eachRow(request.rows, async (row): Promise<RowOutcome> => {
-      const data = withBillNo(row.document, row.billNo);
-      const answer = await this.call(
-        'POST',
-        request.formId,
-        { Data: data },
-        request.signal,
-      );
-      if (answer.StatusCode !== 200) {
-        const message = answer.Message ?? '';
-        return {
-          kind: 'failed',
-          error: kingdeeError(
-            classifyAnswer(answer),
-            `k3wise ${request.formId}: ${message}`,
-          ),
-        };
-      }
-      const saved = saveDataSchema.safeParse(answer.Data ?? {});
-      const id = saved.data?.FInterID;
+    if (answer.StatusCode !== 200) {
+      const message = answer.Message ?? '';
       return {
-        kind: 'written',
-        id: id === null || id === undefined ? '' : String(id),
-        number: saved.data?.FBillNo ?? row.billNo,
+        kind: 'failed',
+        error: kingdeeError(
+          classifyAnswer(answer),
+          `k3wise ${request.formId}: ${message}`,
+        ),
       };
-    });
+    }
+    const saved = saveDataSchema.safeParse(answer.Data ?? {});
+    const id = saved.data?.FInterID;
+    return {
+      kind: 'written',
+      id: id === null || id === undefined ? '' : String(id),
+      number: saved.data?.FBillNo ?? row.billNo,
+    };
   }
 
-  async findBills(
-    formId: string,
-    billNos: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<Map<string, BillRef>> {
-    const found = new Map<string, BillRef>();
+  protected async lookUpBills(lookup: BillLookup): Promise<void> {
+    const { formId, billNos, signal } = lookup;
     const object = objectOf(formId);
     for (let i = 0; i < billNos.length; i += 100) {
       const chunk = billNos.slice(i, i + 100);
@@ -144,10 +115,9 @@ export class K3WiseClient implements KingdeeWriter {
       for (const row of list.data.DATA) {
         const number = row['FBillNo'];
         if (typeof number !== 'string') continue;
-        found.set(number, { id: String(row['FInterID'] ?? ''), number });
+        lookup.add(number, { id: String(row['FInterID'] ?? ''), number });
       }
     }
-    return found;
   }
 
   /** One call with `?token=`; a refused token (401) is refetched once. */
@@ -157,16 +127,14 @@ export class K3WiseClient implements KingdeeWriter {
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    return withCredential(
-      this.token,
-      `k3wise ${path}`,
-      (token) =>
-        this.request(method, path, { token: token.value }, body, signal),
+    return this.withToken(
+      path,
+      (token) => this.request(method, path, { token }, body, signal),
       signal,
     );
   }
 
-  private async createToken(signal?: AbortSignal): Promise<ExpiringToken> {
+  protected async fetchToken(signal?: AbortSignal): Promise<ExpiringToken> {
     const answer = await this.request(
       'GET',
       '/Token/Create',
@@ -200,36 +168,32 @@ export class K3WiseClient implements KingdeeWriter {
     body: unknown,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    return observeRequest(
-      this.options.hooks,
-      path,
-      this.io.now,
-      async (answered) => {
-        const base = this.options.baseUrl.replace(/\/+$/, '');
-        const url = new URL(
-          `${base}${path.startsWith('/') ? path : `/${path}`}`,
-        );
-        for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-        const res = await this.io.send('k3wise', {
+    return this.observe(path, async (answered) => {
+      const base = this.options.baseUrl.replace(/\/+$/, '');
+      const url = new URL(`${base}${path.startsWith('/') ? path : `/${path}`}`);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const { res, answer } = await this.exchange(
+        path,
+        {
           url: url.toString(),
           method,
           headers: { 'content-type': 'application/json; charset=utf-8' },
           json: body,
           signal,
-        });
-        const answer = parseKingdeeJson(res, answerSchema, `k3wise ${path}`);
-        if (answer.StatusCode === 401 && !path.startsWith('/Token/'))
-          throw new CredentialRefused(answer.Message ?? 'token refused');
-        if (res.status >= 300 && answer.StatusCode === 200) {
-          throw kingdeeError(
-            classifyHttpStatus(res.status),
-            `k3wise ${path}: HTTP ${res.status}`,
-          );
-        }
-        if (answer.StatusCode !== 200) answered(classifyAnswer(answer));
-        return answer;
-      },
-    );
+        },
+        answerSchema,
+      );
+      if (answer.StatusCode === 401 && !path.startsWith('/Token/'))
+        throw new CredentialRefused(answer.Message ?? 'token refused');
+      if (res.status >= 300 && answer.StatusCode === 200) {
+        throw kingdeeError(
+          classifyHttpStatus(res.status),
+          `k3wise ${path}: HTTP ${res.status}`,
+        );
+      }
+      if (answer.StatusCode !== 200) answered(classifyAnswer(answer));
+      return answer;
+    });
   }
 }
 
