@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { kingdeeTargetSchema, sourcePlatformSchema } from '../platform.schema';
+import { sourcePlatformSchema } from '../platform.schema';
+import { documentIdentityShape } from './document-identity.schema';
 
 /** Where an outbound document came from: the source records it was built of. */
 export const lineageSchema = z.object({
@@ -36,12 +37,7 @@ export type ChangeAfterWrite = z.infer<typeof changeAfterWriteSchema>;
  * re-emitted document is the same document and the sink's ledger dedups it.
  */
 export const outboundDocumentSchema = z.object({
-  schemaVersion: z.literal(1),
-  flow: z.string().min(1),
-  documentKey: z.string().min(1),
-  target: kingdeeTargetSchema,
-  /** K3Cloud form id (SAL_OUTSTOCK, BD_Customer), JDY path, or K3 WISE path. */
-  formId: z.string().min(1),
+  ...documentIdentityShape,
   /** Save | BatchSave | the JDY/K3 WISE operation name. */
   operation: z.string().min(1),
   /** Target-specific flags from the plan: IsAutoSubmitAndAudit, IsVerifyBaseDataField, ... */

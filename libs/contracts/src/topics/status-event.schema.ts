@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kingdeeTargetSchema } from '../platform.schema';
+import { documentIdentityShape } from './document-identity.schema';
 
 export const writeOutcomeSchema = z.enum([
   /** Written to Kingdee (this attempt or verified as already present). */
@@ -65,11 +65,7 @@ export type ErrorClass = z.infer<typeof errorClassSchema>;
 
 /** Value of the status topic, one per outbound document outcome. Key: documentKey. */
 export const statusEventSchema = z.object({
-  schemaVersion: z.literal(1),
-  flow: z.string().min(1),
-  documentKey: z.string().min(1),
-  target: kingdeeTargetSchema,
-  formId: z.string().min(1),
+  ...documentIdentityShape,
   billNo: z.string().min(1),
   outcome: writeOutcomeSchema,
   kingdeeId: z.string().optional(),
