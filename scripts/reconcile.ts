@@ -4,6 +4,7 @@
  * See USAGE below and libs/reconcile/README.md.
  */
 import {
+  ConfigError,
   DEFAULT_DATABASE_URL,
   UsageError,
   loadConfigOrExit,
@@ -15,6 +16,7 @@ import { sourcePlatformSchema } from '@kingbridge/contracts';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
 import {
+  K3CloudBillQueryInventory,
   PostgresPipelineState,
   SIMULATOR_DATASETS,
   SimulatorKingdeeInventory,
@@ -24,7 +26,9 @@ import {
   reconcileFlow,
   reportClean,
   simulatorFormId,
+  totalsFieldsOf,
   withMergeOverrides,
+  type KingdeeInventory,
   type PipelineState,
   type ReconcileReport,
   type SourceInventory,
@@ -44,6 +48,8 @@ import {
   SourceApiInventory,
   type InventoryProgress,
 } from '@kingbridge/source-connector';
+import { k3cloudClientFromEnv } from '@kingbridge/sink-kingdee';
+import type { K3CloudClient } from '@kingbridge/sink-kingdee-client';
 import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
@@ -51,7 +57,8 @@ import { timeOption } from './commands';
 import { readLookupTablesFile } from './lookups';
 
 const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]
-         [--source api|simulator] [--plans dir] [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
+         [--source api|simulator] [--kingdee api|simulator] [--kingdee-filter F] [--plans dir]
+         [--lookups tables.json] [--source-url URL] [--kingdee-url URL]
          [--context-days N] [--in-flight-grace-s N] [--port-offset N]
 
 Compares, per flow, the documents the source records of [from, to) should make with the documents Kingdee holds.
@@ -68,6 +75,11 @@ time otherwise); a Kingdee document made by records outside the range is "outsid
   --demo           the local stack (npm start): simulator URLs and demo credentials
   --source api     (default) the platform's own API with the flow's query and the connector's client
   --source simulator  the source simulator's admin endpoint (range = creation time)
+  --kingdee api    K3Cloud as the sink reaches it: ExecuteBillQuery with the sink's K3CLOUD_* variables (every
+                   auth mode, secrets as env or *_FILE); the default without --demo. JDY and K3 WISE flows are
+                   read from their simulators only (their query APIs are not built).
+  --kingdee simulator  the Kingdee simulators' admin endpoint (counts every create); the default with --demo
+  --kingdee-filter F   with --kingdee api: an extra FilterString for every form, e.g. "FDate >= '2026-11-01'"
   --json           machine-readable output (one report, or {range, flows, failed} with --all)
   --port-offset N  with --demo: the stack's ports shifted by N (a test stack beside the main job)
   --context-days N how far before --from documents are explained by earlier records (default 2)
@@ -78,7 +90,9 @@ published but not transformed yet (within the grace), or being written (sink led
 Changed after write: Kingdee holds a document whose source was modified after it was written (both sums shown).
 Exit code: 0 = nothing missing, extra or duplicate; 1 = differences; 2 = usage or setup error.
 Env: DATABASE_URL (lookups, flow settings, pipeline state; default the main job's database), connector
-variables for --source api without --demo (<PLATFORM>_BASE_URL, credentials or *_FILE).`;
+variables for --source api without --demo (<PLATFORM>_BASE_URL, credentials or *_FILE), the sink's K3CLOUD_*
+variables for --kingdee api (K3CLOUD_BASE_URL, K3CLOUD_ACCT_ID, K3CLOUD_USERNAME, K3CLOUD_AUTH_MODE, then
+K3CLOUD_PASSWORD or K3CLOUD_APP_ID + K3CLOUD_APP_SECRET, each also as *_FILE).`;
 
 const argsObjectSchema = z.object({
   flow: z.string().min(1).optional(),
@@ -91,6 +105,8 @@ const argsObjectSchema = z.object({
   sourceUrl: z.string().url().optional(),
   kingdeeUrl: z.string().url().optional(),
   source: z.enum(['api', 'simulator']).default('api'),
+  kingdee: z.enum(['api', 'simulator']).optional(),
+  kingdeeFilter: z.string().min(1).optional(),
   demo: z.boolean(),
   contextDays: z.coerce.number().positive().default(2),
   portOffset: z.coerce.number().int().min(0).default(0),
@@ -121,6 +137,8 @@ function parseArgs(argv: readonly string[]): Args {
       'source-url': STRING,
       'kingdee-url': STRING,
       source: STRING,
+      kingdee: STRING,
+      'kingdee-filter': STRING,
       demo: FLAG,
       'context-days': STRING,
       'port-offset': STRING,
@@ -138,7 +156,10 @@ function parseArgs(argv: readonly string[]): Args {
   if (!parsed.success)
     throw new UsageError(
       parsed.error.issues
-        .map((x) => `--${x.path.join('.')}: ${x.message}`)
+        .map(
+          (x) =>
+            `--${x.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${x.message}`,
+        )
         .join('; '),
     );
   return parsed.data;
@@ -291,6 +312,11 @@ async function reconcile(argv: readonly string[]): Promise<number> {
         : {}),
       ...process.env,
     };
+    const k3cloud =
+      (args.kingdee ?? (args.demo ? 'simulator' : 'api')) === 'api' &&
+      chosen.some((p) => p.target.system === 'k3cloud')
+        ? k3cloudReader(args, kingdeeEnv)
+        : undefined;
     const lookups = new RoutingLookupProvider(
       new InMemoryLookupProvider(tables),
       await k3cloudLookupRoutes({
@@ -327,14 +353,7 @@ async function reconcile(argv: readonly string[]): Promise<number> {
                     `${plan.source.platform}/${plan.source.entity}`
                   ] ?? plan.source.entity)
                 : plan.source.entity,
-            kingdee: new SimulatorKingdeeInventory(
-              args.kingdeeUrl ??
-                kingdeeUrl(plan.target.system, args.portOffset),
-            ),
-            kingdeeFormId: simulatorFormId(
-              plan.target.system,
-              plan.target.formId,
-            ),
+            ...kingdeeOf(args, plan, k3cloud),
             range: { fromMs, toMs },
             lookups,
             ...(pipeline ? { pipeline } : {}),
@@ -389,6 +408,51 @@ async function reconcile(argv: readonly string[]): Promise<number> {
     return reports.every(reportClean) ? 0 : 1;
   } finally {
     await ds?.destroy();
+  }
+}
+
+/**
+ * Where a flow's Kingdee documents are read: K3Cloud through ExecuteBillQuery (`--kingdee api`, summing the
+ * quantity and amount fields the plan writes) or the simulator's admin endpoint.
+ */
+function kingdeeOf(
+  args: Args,
+  plan: SyncPlan,
+  k3cloud: K3CloudClient | undefined,
+): { kingdee: KingdeeInventory; kingdeeFormId: string } {
+  if (k3cloud && plan.target.system === 'k3cloud')
+    return {
+      kingdee: new K3CloudBillQueryInventory({
+        client: k3cloud,
+        totalsFields: totalsFieldsOf(plan.mapping),
+        ...(args.kingdeeFilter ? { filter: args.kingdeeFilter } : {}),
+      }),
+      kingdeeFormId: plan.target.formId,
+    };
+  return {
+    kingdee: new SimulatorKingdeeInventory(
+      args.kingdeeUrl ?? kingdeeUrl(plan.target.system, args.portOffset),
+    ),
+    kingdeeFormId: simulatorFormId(plan.target.system, plan.target.formId),
+  };
+}
+
+/** The sink's own K3Cloud client from the environment; a missing or bad variable is a setup error naming it. */
+function k3cloudReader(
+  args: Args,
+  env: Record<string, string | undefined>,
+): K3CloudClient {
+  try {
+    return k3cloudClientFromEnv({
+      ...env,
+      ...(args.kingdeeUrl ? { K3CLOUD_BASE_URL: args.kingdeeUrl } : {}),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new UsageError(
+        `--kingdee api reads K3Cloud with the sink's settings: ${err.issues.join('; ')} (or --kingdee simulator with --demo)`,
+      );
+    throw err;
   }
 }
 

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '../..');
 
-function cli(args: readonly string[]) {
+function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   const r = spawnSync(
     process.execPath,
     [
@@ -12,7 +14,7 @@ function cli(args: readonly string[]) {
       join(ROOT, 'scripts/reconcile.ts'),
       ...args,
     ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -36,5 +38,31 @@ describe('scripts/reconcile.ts usage', () => {
     const r = cli(['--from', 'now-1h']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('give --flow <plan id> or --all');
+  }, 60_000);
+
+  it('should refuse --kingdee with a reader it does not know', () => {
+    const r = cli(['--all', '--kingdee', 'sql']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--kingdee: .*'api' \| 'simulator'|--kingdee: .*api.*simulator/,
+    );
+  }, 60_000);
+
+  it('should name the missing K3Cloud secret when reading the real K3Cloud (the default without --demo)', () => {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('K3CLOUD_')),
+    );
+    const lookups = join(
+      mkdtempSync(join(tmpdir(), 'kb-rec-')),
+      'lookups.json',
+    );
+    writeFileSync(lookups, '{}');
+    const r = cli(
+      ['--flow', 'wdt-stockout-to-k3cloud-outstock', '--lookups', lookups],
+      { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--kingdee api');
+    expect(r.stderr).toContain('K3CLOUD_PASSWORD');
   }, 60_000);
 });

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +9,7 @@ import {
   buildExpectedDocuments,
   reconcileFlow,
   toRawRecord,
+  totalsFieldsOf,
   type ExpectedDocument,
   type ReconcileReport,
 } from '@kingbridge/reconcile';
@@ -23,6 +26,7 @@ import {
   startWdtSimulator,
 } from '@kingbridge/simulators';
 import type { SourceSimulator } from '@kingbridge/simulators';
+import { k3cloudClientFromEnv } from '@kingbridge/sink-kingdee';
 import { k3CloudMasterData } from '../stack/demo-master-data';
 import { demoLookups } from '../stack/__tests__/demo-lookups.util';
 
@@ -234,11 +238,17 @@ describe('reconcile against the simulators', () => {
   });
 
   it('should see the same bills and sums through ExecuteBillQuery as through the admin endpoint', async () => {
+    // The production client, built from the sink's environment as `kb reconcile --kingdee api` builds it.
+    const passwordFile = join(mkdtempSync(join(tmpdir(), 'kb-k3-')), 'pw');
+    writeFileSync(passwordFile, 'Kb@2026!\n');
     const viaQuery = new K3CloudBillQueryInventory({
-      baseUrl: kingdee.baseUrl,
-      acctId: kingdee.acctId,
-      username: 'kingbridge',
-      password: 'Kb@2026!',
+      client: k3cloudClientFromEnv({
+        K3CLOUD_BASE_URL: kingdee.baseUrl,
+        K3CLOUD_ACCT_ID: kingdee.acctId,
+        K3CLOUD_USERNAME: 'kingbridge',
+        K3CLOUD_PASSWORD_FILE: passwordFile,
+      }),
+      totalsFields: totalsFieldsOf(plan.mapping),
       pageSize: 2,
     });
     const queried = await reconcileFlow({

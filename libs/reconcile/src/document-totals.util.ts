@@ -11,6 +11,11 @@ const QTY_KEY = /qty$/i;
 const LINK_KEY = /_link_/i;
 const AMOUNT_KEY = /amount$/i;
 
+/** Whether a field's values count toward a document's quantity or amount sum (see `documentTotals`). */
+export function countsTowardTotals(key: string): boolean {
+  return !LINK_KEY.test(key) && (QTY_KEY.test(key) || AMOUNT_KEY.test(key));
+}
+
 /**
  * Sums every numeric leaf whose key ends in `qty` (FRealQty, FAuxQty, qty) or `amount`
  * (FAllAmount, amount) anywhere in the document, except source-bill link fields. The same function reads the expected

@@ -1,113 +1,98 @@
-import { z } from 'zod';
+import { chinaTimeToIso } from '@kingbridge/pipeline-core';
+import { k3FormKeys } from '@kingbridge/sink-kingdee-client';
+import type { MappingFieldInput } from '@kingbridge/transform-engine';
+import { countsTowardTotals } from './document-totals.util';
 import type { KingdeeDocument, KingdeeInventory } from './inventory.port';
 
+/** The one call the inventory needs: the production `K3CloudClient.executeBillQuery` (its login, session renewal and errors). */
+export interface K3CloudBillQuery {
+  executeBillQuery(data: Record<string, unknown>): Promise<unknown[][]>;
+}
+
 export interface K3CloudBillQueryOptions {
-  /** e.g. `http://host/k3cloud/` (trailing slash). */
-  readonly baseUrl: string;
-  readonly acctId: string;
-  readonly username: string;
-  readonly password: string;
-  /** Entry fields summed as quantity and amount (per form; default SAL_OUTSTOCK's). */
-  readonly qtyField?: string;
-  readonly amountField?: string;
-  /** Extra FilterString (K3Cloud SQL-like syntax), e.g. `FDate >= '2026-11-01'`. */
+  readonly client: K3CloudBillQuery;
+  /**
+   * Entry or header fields summed as quantity and amount (K3Cloud field keys such as FRealQty, FAllAmount);
+   * `totalsFieldsOf(plan.mapping)` gives the ones the flow writes. Default: none (bills counted, not summed).
+   */
+  readonly totalsFields?: readonly string[];
+  /** Extra FilterString (K3Cloud's SQL-like syntax), e.g. `FDate >= '2026-11-01'`. */
   readonly filter?: string;
+  /** Rows per ExecuteBillQuery page (K3Cloud caps Limit at 10000; default 2000). */
   readonly pageSize?: number;
 }
 
-const loginSchema = z.object({ LoginResultType: z.number() }).passthrough();
-const rowsSchema = z.array(z.array(z.unknown()));
-
 /**
- * Kingdee documents from a real (or simulated) K3Cloud through `ExecuteBillQuery`: one row per
- * entry (FID, FBillNo, qty, amount), grouped back into bills. A real K3Cloud cannot say how
- * often a bill was written, so `writeCount` stays undefined and only two bills with the same
- * number count as duplicates.
+ * Kingdee documents from a real (or simulated) K3Cloud through `ExecuteBillQuery`: one row per entry
+ * (primary key, number, the totals fields, FModifyDate), grouped back into bills by primary key. A real K3Cloud
+ * cannot say how often a bill was written, so `writeCount` stays undefined and only two bills with the same
+ * number count as duplicates; FModifyDate (server time, Beijing) is the last write.
  */
 export class K3CloudBillQueryInventory implements KingdeeInventory {
-  private cookie: string | undefined;
-
   constructor(private readonly options: K3CloudBillQueryOptions) {}
 
-  private async call(service: string, body: unknown): Promise<unknown> {
-    const res = await fetch(
-      `${this.options.baseUrl}Kingdee.BOS.WebApi.ServicesStub.${service}.common.kdsvc`,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.cookie ? { cookie: this.cookie } : {}),
-        },
-        body: JSON.stringify(body),
-      },
-    );
-    const text = await res.text();
-    if (!res.ok) throw new Error(`K3Cloud ${service}: HTTP ${res.status}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .find((c) => c.toLowerCase().startsWith('kdservice-sessionid='));
-    if (cookie) this.cookie = cookie.split(';')[0];
-    return JSON.parse(text) as unknown;
-  }
-
-  private async login(): Promise<void> {
-    const o = this.options;
-    const result = loginSchema.parse(
-      await this.call('AuthService.ValidateUser', {
-        acctID: o.acctId,
-        username: o.username,
-        password: o.password,
-        lcid: 2052,
-      }),
-    );
-    if (result.LoginResultType !== 1)
-      throw new Error(
-        `K3Cloud login refused (LoginResultType ${result.LoginResultType})`,
-      );
-  }
-
   async list(formId: string): Promise<KingdeeDocument[]> {
-    if (!this.cookie) await this.login();
-    const qty = this.options.qtyField ?? 'FRealQty';
-    const amount = this.options.amountField ?? 'FAllAmount';
+    const { pkField, numberField } = k3FormKeys(formId);
+    const totals = [...new Set(this.options.totalsFields ?? [])];
     const limit = this.options.pageSize ?? 2000;
     const byId = new Map<
       string,
-      { billNo: string; rows: Record<string, unknown>[] }
+      {
+        billNo: string;
+        modified: string | undefined;
+        rows: Record<string, unknown>[];
+      }
     >();
     for (let start = 0; ; start += limit) {
-      const answer = await this.call('DynamicFormService.ExecuteBillQuery', {
-        data: {
-          FormId: formId,
-          FieldKeys: `FID,FBillNo,${qty},${amount}`,
-          FilterString: this.options.filter ?? '',
-          OrderString: 'FID',
-          StartRow: start,
-          Limit: limit,
-        },
+      const rows = await this.options.client.executeBillQuery({
+        FormId: formId,
+        FieldKeys: [pkField, numberField, 'FModifyDate', ...totals].join(','),
+        FilterString: this.options.filter ?? '',
+        OrderString: pkField,
+        StartRow: start,
+        Limit: limit,
       });
-      const rows = rowsSchema.safeParse(answer);
-      // Errors come back as [[{"Result":{"ResponseStatus":…}}]].
-      if (
-        !rows.success ||
-        rows.data.some((r) => r.length === 1 && typeof r[0] === 'object')
-      ) {
-        throw new Error(
-          `K3Cloud ExecuteBillQuery ${formId}: ${JSON.stringify(answer).slice(0, 300)}`,
-        );
-      }
-      for (const [id, billNo, q, a] of rows.data) {
+      for (const [id, billNo, modified, ...values] of rows) {
         const key = String(id);
-        const doc = byId.get(key) ?? { billNo: String(billNo), rows: [] };
-        doc.rows.push({ [qty]: q, [amount]: a });
+        const doc = byId.get(key) ?? {
+          billNo: String(billNo),
+          modified: modifiedAt(modified),
+          rows: [],
+        };
+        doc.rows.push(
+          Object.fromEntries(totals.map((field, i) => [field, values[i]])),
+        );
         byId.set(key, doc);
       }
-      if (rows.data.length < limit) break;
+      if (rows.length < limit) break;
     }
     return [...byId.entries()].map(([id, d]) => ({
       id,
       billNo: d.billNo,
+      ...(d.modified ? { lastWrittenAt: d.modified } : {}),
       body: { rows: d.rows },
     }));
   }
+}
+
+/** The K3Cloud field keys of a mapping that count toward the reconciliation's quantity and amount sums. */
+export function totalsFieldsOf(
+  mapping: readonly MappingFieldInput[],
+): string[] {
+  const out: string[] = [];
+  const walk = (fields: readonly MappingFieldInput[]): void => {
+    for (const f of fields) {
+      if (f.children) walk(f.children);
+      else if (countsTowardTotals(f.field)) out.push(f.field);
+    }
+  };
+  walk(mapping);
+  return [...new Set(out)];
+}
+
+// K3Cloud answers dates as `2026-11-02T10:20:30` (server time, no offset) or a JSON date.
+function modifiedAt(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = Date.parse(chinaTimeToIso(value) ?? value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }

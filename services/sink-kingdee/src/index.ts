@@ -7,3 +7,5 @@ export type {
   DeadLetterFilter,
   StoredDeadLetter,
 } from './dead-letters/dead-letter.repository';
+/** K3Cloud as the sink reaches it, for `kingbridge reconcile --kingdee api`. */
+export { k3cloudClientFromEnv } from './k3cloud-reader';
