@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import {
   loadConfig,
   parseCliArgs,
@@ -62,12 +65,15 @@ export async function simWrites(
   return (await res.json()) as SimWrite[];
 }
 
+/** `cpuProfDir`: the simulator process writes a V8 CPU profile there when it stops. */
 export async function startSimulatorProcess(
   options: Record<string, unknown>,
+  cpuProfDir?: string,
 ): Promise<SimHandle> {
   const { info, child } = await startChild<Omit<SimHandle, 'child'>>(
     'sink-sim.process.ts',
     options,
+    cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
   );
   return { ...info, child };
 }
@@ -86,6 +92,8 @@ export interface SinkRunOptions {
   readonly seconds: number;
   readonly brokers: string;
   readonly databaseUrl: string;
+  /** CPU profiles: the sink's (this process, while it drains) and the simulator's, in `<dir>/sink/`. */
+  readonly profileDir?: string | undefined;
 }
 
 function document(flow: string, n: number, rows: number): OutboundDocument {
@@ -139,14 +147,29 @@ export async function runSinkSetting(
     options;
   const ceiling = (concurrency * rows * 1000) / latencyMs;
   const total = Math.ceil(ceiling * seconds);
-  const sim = await startSimulatorProcess({
-    maxConcurrent: concurrency + 4,
-    faults: { latency: { kind: 'fixed', ms: latencyMs } },
-  });
+  const profileDir = options.profileDir
+    ? join(options.profileDir, 'sink')
+    : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const sim = await startSimulatorProcess(
+    {
+      maxConcurrent: concurrency + 4,
+      faults: { latency: { kind: 'fixed', ms: latencyMs } },
+    },
+    profileDir,
+  );
   try {
     return await drain(
       sim,
-      { latencyMs, concurrency, rows, seconds, brokers, databaseUrl },
+      {
+        latencyMs,
+        concurrency,
+        rows,
+        seconds,
+        brokers,
+        databaseUrl,
+        profileDir,
+      },
       ceiling,
       total,
     );
@@ -205,6 +228,9 @@ async function drain(
 
   const registry = new Registry();
   const runtime = new SinkRuntime({ config, logger, registry });
+  const profiler = options.profileDir ? await startProfiler() : undefined;
+  // The sink's CPU: this process while it drains (the simulator runs in its own; the poll below is negligible).
+  const cpuBefore = process.cpuUsage();
   const started = Date.now();
   await runtime.start();
   for (;;) {
@@ -215,6 +241,12 @@ async function drain(
     await new Promise((r) => setTimeout(r, 200));
   }
   await runtime.stop();
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  if (profiler && options.profileDir)
+    await profiler.stop(
+      join(options.profileDir, `sink-L${latencyMs}-${id}.cpuprofile`),
+    );
   const stats = await admin<{
     maxConcurrent: number;
     rejectedOverLimit: number;
@@ -261,6 +293,8 @@ async function drain(
     'ratio to C·R/L': Math.round((100 * sustained) / ceiling) / 100,
     'overall rows/s': Math.round(overall),
     'mean request ms': Math.round(meanRequestMs),
+    // What a request costs beyond the simulator's latency (HTTP, both event loops, the client's work).
+    'overhead ms (mean − L)': Math.round(meanRequestMs - latencyMs),
     'ratio to C·R/mean':
       observedCeiling > 0
         ? Math.round((100 * sustained) / observedCeiling) / 100
@@ -268,6 +302,24 @@ async function drain(
     'max in flight': stats.maxConcurrent,
     'over limit': stats.rejectedOverLimit,
     'rewritten docs': duplicates,
+    'sink CPU s / 1k docs': Math.round((1e6 * cpuSeconds) / total) / 1000,
+  };
+}
+
+/** A V8 CPU profile of this process (the sink runs in it), from now until `stop(file)`. */
+async function startProfiler(): Promise<{
+  stop(file: string): Promise<void>;
+}> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
   };
 }
 

@@ -9,10 +9,12 @@ import { createInterface } from 'node:readline';
 export async function startChild<T>(
   script: string,
   options: Record<string, unknown>,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ info: T; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '--import',
       'tsx',
       resolve(__dirname, '..', script),

@@ -27,6 +27,7 @@ export const sinkScenario: Scenario = {
           seconds: ctx.smoke ? 0.5 : latencyMs >= 500 ? 12 : 8,
           brokers: ctx.broker.brokers.join(','),
           databaseUrl: ctx.databaseUrl,
+          profileDir: ctx.profileDir,
         }),
       );
     }
