@@ -124,19 +124,7 @@ export function defineCounter<L extends string = never>(
   registry: Registry,
   definition: MetricDefinition<L>,
 ): Counter<L> {
-  return getOrCreate(
-    registry,
-    'counter',
-    definition,
-    Counter,
-    () =>
-      new Counter<L>({
-        name: definition.name,
-        help: definition.help,
-        labelNames: [...(definition.labelNames ?? [])],
-        registers: [registry],
-      }),
-  );
+  return getOrCreate(registry, 'counter', definition, Counter<L>);
 }
 
 /** A gauge on `registry`; same get-or-create rules as `defineCounter`. */
@@ -144,52 +132,45 @@ export function defineGauge<L extends string = never>(
   registry: Registry,
   definition: MetricDefinition<L>,
 ): Gauge<L> {
-  return getOrCreate(
-    registry,
-    'gauge',
-    definition,
-    Gauge,
-    () =>
-      new Gauge<L>({
-        name: definition.name,
-        help: definition.help,
-        labelNames: [...(definition.labelNames ?? [])],
-        registers: [registry],
-      }),
-  );
+  return getOrCreate(registry, 'gauge', definition, Gauge<L>);
 }
 
-/** A histogram on `registry`; same get-or-create rules as `defineCounter`. */
+/** A histogram on `registry` (its own buckets, if given); same get-or-create rules as `defineCounter`. */
 export function defineHistogram<L extends string = never>(
   registry: Registry,
   definition: HistogramDefinition<L>,
 ): Histogram<L> {
-  return getOrCreate(
-    registry,
-    'histogram',
-    definition,
-    Histogram,
-    () =>
-      new Histogram<L>({
-        name: definition.name,
-        help: definition.help,
-        labelNames: [...(definition.labelNames ?? [])],
-        ...(definition.buckets ? { buckets: [...definition.buckets] } : {}),
-        registers: [registry],
-      }),
-  );
+  const { buckets } = definition;
+  return getOrCreate(registry, 'histogram', definition, Histogram<L>, buckets);
 }
 
-function getOrCreate<M extends Metric<string>>(
+/** What prom-client is given for every kind: name, help, label names, the one registry (and buckets). */
+interface MetricConfig<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: L[];
+  readonly registers: Registry[];
+  readonly buckets?: number[];
+}
+
+/** The metric `definition.name` of `registry`, checked against `definition`, or a new one of `type`. */
+function getOrCreate<L extends string, M extends Metric<L>>(
   registry: Registry,
   kind: MetricKind,
-  definition: MetricDefinition<string>,
-  type: abstract new (...args: never[]) => M,
-  create: () => M,
+  definition: MetricDefinition<L>,
+  type: new (config: MetricConfig<L>) => M,
+  buckets?: readonly number[],
 ): M {
   assertMetricDefinition(kind, definition);
   const existing = registry.getSingleMetric(definition.name);
-  if (!existing) return create();
+  if (!existing)
+    return new type({
+      name: definition.name,
+      help: definition.help,
+      labelNames: [...(definition.labelNames ?? [])],
+      registers: [registry],
+      ...(buckets ? { buckets: [...buckets] } : {}),
+    });
   if (!(existing instanceof type)) {
     throw new MetricDefinitionError(
       `metric "${definition.name}" is already registered as another kind than ${kind}`,
