@@ -223,7 +223,7 @@ const TEST_FILES = [
   '**/test/**',
   'libs/testing/**',
   'bench/**',
-  'services/pipeline-e2e/**',
+  'e2e/**',
 ];
 
 const RESTRICTED_IMPORTS = {

@@ -55,7 +55,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['services/pipeline-e2e/**/*.e2e-spec.ts'],
+          include: ['e2e/**/*.e2e-spec.ts'],
           exclude: ['**/node_modules/**'],
           env: { TZ: 'UTC' },
           testTimeout: 600_000,

@@ -7,9 +7,10 @@ import {
   runIfStartedAs,
 } from '@kingbridge/config';
 
-// Every project carries one type:* and one scope:* tag: libs/*, libs/connectors/* and services/* in their
+// Every project carries one type:* and one scope:* tag: libs/*, libs/connectors/*, services/* and e2e in their
 // package.json (nx.tags), a connector's nested protocol project in its src/protocol/project.json, the tool folders (scripts, tools, bench, deploy) in their project.json (tags).
 const packageRoots = ['libs', 'libs/connectors', 'services'];
+const packageProjects = ['e2e'];
 const toolProjects = ['scripts', 'tools', 'bench', 'deploy'];
 
 function checkTags(
@@ -29,26 +30,31 @@ export const CHECK_TAGS_USAGE =
 function checkAll(): number {
   const problems: string[] = [];
   let projects = 0;
-  for (const root of packageRoots) {
-    for (const dir of readdirSync(root, { withFileTypes: true })) {
-      if (!dir.isDirectory()) continue;
-      const pkgPath = join(root, dir.name, 'package.json');
-      if (!existsSync(pkgPath)) continue;
-      const pkg = parseJsonText(pkgPath, readFileSync(pkgPath, 'utf8')) as {
-        nx?: { tags?: string[] };
-      };
-      checkTags(pkgPath, pkg.nx?.tags ?? [], problems);
+  const packageDirs = [
+    ...packageRoots.flatMap((root) =>
+      readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(root, d.name)),
+    ),
+    ...packageProjects,
+  ];
+  for (const dir of packageDirs) {
+    const pkgPath = join(dir, 'package.json');
+    if (!existsSync(pkgPath)) continue;
+    const pkg = parseJsonText(pkgPath, readFileSync(pkgPath, 'utf8')) as {
+      nx?: { tags?: string[] };
+    };
+    checkTags(pkgPath, pkg.nx?.tags ?? [], problems);
+    projects += 1;
+    // A connector's wire (src/protocol/) is a project of its own, nested in the lib.
+    const protocolPath = join(dir, 'src/protocol/project.json');
+    if (existsSync(protocolPath)) {
+      const protocol = parseJsonText(
+        protocolPath,
+        readFileSync(protocolPath, 'utf8'),
+      ) as { tags?: string[] };
+      checkTags(protocolPath, protocol.tags ?? [], problems);
       projects += 1;
-      // A connector's wire (src/protocol/) is a project of its own, nested in the lib.
-      const protocolPath = join(root, dir.name, 'src/protocol/project.json');
-      if (existsSync(protocolPath)) {
-        const protocol = parseJsonText(
-          protocolPath,
-          readFileSync(protocolPath, 'utf8'),
-        ) as { tags?: string[] };
-        checkTags(protocolPath, protocol.tags ?? [], problems);
-        projects += 1;
-      }
     }
   }
   for (const dir of toolProjects) {

@@ -123,11 +123,7 @@ describe('docker-compose.yml', () => {
       sourceOfCommand(commandOf(s)[0] ?? ''),
     );
     for (const svc of readdirSync(join(ROOT, 'services'))) {
-      if (
-        svc === 'pipeline-e2e' ||
-        !existsSync(join(ROOT, 'services', svc, 'src/main.ts'))
-      )
-        continue;
+      if (!existsSync(join(ROOT, 'services', svc, 'src/main.ts'))) continue;
       if (svc === 'simulators') continue; // started through demo-world (credentials + base data)
       expect(
         sources,

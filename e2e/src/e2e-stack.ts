@@ -118,7 +118,7 @@ export async function startE2eStack(
     adminToken,
     portOffset: E2E_PORT_OFFSET,
     logLevel: 'info',
-    scenarioFile: join(ROOT, 'services/pipeline-e2e/src/scenario.e2e.yaml'),
+    scenarioFile: join(ROOT, 'e2e/src/scenario.e2e.yaml'),
     extraEnv: {
       ...E2E_MERGE,
       POLL_INTERVAL_MS: '3000',
