@@ -31,6 +31,13 @@ export interface BackfillJob {
 
 const SCHEMA = 'source_connector';
 
+/** The stream a checkpoint row belongs to. */
+export interface CheckpointStream {
+  readonly id: string;
+  readonly platform: string;
+  readonly entity: string;
+}
+
 /**
  * Postgres state of the connector (schema `source_connector`): per-stream
  * checkpoints, the content hash last published per record (dedup), and
@@ -64,10 +71,7 @@ export class SourceStateRepository {
    * window is read: a restart before that window is done resumes from the same start instead of
    * computing a later one (the downtime would be skipped). Leaves a real checkpoint untouched.
    */
-  async pinStart(
-    stream: { id: string; platform: string; entity: string },
-    startAt: Date,
-  ): Promise<void> {
+  async pinStart(stream: CheckpointStream, startAt: Date): Promise<void> {
     await this.db.query(
       `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, updated_at)
        VALUES ($1, $2, $3, $4, now())
@@ -79,7 +83,7 @@ export class SourceStateRepository {
 
   /** Moves the checkpoint forward (never backwards) and clears the last error. */
   async advanceCheckpoint(
-    stream: { id: string; platform: string; entity: string },
+    stream: CheckpointStream,
     checkpointAt: Date,
     runId: string,
   ): Promise<Date> {
@@ -101,27 +105,33 @@ export class SourceStateRepository {
     return new Date(rows[0]?.checkpoint_at ?? checkpointAt);
   }
 
-  async recordError(
-    stream: { id: string; platform: string; entity: string },
-    message: string,
-  ): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, last_error, updated_at)
-       VALUES ($1, $2, $3, to_timestamp(0), $4, now())
-       ON CONFLICT (stream_id) DO UPDATE SET last_error = EXCLUDED.last_error, updated_at = now()`,
-      [stream.id, stream.platform, stream.entity, message.slice(0, 2000)],
+  async recordError(stream: CheckpointStream, message: string): Promise<void> {
+    await this.setCheckpointColumn(
+      stream,
+      'last_error',
+      message.slice(0, 2000),
     );
   }
 
-  async markRemediation(
-    stream: { id: string; platform: string; entity: string },
-    at: Date,
+  async markRemediation(stream: CheckpointStream, at: Date): Promise<void> {
+    await this.setCheckpointColumn(
+      stream,
+      'last_remediation_at',
+      at.toISOString(),
+    );
+  }
+
+  /** Sets one column of the stream's checkpoint row (a new row starts at the epoch, as if never run). */
+  private async setCheckpointColumn(
+    stream: CheckpointStream,
+    column: 'last_error' | 'last_remediation_at',
+    value: string,
   ): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, last_remediation_at, updated_at)
+      `INSERT INTO ${SCHEMA}.stream_checkpoint (stream_id, platform, entity, checkpoint_at, ${column}, updated_at)
        VALUES ($1, $2, $3, to_timestamp(0), $4, now())
-       ON CONFLICT (stream_id) DO UPDATE SET last_remediation_at = EXCLUDED.last_remediation_at, updated_at = now()`,
-      [stream.id, stream.platform, stream.entity, at.toISOString()],
+       ON CONFLICT (stream_id) DO UPDATE SET ${column} = EXCLUDED.${column}, updated_at = now()`,
+      [stream.id, stream.platform, stream.entity, value],
     );
   }
 
