@@ -1,0 +1,56 @@
+import { parseBeijing, type SimRequest, type SimResult } from '../../common';
+
+/** The request's parameters: the form body, and the query string under it when `withQuery`. */
+export function requestParams(
+  req: SimRequest,
+  withQuery: boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (withQuery) for (const [k, v] of req.query) out[k] = v;
+  for (const [k, v] of req.form) out[k] = v;
+  return out;
+}
+
+/** The first of `names` absent or empty in `params`, or undefined when all are there. */
+export function missingParam(
+  params: Record<string, string>,
+  names: readonly string[],
+): string | undefined {
+  return names.find((name) => !params[name]);
+}
+
+/** A 10-digit epoch-seconds timestamp within `skewSeconds` of `at` (ms). */
+export function unixSecondsWithin(
+  text: string,
+  at: number,
+  skewSeconds: number,
+): boolean {
+  return (
+    /^\d{10}$/.test(text) &&
+    Math.abs(Number(text) * 1000 - at) <= skewSeconds * 1000
+  );
+}
+
+/** A `yyyy-MM-dd HH:mm:ss` Beijing timestamp within `skewSeconds` of `at` (ms). */
+export function beijingWithin(
+  text: string,
+  at: number,
+  skewSeconds: number,
+): boolean {
+  const ts = parseBeijing(text);
+  return ts !== null && Math.abs(ts - at) <= skewSeconds * 1000;
+}
+
+/** The Qimen (奇门) router's own refusal, before the platform behind it is called. */
+export function qimenFailure(
+  code: string,
+  message: string,
+  outcome: SimResult['outcome'] = 'rejected',
+): SimResult {
+  return {
+    status: 200,
+    body: { response: { flag: 'failure', code, message } },
+    outcome,
+    code,
+  };
+}

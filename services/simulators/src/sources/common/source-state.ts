@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import {
+  SlidingWindowLimiter,
+  type FaultInjector,
+  type RequestLog,
+} from '../../common';
+import type { DatasetSpec, SourceDataset } from '../source-dataset';
+import {
+  dataControl,
+  primaryDataset,
+  sourcePlumbing,
+  type DataControl,
+} from '../source-kit';
+import type {
+  RuntimeOptions,
+  SourceBaseOptions,
+} from '../source-options.schema';
+
+/** The per-second / per-minute call limits every source platform has (0 = unlimited). */
+export interface RateLimitOptions {
+  rateLimit: { perSecond: number; perMinute: number };
+}
+
+/** What one source simulator holds while it runs: its options, plumbing, main dataset, data rates and limiter. */
+export interface SourceState<O, T, C> {
+  readonly opts: O;
+  readonly clock: () => number;
+  readonly faults: FaultInjector;
+  readonly log: RequestLog;
+  readonly anchor: number;
+  readonly historyMs: number;
+  /** The main dataset (the one the connector syncs). */
+  readonly dataset: SourceDataset<T>;
+  readonly rates: DataControl;
+  /** The app's call-rate windows; refuses with the platform's throttle code. */
+  readonly limiter: SlidingWindowLimiter<C>;
+}
+
+/** How a platform configures the shared state: its options schema, record shape, generator and throttle codes. */
+export interface SourceStateSpec<S extends z.ZodType, T, C> {
+  optionsSchema: S;
+  recordSchema: z.ZodType<T>;
+  dataset: DatasetSpec<T>;
+  throttleCodes: { perSecond: C; perMinute: C };
+}
+
+/**
+ * Parses a `start*Simulator` input (scenario options plus the programmatic clock / fixtures) and builds the
+ * state every source simulator starts from.
+ */
+export function createSourceState<
+  S extends z.ZodType<SourceBaseOptions & RateLimitOptions>,
+  T,
+  C,
+>(
+  spec: SourceStateSpec<S, T, C>,
+  input: z.input<S> & RuntimeOptions<T>,
+): SourceState<z.output<S>, T, C> {
+  const {
+    clock: clockOpt,
+    fixtures: fixturesOpt,
+    ...rest
+  } = input as RuntimeOptions<T> & Record<string, unknown>;
+  const opts: z.output<S> = spec.optionsSchema.parse(rest);
+  const base = sourcePlumbing(opts, clockOpt, spec.recordSchema, fixturesOpt);
+  const dataset = primaryDataset<T>(spec.dataset, opts, base);
+  return {
+    ...base,
+    opts,
+    dataset,
+    rates: dataControl(dataset, opts, base.clock),
+    limiter: new SlidingWindowLimiter<C>([
+      {
+        limit: opts.rateLimit.perSecond,
+        windowMs: 1000,
+        code: spec.throttleCodes.perSecond,
+      },
+      {
+        limit: opts.rateLimit.perMinute,
+        windowMs: 60_000,
+        code: spec.throttleCodes.perMinute,
+      },
+    ]),
+  };
+}

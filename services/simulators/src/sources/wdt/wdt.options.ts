@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { pagingOptions, rateLimitOption, type SourceState } from '../common';
+import { sourceBaseOptionsSchema } from '../source-options.schema';
+import type { WdtStockout } from './wdt.model';
+
+/** Error codes. 2900 (parameters) and 1060 are documented; the others are our choice (reference §2.5: U). */
+export const WDT_CODES = {
+  ok: 0,
+  busy: 1000,
+  badSid: 1010,
+  badAppkey: 1020,
+  badTimestamp: 1030,
+  badSign: 1040,
+  throttled: 1070,
+  notFound: 1090,
+  badParam: 2900,
+} as const;
+
+export const WDT_STATUSES = [5, 55, 95, 105, 110, 113] as const;
+
+export const wdtOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    sid: z.string().default('demo_sid'),
+    appkey: z.string().default('demo_key'),
+    secret: z.string().default('demo_secret'),
+    timestampSkewSeconds: z.number().int().min(0).default(300),
+    ...pagingOptions({
+      maxPageSize: 100,
+      defaultPageSize: 40,
+      maxWindowDays: 30,
+    }),
+    rateLimit: rateLimitOption(
+      { default: 5, describe: '0 = unlimited (U: our choice)' },
+      { default: 0 },
+    ),
+    qimenAppKey: z.string().default('demo_qm_key'),
+    qimenSecret: z.string().default('demo_qm_secret'),
+    qimenTargetAppKey: z.string().default('demo_target_key'),
+    qimenTimestampSkewSeconds: z.number().int().min(0).default(600),
+    totalCountBeyondFirstPage: z
+      .enum(['zero', 'absent'])
+      .default('zero')
+      .describe('total_count on page_no > 0'),
+  })
+  .strict();
+export type WdtOptions = z.input<typeof wdtOptionsSchema>;
+
+/** The WDT simulator's running state (see `createSourceState`). */
+export type WdtState = SourceState<
+  z.output<typeof wdtOptionsSchema>,
+  WdtStockout,
+  number
+>;
