@@ -263,4 +263,19 @@ describe('reconcile against the simulators', () => {
     expect(queried.missing).toEqual(report.missing);
     expect(queried.extra.map((e) => e.billNo)).toEqual(['EXTRA-0001']);
   });
+
+  it('should list master data by number through ExecuteBillQuery, also where the form has no FModifyDate', async () => {
+    const customers = await new K3CloudBillQueryInventory({
+      client: k3cloudClientFromEnv({
+        K3CLOUD_BASE_URL: kingdee.baseUrl,
+        K3CLOUD_ACCT_ID: kingdee.acctId,
+        K3CLOUD_USERNAME: 'kingbridge',
+        K3CLOUD_PASSWORD: 'Kb@2026!',
+      }),
+    }).list('BD_Customer');
+    const seeded = k3CloudMasterData()['BD_Customer']!.map((c) => c.number);
+    expect(seeded.length).toBeGreaterThan(0);
+    expect(customers.map((c) => c.billNo).sort()).toEqual([...seeded].sort());
+    expect(customers.every((c) => c.lastWrittenAt === undefined)).toBe(true);
+  });
 });

@@ -29,9 +29,28 @@ export interface K3CloudBillQueryOptions {
  * number count as duplicates; FModifyDate (server time, Beijing) is the last write.
  */
 export class K3CloudBillQueryInventory implements KingdeeInventory {
+  /** Forms that answered "no field FModifyDate" (some master data forms): listed without it. */
+  private readonly withoutModifyDate = new Set<string>();
+
   constructor(private readonly options: K3CloudBillQueryOptions) {}
 
   async list(formId: string): Promise<KingdeeDocument[]> {
+    if (!this.withoutModifyDate.has(formId)) {
+      try {
+        return await this.listWith(formId, true);
+      } catch (err) {
+        if (!(err instanceof Error) || !/FModifyDate/.test(err.message))
+          throw err;
+        this.withoutModifyDate.add(formId);
+      }
+    }
+    return this.listWith(formId, false);
+  }
+
+  private async listWith(
+    formId: string,
+    modifyDate: boolean,
+  ): Promise<KingdeeDocument[]> {
     const { pkField, numberField } = k3FormKeys(formId);
     const totals = [...new Set(this.options.totalsFields ?? [])];
     const limit = this.options.pageSize ?? 2000;
@@ -46,7 +65,12 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
     for (let start = 0; ; start += limit) {
       const rows = await this.options.client.executeBillQuery({
         FormId: formId,
-        FieldKeys: [pkField, numberField, 'FModifyDate', ...totals].join(','),
+        FieldKeys: [
+          pkField,
+          numberField,
+          modifyDate ? 'FModifyDate' : pkField,
+          ...totals,
+        ].join(','),
         FilterString: this.options.filter ?? '',
         OrderString: pkField,
         StartRow: start,
@@ -56,7 +80,7 @@ export class K3CloudBillQueryInventory implements KingdeeInventory {
         const key = String(id);
         const doc = byId.get(key) ?? {
           billNo: String(billNo),
-          modified: modifiedAt(modified),
+          modified: modifyDate ? modifiedAt(modified) : undefined,
           rows: [],
         };
         doc.rows.push(
