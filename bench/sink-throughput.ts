@@ -229,10 +229,11 @@ async function drain(
   const registry = new Registry();
   const runtime = new SinkRuntime({ config, logger, registry });
   const profiler = options.profileDir ? await startProfiler() : undefined;
-  // The sink's CPU: this process while it drains (the simulator runs in its own; the poll below is negligible).
-  const cpuBefore = process.cpuUsage();
   const started = Date.now();
   await runtime.start();
+  // The sink's CPU from here (consuming; connecting left out): this process while it drains (the simulator
+  // runs in its own; the poll below is negligible).
+  const cpuBefore = process.cpuUsage();
   for (;;) {
     const { documents } = await admin<{ documents: number }>(sim, 'stats');
     if (documents >= total) break;
