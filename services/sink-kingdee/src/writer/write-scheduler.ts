@@ -99,6 +99,8 @@ export class WriteScheduler {
   private readonly groups = new Map<string, GroupQueue>();
   private readonly semaphores = new Map<KingdeeTarget, Semaphore>();
   private readonly keyTails = new Map<string, Promise<unknown>>();
+  /** Signals with a listener that drops their queued rows once aborted (one listener per signal). */
+  private readonly watched = new WeakSet<AbortSignal>();
   private readonly now: () => number;
 
   constructor(private readonly options: WriteSchedulerOptions) {
@@ -169,10 +171,36 @@ export class WriteScheduler {
       this.groups.set(id, g);
     }
     const queue = g;
+    const signal = job.signal;
+    if (signal && !this.watched.has(signal)) {
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.dropAborted(), {
+        once: true,
+      });
+    }
     return new Promise((resolve) => {
       queue.queue.push({ job, resolve });
       this.schedule(queue);
     });
+  }
+
+  /** Rows whose consumer gave them up (partition revoked, stop) leave the queue at once, not sent. */
+  private dropAborted(): void {
+    for (const g of this.groups.values()) {
+      let kept = 0;
+      for (const p of g.queue) {
+        if (p.job.signal?.aborted) p.resolve(notSent(g.group.target));
+        else g.queue[kept++] = p;
+      }
+      if (kept === g.queue.length) continue;
+      g.queue.length = kept;
+      if (kept < g.maxRows) {
+        if (g.timer !== undefined) clearTimeout(g.timer);
+        g.timer = undefined;
+        g.lingerExpired = false;
+        this.schedule(g);
+      }
+    }
   }
 
   private schedule(g: GroupQueue): void {
@@ -207,18 +235,15 @@ export class WriteScheduler {
     const semaphore = this.semaphore(target);
     await semaphore.acquire();
     g.dispatching--;
-    // Rows whose consumer gave them up (partition revoked, stop) are not sent.
-    for (let i = g.queue.length - 1; i >= 0; i--) {
-      const p = g.queue[i];
-      if (p?.job.signal?.aborted) {
-        g.queue.splice(i, 1);
-        p.resolve({
-          kind: 'failed',
-          error: kingdeeError('unknown', `${target}: not sent (aborted)`),
-        });
-      }
+    // Up to maxRows rows from the front; one given up already (partition revoked, stop) is not sent.
+    const batch: Pending[] = [];
+    let taken = 0;
+    for (; taken < g.queue.length && batch.length < g.maxRows; taken++) {
+      const p = g.queue[taken] as Pending;
+      if (p.job.signal?.aborted) p.resolve(notSent(target));
+      else batch.push(p);
     }
-    const batch = g.queue.splice(0, g.maxRows);
+    g.queue.splice(0, taken);
     if (g.queue.length < g.maxRows) {
       if (g.timer !== undefined) clearTimeout(g.timer);
       g.timer = undefined;
@@ -232,9 +257,9 @@ export class WriteScheduler {
     this.options.hooks?.onInFlight?.(target, semaphore.inUse);
     const started = this.now();
     let outcomes: RowOutcome[];
+    const { signal, dispose } = whenAllAborted(batch.map((p) => p.job.signal));
     try {
       const writer = this.options.writers.get(target);
-      const signal = whenAllAborted(batch.map((p) => p.job.signal));
       outcomes = writer
         ? await writer.write({
             formId: g.group.formId,
@@ -251,6 +276,7 @@ export class WriteScheduler {
       );
       outcomes = batch.map(() => ({ kind: 'failed', error }));
     } finally {
+      dispose();
       semaphore.release();
       this.options.hooks?.onInFlight?.(target, semaphore.inUse);
     }
@@ -283,19 +309,43 @@ export class WriteScheduler {
   }
 }
 
-/** A signal aborted once every one of `signals` is (undefined when some row has none). */
-function whenAllAborted(
-  signals: ReadonlyArray<AbortSignal | undefined>,
-): AbortSignal | undefined {
-  if (signals.some((s) => s === undefined)) return undefined;
-  const all = signals as readonly AbortSignal[];
+function notSent(target: KingdeeTarget): RowOutcome {
+  return {
+    kind: 'failed',
+    error: kingdeeError('unknown', `${target}: not sent (aborted)`),
+  };
+}
+
+const noop = (): void => undefined;
+
+/**
+ * A signal aborted once every one of `signals` is (none when some row has none); `dispose` removes its
+ * listeners when the request is over. The rows of one consumer batch share a signal: then it is that one.
+ */
+function whenAllAborted(signals: ReadonlyArray<AbortSignal | undefined>): {
+  signal?: AbortSignal;
+  dispose: () => void;
+} {
+  const distinct = new Set<AbortSignal>();
+  for (const s of signals) {
+    if (s === undefined) return { dispose: noop };
+    distinct.add(s);
+  }
+  const [only] = distinct;
+  if (distinct.size === 1 && only) return { signal: only, dispose: noop };
   const controller = new AbortController();
   const check = (): void => {
-    if (all.every((s) => s.aborted)) controller.abort();
+    for (const s of distinct) if (!s.aborted) return;
+    controller.abort();
   };
-  for (const s of all) s.addEventListener('abort', check, { once: true });
+  for (const s of distinct) s.addEventListener('abort', check);
   check();
-  return controller.signal;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of distinct) s.removeEventListener('abort', check);
+    },
+  };
 }
 
 function groupId(g: WriteGroup): string {

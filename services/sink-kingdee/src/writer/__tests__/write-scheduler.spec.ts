@@ -57,6 +57,30 @@ function scheduler(
   });
 }
 
+/** Submits one row `billNo` under key `key` (one-row batches unless `batchRows`). */
+function submitRow(
+  s: WriteScheduler,
+  key: string,
+  billNo: string,
+  signal?: AbortSignal,
+  batchRows = 1,
+): Promise<RowOutcome> {
+  return s.submit({
+    key,
+    group: group(batchRows),
+    row: { billNo, document: {} },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+function firstRequestSent(writer: RecordingWriter): Promise<void> {
+  return pollUntil(() => writer.requests.length >= 1, {
+    timeoutMs: 2000,
+    intervalMs: 5,
+    description: 'first request sent',
+  });
+}
+
 describe('WriteScheduler', () => {
   it('should send full batches of batchRows and respect the concurrency limit when many rows are queued', async () => {
     const writer = new RecordingWriter(20);
@@ -129,31 +153,12 @@ describe('WriteScheduler', () => {
     const revoked = new AbortController();
     const kept = new AbortController();
     // The first request occupies the only slot; the next two rows wait in the queue.
-    const first = s.submit({
-      key: 'a',
-      group: group(1),
-      row: { billNo: 'A', document: {} },
-      signal: revoked.signal,
-    });
+    const first = submitRow(s, 'a', 'A', revoked.signal);
     const queued = [
-      s.submit({
-        key: 'b',
-        group: group(1),
-        row: { billNo: 'B', document: {} },
-        signal: revoked.signal,
-      }),
-      s.submit({
-        key: 'c',
-        group: group(1),
-        row: { billNo: 'C', document: {} },
-        signal: kept.signal,
-      }),
+      submitRow(s, 'b', 'B', revoked.signal),
+      submitRow(s, 'c', 'C', kept.signal),
     ];
-    await pollUntil(() => writer.requests.length >= 1, {
-      timeoutMs: 2000,
-      intervalMs: 5,
-      description: 'request A sent',
-    });
+    await firstRequestSent(writer);
     revoked.abort();
     const [a, b, c] = await Promise.all([first, ...queued]);
     // The writer ignores the signal (like a request already at Kingdee): A still completes.
@@ -166,5 +171,44 @@ describe('WriteScheduler', () => {
     expect(writer.requests).toEqual([['A'], ['C']]);
     // Request A's only row was given up: its signal aborted; C's was not.
     expect(writer.signals.map((x) => x?.aborted)).toEqual([true, false]);
+  });
+
+  it('should answer rows given up while queued at once, not when a slot frees', async () => {
+    const writer = new RecordingWriter(300);
+    const s = scheduler(writer, 1, 0);
+    const revoked = new AbortController();
+    const busy = submitRow(s, 'a', 'A');
+    const queued = submitRow(s, 'b', 'B', revoked.signal);
+    await firstRequestSent(writer);
+    revoked.abort();
+    const outcome = await Promise.race([
+      queued,
+      busy.then(() => 'slot freed first' as const),
+    ]);
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: { message: expect.stringContaining('not sent (aborted)') },
+    });
+    await busy;
+    expect(writer.requests).toEqual([['A']]);
+  });
+
+  it('should abort a request of rows from two batches only once both are given up', async () => {
+    const writer = new RecordingWriter(300);
+    const s = scheduler(writer, 1, 50);
+    const one = new AbortController();
+    const two = new AbortController();
+    const rows = [
+      submitRow(s, 'a', 'A', one.signal, 2),
+      submitRow(s, 'b', 'B', two.signal, 2),
+    ];
+    await firstRequestSent(writer);
+    const signal = writer.signals[0];
+    one.abort();
+    expect(signal?.aborted).toBe(false);
+    two.abort();
+    expect(signal?.aborted).toBe(true);
+    await Promise.all(rows);
+    expect(writer.requests).toEqual([['A', 'B']]);
   });
 });
