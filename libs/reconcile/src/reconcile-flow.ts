@@ -235,9 +235,20 @@ export async function reconcileFlow(
   const othersBills =
     (await pipeline?.otherFlowsBills(plan.id, plan.target.formId)) ??
     new Set<string>();
+  // Master data numbered without a literal prefix (customers by channel code): the form also holds every record
+  // people made in Kingdee. With the sink's ledger at hand, only what this flow wrote can be extra.
+  const ownBills =
+    master && own === '' && pipeline
+      ? new Set(
+          [...(await pipeline.ledger(plan.id)).values()].map((l) =>
+            l.billNo.toUpperCase(),
+          ),
+        )
+      : undefined;
   const isExtraCandidate = (doc: KingdeeDocument): boolean => {
     const bill = doc.billNo.toUpperCase();
     if (!bill.startsWith(own)) return false;
+    if (ownBills && !ownBills.has(bill)) return false;
     if (others.some((p) => bill.startsWith(p))) return false;
     // The sink wrote it for another flow on the same form.
     if (othersBills.has(bill)) return false;

@@ -320,6 +320,62 @@ describe('reconcileFlow', () => {
     expect(report.missing.map((m) => m.billNo)).toEqual(['SO2']);
   });
 
+  it('should count only what the flow wrote as extra on master data numbered without a prefix, once the ledger is known', async () => {
+    const customers = {
+      ...plan,
+      source: { ...plan.source, entity: 'sales-channel' },
+      billNo: '{stockout_id}',
+    } as SyncPlan;
+    const customer = (number: string): KingdeeDocument => ({
+      id: `k-${number}`,
+      billNo: number,
+      body: {},
+    });
+    const ledgerRow = (key: string): LedgerEntry => ({
+      documentKey: key,
+      billNo: key,
+      state: 'dead_lettered',
+      lastErrorClass: undefined,
+      lastError: undefined,
+      updatedAtMs: T0,
+    });
+    const source: SourceInventory = {
+      list: () => Promise.resolve([]),
+      listAll: () => Promise.resolve([rec('1', T0 - MIN)]),
+    };
+    const report = (pipeline?: PipelineState) =>
+      reconcileFlow({
+        plan: customers,
+        source,
+        // '1' is the flow's; 'PEOPLE-MADE' was keyed in by hand; '9' the flow wrote once, its source is gone.
+        kingdee: {
+          list: () => Promise.resolve(['1', 'PEOPLE-MADE', '9'].map(customer)),
+        },
+        range: { fromMs: T0, toMs: T0 + 60 * MIN },
+        lookups: new InMemoryLookupProvider({}),
+        nowMs: T0 + 70 * MIN,
+        ...(pipeline ? { pipeline } : {}),
+      });
+    const withLedger = await report(
+      new FakePipeline(
+        undefined,
+        new Map(),
+        new Map([
+          ['1', ledgerRow('1')],
+          ['9', ledgerRow('9')],
+        ]),
+      ),
+    );
+    expect(withLedger.counts).toMatchObject({ matched: 1, extra: 1 });
+    expect(withLedger.extra.map((e) => e.billNo)).toEqual(['9']);
+    // Without the ledger nothing tells them apart: every unexplained customer is extra.
+    const without = await report();
+    expect(without.extra.map((e) => e.billNo).sort()).toEqual([
+      '9',
+      'PEOPLE-MADE',
+    ]);
+  });
+
   it('should cut a merge flow range to whole windows of its effective size', () => {
     const merged = {
       ...plan,
