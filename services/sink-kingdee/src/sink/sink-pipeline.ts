@@ -58,6 +58,13 @@ interface Item {
   readonly role?: 'reversal' | 'version';
 }
 
+/** One outcome per message of the batch, by index; empty until decided. */
+type Outcomes = Array<MessageOutcome | undefined>;
+
+function notProcessed(): MessageOutcome {
+  return { kind: 'retry', error: kingdeeError('unknown', 'not processed') };
+}
+
 interface Written {
   readonly item: Item;
   readonly ref: BillRef;
@@ -99,10 +106,10 @@ export class SinkPipeline {
     messages: readonly ConsumedMessage<OutboundDocument>[],
     signal?: AbortSignal,
   ): Promise<MessageOutcome[]> {
-    const outcomes: MessageOutcome[] = messages.map(() => ({
-      kind: 'retry',
-      error: kingdeeError('unknown', 'not processed'),
-    }));
+    // Filled as documents are decided; one left empty (the batch was given up) is retried.
+    const outcomes: Outcomes = new Array<MessageOutcome | undefined>(
+      messages.length,
+    );
     const waves: Item[][] = [];
     const seen = new Map<string, number>();
     messages.forEach((m, index) => {
@@ -152,12 +159,12 @@ export class SinkPipeline {
         if (outcomes[item.index]?.kind !== 'done')
           blocked.add(item.doc.documentKey);
     }
-    return outcomes;
+    return Array.from(outcomes, (o) => o ?? notProcessed());
   }
 
   private async processWave(
     items: readonly Item[],
-    outcomes: MessageOutcome[],
+    outcomes: Outcomes,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const { ledger } = this.deps;
@@ -587,7 +594,7 @@ export class SinkPipeline {
     item: Item,
     entry: LedgerEntry | undefined,
     events: StatusEvent[],
-    outcomes: MessageOutcome[],
+    outcomes: Outcomes,
   ): void {
     const doc = item.doc;
     if (doc.withdrawn) {
@@ -626,7 +633,7 @@ export class SinkPipeline {
   }
 
   /** A withdrawn document never written: nothing to undo (acked, counted, a debug line). */
-  private ignoreWithdrawn(item: Item, outcomes: MessageOutcome[]): void {
+  private ignoreWithdrawn(item: Item, outcomes: Outcomes): void {
     const doc = item.doc;
     this.deps.logger.debug(
       {
@@ -749,11 +756,9 @@ export class SinkPipeline {
     item: Item,
     signal: AbortSignal | undefined,
   ): Promise<MessageOutcome> {
-    const sub: MessageOutcome[] = [
-      { kind: 'retry', error: kingdeeError('unknown', 'not processed') },
-    ];
+    const sub: Outcomes = [undefined];
     await this.processWave([item], sub, signal);
-    return sub[0] as MessageOutcome;
+    return sub[0] ?? notProcessed();
   }
 
   /** Sends `item` as an update of its written bill (the target's `asUpdate`). */
@@ -805,11 +810,7 @@ export class SinkPipeline {
   }
 
   /** Not now: an earlier attempt is still in flight (or the batch was given up); the message is retried. */
-  private wait(
-    item: Item,
-    leaseLeftMs: number,
-    outcomes: MessageOutcome[],
-  ): void {
+  private wait(item: Item, leaseLeftMs: number, outcomes: Outcomes): void {
     outcomes[item.index] = {
       kind: 'retry',
       error: kingdeeError(
