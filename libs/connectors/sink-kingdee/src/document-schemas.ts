@@ -124,16 +124,27 @@ export function checkOutboundDocument(doc: OutboundDocument): DocumentCheck {
   return { ok: true };
 }
 
-function schemaFor(
-  target: KingdeeTarget,
-  formId: string,
-): { schema: z.ZodType; numberPath: Array<string | number> } {
+interface TargetSchema {
+  readonly schema: z.ZodType;
+  readonly numberPath: Array<string | number>;
+}
+
+/** K3Cloud model schemas by form id (a handful per deployment), built once. */
+const k3CloudSchemas = new Map<string, TargetSchema>();
+
+function schemaFor(target: KingdeeTarget, formId: string): TargetSchema {
   switch (target) {
-    case 'k3cloud':
-      return {
-        schema: k3CloudModelSchema(formId),
-        numberPath: [k3FormKeys(formId).numberField],
-      };
+    case 'k3cloud': {
+      let known = k3CloudSchemas.get(formId);
+      if (!known) {
+        known = {
+          schema: k3CloudModelSchema(formId),
+          numberPath: [k3FormKeys(formId).numberField],
+        };
+        k3CloudSchemas.set(formId, known);
+      }
+      return known;
+    }
     case 'jdy':
       return { schema: jdyCheckLossBillSchema, numberPath: ['bill_no'] };
     case 'k3wise':
