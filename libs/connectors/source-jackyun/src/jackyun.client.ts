@@ -2,11 +2,11 @@ import type { SourceEntity } from '@kingbridge/contracts';
 import { parseJsonLossless } from '@kingbridge/pipeline-core';
 import {
   chinaTimeToIso,
-  clampPageSize,
   flatParams,
   formatChinaTime,
   newRequestId,
   type PageQuery,
+  type PageWindow,
   type QimenCredentials,
   type QueryParamValue,
   SourceClientBase,
@@ -31,6 +31,10 @@ import {
   jackyunSign,
   jackyunTradePageSchema,
 } from '@kingbridge/source-jackyun/protocol';
+
+/** The window params of an order query and of a channel query when the plan names none. */
+const TRADE_TIME = { from: 'startModified', to: 'endModified' };
+const CHANNEL_TIME = { from: 'gmtModifiedStart', to: 'gmtModifiedEnd' };
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [
@@ -121,6 +125,7 @@ export class JackyunClient extends SourceClientBase {
     super(JackyunRequestError, options, {
       timeoutMs: 30_000,
       maxWindowMs: JACKYUN_MAX_WINDOW_MS,
+      maxPageSize: JACKYUN_MAX_PAGE_SIZE,
     });
   }
 
@@ -241,25 +246,29 @@ export class JackyunClient extends SourceClientBase {
   }
 
   /** One page of a window for `sales-order` or `sales-channel`. */
-  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
+  protected fetchEntityPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+  ): Promise<SourcePage> {
     if (query.entity === 'sales-order')
-      return this.fetchTradePage(query, signal);
-    if (query.entity === 'sales-channel')
-      return this.fetchChannelPage(query, signal);
-    throw new Error(`jackyun: unsupported entity ${query.entity}`);
+      return this.fetchTradePage(
+        query,
+        this.pageWindow(query, TRADE_TIME),
+        signal,
+      );
+    return this.fetchChannelPage(
+      query,
+      this.pageWindow(query, CHANNEL_TIME, 50),
+      signal,
+    );
   }
 
   private async fetchTradePage(
     query: PageQuery,
+    { size: pageSize, index, window }: PageWindow,
     signal?: AbortSignal,
   ): Promise<SourcePage> {
-    const pageSize = clampPageSize(query.pageSize, JACKYUN_MAX_PAGE_SIZE);
-    const index = query.page?.index ?? 0;
     const rest = query.params as Record<string, QueryParamValue>;
-    const time = query.timeParams ?? {
-      from: 'startModified',
-      to: 'endModified',
-    };
     const biz: Record<string, unknown> = {
       hasTotal: 1,
       ...flatParams(rest),
@@ -268,8 +277,7 @@ export class JackyunClient extends SourceClientBase {
           ? rest.fields
           : JACKYUN_DEFAULT_TRADE_FIELDS,
       ),
-      [time.from]: formatChinaTime(query.from),
-      [time.to]: formatChinaTime(query.to),
+      ...window,
       pageIndex: index,
       pageSize,
       scrollId: query.page?.cursor ?? '',
@@ -314,22 +322,13 @@ export class JackyunClient extends SourceClientBase {
 
   private async fetchChannelPage(
     query: PageQuery,
+    { size: pageSize, index, window }: PageWindow,
     signal?: AbortSignal,
   ): Promise<SourcePage> {
-    const pageSize = clampPageSize(query.pageSize ?? 50, JACKYUN_MAX_PAGE_SIZE);
-    const index = query.page?.index ?? 0;
     const biz: Record<string, unknown> = {
       ...flatParams(query.params),
-      ...(query.fullScan
-        ? {}
-        : {
-            [query.timeParams?.from ?? 'gmtModifiedStart']: formatChinaTime(
-              query.from,
-            ),
-            [query.timeParams?.to ?? 'gmtModifiedEnd']: formatChinaTime(
-              query.to,
-            ),
-          }),
+      // A full scan (master data's first sync) sends no modified-time filter.
+      ...(query.fullScan ? {} : window),
       pageIndex: index,
       pageSize,
     };

@@ -1,8 +1,6 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import {
-  clampPageSize,
   flatParams,
-  formatChinaTime,
   newRequestId,
   type PageQuery,
   SourceClientBase,
@@ -45,19 +43,25 @@ export class JushuitanClient extends SourceClientBase {
     super(JushuitanRequestError, options, {
       timeoutMs: 30_000,
       maxWindowMs: JUSHUITAN_MAX_WINDOW_MS,
+      maxPageSize: JUSHUITAN_MAX_PAGE_SIZE,
     });
   }
 
-  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    this.assertEntity(query.entity);
-    const pageSize = clampPageSize(query.pageSize, JUSHUITAN_MAX_PAGE_SIZE);
-    const pageIndex = (query.page?.index ?? 0) + 1;
+  protected async fetchEntityPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+  ): Promise<SourcePage> {
+    const page = this.pageWindow(query, {
+      from: 'modified_begin',
+      to: 'modified_end',
+    });
+    const pageSize = page.size;
+    const pageIndex = page.index + 1;
     const biz: Record<string, unknown> = {
       ...flatParams(query.params),
       page_index: pageIndex,
       page_size: pageSize,
-      [query.timeParams?.from ?? 'modified_begin']: formatChinaTime(query.from),
-      [query.timeParams?.to ?? 'modified_end']: formatChinaTime(query.to),
+      ...page.window,
     };
     const ids = {
       requestId: newRequestId(),

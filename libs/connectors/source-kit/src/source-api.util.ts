@@ -5,12 +5,14 @@ import {
   zodPath,
 } from '@kingbridge/contracts';
 import type { z } from 'zod';
-import { chinaTimeToIso } from './china-time.util';
+import { chinaTimeToIso, formatChinaTime } from './china-time.util';
 import { type FetchFn, formBody, type HttpResponse } from './http.util';
 import type {
+  PageQuery,
   QueryParamValue,
   RequestHooks,
   RequestOutcome,
+  SourcePage,
 } from './source-connector.port';
 import {
   type SourceErrorKind,
@@ -249,7 +251,30 @@ export interface SourceClientOptions {
   readonly now?: () => Date;
 }
 
-/** The part every source client shares: its `SourceApi`, its clock, its window limit and its entities. */
+/** The platform's limits a client is built with. */
+export interface SourceClientLimits {
+  /** Timeout when the options give none. */
+  readonly timeoutMs: number;
+  /** Longest window one query may span (every entity of the platform). */
+  readonly maxWindowMs: number;
+  /** Largest page the platform answers (a plan's larger `pageSize` is clamped to it). */
+  readonly maxPageSize: number;
+}
+
+/** The first things every client reads of a page query (`SourceClientBase.pageWindow`). */
+export interface PageWindow {
+  /** The plan's page size (or the default) within `1..maxPageSize`. */
+  readonly size: number;
+  /** 0-based page index (`query.page.index`, 0 for the first page). */
+  readonly index: number;
+  /** The window's bounds as Beijing time, under the plan's `timeParams` names or the entity's defaults. */
+  readonly window: Readonly<Record<string, string>>;
+}
+
+/**
+ * The part every source client shares: its `SourceApi`, its clock, its limits and its entities. `fetchPage`
+ * refuses an entity the client does not serve, then asks the client's `fetchEntityPage`.
+ */
 export abstract class SourceClientBase {
   abstract readonly platform: SourcePlatform;
   abstract readonly entities: readonly SourceEntity[];
@@ -259,12 +284,7 @@ export abstract class SourceClientBase {
   protected constructor(
     RequestError: SourceRequestErrorConstructor,
     options: SourceClientOptions,
-    private readonly limits: {
-      /** Timeout when the options give none. */
-      readonly timeoutMs: number;
-      /** Longest window one query may span (every entity of the platform). */
-      readonly maxWindowMs: number;
-    },
+    private readonly limits: SourceClientLimits,
   ) {
     this.api = new SourceApi(RequestError, {
       baseUrl: options.baseUrl,
@@ -279,9 +299,36 @@ export abstract class SourceClientBase {
     return this.limits.maxWindowMs;
   }
 
-  /** Throws when the runtime asks for an entity this client does not serve (a plan error). */
-  protected assertEntity(entity: SourceEntity): void {
-    if (!this.entities.includes(entity))
-      throw new Error(`${this.platform}: unsupported entity ${entity}`);
+  /** One page of `query.entity` (a plan error when this client does not serve it). */
+  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
+    if (!this.entities.includes(query.entity))
+      throw new Error(`${this.platform}: unsupported entity ${query.entity}`);
+    return this.fetchEntityPage(query, signal);
+  }
+
+  /** One page of an entity of `entities`. */
+  protected abstract fetchEntityPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+  ): Promise<SourcePage>;
+
+  /**
+   * The page size (`defaultSize`, else the platform maximum, when the plan gives none), the page index and the
+   * window's bounds under `timeParams` (the plan's names win).
+   */
+  protected pageWindow(
+    query: PageQuery,
+    timeParams: { readonly from: string; readonly to: string },
+    defaultSize?: number,
+  ): PageWindow {
+    const names = query.timeParams ?? timeParams;
+    return {
+      size: clampPageSize(query.pageSize, this.limits.maxPageSize, defaultSize),
+      index: query.page?.index ?? 0,
+      window: {
+        [names.from]: formatChinaTime(query.from),
+        [names.to]: formatChinaTime(query.to),
+      },
+    };
   }
 }

@@ -1,6 +1,5 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import {
-  clampPageSize,
   flatParams,
   formatChinaTime,
   newRequestId,
@@ -59,19 +58,20 @@ export class WdtClient extends SourceClientBase {
     super(WdtRequestError, options, {
       timeoutMs: 15_000,
       maxWindowMs: WDT_MAX_WINDOW_MS,
+      maxPageSize: WDT_MAX_PAGE_SIZE,
     });
   }
 
-  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    this.assertEntity(query.entity);
-    const pageSize = clampPageSize(query.pageSize, WDT_MAX_PAGE_SIZE);
-    const pageNo = query.page?.index ?? 0;
+  protected async fetchEntityPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+  ): Promise<SourcePage> {
+    const page = this.pageWindow(query, { from: 'start_time', to: 'end_time' });
+    const { size: pageSize, index: pageNo } = page;
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(flatParams(query.params)))
       params[k] = String(v);
-    Object.assign(params, {
-      [query.timeParams?.from ?? 'start_time']: formatChinaTime(query.from),
-      [query.timeParams?.to ?? 'end_time']: formatChinaTime(query.to),
+    Object.assign(params, page.window, {
       page_no: String(pageNo),
       page_size: String(pageSize),
     });

@@ -1,8 +1,6 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import type { z } from 'zod';
 import {
-  clampPageSize,
-  formatChinaTime,
   type HttpResponse,
   newRequestId,
   type PageQuery,
@@ -55,24 +53,28 @@ export class XiaomanClient extends SourceClientBase {
     super(XiaomanRequestError, options, {
       timeoutMs: 60_000,
       maxWindowMs: XIAOMAN_MAX_WINDOW_MS,
+      maxPageSize: XIAOMAN_MAX_PAGE_SIZE,
     });
   }
 
-  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    this.assertEntity(query.entity);
-    const count = clampPageSize(query.pageSize, XIAOMAN_MAX_PAGE_SIZE, 100);
-    const startIndex = (query.page?.index ?? 0) + 1;
+  protected async fetchEntityPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+  ): Promise<SourcePage> {
+    const page = this.pageWindow(
+      query,
+      { from: 'start_time', to: 'end_time' },
+      100,
+    );
+    const count = page.size;
+    const startIndex = page.index + 1;
     const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
     // The plan's params are sent as written (seed 004: removed 0, approval 0, status "0"). time_type
     // is sent only when the plan names it: the API's default 1 (更新时间) is the window field.
     for (const [k, v] of Object.entries(listParams))
       search.set(k, Array.isArray(v) ? v.join(',') : String(v));
-    search.set(
-      query.timeParams?.from ?? 'start_time',
-      formatChinaTime(query.from),
-    );
-    search.set(query.timeParams?.to ?? 'end_time', formatChinaTime(query.to));
+    for (const [k, v] of Object.entries(page.window)) search.set(k, v);
     search.set('count', String(count));
     search.set('start_index', String(startIndex));
     const ids = { requestId: newRequestId(), endpoint: 'invoices/order/list' };
