@@ -175,19 +175,23 @@ class Parser {
   }
 
   private or(): ExprNode {
-    let a = this.and();
-    while (this.isOp('||') || this.isWord('or')) {
-      this.next();
-      a = { k: 'or', a, b: this.and() };
-    }
-    return a;
+    return this.leftAssociative('or', '||', () => this.and());
   }
 
   private and(): ExprNode {
-    let a = this.not();
-    while (this.isOp('&&') || this.isWord('and')) {
+    return this.leftAssociative('and', '&&', () => this.not());
+  }
+
+  /** `operand (op operand)*` folded to the left; the operator is written as a symbol or as the word `k`. */
+  private leftAssociative(
+    k: 'or' | 'and',
+    op: '||' | '&&',
+    operand: () => ExprNode,
+  ): ExprNode {
+    let a = operand();
+    while (this.isOp(op) || this.isWord(k)) {
       this.next();
-      a = { k: 'and', a, b: this.not() };
+      a = { k, a, b: operand() };
     }
     return a;
   }
