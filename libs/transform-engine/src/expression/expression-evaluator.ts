@@ -1,4 +1,5 @@
 import { Decimal } from '../util/decimal';
+import { compareExact } from '../util/exact-number';
 import { getPath } from '../util/record-path.util';
 import { ExpressionEvaluationError } from './expression.error';
 import type { FunctionContext } from './expression-functions';
@@ -13,6 +14,8 @@ export interface EvalContext extends FunctionContext {
 
 function compare(a: Value, b: Value): number | undefined {
   if (isMissing(a) || isMissing(b)) return undefined;
+  const exact = compareExact(a, b);
+  if (exact !== undefined) return exact;
   const da = typeof a === 'boolean' ? undefined : Decimal.of(a);
   const db = typeof b === 'boolean' ? undefined : Decimal.of(b);
   if (da && db) return da.cmp(db);

@@ -1,4 +1,5 @@
 import { Decimal } from '../util/decimal';
+import { compareExact } from '../util/exact-number';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
 import type {
@@ -67,6 +68,8 @@ function normalize(
 
 function compareValues(a: unknown, b: unknown): number | undefined {
   if (a === null || a === undefined) return undefined;
+  const exact = compareExact(a, b);
+  if (exact !== undefined) return exact;
   const da = Decimal.of(a);
   const db = Decimal.of(b);
   if (da && db) return da.cmp(db);

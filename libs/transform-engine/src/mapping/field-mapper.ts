@@ -8,6 +8,7 @@ import {
 import { LookupEmptyColumn } from '../lookup/lookup-provider';
 import type { MappingFieldInput } from '../plan/sync-plan.schema';
 import { Decimal } from '../util/decimal';
+import { decimalToNumberFast } from '../util/exact-number';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { isForbiddenName } from '../util/forbidden-names.constant';
 import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
@@ -192,6 +193,8 @@ function coerce(
     case 'string':
       return toText(v, ctx.offsetMinutes);
     case 'number': {
+      const fast = decimalToNumberFast(v);
+      if (fast !== undefined) return fast;
       const d = Decimal.of(v);
       if (!d)
         throw new NonRetriableError(`'${String(v)}' is not a number`, {

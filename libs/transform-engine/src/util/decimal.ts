@@ -19,12 +19,15 @@ const Exact = DecimalJs.clone({
 type Exact = InstanceType<typeof Exact>;
 
 /** What plans and platforms write: sign, digits, optional fraction and exponent. */
-const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** 10^n, exact for any integer n. */
 const pow10 = (n: number): Exact => new Exact(`1e${n}`);
 
 export class Decimal {
+  /** exactDouble's answer once asked (null: none). */
+  private double: number | null | undefined;
+
   private constructor(private readonly value: Exact) {}
 
   /** The one way in: a finite value, with negative zero made zero. */
@@ -143,6 +146,21 @@ export class Decimal {
 
   toString(): string {
     return this.value.toFixed();
+  }
+
+  /**
+   * The double when it orders and equals exactly like this value (at most 15 significant digits, well inside
+   * the double range: each such decimal has its own double), else undefined.
+   */
+  exactDouble(): number | undefined {
+    if (this.double === undefined) {
+      const v = this.value;
+      this.double =
+        v.sd(true) <= 15 && v.e >= -300 && v.e <= 300
+          ? Number(v.toFixed())
+          : null;
+    }
+    return this.double ?? undefined;
   }
 
   /** The nearest double; prints back as the same decimal text for ≤ 15 significant digits. */
