@@ -73,8 +73,8 @@ function submitRow(
   });
 }
 
-function firstRequestSent(writer: RecordingWriter): Promise<void> {
-  return pollUntil(() => writer.requests.length >= 1, {
+async function firstRequestSent(writer: RecordingWriter): Promise<void> {
+  await pollUntil(() => writer.requests.length >= 1, {
     timeoutMs: 2000,
     intervalMs: 5,
     description: 'first request sent',
