@@ -272,6 +272,120 @@ describe('windowed merger', () => {
     ]);
   });
 
+  it("should place a batch exactly as a full restore does when restored from handed-over maps indexing only the batch's records", () => {
+    // Arrange: an emitted 05-01 (T1, T2) with a pending correction (T2 moved to 05-02, T3 cancelled), an open
+    // 05-02 and an open window of another shop; versions so that newer and older ones both arrive.
+    const merger = new WindowedMerger({ ...CONFIG, trackChanges: true });
+    const v = (input: MergeInput, version: number): MergeInput => ({
+      ...input,
+      version,
+    });
+    merger.add(
+      v(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]), 10),
+      DAY1,
+    );
+    merger.add(
+      v(rec('T2', '2026-05-01 11:00:00', [['G1', 1, '10']]), 10),
+      DAY1,
+    );
+    merger.add(
+      v(rec('T3', '2026-05-01 12:00:00', [['G2', 4, '40']]), 10),
+      DAY1,
+    );
+    merger.add(rec('T7', '2026-05-01 13:00:00', [['G1', 1, '1']]), DAY1);
+    flush(merger, DAY1 + 26 * HOUR);
+    // T7 moves without a version: only the tombstone it left in 05-01's correction says 05-02 holds it now.
+    merger.add(
+      rec('T7', '2026-05-02 13:00:00', [['G1', 1, '1']], { hash: 'T7b' }),
+      DAY1 + 27 * HOUR,
+    );
+    merger.add(
+      v(
+        rec('T2', '2026-05-02 10:00:00', [['G1', 1, '10']], { hash: 'T2b' }),
+        20,
+      ),
+      DAY1 + 27 * HOUR,
+    );
+    merger.remove('T3', { fetchedAt: 'x', version: 20 }, DAY1 + 27 * HOUR);
+    merger.add(
+      v(rec('T4', '2026-05-02 11:00:00', [['G1', 3, '30']]), 10),
+      DAY1 + 27 * HOUR,
+    );
+    merger.add(
+      v(
+        rec('T5', '2026-05-02 11:00:00', [['G3', 1, '1']], { shop: 'SHOP-B' }),
+        10,
+      ),
+      DAY1 + 27 * HOUR,
+    );
+    merger.takeRecordChanges();
+    const persisted = JSON.stringify(merger.snapshot());
+    const batch: Array<MergeInput | string> = [
+      v(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '20']]), 10), // duplicate of a counted record
+      v(rec('T2', '2026-05-01 11:00:00', [['G1', 1, '10']]), 15), // older than the move: stale
+      v(
+        rec('T2', '2026-05-01 11:00:00', [['G1', 1, '10']], { hash: 'T2c' }),
+        30,
+      ), // moves back
+      v(
+        rec('T3', '2026-05-01 12:00:00', [['G2', 5, '50']], { hash: 'T3b' }),
+        30,
+      ), // un-cancelled, changed
+      v(
+        rec('T4', '2026-05-02 11:00:00', [['G1', 9, '90']], { hash: 'T4b' }),
+        20,
+      ), // replaced
+      'T5', // cancelled while open
+      v(rec('T6', '2026-05-02 12:00:00', [['G1', 1, '1']]), 10), // new
+      v(rec('T6', '2026-05-02 12:00:00', [['G1', 1, '1']]), 10), // and again
+      rec('T7', '2026-05-02 13:00:00', [['G1', 1, '1']], { hash: 'T7b' }), // where it moved: a redelivery
+    ];
+    const run = (restored: WindowedMerger) => ({
+      results: batch.map((item) =>
+        typeof item === 'string'
+          ? restored.remove(
+              item,
+              { fetchedAt: 'y', version: 30 },
+              DAY1 + 28 * HOUR,
+            )
+          : restored.add(item, DAY1 + 28 * HOUR),
+      ),
+      changes: restored.takeRecordChanges(),
+      emitted: restored.due(DAY1 + 50 * HOUR).map((key) => restored.emit(key)),
+    });
+    const config = { ...CONFIG, trackChanges: true };
+
+    // Act
+    const full = run(WindowedMerger.restore(config, JSON.parse(persisted)));
+    const handed = JSON.parse(persisted) as MergeStateSnapshot;
+    const fast = run(
+      WindowedMerger.restore(config, handed, {
+        handedOver: true,
+        sourceIds: batch.map((item) =>
+          typeof item === 'string' ? item : item.sourceId,
+        ),
+      }),
+    );
+
+    // Assert: the same outcomes, changes and documents; the handed-over maps are the merger's (changed in place).
+    expect(fast).toEqual(full);
+    expect(full.results.map((r) => r?.status)).toEqual([
+      'duplicate',
+      'stale',
+      'replaced', // back to what the 05-01 bill counts: its pending move is dropped
+      'late',
+      'replaced',
+      'removed',
+      'added',
+      'duplicate',
+      'duplicate',
+    ]);
+    const day2 = handed.windows.find(
+      (w) => w.key === 'flow-t:SHOP-A|WH-1:2026-05-02',
+    );
+    expect(Object.keys(day2?.records ?? {}).sort()).toEqual(['T4', 'T6', 'T7']);
+  });
+
   it('should refuse to restore a corrupted snapshot', () => {
     const merger = new WindowedMerger(CONFIG);
     merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 1, '1']]), DAY1);

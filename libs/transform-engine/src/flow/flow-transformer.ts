@@ -41,6 +41,7 @@ import {
   type MergeStateSnapshot,
   type RawOffset,
   type RecordLocation,
+  type RestoreOptions,
   windowFields,
 } from '../merge/windowed-merger';
 import type { SyncPlan } from '../plan/sync-plan.schema';
@@ -612,12 +613,15 @@ export class FlowTransformer {
     this.requireMerger().markFailed(windowKey);
   }
 
-  /** Replaces the merge state (after a restart) with a persisted snapshot. */
-  restoreMergeState(snapshot: MergeStateSnapshot): void {
+  /** Replaces the merge state (after a restart) with a persisted snapshot (see `WindowedMerger.restore`). */
+  restoreMergeState(
+    snapshot: MergeStateSnapshot,
+    options?: RestoreOptions,
+  ): void {
     const config = this.mergeConfig;
     if (!config) throw new Error(`flow ${this.flow} has no merge`);
     (this as { merger: WindowedMerger | undefined }).merger =
-      WindowedMerger.restore(config, snapshot);
+      WindowedMerger.restore(config, snapshot, options);
   }
 
   private requireMerger(): WindowedMerger {

@@ -347,6 +347,42 @@ export function windowFields(
   };
 }
 
+/** How a merger is restored from a snapshot (see `WindowedMerger.restore`). */
+export interface RestoreOptions {
+  /**
+   * The snapshot's record maps are handed over: the merger changes them in place (no copy) and trusts their
+   * entries (checked where they were read, e.g. by the repository). The caller must not use them afterwards
+   * except through the changes the merger reports. Default false: copied and checked.
+   */
+  readonly handedOver?: boolean | undefined;
+  /**
+   * Only these records will be looked up (a batch's, whose windows the snapshot holds): the index covers them
+   * only, at a cost of ids × windows instead of every record held. Default: every record.
+   */
+  readonly sourceIds?: readonly string[] | undefined;
+}
+
+/** A window an index entry may point to, ranked (see `considerIndex`). */
+interface IndexCandidate {
+  readonly key: string;
+  readonly rank: number;
+  readonly v: number;
+}
+
+/** Keeps the better of the current candidate and (key, c): a live entry beats a tombstone, then the newer version. */
+function considerIndex(
+  best: Map<string, IndexCandidate>,
+  id: string,
+  key: string,
+  c: Contribution | undefined,
+): void {
+  const rank = c?.x ? 1 : 2;
+  const v = c?.v ?? Number.NEGATIVE_INFINITY;
+  const cur = best.get(id);
+  if (!cur || rank > cur.rank || (rank === cur.rank && v > cur.v))
+    best.set(id, { key, rank, v });
+}
+
 /** Where the latest version of a record lives: the base window the index points to and its entry there. */
 interface Latest {
   readonly key: string;
@@ -429,11 +465,14 @@ export class WindowedMerger {
   static restore(
     config: MergeConfig,
     snapshot: MergeStateSnapshot,
+    options: RestoreOptions = {},
   ): WindowedMerger {
-    return new WindowedMerger(config, snapshot);
+    const merger = new WindowedMerger(config);
+    merger.load(snapshot, options);
+    return merger;
   }
 
-  private load(input: MergeStateSnapshot): void {
+  private load(input: MergeStateSnapshot, options: RestoreOptions = {}): void {
     const parsed = mergeStateSnapshotSchema.safeParse(input);
     if (!parsed.success) {
       throw new Error(
@@ -445,11 +484,21 @@ export class WindowedMerger {
       Object.entries(parsed.data.eventTimes?.partitions ?? {}),
     );
     this.resumedAt = parsed.data.eventTimes?.resumedAt;
-    // zod returned fresh window objects and record maps; contributions are
-    // shared with the caller and never mutated (treat them as read-only).
-    parsed.data.windows.forEach((parsedWindow, i) => {
-      // Record maps are not copied by z.custom: copy them so the caller's snapshot stays untouched.
-      const w = copyWindow(parsedWindow as WindowState);
+    // zod returned fresh window objects; record maps are the snapshot's own (z.custom does not copy them) and
+    // contributions are shared with the caller and never mutated (treat them as read-only).
+    if (options.handedOver) {
+      // The maps are the merger's from now on and their contributions were checked where they were read.
+      for (const w of parsed.data.windows)
+        this.windows.set(w.key, w as WindowState);
+    } else this.loadCopies(parsed.data.windows as WindowState[]);
+    if (options.sourceIds) this.indexOnly(options.sourceIds);
+    else this.indexAll();
+  }
+
+  /** Copies the snapshot's windows (the caller's snapshot stays untouched), checking every stored entry. */
+  private loadCopies(windows: readonly WindowState[]): void {
+    windows.forEach((parsedWindow, i) => {
+      const w = copyWindow(parsedWindow);
       for (const [id, hash] of Object.entries(w.emitted)) {
         if (typeof hash !== 'string') {
           throw new Error(
@@ -467,30 +516,52 @@ export class WindowedMerger {
       }
       this.windows.set(w.key, w);
     });
-    // Index each record by the window holding its latest version: a live entry beats a tombstone
-    // (a record moved away leaves one behind in the old window's correction), then the newer version.
-    const best = new Map<string, { key: string; rank: number; v: number }>();
-    const consider = (
-      id: string,
-      key: string,
-      c: Contribution | undefined,
-    ): void => {
-      const rank = c?.x ? 1 : 2;
-      const v = c?.v ?? Number.NEGATIVE_INFINITY;
-      const cur = best.get(id);
-      if (!cur || rank > cur.rank || (rank === cur.rank && v > cur.v))
-        best.set(id, { key, rank, v });
-    };
+  }
+
+  /**
+   * Indexes each record by the window holding its latest version: a live entry beats a tombstone (a record
+   * moved away leaves one behind in the old window's correction), then the newer version.
+   */
+  private indexAll(): void {
+    const best = new Map<string, IndexCandidate>();
     for (const w of this.windows.values()) {
       if (w.correction) {
         for (const [id, c] of Object.entries(w.records))
-          consider(id, w.baseKey, c);
+          considerIndex(best, id, w.baseKey, c);
         continue;
       }
       const pending = this.windows.get(`${w.key}#late`)?.records ?? {};
       for (const [id, c] of Object.entries(w.records))
-        consider(id, w.key, pending[id] ?? c);
-      for (const id of Object.keys(w.emitted)) consider(id, w.key, pending[id]);
+        considerIndex(best, id, w.key, pending[id] ?? c);
+      for (const id of Object.keys(w.emitted))
+        considerIndex(best, id, w.key, pending[id]);
+    }
+    for (const [id, b] of best) this.index.set(id, b.key);
+  }
+
+  /**
+   * `indexAll` for these records only, in the same order (so the same window wins): what a batch looks up.
+   * Costs ids × windows, not the windows' records.
+   */
+  private indexOnly(sourceIds: readonly string[]): void {
+    const windows = [...this.windows.values()];
+    const best = new Map<string, IndexCandidate>();
+    for (const id of new Set(sourceIds)) {
+      for (const w of windows) {
+        if (w.correction) {
+          if (Object.hasOwn(w.records, id))
+            considerIndex(best, id, w.baseKey, w.records[id]);
+          continue;
+        }
+        const inRecords = Object.hasOwn(w.records, id);
+        const inEmitted = Object.hasOwn(w.emitted, id);
+        if (!inRecords && !inEmitted) continue;
+        const pending = this.windows.get(`${w.key}#late`)?.records;
+        const p =
+          pending && Object.hasOwn(pending, id) ? pending[id] : undefined;
+        if (inRecords) considerIndex(best, id, w.key, p ?? w.records[id]);
+        if (inEmitted) considerIndex(best, id, w.key, p);
+      }
     }
     for (const [id, b] of best) this.index.set(id, b.key);
   }

@@ -415,7 +415,9 @@ export class RawBatchProcessor {
             [...keys].sort(),
           );
           const ids = items.map((i) => i.message.value.sourceId);
-          const snapshot = await repository.snapshot(
+          // Handed over: the merger changes the record maps in place (no copy per batch) and indexes only this
+          // batch's records; the caching repository keeps the maps once the transaction commits.
+          const snapshot = await repository.handOverSnapshot(
             tx,
             flow.id,
             watermark,
@@ -425,7 +427,10 @@ export class RawBatchProcessor {
           );
           // Synchronous from restore to takeRecordChanges: nothing else can touch this flow's merger in between.
           // Each record carries its Kafka partition (offset): its event time advances that partition's.
-          flow.transformer.restoreMergeState(snapshot);
+          flow.transformer.restoreMergeState(snapshot, {
+            handedOver: true,
+            sourceIds: ids,
+          });
           const outcomes = items.map((item) =>
             flow.transformer.process(item.message.value, {
               offset: this.offsetOf(item.message),

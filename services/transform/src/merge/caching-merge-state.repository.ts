@@ -1,6 +1,5 @@
 import type {
   Contribution,
-  EventTimes,
   MergeChanges,
   MergeStateSnapshot,
   RecordChange,
@@ -10,6 +9,7 @@ import type {
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   MergeStateRepository,
+  type SnapshotArgs,
   type WindowRowStatus,
 } from './merge-state.repository';
 
@@ -86,17 +86,14 @@ export class CachingMergeStateRepository extends MergeStateRepository {
     return windows;
   }
 
-  override async snapshot(
-    tx: QueryRunner,
-    flow: string,
-    watermark: number | null,
-    windows: readonly WindowMeta[],
-    ids: readonly string[] = [],
-    eventTimes?: EventTimes,
+  protected override async readSnapshot(
+    args: SnapshotArgs,
+    handOver: boolean,
   ): Promise<MergeStateSnapshot> {
+    const [tx, flow, watermark, windows, ids = [], eventTimes] = args;
     const state = this.txs.get(tx);
     if (this.maxRecords <= 0 || state === undefined)
-      return super.snapshot(tx, flow, watermark, windows, ids, eventTimes);
+      return super.readSnapshot(args, handOver);
     const whole = (w: WindowMeta): boolean =>
       w.status !== 'emitted' || w.correction;
     const hits = new Map<string, CachedWindow>();
@@ -116,20 +113,23 @@ export class CachingMergeStateRepository extends MergeStateRepository {
       if (key.endsWith('#late'))
         for (const id of [...Object.keys(c.records), ...Object.keys(c.emitted)])
           pendingIds.add(id);
-    const read = await super.snapshot(
-      tx,
-      flow,
-      watermark,
-      windows.filter((w) => !hits.has(w.key)),
-      [...pendingIds],
-      eventTimes,
+    const read = await super.readSnapshot(
+      [
+        tx,
+        flow,
+        watermark,
+        windows.filter((w) => !hits.has(w.key)),
+        [...pendingIds],
+        eventTimes,
+      ],
+      handOver,
     );
     const fromDb = new Map(read.windows.map((w) => [w.key, w]));
     const out: WindowState[] = [];
     for (const meta of windows) {
       const key = cacheKey(flow, meta.key);
       const hit = hits.get(meta.key);
-      // A hit's maps are handed over as they are: the entry leaves the cache below (the merger copies them too).
+      // A hit's maps are handed over as they are: the entry leaves the cache below.
       const w: WindowState | undefined = hit
         ? {
             ...meta,
@@ -140,13 +140,17 @@ export class CachingMergeStateRepository extends MergeStateRepository {
         : fromDb.get(meta.key);
       if (w === undefined) continue;
       out.push(w);
-      // Staged for the write-back: taken out of the cache while this transaction may change it.
+      // Staged for the write-back: taken out of the cache while this transaction may change it. Handed over,
+      // the maps are the merger's, changed in place by exactly the ops writeChanges replays (a no-op on them
+      // then): no copy. Else the caller's snapshot must stay as read, and the write-back works on a copy.
       if (whole(meta) && state.versions.has(key)) {
         if (hit) this.evict(key);
-        state.staged.set(key, {
-          records: { ...w.records },
-          emitted: { ...w.emitted },
-        });
+        state.staged.set(
+          key,
+          handOver
+            ? { records: w.records, emitted: w.emitted }
+            : { records: { ...w.records }, emitted: { ...w.emitted } },
+        );
       }
     }
     return { ...read, windows: out };

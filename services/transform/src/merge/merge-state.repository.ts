@@ -2,6 +2,7 @@ import { formatZodIssues } from '@kingbridge/contracts';
 import {
   TOMBSTONE_HASH,
   WindowedMerger,
+  checkContribution,
   effectiveWatermark,
   eventTimesSchema,
   type EventTimes,
@@ -67,6 +68,16 @@ function rowsOf(result: unknown[]): Array<{ window_key: string }> {
 
 const toNumber = (v: unknown): number | null =>
   v === null || v === undefined ? null : Number(v);
+
+/** The arguments of `MergeStateRepository.snapshot` (and `handOverSnapshot`). */
+export type SnapshotArgs = [
+  tx: QueryRunner,
+  flow: string,
+  watermark: number | null,
+  windows: readonly WindowMeta[],
+  ids?: readonly string[],
+  eventTimes?: EventTimes,
+];
 
 type Lock = 'wait' | 'skip';
 
@@ -186,13 +197,24 @@ export class MergeStateRepository {
    * and the drop of an emptied window need them all); of the emitted ones only the counted records of
    * `ids` and of the records pending in the loaded corrections (what dedup, deltas and folding need).
    */
-  async snapshot(
-    tx: QueryRunner,
-    flow: string,
-    watermark: number | null,
-    windows: readonly WindowMeta[],
-    ids: readonly string[] = [],
-    eventTimes?: EventTimes,
+  async snapshot(...args: SnapshotArgs): Promise<MergeStateSnapshot> {
+    return this.readSnapshot(args, false);
+  }
+
+  /**
+   * `snapshot` for a merger restored with `{ handedOver: true }` (see `RestoreOptions` in the transform engine):
+   * every contribution read from Postgres is checked here, and the record maps are the caller's to change in
+   * place — through the merger whose changes it writes back with `writeChanges` in the same transaction, nothing
+   * else (the caching subclass keeps them once that transaction commits).
+   */
+  async handOverSnapshot(...args: SnapshotArgs): Promise<MergeStateSnapshot> {
+    return this.readSnapshot(args, true);
+  }
+
+  /** `snapshot` (`handOver` false) or `handOverSnapshot` (true). */
+  protected async readSnapshot(
+    [tx, flow, watermark, windows, ids = [], eventTimes]: SnapshotArgs,
+    handOver: boolean,
   ): Promise<MergeStateSnapshot> {
     const whole = windows
       .filter((w) => w.status !== 'emitted' || w.correction)
@@ -214,12 +236,22 @@ export class MergeStateRepository {
         hash: string;
         contribution: PersistedRecord['contribution'];
       }>;
-      records = rows.map((r) => ({
-        windowKey: r.window_key,
-        sourceId: r.source_id,
-        hash: r.hash,
-        contribution: r.contribution,
-      }));
+      records = rows.map((r) => {
+        const problem =
+          handOver && r.contribution !== null
+            ? checkContribution(r.contribution)
+            : undefined;
+        if (problem !== undefined)
+          throw new Error(
+            `invalid merge state for flow ${flow}: merge_record of window ${r.window_key}, record ${r.source_id}: ${problem}`,
+          );
+        return {
+          windowKey: r.window_key,
+          sourceId: r.source_id,
+          hash: r.hash,
+          contribution: r.contribution,
+        };
+      });
     }
     return WindowedMerger.assembleSnapshot(
       watermark,

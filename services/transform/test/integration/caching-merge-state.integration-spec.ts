@@ -54,18 +54,30 @@ function puts(key: string, records: Record<string, number>): MergeChanges {
   };
 }
 
-/** What a batch does: lock the window, read its snapshot, write its changes, commit. */
+/**
+ * What a batch does: lock the window, read its snapshot, write its changes, commit. `handOver`: as a merger
+ * restored from handed-over maps does, the snapshot's maps are changed in place by exactly the changes written.
+ */
 async function batch(
   repo: MergeStateRepository,
   flow: string,
   key: string,
   changes?: MergeChanges,
+  options: { handOver?: boolean; fail?: Error } = {},
 ): Promise<MergeStateSnapshot> {
   return repo.transaction(async (tx) => {
     const watermark = await repo.lockWatermark(tx, flow);
     const windows = await repo.lockWindows(tx, flow, [key]);
-    const snapshot = await repo.snapshot(tx, flow, watermark, windows);
+    const snapshot = options.handOver
+      ? await repo.handOverSnapshot(tx, flow, watermark, windows)
+      : await repo.snapshot(tx, flow, watermark, windows);
+    for (const c of options.handOver ? (changes?.records ?? []) : []) {
+      const w = snapshot.windows.find((x) => x.key === c.windowKey);
+      if (w && c.op === 'put') w.records[c.sourceId] = c.contribution;
+      if (w && c.op === 'delete') delete w.records[c.sourceId];
+    }
     if (changes) await repo.writeChanges(tx, flow, changes);
+    if (options.fail) throw options.fail;
     return snapshot;
   });
 }
@@ -109,6 +121,55 @@ describe('merge state repository with the records of open windows cached between
     const fromDb = await batch(plain, flow, 'w1');
     expect(quantities(fromCache)).toEqual({ r1: 10, r2: 2, r3: 3, r4: 4 });
     expect(fromCache).toEqual(fromDb);
+  });
+
+  it('should keep the maps a batch changed in place, handed over, as Postgres holds them, and nothing of a rolled back one', async () => {
+    // Arrange
+    const flow = uniqueName('it-cache');
+    const cached = new CachingMergeStateRepository(db, 1_000);
+    await batch(plain, flow, 'w1', puts('w1', { r1: 1 }));
+    await batch(cached, flow, 'w1', puts('w1', { r2: 2 }), { handOver: true });
+
+    // Act: a cache hit handed over and changed in place (r1 replaced, r3 added), then one that rolls back.
+    const hit = await batch(cached, flow, 'w1', puts('w1', { r1: 10, r3: 3 }), {
+      handOver: true,
+    });
+    const handed = quantities(hit);
+    await expect(
+      batch(cached, flow, 'w1', puts('w1', { r4: 4 }), {
+        handOver: true,
+        fail: new Error('produce failed'),
+      }),
+    ).rejects.toThrow('produce failed');
+
+    // Assert: the hit was what the first batch left (then changed in place); afterwards the cache answers what
+    // Postgres holds, without the rolled back r4.
+    expect(handed).toEqual({ r1: 10, r2: 2, r3: 3 });
+    const fromCache = await batch(cached, flow, 'w1');
+    expect(quantities(fromCache)).toEqual({ r1: 10, r2: 2, r3: 3 });
+    expect(fromCache).toEqual(await batch(plain, flow, 'w1'));
+  });
+
+  it('should refuse a handed-over snapshot of a stored record that is not a contribution, naming the window and the record', async () => {
+    // Arrange
+    const flow = uniqueName('it-cache');
+    const cached = new CachingMergeStateRepository(db, 1_000);
+    await batch(plain, flow, 'w1', puts('w1', { r1: 1 }));
+    await db.query(
+      `UPDATE transform.merge_record SET contribution = contribution - 'rows' WHERE flow = $1`,
+      [flow],
+    );
+
+    // Act
+    const read = cached.transaction(async (tx) => {
+      const windows = await cached.lockWindows(tx, flow, ['w1']);
+      return cached.handOverSnapshot(tx, flow, null, windows);
+    });
+
+    // Assert
+    await expect(read).rejects.toThrow(
+      `invalid merge state for flow ${flow}: merge_record of window w1, record r1: rows: expected a list of objects`,
+    );
   });
 
   it('should not keep what a rolled back batch wrote', async () => {
