@@ -109,6 +109,11 @@ export class K3CloudClient implements KingdeeWriter {
   private readonly lcid: number;
   private readonly session: SharedCredential<Session>;
   private logins = 0;
+  /** Service URLs by path (a handful), resolved against the base URL once. */
+  private readonly urls = new Map<
+    string,
+    { readonly href: string; readonly pathname: string }
+  >();
 
   constructor(private readonly options: K3CloudClientOptions) {
     this.io = kingdeeTransport(options);
@@ -438,7 +443,15 @@ export class K3CloudClient implements KingdeeWriter {
     session: Session | undefined,
     signal?: AbortSignal,
   ): Promise<KingdeeHttpResponse> {
-    const url = new URL(path, ensureSlash(this.options.baseUrl));
+    let url = this.urls.get(path);
+    if (!url) {
+      const { href, pathname } = new URL(
+        path,
+        ensureSlash(this.options.baseUrl),
+      );
+      url = { href, pathname };
+      this.urls.set(path, url);
+    }
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'accept-charset': 'utf-8',
@@ -451,7 +464,7 @@ export class K3CloudClient implements KingdeeWriter {
         : {}),
     };
     return this.io.send('k3cloud', {
-      url: url.toString(),
+      url: url.href,
       method: 'POST',
       headers,
       json: body,
@@ -755,22 +768,34 @@ function statusError(status: K3ResponseStatus, what: string): PipelineError {
   );
 }
 
-/** `MsgCode 1` anywhere an answer can carry it (operation envelope or query failure). */
+/**
+ * `MsgCode 1` anywhere an answer can carry it (operation envelope or query failure). `value` passed its
+ * call's schema already: an envelope's status is read as it is, not parsed a second time.
+ */
 function sessionLostMessage(value: unknown): string | undefined {
-  const direct = k3OperationAnswerSchema.safeParse(value);
-  const status = direct.success
-    ? direct.data.Result.ResponseStatus
-    : Array.isArray(value) && Array.isArray(value[0])
+  const status: unknown = isRecord(value)
+    ? isRecord(value['Result'])
+      ? value['Result']['ResponseStatus']
+      : undefined
+    : Array.isArray(value) && Array.isArray(value[0]) && isRecord(value[0][0])
       ? k3QueryFailureSchema.safeParse(value[0][0]).data?.Result.ResponseStatus
       : undefined;
   if (
-    status &&
-    status.IsSuccess === false &&
-    status.MsgCode === K3_MSG.sessionLost
-  ) {
-    return status.Errors?.[0]?.Message ?? K3_SESSION_LOST_MESSAGE;
-  }
-  return undefined;
+    !isRecord(status) ||
+    status['IsSuccess'] !== false ||
+    status['MsgCode'] !== K3_MSG.sessionLost
+  )
+    return undefined;
+  const errors = status['Errors'];
+  const message =
+    Array.isArray(errors) && isRecord(errors[0])
+      ? errors[0]['Message']
+      : undefined;
+  return typeof message === 'string' ? message : K3_SESSION_LOST_MESSAGE;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sessionFromCookies(

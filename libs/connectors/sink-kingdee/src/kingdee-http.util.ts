@@ -58,7 +58,8 @@ export function parseKingdeeJson<S extends z.ZodType>(
   schema: S,
   target: string,
 ): z.output<S> {
-  const snippet = res.text.replace(/\s+/g, ' ').slice(0, 200);
+  // Only for an error message: a good answer is not copied for it.
+  const snippet = (): string => res.text.replace(/\s+/g, ' ').slice(0, 200);
   let json: unknown;
   const trimmed = res.text.trim();
   if (trimmed === '') {
@@ -72,13 +73,13 @@ export function parseKingdeeJson<S extends z.ZodType>(
       throw fail(
         res,
         target,
-        `HTML page (HTTP ${res.status}): ${snippet}`,
+        `HTML page (HTTP ${res.status}): ${snippet()}`,
         'bad_response',
       );
     throw fail(
       res,
       target,
-      `non-JSON answer (HTTP ${res.status}): ${snippet}`,
+      `non-JSON answer (HTTP ${res.status}): ${snippet()}`,
       'bad_response',
     );
   }
@@ -87,7 +88,7 @@ export function parseKingdeeJson<S extends z.ZodType>(
     throw fail(
       res,
       target,
-      `unexpected answer (HTTP ${res.status}): ${snippet}`,
+      `unexpected answer (HTTP ${res.status}): ${snippet()}`,
     );
   }
   return parsed.data;
