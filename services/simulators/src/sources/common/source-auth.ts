@@ -1,5 +1,12 @@
 import { parseBeijing, type SimRequest, type SimResult } from '../../common';
 
+/** A platform call on its parsed parameters, at the simulator clock `at` (ms). */
+export type ParamsHandler<S> = (
+  state: S,
+  p: Record<string, string>,
+  at: number,
+) => SimResult;
+
 /** The request's parameters: the form body, and the query string under it when `withQuery`. */
 export function requestParams(
   req: SimRequest,
@@ -53,4 +60,13 @@ export function qimenFailure(
     outcome,
     code,
   };
+}
+
+/** A JSON-encoded parameter (`biz`, `bizcontent`) parsed, or undefined when it is not JSON. */
+export function parseJsonParam(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
 }

@@ -41,7 +41,8 @@ export interface SourceStateSpec<S extends z.ZodType, T, C> {
   optionsSchema: S;
   recordSchema: z.ZodType<T>;
   dataset: DatasetSpec<T>;
-  throttleCodes: { perSecond: C; perMinute: C };
+  /** The platform's throttle code, or one per window. */
+  throttle: C | { perSecond: C; perMinute: C };
 }
 
 /**
@@ -64,6 +65,10 @@ export function createSourceState<
   const opts: z.output<S> = spec.optionsSchema.parse(rest);
   const base = sourcePlumbing(opts, clockOpt, spec.recordSchema, fixturesOpt);
   const dataset = primaryDataset<T>(spec.dataset, opts, base);
+  const codes =
+    typeof spec.throttle === 'object' && spec.throttle !== null
+      ? (spec.throttle as { perSecond: C; perMinute: C })
+      : { perSecond: spec.throttle as C, perMinute: spec.throttle as C };
   return {
     ...base,
     opts,
@@ -73,12 +78,12 @@ export function createSourceState<
       {
         limit: opts.rateLimit.perSecond,
         windowMs: 1000,
-        code: spec.throttleCodes.perSecond,
+        code: codes.perSecond,
       },
       {
         limit: opts.rateLimit.perMinute,
         windowMs: 60_000,
-        code: spec.throttleCodes.perMinute,
+        code: codes.perMinute,
       },
     ]),
   };

@@ -77,16 +77,36 @@ export function pageOf<T, R extends object>(
 /** Why a Beijing-time window was refused. */
 export type WindowError = 'format' | 'order' | 'span';
 
-/** A `yyyy-MM-dd HH:mm:ss` (Beijing) window no longer than `maxDays`, as epoch ms, or why not. */
+/** The platform's words for each refusal of a window. */
+export interface WindowMessages {
+  format: string;
+  order: string;
+  span(maxDays: number): string;
+}
+
+/** A `yyyy-MM-dd HH:mm:ss` (Beijing) window no longer than `maxDays`, as epoch ms, or why not (in the platform's words). */
 export function parseWindow(
   start: string,
   end: string,
   maxDays: number,
-): { from: number; to: number } | { error: WindowError } {
+  messages: WindowMessages,
+): { from: number; to: number } | { error: WindowError; message: string } {
   const from = parseBeijing(start);
   const to = parseBeijing(end);
-  if (from === null || to === null) return { error: 'format' };
-  if (to < from) return { error: 'order' };
-  if (to - from > maxDays * 86_400_000) return { error: 'span' };
+  const error: WindowError | null =
+    from === null || to === null
+      ? 'format'
+      : to < from
+        ? 'order'
+        : to - from > maxDays * 86_400_000
+          ? 'span'
+          : null;
+  if (error !== null || from === null || to === null) {
+    const kind = error ?? 'format';
+    return {
+      error: kind,
+      message: kind === 'span' ? messages.span(maxDays) : messages[kind],
+    };
+  }
   return { from, to };
 }

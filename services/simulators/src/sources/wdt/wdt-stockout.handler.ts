@@ -4,8 +4,10 @@ import {
   missingParam,
   pageOf,
   parseWindow,
+  type WindowMessages,
   requestParams,
   unixSecondsWithin,
+  type ParamsHandler,
 } from '../common';
 import { WDT_STOCKOUT_PATH, wdtSign } from '@kingbridge/source-wdt/protocol';
 import { wdtFail as fail } from './wdt-envelope';
@@ -15,7 +17,7 @@ import type { WdtStockout } from './wdt.model';
 const SYSTEM_PARAMS = ['sid', 'appkey', 'timestamp', 'sign'] as const;
 const DIGITS = /^\d+$/;
 
-const WINDOW_ERRORS = {
+const WINDOW_ERRORS: WindowMessages = {
   format: '时间格式错误，应为yyyy-MM-dd HH:mm:ss',
   order: 'end_time不能早于start_time',
   span: (days: number) => `时间跨度不能超过${days}天`,
@@ -52,11 +54,7 @@ export function openapiCall(state: WdtState, req: SimRequest): SimResult {
 }
 
 /** The stock-out query itself (business parameters), shared by openapi2 and the Qimen router. */
-export function stockoutQuery(
-  state: WdtState,
-  p: Record<string, string>,
-  now: number,
-): SimResult {
+export const stockoutQuery: ParamsHandler<WdtState> = (state, p, now) => {
   const { opts, dataset: stockouts } = state;
   const pageNoText = p['page_no'] ?? '0';
   const pageSizeText = p['page_size'] ?? String(opts.defaultPageSize);
@@ -85,14 +83,8 @@ export function stockoutQuery(
         WDT_CODES.badParam,
         '必传参数缺失: start_time和end_time必须同时传入',
       );
-    const window = parseWindow(start, end, opts.maxWindowDays);
-    if ('error' in window)
-      return fail(
-        WDT_CODES.badParam,
-        window.error === 'span'
-          ? WINDOW_ERRORS.span(opts.maxWindowDays)
-          : WINDOW_ERRORS[window.error],
-      );
+    const window = parseWindow(start, end, opts.maxWindowDays, WINDOW_ERRORS);
+    if ('error' in window) return fail(WDT_CODES.badParam, window.message);
     ({ from, to } = window);
   } else if (!hasNumber) {
     return fail(WDT_CODES.badParam, '时间范围与订单编号不能全部为空');
@@ -155,4 +147,4 @@ export function stockoutQuery(
   else if (opts.totalCountBeyondFirstPage === 'zero') body['total_count'] = 0;
   body['stockout_list'] = page.rows;
   return { status: 200, body, outcome: 'ok', code: 0, ...page.result };
-}
+};

@@ -38,10 +38,7 @@ export async function startWdtSimulator(
       optionsSchema: wdtOptionsSchema,
       recordSchema: wdtStockoutSchema,
       dataset: wdtStockoutSpec,
-      throttleCodes: {
-        perSecond: WDT_CODES.throttled as number,
-        perMinute: WDT_CODES.throttled as number,
-      },
+      throttle: WDT_CODES.throttled as number,
     },
     input,
   );
