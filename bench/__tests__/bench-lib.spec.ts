@@ -116,5 +116,11 @@ describe('bench helpers', () => {
     expect(text).toContain('| 50 | 0.93 |');
     expect(text).toContain('Load average (1/5/15 min) at start 1 / 2 / 3');
     expect(text.split(BEGIN)).toHaveLength(2);
+    // --markdown naming a file that is not there yet: the generated part alone.
+    const fresh = join(mkdtempSync(join(tmpdir(), 'kb-bench-md-')), 'new.md');
+    writeMarkdown(fresh, report);
+    const made = readFileSync(fresh, 'utf8');
+    expect(made.split(BEGIN)).toHaveLength(2);
+    expect(made).toContain('| 50 | 0.93 |');
   });
 });

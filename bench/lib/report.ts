@@ -1,5 +1,5 @@
 /* Renders a bench report as Markdown and writes it into BENCHMARKS.md between the generated markers. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchReport, Row } from './types';
 
 export const BEGIN =
@@ -47,7 +47,8 @@ export function renderReport(report: BenchReport): string {
 
 /** Replaces the generated part of BENCHMARKS.md (appends the markers when the file has none). */
 export function writeMarkdown(file: string, report: BenchReport): void {
-  const text = readFileSync(file, 'utf8');
+  // A new file (--markdown elsewhere than BENCHMARKS.md) gets the generated part only.
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks';
   const body = `${BEGIN}\n\n${renderReport(report)}\n${END}`;
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
