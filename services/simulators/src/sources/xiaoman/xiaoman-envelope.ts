@@ -1,0 +1,20 @@
+import { formatBeijing, type SimResult } from '../../common';
+
+/** A refusal: the HTTP status, repeated as `code`, with a message. */
+export function xiaomanFail(
+  status: number,
+  message: string,
+  outcome: SimResult['outcome'] = 'rejected',
+): SimResult {
+  return { status, body: { code: status, message }, outcome, code: status };
+}
+
+/** A successful answer, stamped with the simulator clock's Beijing time. */
+export function xiaomanOk(clock: () => number, data: unknown): SimResult {
+  return {
+    status: 200,
+    body: { code: 200, message: 'success', now: formatBeijing(clock()), data },
+    outcome: 'ok',
+    code: 200,
+  };
+}

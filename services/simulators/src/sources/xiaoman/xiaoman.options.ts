@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { rateLimitOption, type SourceState } from '../common';
+import type { SourceAdminApi } from '../source-admin';
+import type { SourceSimulator } from '../source-kit';
+import { sourceBaseOptionsSchema } from '../source-options.schema';
+import type { XiaomanOrder } from './xiaoman.model';
+
+export const xiaomanOptionsSchema = sourceBaseOptionsSchema
+  .extend({
+    clientId: z.string().default('okki_client_id'),
+    clientSecret: z.string().default('okki_client_secret'),
+    tokenTtlSeconds: z.number().int().min(1).default(28_800),
+    maxCount: z
+      .number()
+      .int()
+      .min(1)
+      .default(500)
+      .describe('max page size (`count`); U, 500 observed'),
+    maxWindowDays: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('max start/end span; none documented'),
+    rateLimit: rateLimitOption(
+      { default: 10, describe: 'U: our choice; 0 = unlimited' },
+      { default: 0 },
+    ),
+  })
+  .strict();
+export type XiaomanOptions = z.input<typeof xiaomanOptionsSchema>;
+
+/** Xiaoman admin API: the source admin plus token revocation (-> 401 on the next call). */
+export interface XiaomanAdminApi extends SourceAdminApi {
+  revokeTokens(): number;
+}
+
+export interface XiaomanSimulator extends Omit<SourceSimulator, 'admin'> {
+  admin: XiaomanAdminApi;
+}
+
+/** The Xiaoman simulator's running state (see `createSourceState`). */
+export type XiaomanState = SourceState<
+  z.output<typeof xiaomanOptionsSchema>,
+  XiaomanOrder,
+  number
+>;
