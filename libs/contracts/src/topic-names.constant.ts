@@ -1,7 +1,8 @@
-import type {
-  KingdeeTarget,
-  SourceEntity,
-  SourcePlatform,
+import {
+  type KingdeeTarget,
+  SOURCE_STREAMS,
+  type SourceEntity,
+  type SourcePlatform,
 } from './platform.schema';
 
 /**
@@ -22,18 +23,6 @@ export const DATA_TOPIC_PARTITIONS = 6;
 export const DLQ_TOPIC_PARTITIONS = 1;
 export const STATUS_TOPIC_PARTITIONS = 3;
 
-const RAW_STREAMS: ReadonlyArray<{
-  platform: SourcePlatform;
-  entity: SourceEntity;
-  domain: 'oms' | 'crm';
-}> = [
-  { platform: 'jackyun', entity: 'sales-order', domain: 'oms' },
-  { platform: 'jackyun', entity: 'sales-channel', domain: 'oms' },
-  { platform: 'wdt', entity: 'stockout-order', domain: 'oms' },
-  { platform: 'jushuitan', entity: 'inventory-count', domain: 'oms' },
-  { platform: 'xiaoman', entity: 'sales-order', domain: 'crm' },
-];
-
 export const KINGDEE_TARGETS: readonly KingdeeTarget[] = [
   'k3cloud',
   'jdy',
@@ -44,7 +33,7 @@ export function rawTopic(
   platform: SourcePlatform,
   entity: SourceEntity,
 ): string {
-  const stream = RAW_STREAMS.find(
+  const stream = SOURCE_STREAMS.find(
     (s) => s.platform === platform && s.entity === entity,
   );
   if (!stream) {
@@ -70,7 +59,7 @@ export function isDlqTopic(topic: string): boolean {
 /** All topics, with partitions, created at start-up by every service. */
 export function allTopics(): TopicSpec[] {
   const data: TopicSpec[] = [
-    ...RAW_STREAMS.map((s) => ({
+    ...SOURCE_STREAMS.map((s) => ({
       name: rawTopic(s.platform, s.entity),
       partitions: DATA_TOPIC_PARTITIONS,
       description: `raw ${s.entity} records pulled from ${s.platform}, keyed by source id`,
@@ -99,5 +88,5 @@ export function rawStreams(): ReadonlyArray<{
   platform: SourcePlatform;
   entity: SourceEntity;
 }> {
-  return RAW_STREAMS;
+  return SOURCE_STREAMS;
 }

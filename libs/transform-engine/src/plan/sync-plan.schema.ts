@@ -1,6 +1,7 @@
 import {
   changeAfterWriteSchema,
   kingdeeTargetSchema,
+  SOURCE_STREAMS,
   sourceEntitySchema,
   sourcePlatformSchema,
 } from '@kingbridge/contracts';
@@ -171,10 +172,9 @@ function refusedKey(reason: string) {
 }
 
 /**
- * The API, HTTP method and record id each connector uses per platform +
- * entity: a plan's `source.api`, `source.method` and `source.idField` must
- * name them (they document the pull; the connector does not take them from
- * the plan, and the raw record's sourceId is that id).
+ * The API each connector pulls, per `platform/entity` (`SOURCE_STREAMS` of the contracts): a plan's `source.api`,
+ * `source.method` and `source.idField` must name them (they document the pull; the connector does not take them
+ * from the plan, and the raw record's sourceId is that id).
  */
 export const SOURCE_APIS: Readonly<
   Record<
@@ -185,33 +185,12 @@ export const SOURCE_APIS: Readonly<
       readonly idField: string;
     }
   >
-> = {
-  'jackyun/sales-order': {
-    api: 'jackyun.tradenotsensitiveinfos.list.get',
-    method: 'POST',
-    idField: 'tradeId',
-  },
-  'jackyun/sales-channel': {
-    api: 'erp.sales.get',
-    method: 'POST',
-    idField: 'channelId',
-  },
-  'wdt/stockout-order': {
-    api: 'wdt.stockout.order.query.trade',
-    method: 'POST',
-    idField: 'stockout_id',
-  },
-  'jushuitan/inventory-count': {
-    api: '/open/inventory/count/query',
-    method: 'POST',
-    idField: 'io_id',
-  },
-  'xiaoman/sales-order': {
-    api: '/v1/invoices/order/list',
-    method: 'GET',
-    idField: 'order_id',
-  },
-};
+> = Object.fromEntries(
+  SOURCE_STREAMS.map((s) => [
+    `${s.platform}/${s.entity}`,
+    { api: s.api, method: s.method, idField: s.idField },
+  ]),
+);
 
 /** Params the connector fills itself: an exit query reads the main query's window and pages. */
 const CONNECTOR_PARAMS_RE =
