@@ -327,30 +327,33 @@ export class MergeStateRepository {
         [flow, keys],
       );
     }
+    // Rows go as one JSON document per statement (jsonb_to_recordset), not as parallel arrays: node-postgres
+    // escapes every element of an array parameter, which for the contributions cost more than the statement.
     const w = changes.windows;
     if (w.length > 0) {
       await tx.query(
         `INSERT INTO transform.merge_window
            (flow, window_key, base_key, status, start_ms, end_ms, last_seen_ms, record_count, state, updated_at)
          SELECT $1, k, b, s, st, e, ls, 0, js, now()
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::jsonb[])
-             AS t(k, b, s, st, e, ls, js)
+           FROM jsonb_to_recordset($2::jsonb) AS t(k text, b text, s text, st bigint, e bigint, ls bigint, js jsonb)
          ON CONFLICT (flow, window_key) DO UPDATE SET
            base_key = EXCLUDED.base_key, status = EXCLUDED.status, start_ms = EXCLUDED.start_ms,
            end_ms = EXCLUDED.end_ms, last_seen_ms = EXCLUDED.last_seen_ms, state = EXCLUDED.state, updated_at = now()`,
         [
           flow,
-          w.map((x) => x.key),
-          w.map((x) => x.baseKey),
-          w.map(
-            (x) =>
-              status.get(x.key) ??
-              (x.status === 'failed' ? 'dead_lettered' : x.status),
+          JSON.stringify(
+            w.map((x) => ({
+              k: x.key,
+              b: x.baseKey,
+              s:
+                status.get(x.key) ??
+                (x.status === 'failed' ? 'dead_lettered' : x.status),
+              st: x.start,
+              e: x.end,
+              ls: x.lastSeenAt,
+              js: x,
+            })),
           ),
-          w.map((x) => x.start),
-          w.map((x) => x.end),
-          w.map((x) => x.lastSeenAt),
-          w.map((x) => JSON.stringify(x)),
         ],
       );
     }
@@ -369,21 +372,23 @@ export class MergeStateRepository {
     if (puts.length > 0) {
       await tx.query(
         `INSERT INTO transform.merge_record (flow, window_key, source_id, hash, contribution)
-         SELECT $1, k, s, h, c FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(k, s, h, c)
+         SELECT $1, k, s, h, c FROM jsonb_to_recordset($2::jsonb) AS t(k text, s text, h text, c jsonb)
          ON CONFLICT (flow, window_key, source_id) DO UPDATE SET hash = EXCLUDED.hash, contribution = EXCLUDED.contribution`,
         [
           flow,
-          puts.map((c) => c.windowKey),
-          puts.map((c) => c.sourceId),
-          puts.map((c) =>
-            c.op === 'put'
-              ? c.contribution.h
-              : c.op === 'emitted'
-                ? c.hash
-                : '',
-          ),
-          puts.map((c) =>
-            c.op === 'put' ? JSON.stringify(c.contribution) : null,
+          JSON.stringify(
+            puts.map((c) => ({
+              k: c.windowKey,
+              s: c.sourceId,
+              h:
+                c.op === 'put'
+                  ? c.contribution.h
+                  : c.op === 'emitted'
+                    ? c.hash
+                    : '',
+              // JSON null: SQL NULL (only the hash is kept).
+              c: c.op === 'put' ? c.contribution : null,
+            })),
           ),
         ],
       );
