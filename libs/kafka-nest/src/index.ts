@@ -5,3 +5,5 @@ export * from './kafka-batch.transport';
 export * from './kafka.module';
 export * from './kafka.health';
 export * from './service-host';
+export * from './background-service';
+export * from './service-module';

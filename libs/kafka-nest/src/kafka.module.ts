@@ -7,15 +7,9 @@ import {
   type KafkaConnection,
   type KafkaProducer,
 } from '@kingbridge/kafka';
-import {
-  Inject,
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { BackgroundService } from './background-service';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 import type {
   KafkaModuleAsyncOptions,
@@ -34,35 +28,24 @@ import {
  * backoff and logging why) while /health/ready reports not ready.
  */
 @Injectable()
-export class KafkaLifecycle
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly abort = new AbortController();
+export class KafkaLifecycle extends BackgroundService {
   private topicsReady = false;
-  private lastError: string | undefined = 'starting';
-  private startup: Promise<void> | undefined;
+  private connected = false;
 
   constructor(
     @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
     @Inject(KAFKA_CONNECTION) private readonly connection: KafkaConnection,
     @Inject(KAFKA_PRODUCER) private readonly producer: KafkaProducer,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.startup = this.start().catch((err: unknown) => {
-      if (!this.abort.signal.aborted) {
-        this.lastError = `kafka start-up failed: ${err instanceof Error ? err.message : String(err)}`;
-        this.options.logger.error(
-          { err: this.lastError },
-          'kafka start-up failed',
-        );
-      }
-    });
+  ) {
+    super(options.logger, 'stay-up', 'kafka start-up failed');
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.abort.abort();
-    await this.startup;
+  protected prepare(): 'start' {
+    return 'start';
+  }
+
+  protected async stop(started: Promise<void>): Promise<void> {
+    await started;
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -70,21 +53,23 @@ export class KafkaLifecycle
   health(): { ready: boolean; reason?: string } {
     const ready = this.topicsReady && this.producer.isReady();
     if (ready) return { ready };
-    return { ready, reason: this.lastError ?? 'producer not connected' };
+    return {
+      ready,
+      reason: this.connected ? 'producer not connected' : this.notReadyReason,
+    };
   }
 
-  private async start(): Promise<void> {
-    const signal = this.abort.signal;
-    this.lastError = `kafka not reachable at ${this.connection.brokers.join(',')}`;
+  protected async start(signal: AbortSignal): Promise<void> {
+    this.notReadyReason = `kafka not reachable at ${this.connection.brokers.join(',')}`;
     await ensureTopicsWhenReachable(
       this.connection,
       this.options.topics ?? [],
       {
         signal,
         onFailure: (reason, attempt) => {
-          this.lastError = `cannot ensure topics: ${reason}`;
-          this.options.logger.warn(
-            { attempt, err: this.lastError },
+          this.notReadyReason = `cannot ensure topics: ${reason}`;
+          this.logger.warn(
+            { attempt, err: this.notReadyReason },
             'retrying topic creation',
           );
         },
@@ -92,7 +77,7 @@ export class KafkaLifecycle
     );
     this.topicsReady = true;
     await this.producer.connect(signal);
-    this.lastError = undefined;
+    this.connected = true;
   }
 }
 

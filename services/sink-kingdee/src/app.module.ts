@@ -1,4 +1,5 @@
-import { ObservabilityModule, type Logger } from '@kingbridge/observability';
+import { serviceModule } from '@kingbridge/kafka-nest';
+import type { Logger } from '@kingbridge/observability';
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   SINK_KINGDEE_CONFIG,
@@ -14,18 +15,13 @@ import { SinkService } from './sink/sink.service';
 @Module({})
 export class AppModule {
   static forRoot(config: SinkKingdeeConfig, logger: Logger): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({
-          service: SINK_SERVICE,
-          adminToken: config.ADMIN_TOKEN,
-        }),
-      ],
+    return serviceModule(AppModule, {
+      service: SINK_SERVICE,
+      adminToken: config.ADMIN_TOKEN,
+      config: { token: SINK_KINGDEE_CONFIG, value: config },
+      logger: { token: SINK_LOGGER, value: logger },
       controllers: [SinkAdminController],
       providers: [
-        { provide: SINK_KINGDEE_CONFIG, useValue: config },
-        { provide: SINK_LOGGER, useValue: logger },
         SinkService,
         {
           provide: SinkAdminService,
@@ -39,6 +35,6 @@ export class AppModule {
         },
         SinkAdminShutdown,
       ],
-    };
+    });
   }
 }

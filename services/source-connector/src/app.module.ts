@@ -1,5 +1,5 @@
+import { serviceModule } from '@kingbridge/kafka-nest';
 import type { Logger } from '@kingbridge/observability';
-import { ObservabilityModule } from '@kingbridge/observability';
 import type { SourceStream } from '@kingbridge/source-runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
@@ -19,19 +19,14 @@ export class AppModule {
     logger: Logger,
     streams: readonly SourceStream[],
   ): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({
-          service: `source-connector-${config.CONNECTOR_ID}`,
-        }),
-      ],
+    return serviceModule(AppModule, {
+      service: `source-connector-${config.CONNECTOR_ID}`,
+      config: { token: SOURCE_CONNECTOR_CONFIG, value: config },
+      logger: { token: SOURCE_LOGGER, value: logger },
       providers: [
-        { provide: SOURCE_CONNECTOR_CONFIG, useValue: config },
-        { provide: SOURCE_LOGGER, useValue: logger },
         { provide: SOURCE_STREAMS, useValue: streams },
         SourceConnectorService,
       ],
-    };
+    });
   }
 }

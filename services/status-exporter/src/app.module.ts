@@ -1,8 +1,5 @@
-import {
-  ObservabilityModule,
-  METRICS_REGISTRY,
-  type Logger,
-} from '@kingbridge/observability';
+import { serviceModule } from '@kingbridge/kafka-nest';
+import { METRICS_REGISTRY, type Logger } from '@kingbridge/observability';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { StatusConsumerService } from './status-consumer/status-consumer.service';
@@ -17,14 +14,11 @@ import { StatusMetrics } from './status-metrics/status-metrics.service';
 @Module({})
 export class AppModule {
   static forRoot(config: StatusExporterConfig, logger: Logger): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({ service: STATUS_EXPORTER_SERVICE }),
-      ],
+    return serviceModule(AppModule, {
+      service: STATUS_EXPORTER_SERVICE,
+      config: { token: STATUS_EXPORTER_CONFIG, value: config },
+      logger: { token: STATUS_EXPORTER_LOGGER, value: logger },
       providers: [
-        { provide: STATUS_EXPORTER_CONFIG, useValue: config },
-        { provide: STATUS_EXPORTER_LOGGER, useValue: logger },
         {
           provide: StatusMetrics,
           inject: [METRICS_REGISTRY],
@@ -42,6 +36,6 @@ export class AppModule {
         },
         StatusConsumerService,
       ],
-    };
+    });
   }
 }

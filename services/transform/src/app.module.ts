@@ -1,10 +1,6 @@
 import { allTopics } from '@kingbridge/contracts';
-import { KafkaModule } from '@kingbridge/kafka-nest';
-import {
-  METRICS_REGISTRY,
-  ObservabilityModule,
-  type Logger,
-} from '@kingbridge/observability';
+import { KafkaModule, serviceModule } from '@kingbridge/kafka-nest';
+import { METRICS_REGISTRY, type Logger } from '@kingbridge/observability';
 import { DATA_SOURCE, PersistenceModule } from '@kingbridge/persistence';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Registry } from 'prom-client';
@@ -24,10 +20,11 @@ import { TRANSFORM_FLOWS } from './transform.tokens';
 @Module({})
 export class AppModule {
   static forRoot(config: TransformConfig, logger: Logger): DynamicModule {
-    return {
-      module: AppModule,
+    return serviceModule(AppModule, {
+      service: TRANSFORM_SERVICE,
+      config: { token: TRANSFORM_CONFIG, value: config },
+      logger: { token: TRANSFORM_LOGGER, value: logger },
       imports: [
-        ObservabilityModule.forRoot({ service: TRANSFORM_SERVICE }),
         PersistenceModule.forRoot({
           url: config.DATABASE_URL,
           schema: 'transform',
@@ -47,8 +44,6 @@ export class AppModule {
         }),
       ],
       providers: [
-        { provide: TRANSFORM_CONFIG, useValue: config },
-        { provide: TRANSFORM_LOGGER, useValue: logger },
         {
           provide: PostgresLookupProvider,
           inject: [DATA_SOURCE],
@@ -68,6 +63,6 @@ export class AppModule {
         },
         TransformService,
       ],
-    };
+    });
   }
 }

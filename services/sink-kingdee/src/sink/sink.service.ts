@@ -1,20 +1,9 @@
-import {
-  METRICS_REGISTRY,
-  ReadinessRegistry,
-  type Logger,
-} from '@kingbridge/observability';
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Registry } from 'prom-client';
+import { BackgroundService, ServiceContext } from '@kingbridge/kafka-nest';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   SINK_KINGDEE_CONFIG,
   type SinkKingdeeConfig,
 } from '../sink-kingdee.config';
-import { SINK_LOGGER } from '../sink-kingdee.tokens';
 import { SinkRuntime } from './sink-runtime';
 
 /**
@@ -23,46 +12,38 @@ import { SinkRuntime } from './sink-runtime';
  * in-flight batches finish and commit what has a durable outcome.
  */
 @Injectable()
-export class SinkService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class SinkService extends BackgroundService {
   private runtime: SinkRuntime | undefined;
-  private starting: Promise<void> | undefined;
-  private stopping = false;
 
   constructor(
     @Inject(SINK_KINGDEE_CONFIG) private readonly config: SinkKingdeeConfig,
-    @Inject(SINK_LOGGER) private readonly logger: Logger,
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
-  ) {}
+    @Inject(ServiceContext) private readonly context: ServiceContext,
+  ) {
+    super(context.logger, 'exit', 'sink failed to start');
+  }
 
-  onApplicationBootstrap(): void {
+  protected prepare(): 'start' {
     this.runtime = new SinkRuntime({
       config: this.config,
       logger: this.logger,
-      registry: this.registry,
+      registry: this.context.registry,
     });
-    this.readiness.register({
+    this.context.readiness.register({
       name: 'sink',
       check: () =>
         this.runtime?.health() ?? { ready: false, reason: 'not started' },
     });
-    this.starting = this.runtime.start().catch((err: unknown) => {
-      if (this.stopping) return;
-      this.logger.fatal(
-        { err: err instanceof Error ? err.message : String(err) },
-        'sink failed to start',
-      );
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    return 'start';
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
+  protected async start(): Promise<void> {
+    await this.runtime?.start();
+  }
+
+  /** The runtime's stop aborts a start still waiting for Postgres or Kafka. */
+  protected async stop(started: Promise<void>): Promise<void> {
     await this.runtime?.stop();
-    await this.starting;
+    await started;
     this.logger.info({}, 'sink stopped');
   }
 }

@@ -5,11 +5,7 @@ import {
   ensureTopics,
   type KafkaProducer,
 } from '@kingbridge/kafka';
-import {
-  type Logger,
-  METRICS_REGISTRY,
-  ReadinessRegistry,
-} from '@kingbridge/observability';
+import { BackgroundService, ServiceContext } from '@kingbridge/kafka-nest';
 import { connectWithRetry, createDataSource } from '@kingbridge/persistence';
 import {
   createPgStreamLock,
@@ -17,13 +13,7 @@ import {
   type StreamLock,
   StreamScheduler,
 } from '@kingbridge/source-runtime';
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Registry } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SCHEMA } from '../database/migrations';
 import {
@@ -43,55 +33,42 @@ export const SOURCE_STREAMS = Symbol('SOURCE_STREAMS');
  * created), then one loop per stream. Readiness reports each dependency.
  */
 @Injectable()
-export class SourceConnectorService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly abort = new AbortController();
+export class SourceConnectorService extends BackgroundService {
   private dataSource: DataSource | undefined;
   private producer: KafkaProducer | undefined;
   private scheduler: StreamScheduler | undefined;
   private lock: StreamLock | undefined;
-  private starting: Promise<void> | undefined;
 
   constructor(
     @Inject(SOURCE_CONNECTOR_CONFIG)
     private readonly config: SourceConnectorConfig,
-    @Inject(SOURCE_LOGGER) private readonly logger: Logger,
     @Inject(SOURCE_STREAMS) private readonly streams: readonly SourceStream[],
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
-  ) {}
+    @Inject(ServiceContext) private readonly context: ServiceContext,
+  ) {
+    super(context.logger, 'exit', 'connector failed to start');
+  }
 
-  onApplicationBootstrap(): void {
-    this.readiness.register({
+  protected prepare(): 'start' {
+    this.context.readiness.register({
       name: 'postgres',
       check: async () => {
         await this.dataSource?.query('SELECT 1');
         return this.dataSource?.isInitialized === true;
       },
     });
-    this.readiness.register({
+    this.context.readiness.register({
       name: 'kafka',
       check: () => this.producer?.isReady() === true,
     });
-    this.readiness.register({
+    this.context.readiness.register({
       name: 'streams',
       check: () => this.scheduler !== undefined,
     });
-    this.starting = this.start().catch((err: unknown) => {
-      if (this.abort.signal.aborted) return;
-      this.logger.fatal(
-        { err: err instanceof Error ? err.message : String(err) },
-        'connector failed to start',
-      );
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    return 'start';
   }
 
-  private async start(): Promise<void> {
+  protected async start(signal: AbortSignal): Promise<void> {
     const { config, logger } = this;
-    const signal = this.abort.signal;
     this.dataSource = createDataSource({
       url: config.DATABASE_URL,
       schema: SCHEMA,
@@ -127,7 +104,7 @@ export class SourceConnectorService
       streams: this.streams,
       db: this.dataSource,
       publisher: kafkaRawRecordPublisher(producer),
-      registry: this.registry,
+      registry: this.context.registry,
       logger,
     });
     if (signal.aborted) return;
@@ -165,9 +142,8 @@ export class SourceConnectorService
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.abort.abort();
-    await this.starting;
+  protected async stop(started: Promise<void>): Promise<void> {
+    await started;
     await this.scheduler?.stop();
     await this.lock?.close();
     await this.producer?.disconnect();

@@ -12,24 +12,13 @@ import {
   type KafkaConnection,
   type MessageOutcome,
 } from '@kingbridge/kafka';
-import {
-  METRICS_REGISTRY,
-  ReadinessRegistry,
-  type Logger,
-} from '@kingbridge/observability';
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Registry } from 'prom-client';
+import { BackgroundService, ServiceContext } from '@kingbridge/kafka-nest';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   STATUS_EXPORTER_CONFIG,
   STATUS_EXPORTER_SERVICE,
   type StatusExporterConfig,
 } from '../status-exporter.config';
-import { STATUS_EXPORTER_LOGGER } from '../status-exporter.tokens';
 import { StatusMetrics } from '../status-metrics/status-metrics.service';
 
 const DONE: MessageOutcome = { kind: 'done' };
@@ -43,26 +32,24 @@ const DONE: MessageOutcome = { kind: 'done' };
  * the background while /health/ready says why it is not ready yet.
  */
 @Injectable()
-export class StatusConsumerService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly abort = new AbortController();
+export class StatusConsumerService extends BackgroundService {
   private connection: KafkaConnection | undefined;
   private consumer: BatchConsumer | undefined;
-  private startup: Promise<void> | undefined;
-  private notReadyReason = 'starting';
 
   constructor(
     @Inject(STATUS_EXPORTER_CONFIG)
     private readonly config: StatusExporterConfig,
-    @Inject(STATUS_EXPORTER_LOGGER) private readonly logger: Logger,
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(StatusMetrics) private readonly metrics: StatusMetrics,
-    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
-  ) {}
+    @Inject(ServiceContext) private readonly context: ServiceContext,
+  ) {
+    super(context.logger, 'stay-up', 'status consumer start-up failed');
+  }
 
-  onApplicationBootstrap(): void {
-    this.readiness.register({ name: 'kafka', check: () => this.checkReady() });
+  protected prepare(): 'start' {
+    this.context.readiness.register({
+      name: 'kafka',
+      check: () => this.checkReady(),
+    });
     this.connection = createKafkaConnection({
       brokers: this.config.KAFKA_BROKERS,
       clientId: this.config.KAFKA_CLIENT_ID ?? STATUS_EXPORTER_SERVICE,
@@ -74,24 +61,14 @@ export class StatusConsumerService
       schema: statusEventSchema,
       handler: async (messages) => this.handle(messages),
       service: STATUS_EXPORTER_SERVICE,
-      registry: this.registry,
+      registry: this.context.registry,
       fromBeginning: this.config.STATUS_FROM_BEGINNING,
     });
-    this.startup = this.start(this.connection, this.consumer).catch(
-      (err: unknown) => {
-        if (this.abort.signal.aborted) return;
-        this.notReadyReason = `start-up failed: ${err instanceof Error ? err.message : String(err)}`;
-        this.logger.error(
-          { err: this.notReadyReason },
-          'status consumer start-up failed',
-        );
-      },
-    );
+    return 'start';
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.abort.abort();
-    await this.startup;
+  protected async stop(started: Promise<void>): Promise<void> {
+    await started;
     await this.consumer?.stop();
   }
 
@@ -101,11 +78,9 @@ export class StatusConsumerService
     return messages.map(() => DONE);
   }
 
-  private async start(
-    connection: KafkaConnection,
-    consumer: BatchConsumer,
-  ): Promise<void> {
-    const signal = this.abort.signal;
+  protected async start(signal: AbortSignal): Promise<void> {
+    const { connection, consumer } = this;
+    if (!connection || !consumer) return;
     this.notReadyReason = `kafka not reachable at ${connection.brokers.join(',')}`;
     await ensureTopicsWhenReachable(
       connection,

@@ -10,22 +10,13 @@ import {
   KAFKA_CONNECTION,
   KAFKA_DEAD_LETTERS,
   KAFKA_PRODUCER,
+  BackgroundService,
   KafkaLifecycle,
+  ServiceContext,
 } from '@kingbridge/kafka-nest';
-import {
-  METRICS_REGISTRY,
-  ReadinessRegistry,
-  type Logger,
-} from '@kingbridge/observability';
 import { DatabaseConnection } from '@kingbridge/persistence';
 import { DEFAULT_BACKOFF } from '@kingbridge/pipeline-core';
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Registry } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
 import { publishFlowSettings } from '../flows/flow-settings.repository';
 import type { Flow } from '../flows/load-flows';
 import { PostgresLookupProvider } from '../lookups/postgres-lookup.provider';
@@ -34,7 +25,6 @@ import { WindowEmitter } from '../merge/window-emitter';
 import { TransformMetrics } from '../metrics/transform.metrics';
 import {
   TRANSFORM_CONFIG,
-  TRANSFORM_LOGGER,
   TRANSFORM_SERVICE,
   type TransformConfig,
 } from '../transform.config';
@@ -48,19 +38,15 @@ import { RawBatchProcessor } from './raw-batch.processor';
  * /health/ready says what is missing.
  */
 @Injectable()
-export class TransformService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly abort = new AbortController();
+export class TransformService extends BackgroundService {
   private consumer: BatchConsumer | undefined;
-  private startup: Promise<void> | undefined;
+  private topics: readonly string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private emitter: WindowEmitter | undefined;
 
   constructor(
     @Inject(TRANSFORM_CONFIG) private readonly config: TransformConfig,
-    @Inject(TRANSFORM_LOGGER) private readonly logger: Logger,
     @Inject(TRANSFORM_FLOWS) private readonly flows: readonly Flow[],
     @Inject(PostgresLookupProvider)
     private readonly lookups: PostgresLookupProvider,
@@ -70,13 +56,17 @@ export class TransformService
     @Inject(KAFKA_DEAD_LETTERS)
     private readonly deadLetters: DeadLetterPublisher,
     @Inject(KafkaLifecycle) private readonly kafka: KafkaLifecycle,
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
-  ) {}
+    @Inject(ServiceContext) private readonly context: ServiceContext,
+  ) {
+    super(context.logger, 'stay-up', 'transform start-up failed');
+  }
 
-  onApplicationBootstrap(): void {
-    this.readiness.register({ name: 'kafka', check: () => this.kafkaHealth() });
-    const metrics = new TransformMetrics(this.registry);
+  protected prepare(): 'start' | 'idle' {
+    this.context.readiness.register({
+      name: 'kafka',
+      check: () => this.kafkaHealth(),
+    });
+    const metrics = new TransformMetrics(this.context.registry);
     metrics.init(
       this.flows.map((f) => f.id),
       this.flows.filter((f) => f.merge).map((f) => f.id),
@@ -107,8 +97,9 @@ export class TransformService
         { plansDir: this.config.PLANS_DIR },
         'no enabled plan: nothing to consume',
       );
-      return;
+      return 'idle';
     }
+    this.topics = topics;
     this.consumer = createBatchConsumer(this.connection, {
       groupId: this.config.TRANSFORM_GROUP_ID,
       topics,
@@ -116,7 +107,7 @@ export class TransformService
       handler: (messages) => processor.handle(messages),
       service: TRANSFORM_SERVICE,
       deadLetters: this.deadLetters,
-      registry: this.registry,
+      registry: this.context.registry,
       fromBeginning: this.config.TRANSFORM_FROM_BEGINNING,
       sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently:
@@ -133,29 +124,21 @@ export class TransformService
         : {}),
       releaseRetryingAfterMs: this.config.TRANSFORM_RELEASE_RETRYING_AFTER_MS,
     });
-    this.startup = this.start(this.consumer, topics).catch((err: unknown) => {
-      if (!this.abort.signal.aborted)
-        this.logger.error(
-          { err: (err as Error).message },
-          'transform start-up failed',
-        );
-    });
+    return 'start';
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.abort.abort();
+  protected async stop(started: Promise<void>): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
-    await this.startup;
+    await started;
     await this.consumer?.stop();
     await this.ticking;
   }
 
-  private async start(
-    consumer: BatchConsumer,
-    topics: readonly string[],
-  ): Promise<void> {
+  protected async start(signal: AbortSignal): Promise<void> {
+    const { consumer, topics } = this;
+    if (!consumer) return;
     await this.database.ready();
-    if (this.abort.signal.aborted) return;
+    if (signal.aborted) return;
     // What reconciliation reads as the flows' settings (merge windows after overrides).
     await publishFlowSettings(this.database.dataSource, this.flows);
     await consumer.start();
@@ -172,7 +155,7 @@ export class TransformService
 
   /** Runs the window tick every WINDOW_TICK_MS, never overlapping itself. */
   private schedule(): void {
-    if (this.abort.signal.aborted) return;
+    if (this.stopping) return;
     this.timer = setTimeout(() => {
       this.ticking = (this.emitter?.tick() ?? Promise.resolve())
         .catch((err: unknown) =>

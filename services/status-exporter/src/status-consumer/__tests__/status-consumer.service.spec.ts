@@ -1,5 +1,6 @@
 import { statusEventSchema, type StatusEvent } from '@kingbridge/contracts';
 import type { ConsumedMessage } from '@kingbridge/kafka';
+import { ServiceContext } from '@kingbridge/kafka-nest';
 import { createLogger, ReadinessRegistry } from '@kingbridge/observability';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +31,12 @@ describe('StatusConsumerService', () => {
     const metrics = new StatusMetrics({ registry });
     const service = new StatusConsumerService(
       statusExporterConfigSchema.parse({}),
-      createLogger('status-exporter', 'silent'),
-      registry,
       metrics,
-      new ReadinessRegistry(),
+      new ServiceContext(
+        createLogger('status-exporter', 'silent'),
+        registry,
+        new ReadinessRegistry(),
+      ),
     );
     const events = [0, 1, 2].map((i) =>
       statusEventSchema.parse({
