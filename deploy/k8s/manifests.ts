@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DATA_TOPIC_PARTITIONS } from '@kingbridge/contracts';
+import { SOURCE_CONNECTORS } from '@kingbridge/source-connector';
 import { parse, stringify } from 'yaml';
+import { z } from 'zod';
 
 /*
  * The Kubernetes base (deploy/k8s/base) and the kube-prometheus-stack
@@ -34,44 +36,29 @@ interface AppSpec {
   readonly resources: { cpu: string; memory: string; limit: string };
 }
 
-/** Production endpoints of the source platforms (the schemas default to the local simulators). */
-const PLATFORMS = {
-  jackyun: {
-    port: 19401,
-    env: { JACKYUN_BASE_URL: 'https://open.jackyun.com' },
-    secrets: ['JACKYUN_APP_KEY', 'JACKYUN_APP_SECRET'],
-  },
-  wdt: {
-    port: 19402,
-    env: { WDT_BASE_URL: 'https://api.wangdian.cn' },
-    secrets: ['WDT_SID', 'WDT_APP_KEY', 'WDT_APP_SECRET'],
-  },
-  jushuitan: {
-    port: 19403,
-    env: { JUSHUITAN_BASE_URL: 'https://openapi.jushuitan.com' },
-    secrets: [
-      'JUSHUITAN_APP_KEY',
-      'JUSHUITAN_APP_SECRET',
-      'JUSHUITAN_ACCESS_TOKEN',
-    ],
-  },
-  xiaoman: {
-    port: 19404,
-    env: { XIAOMAN_BASE_URL: 'https://api-sandbox.xiaoman.cn' },
-    secrets: ['XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET'],
-  },
-} as const;
+/**
+ * Each source platform of the registry: its spec's port, its production origin (the schemas default to the local
+ * simulators) and the credentials it requires with its defaults, read from the Secret.
+ */
+const PLATFORMS = SOURCE_CONNECTORS.map((spec) => ({
+  id: spec.id,
+  port: spec.httpPort,
+  env: { [spec.endpoint.variable]: spec.endpoint.production },
+  secrets: spec
+    .requiredVariables(z.object(spec.env).parse({}))
+    .map((v) => v.name),
+}));
 
 const small = { cpu: '50m', memory: '128Mi', limit: '256Mi' };
 const medium = { cpu: '100m', memory: '256Mi', limit: '768Mi' };
 
 export const APPS: readonly AppSpec[] = [
-  ...Object.entries(PLATFORMS).map(([id, p]): AppSpec => ({
-    name: `source-connector-${id}`,
+  ...PLATFORMS.map((p): AppSpec => ({
+    name: `source-connector-${p.id}`,
     command: ['dist/services/source-connector/src/main.js'],
     port: p.port,
     secretFiles: p.secrets,
-    env: { CONNECTOR_ID: id },
+    env: { CONNECTOR_ID: p.id },
     database: true,
     plans: true,
     // One poller per stream: the old pod stops before the new one starts (plus the advisory lock in the code).
@@ -182,7 +169,7 @@ function configMap(): Obj {
       PLANS_DIR: '/app/plans',
       RUNBOOK_BASE_URL: 'https://kingbridge.example.com/',
       // Endpoints: the platforms' production gateways; your Kingdee hosts (overlays replace these).
-      ...Object.assign({}, ...Object.values(PLATFORMS).map((p) => p.env)),
+      ...Object.assign({}, ...PLATFORMS.map((p) => p.env)),
       K3CLOUD_BASE_URL: 'https://k3cloud.example.com/k3cloud/',
       JDY_BASE_URL: 'https://api.kingdee.com',
       K3WISE_BASE_URL: 'https://k3wise.example.com/K3API',

@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { SourcePlatform } from '@kingbridge/contracts';
+import { SOURCE_CONNECTORS } from '@kingbridge/source-connector';
 import { demoServiceEnv, writeDemoScenario } from './demo-credentials';
 import { ProcessGroup, waitForHttp, type ProcessSpec } from './process-group';
 
 export const ROOT = resolve(__dirname, '../..');
 
-export const CONNECTORS = [
-  { id: 'jackyun', port: 19401 },
-  { id: 'wdt', port: 19402 },
-  { id: 'jushuitan', port: 19403 },
-  { id: 'xiaoman', port: 19404 },
-] as const;
+/** One source connector per platform of the registry, on its spec's port. */
+export const CONNECTORS: ReadonlyArray<{
+  readonly id: SourcePlatform;
+  readonly port: number;
+}> = SOURCE_CONNECTORS.map((s) => ({ id: s.id, port: s.httpPort }));
 
 export const SERVICE_PORTS = {
   transform: 19410,
@@ -21,15 +22,15 @@ export const SERVICE_PORTS = {
   'alert-webhook': 19440,
 } as const;
 
+/** Each source platform's simulator port (its spec's endpoint), then the Kingdee targets'. */
 export const SIMULATOR_PORTS = {
-  jackyun: 18101,
-  wdt: 18102,
-  jushuitan: 18103,
-  xiaoman: 18104,
+  ...(Object.fromEntries(
+    SOURCE_CONNECTORS.map((s) => [s.id, s.endpoint.simulatorPort]),
+  ) as Record<SourcePlatform, number>),
   k3cloud: 18201,
   jdy: 18202,
   k3wise: 18203,
-} as const;
+} as const satisfies Record<string, number>;
 
 export interface StackOptions {
   readonly databaseUrl: string;
@@ -68,10 +69,12 @@ export function demoStackEnv(
 export function simulatorUrls(offset = 0): Record<string, string> {
   const url = (port: number): string => `http://127.0.0.1:${port + offset}`;
   return {
-    JACKYUN_BASE_URL: url(SIMULATOR_PORTS.jackyun),
-    WDT_BASE_URL: url(SIMULATOR_PORTS.wdt),
-    JUSHUITAN_BASE_URL: url(SIMULATOR_PORTS.jushuitan),
-    XIAOMAN_BASE_URL: url(SIMULATOR_PORTS.xiaoman),
+    ...Object.fromEntries(
+      SOURCE_CONNECTORS.map((s) => [
+        s.endpoint.variable,
+        url(s.endpoint.simulatorPort),
+      ]),
+    ),
     K3CLOUD_BASE_URL: `${url(SIMULATOR_PORTS.k3cloud)}/k3cloud/`,
     JDY_BASE_URL: url(SIMULATOR_PORTS.jdy),
     K3WISE_BASE_URL: `${url(SIMULATOR_PORTS.k3wise)}/K3API`,

@@ -146,6 +146,10 @@ function platformShape(
       if (name in shape || name in SERVICE_SHAPE)
         throw new Error(`${spec.id}: variable ${name} is defined twice`);
     }
+    if (!(spec.endpoint.variable in spec.env))
+      throw new Error(
+        `${spec.id}: endpoint variable ${spec.endpoint.variable} is not one of its variables`,
+      );
     Object.assign(shape, own);
   }
   return shape;

@@ -8,10 +8,17 @@ import { JackyunClient } from './jackyun.client';
 
 const qimen = qimenTransport('JACKYUN', 'Jackyun');
 
+const endpoint = {
+  variable: 'JACKYUN_BASE_URL',
+  production: 'https://open.jackyun.com',
+  simulatorPort: 18101,
+} as const;
+
 /** Jackyun (吉客云) as the source-connector service runs it: `CONNECTOR_ID=jackyun`. */
 export const jackyunConnector = defineSourceConnector({
   id: 'jackyun',
   httpPort: 19401,
+  endpoint,
   rateLimit: {
     variable: 'JACKYUN_RATE_LIMIT',
     default: '1/1s',
@@ -19,10 +26,7 @@ export const jackyunConnector = defineSourceConnector({
       'Jackyun request limit per appkey, e.g. 1/1s (community: 1 req/s)',
   },
   env: {
-    JACKYUN_BASE_URL: sourceEnv.baseUrl(
-      'http://127.0.0.1:18101',
-      'Jackyun gateway origin (prod https://open.jackyun.com)',
-    ),
+    JACKYUN_BASE_URL: sourceEnv.origin(endpoint, 'Jackyun gateway origin'),
     JACKYUN_APP_KEY: sourceEnv.optional('Jackyun appkey'),
     JACKYUN_APP_SECRET: sourceEnv.secret('Jackyun app secret'),
     JACKYUN_TRANSPORT: z

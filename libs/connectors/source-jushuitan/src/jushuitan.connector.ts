@@ -1,20 +1,24 @@
 import { defineSourceConnector, sourceEnv } from '@kingbridge/source-kit';
 import { JushuitanClient } from './jushuitan.client';
 
+const endpoint = {
+  variable: 'JUSHUITAN_BASE_URL',
+  production: 'https://openapi.jushuitan.com',
+  simulatorPort: 18103,
+} as const;
+
 /** Jushuitan (聚水潭) as the source-connector service runs it: `CONNECTOR_ID=jushuitan`. */
 export const jushuitanConnector = defineSourceConnector({
   id: 'jushuitan',
   httpPort: 19403,
+  endpoint,
   rateLimit: {
     variable: 'JUSHUITAN_RATE_LIMIT',
     default: '5/1s,100/60s',
     description: 'Jushuitan limits (documented: 5/s and 100/min)',
   },
   env: {
-    JUSHUITAN_BASE_URL: sourceEnv.baseUrl(
-      'http://127.0.0.1:18103',
-      'Jushuitan origin (prod https://openapi.jushuitan.com)',
-    ),
+    JUSHUITAN_BASE_URL: sourceEnv.origin(endpoint, 'Jushuitan origin'),
     JUSHUITAN_APP_KEY: sourceEnv.optional('Jushuitan app_key'),
     JUSHUITAN_APP_SECRET: sourceEnv.secret('Jushuitan app secret'),
     JUSHUITAN_ACCESS_TOKEN: sourceEnv.secret('Jushuitan access_token'),

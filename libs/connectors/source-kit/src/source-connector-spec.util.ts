@@ -20,6 +20,16 @@ export interface RequiredVariable {
   readonly when?: string;
 }
 
+/** Where the platform is reached: its origin variable, the production origin and the local simulator's port. */
+export interface SourceEndpoint<Variable extends string = string> {
+  /** The origin variable (`<PLATFORM>_BASE_URL`), one of the spec's `env` (built with `sourceEnv.origin`). */
+  readonly variable: Variable;
+  /** The production origin: what the Kubernetes manifests set the variable to. */
+  readonly production: string;
+  /** The port of the platform's simulator on 127.0.0.1: the variable's default; the local stack offsets it. */
+  readonly simulatorPort: number;
+}
+
 /**
  * One source platform as the source-connector service sees it: everything it needs to validate the platform's
  * configuration at start and to build its client. Each `libs/connectors/source-<platform>` exports one; the
@@ -40,6 +50,8 @@ export interface SourceConnectorSpec<
   };
   /** Port of `/metrics` and `/health` when `HTTP_PORT` is not set. */
   readonly httpPort: number;
+  /** The platform's origin variable, production origin and simulator port (the local stack and the manifests). */
+  readonly endpoint: SourceEndpoint;
   /** Variables that must be set when `CONNECTOR_ID` is this platform (may depend on others, e.g. the transport). */
   requiredVariables(
     env: z.output<z.ZodObject<Env>>,
@@ -77,5 +89,12 @@ export const sourceEnv = {
   /** The platform's origin (`<PLATFORM>_BASE_URL`), by default its local simulator. */
   baseUrl: (simulatorUrl: string, description: string) =>
     z.string().url().default(simulatorUrl).describe(description),
+  /** `endpoint.variable`: by default the local simulator, described `<label> (prod <production origin>)`. */
+  origin: (endpoint: SourceEndpoint, label: string) =>
+    z
+      .string()
+      .url()
+      .default(`http://127.0.0.1:${endpoint.simulatorPort}`)
+      .describe(`${label} (prod ${endpoint.production})`),
   required,
 };

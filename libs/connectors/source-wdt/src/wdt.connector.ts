@@ -8,20 +8,24 @@ import { WdtClient } from './wdt.client';
 
 const qimen = qimenTransport('WDT', 'WDT');
 
+const endpoint = {
+  variable: 'WDT_BASE_URL',
+  production: 'https://api.wangdian.cn',
+  simulatorPort: 18102,
+} as const;
+
 /** WDT 企业版 (旺店通) as the source-connector service runs it: `CONNECTOR_ID=wdt`. */
 export const wdtConnector = defineSourceConnector({
   id: 'wdt',
   httpPort: 19402,
+  endpoint,
   rateLimit: {
     variable: 'WDT_RATE_LIMIT',
     default: '1/1s',
     description: 'WDT request limit per appkey',
   },
   env: {
-    WDT_BASE_URL: sourceEnv.baseUrl(
-      'http://127.0.0.1:18102',
-      'WDT openapi2 origin (prod https://api.wangdian.cn)',
-    ),
+    WDT_BASE_URL: sourceEnv.origin(endpoint, 'WDT openapi2 origin'),
     WDT_SID: sourceEnv.optional('WDT seller account (sid)'),
     WDT_APP_KEY: sourceEnv.optional('WDT appkey'),
     WDT_APP_SECRET: sourceEnv.secret('WDT app secret'),

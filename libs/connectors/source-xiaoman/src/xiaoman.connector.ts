@@ -2,20 +2,24 @@ import { defineSourceConnector, sourceEnv } from '@kingbridge/source-kit';
 import { z } from 'zod';
 import { XiaomanClient } from './xiaoman.client';
 
+const endpoint = {
+  variable: 'XIAOMAN_BASE_URL',
+  production: 'https://api-sandbox.xiaoman.cn',
+  simulatorPort: 18104,
+} as const;
+
 /** OKKI (小满) CRM as the source-connector service runs it: `CONNECTOR_ID=xiaoman`. */
 export const xiaomanConnector = defineSourceConnector({
   id: 'xiaoman',
   httpPort: 19404,
+  endpoint,
   rateLimit: {
     variable: 'XIAOMAN_RATE_LIMIT',
     default: '5/1s',
     description: 'OKKI request limit (undocumented)',
   },
   env: {
-    XIAOMAN_BASE_URL: sourceEnv.baseUrl(
-      'http://127.0.0.1:18104',
-      'OKKI origin (prod https://api-sandbox.xiaoman.cn)',
-    ),
+    XIAOMAN_BASE_URL: sourceEnv.origin(endpoint, 'OKKI origin'),
     XIAOMAN_CLIENT_ID: sourceEnv.optional('OKKI OAuth client_id'),
     XIAOMAN_CLIENT_SECRET: sourceEnv.secret('OKKI OAuth client_secret'),
     XIAOMAN_SCOPE: z.string().default('invoices').describe('OKKI OAuth scope'),

@@ -32,16 +32,22 @@ class AcmeRequestError extends SourceRequestError {}
  * A fifth platform as docs/connectors/adding-a-platform.md writes it (its lib folder would hold the client, this
  * spec and protocol/); registered into a copy of the registry, nothing else of the service changes.
  */
+const endpoint = {
+  variable: 'ACME_BASE_URL',
+  production: 'https://api.acme.example',
+  simulatorPort: 18105,
+} as const;
 const acmeConnector = defineSourceConnector({
   id: 'acme' as SourcePlatform,
   httpPort: 19405,
+  endpoint,
   rateLimit: {
     variable: 'ACME_RATE_LIMIT',
     default: '2/1s',
     description: 'Acme request limit',
   },
   env: {
-    ACME_BASE_URL: sourceEnv.baseUrl('http://127.0.0.1:18105', 'Acme origin'),
+    ACME_BASE_URL: sourceEnv.origin(endpoint, 'Acme origin'),
     ACME_API_TOKEN: sourceEnv.secret('Acme API token'),
     ACME_REGION: z.enum(['cn', 'global']).default('cn').describe('Acme region'),
   },
@@ -106,6 +112,35 @@ describe('SOURCE_CONNECTORS', () => {
     const ports = SOURCE_CONNECTORS.map((s) => s.httpPort);
     expect(new Set(ports).size).toBe(ports.length);
     expect(connectorSpecOf('wdt').httpPort).toBe(19402);
+  });
+
+  it("should default every platform's origin variable to its simulator when the endpoints are listed", () => {
+    for (const spec of SOURCE_CONNECTORS) {
+      const origin = spec.env[spec.endpoint.variable] as z.ZodType | undefined;
+      expect(origin?.parse(undefined)).toBe(
+        `http://127.0.0.1:${spec.endpoint.simulatorPort}`,
+      );
+      expect(origin?.description).toContain(
+        `(prod ${spec.endpoint.production})`,
+      );
+    }
+    const ports = SOURCE_CONNECTORS.map((s) => s.endpoint.simulatorPort);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(connectorSpecOf('wdt').endpoint).toEqual({
+      variable: 'WDT_BASE_URL',
+      production: 'https://api.wangdian.cn',
+      simulatorPort: 18102,
+    });
+  });
+
+  it('should refuse a spec whose endpoint names no variable of its own when the schema is built', () => {
+    const stray = {
+      ...acmeConnector,
+      endpoint: { ...endpoint, variable: 'ACME_ORIGIN' },
+    };
+    expect(() => sourceConnectorConfigSchemaFor([stray])).toThrow(
+      /acme: endpoint variable ACME_ORIGIN is not one of its variables/,
+    );
   });
 
   it("should refuse a spec whose variable lacks the platform's prefix when the schema is built", () => {
