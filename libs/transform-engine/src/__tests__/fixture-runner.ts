@@ -35,9 +35,8 @@ export function loadFixturePlan(flow: string) {
   return parsePlan(readFileSync(join(REPO_ROOT, file), 'utf8'), file);
 }
 
-/** Runs a fixture through its shipped plan: every record, then every window flushed. */
-export async function runFixture(flow: string): Promise<FixtureResult> {
-  const plan = loadFixturePlan(flow);
+/** A fixture's raw records and lookup tables. */
+export function loadFixtureData(flow: string) {
   const dir = join(FIXTURES_DIR, flow);
   const input = (
     JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as unknown[]
@@ -45,6 +44,13 @@ export async function runFixture(flow: string): Promise<FixtureResult> {
   const tables = JSON.parse(
     readFileSync(join(dir, 'lookups.json'), 'utf8'),
   ) as Record<string, LookupRow[]>;
+  return { input, tables };
+}
+
+/** Runs a fixture through its shipped plan: every record, then every window flushed. */
+export async function runFixture(flow: string): Promise<FixtureResult> {
+  const plan = loadFixturePlan(flow);
+  const { input, tables } = loadFixtureData(flow);
   const lookups = new InMemoryLookupProvider(tables);
   const transformer = compileFlow(plan, { lookups, clock: () => FIXTURE_NOW });
   const outcomes: FixtureOutcome[] = [];

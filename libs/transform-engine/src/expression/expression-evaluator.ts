@@ -1,14 +1,17 @@
 import { Decimal } from '../util/decimal';
 import { compareExact } from '../util/exact-number';
-import { getPath } from '../util/record-path.util';
+import {
+  getPath,
+  getRootPath,
+  type RecordScope,
+} from '../util/record-path.util';
 import { ExpressionEvaluationError } from './expression.error';
 import type { FunctionContext } from './expression-functions';
 import type { ExprNode } from './expression-parser';
 import { isMissing, toDecimal, truthy, type Value } from './expression-value';
 
 /** The data an expression may see: the record, the current detail row, and fixed facts. */
-export interface EvalContext extends FunctionContext {
-  readonly root: unknown;
+export interface EvalContext extends FunctionContext, RecordScope {
   readonly row: unknown;
 }
 
@@ -78,7 +81,9 @@ export function evaluate(node: ExprNode, ctx: EvalContext): Value {
     case 'lit':
       return node.v;
     case 'ref': {
-      const v = getPath(node.row ? ctx.row : ctx.root, node.path);
+      const v = node.row
+        ? getPath(ctx.row, node.path)
+        : getRootPath(ctx, node.path);
       return v === undefined ? null : v;
     }
     case 'neg':

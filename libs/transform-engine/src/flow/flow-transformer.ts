@@ -418,9 +418,14 @@ export class FlowTransformer {
     };
   }
 
-  private context(root: unknown, collect?: LookupQuery[]): MapContext {
+  private context(
+    root: unknown,
+    collect?: LookupQuery[],
+    doc?: { billNo: string; documentKey: string },
+  ): MapContext {
     return {
       root,
+      doc,
       row: undefined,
       offsetMinutes: this.offsetMinutes,
       nowMs: this.clock(),
@@ -720,10 +725,12 @@ export class FlowTransformer {
     map = true,
   ): OutboundDocument {
     const billNo = `${this.render(this.billNo, root, 'billNo')}${info.billSuffix}`;
-    // The mapping may read the bill number and key as {_doc.billNo} / {_doc.documentKey}.
-    const scoped = { ...root, _doc: { billNo, documentKey: info.documentKey } };
+    // The mapping may read the bill number and key as {_doc.billNo} / {_doc.documentKey} (the context's doc
+    // stands for the record's `_doc`: no copy of the record per document).
+    const doc = { billNo, documentKey: info.documentKey };
     const document: Record<string, unknown> = {};
-    if (map) mapFields(this.fields, this.context(scoped), document, '');
+    if (map)
+      mapFields(this.fields, this.context(root, undefined, doc), document, '');
     const t = this.plan.target;
     return {
       schemaVersion: 1,

@@ -54,7 +54,13 @@ export function lookupKey(
   table: string,
   where: ReadonlyArray<readonly [string, string]>,
 ): string {
-  return `${table}?${where.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+  // `table?k1=v1&k2=v2`, values URI-encoded; one string built in place (this runs per lookup per record).
+  let key = `${table}?`;
+  for (let i = 0; i < where.length; i += 1) {
+    const [k, v] = where[i] as readonly [string, string];
+    key += `${i === 0 ? '' : '&'}${k}=${encodeURIComponent(v)}`;
+  }
+  return key;
 }
 
 export function lookupQuery(

@@ -11,7 +11,11 @@ import { Decimal } from '../util/decimal';
 import { decimalToNumberFast } from '../util/exact-number';
 import { formatDateTime, parseDateTime } from '../util/date-time.util';
 import { isForbiddenName } from '../util/forbidden-names.constant';
-import { getPath, parsePath, type RecordPath } from '../util/record-path.util';
+import {
+  getRootPath,
+  parsePath,
+  type RecordPath,
+} from '../util/record-path.util';
 import { PlanCompileError } from './plan-compile.error';
 import {
   compileValue,
@@ -254,7 +258,7 @@ export function mapFields(
           out[field.key] = [obj];
           continue;
         }
-        const rows = getPath(ctx.root, field.listPath);
+        const rows = getRootPath(ctx, field.listPath);
         if (!Array.isArray(rows)) {
           throw new NonRetriableError(
             `detail list '${field.list}' is missing or not a list`,
@@ -366,7 +370,7 @@ export function checkFields(
       );
       continue;
     }
-    const rows = getPath(ctx.root, field.listPath);
+    const rows = getRootPath(ctx, field.listPath);
     if (!Array.isArray(rows)) {
       throw new NonRetriableError(
         `detail list '${field.list}' is missing or not a list`,

@@ -12,7 +12,7 @@ import {
 } from '../expression/expression-parser';
 import { isMissing, toText } from '../expression/expression-value';
 import { isForbiddenName } from '../util/forbidden-names.constant';
-import { getPath } from '../util/record-path.util';
+import { getPath, getRootPath } from '../util/record-path.util';
 import {
   LookupEmptyColumn,
   LookupMiss,
@@ -166,7 +166,9 @@ export function evalValue(
       return value.v;
     case 'ref': {
       const node = value.node as Extract<ExprNode, { k: 'ref' }>;
-      const v = getPath(node.row ? ctx.row : ctx.root, node.path);
+      const v = node.row
+        ? getPath(ctx.row, node.path)
+        : getRootPath(ctx, node.path);
       return v === undefined ? null : v;
     }
     case 'interp': {
@@ -203,7 +205,11 @@ export function evalValue(
         throw err;
       }
     case 'lookup': {
-      const where = value.where.map(([col, v]) => {
+      const where: (readonly [string, string])[] = new Array(
+        value.where.length,
+      );
+      for (let i = 0; i < where.length; i += 1) {
+        const [col, v] = value.where[i] as readonly [string, CompiledValue];
         const key = evalValue(v, ctx, fieldPath);
         // An empty text is a key like any other (WDT's fenxiao_nick '' = a direct sale); absent is a miss.
         if (isMissing(key)) {
@@ -213,8 +219,8 @@ export function evalValue(
             fieldPath,
           );
         }
-        return [col, toText(key, ctx.offsetMinutes)] as const;
-      });
+        where[i] = [col, toText(key, ctx.offsetMinutes)];
+      }
       const query = lookupQuery(value.table, where);
       if (ctx.collect) {
         ctx.collect.push(query);

@@ -22,11 +22,12 @@ export function invalidPathSegment(path: RecordPath): string | undefined {
 /**
  * Reads a path from record data: only own properties of plain objects and
  * numeric indexes of arrays are visible, so nothing reaches a prototype.
- * Returns undefined when any step is missing.
+ * Returns undefined when any step is missing. `from`: the path read from that segment on.
  */
-export function getPath(root: unknown, path: RecordPath): unknown {
+export function getPath(root: unknown, path: RecordPath, from = 0): unknown {
   let current: unknown = root;
-  for (const segment of path) {
+  for (let i = from; i < path.length; i += 1) {
+    const segment = path[i] as string;
     if (current === null || current === undefined) return undefined;
     if (Array.isArray(current)) {
       if (!/^\d+$/.test(segment)) return undefined;
@@ -39,4 +40,18 @@ export function getPath(root: unknown, path: RecordPath): unknown {
     current = (current as Record<string, unknown>)[segment];
   }
   return current;
+}
+
+/** What a mapping reads at the record level: the record, and `_doc` (when given) in place of the record's own. */
+export interface RecordScope {
+  readonly root: unknown;
+  /** The `_doc` variable: a document's bill number and key, read as if the record had it as its `_doc`. */
+  readonly doc?: unknown;
+}
+
+/** getPath on the record of a scope, with `_doc.*` read from the scope's `doc` when it has one. */
+export function getRootPath(scope: RecordScope, path: RecordPath): unknown {
+  if (scope.doc !== undefined && path[0] === '_doc')
+    return getPath(scope.doc, path, 1);
+  return getPath(scope.root, path);
 }
