@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { documentIdentityShape } from './document-identity.schema';
 
-export const writeOutcomeSchema = z.enum([
-  /** Written to Kingdee (this attempt or verified as already present). */
-  'written',
-  /** Already written earlier according to the ledger: not sent again. */
-  'duplicate_skipped',
-  /** Permanently failed and dead-lettered; replayable. */
-  'dead_lettered',
-  /** A transient failure; the sink will retry. */
-  'retrying',
+/** What became of a document that changed (or was withdrawn) after it was written: a write outcome and a change. */
+const AFTER_WRITE = [
   /**
    * Arrived again with another payload after it was written: not sent, held as a
    * dead letter with both versions and a diff (the plan's default changeAfterWrite).
@@ -19,6 +12,18 @@ export const writeOutcomeSchema = z.enum([
   'updated',
   /** Changed or withdrawn after write, plan rule `reverse`: a reversal (红字) bill negating the written version. */
   'reversed',
+] as const;
+
+export const writeOutcomeSchema = z.enum([
+  /** Written to Kingdee (this attempt or verified as already present). */
+  'written',
+  /** Already written earlier according to the ledger: not sent again. */
+  'duplicate_skipped',
+  /** Permanently failed and dead-lettered; replayable. */
+  'dead_lettered',
+  /** A transient failure; the sink will retry. */
+  'retrying',
+  ...AFTER_WRITE,
 ]);
 export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
 
@@ -31,12 +36,7 @@ export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
  * `reverse` wrote a reversal bill (and, unless the record was withdrawn, the new version as a new bill: its status
  * event is `written` with change `reversed`).
  */
-export const documentChangeSchema = z.enum([
-  'corrected',
-  'changed_after_write',
-  'updated',
-  'reversed',
-]);
+export const documentChangeSchema = z.enum(['corrected', ...AFTER_WRITE]);
 export type DocumentChange = z.infer<typeof documentChangeSchema>;
 
 /** Bounded set of error classes (used as a metric label). */
