@@ -158,8 +158,11 @@ export class WindowEmitter {
           ...locked,
         ]);
 
-        // Synchronous from restore to takeRecordChanges: nothing else touches this flow's merger in between.
+        // Synchronous from restore to the last markEmitted/markFailed; the merger is held here because a batch of
+        // the consumer may restore the flow's merger (its own) while this transaction awaits the outbox write.
         flow.transformer.restoreMergeState(snapshot);
+        const merger = flow.transformer.merger;
+        if (!merger) throw new Error(`flow ${flow.id} has no merger`);
         const emissions = ready.map((w) => ({
           window: snapshot.windows.find((x) => x.key === w.key) as WindowState,
           result: flow.transformer.emitWindow(w.key),
@@ -211,8 +214,6 @@ export class WindowEmitter {
         // At least once into the DLQ: a rolled-back emission dead-letters again (a replay re-opens it once).
         if (deadLetters.length > 0)
           await this.deps.deadLetters.publish(deadLetters);
-        const merger = flow.transformer.merger;
-        if (!merger) throw new Error(`flow ${flow.id} has no merger`);
         const changes = merger.takeRecordChanges();
         await repository.writeChanges(tx, flow.id, changes, status, false);
 
