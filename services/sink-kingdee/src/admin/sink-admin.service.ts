@@ -41,6 +41,31 @@ export interface RecordTrace {
   readonly documents: readonly LedgerEntry[];
 }
 
+/** Opened on first use and shared; a failed open is forgotten, so the next use tries again. */
+class LazyConnection<T> {
+  private value: Promise<T> | undefined;
+
+  constructor(
+    private readonly open: () => Promise<T>,
+    private readonly release: (value: T) => Promise<void>,
+  ) {}
+
+  get(): Promise<T> {
+    this.value ??= this.open().catch((err: unknown) => {
+      this.value = undefined;
+      throw err;
+    });
+    return this.value;
+  }
+
+  /** Forgets the connection and releases it if it was opened. */
+  async close(): Promise<void> {
+    const value = this.value;
+    this.value = undefined;
+    await value?.then((v) => this.release(v));
+  }
+}
+
 /**
  * Dead-letter listing, replay, ledger lookup and record trace over the
  * sink's Postgres store: the logic behind both `kingbridge dlq … sink` and the
@@ -48,8 +73,34 @@ export interface RecordTrace {
  * whose admin endpoints are never used opens no extra connections.
  */
 export class SinkAdminService {
-  private db: Promise<DataSource> | undefined;
-  private producer: Promise<KafkaProducer> | undefined;
+  private readonly db = new LazyConnection<DataSource>(
+    async () => {
+      const db = createDataSource({
+        url: this.options.databaseUrl,
+        schema: SCHEMA,
+        applicationName: this.options.applicationName,
+        poolSize: 2,
+        logger: this.options.logger,
+      });
+      await db.initialize();
+      return db;
+    },
+    (db) => db.destroy(),
+  );
+  private readonly producer = new LazyConnection<KafkaProducer>(
+    async () => {
+      const producer = createProducer(
+        createKafkaConnection({
+          brokers: [...this.options.kafkaBrokers],
+          clientId: this.options.applicationName,
+          logger: this.options.logger,
+        }),
+      );
+      await producer.connect();
+      return producer;
+    },
+    (producer) => producer.disconnect(),
+  );
 
   constructor(private readonly options: SinkAdminOptions) {}
 
@@ -67,11 +118,11 @@ export class SinkAdminService {
       return replayDeadLetters(repository, NO_PRODUCER, filter, {
         dryRun: true,
       });
-    return replayDeadLetters(repository, await this.connectProducer(), filter);
+    return replayDeadLetters(repository, await this.producer.get(), filter);
   }
 
   async ledger(documentKey: string): Promise<LedgerEntry | undefined> {
-    const db = await this.connectDb();
+    const db = await this.db.get();
     return (await new LedgerRepository(db).load([documentKey])).get(
       documentKey,
     );
@@ -90,7 +141,7 @@ export class SinkAdminService {
           .filter((k): k is string => k !== null),
       ),
     ];
-    const db = await this.connectDb();
+    const db = await this.db.get();
     const ledger = await new LedgerRepository(db).load(keys);
     return {
       sourceId,
@@ -100,53 +151,11 @@ export class SinkAdminService {
   }
 
   async close(): Promise<void> {
-    const [db, producer] = [this.db, this.producer];
-    this.db = undefined;
-    this.producer = undefined;
-    await Promise.allSettled([
-      producer?.then((p) => p.disconnect()),
-      db?.then((d) => d.destroy()),
-    ]);
+    await Promise.allSettled([this.producer.close(), this.db.close()]);
   }
 
   private async deadLetters(): Promise<DeadLetterRepository> {
-    return new DeadLetterRepository(await this.connectDb());
-  }
-
-  private connectDb(): Promise<DataSource> {
-    this.db ??= (async () => {
-      const db = createDataSource({
-        url: this.options.databaseUrl,
-        schema: SCHEMA,
-        applicationName: this.options.applicationName,
-        poolSize: 2,
-        logger: this.options.logger,
-      });
-      await db.initialize();
-      return db;
-    })().catch((err: unknown) => {
-      this.db = undefined;
-      throw err;
-    });
-    return this.db;
-  }
-
-  private connectProducer(): Promise<KafkaProducer> {
-    this.producer ??= (async () => {
-      const producer = createProducer(
-        createKafkaConnection({
-          brokers: [...this.options.kafkaBrokers],
-          clientId: this.options.applicationName,
-          logger: this.options.logger,
-        }),
-      );
-      await producer.connect();
-      return producer;
-    })().catch((err: unknown) => {
-      this.producer = undefined;
-      throw err;
-    });
-    return this.producer;
+    return new DeadLetterRepository(await this.db.get());
   }
 }
 

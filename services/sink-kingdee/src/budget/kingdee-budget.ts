@@ -7,6 +7,8 @@ import {
   type BackoffPolicy,
 } from '@kingbridge/pipeline-core';
 import type { KingdeeWriter } from '@kingbridge/sink-kingdee-client';
+import type { SinkKingdeeConfig } from '../sink-kingdee.config';
+import type { kingdeeBudgetConfigShape } from './kingdee-budget.config';
 
 /** The one method the budget needs; a TypeORM DataSource fits. */
 export interface BudgetSql {
@@ -177,19 +179,17 @@ export function withKingdeeBudget(
   return out;
 }
 
-/** What the budget reads of the sink's config. */
-export interface KingdeeBudgetConfig {
-  readonly K3CLOUD_BASE_URL: string;
-  readonly K3CLOUD_ACCT_ID: string;
-  readonly JDY_BASE_URL: string;
-  readonly JDY_APP_KEY?: string | undefined;
-  readonly K3WISE_BASE_URL: string;
-  readonly KINGDEE_TIMEOUT_MS: number;
-  readonly KINGDEE_BUDGET_K3CLOUD?: number | undefined;
-  readonly KINGDEE_BUDGET_JDY?: number | undefined;
-  readonly KINGDEE_BUDGET_K3WISE?: number | undefined;
-  readonly KINGDEE_BUDGET_LEASE_MS?: number | undefined;
-}
+/** What the budget reads of the sink's config: the endpoints and accounts that name a tenant, and its sizes. */
+export type KingdeeBudgetConfig = Pick<
+  SinkKingdeeConfig,
+  | 'K3CLOUD_BASE_URL'
+  | 'K3CLOUD_ACCT_ID'
+  | 'JDY_BASE_URL'
+  | 'JDY_APP_KEY'
+  | 'K3WISE_BASE_URL'
+  | 'KINGDEE_TIMEOUT_MS'
+  | keyof typeof kingdeeBudgetConfigShape
+>;
 
 /** The budget of the sink's config: tenants keyed by endpoint and account. */
 export function kingdeeBudgetOf(

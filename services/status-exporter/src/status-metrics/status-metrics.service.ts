@@ -1,5 +1,10 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { StatusEvent } from '@kingbridge/contracts';
+import {
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+} from '@kingbridge/observability';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel } from './bounded-label.util';
 import {
   FLOW_LABEL_PATTERN,
@@ -46,37 +51,32 @@ export class StatusMetrics {
   private readonly overflowReported = new Set<string>();
 
   constructor(private readonly options: StatusMetricsOptions) {
-    const registers = [options.registry];
-    this.documents = new Counter({
+    const { registry } = options;
+    this.documents = defineCounter(registry, {
       name: DOCUMENTS_TOTAL,
       help: 'Outbound documents by final or intermediate write outcome, from the status topic',
       labelNames: ['flow', 'target', 'form', 'outcome'],
-      registers,
     });
-    this.errors = new Counter({
+    this.errors = defineCounter(registry, {
       name: DOCUMENT_ERRORS_TOTAL,
       help: 'Failed document writes (dead-lettered or retrying) by error class, from the status topic',
       labelNames: ['flow', 'target', 'error_class'],
-      registers,
     });
-    this.changes = new Counter({
+    this.changes = defineCounter(registry, {
       name: DOCUMENT_CHANGES_TOTAL,
       help: 'Documents about a source record that changed after it was written (corrected: a delta document of a merged window; changed_after_write: held as a dead letter with both versions), from the status topic',
       labelNames: ['flow', 'target', 'change', 'outcome'],
-      registers,
     });
-    this.latency = new Histogram({
+    this.latency = defineHistogram(registry, {
       name: SOURCE_TO_KINGDEE_LATENCY_SECONDS,
       help: 'Time from source fetch to the Kingdee write, per written document',
       labelNames: ['flow'],
-      buckets: [...LATENCY_BUCKETS_SECONDS],
-      registers,
+      buckets: LATENCY_BUCKETS_SECONDS,
     });
-    this.lastSuccess = new Gauge({
+    this.lastSuccess = defineGauge(registry, {
       name: FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS,
       help: 'Unix time (s) of the newest document written to Kingdee per flow',
       labelNames: ['flow'],
-      registers,
     });
     this.flows = new BoundedLabel(
       'flow',
