@@ -4,9 +4,9 @@ import {
   chinaTimeToIso,
   flatParams,
   formatChinaTime,
-  newRequestId,
   type PageQuery,
   type PageWindow,
+  qimenSigned,
   type QimenCredentials,
   type QueryParamValue,
   SourceClientBase,
@@ -14,7 +14,6 @@ import {
   type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
-  topSign,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
 import {
@@ -140,7 +139,7 @@ export class JackyunClient extends SourceClientBase {
     biz: Readonly<Record<string, unknown>>,
     signal?: AbortSignal,
   ): Promise<JackyunCallResult> {
-    const requestId = newRequestId();
+    const { requestId } = this.api.ids(method);
     const params = this.signed(method, JSON.stringify(biz), requestId);
     return this.api.withHooks(method, signal, () =>
       this.send(method, params, requestId, signal),
@@ -180,22 +179,14 @@ export class JackyunClient extends SourceClientBase {
       timestamp,
       bizcontent,
     };
-    const params: Record<string, string> = {
-      method,
-      app_key: qimen.appKey,
-      target_app_key: qimen.targetAppKey,
-      format: 'json',
-      v: '2.0',
-      sign_method: 'md5',
-      timestamp,
+    return qimenSigned(qimen, method, timestamp, {
       jkymethod: method,
       jkyappkey: appKey,
       jkytimestamp: timestamp,
       jkyversion: '1.0',
       content: bizcontent,
       jkysign: jackyunSign(jky, appSecret),
-    };
-    return { ...params, sign: topSign(params, qimen.appSecret) };
+    });
   }
 
   private async send(

@@ -1,7 +1,6 @@
 import type { SourceEntity } from '@kingbridge/contracts';
 import {
   flatParams,
-  newRequestId,
   type PageQuery,
   SourceClientBase,
   type SourceClientOptions,
@@ -63,10 +62,7 @@ export class JushuitanClient extends SourceClientBase {
       page_size: pageSize,
       ...page.window,
     };
-    const ids = {
-      requestId: newRequestId(),
-      endpoint: 'inventory/count/query',
-    };
+    const ids = this.api.ids('inventory/count/query');
     const body = await this.api.withHooks(ids.endpoint, signal, () =>
       this.send(JUSHUITAN_INVENTORY_COUNT_PATH, biz, ids, signal),
     );

@@ -1,5 +1,6 @@
 import { sourceEnv } from './source-connector-spec.util';
 import type { RequiredVariable } from './source-connector-spec.util';
+import { topSign } from './top-sign.util';
 
 /** The Qimen app that calls a platform through the 奇门 router: its key and secret, and the platform's app key. */
 export interface QimenCredentials {
@@ -49,4 +50,28 @@ export function qimenTransport<P extends string>(prefix: P, label: string) {
           }
         : {},
   };
+}
+
+/**
+ * The form of one call through the Qimen router (`/router/qm`): `params` with the TOP system params (`method`,
+ * the Qimen app's `app_key`, the platform's `target_app_key`, `format` json, `v` 2.0, `sign_method` md5, the Beijing
+ * `timestamp`) and their `sign` (TOP MD5 with the Qimen app's secret).
+ */
+export function qimenSigned(
+  qimen: QimenCredentials,
+  method: string,
+  timestamp: string,
+  params: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const all = {
+    ...params,
+    method,
+    app_key: qimen.appKey,
+    target_app_key: qimen.targetAppKey,
+    format: 'json',
+    v: '2.0',
+    sign_method: 'md5',
+    timestamp,
+  };
+  return { ...all, sign: topSign(all, qimen.appSecret) };
 }

@@ -6,7 +6,12 @@ import {
 } from '@kingbridge/contracts';
 import type { z } from 'zod';
 import { chinaTimeToIso, formatChinaTime } from './china-time.util';
-import { type FetchFn, formBody, type HttpResponse } from './http.util';
+import {
+  type FetchFn,
+  formBody,
+  type HttpResponse,
+  newRequestId,
+} from './http.util';
 import type {
   PageQuery,
   QueryParamValue,
@@ -68,6 +73,11 @@ export class SourceApi {
     private readonly options: SourceApiOptions,
   ) {
     this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /** The ids of a new request to `endpoint` (a fresh request id). */
+  ids(endpoint: string): SourceRequestIds {
+    return { requestId: newRequestId(), endpoint };
   }
 
   /**

@@ -2,7 +2,6 @@ import type { SourceEntity } from '@kingbridge/contracts';
 import {
   flatParams,
   formatChinaTime,
-  newRequestId,
   type PageQuery,
   type QimenCredentials,
   SourceClientBase,
@@ -10,7 +9,7 @@ import {
   type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
-  topSign,
+  qimenSigned,
 } from '@kingbridge/source-kit';
 import { WdtRequestError } from './wdt-request.error';
 import {
@@ -76,10 +75,7 @@ export class WdtClient extends SourceClientBase {
       page_size: String(pageSize),
     });
 
-    const ids = {
-      requestId: newRequestId(),
-      endpoint: 'stockout_order_query_trade',
-    };
+    const ids = this.api.ids('stockout_order_query_trade');
     const body = await this.api.withHooks(ids.endpoint, signal, () =>
       this.send(params, ids, signal),
     );
@@ -128,20 +124,14 @@ export class WdtClient extends SourceClientBase {
         params: { ...params, sign: wdtSign(params, appSecret) },
       };
     }
-    const params = {
-      ...business,
-      method: WDT_QIMEN_STOCKOUT_METHOD,
-      app_key: qimen.appKey,
-      target_app_key: qimen.targetAppKey,
-      sid,
-      format: 'json',
-      v: '2.0',
-      sign_method: 'md5',
-      timestamp: formatChinaTime(this.now()),
-    };
     return {
       path: WDT_QIMEN_PATH,
-      params: { ...params, sign: topSign(params, qimen.appSecret) },
+      params: qimenSigned(
+        qimen,
+        WDT_QIMEN_STOCKOUT_METHOD,
+        formatChinaTime(this.now()),
+        { ...business, sid },
+      ),
     };
   }
 

@@ -2,7 +2,6 @@ import type { SourceEntity } from '@kingbridge/contracts';
 import type { z } from 'zod';
 import {
   type HttpResponse,
-  newRequestId,
   type PageQuery,
   SourceClientBase,
   type SourceClientOptions,
@@ -77,7 +76,7 @@ export class XiaomanClient extends SourceClientBase {
     for (const [k, v] of Object.entries(page.window)) search.set(k, v);
     search.set('count', String(count));
     search.set('start_index', String(startIndex));
-    const ids = { requestId: newRequestId(), endpoint: 'invoices/order/list' };
+    const ids = this.api.ids('invoices/order/list');
     const res = await this.authorizedGet(
       `${XIAOMAN_ORDER_LIST_PATH}?${search.toString()}`,
       ids,
@@ -124,7 +123,7 @@ export class XiaomanClient extends SourceClientBase {
     orderId: string,
     signal?: AbortSignal,
   ): Promise<SourceRecord | undefined> {
-    const ids = { requestId: newRequestId(), endpoint: 'invoices/order/info' };
+    const ids = this.api.ids('invoices/order/info');
     const res = await this.authorizedGet(
       `${XIAOMAN_ORDER_INFO_PATH}?order_id=${encodeURIComponent(orderId)}`,
       ids,
@@ -172,7 +171,7 @@ export class XiaomanClient extends SourceClientBase {
   }
 
   private async fetchToken(signal: AbortSignal | undefined): Promise<string> {
-    const ids = { requestId: newRequestId(), endpoint: 'oauth2/access_token' };
+    const ids = this.api.ids('oauth2/access_token');
     const { clientId, clientSecret, scope } = this.options.credentials;
     const res = await this.request(ids, signal, {
       method: 'POST',
