@@ -70,3 +70,32 @@ export function parseJsonParam(text: string): { value: unknown } | undefined {
     return undefined;
   }
 }
+
+/** What the Qimen router checks before the platform: its system parameters, app key, sign method and TOP sign. */
+export interface QimenRouterSpec {
+  systemParams: readonly string[];
+  sign(params: Record<string, string>, secret: string): string;
+  /** Refuse a `sign_method` other than md5 (checked between app key and sign). */
+  md5Only: boolean;
+}
+
+/** The Qimen router's checks of a request: its parameters, or the router's refusal. */
+export function qimenRouterCheck(
+  req: SimRequest,
+  keys: { qimenAppKey: string; qimenSecret: string },
+  spec: QimenRouterSpec,
+): { params: Record<string, string> } | { refusal: SimResult } {
+  const p = requestParams(req, true);
+  const missing = missingParam(p, spec.systemParams);
+  const refusal =
+    missing !== undefined
+      ? qimenFailure('missing-parameter', `缺少参数${missing}`)
+      : p['app_key'] !== keys.qimenAppKey
+        ? qimenFailure('invalid-app-key', 'Invalid app key')
+        : spec.md5Only && p['sign_method'] !== 'md5'
+          ? qimenFailure('invalid-sign-method', 'Invalid sign method')
+          : p['sign'] !== spec.sign(p, keys.qimenSecret)
+            ? qimenFailure('sign-check-failure', 'Illegal request')
+            : undefined;
+  return refusal ? { refusal } : { params: p };
+}

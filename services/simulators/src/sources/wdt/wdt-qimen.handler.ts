@@ -1,9 +1,9 @@
 import type { SimRequest, SimResult } from '../../common';
 import {
   beijingWithin,
-  missingParam,
   qimenFailure as fail,
-  requestParams,
+  qimenRouterCheck,
+  type QimenRouterSpec,
 } from '../common';
 import {
   qimenSign,
@@ -25,19 +25,18 @@ const QIMEN_SYSTEM_PARAMS = [
   'sign',
 ] as const;
 
+const ROUTER: QimenRouterSpec = {
+  systemParams: QIMEN_SYSTEM_PARAMS,
+  sign: qimenSign,
+  md5Only: true,
+};
+
 /** The Qimen variant: TOP sign, `yyyy-MM-dd HH:mm:ss` timestamp, answers wrapped in `response` with `errorcode`. */
 export function qimenCall(state: WdtState, req: SimRequest): SimResult {
   const { opts } = state;
-  const p = requestParams(req, true);
-  const missing = missingParam(p, QIMEN_SYSTEM_PARAMS);
-  if (missing !== undefined)
-    return fail('missing-parameter', `缺少参数${missing}`);
-  if (p['app_key'] !== opts.qimenAppKey)
-    return fail('invalid-app-key', 'Invalid app key');
-  if (p['sign_method'] !== 'md5')
-    return fail('invalid-sign-method', 'Invalid sign method');
-  if (p['sign'] !== qimenSign(p, opts.qimenSecret))
-    return fail('sign-check-failure', 'Illegal request');
+  const checked = qimenRouterCheck(req, opts, ROUTER);
+  if ('refusal' in checked) return checked.refusal;
+  const p = checked.params;
   if (
     !beijingWithin(p['timestamp'] ?? '', req.at, opts.qimenTimestampSkewSeconds)
   )
