@@ -65,7 +65,10 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
       'consumer group session timeout: how long a crashed sink holds its partitions',
     ),
     SINK_LINGER_MS: int(0, 200).describe(
-      'how long a partial batch waits for more documents',
+      'how long a partial batch waits for more documents at most (from its first document)',
+    ),
+    SINK_LINGER_IDLE_MS: int(0, 20).describe(
+      'a partial batch is sent once no document joined it for this long (documents still arriving keep it open up to SINK_LINGER_MS; >= SINK_LINGER_MS: a fixed linger)',
     ),
     SINK_RETRY_ATTEMPTS: int(1, 8).describe(
       'attempts of a transiently failing document before it is dead-lettered (only when SINK_RETRY_BUDGET_MS is 0)',

@@ -120,6 +120,7 @@ export class SinkRuntime {
         k3wise: config.K3WISE_CONCURRENCY,
       },
       lingerMs: config.SINK_LINGER_MS,
+      lingerIdleMs: config.SINK_LINGER_IDLE_MS,
       hooks: {
         onInFlight: (target, n) => metrics.inFlight.set({ target }, n),
         onRequest: ({ group, rows, outcomes, seconds }) => {

@@ -40,8 +40,13 @@ export interface WriteSchedulerOptions {
   readonly writers: ReadonlyMap<KingdeeTarget, KingdeeWriter>;
   /** Max requests in flight per target (Kingdee throttles concurrent calls). */
   readonly concurrency: Readonly<Record<KingdeeTarget, number>>;
-  /** How long a partial batch waits for more documents. */
+  /** How long a partial batch waits for more documents at most (from its first row). */
   readonly lingerMs: number;
+  /**
+   * A partial batch is sent once no row joined it for this long (more rows keep it open up to
+   * `lingerMs`). Default `lingerMs`: a fixed linger.
+   */
+  readonly lingerIdleMs?: number;
   readonly hooks?: WriteSchedulerHooks;
   readonly now?: () => number;
 }
@@ -58,6 +63,9 @@ interface GroupQueue {
   readonly queue: Pending[];
   timer: NodeJS.Timeout | undefined;
   lingerExpired: boolean;
+  /** performance.now() when the partial batch began to linger, and when its last row arrived. */
+  lingerSince: number;
+  lastArrival: number;
   dispatching: number;
 }
 
@@ -90,7 +98,8 @@ class Semaphore {
 /**
  * Groups documents per target + form (+ operation and options) into
  * requests of up to `batchRows`, flushing full batches at once and partial
- * ones after `lingerMs`; at most `concurrency[target]` requests in flight per
+ * ones once no row joined them for `lingerIdleMs` (at most `lingerMs` after
+ * their first row); at most `concurrency[target]` requests in flight per
  * target; a document whose key is in flight waits for it (order kept).
  * Rows are taken from the queue only when a request slot is free, so batches
  * fill up while Kingdee is busy.
@@ -166,6 +175,8 @@ export class WriteScheduler {
         queue: [],
         timer: undefined,
         lingerExpired: false,
+        lingerSince: 0,
+        lastArrival: 0,
         dispatching: 0,
       };
       this.groups.set(id, g);
@@ -180,6 +191,7 @@ export class WriteScheduler {
     }
     return new Promise((resolve) => {
       queue.queue.push({ job, resolve });
+      queue.lastArrival = performance.now();
       this.schedule(queue);
     });
   }
@@ -217,16 +229,30 @@ export class WriteScheduler {
       g.timer === undefined &&
       !g.lingerExpired
     ) {
-      if (this.options.lingerMs <= 0) {
+      const { lingerMs } = this.options;
+      const idleMs = Math.min(lingerMs, this.options.lingerIdleMs ?? lingerMs);
+      if (idleMs <= 0) {
         g.lingerExpired = true;
         this.schedule(g);
         return;
       }
-      g.timer = setTimeout(() => {
+      g.lingerSince = performance.now();
+      const check = (): void => {
+        // Rows still arriving: wait until they pause, at most lingerMs from the first.
+        const now = performance.now();
+        const wait = Math.min(
+          g.lastArrival + idleMs - now,
+          g.lingerSince + lingerMs - now,
+        );
+        if (wait >= 1) {
+          g.timer = setTimeout(check, wait);
+          return;
+        }
         g.timer = undefined;
         g.lingerExpired = true;
         this.schedule(g);
-      }, this.options.lingerMs);
+      };
+      g.timer = setTimeout(check, idleMs);
     }
   }
 

@@ -22,7 +22,8 @@ describe('sink-kingdee request-level K3Cloud errors', () => {
         uniqueBillNo: false,
         faults: { queue: [{ fault: 'error', pathContains: 'BatchSave' }] },
       },
-      { SINK_LINGER_MS: '1000' },
+      // A fixed linger: the five documents (several partitions) go in one BatchSave.
+      { SINK_LINGER_MS: '1000', SINK_LINGER_IDLE_MS: '1000' },
     );
     await h.ensureTopics();
     const docs = Array.from({ length: 5 }, (_, i) =>

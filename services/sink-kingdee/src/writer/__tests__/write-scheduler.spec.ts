@@ -49,11 +49,13 @@ function scheduler(
   writer: RecordingWriter,
   concurrency: number,
   lingerMs: number,
+  lingerIdleMs?: number,
 ): WriteScheduler {
   return new WriteScheduler({
     writers: new Map<KingdeeTarget, KingdeeWriter>([['k3cloud', writer]]),
     concurrency: { k3cloud: concurrency, jdy: 1, k3wise: 1 },
     lingerMs,
+    ...(lingerIdleMs !== undefined ? { lingerIdleMs } : {}),
   });
 }
 
@@ -114,6 +116,31 @@ describe('WriteScheduler', () => {
     );
     expect(writer.requests).toEqual([['B1', 'B2', 'B3']]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+  });
+
+  it('should send a partial batch once no row joined it for the idle time, not after the whole linger', async () => {
+    const writer = new RecordingWriter(5);
+    const s = scheduler(writer, 2, 2000, 30);
+    const started = performance.now();
+    await Promise.all([
+      submitRow(s, 'a', 'A', undefined, 10),
+      submitRow(s, 'b', 'B', undefined, 10),
+    ]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(writer.requests).toEqual([['A', 'B']]);
+  });
+
+  it('should keep a partial batch open while rows keep arriving', async () => {
+    const writer = new RecordingWriter(5);
+    const s = scheduler(writer, 2, 5000, 150);
+    const rows: Array<Promise<RowOutcome>> = [];
+    // A row every 20 ms (well under the 150 ms idle time) for 200 ms: one request, sent by the idle time after the last.
+    for (let i = 0; i < 10; i++) {
+      rows.push(submitRow(s, `k${i}`, `B${i}`, undefined, 100));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(rows);
+    expect(writer.requests.map((r) => r.length)).toEqual([10]);
   });
 
   it('should never put two documents with the same key in flight and keep their order', async () => {
