@@ -26,7 +26,11 @@ interface CachedWindow {
 /** Per transaction: versions of the windows locked, records read (or taken from the cache) to write back. */
 interface TxState {
   readonly versions: Map<string, string>;
-  readonly staged: Map<string, Omit<CachedWindow, 'version' | 'size'>>;
+  /** `handedOver`: the maps are a merger's (see `handOverSnapshot`), changed in place; else copies to replay on. */
+  readonly staged: Map<
+    string,
+    Omit<CachedWindow, 'version' | 'size'> & { readonly handedOver: boolean }
+  >;
 }
 
 const cacheKey = (flow: string, windowKey: string): string =>
@@ -72,18 +76,13 @@ export class CachingMergeStateRepository extends MergeStateRepository {
     keys: readonly string[],
     lock: 'wait' | 'skip' = 'wait',
   ): Promise<WindowMeta[]> {
-    const windows = await super.lockWindows(tx, flow, keys, lock);
-    if (this.maxRecords <= 0 || windows.length === 0) return windows;
-    // Locked by this transaction now: their xmin cannot move until it ends.
-    const versions = await this.versionsOf(
-      tx,
-      flow,
-      windows.map((w) => w.key),
-    );
+    if (this.maxRecords <= 0) return super.lockWindows(tx, flow, keys, lock);
+    const rows = await this.lockWindowRows(tx, flow, keys, lock);
+    if (rows.length === 0) return [];
     const state = this.txState(tx);
-    for (const [key, version] of versions)
-      state.versions.set(cacheKey(flow, key), version);
-    return windows;
+    for (const r of rows)
+      state.versions.set(cacheKey(flow, r.state.key), r.version);
+    return rows.map((r) => r.state);
   }
 
   protected override async readSnapshot(
@@ -148,8 +147,12 @@ export class CachingMergeStateRepository extends MergeStateRepository {
         state.staged.set(
           key,
           handOver
-            ? { records: w.records, emitted: w.emitted }
-            : { records: { ...w.records }, emitted: { ...w.emitted } },
+            ? { records: w.records, emitted: w.emitted, handedOver: true }
+            : {
+                records: { ...w.records },
+                emitted: { ...w.emitted },
+                handedOver: false,
+              },
         );
       }
     }
@@ -162,51 +165,64 @@ export class CachingMergeStateRepository extends MergeStateRepository {
     changes: MergeChanges,
     status: ReadonlyMap<string, WindowRowStatus> = new Map(),
     writeWatermark = true,
-  ): Promise<void> {
-    await super.writeChanges(tx, flow, changes, status, writeWatermark);
+  ): Promise<ReadonlyMap<string, string>> {
+    const written = await super.writeChanges(
+      tx,
+      flow,
+      changes,
+      status,
+      writeWatermark,
+    );
     const state = this.txs.get(tx);
-    if (this.maxRecords <= 0 || state === undefined) return;
+    if (this.maxRecords <= 0 || state === undefined) return written;
     const staged = [...state.staged].filter(([key]) =>
       key.startsWith(`${flow}\u0000`),
     );
-    if (staged.length === 0) return;
+    if (staged.length === 0) return written;
     // The rows as writeChanges left them: deleted windows lose their records, then the last op per record wins.
-    for (const windowKey of changes.deletedWindows) {
-      const w = state.staged.get(cacheKey(flow, windowKey));
-      if (w)
-        state.staged.set(cacheKey(flow, windowKey), {
-          records: {},
-          emitted: {},
-        });
+    // Handed-over maps are there already (the merger made exactly these changes in place); one of a window
+    // deleted (and maybe opened again) is left out, read from Postgres next time.
+    const deleted = new Set(changes.deletedWindows);
+    for (const [key, w] of staged) {
+      if (!deleted.has(key.slice(flow.length + 1))) continue;
+      if (w.handedOver) state.staged.delete(key);
+      else
+        state.staged.set(key, { records: {}, emitted: {}, handedOver: false });
     }
-    const last = new Map<string, RecordChange>();
-    for (const c of changes.records)
-      last.set(`${c.windowKey}\u0000${c.sourceId}`, c);
-    for (const c of last.values()) {
-      const w = state.staged.get(cacheKey(flow, c.windowKey));
-      if (!w) continue;
-      delete w.records[c.sourceId];
-      delete w.emitted[c.sourceId];
-      if (c.op === 'put') w.records[c.sourceId] = c.contribution;
-      else if (c.op === 'emitted') w.emitted[c.sourceId] = c.hash;
+    if (staged.some(([, w]) => !w.handedOver)) {
+      const last = new Map<string, RecordChange>();
+      for (const c of changes.records)
+        last.set(`${c.windowKey}\u0000${c.sourceId}`, c);
+      for (const c of last.values()) {
+        const w = state.staged.get(cacheKey(flow, c.windowKey));
+        if (!w || w.handedOver) continue;
+        delete w.records[c.sourceId];
+        delete w.emitted[c.sourceId];
+        if (c.op === 'put') w.records[c.sourceId] = c.contribution;
+        else if (c.op === 'emitted') w.emitted[c.sourceId] = c.hash;
+      }
     }
-    const versions = await this.versionsOf(
-      tx,
-      flow,
-      staged.map(([key]) => key.slice(flow.length + 1)),
-    );
     const hooks = this.onCommit.get(tx) ?? [];
     for (const [key] of staged) {
       const w = state.staged.get(key);
       state.staged.delete(key);
-      const version = versions.get(key.slice(flow.length + 1));
-      // Versions read again: a second write in this transaction must not reuse the old ones.
+      // A window not written keeps the version it was locked with; a deleted one has none (unless opened again).
+      const windowKey = key.slice(flow.length + 1);
+      const version =
+        written.get(windowKey) ??
+        (deleted.has(windowKey) ? undefined : state.versions.get(key));
+      // A second write in this transaction must not reuse the old versions.
       if (version === undefined) state.versions.delete(key);
       else state.versions.set(key, version);
-      if (w && version !== undefined)
-        hooks.push(() => this.put(key, { version, size: sizeOf(w), ...w }));
+      if (w && version !== undefined) {
+        const { records, emitted } = w;
+        hooks.push(() =>
+          this.put(key, { version, size: sizeOf(w), records, emitted }),
+        );
+      }
     }
     this.onCommit.set(tx, hooks);
+    return written;
   }
 
   override async transaction<T>(
@@ -236,20 +252,6 @@ export class CachingMergeStateRepository extends MergeStateRepository {
       this.txs.set(tx, state);
     }
     return state;
-  }
-
-  private async versionsOf(
-    tx: QueryRunner,
-    flow: string,
-    keys: readonly string[],
-  ): Promise<Map<string, string>> {
-    if (keys.length === 0) return new Map();
-    const rows = (await tx.query(
-      `SELECT window_key, xmin::text AS version FROM transform.merge_window
-        WHERE flow = $1 AND window_key = ANY($2)`,
-      [flow, [...keys]],
-    )) as Array<{ window_key: string; version: string }>;
-    return new Map(rows.map((r) => [r.window_key, r.version]));
   }
 
   private put(key: string, w: CachedWindow): void {

@@ -151,13 +151,24 @@ export class MergeStateRepository {
     keys: readonly string[],
     lock: Lock = 'wait',
   ): Promise<WindowMeta[]> {
+    return (await this.lockWindowRows(tx, flow, keys, lock)).map(
+      (r) => r.state,
+    );
+  }
+
+  /** `lockWindows` with each row's version (`xmin`, read with the lock: it cannot move until the transaction ends). */
+  protected async lockWindowRows(
+    tx: QueryRunner,
+    flow: string,
+    keys: readonly string[],
+    lock: Lock,
+  ): Promise<Array<{ state: WindowMeta; version: string }>> {
     if (keys.length === 0) return [];
-    const rows = (await tx.query(
-      `SELECT state FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)
+    return (await tx.query(
+      `SELECT state, xmin::text AS version FROM transform.merge_window WHERE flow = $1 AND window_key = ANY($2)
         ORDER BY window_key FOR UPDATE${lock === 'skip' ? ' SKIP LOCKED' : ''}`,
       [flow, [...keys]],
-    )) as Array<{ state: WindowMeta }>;
-    return rows.map((r) => r.state);
+    )) as Array<{ state: WindowMeta; version: string }>;
   }
 
   /**
@@ -307,7 +318,8 @@ export class MergeStateRepository {
   /**
    * Writes `takeRecordChanges()` in the documented order: deleted windows (with their
    * records), window rows, record ops (last op per record wins), record counts, watermark.
-   * `status` overrides the column status of some windows.
+   * `status` overrides the column status of some windows. Returns the versions (`xmin`) of the window rows
+   * written (the deleted ones are not there).
    */
   async writeChanges(
     tx: QueryRunner,
@@ -315,7 +327,7 @@ export class MergeStateRepository {
     changes: MergeChanges,
     status: ReadonlyMap<string, WindowRowStatus> = new Map(),
     writeWatermark = true,
-  ): Promise<void> {
+  ): Promise<ReadonlyMap<string, string>> {
     if (changes.deletedWindows.length > 0) {
       const keys = [...changes.deletedWindows];
       await tx.query(
@@ -399,14 +411,22 @@ export class MergeStateRepository {
         ...changes.records.map((c) => c.windowKey),
       ]),
     ];
+    // Every window row written is updated here, last: the versions it returns are the ones the rows keep.
+    const versions = new Map<string, string>();
     if (touched.length > 0) {
-      await tx.query(
+      const updated = (await tx.query(
         `UPDATE transform.merge_window w SET record_count =
            (SELECT count(*) FROM transform.merge_record r
              WHERE r.flow = w.flow AND r.window_key = w.window_key AND r.contribution IS NOT NULL)
-          WHERE w.flow = $1 AND w.window_key = ANY($2)`,
+          WHERE w.flow = $1 AND w.window_key = ANY($2)
+          RETURNING w.window_key, w.xmin::text AS version`,
         [flow, touched],
-      );
+      )) as unknown[];
+      for (const r of rowsOf(updated) as Array<{
+        window_key: string;
+        version: string;
+      }>)
+        versions.set(r.window_key, r.version);
     }
     // The per-partition event times were read under the row lock (lockEventTime) and advanced by this batch:
     // written whole, with the highest event time, in one statement.
@@ -428,6 +448,7 @@ export class MergeStateRepository {
         ],
       );
     }
+    return versions;
   }
 
   /**
