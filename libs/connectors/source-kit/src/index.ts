@@ -7,3 +7,4 @@ export { sortedKeyValues, topSign } from './top-sign.util';
 export * from './source-connector.port';
 export * from './source-connector-spec.util';
 export * from './qimen-transport.util';
+export { looseString } from './wire-schema.util';

@@ -1,6 +1,5 @@
+import { looseString } from '@kingbridge/source-kit';
 import { z } from 'zod';
-
-const looseString = z.union([z.string(), z.number()]).transform(String);
 
 /** Gateway envelope: `code == 200` is success; errors carry `subCode` and `msg`. */
 export const jackyunEnvelopeSchema = z.object({

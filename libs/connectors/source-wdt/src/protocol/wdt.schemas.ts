@@ -1,6 +1,5 @@
+import { looseString } from '@kingbridge/source-kit';
 import { z } from 'zod';
-
-const looseString = z.union([z.string(), z.number()]).transform(String);
 
 /** One stock-out order; ids may be numbers or strings. */
 export const wdtStockoutSchema = z

@@ -1,6 +1,5 @@
+import { looseString } from '@kingbridge/source-kit';
 import { z } from 'zod';
-
-const looseString = z.union([z.string(), z.number()]).transform(String);
 
 /** `POST /v1/oauth2/access_token` answer; client_credentials may omit `expires_in`. */
 export const xiaomanTokenSchema = z
