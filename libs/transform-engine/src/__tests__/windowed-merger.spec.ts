@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../util/decimal';
 import {
@@ -384,6 +385,30 @@ describe('windowed merger', () => {
       (w) => w.key === 'flow-t:SHOP-A|WH-1:2026-05-02',
     );
     expect(Object.keys(day2?.records ?? {}).sort()).toEqual(['T4', 'T6', 'T7']);
+  });
+
+  it('should keep the effective hash stored state holds: sha1 of [event time, group, header, rows] as JSON', () => {
+    // Arrange
+    const merger = new WindowedMerger({ ...CONFIG, headerKeys: ['shopcode'] });
+    merger.add(rec('T1', '2026-05-01 10:00:00', [['G1', 2, '1.5']]), DAY1);
+
+    // Act
+    const stored = merger.snapshot().windows[0]?.records.T1;
+
+    // Assert: a redelivery of a record persisted by an earlier version must still be recognised.
+    const t = Date.parse('2026-05-01T02:00:00.000Z');
+    expect(stored?.h).toBe(
+      createHash('sha1')
+        .update(
+          JSON.stringify([
+            t,
+            ['SHOP-A', 'WH-1'],
+            { shopcode: 'SHOP-A' },
+            [{ goodsNo: 'G1', sellCount: 2, shareFavourableAfterFee: '1.5' }],
+          ]),
+        )
+        .digest('hex'),
+    );
   });
 
   it('should refuse to restore a corrupted snapshot', () => {

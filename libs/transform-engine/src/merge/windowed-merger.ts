@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { formatZodIssues } from '@kingbridge/contracts';
 import { NonRetriableError } from '@kingbridge/pipeline-core';
 import type { AggregateOp } from '../plan/sync-plan.schema';
@@ -288,9 +288,8 @@ function effectiveHash(
   header: Record<string, unknown>,
   rows: readonly Record<string, unknown>[],
 ): string {
-  return createHash('sha1')
-    .update(JSON.stringify([t, group, header, rows]))
-    .digest('hex');
+  // One-shot hash: the same hex digest as createHash('sha1'), without a Hash object per record.
+  return oneShotHash('sha1', JSON.stringify([t, group, header, rows]), 'hex');
 }
 
 function fail(message: string, fieldPath: string): never {
