@@ -11,3 +11,4 @@ export * from './describe-error.util';
 export * from './database-connection.service';
 export * from './persistence.module';
 export * from './wait-for-postgres';
+export * from './sql-migration';

@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /** Write ledger (one row per document key) and the queryable dead letters. */
-export class SinkKingdeeLedger1763900000000 implements MigrationInterface {
-  name = 'SinkKingdeeLedger1763900000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS sink_kingdee`);
-    await queryRunner.query(`
+export const SinkKingdeeLedger1763900000000 = sqlMigration(
+  'SinkKingdeeLedger1763900000000',
+  {
+    up: [
+      `CREATE SCHEMA IF NOT EXISTS sink_kingdee`,
+      `
       CREATE TABLE sink_kingdee.ledger (
         document_key text PRIMARY KEY,
         flow text NOT NULL,
@@ -24,11 +24,9 @@ export class SinkKingdeeLedger1763900000000 implements MigrationInterface {
         last_attempt_at timestamptz,
         written_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(
+      )`,
       `CREATE INDEX ledger_state_idx ON sink_kingdee.ledger (state)`,
-    );
-    await queryRunner.query(`
+      `
       CREATE TABLE sink_kingdee.dead_letter (
         id bigserial PRIMARY KEY,
         topic text NOT NULL,
@@ -53,17 +51,13 @@ export class SinkKingdeeLedger1763900000000 implements MigrationInterface {
         replay_count integer NOT NULL DEFAULT 0,
         resolved_at timestamptz,
         UNIQUE (topic, partition, message_offset)
-      )`);
-    await queryRunner.query(
+      )`,
       `CREATE INDEX dead_letter_flow_idx ON sink_kingdee.dead_letter (flow, dead_lettered_at)`,
-    );
-    await queryRunner.query(
       `CREATE INDEX dead_letter_key_idx ON sink_kingdee.dead_letter (document_key)`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE sink_kingdee.dead_letter`);
-    await queryRunner.query(`DROP TABLE sink_kingdee.ledger`);
-  }
-}
+    ],
+    down: [
+      `DROP TABLE sink_kingdee.dead_letter`,
+      `DROP TABLE sink_kingdee.ledger`,
+    ],
+  },
+);

@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /** Checkpoints per stream, last published content hash per record, backfill progress. */
-export class SourceConnectorState1763800000000 implements MigrationInterface {
-  name = 'SourceConnectorState1763800000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS source_connector`);
-    await queryRunner.query(`
+export const SourceConnectorState1763800000000 = sqlMigration(
+  'SourceConnectorState1763800000000',
+  {
+    up: [
+      `CREATE SCHEMA IF NOT EXISTS source_connector`,
+      `
       CREATE TABLE source_connector.stream_checkpoint (
         stream_id text PRIMARY KEY,
         platform text NOT NULL,
@@ -17,8 +17,8 @@ export class SourceConnectorState1763800000000 implements MigrationInterface {
         last_error text,
         last_remediation_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
+      )`,
+      `
       CREATE TABLE source_connector.record_state (
         stream_id text NOT NULL,
         source_id text NOT NULL,
@@ -26,8 +26,8 @@ export class SourceConnectorState1763800000000 implements MigrationInterface {
         modified_at timestamptz NOT NULL,
         published_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (stream_id, source_id)
-      )`);
-    await queryRunner.query(`
+      )`,
+      `
       CREATE TABLE source_connector.backfill_job (
         job_id text PRIMARY KEY,
         stream_id text NOT NULL,
@@ -41,12 +41,12 @@ export class SourceConnectorState1763800000000 implements MigrationInterface {
         started_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE source_connector.backfill_job`);
-    await queryRunner.query(`DROP TABLE source_connector.record_state`);
-    await queryRunner.query(`DROP TABLE source_connector.stream_checkpoint`);
-  }
-}
+      )`,
+    ],
+    down: [
+      `DROP TABLE source_connector.backfill_job`,
+      `DROP TABLE source_connector.record_state`,
+      `DROP TABLE source_connector.stream_checkpoint`,
+    ],
+  },
+);

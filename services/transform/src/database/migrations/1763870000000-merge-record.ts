@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /**
  * Record-level merge state: one `merge_record` row per record of a window
@@ -6,11 +6,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * emitted), so a batch writes what changed instead of whole windows.
  * `merge_window.state` keeps the window's metadata only.
  */
-export class MergeRecord1763870000000 implements MigrationInterface {
-  name = 'MergeRecord1763870000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const MergeRecord1763870000000 = sqlMigration(
+  'MergeRecord1763870000000',
+  {
+    up: [
+      `
       CREATE TABLE transform.merge_record (
         flow text NOT NULL,
         window_key text NOT NULL,
@@ -18,42 +18,32 @@ export class MergeRecord1763870000000 implements MigrationInterface {
         hash text NOT NULL,
         contribution jsonb,
         PRIMARY KEY (flow, window_key, source_id)
-      )`);
-    await queryRunner.query(
+      )`,
       `CREATE INDEX merge_record_source_idx ON transform.merge_record (flow, source_id)`,
-    );
-    await queryRunner.query(`
+      `
       INSERT INTO transform.merge_record (flow, window_key, source_id, hash, contribution)
       SELECT w.flow, w.window_key, r.key, r.value->>'h', r.value
-        FROM transform.merge_window w, jsonb_each(COALESCE(w.state->'records', '{}'::jsonb)) r`);
-    await queryRunner.query(`
+        FROM transform.merge_window w, jsonb_each(COALESCE(w.state->'records', '{}'::jsonb)) r`,
+      `
       INSERT INTO transform.merge_record (flow, window_key, source_id, hash, contribution)
       SELECT w.flow, w.window_key, e.key, e.value #>> '{}', NULL
         FROM transform.merge_window w, jsonb_each(COALESCE(w.state->'emitted', '{}'::jsonb)) e
-      ON CONFLICT DO NOTHING`);
-    await queryRunner.query(
+      ON CONFLICT DO NOTHING`,
       `UPDATE transform.merge_window SET state = state - 'records' - 'emitted'`,
-    );
-    await queryRunner.query(`DROP INDEX transform.merge_window_source_ids_idx`);
-    await queryRunner.query(
+      `DROP INDEX transform.merge_window_source_ids_idx`,
       `ALTER TABLE transform.merge_window DROP COLUMN source_ids`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
+    ],
+    down: [
       `ALTER TABLE transform.merge_window ADD COLUMN source_ids text[] NOT NULL DEFAULT '{}'`,
-    );
-    await queryRunner.query(
       `CREATE INDEX merge_window_source_ids_idx ON transform.merge_window USING gin (source_ids)`,
-    );
-    await queryRunner.query(`
+      `
       UPDATE transform.merge_window w SET
         state = w.state
           || jsonb_build_object('records', COALESCE((SELECT jsonb_object_agg(r.source_id, r.contribution) FROM transform.merge_record r
                  WHERE r.flow = w.flow AND r.window_key = w.window_key AND r.contribution IS NOT NULL), '{}'::jsonb))
           || jsonb_build_object('emitted', COALESCE((SELECT jsonb_object_agg(r.source_id, r.hash) FROM transform.merge_record r
-                 WHERE r.flow = w.flow AND r.window_key = w.window_key AND r.contribution IS NULL), '{}'::jsonb))`);
-    await queryRunner.query(`DROP TABLE transform.merge_record`);
-  }
-}
+                 WHERE r.flow = w.flow AND r.window_key = w.window_key AND r.contribution IS NULL), '{}'::jsonb))`,
+      `DROP TABLE transform.merge_record`,
+    ],
+  },
+);

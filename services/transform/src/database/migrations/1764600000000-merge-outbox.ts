@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /**
  * Transactional outbox of merged documents: a due window is mapped, its document stored here and the window
@@ -7,11 +7,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * record arriving meanwhile finds the window emitted and goes to a correction — it can no longer make a document
  * with the same key and more content. The value is kept as text so every produce sends identical bytes.
  */
-export class MergeOutbox1764600000000 implements MigrationInterface {
-  name = 'MergeOutbox1764600000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const MergeOutbox1764600000000 = sqlMigration(
+  'MergeOutbox1764600000000',
+  {
+    up: [
+      `
       CREATE TABLE transform.merge_outbox (
         id bigserial PRIMARY KEY,
         flow text NOT NULL,
@@ -19,13 +19,9 @@ export class MergeOutbox1764600000000 implements MigrationInterface {
         document_key text NOT NULL,
         value text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(
+      )`,
       `CREATE INDEX merge_outbox_flow_idx ON transform.merge_outbox (flow, id)`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE transform.merge_outbox`);
-  }
-}
+    ],
+    down: [`DROP TABLE transform.merge_outbox`],
+  },
+);

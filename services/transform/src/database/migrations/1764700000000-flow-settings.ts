@@ -1,24 +1,22 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /**
  * `transform.flow_settings`: each flow's effective plan (merge overrides applied) as the running transform
  * compiled it, written at every start. Ops tools (reconciliation) read a flow's settings from here instead
  * of re-deriving them from their own environment.
  */
-export class FlowSettings1764700000000 implements MigrationInterface {
-  name = 'FlowSettings1764700000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const FlowSettings1764700000000 = sqlMigration(
+  'FlowSettings1764700000000',
+  {
+    up: [
+      `
       CREATE TABLE transform.flow_settings (
         flow text PRIMARY KEY,
         plan_file text NOT NULL,
         plan jsonb NOT NULL,
         started_at timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE IF EXISTS transform.flow_settings');
-  }
-}
+      )`,
+    ],
+    down: ['DROP TABLE IF EXISTS transform.flow_settings'],
+  },
+);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@kingbridge/persistence';
 
 /**
  * `merge_watermark.event_times`: each merge flow's event time per source partition (`<topic>/<partition>` →
@@ -7,18 +7,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * by a faster one. On the row every merge of the flow already locks: a partition handed over to another instance
  * keeps its event time. `watermark_ms` stays the highest event time read.
  */
-export class MergePartitionEventTime1764800000000 implements MigrationInterface {
-  name = 'MergePartitionEventTime1764800000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
+export const MergePartitionEventTime1764800000000 = sqlMigration(
+  'MergePartitionEventTime1764800000000',
+  {
+    up: [
       `ALTER TABLE transform.merge_watermark ADD COLUMN event_times jsonb NOT NULL DEFAULT '{}'::jsonb`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'ALTER TABLE transform.merge_watermark DROP COLUMN event_times',
-    );
-  }
-}
+    ],
+    down: ['ALTER TABLE transform.merge_watermark DROP COLUMN event_times'],
+  },
+);
