@@ -83,6 +83,31 @@ const ORDERS = Array.from({ length: 60 }, (_v, i) =>
 );
 
 describe('flow transformer', () => {
+  it('should merge a record located by mergeKey first (as the consumer does) exactly as one processed alone', () => {
+    // Arrange
+    const alone = newFlow();
+    const expected = ORDERS.map((o) => alone.process(o));
+    const keyed = newFlow();
+
+    // Act: every key first, then every record; then a record keyed as another object (an older version) than
+    // the one processed: it is placed by its own content.
+    const keys = ORDERS.map((o) => keyed.mergeKey(o));
+    const actual = ORDERS.map((o) => keyed.process(o));
+    const moved = order('JY1000', '2026-05-02 09:00:00', [['G1', 1, '1.00']]);
+    keyed.mergeKey(order('JY1000', '2026-05-01 09:00:00', [['G1', 1, '1.00']]));
+    const late = keyed.process(moved);
+
+    // Assert
+    expect(actual).toEqual(expected);
+    expect(new Set(keys)).toEqual(
+      new Set(expected.map((r) => (r.outcome === 'merged' ? r.windowKey : ''))),
+    );
+    expect(late).toMatchObject({
+      outcome: 'merged',
+      windowKey: expect.stringContaining('2026-05-02'),
+    });
+  });
+
   it('should produce the same merged document after a restart mid-window from persisted state', () => {
     // Arrange
     const steady = newFlow();

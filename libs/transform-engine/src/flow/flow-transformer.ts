@@ -201,6 +201,17 @@ export class FlowTransformer {
   private readonly aliases: PayloadAliases | undefined;
   /** Lookup tables whose missing rows may still appear: how long a record waits for them. */
   private readonly retryMissingMs = new Map<string, number>();
+  /**
+   * Merge flows: a record `mergeKey` filtered and located, for the `process` of the same record object that
+   * follows (the consumer asks for the key to lock the window first): filtered and located once, not twice.
+   */
+  private readonly located = new WeakMap<
+    RawRecord,
+    {
+      readonly record: Record<string, unknown>;
+      readonly location: RecordLocation;
+    }
+  >();
 
   constructor(
     readonly plan: SyncPlan,
@@ -444,7 +455,10 @@ export class FlowTransformer {
     if (!this.merger) return undefined;
     try {
       const f = this.filter(raw);
-      return f.pass ? this.merger.locate(f.record).baseKey : undefined;
+      if (!f.pass) return undefined;
+      const location = this.merger.locate(f.record);
+      this.located.set(raw, { record: f.record, location });
+      return location.baseKey;
     } catch {
       return undefined;
     }
@@ -479,8 +493,12 @@ export class FlowTransformer {
 
   /** Maps one raw record, or places it in its merge window. Never throws for bad data. */
   process(raw: RawRecord, meta: RecordMeta = {}): RecordOutcome {
+    const located = this.located.get(raw);
+    if (located) this.located.delete(raw);
     try {
-      const f = this.filter(raw);
+      const f = located
+        ? { pass: true as const, record: located.record }
+        : this.filter(raw);
       const version = Date.parse(raw.modifiedAt);
       if (!f.pass) {
         // A merged record that now fails the filters (cancelled after shipping, say) leaves its window: out of
@@ -514,7 +532,7 @@ export class FlowTransformer {
         );
         return { outcome: 'mapped', documents: [document] };
       }
-      const location = this.merger.locate(f.record);
+      const location = located?.location ?? this.merger.locate(f.record);
       if (this.validateOnAdd) this.validateForMerge(f.record, location);
       const added = this.merger.add(
         {
