@@ -3,13 +3,15 @@ import {
   centsToNumber,
   DEPARTMENTS,
   GIFTS,
-  GOODS,
   LOGISTICS,
   MEMOS,
   NICKS,
   SHOPS,
   WAREHOUSES,
+  type CatalogGoods,
 } from '../data/catalog.data';
+import { eachDistinctGoods, GIFT_LINE, lineAmounts } from '../data/goods-lines';
+import type { LineAmounts, LineRule } from '../data/goods-lines';
 import type { DatasetSpec } from '../source-dataset';
 import type {
   JackyunChannel,
@@ -29,35 +31,24 @@ export const TRADE_STATUS_EXPLAIN: Readonly<Record<number, string>> = {
 const TRADE_ID_BASE = 1786543210000000000n;
 const MIN = 60_000;
 
+const LINE_RULE: LineRule = { maxQty: 5, shareChance: 0.4, sharePct: [5, 20] };
+
 function goodsLines(prng: Prng, tradeId: bigint): JackyunGoodsLine[] {
   const lines: JackyunGoodsLine[] = [];
-  const count = prng.int(1, 4);
-  const used = new Set<string>();
-  for (let i = 0; i < count; i++) {
-    const goods = prng.pick(GOODS);
-    if (used.has(goods.goodsNo)) continue;
-    used.add(goods.goodsNo);
-    const qty = prng.int(1, 5);
-    const total = goods.priceCents * qty;
-    const share = prng.chance(0.4)
-      ? Math.round((total * prng.int(5, 20)) / 100)
-      : 0;
+  eachDistinctGoods(prng, prng.int(1, 4), (goods) => {
     lines.push(
       line(
         tradeId,
         lines.length,
         goods,
-        qty,
-        goods.priceCents,
-        total,
-        share,
+        lineAmounts(prng, goods, LINE_RULE),
         0,
       ),
     );
-  }
+  });
   if (prng.chance(0.3)) {
     const gift = prng.pick(GIFTS);
-    lines.push(line(tradeId, lines.length, gift, 1, 0, 0, 0, 1));
+    lines.push(line(tradeId, lines.length, gift, GIFT_LINE, 1));
   }
   return lines;
 }
@@ -65,11 +56,8 @@ function goodsLines(prng: Prng, tradeId: bigint): JackyunGoodsLine[] {
 function line(
   tradeId: bigint,
   index: number,
-  goods: (typeof GOODS)[number],
-  qty: number,
-  priceCents: number,
-  totalCents: number,
-  shareCents: number,
+  goods: CatalogGoods,
+  { qty, priceCents, totalCents, shareCents }: LineAmounts,
   isGift: number,
 ): JackyunGoodsLine {
   return {

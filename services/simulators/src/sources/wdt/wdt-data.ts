@@ -3,14 +3,16 @@ import {
   centsToString,
   DISTRIBUTORS,
   GIFTS,
-  GOODS,
   LOGISTICS,
   MEMOS,
   NICKS,
   personName,
   SHOPS,
   WAREHOUSES,
+  type CatalogGoods,
 } from '../data/catalog.data';
+import { eachDistinctGoods, GIFT_LINE, lineAmounts } from '../data/goods-lines';
+import type { LineAmounts, LineRule } from '../data/goods-lines';
 import type { DatasetSpec } from '../source-dataset';
 import {
   WDT_NO_DATE,
@@ -21,6 +23,8 @@ import {
 const MIN = 60_000;
 const money = (cents: number): string => centsToString(cents, 4);
 const qty = (n: number): string => `${n}.0000`;
+
+const LINE_RULE: LineRule = { maxQty: 6, shareChance: 0.3, sharePct: [3, 15] };
 
 export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
   idOf: (s) => String(s.stockout_id),
@@ -58,41 +62,26 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
     const srcTid = String(4100000000000 + seq * 31);
     const details: WdtStockoutDetail[] = [];
     const lines = prng.int(1, 4);
-    const used = new Set<string>();
-    for (let i = 0; i < lines; i++) {
-      const goods = prng.pick(GOODS);
-      if (used.has(goods.goodsNo)) continue;
-      used.add(goods.goodsNo);
-      const n = prng.int(1, 6);
-      const total = goods.priceCents * n;
-      const share = prng.chance(0.3)
-        ? Math.round((total * prng.int(3, 15)) / 100)
-        : 0;
+    eachDistinctGoods(prng, lines, (goods) => {
       details.push(
         detail(
           stockoutId,
           details.length,
           goods,
-          n,
-          goods.priceCents,
-          total,
-          share,
+          lineAmounts(prng, goods, LINE_RULE),
           0,
           srcTid,
           at,
         ),
       );
-    }
+    });
     if (prng.chance(0.35))
       details.push(
         detail(
           stockoutId,
           details.length,
           prng.pick(GIFTS),
-          1,
-          0,
-          0,
-          0,
+          GIFT_LINE,
           prng.pick([1, 2]),
           srcTid,
           at,
@@ -191,11 +180,8 @@ export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
 function detail(
   stockoutId: number,
   index: number,
-  goods: (typeof GOODS)[number],
-  n: number,
-  priceCents: number,
-  totalCents: number,
-  shareCents: number,
+  goods: CatalogGoods,
+  { qty: n, priceCents, totalCents, shareCents }: LineAmounts,
   giftType: number,
   srcTid: string,
   at: number,

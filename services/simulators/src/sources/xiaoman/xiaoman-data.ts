@@ -4,7 +4,8 @@ import {
   parseBeijing,
   type Prng,
 } from '../../common';
-import { GOODS, personName } from '../data/catalog.data';
+import { personName } from '../data/catalog.data';
+import { eachDistinctGoods } from '../data/goods-lines';
 import type { DatasetSpec } from '../source-dataset';
 import {
   XIAOMAN_EXCHANGE_RATES,
@@ -93,11 +94,7 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
     const rate = XIAOMAN_EXCHANGE_RATES[currency] ?? { cny: 1, usd: 1 };
     const lines: XiaomanProductLine[] = [];
     const n = prng.int(1, 5);
-    const used = new Set<string>();
-    for (let i = 0; i < n; i++) {
-      const g = prng.pick(GOODS);
-      if (used.has(g.goodsNo)) continue;
-      used.add(g.goodsNo);
+    eachDistinctGoods(prng, n, (g) => {
       const count = prng.int(1, 50) * 10;
       const unitPrice = round2((g.priceCents / 100 / rate.cny) * 0.6);
       lines.push(
@@ -112,7 +109,7 @@ export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
           unitPrice,
         ),
       );
-    }
+    });
     if (prng.chance(0.25))
       lines.push(
         line(
