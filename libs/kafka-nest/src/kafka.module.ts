@@ -16,6 +16,7 @@ import type {
   KafkaModuleOptions,
 } from './kafka-module.options';
 import {
+  KAFKA_CLIENTS,
   KAFKA_CONNECTION,
   KAFKA_DEAD_LETTERS,
   KAFKA_MODULE_OPTIONS,
@@ -81,11 +82,19 @@ export class KafkaLifecycle extends BackgroundService {
   }
 }
 
+/** The module's clients in one value (`KAFKA_CLIENTS`): what a service that runs its own batch consumers needs. */
+export interface KafkaClients {
+  readonly connection: KafkaConnection;
+  readonly producer: KafkaProducer;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly lifecycle: KafkaLifecycle;
+}
+
 @Module({})
 export class KafkaModule {
   /**
    * Provides KAFKA_CONNECTION, KAFKA_PRODUCER, KAFKA_DEAD_LETTERS,
-   * KafkaBatchTransport and KafkaLifecycle (global).
+   * KAFKA_CLIENTS, KafkaBatchTransport and KafkaLifecycle (global).
    */
   static forRootAsync(options: KafkaModuleAsyncOptions): DynamicModule {
     return {
@@ -126,6 +135,21 @@ export class KafkaModule {
           inject: [KAFKA_PRODUCER, KAFKA_MODULE_OPTIONS],
         },
         KafkaLifecycle,
+        {
+          provide: KAFKA_CLIENTS,
+          useFactory: (
+            connection: KafkaConnection,
+            producer: KafkaProducer,
+            deadLetters: DeadLetterPublisher,
+            lifecycle: KafkaLifecycle,
+          ): KafkaClients => ({ connection, producer, deadLetters, lifecycle }),
+          inject: [
+            KAFKA_CONNECTION,
+            KAFKA_PRODUCER,
+            KAFKA_DEAD_LETTERS,
+            KafkaLifecycle,
+          ],
+        },
         KafkaBatchTransport,
       ],
       exports: [
@@ -134,6 +158,7 @@ export class KafkaModule {
         KAFKA_PRODUCER,
         KAFKA_DEAD_LETTERS,
         KafkaLifecycle,
+        KAFKA_CLIENTS,
         KafkaBatchTransport,
       ],
     };

@@ -1,18 +1,10 @@
 import { rawTopicMessageSchema } from '@kingbridge/contracts';
+import { createBatchConsumer, type BatchConsumer } from '@kingbridge/kafka';
 import {
-  createBatchConsumer,
-  type BatchConsumer,
-  type DeadLetterPublisher,
-  type KafkaConnection,
-  type KafkaProducer,
-} from '@kingbridge/kafka';
-import {
-  KAFKA_CONNECTION,
-  KAFKA_DEAD_LETTERS,
-  KAFKA_PRODUCER,
   BackgroundService,
-  KafkaLifecycle,
+  KAFKA_CLIENTS,
   ServiceContext,
+  type KafkaClients,
 } from '@kingbridge/kafka-nest';
 import { DatabaseConnection } from '@kingbridge/persistence';
 import { DEFAULT_BACKOFF } from '@kingbridge/pipeline-core';
@@ -51,11 +43,7 @@ export class TransformService extends BackgroundService {
     @Inject(PostgresLookupProvider)
     private readonly lookups: PostgresLookupProvider,
     @Inject(DatabaseConnection) private readonly database: DatabaseConnection,
-    @Inject(KAFKA_CONNECTION) private readonly connection: KafkaConnection,
-    @Inject(KAFKA_PRODUCER) private readonly producer: KafkaProducer,
-    @Inject(KAFKA_DEAD_LETTERS)
-    private readonly deadLetters: DeadLetterPublisher,
-    @Inject(KafkaLifecycle) private readonly kafka: KafkaLifecycle,
+    @Inject(KAFKA_CLIENTS) private readonly kafka: KafkaClients,
     @Inject(ServiceContext) private readonly context: ServiceContext,
   ) {
     super(context.logger, 'stay-up', 'transform start-up failed');
@@ -79,8 +67,8 @@ export class TransformService extends BackgroundService {
       flows: this.flows,
       lookups: this.lookups,
       repository,
-      producer: this.producer,
-      deadLetters: this.deadLetters,
+      producer: this.kafka.producer,
+      deadLetters: this.kafka.deadLetters,
       metrics,
       logger: this.logger,
     };
@@ -100,13 +88,13 @@ export class TransformService extends BackgroundService {
       return 'idle';
     }
     this.topics = topics;
-    this.consumer = createBatchConsumer(this.connection, {
+    this.consumer = createBatchConsumer(this.kafka.connection, {
       groupId: this.config.TRANSFORM_GROUP_ID,
       topics,
       schema: rawTopicMessageSchema,
       handler: (messages) => processor.handle(messages),
       service: TRANSFORM_SERVICE,
-      deadLetters: this.deadLetters,
+      deadLetters: this.kafka.deadLetters,
       registry: this.context.registry,
       fromBeginning: this.config.TRANSFORM_FROM_BEGINNING,
       sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
@@ -170,7 +158,7 @@ export class TransformService extends BackgroundService {
   }
 
   private kafkaHealth(): { ready: boolean; reason?: string } {
-    const base = this.kafka.health();
+    const base = this.kafka.lifecycle.health();
     if (!base.ready) return base;
     if (!this.consumer) return { ready: true };
     return this.consumer.health();
