@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { rawRecordSchema, type RawRecord } from '@kingbridge/contracts';
 import type { KafkaProducer } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
-import { contentHash } from '@kingbridge/pipeline-core';
 import {
   InMemoryLookupProvider,
   type LookupRow,
@@ -21,43 +20,31 @@ import { TransformMetrics } from '../metrics/transform.metrics';
 
 const PLANS_DIR = resolve(__dirname, '../../../../plans');
 const FLOW = 'jackyun-retail-orders-to-k3cloud-outstock';
+const FIXTURE = resolve(
+  __dirname,
+  '../../../../libs/transform-engine/fixtures',
+  FLOW,
+);
 const LOOKUPS = JSON.parse(
-  readFileSync(
-    resolve(
-      __dirname,
-      '../../../../libs/transform-engine/fixtures',
-      FLOW,
-      'lookups.json',
-    ),
-    'utf8',
-  ),
+  readFileSync(resolve(FIXTURE, 'lookups.json'), 'utf8'),
 ) as Record<string, LookupRow[]>;
+/** The golden fixture's raw records, by source id (JY0001 05-01, JY0003 05-02, JY0005 05-01 of SHOP-B). */
+const INPUT = new Map(
+  (
+    JSON.parse(
+      readFileSync(resolve(FIXTURE, 'input.json'), 'utf8'),
+    ) as unknown[]
+  ).map((r) => {
+    const raw = rawRecordSchema.parse(r);
+    return [raw.sourceId, raw];
+  }),
+);
 const NOW = Date.parse('2026-05-03T02:00:00.000Z');
 
-function order(no: string, at: string): RawRecord {
-  const payload = {
-    TradeNo: no,
-    TradeStatus: 6000,
-    TradeType: 1,
-    Shopcode: 'SHOP-A',
-    WarehouseCode: 'WH-1',
-    ConsignTime: at,
-    GoodsDetail: [
-      { GoodsNo: 'G1', SellCount: 1, ShareFavourableAfterFee: '1.00' },
-    ],
-  };
-  return rawRecordSchema.parse({
-    schemaVersion: 1,
-    platform: 'jackyun',
-    entity: 'sales-order',
-    stream: 'jackyun.sales-order.retail-shipped',
-    sourceId: no,
-    modifiedAt: '2026-05-01T10:00:00.000Z',
-    contentHash: contentHash(payload),
-    payload,
-    runId: 'run-1',
-    fetchedAt: '2026-05-01T10:00:00.000Z',
-  });
+function input(id: string): RawRecord {
+  const raw = INPUT.get(id);
+  if (!raw) throw new Error(`no fixture record ${id}`);
+  return raw;
 }
 
 /** The merge state of one record, as a flow's merger holds it after merging it. */
@@ -86,8 +73,8 @@ describe('window emitter', () => {
       )
     ).filter((f) => f.id === FLOW);
     if (!flow) throw new Error(`no flow ${FLOW}`);
-    const due = stateOf(flow, order('JY1', '2026-05-01 10:00:00'));
-    const other = stateOf(flow, order('JY2', '2026-05-03 09:00:00'));
+    const due = stateOf(flow, input('JY0001'));
+    const other = stateOf(flow, input('JY0003'));
     const [meta] = due.windows.map(
       ({ records: _r, emitted: _e, ...m }): WindowMeta => m,
     );
@@ -107,7 +94,7 @@ describe('window emitter', () => {
       addToOutbox: async () => {
         // A consumer batch in between: restore → process → take, synchronously, as RawBatchProcessor does.
         flow.transformer.restoreMergeState(other, { handedOver: true });
-        flow.transformer.process(order('JY3', '2026-05-03 09:30:00'));
+        flow.transformer.process(input('JY0005'));
         flow.transformer.merger?.takeRecordChanges();
       },
       writeChanges: async (
