@@ -3,16 +3,26 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SourcePlatform } from '@kingbridge/contracts';
 import { SOURCE_CONNECTORS } from '@kingbridge/source-connector';
-import { demoServiceEnv, writeDemoScenario } from './demo-credentials';
+import {
+  DEMO_CREDENTIALS,
+  demoServiceEnv,
+  writeDemoScenario,
+} from './demo-credentials';
 import { ProcessGroup, waitForHttp, type ProcessSpec } from './process-group';
 
 export const ROOT = resolve(__dirname, '../..');
 
-/** One source connector per platform of the registry, on its spec's port. */
+/**
+ * One source connector per platform of the registry that the demo world has an account for (and so a simulator),
+ * on its spec's port: a platform registered without one runs in production, not in the local stack.
+ */
 export const CONNECTORS: ReadonlyArray<{
   readonly id: SourcePlatform;
   readonly port: number;
-}> = SOURCE_CONNECTORS.map((s) => ({ id: s.id, port: s.httpPort }));
+}> = SOURCE_CONNECTORS.filter((s) => s.id in DEMO_CREDENTIALS).map((s) => ({
+  id: s.id,
+  port: s.httpPort,
+}));
 
 export const SERVICE_PORTS = {
   transform: 19410,
