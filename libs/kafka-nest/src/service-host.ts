@@ -41,6 +41,7 @@ export async function startNestService(
 export interface HostedServiceConfig {
   readonly LOG_LEVEL: string;
   readonly HTTP_HOST: string;
+  readonly HTTP_PORT?: number | undefined;
 }
 
 /** One NestJS service process, declared: its config, its root module, and what its start line says. */
@@ -51,7 +52,8 @@ export interface NestServiceSpec<C extends HostedServiceConfig> {
   config(): C;
   /** The root module; may check the service's own inputs first (plans, streams) and exit naming them. */
   module(config: C, logger: Logger): DynamicModule | Promise<DynamicModule>;
-  port(config: C): number;
+  /** The HTTP port; default `HTTP_PORT` (a start without either fails, naming it). */
+  port?(config: C): number;
   fields?(config: C): Readonly<Record<string, unknown>>;
 }
 
@@ -70,7 +72,7 @@ export function runNestService<C extends HostedServiceConfig>(
     await startNestService({
       logger,
       module: await spec.module(config, logger),
-      port: spec.port(config),
+      port: spec.port ? spec.port(config) : httpPortOf(name, config),
       host: config.HTTP_HOST,
       ...(spec.fields ? { fields: spec.fields(config) } : {}),
     });
@@ -81,4 +83,10 @@ export function runNestService<C extends HostedServiceConfig>(
     else process.stderr.write(`failed to start: ${message}\n`);
     process.exit(1);
   });
+}
+
+function httpPortOf(service: string, config: HostedServiceConfig): number {
+  if (config.HTTP_PORT === undefined)
+    throw new Error(`${service}: HTTP_PORT is not set`);
+  return config.HTTP_PORT;
 }

@@ -9,6 +9,5 @@ runNestService({
   name: SINK_SERVICE,
   config: () => loadConfigOrExit(sinkKingdeeConfigSchema),
   module: (config, logger) => AppModule.forRoot(config, logger),
-  port: (config) => config.HTTP_PORT,
   fields: (config) => ({ targets: config.SINK_TARGETS }),
 });

@@ -12,6 +12,5 @@ runNestService({
   name: STATUS_EXPORTER_SERVICE,
   config: () => loadConfigOrExit(statusExporterConfigSchema),
   module: (config, logger) => AppModule.forRoot(config, logger),
-  port: (config) => config.HTTP_PORT,
   fields: (config) => ({ topic: config.STATUS_TOPIC }),
 });

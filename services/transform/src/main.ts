@@ -29,6 +29,5 @@ runNestService({
     }
     return AppModule.forRoot(config, logger);
   },
-  port: (config) => config.HTTP_PORT,
   fields: (config) => ({ plansDir: config.PLANS_DIR }),
 });
