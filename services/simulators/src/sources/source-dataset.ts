@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   createPrng,
   hashUnit,
@@ -15,6 +16,11 @@ export interface DatasetSpec<T> {
   modify(prng: Prng, record: T, at: number): T;
   /** Parsed times (ms, null when absent) of a record, computed once per stored version for queries. */
   times?(record: T): Readonly<Record<string, number | null>>;
+}
+
+/** A platform's main records: how they are made and changed, and their wire schema (fixtures, admin inserts). */
+export interface RecordsSpec<T> extends DatasetSpec<T> {
+  readonly schema: z.ZodType<T>;
 }
 
 export interface DatasetOptions<T> {

@@ -4,7 +4,7 @@ import {
   type FaultInjector,
   type RequestLog,
 } from '../../common';
-import type { DatasetSpec, SourceDataset } from '../source-dataset';
+import type { RecordsSpec, SourceDataset } from '../source-dataset';
 import {
   dataControl,
   primaryDataset,
@@ -39,8 +39,7 @@ export interface SourceState<O, T, C> {
 /** How a platform configures the shared state: its options schema, record shape, generator and throttle codes. */
 export interface SourceStateSpec<S extends z.ZodType, T, C> {
   optionsSchema: S;
-  recordSchema: z.ZodType<T>;
-  dataset: DatasetSpec<T>;
+  dataset: RecordsSpec<T>;
   /** The platform's throttle code, or one per window. */
   throttle: C | { perSecond: C; perMinute: C };
 }
@@ -63,7 +62,7 @@ export function createSourceState<
     ...rest
   } = input as RuntimeOptions<T> & Record<string, unknown>;
   const opts: z.output<S> = spec.optionsSchema.parse(rest);
-  const base = sourcePlumbing(opts, clockOpt, spec.recordSchema, fixturesOpt);
+  const base = sourcePlumbing(opts, clockOpt, spec.dataset.schema, fixturesOpt);
   const dataset = primaryDataset<T>(spec.dataset, opts, base);
   const codes =
     typeof spec.throttle === 'object' && spec.throttle !== null

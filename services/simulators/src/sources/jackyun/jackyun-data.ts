@@ -12,12 +12,13 @@ import {
 } from '../data/catalog.data';
 import { eachDistinctGoods, GIFT_LINE, lineAmounts } from '../data/goods-lines';
 import type { LineAmounts, LineRule } from '../data/goods-lines';
-import type { DatasetSpec } from '../source-dataset';
+import type { DatasetSpec, RecordsSpec } from '../source-dataset';
 import type {
   JackyunChannel,
   JackyunGoodsLine,
   JackyunTrade,
 } from './jackyun.model';
+import { jackyunTradeSchema } from './jackyun.model';
 
 export const TRADE_STATUS_EXPLAIN: Readonly<Record<number, string>> = {
   1010: '待审核',
@@ -96,7 +97,8 @@ function cents(n: number): number {
 const parseOrNull = (v: unknown): number | null =>
   typeof v === 'string' ? parseBeijing(v) : null;
 
-export const jackyunTradeSpec: DatasetSpec<JackyunTrade> = {
+export const jackyunTradeSpec: RecordsSpec<JackyunTrade> = {
+  schema: jackyunTradeSchema,
   idOf: (t) => t.tradeId,
   times: (t) => ({
     consignTime: parseOrNull(t.consignTime),

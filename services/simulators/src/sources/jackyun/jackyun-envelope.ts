@@ -1,4 +1,6 @@
 import type { SimResult } from '../../common';
+import type { SourceErrors } from '../common';
+import { JACKYUN_SUBCODES } from './jackyun.options';
 
 /** The gateway's answers; every one carries a fresh `contextId`. */
 export interface JackyunReplies {
@@ -9,13 +11,15 @@ export interface JackyunReplies {
     status?: number,
   ): SimResult;
   ok(result: Record<string, unknown>): SimResult;
+  /** The gateway's answers to the stack's refusals. */
+  errors: SourceErrors;
 }
 
 export function jackyunReplies(): JackyunReplies {
   let contextSeq = 0;
   const contextId = (): string =>
     String(2086180815808988032n + BigInt(++contextSeq));
-  return {
+  const replies: Omit<JackyunReplies, 'errors'> = {
     fail: (subCode, msg, outcome = 'rejected', status = 200) => ({
       status,
       body: {
@@ -38,5 +42,16 @@ export function jackyunReplies(): JackyunReplies {
       outcome: 'ok',
       code: 200,
     }),
+  };
+  const { fail } = replies;
+  return {
+    ...replies,
+    errors: {
+      notFound: () =>
+        fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404),
+      tooLarge: () => fail(JACKYUN_SUBCODES.badParam, '请求体过大'),
+      unavailable: (outcome) =>
+        fail(JACKYUN_SUBCODES.unknown, '未知错误', outcome),
+    },
   };
 }

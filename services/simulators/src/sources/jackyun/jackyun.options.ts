@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { rateLimitOption, type SourceState } from '../common';
+import { jackyunTradeSpec } from './jackyun-data';
+import { rateLimitOption, type SourceState, defineSource } from '../common';
 import type { SourceDataset } from '../source-dataset';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
 import type { JackyunReplies } from './jackyun-envelope';
@@ -85,3 +86,10 @@ export interface JackyunContext {
   /** Cursor pages answered since the last reset (drives `emptyScrollIdRate`). */
   cursorPages: number;
 }
+
+/** The platform's source simulator: options, main records (and their wire schema), throttle code. */
+export const JACKYUN_SOURCE = defineSource(
+  jackyunOptionsSchema,
+  jackyunTradeSpec,
+  JACKYUN_SUBCODES.throttled as string,
+);

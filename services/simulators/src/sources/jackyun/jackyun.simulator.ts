@@ -1,18 +1,12 @@
 import type { z } from 'zod';
-import {
-  createSourceState,
-  requestParams,
-  startSourceSimulator,
-} from '../common';
+import { requestParams } from '../common';
 import { adminDataset } from '../source-admin';
 import { SourceDataset } from '../source-dataset';
-import type { SourceSimulator } from '../source-kit';
-import type { RuntimeOptions } from '../source-options.schema';
 import {
   JACKYUN_GATEWAY_PATH,
   JACKYUN_QIMEN_PATH,
 } from '@kingbridge/source-jackyun/protocol';
-import { jackyunChannelSpec, jackyunTradeSpec } from './jackyun-data';
+import { jackyunChannelSpec } from './jackyun-data';
 import { jackyunReplies } from './jackyun-envelope';
 import { gatewayCall } from './jackyun-gateway';
 import { ALL_TRADE_FIELDS, channelRow, tradeRow } from './jackyun-projection';
@@ -21,37 +15,16 @@ import {
   jackyunChannelSchema,
   jackyunTradeSchema,
   type JackyunChannel,
-  type JackyunTrade,
 } from './jackyun.model';
-import {
-  JACKYUN_SUBCODES,
-  jackyunOptionsSchema,
-  type JackyunContext,
-  type JackyunOptions,
-} from './jackyun.options';
+import { JACKYUN_SOURCE, type JackyunContext } from './jackyun.options';
 
-export {
-  JACKYUN_SUBCODES,
-  jackyunOptionsSchema,
-  type JackyunOptions,
-} from './jackyun.options';
+export * from './jackyun.options';
 
 /**
  * Starts the Jackyun (吉客云) open-platform gateway simulator: `POST /open/openapi/do`, form body,
  * methods `jackyun.tradenotsensitiveinfos.list.get` and `erp.sales.get`; and the Qimen router in front of it.
  */
-export async function startJackyunSimulator(
-  input: JackyunOptions & RuntimeOptions<JackyunTrade> = {},
-): Promise<SourceSimulator> {
-  const state = createSourceState(
-    {
-      optionsSchema: jackyunOptionsSchema,
-      recordSchema: jackyunTradeSchema,
-      dataset: jackyunTradeSpec,
-      throttle: JACKYUN_SUBCODES.throttled as string,
-    },
-    input,
-  );
+export const startJackyunSimulator = JACKYUN_SOURCE.start((state) => {
   const { opts } = state;
   const ctx: JackyunContext = {
     state,
@@ -66,8 +39,7 @@ export async function startJackyunSimulator(
     reply: jackyunReplies(),
     cursorPages: 0,
   };
-  const { fail } = ctx.reply;
-  return startSourceSimulator(state, {
+  return {
     name: 'jackyun',
     datasets: [
       adminDataset('trades', state.dataset, jackyunTradeSchema, (t) =>
@@ -84,26 +56,11 @@ export async function startJackyunSimulator(
       ctx.cursorPages = 0;
     },
     endpointOf: (req) => requestParams(req, true)['method'] ?? req.path,
-    platformError: (kind) =>
-      kind === 'not_found'
-        ? fail(JACKYUN_SUBCODES.notFound, '请求路径不存在', 'not_found', 404)
-        : kind === 'too_large'
-          ? fail(JACKYUN_SUBCODES.badParam, '请求体过大')
-          : fail(
-              JACKYUN_SUBCODES.unknown,
-              '未知错误',
-              kind === 'fault' ? 'fault' : 'rejected',
-            ),
+    errors: ctx.reply.errors,
     handle: (req) => {
       if (req.path === JACKYUN_QIMEN_PATH) return qimenCall(ctx, req);
-      if (req.path !== JACKYUN_GATEWAY_PATH)
-        return fail(
-          JACKYUN_SUBCODES.notFound,
-          '请求路径不存在',
-          'not_found',
-          404,
-        );
+      if (req.path !== JACKYUN_GATEWAY_PATH) return ctx.reply.errors.notFound();
       return gatewayCall(ctx, req);
     },
-  });
-}
+  };
+});

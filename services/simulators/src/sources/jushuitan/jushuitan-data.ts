@@ -1,7 +1,8 @@
 import { formatBeijing, parseBeijing, type Prng } from '../../common';
 import { GOODS, personName } from '../data/catalog.data';
-import type { DatasetSpec } from '../source-dataset';
+import type { RecordsSpec } from '../source-dataset';
 import type { JushuitanCount, JushuitanCountItem } from './jushuitan.model';
+import { jushuitanCountSchema } from './jushuitan.model';
 
 const MIN = 60_000;
 const WAREHOUSES = [
@@ -30,7 +31,8 @@ const GOODS_REMARKS = [
 ];
 const PACKAGING_REMARKS = ['包材盘点', '月末包材盘亏', '包材月度盘点'];
 
-export const jushuitanCountSpec: DatasetSpec<JushuitanCount> = {
+export const jushuitanCountSpec: RecordsSpec<JushuitanCount> = {
+  schema: jushuitanCountSchema,
   idOf: (c) => String(c.io_id),
   times: (c) => ({ modified: parseBeijing(c.modified) }),
   generate(prng: Prng, seq: number, at: number): JushuitanCount {

@@ -1,4 +1,6 @@
 import type { SimResult } from '../../common';
+import type { SourceErrors } from '../common';
+import { JUSHUITAN_CODES } from './jushuitan.options';
 
 const MESSAGES: Readonly<Record<number, string>> = {
   0: '执行成功',
@@ -36,3 +38,11 @@ export function jushuitanOk(data: unknown): SimResult {
     code: 0,
   };
 }
+
+/** The open API's answers to the stack's refusals. */
+export const JUSHUITAN_ERRORS: SourceErrors = {
+  notFound: () => jushuitanFail(404, '接口不存在', 'not_found', 404),
+  tooLarge: () => jushuitanFail(JUSHUITAN_CODES.badParam, '请求数据过大'),
+  unavailable: (outcome) =>
+    jushuitanFail(JUSHUITAN_CODES.busy, undefined, outcome),
+};

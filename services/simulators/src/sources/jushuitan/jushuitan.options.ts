@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { pagingOptions, rateLimitOption, type SourceState } from '../common';
+import { jushuitanCountSpec } from './jushuitan-data';
+import {
+  pagingOptions,
+  rateLimitOption,
+  type SourceState,
+  defineSource,
+} from '../common';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
 import type { JushuitanCount } from './jushuitan.model';
 
@@ -50,7 +56,17 @@ export const jushuitanOptionsSchema = sourceBaseOptionsSchema
   .strict();
 export type JushuitanOptions = z.input<typeof jushuitanOptionsSchema>;
 
-/** The Jushuitan simulator's running state (see `createSourceState`). */
+/** The platform's source simulator: options, main records (and their wire schema), throttle code. */
+export const JUSHUITAN_SOURCE = defineSource(
+  jushuitanOptionsSchema,
+  jushuitanCountSpec,
+  {
+    perSecond: JUSHUITAN_CODES.perSecond as number,
+    perMinute: JUSHUITAN_CODES.perMinute as number,
+  },
+);
+
+/** The simulator's running state. */
 export type JushuitanState = SourceState<
   z.output<typeof jushuitanOptionsSchema>,
   JushuitanCount,

@@ -13,12 +13,13 @@ import {
 } from '../data/catalog.data';
 import { eachDistinctGoods, GIFT_LINE, lineAmounts } from '../data/goods-lines';
 import type { LineAmounts, LineRule } from '../data/goods-lines';
-import type { DatasetSpec } from '../source-dataset';
+import type { RecordsSpec } from '../source-dataset';
 import {
   WDT_NO_DATE,
   type WdtStockout,
   type WdtStockoutDetail,
 } from './wdt.model';
+import { wdtStockoutSchema } from './wdt.model';
 
 const MIN = 60_000;
 const money = (cents: number): string => centsToString(cents, 4);
@@ -26,7 +27,8 @@ const qty = (n: number): string => `${n}.0000`;
 
 const LINE_RULE: LineRule = { maxQty: 6, shareChance: 0.3, sharePct: [3, 15] };
 
-export const wdtStockoutSpec: DatasetSpec<WdtStockout> = {
+export const wdtStockoutSpec: RecordsSpec<WdtStockout> = {
+  schema: wdtStockoutSchema,
   idOf: (s) => String(s.stockout_id),
   times: (s) => ({
     consign_time:

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { pagingOptions, rateLimitOption, type SourceState } from '../common';
+import { wdtStockoutSpec } from './wdt-data';
+import {
+  pagingOptions,
+  rateLimitOption,
+  type SourceState,
+  defineSource,
+} from '../common';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
 import type { WdtStockout } from './wdt.model';
 
@@ -45,7 +51,14 @@ export const wdtOptionsSchema = sourceBaseOptionsSchema
   .strict();
 export type WdtOptions = z.input<typeof wdtOptionsSchema>;
 
-/** The WDT simulator's running state (see `createSourceState`). */
+/** The platform's source simulator: options, main records (and their wire schema), throttle code. */
+export const WDT_SOURCE = defineSource(
+  wdtOptionsSchema,
+  wdtStockoutSpec,
+  WDT_CODES.throttled as number,
+);
+
+/** The simulator's running state. */
 export type WdtState = SourceState<
   z.output<typeof wdtOptionsSchema>,
   WdtStockout,

@@ -6,13 +6,14 @@ import {
 } from '../../common';
 import { personName } from '../data/catalog.data';
 import { eachDistinctGoods } from '../data/goods-lines';
-import type { DatasetSpec } from '../source-dataset';
+import type { RecordsSpec } from '../source-dataset';
 import {
   XIAOMAN_EXCHANGE_RATES,
   XIAOMAN_ORDER_STATUSES,
   type XiaomanOrder,
   type XiaomanProductLine,
 } from './xiaoman.model';
+import { xiaomanOrderSchema } from './xiaoman.model';
 
 const MIN = 60_000;
 /** The free sample line some orders carry (also a material in the ERP). */
@@ -78,7 +79,8 @@ const DEPARTMENTS = [
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
-export const xiaomanOrderSpec: DatasetSpec<XiaomanOrder> = {
+export const xiaomanOrderSpec: RecordsSpec<XiaomanOrder> = {
+  schema: xiaomanOrderSchema,
   idOf: (o) => String(o.order_id),
   times: (o) => ({
     update_time: parseBeijing(o.update_time, true),

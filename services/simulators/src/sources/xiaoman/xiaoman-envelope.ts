@@ -1,4 +1,5 @@
 import { formatBeijing, type SimResult } from '../../common';
+import type { SourceErrors } from '../common';
 
 /** A refusal: the HTTP status, repeated as `code`, with a message. */
 export function xiaomanFail(
@@ -18,3 +19,10 @@ export function xiaomanOk(clock: () => number, data: unknown): SimResult {
     code: 200,
   };
 }
+
+/** The API's answers to the stack's refusals. */
+export const XIAOMAN_ERRORS: SourceErrors = {
+  notFound: () => xiaomanFail(404, '接口不存在', 'not_found'),
+  tooLarge: () => xiaomanFail(413, '请求体过大'),
+  unavailable: (outcome) => xiaomanFail(500, '系统繁忙，请稍后重试', outcome),
+};

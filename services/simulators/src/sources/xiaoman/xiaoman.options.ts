@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { rateLimitOption, type SourceState } from '../common';
+import { xiaomanOrderSpec } from './xiaoman-data';
+import { rateLimitOption, type SourceState, defineSource } from '../common';
 import type { SourceAdminApi } from '../source-admin';
 import type { SourceSimulator } from '../source-kit';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
@@ -39,7 +40,14 @@ export interface XiaomanSimulator extends Omit<SourceSimulator, 'admin'> {
   admin: XiaomanAdminApi;
 }
 
-/** The Xiaoman simulator's running state (see `createSourceState`). */
+/** The platform's source simulator: options, main records (and their wire schema), throttle code. */
+export const XIAOMAN_SOURCE = defineSource(
+  xiaomanOptionsSchema,
+  xiaomanOrderSpec,
+  429,
+);
+
+/** The simulator's running state. */
 export type XiaomanState = SourceState<
   z.output<typeof xiaomanOptionsSchema>,
   XiaomanOrder,

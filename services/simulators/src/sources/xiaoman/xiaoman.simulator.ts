@@ -1,4 +1,4 @@
-import { createSourceState, startSourceSimulator } from '../common';
+import { startSourceSimulator } from '../common';
 import { adminDataset } from '../source-admin';
 import type { RuntimeOptions } from '../source-options.schema';
 import {
@@ -7,8 +7,7 @@ import {
   XIAOMAN_ORDER_LIST_PATH,
   XIAOMAN_TOKEN_PATH,
 } from '@kingbridge/source-xiaoman/protocol';
-import { xiaomanOrderSpec } from './xiaoman-data';
-import { xiaomanFail as fail } from './xiaoman-envelope';
+import { XIAOMAN_ERRORS, xiaomanFail as fail } from './xiaoman-envelope';
 import {
   orderEnums,
   orderInfo,
@@ -18,17 +17,12 @@ import {
 import { XiaomanTokens } from './xiaoman-token';
 import { xiaomanOrderSchema, type XiaomanOrder } from './xiaoman.model';
 import {
-  xiaomanOptionsSchema,
+  XIAOMAN_SOURCE,
   type XiaomanOptions,
   type XiaomanSimulator,
 } from './xiaoman.options';
 
-export {
-  xiaomanOptionsSchema,
-  type XiaomanAdminApi,
-  type XiaomanOptions,
-  type XiaomanSimulator,
-} from './xiaoman.options';
+export * from './xiaoman.options';
 
 const ORDER_PATHS = [
   XIAOMAN_ORDER_LIST_PATH,
@@ -44,15 +38,7 @@ const ORDER_PATHS = [
 export async function startXiaomanSimulator(
   input: XiaomanOptions & RuntimeOptions<XiaomanOrder> = {},
 ): Promise<XiaomanSimulator> {
-  const state = createSourceState(
-    {
-      optionsSchema: xiaomanOptionsSchema,
-      recordSchema: xiaomanOrderSchema,
-      dataset: xiaomanOrderSpec,
-      throttle: 429,
-    },
-    input,
-  );
+  const state = XIAOMAN_SOURCE.state(input);
   const tokens = new XiaomanTokens(state);
   const revokeTokens = (): number => tokens.revoke();
   const sim = await startSourceSimulator(state, {
@@ -69,20 +55,10 @@ export async function startXiaomanSimulator(
       },
     ],
     endpointOf: (req) => req.path,
-    platformError: (kind) =>
-      kind === 'not_found'
-        ? fail(404, '接口不存在', 'not_found')
-        : kind === 'too_large'
-          ? fail(413, '请求体过大')
-          : fail(
-              500,
-              '系统繁忙，请稍后重试',
-              kind === 'fault' ? 'fault' : 'rejected',
-            ),
+    errors: XIAOMAN_ERRORS,
     handle: (req) => {
       if (req.path === XIAOMAN_TOKEN_PATH) return tokens.request(req);
-      if (!ORDER_PATHS.includes(req.path))
-        return fail(404, '接口不存在', 'not_found');
+      if (!ORDER_PATHS.includes(req.path)) return XIAOMAN_ERRORS.notFound();
       if (req.method !== 'GET') return fail(405, '请使用GET方式请求');
       const denied = tokens.authorize(req, 'invoices');
       if (denied) return denied;
