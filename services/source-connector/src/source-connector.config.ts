@@ -9,17 +9,20 @@ import {
 import { z } from 'zod';
 import { SOURCE_CONNECTORS } from './connectors/source-connectors.registry';
 
+/** A refinement: `parse` throws on a bad value and its message becomes the variable's issue; unset passes. */
+const parsedBy =
+  (parse: (value: string) => unknown) =>
+  (value: string | undefined, ctx: z.RefinementCtx): void => {
+    if (value === undefined) return;
+    try {
+      parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  };
+
 const rateSchema = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .superRefine((value, ctx) => {
-      try {
-        parseRateRules(value);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    });
+  z.string().default(fallback).superRefine(parsedBy(parseRateRules));
 
 /** Variables of the service itself, whatever the platform. */
 const SERVICE_SHAPE = {
@@ -66,14 +69,7 @@ const SERVICE_SHAPE = {
   INITIAL_SYNC_FROM: z
     .string()
     .optional()
-    .superRefine((value, ctx) => {
-      if (value === undefined) return;
-      try {
-        parseUserTime(value);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    })
+    .superRefine(parsedBy(parseUserTime))
     .describe(
       "initial sync from: where every stream without checkpoint starts (ISO-8601, or 'yyyy-MM-dd[ HH:mm:ss]' Beijing time); default now − INITIAL_LOOKBACK_MS. Master-data streams (shops) start with a full scan instead",
     ),
@@ -85,14 +81,7 @@ const SERVICE_SHAPE = {
   CRON_TIMEZONE: z
     .string()
     .optional()
-    .superRefine((zone, ctx) => {
-      if (zone === undefined) return;
-      try {
-        parseCron('0 0 * * *', zone);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    })
+    .superRefine(parsedBy((zone) => parseCron('0 0 * * *', zone)))
     .describe(
       'IANA time zone of remediation crons (e.g. Asia/Shanghai); wins over CRON_UTC_OFFSET_MINUTES',
     ),
