@@ -39,6 +39,7 @@ export const sinkScenario: Scenario = {
     });
     notes.push(
       'Sustained = rows written between the 10th and 90th percentile of first-write times (start-up and tail left out). The sink runs in the bench process; the simulator in its own.',
+      'Overhead = mean request ms − L: what a request costs beyond the simulator latency (HTTP, both event loops, the client; the first C requests also wait for the login, one L). Sink CPU s / 1k docs = the bench process while the sink consumes (steadier than the ratios on a shared machine).',
     );
     return { rows, notes };
   },
