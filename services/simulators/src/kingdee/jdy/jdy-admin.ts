@@ -26,7 +26,7 @@ export function jdyAdminRoutes(ctx: JdyContext): AdminRoute[] {
   const { master } = ctx;
   return [
     ...kingdeeAdminRoutes({
-      documents: ctx.bills.documents,
+      documents: ctx.documents,
       formId: FORM,
       view: (doc) => ({
         id: String(doc.id),

@@ -7,22 +7,27 @@ import {
   type PlatformResponse,
   type SimRequest,
 } from '../shared/kingdee-server';
-import type { MasterData, TokenTable } from '../shared/kingdee-simulator';
+import type { TokenPlatformState } from '../shared/kingdee-simulator';
 import {
   jdyAppSignature,
   jdyCanonicalQuery,
   jdyGatewaySignature,
   JDY_ERRCODE,
 } from '@kingbridge/sink-kingdee-client/protocol';
-import { jdyEnvelope, type JdyBillContext } from './jdy-bill.handlers';
+import {
+  jdyEnvelope,
+  type JdyBillContext,
+  type JdyStoredBill,
+} from './jdy-bill.handlers';
 import type { JdyMasterData } from './jdy-master-data';
 import type { jdySimulatorOptionsSchema } from './jdy.options';
 
 /** What the JDY handlers work on. */
-export interface JdyContext {
+export interface JdyContext extends TokenPlatformState<
+  JdyStoredBill,
+  JdyMasterData
+> {
   readonly options: z.infer<typeof jdySimulatorOptionsSchema>;
-  readonly master: MasterData<JdyMasterData>;
-  readonly tokens: TokenTable;
   readonly bills: JdyBillContext;
   /** The app secret currently valid (rotates through admin). */
   appSecret: string;

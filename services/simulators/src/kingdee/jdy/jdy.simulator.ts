@@ -1,4 +1,3 @@
-import { DocumentStore } from '../shared/document-store';
 import {
   jsonResponse,
   type PlatformResponse,
@@ -6,10 +5,8 @@ import {
   type SimulatorDeps,
 } from '../shared/kingdee-server';
 import {
-  clockOf,
-  MasterData,
-  startKingdeeSimulator,
-  TokenTable,
+  startTokenPlatform,
+  tokenPlatformState,
 } from '../shared/kingdee-simulator';
 import { JDY_ERRCODE } from '@kingbridge/sink-kingdee-client/protocol';
 import { jdyAdminRoutes } from './jdy-admin';
@@ -102,27 +99,23 @@ export async function startJdySimulator(
   deps: SimulatorDeps = {},
 ): Promise<JdySimulator> {
   const options = jdySimulatorOptionsSchema.parse(input);
-  const documents = new DocumentStore<JdyStoredBill>(1);
-  const master = new MasterData(options.masterData ?? JDY_DEFAULT_MASTER_DATA);
-  const ctx: JdyContext = {
+  const base = tokenPlatformState<JdyStoredBill, JdyMasterData>(
+    options.masterData ?? JDY_DEFAULT_MASTER_DATA,
+    1,
     options,
-    master,
-    tokens: new TokenTable(),
+    deps,
+  );
+  const ctx: JdyContext = {
+    ...base,
+    options,
     appSecret: options.appSecret,
     entrySeq: 1,
-    bills: {
-      documents,
-      master: () => master.current,
-      nextEntrySeq: () => ctx.entrySeq++,
-      now: clockOf(deps),
-      uniqueBillNo: options.uniqueBillNo,
-    },
+    bills: { ...base.bills, nextEntrySeq: () => ctx.entrySeq++ },
   };
-  const server = await startKingdeeSimulator(
+  const sim = await startTokenPlatform(
+    ctx,
     {
       name: 'jdy',
-      documents,
-      tokens: ctx.tokens,
       handle: async (req) => handle(ctx, req),
       overLimit: () =>
         jsonResponse(429, {
@@ -134,7 +127,6 @@ export async function startJdySimulator(
         jdyEnvelope(JDY_ERRCODE.systemError, '系统异常，请稍后重试'),
       adminRoutes: jdyAdminRoutes(ctx),
       reset: () => {
-        master.reset();
         ctx.appSecret = options.appSecret;
         ctx.entrySeq = 1;
       },
@@ -142,11 +134,5 @@ export async function startJdySimulator(
     options,
     deps,
   );
-  return {
-    ...server,
-    documents,
-    options,
-    masterData: () => master.snapshot(),
-    appSecret: () => ctx.appSecret,
-  };
+  return { ...sim, appSecret: () => ctx.appSecret };
 }

@@ -15,7 +15,7 @@ export function k3WiseAdminRoutes(ctx: K3WiseContext): AdminRoute[] {
     remove: z.record(z.string(), z.array(z.string())).optional(),
   });
   return kingdeeAdminRoutes({
-    documents: ctx.bills.documents,
+    documents: ctx.documents,
     formId: FORM,
     view: (doc) => ({ page1: doc.body.page1, page2: doc.body.page2 }),
     masterData: () => master.current,

@@ -3,8 +3,7 @@ import type { z } from 'zod';
 import type { PlatformResponse, SimRequest } from '../shared/kingdee-server';
 import {
   IIS_NOT_FOUND,
-  type MasterData,
-  type TokenTable,
+  type TokenPlatformState,
 } from '../shared/kingdee-simulator';
 import {
   fieldOf,
@@ -13,6 +12,7 @@ import {
   k3WiseAnswer,
   save,
   type K3WiseBillContext,
+  type K3WiseStoredBill,
 } from './k3wise-bill.handlers';
 import type { K3WiseCategory, K3WiseMasterData } from './k3wise-master-data';
 import type { k3WiseSimulatorOptionsSchema } from './k3wise.options';
@@ -28,10 +28,11 @@ const MASTER_OBJECTS: Record<string, K3WiseCategory> = {
 };
 
 /** What the K3API handlers work on. */
-export interface K3WiseContext {
+export interface K3WiseContext extends TokenPlatformState<
+  K3WiseStoredBill,
+  K3WiseMasterData
+> {
   readonly options: z.infer<typeof k3WiseSimulatorOptionsSchema>;
-  readonly master: MasterData<K3WiseMasterData>;
-  readonly tokens: TokenTable;
   readonly bills: K3WiseBillContext;
 }
 

@@ -1,15 +1,15 @@
-import { DocumentStore } from '../shared/document-store';
 import { jsonResponse, type SimulatorDeps } from '../shared/kingdee-server';
 import {
-  clockOf,
-  MasterData,
-  startKingdeeSimulator,
-  TokenTable,
+  startTokenPlatform,
+  tokenPlatformState,
 } from '../shared/kingdee-simulator';
 import { k3WiseAdminRoutes } from './k3wise-admin';
 import { handleK3Api, type K3WiseContext } from './k3wise-api.handler';
 import { k3WiseAnswer, type K3WiseStoredBill } from './k3wise-bill.handlers';
-import { K3WISE_DEFAULT_MASTER_DATA } from './k3wise-master-data';
+import {
+  K3WISE_DEFAULT_MASTER_DATA,
+  type K3WiseMasterData,
+} from './k3wise-master-data';
 import {
   k3WiseSimulatorOptionsSchema,
   type K3WiseSimulator,
@@ -33,26 +33,19 @@ export async function startK3WiseSimulator(
   deps: SimulatorDeps = {},
 ): Promise<K3WiseSimulator> {
   const options = k3WiseSimulatorOptionsSchema.parse(input);
-  const documents = new DocumentStore<K3WiseStoredBill>(1001);
-  const master = new MasterData(
-    options.masterData ?? K3WISE_DEFAULT_MASTER_DATA,
-  );
   const ctx: K3WiseContext = {
+    ...tokenPlatformState<K3WiseStoredBill, K3WiseMasterData>(
+      options.masterData ?? K3WISE_DEFAULT_MASTER_DATA,
+      1001,
+      options,
+      deps,
+    ),
     options,
-    master,
-    tokens: new TokenTable(),
-    bills: {
-      documents,
-      master: () => master.current,
-      now: clockOf(deps),
-      uniqueBillNo: options.uniqueBillNo,
-    },
   };
-  const server = await startKingdeeSimulator(
+  return startTokenPlatform(
+    ctx,
     {
       name: 'k3wise',
-      documents,
-      tokens: ctx.tokens,
       handle: async (req) => handleK3Api(ctx, req),
       overLimit: () =>
         jsonResponse(503, {
@@ -63,15 +56,8 @@ export async function startK3WiseSimulator(
       injectedError: () =>
         k3WiseAnswer(500, '保存失败：数据库操作超时，事务已回滚'),
       adminRoutes: k3WiseAdminRoutes(ctx),
-      reset: () => master.reset(),
     },
     options,
     deps,
   );
-  return {
-    ...server,
-    documents,
-    options,
-    masterData: () => master.snapshot(),
-  };
 }

@@ -1,4 +1,4 @@
-import type { DocumentStore } from './document-store';
+import { DocumentStore } from './document-store';
 import {
   startSimServer,
   type PlatformBehaviour,
@@ -105,4 +105,77 @@ export function startKingdeeSimulator<TBody>(
     options,
     deps,
   );
+}
+
+/** What a one-form, token-issuing Kingdee platform (JDY, K/3 WISE) keeps: its bills, master data and tokens. */
+export interface TokenPlatformState<TBody, M> {
+  readonly documents: DocumentStore<TBody>;
+  readonly master: MasterData<M>;
+  readonly tokens: TokenTable;
+  /** The bill handlers' common context. */
+  readonly bills: {
+    readonly documents: DocumentStore<TBody>;
+    master(): M;
+    readonly now: () => number;
+    readonly uniqueBillNo: boolean;
+  };
+}
+
+export function tokenPlatformState<TBody, M>(
+  seed: M,
+  firstDocumentId: number,
+  options: { readonly uniqueBillNo: boolean },
+  deps: SimulatorDeps,
+): TokenPlatformState<TBody, M> {
+  const documents = new DocumentStore<TBody>(firstDocumentId);
+  const master = new MasterData(seed);
+  return {
+    documents,
+    master,
+    tokens: new TokenTable(),
+    bills: {
+      documents,
+      master: () => master.current,
+      now: clockOf(deps),
+      uniqueBillNo: options.uniqueBillNo,
+    },
+  };
+}
+
+/** A started JDY or K/3 WISE simulator's common handle. */
+export interface TokenPlatformHandle<TBody, M, O> extends SimServerHandle {
+  readonly documents: DocumentStore<TBody>;
+  readonly options: O;
+  masterData(): M;
+}
+
+/** Starts a token platform: master data back to the seed on reset (then the platform's own reset). */
+export async function startTokenPlatform<TBody, M, O extends SimServerOptions>(
+  state: TokenPlatformState<TBody, M>,
+  platform: Omit<KingdeePlatform<TBody>, 'documents' | 'tokens' | 'reset'> & {
+    reset?(): void;
+  },
+  options: O,
+  deps: SimulatorDeps,
+): Promise<TokenPlatformHandle<TBody, M, O>> {
+  const { documents, master, tokens } = state;
+  const server = await startKingdeeSimulator(
+    {
+      ...platform,
+      documents,
+      tokens,
+      reset: () => {
+        master.reset();
+        platform.reset?.();
+      },
+    },
+    options,
+    deps,
+  );
+  return {
+    ...server,
+    documents,
+    options,
+    masterData: () => master.snapshot(),
+  };
 }
