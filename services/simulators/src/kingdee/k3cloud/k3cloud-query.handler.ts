@@ -76,15 +76,10 @@ export function executeBillQuery(
     const docs = indexedCandidates(form, filter, documents) ?? allDocs();
     const entryLevel = (field: string): boolean =>
       isEntryField(form, allDocs, field);
-    for (const field of referenced) {
-      if (!isKnownBillField(form, allDocs, field)) {
-        return {
-          ok: false,
-          msgCode: K3_MSG.fieldNotExist,
-          message: `元数据中标识为${baseName(field)}的字段不存在`,
-        };
-      }
-    }
+    const unknown = unknownField(referenced, (field) =>
+      isKnownBillField(form, allDocs, field),
+    );
+    if (unknown) return unknown;
     const expand = referenced.some(entryLevel);
     resolvers = docs.flatMap((doc) =>
       expand
@@ -97,15 +92,10 @@ export function executeBillQuery(
     );
   } else {
     const records = master.list(form.formId);
-    for (const field of referenced) {
-      if (!isKnownMasterField(form, records, field)) {
-        return {
-          ok: false,
-          msgCode: K3_MSG.fieldNotExist,
-          message: `元数据中标识为${baseName(field)}的字段不存在`,
-        };
-      }
-    }
+    const unknown = unknownField(referenced, (field) =>
+      isKnownMasterField(form, records, field),
+    );
+    if (unknown) return unknown;
     resolvers = records.map(
       (record): Resolver =>
         (field) =>
@@ -137,6 +127,21 @@ export function executeBillQuery(
       query.fieldKeys.map((field) => plain(resolve)(field)),
     ),
   };
+}
+
+/** The refusal for the first referenced field the form does not have, or undefined. */
+function unknownField(
+  referenced: readonly string[],
+  isKnown: (field: string) => boolean,
+): K3QueryOutcome | undefined {
+  const field = referenced.find((f) => !isKnown(f));
+  return field === undefined
+    ? undefined
+    : {
+        ok: false,
+        msgCode: K3_MSG.fieldNotExist,
+        message: `元数据中标识为${baseName(field)}的字段不存在`,
+      };
 }
 
 function baseName(field: string): string {
