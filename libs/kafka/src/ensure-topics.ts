@@ -104,14 +104,29 @@ export async function ensureTopics(
         return topic !== undefined && topic.partitions.length < s.partitions;
       });
       if (toGrow.length > 0) {
-        await admin.createPartitions({
-          validateOnly: false,
-          topicPartitions: toGrow.map((s) => ({
-            topic: s.name,
-            count: s.partitions,
-          })),
-        });
-        grown.push(...toGrow.map((s) => s.name));
+        try {
+          await admin.createPartitions({
+            validateOnly: false,
+            topicPartitions: toGrow.map((s) => ({
+              topic: s.name,
+              count: s.partitions,
+            })),
+          });
+          grown.push(...toGrow.map((s) => s.name));
+        } catch (err) {
+          // Another instance starting at the same moment grew them first (INVALID_PARTITIONS: "Number of
+          // partitions is invalid" for a count the topic already has): fine when they have enough now.
+          const again = await admin.fetchTopicMetadata({
+            topics: toGrow.map((s) => s.name),
+          });
+          const short = toGrow.filter((s) => {
+            const topic = again.topics.find((t) => t.name === s.name);
+            return (
+              topic === undefined || topic.partitions.length < s.partitions
+            );
+          });
+          if (short.length > 0) throw err;
+        }
       }
     }
     if (missing.length > 0 || grown.length > 0) {

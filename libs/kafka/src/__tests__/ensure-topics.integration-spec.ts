@@ -22,6 +22,25 @@ describe('ensureTopics (real broker)', () => {
     expect((await conn.admin.describeTopics([`${name}-absent`])).size).toBe(0);
   });
 
+  it('should let several instances starting at once grow and create the same topics (no instance fails)', async () => {
+    const conn = testKafkaConnection();
+    const grow = uniqueName('ensure-race');
+    const fresh = uniqueName('ensure-race-new');
+    await ensureTopics(conn, [{ name: grow, partitions: 1 }]);
+    const specs = [
+      { name: grow, partitions: 6 },
+      { name: fresh, partitions: 2 },
+    ];
+    // Each call has its own admin client, as separate processes would.
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => ensureTopics(conn, specs)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const sizes = await conn.admin.describeTopics([grow, fresh]);
+    expect(sizes.get(grow)).toBe(6);
+    expect(sizes.get(fresh)).toBe(2);
+  });
+
   it('should back off between tries while the broker refuses the topics, and stop when aborted', async () => {
     const conn = testKafkaConnection();
     const abort = new AbortController();
