@@ -8,6 +8,7 @@ import {
   processEnv,
   startSinkProcess,
   stopProcess,
+  unansweredBatchSaves,
 } from './sink-process.util';
 
 describe('sink-kingdee crash recovery', () => {
@@ -20,25 +21,9 @@ describe('sink-kingdee crash recovery', () => {
   });
 
   it('should write every document exactly once when Kingdee accepted a batch and the sink died before recording it', async () => {
-    // Duplicate bill numbers are accepted (a form without a unique number rule), so a blind
-    // re-send after the restart shows up as a second bill instead of being refused.
+    // The 4th BatchSave is stored, then the sink is killed before it hears the answer.
     h = await SinkHarness.create(
-      {
-        uniqueBillNo: false,
-        faults: {
-          latency: { kind: 'fixed', ms: 50 },
-          lostResponseMode: 'hang',
-          // The 4th BatchSave is stored, then the sink is killed before it hears the answer.
-          queue: [
-            {
-              fault: 'lost-response',
-              pathContains: 'BatchSave',
-              count: 1,
-              skip: 3,
-            },
-          ],
-        },
-      },
+      unansweredBatchSaves({ latencyMs: 50, skip: 3, count: 1 }),
       {},
       {
         afterHandle: async ({ fault }) => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { OutboundDocument } from '@kingbridge/contracts';
+import type { K3CloudSimulatorOptions } from '@kingbridge/simulators';
 import { sinkEnv, type SinkHarness } from './sink.harness';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -63,6 +64,33 @@ export function withQty(doc: OutboundDocument, qty: number): OutboundDocument {
     document: {
       ...doc.document,
       FEntity: lines.map((l) => ({ ...l, FRealQty: qty })),
+    },
+  };
+}
+
+/**
+ * The K3Cloud simulator of the crash tests: duplicate bill numbers accepted (no unique number rule, so a blind
+ * re-send shows up as a second bill), every request `latencyMs`, and `count` BatchSaves after the first `skip`
+ * stored but never answered (the sender hears nothing).
+ */
+export function unansweredBatchSaves(options: {
+  latencyMs: number;
+  skip: number;
+  count: number;
+}): K3CloudSimulatorOptions {
+  return {
+    uniqueBillNo: false,
+    faults: {
+      latency: { kind: 'fixed', ms: options.latencyMs },
+      lostResponseMode: 'hang',
+      queue: [
+        {
+          fault: 'lost-response',
+          pathContains: 'BatchSave',
+          count: options.count,
+          skip: options.skip,
+        },
+      ],
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   processEnv,
   startSinkProcess,
   stopProcess,
+  unansweredBatchSaves,
 } from './sink-process.util';
 
 const DOCS = 150;
@@ -24,24 +25,9 @@ describe('sink-kingdee: two processes, one killed with -9 while its batches are 
   it('should write every document exactly once: the survivor takes the partitions over and settles the killed one’s writes', async () => {
     let killed: ChildProcess | undefined;
     let acceptedAtKill: string[] = [];
-    // Duplicate bill numbers are accepted (no unique number rule), so a blind re-send shows up as a second
-    // bill. Every request takes 150 ms; two BatchSaves are stored but never answered (the sender hears nothing).
+    // Every request takes 150 ms; the 5th and 6th BatchSave are stored but never answered.
     h = await SinkHarness.create(
-      {
-        uniqueBillNo: false,
-        faults: {
-          latency: { kind: 'fixed', ms: 150 },
-          lostResponseMode: 'hang',
-          queue: [
-            {
-              fault: 'lost-response',
-              pathContains: 'BatchSave',
-              count: 2,
-              skip: 4,
-            },
-          ],
-        },
-      },
+      unansweredBatchSaves({ latencyMs: 150, skip: 4, count: 2 }),
       {},
       {
         afterHandle: async ({ fault }) => {
