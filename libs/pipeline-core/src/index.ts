@@ -5,3 +5,4 @@ export * from './beijing-time.util';
 export * from './fetch.port';
 export * from './http.util';
 export * from './lossless-json.util';
+export * from './prng';

@@ -2,7 +2,7 @@
  * The simulators' public surface for tests, the local stack, the demo world and the bench: start a simulator
  * in-process, read its seeded data. The service itself starts from main.ts.
  */
-export { createPrng } from './common/prng';
+export { createPrng } from '@kingbridge/pipeline-core';
 export { startWdtSalesOrderFeeder } from './demo/wdt-sales-orders.feeder';
 export {
   JDY_DEFAULT_MASTER_DATA,

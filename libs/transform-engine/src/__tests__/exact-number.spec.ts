@@ -1,3 +1,4 @@
+import { createPrng } from '@kingbridge/pipeline-core';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../util/decimal';
 import {
@@ -6,21 +7,9 @@ import {
   exactDouble,
 } from '../util/exact-number';
 
-/** Deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Numbers, decimal texts (short, long, signed, padded, with exponents), Decimals and non-numbers. */
 function randomValues(seed: number, count: number): unknown[] {
-  const rnd = prng(seed);
+  const rnd = createPrng(seed).next;
   const digits = (n: number): string =>
     Array.from({ length: n }, () => String(Math.floor(rnd() * 10))).join('');
   const pick = <T>(xs: readonly T[]): T =>
@@ -81,7 +70,7 @@ describe('exact-number fast paths', () => {
 
   it('should order and equal values exactly as Decimal does, or leave it to Decimal', () => {
     const values = randomValues(11, 4_000);
-    const rnd = prng(3);
+    const rnd = createPrng(3).next;
     let fast = 0;
     for (let i = 0; i < 40_000; i += 1) {
       const a = values[Math.floor(rnd() * values.length)];

@@ -1,4 +1,4 @@
-import { createPrng, type Prng } from './prng';
+import { createPrng, type Prng } from '@kingbridge/pipeline-core';
 import {
   faultConfigSchema,
   type FaultConfig,

@@ -13,7 +13,7 @@
  *   `parseBeijing` (Asia/Shanghai `yyyy-MM-dd HH:mm:ss`), `stringifyWithBigInt` (bigint -> bare JSON
  *   integer), `readScenarioFile` (JSON/YAML), `readNdjsonFile`.
  */
-export * from './prng';
+export { createPrng, hashUnit, type Prng } from '@kingbridge/pipeline-core';
 export * from './beijing-time.util';
 export * from './json-bigint.util';
 export * from './rate-limiter';

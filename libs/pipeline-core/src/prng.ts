@@ -1,6 +1,7 @@
 /**
  * Deterministic pseudo-random numbers (mulberry32). Every random choice a simulator makes
- * (generated data, fault draws, drift picks) goes through one of these, so a seed replays exactly.
+ * (generated data, fault draws, drift picks) and every seeded test case goes through one of these, so a seed
+ * replays exactly.
  */
 export interface Prng {
   /** Uniform float in [0, 1). */
