@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 
 const LIB_TYPES = [
   'type:connector',
+  'type:registry',
   'type:protocol',
   'type:domain',
   'type:infra',
@@ -45,6 +46,7 @@ const DEP_CONSTRAINTS = [
       'type:contracts',
       'type:util',
       'type:connector',
+      'type:registry',
     ],
   },
   {
@@ -52,6 +54,7 @@ const DEP_CONSTRAINTS = [
     onlyDependOnLibsWithTags: [
       'scope:ops',
       'scope:shared',
+      'scope:registry',
       'scope:source',
       'scope:transform',
       'scope:sink',
@@ -71,6 +74,7 @@ const DEP_CONSTRAINTS = [
       'type:infra',
       'type:domain',
       'type:core',
+      'type:registry',
     ],
   },
   // A platform's wire (protocol/ of a connector lib, its own project): what the client and the simulator share.
@@ -90,9 +94,25 @@ const DEP_CONSTRAINTS = [
     ],
     bannedExternalImports: NO_RUNTIME_IMPORTS,
   },
+  // The one registry of source platforms (libs/connectors/source-registry): their specs and streams.
+  {
+    sourceTag: 'type:registry',
+    onlyDependOnLibsWithTags: [
+      'type:connector',
+      'type:core',
+      'type:contracts',
+      'type:util',
+    ],
+  },
+  {
+    sourceTag: 'scope:registry',
+    onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'],
+  },
+  // Which source streams exist (plan checks, raw topics) is read from the registry.
   {
     sourceTag: 'type:domain',
     onlyDependOnLibsWithTags: [
+      'type:registry',
       'type:core',
       'type:contracts',
       'type:util',
@@ -103,6 +123,7 @@ const DEP_CONSTRAINTS = [
   {
     sourceTag: 'type:infra',
     onlyDependOnLibsWithTags: [
+      'type:registry',
       'type:infra',
       'type:core',
       'type:contracts',
@@ -124,6 +145,7 @@ const DEP_CONSTRAINTS = [
   {
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: [
+      'type:registry',
       'type:infra',
       'type:core',
       'type:contracts',
@@ -132,23 +154,32 @@ const DEP_CONSTRAINTS = [
   },
   {
     sourceTag: 'scope:shared',
-    onlyDependOnLibsWithTags: ['scope:shared'],
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry'],
   },
   {
     sourceTag: 'scope:source',
-    onlyDependOnLibsWithTags: ['scope:source', 'scope:shared'],
+    onlyDependOnLibsWithTags: [
+      'scope:source',
+      'scope:shared',
+      'scope:registry',
+    ],
   },
   {
     sourceTag: 'scope:transform',
-    onlyDependOnLibsWithTags: ['scope:transform', 'scope:shared'],
+    onlyDependOnLibsWithTags: [
+      'scope:transform',
+      'scope:shared',
+      'scope:registry',
+    ],
   },
   {
     sourceTag: 'scope:sink',
-    onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared'],
+    onlyDependOnLibsWithTags: ['scope:sink', 'scope:shared', 'scope:registry'],
   },
   {
     sourceTag: 'scope:e2e',
     onlyDependOnLibsWithTags: [
+      'scope:registry',
       'scope:ops',
       'scope:shared',
       'scope:source',

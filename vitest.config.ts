@@ -2,18 +2,36 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// One source of truth for @kingbridge/* aliases: tsconfig.base.json paths.
+// One source of truth for @kingbridge/* aliases: tsconfig.base.json paths, resolved as TypeScript resolves them: an
+// exact name first, then the `*` pattern with the longest prefix (then suffix), so `@kingbridge/source-*` covers
+// every `libs/connectors/source-<name>` folder without a line of its own.
 const base = JSON.parse(
   readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8'),
 ) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
-const alias = Object.fromEntries(
-  Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [
-    name,
-    resolve(__dirname, target ?? ''),
-  ]),
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const entries = Object.entries(base.compilerOptions.paths).map(
+  ([name, [target]]) => {
+    const [prefix, suffix] = name.split('*');
+    return { name, prefix: prefix ?? '', suffix, target: target ?? '' };
+  },
 );
+const alias = [
+  ...entries.filter((e) => e.suffix === undefined),
+  ...entries
+    .filter((e) => e.suffix !== undefined)
+    .sort(
+      (a, b) =>
+        b.prefix.length - a.prefix.length ||
+        (b.suffix ?? '').length - (a.suffix ?? '').length,
+    ),
+].map((e) => ({
+  find: new RegExp(
+    `^${escape(e.prefix)}${e.suffix === undefined ? '' : `([^/]+)${escape(e.suffix)}`}$`,
+  ),
+  replacement: resolve(__dirname, e.target.replace('*', '$1')),
+}));
 
 export default defineConfig({
   resolve: { alias },

@@ -7,7 +7,7 @@ import {
   runCliCommand,
   runIfStartedAs,
 } from '@kingbridge/config';
-import { allTopics, rawTopic } from '@kingbridge/contracts';
+import { allTopics, rawTopic } from '@kingbridge/source-registry';
 import {
   createKafkaConnection,
   createProducer,

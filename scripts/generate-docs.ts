@@ -4,7 +4,7 @@ import {
   runCliCommand,
   runIfStartedAs,
 } from '@kingbridge/config';
-import { allTopics } from '@kingbridge/contracts';
+import { allTopics } from '@kingbridge/source-registry';
 
 /**
  * Generates docs/topics.md from libs/contracts, the single source of topic names.

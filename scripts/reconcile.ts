@@ -12,7 +12,7 @@ import {
   runCliCommand,
   runIfStartedAs,
 } from '@kingbridge/config';
-import { sourcePlatformSchema } from '@kingbridge/contracts';
+import { sourcePlatformIdSchema } from '@kingbridge/source-registry';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
 import {
@@ -52,7 +52,7 @@ import { k3cloudClientFromEnv } from '@kingbridge/sink-kingdee';
 import type { K3CloudClient } from '@kingbridge/sink-kingdee-client';
 import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
-import { SIMULATOR_PORTS, simulatorUrls } from './stack/stack';
+import { SIMULATOR_PORTS, simulatorPort, simulatorUrls } from './stack/stack';
 import { timeOption } from './commands';
 import { readLookupTablesFile } from './lookups';
 
@@ -471,11 +471,11 @@ async function sourceOf(
   plan: SyncPlan,
   onProgress: (p: InventoryProgress) => void,
 ): Promise<SourceInventory> {
-  const platform = sourcePlatformSchema.parse(plan.source.platform);
+  const platform = sourcePlatformIdSchema.parse(plan.source.platform);
   if (args.source === 'simulator')
     return new SimulatorSourceInventory(
       args.sourceUrl ??
-        `http://127.0.0.1:${SIMULATOR_PORTS[platform as keyof typeof SIMULATOR_PORTS] + args.portOffset}`,
+        `http://127.0.0.1:${simulatorPort(platform) + args.portOffset}`,
     );
   return SourceApiInventory.fromEnv(
     {

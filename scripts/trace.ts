@@ -18,9 +18,8 @@ import {
   STATUS_TOPIC,
   dlqTopic,
   outboundTopic,
-  rawStreams,
-  rawTopic,
 } from '@kingbridge/contracts';
+import { rawTopic, SOURCE_STREAMS } from '@kingbridge/source-registry';
 import { createKafkaConnection, readTopic } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { createDataSource } from '@kingbridge/persistence';
@@ -49,9 +48,9 @@ async function readKafka(
     clientId: 'kingbridge-trace',
     logger: createLogger('trace', 'error'),
   });
-  const raw = rawStreams()
-    .filter((s) => platform === undefined || s.platform === platform)
-    .map((s) => rawTopic(s.platform, s.entity));
+  const raw = SOURCE_STREAMS.filter(
+    (s) => platform === undefined || s.platform === platform,
+  ).map((s) => rawTopic(s.platform, s.entity));
   const data = [
     ...raw,
     ...KINGDEE_TARGETS.map((t) => outboundTopic(t)),

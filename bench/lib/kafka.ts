@@ -1,5 +1,6 @@
 /* Kafka helpers of the harness (kafkajs directly: the bench drives the broker, it is not a pipeline service). */
-import { allTopics, type RawRecord } from '@kingbridge/contracts';
+import { type RawRecord } from '@kingbridge/contracts';
+import { allTopics } from '@kingbridge/source-registry';
 import { ensureTopics, type KafkaConnection } from '@kingbridge/kafka';
 import {
   CompressionTypes,

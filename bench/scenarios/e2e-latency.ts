@@ -8,7 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { outboundTopic, rawTopic } from '@kingbridge/contracts';
+import { outboundTopic } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import { k3CloudMasterData, KINGDEE_DEMO_ENV } from '@kingbridge/stack';
 import { benchFlow, FLOW2_PLAN, writePlans } from '../lib/flows';
 import { encodeRecords, startGroupAtEnd, waitForGroup } from '../lib/kafka';

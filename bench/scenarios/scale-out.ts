@@ -6,7 +6,7 @@
  *    backlog, a second joins (and later leaves); the pause is the longest stretch without a committed offset
  *    moving, from the join (leave) until the group is Stable again.
  */
-import { rawTopic } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import { benchFlow, FLOW2_PLAN, writePlans } from '../lib/flows';
 import {
   encodeRecords,

@@ -5,7 +5,8 @@
  *    every record committed, as a ratio to ProducerPerformance at the topic's message size; CPU-seconds per 1k
  *    records and peak RSS of the process.
  */
-import { rawTopic, type SourceEntity } from '@kingbridge/contracts';
+import { type SourceEntity } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import { benchFlow, FLOW1_PLAN, FLOW2_PLAN, writePlans } from '../lib/flows';
 import {
   encodeRecords,

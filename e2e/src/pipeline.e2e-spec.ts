@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allTopics,
-  dlqTopic,
-  isDlqTopic,
-  rawTopic,
-} from '@kingbridge/contracts';
+import { dlqTopic, isDlqTopic } from '@kingbridge/contracts';
+import { allTopics, rawTopic } from '@kingbridge/source-registry';
 import {
   createKafkaConnection,
   createProducer,
@@ -36,6 +32,7 @@ import {
   ROOT,
   SERVICE_PORTS,
   SIMULATOR_PORTS,
+  simulatorPort,
 } from '@kingbridge/stack';
 import {
   E2E_LOOKBACK_MS,
@@ -53,8 +50,8 @@ const KINGDEE = {
 
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 
-const sim = (name: keyof typeof SIMULATOR_PORTS): string =>
-  `http://127.0.0.1:${SIMULATOR_PORTS[name] + E2E_PORT_OFFSET}`;
+const sim = (name: string): string =>
+  `http://127.0.0.1:${simulatorPort(name) + E2E_PORT_OFFSET}`;
 
 async function admin(
   name: keyof typeof SIMULATOR_PORTS,

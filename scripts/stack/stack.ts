@@ -33,14 +33,25 @@ export const SERVICE_PORTS = {
 } as const;
 
 /** Each source platform's simulator port (its spec's endpoint), then the Kingdee targets'. */
-export const SIMULATOR_PORTS = {
-  ...(Object.fromEntries(
+export const SIMULATOR_PORTS: Readonly<Record<SourcePlatform, number>> & {
+  readonly k3cloud: number;
+  readonly jdy: number;
+  readonly k3wise: number;
+} = {
+  ...Object.fromEntries(
     SOURCE_CONNECTORS.map((s) => [s.id, s.endpoint.simulatorPort]),
-  ) as Record<SourcePlatform, number>),
+  ),
   k3cloud: 18201,
   jdy: 18202,
   k3wise: 18203,
-} as const satisfies Record<string, number>;
+};
+
+/** The port of a simulator (a source platform's or a Kingdee target's); throws for one the stack has not. */
+export function simulatorPort(name: string): number {
+  const port = SIMULATOR_PORTS[name];
+  if (port === undefined) throw new Error(`no simulator ${name}`);
+  return port;
+}
 
 export interface StackOptions {
   readonly databaseUrl: string;

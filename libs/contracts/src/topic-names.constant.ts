@@ -1,9 +1,4 @@
-import {
-  type KingdeeTarget,
-  SOURCE_STREAMS,
-  type SourceEntity,
-  type SourcePlatform,
-} from './platform.schema';
+import type { KingdeeTarget, SourceStreamSpec } from './platform.schema';
 
 /**
  * Every Kafka topic Kingbridge uses, in one place. Naming follows
@@ -29,17 +24,11 @@ export const KINGDEE_TARGETS: readonly KingdeeTarget[] = [
   'k3wise',
 ];
 
-export function rawTopic(
-  platform: SourcePlatform,
-  entity: SourceEntity,
+/** The raw topic of a source stream: `<domain>.<platform>.<entity>.raw.v1`. */
+export function rawTopicName(
+  stream: Pick<SourceStreamSpec, 'domain' | 'platform' | 'entity'>,
 ): string {
-  const stream = SOURCE_STREAMS.find(
-    (s) => s.platform === platform && s.entity === entity,
-  );
-  if (!stream) {
-    throw new Error(`no raw topic for platform=${platform} entity=${entity}`);
-  }
-  return `${stream.domain}.${platform}.${entity}.raw.v1`;
+  return `${stream.domain}.${stream.platform}.${stream.entity}.raw.v1`;
 }
 
 export function outboundTopic(target: KingdeeTarget): string {
@@ -56,11 +45,14 @@ export function isDlqTopic(topic: string): boolean {
   return topic.endsWith('.dlq');
 }
 
-/** All topics, with partitions, created at start-up by every service. */
-export function allTopics(): TopicSpec[] {
+/**
+ * All topics of these source streams, with partitions: their raw topics, the outbound and status topics and every
+ * dead-letter topic. `allTopics()` of `@kingbridge/source-registry` gives them for the registered streams.
+ */
+export function topicsOf(streams: readonly SourceStreamSpec[]): TopicSpec[] {
   const data: TopicSpec[] = [
-    ...SOURCE_STREAMS.map((s) => ({
-      name: rawTopic(s.platform, s.entity),
+    ...streams.map((s) => ({
+      name: rawTopicName(s),
       partitions: DATA_TOPIC_PARTITIONS,
       description: `raw ${s.entity} records pulled from ${s.platform}, keyed by source id`,
     })),
@@ -82,11 +74,4 @@ export function allTopics(): TopicSpec[] {
     description: `dead letters of ${t.name}: original bytes plus the reason`,
   }));
   return [...data, ...dlqs];
-}
-
-export function rawStreams(): ReadonlyArray<{
-  platform: SourcePlatform;
-  entity: SourceEntity;
-}> {
-  return SOURCE_STREAMS;
 }

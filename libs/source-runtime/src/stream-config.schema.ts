@@ -1,7 +1,7 @@
 import {
-  sourceEntitySchema,
-  sourcePlatformSchema,
-} from '@kingbridge/contracts';
+  sourceEntityIdSchema,
+  sourcePlatformIdSchema,
+} from '@kingbridge/source-registry';
 import { z } from 'zod';
 import { parseCron } from './cron.util';
 
@@ -38,8 +38,8 @@ export const sourceStreamSchema = z.object({
     .describe(
       'stream id, unique across plans, e.g. jackyun.sales-order.shipped',
     ),
-  platform: sourcePlatformSchema,
-  entity: sourceEntitySchema,
+  platform: sourcePlatformIdSchema,
+  entity: sourceEntityIdSchema,
   params: z
     .record(z.string(), paramValueSchema)
     .default({})

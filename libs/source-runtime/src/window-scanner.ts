@@ -1,4 +1,5 @@
-import { type RawRecord, rawTopic } from '@kingbridge/contracts';
+import { type RawRecord } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import { contentHash } from '@kingbridge/pipeline-core';
 import type { Logger } from '@kingbridge/observability';
 import type { RawRecordPublisher } from './raw-record.publisher';

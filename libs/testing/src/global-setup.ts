@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { allTopics } from '@kingbridge/contracts';
+import type { TopicSpec } from '@kingbridge/contracts';
 import { createKafkaConnection, ensureTopics } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
 import { acquireTestBroker, releaseTestBroker } from './test-broker';
 
 /*
- * The integration project's vitest globalSetup, built by integrationGlobalSetup({ migrate }): the tests' own
+ * The integration project's vitest globalSetup, built by integrationGlobalSetup({ migrate, topics }): the tests' own
  * Kafka broker (127.0.0.1:19192, state in .cache/kafka-test, see test-broker.ts; never the main job's 19092)
  * unless KAFKA_BROKERS names one, database kingbridge_test (created if missing), then the migrations the caller
  * passes in (the repo's are applied by scripts/test/integration-global-setup.ts). Runs once per run; the
@@ -25,6 +25,8 @@ const TEST_DATABASE = 'kingbridge_test';
 export interface IntegrationSetupOptions {
   /** Applies every migration to the (created) test database. */
   readonly migrate: (databaseUrl: string) => Promise<unknown>;
+  /** The topics to create before any test (the repo passes every topic of the registered streams). */
+  readonly topics: readonly TopicSpec[];
 }
 
 /** A vitest globalSetup function that applies the given migrations. */
@@ -47,7 +49,7 @@ async function setup(
   };
   process.env['KAFKA_BROKERS'] = brokers;
   try {
-    await createContractTopics(brokers);
+    await createContractTopics(brokers, options.topics);
   } catch (err) {
     teardown();
     throw err;
@@ -72,16 +74,19 @@ async function setup(
 }
 
 /**
- * Creates every topic named in libs/contracts (auto-create is off on the broker), so a test that reads a fixed
- * topic before any service started works on a fresh broker too.
+ * Creates the topics the caller names (auto-create is off on the broker), so a test that reads a fixed topic
+ * before any service started works on a fresh broker too.
  */
-async function createContractTopics(brokers: string): Promise<void> {
+async function createContractTopics(
+  brokers: string,
+  topics: readonly TopicSpec[],
+): Promise<void> {
   const conn = createKafkaConnection({
     brokers: brokers.split(','),
     clientId: 'kingbridge-test-setup',
     logger: createLogger('test-setup', 'error'),
   });
-  await ensureTopics(conn, allTopics());
+  await ensureTopics(conn, [...topics]);
 }
 
 async function ensureDatabase(databaseUrl: string): Promise<void> {

@@ -23,6 +23,7 @@ import {
   ROOT,
   SERVICE_PORTS,
   SIMULATOR_PORTS,
+  simulatorPort,
   demoStackEnv,
   infra,
   simulatorUrls,
@@ -85,8 +86,8 @@ async function chooseFreePorts(): Promise<void> {
 }
 const run = promisify(execFile);
 
-const sim = (name: keyof typeof SIMULATOR_PORTS): string =>
-  `http://127.0.0.1:${SIMULATOR_PORTS[name] + OFFSET}`;
+const sim = (name: string): string =>
+  `http://127.0.0.1:${simulatorPort(name) + OFFSET}`;
 
 interface FlowReport {
   flow: string;

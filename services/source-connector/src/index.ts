@@ -14,4 +14,4 @@ export {
   type SourceConnectorConfig,
 } from './source-connector.config';
 export { loadStreams } from './streams/load-streams';
-export { SOURCE_CONNECTORS } from './connectors/source-connectors.registry';
+export { SOURCE_CONNECTORS } from '@kingbridge/source-registry';

@@ -7,7 +7,7 @@ import {
   parseUserTime,
 } from '@kingbridge/source-runtime';
 import { z } from 'zod';
-import { SOURCE_CONNECTORS } from './connectors/source-connectors.registry';
+import { SOURCE_CONNECTORS } from '@kingbridge/source-registry';
 
 /** A refinement: `parse` throws on a bad value and its message becomes the variable's issue; unset passes. */
 const parsedBy =

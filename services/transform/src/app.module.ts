@@ -1,4 +1,4 @@
-import { allTopics } from '@kingbridge/contracts';
+import { allTopics } from '@kingbridge/source-registry';
 import { KafkaModule, serviceModule } from '@kingbridge/kafka-nest';
 import { METRICS_REGISTRY, type Logger } from '@kingbridge/observability';
 import { DATA_SOURCE, PersistenceModule } from '@kingbridge/persistence';

@@ -17,6 +17,22 @@ const endpoint = {
 /** Jackyun (吉客云) as the source-connector service runs it: `CONNECTOR_ID=jackyun`. */
 export const jackyunConnector = defineSourceConnector({
   id: 'jackyun',
+  streams: [
+    {
+      entity: 'sales-order',
+      domain: 'oms',
+      api: 'jackyun.tradenotsensitiveinfos.list.get',
+      method: 'POST',
+      idField: 'tradeId',
+    },
+    {
+      entity: 'sales-channel',
+      domain: 'oms',
+      api: 'erp.sales.get',
+      method: 'POST',
+      idField: 'channelId',
+    },
+  ],
   httpPort: 19401,
   endpoint,
   rateLimit: {

@@ -10,6 +10,15 @@ const endpoint = {
 /** Jushuitan (聚水潭) as the source-connector service runs it: `CONNECTOR_ID=jushuitan`. */
 export const jushuitanConnector = defineSourceConnector({
   id: 'jushuitan',
+  streams: [
+    {
+      entity: 'inventory-count',
+      domain: 'oms',
+      api: '/open/inventory/count/query',
+      method: 'POST',
+      idField: 'io_id',
+    },
+  ],
   httpPort: 19403,
   endpoint,
   rateLimit: {

@@ -1,4 +1,4 @@
-import type { SourcePlatform } from '@kingbridge/contracts';
+import type { SourcePlatform, SourceStreamSpec } from '@kingbridge/contracts';
 import { z } from 'zod';
 import type {
   RequestHooks,
@@ -38,8 +38,14 @@ export interface SourceEndpoint<Variable extends string = string> {
 export interface SourceConnectorSpec<
   Env extends z.ZodRawShape = z.ZodRawShape,
 > {
-  /** `CONNECTOR_ID` of the platform (the wire name in `@kingbridge/contracts`). */
+  /** `CONNECTOR_ID` of the platform: its wire id in raw records, raw topics and plans. */
   readonly id: SourcePlatform;
+  /**
+   * The streams the platform serves, one per entity: the domain of its raw topic
+   * (`<domain>.<platform>.<entity>.raw.v1`) and the API, method and record id field that list it (a plan's
+   * `source.api`, `method` and `idField` must name them). `@kingbridge/source-registry` lists them for every service.
+   */
+  readonly streams: readonly Omit<SourceStreamSpec, 'platform'>[];
   /** The platform's own variables, all prefixed `<PLATFORM>_`, each `.describe()`d; credentials optional here. */
   readonly env: Env;
   /** The request limit variable and its default (rate rules such as `5/1s,100/60s`), validated by the service. */

@@ -17,6 +17,15 @@ const endpoint = {
 /** WDT 企业版 (旺店通) as the source-connector service runs it: `CONNECTOR_ID=wdt`. */
 export const wdtConnector = defineSourceConnector({
   id: 'wdt',
+  streams: [
+    {
+      entity: 'stockout-order',
+      domain: 'oms',
+      api: 'wdt.stockout.order.query.trade',
+      method: 'POST',
+      idField: 'stockout_id',
+    },
+  ],
   httpPort: 19402,
   endpoint,
   rateLimit: {

@@ -11,6 +11,15 @@ const endpoint = {
 /** OKKI (小满) CRM as the source-connector service runs it: `CONNECTOR_ID=xiaoman`. */
 export const xiaomanConnector = defineSourceConnector({
   id: 'xiaoman',
+  streams: [
+    {
+      entity: 'sales-order',
+      domain: 'crm',
+      api: '/v1/invoices/order/list',
+      method: 'GET',
+      idField: 'order_id',
+    },
+  ],
   httpPort: 19404,
   endpoint,
   rateLimit: {

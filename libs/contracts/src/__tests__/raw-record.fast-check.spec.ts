@@ -140,8 +140,8 @@ describe('raw record fast check', () => {
     }
     const variants: Record<string, readonly unknown[]> = {
       schemaVersion: [undefined, 2, '1', 0, null, true, 1.5],
-      platform: [undefined, 'WDT', '', 'kingdee', 1, null],
-      entity: [undefined, 'stockout', '', 3, null],
+      platform: [undefined, 'WDT', '', 'king dee', 1, null],
+      entity: [undefined, 'Stockout_Order', '', 3, null],
       stream: [undefined, '', 5, null, ['s']],
       sourceId: [undefined, '', 1001, null],
       modifiedAt: [
@@ -216,7 +216,7 @@ describe('raw record fast check', () => {
       xs[Math.floor(rnd() * xs.length)] as T;
     const parts: Record<string, readonly unknown[]> = {
       schemaVersion: [1, 1, 1, 2, '1'],
-      platform: ['wdt', 'jackyun', 'jushuitan', 'xiaoman', 'kingdee'],
+      platform: ['wdt', 'jackyun', 'jushuitan', 'xiaoman', 'Kingdee'],
       entity: [
         'sales-order',
         'stockout-order',

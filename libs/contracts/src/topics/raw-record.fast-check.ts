@@ -1,4 +1,4 @@
-import { sourceEntitySchema, sourcePlatformSchema } from '../platform.schema';
+import { SOURCE_ENTITY_ID, SOURCE_PLATFORM_ID } from '../platform.schema';
 import type { RawRecord } from './raw-record.schema';
 
 /*
@@ -7,9 +7,6 @@ import type { RawRecord } from './raw-record.schema';
  * schema decides, so every rejection and its reason stay zod's. What it accepts, zod accepts with the same
  * output (raw-record.fast-check.spec.ts compares the two over random and edge-case values).
  */
-
-const PLATFORMS: ReadonlySet<unknown> = new Set(sourcePlatformSchema.options);
-const ENTITIES: ReadonlySet<unknown> = new Set(sourceEntitySchema.options);
 
 const hasOwn = (o: object, key: string): boolean =>
   Object.prototype.hasOwnProperty.call(o, key);
@@ -123,7 +120,13 @@ export function checkRawRecordFast(value: unknown): RawRecord | undefined {
     fetchedAt,
   } = value;
   if (schemaVersion !== 1) return undefined;
-  if (!PLATFORMS.has(platform) || !ENTITIES.has(entity)) return undefined;
+  if (
+    typeof platform !== 'string' ||
+    typeof entity !== 'string' ||
+    !SOURCE_PLATFORM_ID.test(platform) ||
+    !SOURCE_ENTITY_ID.test(entity)
+  )
+    return undefined;
   if (!nonEmpty(stream) || !nonEmpty(sourceId) || !nonEmpty(runId))
     return undefined;
   if (typeof modifiedAt !== 'string' || typeof fetchedAt !== 'string')

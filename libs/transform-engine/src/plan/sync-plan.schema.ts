@@ -1,10 +1,12 @@
 import {
   changeAfterWriteSchema,
   kingdeeTargetSchema,
-  SOURCE_STREAMS,
-  sourceEntitySchema,
-  sourcePlatformSchema,
 } from '@kingbridge/contracts';
+import {
+  SOURCE_STREAMS,
+  sourceEntityIdSchema,
+  sourcePlatformIdSchema,
+} from '@kingbridge/source-registry';
 import { z } from 'zod';
 
 /** Condition operators of the seeds' `condition` / `condition_bk` blocks. */
@@ -241,8 +243,8 @@ export const filterExitSchema = z
 
 export const sourceSchema = z
   .object({
-    platform: sourcePlatformSchema.describe('source platform'),
-    entity: sourceEntitySchema.describe(
+    platform: sourcePlatformIdSchema.describe('source platform'),
+    entity: sourceEntityIdSchema.describe(
       'source entity; with platform it names the raw topic',
     ),
     stream: z

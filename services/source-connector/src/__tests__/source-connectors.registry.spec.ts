@@ -2,10 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '@kingbridge/config';
 import {
-  type SourcePlatform,
-  sourcePlatformSchema,
-} from '@kingbridge/contracts';
-import {
   defineSourceConnector,
   newRequestId,
   type RequestOutcome,
@@ -13,6 +9,11 @@ import {
   SourceRequestError,
   sourceEnv,
 } from '@kingbridge/source-kit';
+import {
+  SOURCE_CONNECTORS,
+  SOURCE_STREAMS,
+  sourceRegistry,
+} from '@kingbridge/source-registry';
 import type { SourceConnectorClient } from '@kingbridge/source-runtime';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,6 @@ import {
   createConnectorClient,
   rateLimitOf,
 } from '../connectors/connector-client.factory';
-import { SOURCE_CONNECTORS } from '../connectors/source-connectors.registry';
 import {
   connectorSpecOf,
   sourceConnectorConfigSchemaFor,
@@ -38,7 +38,16 @@ const endpoint = {
   simulatorPort: 18105,
 } as const;
 const acmeConnector = defineSourceConnector({
-  id: 'acme' as SourcePlatform,
+  id: 'acme',
+  streams: [
+    {
+      entity: 'sales-order',
+      domain: 'oms',
+      api: '/{region}/orders',
+      method: 'GET',
+      idField: 'id',
+    },
+  ],
   httpPort: 19405,
   endpoint,
   rateLimit: {
@@ -60,7 +69,7 @@ const acmeConnector = defineSourceConnector({
     });
     const token = sourceEnv.required(env, 'ACME_API_TOKEN');
     return {
-      platform: 'acme' as SourcePlatform,
+      platform: 'acme',
       entities: ['sales-order'],
       maxWindowMs: () => 86_400_000,
       async fetchPage(_query, signal) {
@@ -102,10 +111,14 @@ const REGISTRY = [...SOURCE_CONNECTORS, acmeConnector];
 const schema = sourceConnectorConfigSchemaFor(REGISTRY);
 
 describe('SOURCE_CONNECTORS', () => {
-  it('should register exactly the platforms of the wire contract when the contracts enum is compared', () => {
-    expect(SOURCE_CONNECTORS.map((s) => s.id).sort()).toEqual(
-      [...sourcePlatformSchema.options].sort(),
-    );
+  it("should list every registered platform's streams when the registry is read", () => {
+    expect(SOURCE_STREAMS.map((s) => `${s.platform}/${s.entity}`)).toEqual([
+      'jackyun/sales-order',
+      'jackyun/sales-channel',
+      'wdt/stockout-order',
+      'jushuitan/inventory-count',
+      'xiaoman/sales-order',
+    ]);
   });
 
   it('should give every platform its own port when the defaults are listed', () => {
@@ -224,6 +237,23 @@ describe('a fifth platform registered in a copy of the registry', () => {
     expect(page.records.map((r) => r.sourceId)).toEqual(['A-1', 'A-2']);
     expect(seen).toEqual(['/global/orders Bearer acme-token-1']);
     expect(outcomes).toEqual(['ok']);
+  });
+
+  it('should give its stream a raw topic, created with its dead-letter topic, when the registry is built', () => {
+    const registry = sourceRegistry(REGISTRY);
+    expect(registry.rawTopic('acme', 'sales-order')).toBe(
+      'oms.acme.sales-order.raw.v1',
+    );
+    const names = registry.allTopics().map((t) => t.name);
+    expect(names).toContain('oms.acme.sales-order.raw.v1');
+    expect(names).toContain('oms.acme.sales-order.raw.v1.dlq');
+    expect(registry.platforms).toEqual([
+      'jackyun',
+      'wdt',
+      'jushuitan',
+      'xiaoman',
+      'acme',
+    ]);
   });
 
   it('should leave the registered platforms as they were when the fifth is added', () => {

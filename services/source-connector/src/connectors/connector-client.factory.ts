@@ -7,7 +7,7 @@ import {
   connectorSpecOf,
   type SourceConnectorConfig,
 } from '../source-connector.config';
-import { SOURCE_CONNECTORS } from './source-connectors.registry';
+import { SOURCE_CONNECTORS } from '@kingbridge/source-registry';
 
 /** The production client of `CONNECTOR_ID`, with the runtime's hooks (rate limiter, metrics). */
 export function createConnectorClient(

@@ -1,4 +1,4 @@
-import { allTopics, rawTopic } from '@kingbridge/contracts';
+import { allTopics, rawTopic } from '@kingbridge/source-registry';
 import {
   createKafkaConnection,
   createProducer,

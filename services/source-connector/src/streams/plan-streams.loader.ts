@@ -1,11 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { formatZodIssues, type SourcePlatform } from '@kingbridge/contracts';
 import {
-  formatZodIssues,
-  type SourcePlatform,
-  sourceEntitySchema,
-  sourcePlatformSchema,
-} from '@kingbridge/contracts';
+  sourceEntityIdSchema,
+  sourcePlatformIdSchema,
+} from '@kingbridge/source-registry';
 import {
   type SourceStream,
   sourceStreamSchema,
@@ -23,8 +22,8 @@ const planSourceSchema = z.object({
   enabled: z.boolean().default(true),
   source: z
     .object({
-      platform: sourcePlatformSchema,
-      entity: sourceEntitySchema,
+      platform: sourcePlatformIdSchema,
+      entity: sourceEntityIdSchema,
       stream: z.string().min(1),
       params: z
         .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { rawTopic } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import { pollUntil, testKafkaConnection } from '@kingbridge/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

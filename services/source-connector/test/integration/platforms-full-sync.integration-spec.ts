@@ -1,4 +1,4 @@
-import type { SourceEntity, SourcePlatform } from '@kingbridge/contracts';
+import type { SourceEntity } from '@kingbridge/contracts';
 import type { RunOutcome, SourceStreamInput } from '@kingbridge/source-runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   latestBySourceId,
   readRawRecords,
   TEST_CREDENTIALS,
+  type TestPlatform,
   uniqueStreamId,
 } from './source-connector.harness';
 
@@ -31,7 +32,7 @@ interface Held {
 }
 
 interface Case {
-  platform: SourcePlatform;
+  platform: TestPlatform;
   entity: SourceEntity;
   params?: SourceStreamInput['params'];
   pageSize: number;

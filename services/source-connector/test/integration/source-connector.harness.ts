@@ -1,11 +1,10 @@
 import { loadConfig } from '@kingbridge/config';
 import {
-  allTopics,
   type RawRecord,
   rawRecordSchema,
-  rawTopic,
   type SourcePlatform,
 } from '@kingbridge/contracts';
+import { allTopics, rawTopic } from '@kingbridge/source-registry';
 import {
   createKafkaConnection,
   createProducer,
@@ -32,6 +31,7 @@ import {
   type SourceRuntimeParts,
 } from '../../src/runtime/source-runtime.factory';
 import {
+  connectorSpecOf,
   type SourceConnectorConfig,
   sourceConnectorConfigSchema,
 } from '../../src/source-connector.config';
@@ -63,23 +63,19 @@ export const TEST_CREDENTIALS = {
   },
 } as const;
 
-const BASE_URL_VAR: Record<SourcePlatform, string> = {
-  jackyun: 'JACKYUN_BASE_URL',
-  wdt: 'WDT_BASE_URL',
-  jushuitan: 'JUSHUITAN_BASE_URL',
-  xiaoman: 'XIAOMAN_BASE_URL',
-};
+/** A platform the tests hold credentials for. */
+export type TestPlatform = keyof typeof TEST_CREDENTIALS;
 
 /** Environment of a connector process under test: unique topic prefix, test DB, no overlap/lag. */
 export function connectorEnv(
-  platform: SourcePlatform,
+  platform: TestPlatform,
   baseUrl: string,
   streams: readonly SourceStreamInput[],
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
     CONNECTOR_ID: platform,
-    [BASE_URL_VAR[platform]]: baseUrl,
+    [connectorSpecOf(platform).endpoint.variable]: baseUrl,
     ...TEST_CREDENTIALS[platform],
     DATABASE_URL: TEST_DATABASE_URL,
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),

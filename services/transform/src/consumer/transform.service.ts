@@ -1,4 +1,4 @@
-import { rawTopicMessageSchema } from '@kingbridge/contracts';
+import { SOURCE_REGISTRY } from '@kingbridge/source-registry';
 import { createBatchConsumer, type BatchConsumer } from '@kingbridge/kafka';
 import {
   BackgroundService,
@@ -91,7 +91,7 @@ export class TransformService extends BackgroundService {
     this.consumer = createBatchConsumer(this.kafka.connection, {
       groupId: this.config.TRANSFORM_GROUP_ID,
       topics,
-      schema: rawTopicMessageSchema,
+      schema: SOURCE_REGISTRY.rawTopicMessageSchema,
       handler: (messages) => processor.handle(messages),
       service: TRANSFORM_SERVICE,
       deadLetters: this.kafka.deadLetters,

@@ -1,4 +1,5 @@
-import { outboundTopic, rawTopic } from '@kingbridge/contracts';
+import { outboundTopic } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import {
   compileFlow,
   loadPlans,

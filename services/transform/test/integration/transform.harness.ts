@@ -7,10 +7,10 @@ import {
   outboundDocumentSchema,
   outboundTopic,
   rawRecordSchema,
-  rawTopic,
   type OutboundDocument,
   type RawRecord,
 } from '@kingbridge/contracts';
+import { rawTopic } from '@kingbridge/source-registry';
 import {
   createBatchConsumer,
   createProducer,
