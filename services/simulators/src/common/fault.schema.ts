@@ -2,31 +2,25 @@ import { z } from 'zod';
 
 const rate = z.number().min(0).max(1);
 
+const ms = z.number().min(0);
+
+/** One latency distribution: its `kind` and its parameters. */
+function distribution<K extends string, P extends z.ZodRawShape>(
+  kind: K,
+  params: P,
+) {
+  return z.object({ kind: z.literal(kind), ...params });
+}
+
 /** How long to delay an answer. All delays are real time (setTimeout), not simulator-clock time. */
 export const latencySchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('none') }),
-    z.object({ kind: z.literal('fixed'), ms: z.number().min(0) }),
-    z.object({
-      kind: z.literal('uniform'),
-      minMs: z.number().min(0),
-      maxMs: z.number().min(0),
-    }),
-    z.object({
-      kind: z.literal('normal'),
-      meanMs: z.number().min(0),
-      stdDevMs: z.number().min(0),
-    }),
-    z.object({
-      kind: z.literal('lognormal'),
-      medianMs: z.number().min(0),
-      sigma: z.number().min(0),
-    }),
-    z.object({
-      kind: z.literal('exponential'),
-      meanMs: z.number().min(0),
-      maxMs: z.number().min(0).default(30_000),
-    }),
+    distribution('none', {}),
+    distribution('fixed', { ms }),
+    distribution('uniform', { minMs: ms, maxMs: ms }),
+    distribution('normal', { meanMs: ms, stdDevMs: ms }),
+    distribution('lognormal', { medianMs: ms, sigma: ms }),
+    distribution('exponential', { meanMs: ms, maxMs: ms.default(30_000) }),
   ])
   .describe(
     'Server-side latency added to every non-admin request before it is handled',

@@ -146,21 +146,14 @@ export function save(ctx: JdyBillContext, req: SimRequest): PlatformResponse {
     billDate: body.bill_date ?? '',
     entries,
   };
-  let doc;
-  if (existing) {
-    existing.billNo = billNo;
-    existing.status = status;
-    ctx.documents.update(existing, stored, new Date(ctx.now()));
-    doc = existing;
-  } else {
-    doc = ctx.documents.insert(
-      FORM,
-      billNo,
-      status,
-      stored,
-      new Date(ctx.now()),
-    );
-  }
+  const doc = ctx.documents.save(
+    existing,
+    FORM,
+    billNo,
+    status,
+    stored,
+    new Date(ctx.now()),
+  );
   const id = String(doc.id);
   return jdyEnvelope(JDY_ERRCODE.ok, '成功', {
     ids: [id],

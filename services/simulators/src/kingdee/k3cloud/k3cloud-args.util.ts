@@ -3,7 +3,7 @@ import { parseJsonOrUndefined } from '../shared/kingdee-server';
 /** Arguments from the positional (`parameters`, array or JSON text) or the named envelope, keys lower-cased. */
 export function extractArgs(
   body: unknown,
-  names: string[],
+  names: readonly string[],
 ): Record<string, unknown> | undefined {
   if (!isRecord(body)) return undefined;
   let positional = getCI(body, 'parameters');

@@ -37,6 +37,20 @@ export interface K3Session {
   lastSeenMs: number;
 }
 
+/** What ValidateUser (password), LoginByAppSecret or LoginBySign proves. */
+export type K3LoginCredentials = Readonly<
+  | { kind: 'password'; password: string }
+  | { kind: 'appSecret'; appId: string; appSecret: string }
+  | { kind: 'sign'; appId: string; timestamp: string; sign: string }
+>;
+
+/** One AuthService login. */
+export type K3LoginRequest = {
+  readonly acctId: string;
+  readonly userName: string;
+  readonly lcid: number;
+} & K3LoginCredentials;
+
 export type K3LoginOutcome =
   | { ok: true; session: K3Session }
   | { ok: false; resultType: number; message: string };
@@ -76,49 +90,44 @@ export class K3SessionManager {
     return sid !== undefined && this.sessions.delete(sid);
   }
 
-  validateUser(
-    acctId: string,
-    userName: string,
-    password: string,
-    lcid: number,
-  ): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return refused(NO_ACCT);
-    const user = this.config.users.find((u) => u.userName === userName);
-    if (!user || user.password !== password)
-      return refused('用户名或密码错误！', 0);
-    return { ok: true, session: this.create(userName, lcid) };
+  /** The AuthService logins: the data centre first, then the credentials, then the user. */
+  login(request: K3LoginRequest): K3LoginOutcome {
+    if (request.acctId !== this.config.acctId) return refused(NO_ACCT);
+    const refusal =
+      request.kind === 'password'
+        ? this.passwordRefusal(request)
+        : this.appRefusal(request);
+    if (refusal) return refusal;
+    // A password login has its user checked already; an app-authorised one takes any configured user.
+    if (!this.config.users.some((u) => u.userName === request.userName))
+      return refused(`用户[${request.userName}]不存在或已被禁用`);
+    return { ok: true, session: this.create(request.userName, request.lcid) };
   }
 
-  loginByAppSecret(
-    acctId: string,
-    userName: string,
-    appId: string,
-    appSecret: string,
-    lcid: number,
-  ): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return refused(NO_ACCT);
-    const app = this.config.apps.find((a) => a.appId === appId);
-    if (!app || app.appSecret !== appSecret)
-      return refused(`${APP_REFUSED}应用ID或应用密钥不正确`);
-    return this.appLogin(userName, lcid);
+  private passwordRefusal(
+    request: K3LoginRequest & { kind: 'password' },
+  ): K3LoginOutcome | undefined {
+    const user = this.config.users.find((u) => u.userName === request.userName);
+    return !user || user.password !== request.password
+      ? refused('用户名或密码错误！', 0)
+      : undefined;
   }
 
-  loginBySign(
-    acctId: string,
-    userName: string,
-    appId: string,
-    timestamp: string,
-    sign: string,
-    lcid: number,
-  ): K3LoginOutcome {
-    if (acctId !== this.config.acctId) return refused(NO_ACCT);
-    const app = this.config.apps.find((a) => a.appId === appId);
+  private appRefusal(
+    request: K3LoginRequest & { kind: 'appSecret' | 'sign' },
+  ): K3LoginOutcome | undefined {
+    const app = this.config.apps.find((a) => a.appId === request.appId);
+    if (request.kind === 'appSecret')
+      return !app || app.appSecret !== request.appSecret
+        ? refused(`${APP_REFUSED}应用ID或应用密钥不正确`)
+        : undefined;
     if (!app) return refused(`${APP_REFUSED}应用ID不存在`);
+    const { acctId, userName, appId, timestamp } = request;
     const expected = k3LoginSign(
       { acctId, userName, appId, appSecret: app.appSecret, timestamp },
       this.config.loginSignAlgorithm,
     );
-    if (!safeEqual(expected, sign.toLowerCase()))
+    if (!safeEqual(expected, request.sign.toLowerCase()))
       return refused(`${APP_REFUSED}签名信息不正确`);
     const seconds = Number(timestamp);
     if (
@@ -126,14 +135,7 @@ export class K3SessionManager {
       Math.abs(this.now() - seconds * 1000) > this.config.loginSignMaxSkewMs
     )
       return refused(`${APP_REFUSED}时间戳已过期`);
-    return this.appLogin(userName, lcid);
-  }
-
-  /** The app-authorised logins: any configured user, no password. */
-  private appLogin(userName: string, lcid: number): K3LoginOutcome {
-    if (!this.config.users.some((u) => u.userName === userName))
-      return refused(`用户[${userName}]不存在或已被禁用`);
-    return { ok: true, session: this.create(userName, lcid) };
+    return undefined;
   }
 
   /** Session from the cookie or the SDK headers, or the signed-header mode when X-Kd-Appkey is present. */

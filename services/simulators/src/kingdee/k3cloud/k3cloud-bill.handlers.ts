@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { DocumentStore } from '../shared/document-store';
 import { jsonResponse, type PlatformResponse } from '../shared/kingdee-server';
 import {
   bool,
@@ -9,7 +8,6 @@ import {
   stringList,
 } from './k3cloud-args.util';
 import { findK3Form, type K3FormDef } from './k3cloud-forms';
-import type { K3MasterDataStore } from './k3cloud-master-data.store';
 import { executeBillQuery } from './k3cloud-query.handler';
 import {
   K3_MSG,
@@ -22,16 +20,11 @@ import {
   getCI,
   isRecord,
   saveModel,
-  type K3StoredBill,
+  type K3SaveContext,
 } from './k3cloud-save.handler';
 
-/** What the DynamicFormService handlers read and change. */
-export interface K3BillContext {
-  readonly documents: DocumentStore<K3StoredBill>;
-  readonly masterData: K3MasterDataStore;
-  readonly now: () => number;
-  readonly nextEntryId: () => number;
-  readonly uniqueBillNo: boolean;
+/** What the DynamicFormService handlers read and change: the Save's stores plus the repeat-package guard. */
+export interface K3BillContext extends K3SaveContext {
   /** Hashes of the packages saved with ValidateRepeatJson. */
   readonly repeatPackages: Set<string>;
 }
@@ -80,13 +73,6 @@ export function handleSave(
       getCI(data, 'IsDeleteEntry') === undefined ||
       bool(getCI(data, 'IsDeleteEntry')),
   };
-  const saveCtx = {
-    documents: ctx.documents,
-    master: ctx.masterData,
-    now: () => new Date(ctx.now()),
-    nextEntryId: ctx.nextEntryId,
-    uniqueBillNo: ctx.uniqueBillNo,
-  };
   const models: unknown[] = batch ? (model as unknown[]) : [model];
   const batchCount = batch
     ? Math.max(0, Math.trunc(Number(getCI(data, 'BatchCount') ?? 0)) || 0)
@@ -102,7 +88,7 @@ export function handleSave(
   const returnData: Record<string, unknown>[] = [];
   let msgCode: number = K3_MSG.default;
   models.forEach((m, index) => {
-    const outcome = saveModel(saveCtx, form, m, index % sliceSize, flags);
+    const outcome = saveModel(ctx, form, m, index % sliceSize, flags);
     if (outcome.ok) {
       successes.push(outcome.success);
       returnData.push(outcome.returnData);

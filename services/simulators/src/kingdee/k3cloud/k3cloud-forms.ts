@@ -3,6 +3,7 @@ import {
   CATALOG_MATERIALS,
   CATALOG_STOCKS,
   CATALOG_UNITS,
+  type CatalogMaterial,
 } from '../shared/source-catalog.master';
 
 /** A base-data reference field: `{"FNumber": …}` resolved against the master data of `refForm`. */
@@ -90,7 +91,7 @@ const billCommon = [
 
 /**
  * A bill form: keys (FID, FBillNo, the entry key) from the protocol's form keys, every header starting with
- * its bill type (单据类型) and date (日期), the common bill fields plus `extra`.
+ * its bill type (单据类型) and date (日期), sub-heads of reference fields only, the common bill fields plus `extra`.
  */
 function bill(
   formId: string,
@@ -98,7 +99,7 @@ function bill(
   numberPrefix: string,
   spec: {
     headerRefs: readonly K3RefField[];
-    subHeads?: Readonly<Record<string, K3FieldGroup>>;
+    subHeads?: Readonly<Record<string, readonly K3RefField[]>>;
     entry: { caption: string; refs: readonly K3RefField[]; qty: K3ScalarField };
     extra: readonly string[];
   },
@@ -118,7 +119,12 @@ function bill(
       ],
       scalars: [date('FDate', '日期')],
     },
-    subHeads: spec.subHeads ?? {},
+    subHeads: Object.fromEntries(
+      Object.entries(spec.subHeads ?? {}).map(([key, refs]) => [
+        key,
+        { refs, scalars: [] },
+      ]),
+    ),
     entry: {
       key: keys.entryKey ?? 'FEntity',
       caption: spec.entry.caption,
@@ -129,12 +135,51 @@ function bill(
   };
 }
 
-/** Material, unit and warehouse of a stock entry row (the unit's caption differs per form). */
-const stockEntryRefs = (unitCaption: string): K3RefField[] => [
-  req('FMaterialId', '物料编码', 'BD_MATERIAL'),
-  opt('FUnitID', unitCaption, 'BD_UNIT'),
-  req('FStockId', '仓库', 'BD_STOCK'),
-];
+/**
+ * A bill that moves stock: the stock organisation (库存组织) first in the header and a 明细信息 entry of
+ * material, unit (captioned per form) and warehouse.
+ */
+function stockBill(
+  formId: string,
+  caption: string,
+  numberPrefix: string,
+  spec: {
+    headerRefs: readonly K3RefField[];
+    unitCaption: string;
+    qty: K3ScalarField;
+    extra: readonly string[];
+  },
+): K3FormDef {
+  return bill(formId, caption, numberPrefix, {
+    headerRefs: [req('FStockOrgId', '库存组织', ORG), ...spec.headerRefs],
+    entry: {
+      caption: '明细信息',
+      refs: [
+        req('FMaterialId', '物料编码', 'BD_MATERIAL'),
+        opt('FUnitID', spec.unitCaption, 'BD_UNIT'),
+        req('FStockId', '仓库', 'BD_STOCK'),
+      ],
+      qty: spec.qty,
+    },
+    extra: spec.extra,
+  });
+}
+
+/** A stock count bill (盘亏单, 盘盈单): the owner in the header, book and counted quantities besides `qty`. */
+function stockCountBill(
+  formId: string,
+  caption: string,
+  numberPrefix: string,
+  qtyField: K3ScalarField,
+  headerRefs: readonly K3RefField[] = [],
+): K3FormDef {
+  return stockBill(formId, caption, numberPrefix, {
+    headerRefs: [opt('FOwnerIdHead', '货主', ORG), ...headerRefs],
+    unitCaption: '单位',
+    qty: qtyField,
+    extra: ['FAcctQty', 'FCountQty'],
+  });
+}
 
 export const K3_BILL_FORMS: readonly K3FormDef[] = [
   bill('SAL_OUTSTOCK', '销售出库单', 'XSCKD', {
@@ -147,13 +192,10 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       opt('FOwnerIdHead', '货主', ORG),
     ],
     subHeads: {
-      SubHeadEntity: {
-        refs: [
-          opt('FSettleCurrID', '结算币别', 'BD_Currency'),
-          opt('FSettleOrgID', '结算组织', ORG),
-        ],
-        scalars: [],
-      },
+      SubHeadEntity: [
+        opt('FSettleCurrID', '结算币别', 'BD_Currency'),
+        opt('FSettleOrgID', '结算组织', ORG),
+      ],
     },
     entry: {
       caption: '明细信息',
@@ -187,10 +229,7 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
       opt('FSalerId', '销售员', 'BD_Saler'),
     ],
     subHeads: {
-      FSaleOrderFinance: {
-        refs: [opt('FSettleCurrId', '结算币别', 'BD_Currency')],
-        scalars: [],
-      },
+      FSaleOrderFinance: [opt('FSettleCurrId', '结算币别', 'BD_Currency')],
     },
     entry: {
       caption: '订单明细',
@@ -202,44 +241,28 @@ export const K3_BILL_FORMS: readonly K3FormDef[] = [
     },
     extra: ['FTaxPrice', 'FPrice', 'FEntryTaxRate', 'FIsFree', 'FExchangeRate'],
   }),
-  bill('SAL_RETURNSTOCK', '销售退货单', 'XSTHD', {
+  stockBill('SAL_RETURNSTOCK', '销售退货单', 'XSTHD', {
     headerRefs: [
-      req('FStockOrgId', '库存组织', ORG),
       req('FSaleOrgId', '销售组织', ORG),
       req('FRetcustId', '退货客户', 'BD_Customer'),
     ],
-    entry: {
-      caption: '明细信息',
-      refs: stockEntryRefs('库存单位'),
-      qty: qty('FRealQty', '实退数量'),
-    },
+    unitCaption: '库存单位',
+    qty: qty('FRealQty', '实退数量'),
     extra: ['FTaxPrice'],
   }),
-  bill('STK_StockCountLoss', '盘亏单', 'PKD', {
-    headerRefs: [
-      req('FStockOrgId', '库存组织', ORG),
-      opt('FOwnerIdHead', '货主', ORG),
-      opt('FDeptId', '部门', 'BD_Department'),
-    ],
-    entry: {
-      caption: '明细信息',
-      refs: stockEntryRefs('单位'),
-      qty: qty('FLossQty', '盘亏数量'),
-    },
-    extra: ['FAcctQty', 'FCountQty'],
-  }),
-  bill('STK_StockCountGain', '盘盈单', 'PYD', {
-    headerRefs: [
-      req('FStockOrgId', '库存组织', ORG),
-      opt('FOwnerIdHead', '货主', ORG),
-    ],
-    entry: {
-      caption: '明细信息',
-      refs: stockEntryRefs('单位'),
-      qty: qty('FGainQty', '盘盈数量'),
-    },
-    extra: ['FAcctQty', 'FCountQty'],
-  }),
+  stockCountBill(
+    'STK_StockCountLoss',
+    '盘亏单',
+    'PKD',
+    qty('FLossQty', '盘亏数量'),
+    [opt('FDeptId', '部门', 'BD_Department')],
+  ),
+  stockCountBill(
+    'STK_StockCountGain',
+    '盘盈单',
+    'PYD',
+    qty('FGainQty', '盘盈数量'),
+  ),
 ];
 
 const baseDataCommon = [
@@ -330,6 +353,17 @@ function unitNumber(unit: string): string {
   return STANDARD_UNITS[unit] ?? unit;
 }
 
+/** The fixed sample of materials, each with its base unit's name like the catalog's. */
+const SAMPLE_MATERIALS: readonly CatalogMaterial[] = [
+  { number: 'SKU001', name: '有机绿茶 250g', unit: '个' },
+  { number: 'SKU002', name: '龙井礼盒 500g', unit: '盒' },
+  { number: 'SKU003', name: '紫砂茶杯', unit: '个' },
+  { number: 'SKU004', name: '便携茶具套装', unit: '套' },
+  { number: 'SKU005', name: '普洱茶饼 357g', unit: '个' },
+  { number: 'GIFT001', name: '赠品-帆布袋', unit: '个' },
+  { number: 'PKG001', name: '包材-快递纸箱', unit: '个' },
+];
+
 export const K3_DEFAULT_MASTER_DATA: Readonly<
   Record<string, readonly K3MasterSeedRecord[]>
 > = {
@@ -345,20 +379,11 @@ export const K3_DEFAULT_MASTER_DATA: Readonly<
     { number: 'CUST0004', name: '拼多多专营店', attrs: { FSELLER: 'YW002' } },
     { number: 'RETAIL', name: '零售客户' },
   ],
-  BD_MATERIAL: [
-    { number: 'SKU001', name: '有机绿茶 250g', attrs: { FBaseUnitId: 'Pcs' } },
-    { number: 'SKU002', name: '龙井礼盒 500g', attrs: { FBaseUnitId: 'Box' } },
-    { number: 'SKU003', name: '紫砂茶杯', attrs: { FBaseUnitId: 'Pcs' } },
-    { number: 'SKU004', name: '便携茶具套装', attrs: { FBaseUnitId: 'Set' } },
-    { number: 'SKU005', name: '普洱茶饼 357g', attrs: { FBaseUnitId: 'Pcs' } },
-    { number: 'GIFT001', name: '赠品-帆布袋', attrs: { FBaseUnitId: 'Pcs' } },
-    { number: 'PKG001', name: '包材-快递纸箱', attrs: { FBaseUnitId: 'Pcs' } },
-    ...CATALOG_MATERIALS.map((m) => ({
-      number: m.number,
-      name: m.name,
-      attrs: { FBaseUnitId: unitNumber(m.unit) },
-    })),
-  ],
+  BD_MATERIAL: [...SAMPLE_MATERIALS, ...CATALOG_MATERIALS].map((m) => ({
+    number: m.number,
+    name: m.name,
+    attrs: { FBaseUnitId: unitNumber(m.unit) },
+  })),
   BD_STOCK: [...CATALOG_STOCKS, { number: 'CK009', name: '退货仓' }],
   BD_UNIT: [
     { number: 'Pcs', name: '个' },

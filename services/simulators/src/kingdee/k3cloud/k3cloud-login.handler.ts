@@ -8,6 +8,7 @@ import { extractArgs } from './k3cloud-args.util';
 import {
   sessionCookies,
   sessionIdOf,
+  type K3LoginCredentials,
   type K3Session,
   type K3SessionManager,
 } from './k3cloud-auth';
@@ -17,6 +18,43 @@ export interface K3LoginContext {
   readonly sessions: K3SessionManager;
   readonly acctId: string;
 }
+
+/** Each login service: its positional parameter names and the credentials read from them. */
+const LOGINS: Readonly<
+  Record<
+    string,
+    {
+      readonly args: readonly string[];
+      readonly credentials: (s: (name: string) => string) => K3LoginCredentials;
+    }
+  >
+> = {
+  validateuser: {
+    args: ['acctID', 'username', 'password', 'lcid'],
+    credentials: (s) => ({ kind: 'password', password: s('password') }),
+  },
+  validateuser2: {
+    args: ['acctID', 'username', 'password', 'isKickOff', 'lcid'],
+    credentials: (s) => ({ kind: 'password', password: s('password') }),
+  },
+  loginbyappsecret: {
+    args: ['acctID', 'username', 'appId', 'appSecret', 'lcid'],
+    credentials: (s) => ({
+      kind: 'appSecret',
+      appId: s('appId'),
+      appSecret: s('appSecret'),
+    }),
+  },
+  loginbysign: {
+    args: ['acctID', 'username', 'appId', 'timestamp', 'sign', 'lcid'],
+    credentials: (s) => ({
+      kind: 'sign',
+      appId: s('appId'),
+      timestamp: s('timestamp'),
+      sign: s('sign'),
+    }),
+  },
+};
 
 /** The AuthService calls: ValidateUser(2), LoginByAppSecret, LoginBySign, Logout. */
 export function handleLogin(
@@ -29,49 +67,24 @@ export function handleLogin(
   if (op === 'logout') {
     return jsonResponse(200, ctx.sessions.logout(sessionIdOf(req)));
   }
-  const names: Record<string, string[]> = {
-    validateuser: ['acctID', 'username', 'password', 'lcid'],
-    validateuser2: ['acctID', 'username', 'password', 'isKickOff', 'lcid'],
-    loginbyappsecret: ['acctID', 'username', 'appId', 'appSecret', 'lcid'],
-    loginbysign: ['acctID', 'username', 'appId', 'timestamp', 'sign', 'lcid'],
-  };
-  const argNames = names[op];
-  if (!argNames)
+  const login = LOGINS[op];
+  if (!login)
     return jsonResponse(
       200,
       loginFailure(-1, `服务“${service}”不存在或未实现`),
     );
-  const args = extractArgs(body, argNames);
+  const args = extractArgs(body, login.args);
   if (!args) return jsonResponse(200, loginFailure(-1, '请求参数格式错误'));
   const s = (name: string): string => {
     const v = args[name.toLowerCase()];
     return v === undefined || v === null ? '' : String(v);
   };
-  const lcid = Number(s('lcid')) || 2052;
-  const outcome =
-    op === 'loginbyappsecret'
-      ? ctx.sessions.loginByAppSecret(
-          s('acctID'),
-          s('username'),
-          s('appId'),
-          s('appSecret'),
-          lcid,
-        )
-      : op === 'loginbysign'
-        ? ctx.sessions.loginBySign(
-            s('acctID'),
-            s('username'),
-            s('appId'),
-            s('timestamp'),
-            s('sign'),
-            lcid,
-          )
-        : ctx.sessions.validateUser(
-            s('acctID'),
-            s('username'),
-            s('password'),
-            lcid,
-          );
+  const outcome = ctx.sessions.login({
+    acctId: s('acctID'),
+    userName: s('username'),
+    lcid: Number(s('lcid')) || 2052,
+    ...login.credentials(s),
+  });
   if (!outcome.ok)
     return jsonResponse(200, loginFailure(outcome.resultType, outcome.message));
   return jsonResponse(200, loginSuccess(ctx, outcome.session), {

@@ -24,13 +24,15 @@ export type {
   K3StoredValue,
 } from './k3cloud-stored-bill';
 
+/** The stores and clock a Save writes through (the form service handlers' context extends it). */
 export interface K3SaveContext {
   readonly documents: DocumentStore<K3StoredBill>;
-  readonly master: K3MasterDataStore;
-  readonly now: () => Date;
+  readonly masterData: K3MasterDataStore;
+  /** Simulator clock (ms). */
+  readonly now: () => number;
   readonly nextEntryId: () => number;
-  /** false: a second bill with a used number is stored (no unique rule on the form). Default true. */
-  readonly uniqueBillNo?: boolean;
+  /** false: a second bill with a used number is stored (no unique rule on the form). */
+  readonly uniqueBillNo: boolean;
 }
 
 export interface K3SaveFlags {
@@ -203,7 +205,7 @@ export function saveModel(
       : (existing?.billNo ??
         ctx.documents.generateNumber(form.formId, form.numberPrefix));
   const holder = ctx.documents.findByNumber(form.formId, billNo);
-  if (holder && holder !== existing && ctx.uniqueBillNo !== false) {
+  if (holder && holder !== existing && ctx.uniqueBillNo) {
     ctx.documents.noteDuplicate(form.formId, billNo);
     return fail([
       {
@@ -230,20 +232,18 @@ export function saveModel(
     entries,
     unresolvedRefs,
   };
-  let doc;
-  if (existing) {
-    setCI(storedModel, form.pkField, existing.id);
-    existing.billNo = billNo;
-    existing.status = status;
-    ctx.documents.update(existing, body, ctx.now());
-    doc = existing;
-  } else {
-    doc = ctx.documents.insert(form.formId, billNo, status, body, ctx.now());
-    setCI(storedModel, form.pkField, doc.id);
-  }
+  const doc = ctx.documents.save(
+    existing,
+    form.formId,
+    billNo,
+    status,
+    body,
+    new Date(ctx.now()),
+  );
+  setCI(storedModel, form.pkField, doc.id);
   if (form.kind === 'basedata') {
     const name = header['FNAME'];
-    ctx.master.upsert(form.formId, {
+    ctx.masterData.upsert(form.formId, {
       number: billNo,
       name: name && !name.ref ? String(name.value) : billNo,
       status: status === 'C' ? 'C' : 'A',
@@ -336,7 +336,7 @@ function storeGroup(
 ): void {
   for (const ref of group.refs) {
     const given = getCI(source, ref.field);
-    const resolution = resolveRef(ctx.master, ref, given);
+    const resolution = resolveRef(ctx.masterData, ref, given);
     if (resolution.kind === 'unresolved') {
       if (flags.verifyBaseData) {
         problems.push({

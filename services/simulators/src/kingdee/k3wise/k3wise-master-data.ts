@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { XIAOMAN_SAMPLE_PRODUCT } from '../../sources/xiaoman/xiaoman-data';
 import {
+  CATALOG_CRM_CURRENCIES,
   CATALOG_CRM_CUSTOMERS,
   CATALOG_MATERIALS,
 } from '../shared/source-catalog.master';
@@ -36,13 +37,7 @@ export const K3WISE_DEFAULT_MASTER_DATA: K3WiseMasterData = {
     { number: 'Pcs', name: '个' },
     { number: 'Box', name: '盒' },
   ],
-  currencies: [
-    { number: 'RMB', name: '人民币' },
-    { number: 'USD', name: '美元' },
-    { number: 'EUR', name: '欧元' },
-    { number: 'GBP', name: '英镑' },
-    { number: 'CNY', name: '人民币(CNY)' },
-  ],
+  currencies: [{ number: 'RMB', name: '人民币' }, ...CATALOG_CRM_CURRENCIES],
   departments: [{ number: '02', name: '外贸部' }],
   employees: [{ number: '001', name: '王芳' }],
 };

@@ -101,6 +101,19 @@ export class DocumentStore<TBody> {
     });
   }
 
+  /** A save's write: an update of the existing bill (which takes the number and status), else an insert. */
+  save(
+    existing: StoredDocument<TBody> | undefined,
+    ...write: Parameters<DocumentStore<TBody>['insert']>
+  ): StoredDocument<TBody> {
+    if (!existing) return this.insert(...write);
+    const [, billNo, status, body, now] = write;
+    existing.billNo = billNo;
+    existing.status = status;
+    this.update(existing, body, now);
+    return existing;
+  }
+
   /** Records a state change (submit, audit, unaudit, delete) in the bill's history. */
   note(
     doc: StoredDocument<TBody>,

@@ -1,4 +1,5 @@
 import { GIFTS, GOODS, WAREHOUSES } from '../../sources/data/catalog.data';
+import { XIAOMAN_EXCHANGE_RATES } from '../../sources/xiaoman/xiaoman.model';
 
 // Master data derived from the source simulators' catalog, so records they generate resolve in the
 // Kingdee simulators by default (goods numbers as material numbers, warehouse codes as stock numbers).
@@ -39,3 +40,19 @@ export const CATALOG_CRM_CUSTOMERS: readonly {
   { number: 'C31470004', name: 'London Gifts Ltd' },
   { number: 'C31470005', name: '深圳市海纳贸易有限公司' },
 ];
+
+const CURRENCY_NAMES: Readonly<Record<string, string>> = {
+  USD: '美元',
+  EUR: '欧元',
+  GBP: '英镑',
+  CNY: '人民币(CNY)',
+};
+
+/** The currencies Xiaoman orders are in, as K/3 WISE currencies numbered by their code (the order's `currency`). */
+export const CATALOG_CRM_CURRENCIES: readonly {
+  number: string;
+  name: string;
+}[] = Object.keys(XIAOMAN_EXCHANGE_RATES).map((code) => ({
+  number: code,
+  name: CURRENCY_NAMES[code] ?? code,
+}));

@@ -33,3 +33,25 @@ export function pagingOptions(defaults: {
     maxWindowDays: z.number().positive().default(defaults.maxWindowDays),
   };
 }
+
+/**
+ * The credentials a platform's signed calls carry (string options with demo defaults, in wire order) and how far
+ * their timestamp may be from the simulator clock.
+ */
+export function signedCallOptions<const C extends Record<string, string>>(
+  credentials: C,
+  skew: { timestampSkewSeconds: number; describe?: string },
+) {
+  const strings = Object.fromEntries(
+    Object.entries(credentials).map(([name, value]) => [
+      name,
+      z.string().default(value),
+    ]),
+  ) as { [K in keyof C]: z.ZodDefault<z.ZodString> };
+  const seconds = z.number().int().min(0).default(skew.timestampSkewSeconds);
+  return {
+    ...strings,
+    timestampSkewSeconds:
+      skew.describe === undefined ? seconds : seconds.describe(skew.describe),
+  };
+}

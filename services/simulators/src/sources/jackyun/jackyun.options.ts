@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { jackyunTradeSpec } from './jackyun-data';
-import { rateLimitOption, type SourceState, defineSource } from '../common';
+import { rateLimitOption, signedCallOptions, defineSource } from '../common';
 import type { SourceDataset } from '../source-dataset';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
 import type { JackyunReplies } from './jackyun-envelope';
-import type { JackyunChannel, JackyunTrade } from './jackyun.model';
+import type { JackyunChannel } from './jackyun.model';
 
 /** Error subCodes. Only 0130020001 / 0130000609 / 0130020327 are confirmed (reference §1.4); the rest are our choice. */
 export const JACKYUN_SUBCODES = {
@@ -25,14 +25,13 @@ export const JACKYUN_SUBCODES = {
 
 export const jackyunOptionsSchema = sourceBaseOptionsSchema
   .extend({
-    appkey: z.string().default('12345678'),
-    secret: z.string().default('DemoSecret'),
-    timestampSkewSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .default(600)
-      .describe('allowed |timestamp - now| (U: our choice)'),
+    ...signedCallOptions(
+      { appkey: '12345678', secret: 'DemoSecret' },
+      {
+        timestampSkewSeconds: 600,
+        describe: 'allowed |timestamp - now| (U: our choice)',
+      },
+    ),
     maxPageSize: z.number().int().min(1).default(200),
     maxWindowDays: z.number().positive().default(7),
     rateLimit: rateLimitOption(
@@ -76,11 +75,7 @@ export type JackyunOptions = z.input<typeof jackyunOptionsSchema>;
 
 /** The Jackyun simulator's running state: the shared source state (trades) plus channels, replies and cursor pages. */
 export interface JackyunContext {
-  readonly state: SourceState<
-    z.output<typeof jackyunOptionsSchema>,
-    JackyunTrade,
-    string
-  >;
+  readonly state: ReturnType<typeof JACKYUN_SOURCE.state>;
   readonly channels: SourceDataset<JackyunChannel>;
   readonly reply: JackyunReplies;
   /** Cursor pages answered since the last reset (drives `emptyScrollIdRate`). */

@@ -3,11 +3,10 @@ import { jushuitanCountSpec } from './jushuitan-data';
 import {
   pagingOptions,
   rateLimitOption,
-  type SourceState,
+  signedCallOptions,
   defineSource,
 } from '../common';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
-import type { JushuitanCount } from './jushuitan.model';
 
 /** Error codes: 0/10/100/140/199/200 documented (reference §3.5); 20 (app_key) and 90 (parameters) are our choice. */
 export const JUSHUITAN_CODES = {
@@ -26,10 +25,14 @@ export const JUSHUITAN_CODES = {
 
 export const jushuitanOptionsSchema = sourceBaseOptionsSchema
   .extend({
-    appKey: z.string().default('5b53060f23d84ddf9703056e84fa5a2d'),
-    appSecret: z.string().default('e9c5ca33fecb404b8e6cdbd0ef4a6d25'),
-    accessToken: z.string().default('d7b01bf0842a4742a9450e21ffd95f60'),
-    timestampSkewSeconds: z.number().int().min(0).default(900),
+    ...signedCallOptions(
+      {
+        appKey: '5b53060f23d84ddf9703056e84fa5a2d',
+        appSecret: 'e9c5ca33fecb404b8e6cdbd0ef4a6d25',
+        accessToken: 'd7b01bf0842a4742a9450e21ffd95f60',
+      },
+      { timestampSkewSeconds: 900 },
+    ),
     ...pagingOptions({
       maxPageSize: 50,
       defaultPageSize: 30,
@@ -67,8 +70,4 @@ export const JUSHUITAN_SOURCE = defineSource(
 );
 
 /** The simulator's running state. */
-export type JushuitanState = SourceState<
-  z.output<typeof jushuitanOptionsSchema>,
-  JushuitanCount,
-  number
->;
+export type JushuitanState = ReturnType<typeof JUSHUITAN_SOURCE.state>;

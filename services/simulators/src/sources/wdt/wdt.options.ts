@@ -3,11 +3,10 @@ import { wdtStockoutSpec } from './wdt-data';
 import {
   pagingOptions,
   rateLimitOption,
-  type SourceState,
+  signedCallOptions,
   defineSource,
 } from '../common';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
-import type { WdtStockout } from './wdt.model';
 
 /** Error codes. 2900 (parameters) and 1060 are documented; the others are our choice (reference §2.5: U). */
 export const WDT_CODES = {
@@ -26,10 +25,10 @@ export const WDT_STATUSES = [5, 55, 95, 105, 110, 113] as const;
 
 export const wdtOptionsSchema = sourceBaseOptionsSchema
   .extend({
-    sid: z.string().default('demo_sid'),
-    appkey: z.string().default('demo_key'),
-    secret: z.string().default('demo_secret'),
-    timestampSkewSeconds: z.number().int().min(0).default(300),
+    ...signedCallOptions(
+      { sid: 'demo_sid', appkey: 'demo_key', secret: 'demo_secret' },
+      { timestampSkewSeconds: 300 },
+    ),
     ...pagingOptions({
       maxPageSize: 100,
       defaultPageSize: 40,
@@ -59,8 +58,4 @@ export const WDT_SOURCE = defineSource(
 );
 
 /** The simulator's running state. */
-export type WdtState = SourceState<
-  z.output<typeof wdtOptionsSchema>,
-  WdtStockout,
-  number
->;
+export type WdtState = ReturnType<typeof WDT_SOURCE.state>;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { xiaomanOrderSpec } from './xiaoman-data';
-import { rateLimitOption, type SourceState, defineSource } from '../common';
+import { rateLimitOption, defineSource } from '../common';
 import type { SourceAdminApi } from '../source-admin';
 import type { SourceSimulator } from '../source-kit';
 import { sourceBaseOptionsSchema } from '../source-options.schema';
-import type { XiaomanOrder } from './xiaoman.model';
 
 export const xiaomanOptionsSchema = sourceBaseOptionsSchema
   .extend({
@@ -48,8 +47,4 @@ export const XIAOMAN_SOURCE = defineSource(
 );
 
 /** The simulator's running state. */
-export type XiaomanState = SourceState<
-  z.output<typeof xiaomanOptionsSchema>,
-  XiaomanOrder,
-  number
->;
+export type XiaomanState = ReturnType<typeof XIAOMAN_SOURCE.state>;
