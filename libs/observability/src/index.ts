@@ -2,6 +2,7 @@ export * from './logger';
 export * from './nest-logger.adapter';
 export * from './metrics-registry';
 export * from './metric.factory';
+export * from './metric-table';
 export * from './readiness.registry';
 export * from './observability.constants';
 export * from './observability.module';

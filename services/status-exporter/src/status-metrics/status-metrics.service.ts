@@ -1,10 +1,11 @@
 import type { StatusEvent } from '@kingbridge/contracts';
 import {
-  defineCounter,
-  defineGauge,
-  defineHistogram,
+  counter,
+  defineMetrics,
+  gauge,
+  histogram,
 } from '@kingbridge/observability';
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { BoundedLabel } from './bounded-label.util';
 import {
   FLOW_LABEL_PATTERN,
@@ -40,44 +41,14 @@ export interface StatusMetricsOptions {
  * Rates are what dashboards and alerts use, so a rare double count is harmless.
  */
 export class StatusMetrics {
-  private readonly documents: Counter<'flow' | 'target' | 'form' | 'outcome'>;
-  private readonly errors: Counter<'flow' | 'target' | 'error_class'>;
-  private readonly changes: Counter<'flow' | 'target' | 'change' | 'outcome'>;
-  private readonly latency: Histogram<'flow'>;
-  private readonly lastSuccess: Gauge<'flow'>;
+  private readonly metrics: ReturnType<typeof statusMetrics>;
   private readonly lastSuccessByFlow = new Map<string, number>();
   private readonly flows: BoundedLabel;
   private readonly forms: BoundedLabel;
   private readonly overflowReported = new Set<string>();
 
   constructor(private readonly options: StatusMetricsOptions) {
-    const { registry } = options;
-    this.documents = defineCounter(registry, {
-      name: DOCUMENTS_TOTAL,
-      help: 'Outbound documents by final or intermediate write outcome, from the status topic',
-      labelNames: ['flow', 'target', 'form', 'outcome'],
-    });
-    this.errors = defineCounter(registry, {
-      name: DOCUMENT_ERRORS_TOTAL,
-      help: 'Failed document writes (dead-lettered or retrying) by error class, from the status topic',
-      labelNames: ['flow', 'target', 'error_class'],
-    });
-    this.changes = defineCounter(registry, {
-      name: DOCUMENT_CHANGES_TOTAL,
-      help: 'Documents about a source record that changed after it was written (corrected: a delta document of a merged window; changed_after_write: held as a dead letter with both versions), from the status topic',
-      labelNames: ['flow', 'target', 'change', 'outcome'],
-    });
-    this.latency = defineHistogram(registry, {
-      name: SOURCE_TO_KINGDEE_LATENCY_SECONDS,
-      help: 'Time from source fetch to the Kingdee write, per written document',
-      labelNames: ['flow'],
-      buckets: LATENCY_BUCKETS_SECONDS,
-    });
-    this.lastSuccess = defineGauge(registry, {
-      name: FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS,
-      help: 'Unix time (s) of the newest document written to Kingdee per flow',
-      labelNames: ['flow'],
-    });
+    this.metrics = statusMetrics(options.registry);
     this.flows = new BoundedLabel(
       'flow',
       options.maxFlows ?? MAX_FLOW_LABEL_VALUES,
@@ -95,9 +66,9 @@ export class StatusMetrics {
     const flow = this.bounded(this.flows, event.flow);
     const form = this.bounded(this.forms, event.formId);
     const target = event.target;
-    this.documents.inc({ flow, target, form, outcome: event.outcome });
+    this.metrics.documents.inc({ flow, target, form, outcome: event.outcome });
     if (event.change !== undefined)
-      this.changes.inc({
+      this.metrics.changes.inc({
         flow,
         target,
         change: event.change,
@@ -107,7 +78,7 @@ export class StatusMetrics {
     switch (event.outcome) {
       case 'written':
         if (event.latencyMs !== undefined) {
-          this.latency.observe({ flow }, event.latencyMs / 1000);
+          this.metrics.latency.observe({ flow }, event.latencyMs / 1000);
         }
         this.markSuccess(flow, event.at);
         break;
@@ -119,7 +90,7 @@ export class StatusMetrics {
       case 'dead_lettered':
       case 'changed_after_write':
       case 'retrying':
-        this.errors.inc({
+        this.metrics.errors.inc({
           flow,
           target,
           error_class: event.errorClass ?? 'unknown',
@@ -143,7 +114,7 @@ export class StatusMetrics {
     // Events of one flow arrive out of order across partitions: keep the newest.
     if (previous !== undefined && previous >= seconds) return;
     this.lastSuccessByFlow.set(flow, seconds);
-    this.lastSuccess.set({ flow }, seconds);
+    this.metrics.lastSuccess.set({ flow }, seconds);
   }
 
   private bounded(label: BoundedLabel, raw: string): string {
@@ -154,6 +125,38 @@ export class StatusMetrics {
     }
     return value;
   }
+}
+
+/** The status exporter's metrics (names pinned in CONTRIBUTING.md; bounded labels only). */
+function statusMetrics(registry: Registry) {
+  return defineMetrics(registry, {
+    documents: counter(
+      DOCUMENTS_TOTAL,
+      ['flow', 'target', 'form', 'outcome'],
+      'Outbound documents by final or intermediate write outcome, from the status topic',
+    ),
+    errors: counter(
+      DOCUMENT_ERRORS_TOTAL,
+      ['flow', 'target', 'error_class'],
+      'Failed document writes (dead-lettered or retrying) by error class, from the status topic',
+    ),
+    changes: counter(
+      DOCUMENT_CHANGES_TOTAL,
+      ['flow', 'target', 'change', 'outcome'],
+      'Documents about a source record that changed after it was written (corrected: a delta document of a merged window; changed_after_write: held as a dead letter with both versions), from the status topic',
+    ),
+    latency: histogram(
+      SOURCE_TO_KINGDEE_LATENCY_SECONDS,
+      ['flow'],
+      'Time from source fetch to the Kingdee write, per written document',
+      LATENCY_BUCKETS_SECONDS,
+    ),
+    lastSuccess: gauge(
+      FLOW_LAST_SUCCESS_TIMESTAMP_SECONDS,
+      ['flow'],
+      'Unix time (s) of the newest document written to Kingdee per flow',
+    ),
+  });
 }
 
 function assertNever(value: never): never {
