@@ -12,3 +12,4 @@ export * from './database-connection.service';
 export * from './persistence.module';
 export * from './wait-for-postgres';
 export * from './sql-migration';
+export * from './schema-migration';
