@@ -7,6 +7,7 @@ import {
 import {
   Inject,
   Injectable,
+  Module,
   type DynamicModule,
   type Type,
 } from '@nestjs/common';
@@ -70,4 +71,43 @@ export function serviceModule(
       ...(options.providers ?? []),
     ],
   };
+}
+
+/** What a service's root module declares: its name, the tokens of its config and logger, and its own parts. */
+export interface ServiceAppModuleSpec<C> {
+  /** kebab-case service name: the `service` label of every metric. */
+  readonly service: string;
+  readonly configToken: symbol;
+  readonly loggerToken: symbol;
+  /** The admin endpoints' bearer token from the config; unset = they answer 401. */
+  adminToken?(config: C): string | undefined;
+  /** The service's own imports, controllers and providers. */
+  parts(
+    config: C,
+    logger: Logger,
+  ): Pick<DynamicModule, 'imports' | 'controllers' | 'providers'>;
+}
+
+/** A service's root module class: `forRoot(config, logger)` builds it with `serviceModule`. */
+export interface ServiceAppModule<C> extends Type<unknown> {
+  forRoot(config: C, logger: Logger): DynamicModule;
+}
+
+/** The root module (`AppModule`) of a service whose `forRoot` takes its config and logger. */
+export function serviceAppModule<C>(
+  spec: ServiceAppModuleSpec<C>,
+): ServiceAppModule<C> {
+  @Module({})
+  class AppModule {
+    static forRoot(config: C, logger: Logger): DynamicModule {
+      return serviceModule(AppModule, {
+        ...spec.parts(config, logger),
+        service: spec.service,
+        adminToken: spec.adminToken?.(config),
+        config: { token: spec.configToken, value: config },
+        logger: { token: spec.loggerToken, value: logger },
+      });
+    }
+  }
+  return AppModule;
 }

@@ -1,6 +1,4 @@
-import { serviceModule } from '@kingbridge/kafka-nest';
-import type { Logger } from '@kingbridge/observability';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceAppModule } from '@kingbridge/kafka-nest';
 import {
   SINK_KINGDEE_CONFIG,
   SINK_SERVICE,
@@ -12,29 +10,27 @@ import { SinkAdminService } from './admin/sink-admin.service';
 import { SinkAdminShutdown } from './admin/sink-admin.shutdown';
 import { SinkService } from './sink/sink.service';
 
-@Module({})
-export class AppModule {
-  static forRoot(config: SinkKingdeeConfig, logger: Logger): DynamicModule {
-    return serviceModule(AppModule, {
-      service: SINK_SERVICE,
-      adminToken: config.ADMIN_TOKEN,
-      config: { token: SINK_KINGDEE_CONFIG, value: config },
-      logger: { token: SINK_LOGGER, value: logger },
-      controllers: [SinkAdminController],
-      providers: [
-        SinkService,
-        {
-          provide: SinkAdminService,
-          useFactory: (): SinkAdminService =>
-            new SinkAdminService({
-              databaseUrl: config.DATABASE_URL,
-              kafkaBrokers: config.KAFKA_BROKERS,
-              logger,
-              applicationName: `${SINK_SERVICE}-admin`,
-            }),
-        },
-        SinkAdminShutdown,
-      ],
-    });
-  }
-}
+/** The Kingdee sink and its admin endpoints (with their own database and producer connections). */
+export const AppModule = serviceAppModule<SinkKingdeeConfig>({
+  service: SINK_SERVICE,
+  configToken: SINK_KINGDEE_CONFIG,
+  loggerToken: SINK_LOGGER,
+  adminToken: (config) => config.ADMIN_TOKEN,
+  parts: (config, logger) => ({
+    controllers: [SinkAdminController],
+    providers: [
+      SinkService,
+      {
+        provide: SinkAdminService,
+        useFactory: (): SinkAdminService =>
+          new SinkAdminService({
+            databaseUrl: config.DATABASE_URL,
+            kafkaBrokers: config.KAFKA_BROKERS,
+            logger,
+            applicationName: `${SINK_SERVICE}-admin`,
+          }),
+      },
+      SinkAdminShutdown,
+    ],
+  }),
+});
