@@ -1,7 +1,6 @@
 /** What other projects reuse of deploy/: the Prometheus rules and API helpers, the dashboards' panel queries. */
 export { allPanelQueries, grafanaExprToPromql } from './grafana/panel-queries';
 export {
-  freePort,
   loadedRules,
   queryPrometheus,
   resultSize,

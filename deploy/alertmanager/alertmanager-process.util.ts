@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startReadyProcess } from '../prometheus/prometheus-api.util';
+import { freePort } from '@kingbridge/pipeline-core';
+import { startReadyProcess } from '../prometheus/prometheus-api.util';
 
 export interface AlertmanagerProcess {
   readonly url: string;

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { freePort } from '@kingbridge/pipeline-core';
 
 const sampleSchema = z.object({
   metric: z.record(z.string(), z.string()),
@@ -227,18 +227,4 @@ export async function startReadyProcess(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** A loopback port free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port =
-        typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -6,3 +6,4 @@ export * from './fetch.port';
 export * from './http.util';
 export * from './lossless-json.util';
 export * from './prng';
+export * from './free-port.util';

@@ -1,6 +1,6 @@
 export * from './poll-until.util';
 export * from './kafka-test.util';
-export * from './free-port.util';
+export { freePort } from '@kingbridge/pipeline-core';
 export {
   integrationGlobalSetup,
   type IntegrationSetupOptions,

@@ -1,0 +1,15 @@
+import { createServer } from 'node:net';
+
+/** A loopback port free right now (for a server started as a separate process: Prometheus, a test broker). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port =
+        typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
