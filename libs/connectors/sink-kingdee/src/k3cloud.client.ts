@@ -60,25 +60,20 @@ const LOOKUP_CHUNK = 200;
 /** Bills per content lookup: one answer row per entry row, and Limit is at most 10000. */
 const MATCH_CHUNK = 20;
 
+/** The third-party app of the app modes: its id (`{clientId}_{secret}`) and secret. */
+export interface K3CloudApp {
+  readonly appId: string;
+  readonly appSecret: string;
+}
+
 /** How the client authenticates (reference §1.4–1.5). */
 export type K3CloudAuth =
   | { readonly mode: 'password'; readonly password: string }
-  | {
-      readonly mode: 'app-secret';
-      readonly appId: string;
-      readonly appSecret: string;
-    }
-  | {
+  | (K3CloudApp & { readonly mode: 'app-secret' | 'signed-headers' })
+  | (K3CloudApp & {
       readonly mode: 'sign';
-      readonly appId: string;
-      readonly appSecret: string;
       readonly algorithm?: K3LoginSignAlgorithm;
-    }
-  | {
-      readonly mode: 'signed-headers';
-      readonly appId: string;
-      readonly appSecret: string;
-    };
+    });
 
 export interface K3CloudClientOptions extends KingdeeClientOptions {
   /** Base URL ending in `/k3cloud/` (private cloud) or `/galaxyapi/`. */
@@ -166,35 +161,28 @@ export class K3CloudClient implements KingdeeWriter {
     );
   }
 
-  async findBills(
+  findBills(
     formId: string,
     billNos: readonly string[],
     signal?: AbortSignal,
   ): Promise<Map<string, BillRef>> {
-    const keys = k3FormKeys(formId);
-    const found = new Map<string, BillRef>();
-    for (let i = 0; i < billNos.length; i += LOOKUP_CHUNK) {
-      const chunk = billNos.slice(i, i + LOOKUP_CHUNK);
-      const rows = await this.executeBillQuery(
-        {
-          FormId: formId,
-          FieldKeys: `${keys.pkField},${keys.numberField}`,
-          FilterString: `${keys.numberField} IN (${chunk.map(sqlString).join(',')})`,
-          TopRowCount: 0,
-          Limit: chunk.length * 10,
+    return this.lookUpByNumber(
+      formId,
+      billNos,
+      LOOKUP_CHUNK,
+      (chunk) => ({
+        billNos: chunk,
+        fields: [],
+        limit: chunk.length * 10,
+        read: (rows, found) => {
+          for (const row of rows) {
+            const ref = billRef(row);
+            if (ref) found.set(ref.number, ref);
+          }
         },
-        signal,
-      );
-      for (const row of rows) {
-        const [id, number] = row;
-        if (number === null || number === undefined) continue;
-        found.set(String(number), {
-          id: id === null || id === undefined ? '' : String(id),
-          number: String(number),
-        });
-      }
-    }
-    return found;
+      }),
+      signal,
+    );
   }
 
   /** Save with the bill's primary key updates it (refused by K3Cloud once submitted or audited). */
@@ -222,14 +210,11 @@ export class K3CloudClient implements KingdeeWriter {
     const numeric = Number(id);
     const idValue = Number.isSafeInteger(numeric) ? String(numeric) : id;
     try {
-      const rows = await this.executeBillQuery(
-        {
-          FormId: formId,
-          FieldKeys: `${keys.pkField},FDocumentStatus`,
-          FilterString: `${keys.pkField} = ${Number.isSafeInteger(numeric) ? numeric : sqlString(id)}`,
-          TopRowCount: 0,
-          Limit: 10,
-        },
+      const rows = await this.queryBills(
+        formId,
+        [keys.pkField, 'FDocumentStatus'],
+        `${keys.pkField} = ${Number.isSafeInteger(numeric) ? numeric : sqlString(id)}`,
+        10,
         signal,
       );
       if (rows.length === 0)
@@ -293,66 +278,89 @@ export class K3CloudClient implements KingdeeWriter {
    * Kingdee holds empty is not compared (an unresolved reference is stored
    * empty). Several bills under one number: the one that matches wins.
    */
-  async matchBills(
+  matchBills(
     formId: string,
     rows: readonly WriteRow[],
     signal?: AbortSignal,
   ): Promise<Map<string, BillMatch>> {
     const keys = k3FormKeys(formId);
-    const result = new Map<string, BillMatch>();
-    for (let i = 0; i < rows.length; i += MATCH_CHUNK) {
-      const chunk = rows.slice(i, i + MATCH_CHUNK);
-      const probe = probeFields(chunk, keys);
-      const fieldKeys = [
-        keys.pkField,
-        keys.numberField,
-        ...probe.header,
-        ...probe.entry,
-      ];
-      const answer = await this.executeBillQuery(
-        {
-          FormId: formId,
-          FieldKeys: fieldKeys.join(','),
-          FilterString: `${keys.numberField} IN (${chunk.map((r) => sqlString(r.billNo)).join(',')})`,
-          TopRowCount: 0,
-          Limit: 10_000,
-        },
+    return this.lookUpByNumber(
+      formId,
+      rows,
+      MATCH_CHUNK,
+      (chunk) => {
+        const probe = probeFields(chunk, keys);
+        return {
+          billNos: chunk.map((r) => r.billNo),
+          fields: [...probe.header, ...probe.entry],
+          limit: 10_000,
+          read: (answer, result) =>
+            matchChunk(chunk, answer, probe, keys, result),
+        };
+      },
+      signal,
+    );
+  }
+
+  /** Looks `items` up by bill number, `size` a call: `query` says what each call asks and how its rows are read. */
+  private async lookUpByNumber<T, V>(
+    formId: string,
+    items: readonly T[],
+    size: number,
+    query: (chunk: readonly T[]) => NumberQuery<V>,
+    signal?: AbortSignal,
+  ): Promise<Map<string, V>> {
+    const found = new Map<string, V>();
+    for (let i = 0; i < items.length; i += size) {
+      const q = query(items.slice(i, i + size));
+      const rows = await this.queryByNumber(
+        formId,
+        q.billNos,
+        q.fields,
+        q.limit,
         signal,
       );
-      // Bills by number, then by id (one answer row per entry row when entry fields are asked).
-      const bills = new Map<string, Map<string, unknown[][]>>();
-      for (const row of answer) {
-        const number = row[1];
-        if (number === null || number === undefined) continue;
-        const byId =
-          bills.get(String(number).toUpperCase()) ??
-          bills
-            .set(String(number).toUpperCase(), new Map())
-            .get(String(number).toUpperCase());
-        const id = String(row[0] ?? '');
-        (byId?.get(id) ?? byId?.set(id, []).get(id))?.push(row);
-      }
-      for (const r of chunk) {
-        const candidates = bills.get(r.billNo.toUpperCase());
-        if (!candidates) continue;
-        let first: BillMatch | undefined;
-        for (const [id, billRows] of candidates) {
-          const ref = { id, number: String(billRows[0]?.[1] ?? r.billNo) };
-          const reason = compareBill(r.document, billRows, probe, keys);
-          const match: BillMatch =
-            reason === undefined
-              ? { kind: 'same', ...ref }
-              : { kind: 'different', reason, ...ref };
-          if (match.kind === 'same') {
-            first = match;
-            break;
-          }
-          first ??= match;
-        }
-        if (first) result.set(r.billNo, first);
-      }
+      q.read(rows, found);
     }
-    return result;
+    return found;
+  }
+
+  /** ExecuteBillQuery of `formId`'s bills matching `filter`: at most `limit` rows, as arrays in `fieldKeys` order. */
+  private queryBills(
+    formId: string,
+    fieldKeys: readonly string[],
+    filter: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<unknown[][]> {
+    return this.executeBillQuery(
+      {
+        FormId: formId,
+        FieldKeys: fieldKeys.join(','),
+        FilterString: filter,
+        TopRowCount: 0,
+        Limit: limit,
+      },
+      signal,
+    );
+  }
+
+  /** ExecuteBillQuery of `formId`'s bills numbered `billNos`: rows of id, number and `fields`, at most `limit`. */
+  private queryByNumber(
+    formId: string,
+    billNos: readonly string[],
+    fields: readonly string[],
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<unknown[][]> {
+    const { pkField, numberField } = k3FormKeys(formId);
+    return this.queryBills(
+      formId,
+      [pkField, numberField, ...fields],
+      `${numberField} IN (${billNos.map(sqlString).join(',')})`,
+      limit,
+      signal,
+    );
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order. */
@@ -512,27 +520,17 @@ export class K3CloudClient implements KingdeeWriter {
   private async doLogin(signal?: AbortSignal): Promise<Session> {
     const { acctId, userName } = this.options;
     const auth = this.options.auth;
+    // What each login service sends between the user and the language.
     let service: string;
-    let body: Record<string, unknown>;
+    let credentials: Record<string, unknown>;
     switch (auth.mode) {
       case 'password':
         service = 'ValidateUser';
-        body = {
-          acctID: acctId,
-          username: userName,
-          password: auth.password,
-          lcid: this.lcid,
-        };
+        credentials = { password: auth.password };
         break;
       case 'app-secret':
         service = 'LoginByAppSecret';
-        body = {
-          acctID: acctId,
-          username: userName,
-          appId: auth.appId,
-          appSecret: auth.appSecret,
-          lcid: this.lcid,
-        };
+        credentials = { appId: auth.appId, appSecret: auth.appSecret };
         break;
       case 'sign': {
         const timestamp = String(Math.floor(this.io.now() / 1000));
@@ -547,19 +545,18 @@ export class K3CloudClient implements KingdeeWriter {
           auth.algorithm ?? 'sha256',
         );
         service = 'LoginBySign';
-        body = {
-          acctID: acctId,
-          username: userName,
-          appId: auth.appId,
-          timestamp,
-          sign,
-          lcid: this.lcid,
-        };
+        credentials = { appId: auth.appId, timestamp, sign };
         break;
       }
       case 'signed-headers':
         throw new Error('signed-header mode has no login');
     }
+    const body = {
+      acctID: acctId,
+      username: userName,
+      ...credentials,
+      lcid: this.lcid,
+    };
     return observeRequest(
       this.options.hooks,
       service,
@@ -814,6 +811,25 @@ function sessionFromCookies(
   };
 }
 
+/** One call of a lookup by bill number: the numbers, the fields asked besides id and number, the row limit. */
+interface NumberQuery<V> {
+  readonly billNos: readonly string[];
+  readonly fields: readonly string[];
+  readonly limit: number;
+  /** Reads the call's rows (id, number, then `fields`) into the lookup's result. */
+  read(rows: readonly unknown[][], into: Map<string, V>): void;
+}
+
+/** The bill of an answer row that starts with id and number; undefined without a number. */
+function billRef(row: readonly unknown[]): BillRef | undefined {
+  const [id, number] = row;
+  if (number === null || number === undefined) return undefined;
+  return {
+    id: id === null || id === undefined ? '' : String(id),
+    number: String(number),
+  };
+}
+
 /** What matchBills reads back: the date, header references, entry references and numbers. */
 interface Probe {
   readonly header: string[];
@@ -928,6 +944,44 @@ function compareBill(
     });
   }
   return differences.length > 0 ? differences.join('; ') : undefined;
+}
+
+/** One matchBills call read: the answer grouped into bills by number and id, each row matched under its number. */
+function matchChunk(
+  chunk: readonly WriteRow[],
+  answer: readonly unknown[][],
+  probe: Probe,
+  keys: K3FormKeys,
+  result: Map<string, BillMatch>,
+): void {
+  // Bills by number, then by id (one answer row per entry row when entry fields are asked).
+  const bills = new Map<string, Map<string, unknown[][]>>();
+  for (const row of answer) {
+    const bill = billRef(row);
+    if (!bill) continue;
+    const number = bill.number.toUpperCase();
+    const byId = bills.get(number) ?? bills.set(number, new Map()).get(number);
+    (byId?.get(bill.id) ?? byId?.set(bill.id, []).get(bill.id))?.push(row);
+  }
+  for (const r of chunk) {
+    const candidates = bills.get(r.billNo.toUpperCase());
+    if (!candidates) continue;
+    let first: BillMatch | undefined;
+    for (const [id, billRows] of candidates) {
+      const ref = { id, number: String(billRows[0]?.[1] ?? r.billNo) };
+      const reason = compareBill(r.document, billRows, probe, keys);
+      const match: BillMatch =
+        reason === undefined
+          ? { kind: 'same', ...ref }
+          : { kind: 'different', reason, ...ref };
+      if (match.kind === 'same') {
+        first = match;
+        break;
+      }
+      first ??= match;
+    }
+    if (first) result.set(r.billNo, first);
+  }
 }
 
 function sqlString(value: string): string {
