@@ -12,6 +12,92 @@ const secret = (what: string) =>
   z.string().min(1).optional().describe(`secret: ${what}`);
 const booleanString = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** An integer variable: its minimum, its default and what it sets. */
+interface IntegerVariable {
+  readonly min: number;
+  readonly default: number;
+  readonly what: string;
+}
+
+/** The schema of each integer variable of `table`. */
+function integers<K extends string>(
+  table: Readonly<Record<K, IntegerVariable>>,
+): Record<K, ReturnType<typeof int>> {
+  return Object.fromEntries(
+    Object.entries<IntegerVariable>(table).map(([name, v]) => [
+      name,
+      int(v.min, v.default).describe(v.what),
+    ]),
+  ) as Record<K, ReturnType<typeof int>>;
+}
+
+/** How the sink consumes, batches, retries and times out. */
+const SINK_TUNING = {
+  SINK_PARTITIONS_CONCURRENTLY: {
+    min: 1,
+    default: 6,
+    what: 'partitions handled at once (batches are built across them)',
+  },
+  SINK_SESSION_TIMEOUT_MS: {
+    min: 6000,
+    default: 30_000,
+    what: 'consumer group session timeout: how long a crashed sink holds its partitions',
+  },
+  SINK_LINGER_MS: {
+    min: 0,
+    default: 200,
+    what: 'how long a partial batch waits for more documents at most (from its first document)',
+  },
+  SINK_LINGER_IDLE_MS: {
+    min: 0,
+    default: 20,
+    what: 'a partial batch is sent once no document joined it for this long (documents still arriving keep it open up to SINK_LINGER_MS; >= SINK_LINGER_MS: a fixed linger)',
+  },
+  SINK_RETRY_ATTEMPTS: {
+    min: 1,
+    default: 8,
+    what: 'attempts of a transiently failing document before it is dead-lettered (only when SINK_RETRY_BUDGET_MS is 0)',
+  },
+  SINK_RETRY_BUDGET_MS: {
+    min: 0,
+    default: 30 * 60_000,
+    what: 'how long a transiently failing document is retried (backoff up to SINK_RETRY_MAX_MS) before it is dead-lettered; 0 = by SINK_RETRY_ATTEMPTS',
+  },
+  SINK_RELEASE_RETRYING_AFTER_MS: {
+    min: 0,
+    default: 1000,
+    what: 'a partition whose next retry is at least this far away is paused and its batch released, so other partitions keep flowing',
+  },
+  SINK_REBALANCE_TIMEOUT_MS: {
+    min: 1000,
+    default: 60_000,
+    what: 'how long a rebalance waits for members to rejoin (a member still busy then loses its partitions)',
+  },
+  SINK_RETRY_INITIAL_MS: {
+    min: 1,
+    default: 1000,
+    what: 'first retry delay (doubles, with jitter)',
+  },
+  SINK_RETRY_MAX_MS: { min: 1, default: 60_000, what: 'retry delay cap' },
+  SINK_GAUGE_REFRESH_MS: {
+    min: 100,
+    default: 15_000,
+    what: 'refresh period of the ledger and dead-letter gauges',
+  },
+  KINGDEE_TIMEOUT_MS: {
+    min: 100,
+    default: 30_000,
+    what: 'per-request timeout of every Kingdee call',
+  },
+  SINK_IN_FLIGHT_GRACE_MS: {
+    min: 0,
+    default: 30_000,
+    what:
+      'how long Kingdee may still finish a write after its call ended without an answer; ' +
+      'no sink instance looks a document up or sends it again before (in-flight lease = KINGDEE_TIMEOUT_MS + this)',
+  },
+} as const;
+
 /** Credentials each target needs when it is in SINK_TARGETS; a missing one stops the service, naming the variable. */
 function requiredFor(config: {
   K3CLOUD_AUTH_MODE: string;
@@ -58,44 +144,7 @@ export const sinkKingdeeConfigSchema = baseConfigSchema
     CREATE_TOPICS: booleanString
       .default(true)
       .describe('create missing outbound/status/dlq topics at start'),
-    SINK_PARTITIONS_CONCURRENTLY: int(1, 6).describe(
-      'partitions handled at once (batches are built across them)',
-    ),
-    SINK_SESSION_TIMEOUT_MS: int(6000, 30_000).describe(
-      'consumer group session timeout: how long a crashed sink holds its partitions',
-    ),
-    SINK_LINGER_MS: int(0, 200).describe(
-      'how long a partial batch waits for more documents at most (from its first document)',
-    ),
-    SINK_LINGER_IDLE_MS: int(0, 20).describe(
-      'a partial batch is sent once no document joined it for this long (documents still arriving keep it open up to SINK_LINGER_MS; >= SINK_LINGER_MS: a fixed linger)',
-    ),
-    SINK_RETRY_ATTEMPTS: int(1, 8).describe(
-      'attempts of a transiently failing document before it is dead-lettered (only when SINK_RETRY_BUDGET_MS is 0)',
-    ),
-    SINK_RETRY_BUDGET_MS: int(0, 30 * 60_000).describe(
-      'how long a transiently failing document is retried (backoff up to SINK_RETRY_MAX_MS) before it is dead-lettered; 0 = by SINK_RETRY_ATTEMPTS',
-    ),
-    SINK_RELEASE_RETRYING_AFTER_MS: int(0, 1000).describe(
-      'a partition whose next retry is at least this far away is paused and its batch released, so other partitions keep flowing',
-    ),
-    SINK_REBALANCE_TIMEOUT_MS: int(1000, 60_000).describe(
-      'how long a rebalance waits for members to rejoin (a member still busy then loses its partitions)',
-    ),
-    SINK_RETRY_INITIAL_MS: int(1, 1000).describe(
-      'first retry delay (doubles, with jitter)',
-    ),
-    SINK_RETRY_MAX_MS: int(1, 60_000).describe('retry delay cap'),
-    SINK_GAUGE_REFRESH_MS: int(100, 15_000).describe(
-      'refresh period of the ledger and dead-letter gauges',
-    ),
-    KINGDEE_TIMEOUT_MS: int(100, 30_000).describe(
-      'per-request timeout of every Kingdee call',
-    ),
-    SINK_IN_FLIGHT_GRACE_MS: int(0, 30_000).describe(
-      'how long Kingdee may still finish a write after its call ended without an answer; ' +
-        'no sink instance looks a document up or sends it again before (in-flight lease = KINGDEE_TIMEOUT_MS + this)',
-    ),
+    ...integers(SINK_TUNING),
 
     K3CLOUD_BASE_URL: z
       .string()

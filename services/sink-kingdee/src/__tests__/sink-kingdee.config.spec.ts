@@ -45,6 +45,27 @@ describe('sinkKingdeeConfigSchema', () => {
     expect(missing).toEqual([]);
   });
 
+  it('should default each tuning variable and refuse one below its minimum', () => {
+    const env = { SINK_TARGETS: 'k3wise', K3WISE_AUTHORITY_CODE: 'code' };
+    const config = loadConfig(sinkKingdeeConfigSchema, env);
+    expect(config.SINK_PARTITIONS_CONCURRENTLY).toBe(6);
+    expect(config.SINK_RETRY_BUDGET_MS).toBe(30 * 60_000);
+    expect(config.SINK_IN_FLIGHT_GRACE_MS).toBe(30_000);
+    expect(
+      loadConfig(sinkKingdeeConfigSchema, { ...env, SINK_LINGER_MS: '50' })
+        .SINK_LINGER_MS,
+    ).toBe(50);
+    expect(() =>
+      loadConfig(sinkKingdeeConfigSchema, {
+        ...env,
+        SINK_SESSION_TIMEOUT_MS: '5999',
+      }),
+    ).toThrow(/SINK_SESSION_TIMEOUT_MS/);
+    expect(sinkKingdeeConfigSchema.shape.SINK_RETRY_MAX_MS.description).toBe(
+      'retry delay cap',
+    );
+  });
+
   it('should name the missing credential when a target is enabled without it', () => {
     expect(() =>
       loadConfig(sinkKingdeeConfigSchema, { SINK_TARGETS: 'k3wise' }),

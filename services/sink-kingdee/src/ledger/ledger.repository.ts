@@ -47,19 +47,6 @@ export interface LedgerDocument {
 
 export type SqlRunner = Pick<DataSource, 'query'>;
 
-interface LedgerRow {
-  document_key: string;
-  state: LedgerState;
-  kingdee_id: string | null;
-  kingdee_number: string | null;
-  attempts: number;
-  payload_hash: string;
-  last_error_class: string | null;
-  last_error: string | null;
-  unverified: boolean;
-  lease_left_ms: number;
-}
-
 /** A failed attempt as `markFailed` records it. */
 export type FailedEntry = LedgerDocument & {
   state: Exclude<LedgerState, 'written' | 'sending'>;
@@ -86,29 +73,15 @@ export class LedgerRepository {
 
   async load(keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
     if (keys.length === 0) return new Map();
-    const rows = (await this.db.query(
-      `SELECT document_key, state, kingdee_id, kingdee_number, attempts, payload_hash, last_error_class, last_error, unverified,
-              GREATEST(0, COALESCE(ceil(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS lease_left_ms
+    // Each row is read as its entry (camelCase aliases; the char(64) hash without padding).
+    const entries = (await this.db.query(
+      `SELECT document_key AS "documentKey", state, kingdee_id AS "kingdeeId", kingdee_number AS "kingdeeNumber", attempts,
+              btrim(payload_hash) AS "payloadHash", last_error_class AS "lastErrorClass", last_error AS "lastError", unverified,
+              GREATEST(0, COALESCE(ceil(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS "leaseLeftMs"
          FROM sink_kingdee.ledger WHERE document_key = ANY($1)`,
       [keys],
-    )) as LedgerRow[];
-    return new Map(
-      rows.map((r) => [
-        r.document_key,
-        {
-          documentKey: r.document_key,
-          state: r.state,
-          kingdeeId: r.kingdee_id,
-          kingdeeNumber: r.kingdee_number,
-          attempts: r.attempts,
-          payloadHash: r.payload_hash.trim(),
-          lastErrorClass: r.last_error_class,
-          lastError: r.last_error,
-          unverified: r.unverified,
-          leaseLeftMs: r.lease_left_ms,
-        },
-      ]),
-    );
+    )) as LedgerEntry[];
+    return new Map(entries.map((e) => [e.documentKey, e]));
   }
 
   /**

@@ -71,6 +71,20 @@ interface Written {
   readonly attempts: number;
 }
 
+/** What the ledger records of a written document: its id and number in Kingdee and the payload written. */
+function writtenEntry(w: Written): LedgerDocument & {
+  kingdeeId: string;
+  kingdeeNumber: string;
+  payload: unknown;
+} {
+  return {
+    ...w.item.ledgerDoc,
+    kingdeeId: w.ref.id,
+    kingdeeNumber: w.ref.number,
+    payload: w.item.payload,
+  };
+}
+
 interface Retry {
   readonly item: Item;
   readonly error: PipelineError;
@@ -256,7 +270,13 @@ export class SinkPipeline {
         ruleUpdates.map((i) => i.doc.documentKey),
       );
       const results = await Promise.all(
-        ruleUpdates.map((item) => this.updateByRule(item, entries, signal)),
+        ruleUpdates.map((item) =>
+          this.updateByRule(
+            item,
+            entries.get(item.doc.documentKey)?.kingdeeId,
+            signal,
+          ),
+        ),
       );
       ruleUpdates.forEach((item, k) => {
         const result = results[k] as UpdateOutcome;
@@ -451,14 +471,15 @@ export class SinkPipeline {
         const errorOf = new Map(duplicates.map((d) => [d.item, d.error]));
         for (const [item, ref] of found)
           written.push({ item, ref, attempts: attemptsOf.get(item) ?? 1 });
-        for (const item of notFound)
-          retries.push({
+        // Not found (its duplicate error stands) or the lookup failed: it may still have been written.
+        const unsettled: Array<[Item, PipelineError]> = [
+          ...notFound.map((item): [Item, PipelineError] => [
             item,
-            error: errorOf.get(item) as PipelineError,
-            attempts: attemptsOf.get(item) ?? 1,
-            mayHaveWritten: true,
-          });
-        for (const [item, error] of failed)
+            errorOf.get(item) as PipelineError,
+          ]),
+          ...failed,
+        ];
+        for (const [item, error] of unsettled)
           retries.push({
             item,
             error,
@@ -480,24 +501,10 @@ export class SinkPipeline {
     }
 
     await ledger.markRewritten(
-      written
-        .filter((w) => rewritten.has(w.item))
-        .map((w) => ({
-          ...w.item.ledgerDoc,
-          kingdeeId: w.ref.id,
-          kingdeeNumber: w.ref.number,
-          payload: w.item.payload,
-        })),
+      written.filter((w) => rewritten.has(w.item)).map(writtenEntry),
     );
     await ledger.markWritten(
-      written
-        .filter((w) => !rewritten.has(w.item))
-        .map((w) => ({
-          ...w.item.ledgerDoc,
-          kingdeeId: w.ref.id,
-          kingdeeNumber: w.ref.number,
-          payload: w.item.payload,
-        })),
+      written.filter((w) => !rewritten.has(w.item)).map(writtenEntry),
     );
     await ledger.markFailed(
       retries.map((r): FailedEntry => ({
@@ -651,15 +658,14 @@ export class SinkPipeline {
     outcomes[item.index] = { kind: 'done' };
   }
 
-  /** Plan rule update: the target's `updateBill` within a request slot. */
+  /** Plan rule update: the target's `updateBill` of the written bill `id` within a request slot. */
   private updateByRule(
     item: Item,
-    entries: ReadonlyMap<string, LedgerEntry>,
+    id: string | null | undefined,
     signal: AbortSignal | undefined,
   ): Promise<UpdateOutcome> {
     const doc = item.doc;
     const writer = this.deps.writers.get(doc.target);
-    const id = entries.get(doc.documentKey)?.kingdeeId;
     const updateBill = writer?.updateBill?.bind(writer);
     if (!updateBill || !id)
       return Promise.resolve({
@@ -781,7 +787,7 @@ export class SinkPipeline {
     }
     if (writer.updateBill)
       // Minding the bill's audit state (and the plan's target.unauditToUpdate), as the rule update does.
-      return this.updateByRule(item, entries, signal).then((r) =>
+      return this.updateByRule(item, id, signal).then((r) =>
         r.kind === 'refused'
           ? {
               kind: 'failed',

@@ -2,23 +2,26 @@ import {
   statusEventSchema,
   type OutboundDocument,
   type StatusEvent,
-  type WriteOutcome,
-  type ErrorClass,
-  type DocumentChange,
 } from '@kingbridge/contracts';
 import type { KafkaProducer } from '@kingbridge/kafka';
 
-export interface StatusDetails {
-  readonly outcome: WriteOutcome;
-  readonly attempts: number;
-  readonly kingdeeId?: string | undefined;
-  readonly kingdeeNumber?: string | undefined;
-  readonly latencyMs?: number | undefined;
-  readonly errorClass?: ErrorClass | undefined;
-  readonly errorMessage?: string | undefined;
-  /** What change this event is about, when the outcome does not say it (a reversal pair's new version). */
-  readonly change?: DocumentChange | undefined;
-}
+/**
+ * What the sink says about one document: the event's own fields (the rest come from the document). `change`:
+ * what change the event is about, when the outcome does not say it (a reversal pair's new version).
+ */
+export type StatusDetails = Readonly<
+  Pick<
+    StatusEvent,
+    | 'outcome'
+    | 'attempts'
+    | 'kingdeeId'
+    | 'kingdeeNumber'
+    | 'latencyMs'
+    | 'errorClass'
+    | 'errorMessage'
+    | 'change'
+  >
+>;
 
 /** Builds one `statusEventSchema` event for a document. */
 export function statusEvent(
