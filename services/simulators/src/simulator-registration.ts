@@ -39,3 +39,17 @@ export function withListen<T = Record<string, unknown>>(
     [adminKey]: options.adminEnabled,
   } as T;
 }
+
+/** A registration whose `start` gets the scenario section with the listen options (see `withListen`). */
+export function registration<T>(
+  name: string,
+  defaultPort: number,
+  start: (options: T) => Promise<StartedSimulator>,
+  adminKey: 'adminEnabled' | 'admin' = 'adminEnabled',
+): SimulatorRegistration {
+  return {
+    name,
+    defaultPort,
+    start: (o) => start(withListen<T>(o, adminKey)),
+  };
+}

@@ -4,47 +4,19 @@
  */
 import { KINGDEE_SIMULATORS } from './kingdee/kingdee.registrations';
 import {
-  withListen,
+  registration,
   type SimulatorRegistration,
 } from './simulator-registration';
-import {
-  startJackyunSimulator,
-  type JackyunOptions,
-} from './sources/jackyun/jackyun.simulator';
-import {
-  startJushuitanSimulator,
-  type JushuitanOptions,
-} from './sources/jushuitan/jushuitan.simulator';
-import {
-  startWdtSimulator,
-  type WdtOptions,
-} from './sources/wdt/wdt.simulator';
-import {
-  startXiaomanSimulator,
-  type XiaomanOptions,
-} from './sources/xiaoman/xiaoman.simulator';
+import { startJackyunSimulator } from './sources/jackyun/jackyun.simulator';
+import { startJushuitanSimulator } from './sources/jushuitan/jushuitan.simulator';
+import { startWdtSimulator } from './sources/wdt/wdt.simulator';
+import { startXiaomanSimulator } from './sources/xiaoman/xiaoman.simulator';
 
 export const SIMULATORS: SimulatorRegistration[] = [
-  {
-    name: 'jackyun',
-    defaultPort: 18101,
-    start: (o) => startJackyunSimulator(withListen<JackyunOptions>(o)),
-  },
-  {
-    name: 'wdt',
-    defaultPort: 18102,
-    start: (o) => startWdtSimulator(withListen<WdtOptions>(o)),
-  },
-  {
-    name: 'jushuitan',
-    defaultPort: 18103,
-    start: (o) => startJushuitanSimulator(withListen<JushuitanOptions>(o)),
-  },
-  {
-    name: 'xiaoman',
-    defaultPort: 18104,
-    start: (o) => startXiaomanSimulator(withListen<XiaomanOptions>(o)),
-  },
+  registration('jackyun', 18101, startJackyunSimulator),
+  registration('wdt', 18102, startWdtSimulator),
+  registration('jushuitan', 18103, startJushuitanSimulator),
+  registration('xiaoman', 18104, startXiaomanSimulator),
   ...KINGDEE_SIMULATORS,
 ];
 

@@ -181,22 +181,18 @@ export function parseFilter(text: string): FilterExpr | undefined {
     }
     return predicate();
   };
-  const andExpr = (): FilterExpr => {
-    let left = factor();
-    while (isKw('AND')) {
-      pos += 1;
-      left = { kind: 'and', left, right: factor() };
-    }
-    return left;
-  };
-  const orExpr = (): FilterExpr => {
-    let left = andExpr();
-    while (isKw('OR')) {
-      pos += 1;
-      left = { kind: 'or', left, right: andExpr() };
-    }
-    return left;
-  };
+  /** `next (KW next)*`, folded to the left. */
+  const chain =
+    (kw: 'AND' | 'OR', next: () => FilterExpr) => (): FilterExpr => {
+      let left = next();
+      while (isKw(kw)) {
+        pos += 1;
+        left = { kind: kw === 'AND' ? 'and' : 'or', left, right: next() };
+      }
+      return left;
+    };
+  const andExpr = chain('AND', factor);
+  const orExpr = chain('OR', andExpr);
 
   const expr = orExpr();
   if (pos !== tokens.length)

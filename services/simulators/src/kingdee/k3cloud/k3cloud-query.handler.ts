@@ -75,9 +75,10 @@ export function executeBillQuery(
       (everyDoc ??= documents.list({ formId: form.formId }));
     const docs = indexedCandidates(form, filter, documents) ?? allDocs();
     const entryLevel = (field: string): boolean =>
-      isEntryField(form, allDocs, field);
-    const unknown = unknownField(referenced, (field) =>
-      isKnownBillField(form, allDocs, field),
+      billFieldPlace(form, allDocs, field) === 'entry';
+    const unknown = unknownField(
+      referenced,
+      (field) => billFieldPlace(form, allDocs, field) !== undefined,
     );
     if (unknown) return unknown;
     const expand = referenced.some(entryLevel);
@@ -193,38 +194,27 @@ function defFields(form: K3FormDef, where: 'header' | 'entry'): Set<string> {
   return names;
 }
 
-function isEntryField(
+/**
+ * Where a bill field lives: header or entry by the form's specials and definitions, else by the stored
+ * bills (entry only when no header carries it); undefined when the form does not know it.
+ */
+function billFieldPlace(
   form: K3FormDef,
   allDocs: () => StoredDocument<K3StoredBill>[],
   field: string,
-): boolean {
+): 'header' | 'entry' | undefined {
   const { base } = splitField(field);
-  if (entrySpecial(form, base)) return true;
+  if (entrySpecial(form, base)) return 'entry';
   if (headerSpecial(form, base) || defFields(form, 'header').has(base))
-    return false;
-  if (defFields(form, 'entry').has(base)) return true;
+    return 'header';
+  if (defFields(form, 'entry').has(base)) return 'entry';
   const docs = allDocs();
-  return (
-    docs.some((doc) =>
-      doc.body.entries.some((entry) => base in entry.fields),
-    ) && !docs.some((doc) => base in doc.body.header)
-  );
-}
-
-function isKnownBillField(
-  form: K3FormDef,
-  allDocs: () => StoredDocument<K3StoredBill>[],
-  field: string,
-): boolean {
-  const { base } = splitField(field);
-  if (entrySpecial(form, base) || headerSpecial(form, base)) return true;
-  if (defFields(form, 'header').has(base) || defFields(form, 'entry').has(base))
-    return true;
-  return allDocs().some(
-    (doc) =>
-      base in doc.body.header ||
-      doc.body.entries.some((entry) => base in entry.fields),
-  );
+  if (docs.some((doc) => base in doc.body.header)) return 'header';
+  return docs.some((doc) =>
+    doc.body.entries.some((entry) => base in entry.fields),
+  )
+    ? 'entry'
+    : undefined;
 }
 
 /**

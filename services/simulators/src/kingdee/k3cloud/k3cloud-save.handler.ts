@@ -437,41 +437,34 @@ function resolveRef(
   ref: K3RefField,
   given: unknown,
 ): RefResolution {
+  const lookup = (
+    record: K3MasterRecord | undefined,
+    display: string,
+  ): RefResolution =>
+    record ? { kind: 'resolved', record } : { kind: 'unresolved', display };
   if (given === undefined || given === null || given === '')
     return { kind: 'empty' };
   if (typeof given === 'number') {
     if (given === 0) return { kind: 'empty' };
-    const record = master.usableById(ref.refForm, given);
-    return record
-      ? { kind: 'resolved', record }
-      : { kind: 'unresolved', display: String(given) };
+    return lookup(master.usableById(ref.refForm, given), String(given));
   }
   if (isRecord(given)) {
     const number = getCI(given, 'FNumber');
-    if (number !== undefined && number !== null && number !== '') {
-      const record = master.usable(ref.refForm, String(number));
-      return record
-        ? { kind: 'resolved', record }
-        : { kind: 'unresolved', display: String(number) };
-    }
+    if (number !== undefined && number !== null && number !== '')
+      return lookup(master.usable(ref.refForm, String(number)), String(number));
     const name = getCI(given, 'FName');
-    if (name !== undefined && name !== null && name !== '') {
-      const record = master.usableByName(ref.refForm, String(name));
-      return record
-        ? { kind: 'resolved', record }
-        : { kind: 'unresolved', display: String(name) };
-    }
+    if (name !== undefined && name !== null && name !== '')
+      return lookup(
+        master.usableByName(ref.refForm, String(name)),
+        String(name),
+      );
     return Object.keys(given).length === 0
       ? { kind: 'empty' }
       : { kind: 'unresolved', display: JSON.stringify(given) };
   }
   // A bare string is read as an internal id, so a number code sent without {FNumber} does not resolve.
-  if (typeof given === 'string' && /^\d+$/.test(given)) {
-    const record = master.usableById(ref.refForm, Number(given));
-    return record
-      ? { kind: 'resolved', record }
-      : { kind: 'unresolved', display: given };
-  }
+  if (typeof given === 'string' && /^\d+$/.test(given))
+    return lookup(master.usableById(ref.refForm, Number(given)), given);
   return { kind: 'unresolved', display: String(given) };
 }
 
