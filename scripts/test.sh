@@ -34,6 +34,7 @@ bash scripts/ensure-tools.sh || { echo "tool setup failed"; echo "0 passed, 1 fa
 
 echo "== static checks"
 step "project tags" npx tsx scripts/check-tags.ts
+step "import graph (no cycles, no imports out of a project or into a service)" npx tsx scripts/check-imports.ts
 step "format" npx prettier --check .
 npx nx show projects >/dev/null 2>&1 # warms the project graph the boundaries rule reads
 step "lint (incl. module boundaries)" npx eslint --max-warnings 0 libs services scripts bench deploy tools

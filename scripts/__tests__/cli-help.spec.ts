@@ -17,6 +17,8 @@ const CLIS = [
   'scripts/generate-docs.ts',
   'scripts/check-drift.ts',
   'scripts/check-tags.ts',
+  'scripts/check-imports.ts',
+  'scripts/typecheck-project.ts',
   'scripts/plan.ts',
   'scripts/reconcile.ts',
   'scripts/trace.ts',
