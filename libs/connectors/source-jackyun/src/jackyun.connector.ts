@@ -2,37 +2,31 @@ import {
   defineSourceConnector,
   qimenTransport,
   sourceEnv,
+  sourceEndpoint,
+  sourceStreams,
 } from '@kingbridge/source-kit';
+import {
+  JACKYUN_CHANNELS_METHOD,
+  JACKYUN_TRADES_METHOD,
+} from '@kingbridge/source-jackyun/protocol';
 import { z } from 'zod';
 import { JackyunClient } from './jackyun.client';
 
 const qimen = qimenTransport('JACKYUN', 'Jackyun');
 
-const endpoint = {
-  variable: 'JACKYUN_BASE_URL',
-  production: 'https://open.jackyun.com',
-  simulatorPort: 18101,
-} as const;
+const endpoint = sourceEndpoint(
+  'JACKYUN_BASE_URL',
+  'https://open.jackyun.com',
+  18101,
+);
 
 /** Jackyun (吉客云) as the source-connector service runs it: `CONNECTOR_ID=jackyun`. */
 export const jackyunConnector = defineSourceConnector({
   id: 'jackyun',
-  streams: [
-    {
-      entity: 'sales-order',
-      domain: 'oms',
-      api: 'jackyun.tradenotsensitiveinfos.list.get',
-      method: 'POST',
-      idField: 'tradeId',
-    },
-    {
-      entity: 'sales-channel',
-      domain: 'oms',
-      api: 'erp.sales.get',
-      method: 'POST',
-      idField: 'channelId',
-    },
-  ],
+  streams: sourceStreams('oms', {
+    'sales-order': ['POST', JACKYUN_TRADES_METHOD, 'tradeId'],
+    'sales-channel': ['POST', JACKYUN_CHANNELS_METHOD, 'channelId'],
+  }),
   httpPort: 19401,
   endpoint,
   rateLimit: {

@@ -1,24 +1,24 @@
-import { defineSourceConnector, sourceEnv } from '@kingbridge/source-kit';
+import {
+  defineSourceConnector,
+  sourceEnv,
+  sourceEndpoint,
+  sourceStreams,
+} from '@kingbridge/source-kit';
+import { JUSHUITAN_INVENTORY_COUNT_PATH } from '@kingbridge/source-jushuitan/protocol';
 import { JushuitanClient } from './jushuitan.client';
 
-const endpoint = {
-  variable: 'JUSHUITAN_BASE_URL',
-  production: 'https://openapi.jushuitan.com',
-  simulatorPort: 18103,
-} as const;
+const endpoint = sourceEndpoint(
+  'JUSHUITAN_BASE_URL',
+  'https://openapi.jushuitan.com',
+  18103,
+);
 
 /** Jushuitan (聚水潭) as the source-connector service runs it: `CONNECTOR_ID=jushuitan`. */
 export const jushuitanConnector = defineSourceConnector({
   id: 'jushuitan',
-  streams: [
-    {
-      entity: 'inventory-count',
-      domain: 'oms',
-      api: '/open/inventory/count/query',
-      method: 'POST',
-      idField: 'io_id',
-    },
-  ],
+  streams: sourceStreams('oms', {
+    'inventory-count': ['POST', JUSHUITAN_INVENTORY_COUNT_PATH, 'io_id'],
+  }),
   httpPort: 19403,
   endpoint,
   rateLimit: {

@@ -1,4 +1,8 @@
-import type { SourcePlatform, SourceStreamSpec } from '@kingbridge/contracts';
+import type {
+  SourceDomain,
+  SourcePlatform,
+  SourceStreamSpec,
+} from '@kingbridge/contracts';
 import { z } from 'zod';
 import type {
   RequestHooks,
@@ -28,6 +32,39 @@ export interface SourceEndpoint<Variable extends string = string> {
   readonly production: string;
   /** The port of the platform's simulator on 127.0.0.1: the variable's default; the local stack offsets it. */
   readonly simulatorPort: number;
+}
+
+/** Where the platform is reached, as one line: origin variable, production origin, simulator port. */
+export function sourceEndpoint<Variable extends string>(
+  variable: Variable,
+  production: string,
+  simulatorPort: number,
+): SourceEndpoint<Variable> {
+  return { variable, production, simulatorPort };
+}
+
+/** A stream's API as a spec lists it: HTTP method, API (method name or path), record id field. */
+export type SourceStreamApi = readonly [
+  method: SourceStreamSpec['method'],
+  api: string,
+  idField: string,
+];
+
+/**
+ * A platform's streams whose raw topics share one domain, as a table: entity → its API. E.g.
+ * `sourceStreams('oms', { 'stockout-order': ['POST', WDT_QIMEN_STOCKOUT_METHOD, 'stockout_id'] })`.
+ */
+export function sourceStreams(
+  domain: SourceDomain,
+  byEntity: Readonly<Record<string, SourceStreamApi>>,
+): SourceConnectorSpec['streams'] {
+  return Object.entries(byEntity).map(([entity, [method, api, idField]]) => ({
+    entity,
+    domain,
+    api,
+    method,
+    idField,
+  }));
 }
 
 /**

@@ -2,30 +2,27 @@ import {
   defineSourceConnector,
   qimenTransport,
   sourceEnv,
+  sourceEndpoint,
+  sourceStreams,
 } from '@kingbridge/source-kit';
+import { WDT_QIMEN_STOCKOUT_METHOD } from '@kingbridge/source-wdt/protocol';
 import { z } from 'zod';
 import { WdtClient } from './wdt.client';
 
 const qimen = qimenTransport('WDT', 'WDT');
 
-const endpoint = {
-  variable: 'WDT_BASE_URL',
-  production: 'https://api.wangdian.cn',
-  simulatorPort: 18102,
-} as const;
+const endpoint = sourceEndpoint(
+  'WDT_BASE_URL',
+  'https://api.wangdian.cn',
+  18102,
+);
 
 /** WDT 企业版 (旺店通) as the source-connector service runs it: `CONNECTOR_ID=wdt`. */
 export const wdtConnector = defineSourceConnector({
   id: 'wdt',
-  streams: [
-    {
-      entity: 'stockout-order',
-      domain: 'oms',
-      api: 'wdt.stockout.order.query.trade',
-      method: 'POST',
-      idField: 'stockout_id',
-    },
-  ],
+  streams: sourceStreams('oms', {
+    'stockout-order': ['POST', WDT_QIMEN_STOCKOUT_METHOD, 'stockout_id'],
+  }),
   httpPort: 19402,
   endpoint,
   rateLimit: {

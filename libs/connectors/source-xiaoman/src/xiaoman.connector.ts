@@ -1,25 +1,25 @@
-import { defineSourceConnector, sourceEnv } from '@kingbridge/source-kit';
+import {
+  defineSourceConnector,
+  sourceEnv,
+  sourceEndpoint,
+  sourceStreams,
+} from '@kingbridge/source-kit';
+import { XIAOMAN_ORDER_LIST_PATH } from '@kingbridge/source-xiaoman/protocol';
 import { z } from 'zod';
 import { XiaomanClient } from './xiaoman.client';
 
-const endpoint = {
-  variable: 'XIAOMAN_BASE_URL',
-  production: 'https://api-sandbox.xiaoman.cn',
-  simulatorPort: 18104,
-} as const;
+const endpoint = sourceEndpoint(
+  'XIAOMAN_BASE_URL',
+  'https://api-sandbox.xiaoman.cn',
+  18104,
+);
 
 /** OKKI (小满) CRM as the source-connector service runs it: `CONNECTOR_ID=xiaoman`. */
 export const xiaomanConnector = defineSourceConnector({
   id: 'xiaoman',
-  streams: [
-    {
-      entity: 'sales-order',
-      domain: 'crm',
-      api: '/v1/invoices/order/list',
-      method: 'GET',
-      idField: 'order_id',
-    },
-  ],
+  streams: sourceStreams('crm', {
+    'sales-order': ['GET', XIAOMAN_ORDER_LIST_PATH, 'order_id'],
+  }),
   httpPort: 19404,
   endpoint,
   rateLimit: {
