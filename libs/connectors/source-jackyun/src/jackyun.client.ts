@@ -1,27 +1,26 @@
-import type { SourceEntity } from '@kingbridge/contracts';
 import { parseJsonLossless } from '@kingbridge/pipeline-core';
 import {
   chinaTimeToIso,
   flatParams,
   formatChinaTime,
-  type PageQuery,
-  type PageWindow,
+  type EntityPageRequest,
   qimenSigned,
   type QimenCredentials,
   type QueryParamValue,
   SourceClientBase,
   type SourceClientOptions,
   type SourceErrorKind,
+  failureKind,
   type SourcePage,
   type SourceRequestIds,
 } from '@kingbridge/source-kit';
 import { JackyunRequestError } from './jackyun-request.error';
 import {
-  JACKYUN_APP_NOT_OPENED_SUBCODE,
   JACKYUN_CHANNELS_METHOD,
+  JACKYUN_FAILURES,
   JACKYUN_GATEWAY_PATH,
-  JACKYUN_MAX_PAGE_SIZE,
-  JACKYUN_MAX_WINDOW_MS,
+  JACKYUN_LIMITS,
+  JACKYUN_QIMEN_FAILURES,
   JACKYUN_QIMEN_PATH,
   JACKYUN_TRADES_METHOD,
   type JackyunEnvelope,
@@ -30,10 +29,6 @@ import {
   jackyunSign,
   jackyunTradePageSchema,
 } from '@kingbridge/source-jackyun/protocol';
-
-/** The window params of an order query and of a channel query when the plan names none. */
-const TRADE_TIME = { from: 'startModified', to: 'endModified' };
-const CHANNEL_TIME = { from: 'gmtModifiedStart', to: 'gmtModifiedEnd' };
 
 /** Order fields requested when the plan does not name them; must include id, modified time and scrollId. */
 export const JACKYUN_DEFAULT_TRADE_FIELDS = [
@@ -115,22 +110,20 @@ export interface JackyunCallResult {
  */
 export class JackyunClient extends SourceClientBase {
   override readonly platform = 'jackyun' as const;
-  override readonly entities: readonly SourceEntity[] = [
-    'sales-order',
-    'sales-channel',
-  ];
+  /** The window params of an order query and of a channel query when the plan names none. */
+  protected override readonly paging = {
+    'sales-order': { from: 'startModified', to: 'endModified' },
+    // erp.sales.get answers every channel when no modified-time filter is sent (master data's first sync).
+    'sales-channel': {
+      from: 'gmtModifiedStart',
+      to: 'gmtModifiedEnd',
+      pageSize: 50,
+      fullScan: true,
+    },
+  };
 
   constructor(private readonly options: JackyunClientOptions) {
-    super(JackyunRequestError, options, {
-      timeoutMs: 30_000,
-      maxWindowMs: JACKYUN_MAX_WINDOW_MS,
-      maxPageSize: JACKYUN_MAX_PAGE_SIZE,
-    });
-  }
-
-  /** erp.sales.get answers every channel when no modified-time filter is sent (master data's first sync). */
-  supportsFullScan(entity: SourceEntity): boolean {
-    return entity === 'sales-channel';
+    super(JackyunRequestError, options, JACKYUN_LIMITS, 30_000);
   }
 
   /** Signs and sends one gateway call; returns the decoded `result.data`. */
@@ -237,28 +230,14 @@ export class JackyunClient extends SourceClientBase {
   }
 
   /** One page of a window for `sales-order` or `sales-channel`. */
-  protected fetchEntityPage(
-    query: PageQuery,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
-    if (query.entity === 'sales-order')
-      return this.fetchTradePage(
-        query,
-        this.pageWindow(query, TRADE_TIME),
-        signal,
-      );
-    return this.fetchChannelPage(
-      query,
-      this.pageWindow(query, CHANNEL_TIME, 50),
-      signal,
-    );
+  protected fetchEntityPage(req: EntityPageRequest): Promise<SourcePage> {
+    return req.query.entity === 'sales-order'
+      ? this.fetchTradePage(req)
+      : this.fetchChannelPage(req);
   }
 
-  private async fetchTradePage(
-    query: PageQuery,
-    { size: pageSize, index, window }: PageWindow,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
+  private async fetchTradePage(req: EntityPageRequest): Promise<SourcePage> {
+    const { query, size: pageSize, index } = req;
     const rest = query.params as Record<string, QueryParamValue>;
     const biz: Record<string, unknown> = {
       hasTotal: 1,
@@ -268,12 +247,12 @@ export class JackyunClient extends SourceClientBase {
           ? rest.fields
           : JACKYUN_DEFAULT_TRADE_FIELDS,
       ),
-      ...window,
+      ...req.window,
       pageIndex: index,
       pageSize,
       scrollId: query.page?.cursor ?? '',
     };
-    const result = await this.call(JACKYUN_TRADES_METHOD, biz, signal);
+    const result = await this.call(JACKYUN_TRADES_METHOD, biz, req.signal);
     const ids = {
       requestId: result.requestId,
       endpoint: JACKYUN_TRADES_METHOD,
@@ -311,19 +290,16 @@ export class JackyunClient extends SourceClientBase {
     };
   }
 
-  private async fetchChannelPage(
-    query: PageQuery,
-    { size: pageSize, index, window }: PageWindow,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
+  private async fetchChannelPage(req: EntityPageRequest): Promise<SourcePage> {
+    const { query, size: pageSize, index } = req;
     const biz: Record<string, unknown> = {
       ...flatParams(query.params),
       // A full scan (master data's first sync) sends no modified-time filter.
-      ...(query.fullScan ? {} : window),
+      ...(query.fullScan ? {} : req.window),
       pageIndex: index,
       pageSize,
     };
-    const result = await this.call(JACKYUN_CHANNELS_METHOD, biz, signal);
+    const result = await this.call(JACKYUN_CHANNELS_METHOD, biz, req.signal);
     const page = this.api.validate(
       jackyunChannelPageSchema,
       result.data ?? {},
@@ -365,12 +341,11 @@ export class JackyunClient extends SourceClientBase {
     const code = String(response['code'] ?? '');
     const message = String(response['message'] ?? '');
     if (response['flag'] === 'failure' && !/^\d+$/.test(code)) {
-      const text = `qimen ${code}: ${message}`;
-      if (/call-limited|limit/i.test(code))
-        throw this.api.error('throttle', text, ids);
-      if (/sign|app-key|target|not-opened|timestamp/i.test(code))
-        throw this.api.error('auth', text, ids);
-      throw this.api.error('rejected', text, ids);
+      throw this.api.error(
+        failureKind(JACKYUN_QIMEN_FAILURES, undefined, code),
+        `qimen ${code}: ${message}`,
+        ids,
+      );
     }
     return {
       code: response['flag'] === 'success' && code === '' ? 200 : code,
@@ -402,15 +377,8 @@ function classifyFailure(envelope: JackyunEnvelope): {
     envelope.subCode === null || envelope.subCode === undefined
       ? ''
       : String(envelope.subCode);
-  const text = `code ${String(envelope.code)} subCode ${subCode || '-'}: ${msg}`;
-  if (/频|限流|too many|throttl|rate limit/i.test(msg))
-    return { kind: 'throttle', text };
-  if (
-    /签名|appkey|app ?key|未开通|授权|无权限|sign/i.test(msg) ||
-    subCode === JACKYUN_APP_NOT_OPENED_SUBCODE
-  )
-    return { kind: 'auth', text };
-  if (/未知错误|系统繁忙|服务.*不可用|超时|timeout|busy/i.test(msg))
-    return { kind: 'transient', text };
-  return { kind: 'rejected', text };
+  return {
+    kind: failureKind(JACKYUN_FAILURES, subCode, msg),
+    text: `code ${String(envelope.code)} subCode ${subCode || '-'}: ${msg}`,
+  };
 }

@@ -1,21 +1,18 @@
-import type { SourceEntity } from '@kingbridge/contracts';
 import {
+  failureKind,
   flatParams,
-  type PageQuery,
+  type EntityPageRequest,
   SourceClientBase,
   type SourceClientOptions,
-  type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
 } from '@kingbridge/source-kit';
 import { JushuitanRequestError } from './jushuitan-request.error';
 import {
-  JUSHUITAN_AUTH_CODES,
+  JUSHUITAN_FAILURES,
   JUSHUITAN_INVENTORY_COUNT_PATH,
-  JUSHUITAN_MAX_PAGE_SIZE,
-  JUSHUITAN_MAX_WINDOW_MS,
-  JUSHUITAN_THROTTLE_CODES,
-  jushuitanInventoryCountSchema,
+  JUSHUITAN_LIMITS,
+  jushuitanInventoryCountRecord,
   jushuitanResponseSchema,
   jushuitanSign,
 } from '@kingbridge/source-jushuitan/protocol';
@@ -36,31 +33,22 @@ export interface JushuitanClientOptions extends SourceClientOptions {
  */
 export class JushuitanClient extends SourceClientBase {
   override readonly platform = 'jushuitan' as const;
-  override readonly entities: readonly SourceEntity[] = ['inventory-count'];
+  protected override readonly paging = {
+    'inventory-count': { from: 'modified_begin', to: 'modified_end' },
+  };
 
   constructor(private readonly options: JushuitanClientOptions) {
-    super(JushuitanRequestError, options, {
-      timeoutMs: 30_000,
-      maxWindowMs: JUSHUITAN_MAX_WINDOW_MS,
-      maxPageSize: JUSHUITAN_MAX_PAGE_SIZE,
-    });
+    super(JushuitanRequestError, options, JUSHUITAN_LIMITS, 30_000);
   }
 
-  protected async fetchEntityPage(
-    query: PageQuery,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
-    const page = this.pageWindow(query, {
-      from: 'modified_begin',
-      to: 'modified_end',
-    });
-    const pageSize = page.size;
-    const pageIndex = page.index + 1;
+  protected async fetchEntityPage(req: EntityPageRequest): Promise<SourcePage> {
+    const { query, signal, size: pageSize } = req;
+    const pageIndex = req.index + 1;
     const biz: Record<string, unknown> = {
       ...flatParams(query.params),
       page_index: pageIndex,
       page_size: pageSize,
-      ...page.window,
+      ...req.window,
     };
     const ids = this.api.ids('inventory/count/query');
     const body = await this.api.withHooks(ids.endpoint, signal, () =>
@@ -68,22 +56,14 @@ export class JushuitanClient extends SourceClientBase {
     );
     const data = body.data;
     const list = data?.datas ?? [];
-    const records = list.map((raw, i) => {
-      const count = this.api.validate(jushuitanInventoryCountSchema, raw, ids, {
-        at: `data.datas[${i}]`,
-        what: 'stock count',
-      });
-      return {
-        sourceId: count.io_id,
-        modifiedAt: this.api.modifiedAt(
-          count.modified,
-          ids,
-          `data.datas[${i}].modified`,
-          'modified is not yyyy-MM-dd HH:mm:ss',
-        ),
-        payload: raw as Record<string, unknown>,
-      };
-    });
+    const records = list.map((raw, i) =>
+      this.api.record(
+        jushuitanInventoryCountRecord,
+        raw,
+        ids,
+        `data.datas[${i}]`,
+      ),
+    );
     const hasNext =
       data?.has_next ??
       (data?.page_count !== undefined
@@ -123,19 +103,10 @@ export class JushuitanClient extends SourceClientBase {
     const { code, msg } = body;
     if (code !== 0)
       throw this.api.error(
-        failureKind(code, msg ?? ''),
+        failureKind(JUSHUITAN_FAILURES, code, msg ?? ''),
         `code ${code}: ${msg ?? ''}`,
         ids,
       );
     return body;
   }
-}
-
-/** The kind of a failed answer (`code != 0`; 200 is the per-minute limit here). */
-function failureKind(code: number, msg: string): SourceErrorKind {
-  if (JUSHUITAN_THROTTLE_CODES.has(code)) return 'throttle';
-  if (JUSHUITAN_AUTH_CODES.has(code)) return 'auth';
-  if (code >= 500 || /系统繁忙|超时|busy|timeout/i.test(msg))
-    return 'transient';
-  return 'rejected';
 }

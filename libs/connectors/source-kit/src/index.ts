@@ -7,4 +7,6 @@ export { sortedKeyValues, topSign } from './top-sign.util';
 export * from './source-connector.port';
 export * from './source-connector-spec.util';
 export * from './qimen-transport.util';
-export { looseString } from './wire-schema.util';
+export * from './wire-schema.util';
+export * from './platform-limits.util';
+export * from './failure-kind.util';

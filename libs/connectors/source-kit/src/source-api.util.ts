@@ -18,7 +18,9 @@ import type {
   RequestHooks,
   RequestOutcome,
   SourcePage,
+  SourceRecord,
 } from './source-connector.port';
+import type { SourcePlatformLimits } from './platform-limits.util';
 import {
   type SourceErrorKind,
   SourceRequestError,
@@ -26,6 +28,7 @@ import {
   type SourceRequestErrorDetails,
 } from './source-request.error';
 import { requestOutcomeOf, sendSourceRequest } from './source-request.util';
+import type { SourceRecordWire } from './wire-schema.util';
 
 /** Which request a failure belongs to (in every error message and log line). */
 export interface SourceRequestIds {
@@ -211,6 +214,27 @@ export class SourceApi {
     return iso;
   }
 
+  /** One item of an answer (at `at`) as a record: validated by `wire`, its id, its modified time as ISO, as sent. */
+  record(
+    wire: SourceRecordWire,
+    raw: unknown,
+    ids: SourceRequestIds,
+    at: string,
+  ): SourceRecord {
+    const item = this.validate(wire.schema, raw, ids, { at, what: wire.what });
+    const modified = item[wire.modifiedField];
+    return {
+      sourceId: String(item[wire.idField]),
+      modifiedAt: this.modifiedAt(
+        typeof modified === 'string' ? modified : undefined,
+        ids,
+        `${at}.${wire.modifiedField}`,
+        `${wire.modifiedField} is not yyyy-MM-dd HH:mm:ss`,
+      ),
+      payload: raw as Record<string, unknown>,
+    };
+  }
+
   /**
    * The platform's error of `kind`; a `transient` platform failure (system busy, timeout) is a `server_error`
    * unless `details` says otherwise.
@@ -261,17 +285,19 @@ export interface SourceClientOptions {
   readonly now?: () => Date;
 }
 
-/** The platform's limits a client is built with. */
-export interface SourceClientLimits {
-  /** Timeout when the options give none. */
-  readonly timeoutMs: number;
-  /** Longest window one query may span (every entity of the platform). */
-  readonly maxWindowMs: number;
-  /** Largest page the platform answers (a plan's larger `pageSize` is clamped to it). */
-  readonly maxPageSize: number;
+/** How a client pages one entity: the params of its window's bounds, its default page size, a full scan. */
+export interface EntityPaging {
+  /** Param of the window's start (a plan's `timeParams` win). */
+  readonly from: string;
+  /** Param of the window's end. */
+  readonly to: string;
+  /** Page size when the plan gives none (default: the platform maximum). */
+  readonly pageSize?: number;
+  /** The entity can be listed without a time filter (master data's first sync). */
+  readonly fullScan?: boolean;
 }
 
-/** The first things every client reads of a page query (`SourceClientBase.pageWindow`). */
+/** The page window of a query: what `fetchPage` reads of it before the client's `fetchEntityPage`. */
 export interface PageWindow {
   /** The plan's page size (or the default) within `1..maxPageSize`. */
   readonly size: number;
@@ -281,64 +307,93 @@ export interface PageWindow {
   readonly window: Readonly<Record<string, string>>;
 }
 
+/** One page to fetch, as `fetchPage` hands it to the client: the query, its page window, the abort signal. */
+export interface EntityPageRequest extends PageWindow {
+  readonly query: PageQuery;
+  readonly signal: AbortSignal | undefined;
+}
+
 /**
  * The part every source client shares: its `SourceApi`, its clock, its limits and its entities. `fetchPage`
- * refuses an entity the client does not serve, then asks the client's `fetchEntityPage`.
+ * refuses an entity the client does not serve, reads the query's page window, then asks the client's
+ * `fetchEntityPage`.
  */
 export abstract class SourceClientBase {
   abstract readonly platform: SourcePlatform;
-  abstract readonly entities: readonly SourceEntity[];
+  /** Each entity the client serves, and how it is paged. */
+  protected abstract readonly paging: Readonly<
+    Record<SourceEntity, EntityPaging>
+  >;
   protected readonly api: SourceApi;
   protected readonly now: () => Date;
 
+  /** `defaultTimeoutMs`: the per-request timeout when the options give none. */
   protected constructor(
     RequestError: SourceRequestErrorConstructor,
     options: SourceClientOptions,
-    private readonly limits: SourceClientLimits,
+    private readonly limits: SourcePlatformLimits,
+    defaultTimeoutMs: number,
   ) {
     this.api = new SourceApi(RequestError, {
       baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? limits.timeoutMs,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       hooks: options.hooks,
       fetch: options.fetch,
     });
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The entities of `paging`. */
+  get entities(): readonly SourceEntity[] {
+    return Object.keys(this.paging);
+  }
+
   maxWindowMs(_entity: SourceEntity): number {
     return this.limits.maxWindowMs;
   }
 
+  supportsFullScan(entity: SourceEntity): boolean {
+    return this.pagingOf(entity)?.fullScan === true;
+  }
+
   /** One page of `query.entity` (a plan error when this client does not serve it). */
   async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<SourcePage> {
-    if (!this.entities.includes(query.entity))
+    const paging = this.pagingOf(query.entity);
+    if (!paging)
       throw new Error(`${this.platform}: unsupported entity ${query.entity}`);
-    return this.fetchEntityPage(query, signal);
+    return this.fetchEntityPage({
+      query,
+      signal,
+      ...pageWindow(query, paging, this.limits.maxPageSize),
+    });
   }
 
-  /** One page of an entity of `entities`. */
+  /** One page of an entity of `paging`. */
   protected abstract fetchEntityPage(
-    query: PageQuery,
-    signal?: AbortSignal,
+    req: EntityPageRequest,
   ): Promise<SourcePage>;
 
-  /**
-   * The page size (`defaultSize`, else the platform maximum, when the plan gives none), the page index and the
-   * window's bounds under `timeParams` (the plan's names win).
-   */
-  protected pageWindow(
-    query: PageQuery,
-    timeParams: { readonly from: string; readonly to: string },
-    defaultSize?: number,
-  ): PageWindow {
-    const names = query.timeParams ?? timeParams;
-    return {
-      size: clampPageSize(query.pageSize, this.limits.maxPageSize, defaultSize),
-      index: query.page?.index ?? 0,
-      window: {
-        [names.from]: formatChinaTime(query.from),
-        [names.to]: formatChinaTime(query.to),
-      },
-    };
+  private pagingOf(entity: SourceEntity): EntityPaging | undefined {
+    return Object.hasOwn(this.paging, entity) ? this.paging[entity] : undefined;
   }
+}
+
+/**
+ * The page size (the entity's default, else the platform maximum, when the plan gives none), the page index and
+ * the window's bounds under the entity's params (the plan's `timeParams` win).
+ */
+function pageWindow(
+  query: PageQuery,
+  paging: EntityPaging,
+  maxPageSize: number,
+): PageWindow {
+  const names = query.timeParams ?? paging;
+  return {
+    size: clampPageSize(query.pageSize, maxPageSize, paging.pageSize),
+    index: query.page?.index ?? 0,
+    window: {
+      [names.from]: formatChinaTime(query.from),
+      [names.to]: formatChinaTime(query.to),
+    },
+  };
 }

@@ -1,28 +1,27 @@
-import type { SourceEntity } from '@kingbridge/contracts';
 import {
   flatParams,
   formatChinaTime,
-  type PageQuery,
+  type EntityPageRequest,
   type QimenCredentials,
   SourceClientBase,
   type SourceClientOptions,
-  type SourceErrorKind,
   type SourcePage,
   type SourceRequestIds,
+  failureKind,
   qimenSigned,
 } from '@kingbridge/source-kit';
 import { WdtRequestError } from './wdt-request.error';
 import {
-  WDT_MAX_PAGE_SIZE,
-  WDT_MAX_WINDOW_MS,
-  WDT_NO_PERMISSION_CODE,
+  WDT_FAILURES,
+  WDT_LIMITS,
+  WDT_QIMEN_FAILURES,
   WDT_QIMEN_PATH,
   WDT_QIMEN_STOCKOUT_METHOD,
   WDT_STOCKOUT_PATH,
   wdtQimenResponseSchema,
   wdtResponseSchema,
   wdtSign,
-  wdtStockoutSchema,
+  wdtStockoutRecord,
 } from '@kingbridge/source-wdt/protocol';
 
 export interface WdtCredentials {
@@ -51,26 +50,20 @@ export interface WdtClientOptions extends SourceClientOptions {
  */
 export class WdtClient extends SourceClientBase {
   override readonly platform = 'wdt' as const;
-  override readonly entities: readonly SourceEntity[] = ['stockout-order'];
+  protected override readonly paging = {
+    'stockout-order': { from: 'start_time', to: 'end_time' },
+  };
 
   constructor(private readonly options: WdtClientOptions) {
-    super(WdtRequestError, options, {
-      timeoutMs: 15_000,
-      maxWindowMs: WDT_MAX_WINDOW_MS,
-      maxPageSize: WDT_MAX_PAGE_SIZE,
-    });
+    super(WdtRequestError, options, WDT_LIMITS, 15_000);
   }
 
-  protected async fetchEntityPage(
-    query: PageQuery,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
-    const page = this.pageWindow(query, { from: 'start_time', to: 'end_time' });
-    const { size: pageSize, index: pageNo } = page;
+  protected async fetchEntityPage(req: EntityPageRequest): Promise<SourcePage> {
+    const { query, signal, size: pageSize, index: pageNo } = req;
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(flatParams(query.params)))
       params[k] = String(v);
-    Object.assign(params, page.window, {
+    Object.assign(params, req.window, {
       page_no: String(pageNo),
       page_size: String(pageSize),
     });
@@ -80,22 +73,9 @@ export class WdtClient extends SourceClientBase {
       this.send(params, ids, signal),
     );
     const list = body.stockout_list ?? [];
-    const records = list.map((raw, i) => {
-      const stockout = this.api.validate(wdtStockoutSchema, raw, ids, {
-        at: `stockout_list[${i}]`,
-        what: 'stockout',
-      });
-      return {
-        sourceId: stockout.stockout_id,
-        modifiedAt: this.api.modifiedAt(
-          stockout.modified,
-          ids,
-          `stockout_list[${i}].modified`,
-          'modified is not yyyy-MM-dd HH:mm:ss',
-        ),
-        payload: raw as Record<string, unknown>,
-      };
-    });
+    const records = list.map((raw, i) =>
+      this.api.record(wdtStockoutRecord, raw, ids, `stockout_list[${i}]`),
+    );
     return {
       records,
       // total_count is only meaningful on page 0.
@@ -148,7 +128,7 @@ export class WdtClient extends SourceClientBase {
     if (body.code !== 0) {
       const message = body.message ?? '';
       throw this.api.error(
-        failureKind(body.code, message),
+        failureKind(WDT_FAILURES, body.code, message),
         `code ${body.code}: ${message}`,
         ids,
       );
@@ -165,34 +145,11 @@ export class WdtClient extends SourceClientBase {
     if (flag === 'failure' || errorcode === null || errorcode === undefined) {
       const topCode = String(code ?? 'unknown');
       throw this.api.error(
-        qimenFailureKind(topCode),
+        failureKind(WDT_QIMEN_FAILURES, undefined, topCode),
         `qimen ${topCode}: ${message ?? ''}`,
         ids,
       );
     }
     return { ...rest, code: errorcode, message };
   }
-}
-
-/** The kind of a failed openapi2 answer (`code != 0`), read from its message and code. */
-function failureKind(code: number, message: string): SourceErrorKind {
-  if (/频|限流|超过.*次|too many|throttl|rate limit/i.test(message))
-    return 'throttle';
-  if (
-    /签名|sign|appkey|账号|sid|授权|权限|欠费|invalid app/i.test(message) ||
-    code === WDT_NO_PERMISSION_CODE
-  )
-    return 'auth';
-  if (/系统繁忙|服务.*不可用|超时|busy|timeout|internal/i.test(message))
-    return 'transient';
-  return 'rejected';
-}
-
-/** Qimen router failures (TOP error codes such as sign-check-failure, app-call-limited). */
-function qimenFailureKind(code: string): SourceErrorKind {
-  if (/call-limited|limit|throttl|频/i.test(code)) return 'throttle';
-  if (/sign|app-key|timestamp|target|permission|session|auth/i.test(code))
-    return 'auth';
-  if (/service-unavailable|isp\.|timeout/i.test(code)) return 'transient';
-  return 'rejected';
 }

@@ -1,26 +1,24 @@
-import type { SourceEntity } from '@kingbridge/contracts';
-import type { z } from 'zod';
 import {
+  failureKind,
   type HttpResponse,
-  type PageQuery,
+  type EntityPageRequest,
   SourceClientBase,
   type SourceClientOptions,
-  type SourceErrorKind,
   type SourcePage,
   type SourceRecord,
   type SourceRequestIds,
 } from '@kingbridge/source-kit';
 import { XiaomanRequestError } from './xiaoman-request.error';
 import {
-  XIAOMAN_MAX_PAGE_SIZE,
-  XIAOMAN_MAX_WINDOW_MS,
+  XIAOMAN_FAILURES,
+  XIAOMAN_LIMITS,
   XIAOMAN_ORDER_INFO_PATH,
   XIAOMAN_ORDER_LIST_PATH,
   XIAOMAN_TOKEN_PATH,
   XIAOMAN_TOKEN_TTL_MS,
   xiaomanInfoResponseSchema,
   xiaomanListResponseSchema,
-  xiaomanOrderSchema,
+  xiaomanOrderRecord,
   xiaomanTokenSchema,
 } from '@kingbridge/source-xiaoman/protocol';
 
@@ -44,36 +42,26 @@ export interface XiaomanClientOptions extends SourceClientOptions {
  */
 export class XiaomanClient extends SourceClientBase {
   override readonly platform = 'xiaoman' as const;
-  override readonly entities: readonly SourceEntity[] = ['sales-order'];
+  protected override readonly paging = {
+    'sales-order': { from: 'start_time', to: 'end_time', pageSize: 100 },
+  };
   private token: { value: string; expiresAt: number } | undefined;
   private tokenPromise: Promise<string> | undefined;
 
   constructor(private readonly options: XiaomanClientOptions) {
-    super(XiaomanRequestError, options, {
-      timeoutMs: 60_000,
-      maxWindowMs: XIAOMAN_MAX_WINDOW_MS,
-      maxPageSize: XIAOMAN_MAX_PAGE_SIZE,
-    });
+    super(XiaomanRequestError, options, XIAOMAN_LIMITS, 60_000);
   }
 
-  protected async fetchEntityPage(
-    query: PageQuery,
-    signal?: AbortSignal,
-  ): Promise<SourcePage> {
-    const page = this.pageWindow(
-      query,
-      { from: 'start_time', to: 'end_time' },
-      100,
-    );
-    const count = page.size;
-    const startIndex = page.index + 1;
+  protected async fetchEntityPage(req: EntityPageRequest): Promise<SourcePage> {
+    const { query, signal, size: count } = req;
+    const startIndex = req.index + 1;
     const { details = 1, ...listParams } = query.params;
     const search = new URLSearchParams();
     // The plan's params are sent as written (seed 004: removed 0, approval 0, status "0"). time_type
     // is sent only when the plan names it: the API's default 1 (更新时间) is the window field.
     for (const [k, v] of Object.entries(listParams))
       search.set(k, Array.isArray(v) ? v.join(',') : String(v));
-    for (const [k, v] of Object.entries(page.window)) search.set(k, v);
+    for (const [k, v] of Object.entries(req.window)) search.set(k, v);
     search.set('count', String(count));
     search.set('start_index', String(startIndex));
     const ids = this.api.ids('invoices/order/list');
@@ -90,7 +78,7 @@ export class XiaomanClient extends SourceClientBase {
     if (body.code !== 200) throw this.failure(body, ids);
     const list = body.data?.list ?? [];
     const orders = list.map((raw, i) =>
-      this.toRecord(raw, ids, `data.list[${i}]`),
+      this.api.record(xiaomanOrderRecord, raw, ids, `data.list[${i}]`),
     );
     const records = [];
     // The list has no line items (product_list): by default each order is read in full from
@@ -136,7 +124,7 @@ export class XiaomanClient extends SourceClientBase {
       ids,
     );
     if (body.code !== 200) throw this.failure(body, ids);
-    return this.toRecord(body.data, ids, 'data');
+    return this.api.record(xiaomanOrderRecord, body.data, ids, 'data');
   }
 
   /** GET with the bearer token; a 401 forces one token refresh and one retry. */
@@ -234,30 +222,6 @@ export class XiaomanClient extends SourceClientBase {
     );
   }
 
-  /** One order of an answer as a record (`at` is where it sits in the answer). */
-  private toRecord(
-    raw: unknown,
-    ids: SourceRequestIds,
-    at: string,
-  ): SourceRecord {
-    const order: z.output<typeof xiaomanOrderSchema> = this.api.validate(
-      xiaomanOrderSchema,
-      raw,
-      ids,
-      { at },
-    );
-    return {
-      sourceId: order.order_id,
-      modifiedAt: this.api.modifiedAt(
-        order.update_time,
-        ids,
-        `${at}.update_time`,
-        'update_time is not yyyy-MM-dd HH:mm:ss',
-      ),
-      payload: raw as Record<string, unknown>,
-    };
-  }
-
   /** A failed answer (`code != 200`) as the error of its kind. */
   private failure(
     body: { readonly code: number; readonly message?: string | null },
@@ -265,22 +229,9 @@ export class XiaomanClient extends SourceClientBase {
   ): Error {
     const message = body.message ?? '';
     return this.api.error(
-      failureKind(body.code, message),
+      failureKind(XIAOMAN_FAILURES, body.code, message),
       `code ${body.code}: ${message}`,
       ids,
     );
   }
-}
-
-function failureKind(code: number, message: string): SourceErrorKind {
-  if (code === 429 || /频|限流|too many|throttl|rate limit/i.test(message))
-    return 'throttle';
-  if (
-    code === 401 ||
-    code === 403 ||
-    /permission|scope|token|授权|无权限/i.test(message)
-  )
-    return 'auth';
-  if (code >= 500) return 'transient';
-  return 'rejected';
 }

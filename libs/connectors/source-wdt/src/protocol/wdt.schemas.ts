@@ -1,24 +1,17 @@
-import { looseString } from '@kingbridge/source-kit';
+import { codedAnswerSchema, sourceRecordWire } from '@kingbridge/source-kit';
 import { z } from 'zod';
 
 /** One stock-out order; ids may be numbers or strings. */
-export const wdtStockoutSchema = z
-  .object({
-    stockout_id: looseString,
-    order_no: z.string().nullish(),
-    modified: z.string(),
-  })
-  .passthrough();
+export const wdtStockoutRecord = sourceRecordWire(
+  { id: 'stockout_id', modified: 'modified', what: 'stockout' },
+  { order_no: z.string().nullish() },
+);
 
 /** `code == 0` is success; `total_count` is only populated on `page_no = 0`. */
-export const wdtResponseSchema = z
-  .object({
-    code: z.coerce.number().int(),
-    message: z.string().nullish(),
-    total_count: z.coerce.number().int().nonnegative().nullish(),
-    stockout_list: z.array(z.unknown()).nullish(),
-  })
-  .passthrough();
+export const wdtResponseSchema = codedAnswerSchema('message', {
+  total_count: z.coerce.number().int().nonnegative().nullish(),
+  stockout_list: z.array(z.unknown()).nullish(),
+});
 
 /**
  * The Qimen (奇门) router's answer (reference §2.7): the WDT body inside

@@ -1,4 +1,4 @@
-import { looseString } from '@kingbridge/source-kit';
+import { codedAnswerSchema, sourceRecordWire } from '@kingbridge/source-kit';
 import { z } from 'zod';
 
 /** `POST /v1/oauth2/access_token` answer; client_credentials may omit `expires_in`. */
@@ -10,35 +10,24 @@ export const xiaomanTokenSchema = z
   })
   .passthrough();
 
-/** One order of `/v1/invoices/order/list`. */
-export const xiaomanOrderSchema = z
-  .object({
-    order_id: looseString,
-    order_no: z.string().nullish(),
-    update_time: z.string(),
-  })
-  .passthrough();
+/** One order of `/v1/invoices/order/list` (and of `/info`). */
+export const xiaomanOrderRecord = sourceRecordWire(
+  { id: 'order_id', modified: 'update_time' },
+  { order_no: z.string().nullish() },
+);
 
 /** `code == 200` is success; `data.count` is the total of the query. */
-export const xiaomanListResponseSchema = z
-  .object({
-    code: z.coerce.number().int(),
-    message: z.string().nullish(),
-    data: z
-      .object({
-        count: z.coerce.number().int().nonnegative().optional(),
-        list: z.array(z.unknown()).nullish(),
-      })
-      .passthrough()
-      .nullish(),
-  })
-  .passthrough();
+export const xiaomanListResponseSchema = codedAnswerSchema('message', {
+  data: z
+    .object({
+      count: z.coerce.number().int().nonnegative().optional(),
+      list: z.array(z.unknown()).nullish(),
+    })
+    .passthrough()
+    .nullish(),
+});
 
 /** `GET /v1/invoices/order/info`: one order with `product_list`. */
-export const xiaomanInfoResponseSchema = z
-  .object({
-    code: z.coerce.number().int(),
-    message: z.string().nullish(),
-    data: z.unknown(),
-  })
-  .passthrough();
+export const xiaomanInfoResponseSchema = codedAnswerSchema('message', {
+  data: z.unknown(),
+});
