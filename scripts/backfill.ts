@@ -7,7 +7,11 @@ import {
   runCliCommand,
   runIfStartedAs,
 } from '@kingbridge/config';
-import { allTopics, rawTopic } from '@kingbridge/source-registry';
+import {
+  allTopics,
+  rawTopic,
+  SOURCE_REGISTRY,
+} from '@kingbridge/source-registry';
 import {
   createKafkaConnection,
   createProducer,
@@ -26,9 +30,9 @@ import {
   sourceConnectorConfigSchema,
   loadStreams,
 } from '@kingbridge/source-connector';
-import { timeOption } from './commands';
+import { timeOption } from './operator-options';
 
-export const BACKFILL_USAGE = `usage: npx tsx scripts/backfill.ts --connector <jackyun|wdt|jushuitan|xiaoman> --stream <id> --from <T> --to <T> [--force]
+export const BACKFILL_USAGE = `usage: npx tsx scripts/backfill.ts --connector <${SOURCE_REGISTRY.platforms.join('|')}> --stream <id> --from <T> --to <T> [--force]
 
 Backfills [from, to] for one stream into its raw topic: any range, e.g. before the stream's first sync
 (INITIAL_SYNC_FROM). Times: ISO-8601 with offset, 'yyyy-MM-dd[ HH:mm[:ss]]' in Beijing time, or now / now-7d.

@@ -1,3 +1,4 @@
+import { rawTopic } from '@kingbridge/source-registry';
 import type { SyncPlan } from '@kingbridge/transform-engine';
 import {
   parsePrometheusText,
@@ -94,8 +95,7 @@ export function flowRows(
 }
 
 function rawTopicOf(p: SyncPlan): string {
-  const domain = p.source.platform === 'xiaoman' ? 'crm' : 'oms';
-  return `${domain}.${p.source.platform}.${p.source.entity}.raw.v1`;
+  return rawTopic(p.source.platform, p.source.entity);
 }
 
 /** A compact fixed-width table for the console. */
