@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DocumentStore } from '../shared/document-store';
 import {
-  jsonResponse,
+  envelopeAnswer,
   parseJsonOrUndefined,
   type PlatformResponse,
   type SimRequest,
@@ -12,11 +12,7 @@ import type { JdyMasterData } from './jdy-master-data';
 export const FORM = 'inv_check_loss_bill';
 
 /** The `{errcode, description, data}` envelope of every JDY business answer (HTTP 200). */
-export const jdyEnvelope = (
-  errcode: number,
-  description: string,
-  data: unknown = null,
-): PlatformResponse => jsonResponse(200, { errcode, description, data });
+export const jdyEnvelope = envelopeAnswer(['errcode', 'description', 'data']);
 
 const entrySchema = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DocumentStore, StoredDocument } from '../shared/document-store';
 import {
-  jsonResponse,
+  envelopeAnswer,
   parseJsonOrUndefined,
   type PlatformResponse,
   type SimRequest,
@@ -16,12 +16,7 @@ import type { K3WiseCategory, K3WiseMasterData } from './k3wise-master-data';
 export const FORM = 'SO';
 
 /** `{StatusCode, Message, Data}`: the envelope of every K3API answer (HTTP 200). */
-export const k3WiseAnswer = (
-  statusCode: number,
-  message: string,
-  data: unknown = null,
-): PlatformResponse =>
-  jsonResponse(200, { StatusCode: statusCode, Message: message, Data: data });
+export const k3WiseAnswer = envelopeAnswer(['StatusCode', 'Message', 'Data']);
 
 const saveBodySchema = z.object({
   Data: z

@@ -123,6 +123,23 @@ export function jsonResponse(
   };
 }
 
+/**
+ * A platform's business answer: HTTP 200 with a JSON envelope of a code, a message and data, under the
+ * platform's own key names (in that order).
+ */
+export function envelopeAnswer([codeKey, messageKey, dataKey]: readonly [
+  string,
+  string,
+  string,
+]): (code: number, message: string, data?: unknown) => PlatformResponse {
+  return (code, message, data = null) =>
+    jsonResponse(200, {
+      [codeKey]: code,
+      [messageKey]: message,
+      [dataKey]: data,
+    });
+}
+
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** The page IIS in front of a Kingdee server answers with when the application behind it fails. */
