@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { K3SessionManager, type K3LoginRequest } from '../k3cloud/k3cloud-auth';
+import {
+  K3SessionManager,
+  type K3LoginCredentials,
+  type K3LoginRequest,
+} from '../k3cloud/k3cloud-auth';
 import { loginBySignSign } from './k3cloud-test.signer';
 
 const NOW = 1_700_000_000_000;
@@ -21,43 +25,43 @@ function manager(): K3SessionManager {
   );
 }
 
-const ts = String(NOW / 1000);
+/** A login of `userName` to ACCT (or `acctId`) with these credentials. */
+const login = (
+  userName: string,
+  credentials: K3LoginCredentials,
+  { acctId = ACCT, lcid = 2052 } = {},
+): K3LoginRequest => ({ acctId, userName, lcid, ...credentials });
+/** A LoginBySign of `userName`, signed right unless `change` says otherwise. */
 const signed = (
   userName: string,
   change: { timestamp?: string; appId?: string; sign?: string } = {},
 ): K3LoginRequest => {
-  const timestamp = change.timestamp ?? ts;
-  return {
-    acctId: ACCT,
-    userName,
-    lcid: 2052,
+  const timestamp = change.timestamp ?? String(NOW / 1000);
+  return login(userName, {
     kind: 'sign',
     appId: change.appId ?? APP.appId,
     timestamp,
     sign:
       change.sign ??
       loginBySignSign(ACCT, userName, APP.appId, APP.appSecret, timestamp),
-  };
+  });
 };
+const password = (value: string): K3LoginCredentials => ({
+  kind: 'password',
+  password: value,
+});
+const appSecret = (value: string): K3LoginCredentials => ({
+  kind: 'appSecret',
+  appId: APP.appId,
+  appSecret: value,
+});
 
 describe('K3SessionManager.login', () => {
   it('should open a session when each kind of credentials is right', () => {
     const sessions = manager();
-    const logins: K3LoginRequest[] = [
-      {
-        acctId: ACCT,
-        userName: 'alice',
-        lcid: 1033,
-        kind: 'password',
-        password: 'pw',
-      },
-      {
-        acctId: ACCT,
-        userName: 'alice',
-        lcid: 2052,
-        kind: 'appSecret',
-        ...APP,
-      },
+    const logins = [
+      login('alice', password('pw'), { lcid: 1033 }),
+      login('alice', appSecret(APP.appSecret)),
       signed('alice'),
     ];
     const outcomes = logins.map((l) => sessions.login(l));
@@ -70,41 +74,16 @@ describe('K3SessionManager.login', () => {
   it('should refuse with the service message when a check fails, data centre first', () => {
     const sessions = manager();
     const refusals = [
-      {
-        acctId: 'other',
-        userName: 'alice',
-        lcid: 2052,
-        kind: 'password',
-        password: 'pw',
-      },
-      {
-        acctId: ACCT,
-        userName: 'alice',
-        lcid: 2052,
-        kind: 'password',
-        password: 'bad',
-      },
-      {
-        acctId: ACCT,
-        userName: 'bob',
-        lcid: 2052,
-        kind: 'password',
-        password: 'pw',
-      },
-      {
-        acctId: ACCT,
-        userName: 'alice',
-        lcid: 2052,
-        kind: 'appSecret',
-        appId: APP.appId,
-        appSecret: 'bad',
-      },
-      { acctId: ACCT, userName: 'bob', lcid: 2052, kind: 'appSecret', ...APP },
+      login('alice', password('pw'), { acctId: 'other' }),
+      login('alice', password('bad')),
+      login('bob', password('pw')),
+      login('alice', appSecret('bad')),
+      login('bob', appSecret(APP.appSecret)),
       signed('alice', { appId: 'nope' }),
       signed('alice', { sign: 'bad' }),
       signed('alice', { timestamp: String(NOW / 1000 - 61) }),
       signed('bob'),
-    ] satisfies K3LoginRequest[];
+    ];
     expect(refusals.map((r) => sessions.login(r))).toEqual([
       {
         ok: false,
