@@ -22,14 +22,24 @@ export const lineageSchema = z.object({
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 
-/** What the sink does with a per-record document that changed (or was withdrawn) after it was written. */
-export const changeAfterWriteSchema = z.enum([
-  'dead_letter',
-  'skip',
-  'update',
-  'reverse',
-]);
-export type ChangeAfterWrite = z.infer<typeof changeAfterWriteSchema>;
+/**
+ * What the sink does with a per-record document that changed (or was withdrawn) after it was written (the plan's
+ * changeAfterWrite), each rule with the change its status event reports (`documentChangeSchema`).
+ */
+export const CHANGE_AFTER_WRITE_RULES = {
+  /** Default: not sent, held as a dead letter with both versions and a diff. */
+  dead_letter: 'changed_after_write',
+  /** Kingdee is kept as it is (only logged: no change reported). */
+  skip: undefined,
+  /** The written bill is saved over in place (K3Cloud Save with its FID). */
+  update: 'updated',
+  /** A reversal (红字) bill negating the written version (then the new version as a new bill). */
+  reverse: 'reversed',
+} as const;
+export type ChangeAfterWrite = keyof typeof CHANGE_AFTER_WRITE_RULES;
+export const changeAfterWriteSchema = z.enum(
+  Object.keys(CHANGE_AFTER_WRITE_RULES) as ChangeAfterWrite[],
+);
 
 /**
  * Value of the outbound topics: one document ready for a Kingdee save call.

@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { documentIdentityShape } from './document-identity.schema';
+import { CHANGE_AFTER_WRITE_RULES } from './outbound-document.schema';
 
-/** What became of a document that changed (or was withdrawn) after it was written: a write outcome and a change. */
-const AFTER_WRITE = [
-  /**
-   * Arrived again with another payload after it was written: not sent, held as a
-   * dead letter with both versions and a diff (the plan's default changeAfterWrite).
-   */
-  'changed_after_write',
-  /** Changed after write, plan rule `update`: the written bill was saved over in place (K3Cloud Save with its FID). */
-  'updated',
-  /** Changed or withdrawn after write, plan rule `reverse`: a reversal (红字) bill negating the written version. */
-  'reversed',
-] as const;
+/**
+ * What became of a document that changed (or was withdrawn) after it was written, by the plan's rule: a write
+ * outcome and a change (`changed_after_write`, `updated`, `reversed`).
+ */
+const AFTER_WRITE = Object.values(CHANGE_AFTER_WRITE_RULES).filter(
+  (change) => change !== undefined,
+);
 
 export const writeOutcomeSchema = z.enum([
   /** Written to Kingdee (this attempt or verified as already present). */
