@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { ConfigError } from './config.error';
 
-/** Kafka's own names for a listener's protocol (what a managed Kafka's console prints). */
-export const kafkaSecurityProtocolSchema = z.enum([
-  'PLAINTEXT',
-  'SSL',
-  'SASL_PLAINTEXT',
-  'SASL_SSL',
-]);
-export type KafkaSecurityProtocol = z.infer<typeof kafkaSecurityProtocolSchema>;
+/** Kafka's own names for a listener's protocol (what a managed Kafka's console prints), and what each one uses. */
+const PROTOCOLS = {
+  PLAINTEXT: { sasl: false, tls: false },
+  SSL: { sasl: false, tls: true },
+  SASL_PLAINTEXT: { sasl: true, tls: false },
+  SASL_SSL: { sasl: true, tls: true },
+} as const satisfies Record<string, { sasl: boolean; tls: boolean }>;
+export type KafkaSecurityProtocol = keyof typeof PROTOCOLS;
+export const kafkaSecurityProtocolSchema = z.enum(
+  Object.keys(PROTOCOLS) as KafkaSecurityProtocol[],
+);
 
 export const kafkaSaslMechanismSchema = z.enum([
   'PLAIN',
@@ -29,13 +32,15 @@ export const kafkaSecurityConfigShape = {
     .transform((v) => v.trim().toUpperCase())
     .pipe(kafkaSecurityProtocolSchema)
     .default('PLAINTEXT')
-    .describe('PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL'),
+    .describe(kafkaSecurityProtocolSchema.options.join(' | ')),
   KAFKA_SASL_MECHANISM: z
     .string()
     .transform((v) => v.trim().toUpperCase().replace(/_/g, '-'))
     .pipe(kafkaSaslMechanismSchema)
     .optional()
-    .describe('PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512 (SASL_* protocols)'),
+    .describe(
+      `${kafkaSaslMechanismSchema.options.join(' | ')} (SASL_* protocols)`,
+    ),
   KAFKA_SASL_USERNAME: z
     .string()
     .min(1)
@@ -115,8 +120,7 @@ export interface KafkaSecurity {
 export function kafkaSecurityOf(config: KafkaSecurityConfig): KafkaSecurity {
   const issues: string[] = [];
   const protocol = config.KAFKA_SECURITY_PROTOCOL;
-  const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
-  const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const { sasl: usesSasl, tls: usesTls } = PROTOCOLS[protocol];
   if (usesSasl) {
     for (const name of [
       'KAFKA_SASL_MECHANISM',
