@@ -59,6 +59,37 @@ function wrapKeyOf(parser: MappingFieldInput['parser']): string | undefined {
 }
 
 /**
+ * The detail list an array field's `value` names (`{{items}}` or `items`);
+ * undefined when it names none (exactly one row).
+ */
+function detailListOf(
+  value: MappingFieldInput['value'],
+  at: string,
+  rowList: string | undefined,
+): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') {
+    const list = value.trim().replace(/^\{+|\}+$/g, '');
+    const bad = parsePath(list).find(
+      (s) => s === '' || isForbiddenName(s) || !/^[\p{L}\p{N}_$]+$/u.test(s),
+    );
+    if (bad !== undefined)
+      throw new PlanCompileError(`${at}.value`, `invalid list path '${value}'`);
+    if (rowList !== undefined)
+      throw new PlanCompileError(
+        `${at}.value`,
+        'nested detail lists are not supported',
+      );
+    return list;
+  }
+  if (value !== undefined && value !== null && value !== '')
+    throw new PlanCompileError(
+      `${at}.value`,
+      'an array value must name a detail list',
+    );
+  return undefined;
+}
+
+/**
  * Compiles the mapping tree. `rowList` is the detail list of the enclosing
  * array (what `{{list.field}}` refers to). Collects the detail lists used.
  */
@@ -80,61 +111,36 @@ export function compileFields(
       throw new PlanCompileError(`${at}.field`, `duplicate field '${f.field}'`);
     seen.add(f.field);
     const type = f.type ?? (f.children ? 'object' : undefined);
-    if (type === 'array') {
+    if (type === 'array' || type === 'object') {
       if (!f.children?.length)
         throw new PlanCompileError(
           `${at}.children`,
-          'an array field needs children',
+          `an ${type} field needs children`,
         );
-      let list: string | undefined;
-      if (typeof f.value === 'string' && f.value.trim() !== '') {
-        list = f.value.trim().replace(/^\{+|\}+$/g, '');
-        const bad = parsePath(list).find(
-          (s) =>
-            s === '' || isForbiddenName(s) || !/^[\p{L}\p{N}_$]+$/u.test(s),
-        );
-        if (bad !== undefined)
-          throw new PlanCompileError(
-            `${at}.value`,
-            `invalid list path '${f.value}'`,
-          );
-        if (rowList !== undefined)
-          throw new PlanCompileError(
-            `${at}.value`,
-            'nested detail lists are not supported',
-          );
-        lists.add(list);
-      } else if (f.value !== undefined && f.value !== null && f.value !== '') {
-        throw new PlanCompileError(
-          `${at}.value`,
-          'an array value must name a detail list',
-        );
-      }
-      return {
-        kind: 'array',
-        key: f.field,
-        list,
-        listPath: list === undefined ? undefined : parsePath(list),
-        children: compileFields(
-          f.children,
-          `${at}.children`,
-          list ?? rowList,
-          lists,
-        ),
-      };
-    }
-    if (type === 'object') {
-      if (!f.children?.length)
-        throw new PlanCompileError(
-          `${at}.children`,
-          'an object field needs children',
-        );
-      return {
-        kind: 'object',
-        key: f.field,
-        children: compileFields(f.children, `${at}.children`, rowList, lists),
-        wrapKey: wrapKeyOf(f.parser),
-      };
+      const list =
+        type === 'array' ? detailListOf(f.value, at, rowList) : undefined;
+      if (list !== undefined) lists.add(list);
+      // Rows of an array read its detail list; an object's children read the enclosing one.
+      const children = compileFields(
+        f.children,
+        `${at}.children`,
+        list ?? rowList,
+        lists,
+      );
+      return type === 'array'
+        ? {
+            kind: 'array',
+            key: f.field,
+            list,
+            listPath: list === undefined ? undefined : parsePath(list),
+            children,
+          }
+        : {
+            kind: 'object',
+            key: f.field,
+            children,
+            wrapKey: wrapKeyOf(f.parser),
+          };
     }
     if (f.children)
       throw new PlanCompileError(
@@ -230,6 +236,79 @@ function withPath(err: unknown, at: string): unknown {
   return err;
 }
 
+function pathOf(docPath: string, key: string): string {
+  return docPath === '' ? key : `${docPath}.${key}`;
+}
+
+/** The rows of an array field's detail list; throws (mapping, at `at`) when the record has no such list. */
+function detailRows(
+  list: string | undefined,
+  listPath: RecordPath,
+  ctx: MapContext,
+  at: string,
+): readonly unknown[] {
+  const rows = getRootPath(ctx, listPath);
+  if (!Array.isArray(rows)) {
+    throw new NonRetriableError(
+      `detail list '${list}' is missing or not a list`,
+      { errorClass: 'mapping', fieldPath: at },
+    );
+  }
+  return rows;
+}
+
+/** Visits each row with `ctx` whose `row` is that row (one context, reassigned per row). */
+function eachRow(
+  ctx: MapContext,
+  rows: readonly unknown[],
+  visit: (rowCtx: MapContext, index: number) => void,
+): void {
+  const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = {
+    ...ctx,
+  };
+  for (let i = 0; i < rows.length; i += 1) {
+    rowCtx.row = rows[i];
+    visit(rowCtx, i);
+  }
+}
+
+/** What evalField returns for a field left out of the document. */
+const LEFT_OUT: unique symbol = Symbol('left out');
+
+/**
+ * The value of a value field as the record gives it (missing values included), or LEFT_OUT: an optional
+ * lookup that finds nothing leaves the field out, like any missing optional value (not in the lookup-collection
+ * pass). A row that exists with nothing in the column read is missing (null) when the field has a default.
+ */
+function evalField(
+  field: Extract<CompiledField, { kind: 'value' }>,
+  ctx: MapContext,
+): unknown {
+  try {
+    return evalValue(field.value, ctx, '');
+  } catch (err) {
+    if (
+      field.optional &&
+      err instanceof PipelineError &&
+      err.errorClass === 'lookup' &&
+      !ctx.collect
+    )
+      return LEFT_OUT;
+    if (!emptyColumn(err) || field.fallback === undefined) throw err;
+    return null;
+  }
+}
+
+function missingValue(
+  field: CompiledField,
+  docPath: string,
+): NonRetriableError {
+  return new NonRetriableError(
+    `missing value for ${pathOf(docPath, field.key)}`,
+    { errorClass: 'mapping' },
+  );
+}
+
 /** Maps fields into `out`. Throws NonRetriableError (mapping | lookup) with the document path. */
 export function mapFields(
   fields: readonly CompiledField[],
@@ -241,77 +320,41 @@ export function mapFields(
     try {
       if (field.kind === 'object') {
         const obj: Record<string, unknown> = {};
-        mapFields(
-          field.children,
-          ctx,
-          obj,
-          docPath === '' ? field.key : `${docPath}.${field.key}`,
-        );
+        mapFields(field.children, ctx, obj, pathOf(docPath, field.key));
         out[field.key] = field.wrapKey ? { [field.wrapKey]: obj } : obj;
         continue;
       }
       if (field.kind === 'array') {
-        const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
+        const at = pathOf(docPath, field.key);
         if (field.listPath === undefined) {
           const obj: Record<string, unknown> = {};
           mapFields(field.children, ctx, obj, `${at}[0]`);
           out[field.key] = [obj];
           continue;
         }
-        const rows = getRootPath(ctx, field.listPath);
-        if (!Array.isArray(rows)) {
-          throw new NonRetriableError(
-            `detail list '${field.list}' is missing or not a list`,
-            { errorClass: 'mapping', fieldPath: at },
-          );
-        }
+        const rows = detailRows(field.list, field.listPath, ctx, at);
         const mapped: Record<string, unknown>[] = new Array(rows.length);
-        const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = {
-          ...ctx,
-        };
-        for (let i = 0; i < rows.length; i += 1) {
+        eachRow(ctx, rows, (rowCtx, i) => {
           const obj: Record<string, unknown> = {};
-          rowCtx.row = rows[i];
           mapFields(field.children, rowCtx, obj, `${at}[${i}]`);
           mapped[i] = obj;
-        }
+        });
         out[field.key] = mapped;
         continue;
       }
-      let v: unknown;
-      try {
-        v = evalValue(field.value, ctx, '');
-      } catch (err) {
-        // An optional lookup that finds nothing leaves the field out, like any missing optional value.
-        if (
-          field.optional &&
-          err instanceof PipelineError &&
-          err.errorClass === 'lookup' &&
-          !ctx.collect
-        )
-          continue;
-        // A row that exists with nothing in the column read takes the field's default.
-        if (!emptyColumn(err) || field.fallback === undefined) throw err;
-        v = null;
-      }
+      let v = evalField(field, ctx);
+      if (v === LEFT_OUT) continue;
       if (isMissing(v)) {
         if (field.fallback !== undefined) v = field.fallback;
         else if (field.optional) continue;
-        else
-          throw new NonRetriableError(
-            `missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`,
-            { errorClass: 'mapping' },
-          );
+        else throw missingValue(field, docPath);
       }
       const coerced = isMissing(v) ? v : coerce(field, v, ctx, '');
       out[field.key] = field.wrapKey ? { [field.wrapKey]: coerced } : coerced;
     } catch (err) {
       // In the lookup-collection pass a field that cannot be mapped yet is skipped.
       if (ctx.collect) continue;
-      throw withPath(
-        err,
-        docPath === '' ? field.key : `${docPath}.${field.key}`,
-      );
+      throw withPath(err, pathOf(docPath, field.key));
     }
   }
 }
@@ -331,37 +374,21 @@ export function checkFields(
     if (field.kind === 'value') {
       if (field.value.k === 'expr' || field.value.k === 'const') continue;
       try {
-        let v: unknown;
-        try {
-          v = evalValue(field.value, ctx, '');
-        } catch (err) {
-          if (
-            field.optional &&
-            err instanceof PipelineError &&
-            err.errorClass === 'lookup'
-          )
-            continue;
-          if (!emptyColumn(err) || field.fallback === undefined) throw err;
-          v = null;
-        }
+        const v = evalField(field, ctx);
+        if (v === LEFT_OUT) continue;
+        // A default is not checked: only what the record gives.
         if (isMissing(v)) {
           if (field.fallback !== undefined || field.optional) continue;
-          throw new NonRetriableError(
-            `missing value for ${docPath === '' ? field.key : `${docPath}.${field.key}`}`,
-            { errorClass: 'mapping' },
-          );
+          throw missingValue(field, docPath);
         }
         if (field.type !== undefined || field.format !== undefined)
           coerce(field, v, ctx, '');
       } catch (err) {
-        throw withPath(
-          err,
-          docPath === '' ? field.key : `${docPath}.${field.key}`,
-        );
+        throw withPath(err, pathOf(docPath, field.key));
       }
       continue;
     }
-    const at = docPath === '' ? field.key : `${docPath}.${field.key}`;
+    const at = pathOf(docPath, field.key);
     if (field.kind === 'object' || field.listPath === undefined) {
       checkFields(
         field.children,
@@ -370,19 +397,9 @@ export function checkFields(
       );
       continue;
     }
-    const rows = getRootPath(ctx, field.listPath);
-    if (!Array.isArray(rows)) {
-      throw new NonRetriableError(
-        `detail list '${field.list}' is missing or not a list`,
-        { errorClass: 'mapping', fieldPath: at },
-      );
-    }
-    const rowCtx: { -readonly [K in keyof MapContext]: MapContext[K] } = {
-      ...ctx,
-    };
-    for (let i = 0; i < rows.length; i += 1) {
-      rowCtx.row = rows[i];
-      checkFields(field.children, rowCtx, `${at}[${i}]`);
-    }
+    const rows = detailRows(field.list, field.listPath, ctx, at);
+    eachRow(ctx, rows, (rowCtx, i) =>
+      checkFields(field.children, rowCtx, `${at}[${i}]`),
+    );
   }
 }

@@ -67,16 +67,19 @@ export interface MergeInput {
   readonly version?: number | undefined;
 }
 
-/** A record's stored contribution to a window (JSON-safe). */
+/**
+ * A record's stored contribution to a window (JSON-safe): its header and rows, with its input's content hash
+ * (a tombstone's: TOMBSTONE_HASH), fetch time, offset and version under short keys.
+ */
 export interface Contribution {
-  readonly h: string;
+  readonly h: MergeInput['contentHash'];
   readonly t: number;
-  readonly f: string;
+  readonly f: MergeInput['fetchedAt'];
   readonly header: Record<string, unknown>;
   readonly rows: Record<string, unknown>[];
-  readonly o?: RawOffset | undefined;
+  readonly o?: MergeInput['offset'];
   /** Source version (modified time, epoch ms). */
-  readonly v?: number | undefined;
+  readonly v?: MergeInput['version'];
   /** Tombstone: the record left this window (it counts nothing; it keeps the version that removed it). */
   readonly x?: true | undefined;
 }
