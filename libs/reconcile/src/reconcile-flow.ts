@@ -29,6 +29,7 @@ import type { InFlightReason, PipelineState } from './pipeline-state.port';
 import {
   compareInventories,
   type Comparison,
+  type Counts,
   type ExpectedDocument,
   type ExpectedFailure,
   type ExtraItem,
@@ -77,15 +78,8 @@ export interface ReconcileReport extends Omit<Comparison, 'counts'> {
   /** `range`: source records whose query time is in [from, to); `all`: master data, every record now. */
   readonly scope: 'range' | 'all';
   readonly range: { readonly from: string; readonly to: string };
-  readonly counts: Comparison['counts'] & {
-    readonly inFlight: number;
-    readonly leftQuery: number;
-  };
-  readonly source: {
-    readonly records: number;
-    readonly filtered: number;
-    readonly failed: number;
-  };
+  readonly counts: Comparison['counts'] & Counts<'inFlight' | 'leftQuery'>;
+  readonly source: Counts<'records' | 'filtered' | 'failed'>;
   /**
    * Kingdee documents this flow wrote (sink ledger) whose records the flow's query no longer returns (a status
    * that moved on, a cancellation): not extra, listed for the operator.

@@ -117,24 +117,27 @@ export interface ChangedItem {
   readonly sourceModifiedAt: string;
 }
 
+/** A block of counts in a report: how many of each `K`. */
+export type Counts<K extends string> = { readonly [P in K]: number };
+
 export interface Comparison {
-  readonly counts: {
-    readonly expected: number;
-    readonly actual: number;
-    readonly matched: number;
-    readonly missing: number;
-    readonly extra: number;
-    readonly duplicate: number;
-    readonly mismatch: number;
-    readonly changed: number;
-    /**
-     * Records withdrawn from the source whose written document was reversed (plan rule reverse): the bill and
-     * its reversals add up to zero, neither matched nor extra.
-     */
-    readonly reversed: number;
-    /** Kingdee documents of source records outside the range (not compared). */
-    readonly outside: number;
-  };
+  /**
+   * `reversed`: records withdrawn from the source whose written document was reversed (plan rule reverse): the
+   * bill and its reversals add up to zero, neither matched nor extra. `outside`: Kingdee documents of source
+   * records outside the range (not compared).
+   */
+  readonly counts: Counts<
+    | 'expected'
+    | 'actual'
+    | 'matched'
+    | 'missing'
+    | 'extra'
+    | 'duplicate'
+    | 'mismatch'
+    | 'changed'
+    | 'reversed'
+    | 'outside'
+  >;
   readonly days: readonly DaySums[];
   readonly groups: readonly GroupSums[];
   readonly missing: readonly MissingItem[];
