@@ -1,6 +1,5 @@
 import type {
   Contribution,
-  MergeChanges,
   MergeStateSnapshot,
   RecordChange,
   WindowMeta,
@@ -10,7 +9,6 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import {
   MergeStateRepository,
   type SnapshotArgs,
-  type WindowRowStatus,
 } from './merge-state.repository';
 
 /** The records of one window as its `merge_record` rows hold them, with the row version they belong to. */
@@ -159,20 +157,12 @@ export class CachingMergeStateRepository extends MergeStateRepository {
     return { ...read, windows: out };
   }
 
+  // Takes the base's arguments as they are (one signature, its defaults there) and forwards them all.
   override async writeChanges(
-    tx: QueryRunner,
-    flow: string,
-    changes: MergeChanges,
-    status: ReadonlyMap<string, WindowRowStatus> = new Map(),
-    writeWatermark = true,
+    ...args: Parameters<MergeStateRepository['writeChanges']>
   ): Promise<ReadonlyMap<string, string>> {
-    const written = await super.writeChanges(
-      tx,
-      flow,
-      changes,
-      status,
-      writeWatermark,
-    );
+    const [tx, flow, changes] = args;
+    const written = await super.writeChanges(...args);
     const state = this.txs.get(tx);
     if (this.maxRecords <= 0 || state === undefined) return written;
     const staged = [...state.staged].filter(([key]) =>
