@@ -84,42 +84,69 @@ function target(
   return builder;
 }
 
-export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
-  const panel = new timeseries.PanelBuilder()
+/** The builder methods every panel kind shares (the SDK's stat, table and timeseries builders). */
+interface PanelBuilderBase {
+  title(title: string): this;
+  description(description: string): this;
+  datasource(datasource: DataSourceRef): this;
+  unit(unit: string): this;
+  span(w: number): this;
+  height(h: number): this;
+  withTarget(target: DataqueryBuilder): this;
+}
+
+/** A panel of `spec`: the settings every kind takes, then the kind's own (`configure`), then its queries. */
+function buildPanel<B extends PanelBuilderBase>(
+  builder: B,
+  spec: PanelSpec,
+  height: number,
+  configure: (panel: B) => void,
+  instantTable = false,
+): B {
+  const panel = builder
     .title(spec.title)
     .description(spec.description)
     .datasource(DATASOURCE)
     .unit(spec.unit)
     .span(spec.span)
-    .height(PANEL_HEIGHT)
-    .lineWidth(1)
-    .fillOpacity(spec.stacked ? 40 : 10)
-    .showPoints(VisibilityMode.Never)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .showLegend(true)
-        .displayMode(LegendDisplayMode.List)
-        .placement(LegendPlacement.Bottom)
-        .calcs([]),
-    );
-  if (spec.stacked)
-    panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
-  if (spec.min !== undefined) panel.min(spec.min);
-  spec.queries.forEach((q, i) => panel.withTarget(target(q, i)));
+    .height(height);
+  configure(panel);
+  spec.queries.forEach((q, i) => panel.withTarget(target(q, i, instantTable)));
   return panel;
 }
 
+export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
+  return buildPanel(
+    new timeseries.PanelBuilder(),
+    spec,
+    PANEL_HEIGHT,
+    (panel) => {
+      panel
+        .lineWidth(1)
+        .fillOpacity(spec.stacked ? 40 : 10)
+        .showPoints(VisibilityMode.Never)
+        .legend(
+          new VizLegendOptionsBuilder()
+            .showLegend(true)
+            .displayMode(LegendDisplayMode.List)
+            .placement(LegendPlacement.Bottom)
+            .calcs([]),
+        );
+      if (spec.stacked)
+        panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
+      if (spec.min !== undefined) panel.min(spec.min);
+    },
+  );
+}
+
 export function tablePanel(spec: PanelSpec): table.PanelBuilder {
-  const panel = new table.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(DATASOURCE)
-    .unit(spec.unit)
-    .span(spec.span)
-    .height(PANEL_HEIGHT)
-    .noValue('none');
-  spec.queries.forEach((q, i) => panel.withTarget(target(q, i, true)));
-  return panel;
+  return buildPanel(
+    new table.PanelBuilder(),
+    spec,
+    PANEL_HEIGHT,
+    (panel) => panel.noValue('none'),
+    true,
+  );
 }
 
 export function statPanel(spec: PanelSpec): stat.PanelBuilder {
@@ -128,23 +155,17 @@ export function statPanel(spec: PanelSpec): stat.PanelBuilder {
   ];
   if (spec.redFrom !== undefined)
     steps.push({ value: spec.redFrom, color: 'red' });
-  const panel = new stat.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(DATASOURCE)
-    .unit(spec.unit)
-    .span(spec.span)
-    .height(STAT_HEIGHT)
-    .reduceOptions(
-      new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false),
-    )
-    .thresholds(
-      new ThresholdsConfigBuilder()
-        .mode(ThresholdsMode.Absolute)
-        .steps(steps as Array<{ value: number; color: string }>),
-    );
-  spec.queries.forEach((q, i) => panel.withTarget(target(q, i)));
-  return panel;
+  return buildPanel(new stat.PanelBuilder(), spec, STAT_HEIGHT, (panel) =>
+    panel
+      .reduceOptions(
+        new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false),
+      )
+      .thresholds(
+        new ThresholdsConfigBuilder()
+          .mode(ThresholdsMode.Absolute)
+          .steps(steps as Array<{ value: number; color: string }>),
+      ),
+  );
 }
 
 export interface RowSpec {
