@@ -29,22 +29,12 @@ export function createKafkaAdmin(client: Kafka): KafkaAdmin {
       withAdmin(async (a) => {
         const res = await a.fetchOffsets({ groupId, topics: [topic] });
         const entry = res.find((r) => r.topic === topic);
-        return (entry?.partitions ?? [])
-          .map((p): TopicPartitionOffset => ({
-            partition: p.partition,
-            offset: p.offset,
-          }))
-          .sort((x, y) => x.partition - y.partition);
+        return byPartition(entry?.partitions ?? [], (p) => p.offset);
       }),
     fetchHighWatermarks: (topic) =>
       withAdmin(async (a) => {
         const res = await a.fetchTopicOffsets(topic);
-        return res
-          .map((p): TopicPartitionOffset => ({
-            partition: p.partition,
-            offset: p.high,
-          }))
-          .sort((x, y) => x.partition - y.partition);
+        return byPartition(res, (p) => p.high);
       }),
     deleteTopics: (topics) =>
       withAdmin(async (a) => {
@@ -56,4 +46,14 @@ export function createKafkaAdmin(client: Kafka): KafkaAdmin {
         return res.groups[0]?.members.length ?? 0;
       }),
   };
+}
+
+/** Each partition's offset (as `offsetOf` reads it), in partition order. */
+function byPartition<P extends { readonly partition: number }>(
+  partitions: readonly P[],
+  offsetOf: (p: P) => string,
+): TopicPartitionOffset[] {
+  return partitions
+    .map((p) => ({ partition: p.partition, offset: offsetOf(p) }))
+    .sort((x, y) => x.partition - y.partition);
 }

@@ -72,6 +72,23 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** Each pattern field with its tokens (ours and MySQL's) and its digits, read off a shifted UTC date. */
+const FIELDS: ReadonlyArray<
+  readonly [tokens: readonly string[], read: (d: Date) => number, width: number]
+> = [
+  [['yyyy', '%Y'], (d) => d.getUTCFullYear(), 4],
+  [['MM', '%m'], (d) => d.getUTCMonth() + 1, 2],
+  [['dd', '%d'], (d) => d.getUTCDate(), 2],
+  [['HH', '%H'], (d) => d.getUTCHours(), 2],
+  [['mm', '%i'], (d) => d.getUTCMinutes(), 2],
+  [['ss', '%s'], (d) => d.getUTCSeconds(), 2],
+  [['SSS'], (d) => d.getUTCMilliseconds(), 3],
+];
+const FIELD_OF = new Map(
+  FIELDS.flatMap(([tokens, read, width]) =>
+    tokens.map((t) => [t, { read, width }] as const),
+  ),
+);
 const TOKEN_RE = /yyyy|MM|dd|HH|mm|ss|SSS|%Y|%m|%d|%H|%i|%s/g;
 
 /** Formats epoch ms as wall time in the zone: yyyy MM dd HH mm ss SSS (and MySQL %Y %m %d %H %i %s). */
@@ -82,28 +99,8 @@ export function formatDateTime(
 ): string {
   const d = new Date(epochMs + offsetMinutes * 60_000);
   return pattern.replace(TOKEN_RE, (token) => {
-    switch (token) {
-      case 'yyyy':
-      case '%Y':
-        return pad(d.getUTCFullYear(), 4);
-      case 'MM':
-      case '%m':
-        return pad(d.getUTCMonth() + 1);
-      case 'dd':
-      case '%d':
-        return pad(d.getUTCDate());
-      case 'HH':
-      case '%H':
-        return pad(d.getUTCHours());
-      case 'mm':
-      case '%i':
-        return pad(d.getUTCMinutes());
-      case 'ss':
-      case '%s':
-        return pad(d.getUTCSeconds());
-      default:
-        return pad(d.getUTCMilliseconds(), 3);
-    }
+    const field = FIELD_OF.get(token);
+    return field ? pad(field.read(d), field.width) : token;
   });
 }
 
