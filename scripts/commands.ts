@@ -3,33 +3,6 @@
  * `run(argv)` prints its own usage on --help (exit 0), names an unknown option or command (exit 2) and returns its
  * exit code; the scripts stay runnable on their own (`npx tsx scripts/<name>.ts`).
  */
-import { UsageError, baseConfigSchema } from '@kingbridge/config';
-import { parseUserTime } from '@kingbridge/source-runtime';
-
-/**
- * The environment of the operator commands that reach Kafka and Postgres (a service's names: KAFKA_BROKERS,
- * KAFKA_SECURITY_*, DATABASE_URL), so `kingbridge` runs in any service container with that container's settings.
- */
-/**
- * A time option of an operator command (`--from`, `--since`, ...) read by `parseUserTime` (ISO-8601 with an offset,
- * `yyyy-MM-dd[ HH:mm[:ss]]` in Beijing time, `now-1h`) as epoch ms; one it cannot read is a UsageError naming it.
- */
-export function timeOption(
-  option: string,
-  text: string,
-  nowMs = Date.now(),
-): number {
-  try {
-    return parseUserTime(text, nowMs);
-  } catch (err) {
-    throw new UsageError(`--${option}: ${(err as Error).message}`);
-  }
-}
-
-export const operatorConfigSchema = baseConfigSchema.extend({
-  LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.default('warn'),
-});
-
 export interface OperatorCommand {
   /** One line for `kingbridge --help`. */
   readonly summary: string;

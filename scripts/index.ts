@@ -1,5 +1,6 @@
 /** The scripts project's public surface: the operator commands and the library functions other projects reuse. */
-export { OPERATOR_COMMANDS, operatorConfigSchema } from './commands';
+export { OPERATOR_COMMANDS } from './commands';
+export { operatorConfigSchema } from './operator-options';
 export type { OperatorCommand, OperatorCommandName } from './commands';
 export {
   MIGRATION_SOURCES,

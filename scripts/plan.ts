@@ -35,7 +35,7 @@ import {
   loadPlans,
   parsePlan,
 } from '@kingbridge/transform-engine';
-import { timeOption } from './commands';
+import { timeOption } from './operator-options';
 import { readLookupTablesFile } from './lookups';
 import { requestEnvelopes } from './plan-request-envelope';
 

@@ -53,7 +53,7 @@ import type { K3CloudClient } from '@kingbridge/sink-kingdee-client';
 import { k3cloudLookupRoutes } from '@kingbridge/transform';
 import { demoServiceEnv } from './stack/demo-credentials';
 import { SIMULATOR_PORTS, simulatorPort, simulatorUrls } from './stack/stack';
-import { timeOption } from './commands';
+import { timeOption } from './operator-options';
 import { readLookupTablesFile } from './lookups';
 
 const USAGE = `usage: npx tsx scripts/reconcile.ts (--flow <plan id> | --all) [--from T] [--to T] [--json] [--demo]

@@ -32,7 +32,7 @@ import {
   type DeadLetterFilter,
   type StoredDeadLetter,
 } from '@kingbridge/sink-kingdee';
-import { operatorConfigSchema, timeOption } from './commands';
+import { operatorConfigSchema, timeOption } from './operator-options';
 
 export {
   listTopicDeadLetters,
