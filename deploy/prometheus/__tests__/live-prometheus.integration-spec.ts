@@ -3,6 +3,9 @@ import { loadConfig } from '@kingbridge/config';
 import { statusEventSchema, type StatusEvent } from '@kingbridge/contracts';
 import { createProducer, type KafkaProducer } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
+import { statusExporterConfigSchema } from '@kingbridge/status-exporter';
+// The exporter's Nest module, booted in-process: its own entry, so the config schema's importers do not load Nest.
+import { AppModule } from '@kingbridge/status-exporter/app';
 import {
   createTestTopics,
   expectEventually,
@@ -23,9 +26,6 @@ import {
 } from '../prometheus-api.util';
 import { metricNamesInPromql } from '../promql-metrics.util';
 import { allRuleExpressions, RULE_FILES, RULES_DIR } from '../rule-expressions';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- boots the exporter's Nest module in-process; a Nest module needs reflect-metadata first, so the service's light public entry does not export it
-import { AppModule } from '../../../services/status-exporter/src/app.module';
-import { statusExporterConfigSchema } from '@kingbridge/status-exporter';
 
 /*
  * The status exporter scraped by a real Prometheus loaded with the repo's
