@@ -1,6 +1,7 @@
 import {
   defineSourceConnector,
   qimenTransport,
+  sourceCredentials,
   sourceEnv,
   sourceEndpoint,
   sourceStreams,
@@ -13,6 +14,11 @@ import { z } from 'zod';
 import { JackyunClient } from './jackyun.client';
 
 const qimen = qimenTransport('JACKYUN', 'Jackyun');
+
+const credentials = sourceCredentials({
+  appKey: ['JACKYUN_APP_KEY', 'Jackyun appkey'],
+  appSecret: ['JACKYUN_APP_SECRET', 'Jackyun app secret', 'secret'],
+});
 
 const endpoint = sourceEndpoint(
   'JACKYUN_BASE_URL',
@@ -37,8 +43,7 @@ export const jackyunConnector = defineSourceConnector({
   },
   env: {
     JACKYUN_BASE_URL: sourceEnv.origin(endpoint, 'Jackyun gateway origin'),
-    JACKYUN_APP_KEY: sourceEnv.optional('Jackyun appkey'),
-    JACKYUN_APP_SECRET: sourceEnv.secret('Jackyun app secret'),
+    ...credentials.env,
     JACKYUN_TRANSPORT: z
       .enum(['direct', 'qimen'])
       .default('direct')
@@ -48,17 +53,13 @@ export const jackyunConnector = defineSourceConnector({
     ...qimen.env,
   },
   requiredVariables: (env) => [
-    { name: 'JACKYUN_APP_KEY' },
-    { name: 'JACKYUN_APP_SECRET' },
+    ...credentials.required,
     ...qimen.required(env.JACKYUN_TRANSPORT),
   ],
   createClient: (env, { timeoutMs, hooks }) =>
     new JackyunClient({
       baseUrl: env.JACKYUN_BASE_URL,
-      credentials: {
-        appKey: sourceEnv.required(env, 'JACKYUN_APP_KEY'),
-        appSecret: sourceEnv.required(env, 'JACKYUN_APP_SECRET'),
-      },
+      credentials: credentials.read(env),
       ...qimen.credentials(env, env.JACKYUN_TRANSPORT),
       timeoutMs,
       hooks,

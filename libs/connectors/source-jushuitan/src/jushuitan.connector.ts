@@ -1,11 +1,18 @@
 import {
   defineSourceConnector,
+  sourceCredentials,
   sourceEnv,
   sourceEndpoint,
   sourceStreams,
 } from '@kingbridge/source-kit';
 import { JUSHUITAN_INVENTORY_COUNT_PATH } from '@kingbridge/source-jushuitan/protocol';
 import { JushuitanClient } from './jushuitan.client';
+
+const credentials = sourceCredentials({
+  appKey: ['JUSHUITAN_APP_KEY', 'Jushuitan app_key'],
+  appSecret: ['JUSHUITAN_APP_SECRET', 'Jushuitan app secret', 'secret'],
+  accessToken: ['JUSHUITAN_ACCESS_TOKEN', 'Jushuitan access_token', 'secret'],
+});
 
 const endpoint = sourceEndpoint(
   'JUSHUITAN_BASE_URL',
@@ -28,23 +35,13 @@ export const jushuitanConnector = defineSourceConnector({
   },
   env: {
     JUSHUITAN_BASE_URL: sourceEnv.origin(endpoint, 'Jushuitan origin'),
-    JUSHUITAN_APP_KEY: sourceEnv.optional('Jushuitan app_key'),
-    JUSHUITAN_APP_SECRET: sourceEnv.secret('Jushuitan app secret'),
-    JUSHUITAN_ACCESS_TOKEN: sourceEnv.secret('Jushuitan access_token'),
+    ...credentials.env,
   },
-  requiredVariables: () => [
-    { name: 'JUSHUITAN_APP_KEY' },
-    { name: 'JUSHUITAN_APP_SECRET' },
-    { name: 'JUSHUITAN_ACCESS_TOKEN' },
-  ],
+  requiredVariables: () => credentials.required,
   createClient: (env, { timeoutMs, hooks }) =>
     new JushuitanClient({
       baseUrl: env.JUSHUITAN_BASE_URL,
-      credentials: {
-        appKey: sourceEnv.required(env, 'JUSHUITAN_APP_KEY'),
-        appSecret: sourceEnv.required(env, 'JUSHUITAN_APP_SECRET'),
-        accessToken: sourceEnv.required(env, 'JUSHUITAN_ACCESS_TOKEN'),
-      },
+      credentials: credentials.read(env),
       timeoutMs,
       hooks,
     }),

@@ -141,3 +141,46 @@ export const sourceEnv = {
       .describe(`${label} (prod ${endpoint.production})`),
   required,
 };
+
+/** A credential variable: its name, its description, and `secret` for one never echoed (redacted in errors). */
+export type SourceCredential = readonly [
+  variable: string,
+  description: string,
+  kind?: 'secret',
+];
+
+/**
+ * A platform's credentials, each named once: the spec's `env` entries (`...credentials.env`), what
+ * `requiredVariables` lists (`...credentials.required`: all required when `CONNECTOR_ID` is the platform) and the
+ * client's credentials object (`credentials.read(env)`, keyed as declared). E.g.
+ * `sourceCredentials({ appKey: ['WDT_APP_KEY', 'WDT appkey'], appSecret: ['WDT_APP_SECRET', 'WDT app secret', 'secret'] })`.
+ */
+export function sourceCredentials<
+  const C extends Readonly<Record<string, SourceCredential>>,
+>(spec: C) {
+  type Variable = C[keyof C][0];
+  const entries = Object.entries(spec) as [
+    keyof C & string,
+    SourceCredential,
+  ][];
+  return {
+    env: Object.fromEntries(
+      entries.map(([, [variable, description, kind]]) => [
+        variable,
+        kind === 'secret'
+          ? sourceEnv.secret(description)
+          : sourceEnv.optional(description),
+      ]),
+    ) as Record<Variable, ReturnType<typeof sourceEnv.optional>>,
+    required: entries.map(([, [name]]): RequiredVariable => ({ name })),
+    read: (
+      env: Readonly<Partial<Record<Variable, string>>>,
+    ): { readonly [K in keyof C]: string } =>
+      Object.fromEntries(
+        entries.map(([key, [variable]]) => [
+          key,
+          required(env as Readonly<Record<string, unknown>>, variable),
+        ]),
+      ) as { readonly [K in keyof C]: string },
+  };
+}

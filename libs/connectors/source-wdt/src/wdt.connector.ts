@@ -1,6 +1,7 @@
 import {
   defineSourceConnector,
   qimenTransport,
+  sourceCredentials,
   sourceEnv,
   sourceEndpoint,
   sourceStreams,
@@ -10,6 +11,12 @@ import { z } from 'zod';
 import { WdtClient } from './wdt.client';
 
 const qimen = qimenTransport('WDT', 'WDT');
+
+const credentials = sourceCredentials({
+  sid: ['WDT_SID', 'WDT seller account (sid)'],
+  appKey: ['WDT_APP_KEY', 'WDT appkey'],
+  appSecret: ['WDT_APP_SECRET', 'WDT app secret', 'secret'],
+});
 
 const endpoint = sourceEndpoint(
   'WDT_BASE_URL',
@@ -32,9 +39,7 @@ export const wdtConnector = defineSourceConnector({
   },
   env: {
     WDT_BASE_URL: sourceEnv.origin(endpoint, 'WDT openapi2 origin'),
-    WDT_SID: sourceEnv.optional('WDT seller account (sid)'),
-    WDT_APP_KEY: sourceEnv.optional('WDT appkey'),
-    WDT_APP_SECRET: sourceEnv.secret('WDT app secret'),
+    ...credentials.env,
     WDT_TRANSPORT: z
       .enum(['openapi2', 'qimen'])
       .default('openapi2')
@@ -44,19 +49,13 @@ export const wdtConnector = defineSourceConnector({
     ...qimen.env,
   },
   requiredVariables: (env) => [
-    { name: 'WDT_SID' },
-    { name: 'WDT_APP_KEY' },
-    { name: 'WDT_APP_SECRET' },
+    ...credentials.required,
     ...qimen.required(env.WDT_TRANSPORT),
   ],
   createClient: (env, { timeoutMs, hooks }) =>
     new WdtClient({
       baseUrl: env.WDT_BASE_URL,
-      credentials: {
-        sid: sourceEnv.required(env, 'WDT_SID'),
-        appKey: sourceEnv.required(env, 'WDT_APP_KEY'),
-        appSecret: sourceEnv.required(env, 'WDT_APP_SECRET'),
-      },
+      credentials: credentials.read(env),
       ...qimen.credentials(env, env.WDT_TRANSPORT),
       timeoutMs,
       hooks,

@@ -1,5 +1,6 @@
 import {
   defineSourceConnector,
+  sourceCredentials,
   sourceEnv,
   sourceEndpoint,
   sourceStreams,
@@ -7,6 +8,11 @@ import {
 import { XIAOMAN_ORDER_LIST_PATH } from '@kingbridge/source-xiaoman/protocol';
 import { z } from 'zod';
 import { XiaomanClient } from './xiaoman.client';
+
+const credentials = sourceCredentials({
+  clientId: ['XIAOMAN_CLIENT_ID', 'OKKI OAuth client_id'],
+  clientSecret: ['XIAOMAN_CLIENT_SECRET', 'OKKI OAuth client_secret', 'secret'],
+});
 
 const endpoint = sourceEndpoint(
   'XIAOMAN_BASE_URL',
@@ -29,22 +35,14 @@ export const xiaomanConnector = defineSourceConnector({
   },
   env: {
     XIAOMAN_BASE_URL: sourceEnv.origin(endpoint, 'OKKI origin'),
-    XIAOMAN_CLIENT_ID: sourceEnv.optional('OKKI OAuth client_id'),
-    XIAOMAN_CLIENT_SECRET: sourceEnv.secret('OKKI OAuth client_secret'),
+    ...credentials.env,
     XIAOMAN_SCOPE: z.string().default('invoices').describe('OKKI OAuth scope'),
   },
-  requiredVariables: () => [
-    { name: 'XIAOMAN_CLIENT_ID' },
-    { name: 'XIAOMAN_CLIENT_SECRET' },
-  ],
+  requiredVariables: () => credentials.required,
   createClient: (env, { timeoutMs, hooks }) =>
     new XiaomanClient({
       baseUrl: env.XIAOMAN_BASE_URL,
-      credentials: {
-        clientId: sourceEnv.required(env, 'XIAOMAN_CLIENT_ID'),
-        clientSecret: sourceEnv.required(env, 'XIAOMAN_CLIENT_SECRET'),
-        scope: env.XIAOMAN_SCOPE,
-      },
+      credentials: { ...credentials.read(env), scope: env.XIAOMAN_SCOPE },
       timeoutMs,
       hooks,
     }),
