@@ -6,3 +6,5 @@ export {
   type IntegrationSetupOptions,
 } from './global-setup';
 export * from './cli-run.util';
+export { ServiceProcess } from './service-process.util';
+export * from './transform-under-test.util';

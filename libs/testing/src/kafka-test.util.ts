@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { formatZodIssues } from '@kingbridge/contracts';
 import {
+  createBatchConsumer,
   createKafkaConnection,
   ensureTopics,
   readTopic,
+  type BatchConsumer,
   type KafkaConnection,
   type ReadMessage,
 } from '@kingbridge/kafka';
 import { createLogger } from '@kingbridge/observability';
+import { Registry } from 'prom-client';
 import type { z } from 'zod';
+import { pollUntil } from './poll-until.util';
 import { TEST_BROKERS } from './test-broker';
 
 /** The broker integration tests use: the global setup's own test broker (test-broker.ts), never the main job's. */
@@ -124,4 +128,63 @@ function decode<T>(
     value,
     headers: m.headers,
   };
+}
+
+/** Collects the messages of a topic that match `keep`, with a unique group (reads from the beginning). */
+export class TopicCollector<T> {
+  readonly items: Array<{
+    key: string | null;
+    value: T;
+    partition: number;
+    offset: string;
+  }> = [];
+  private consumer: BatchConsumer | undefined;
+
+  constructor(
+    private readonly topic: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly keep: (value: T) => boolean,
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = createBatchConsumer(testKafkaConnection(), {
+      groupId: uniqueName('it-collector'),
+      topics: [this.topic],
+      schema: this.schema,
+      service: 'topic-collector',
+      registry: new Registry(),
+      ensureDeadLetterTopics: false,
+      maxWaitTimeMs: 200,
+      handler: async (messages) => {
+        for (const m of messages) {
+          if (this.keep(m.value))
+            this.items.push({
+              key: m.key,
+              value: m.value,
+              partition: m.partition,
+              offset: m.offset,
+            });
+        }
+        return messages.map(() => ({ kind: 'done' as const }));
+      },
+    });
+    await this.consumer.start();
+    await pollUntil(() => this.consumer?.isReady(), {
+      timeoutMs: 30_000,
+      description: `collector on ${this.topic} ready`,
+    });
+    return this;
+  }
+
+  async waitFor(count: number, timeoutMs = 30_000): Promise<T[]> {
+    await pollUntil(() => this.items.length >= count, {
+      timeoutMs,
+      description: `${count} messages on ${this.topic} (have ${this.items.length})`,
+    });
+    return this.items.map((i) => i.value);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+  }
 }

@@ -5,19 +5,19 @@ import {
   type OutboundDocument,
 } from '@kingbridge/contracts';
 import { startWdtSimulator } from '@kingbridge/simulators';
-import { pollUntil, uniqueName } from '@kingbridge/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the transform runs as its own process, started the way its tests start it
 import {
   cleanupFlow,
+  pollUntil,
   seedLookups,
   ServiceProcess,
-  serviceEnv,
   testFlow,
   TopicCollector,
+  transformEnv,
+  uniqueName,
   writePlansDir,
   type TestFlow,
-} from '../../../transform/test/integration/transform.harness';
+} from '@kingbridge/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlanStreams } from '../../src/streams/plan-streams.loader';
 import {
   connectorEnv,
@@ -168,7 +168,8 @@ describe('wdt stock-outs: one cancelled after it was written is fetched and with
     expect(first.status).toBe('ok');
     await seedLookups(lookupsFor(flow, latestStockouts(sim).values()));
     transform = await new ServiceProcess(
-      serviceEnv(await writePlansDir([flow]), uniqueName('it-transform')),
+      'transform',
+      transformEnv(await writePlansDir([flow]), uniqueName('it-transform')),
     ).start();
     const of = (key: string) =>
       outbound.items.filter((i) => i.value.documentKey === key);

@@ -1,8 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { resolve } from 'node:path';
 import {
   outboundDocumentSchema,
   outboundTopic,
@@ -10,72 +6,49 @@ import {
   type OutboundDocument,
   type RawRecord,
 } from '@kingbridge/contracts';
-import { rawTopic } from '@kingbridge/source-registry';
 import {
-  createBatchConsumer,
-  createProducer,
-  type BatchConsumer,
-  type KafkaProducer,
-} from '@kingbridge/kafka';
+  rawTopic,
+  sourceEntityIdSchema,
+  sourcePlatformIdSchema,
+} from '@kingbridge/source-registry';
+import { createProducer, type KafkaProducer } from '@kingbridge/kafka';
 import { createDataSource } from '@kingbridge/persistence';
 import { contentHash } from '@kingbridge/pipeline-core';
 import {
+  cleanupFlow,
   pollUntil,
-  TEST_KAFKA_BROKERS,
+  seedLookups,
+  ServiceProcess as TestServiceProcess,
+  TEST_DATABASE_URL,
+  testFlow as testFlowOf,
   testKafkaConnection,
+  TopicCollector,
+  transformEnv,
   uniqueName,
+  writePlansDir,
+  type TestFlow as TestFlowOf,
 } from '@kingbridge/testing';
 import type { SyncPlanInput } from '@kingbridge/transform-engine';
-import { Registry } from 'prom-client';
-import { parse } from 'yaml';
 import type { DataSource } from 'typeorm';
-import type { z } from 'zod';
+
+// The transform under test (plan copies, lookups, env, cleanup, process) lives in @kingbridge/testing, shared with
+// the pipeline tests of the services around it; re-exported here under the names this service's tests use.
+export {
+  cleanupFlow,
+  seedLookups,
+  TEST_DATABASE_URL,
+  TopicCollector,
+  transformEnv as serviceEnv,
+  writePlansDir,
+};
 
 export const ROOT = resolve(__dirname, '../../../..');
-export const TEST_DATABASE_URL =
-  process.env['DATABASE_URL'] ??
-  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
 
-export interface TestFlow {
-  readonly id: string;
-  readonly stream: string;
-  readonly plan: SyncPlanInput;
-  /** Lookup table name in this test: `<table>_<suffix>`. */
-  table(name: string): string;
-}
+/** A copy of a shipped plan, read as the transform reads plans. */
+export type TestFlow = TestFlowOf<SyncPlanInput>;
 
-/**
- * Copies a shipped plan with a unique flow id, stream id and lookup table
- * names, so a test shares the fixed raw/outbound topics and the lookup table
- * without seeing anyone else's records.
- */
-export async function testFlow(
-  planFile: string,
-  suffix: string,
-): Promise<TestFlow> {
-  const text = await readFile(join(ROOT, 'plans', planFile), 'utf8');
-  const renamed = text.replace(
-    /(_findCollection\s+find\s+\S+\s+from\s+)([a-z0-9_]+)/g,
-    `$1$2_${suffix}`,
-  );
-  const plan = parse(renamed) as SyncPlanInput;
-  const id = `${plan.id}-${suffix}`;
-  const stream = `${plan.source.stream}.${suffix}`;
-  return {
-    id,
-    stream,
-    plan: { ...plan, id, source: { ...plan.source, stream } },
-    table: (name) => `${name}_${suffix}`,
-  };
-}
-
-export async function writePlansDir(
-  flows: readonly TestFlow[],
-): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kb-transform-plans-'));
-  for (const f of flows)
-    await writeFile(join(dir, `${f.id}.json`), JSON.stringify(f.plan, null, 2));
-  return dir;
+export function testFlow(planFile: string, suffix: string): Promise<TestFlow> {
+  return testFlowOf<SyncPlanInput>(planFile, suffix);
 }
 
 /** A raw envelope as a source connector would publish it. */
@@ -98,55 +71,12 @@ export function rawRecord(
   });
 }
 
-/** Loads lookup tables with the real CLI (`tsx scripts/lookups.ts load <file>`), as the main job does. */
-export async function seedLookups(
-  tables: Record<string, readonly Record<string, unknown>[]>,
-): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kb-lookups-'));
-  const file = join(dir, 'tables.json');
-  await writeFile(file, JSON.stringify(tables));
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      'scripts/lookups.ts',
-      'load',
-      file,
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL },
-    },
-  );
-  return stdout;
-}
-
-/** Removes what a test flow left in the test database (lookup tables `<name>_<suffix>`, merge state). */
-export async function cleanupFlow(flow: TestFlow): Promise<void> {
-  const ds = createDataSource({ url: TEST_DATABASE_URL });
-  await ds.initialize();
-  try {
-    await ds.query(
-      'DELETE FROM transform.lookup_row WHERE table_name LIKE $1',
-      [`%${flow.table('')}`],
-    );
-    for (const table of [
-      'merge_record',
-      'merge_window',
-      'merge_watermark',
-      'merge_outbox',
-    ]) {
-      await ds.query(`DELETE FROM transform.${table} WHERE flow = $1`, [
-        flow.id,
-      ]);
-    }
-  } finally {
-    await ds.destroy();
-  }
-}
-
 export function rawTopicOf(flow: TestFlow): string {
-  return rawTopic(flow.plan.source.platform, flow.plan.source.entity);
+  // A plan's input type leaves platform and entity unknown: the registry's schemas read them.
+  return rawTopic(
+    sourcePlatformIdSchema.parse(flow.plan.source.platform),
+    sourceEntityIdSchema.parse(flow.plan.source.entity),
+  );
 }
 
 let producer: KafkaProducer | undefined;
@@ -218,198 +148,11 @@ export async function publishToEveryPartition(
   return out;
 }
 
-/** Collects the messages of a topic that match `keep`, with a unique group (reads from the beginning). */
-export class TopicCollector<T> {
-  readonly items: Array<{
-    key: string | null;
-    value: T;
-    partition: number;
-    offset: string;
-  }> = [];
-  private consumer: BatchConsumer | undefined;
-
-  constructor(
-    private readonly topic: string,
-    private readonly schema: z.ZodType<T>,
-    private readonly keep: (value: T) => boolean,
-  ) {}
-
-  async start(): Promise<this> {
-    this.consumer = createBatchConsumer(testKafkaConnection(), {
-      groupId: uniqueName('it-transform-collector'),
-      topics: [this.topic],
-      schema: this.schema,
-      service: 'transform-test',
-      registry: new Registry(),
-      ensureDeadLetterTopics: false,
-      maxWaitTimeMs: 200,
-      handler: async (messages) => {
-        for (const m of messages) {
-          if (this.keep(m.value))
-            this.items.push({
-              key: m.key,
-              value: m.value,
-              partition: m.partition,
-              offset: m.offset,
-            });
-        }
-        return messages.map(() => ({ kind: 'done' as const }));
-      },
-    });
-    await this.consumer.start();
-    await pollUntil(() => this.consumer?.isReady(), {
-      timeoutMs: 30_000,
-      description: `collector on ${this.topic} ready`,
-    });
-    return this;
-  }
-
-  async waitFor(count: number, timeoutMs = 30_000): Promise<T[]> {
-    await pollUntil(() => this.items.length >= count, {
-      timeoutMs,
-      description: `${count} messages on ${this.topic} (have ${this.items.length})`,
-    });
-    return this.items.map((i) => i.value);
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.stop();
-  }
-}
-
 /** The transform as a child process (tsx), as it runs in production. */
-export class ServiceProcess {
-  private child: ChildProcess | undefined;
-  private output = '';
-  port: number | undefined;
-
-  constructor(private readonly env: Record<string, string>) {}
-
-  async start(): Promise<this> {
-    this.output = '';
-    this.port = undefined;
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-        'services/transform/src/main.ts',
-      ],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC', ...this.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // tsx runs the service in a child process: a process group lets kill -9 reach both.
-        detached: true,
-      },
-    );
-    this.child = child;
-    const onData = (chunk: Buffer): void => {
-      this.output += chunk.toString();
-      const m = /"port":(\d+)[^\n]*"msg":"http listening"/.exec(this.output);
-      if (m && this.port === undefined) this.port = Number(m[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    await pollUntil(() => this.port !== undefined || child.exitCode !== null, {
-      timeoutMs: 30_000,
-      description: 'transform http listening',
-    });
-    if (this.port === undefined)
-      throw new Error(
-        `transform exited (${String(child.exitCode)}):\n${this.output.slice(-2000)}`,
-      );
-    await pollUntil(
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`);
-        return res.status === 200;
-      },
-      { timeoutMs: 40_000, intervalMs: 200, description: 'transform ready' },
-    );
-    return this;
+export class ServiceProcess extends TestServiceProcess {
+  constructor(env: Record<string, string>) {
+    super('transform', env);
   }
-
-  async metrics(): Promise<string> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/metrics`);
-    return res.text();
-  }
-
-  /** kill -9: no shutdown hook runs, nothing is committed on the way out. */
-  async kill9(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) =>
-      child.once('exit', () => done()),
-    );
-    process.kill(-(child.pid as number), 'SIGKILL');
-    await exited;
-    await pollUntil(() => !this.groupAlive(), {
-      timeoutMs: 5_000,
-      intervalMs: 20,
-      description: 'transform process group gone after SIGKILL',
-    });
-  }
-
-  /** Waits until the process exited on its own (e.g. a test fault point SIGKILLed it), and its group is gone. */
-  async exited(timeoutMs = 60_000): Promise<void> {
-    const child = this.child;
-    if (!child) throw new Error('transform never started');
-    await pollUntil(
-      () => child.exitCode !== null || child.signalCode !== null,
-      { timeoutMs, description: 'transform process exited' },
-    );
-    if (this.groupAlive()) process.kill(-(child.pid as number), 'SIGKILL');
-    await pollUntil(() => !this.groupAlive(), {
-      timeoutMs: 5_000,
-      intervalMs: 20,
-      description: 'transform process group gone',
-    });
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) =>
-      child.once('exit', () => done()),
-    );
-    process.kill(-(child.pid as number), 'SIGTERM');
-    await exited;
-  }
-
-  private groupAlive(): boolean {
-    try {
-      process.kill(-(this.child?.pid as number), 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  logs(): string {
-    return this.output;
-  }
-}
-
-/** Environment of a transform under test. */
-export function serviceEnv(
-  plansDir: string,
-  groupId: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    DATABASE_URL: TEST_DATABASE_URL,
-    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    HTTP_PORT: '0',
-    PLANS_DIR: plansDir,
-    TRANSFORM_GROUP_ID: groupId,
-    LOG_LEVEL: 'info', // the harness reads the port from the 'http listening' line
-    WINDOW_TICK_MS: '300',
-    // A killed member holds its partitions until the session times out: keep that short in tests.
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    // Concurrent partitions in one process: merges of a flow must still serialise correctly.
-    TRANSFORM_PARTITIONS_CONCURRENCY: '3',
-    LOOKUP_CACHE_TTL_MS: '60000',
-    ...extra,
-  };
 }
 
 /** A copy of the shipped Jackyun retail merge plan with org lookups for `shops`, the service env and a collector. */
@@ -439,7 +182,7 @@ export async function jackyunMergeRig(
   });
   const db = createDataSource({ url: TEST_DATABASE_URL });
   await db.initialize();
-  const env = serviceEnv(
+  const env = transformEnv(
     await writePlansDir([flow]),
     uniqueName('it-transform'),
     envExtra,
