@@ -1,4 +1,4 @@
-import { defineCounter, defineGauge } from '@kingbridge/observability';
+import { counter, defineMetrics, gauge } from '@kingbridge/observability';
 import type { Counter, Gauge, Registry } from 'prom-client';
 
 export type RecordOutcomeLabel = 'in' | 'out' | 'filtered' | 'failed';
@@ -12,31 +12,38 @@ export class TransformMetrics {
   readonly watermarkLag: Gauge<'flow'>;
 
   constructor(registry: Registry) {
-    this.records = defineCounter(registry, {
-      name: 'kingbridge_transform_records_total',
-      help: 'Raw records in per flow, documents out, records filtered, records or windows failed (dead-lettered)',
-      labelNames: ['flow', 'outcome'],
+    const m = defineMetrics(registry, {
+      records: counter(
+        'kingbridge_transform_records_total',
+        ['flow', 'outcome'],
+        'Raw records in per flow, documents out, records filtered, records or windows failed (dead-lettered)',
+      ),
+      late: counter(
+        'kingbridge_transform_late_records_total',
+        ['flow'],
+        'Records that arrived after their merge window closed (emitted as correction documents)',
+      ),
+      openWindows: gauge(
+        'kingbridge_transform_open_windows',
+        ['flow'],
+        'Open merge windows per flow (all instances, from Postgres)',
+      ),
+      windowRecords: gauge(
+        'kingbridge_transform_window_records',
+        ['flow'],
+        'Records held in open merge windows per flow (all instances, from Postgres)',
+      ),
+      watermarkLag: gauge(
+        'kingbridge_transform_watermark_lag_seconds',
+        ['flow'],
+        'Wall clock minus the merge watermark (max event time seen) per flow',
+      ),
     });
-    this.late = defineCounter(registry, {
-      name: 'kingbridge_transform_late_records_total',
-      help: 'Records that arrived after their merge window closed (emitted as correction documents)',
-      labelNames: ['flow'],
-    });
-    this.openWindows = defineGauge(registry, {
-      name: 'kingbridge_transform_open_windows',
-      help: 'Open merge windows per flow (all instances, from Postgres)',
-      labelNames: ['flow'],
-    });
-    this.windowRecords = defineGauge(registry, {
-      name: 'kingbridge_transform_window_records',
-      help: 'Records held in open merge windows per flow (all instances, from Postgres)',
-      labelNames: ['flow'],
-    });
-    this.watermarkLag = defineGauge(registry, {
-      name: 'kingbridge_transform_watermark_lag_seconds',
-      help: 'Wall clock minus the merge watermark (max event time seen) per flow',
-      labelNames: ['flow'],
-    });
+    this.records = m.records;
+    this.late = m.late;
+    this.openWindows = m.openWindows;
+    this.windowRecords = m.windowRecords;
+    this.watermarkLag = m.watermarkLag;
   }
 
   /** Pre-creates the series of each flow so dashboards show 0 instead of nothing. */
