@@ -5,6 +5,7 @@ import {
 } from '../topics/outbound-document.schema';
 // The status vocabulary is derived from the rules table of the outbound documents.
 import {
+  changeOfOutcome,
   documentChangeSchema,
   writeOutcomeSchema,
 } from '../topics/status-event.schema';
@@ -64,5 +65,21 @@ describe('change after write vocabulary', () => {
 
     // Assert
     expect(change).toBeUndefined();
+  });
+
+  it('should give an after-write outcome as its own change and no other outcome a change of its own', () => {
+    const changes = writeOutcomeSchema.options.map((o) => [
+      o,
+      changeOfOutcome(o),
+    ]);
+    expect(Object.fromEntries(changes)).toEqual({
+      written: undefined,
+      duplicate_skipped: undefined,
+      dead_lettered: undefined,
+      retrying: undefined,
+      changed_after_write: 'changed_after_write',
+      updated: 'updated',
+      reversed: 'reversed',
+    });
   });
 });

@@ -35,6 +35,13 @@ export type WriteOutcome = z.infer<typeof writeOutcomeSchema>;
 export const documentChangeSchema = z.enum(['corrected', ...AFTER_WRITE]);
 export type DocumentChange = z.infer<typeof documentChangeSchema>;
 
+/** The change a write outcome reports by itself: an after-write rule's outcome (`updated`, …) is its own change. */
+export function changeOfOutcome(
+  outcome: WriteOutcome,
+): DocumentChange | undefined {
+  return AFTER_WRITE.find((change) => change === outcome);
+}
+
 /** Bounded set of error classes (used as a metric label). */
 export const errorClassSchema = z.enum([
   'validation',

@@ -18,6 +18,7 @@ import {
   checkFields,
   compileFields,
   mapFields,
+  missingDetailList,
   type CompiledField,
 } from '../mapping/field-mapper';
 import { PlanCompileError } from '../mapping/plan-compile.error';
@@ -675,12 +676,7 @@ export class FlowTransformer {
     for (const field of this.rowFields) {
       if (field.kind !== 'array' || field.listPath === undefined) continue;
       const rows = getPath(record, field.listPath);
-      if (!Array.isArray(rows)) {
-        throw new NonRetriableError(
-          `detail list '${field.list}' is missing or not a list`,
-          { errorClass: 'mapping', fieldPath: field.key },
-        );
-      }
+      if (!Array.isArray(rows)) throw missingDetailList(field.list, field.key);
       for (let i = 0; i < rows.length; i += 1) {
         ctx.row = rows[i];
         checkFields(field.children, ctx, `${field.key}[${i}]`);

@@ -248,13 +248,19 @@ function detailRows(
   at: string,
 ): readonly unknown[] {
   const rows = getRootPath(ctx, listPath);
-  if (!Array.isArray(rows)) {
-    throw new NonRetriableError(
-      `detail list '${list}' is missing or not a list`,
-      { errorClass: 'mapping', fieldPath: at },
-    );
-  }
+  if (!Array.isArray(rows)) throw missingDetailList(list, at);
   return rows;
+}
+
+/** The mapping error of a record without the detail list an array field maps (at the field `at`). */
+export function missingDetailList(
+  list: string | undefined,
+  at: string,
+): NonRetriableError {
+  return new NonRetriableError(
+    `detail list '${list}' is missing or not a list`,
+    { errorClass: 'mapping', fieldPath: at },
+  );
 }
 
 /** Visits each row with `ctx` whose `row` is that row (one context, reassigned per row). */

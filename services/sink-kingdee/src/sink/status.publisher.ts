@@ -1,5 +1,7 @@
 import {
+  changeOfOutcome,
   statusEventSchema,
+  type DocumentChange,
   type OutboundDocument,
   type StatusEvent,
 } from '@kingbridge/contracts';
@@ -48,15 +50,7 @@ export function statusEvent(
       ? { errorMessage: details.errorMessage }
       : {}),
     sourceIds: [...doc.lineage.sourceIds],
-    ...(details.change
-      ? { change: details.change }
-      : details.outcome === 'changed_after_write' ||
-          details.outcome === 'updated' ||
-          details.outcome === 'reversed'
-        ? { change: details.outcome }
-        : doc.correctionOf !== undefined
-          ? { change: 'corrected' as const }
-          : {}),
+    ...changeOf(details, doc),
     at: at.toISOString(),
   };
 }
@@ -76,4 +70,16 @@ export class StatusPublisher {
       events.map((e) => ({ key: e.documentKey, value: e })),
     );
   }
+}
+
+/** The change a status event reports: the one given, the outcome's own (after-write rules), or a correction's. */
+function changeOf(
+  details: StatusDetails,
+  doc: OutboundDocument,
+): { change?: DocumentChange } {
+  const change =
+    details.change ??
+    changeOfOutcome(details.outcome) ??
+    (doc.correctionOf !== undefined ? 'corrected' : undefined);
+  return change === undefined ? {} : { change };
 }
