@@ -1,4 +1,5 @@
 export * from './poll-until.util';
+export * from './test-database.util';
 export * from './kafka-test.util';
 export { freePort } from '@kingbridge/pipeline-core';
 export {

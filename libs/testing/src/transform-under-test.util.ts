@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { TEST_KAFKA_BROKERS } from './kafka-test.util';
+import { TEST_DATABASE_URL } from './test-database.util';
 
 /*
  * The transform as integration tests run it (its own tests and the pipeline tests of the services around it): a
@@ -14,10 +15,6 @@ import { TEST_KAFKA_BROKERS } from './kafka-test.util';
  */
 
 const ROOT = resolve(__dirname, '../../..');
-
-export const TEST_DATABASE_URL =
-  process.env['DATABASE_URL'] ??
-  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
 
 /** What a test copy of a plan renames (the rest is carried as read). */
 export type TestPlan = Record<string, unknown> & {

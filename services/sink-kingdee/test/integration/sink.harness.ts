@@ -14,6 +14,7 @@ import {
   testKafkaConnection,
   TEST_KAFKA_BROKERS,
   uniqueName,
+  TEST_DATABASE_URL,
 } from '@kingbridge/testing';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -31,9 +32,7 @@ import {
 } from '../../src/sink-kingdee.config';
 import { SinkRuntime, sinkTopics } from '../../src/sink/sink-runtime';
 
-export const TEST_DATABASE_URL =
-  process.env['DATABASE_URL'] ??
-  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
+export { TEST_DATABASE_URL } from '@kingbridge/testing';
 export const K3_PASSWORD = 'Kb@2026!';
 
 /** Environment of a sink under test: unique topic prefix and group, the test DB, short retries. */

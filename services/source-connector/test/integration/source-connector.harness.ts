@@ -21,6 +21,7 @@ import {
   TEST_KAFKA_BROKERS,
   uniqueName,
   waitForMessages,
+  TEST_DATABASE_URL,
 } from '@kingbridge/testing';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -37,9 +38,7 @@ import {
 } from '../../src/source-connector.config';
 import { loadStreams } from '../../src/streams/load-streams';
 
-export const TEST_DATABASE_URL =
-  process.env['DATABASE_URL'] ??
-  'postgres://postgres@127.0.0.1:5432/kingbridge_test';
+export { TEST_DATABASE_URL } from '@kingbridge/testing';
 
 /** Credentials the tests configure on both sides (simulator and connector). */
 export const TEST_CREDENTIALS = {
