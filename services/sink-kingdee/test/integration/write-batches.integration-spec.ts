@@ -144,7 +144,13 @@ describe('sink-kingdee writes batches to K3Cloud', () => {
             ],
           },
         },
-        { KINGDEE_TIMEOUT_MS: '700' },
+        // One BatchSave of all 8 (its answer is the one lost): a fixed linger, so that documents of partitions
+        // fetched a little later on a loaded machine still join the batch instead of going in a second one.
+        {
+          KINGDEE_TIMEOUT_MS: '700',
+          SINK_LINGER_MS: '1500',
+          SINK_LINGER_IDLE_MS: '1500',
+        },
       );
       await h.ensureTopics();
       const docs = Array.from({ length: 8 }, (_, i) =>
