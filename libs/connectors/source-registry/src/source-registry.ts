@@ -55,6 +55,8 @@ export function sourceRegistry(
   const problems: string[] = [];
   const seen = new Set<string>();
   const streams: SourceStreamSpec[] = [];
+  // platform/entity -> stream: the duplicate check here, and the per-record lookup of the transform's schema.
+  const byKey = new Map<string, SourceStreamSpec>();
   for (const c of connectors) {
     if (!SOURCE_PLATFORM_ID.test(c.id))
       problems.push(`${c.id}: a platform id is lower-case letters and digits`);
@@ -65,15 +67,16 @@ export function sourceRegistry(
       const key = `${c.id}/${s.entity}`;
       if (!SOURCE_ENTITY_ID.test(s.entity))
         problems.push(`${key}: an entity is lower-case words joined by -`);
-      if (streams.some((o) => o.platform === c.id && o.entity === s.entity))
-        problems.push(`${key}: listed twice`);
-      streams.push({ platform: c.id, ...s });
+      if (byKey.has(key)) problems.push(`${key}: listed twice`);
+      const spec = { platform: c.id, ...s };
+      byKey.set(key, spec);
+      streams.push(spec);
     }
   }
   if (problems.length > 0)
     throw new Error(`source registry: ${problems.join('; ')}`);
   const stream = (platform: string, entity: string) =>
-    streams.find((s) => s.platform === platform && s.entity === entity);
+    byKey.get(`${platform}/${entity}`);
   return {
     connectors,
     streams,
